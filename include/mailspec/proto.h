@@ -1,0 +1,68 @@
+/* Protocol knowledge, one place per protocol: commands, reply codes,
+ * which replies are multi-line, expectation patterns.
+ * Implemented in tester/proto_smtp.c, tester/proto_pop3.c, tester/proto.c.
+ * Everything here is pure: no I/O. */
+#ifndef MAILSPEC_PROTO_H
+#define MAILSPEC_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum ms_protocol;
+
+/* POP3 status indicators are mapped onto pseudo-codes so that one
+ * "code" field serves both protocols (RFC 1939 §3, RFC 5034 §4). */
+#define MS_POP3_OK 1   /* "+OK"  */
+#define MS_POP3_ERR 2  /* "-ERR" */
+#define MS_POP3_CONT 3 /* "+ " SASL continuation */
+
+/* RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets incl. CRLF. */
+#define MS_SMTP_REPLY_LINE_MAX 512
+/* RFC 5321 §4.5.3.1.4: a command line is at most 512 octets incl. CRLF. */
+#define MS_SMTP_CMD_LINE_MAX 512
+/* RFC 1939 §3: a response line is at most 512 octets incl. CRLF. */
+#define MS_POP3_LINE_MAX 512
+
+/* An expectation pattern: alternatives separated by '|'.  SMTP: each
+ * alternative is 3 chars, digits or 'x' ("250", "2xx", "25x").  POP3:
+ * "+OK", "-ERR", "+" (continuation).  Stored parsed. */
+#define MS_PAT_MAX 8
+struct ms_pattern {
+  int n;
+  char alt[MS_PAT_MAX][5]; /* NUL-terminated alternatives */
+};
+
+/* Parse TEXT (e.g. "250|251", "2xx", "+OK") for PROTO.  Returns 0, or -1
+ * with a message in ERR. */
+int ms_pattern_parse(struct ms_pattern *p, enum ms_protocol proto,
+                     const char *text, char *err, size_t errlen);
+/* Does reply code CODE (SMTP 100..599, or MS_POP3_*) match? */
+bool ms_pattern_match(const struct ms_pattern *p, int code);
+/* Render back to "250|251" form into BUF. */
+void ms_pattern_format(const struct ms_pattern *p, char *buf, size_t len);
+
+/* Does a line (as written in a transcript, e.g. "250 OK", "250-x",
+ * "+OK 2 320") start with a reply indicator?  On success stores the
+ * pattern text length in *PATLEN and whether it is a continuation line
+ * ("250-") in *CONT. */
+bool ms_proto_reply_prefix(enum ms_protocol proto, const char *line,
+                           size_t *patlen, bool *cont);
+
+/* SMTP: is LINE the DATA command (case-insensitive, RFC 5321 §2.4)? */
+bool ms_smtp_is_data(const char *line);
+/* SMTP: is LINE a BDAT command?  Sets *LEN and *LAST. (RFC 3030) */
+bool ms_smtp_is_bdat(const char *line, size_t *len, bool *last);
+/* SMTP: the verb of LINE is a known command of RFC 821 §4.1 or RFC 5321
+ * §4.1 or a registered extension. */
+bool ms_smtp_known_command(const char *line);
+/* SMTP: a short English meaning of a reply code (RFC 5321 §4.2.3). */
+const char *ms_smtp_code_text(int code);
+
+/* POP3: does the response to command LINE use the multi-line form
+ * (RFC 1939 §3: LIST/UIDL without argument, RETR, TOP; RFC 2449 CAPA)?
+ * Only when the response is +OK. */
+bool ms_pop3_multiline(const char *line);
+/* POP3: the verb of LINE is a known command of RFC 1939/2449/5034. */
+bool ms_pop3_known_command(const char *line);
+
+#endif

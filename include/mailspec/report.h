@@ -1,0 +1,44 @@
+/* Report writers: each reads only the result model (result.h).
+ * One file per format: tester/report_text.c, report_junit.c, ... */
+#ifndef MAILSPEC_REPORT_H
+#define MAILSPEC_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "mailspec/result.h"
+
+enum ms_report_format {
+  MS_REPORT_TEXT = 0,
+  MS_REPORT_JUNIT,
+  MS_REPORT_JSON,
+  MS_REPORT_TAP,
+  MS_REPORT_HTML,
+  MS_REPORT_MD
+};
+
+struct ms_report_opts {
+  bool color;    /* ANSI colour (text only) */
+  int verbosity; /* -q = -1, default 0, -v = 1 */
+};
+
+/* "-r FORMAT[:FILE]": FILE NULL or "-" means stdout.  Returns 0 or -1. */
+int ms_report_spec_parse(const char *spec, enum ms_report_format *fmt,
+                         char **file, char *err, size_t errlen);
+const char *ms_report_format_name(enum ms_report_format f);
+
+/* Write R in format F to OUT.  Returns 0 or -1 (errno set). */
+int ms_report_write(enum ms_report_format f, const struct ms_run_result *r,
+                    FILE *out, const struct ms_report_opts *o);
+/* The same to PATH, atomically (temporary name, then rename; never
+ * follows a symlink planted at PATH). */
+int ms_report_write_file(enum ms_report_format f,
+                         const struct ms_run_result *r, const char *path,
+                         const struct ms_report_opts *o, char *err,
+                         size_t errlen);
+
+/* The text writer (report_text.c). */
+int ms_report_text(const struct ms_run_result *r, FILE *out,
+                   const struct ms_report_opts *o);
+
+#endif

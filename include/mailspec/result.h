@@ -1,0 +1,81 @@
+/* The one result model.  The engine fills it; every report writer reads
+ * it and nothing else.  Implemented in tester/result.c. */
+#ifndef MAILSPEC_RESULT_H
+#define MAILSPEC_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mailspec/transcript.h"
+
+enum ms_verdict {
+  MS_PASS = 0,
+  MS_FAIL,   /* the server did something else */
+  MS_ERROR,  /* could not judge: refused, timeout, bad transcript */
+  MS_SKIP,   /* a requirement was not met */
+  MS_WAIVED, /* failed, but a waiver covers it */
+  MS_NOTRUN  /* interrupted before it ran */
+};
+const char *ms_verdict_name(enum ms_verdict v); /* "PASS", ... */
+
+/* A reply syntax finding (strict reading) attached to a step. */
+struct ms_finding {
+  unsigned violation; /* one enum ms_violation bit */
+  char *what;         /* human text with the RFC clause */
+};
+
+struct ms_step_result {
+  size_t session;      /* index into the transcript's sessions */
+  size_t step;         /* index of the EXPECT/CLOSE step judged */
+  int line;            /* transcript line of that step */
+  enum ms_verdict verdict;
+  char *sent;          /* the client lines this reply answers, '\n'-joined,
+                          as shown in reports (secrets redacted) */
+  char *expected;      /* expected, as written ("250 OK", "2xx") */
+  char *got;           /* reply lines as received, '\n'-joined; NULL: none */
+  int code;            /* code received (SMTP 3 digits, MS_POP3_*), 0 none */
+  char *reason;        /* why not PASS, NULL when PASS */
+  struct ms_finding *findings;
+  size_t nfindings;
+  double elapsed_ms;   /* from the last send to the reply */
+};
+
+struct ms_transcript_result {
+  char *path, *id, *title, *source, *rfc;
+  enum ms_protocol protocol;
+  enum ms_level level;
+  char **tags;
+  size_t ntags;
+  char *suite;         /* suite title, or NULL */
+  enum ms_verdict verdict;
+  char *reason;        /* the first problem, for one-line displays */
+  struct ms_step_result *steps;
+  size_t nsteps;
+  char *greeting;      /* server identity: its first greeting line */
+  char *target;        /* "127.0.0.1:2525" or "builtin" */
+  double started;      /* unix time, seconds */
+  double elapsed_ms;
+};
+
+struct ms_run_result {
+  struct ms_transcript_result *v;
+  size_t n;
+  char *target;
+  double started, elapsed_ms;
+  bool interrupted;
+  size_t counts[MS_NOTRUN + 1]; /* by verdict; filled by ms_run_count() */
+};
+
+void ms_run_init(struct ms_run_result *r);
+void ms_run_free(struct ms_run_result *r);
+void ms_transcript_result_free(struct ms_transcript_result *t);
+void ms_run_count(struct ms_run_result *r);
+/* The exit status for this run (enum ms_exit). */
+int ms_run_exit_status(const struct ms_run_result *r);
+
+/* Step results are appended by the engine. Returns the new element. */
+struct ms_step_result *ms_tr_add_step(struct ms_transcript_result *t);
+void ms_step_add_finding(struct ms_step_result *s, unsigned violation,
+                         const char *what);
+
+#endif

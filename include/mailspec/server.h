@@ -1,0 +1,53 @@
+/* The reference server: a real server on a real socket that does what
+ * RFC 821/5321 and RFC 1939 say, with faults on demand.
+ * Implemented in tester/server*.c, tester/world.c, tester/fault.c. */
+#ifndef MAILSPEC_SERVER_H
+#define MAILSPEC_SERVER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "mailspec/transcript.h"
+
+enum ms_profile { MS_PROFILE_RFC5321 = 0, MS_PROFILE_RFC821 };
+
+struct ms_world;
+/* The built-in world: serves every bundled classroom transcript. */
+struct ms_world *ms_world_builtin(void);
+/* Apply a world file or inline YAML over W (later keys win). */
+int ms_world_apply_file(struct ms_world *w, const char *path,
+                        struct ms_diags *d);
+int ms_world_apply_yaml(struct ms_world *w, const char *name,
+                        const char *yaml, size_t len, int line0,
+                        struct ms_diags *d);
+void ms_world_free(struct ms_world *w);
+
+struct ms_server_opts {
+  enum ms_protocol protocol;
+  enum ms_profile profile;
+  const struct ms_world *world; /* borrowed; NULL = built-in */
+  const char *const *faults;    /* --fault NAME[:ARG] strings */
+  size_t nfaults;
+  const char *spool;            /* mbox per recipient, or NULL */
+  FILE *live;                   /* -v: every exchange in S:/R: form */
+  bool color;
+};
+
+struct ms_server;
+/* Bind LISTEN ("127.0.0.1:0" picks a port) and serve in a background
+ * thread.  NULL with ERR on failure. */
+struct ms_server *ms_server_start(const struct ms_server_opts *o,
+                                  const char *listen, char *err,
+                                  size_t errlen);
+/* "ADDR:PORT" actually bound. */
+const char *ms_server_address(const struct ms_server *s);
+const char *ms_server_host(const struct ms_server *s);
+const char *ms_server_port(const struct ms_server *s);
+/* Stop, join, free. */
+void ms_server_stop(struct ms_server *s);
+
+/* Is NAME a known fault? (for the CLI's error messages) */
+bool ms_fault_known(const char *name);
+
+#endif

@@ -1,0 +1,179 @@
+/* Transcripts and suites: YAML in, structs out.  Pure apart from
+ * ms_transcript_load()/ms_suite_load() reading the file they are given.
+ * Implemented in tester/transcript.c (YAML), tester/script.c (the S:/R:
+ * paste parser), tester/vars.c, tester/suite.c.  Format: transcripts/README.md */
+#ifndef MAILSPEC_TRANSCRIPT_H
+#define MAILSPEC_TRANSCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mailspec/proto.h"
+
+enum ms_protocol;
+
+enum ms_convention {
+  MS_CONV_NONE = 0,
+  MS_CONV_RFC821,  /* S: = client (sender-SMTP), R: = server */
+  MS_CONV_RFC5321  /* C: = client, S: = server (RFC 5321, RFC 1939) */
+};
+
+enum ms_level { MS_LEVEL_NONE = 0, MS_LEVEL_MUST, MS_LEVEL_SHOULD, MS_LEVEL_MAY };
+const char *ms_level_name(enum ms_level l); /* "MUST", ... , "" */
+
+/* A diagnostic with its position: printed as file:line:col: message. */
+struct ms_diag {
+  char *file;
+  int line, col; /* 1-based; 0 if unknown */
+  char *msg;
+  bool warning;
+};
+struct ms_diags {
+  struct ms_diag *v;
+  size_t n, cap;
+  size_t nerrors;
+};
+void ms_diags_add(struct ms_diags *d, bool warning, const char *file, int line,
+                  int col, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+void ms_diags_free(struct ms_diags *d);
+
+enum ms_step_kind {
+  MS_STEP_SEND,   /* client bytes */
+  MS_STEP_EXPECT, /* one server reply */
+  MS_STEP_META,   /* RFC 1939 meta line, e.g. "<open connection>" */
+  MS_STEP_CLOSE,  /* the server must close the connection (expect: close) */
+  MS_STEP_PAUSE,  /* wait before the next step */
+  MS_STEP_GAP     /* a capture gap (import): not replayable */
+};
+
+enum ms_send_kind {
+  MS_SEND_LINE,      /* a command line: text + CRLF */
+  MS_SEND_DATA_LINE, /* a mail data line after 354: text + CRLF, verbatim */
+  MS_SEND_RAW,       /* exact bytes, C escapes decoded, nothing appended */
+  MS_SEND_BODY       /* data: option: dot-stuffed lines + CRLF + ".\r\n" */
+};
+
+struct ms_step {
+  enum ms_step_kind kind;
+  int line, col; /* where it was written (1-based) */
+
+  /* SEND */
+  enum ms_send_kind send;
+  char *text; /* LINE/DATA_LINE: without CRLF; RAW: decoded bytes;
+                 BODY: lines separated by '\n' */
+  size_t len; /* bytes in text (RAW may hold NUL) */
+
+  /* EXPECT */
+  struct ms_pattern pat;
+  char **lines;    /* expected lines as written, for display; POP3
+                      multi-line: status line then content lines */
+  size_t nlines;
+  bool multiline;  /* written as a multi-line reply */
+  char *text_re;   /* optional POSIX ERE matched against the reply text */
+  double timeout;  /* seconds, 0 = the run's default */
+
+  /* META */
+  char *meta; /* the text between < and > */
+
+  /* PAUSE */
+  double pause; /* seconds */
+};
+
+struct ms_session {
+  char *name;
+  int line;
+  struct ms_step *steps;
+  size_t nsteps;
+};
+
+struct ms_var {
+  char *name;
+  char *value;
+};
+
+struct ms_transcript {
+  char *path;   /* as given */
+  char *id;     /* path-derived test id, e.g. "rfc821/scenario-01" */
+  char *title;
+  char *source; /* e.g. "RFC 821 Appendix F, Scenario 1" */
+  char *rfc;    /* clause, e.g. "RFC 5321 §4.1.1.4" */
+  enum ms_protocol protocol;
+  enum ms_convention convention;
+  enum ms_level level;
+  char **tags;
+  size_t ntags;
+  char **requires; /* EHLO keywords / CAPA tags */
+  size_t nrequires;
+  struct ms_var *vars;
+  size_t nvars;
+  struct ms_session *sessions;
+  size_t nsessions;
+  double timeout;  /* per reply, seconds; 0 = run default */
+  double deadline; /* whole transcript, seconds; 0 = none */
+  bool pipelining; /* client batches declared: trailing bytes are no finding */
+  bool replayable; /* false when it holds gaps (import) */
+  char *world_path; /* world: FILE, resolved against the transcript's dir */
+  char *world_yaml; /* world: inline mapping, re-emitted as YAML text */
+  int world_line;
+};
+
+/* Load and validate.  Returns NULL when D gained errors. */
+struct ms_transcript *ms_transcript_load(const char *path, struct ms_diags *d);
+/* The same from memory; NAME is used in messages and for relative paths. */
+struct ms_transcript *ms_transcript_parse(const char *name, const char *buf,
+                                          size_t len, struct ms_diags *d);
+void ms_transcript_free(struct ms_transcript *t);
+
+/* ${name} expansion (vars.c).  Lookup order: OVERRIDES (-D), then the
+ * transcript's VARS.  "$$" is a literal "$".  Unknown name: NULL and a
+ * message in ERR. Caller frees. */
+char *ms_vars_expand(const char *text, size_t len, const struct ms_var *vars,
+                     size_t nvars, const struct ms_var *overrides,
+                     size_t noverrides, size_t *outlen, char *err,
+                     size_t errlen);
+
+/* The exact bytes a SEND step puts on the wire after expansion.  Caller
+ * frees *OUT.  Returns 0 or -1 with ERR. */
+int ms_step_wire(const struct ms_step *s, const struct ms_var *vars,
+                 size_t nvars, const struct ms_var *overrides,
+                 size_t noverrides, char **out, size_t *outlen, char *err,
+                 size_t errlen);
+
+/* Suites (suite.c): an ordered list of transcripts plus defaults. */
+struct ms_suite {
+  char *path;
+  char *title;
+  char **transcripts; /* resolved paths, in order, globs expanded */
+  size_t ntranscripts;
+  struct ms_var *vars;
+  size_t nvars;
+  enum ms_level level; /* default for transcripts without level: */
+  char **tags;
+  size_t ntags;
+  char *waivers; /* path of the waiver file, or NULL */
+};
+/* Is the YAML file at PATH a suite (top-level "transcripts:")? */
+bool ms_suite_is_suite(const char *path);
+struct ms_suite *ms_suite_load(const char *path, struct ms_diags *d);
+void ms_suite_free(struct ms_suite *s);
+
+/* A run plan: command-line PATHs (transcripts, suites, directories:
+ * every *.yaml below, sorted) expanded into transcript paths; suites
+ * contribute their transcripts in order and stay attached to them. */
+struct ms_plan_item {
+  char *path;
+  const struct ms_suite *suite; /* owned by the plan; NULL if none */
+};
+struct ms_plan {
+  struct ms_plan_item *items;
+  size_t n;
+  struct ms_suite **suites;
+  size_t nsuites;
+};
+/* Returns 0, or -1 with diagnostics in D. */
+int ms_plan_build(struct ms_plan *p, char *const *paths, size_t npaths,
+                  struct ms_diags *d);
+void ms_plan_free(struct ms_plan *p);
+
+#endif

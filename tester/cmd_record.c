@@ -1,0 +1,13 @@
+/* cmd_record: `mailspec record` (placeholder: replaced by its implementation). */
+#include <stdio.h>
+
+#include "cmd.h"
+#include "mailspec/mailspec.h"
+
+int ms_cmd_record(const struct ms_cli *g, int argc, char **argv) {
+  (void)g;
+  (void)argc;
+  (void)argv;
+  fprintf(stderr, "mailspec record: not implemented yet\n");
+  return MS_EXIT_USAGE;
+}

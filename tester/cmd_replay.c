@@ -1,0 +1,13 @@
+/* cmd_replay: `mailspec replay` (placeholder: replaced by its implementation). */
+#include <stdio.h>
+
+#include "cmd.h"
+#include "mailspec/mailspec.h"
+
+int ms_cmd_replay(const struct ms_cli *g, int argc, char **argv) {
+  (void)g;
+  (void)argc;
+  (void)argv;
+  fprintf(stderr, "mailspec replay: not implemented yet\n");
+  return MS_EXIT_USAGE;
+}

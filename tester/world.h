@@ -1,0 +1,66 @@
+/* world: what the reference server knows about its users, lists and
+ * maildrops.  Loaded from YAML (world.c); the built-in world serves the
+ * bundled classroom transcripts. Read-only once the server runs. */
+#ifndef MS_WORLD_H
+#define MS_WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mailspec/server.h"
+
+struct ms_world_user {
+  char *name;          /* local part, matched case-insensitively */
+  char *domain;        /* NULL: any of the world's domains */
+  char *fullname;      /* for VRFY/EXPN: "Mark Crispin" */
+  bool terminal;       /* logged in: SEND succeeds (RFC 821 §3.4) */
+  char *forward;       /* forward-path: 251 (RFC 821 §3.2) */
+  bool forward_551;    /* refuse with 551 "please try" instead of 251 */
+};
+
+struct ms_world_list {
+  char *name;
+  char **members; /* "Full Name <mbox@host>" or "<mbox@host>" as in EXPN */
+  size_t nmembers;
+};
+
+struct ms_world_msg {
+  char *data; /* message with CRLF line ends, not dot-stuffed */
+  size_t len; /* octets as on the wire (RFC 1939 §11: CRLF counted) */
+  char *uidl;
+};
+
+struct ms_world_maildrop {
+  char *user;
+  char *pass;
+  char *apop_secret;
+  struct ms_world_msg *msgs;
+  size_t nmsgs;
+};
+
+struct ms_world {
+  char *hostname;       /* greeting and 221 text */
+  char **domains;       /* domains delivered locally */
+  size_t ndomains;
+  char **relay_domains; /* accepted for relaying (source routes) */
+  size_t nrelay;
+  struct ms_world_user *users;
+  size_t nusers;
+  struct ms_world_list *lists;
+  size_t nlists;
+  size_t max_recipients; /* RFC 821 §4.5.3: at least 100 */
+  size_t max_message;    /* SIZE limit, octets */
+  char *pop3_timestamp;  /* fixed APOP timestamp, "<1896.697170952@dbc...>" */
+  struct ms_world_maildrop *maildrops;
+  size_t nmaildrops;
+};
+
+const struct ms_world_user *ms_world_find_user(const struct ms_world *w,
+                                               const char *mailbox);
+const struct ms_world_list *ms_world_find_list(const struct ms_world *w,
+                                               const char *name);
+const struct ms_world_maildrop *ms_world_find_maildrop(const struct ms_world *w,
+                                                       const char *user);
+bool ms_world_local_domain(const struct ms_world *w, const char *domain);
+
+#endif
