@@ -1,0 +1,46 @@
+/* store: state shared by all sessions of one reference server: mail
+ * accepted over SMTP (in memory, and as an mbox per recipient under
+ * --spool), and POP3 maildrops with their locks (RFC 1939 §8: a
+ * maildrop is locked for the whole session).  Thread-safe. */
+#ifndef MS_STORE_H
+#define MS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "world.h"
+
+struct ms_store;
+
+/* SPOOL may be NULL (memory only). */
+struct ms_store *ms_store_new(const struct ms_world *w, const char *spool);
+void ms_store_free(struct ms_store *s);
+
+/* SMTP: keep one accepted message (already dot-unstuffed, CRLF line
+ * ends) for each recipient.  Returns 0 or -1 (spool write failed). */
+int ms_store_deliver(struct ms_store *s, const char *reverse_path,
+                     char *const *rcpts, size_t nrcpts, const char *data,
+                     size_t len);
+/* How many messages were delivered to RCPT (for tests). */
+size_t ms_store_count(struct ms_store *s, const char *rcpt);
+/* The Nth message delivered to RCPT, or NULL. Borrowed. */
+const char *ms_store_message(struct ms_store *s, const char *rcpt, size_t n,
+                             size_t *len);
+
+/* POP3 maildrop, a snapshot taken at lock time. */
+struct ms_maildrop_view {
+  const struct ms_world_maildrop *drop;
+  bool *deleted; /* per message; set by DELE, applied by ms_store_unlock */
+  size_t nmsgs;
+};
+/* Lock USER's maildrop: 0, or -1 when another session holds it. */
+int ms_store_lock(struct ms_store *s, const char *user,
+                  struct ms_maildrop_view *v);
+/* Release; when COMMIT (UPDATE state, RFC 1939 §6) the messages marked
+ * deleted are removed for later sessions. */
+void ms_store_unlock(struct ms_store *s, struct ms_maildrop_view *v,
+                     bool commit);
+/* Messages still present in USER's maildrop (before any lock). */
+size_t ms_store_pop3_count(struct ms_store *s, const char *user);
+
+#endif
