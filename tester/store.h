@@ -30,8 +30,11 @@ const char *ms_store_message(struct ms_store *s, const char *rcpt, size_t n,
 /* POP3 maildrop, a snapshot taken at lock time. */
 struct ms_maildrop_view {
   const struct ms_world_maildrop *drop;
+  const struct ms_world_msg **msgs; /* survivors of earlier sessions,
+                                       numbered 1..nmsgs in this session */
   bool *deleted; /* per message; set by DELE, applied by ms_store_unlock */
   size_t nmsgs;
+  void *priv;    /* store's own bookkeeping */
 };
 /* Lock USER's maildrop: 0, or -1 when another session holds it. */
 int ms_store_lock(struct ms_store *s, const char *user,
