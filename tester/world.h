@@ -63,4 +63,8 @@ const struct ms_world_maildrop *ms_world_find_maildrop(const struct ms_world *w,
                                                        const char *user);
 bool ms_world_local_domain(const struct ms_world *w, const char *domain);
 
+/* The POP3 part of the built-in world (RFC 1939's mrose maildrop and
+ * APOP timestamp), in world_pop3.c; called by ms_world_builtin(). */
+void ms_world_builtin_pop3(struct ms_world *w);
+
 #endif

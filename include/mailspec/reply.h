@@ -23,7 +23,10 @@ enum ms_violation {
   MS_V_BAD_SEP = 1u << 6,      /* 4th char neither SP, '-' nor end of line */
   MS_V_TRUNCATED = 1u << 7,    /* connection closed inside the reply */
   MS_V_TOO_BIG = 1u << 8,      /* reply exceeded the reader's hard limits */
-  MS_V_8BIT = 1u << 9          /* octets >= 0x80 in reply text */
+  MS_V_8BIT = 1u << 9,         /* octets >= 0x80 in reply text */
+  /* Set by the engine, not the reader: */
+  MS_V_TRAILING = 1u << 10,    /* bytes after the final line, no pipelining */
+  MS_V_EARLY_CLOSE = 1u << 11  /* server closed before the transcript ended */
 };
 /* One human sentence (with the RFC clause) per violation bit. */
 const char *ms_violation_text(unsigned bit);

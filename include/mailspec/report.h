@@ -37,8 +37,18 @@ int ms_report_write_file(enum ms_report_format f,
                          const struct ms_report_opts *o, char *err,
                          size_t errlen);
 
-/* The text writer (report_text.c). */
+/* One writer per file: report_text.c, report_junit.c, ... */
 int ms_report_text(const struct ms_run_result *r, FILE *out,
                    const struct ms_report_opts *o);
+int ms_report_junit(const struct ms_run_result *r, FILE *out,
+                    const struct ms_report_opts *o);
+int ms_report_json(const struct ms_run_result *r, FILE *out,
+                   const struct ms_report_opts *o);
+int ms_report_tap(const struct ms_run_result *r, FILE *out,
+                  const struct ms_report_opts *o);
+int ms_report_html(const struct ms_run_result *r, FILE *out,
+                   const struct ms_report_opts *o);
+int ms_report_md(const struct ms_run_result *r, FILE *out,
+                 const struct ms_report_opts *o);
 
 #endif
