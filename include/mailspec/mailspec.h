@@ -13,8 +13,6 @@ enum ms_exit {
   MS_EXIT_ERROR = 3  /* nothing failed, something could not be judged */
 };
 
-enum ms_protocol { MS_PROTO_SMTP = 0, MS_PROTO_POP3 = 1 };
-
 #include "mailspec/proto.h"
 #include "mailspec/reply.h"
 #include "mailspec/transcript.h"

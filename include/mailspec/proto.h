@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum ms_protocol;
+enum ms_protocol { MS_PROTO_SMTP = 0, MS_PROTO_POP3 = 1 };
 
 /* POP3 status indicators are mapped onto pseudo-codes so that one
  * "code" field serves both protocols (RFC 1939 §3, RFC 5034 §4). */

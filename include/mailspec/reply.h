@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum ms_protocol;
+#include "mailspec/proto.h"
 
 /* Syntax violations seen while reading one reply (bit set). */
 enum ms_violation {

@@ -10,8 +10,6 @@
 
 #include "mailspec/proto.h"
 
-enum ms_protocol;
-
 enum ms_convention {
   MS_CONV_NONE = 0,
   MS_CONV_RFC821,  /* S: = client (sender-SMTP), R: = server */
