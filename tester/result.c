@@ -1,0 +1,117 @@
+/* result: the one result model (see result.h).  Construction helpers
+ * for the engine, counting and the exit status for the CLI. */
+#include "mailspec/result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailspec/mailspec.h"
+#include "util.h"
+
+static const char *const result_verdict_names[] = {
+    [MS_PASS] = "PASS",     [MS_FAIL] = "FAIL",     [MS_ERROR] = "ERROR",
+    [MS_SKIP] = "SKIP",     [MS_WAIVED] = "WAIVED", [MS_NOTRUN] = "NOTRUN"};
+
+const char *ms_verdict_name(enum ms_verdict v) {
+  if ((unsigned)v > MS_NOTRUN)
+    return "?";
+  return result_verdict_names[v];
+}
+
+void ms_run_init(struct ms_run_result *r) {
+  memset(r, 0, sizeof *r);
+}
+
+static void result_step_free(struct ms_step_result *s) {
+  free(s->sent);
+  free(s->expected);
+  free(s->got);
+  free(s->reason);
+  for (size_t i = 0; i < s->nfindings; i++)
+    free(s->findings[i].what);
+  free(s->findings);
+}
+
+void ms_transcript_result_free(struct ms_transcript_result *t) {
+  if (!t)
+    return;
+  free(t->path);
+  free(t->id);
+  free(t->title);
+  free(t->source);
+  free(t->rfc);
+  for (size_t i = 0; i < t->ntags; i++)
+    free(t->tags[i]);
+  free(t->tags);
+  free(t->suite);
+  free(t->reason);
+  for (size_t i = 0; i < t->nsteps; i++)
+    result_step_free(&t->steps[i]);
+  free(t->steps);
+  free(t->greeting);
+  free(t->target);
+  memset(t, 0, sizeof *t);
+}
+
+void ms_run_free(struct ms_run_result *r) {
+  if (!r)
+    return;
+  for (size_t i = 0; i < r->n; i++)
+    ms_transcript_result_free(&r->v[i]);
+  free(r->v);
+  free(r->target);
+  memset(r, 0, sizeof *r);
+}
+
+void ms_run_count(struct ms_run_result *r) {
+  memset(r->counts, 0, sizeof r->counts);
+  for (size_t i = 0; i < r->n; i++) {
+    unsigned v = (unsigned)r->v[i].verdict;
+    if (v <= MS_NOTRUN)
+      r->counts[v]++;
+  }
+}
+
+/* Computed from the results themselves, not from counts[], so that a
+ * caller who forgot ms_run_count() still gets the right status. */
+int ms_run_exit_status(const struct ms_run_result *r) {
+  bool fail = false, error = false;
+  for (size_t i = 0; i < r->n; i++) {
+    switch (r->v[i].verdict) {
+    case MS_FAIL:
+      fail = true;
+      break;
+    case MS_ERROR:
+    case MS_NOTRUN:
+      error = true;
+      break;
+    case MS_PASS:
+    case MS_SKIP:
+    case MS_WAIVED:
+      break;
+    }
+  }
+  if (fail)
+    return MS_EXIT_FAIL;
+  if (error)
+    return MS_EXIT_ERROR;
+  return MS_EXIT_PASS;
+}
+
+/* Grown one element at a time: robust when another module (merge, a
+ * JSON reader) built the array with an exact size. */
+struct ms_step_result *ms_tr_add_step(struct ms_transcript_result *t) {
+  t->steps = xrealloc(t->steps, (t->nsteps + 1) * sizeof *t->steps);
+  struct ms_step_result *s = &t->steps[t->nsteps++];
+  memset(s, 0, sizeof *s);
+  return s;
+}
+
+void ms_step_add_finding(struct ms_step_result *s, unsigned violation,
+                         const char *what) {
+  s->findings =
+      xrealloc(s->findings, (s->nfindings + 1) * sizeof *s->findings);
+  s->findings[s->nfindings].violation = violation;
+  s->findings[s->nfindings].what = xstrdup(what ? what : "");
+  s->nfindings++;
+}
