@@ -11,3 +11,7 @@ int ms_cmd_lint(const struct ms_cli *g, int argc, char **argv) {
   fprintf(stderr, "mailspec lint: not implemented yet\n");
   return MS_EXIT_USAGE;
 }
+
+void ms_cmd_usage_lint(FILE *out) {
+  fprintf(out, "usage: mailspec lint PATH...\n");
+}

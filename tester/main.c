@@ -1,11 +1,6 @@
-/* main: the mailspec CLI entry point (placeholder until cli.c lands). */
-#include <stdio.h>
-
-#include "mailspec/mailspec.h"
+/* main: the mailspec CLI entry point; everything is in cli.c. */
+#include "cmd.h"
 
 int main(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  printf("mailspec %s\n", MAILSPEC_VERSION);
-  return 0;
+  return ms_cli_main(argc, argv);
 }
