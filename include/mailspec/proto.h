@@ -65,4 +65,45 @@ bool ms_pop3_multiline(const char *line);
 /* POP3: the verb of LINE is a known command of RFC 1939/2449/5034. */
 bool ms_pop3_known_command(const char *line);
 
+/* ---- Command tables and capabilities (tester/proto_smtp.c,
+ * tester/proto_pop3.c) ---------------------------------------------- */
+struct ms_reply; /* mailspec/reply.h */
+
+/* One command of a protocol, for coverage and help output. */
+struct ms_proto_command {
+  const char *verb;    /* upper case: "MAIL" */
+  const char *syntax;  /* "MAIL FROM:<reverse-path> [SP <mail-parameters>]" */
+  const char *source;  /* defining clause(s): "RFC 821 §4.1.1, RFC 5321 ..." */
+  const char *summary; /* one line of English */
+  bool obsolete;       /* deprecated by a later RFC (said in SUMMARY) */
+};
+/* SMTP: RFC 821 §4.1 and RFC 5321 §4.1 commands plus extension commands
+ * (EHLO STARTTLS AUTH BDAT ETRN ATRN BURL LHLO); *N gets the count. */
+const struct ms_proto_command *ms_smtp_commands(size_t *n);
+/* SMTP: the entry for the verb of LINE (case-insensitive), or NULL. */
+const struct ms_proto_command *ms_smtp_command_info(const char *line);
+/* SMTP: keywords of an EHLO reply (RFC 5321 §4.1.1.1): the first word of
+ * each line after the first, upper-cased, in order.  0 (and *OUT NULL)
+ * unless the reply is a 250.  *OUT is also NULL-terminated; the caller
+ * frees each string and the array. */
+size_t ms_smtp_ehlo_keywords(const struct ms_reply *r, char ***out);
+/* SMTP: does the EHLO reply advertise CAP?  CAP is "KEYWORD [PARAM...]"
+ * ("PIPELINING", "AUTH PLAIN", "SIZE"): the keyword must be there and
+ * each PARAM among its parameters; case-insensitive. */
+bool ms_smtp_has_capability(const struct ms_reply *ehlo, const char *cap);
+/* Does one "KEYWORD *(SP PARAM)" line S[0..N) (an EHLO line without its
+ * code, or a POP3 CAPA line, RFC 2449 §6) satisfy CAP as above? */
+bool ms_smtp_keyword_match(const char *s, size_t n, const char *cap);
+
+/* POP3: RFC 1939 commands plus CAPA (RFC 2449), STLS (RFC 2595), AUTH
+ * (RFC 5034), UTF8 and LANG (RFC 6856). */
+const struct ms_proto_command *ms_pop3_commands(size_t *n);
+const struct ms_proto_command *ms_pop3_command_info(const char *line);
+/* POP3: capability tags of a CAPA reply (RFC 2449 §5): the first word of
+ * each content line, upper-cased.  0 unless +OK multi-line.  Freed like
+ * ms_smtp_ehlo_keywords(). */
+size_t ms_pop3_capa_tags(const struct ms_reply *r, char ***out);
+/* POP3: does the CAPA reply list CAP ("TOP", "SASL PLAIN", "STLS")? */
+bool ms_pop3_has_capability(const struct ms_reply *capa, const char *cap);
+
 #endif
