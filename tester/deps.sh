@@ -1,0 +1,96 @@
+#!/bin/sh
+# deps.sh: make sure every Debian package the build and the tests need is
+# installed.  Called by `make deps` (and so by `make demo`, `make check`,
+# `make bench`).
+#
+# - All present: a single dpkg-query, no network, silent.
+# - Missing and root: preseed debconf, `apt-get update`, `apt-get install`.
+# - Missing and not root: print the exact `apt-get install ...` line, exit 1.
+#
+# Environment: DEPS_VERBOSE=1 also reports when everything is present.
+set -eu
+
+# Build: compiler and the libraries found through pkg-config.
+BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
+# Tests and benchmark:
+#   postfix           smtp-sink, smtp-source and Postfix itself (real servers)
+#   python3-aiosmtpd  a second real SMTP server (run with /usr/bin/python3)
+#   python3           the scripted misbehaving server, port and banner helpers
+#   perl              `prove`, which runs tester/tests/t/*.t
+#   libxml2-utils     xmllint, to validate JUnit reports
+#   tcpdump, tshark   capture and dissect the pcap files mailspec writes/reads
+#   swaks             an independent SMTP client to cross-check servers
+#   time              /usr/bin/time -v: peak RSS in `make bench`
+TEST_PKGS="postfix python3-aiosmtpd python3 perl libxml2-utils tcpdump tshark swaks time"
+
+ALL_PKGS="$BUILD_PKGS $TEST_PKGS"
+
+# Print the packages of ALL_PKGS that are not installed ("ii").
+missing_pkgs() {
+  # dpkg-query prints nothing for unknown packages (and complains on stderr).
+  installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $ALL_PKGS \
+    2>/dev/null | awk '$2 == "ii" { print $1 }')
+  for p in $ALL_PKGS; do
+    case " $(echo $installed) " in
+    *" $p "*) ;;
+    *) printf '%s ' "$p" ;;
+    esac
+  done
+}
+
+# Answers for the packages that would otherwise ask (or pick a bad default).
+preseed() {
+  # Postfix: "Local only" (inet_interfaces = loopback-only, nothing relays
+  # out).  Without a preseed a noninteractive install takes "Internet Site"
+  # and would listen on *:25.
+  debconf-set-selections <<'EOF'
+postfix postfix/main_mailer_type select Local only
+postfix postfix/mailname string mx.example.test
+postfix postfix/destinations string mx.example.test, localhost
+wireshark-common wireshark-common/install-setuid boolean false
+EOF
+}
+
+MISSING=$(missing_pkgs)
+if [ -z "$MISSING" ]; then
+  [ "${DEPS_VERBOSE:-0}" = 1 ] && echo "deps: all $(echo $ALL_PKGS | wc -w) packages present"
+  exit 0
+fi
+MISSING=${MISSING% }
+INSTALL="apt-get install -y --no-install-recommends $MISSING"
+
+if [ "$(id -u)" != 0 ]; then
+  echo "deps: missing Debian packages: $MISSING" >&2
+  case " $MISSING " in
+  *" postfix "*)
+    echo "deps: preseed Postfix first so it stays local-only:" >&2
+    echo "  echo 'postfix postfix/main_mailer_type select Local only' | sudo debconf-set-selections" >&2
+    ;;
+  esac
+  echo "deps: run as root:" >&2
+  echo "  $INSTALL" >&2
+  exit 1
+fi
+
+echo "deps: installing missing Debian packages: $MISSING"
+preseed
+# No daemon started by a package's postinst while we install (a systemd
+# host would otherwise start postfix right away); restore afterwards.
+POLICY=/usr/sbin/policy-rc.d
+if [ ! -e "$POLICY" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$POLICY"
+  chmod 755 "$POLICY"
+  trap 'rm -f "$POLICY"' EXIT INT TERM
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+# shellcheck disable=SC2086
+apt-get install -y --no-install-recommends \
+  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $MISSING
+
+STILL=$(missing_pkgs)
+if [ -n "$STILL" ]; then
+  echo "deps: still missing after apt-get: $STILL" >&2
+  exit 1
+fi
+echo "deps: installed $MISSING"

@@ -1,0 +1,105 @@
+# common.sh: shared by tester/tests/servers/NAME.sh (sourced, POSIX sh).
+#
+# Every server script has the same interface, so lib.sh can start any of
+# them and more servers (Exim, OpenSMTPD, Dovecot...) slot in the same way:
+#
+#   sh NAME.sh check              exit 0 if NAME can run here, else print why
+#   sh NAME.sh start DIR PORT [ARGS...]
+#                                 start on 127.0.0.1:PORT, files (pid, log,
+#                                 config) under DIR; exit 0 only once the
+#                                 banner has been seen; 75 = port taken
+#   sh NAME.sh stop DIR           stop it by PID and wait until it is gone
+#
+# The server's own PID goes to DIR/NAME.pid.
+
+# /usr/bin/python3: a pyenv python3 earlier in PATH lacks apt's modules.
+SRV_PY=/usr/bin/python3
+
+# srv_wait_banner HOST PORT PREFIX TIMEOUT_S [PID]
+# Poll until the server greets with a line starting with PREFIX ("220 " for
+# SMTP, "+OK" for POP3), then say QUIT.  Gives up early when PID has died.
+srv_wait_banner() {
+  "$SRV_PY" - "$@" <<'PY'
+import os, socket, sys, time
+host, port, prefix, limit = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode(), float(sys.argv[4])
+pid = int(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[5] else 0
+
+def alive(p):
+    try:
+        with open("/proc/%d/stat" % p) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+end = time.monotonic() + limit
+while time.monotonic() < end:
+    if pid and not alive(pid):
+        sys.exit("server process %d exited before greeting" % pid)
+    try:
+        with socket.create_connection((host, port), timeout=3) as s:
+            buf = b""
+            while b"\n" not in buf:
+                d = s.recv(4096)
+                if not d:
+                    break
+                buf += d
+            if buf.startswith(prefix):
+                try:
+                    s.sendall(b"QUIT\r\n")
+                    s.recv(4096)
+                except OSError:
+                    pass
+                sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.05)
+sys.exit("no %r banner from %s:%d within %gs" % (prefix.decode(), host, port, limit))
+PY
+}
+
+# srv_state PID: the process state letter (R, S, Z, ...) or nothing if gone.
+srv_state() {
+  [ -r "/proc/$1/stat" ] || return 0
+  sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1
+}
+
+# srv_gone PID: true when PID no longer runs.  This sandbox's PID 1 does not
+# reap orphans, so a dead server can linger as a zombie: Z counts as gone.
+srv_gone() {
+  case "$(srv_state "$1")" in
+  "" | Z | X) return 0 ;;
+  *) return 1 ;;
+  esac
+}
+
+# srv_killwait PIDFILE: SIGTERM the PID in PIDFILE, wait up to 5 s, then
+# SIGKILL and wait again.  Removes PIDFILE.  Never signals anything else.
+srv_killwait() {
+  [ -f "$1" ] || return 0
+  pid=$(tr -dc '0-9' < "$1")
+  rm -f "$1"
+  [ -n "$pid" ] || return 0
+  srv_gone "$pid" && return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  i=0
+  while ! srv_gone "$pid" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+  srv_gone "$pid" && return 0
+  kill -KILL "$pid" 2>/dev/null
+  i=0
+  while ! srv_gone "$pid" && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
+  srv_gone "$pid"
+}
+
+# srv_port_free PORT: nothing listens on 127.0.0.1:PORT.
+srv_port_free() {
+  "$SRV_PY" -c 'import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try: s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError: sys.exit(1)' "$1"
+}
+
+# srv_usage NAME
+srv_usage() {
+  echo "usage: $1.sh check | start DIR PORT [ARGS...] | stop DIR" >&2
+  exit 2
+}
