@@ -1,0 +1,63 @@
+#!/bin/sh
+# opensmtpd.sh: Debian's OpenSMTPD, unpacked not installed (it conflicts
+# with Postfix), foreground (-d) on 127.0.0.1:PORT.  Interface: see
+# common.sh.  Needs root.  Pitfalls: real-servers.md §5 items 19-20: the
+# opensmtpd/opensmtpq users, /usr/libexec/opensmtpd, and its raw DNS
+# lookups, kept on loopback with a private resolv.conf in a mount namespace.
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/common.sh"
+. "$HERE/unpack.sh"
+NAME=opensmtpd
+
+cannot_run() {
+  [ "$(id -u)" = 0 ] || { echo "OpenSMTPD needs root to start"; return 0; }
+  command -v unshare >/dev/null || { echo "unshare (util-linux) missing"; return 0; }
+  return 1
+}
+
+case "${1:-}" in
+check)
+  if why=$(cannot_run); then echo "$why"; exit 1; fi
+  ;;
+start)
+  [ $# -ge 3 ] || srv_usage $NAME
+  DIR=$2 PORT=$3
+  if why=$(cannot_run); then echo "$why" >&2; exit 1; fi
+  mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd)
+  srv_port_free "$PORT" || { echo "port $PORT is taken" >&2; exit 75; }
+  ROOT=$(srv_unpack opensmtpd opensmtpd) || { echo "cannot fetch opensmtpd" >&2; exit 1; }
+  for n in opensmtpd opensmtpq; do
+    getent group $n >/dev/null || groupadd --system $n
+    id $n >/dev/null 2>&1 || useradd --system -g $n -d /var/lib/opensmtpd/empty -s /usr/sbin/nologin $n
+  done
+  mkdir -p /var/lib/opensmtpd/empty; chmod 755 /var/lib/opensmtpd/empty
+  [ -e /usr/libexec/opensmtpd ] || { mkdir -p /usr/libexec; ln -s "$ROOT/usr/libexec/opensmtpd" /usr/libexec/opensmtpd; }
+  id testuser >/dev/null 2>&1 || useradd -m -s /bin/sh testuser
+  grep -q '^postmaster:' /etc/aliases 2>/dev/null || echo 'postmaster: root' >> /etc/aliases
+  cat > "$DIR/smtpd.conf" <<CONF
+table aliases file:/etc/aliases
+listen on 127.0.0.1 port $PORT hostname mx.example.test
+action "local" mbox alias <aliases>
+match from local for local action "local"
+CONF
+  chmod 644 "$DIR/smtpd.conf"
+  "$ROOT/usr/sbin/smtpd" -n -f "$DIR/smtpd.conf" > "$DIR/$NAME.check.log" 2>&1 || {
+    sed 's/^/  smtpd -n: /' "$DIR/$NAME.check.log" >&2; exit 1; }
+  printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > "$DIR/resolv.conf"
+  # unshare execs, so $! is smtpd itself
+  unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$DIR/resolv.conf" \
+    "$ROOT/usr/sbin/smtpd" -d -f "$DIR/smtpd.conf" > "$DIR/$NAME.log" 2>&1 &
+  echo $! > "$DIR/$NAME.pid"
+  if ! srv_wait_banner 127.0.0.1 "$PORT" "220 " 20 "$(cat "$DIR/$NAME.pid")"; then
+    sed 's/^/  smtpd: /' "$DIR/$NAME.log" >&2
+    srv_killwait "$DIR/$NAME.pid"
+    exit 1
+  fi
+  ;;
+stop)
+  [ $# -ge 2 ] || srv_usage $NAME
+  srv_killwait "$2/$NAME.pid"
+  ;;
+*) srv_usage $NAME ;;
+esac
