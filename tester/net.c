@@ -1,0 +1,196 @@
+/* net: non-blocking client sockets with timeouts (see net.h). */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* Poll in slices so that a stop request is noticed within this long. */
+#define NET_SLICE_MS 100
+
+__attribute__((format(printf, 3, 4))) static void
+net_msg(char *err, size_t errlen, const char *fmt, ...) {
+  if (!err || !errlen)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+}
+
+/* Wait for EVENTS on FD until the absolute monotonic time END.
+ * 1 ready, 0 timeout, MS_NET_STOP, MS_NET_ERR (errno). */
+static int net_wait(int fd, short events, double end,
+                    volatile sig_atomic_t *stop) {
+  for (;;) {
+    if (stop && *stop)
+      return MS_NET_STOP;
+    double left = end - ms_now();
+    if (left <= 0)
+      return 0;
+    int ms = (int)(left * 1000) + 1;
+    if (ms > NET_SLICE_MS)
+      ms = NET_SLICE_MS;
+    struct pollfd p = {.fd = fd, .events = events};
+    int r = poll(&p, 1, ms);
+    if (r > 0)
+      return 1;
+    if (r < 0 && errno != EINTR)
+      return MS_NET_ERR;
+  }
+}
+
+/* One address: 0 connected, 1 failed (try the next), or MS_NET_STOP /
+ * MS_NET_TIMEOUT (give up).  *FDP gets the socket on success. */
+static int net_try(const struct addrinfo *ai, double end,
+                   volatile sig_atomic_t *stop, int *fdp, int *eno) {
+  int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                  ai->ai_protocol);
+  if (fd < 0) {
+    *eno = errno;
+    return 1;
+  }
+  if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
+    *eno = errno;
+    close(fd);
+    return 1;
+  }
+  int w = net_wait(fd, POLLOUT, end, stop);
+  if (w != 1) {
+    *eno = w == MS_NET_ERR ? errno : ETIMEDOUT;
+    close(fd);
+    return w == MS_NET_ERR ? 1 : (w == 0 ? MS_NET_TIMEOUT : w);
+  }
+  int soerr = 0;
+  socklen_t sl = sizeof soerr;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
+    soerr = errno;
+  if (soerr) {
+    *eno = soerr;
+    close(fd);
+    return 1;
+  }
+  /* Lock-step exchanges are small: do not let Nagle delay them. */
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  *fdp = fd;
+  return 0;
+}
+
+int ms_net_connect(const char *host, const char *port, double timeout,
+                   volatile sig_atomic_t *stop, char *err, size_t errlen) {
+  struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                           .ai_socktype = SOCK_STREAM,
+                           .ai_flags = AI_NUMERICSERV};
+  /* No AI_ADDRCONFIG: it would hide ::1 on a host with only loopback. */
+  struct addrinfo *res = NULL;
+  int g = getaddrinfo(host, port, &hints, &res);
+  if (g != 0) {
+    net_msg(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(g));
+    return -1;
+  }
+  double end = ms_now() + timeout;
+  int fd = -1, eno = ECONNREFUSED, r = 1;
+  for (const struct addrinfo *ai = res; ai && r == 1; ai = ai->ai_next)
+    r = net_try(ai, end, stop, &fd, &eno);
+  freeaddrinfo(res);
+  if (r == 0)
+    return fd;
+  if (r == MS_NET_STOP)
+    net_msg(err, errlen, "interrupted");
+  else if (r == MS_NET_TIMEOUT || eno == ETIMEDOUT) {
+    net_msg(err, errlen, "no connection within %g s", timeout);
+  } else
+    net_msg(err, errlen, "%s", strerror(eno));
+  return -1;
+}
+
+int ms_net_send_all(int fd, const void *buf, size_t len, double timeout,
+                    volatile sig_atomic_t *stop, char *err, size_t errlen) {
+  const char *p = buf;
+  double end = ms_now() + timeout;
+  while (len > 0) {
+    ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+    if (n > 0) {
+      p += n;
+      len -= (size_t)n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      net_msg(err, errlen, "send failed: %s", strerror(errno));
+      return MS_NET_ERR;
+    }
+    int w = net_wait(fd, POLLOUT, end, stop);
+    if (w == 0) {
+      net_msg(err, errlen, "the server stopped reading (send timed out)");
+      return MS_NET_TIMEOUT;
+    }
+    if (w != 1)
+      return w;
+  }
+  return 0;
+}
+
+ssize_t ms_net_recv(int fd, void *buf, size_t cap, double timeout,
+                    volatile sig_atomic_t *stop, char *err, size_t errlen) {
+  double end = ms_now() + timeout;
+  for (;;) {
+    ssize_t n = recv(fd, buf, cap, 0);
+    if (n >= 0)
+      return n;
+    if (errno == EINTR)
+      continue;
+    if (errno == ECONNRESET) {
+      net_msg(err, errlen, "connection reset by the server");
+      return 0;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      net_msg(err, errlen, "receive failed: %s", strerror(errno));
+      return MS_NET_ERR;
+    }
+    if (timeout <= 0)
+      return MS_NET_TIMEOUT;
+    int w = net_wait(fd, POLLIN, end, stop);
+    if (w == 0)
+      return MS_NET_TIMEOUT;
+    if (w != 1)
+      return w;
+  }
+}
+
+void ms_net_local_literal(int fd, char *buf, size_t len) {
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof ss;
+  char a[INET6_ADDRSTRLEN] = "127.0.0.1";
+  if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+    if (ss.ss_family == AF_INET6) {
+      const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+      if (inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof a)) {
+        snprintf(buf, len, "[IPv6:%s]", a);
+        return;
+      }
+    } else if (ss.ss_family == AF_INET) {
+      const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
+      inet_ntop(AF_INET, &s4->sin_addr, a, sizeof a);
+    }
+  }
+  snprintf(buf, len, "[%s]", a);
+}
+
+void ms_net_close(int fd) {
+  if (fd >= 0)
+    close(fd);
+}

@@ -1,0 +1,40 @@
+/* net: client sockets for the live engine.  Every wait has a timeout
+ * and gives up early when *STOP becomes non-zero (Ctrl-C), so no call
+ * here can hang a run.  Sockets are non-blocking and close-on-exec. */
+#ifndef MS_NET_H
+#define MS_NET_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Results of ms_net_recv() besides a byte count (> 0) and EOF (0). */
+#define MS_NET_ERR (-1)     /* error: message in ERR */
+#define MS_NET_TIMEOUT (-2) /* nothing within the timeout */
+#define MS_NET_STOP (-3)    /* *STOP was set */
+
+/* Connect to HOST:PORT (IPv4, IPv6, or a name via getaddrinfo; every
+ * address is tried in turn within TIMEOUT seconds overall).  Returns a
+ * connected non-blocking fd, or -1 with a message in ERR. */
+int ms_net_connect(const char *host, const char *port, double timeout,
+                   volatile sig_atomic_t *stop, char *err, size_t errlen);
+
+/* Send all LEN bytes within TIMEOUT seconds.  0, MS_NET_ERR (the peer
+ * closed: EPIPE/ECONNRESET), MS_NET_TIMEOUT or MS_NET_STOP. */
+int ms_net_send_all(int fd, const void *buf, size_t len, double timeout,
+                    volatile sig_atomic_t *stop, char *err, size_t errlen);
+
+/* Receive up to CAP bytes, waiting at most TIMEOUT seconds (0: do not
+ * wait, only take what is already there).  > 0 bytes, 0 at EOF (a reset
+ * counts as EOF, with its text in ERR), or MS_NET_*. */
+ssize_t ms_net_recv(int fd, void *buf, size_t cap, double timeout,
+                    volatile sig_atomic_t *stop, char *err, size_t errlen);
+
+/* The local address as an SMTP address literal for EHLO (RFC 5321
+ * §4.1.3): "[127.0.0.1]" or "[IPv6:::1]". */
+void ms_net_local_literal(int fd, char *buf, size_t len);
+
+/* Close FD (ignores -1). */
+void ms_net_close(int fd);
+
+#endif
