@@ -1,6 +1,64 @@
-/* world_pop3: the POP3 part of the built-in world (placeholder). */
+/* world_pop3: the POP3 part of the built-in world.  mrose's maildrop is
+ * the one of RFC 1939 §10, so that the example session replays byte for
+ * byte: the APOP timestamp and secret give the printed digest
+ * c4c9334bac560ecc979e58001b3e22fb, and the two messages are exactly
+ * 120 and 200 octets on the wire (CRLF counted, RFC 1939 §11), with the
+ * UIDL ids of RFC 1939 §7.  ford and arthur hold copies for the
+ * classroom transcripts that commit deletions, so that those do not
+ * empty mrose's maildrop on a long-running `mailspec serve`. */
 #include "world.h"
 
+#include <string.h>
+
+#include "util.h"
+
+/* 120 octets with CRLF line ends. */
+static const char pop3_msg1[] =
+    "From: Marshall Rose <mrose@dbc.mtview.ca.us>\r\n"
+    "To: mrose@dbc.mtview.ca.us\r\n"
+    "Subject: POP3 test 1\r\n"
+    "\r\n"
+    "This is message one.\r\n";
+
+/* 200 octets; the line starting with "." shows byte-stuffing (§3). */
+static const char pop3_msg2[] =
+    "From: John Myers <jgm@cmu.edu>\r\n"
+    "To: mrose@dbc.mtview.ca.us\r\n"
+    "Subject: Re: the maildrop\r\n"
+    "\r\n"
+    "Marshall,\r\n"
+    "\r\n"
+    ".This line starts with a dot, so RETR byte-stuffs it.\r\n"
+    "The second message, 200 octets.\r\n"
+    "-- John.\r\n";
+
+static void pop3_msg(struct ms_world_msg *m, const char *data,
+                     const char *uidl) {
+  m->len = strlen(data);
+  m->data = xmemdup(data, m->len);
+  m->uidl = xstrdup(uidl);
+}
+
+static void pop3_drop(struct ms_world *w, const char *user, const char *pass,
+                      const char *apop) {
+  w->maildrops = xrealloc(w->maildrops,
+                          (w->nmaildrops + 1) * sizeof *w->maildrops);
+  struct ms_world_maildrop *d = &w->maildrops[w->nmaildrops++];
+  memset(d, 0, sizeof *d);
+  d->user = xstrdup(user);
+  d->pass = pass ? xstrdup(pass) : NULL;
+  d->apop_secret = apop ? xstrdup(apop) : NULL;
+  d->nmsgs = 2;
+  d->msgs = xcalloc(d->nmsgs, sizeof *d->msgs);
+  /* The unique-ids printed in RFC 1939 §7 (UIDL). */
+  pop3_msg(&d->msgs[0], pop3_msg1, "whqtswO00WBw418f9t5JxYwZ");
+  pop3_msg(&d->msgs[1], pop3_msg2, "QhdPYR:00WBw1Ph7x7");
+}
+
 void ms_world_builtin_pop3(struct ms_world *w) {
-  (void)w;
+  if (!w->pop3_timestamp)
+    w->pop3_timestamp = xstrdup("<1896.697170952@dbc.mtview.ca.us>");
+  pop3_drop(w, "mrose", "secret", "tanstaaf");
+  pop3_drop(w, "ford", "prefect", NULL);
+  pop3_drop(w, "arthur", "dent", NULL);
 }
