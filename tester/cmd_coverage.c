@@ -1,13 +1,93 @@
-/* cmd_coverage: `mailspec coverage` (placeholder: replaced by its implementation). */
+/* cmd_coverage: `mailspec coverage PATH...` prints, as Markdown, the RFC
+ * clauses against the transcripts that check them (gaps included). */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "coverage.h"
 #include "mailspec/mailspec.h"
+#include "util.h"
+
+static void coverage_usage(FILE *out) {
+  fputs("usage: mailspec coverage [-o FILE] PATH...\n"
+        "Print a Markdown table of the RFC clauses cited by the transcripts\n"
+        "under PATH (transcripts, suites, directories), with the clauses\n"
+        "no transcript checks marked as gaps.\n",
+        out);
+}
+
+static void coverage_print_diags(const struct ms_diags *d) {
+  for (size_t i = 0; i < d->n; i++)
+    fprintf(stderr, "%s:%d:%d: %s: %s\n", d->v[i].file, d->v[i].line,
+            d->v[i].col, d->v[i].warning ? "warning" : "error", d->v[i].msg);
+}
 
 int ms_cmd_coverage(const struct ms_cli *g, int argc, char **argv) {
   (void)g;
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "mailspec coverage: not implemented yet\n");
-  return MS_EXIT_USAGE;
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {"output", required_argument, NULL,
+                                        'o'},
+                                       {NULL, 0, NULL, 0}};
+  const char *outpath = NULL;
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+    if (c == 'h') {
+      coverage_usage(stdout);
+      return MS_EXIT_PASS;
+    }
+    if (c == 'o')
+      outpath = optarg;
+    else {
+      coverage_usage(stderr);
+      return MS_EXIT_USAGE;
+    }
+  }
+  if (optind >= argc) {
+    fputs("mailspec coverage: no PATH given\n", stderr);
+    coverage_usage(stderr);
+    return MS_EXIT_USAGE;
+  }
+  struct ms_diags d = {0};
+  struct ms_plan plan = {0};
+  int rc = MS_EXIT_PASS;
+  if (ms_plan_build(&plan, argv + optind, (size_t)(argc - optind), &d)) {
+    coverage_print_diags(&d);
+    ms_diags_free(&d);
+    ms_plan_free(&plan);
+    return MS_EXIT_USAGE;
+  }
+  struct ms_transcript **ts = xcalloc(plan.n, sizeof *ts);
+  struct ms_coverage_item *items = xcalloc(plan.n, sizeof *items);
+  size_t n = 0;
+  for (size_t i = 0; i < plan.n; i++) {
+    ts[i] = ms_transcript_load(plan.items[i].path, &d);
+    if (!ts[i]) {
+      rc = MS_EXIT_USAGE;
+      continue;
+    }
+    items[n].t = ts[i];
+    items[n].suite = plan.items[i].suite ? plan.items[i].suite->title : NULL;
+    n++;
+  }
+  coverage_print_diags(&d);
+  FILE *out = stdout;
+  if (outpath && strcmp(outpath, "-") && !(out = fopen(outpath, "w"))) {
+    perror(outpath);
+    rc = MS_EXIT_USAGE;
+  } else {
+    ms_coverage_markdown(items, n, out);
+    if (out != stdout)
+      fclose(out);
+  }
+  for (size_t i = 0; i < plan.n; i++)
+    if (ts[i])
+      ms_transcript_free(ts[i]);
+  free(ts);
+  free(items);
+  ms_plan_free(&plan);
+  ms_diags_free(&d);
+  return rc;
 }

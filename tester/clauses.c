@@ -1,0 +1,46 @@
+/* clauses: the RFC clauses a complete SMTP/POP3 conformance suite should
+ * check.  `mailspec coverage` lists each with the transcripts that cite
+ * it, so that a clause nobody checks shows up as a gap. */
+#include "coverage.h"
+
+const struct ms_clause ms_clauses[] = {
+    {"RFC 5321 §2.3.8", "lines end in CRLF"},
+    {"RFC 5321 §2.4", "commands are case-insensitive"},
+    {"RFC 5321 §3.2", "EHLO with fallback to HELO"},
+    {"RFC 5321 §3.3", "mail transaction MAIL/RCPT/DATA"},
+    {"RFC 5321 §3.5.2", "VRFY and EXPN supported"},
+    {"RFC 5321 §4.1.1.1", "EHLO/HELO"},
+    {"RFC 5321 §4.1.1.2", "MAIL"},
+    {"RFC 5321 §4.1.1.3", "RCPT"},
+    {"RFC 5321 §4.1.1.4", "DATA"},
+    {"RFC 5321 §4.1.1.5", "RSET"},
+    {"RFC 5321 §4.1.1.8", "HELP"},
+    {"RFC 5321 §4.1.1.9", "NOOP"},
+    {"RFC 5321 §4.1.1.10", "QUIT and close"},
+    {"RFC 5321 §4.1.4", "order of commands"},
+    {"RFC 5321 §4.2.4", "unknown and unimplemented commands"},
+    {"RFC 5321 §4.3.1", "greeting"},
+    {"RFC 5321 §4.5.1", "Postmaster"},
+    {"RFC 5321 §4.5.2", "transparency"},
+    {"RFC 5321 §4.5.3.1.4", "command line length"},
+    {"RFC 5321 §4.5.3.1.6", "text line length"},
+    {"RFC 5321 §4.5.3.1.8", "100 recipients"},
+    {"RFC 5321 §4.5.5", "null reverse-path"},
+    {"RFC 1870 §6", "SIZE"},
+    {"RFC 1870 §6.1", "SIZE over the limit"},
+    {"RFC 6152 §3", "8BITMIME"},
+    {"RFC 2920 §3.1", "PIPELINING"},
+    {"RFC 2034 §3", "ENHANCEDSTATUSCODES"},
+    {"RFC 6531 §3.4", "SMTPUTF8"},
+    {"RFC 3030 §2", "CHUNKING/BDAT"},
+    {"RFC 3461 §4", "DSN"},
+    {"RFC 3207 §4", "STARTTLS"},
+    {"RFC 4954 §3", "AUTH"},
+    {"RFC 1939 §4", "AUTHORIZATION state, greeting"},
+    {"RFC 1939 §5", "TRANSACTION state: STAT LIST RETR DELE NOOP RSET"},
+    {"RFC 1939 §6", "UPDATE state: QUIT"},
+    {"RFC 1939 §7", "USER/PASS, APOP, TOP, UIDL"},
+    {"RFC 1939 §8", "maildrop locking"},
+    {"RFC 2449 §5", "CAPA"},
+};
+const size_t ms_nclauses = sizeof ms_clauses / sizeof ms_clauses[0];
