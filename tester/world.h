@@ -53,6 +53,8 @@ struct ms_world {
   char *pop3_timestamp;  /* fixed APOP timestamp, "<1896.697170952@dbc...>" */
   struct ms_world_maildrop *maildrops;
   size_t nmaildrops;
+  char *greeting;       /* text after "220 " (SMTP) or "+OK " (POP3);
+                           NULL: the protocol's default with hostname */
 };
 
 const struct ms_world_user *ms_world_find_user(const struct ms_world *w,
