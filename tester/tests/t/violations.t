@@ -1,0 +1,149 @@
+#!/bin/sh
+# violations.t: strict reading (issue 2, "Engine").  A scripted server
+# (tester/tests/scripted_server.py) commits each reply-syntax violation no
+# real server commits on demand; the reply CODE is right every time, so a
+# FAIL can only come from the violation, and the report must give its
+# specific reason.  Then the cases nothing can judge: refused connection
+# and timeout are ERROR, exit 3.
+. "$(dirname "$0")/../lib.sh"
+
+# The dialogue every case uses unless it brings its own transcript.
+DIALOGUE=$(yaml dialogue.yaml <<'EOF'
+title: greeting, EHLO, QUIT
+protocol: smtp
+convention: rfc821
+script: |
+  R: 220
+  S: EHLO client.example
+  R: 250
+  S: QUIT
+  R: 221
+EOF
+)
+
+# case NAME WANT_EXIT REASON_ERE DESC [MAILSPEC RUN OPTIONS...]
+# The server script is on stdin.  Runs DIALOGUE (or $WORK/NAME.yaml when it
+# exists) against a fresh scripted server playing it.
+case_() {
+  _name=$1 _want=$2 _re=$3 _desc=$4
+  shift 4
+  cat > "$WORK/$_name.script"
+  scripted_server "$WORK/$_name.script"
+  _t=$DIALOGUE
+  [ -f "$WORK/$_name.yaml" ] && _t=$WORK/$_name.yaml
+  ms --color=never run -t "$TARGET" "$@" "$_t"
+  exit_is "$_want" "$_desc: exit $_want"
+  cat "$OUT" "$ERR" > "$WORK/$_name.report"
+  if [ -n "$_re" ]; then
+    like "@$WORK/$_name.report" "$_re" "$_desc: the report gives the reason"
+  fi
+  stop_servers
+}
+
+# ---- good cases first: the harness itself must not cause failures ----------
+case_ good 0 '^1 passed, 0 failed, 0 skipped$' "well-formed replies pass" <<'EOF'
+send 220 scripted.example.test ESMTP\r\n
+expect-line EHLO
+send 250-scripted.example.test\r\n250 8BITMIME\r\n
+expect-line QUIT
+send 221 bye\r\n
+EOF
+like "@$SCRIPTED_DIR/received.log" '^C: EHLO client\.example\\r\\n$' "the command went out as written plus CRLF"
+
+case_ trickle 0 '^1 passed, 0 failed, 0 skipped$' "replies trickled one octet at a time pass" <<'EOF'
+trickle 10 220 scripted.example.test ESMTP\r\n
+expect-line EHLO
+trickle 10 250-scripted.example.test\r\n250 8BITMIME\r\n
+expect-line QUIT
+trickle 10 221 bye\r\n
+EOF
+
+# ---- each violation, with the right reply code -----------------------------
+case_ bare-lf 1 'bare LF' "greeting ending in a bare LF is a FAIL" <<'EOF'
+send 220 scripted.example.test ESMTP\n
+expect-line EHLO
+send 250 scripted.example.test\r\n
+expect-line QUIT
+send 221 bye\r\n
+EOF
+
+case_ mixed-codes 1 'same reply code' "continuation code 252 before final 250 is a FAIL" <<'EOF'
+send 220 scripted.example.test ESMTP\r\n
+expect-line EHLO
+send 252-scripted.example.test\r\n250 8BITMIME\r\n
+expect-line QUIT
+send 221 bye\r\n
+EOF
+
+case_ four-digit 1 'valid reply code|followed by neither SP' "a 4-digit code '2200' is a FAIL" <<'EOF'
+send 2200 scripted.example.test ESMTP\r\n
+expect-line EHLO
+send 250 scripted.example.test\r\n
+expect-line QUIT
+send 221 bye\r\n
+EOF
+
+# 4 + 594 + 2 = 600 octets including CRLF (limit: 512).
+case_ long-line 1 '512 octets' "a 600-octet reply line is a FAIL" <<'EOF'
+send 220\x20
+sendn 594 x
+send \r\n
+expect-line EHLO
+send 250 scripted.example.test\r\n
+expect-line QUIT
+send 221 bye\r\n
+EOF
+
+# "250 surprise" arrives in the same write as the greeting, unasked.
+case_ trailing 1 'after the final reply line' "bytes after the greeting's final line are a FAIL" <<'EOF'
+send 220 scripted.example.test ESMTP\r\n250 surprise\r\n
+expect-line EHLO
+send 250 scripted.example.test\r\n
+expect-line QUIT
+send 221 bye\r\n
+EOF
+
+case_ early-close 1 'closed the connection' "the server closing after EHLO is a FAIL" <<'EOF'
+send 220 scripted.example.test ESMTP\r\n
+expect-line EHLO
+close
+EOF
+
+case_ truncated 1 'closed|middle of a reply' "the server closing inside a multi-line reply is a FAIL" <<'EOF'
+send 220 scripted.example.test ESMTP\r\n
+expect-line EHLO
+send 250-scripted.example.test\r\n250-PIPEL
+close
+EOF
+
+case_ bare-cr 1 'CR that is not followed by LF' "a bare CR inside a reply line is a FAIL" <<'EOF'
+send 220 scripted\r.example.test ESMTP\r\n
+expect-line EHLO
+send 250 scripted.example.test\r\n
+expect-line QUIT
+send 221 bye\r\n
+EOF
+
+# A well-formed reply with the wrong code: a plain FAIL, shown as a diff.
+case_ wrong-code 1 '^- *R: 250' "a well-formed 550 where 250 is expected is a FAIL with a diff" <<'EOF'
+send 220 scripted.example.test ESMTP\r\n
+expect-line EHLO
+send 550 no\r\n
+expect-line QUIT
+send 221 bye\r\n
+EOF
+
+# ---- cannot judge: ERROR, exit 3 ---------------------------------------------
+# Never greets; mailspec gives up after --timeout 1.
+case_ no-greeting 3 'ERROR' "a server that never greets: ERROR with --timeout 1" --timeout 1 <<'EOF'
+wait-close
+EOF
+like "@$WORK/no-greeting.report" '[Tt]ime(d )?out|[Tt]imeout' "the reason says it timed out"
+
+# Nothing listens on this port.
+PORT=$(pick_port)
+ms --color=never run -t "127.0.0.1:$PORT" --timeout 1 "$DIALOGUE"
+exit_is 3 "connection refused: exit 3"
+cat "$OUT" "$ERR" > "$WORK/refused.report"
+like "@$WORK/refused.report" 'ERROR' "connection refused: the report says ERROR"
+like "@$WORK/refused.report" '[Rr]efused' "connection refused: the reason says refused"
