@@ -16,7 +16,7 @@
 # files:    $WORK is a fresh directory, removed at exit (kept if
 #           KEEP_TMP=1 or a test failed).
 
-LIB_T_DIR=$(cd "$(dirname "$0")" && pwd)
+LIB_T_DIR=${LIB_T_DIR:-$(cd "$(dirname "$0")" && pwd)}
 TESTS=$(cd "$LIB_T_DIR/.." && pwd)
 ROOT=$(cd "$TESTS/../.." && pwd)
 MAILSPEC=${MAILSPEC:-$ROOT/mailspec}
@@ -257,6 +257,7 @@ stop_servers() {
 lib_exit() {
   _status=$?
   trap - EXIT
+  trap '' PIPE   # a reader that went away must not stop the cleanup
   stop_servers
   if [ -n "$T_SKIP_ALL" ]; then
     echo "1..0 # SKIP $T_SKIP_ALL"
@@ -275,6 +276,7 @@ trap lib_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+trap 'exit 141' PIPE
 
 # yaml NAME: write stdin to $WORK/NAME and print the path.
 yaml() {
