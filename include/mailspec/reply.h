@@ -66,14 +66,18 @@ struct ms_reader *ms_reader_new(enum ms_protocol proto,
                                 const struct ms_reply_limits *limits);
 void ms_reader_free(struct ms_reader *r);
 /* POP3: the next reply is in multi-line form if it is +OK (the caller
- * knows from the command: ms_pop3_multiline()).  Ignored for SMTP. */
+ * knows from the command: ms_pop3_multiline()).  Ignored for SMTP.
+ * Applies to the reply being read, or, when a finished reply waits for
+ * ms_reader_take(), to the one after it; each take() clears it. */
 void ms_reader_expect_multiline(struct ms_reader *r, bool multi);
 /* Feed LEN bytes; *USED gets how many were consumed (the rest belongs to
  * the next reply: feed it again after ms_reader_take()). */
 enum ms_read_status ms_reader_feed(struct ms_reader *r, const char *buf,
                                    size_t len, size_t *used);
 /* The stream ended: a partial reply becomes DONE with MS_V_TRUNCATED,
- * nothing pending gives MORE. */
+ * nothing pending gives MORE.  (SMTP: with no final line, the last line
+ * read gives the code.)  After ERROR (TOO_BIG), take() yields what was
+ * read; the stream is then out of step and should be closed. */
 enum ms_read_status ms_reader_eof(struct ms_reader *r);
 /* Move the finished reply into OUT and reset for the next one. */
 void ms_reader_take(struct ms_reader *r, struct ms_reply *out);
