@@ -13,16 +13,16 @@
 static const struct ms_proto_command pop3_commands[] = {
     {"USER", "USER name", "RFC 1939 §7",
      "name the mailbox (AUTHORIZATION state)", false},
-    {"PASS", "PASS string", "RFC 1939 §7",
-     "give the password after USER", false},
+    {"PASS", "PASS string", "RFC 1939 §7", "give the password after USER",
+     false},
     {"APOP", "APOP name digest", "RFC 1939 §7",
      "authenticate with an MD5 digest of the greeting's timestamp", false},
     {"STAT", "STAT", "RFC 1939 §5",
      "number of messages and size of the maildrop", false},
     {"LIST", "LIST [msg]", "RFC 1939 §5",
      "scan listing of one message, or of all (multi-line)", false},
-    {"RETR", "RETR msg", "RFC 1939 §5",
-     "retrieve a message (multi-line)", false},
+    {"RETR", "RETR msg", "RFC 1939 §5", "retrieve a message (multi-line)",
+     false},
     {"DELE", "DELE msg", "RFC 1939 §5", "mark a message as deleted", false},
     {"NOOP", "NOOP", "RFC 1939 §5", "do nothing but reply +OK", false},
     {"RSET", "RSET", "RFC 1939 §5", "unmark all deleted messages", false},
@@ -70,8 +70,7 @@ static bool pop3_verb_is(const char *line, const char *verb, bool *args) {
 
 const struct ms_proto_command *ms_pop3_command_info(const char *line) {
   bool args;
-  for (size_t i = 0; i < sizeof pop3_commands / sizeof pop3_commands[0];
-       i++)
+  for (size_t i = 0; i < sizeof pop3_commands / sizeof pop3_commands[0]; i++)
     if (pop3_verb_is(line, pop3_commands[i].verb, &args))
       return &pop3_commands[i];
   return NULL;

@@ -31,8 +31,7 @@ static const struct ms_proto_command smtp_commands[] = {
      "deprecated)",
      true},
     {"SOML", "SOML FROM:<reverse-path>", "RFC 821 §4.1.1",
-     "send to a terminal or else mail (RFC 5321 App. F.6: deprecated)",
-     true},
+     "send to a terminal or else mail (RFC 5321 App. F.6: deprecated)", true},
     {"SAML", "SAML FROM:<reverse-path>", "RFC 821 §4.1.1",
      "send to a terminal and mail (RFC 5321 App. F.6: deprecated)", true},
     {"VRFY", "VRFY <SP> <string>", "RFC 821 §4.1.1, RFC 5321 §4.1.1.6",
@@ -52,8 +51,8 @@ static const struct ms_proto_command smtp_commands[] = {
     /* RFC 5321 and registered service extensions */
     {"EHLO", "EHLO <SP> <domain>", "RFC 5321 §4.1.1.1 (RFC 1869)",
      "identify the client and ask for the service extensions", false},
-    {"STARTTLS", "STARTTLS", "RFC 3207 §4",
-     "switch the connection to TLS", false},
+    {"STARTTLS", "STARTTLS", "RFC 3207 §4", "switch the connection to TLS",
+     false},
     {"AUTH", "AUTH <SP> mechanism [<SP> initial-response]", "RFC 4954 §4",
      "authenticate with a SASL mechanism", false},
     {"BDAT", "BDAT <SP> chunk-size [<SP> LAST]", "RFC 3030 §2",
@@ -84,8 +83,7 @@ static size_t smtp_verb_len(const char *line) {
 
 const struct ms_proto_command *ms_smtp_command_info(const char *line) {
   size_t n = smtp_verb_len(line);
-  for (size_t i = 0; i < sizeof smtp_commands / sizeof smtp_commands[0];
-       i++) {
+  for (size_t i = 0; i < sizeof smtp_commands / sizeof smtp_commands[0]; i++) {
     const char *v = smtp_commands[i].verb;
     if (strlen(v) == n && strncasecmp(line, v, n) == 0)
       return &smtp_commands[i];
@@ -180,9 +178,11 @@ static const struct {
 };
 
 /* RFC 5321 §4.2.1: first digit = outcome, second digit = category. */
-#define SMTP_CLASS(c)                                                        \
-  {c " (syntax)", c " (information)", c " (connections)",                   \
-   c " (unspecified)", c " (unspecified)", c " (mail system)"}
+#define SMTP_CLASS(c)                                                          \
+  {                                                                            \
+    c " (syntax)", c " (information)", c " (connections)", c " (unspecified)", \
+        c " (unspecified)", c " (mail system)"                                 \
+  }
 static const char *const smtp_classes[4][6] = {
     SMTP_CLASS("Positive completion"),
     SMTP_CLASS("Positive intermediate"),
@@ -265,4 +265,3 @@ bool ms_smtp_has_capability(const struct ms_reply *ehlo, const char *cap) {
       return true;
   return false;
 }
-

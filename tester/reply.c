@@ -29,10 +29,10 @@ struct ms_reader {
   bool started;    /* some octets of this reply were consumed */
   bool in_body;    /* POP3: status read, reading content lines */
   /* the line being read */
-  char *line;     /* max_line + 1 bytes, allocated once */
-  size_t len;     /* bytes kept in LINE */
-  size_t octets;  /* octets of the line seen, without a held CR */
-  bool held_cr;   /* last octet was CR: CRLF or bare CR, not known yet */
+  char *line;    /* max_line + 1 bytes, allocated once */
+  size_t len;    /* bytes kept in LINE */
+  size_t octets; /* octets of the line seen, without a held CR */
+  bool held_cr;  /* last octet was CR: CRLF or bare CR, not known yet */
   unsigned line_v;
   /* the reply being built */
   struct ms_reply cur;
@@ -161,8 +161,7 @@ static void reply_keep(struct ms_reader *r, const char *p, size_t n) {
 }
 
 /* Flag NUL, CR and 8-bit octets of P[0..N) (N >= 1, no LF inside). */
-static void reply_scan(struct ms_reader *r, const unsigned char *p,
-                       size_t n) {
+static void reply_scan(struct ms_reader *r, const unsigned char *p, size_t n) {
   for (size_t i = 0; i < n; i++) {
     unsigned char c = p[i];
     if (c >= 0x20 && c < 0x80)
@@ -221,17 +220,17 @@ static bool reply_store(struct ms_reader *r, size_t off) {
   return true;
 }
 
-static bool reply_digit(char c) { return c >= '0' && c <= '9'; }
+static bool reply_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 /* RFC 5321 §4.2: Reply-line = *( Reply-code "-" [ textstring ] CRLF )
  * Reply-code [ SP textstring ] CRLF, code %x32-35 %x30-35 %x30-39.  A line
  * that is no reply line at all ends the reply, so a hostile server cannot
  * keep the reader waiting for a final line that never comes. */
-static int reply_smtp_code(const char *s, size_t n, unsigned *v,
-                           bool *final) {
+static int reply_smtp_code(const char *s, size_t n, unsigned *v, bool *final) {
   *final = true;
-  if (n < 3 || !reply_digit(s[0]) || !reply_digit(s[1]) ||
-      !reply_digit(s[2])) {
+  if (n < 3 || !reply_digit(s[0]) || !reply_digit(s[1]) || !reply_digit(s[2])) {
     *v |= MS_V_BAD_CODE;
     return 0;
   }
@@ -329,8 +328,8 @@ static enum reply_state reply_line_done(struct ms_reader *r) {
   if (body)
     r->line_v &= ~(unsigned)MS_V_8BIT; /* message text may be 8BITMIME */
   r->cur.violations |= r->line_v;
-  enum reply_state st = r->proto == MS_PROTO_POP3 ? reply_pop3_line(r)
-                                                  : reply_smtp_line(r);
+  enum reply_state st =
+      r->proto == MS_PROTO_POP3 ? reply_pop3_line(r) : reply_smtp_line(r);
   reply_line_reset(r);
   return st;
 }
@@ -397,8 +396,8 @@ enum ms_read_status ms_reader_eof(struct ms_reader *r) {
   if (r->proto == MS_PROTO_SMTP && c->nlines > 0 && c->code == 0) {
     bool final;
     unsigned v = 0;
-    c->code = reply_smtp_code(c->lines[c->nlines - 1],
-                              c->lens[c->nlines - 1], &v, &final);
+    c->code = reply_smtp_code(c->lines[c->nlines - 1], c->lens[c->nlines - 1],
+                              &v, &final);
     c->multiline = c->nlines > 1;
   }
   r->state = REPLY_DONE;

@@ -65,8 +65,8 @@ START_TEST(test_smtp_known) {
   ck_assert(!ms_smtp_known_command("STAT")); /* POP3, not SMTP */
   ck_assert(ms_smtp_command_info("TURN")->obsolete);
   ck_assert(!ms_smtp_command_info("EHLO")->obsolete);
-  ck_assert_ptr_nonnull(strstr(ms_smtp_command_info("EHLO")->source,
-                               "RFC 5321 §4.1.1.1"));
+  ck_assert_ptr_nonnull(
+      strstr(ms_smtp_command_info("EHLO")->source, "RFC 5321 §4.1.1.1"));
 }
 END_TEST
 
@@ -101,8 +101,7 @@ START_TEST(test_smtp_code_text) {
   ck_assert_ptr_nonnull(strstr(ms_smtp_code_text(421), "closing"));
   ck_assert_ptr_nonnull(strstr(ms_smtp_code_text(555), "MAIL FROM"));
   ck_assert_ptr_nonnull(strstr(ms_smtp_code_text(252), "VRFY"));
-  ck_assert_str_eq(ms_smtp_code_text(259),
-                   "Positive completion (mail system)");
+  ck_assert_str_eq(ms_smtp_code_text(259), "Positive completion (mail system)");
   ck_assert_str_eq(ms_smtp_code_text(420),
                    "Transient negative completion (connections)");
   ck_assert_str_eq(ms_smtp_code_text(509),
@@ -138,10 +137,9 @@ START_TEST(test_pop3_multiline) {
 END_TEST
 
 START_TEST(test_pop3_known) {
-  static const char *const rfc1939[] = {"USER a", "PASS b", "APOP a d",
-                                        "STAT",   "LIST",   "RETR 1",
-                                        "DELE 1", "NOOP",   "RSET",
-                                        "QUIT",   "TOP 1 0", "UIDL"};
+  static const char *const rfc1939[] = {"USER a", "PASS b", "APOP a d", "STAT",
+                                        "LIST",   "RETR 1", "DELE 1",   "NOOP",
+                                        "RSET",   "QUIT",   "TOP 1 0",  "UIDL"};
   for (size_t i = 0; i < 12; i++) {
     ck_assert_msg(ms_pop3_known_command(rfc1939[i]), "%s", rfc1939[i]);
     ck_assert_ptr_nonnull(

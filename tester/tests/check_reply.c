@@ -20,8 +20,8 @@
 static void render(struct ms_buf *b, const struct ms_reply *r, int st) {
   char *j = ms_reply_join(r);
   ms_buf_addf(b, "[st=%d code=%d v=%#x wire=%zu multi=%d n=%zu]%s\n", st,
-              r->code, r->violations, r->wire_bytes, r->multiline,
-              r->nlines, j);
+              r->code, r->violations, r->wire_bytes, r->multiline, r->nlines,
+              j);
   for (size_t i = 0; i < r->nlines; i++)
     ms_buf_addf(b, "(%zu)", r->lens[i]);
   free(j);
@@ -33,8 +33,7 @@ static void render(struct ms_buf *b, const struct ms_reply *r, int st) {
 typedef size_t (*chunker)(size_t off, size_t left, unsigned *state);
 
 static char *run(enum ms_protocol proto, const bool *multi, size_t nmulti,
-                 const char *stream, size_t len, chunker next,
-                 unsigned seed) {
+                 const char *stream, size_t len, chunker next, unsigned seed) {
   struct ms_reader *rd = ms_reader_new(proto, NULL);
   struct ms_buf out;
   ms_buf_init(&out, 0);
@@ -183,13 +182,12 @@ END_TEST
 START_TEST(test_smtp_multiline) {
   struct ms_reader *rd = ms_reader_new(MS_PROTO_SMTP, NULL);
   size_t used;
-  ck_assert_int_eq(ms_reader_feed(rd, S("250-mx.example\r\n250-SIZE\r\n"),
-                                  &used),
-                   MS_READ_MORE);
+  ck_assert_int_eq(
+      ms_reader_feed(rd, S("250-mx.example\r\n250-SIZE\r\n"), &used),
+      MS_READ_MORE);
   ck_assert_uint_eq(used, 26);
   ck_assert(ms_reader_pending(rd));
-  ck_assert_int_eq(ms_reader_feed(rd, S("250 HELP\r\n"), &used),
-                   MS_READ_DONE);
+  ck_assert_int_eq(ms_reader_feed(rd, S("250 HELP\r\n"), &used), MS_READ_DONE);
   struct ms_reply r;
   ms_reader_take(rd, &r);
   ck_assert_int_eq(r.code, 250);
@@ -255,13 +253,12 @@ END_TEST
 
 /* Split reads: every split point, byte by byte, random chunks. */
 START_TEST(test_split_smtp) {
-  static const char s[] =
-      "220-mx.example ESMTP\r\n220 ready\r\n"
-      "250-mx.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
-      "250 bare lf\n251-a\r\n250 mismatch\r\n"
-      "250 cr\rinside\r\n250 nul\0x\r\n250 caf\xc3\xa9\r\n"
-      "hello\r\n2500 bad sep\r\n"
-      "354\r\n250-trunc\r\n250 b";
+  static const char s[] = "220-mx.example ESMTP\r\n220 ready\r\n"
+                          "250-mx.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
+                          "250 bare lf\n251-a\r\n250 mismatch\r\n"
+                          "250 cr\rinside\r\n250 nul\0x\r\n250 caf\xc3\xa9\r\n"
+                          "hello\r\n2500 bad sep\r\n"
+                          "354\r\n250-trunc\r\n250 b";
   same_for_every_split(MS_PROTO_SMTP, NULL, 0, s, sizeof s - 1);
 }
 END_TEST
@@ -358,9 +355,9 @@ START_TEST(test_v_bad_code) {
   static const struct {
     const char *s;
     int code;
-  } bad[] = {{"hello\r\n", 0}, {"25\r\n", 0},     {"\r\n", 0},
+  } bad[] = {{"hello\r\n", 0},   {"25\r\n", 0},      {"\r\n", 0},
              {"600 x\r\n", 600}, {"199 x\r\n", 199}, {"2a0 x\r\n", 0},
-             {"OK\r\n", 0},     {"260 x\r\n", 260}};
+             {"OK\r\n", 0},      {"260 x\r\n", 260}};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     struct ms_reply r = smtp1(bad[i].s, strlen(bad[i].s));
     ck_assert_msg(r.violations & MS_V_BAD_CODE, "%s", bad[i].s);
@@ -425,8 +422,7 @@ START_TEST(test_v_long_line) {
   struct ms_reader *rd = ms_reader_new(MS_PROTO_SMTP, &lim);
   char *big = long_reply(1000, "\r\n250 next\r\n");
   size_t used;
-  ck_assert_int_eq(ms_reader_feed(rd, big, strlen(big), &used),
-                   MS_READ_DONE);
+  ck_assert_int_eq(ms_reader_feed(rd, big, strlen(big), &used), MS_READ_DONE);
   ck_assert_uint_eq(used, 1006);
   ms_reader_take(rd, &r);
   ck_assert_uint_eq(r.violations, MS_V_LONG_LINE);
@@ -676,16 +672,15 @@ START_TEST(test_pop3_multiline_unstuff) {
   ms_reply_free(&r);
   /* -ERR with multi-line expected: one line */
   size_t used;
-  ck_assert_int_eq(read1(MS_PROTO_POP3, true, S("-ERR no\r\nrest"), &r,
-                         &used),
+  ck_assert_int_eq(read1(MS_PROTO_POP3, true, S("-ERR no\r\nrest"), &r, &used),
                    MS_READ_DONE);
   ck_assert_uint_eq(used, 9);
   ck_assert(!r.multiline);
   ms_reply_free(&r);
   /* not asked for multi-line: "+OK" alone ends it */
-  ck_assert_int_eq(read1(MS_PROTO_POP3, false, S("+OK\r\n1 2\r\n.\r\n"), &r,
-                         &used),
-                   MS_READ_DONE);
+  ck_assert_int_eq(
+      read1(MS_PROTO_POP3, false, S("+OK\r\n1 2\r\n.\r\n"), &r, &used),
+      MS_READ_DONE);
   ck_assert_uint_eq(used, 5);
   ms_reply_free(&r);
   /* "." with a bare LF ends it too, flagged */
@@ -817,8 +812,7 @@ START_TEST(test_violation_texts) {
       ck_assert_ptr_ne(seen[j], t);
     seen[i] = t;
   }
-  ck_assert_ptr_nonnull(strstr(ms_violation_text(MS_V_LONG_LINE),
-                               "4.5.3.1.5"));
+  ck_assert_ptr_nonnull(strstr(ms_violation_text(MS_V_LONG_LINE), "4.5.3.1.5"));
   ck_assert_ptr_nonnull(strstr(ms_violation_text(1u << 20), "unknown"));
   ck_assert_ptr_nonnull(
       strstr(ms_violation_text(MS_V_BARE_LF | MS_V_NUL), "unknown"));
