@@ -94,8 +94,13 @@ stop)
   [ $# -ge 2 ] || srv_usage $NAME
   DIR=$2
   [ -f "$DIR/$NAME.pid" ] || exit 0
-  # postfix stop: SIGTERM to the master, which takes its children down.
-  postfix stop >/dev/null 2>&1 || true
+  # Only if the running master is ours (a later start may have replaced it):
+  # postfix stop = SIGTERM to the master, which takes its children down.
+  ours=$(tr -dc '0-9' < "$DIR/$NAME.pid")
+  running=$(tr -dc '0-9' < /var/spool/postfix/pid/master.pid 2>/dev/null || true)
+  if [ -n "$ours" ] && [ "$ours" = "$running" ] && ! srv_gone "$ours"; then
+    postfix stop >/dev/null 2>&1 || true
+  fi
   srv_killwait "$DIR/$NAME.pid"
   ;;
 *) srv_usage $NAME ;;
