@@ -98,6 +98,31 @@ bench: deps
 lint-transcripts: all
 	./mailspec lint transcripts suites
 
+# ---- fuzzing (libFuzzer, clang) ---------------------------------------
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD = build-fuzz
+FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -g -O1
+FUZZ_SRCS = $(wildcard tester/fuzz/fuzz_*.c)
+FUZZ_BINS = $(FUZZ_SRCS:tester/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJS = $(LIB_SRCS:tester/%.c=$(FUZZ_BUILD)/obj/%.o)
+
+$(FUZZ_BUILD)/obj/%.o: tester/%.c
+	@mkdir -p $(@D)
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(FUZZ_FLAGS) -MMD -MP -Iinclude -Itester $(PKG_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/libmailspec.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $(FUZZ_LIB_OBJS)
+
+$(FUZZ_BUILD)/fuzz_%: tester/fuzz/fuzz_%.c $(FUZZ_BUILD)/libmailspec.a
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(FUZZ_FLAGS) -fsanitize=fuzzer -Iinclude -Itester $(PKG_CFLAGS) -o $@ $< $(FUZZ_BUILD)/libmailspec.a $(LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# A smoke run of every target (FUZZ_SECONDS each); crashes fail it.
+fuzz: fuzz-build
+	@sh tester/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 valgrind: all $(CHECK_BIN)
 	CK_FORK=no valgrind --error-exitcode=9 --leak-check=full $(CHECK_BIN)
 
@@ -119,6 +144,6 @@ uninstall:
 clean:
 	rm -rf build build-* mailspec
 
-.PHONY: all mailspec deps demo check unit bench lint-transcripts valgrind fmt install uninstall clean
+.PHONY: all mailspec deps demo check unit bench lint-transcripts valgrind fmt install uninstall clean fuzz fuzz-build
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)
