@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 const char *ms_level_name(enum ms_level l) {
   switch (l) {
@@ -18,6 +19,17 @@ const char *ms_level_name(enum ms_level l) {
     break;
   }
   return "";
+}
+
+bool ms_level_parse(const char *s, enum ms_level *l) {
+  static const enum ms_level all[] = {MS_LEVEL_MUST, MS_LEVEL_SHOULD,
+                                      MS_LEVEL_MAY};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    if (strcasecmp(s, ms_level_name(all[i])) == 0) {
+      *l = all[i];
+      return true;
+    }
+  return false;
 }
 
 /* One SMTP alternative: 3 chars, digits or 'x' (RFC 5321 §4.2: the

@@ -1,25 +1,488 @@
-/* transcript: YAML transcript loader (stub, being implemented). */
+/* transcript: YAML transcript to struct ms_transcript (format:
+ * transcripts/README.md).  The YAML tree comes from transcript_yaml.c,
+ * dialogue lines from script.c and transcript_steps.c.  Every problem is
+ * a diagnostic with file:line:col; any error makes the result NULL. */
 #include "mailspec/transcript.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yaml.h>
 
+#include "script.h"
+#include "transcript_steps.h"
+#include "transcript_yaml.h"
 #include "util.h"
+
+#define TRANSCRIPT_MAX_BYTES (16u << 20)
+
+struct tload {
+  const char *name;
+  const char *buf;
+  size_t len;
+  struct ms_diags *d;
+  struct ms_transcript *t;
+  const struct ms_ynode *body[3]; /* script, steps, sessions */
+  const struct ms_ynode *body_key[3];
+  bool conv_set;
+};
+
+static void tr_err(struct tload *L, const struct ms_ynode *n, const char *fmt,
+                   ...) __attribute__((format(printf, 3, 4)));
+static void tr_err(struct tload *L, const struct ms_ynode *n, const char *fmt,
+                   ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = xvasprintf(fmt, ap);
+  va_end(ap);
+  ms_diags_add(L->d, false, L->name, n->line, n->col, "%s", msg);
+  free(msg);
+}
+
+static const char *tr_scalar(struct tload *L, const struct ms_ynode *k,
+                             const struct ms_ynode *v) {
+  return ms_transcript_yaml_scalar(L->name, k, v, L->d);
+}
+
+static void tr_string(struct tload *L, const struct ms_ynode *k,
+                      const struct ms_ynode *v, char **field) {
+  const char *s = tr_scalar(L, k, v);
+  if (s) {
+    free(*field);
+    *field = xstrdup(s);
+  }
+}
+
+static bool tr_ieq(const char *a, const char *b) {
+  return ms_streq_ci(a, b);
+}
+
+static void tr_protocol(struct tload *L, const struct ms_ynode *k,
+                        const struct ms_ynode *v) {
+  const char *s = tr_scalar(L, k, v);
+  if (!s)
+    return;
+  if (tr_ieq(s, "smtp"))
+    L->t->protocol = MS_PROTO_SMTP;
+  else if (tr_ieq(s, "pop3"))
+    L->t->protocol = MS_PROTO_POP3;
+  else
+    tr_err(L, v, "unknown protocol \"%s\": smtp or pop3", s);
+}
+
+static void tr_convention(struct tload *L, const struct ms_ynode *k,
+                          const struct ms_ynode *v) {
+  const char *s = tr_scalar(L, k, v);
+  if (!s)
+    return;
+  L->conv_set = true;
+  if (tr_ieq(s, "rfc821"))
+    L->t->convention = MS_CONV_RFC821;
+  else if (tr_ieq(s, "rfc5321") || tr_ieq(s, "rfc1939"))
+    L->t->convention = MS_CONV_RFC5321;
+  else
+    tr_err(L, v,
+           "unknown convention \"%s\": rfc821 (S: client, R: server) or "
+           "rfc5321 (C: client, S: server; also RFC 1939)",
+           s);
+}
+
+static void tr_level(struct tload *L, const struct ms_ynode *k,
+                     const struct ms_ynode *v) {
+  const char *s = tr_scalar(L, k, v);
+  if (s && !ms_level_parse(s, &L->t->level))
+    tr_err(L, v, "unknown level \"%s\": MUST, SHOULD or MAY (RFC 2119)", s);
+}
+
+static void tr_pipelining(struct tload *L, const struct ms_ynode *k,
+                          const struct ms_ynode *v) {
+  const char *s = tr_scalar(L, k, v);
+  if (!s)
+    return;
+  if (tr_ieq(s, "true") || tr_ieq(s, "yes"))
+    L->t->pipelining = true;
+  else if (tr_ieq(s, "false") || tr_ieq(s, "no"))
+    L->t->pipelining = false;
+  else
+    tr_err(L, v, "pipelining: is true or false, not \"%s\"", s);
+}
+
+static void tr_world(struct tload *L, const struct ms_ynode *k,
+                     const struct ms_ynode *v) {
+  struct ms_transcript *t = L->t;
+  t->world_line = v->line;
+  if (v->kind == MS_YMAP) {
+    free(t->world_yaml);
+    t->world_yaml = ms_transcript_yaml_emit(v);
+    if (!t->world_yaml)
+      tr_err(L, v, "%s", "world: cannot be written back as YAML");
+    return;
+  }
+  const char *s = tr_scalar(L, k, v);
+  if (!s)
+    return;
+  if (v->kind == MS_YSCALAR && v->len != strlen(s)) {
+    tr_err(L, v, "%s", "world: path holds a NUL byte");
+    return;
+  }
+  free(t->world_path);
+  t->world_path = ms_plan_path_join(L->name, s);
+}
+
+static void tr_seconds(struct tload *L, const struct ms_ynode *k,
+                       const struct ms_ynode *v, double *out) {
+  char what[32];
+  snprintf(what, sizeof what, "%s:", k->str);
+  ms_transcript_steps_seconds(L->name, v, what, L->d, out);
+}
+
+static void tr_body(struct tload *L, const struct ms_ynode *k,
+                    const struct ms_ynode *v, int which) {
+  L->body[which] = v;
+  L->body_key[which] = k;
+}
+
+/* One top-level key. */
+static void tr_key(struct tload *L, const struct ms_ynode *k,
+                   const struct ms_ynode *v) {
+  struct ms_transcript *t = L->t;
+  struct ms_diags *d = L->d;
+  const char *s = k->str;
+  if (strcmp(s, "title") == 0)
+    tr_string(L, k, v, &t->title);
+  else if (strcmp(s, "source") == 0)
+    tr_string(L, k, v, &t->source);
+  else if (strcmp(s, "rfc") == 0)
+    tr_string(L, k, v, &t->rfc);
+  else if (strcmp(s, "notes") == 0)
+    tr_string(L, k, v, &t->notes);
+  else if (strcmp(s, "id") == 0)
+    tr_string(L, k, v, &t->id);
+  else if (strcmp(s, "protocol") == 0)
+    tr_protocol(L, k, v);
+  else if (strcmp(s, "convention") == 0)
+    tr_convention(L, k, v);
+  else if (strcmp(s, "level") == 0)
+    tr_level(L, k, v);
+  else if (strcmp(s, "tags") == 0)
+    ms_transcript_yaml_words(L->name, k, v, d, &t->tags, &t->ntags);
+  else if (strcmp(s, "requires") == 0)
+    ms_transcript_yaml_words(L->name, k, v, d, &t->requires,
+                             &t->nrequires);
+  else if (strcmp(s, "vars") == 0)
+    ms_transcript_yaml_vars(L->name, v, d, &t->vars, &t->nvars);
+  else if (strcmp(s, "timeout") == 0)
+    tr_seconds(L, k, v, &t->timeout);
+  else if (strcmp(s, "deadline") == 0)
+    tr_seconds(L, k, v, &t->deadline);
+  else if (strcmp(s, "pipelining") == 0)
+    tr_pipelining(L, k, v);
+  else if (strcmp(s, "world") == 0)
+    tr_world(L, k, v);
+  else if (strcmp(s, "script") == 0)
+    tr_body(L, k, v, 0);
+  else if (strcmp(s, "steps") == 0)
+    tr_body(L, k, v, 1);
+  else if (strcmp(s, "sessions") == 0)
+    tr_body(L, k, v, 2);
+  else
+    tr_err(L, k,
+           "unknown key \"%s\" (known: title, protocol, convention, source, "
+           "rfc, level, tags, requires, vars, timeout, deadline, "
+           "pipelining, world, id, notes, script, steps, sessions)",
+           s);
+}
+
+/* ---- the dialogue -------------------------------------------------- */
+
+/* Columns of indentation of the literal block whose header ("script: |")
+ * is on 1-based line HEADER: the first non-blank line below it. */
+static int tr_block_indent(const char *buf, size_t len, int header) {
+  size_t i = 0;
+  for (int line = 1; line <= header && i < len; i++)
+    if (buf[i] == '\n')
+      line++;
+  while (i < len) {
+    size_t ws = 0;
+    while (i + ws < len && buf[i + ws] == ' ')
+      ws++;
+    if (i + ws < len && buf[i + ws] != '\n' && buf[i + ws] != '\r')
+      return (int)ws;
+    const char *nl = memchr(buf + i, '\n', len - i);
+    if (!nl)
+      break;
+    i = (size_t)(nl - buf) + 1;
+  }
+  return 0;
+}
+
+static bool tr_is_literal(const struct ms_ynode *v) {
+  return v->kind == MS_YSCALAR && v->style == YAML_LITERAL_SCALAR_STYLE;
+}
+
+static void tr_roles(struct tload *L, const struct ms_ynode *body, bool script,
+                     struct ms_roles *r) {
+  if (script && tr_is_literal(body))
+    ms_script_roles(body->str, body->len, body->line + 1,
+                    tr_block_indent(L->buf, L->len, body->line), r);
+  else if (!script)
+    ms_transcript_steps_roles(body, r);
+}
+
+/* Every role letter of the transcript (all sessions, both forms). */
+static void tr_all_roles(struct tload *L, struct ms_roles *r) {
+  memset(r, 0, sizeof *r);
+  if (L->body[0])
+    tr_roles(L, L->body[0], true, r);
+  if (L->body[1])
+    tr_roles(L, L->body[1], false, r);
+  const struct ms_ynode *ss = L->body[2];
+  for (size_t i = 0; ss && ss->kind == MS_YSEQ && i < ss->nkids; i++) {
+    const struct ms_ynode *sc = ms_transcript_yaml_get(ss->kids[i], "script");
+    const struct ms_ynode *st = ms_transcript_yaml_get(ss->kids[i], "steps");
+    if (sc)
+      tr_roles(L, sc, true, r);
+    if (st)
+      tr_roles(L, st, false, r);
+  }
+}
+
+/* RFC 821 writes S:/R:, RFC 5321 and RFC 1939 write C:/S:. */
+static void tr_infer_convention(struct tload *L) {
+  struct ms_roles r;
+  tr_all_roles(L, &r);
+  if (L->conv_set || r.bits == 0)
+    return;
+  if ((r.bits & MS_ROLE_R) && (r.bits & MS_ROLE_C)) {
+    ms_diags_add(L->d, false, L->name, r.line[2], r.col[2],
+                 "both R: (line %d) and C: are used: R: is RFC 821's server, "
+                 "C: is RFC 5321's client; write one convention and set "
+                 "convention: rfc821 or rfc5321",
+                 r.line[1]);
+  } else if (r.bits & MS_ROLE_R) {
+    L->t->convention = MS_CONV_RFC821;
+  } else if (r.bits & MS_ROLE_C) {
+    L->t->convention = MS_CONV_RFC5321;
+  } else {
+    ms_diags_add(L->d, false, L->name, r.line[0], r.col[0],
+                 "only S: lines: say who S: is with convention: rfc821 (S: "
+                 "client, R: server) or convention: rfc5321 (C: client, S: "
+                 "server)");
+  }
+}
+
+static void tr_session_body(struct tload *L, struct ms_session *ss,
+                            const struct ms_ynode *k,
+                            const struct ms_ynode *v, bool script) {
+  struct ms_script s;
+  ms_script_init(&s, L->name, L->t->protocol, L->t->convention, L->d);
+  if (script) {
+    if (!tr_is_literal(v))
+      tr_err(L, v, "%s",
+             "script: is a literal block: write \"script: |\" and the "
+             "dialogue on the lines below, indented");
+    else if (v->len == 0)
+      tr_err(L, k, "%s", "script: is empty");
+    else
+      ms_script_parse(&s, v->str, v->len, v->line + 1,
+                      tr_block_indent(L->buf, L->len, v->line));
+  } else if (v->kind != MS_YSEQ || v->nkids == 0) {
+    tr_err(L, v->kind == MS_YSEQ ? k : v, "%s",
+           "steps: is a non-empty list: - C: EHLO x / - S: 250 / ...");
+  } else {
+    ms_transcript_steps_parse(&s, v);
+  }
+  ms_script_finish(&s);
+  ss->steps = s.v;
+  ss->nsteps = s.n;
+}
+
+static struct ms_session *tr_add_session(struct ms_transcript *t,
+                                         size_t *cap) {
+  xgrow((void **)&t->sessions, cap, t->nsessions, sizeof t->sessions[0]);
+  struct ms_session *ss = &t->sessions[t->nsessions++];
+  memset(ss, 0, sizeof *ss);
+  return ss;
+}
+
+static void tr_session(struct tload *L, const struct ms_ynode *m,
+                       size_t *cap) {
+  const struct ms_ynode *body = NULL, *bkey = NULL;
+  bool script = false;
+  if (m->kind != MS_YMAP) {
+    tr_err(L, m, "%s",
+           "each session is a mapping with name: and script: or steps:");
+    return;
+  }
+  struct ms_session *ss = tr_add_session(L->t, cap);
+  ss->line = m->line;
+  for (size_t i = 0; i + 1 < m->nkids; i += 2) {
+    const struct ms_ynode *k = m->kids[i], *v = m->kids[i + 1];
+    if (strcmp(k->str, "name") == 0) {
+      const char *s = tr_scalar(L, k, v);
+      if (s)
+        ss->name = xstrdup(s);
+    } else if (strcmp(k->str, "script") == 0 || strcmp(k->str, "steps") == 0) {
+      if (body)
+        tr_err(L, k, "%s",
+               "a session has either script: or steps:, not both");
+      else
+        body = v, bkey = k, script = k->str[1] == 'c';
+    } else {
+      tr_err(L, k, "unknown key \"%s\" in a session (known: name, script, "
+                   "steps)",
+             k->str);
+    }
+  }
+  if (!body)
+    tr_err(L, m, "%s", "this session has no script: or steps:");
+  else
+    tr_session_body(L, ss, bkey, body, script);
+}
+
+static void tr_dialogue(struct tload *L, const struct ms_ynode *root) {
+  int nbody = 0, which = -1;
+  for (int i = 0; i < 3; i++)
+    if (L->body[i]) {
+      if (++nbody == 2)
+        tr_err(L, L->body_key[i], "%s",
+               "a transcript has exactly one of script:, steps: or "
+               "sessions:");
+      which = which < 0 ? i : which;
+    }
+  if (nbody == 0) {
+    ms_diags_add(L->d, false, L->name, root->line, root->col,
+                 "no dialogue: add script: | (RFC text), steps: (a list) or "
+                 "sessions: (several connections)");
+    return;
+  }
+  if (nbody > 1)
+    return;
+  tr_infer_convention(L);
+  size_t cap = 0;
+  const struct ms_ynode *v = L->body[which];
+  if (which < 2) {
+    struct ms_session *ss = tr_add_session(L->t, &cap);
+    ss->line = L->body_key[which]->line;
+    tr_session_body(L, ss, L->body_key[which], v, which == 0);
+    return;
+  }
+  if (v->kind != MS_YSEQ || v->nkids == 0) {
+    tr_err(L, v->kind == MS_YSEQ ? L->body_key[2] : v, "%s",
+           "sessions: is a non-empty list of {name:, script: or steps:}");
+    return;
+  }
+  for (size_t i = 0; i < v->nkids; i++)
+    tr_session(L, v->kids[i], &cap);
+}
+
+/* ---- variables ----------------------------------------------------- */
+
+struct tr_refs {
+  struct tload *L;
+  const struct ms_step *st;
+  char **seen; /* unknown names already reported */
+  size_t nseen;
+};
+
+static void tr_ref(const char *name, size_t n, void *arg) {
+  struct tr_refs *r = arg;
+  const struct ms_transcript *t = r->L->t;
+  for (size_t i = 0; i < t->nvars; i++)
+    if (strlen(t->vars[i].name) == n && memcmp(t->vars[i].name, name, n) == 0)
+      return;
+  for (size_t i = 0; i < r->nseen; i++)
+    if (strlen(r->seen[i]) == n && memcmp(r->seen[i], name, n) == 0)
+      return;
+  r->seen = xrealloc(r->seen, (r->nseen + 1) * sizeof *r->seen);
+  r->seen[r->nseen++] = xmemdup(name, n);
+  ms_diags_add(r->L->d, true, r->L->name, r->st->line, r->st->col,
+               "${%.*s} is not defined under vars: here; a suite's vars: or "
+               "-D %.*s=VALUE must supply it",
+               (int)n, name, (int)n, name);
+}
+
+static void tr_check_vars(struct tload *L) {
+  struct tr_refs r = {.L = L};
+  const struct ms_transcript *t = L->t;
+  for (size_t i = 0; i < t->nsessions; i++)
+    for (size_t j = 0; j < t->sessions[i].nsteps; j++) {
+      const struct ms_step *st = &t->sessions[i].steps[j];
+      char err[200];
+      if (st->kind != MS_STEP_SEND || !st->text)
+        continue;
+      r.st = st;
+      if (ms_vars_each(st->text, st->len, tr_ref, &r, err, sizeof err) < 0)
+        ms_diags_add(L->d, false, L->name, st->line, st->col, "%s", err);
+    }
+  for (size_t i = 0; i < r.nseen; i++)
+    free(r.seen[i]);
+  free(r.seen);
+}
+
+/* "transcripts/rfc821/scenario-01.yaml" -> "rfc821/scenario-01". */
+static char *tr_default_id(const char *path) {
+  const char *p = path;
+  while (strncmp(p, "./", 2) == 0)
+    p += 2;
+  for (const char *q = p; (q = strstr(q, "transcripts/")); q++)
+    if (q == p || q[-1] == '/')
+      p = q + strlen("transcripts/");
+  size_t n = strlen(p);
+  if (n > 5 && strcmp(p + n - 5, ".yaml") == 0)
+    n -= 5;
+  else if (n > 4 && strcmp(p + n - 4, ".yml") == 0)
+    n -= 4;
+  return xstrndup(p, n);
+}
 
 struct ms_transcript *ms_transcript_parse(const char *name, const char *buf,
                                           size_t len, struct ms_diags *d) {
-  (void)buf;
-  (void)len;
-  ms_diags_add(d, false, name, 0, 0, "transcript loader not implemented yet");
-  return NULL;
+  size_t errs0 = d->nerrors;
+  struct ms_ynode *root = ms_transcript_yaml_parse(name, buf, len, d);
+  if (!root) {
+    if (d->nerrors == errs0)
+      ms_diags_add(d, false, name, 1, 1,
+                   "empty transcript: start with title: and a script: | or "
+                   "steps: (see transcripts/README.md)");
+    return NULL;
+  }
+  struct ms_transcript *t = xcalloc(1, sizeof *t);
+  struct tload L = {.name = name, .buf = buf, .len = len, .d = d, .t = t};
+  t->path = xstrdup(name);
+  t->replayable = true;
+  if (root->kind != MS_YMAP) {
+    ms_diags_add(d, false, name, root->line, root->col,
+                 "a transcript is a YAML mapping (title:, steps:, ...), not "
+                 "a %s",
+                 ms_transcript_yaml_kind(root));
+  } else {
+    for (size_t i = 0; i + 1 < root->nkids; i += 2)
+      tr_key(&L, root->kids[i], root->kids[i + 1]);
+    tr_dialogue(&L, root);
+    tr_check_vars(&L);
+  }
+  if (!t->id)
+    t->id = tr_default_id(name);
+  ms_transcript_yaml_free(root);
+  if (d->nerrors > errs0) {
+    ms_transcript_free(t);
+    return NULL;
+  }
+  return t;
 }
 
 struct ms_transcript *ms_transcript_load(const char *path, struct ms_diags *d) {
   size_t len = 0;
-  char *buf = ms_read_file(path, 16u << 20, &len);
+  char *buf = ms_read_file(path, TRANSCRIPT_MAX_BYTES, &len);
   if (!buf) {
-    ms_diags_add(d, false, path, 0, 0, "cannot read: %s", strerror(errno));
+    if (errno == EFBIG)
+      ms_diags_add(d, false, path, 0, 0,
+                   "transcript is larger than 16 MiB: split it");
+    else
+      ms_diags_add(d, false, path, 0, 0, "cannot read: %s", strerror(errno));
     return NULL;
   }
   struct ms_transcript *t = ms_transcript_parse(path, buf, len, d);
@@ -27,6 +490,34 @@ struct ms_transcript *ms_transcript_load(const char *path, struct ms_diags *d) {
   return t;
 }
 
+static void tr_free_words(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
 void ms_transcript_free(struct ms_transcript *t) {
+  if (!t)
+    return;
+  free(t->path);
+  free(t->id);
+  free(t->title);
+  free(t->source);
+  free(t->rfc);
+  free(t->notes);
+  tr_free_words(t->tags, t->ntags);
+  tr_free_words(t->requires, t->nrequires);
+  for (size_t i = 0; i < t->nvars; i++) {
+    free(t->vars[i].name);
+    free(t->vars[i].value);
+  }
+  free(t->vars);
+  for (size_t i = 0; i < t->nsessions; i++) {
+    free(t->sessions[i].name);
+    ms_script_steps_free(t->sessions[i].steps, t->sessions[i].nsteps);
+  }
+  free(t->sessions);
+  free(t->world_path);
+  free(t->world_yaml);
   free(t);
 }

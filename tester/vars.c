@@ -1,28 +1,179 @@
-/* vars: ${name} expansion and wire bytes of SEND steps (stub). */
+/* vars: ${name} expansion in client lines and the exact wire bytes of
+ * SEND steps.  Pure. */
 #include "mailspec/transcript.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
+
+bool ms_vars_valid_name(const char *s, size_t n) {
+  if (n == 0 || n > 64)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+    if (!alpha && !(i > 0 && c >= '0' && c <= '9'))
+      return false;
+  }
+  return true;
+}
+
+int ms_vars_each(const char *text, size_t len, ms_vars_fn *fn, void *arg,
+                 char *err, size_t errlen) {
+  for (size_t i = 0; i + 1 < len; i++) {
+    if (text[i] != '$')
+      continue;
+    if (text[i + 1] == '$') { /* "$$" is a literal "$" */
+      i++;
+      continue;
+    }
+    if (text[i + 1] != '{')
+      continue;
+    const char *name = text + i + 2;
+    const char *close = memchr(name, '}', len - (i + 2));
+    if (!close) {
+      snprintf(err, errlen,
+               "\"${\" without a closing \"}\" (write $$ for a literal $)");
+      return -1;
+    }
+    size_t n = (size_t)(close - name);
+    if (!ms_vars_valid_name(name, n)) {
+      snprintf(err, errlen,
+               "bad variable name \"${%.*s}\": names are letters, digits "
+               "and _ (not starting with a digit)",
+               (int)(n > 40 ? 40 : n), name);
+      return -1;
+    }
+    if (fn)
+      fn(name, n, arg);
+    i = (size_t)(close - text);
+  }
+  return 0;
+}
+
+static const struct ms_var *vars_find(const struct ms_var *v, size_t n,
+                                      const char *name, size_t len) {
+  for (size_t i = 0; i < n; i++)
+    if (strlen(v[i].name) == len && memcmp(v[i].name, name, len) == 0)
+      return &v[i];
+  return NULL;
+}
+
+struct vars_out {
+  char *p;
+  size_t n, cap;
+};
+
+static void vars_put(struct vars_out *o, const char *s, size_t n) {
+  if (o->n + n + 1 > o->cap) {
+    size_t c = o->cap ? o->cap : 64;
+    while (c < o->n + n + 1)
+      c *= 2;
+    o->p = xrealloc(o->p, c);
+    o->cap = c;
+  }
+  if (n)
+    memcpy(o->p + o->n, s, n);
+  o->n += n;
+  o->p[o->n] = '\0';
+}
 
 char *ms_vars_expand(const char *text, size_t len, const struct ms_var *vars,
                      size_t nvars, const struct ms_var *overrides,
                      size_t noverrides, size_t *outlen, char *err,
                      size_t errlen) {
-  (void)vars, (void)nvars, (void)overrides, (void)noverrides, (void)err,
-      (void)errlen;
-  *outlen = len;
-  return xmemdup(text, len);
+  if (ms_vars_each(text, len, NULL, NULL, err, errlen) < 0)
+    return NULL;
+  struct vars_out o = {0};
+  vars_put(&o, "", 0);
+  size_t i = 0;
+  while (i < len) {
+    const char *d = memchr(text + i, '$', len - i);
+    size_t stop = d ? (size_t)(d - text) : len;
+    vars_put(&o, text + i, stop - i);
+    i = stop;
+    if (i >= len)
+      break;
+    if (i + 1 < len && text[i + 1] == '$') {
+      vars_put(&o, "$", 1);
+      i += 2;
+      continue;
+    }
+    if (i + 1 >= len || text[i + 1] != '{') {
+      vars_put(&o, "$", 1);
+      i++;
+      continue;
+    }
+    const char *name = text + i + 2;
+    size_t n = (size_t)((const char *)memchr(name, '}', len - (i + 2)) - name);
+    const struct ms_var *v = vars_find(overrides, noverrides, name, n);
+    if (!v)
+      v = vars_find(vars, nvars, name, n);
+    if (!v) {
+      snprintf(err, errlen,
+               "unknown variable ${%.*s}: define it under vars: or pass "
+               "-D %.*s=VALUE",
+               (int)n, name, (int)n, name);
+      free(o.p);
+      return NULL;
+    }
+    vars_put(&o, v->value, strlen(v->value));
+    i += 2 + n + 1;
+  }
+  *outlen = o.n;
+  return o.p;
+}
+
+/* RFC 5321 §4.5.2: a line of the body starting with "." gets one more;
+ * every line ends in CRLF; "." CRLF ends the data. */
+static void vars_body(struct vars_out *o, const char *body, size_t len) {
+  size_t i = 0;
+  while (len > 0 && i <= len) {
+    const char *nl = memchr(body + i, '\n', len - i);
+    size_t end = nl ? (size_t)(nl - body) : len;
+    if (end > i && body[i] == '.')
+      vars_put(o, ".", 1);
+    vars_put(o, body + i, end - i);
+    vars_put(o, "\r\n", 2);
+    i = end + 1;
+  }
+  vars_put(o, ".\r\n", 3);
 }
 
 int ms_step_wire(const struct ms_step *s, const struct ms_var *vars,
                  size_t nvars, const struct ms_var *overrides,
                  size_t noverrides, char **out, size_t *outlen, char *err,
                  size_t errlen) {
-  (void)s, (void)vars, (void)nvars, (void)overrides, (void)noverrides;
   *out = NULL;
   *outlen = 0;
-  snprintf(err, errlen, "not implemented");
-  return -1;
+  if (s->kind != MS_STEP_SEND) {
+    snprintf(err, errlen, "not a send step");
+    return -1;
+  }
+  size_t n = 0;
+  char *x = ms_vars_expand(s->text ? s->text : "", s->text ? s->len : 0, vars,
+                           nvars, overrides, noverrides, &n, err, errlen);
+  if (!x)
+    return -1;
+  struct vars_out o = {0};
+  vars_put(&o, "", 0);
+  switch (s->send) {
+  case MS_SEND_LINE:
+  case MS_SEND_DATA_LINE:
+    vars_put(&o, x, n);
+    vars_put(&o, "\r\n", 2);
+    break;
+  case MS_SEND_RAW:
+    vars_put(&o, x, n);
+    break;
+  case MS_SEND_BODY:
+    vars_body(&o, x, n);
+    break;
+  }
+  free(x);
+  *out = o.p;
+  *outlen = o.n;
+  return 0;
 }

@@ -18,6 +18,8 @@ enum ms_convention {
 
 enum ms_level { MS_LEVEL_NONE = 0, MS_LEVEL_MUST, MS_LEVEL_SHOULD, MS_LEVEL_MAY };
 const char *ms_level_name(enum ms_level l); /* "MUST", ... , "" */
+/* "MUST", "SHOULD", "MAY" (any case) to *L; false if none of them. */
+bool ms_level_parse(const char *s, enum ms_level *l);
 
 /* A diagnostic with its position: printed as file:line:col: message. */
 struct ms_diag {
@@ -114,6 +116,7 @@ struct ms_transcript {
   char *world_path; /* world: FILE, resolved against the transcript's dir */
   char *world_yaml; /* world: inline mapping, re-emitted as YAML text */
   int world_line;
+  char *notes; /* free text for reports (notes:), or NULL */
 };
 
 /* Load and validate.  Returns NULL when D gained errors. */
@@ -130,6 +133,15 @@ char *ms_vars_expand(const char *text, size_t len, const struct ms_var *vars,
                      size_t nvars, const struct ms_var *overrides,
                      size_t noverrides, size_t *outlen, char *err,
                      size_t errlen);
+
+/* Is NAME (N bytes) a valid variable name: [A-Za-z_][A-Za-z0-9_]*? */
+bool ms_vars_valid_name(const char *name, size_t n);
+/* Walk the ${name} references of TEXT ("$$" skipped), calling FN (if
+ * not NULL) with each name.  Returns 0, or -1 with a syntax error in ERR
+ * ("${" without "}", a bad name). */
+typedef void ms_vars_fn(const char *name, size_t n, void *arg);
+int ms_vars_each(const char *text, size_t len, ms_vars_fn *fn, void *arg,
+                 char *err, size_t errlen);
 
 /* The exact bytes a SEND step puts on the wire after expansion.  Caller
  * frees *OUT.  Returns 0 or -1 with ERR. */
@@ -173,5 +185,8 @@ struct ms_plan {
 int ms_plan_build(struct ms_plan *p, char *const *paths, size_t npaths,
                   struct ms_diags *d);
 void ms_plan_free(struct ms_plan *p);
+/* REL resolved against the directory of the file BASE (as given, not
+ * absolute), "a/./b" and "a/x/../b" folded lexically.  Caller frees. */
+char *ms_plan_path_join(const char *base, const char *rel);
 
 #endif

@@ -1,0 +1,510 @@
+/* script: role lines to steps (see script.h).
+ *
+ * Layout rules for pasted RFC text (RFC 821 Appendix F, RFC 1939 §10):
+ * leading whitespace is layout, blank lines separate exchanges, an
+ * indented line without a role continues the line above: a wrapped
+ * command ("S: RCPT" / "    TO:<...>", Scenario 7) or, in mail data, a
+ * folded header line of its own (RFC 822 §3.1.1, Scenario 3). */
+#include "script.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void ms_roles_note(struct ms_roles *r, char letter, int line, int col) {
+  int i = letter == 'S' ? 0 : letter == 'R' ? 1 : 2;
+  unsigned bit = 1u << i;
+  if (!(r->bits & bit)) {
+    r->bits |= bit;
+    r->line[i] = line;
+    r->col[i] = col;
+  }
+}
+
+void ms_script_init(struct ms_script *s, const char *file,
+                    enum ms_protocol proto, enum ms_convention conv,
+                    struct ms_diags *d) {
+  memset(s, 0, sizeof *s);
+  s->file = file;
+  s->proto = proto;
+  s->conv = conv;
+  s->d = d;
+}
+
+static void script_step_clear(struct ms_step *st) {
+  free(st->text);
+  for (size_t i = 0; i < st->nlines; i++)
+    free(st->lines[i]);
+  free(st->lines);
+  free(st->text_re);
+  free(st->meta);
+}
+
+void ms_script_steps_free(struct ms_step *v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    script_step_clear(&v[i]);
+  free(v);
+}
+
+bool ms_script_is_meta(const char *text, size_t len) {
+  return len >= 3 && text[0] == '<' && text[len - 1] == '>' &&
+         memchr(text, ' ', len) && !memchr(text, '@', len) &&
+         !memchr(text + 1, '<', len - 2) && !memchr(text + 1, '>', len - 2);
+}
+
+/* The client and server role letters of the convention, for messages. */
+static const char *script_client_role(const struct ms_script *s) {
+  return s->conv == MS_CONV_RFC821 ? "S:" : "C:";
+}
+
+static const char *script_server_role(const struct ms_script *s) {
+  return s->conv == MS_CONV_RFC821 ? "R:" : "S:";
+}
+
+char ms_script_side(struct ms_script *s, char letter, int line, int col) {
+  if (s->conv == MS_CONV_RFC821) {
+    if (letter == 'S')
+      return 'c';
+    if (letter == 'R')
+      return 's';
+    ms_diags_add(s->d, false, s->file, line, col,
+                 "C: is not a role in the rfc821 convention (S: client, R: "
+                 "server): write S: for the client, or set convention: "
+                 "rfc5321");
+    return 0;
+  }
+  if (letter == 'C')
+    return 'c';
+  if (letter == 'S')
+    return 's';
+  ms_diags_add(s->d, false, s->file, line, col,
+               "R: is not a role in the rfc5321 convention (C: client, S: "
+               "server): write S: for the server, or set convention: rfc821");
+  return 0;
+}
+
+/* Close an open reply: what is still open here is unfinished. */
+static void script_close(struct ms_script *s) {
+  if (s->smtp_open && s->n > 0) {
+    struct ms_step *st = &s->v[s->n - 1];
+    ms_diags_add(s->d, false, s->file, st->line, st->col,
+                 "multi-line reply has no final line: every line but the last "
+                 "is \"ddd-text\", the last is \"ddd text\" (a space after "
+                 "the code)");
+  }
+  if (s->pop3_body && s->n > 0) {
+    struct ms_step *st = &s->v[s->n - 1];
+    ms_diags_add(s->d, false, s->file, st->line, st->col,
+                 "multi-line POP3 reply is not terminated: its content lines "
+                 "end with a line \"%s .\" (RFC 1939 §3)",
+                 script_server_role(s));
+  }
+  s->smtp_open = s->pop3_body = s->pop3_status = false;
+}
+
+struct ms_step *ms_script_add(struct ms_script *s, enum ms_step_kind kind,
+                              int line, int col) {
+  script_close(s);
+  xgrow((void **)&s->v, &s->cap, s->n, sizeof s->v[0]);
+  struct ms_step *st = &s->v[s->n++];
+  memset(st, 0, sizeof *st);
+  st->kind = kind;
+  st->line = line;
+  st->col = col;
+  s->prev = MS_SCRIPT_PREV_OTHER;
+  return st;
+}
+
+static void script_add_line(struct ms_step *st, const char *text, size_t len) {
+  st->lines = xrealloc(st->lines, (st->nlines + 1) * sizeof st->lines[0]);
+  st->lines[st->nlines++] = xmemdup(text, len);
+}
+
+void ms_script_end_data(struct ms_script *s) {
+  s->data = s->data_354 = false;
+}
+
+void ms_script_reply_start(struct ms_script *s, int line, int col) {
+  if (s->data && s->data_354)
+    ms_diags_add(s->d, true, s->file, line, col,
+                 "the mail data after the 354 reply on line %d is not ended "
+                 "by a line \"%s .\" before this reply: the server will wait "
+                 "for it",
+                 s->data_line, script_client_role(s));
+  ms_script_end_data(s);
+}
+
+void ms_script_expected(struct ms_script *s, const struct ms_pattern *p,
+                        int line) {
+  if (s->proto != MS_PROTO_SMTP || p->n == 0)
+    return;
+  for (int i = 0; i < p->n; i++)
+    if (p->alt[i][0] != '3')
+      return;
+  /* RFC 5321 §4.1.1.4: after 354 the client sends mail data up to the
+   * line "."; other 3xx (334, RFC 4954) also take a raw client line. */
+  s->data = true;
+  s->data_354 = p->n == 1 && strcmp(p->alt[0], "354") == 0;
+  s->data_line = line;
+}
+
+static void script_push_send(struct ms_script *s, enum ms_send_kind kind,
+                             const char *text, size_t len, int line, int col) {
+  struct ms_step *st = ms_script_add(s, MS_STEP_SEND, line, col);
+  st->send = kind;
+  st->text = xmemdup(text, len);
+  st->len = len;
+}
+
+void ms_script_send(struct ms_script *s, const char *text, size_t len,
+                    int line, int col) {
+  if (!s->data) {
+    script_push_send(s, MS_SEND_LINE, text, len, line, col);
+    s->prev = MS_SCRIPT_PREV_CMD;
+    return;
+  }
+  script_push_send(s, MS_SEND_DATA_LINE, text, len, line, col);
+  s->prev = MS_SCRIPT_PREV_DATA;
+  if (len == 1 && text[0] == '.') {
+    ms_script_end_data(s);
+    s->prev = MS_SCRIPT_PREV_OTHER;
+  }
+}
+
+static void script_meta(struct ms_script *s, const char *text, size_t len,
+                        int line, int col) {
+  struct ms_step *st = ms_script_add(s, MS_STEP_META, line, col);
+  st->meta = xmemdup(text + 1, len - 2);
+}
+
+void ms_script_client(struct ms_script *s, const char *text, size_t len,
+                      int line, int col) {
+  static const char eod[] = "<CRLF>.<CRLF>";
+  if (len == sizeof eod - 1 && memcmp(text, eod, len) == 0) {
+    /* RFC 821 §3.1 Example 1 writes the end of data symbolically. */
+    if (!s->data) {
+      script_close(s);
+      ms_diags_add(s->d, false, s->file, line, col,
+                   "%s <CRLF>.<CRLF> ends mail data, but no 354 reply is "
+                   "expected before it",
+                   script_client_role(s));
+      s->prev = MS_SCRIPT_PREV_OTHER;
+      return;
+    }
+    ms_script_send(s, ".", 1, line, col);
+    return;
+  }
+  if (ms_script_is_meta(text, len)) {
+    script_meta(s, text, len, line, col);
+    return;
+  }
+  if (len == 0 && !s->data)
+    ms_diags_add(s->d, true, s->file, line, col,
+                 "empty command line: %s alone sends a bare CRLF (it is "
+                 "meant for an empty line of mail data)",
+                 script_client_role(s));
+  ms_script_send(s, text, len, line, col);
+}
+
+static void script_expect_new(struct ms_script *s, const struct ms_pattern *p,
+                              const char *text, size_t len, int line,
+                              int col) {
+  struct ms_step *st = ms_script_add(s, MS_STEP_EXPECT, line, col);
+  st->pat = *p;
+  script_add_line(st, text, len);
+  s->prev = MS_SCRIPT_PREV_SERVER;
+}
+
+static void script_pop3_server(struct ms_script *s, const char *text,
+                               size_t len, int line, int col, bool alts) {
+  struct ms_step *last = s->n ? &s->v[s->n - 1] : NULL;
+  size_t plen = 0;
+  bool cont = false;
+  if (s->pop3_body) {
+    if (len == 1 && text[0] == '.')
+      s->pop3_body = false;
+    else
+      script_add_line(last, text, len);
+    s->prev = MS_SCRIPT_PREV_SERVER;
+    return;
+  }
+  if (ms_proto_reply_prefix(MS_PROTO_POP3, text, &plen, &cont)) {
+    char pat[64], err[256];
+    struct ms_pattern p;
+    if (plen >= sizeof pat || (!alts && memchr(text, '|', plen))) {
+      script_close(s);
+      ms_diags_add(s->d, false, s->file, line, col,
+                   "alternatives such as +OK|-ERR are written in steps: "
+                   "form (- expect: \"+OK|-ERR\")");
+      return;
+    }
+    memcpy(pat, text, plen);
+    pat[plen] = '\0';
+    if (ms_pattern_parse(&p, MS_PROTO_POP3, pat, err, sizeof err) < 0) {
+      script_close(s);
+      ms_diags_add(s->d, false, s->file, line, col, "%s", err);
+      return;
+    }
+    ms_script_reply_start(s, line, col);
+    script_expect_new(s, &p, text, len, line, col);
+    s->pop3_status = true;
+    return;
+  }
+  if (s->pop3_status && last) {
+    /* RFC 1939 §3: a multi-line response: status line, content, ".". */
+    s->pop3_status = false;
+    last->multiline = true;
+    s->pop3_body = !(len == 1 && text[0] == '.');
+    if (s->pop3_body)
+      script_add_line(last, text, len);
+    s->prev = MS_SCRIPT_PREV_SERVER;
+    return;
+  }
+  script_close(s);
+  ms_diags_add(s->d, false, s->file, line, col,
+               "POP3 reply line has no status indicator: \"%.*s\" (a reply "
+               "starts with +OK or -ERR, RFC 1939 §3; content lines follow "
+               "a status line directly)",
+               (int)(len > 60 ? 60 : len), text);
+}
+
+static void script_smtp_server(struct ms_script *s, const char *text,
+                               size_t len, int line, int col, bool alts) {
+  size_t plen = 0;
+  bool cont = false;
+  if (!ms_proto_reply_prefix(MS_PROTO_SMTP, text, &plen, &cont)) {
+    script_close(s);
+    ms_diags_add(s->d, false, s->file, line, col,
+                 "reply line has no reply code: \"%.*s\" (a server line "
+                 "starts with a 3-digit code such as \"%s 250 OK\"; RFC 821 "
+                 "Appendix F Scenario 9 prints \"R: OK\" where \"R: 250 OK\" "
+                 "is meant)",
+                 (int)(len > 60 ? 60 : len), text, script_server_role(s));
+    return;
+  }
+  char pat[64], err[256];
+  struct ms_pattern p;
+  if (plen >= sizeof pat || (!alts && memchr(text, '|', plen))) {
+    script_close(s);
+    ms_diags_add(s->d, false, s->file, line, col,
+                 "alternatives such as 250|251 are written in steps: form "
+                 "(- %s 250|251); a script line carries one code",
+                 script_server_role(s));
+    return;
+  }
+  memcpy(pat, text, plen);
+  pat[plen] = '\0';
+  if (ms_pattern_parse(&p, MS_PROTO_SMTP, pat, err, sizeof err) < 0) {
+    script_close(s);
+    ms_diags_add(s->d, false, s->file, line, col, "%s", err);
+    return;
+  }
+  if (s->smtp_open) {
+    /* RFC 5321 §4.2.1: one reply, every line carries the same code. */
+    struct ms_step *st = &s->v[s->n - 1];
+    char first[64];
+    ms_pattern_format(&st->pat, first, sizeof first);
+    if (strcmp(first, pat) != 0)
+      ms_diags_add(s->d, false, s->file, line, col,
+                   "this line's code %s differs from %s on line %d: the "
+                   "lines of one multi-line reply share one code (RFC 5321 "
+                   "§4.2.1)",
+                   pat, first, st->line);
+    script_add_line(st, text, len);
+    s->prev = MS_SCRIPT_PREV_SERVER;
+    if (!cont) {
+      s->smtp_open = false;
+      ms_script_expected(s, &st->pat, st->line);
+    }
+    return;
+  }
+  ms_script_reply_start(s, line, col);
+  script_expect_new(s, &p, text, len, line, col);
+  if (cont) {
+    s->v[s->n - 1].multiline = true;
+    s->smtp_open = true;
+    return;
+  }
+  ms_script_expected(s, &p, line);
+}
+
+void ms_script_server(struct ms_script *s, const char *text, size_t len,
+                      int line, int col, bool alts) {
+  if (!s->pop3_status && !s->pop3_body && !s->smtp_open &&
+      ms_script_is_meta(text, len)) {
+    script_meta(s, text, len, line, col);
+    return;
+  }
+  if (s->proto == MS_PROTO_POP3)
+    script_pop3_server(s, text, len, line, col, alts);
+  else
+    script_smtp_server(s, text, len, line, col, alts);
+}
+
+static char *script_join(const char *a, size_t alen, const char *b, size_t blen,
+                         size_t *outlen) {
+  char *r = xmalloc(alen + 1 + blen + 1);
+  memcpy(r, a, alen);
+  r[alen] = ' ';
+  memcpy(r + alen + 1, b, blen);
+  r[alen + 1 + blen] = '\0';
+  *outlen = alen + 1 + blen;
+  return r;
+}
+
+void ms_script_continue(struct ms_script *s, const char *text, size_t len,
+                        int line, int col) {
+  struct ms_step *st = s->n ? &s->v[s->n - 1] : NULL;
+  size_t n = 0;
+  char *joined;
+  switch (s->prev) {
+  case MS_SCRIPT_PREV_CMD: /* a command wrapped by the RFC's layout */
+    joined = script_join(st->text, st->len, text, len, &n);
+    free(st->text);
+    st->text = joined;
+    st->len = n;
+    return;
+  case MS_SCRIPT_PREV_DATA: /* RFC 822 §3.1.1 folding: LWSP + text */
+    joined = script_join("", 0, text, len, &n);
+    script_push_send(s, MS_SEND_DATA_LINE, joined, n, line, col);
+    free(joined);
+    s->prev = MS_SCRIPT_PREV_DATA;
+    return;
+  case MS_SCRIPT_PREV_SERVER:
+    if (ms_proto_reply_prefix(s->proto, text, NULL, NULL) ||
+        (s->proto == MS_PROTO_POP3 && (s->pop3_body || s->pop3_status))) {
+      ms_script_server(s, text, len, line, col, false);
+      return;
+    }
+    if (st->nlines > 0) { /* wrapped reply text: shown, never compared */
+      char **l = &st->lines[st->nlines - 1];
+      joined = script_join(*l, strlen(*l), text, len, &n);
+      free(*l);
+      *l = joined;
+    }
+    return;
+  case MS_SCRIPT_PREV_NONE:
+  case MS_SCRIPT_PREV_OTHER:
+    break;
+  }
+  ms_diags_add(s->d, false, s->file, line, col,
+               "this indented line has no role prefix and continues no "
+               "command, mail data or reply line: start it with %s or %s",
+               script_client_role(s), script_server_role(s));
+}
+
+void ms_script_finish(struct ms_script *s) {
+  script_close(s);
+  if (s->data && s->data_354)
+    ms_diags_add(s->d, true, s->file, s->data_line, 0,
+                 "the mail data after this 354 reply is never ended by a "
+                 "line \"%s .\": the server will wait for it",
+                 script_client_role(s));
+}
+
+/* ---- the pasted text ---------------------------------------------- */
+
+static bool script_is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
+}
+
+static bool script_role_at(const char *p, size_t n) {
+  return n >= 2 && (p[0] == 'S' || p[0] == 'R' || p[0] == 'C') && p[1] == ':';
+}
+
+/* Calls FN for each non-blank line: P..P+N without layout, WS leading
+ * blanks, LINE its source line. */
+typedef void script_line_fn(void *arg, const char *p, size_t n, size_t ws,
+                            int line);
+
+static void script_lines(const char *text, size_t len, int line0,
+                         script_line_fn *fn, void *arg) {
+  size_t i = 0;
+  int line = line0;
+  while (i < len) {
+    const char *nl = memchr(text + i, '\n', len - i);
+    size_t end = nl ? (size_t)(nl - text) : len;
+    size_t a = i, b = end;
+    while (a < b && script_is_blank(text[a]))
+      a++;
+    while (b > a && script_is_blank(text[b - 1]))
+      b--;
+    if (b > a)
+      fn(arg, text + a, b - a, a - i, line);
+    i = end + 1;
+    line++;
+  }
+}
+
+struct script_roles_arg {
+  struct ms_roles *r;
+  int indent;
+};
+
+static void script_roles_line(void *arg, const char *p, size_t n, size_t ws,
+                              int line) {
+  struct script_roles_arg *a = arg;
+  if (script_role_at(p, n))
+    ms_roles_note(a->r, p[0], line, a->indent + (int)ws + 1);
+}
+
+void ms_script_roles(const char *text, size_t len, int line0, int indent,
+                     struct ms_roles *r) {
+  struct script_roles_arg a = {r, indent};
+  script_lines(text, len, line0, script_roles_line, &a);
+}
+
+struct script_parse_arg {
+  struct ms_script *s;
+  int indent;
+};
+
+static void script_parse_line(void *arg, const char *p, size_t n, size_t ws,
+                              int line) {
+  struct script_parse_arg *a = arg;
+  struct ms_script *s = a->s;
+  int col = a->indent + (int)ws + 1;
+  if (!script_role_at(p, n)) {
+    if (s->prev != MS_SCRIPT_PREV_NONE && (int)ws > s->prev_ws) {
+      ms_script_continue(s, p, n, line, col);
+      return;
+    }
+    ms_diags_add(s->d, false, s->file, line, col,
+                 "line has no role prefix: a script line starts with %s "
+                 "(client) or %s (server), an indented line continues the "
+                 "line above (captions such as \"Scenario 1\" belong in "
+                 "title:, a \"Step 2\" heading starts a new entry of "
+                 "sessions:)",
+                 script_client_role(s), script_server_role(s));
+    s->prev = MS_SCRIPT_PREV_OTHER;
+    return;
+  }
+  char side = ms_script_side(s, p[0], line, col);
+  s->prev_ws = (int)ws;
+  if (!side) {
+    s->prev = MS_SCRIPT_PREV_OTHER;
+    return;
+  }
+  const char *t = p + 2;
+  size_t tn = n - 2;
+  if (side == 'c' && s->data) {
+    /* Mail data is verbatim: only the one blank after the role is
+     * layout ("S:      John." keeps its indentation). */
+    if (tn > 0 && (t[0] == ' ' || t[0] == '\t'))
+      t++, tn--;
+  } else {
+    while (tn > 0 && script_is_blank(t[0]))
+      t++, tn--;
+  }
+  if (side == 'c')
+    ms_script_client(s, t, tn, line, col);
+  else
+    ms_script_server(s, t, tn, line, col, false);
+}
+
+void ms_script_parse(struct ms_script *s, const char *text, size_t len,
+                     int line0, int indent) {
+  struct script_parse_arg a = {s, indent};
+  script_lines(text, len, line0, script_parse_line, &a);
+}

@@ -1,0 +1,355 @@
+/* transcript_steps: `steps:` items to steps.
+ *   - S: text / - R: 250 / - C: text    role lines, as in a script
+ *   - send: text                         a command line, literally
+ *   - raw: "bytes\r\n"                   exact bytes, nothing appended
+ *   - data: |                            a body: dot-stuffed, terminated
+ *   - expect: 250|251 (text:, timeout:)  one reply; expect: close
+ *   - pause: SECONDS */
+#include "transcript_steps.h"
+
+#include <math.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "util.h"
+
+static bool steps_role_key(const struct ms_ynode *k) {
+  return k->kind == MS_YSCALAR && k->len == 1 &&
+         (k->str[0] == 'S' || k->str[0] == 'R' || k->str[0] == 'C');
+}
+
+void ms_transcript_steps_roles(const struct ms_ynode *seq, struct ms_roles *r) {
+  if (!seq || seq->kind != MS_YSEQ)
+    return;
+  for (size_t i = 0; i < seq->nkids; i++) {
+    const struct ms_ynode *m = seq->kids[i];
+    if (m->kind == MS_YMAP && m->nkids >= 2 && steps_role_key(m->kids[0]))
+      ms_roles_note(r, m->kids[0]->str[0], m->kids[0]->line, m->kids[0]->col);
+  }
+}
+
+int ms_transcript_steps_seconds(const char *file, const struct ms_ynode *n,
+                                const char *what, struct ms_diags *d,
+                                double *out) {
+  char *end = NULL;
+  double v = 0;
+  if (n->kind == MS_YSCALAR && n->len > 0 && n->len == strlen(n->str) &&
+      ((n->str[0] >= '0' && n->str[0] <= '9') || n->str[0] == '.'))
+    v = strtod(n->str, &end);
+  if (!end || *end != '\0' || !isfinite(v) || v <= 0 || v > 1e6) {
+    ms_diags_add(d, false, file, n->line, n->col,
+                 "%s must be a number of seconds greater than 0 (e.g. 30 or "
+                 "0.5)",
+                 what);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+static int steps_hex(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* The byte of a one-letter C escape, or -1. */
+static int steps_escape(char c) {
+  switch (c) {
+  case 'r':
+    return '\r';
+  case 'n':
+    return '\n';
+  case 't':
+    return '\t';
+  case '0':
+    return '\0';
+  case '\\':
+    return '\\';
+  case '"':
+    return '"';
+  default:
+    return -1;
+  }
+}
+
+int ms_transcript_steps_unescape(const char *text, size_t len, char **out,
+                                 size_t *outlen, size_t *bad, char *err,
+                                 size_t errlen) {
+  char *o = xmalloc(len + 1);
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] != '\\') {
+      o[n++] = text[i];
+      continue;
+    }
+    char c = i + 1 < len ? text[i + 1] : '\0';
+    int e = steps_escape(c);
+    if (e >= 0) {
+      o[n++] = (char)e;
+      i++;
+    } else if (c == 'x' && i + 3 < len && steps_hex(text[i + 2]) >= 0 &&
+               steps_hex(text[i + 3]) >= 0) {
+      o[n++] = (char)(steps_hex(text[i + 2]) * 16 + steps_hex(text[i + 3]));
+      i += 3;
+    } else {
+      snprintf(err, errlen,
+               "unknown escape \"\\%c\" in raw: (known: \\r \\n \\t \\0 "
+               "\\\\ \\\" \\xHH)",
+               c ? c : ' ');
+      *bad = i;
+      free(o);
+      return -1;
+    }
+  }
+  o[n] = '\0';
+  *out = o;
+  *outlen = n;
+  return 0;
+}
+
+static void steps_error(struct ms_script *s, const struct ms_ynode *n,
+                        const char *msg) {
+  ms_diags_add(s->d, false, s->file, n->line, n->col, "%s", msg);
+}
+
+/* The value of a one-key role line or of send:, checked. */
+static const struct ms_ynode *steps_text(struct ms_script *s,
+                                         const struct ms_ynode *key,
+                                         const struct ms_ynode *v) {
+  if (v->kind != MS_YSCALAR) {
+    ms_diags_add(s->d, false, s->file, v->line, v->col,
+                 "%s takes one line of text, not a %s", key->str,
+                 ms_transcript_yaml_kind(v));
+    return NULL;
+  }
+  if (ms_transcript_yaml_empty_plain(v)) {
+    /* `- C: #x` is an empty value and a comment to YAML. */
+    ms_diags_add(s->d, false, s->file, v->line, v->col,
+                 "%s has no text: quote text that starts with # or another "
+                 "YAML indicator (%s: \"#x\"); an empty line is written "
+                 "%s: \"\"",
+                 key->str, key->str, key->str);
+    return NULL;
+  }
+  return v;
+}
+
+static void steps_role(struct ms_script *s, const struct ms_ynode *m) {
+  const struct ms_ynode *k = m->kids[0], *v = m->kids[1];
+  if (m->nkids > 2) {
+    ms_diags_add(s->d, false, s->file, m->kids[2]->line, m->kids[2]->col,
+                 "a role line (- %s: ...) takes no other keys: for options "
+                 "write send: or expect: (with text:, timeout:)",
+                 k->str);
+    return;
+  }
+  char side = ms_script_side(s, k->str[0], k->line, k->col);
+  if (!side || !(v = steps_text(s, k, v)))
+    return;
+  if (side == 'c')
+    ms_script_client(s, v->str, v->len, m->line, m->col);
+  else
+    ms_script_server(s, v->str, v->len, m->line, m->col, true);
+}
+
+static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
+                         const struct ms_ynode *v) {
+  const struct ms_ynode *text = ms_transcript_yaml_get(m, "text");
+  const struct ms_ynode *timeout = ms_transcript_yaml_get(m, "timeout");
+  char err[256];
+  struct ms_pattern p;
+  bool close = v->kind == MS_YSCALAR && strcmp(v->str, "close") == 0;
+  if (v->kind != MS_YSCALAR) {
+    steps_error(s, v, "expect: takes a reply pattern (250, 2xx, 250|251, "
+                      "+OK) or close");
+    return;
+  }
+  if (!close && ms_pattern_parse(&p, s->proto, v->str, err, sizeof err) < 0) {
+    steps_error(s, v, err);
+    return;
+  }
+  double secs = 0;
+  if (timeout && ms_transcript_steps_seconds(s->file, timeout, "timeout:",
+                                             s->d, &secs) < 0)
+    return;
+  if (text && close) {
+    steps_error(s, text, "expect: close takes no text: (there is no reply)");
+    return;
+  }
+  if (text) {
+    regex_t re;
+    int rc = text->kind == MS_YSCALAR
+                 ? regcomp(&re, text->str, REG_EXTENDED | REG_NOSUB)
+                 : -1;
+    if (rc != 0) {
+      char msg[200] = "not a string";
+      if (rc > 0)
+        regerror(rc, &re, msg, sizeof msg);
+      ms_diags_add(s->d, false, s->file, text->line, text->col,
+                   "text: is not a valid POSIX extended regular expression: "
+                   "%s",
+                   msg);
+      return;
+    }
+    regfree(&re);
+  }
+  ms_script_reply_start(s, m->line, m->col);
+  struct ms_step *st =
+      ms_script_add(s, close ? MS_STEP_CLOSE : MS_STEP_EXPECT, m->line, m->col);
+  st->timeout = secs;
+  if (close)
+    return;
+  st->pat = p;
+  if (text)
+    st->text_re = xstrdup(text->str);
+  ms_script_expected(s, &p, m->line);
+}
+
+static void steps_raw(struct ms_script *s, const struct ms_ynode *m,
+                      const struct ms_ynode *v) {
+  char err[200];
+  size_t bad = 0, n = 0;
+  char *bytes = NULL;
+  if (v->kind != MS_YSCALAR) {
+    steps_error(s, v, "raw: takes a string of bytes (C escapes allowed)");
+    return;
+  }
+  if (v->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+    /* YAML already decoded the same escapes; do not decode twice. */
+    bytes = xmemdup(v->str, v->len);
+    n = v->len;
+  } else if (ms_transcript_steps_unescape(v->str, v->len, &bytes, &n, &bad,
+                                          err, sizeof err) < 0) {
+    ms_diags_add(s->d, false, s->file, v->line, v->col, "%s", err);
+    return;
+  }
+  struct ms_step *st = ms_script_add(s, MS_STEP_SEND, m->line, m->col);
+  st->send = MS_SEND_RAW;
+  st->text = bytes;
+  st->len = n;
+}
+
+static void steps_data(struct ms_script *s, const struct ms_ynode *m,
+                       const struct ms_ynode *v) {
+  if (v->kind != MS_YSCALAR) {
+    steps_error(s, v, "data: takes the message as a literal block (data: |)");
+    return;
+  }
+  size_t n = v->len;
+  if (n > 0 && v->str[n - 1] == '\n')
+    n--; /* the block's last line break ends the last line */
+  struct ms_step *st = ms_script_add(s, MS_STEP_SEND, m->line, m->col);
+  st->send = MS_SEND_BODY;
+  st->text = xmemdup(v->str, n);
+  st->len = n;
+  ms_script_end_data(s);
+}
+
+struct steps_action {
+  const char *key;
+  const char *siblings; /* allowed other keys, space-separated */
+};
+
+static const struct steps_action steps_actions[] = {
+    {"send", ""}, {"raw", ""},  {"data", ""},
+    {"expect", "text timeout"}, {"pause", ""},
+};
+
+static bool steps_word_in(const char *list, const char *w) {
+  size_t n = strlen(w);
+  for (const char *p = list; *p;) {
+    size_t k = strcspn(p, " ");
+    if (k == n && memcmp(p, w, n) == 0)
+      return true;
+    p += k;
+    while (*p == ' ')
+      p++;
+  }
+  return false;
+}
+
+static const struct steps_action *steps_find(const struct ms_ynode *k) {
+  for (size_t i = 0; i < sizeof steps_actions / sizeof steps_actions[0]; i++)
+    if (strcmp(k->str, steps_actions[i].key) == 0)
+      return &steps_actions[i];
+  return NULL;
+}
+
+static void steps_option(struct ms_script *s, const struct ms_ynode *m) {
+  const struct steps_action *act = NULL;
+  const struct ms_ynode *val = NULL;
+  for (size_t i = 0; i + 1 < m->nkids; i += 2) {
+    const struct steps_action *a = steps_find(m->kids[i]);
+    if (a && act) {
+      ms_diags_add(s->d, false, s->file, m->kids[i]->line, m->kids[i]->col,
+                   "one step does one thing: %s: and %s: belong in two "
+                   "list items",
+                   act->key, a->key);
+      return;
+    }
+    if (a) {
+      act = a;
+      val = m->kids[i + 1];
+    }
+  }
+  if (!act) {
+    steps_error(s, m->kids[0],
+                "unknown step: a step is a role line (- S: ..., - R: ..., - "
+                "C: ...) or one of send:, raw:, data:, expect:, pause:");
+    return;
+  }
+  for (size_t i = 0; i + 1 < m->nkids; i += 2) {
+    const struct ms_ynode *k = m->kids[i];
+    if (strcmp(k->str, act->key) != 0 && !steps_word_in(act->siblings, k->str)) {
+      if (*act->siblings)
+        ms_diags_add(s->d, false, s->file, k->line, k->col,
+                     "unknown option \"%s\" for %s: (known: %s)", k->str,
+                     act->key, act->siblings);
+      else
+        ms_diags_add(s->d, false, s->file, k->line, k->col,
+                     "%s: takes no option \"%s\" (options belong to "
+                     "expect:, e.g. - expect: 250 / text: \"^OK\")",
+                     act->key, k->str);
+      return;
+    }
+  }
+  if (strcmp(act->key, "expect") == 0) {
+    steps_expect(s, m, val);
+  } else if (strcmp(act->key, "send") == 0) {
+    if ((val = steps_text(s, m->kids[0], val)))
+      ms_script_send(s, val->str, val->len, m->line, m->col);
+  } else if (strcmp(act->key, "raw") == 0) {
+    steps_raw(s, m, val);
+  } else if (strcmp(act->key, "data") == 0) {
+    steps_data(s, m, val);
+  } else {
+    double secs = 0;
+    if (ms_transcript_steps_seconds(s->file, val, "pause:", s->d, &secs) == 0)
+      ms_script_add(s, MS_STEP_PAUSE, m->line, m->col)->pause = secs;
+  }
+}
+
+void ms_transcript_steps_parse(struct ms_script *s,
+                               const struct ms_ynode *seq) {
+  for (size_t i = 0; i < seq->nkids; i++) {
+    const struct ms_ynode *m = seq->kids[i];
+    if (m->kind != MS_YMAP || m->nkids < 2) {
+      steps_error(s, m,
+                  "a step is a mapping: - C: EHLO x, - S: 250, - send: "
+                  "text, - expect: 250, ... (see transcripts/README.md)");
+      continue;
+    }
+    if (steps_role_key(m->kids[0]))
+      steps_role(s, m);
+    else
+      steps_option(s, m);
+  }
+}

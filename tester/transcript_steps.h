@@ -1,0 +1,28 @@
+/* transcript_steps: the `steps:` list form of a transcript (see
+ * transcripts/README.md), on top of the script builder. */
+#ifndef MS_TRANSCRIPT_STEPS_H
+#define MS_TRANSCRIPT_STEPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "script.h"
+#include "transcript_yaml.h"
+
+/* Append the steps of the YAML list SEQ to S. */
+void ms_transcript_steps_parse(struct ms_script *s, const struct ms_ynode *seq);
+/* Role letters used by one-key items of SEQ. */
+void ms_transcript_steps_roles(const struct ms_ynode *seq, struct ms_roles *r);
+/* A duration in seconds (> 0) from scalar N; WHAT names it in messages.
+ * Returns 0, or -1 after a diagnostic. */
+int ms_transcript_steps_seconds(const char *file, const struct ms_ynode *n,
+                                const char *what, struct ms_diags *d,
+                                double *out);
+/* Decode C escapes (\r \n \t \0 \\ \" \xHH) of TEXT into *OUT (NUL-
+ * terminated, may hold NULs).  Returns 0, or -1 with ERR naming the bad
+ * escape and its offset in *BAD. */
+int ms_transcript_steps_unescape(const char *text, size_t len, char **out,
+                                 size_t *outlen, size_t *bad, char *err,
+                                 size_t errlen);
+
+#endif

@@ -1,0 +1,59 @@
+/* transcript_yaml: one YAML document as a small tree, built from
+ * libyaml's event API with every node's position, for the transcript
+ * and suite loaders.  Aliases are refused (no billion laughs), depth and
+ * node count are bounded, duplicate mapping keys are errors. */
+#ifndef MS_TRANSCRIPT_YAML_H
+#define MS_TRANSCRIPT_YAML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mailspec/transcript.h"
+
+enum ms_ynode_kind { MS_YSCALAR, MS_YSEQ, MS_YMAP };
+
+struct ms_ynode {
+  enum ms_ynode_kind kind;
+  int line, col; /* 1-based start mark */
+  /* scalar */
+  char *str; /* NUL-terminated copy (may hold NULs: see len) */
+  size_t len;
+  int style; /* yaml_scalar_style_t */
+  bool plain_implicit, quoted_implicit;
+  char *tag; /* explicit tag or NULL */
+  /* sequence: items; mapping: key, value, key, value, ... */
+  struct ms_ynode **kids;
+  size_t nkids, cap;
+};
+
+/* Parse BUF (one document).  Returns the root, or NULL with errors in D
+ * (also NULL with no error for an empty document: check D). */
+struct ms_ynode *ms_transcript_yaml_parse(const char *name, const char *buf,
+                                          size_t len, struct ms_diags *d);
+void ms_transcript_yaml_free(struct ms_ynode *n);
+/* Re-emit N as a YAML document; NULL if libyaml refuses. Caller frees. */
+char *ms_transcript_yaml_emit(const struct ms_ynode *n);
+/* Mapping lookup (the value node), or NULL. */
+const struct ms_ynode *ms_transcript_yaml_get(const struct ms_ynode *map,
+                                              const char *key);
+/* A plain scalar with no text: what `key:` and `key: #comment` give. */
+bool ms_transcript_yaml_empty_plain(const struct ms_ynode *n);
+/* "scalar", "list" or "mapping", for messages. */
+const char *ms_transcript_yaml_kind(const struct ms_ynode *n);
+
+/* Value helpers: each checks the node and reports into D with FILE.
+ * A single non-empty scalar value of key K, or NULL. */
+const char *ms_transcript_yaml_scalar(const char *file,
+                                      const struct ms_ynode *k,
+                                      const struct ms_ynode *v,
+                                      struct ms_diags *d);
+/* A list of words without blanks (tags:, requires:) appended to *OUT. */
+void ms_transcript_yaml_words(const char *file, const struct ms_ynode *k,
+                              const struct ms_ynode *v, struct ms_diags *d,
+                              char ***out, size_t *n);
+/* A mapping of variable names to string values. */
+void ms_transcript_yaml_vars(const char *file, const struct ms_ynode *v,
+                             struct ms_diags *d, struct ms_var **out,
+                             size_t *n);
+
+#endif
