@@ -1,0 +1,456 @@
+/* Unit tests for srv_pop3.c / srv_pop3_txn.c: the reference server's POP3
+ * session, driven line by line without sockets, on the built-in world
+ * (world_pop3.c) and a real store (store.c). */
+#include <check.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apop.h"
+#include "buf.h"
+#include "srv.h"
+#include "store.h"
+#include "util.h"
+#include "world.h"
+
+#define MSG1                                                                   \
+  "From: Marshall Rose <mrose@dbc.mtview.ca.us>\r\n"                           \
+  "To: mrose@dbc.mtview.ca.us\r\n"                                             \
+  "Subject: POP3 test 1\r\n"                                                   \
+  "\r\n"                                                                       \
+  "This is message one.\r\n"
+#define MSG2_HEAD                                                              \
+  "From: John Myers <jgm@cmu.edu>\r\n"                                         \
+  "To: mrose@dbc.mtview.ca.us\r\n"                                             \
+  "Subject: Re: the maildrop\r\n"                                              \
+  "\r\n"
+/* As sent by RETR: the line starting with "." is byte-stuffed. */
+#define MSG2_BODY_STUFFED                                                      \
+  "Marshall,\r\n"                                                              \
+  "\r\n"                                                                       \
+  "..This line starts with a dot, so RETR byte-stuffs it.\r\n"                 \
+  "The second message, 200 octets.\r\n"                                        \
+  "-- John.\r\n"
+
+static struct ms_world *world;
+static struct ms_store *store;
+static struct srv_ctx ctx;
+
+static void setup(void) {
+  world = ms_world_builtin();
+  /* RFC 1939 §10's server calls itself "dewey". */
+  free(world->hostname);
+  world->hostname = xstrdup("dewey");
+  store = ms_store_new(world, NULL);
+  memset(&ctx, 0, sizeof ctx);
+  ctx.world = world;
+  ctx.store = store;
+}
+
+static void teardown(void) {
+  ms_store_free(store);
+  ms_world_free(world);
+}
+
+/* One client connection. */
+struct conn {
+  void *sess;
+  struct ms_buf out;
+  enum srv_action act;
+};
+
+static void conn_open(struct conn *c) {
+  ms_buf_init(&c->out, 1 << 20);
+  c->act = SRV_CONTINUE;
+  c->sess = ms_srv_pop3_ops.open(&ctx, &c->out, &c->act);
+  ck_assert_ptr_nonnull(c->sess);
+}
+
+static void conn_close(struct conn *c) {
+  ms_srv_pop3_ops.close(c->sess);
+  ms_buf_free(&c->out);
+}
+
+/* Send LINE (without CRLF); returns the response bytes. */
+static const char *say(struct conn *c, const char *line) {
+  ms_buf_reset(&c->out);
+  c->act = ms_srv_pop3_ops.line(c->sess, line, strlen(line), true, &c->out);
+  return c->out.p ? c->out.p : "";
+}
+
+static bool matches(const char *text, const char *ere) {
+  regex_t re;
+  ck_assert_int_eq(regcomp(&re, ere, REG_EXTENDED | REG_NOSUB), 0);
+  bool m = regexec(&re, text, 0, NULL, 0) == 0;
+  regfree(&re);
+  return m;
+}
+
+/* Open and log in as mrose with USER/PASS. */
+static void login(struct conn *c) {
+  conn_open(c);
+  ck_assert_str_eq(say(c, "USER mrose"), "+OK mrose is a real hoopy frood\r\n");
+  ck_assert_str_eq(say(c, "PASS secret"),
+                   "+OK mrose's maildrop has 2 messages (320 octets)\r\n");
+}
+
+/* RFC 1939 §10, byte for byte. */
+START_TEST(test_rfc1939_example_session) {
+  struct conn c;
+  conn_open(&c);
+  ck_assert_str_eq(c.out.p,
+                   "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n");
+  ck_assert_str_eq(say(&c, "APOP mrose c4c9334bac560ecc979e58001b3e22fb"),
+                   "+OK mrose's maildrop has 2 messages (320 octets)\r\n");
+  ck_assert_str_eq(say(&c, "STAT"), "+OK 2 320\r\n");
+  ck_assert_str_eq(say(&c, "LIST"),
+                   "+OK 2 messages (320 octets)\r\n1 120\r\n2 200\r\n.\r\n");
+  ck_assert_str_eq(say(&c, "RETR 1"), "+OK 120 octets\r\n" MSG1 ".\r\n");
+  ck_assert_str_eq(say(&c, "DELE 1"), "+OK message 1 deleted\r\n");
+  ck_assert_str_eq(say(&c, "RETR 2"),
+                   "+OK 200 octets\r\n" MSG2_HEAD MSG2_BODY_STUFFED ".\r\n");
+  ck_assert_str_eq(say(&c, "DELE 2"), "+OK message 2 deleted\r\n");
+  ck_assert_str_eq(say(&c, "QUIT"),
+                   "+OK dewey POP3 server signing off (maildrop empty)\r\n");
+  ck_assert_int_eq(c.act, SRV_CLOSE);
+  conn_close(&c);
+  /* UPDATE removed both for the next session. */
+  ck_assert_uint_eq(ms_store_pop3_count(store, "mrose"), 0);
+  conn_open(&c);
+  ck_assert_str_eq(say(&c, "USER mrose"), "+OK mrose is a real hoopy frood\r\n");
+  ck_assert_str_eq(say(&c, "PASS secret"),
+                   "+OK mrose's maildrop has 0 messages (0 octets)\r\n");
+  ck_assert_str_eq(say(&c, "LIST"), "+OK 0 messages (0 octets)\r\n.\r\n");
+  conn_close(&c);
+}
+END_TEST
+
+START_TEST(test_user_pass) {
+  struct conn c;
+  conn_open(&c);
+  /* RFC 1939 §7 USER examples. */
+  ck_assert_str_eq(say(&c, "USER frated"),
+                   "-ERR sorry, no mailbox for frated here\r\n");
+  ck_assert(matches(say(&c, "PASS secret"), "^-ERR "));
+  ck_assert(matches(say(&c, "USER mrose"), "^\\+OK "));
+  ck_assert_str_eq(say(&c, "PASS Secret"), "-ERR invalid password\r\n");
+  /* PASS only immediately after a successful USER. */
+  ck_assert(matches(say(&c, "PASS secret"), "^-ERR "));
+  ck_assert(matches(say(&c, "USER mrose"), "^\\+OK "));
+  ck_assert(matches(say(&c, "CAPA"), "^\\+OK "));
+  ck_assert(matches(say(&c, "PASS secret"), "^-ERR "));
+  ck_assert(matches(say(&c, "user mrose"), "^\\+OK "));
+  ck_assert(matches(say(&c, "pass secret"), "^\\+OK mrose's maildrop"));
+  ck_assert_int_eq(c.act, SRV_CONTINUE);
+  conn_close(&c);
+}
+END_TEST
+
+START_TEST(test_apop) {
+  struct conn c;
+  conn_open(&c);
+  ck_assert_str_eq(say(&c, "APOP mrose c4c9334bac560ecc979e58001b3e22fc"),
+                   "-ERR permission denied\r\n");
+  /* Unknown name and a maildrop without an APOP secret: same answer. */
+  ck_assert_str_eq(say(&c, "APOP frated c4c9334bac560ecc979e58001b3e22fb"),
+                   "-ERR permission denied\r\n");
+  ck_assert_str_eq(say(&c, "APOP ford c4c9334bac560ecc979e58001b3e22fb"),
+                   "-ERR permission denied\r\n");
+  ck_assert(matches(say(&c, "APOP mrose"), "^-ERR "));
+  ck_assert(matches(say(&c, "APOP mrose C4C9334BAC560ECC979E58001B3E22FB"),
+                    "^\\+OK mrose's maildrop has 2 messages"));
+  conn_close(&c);
+}
+END_TEST
+
+/* Without a fixed timestamp: "<pid.clock@host>", new for every greeting,
+ * and APOP works against it. */
+START_TEST(test_generated_timestamp) {
+  free(world->pop3_timestamp);
+  world->pop3_timestamp = NULL;
+  struct conn a, b;
+  conn_open(&a);
+  conn_open(&b);
+  ck_assert(matches(a.out.p,
+                    "^\\+OK POP3 server ready <[0-9]+\\.[0-9.]+@dewey>\r\n$"));
+  ck_assert_str_ne(a.out.p, b.out.p);
+  char ts[200], hex[MS_APOP_HEX_LEN + 1], cmd[300];
+  const char *lt = strchr(a.out.p, '<');
+  size_t n = (size_t)(strchr(lt, '>') - lt) + 1;
+  memcpy(ts, lt, n);
+  ts[n] = '\0';
+  ck_assert_int_eq(ms_apop_digest(ts, "tanstaaf", hex), 0);
+  snprintf(cmd, sizeof cmd, "APOP mrose %s", hex);
+  ck_assert(matches(say(&b, cmd), "^-ERR")); /* B's salt differs */
+  ck_assert(matches(say(&a, cmd), "^\\+OK"));
+  conn_close(&a);
+  conn_close(&b);
+}
+END_TEST
+
+/* RFC 1939 §8: the maildrop is locked for the whole session. */
+START_TEST(test_lock) {
+  struct conn a, b;
+  login(&a);
+  conn_open(&b);
+  ck_assert(matches(say(&b, "USER mrose"), "^\\+OK "));
+  ck_assert_str_eq(say(&b, "PASS secret"), "-ERR maildrop already locked\r\n");
+  ck_assert_str_eq(say(&b, "APOP mrose c4c9334bac560ecc979e58001b3e22fb"),
+                   "-ERR maildrop already locked\r\n");
+  ck_assert(matches(say(&b, "STAT"), "^-ERR ")); /* still AUTHORIZATION */
+  /* Another maildrop is not affected. */
+  ck_assert(matches(say(&b, "USER ford"), "^\\+OK "));
+  ck_assert(matches(say(&b, "PASS prefect"), "^\\+OK ford's maildrop"));
+  conn_close(&b);
+  ck_assert(matches(say(&a, "DELE 1"), "^\\+OK "));
+  conn_close(&a); /* vanished without QUIT: lock released, nothing removed */
+  login(&b);
+  conn_close(&b);
+}
+END_TEST
+
+START_TEST(test_wrong_state) {
+  struct conn c;
+  conn_open(&c);
+  const char *txn[] = {"STAT", "LIST", "RETR 1", "DELE 1", "NOOP",
+                       "RSET", "TOP 1 1", "UIDL"};
+  for (size_t i = 0; i < sizeof txn / sizeof txn[0]; i++)
+    ck_assert_msg(matches(say(&c, txn[i]), "^-ERR .*AUTHORIZATION"), "%s",
+                  txn[i]);
+  conn_close(&c);
+  login(&c);
+  const char *auth[] = {"USER mrose", "PASS secret",
+                        "APOP mrose c4c9334bac560ecc979e58001b3e22fb"};
+  for (size_t i = 0; i < sizeof auth / sizeof auth[0]; i++)
+    ck_assert_msg(matches(say(&c, auth[i]), "^-ERR .*TRANSACTION"), "%s",
+                  auth[i]);
+  ck_assert_str_eq(say(&c, "FROB"), "-ERR unknown command\r\n");
+  ck_assert_int_eq(c.act, SRV_CONTINUE);
+  conn_close(&c);
+}
+END_TEST
+
+/* RFC 1939 §4: QUIT in AUTHORIZATION signs off without UPDATE. */
+START_TEST(test_quit_authorization) {
+  struct conn c;
+  conn_open(&c);
+  ck_assert(matches(say(&c, "USER mrose"), "^\\+OK "));
+  ck_assert_str_eq(say(&c, "QUIT"), "+OK dewey POP3 server signing off\r\n");
+  ck_assert_int_eq(c.act, SRV_CLOSE);
+  conn_close(&c);
+  ck_assert_uint_eq(ms_store_pop3_count(store, "mrose"), 2);
+}
+END_TEST
+
+START_TEST(test_dele_rset) {
+  struct conn c;
+  login(&c);
+  ck_assert_str_eq(say(&c, "DELE 1"), "+OK message 1 deleted\r\n");
+  ck_assert_str_eq(say(&c, "DELE 1"), "-ERR message 1 already deleted\r\n");
+  ck_assert(matches(say(&c, "RETR 1"), "^-ERR "));
+  ck_assert(matches(say(&c, "LIST 1"), "^-ERR "));
+  ck_assert(matches(say(&c, "TOP 1 0"), "^-ERR "));
+  ck_assert(matches(say(&c, "UIDL 1"), "^-ERR "));
+  ck_assert_str_eq(say(&c, "STAT"), "+OK 1 200\r\n");
+  ck_assert_str_eq(say(&c, "LIST"),
+                   "+OK 1 message (200 octets)\r\n2 200\r\n.\r\n");
+  ck_assert_str_eq(say(&c, "UIDL"), "+OK\r\n2 QhdPYR:00WBw1Ph7x7\r\n.\r\n");
+  ck_assert_str_eq(say(&c, "RSET"),
+                   "+OK maildrop has 2 messages (320 octets)\r\n");
+  ck_assert_str_eq(say(&c, "STAT"), "+OK 2 320\r\n");
+  ck_assert(matches(say(&c, "RETR 1"), "^\\+OK 120 octets\r\n"));
+  ck_assert_str_eq(say(&c, "NOOP"), "+OK\r\n");
+  ck_assert_str_eq(say(&c, "QUIT"),
+                   "+OK dewey POP3 server signing off (2 messages left)\r\n");
+  conn_close(&c);
+  ck_assert_uint_eq(ms_store_pop3_count(store, "mrose"), 2);
+}
+END_TEST
+
+/* RFC 1939 §6: deletions take effect in UPDATE only, for later sessions;
+ * numbering and unique-ids follow the survivors. */
+START_TEST(test_update) {
+  struct conn c;
+  login(&c);
+  ck_assert(matches(say(&c, "DELE 1"), "^\\+OK "));
+  ck_assert_str_eq(say(&c, "QUIT"),
+                   "+OK dewey POP3 server signing off (1 message left)\r\n");
+  conn_close(&c);
+  conn_open(&c);
+  ck_assert(matches(say(&c, "USER mrose"), "^\\+OK "));
+  ck_assert_str_eq(say(&c, "PASS secret"),
+                   "+OK mrose's maildrop has 1 message (200 octets)\r\n");
+  ck_assert_str_eq(say(&c, "UIDL 1"), "+OK 1 QhdPYR:00WBw1Ph7x7\r\n");
+  ck_assert(matches(say(&c, "RETR 1"), "^\\+OK 200 octets\r\n"));
+  ck_assert_str_eq(say(&c, "RETR 2"),
+                   "-ERR no such message, only 1 message in maildrop\r\n");
+  conn_close(&c);
+}
+END_TEST
+
+START_TEST(test_list_uidl_args) {
+  struct conn c;
+  login(&c);
+  /* RFC 1939 §5 LIST and §7 UIDL examples. */
+  ck_assert_str_eq(say(&c, "LIST 2"), "+OK 2 200\r\n");
+  ck_assert_str_eq(say(&c, "LIST 3"),
+                   "-ERR no such message, only 2 messages in maildrop\r\n");
+  ck_assert_str_eq(say(&c, "UIDL"), "+OK\r\n1 whqtswO00WBw418f9t5JxYwZ\r\n"
+                                    "2 QhdPYR:00WBw1Ph7x7\r\n.\r\n");
+  ck_assert_str_eq(say(&c, "UIDL 2"), "+OK 2 QhdPYR:00WBw1Ph7x7\r\n");
+  ck_assert_str_eq(say(&c, "UIDL 3"),
+                   "-ERR no such message, only 2 messages in maildrop\r\n");
+  const char *bad[] = {"LIST 0", "LIST -1", "LIST x", "LIST 1x",
+                       "RETR 99999999999", "LIST 1 2", "RETR", "DELE"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    ck_assert_msg(matches(say(&c, bad[i]), "^-ERR "), "%s", bad[i]);
+  conn_close(&c);
+}
+END_TEST
+
+START_TEST(test_top) {
+  struct conn c;
+  login(&c);
+  ck_assert_str_eq(say(&c, "TOP 1 0"),
+                   "+OK\r\n"
+                   "From: Marshall Rose <mrose@dbc.mtview.ca.us>\r\n"
+                   "To: mrose@dbc.mtview.ca.us\r\n"
+                   "Subject: POP3 test 1\r\n"
+                   "\r\n.\r\n");
+  ck_assert_str_eq(say(&c, "TOP 2 3"),
+                   "+OK\r\n" MSG2_HEAD "Marshall,\r\n\r\n"
+                   "..This line starts with a dot, so RETR byte-stuffs it.\r\n"
+                   ".\r\n");
+  ck_assert_str_eq(say(&c, "TOP 2 10"),
+                   "+OK\r\n" MSG2_HEAD MSG2_BODY_STUFFED ".\r\n");
+  ck_assert_str_eq(say(&c, "TOP 100 3"),
+                   "-ERR no such message, only 2 messages in maildrop\r\n");
+  ck_assert(matches(say(&c, "TOP 1 -1"), "^-ERR "));
+  ck_assert(matches(say(&c, "TOP 1"), "^-ERR "));
+  conn_close(&c);
+}
+END_TEST
+
+/* RFC 2449 §5: CAPA in both states, only what is implemented. */
+START_TEST(test_capa) {
+  const char *want = "+OK Capability list follows\r\nTOP\r\nUIDL\r\nUSER\r\n"
+                     "PIPELINING\r\nIMPLEMENTATION mailspec\r\n.\r\n";
+  struct conn c;
+  conn_open(&c);
+  ck_assert_str_eq(say(&c, "CAPA"), want);
+  ck_assert(matches(say(&c, "CAPA x"), "^-ERR "));
+  conn_close(&c);
+  login(&c);
+  ck_assert_str_eq(say(&c, "capa"), want);
+  conn_close(&c);
+}
+END_TEST
+
+/* RFC 2449 §4: command lines are at most 255 octets with CRLF. */
+START_TEST(test_bad_lines) {
+  struct conn c;
+  conn_open(&c);
+  char line[400];
+  memset(line, 'x', sizeof line);
+  memcpy(line, "PASS ", 5);
+  line[253] = '\0'; /* 253 + CRLF = 255: still a command */
+  ck_assert(matches(say(&c, "USER mrose"), "^\\+OK "));
+  ck_assert_str_eq(say(&c, line), "-ERR invalid password\r\n");
+  line[253] = 'x';
+  line[254] = '\0';
+  ck_assert_str_eq(say(&c, line), "-ERR command line too long\r\n");
+  ck_assert(matches(say(&c, ""), "^-ERR "));
+  ck_assert(matches(say(&c, " NOOP"), "^-ERR "));
+  ck_assert(matches(say(&c, "USERNAME mrose"), "^-ERR "));
+  ms_buf_reset(&c.out);
+  c.act = ms_srv_pop3_ops.line(c.sess, "US\0R mrose", 10, true, &c.out);
+  ck_assert_str_eq(c.out.p, "-ERR invalid characters in command\r\n");
+  ck_assert(matches(say(&c, "USER mr\x01ose"), "^-ERR invalid characters"));
+  ck_assert_int_eq(c.act, SRV_CONTINUE);
+  /* A bare LF line end is tolerated. */
+  ms_buf_reset(&c.out);
+  c.act = ms_srv_pop3_ops.line(c.sess, "NOOP", 4, false, &c.out);
+  ck_assert(matches(c.out.p, "^-ERR .*AUTHORIZATION"));
+  conn_close(&c);
+}
+END_TEST
+
+/* A response that does not fit the output cap becomes -ERR, not a
+ * truncated multi-line response. */
+START_TEST(test_output_cap) {
+  struct conn c;
+  login(&c);
+  c.out.max = 100;
+  ck_assert_str_eq(say(&c, "RETR 2"), "-ERR response too large\r\n");
+  ck_assert_str_eq(say(&c, "STAT"), "+OK 2 320\r\n");
+  conn_close(&c);
+}
+END_TEST
+
+/* pop3-octets: sizes counted with LF line ends (5 and 9 lines short). */
+START_TEST(test_fault_octets) {
+  ctx.faults.bits = MS_F_POP3_OCTETS;
+  struct conn c;
+  conn_open(&c);
+  ck_assert(matches(say(&c, "USER mrose"), "^\\+OK "));
+  ck_assert_str_eq(say(&c, "PASS secret"),
+                   "+OK mrose's maildrop has 2 messages (306 octets)\r\n");
+  ck_assert_str_eq(say(&c, "STAT"), "+OK 2 306\r\n");
+  ck_assert_str_eq(say(&c, "LIST 1"), "+OK 1 115\r\n");
+  ck_assert(matches(say(&c, "LIST"), "\r\n1 115\r\n2 191\r\n"));
+  ck_assert_str_eq(say(&c, "RETR 1"), "+OK 115 octets\r\n" MSG1 ".\r\n");
+  conn_close(&c);
+}
+END_TEST
+
+/* pop3-early-dele: DELE acts as if done at once: RSET cannot undo it and
+ * a session that ends without QUIT still removes the message. */
+START_TEST(test_fault_early_dele) {
+  ctx.faults.bits = MS_F_POP3_EARLY_DELE;
+  struct conn c;
+  login(&c);
+  ck_assert(matches(say(&c, "DELE 1"), "^\\+OK "));
+  ck_assert_str_eq(say(&c, "RSET"),
+                   "+OK maildrop has 1 message (200 octets)\r\n");
+  ck_assert(matches(say(&c, "RETR 1"), "^-ERR "));
+  conn_close(&c); /* no QUIT */
+  ck_assert_uint_eq(ms_store_pop3_count(store, "mrose"), 1);
+}
+END_TEST
+
+/* greet-554 on POP3: refuse at the greeting and close. */
+START_TEST(test_fault_greet) {
+  ctx.faults.bits = MS_F_GREET_554;
+  struct conn c;
+  conn_open(&c);
+  ck_assert(matches(c.out.p, "^-ERR "));
+  ck_assert_int_eq(c.act, SRV_CLOSE);
+  conn_close(&c);
+}
+END_TEST
+
+Suite *make_srv_pop3_suite(void);
+Suite *make_srv_pop3_suite(void) {
+  Suite *s = suite_create("srv_pop3");
+  TCase *tc = tcase_create("session");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_rfc1939_example_session);
+  tcase_add_test(tc, test_user_pass);
+  tcase_add_test(tc, test_apop);
+  tcase_add_test(tc, test_generated_timestamp);
+  tcase_add_test(tc, test_lock);
+  tcase_add_test(tc, test_wrong_state);
+  tcase_add_test(tc, test_quit_authorization);
+  tcase_add_test(tc, test_dele_rset);
+  tcase_add_test(tc, test_update);
+  tcase_add_test(tc, test_list_uidl_args);
+  tcase_add_test(tc, test_top);
+  tcase_add_test(tc, test_capa);
+  tcase_add_test(tc, test_bad_lines);
+  tcase_add_test(tc, test_output_cap);
+  tcase_add_test(tc, test_fault_octets);
+  tcase_add_test(tc, test_fault_early_dele);
+  tcase_add_test(tc, test_fault_greet);
+  suite_add_tcase(s, tc);
+  return s;
+}
