@@ -1,17 +1,402 @@
-/* cmd_run: `mailspec run` (placeholder). */
+/* cmd_run: `mailspec run [-t HOST:PORT|builtin] [-D NAME=VALUE]... [-j N]
+ * [--timeout SECONDS] [-r FORMAT[:FILE]]... [-q|-v] PATH...`
+ *
+ * Builds the plan, runs it, writes the reports.  Ctrl-C (SIGINT) or
+ * SIGTERM stops the run cleanly: reports are written for what finished,
+ * the rest is NOTRUN, and the exit status is 128 + the signal (130 for
+ * Ctrl-C). */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "mailspec/mailspec.h"
+#include "util.h"
+
+#define RUN_MAX_JOBS 256
+#define RUN_MAX_TIMEOUT 86400.0
+
+static volatile sig_atomic_t run_stop;
+static volatile sig_atomic_t run_signal;
+
+static void run_on_signal(int sig) {
+  run_signal = sig;
+  run_stop = 1;
+}
 
 void ms_cmd_usage_run(FILE *out) {
-  fprintf(out, "usage: mailspec run [-t HOST:PORT|builtin] PATH...\n");
+  fputs(
+      "usage: mailspec run [-t HOST:PORT|builtin] [-D NAME=VALUE]... [-j N]\n"
+      "                    [--timeout SECONDS] [-r FORMAT[:FILE]]... "
+      "[-q|-v] PATH...\n"
+      "\n"
+      "Replay transcripts against a server and judge its replies by code.\n"
+      "PATH is a transcript, a suite, or a directory (every *.yaml below "
+      "it, sorted).\n"
+      "\n"
+      "  -t, --target T        HOST:PORT, [IPv6]:PORT, NAME:PORT, or "
+      "builtin (the\n"
+      "                        default: a reference server started for "
+      "each transcript)\n"
+      "  -D, --define N=V      set variable ${N} (overrides the "
+      "transcript's vars:)\n"
+      "  -j, --jobs N          run N transcripts at once (report order is "
+      "unchanged)\n"
+      "      --timeout S       seconds to wait for each reply (default 30)\n"
+      "      --deadline S      seconds allowed for a whole transcript "
+      "(default none)\n"
+      "  -r, --report F[:FILE] report format text, junit, json, tap, html "
+      "or md, to\n"
+      "                        FILE or stdout; repeatable (default: text "
+      "to stdout)\n"
+      "  -q, --quiet           report only failures and the summary\n"
+      "  -v, --verbose         show every exchange live on stderr (S:/R: "
+      "form)\n"
+      "      --color=WHEN      auto, always or never (NO_COLOR is "
+      "honoured)\n"
+      "\n"
+      "Exit status: 0 all passed (skips allowed), 1 a FAIL, 2 usage error "
+      "or invalid\n"
+      "transcript, 3 nothing failed but something could not be judged "
+      "(ERROR),\n"
+      "130 interrupted.\n",
+      out);
+}
+
+struct run_report {
+  enum ms_report_format fmt;
+  char *file; /* NULL: stdout */
+};
+
+struct run_args {
+  struct ms_cli g;
+  struct ms_engine_opts eo;
+  struct ms_var *defs;
+  size_t ndefs;
+  struct run_report *reports;
+  size_t nreports;
+  char **paths;
+  size_t npaths;
+};
+
+static int run_usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "mailspec run: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nTry `mailspec help run`.\n");
+  return -1;
+}
+
+/* RFC-safe variable names; a value may not smuggle a line end into a
+ * command (it would become a second command on the wire). */
+static int run_define(struct run_args *a, const char *arg) {
+  const char *eq = strchr(arg, '=');
+  if (!eq || eq == arg)
+    return run_usage_error("-D expects NAME=VALUE, not '%s'", arg);
+  if (!isalpha((unsigned char)arg[0]) && arg[0] != '_')
+    return run_usage_error("-D: a variable name starts with a letter or "
+                           "'_': '%s'", arg);
+  for (const char *p = arg; p < eq; p++)
+    if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+      return run_usage_error("-D: bad character in variable name '%s' "
+                             "(letters, digits, _ - . only)", arg);
+  if (strpbrk(eq + 1, "\r\n"))
+    return run_usage_error("-D: the value of '%s' contains a line end",
+                           arg);
+  for (size_t i = 0; i < a->ndefs; i++)
+    if (strncmp(a->defs[i].name, arg, (size_t)(eq - arg)) == 0 &&
+        a->defs[i].name[eq - arg] == '\0') {
+      free(a->defs[i].value); /* the last -D for a name wins */
+      a->defs[i].value = xstrdup(eq + 1);
+      return 0;
+    }
+  a->defs = xrealloc(a->defs, (a->ndefs + 1) * sizeof *a->defs);
+  a->defs[a->ndefs].name = xstrndup(arg, (size_t)(eq - arg));
+  a->defs[a->ndefs].value = xstrdup(eq + 1);
+  a->ndefs++;
+  return 0;
+}
+
+static int run_seconds(const char *opt, const char *arg, double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(arg, &end);
+  if (errno || end == arg || *end || !(v > 0) || v > RUN_MAX_TIMEOUT) {
+    fprintf(stderr, "mailspec run: %s expects seconds (0 < S <= %g), not "
+                    "'%s'\nTry `mailspec help run`.\n",
+            opt, RUN_MAX_TIMEOUT, arg);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+static int run_jobs(const char *arg, int *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(arg, &end, 10);
+  if (errno || end == arg || *end || v < 1 || v > RUN_MAX_JOBS) {
+    fprintf(stderr, "mailspec run: -j expects a number from 1 to %d, not "
+                    "'%s'\nTry `mailspec help run`.\n",
+            RUN_MAX_JOBS, arg);
+    return -1;
+  }
+  *out = (int)v;
+  return 0;
+}
+
+static int run_report_add(struct run_args *a, const char *spec) {
+  struct run_report r;
+  char err[256];
+  if (ms_report_spec_parse(spec, &r.fmt, &r.file, err, sizeof err) < 0)
+    return run_usage_error("%s", err);
+  for (size_t i = 0; i < a->nreports; i++) {
+    bool both_stdout = !r.file && !a->reports[i].file;
+    bool same_file = r.file && a->reports[i].file &&
+                     strcmp(r.file, a->reports[i].file) == 0;
+    if (both_stdout || same_file) {
+      free(r.file);
+      return run_usage_error("two reports would go to %s",
+                             both_stdout ? "stdout" : a->reports[i].file);
+    }
+  }
+  a->reports = xrealloc(a->reports, (a->nreports + 1) * sizeof *a->reports);
+  a->reports[a->nreports++] = r;
+  return 0;
+}
+
+enum { OPT_TIMEOUT = 256, OPT_DEADLINE, OPT_COLOR };
+
+static const struct option run_opts[] = {
+    {"target", required_argument, NULL, 't'},
+    {"define", required_argument, NULL, 'D'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"deadline", required_argument, NULL, OPT_DEADLINE},
+    {"report", required_argument, NULL, 'r'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+/* 0 parsed, 1 --help shown, -1 usage error (message printed). */
+static int run_parse(struct run_args *a, int argc, char **argv) {
+  const char *target = "builtin";
+  int c;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":t:D:j:r:qvh", run_opts, NULL)) !=
+         -1) {
+    switch (c) {
+    case 't':
+      target = optarg;
+      break;
+    case 'D':
+      if (run_define(a, optarg) < 0)
+        return -1;
+      break;
+    case 'j':
+      if (run_jobs(optarg, &a->eo.jobs) < 0)
+        return -1;
+      break;
+    case OPT_TIMEOUT:
+      if (run_seconds("--timeout", optarg, &a->eo.timeout) < 0)
+        return -1;
+      break;
+    case OPT_DEADLINE:
+      if (run_seconds("--deadline", optarg, &a->eo.deadline) < 0)
+        return -1;
+      break;
+    case 'r':
+      if (run_report_add(a, optarg) < 0)
+        return -1;
+      break;
+    case 'q':
+      a->g.verbosity = -1;
+      break;
+    case 'v':
+      a->g.verbosity = 1;
+      break;
+    case OPT_COLOR:
+      if (ms_cli_set_color(&a->g, optarg) < 0)
+        return -1;
+      break;
+    case 'h':
+      ms_cmd_usage_run(stdout);
+      return 1;
+    case ':':
+      return run_usage_error("option '%s' needs a value", argv[optind - 1]);
+    default:
+      return run_usage_error("unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  char err[256];
+  if (ms_target_parse(&a->eo.target, target, err, sizeof err) < 0)
+    return run_usage_error("-t: %s", err);
+  a->paths = argv + optind;
+  a->npaths = (size_t)(argc - optind);
+  if (a->npaths == 0)
+    return run_usage_error("%s", "no PATH given (a transcript, a suite or "
+                                 "a directory)");
+  return 0;
+}
+
+static void run_args_free(struct run_args *a) {
+  for (size_t i = 0; i < a->ndefs; i++) {
+    free(a->defs[i].name);
+    free(a->defs[i].value);
+  }
+  free(a->defs);
+  for (size_t i = 0; i < a->nreports; i++)
+    free(a->reports[i].file);
+  free(a->reports);
+  ms_target_free(&a->eo.target);
+}
+
+/* Plan diagnostics: file:line:col: message on stderr. */
+static void run_print_diags(const struct ms_diags *d) {
+  for (size_t i = 0; i < d->n; i++) {
+    const struct ms_diag *g = &d->v[i];
+    if (g->warning)
+      continue;
+    fprintf(stderr, "%s", g->file ? g->file : "mailspec");
+    if (g->line > 0)
+      fprintf(stderr, ":%d", g->line);
+    if (g->line > 0 && g->col > 0)
+      fprintf(stderr, ":%d", g->col);
+    fprintf(stderr, ": %s\n", g->msg ? g->msg : "");
+  }
+}
+
+/* The one-line progress display for a terminal: "[37/120] id". */
+static void run_progress(void *ctx, size_t done, size_t total,
+                         const struct ms_transcript_result *t) {
+  FILE *out = ctx;
+  const char *id = t->id ? t->id : (t->path ? t->path : "");
+  char *safe = ms_report_text_safe(id, strlen(id));
+  fprintf(out, "\r\033[K[%zu/%zu] %.60s", done, total, safe);
+  fflush(out);
+  free(safe);
+}
+
+static bool run_text_on_stdout(const struct run_args *a) {
+  if (a->nreports == 0)
+    return true;
+  for (size_t i = 0; i < a->nreports; i++)
+    if (!a->reports[i].file && a->reports[i].fmt == MS_REPORT_TEXT)
+      return true;
+  return false;
+}
+
+/* Reports go out even after Ctrl-C; a report that cannot be written is
+ * an error of the run (exit 2 unless something worse). */
+static int run_write_reports(const struct run_args *a,
+                             const struct ms_run_result *res) {
+  struct ms_report_opts ro = {.color = a->g.color,
+                              .verbosity = a->g.verbosity};
+  bool any_stdout = false;
+  int rc = 0;
+  for (size_t i = 0; i < a->nreports; i++) {
+    const struct run_report *r = &a->reports[i];
+    if (!r->file) {
+      any_stdout = true;
+      struct ms_report_opts so = ro;
+      so.color = ro.color && r->fmt == MS_REPORT_TEXT;
+      if (ms_report_write(r->fmt, res, stdout, &so) < 0) {
+        fprintf(stderr, "mailspec run: cannot write the %s report to "
+                        "stdout: %s\n", ms_report_format_name(r->fmt),
+                strerror(errno));
+        rc = -1;
+      }
+      continue;
+    }
+    char err[512];
+    struct ms_report_opts fo = ro;
+    fo.color = false;
+    if (ms_report_write_file(r->fmt, res, r->file, &fo, err, sizeof err) <
+        0) {
+      fprintf(stderr, "mailspec run: %s\n", err);
+      rc = -1;
+    }
+  }
+  /* Reports only to files: the text report still goes to stdout. */
+  if (!any_stdout)
+    ms_report_text(res, stdout, &ro);
+  return rc;
+}
+
+static void run_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = run_on_signal;
+  sigemptyset(&sa.sa_mask);
+  /* A second Ctrl-C kills at once (the default action comes back). */
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
 }
 
 int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
-  (void)g;
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "mailspec run: not implemented yet\n");
-  return MS_EXIT_USAGE;
+  struct run_args a;
+  memset(&a, 0, sizeof a);
+  a.g = *g;
+  ms_engine_opts_init(&a.eo);
+  int p = run_parse(&a, argc, argv);
+  if (p != 0) {
+    run_args_free(&a);
+    return p > 0 ? MS_EXIT_PASS : MS_EXIT_USAGE;
+  }
+  struct ms_diags d = {0};
+  struct ms_plan plan = {0};
+  int prc = ms_plan_build(&plan, a.paths, a.npaths, &d);
+  run_print_diags(&d);
+  bool plan_bad = prc != 0 || d.nerrors > 0;
+  ms_diags_free(&d);
+  if (plan.n == 0) {
+    if (!plan_bad)
+      fprintf(stderr, "mailspec run: no transcripts found in the given "
+                      "paths\n");
+    ms_plan_free(&plan);
+    run_args_free(&a);
+    return MS_EXIT_USAGE;
+  }
+  a.eo.defines = a.defs;
+  a.eo.ndefines = a.ndefs;
+  a.eo.stop = &run_stop;
+  a.eo.diag = stderr;
+  if (a.g.verbosity > 0) {
+    a.eo.live = stderr;
+    a.eo.color = a.g.color_err;
+  }
+  bool progress = a.g.verbosity == 0 && isatty(STDOUT_FILENO) &&
+                  run_text_on_stdout(&a);
+  if (progress) {
+    a.eo.progress = run_progress;
+    a.eo.progress_ctx = stdout;
+  }
+  run_signals();
+  struct ms_run_result res;
+  ms_run_init(&res);
+  ms_engine_run_plan(&a.eo, &plan, &res);
+  if (progress) {
+    fputs("\r\033[K", stdout);
+    fflush(stdout);
+  }
+  if (a.nreports == 0)
+    run_report_add(&a, "text");
+  int wrc = run_write_reports(&a, &res);
+  int rc = ms_run_exit_status(&res);
+  if (plan_bad || (wrc < 0 && rc == MS_EXIT_PASS))
+    rc = MS_EXIT_USAGE;
+  if (res.interrupted || run_stop)
+    rc = 128 + (run_signal ? (int)run_signal : SIGINT);
+  ms_run_free(&res);
+  ms_plan_free(&plan);
+  run_args_free(&a);
+  return rc;
 }

@@ -75,6 +75,8 @@ void ms_run_count(struct ms_run_result *r) {
 /* Computed from the results themselves, not from counts[], so that a
  * caller who forgot ms_run_count() still gets the right status. */
 int ms_run_exit_status(const struct ms_run_result *r) {
+  if (r->ninvalid > 0)
+    return MS_EXIT_USAGE;
   bool fail = false, error = false;
   for (size_t i = 0; i < r->n; i++) {
     switch (r->v[i].verdict) {

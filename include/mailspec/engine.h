@@ -36,6 +36,8 @@ struct ms_engine_opts {
   void (*progress)(void *ctx, size_t done, size_t total,
                    const struct ms_transcript_result *t);
   void *progress_ctx;
+  FILE *diag;        /* non-NULL: load errors of transcripts, printed as
+                        file:line:col: message while the plan runs */
 };
 void ms_engine_opts_init(struct ms_engine_opts *o);
 
@@ -50,5 +52,28 @@ void ms_engine_run_transcript(const struct ms_engine_opts *o,
  * ERROR result carrying the diagnostics. */
 void ms_engine_run_plan(const struct ms_engine_opts *o,
                         const struct ms_plan *plan, struct ms_run_result *out);
+
+/* ---- Judging (engine_judge.c): pure functions, no I/O ---------------- */
+struct ms_reply; /* mailspec/reply.h */
+
+/* Judge REPLY, the complete reply read for EXPECT step S of a PROTO
+ * transcript, into OUT: code, got, verdict, reason, and one finding per
+ * reply violation.  The code decides (RFC 821 §4.2); the text is only
+ * compared when S has a text regex.  A violation makes the step FAIL
+ * even when the code matches (strict reading).  OUT->expected is filled
+ * from S when NULL. */
+void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
+                     const struct ms_reply *reply,
+                     struct ms_step_result *out);
+/* Add an engine-side finding (MS_V_TRAILING, MS_V_EARLY_CLOSE) with an
+ * optional DETAIL; a PASS becomes FAIL with it as the reason. */
+void ms_engine_flag(struct ms_step_result *out, unsigned violation,
+                    const char *detail);
+/* The expectation of S as shown in reports: the lines as written,
+ * '\n'-joined, else the pattern ("2xx").  Caller frees. */
+char *ms_engine_expected_text(const struct ms_step *s);
+/* A received code as text: "250", "+OK", "-ERR", "+", "no code". */
+const char *ms_engine_code_text(enum ms_protocol proto, int code, char *buf,
+                                size_t len);
 
 #endif

@@ -37,6 +37,11 @@ int ms_report_write_file(enum ms_report_format f,
                          const struct ms_report_opts *o, char *err,
                          size_t errlen);
 
+/* Bytes from a server or a transcript made safe for a terminal
+ * (report_text.c): C0 controls, DEL, C1 controls and invalid UTF-8 as
+ * \xHH (never a raw ESC), tab and valid UTF-8 kept.  Caller frees. */
+char *ms_report_text_safe(const char *s, size_t len);
+
 /* One writer per file: report_text.c, report_junit.c, ... */
 int ms_report_text(const struct ms_run_result *r, FILE *out,
                    const struct ms_report_opts *o);

@@ -64,13 +64,16 @@ struct ms_run_result {
   double started, elapsed_ms;
   bool interrupted;
   size_t counts[MS_NOTRUN + 1]; /* by verdict; filled by ms_run_count() */
+  size_t ninvalid;  /* transcripts that did not load (ERROR results) */
 };
 
 void ms_run_init(struct ms_run_result *r);
 void ms_run_free(struct ms_run_result *r);
 void ms_transcript_result_free(struct ms_transcript_result *t);
 void ms_run_count(struct ms_run_result *r);
-/* The exit status for this run (enum ms_exit). */
+/* The exit status for this run (enum ms_exit): MS_EXIT_USAGE when a
+ * transcript did not load, else FAIL over ERROR (NOTRUN counts as an
+ * ERROR) over PASS. */
 int ms_run_exit_status(const struct ms_run_result *r);
 
 /* Step results are appended by the engine. Returns the new element. */

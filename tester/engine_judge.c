@@ -1,0 +1,154 @@
+/* engine_judge: decide one step from one reply (see engine.h).  Pure:
+ * everything the live engine decides about a reply is here, so that
+ * unit tests can check each rule on hand-built replies. */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "mailspec/engine.h"
+#include "mailspec/reply.h"
+#include "util.h"
+
+const char *ms_engine_code_text(enum ms_protocol proto, int code, char *buf,
+                                size_t len) {
+  if (code == 0)
+    return "no reply code";
+  if (proto == MS_PROTO_POP3) {
+    switch (code) {
+    case MS_POP3_OK:
+      return "+OK";
+    case MS_POP3_ERR:
+      return "-ERR";
+    case MS_POP3_CONT:
+      return "+";
+    default:
+      break;
+    }
+  }
+  snprintf(buf, len, "%d", code);
+  return buf;
+}
+
+char *ms_engine_expected_text(const struct ms_step *s) {
+  if (s->nlines == 0) {
+    char pat[MS_PAT_MAX * 5 + 8];
+    ms_pattern_format(&s->pat, pat, sizeof pat);
+    return xstrdup(pat);
+  }
+  struct ms_buf b;
+  ms_buf_init(&b, 0);
+  for (size_t i = 0; i < s->nlines; i++) {
+    if (i)
+      ms_buf_add(&b, "\n", 1);
+    ms_buf_addstr(&b, s->lines[i] ? s->lines[i] : "");
+  }
+  return ms_buf_steal(&b, NULL);
+}
+
+/* The text of a reply without its codes, as a text regex sees it:
+ * "250-a\r\n250 b" -> "a\nb"; "+OK 2 320" -> "2 320" (RFC 5321 §4.2,
+ * RFC 1939 §3).  POP3 multi-line content lines are kept as they are. */
+static char *judge_reply_text(enum ms_protocol proto,
+                              const struct ms_reply *r) {
+  struct ms_buf b;
+  ms_buf_init(&b, 0);
+  for (size_t i = 0; i < r->nlines; i++) {
+    const char *l = r->lines[i];
+    size_t n = strnlen(l, r->lens[i]), skip = 0;
+    if (proto == MS_PROTO_SMTP && n >= 3)
+      skip = n > 3 ? 4 : 3;
+    else if (proto == MS_PROTO_POP3 && i == 0) {
+      while (skip < n && l[skip] != ' ')
+        skip++;
+      if (skip < n)
+        skip++;
+    }
+    if (i)
+      ms_buf_add(&b, "\n", 1);
+    ms_buf_add(&b, l + skip, n - skip);
+  }
+  return ms_buf_steal(&b, NULL);
+}
+
+/* 1 match, 0 no match, -1 bad regex (message in ERR). */
+static int judge_text_re(const char *re, enum ms_protocol proto,
+                         const struct ms_reply *r, char *err,
+                         size_t errlen) {
+  regex_t rx;
+  int rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB | REG_NEWLINE);
+  if (rc != 0) {
+    regerror(rc, &rx, err, errlen);
+    return -1;
+  }
+  char *text = judge_reply_text(proto, r);
+  rc = regexec(&rx, text, 0, NULL, 0);
+  free(text);
+  regfree(&rx);
+  return rc == 0;
+}
+
+static void judge_set(struct ms_step_result *out, enum ms_verdict v,
+                      char *reason) {
+  if (out->verdict == MS_PASS || (v == MS_ERROR && out->verdict != MS_ERROR)) {
+    out->verdict = v;
+    free(out->reason);
+    out->reason = reason;
+  } else {
+    free(reason);
+  }
+}
+
+/* The first line of a reply is enough to say "got"; the rest is in
+ * OUT->got. */
+static char *judge_mismatch(const struct ms_step *s, enum ms_protocol proto,
+                            int code) {
+  char pat[MS_PAT_MAX * 5 + 8], cbuf[16];
+  ms_pattern_format(&s->pat, pat, sizeof pat);
+  return xasprintf("expected %s, got %s", pat,
+                   ms_engine_code_text(proto, code, cbuf, sizeof cbuf));
+}
+
+void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
+                     const struct ms_reply *reply,
+                     struct ms_step_result *out) {
+  out->verdict = MS_PASS;
+  out->code = reply->code;
+  if (!out->expected)
+    out->expected = ms_engine_expected_text(s);
+  free(out->got);
+  out->got = ms_reply_join(reply);
+  /* The code decides (RFC 821 §4.2, RFC 5321 §4.2.5); a single expected
+   * line also accepts a multi-line reply with that code. */
+  if (reply->code == 0 || !ms_pattern_match(&s->pat, reply->code))
+    judge_set(out, MS_FAIL, judge_mismatch(s, proto, reply->code));
+  if (s->text_re && out->verdict == MS_PASS) {
+    char err[256];
+    int m = judge_text_re(s->text_re, proto, reply, err, sizeof err);
+    if (m < 0)
+      judge_set(out, MS_ERROR,
+                xasprintf("bad text regex /%s/: %s", s->text_re, err));
+    else if (m == 0)
+      judge_set(out, MS_FAIL, xasprintf("reply text does not match /%s/",
+                                        s->text_re));
+  }
+  /* Strict reading: each violation is a finding and fails the step. */
+  for (unsigned bit = 1; bit && bit <= reply->violations; bit <<= 1) {
+    if (!(reply->violations & bit))
+      continue;
+    const char *what = ms_violation_text(bit);
+    ms_step_add_finding(out, bit, what);
+    judge_set(out, MS_FAIL, xstrdup(what));
+  }
+}
+
+void ms_engine_flag(struct ms_step_result *out, unsigned violation,
+                    const char *detail) {
+  const char *what = ms_violation_text(violation);
+  char *text = detail && *detail ? xasprintf("%s: %s", what, detail)
+                                 : xstrdup(what);
+  ms_step_add_finding(out, violation, text);
+  judge_set(out, MS_FAIL, xstrdup(text));
+  free(text);
+}

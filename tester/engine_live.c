@@ -1,0 +1,69 @@
+/* engine_live: the -v view of every exchange, in the RFCs' own form
+ * (RFC 821: S: client, R: server; RFC 1939: C: client, S: server).
+ * Each line is built first and written with one fprintf, so that with
+ * -j N lines of parallel transcripts interleave but never mix. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "mailspec/report.h"
+#include "util.h"
+
+#define LIVE_CLIENT "\033[36m"
+#define LIVE_OK "\033[32m"
+#define LIVE_BAD "\033[31m"
+#define LIVE_NOTE "\033[2m"
+#define LIVE_RESET "\033[0m"
+
+static void live_line(const struct ms_live *l, const char *color,
+                      const char *role, const char *s, size_t n) {
+  char *safe = ms_report_text_safe(s, n);
+  const char *on = l->color ? color : "", *off = l->color ? LIVE_RESET : "";
+  fprintf(l->f, "%s%s%s%s%s %s%s\n", l->tag ? "[" : "", l->tag ? l->tag : "",
+          l->tag ? "] " : "", on, role, safe, off);
+  free(safe);
+}
+
+void ms_engine_live_client(const struct ms_live *l, const char *bytes,
+                           size_t len) {
+  if (!l || !l->f)
+    return;
+  const char *role = l->proto == MS_PROTO_POP3 ? "C:" : "S:";
+  /* One displayed line per wire line; the CRLF is implied. */
+  while (len > 0) {
+    const char *nl = memchr(bytes, '\n', len);
+    size_t n = nl ? (size_t)(nl - bytes) : len;
+    size_t shown = n > 0 && bytes[n - 1] == '\r' ? n - 1 : n;
+    live_line(l, LIVE_CLIENT, role, bytes, shown);
+    size_t adv = nl ? n + 1 : n;
+    bytes += adv;
+    len -= adv;
+  }
+}
+
+void ms_engine_live_server(const struct ms_live *l, const struct ms_reply *r,
+                           enum ms_verdict v) {
+  if (!l || !l->f)
+    return;
+  const char *role = l->proto == MS_PROTO_POP3 ? "S:" : "R:";
+  const char *color = v == MS_PASS ? LIVE_OK : LIVE_BAD;
+  for (size_t i = 0; i < r->nlines; i++)
+    live_line(l, color, role, r->lines[i], r->lens[i]);
+  /* RFC 1939 §3: the terminating "." is not in LINES; show it. */
+  if (l->proto == MS_PROTO_POP3 && r->multiline &&
+      !(r->violations & (MS_V_TRUNCATED | MS_V_TOO_BIG)))
+    live_line(l, color, role, ".", 1);
+}
+
+void ms_engine_live_note(const struct ms_live *l, const char *fmt, ...) {
+  if (!l || !l->f)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = xvasprintf(fmt, ap);
+  va_end(ap);
+  live_line(l, LIVE_NOTE, "--", s, strlen(s));
+  free(s);
+}

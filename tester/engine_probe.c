@@ -1,0 +1,122 @@
+/* engine_probe: `requires:` asks what the server advertises: EHLO
+ * keywords for SMTP (RFC 5321 §4.1.1.1), CAPA tags for POP3 (RFC 2449
+ * §5).  A short session of its own (greeting, EHLO/CAPA, QUIT) reads the
+ * list once per run and target; a transcript whose requirements are not
+ * all advertised is a SKIP with the reason. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "util.h"
+
+void ms_engine_probe_cache_init(struct ms_probe_cache *c) {
+  memset(c, 0, sizeof *c);
+  pthread_mutex_init(&c->mu, NULL);
+}
+
+void ms_engine_probe_cache_free(struct ms_probe_cache *c) {
+  for (size_t i = 0; i < 2; i++) {
+    ms_reply_free(&c->p[i].reply);
+    free(c->p[i].error);
+  }
+  pthread_mutex_destroy(&c->mu);
+}
+
+static bool probe_ok(enum ms_protocol proto, int code) {
+  return proto == MS_PROTO_POP3 ? code == MS_POP3_OK
+                                : code >= 200 && code < 300;
+}
+
+/* One exchange of the probe: send LINE (NULL: none, the greeting) and
+ * read its reply into OUT.  Returns false with P->error set. */
+static bool probe_step(const struct ms_engine_opts *o, struct ms_conn *c,
+                       const char *line, struct ms_reply *out,
+                       struct ms_probe *p) {
+  char err[256] = "";
+  double tmo = o->timeout > 0 ? o->timeout : 30;
+  if (line && ms_engine_conn_send(c, line, strlen(line), tmo, o->stop, err,
+                                  sizeof err) != 0) {
+    p->error = xasprintf("capability probe: %s", err);
+    return false;
+  }
+  int r = ms_engine_conn_read(c, ms_now() + tmo, o->stop, out, err,
+                              sizeof err);
+  if (r == 1)
+    return true;
+  const char *what = line ? "the capability request" : "the greeting";
+  if (r == 0)
+    p->error = xasprintf("capability probe: the server closed the "
+                         "connection before %s", what);
+  else if (r == MS_NET_TIMEOUT)
+    p->error = xasprintf("capability probe: no reply to %s within %g s",
+                         what, tmo);
+  else if (r == MS_NET_STOP)
+    p->error = xstrdup("interrupted");
+  else
+    p->error = xasprintf("capability probe: %s", err);
+  return false;
+}
+
+void ms_engine_probe(const struct ms_engine_opts *o, enum ms_protocol proto,
+                     const char *host, const char *port, struct ms_probe *p) {
+  struct ms_conn *c = xcalloc(1, sizeof *c);
+  char err[256] = "";
+  double tmo = o->timeout > 0 ? o->timeout : 30;
+  p->done = true;
+  if (ms_engine_conn_open(c, proto, host, port, tmo, o->stop, err,
+                          sizeof err) < 0) {
+    p->error = xasprintf("cannot connect to %s:%s: %s", host, port, err);
+    free(c);
+    return;
+  }
+  struct ms_reply greet = {0};
+  if (probe_step(o, c, NULL, &greet, p)) {
+    if (!probe_ok(proto, greet.code)) {
+      char *g = ms_reply_join(&greet);
+      p->error = xasprintf("capability probe: the server refused the "
+                           "session: %s", g);
+      free(g);
+    } else {
+      char ehlo[96] = "CAPA\r\n", lit[72];
+      if (proto == MS_PROTO_SMTP) {
+        ms_net_local_literal(c->fd, lit, sizeof lit);
+        snprintf(ehlo, sizeof ehlo, "EHLO %s\r\n", lit);
+      } else {
+        ms_reader_expect_multiline(c->rd, true); /* RFC 2449 §5 */
+      }
+      if (probe_step(o, c, ehlo, &p->reply, p)) {
+        struct ms_reply bye = {0};
+        ms_engine_conn_send(c, "QUIT\r\n", 6, tmo, o->stop, err, sizeof err);
+        /* The QUIT reply is only waited for briefly: it decides nothing. */
+        ms_engine_conn_read(c, ms_now() + (tmo < 2 ? tmo : 2), o->stop, &bye,
+                            err, sizeof err);
+        ms_reply_free(&bye);
+      }
+    }
+  }
+  ms_reply_free(&greet);
+  ms_engine_conn_close(c);
+  free(c);
+}
+
+char *ms_engine_requires_unmet(const struct ms_transcript *t,
+                               const struct ms_probe *p) {
+  for (size_t i = 0; i < t->nrequires; i++) {
+    const char *req = t->requires[i];
+    bool has = t->protocol == MS_PROTO_POP3
+                   ? ms_pop3_has_capability(&p->reply, req)
+                   : ms_smtp_has_capability(&p->reply, req);
+    if (has)
+      continue;
+    if (!probe_ok(t->protocol, p->reply.code)) {
+      char cbuf[16];
+      return xasprintf("server does not advertise %s (%s answered %s)", req,
+                       t->protocol == MS_PROTO_POP3 ? "CAPA" : "EHLO",
+                       ms_engine_code_text(t->protocol, p->reply.code, cbuf,
+                                           sizeof cbuf));
+    }
+    return xasprintf("server does not advertise %s", req);
+  }
+  return NULL;
+}
