@@ -65,6 +65,29 @@ char *ms_report_diff_step(const struct ms_transcript_result *t,
   return buf;
 }
 
+char *ms_report_diff_exchange(const struct ms_transcript_result *t,
+                              const struct ms_step_result *s,
+                              size_t max_lines) {
+  char *buf = NULL, pre[16];
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f)
+    return xstrdup("");
+  if (s->sent && *s->sent) {
+    snprintf(pre, sizeof pre, "    %s", ms_report_diff_client(t->protocol));
+    diff_block(f, pre, s->sent, max_lines);
+  }
+  snprintf(pre, sizeof pre, "    %s", ms_report_diff_server(t->protocol));
+  if (s->got)
+    diff_block(f, pre, s->got, max_lines);
+  else
+    fprintf(f, "    (no reply)\n");
+  for (size_t i = 0; i < s->nfindings; i++)
+    fprintf(f, "  ! %s\n", s->findings[i].what ? s->findings[i].what : "");
+  fclose(f);
+  return buf;
+}
+
 char *ms_report_diff_where(const struct ms_transcript_result *t,
                            const struct ms_step_result *s) {
   const char *path = t->path ? t->path : (t->id ? t->id : "?");

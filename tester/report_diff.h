@@ -24,6 +24,12 @@ const char *ms_report_diff_server(enum ms_protocol proto);
 char *ms_report_diff_step(const struct ms_transcript_result *t,
                           const struct ms_step_result *s, size_t max_lines);
 
+/* The plain exchange of S, for logs: "    S: sent" and "    R: got"
+ * lines (no expectation), then its findings. */
+char *ms_report_diff_exchange(const struct ms_transcript_result *t,
+                              const struct ms_step_result *s,
+                              size_t max_lines);
+
 /* "PATH:LINE" of step S (or just PATH), as a new string. */
 char *ms_report_diff_where(const struct ms_transcript_result *t,
                            const struct ms_step_result *s);

@@ -1,10 +1,109 @@
-/* report_tap: the tap report writer (minimal body; implemented next). */
+/* report_tap: TAP version 13 (testanything.org/tap-version-13-
+ * specification.html), one test point per transcript, each with a YAML
+ * diagnostic block in the subset TAP::Parser::YAMLish reads (so `prove`
+ * and TAP::Parser accept it): plain keys, double-quoted strings.
+ * SKIP becomes "# SKIP reason"; a waived failure "# TODO waived: ..."
+ * (a known failure that does not fail the stream). */
 #include "mailspec/report.h"
 
+#include <math.h>
+#include <stdlib.h>
+
+#include "escape.h"
+#include "report_diff.h"
+
+static void tap_str(FILE *out, int ind, const char *key, const char *val) {
+  if (!val)
+    return;
+  fprintf(out, "%*s%s: ", ind, "", key);
+  ms_esc_yaml(out, val);
+  fputc('\n', out);
+}
+
+static void tap_ms(FILE *out, int ind, const char *key, double ms) {
+  fprintf(out, "%*s%s: %.3f\n", ind, "", key, isfinite(ms) ? ms : 0.0);
+}
+
+static void tap_step(FILE *out, const struct ms_transcript_result *t,
+                     const struct ms_step_result *s) {
+  fprintf(out, "    - line: %d\n", s->line);
+  fprintf(out, "      session: %zu\n", s->session);
+  fprintf(out, "      verdict: %s\n", ms_verdict_name(s->verdict));
+  tap_str(out, 6, "sent", s->sent);
+  tap_str(out, 6, "expected", s->expected);
+  tap_str(out, 6, "got", s->got);
+  fprintf(out, "      code: %d\n", s->code);
+  tap_str(out, 6, "reason", s->reason);
+  tap_ms(out, 6, "duration_ms", s->elapsed_ms);
+  if (s->verdict != MS_PASS || s->nfindings) {
+    char *diff = ms_report_diff_step(t, s, 0);
+    tap_str(out, 6, "diff", diff);
+    free(diff);
+  }
+  for (size_t i = 0; i < s->nfindings; i++) {
+    if (i == 0)
+      fputs("      findings:\n", out);
+    fputs("        - ", out);
+    ms_esc_yaml(out, s->findings[i].what ? s->findings[i].what : "");
+    fputc('\n', out);
+  }
+}
+
+static void tap_yaml(FILE *out, const struct ms_transcript_result *t) {
+  const char *lv = ms_level_name(t->level);
+  fputs("  ---\n", out);
+  tap_str(out, 2, "message", t->reason);
+  fprintf(out, "  severity: %s\n",
+          t->verdict == MS_FAIL    ? "fail"
+          : t->verdict == MS_ERROR ? "error"
+                                   : "none");
+  fprintf(out, "  verdict: %s\n", ms_verdict_name(t->verdict));
+  tap_str(out, 2, "id", t->id);
+  tap_str(out, 2, "title", t->title);
+  tap_str(out, 2, "file", t->path);
+  tap_str(out, 2, "source", t->source);
+  tap_str(out, 2, "rfc", t->rfc);
+  tap_str(out, 2, "level", lv && *lv ? lv : NULL);
+  tap_str(out, 2, "suite", t->suite);
+  tap_str(out, 2, "protocol", t->protocol == MS_PROTO_POP3 ? "pop3" : "smtp");
+  tap_str(out, 2, "target", t->target);
+  tap_str(out, 2, "greeting", t->greeting);
+  tap_ms(out, 2, "duration_ms", t->elapsed_ms);
+  if (t->nsteps)
+    fputs("  steps:\n", out);
+  for (size_t i = 0; i < t->nsteps; i++)
+    tap_step(out, t, &t->steps[i]);
+  fputs("  ...\n", out);
+}
+
+static void tap_point(FILE *out, const struct ms_transcript_result *t,
+                      size_t n) {
+  bool ok = t->verdict == MS_PASS || t->verdict == MS_SKIP;
+  fprintf(out, "%s %zu - ", ok ? "ok" : "not ok", n);
+  ms_esc_tap(out, t->id ? t->id : t->path);
+  if (t->verdict == MS_SKIP) {
+    fputs(" # SKIP ", out);
+    ms_esc_tap(out, t->reason ? t->reason : "requirement not met");
+  } else if (t->verdict == MS_WAIVED) {
+    fputs(" # TODO waived: ", out);
+    ms_esc_tap(out, t->reason ? t->reason : "known failure");
+  }
+  fputc('\n', out);
+  tap_yaml(out, t);
+}
+
 int ms_report_tap(const struct ms_run_result *r, FILE *out,
-                 const struct ms_report_opts *o) {
+                  const struct ms_report_opts *o) {
   (void)o;
-  (void)r;
-  (void)out;
-  return 0;
+  fprintf(out, "TAP version 13\n1..%zu\n", r->n);
+  if (r->target) {
+    fputs("# target: ", out);
+    ms_esc_plain(out, r->target, false);
+    fputc('\n', out);
+  }
+  for (size_t i = 0; i < r->n; i++)
+    tap_point(out, &r->v[i], i + 1);
+  if (r->interrupted)
+    fputs("# interrupted: transcripts not run are reported as not ok\n", out);
+  return ferror(out) ? -1 : 0;
 }
