@@ -49,7 +49,11 @@ static void *pop3_open(const struct srv_ctx *ctx, struct ms_buf *out,
     *act = SRV_CLOSE;
     return s;
   }
-  ms_buf_addf(out, "+OK POP3 server ready %s\r\n", s->timestamp);
+  /* The world may reword the greeting; the timestamp always ends it,
+   * APOP needs it (§7). */
+  const struct ms_world *w = ctx->world;
+  const char *text = w && w->greeting ? w->greeting : "POP3 server ready";
+  ms_buf_addf(out, "+OK %s %s\r\n", text, s->timestamp);
   return s;
 }
 

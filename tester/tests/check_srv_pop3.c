@@ -188,6 +188,17 @@ START_TEST(test_generated_timestamp) {
 }
 END_TEST
 
+/* The world may reword the greeting; the APOP timestamp still ends it. */
+START_TEST(test_world_greeting) {
+  world->greeting = xstrdup("dewey POP3 server at your service");
+  struct conn c;
+  conn_open(&c);
+  ck_assert_str_eq(c.out.p, "+OK dewey POP3 server at your service "
+                            "<1896.697170952@dbc.mtview.ca.us>\r\n");
+  conn_close(&c);
+}
+END_TEST
+
 /* RFC 1939 §8: the maildrop is locked for the whole session. */
 START_TEST(test_lock) {
   struct conn a, b;
@@ -438,6 +449,7 @@ Suite *make_srv_pop3_suite(void) {
   tcase_add_test(tc, test_user_pass);
   tcase_add_test(tc, test_apop);
   tcase_add_test(tc, test_generated_timestamp);
+  tcase_add_test(tc, test_world_greeting);
   tcase_add_test(tc, test_lock);
   tcase_add_test(tc, test_wrong_state);
   tcase_add_test(tc, test_quit_authorization);
