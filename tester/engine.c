@@ -308,6 +308,9 @@ static bool eng_expect(struct eng *e, const struct ms_session *s,
     ms_engine_judge(st, e->t->protocol, &rep, r);
     eng_greeting(e, &rep);
     ms_engine_live_server(&e->live, &rep, r->verdict);
+    if (r->verdict != MS_PASS)
+      ms_engine_live_note(&e->live, "%s: %s", ms_verdict_name(r->verdict),
+                          r->reason ? r->reason : "");
     bool go_on = !e->conn.broken;
     if (go_on)
       eng_trailing(e, s, idx, r);

@@ -47,34 +47,23 @@ char *ms_engine_expected_text(const struct ms_step *s) {
   return ms_buf_steal(&b, NULL);
 }
 
-/* The text of a reply without its codes, as a text regex sees it:
- * "250-a\r\n250 b" -> "a\nb"; "+OK 2 320" -> "2 320" (RFC 5321 §4.2,
- * RFC 1939 §3).  POP3 multi-line content lines are kept as they are. */
-static char *judge_reply_text(enum ms_protocol proto,
-                              const struct ms_reply *r) {
+/* What a text regex sees: the reply lines as received, codes
+ * included, joined by '\n' ("250-a\n250 b"; POP3: the status line, then
+ * the dot-unstuffed content lines).  Matched with REG_NEWLINE, so '^'
+ * and '$' anchor at each line. */
+static char *judge_reply_text(const struct ms_reply *r) {
   struct ms_buf b;
   ms_buf_init(&b, 0);
   for (size_t i = 0; i < r->nlines; i++) {
-    const char *l = r->lines[i];
-    size_t n = strnlen(l, r->lens[i]), skip = 0;
-    if (proto == MS_PROTO_SMTP && n >= 3)
-      skip = n > 3 ? 4 : 3;
-    else if (proto == MS_PROTO_POP3 && i == 0) {
-      while (skip < n && l[skip] != ' ')
-        skip++;
-      if (skip < n)
-        skip++;
-    }
     if (i)
       ms_buf_add(&b, "\n", 1);
-    ms_buf_add(&b, l + skip, n - skip);
+    ms_buf_add(&b, r->lines[i], strnlen(r->lines[i], r->lens[i]));
   }
   return ms_buf_steal(&b, NULL);
 }
 
 /* 1 match, 0 no match, -1 bad regex (message in ERR). */
-static int judge_text_re(const char *re, enum ms_protocol proto,
-                         const struct ms_reply *r, char *err,
+static int judge_text_re(const char *re, const struct ms_reply *r, char *err,
                          size_t errlen) {
   regex_t rx;
   int rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB | REG_NEWLINE);
@@ -82,7 +71,7 @@ static int judge_text_re(const char *re, enum ms_protocol proto,
     regerror(rc, &rx, err, errlen);
     return -1;
   }
-  char *text = judge_reply_text(proto, r);
+  char *text = judge_reply_text(r);
   rc = regexec(&rx, text, 0, NULL, 0);
   free(text);
   regfree(&rx);
@@ -125,7 +114,7 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
     judge_set(out, MS_FAIL, judge_mismatch(s, proto, reply->code));
   if (s->text_re && out->verdict == MS_PASS) {
     char err[256];
-    int m = judge_text_re(s->text_re, proto, reply, err, sizeof err);
+    int m = judge_text_re(s->text_re, reply, err, sizeof err);
     if (m < 0)
       judge_set(out, MS_ERROR,
                 xasprintf("bad text regex /%s/: %s", s->text_re, err));

@@ -161,9 +161,15 @@ static void text_step(const struct text_ctx *c,
     snprintf(pre, sizeof pre, "    %s", cl);
     text_block(c, pre, "", s->sent);
   }
-  snprintf(pre, sizeof pre, "  - %s", sv);
-  text_block(c, pre, C_RED, s->expected ? s->expected : "");
-  if (s->got) {
+  /* A step that failed before any exchange (cannot connect, a variable
+   * without a value) has nothing to compare: only its reason. */
+  bool exchange = s->expected || s->got;
+  if (exchange) {
+    snprintf(pre, sizeof pre, "  - %s", sv);
+    text_block(c, pre, C_RED, s->expected ? s->expected : "");
+  }
+  if (!exchange) {
+  } else if (s->got) {
     snprintf(pre, sizeof pre, "  + %s", sv);
     text_block(c, pre, C_GREEN, s->got);
   } else {
