@@ -336,10 +336,12 @@ void ms_script_server(struct ms_script *s, const char *text, size_t len,
     script_meta(s, text, len, line, col);
     return;
   }
+  char *z = xmemdup(text, len); /* the prefix checks want a C string */
   if (s->proto == MS_PROTO_POP3)
-    script_pop3_server(s, text, len, line, col, alts);
+    script_pop3_server(s, z, len, line, col, alts);
   else
-    script_smtp_server(s, text, len, line, col, alts);
+    script_smtp_server(s, z, len, line, col, alts);
+  free(z);
 }
 
 static char *script_join(const char *a, size_t alen, const char *b, size_t blen,
@@ -372,11 +374,15 @@ void ms_script_continue(struct ms_script *s, const char *text, size_t len,
     s->prev = MS_SCRIPT_PREV_DATA;
     return;
   case MS_SCRIPT_PREV_SERVER:
-    if (ms_proto_reply_prefix(s->proto, text, NULL, NULL) ||
-        (s->proto == MS_PROTO_POP3 && (s->pop3_body || s->pop3_status))) {
+    joined = xmemdup(text, len);
+    if (s->proto == MS_PROTO_SMTP &&
+        ms_proto_reply_prefix(s->proto, joined, NULL, NULL)) {
+      /* "R: 250-a" / "     250 b": the next line of the same reply */
       ms_script_server(s, text, len, line, col, false);
+      free(joined);
       return;
     }
+    free(joined);
     if (st->nlines > 0) { /* wrapped reply text: shown, never compared */
       char **l = &st->lines[st->nlines - 1];
       joined = script_join(*l, strlen(*l), text, len, &n);
@@ -413,14 +419,19 @@ static bool script_role_at(const char *p, size_t n) {
   return n >= 2 && (p[0] == 'S' || p[0] == 'R' || p[0] == 'C') && p[1] == ':';
 }
 
-/* Calls FN for each non-blank line: P..P+N without layout, WS leading
+/* One non-blank line of script text: P..P+N without layout, WS leading
  * blanks, LINE its source line. */
-typedef void script_line_fn(void *arg, const char *p, size_t n, size_t ws,
-                            int line);
+struct script_rec {
+  const char *p;
+  size_t n, ws;
+  int line;
+};
 
-static void script_lines(const char *text, size_t len, int line0,
-                         script_line_fn *fn, void *arg) {
-  size_t i = 0;
+/* Split TEXT into non-blank lines; caller frees the array. */
+static struct script_rec *script_split(const char *text, size_t len,
+                                       int line0, size_t *count) {
+  struct script_rec *v = NULL;
+  size_t n = 0, cap = 0, i = 0;
   int line = line0;
   while (i < len) {
     const char *nl = memchr(text + i, '\n', len - i);
@@ -430,64 +441,69 @@ static void script_lines(const char *text, size_t len, int line0,
       a++;
     while (b > a && script_is_blank(text[b - 1]))
       b--;
-    if (b > a)
-      fn(arg, text + a, b - a, a - i, line);
+    if (b > a) {
+      xgrow((void **)&v, &cap, n, sizeof *v);
+      v[n++] = (struct script_rec){text + a, b - a, a - i, line};
+    }
     i = end + 1;
     line++;
   }
-}
-
-struct script_roles_arg {
-  struct ms_roles *r;
-  int indent;
-};
-
-static void script_roles_line(void *arg, const char *p, size_t n, size_t ws,
-                              int line) {
-  struct script_roles_arg *a = arg;
-  if (script_role_at(p, n))
-    ms_roles_note(a->r, p[0], line, a->indent + (int)ws + 1);
+  *count = n;
+  return v;
 }
 
 void ms_script_roles(const char *text, size_t len, int line0, int indent,
                      struct ms_roles *r) {
-  struct script_roles_arg a = {r, indent};
-  script_lines(text, len, line0, script_roles_line, &a);
+  size_t n = 0;
+  struct script_rec *v = script_split(text, len, line0, &n);
+  for (size_t i = 0; i < n; i++)
+    if (script_role_at(v[i].p, v[i].n))
+      ms_roles_note(r, v[i].p[0], v[i].line, indent + (int)v[i].ws + 1);
+  free(v);
 }
 
-struct script_parse_arg {
-  struct ms_script *s;
-  int indent;
-};
-
-static void script_parse_line(void *arg, const char *p, size_t n, size_t ws,
-                              int line) {
-  struct script_parse_arg *a = arg;
-  struct ms_script *s = a->s;
-  int col = a->indent + (int)ws + 1;
-  if (!script_role_at(p, n)) {
-    if (s->prev != MS_SCRIPT_PREV_NONE && (int)ws > s->prev_ws) {
-      ms_script_continue(s, p, n, line, col);
-      return;
+/* A meta line wrapped over indented lines (RFC 1939 §7 prints "S: <the
+ * POP3 server sends the headers of the" and two more lines): joined
+ * when the joined text is a meta line.  Returns the records used. */
+static size_t script_wrapped_meta(const struct script_rec *v, size_t n,
+                                  size_t i, const char *t, size_t tn,
+                                  char **out, size_t *outlen) {
+  if (tn == 0 || t[0] != '<' || memchr(t, '>', tn))
+    return 0;
+  char *acc = xmemdup(t, tn);
+  size_t alen = tn;
+  for (size_t j = i + 1; j < n && v[j].ws > v[i].ws &&
+                         !script_role_at(v[j].p, v[j].n);
+       j++) {
+    char *next = script_join(acc, alen, v[j].p, v[j].n, &alen);
+    free(acc);
+    acc = next;
+    if (acc[alen - 1] == '>') {
+      if (!ms_script_is_meta(acc, alen))
+        break;
+      *out = acc;
+      *outlen = alen;
+      return j - i;
     }
-    ms_diags_add(s->d, false, s->file, line, col,
-                 "line has no role prefix: a script line starts with %s "
-                 "(client) or %s (server), an indented line continues the "
-                 "line above (captions such as \"Scenario 1\" belong in "
-                 "title:, a \"Step 2\" heading starts a new entry of "
-                 "sessions:)",
-                 script_client_role(s), script_server_role(s));
-    s->prev = MS_SCRIPT_PREV_OTHER;
-    return;
   }
-  char side = ms_script_side(s, p[0], line, col);
-  s->prev_ws = (int)ws;
+  free(acc);
+  return 0;
+}
+
+/* One role line (plus the lines of a wrapped meta line); returns how
+ * many continuation records it consumed. */
+static size_t script_role_line(struct ms_script *s, const struct script_rec *v,
+                               size_t n, size_t i, int indent) {
+  const struct script_rec *r = &v[i];
+  int col = indent + (int)r->ws + 1;
+  char side = ms_script_side(s, r->p[0], r->line, col);
+  s->prev_ws = (int)r->ws;
   if (!side) {
     s->prev = MS_SCRIPT_PREV_OTHER;
-    return;
+    return 0;
   }
-  const char *t = p + 2;
-  size_t tn = n - 2;
+  const char *t = r->p + 2;
+  size_t tn = r->n - 2;
   if (side == 'c' && s->data) {
     /* Mail data is verbatim: only the one blank after the role is
      * layout ("S:      John." keeps its indentation). */
@@ -497,14 +513,50 @@ static void script_parse_line(void *arg, const char *p, size_t n, size_t ws,
     while (tn > 0 && script_is_blank(t[0]))
       t++, tn--;
   }
+  char *meta = NULL;
+  size_t mlen = 0, used = script_wrapped_meta(v, n, i, t, tn, &meta, &mlen);
+  if (used) {
+    t = meta;
+    tn = mlen;
+  }
+  char *z = xmemdup(t, tn);
   if (side == 'c')
-    ms_script_client(s, t, tn, line, col);
+    ms_script_client(s, z, tn, r->line, col);
   else
-    ms_script_server(s, t, tn, line, col, false);
+    ms_script_server(s, z, tn, r->line, col, false);
+  free(z);
+  free(meta);
+  return used;
+}
+
+static void script_other_line(struct ms_script *s, const struct script_rec *r,
+                              int indent) {
+  int col = indent + (int)r->ws + 1;
+  if (s->prev != MS_SCRIPT_PREV_NONE && (int)r->ws > s->prev_ws) {
+    char *z = xmemdup(r->p, r->n);
+    ms_script_continue(s, z, r->n, r->line, col);
+    free(z);
+    return;
+  }
+  ms_diags_add(s->d, false, s->file, r->line, col,
+               "line has no role prefix: a script line starts with %s "
+               "(client) or %s (server), an indented line continues the "
+               "line above (captions such as \"Scenario 1\" belong in "
+               "title:, a \"Step 2\" heading starts a new entry of "
+               "sessions:)",
+               script_client_role(s), script_server_role(s));
+  s->prev = MS_SCRIPT_PREV_OTHER;
 }
 
 void ms_script_parse(struct ms_script *s, const char *text, size_t len,
                      int line0, int indent) {
-  struct script_parse_arg a = {s, indent};
-  script_lines(text, len, line0, script_parse_line, &a);
+  size_t n = 0;
+  struct script_rec *v = script_split(text, len, line0, &n);
+  for (size_t i = 0; i < n; i++) {
+    if (script_role_at(v[i].p, v[i].n))
+      i += script_role_line(s, v, n, i, indent);
+    else
+      script_other_line(s, &v[i], indent);
+  }
+  free(v);
 }

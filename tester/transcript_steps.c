@@ -4,7 +4,8 @@
  *   - raw: "bytes\r\n"                   exact bytes, nothing appended
  *   - data: |                            a body: dot-stuffed, terminated
  *   - expect: 250|251 (text:, timeout:)  one reply; expect: close
- *   - pause: SECONDS */
+ *   - pause: SECONDS
+ *   - meta: open connection             RFC 1939's stage directions */
 #include "transcript_steps.h"
 
 #include <math.h>
@@ -208,6 +209,8 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
   if (close)
     return;
   st->pat = p;
+  st->lines = xmalloc(sizeof *st->lines); /* shown like "- S: 250" */
+  st->lines[st->nlines++] = xmemdup(v->str, v->len);
   if (text)
     st->text_re = xstrdup(text->str);
   ms_script_expected(s, &p, m->line);
@@ -253,6 +256,18 @@ static void steps_data(struct ms_script *s, const struct ms_ynode *m,
   ms_script_end_data(s);
 }
 
+/* - meta: close connection   (RFC 1939's "<close connection>") */
+static void steps_meta(struct ms_script *s, const struct ms_ynode *m,
+                       const struct ms_ynode *v) {
+  if (!(v = steps_text(s, m->kids[0], v)))
+    return;
+  const char *t = v->str;
+  size_t n = v->len;
+  if (n >= 2 && t[0] == '<' && t[n - 1] == '>')
+    t++, n -= 2;
+  ms_script_add(s, MS_STEP_META, m->line, m->col)->meta = xmemdup(t, n);
+}
+
 struct steps_action {
   const char *key;
   const char *siblings; /* allowed other keys, space-separated */
@@ -260,7 +275,7 @@ struct steps_action {
 
 static const struct steps_action steps_actions[] = {
     {"send", ""}, {"raw", ""},  {"data", ""},
-    {"expect", "text timeout"}, {"pause", ""},
+    {"expect", "text timeout"}, {"pause", ""}, {"meta", ""},
 };
 
 static bool steps_word_in(const char *list, const char *w) {
@@ -303,7 +318,8 @@ static void steps_option(struct ms_script *s, const struct ms_ynode *m) {
   if (!act) {
     steps_error(s, m->kids[0],
                 "unknown step: a step is a role line (- S: ..., - R: ..., - "
-                "C: ...) or one of send:, raw:, data:, expect:, pause:");
+                "C: ...) or one of send:, raw:, data:, expect:, pause:, "
+                "meta:");
     return;
   }
   for (size_t i = 0; i + 1 < m->nkids; i += 2) {
@@ -330,6 +346,8 @@ static void steps_option(struct ms_script *s, const struct ms_ynode *m) {
     steps_raw(s, m, val);
   } else if (strcmp(act->key, "data") == 0) {
     steps_data(s, m, val);
+  } else if (strcmp(act->key, "meta") == 0) {
+    steps_meta(s, m, val);
   } else {
     double secs = 0;
     if (ms_transcript_steps_seconds(s->file, val, "pause:", s->d, &secs) == 0)

@@ -160,6 +160,19 @@ static void yaml_event(struct ybuild *b, const yaml_event_t *ev) {
   }
 }
 
+/* The usual causes of libyaml's terse messages. */
+static const char *yaml_hint(const char *problem) {
+  if (strstr(problem, "mapping values are not allowed"))
+    return " (a value that contains \": \" must be quoted: title: "
+           "\"a: b\")";
+  if (strstr(problem, "found character that cannot start any token"))
+    return " (values starting with @ or ` must be quoted; indent with "
+           "spaces, not tabs)";
+  if (strstr(problem, "did not find expected key"))
+    return " (check the indentation of this line against the one above)";
+  return "";
+}
+
 struct ms_ynode *ms_transcript_yaml_parse(const char *name, const char *buf,
                                           size_t len, struct ms_diags *d) {
   struct ybuild b = {.name = name, .d = d};
@@ -173,10 +186,10 @@ struct ms_ynode *ms_transcript_yaml_parse(const char *name, const char *buf,
     yaml_event_t ev;
     if (!yaml_parser_parse(&p, &ev)) {
       const char *ctx = p.context ? p.context : "";
+      const char *prob = p.problem ? p.problem : "unknown error";
       ms_diags_add(d, false, name, (int)p.problem_mark.line + 1,
-                   (int)p.problem_mark.column + 1, "YAML syntax error: %s%s%s",
-                   p.problem ? p.problem : "unknown error", *ctx ? " " : "",
-                   ctx);
+                   (int)p.problem_mark.column + 1, "YAML syntax error: %s%s%s%s",
+                   prob, *ctx ? " " : "", ctx, yaml_hint(prob));
       b.failed = true;
       break;
     }
