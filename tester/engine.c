@@ -693,7 +693,7 @@ static char *eng_diags_text(const struct ms_diags *d) {
 
 /* An id for a transcript that did not load: its path without the
  * directory up to "transcripts/" and without ".yaml". */
-static char *eng_fallback_id(const char *path) {
+char *ms_engine_fallback_id(const char *path) {
   const char *p = strstr(path, "transcripts/");
   p = p ? p + strlen("transcripts/") : path;
   size_t n = strlen(p);
@@ -711,7 +711,7 @@ static void eng_invalid(const struct ms_engine_opts *o,
   if (!out->path)
     out->path = xstrdup(item->path);
   if (!out->id)
-    out->id = eng_fallback_id(item->path);
+    out->id = ms_engine_fallback_id(item->path);
   out->verdict = MS_ERROR;
   free(out->reason);
   out->reason = eng_diags_text(d);

@@ -77,6 +77,10 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
                         struct ms_probe_cache *cache,
                         struct ms_transcript_result *out);
 
+/* An id for a transcript that was not loaded: PATH without the
+ * directories up to "transcripts/" and without ".yaml". */
+char *ms_engine_fallback_id(const char *path);
+
 /* The live view (-v): every exchange in RFC form on O->live, one line
  * per fprintf so that parallel transcripts never mix inside a line.
  * TAG prefixes each line when several transcripts run at once. */

@@ -118,7 +118,7 @@ static void pool_notrun(struct pool *p) {
       continue;
     const struct ms_plan_item *it = &p->plan->items[i];
     t->path = xstrdup(it->path);
-    t->id = xstrdup(it->path);
+    t->id = ms_engine_fallback_id(it->path);
     t->suite = it->suite && it->suite->title ? xstrdup(it->suite->title)
                                              : NULL;
     t->verdict = MS_NOTRUN;
