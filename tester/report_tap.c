@@ -8,15 +8,33 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "escape.h"
 #include "report_diff.h"
+#include "util.h"
+
+/* TAP::Parser::YAMLish matches a quoted scalar with one regex, which
+ * gives up past 65,534 repetitions: longer values are cut (the JSON
+ * report keeps everything). */
+#define TAP_MAX_SCALAR 16000
 
 static void tap_str(FILE *out, int ind, const char *key, const char *val) {
   if (!val)
     return;
   fprintf(out, "%*s%s: ", ind, "", key);
-  ms_esc_yaml(out, val);
+  size_t len = strlen(val);
+  if (len <= TAP_MAX_SCALAR) {
+    ms_esc_yaml(out, val);
+  } else {
+    size_t cut = TAP_MAX_SCALAR;
+    while (cut > 0 && ((unsigned char)val[cut] & 0xC0) == 0x80)
+      cut--; /* not inside a UTF-8 sequence */
+    char *part = xasprintf("%.*s\u2026 [%zu more bytes in the JSON report]",
+                           (int)cut, val, len - cut);
+    ms_esc_yaml(out, part);
+    free(part);
+  }
   fputc('\n', out);
 }
 
@@ -36,7 +54,7 @@ static void tap_step(FILE *out, const struct ms_transcript_result *t,
   tap_str(out, 6, "reason", s->reason);
   tap_ms(out, 6, "duration_ms", s->elapsed_ms);
   if (s->verdict != MS_PASS || s->nfindings) {
-    char *diff = ms_report_diff_step(t, s, 0);
+    char *diff = ms_report_diff_step(t, s, 100);
     tap_str(out, 6, "diff", diff);
     free(diff);
   }
