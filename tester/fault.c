@@ -18,23 +18,22 @@ struct fault_def {
 
 static const struct fault_def fault_defs[] = {
     {"rcpt-250", MS_F_RCPT_250,
-     "answer 250 for an unknown recipient instead of 550 (RFC 821 §3.1)"},
+     "250 instead of 550 for an unknown recipient"},
     {"mixed-multiline", MS_F_MIXED_MULTI,
-     "multi-line replies whose lines carry different codes (RFC 5321 "
-     "§4.2.1)"},
+     "multi-line replies whose lines differ in code"},
     {"bare-lf", MS_F_BARE_LF,
-     "end reply lines in LF instead of CRLF (RFC 5321 §2.3.8, RFC 1939 §3)"},
+     "reply lines end in a bare LF, not CRLF"},
     {"no-unstuff", MS_F_NO_UNSTUFF,
-     "keep the leading dot of a stuffed mail data line (RFC 821 §4.5.2)"},
+     "keep the leading dot of stuffed data lines"},
     {"greet-554", MS_F_GREET_554,
-     "refuse every session with 554 at the greeting (RFC 5321 §3.1)"},
+     "greet every client with 554 instead of 220"},
     {"close-after-data", MS_F_CLOSE_DATA,
-     "drop the connection right after DATA's 354"},
-    {"slow", MS_F_SLOW, "slow:MS: wait MS milliseconds before every reply"},
+     "close the connection right after DATA's 354"},
+    {"slow", MS_F_SLOW, "wait MS milliseconds before every reply"},
     {"pop3-octets", MS_F_POP3_OCTETS,
-     "POP3: wrong octet counts in STAT and LIST (RFC 1939 §5)"},
+     "POP3: wrong octet counts in STAT and LIST"},
     {"pop3-early-dele", MS_F_POP3_EARLY_DELE,
-     "POP3: DELE removes the message at once, not in UPDATE (RFC 1939 §6)"},
+     "POP3: DELE removes at once, not after QUIT"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 #define FAULT_SLOW_MAX 600000u /* ten minutes */
@@ -117,7 +116,7 @@ int ms_faults_parse(struct ms_faults *f, const char *const *names, size_t n,
 void ms_fault_help(FILE *out);
 void ms_fault_help(FILE *out) {
   for (size_t i = 0; i < FAULT_N; i++)
-    fprintf(out, "  %-18s %s\n",
+    fprintf(out, "      %-18s %s\n",
             fault_defs[i].bit == MS_F_SLOW ? "slow:MS" : fault_defs[i].name,
             fault_defs[i].help);
 }

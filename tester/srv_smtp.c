@@ -1,19 +1,764 @@
-/* srv_smtp: the reference server's SMTP session (stub). */
+/* srv_smtp: the reference server's SMTP session, pure (lines in, reply
+ * bytes out).  Two profiles:
+ *   rfc821   all fourteen commands of RFC 821 §4.1 with the replies of
+ *            §4.2, the sequencing of §4.3/§4.4 and the limits of §4.5.3;
+ *   rfc5321  EHLO with SIZE, 8BITMIME, PIPELINING, ENHANCEDSTATUSCODES
+ *            and HELP; SEND/SOML/SAML/TURN and EXPN answered 502.
+ * Reply texts are the RFC's own wherever it prints one. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "srv.h"
+#include "srv_smtp.h"
+#include "store.h"
+#include "util.h"
+#include "mailspec/proto.h"
+
+/* RFC 821 §4.5.3: a text line is at most 1000 octets with CRLF, not
+ * counting a dot added for transparency. */
+#define SMTP_TEXT_LINE_MAX 1000
+/* Mail data held in memory, whatever the world's max_message says. */
+#define SMTP_DATA_HARD_MAX (64u << 20)
+#define SMTP_VRFY_MAX 16
+
+enum smtp_state {
+  SMTP_REFUSED, /* greeted with 554: only QUIT (RFC 5321 §3.1) */
+  SMTP_INIT,    /* before HELO/EHLO */
+  SMTP_READY,   /* no transaction */
+  SMTP_MAIL,    /* reverse-path given */
+  SMTP_RCPT,    /* at least one recipient accepted */
+  SMTP_DATA     /* reading mail data */
+};
+
+struct smtp_sess {
+  struct srv_ctx ctx;
+  bool rfc821;
+  enum smtp_state st;
+  struct srv_smtp_fmt fmt;
+  size_t data_max;
+  /* the transaction (RFC 821 §4.1.1: the three buffers) */
+  enum srv_smtp_kind kind;
+  char *from;
+  char **rcpts; /* store keys, without duplicates */
+  size_t nrcpts, cap;
+  size_t naccepted; /* accepted RCPTs, duplicates counted */
+  struct ms_buf data;
+  bool too_big, too_long, bare_lf, prev_crlf;
+};
+
+typedef enum srv_action (*smtp_fn)(struct smtp_sess *s, const char *arg,
+                                   struct ms_buf *out);
+
+/* ---- replies ------------------------------------------------------ */
+
+static void smtp_say(struct smtp_sess *s, struct ms_buf *out, int code,
+                     const char *esc, const char *text) {
+  srv_smtp_reply(out, &s->fmt, code, esc, "%s", text);
+}
+
+static void smtp_ok(struct smtp_sess *s, struct ms_buf *out, const char *esc) {
+  smtp_say(s, out, 250, esc, "OK");
+}
+
+static enum srv_action smtp_500(struct smtp_sess *s, struct ms_buf *out) {
+  smtp_say(s, out, 500, "5.5.2", "Syntax error, command unrecognized");
+  return SRV_CONTINUE;
+}
+
+static enum srv_action smtp_501(struct smtp_sess *s, struct ms_buf *out) {
+  smtp_say(s, out, 501, "5.5.4", "Syntax error in parameters or arguments");
+  return SRV_CONTINUE;
+}
+
+static enum srv_action smtp_502(struct smtp_sess *s, struct ms_buf *out) {
+  smtp_say(s, out, 502, "5.5.1", "Command not implemented");
+  return SRV_CONTINUE;
+}
+
+static enum srv_action smtp_503(struct smtp_sess *s, struct ms_buf *out) {
+  smtp_say(s, out, 503, "5.5.1", "Bad sequence of commands");
+  return SRV_CONTINUE;
+}
+
+static const char *smtp_host(const struct smtp_sess *s) {
+  return s->ctx.world->hostname ? s->ctx.world->hostname : "localhost";
+}
+
+/* ---- the transaction ---------------------------------------------- */
+
+static void smtp_reset(struct smtp_sess *s) {
+  free(s->from);
+  s->from = NULL;
+  for (size_t i = 0; i < s->nrcpts; i++)
+    free(s->rcpts[i]);
+  free(s->rcpts);
+  s->rcpts = NULL;
+  s->nrcpts = s->cap = s->naccepted = 0;
+  ms_buf_free(&s->data);
+  s->too_big = s->too_long = s->bare_lf = false;
+  if (s->st > SMTP_READY)
+    s->st = SMTP_READY;
+}
+
+/* One copy per mailbox even when RCPT names it twice. */
+static void smtp_add_rcpt(struct smtp_sess *s, char *key) {
+  for (size_t i = 0; i < s->nrcpts; i++)
+    if (ms_streq_ci(s->rcpts[i], key)) {
+      free(key);
+      return;
+    }
+  xgrow((void **)&s->rcpts, &s->cap, s->nrcpts, sizeof *s->rcpts);
+  s->rcpts[s->nrcpts++] = key;
+}
+
+/* ---- HELO, EHLO --------------------------------------------------- */
+
+static enum srv_action smtp_helo(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  if (!*arg) /* RFC 821 §4.1.1: 501, and the state stays */
+    return smtp_501(s, out);
+  smtp_reset(s);
+  s->st = SMTP_READY;
+  s->fmt.enhanced = false;
+  smtp_say(s, out, 250, NULL, smtp_host(s));
+  return SRV_CONTINUE;
+}
+
+static enum srv_action smtp_ehlo(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  if (s->rfc821) /* RFC 1869 §4.5: an old server knows no EHLO */
+    return smtp_500(s, out);
+  if (!*arg)
+    return smtp_501(s, out);
+  smtp_reset(s);
+  s->st = SMTP_READY;
+  char *greet = xasprintf("%s greets %s", smtp_host(s), arg);
+  char *size = xasprintf("SIZE %zu", s->data_max);
+  const char *lines[] = {greet,        size,      "8BITMIME",
+                         "PIPELINING", "ENHANCEDSTATUSCODES", "HELP"};
+  s->fmt.enhanced = false; /* RFC 2034 §3: not on the EHLO reply */
+  srv_smtp_reply_lines(out, &s->fmt, 250, NULL, lines, 6);
+  s->fmt.enhanced = true;
+  free(greet);
+  free(size);
+  return SRV_CONTINUE;
+}
+
+/* ---- MAIL, SEND, SOML, SAML --------------------------------------- */
+
+static const char *smtp_skip_sp(const char *p) {
+  while (*p == ' ')
+    p++;
+  return p;
+}
+
+/* "FROM:" or "TO:", case-insensitive (RFC 821 §4.1.2); a space after
+ * the colon is tolerated, as most servers do. */
+static const char *smtp_keyword(const char *arg, const char *kw) {
+  size_t n = strlen(kw);
+  if (strncasecmp(arg, kw, n) != 0)
+    return NULL;
+  return smtp_skip_sp(arg + n);
+}
+
+static enum srv_action smtp_path_error(struct smtp_sess *s,
+                                       enum srv_smtp_path_err e,
+                                       const char *esc, struct ms_buf *out) {
+  switch (e) {
+  case SRV_PATH_TOO_LONG: /* RFC 821 §4.5.3 prints "501 Path too long" */
+    smtp_say(s, out, 501, esc, "Path too long");
+    break;
+  case SRV_PATH_USER_TOO_LONG:
+    smtp_say(s, out, 553, esc, "User name too long (64 characters at most)");
+    break;
+  case SRV_PATH_DOMAIN_TOO_LONG:
+    smtp_say(s, out, 553, esc, "Domain name too long");
+    break;
+  default:
+    smtp_say(s, out, 501, esc, "Syntax error in parameters or arguments");
+    break;
+  }
+  return SRV_CONTINUE;
+}
+
+/* RFC 1870 SIZE=n and RFC 6152 BODY=7BIT|8BITMIME; anything else is 555
+ * (RFC 5321 §4.1.1.11).  Returns true when a reply was written. */
+static bool smtp_mail_param(struct smtp_sess *s, const char *p, size_t n,
+                            struct ms_buf *out) {
+  if (n > 5 && strncasecmp(p, "SIZE=", 5) == 0) {
+    unsigned long long v = 0;
+    for (size_t i = 5; i < n; i++) {
+      if (p[i] < '0' || p[i] > '9' || i > 25) {
+        smtp_501(s, out);
+        return true;
+      }
+      v = v * 10 + (unsigned)(p[i] - '0');
+    }
+    if (v > s->data_max) {
+      smtp_say(s, out, 552, "5.3.4",
+               "Message size exceeds fixed maximum message size");
+      return true;
+    }
+    return false;
+  }
+  if (n > 5 && strncasecmp(p, "BODY=", 5) == 0) {
+    if ((n == 9 && strncasecmp(p + 5, "7BIT", 4) == 0) ||
+        (n == 13 && strncasecmp(p + 5, "8BITMIME", 8) == 0))
+      return false;
+    smtp_501(s, out);
+    return true;
+  }
+  smtp_say(s, out, 555, "5.5.4", "Parameter not recognized or not implemented");
+  return true;
+}
+
+/* Parameters after the path: none in RFC 821; RFC 5321 only after EHLO
+ * announced the extensions. */
+static bool smtp_params(struct smtp_sess *s, const char *rest, bool mail,
+                        struct ms_buf *out) {
+  rest = smtp_skip_sp(rest);
+  if (!*rest)
+    return false;
+  if (s->rfc821) {
+    smtp_501(s, out);
+    return true;
+  }
+  while (*rest) {
+    size_t n = strcspn(rest, " ");
+    if (!mail || !s->fmt.enhanced) {
+      smtp_say(s, out, 555, "5.5.4",
+               "Parameter not recognized or not implemented");
+      return true;
+    }
+    if (smtp_mail_param(s, rest, n, out))
+      return true;
+    rest = smtp_skip_sp(rest + n);
+  }
+  return false;
+}
+
+static enum srv_action smtp_begin(struct smtp_sess *s, const char *arg,
+                                  enum srv_smtp_kind kind,
+                                  struct ms_buf *out) {
+  if (!s->rfc821 && kind != SRV_SMTP_MAIL) /* gone from RFC 5321 */
+    return smtp_502(s, out);
+  if (s->st == SMTP_INIT || s->st >= SMTP_MAIL) /* §4.1.1: HELO first */
+    return smtp_503(s, out);
+  const char *p = smtp_keyword(arg, "FROM:");
+  if (!p)
+    return smtp_501(s, out);
+  struct srv_smtp_path path;
+  size_t used;
+  enum srv_smtp_path_err e = srv_smtp_path_parse(
+      p, strlen(p), s->rfc821 ? MS_PROFILE_RFC821 : MS_PROFILE_RFC5321, true,
+      false, &path, &used);
+  if (e != SRV_PATH_OK)
+    return smtp_path_error(s, e, "5.1.7", out);
+  if (smtp_params(s, p + used, true, out)) {
+    srv_smtp_path_free(&path);
+    return SRV_CONTINUE;
+  }
+  smtp_reset(s);
+  s->kind = kind;
+  s->from = xstrdup(path.mailbox);
+  s->st = SMTP_MAIL;
+  srv_smtp_path_free(&path);
+  smtp_ok(s, out, "2.1.0");
+  return SRV_CONTINUE;
+}
+
+static enum srv_action smtp_mail(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  return smtp_begin(s, arg, SRV_SMTP_MAIL, out);
+}
+static enum srv_action smtp_send(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  return smtp_begin(s, arg, SRV_SMTP_SEND, out);
+}
+static enum srv_action smtp_soml(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  return smtp_begin(s, arg, SRV_SMTP_SOML, out);
+}
+static enum srv_action smtp_saml(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  return smtp_begin(s, arg, SRV_SMTP_SAML, out);
+}
+
+/* ---- RCPT --------------------------------------------------------- */
+
+/* The reply for a resolved recipient; true when it was accepted. */
+static bool smtp_rcpt_reply(struct smtp_sess *s, const struct srv_smtp_rcpt *r,
+                            struct ms_buf *out) {
+  switch (r->v) {
+  case SRV_RCPT_MAILBOX:
+  case SRV_RCPT_TERMINAL:
+  case SRV_RCPT_RELAY:
+    smtp_ok(s, out, "2.1.5");
+    return true;
+  case SRV_RCPT_SOML_MAIL: /* Appendix F, Scenario 6 */
+    smtp_say(s, out, 250, "2.1.5", "User not active now, so will do mail.");
+    return true;
+  case SRV_RCPT_FORWARD: /* §3.2 */
+    srv_smtp_reply(out, &s->fmt, 251, "2.1.5",
+                   "User not local; will forward to %s", r->forward);
+    return true;
+  case SRV_RCPT_TRY:
+    srv_smtp_reply(out, &s->fmt, 551, "5.1.6", "User not local; please try %s",
+                   r->forward);
+    return false;
+  case SRV_RCPT_INACTIVE: /* §3.4 and Scenario 5 */
+    smtp_say(s, out, 450, "4.2.1", "User not active now");
+    return false;
+  case SRV_RCPT_UNKNOWN:
+    smtp_say(s, out, 550, "5.1.1", "No such user here");
+    return false;
+  case SRV_RCPT_NO_RELAY: /* §4.1.1 RCPT: the reply for an unknown user */
+    smtp_say(s, out, 550, "5.7.1", "Not a local user, and relaying denied");
+    return false;
+  }
+  return false;
+}
+
+static enum srv_action smtp_rcpt_limit(struct smtp_sess *s,
+                                       struct ms_buf *out) {
+  if (s->rfc821) /* Appendix F, Scenario 10 */
+    smtp_say(s, out, 552, NULL,
+             "Recipient storage full, try again in another transaction");
+  else /* RFC 5321 §4.5.3.1.10 */
+    smtp_say(s, out, 452, "4.5.3", "Too many recipients");
+  return SRV_CONTINUE;
+}
+
+static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  if (s->st != SMTP_MAIL && s->st != SMTP_RCPT)
+    return smtp_503(s, out);
+  const char *p = smtp_keyword(arg, "TO:");
+  if (!p)
+    return smtp_501(s, out);
+  struct srv_smtp_path path;
+  size_t used;
+  enum srv_smtp_path_err e = srv_smtp_path_parse(
+      p, strlen(p), s->rfc821 ? MS_PROFILE_RFC821 : MS_PROFILE_RFC5321, false,
+      true, &path, &used);
+  if (e != SRV_PATH_OK)
+    return smtp_path_error(s, e, "5.1.3", out);
+  if (smtp_params(s, p + used, false, out)) {
+    srv_smtp_path_free(&path);
+    return SRV_CONTINUE;
+  }
+  if (s->naccepted >= s->ctx.world->max_recipients) {
+    srv_smtp_path_free(&path);
+    return smtp_rcpt_limit(s, out);
+  }
+  struct srv_smtp_rcpt r;
+  srv_smtp_rcpt_resolve(s->ctx.world, &path, s->kind, &r);
+  if (r.v == SRV_RCPT_UNKNOWN && (s->ctx.faults.bits & MS_F_RCPT_250)) {
+    r.v = SRV_RCPT_MAILBOX; /* fault rcpt-250 */
+    r.key = xstrdup(path.mailbox);
+  }
+  if (smtp_rcpt_reply(s, &r, out)) {
+    s->naccepted++;
+    s->st = SMTP_RCPT;
+    if (r.key)
+      smtp_add_rcpt(s, r.key);
+    r.key = NULL;
+  }
+  srv_smtp_rcpt_free(&r);
+  srv_smtp_path_free(&path);
+  return SRV_CONTINUE;
+}
+
+/* ---- DATA --------------------------------------------------------- */
+
+static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  if (*arg)
+    return smtp_501(s, out);
+  if (s->st != SMTP_RCPT) /* no valid recipient (RFC 5321 §3.3) */
+    return smtp_503(s, out);
+  s->st = SMTP_DATA;
+  s->prev_crlf = true; /* the DATA line's own CRLF */
+  ms_buf_init(&s->data, s->data_max);
+  /* 354 carries no enhanced code (ESC NULL), as in common practice */
+  smtp_say(s, out, 354, NULL, "Start mail input; end with <CRLF>.<CRLF>");
+  return (s->ctx.faults.bits & MS_F_CLOSE_DATA) ? SRV_CLOSE : SRV_CONTINUE;
+}
+
+static void smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
+  if (s->too_big) /* §4.5.3 */
+    smtp_say(s, out, 552, "5.3.4", "Too much mail data.");
+  else if (s->too_long)
+    smtp_say(s, out, 500, "5.5.2", "Line too long.");
+  else if (s->bare_lf) /* RFC 5321 §2.3.8: CR and LF only as CRLF */
+    smtp_say(s, out, 554, "5.6.0",
+             "Transaction failed: bare LF in mail data; lines end in <CRLF>");
+  else if (s->nrcpts &&
+           ms_store_deliver(s->ctx.store, s->from, s->rcpts, s->nrcpts,
+                            s->data.p ? s->data.p : "", s->data.len) < 0)
+    smtp_say(s, out, 451, "4.3.0",
+             "Requested action aborted: local error in processing");
+  else
+    smtp_ok(s, out, "2.0.0");
+  smtp_reset(s);
+}
+
+/* A mail data line (§4.5.2): a lone "." after CRLF ends the data; a
+ * leading dot is removed; otherwise kept as it came, with CRLF. */
+static enum srv_action smtp_data_line(struct smtp_sess *s, const char *line,
+                                      size_t len, bool crlf,
+                                      struct ms_buf *out) {
+  if (crlf && s->prev_crlf && len == 1 && line[0] == '.') {
+    smtp_data_done(s, out);
+    return SRV_CONTINUE;
+  }
+  s->prev_crlf = crlf;
+  s->bare_lf |= !crlf;
+  bool dot = len > 0 && line[0] == '.';
+  if (len - dot + 2 > SMTP_TEXT_LINE_MAX)
+    s->too_long = true;
+  if (dot && !(s->ctx.faults.bits & MS_F_NO_UNSTUFF)) {
+    line++;
+    len--;
+  }
+  if (!s->too_big &&
+      (ms_buf_add(&s->data, line, len) < 0 || ms_buf_add(&s->data, "\r\n", 2) < 0))
+    s->too_big = true;
+  return SRV_CONTINUE;
+}
+
+/* ---- RSET, NOOP, QUIT, TURN --------------------------------------- */
+
+static enum srv_action smtp_rset(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  if (*arg)
+    return smtp_501(s, out);
+  smtp_reset(s);
+  smtp_ok(s, out, "2.0.0");
+  return SRV_CONTINUE;
+}
+
+static enum srv_action smtp_noop(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  (void)arg; /* RFC 5321 §4.1.1.9: a parameter is ignored */
+  smtp_ok(s, out, "2.0.0");
+  return SRV_CONTINUE;
+}
+
+static enum srv_action smtp_quit(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  (void)arg;
+  srv_smtp_reply(out, &s->fmt, 221, "2.0.0",
+                 "%s Service closing transmission channel", smtp_host(s));
+  return SRV_CLOSE;
+}
+
+/* §4.1.1 TURN: "send a refusal reply and retain the role of the
+ * receiver-SMTP" -- 502, which §3.8 names as the refusal. */
+static enum srv_action smtp_turn(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  (void)arg;
+  return smtp_502(s, out);
+}
+
+/* ---- VRFY, EXPN --------------------------------------------------- */
+
+static char *smtp_unbracket(const char *arg) {
+  size_t n = strlen(arg);
+  if (n >= 2 && arg[0] == '<' && arg[n - 1] == '>')
+    return xstrndup(arg + 1, n - 2);
+  return xstrdup(arg);
+}
+
+static bool smtp_word_of(const char *fullname, const char *q) {
+  if (!fullname)
+    return false;
+  if (ms_streq_ci(fullname, q))
+    return true;
+  size_t qn = strlen(q);
+  for (const char *p = fullname; *p;) {
+    size_t n = strcspn(p, " ");
+    if (n == qn && strncasecmp(p, q, n) == 0)
+      return true;
+    p += n;
+    p += strspn(p, " ");
+  }
+  return false;
+}
+
+/* §3.3: "user name" is fuzzy: a mailbox, a login name, or a word of
+ * the full name ("VRFY Crispin").  Exact login names win. */
+static size_t smtp_vrfy_match(const struct ms_world *w, const char *q,
+                              const struct ms_world_user **m) {
+  size_t n = 0;
+  if (strchr(q, '@')) {
+    const struct ms_world_user *u = ms_world_find_user(w, q);
+    if (u)
+      m[n++] = u;
+    return n;
+  }
+  for (size_t i = 0; i < w->nusers && n < SMTP_VRFY_MAX; i++)
+    if (ms_streq_ci(w->users[i].name, q))
+      m[n++] = &w->users[i];
+  for (size_t i = 0; n == 0 && i < w->nusers; i++)
+    if (smtp_word_of(w->users[i].fullname, q) && n < SMTP_VRFY_MAX)
+      m[n++] = &w->users[i];
+  return n;
+}
+
+static char *smtp_user_line(const struct smtp_sess *s,
+                            const struct ms_world_user *u) {
+  const char *dom = u->domain ? u->domain : smtp_host(s);
+  if (u->fullname && *u->fullname)
+    return xasprintf("%s <%s@%s>", u->fullname, u->name, dom);
+  return xasprintf("<%s@%s>", u->name, dom);
+}
+
+static void smtp_vrfy_one(struct smtp_sess *s, const struct ms_world_user *u,
+                          struct ms_buf *out) {
+  if (u->forward && u->forward_551) {
+    srv_smtp_reply(out, &s->fmt, 551, "5.1.6", "User not local; please try %s",
+                   u->forward);
+  } else if (u->forward) {
+    srv_smtp_reply(out, &s->fmt, 251, "2.1.5",
+                   "User not local; will forward to %s", u->forward);
+  } else {
+    char *line = smtp_user_line(s, u);
+    smtp_say(s, out, 250, "2.1.5", line);
+    free(line);
+  }
+}
+
+/* RFC 5321 §3.5.4's form: a first line, then one mailbox per line. */
+static void smtp_vrfy_ambiguous(struct smtp_sess *s,
+                                const struct ms_world_user **m, size_t n,
+                                struct ms_buf *out) {
+  char **lines = xcalloc(n + 1, sizeof *lines);
+  lines[0] = xstrdup("User ambiguous; possibilities are");
+  for (size_t i = 0; i < n; i++)
+    lines[i + 1] = smtp_user_line(s, m[i]);
+  srv_smtp_reply_lines(out, &s->fmt, 553, "5.1.4",
+                       (const char *const *)lines, n + 1);
+  for (size_t i = 0; i <= n; i++)
+    free(lines[i]);
+  free(lines);
+}
+
+static enum srv_action smtp_vrfy(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  if (!*arg)
+    return smtp_501(s, out);
+  char *q = smtp_unbracket(arg);
+  const struct ms_world_user *m[SMTP_VRFY_MAX];
+  size_t n = smtp_vrfy_match(s->ctx.world, q, m);
+  if (n == 1)
+    smtp_vrfy_one(s, m[0], out);
+  else if (n > 1) /* §3.3: "553 User ambiguous" */
+    smtp_vrfy_ambiguous(s, m, n, out);
+  else if (ms_world_find_list(s->ctx.world, q))
+    smtp_say(s, out, 550, "5.1.1", "That is a mailing list, not a user");
+  else if (s->rfc821) /* §3.3, Example 3 */
+    smtp_say(s, out, 550, NULL, "String does not match anything.");
+  else /* RFC 5321 §3.5.3 */
+    smtp_say(s, out, 252, "2.5.0",
+             "Cannot VRFY user, but will accept message and attempt delivery");
+  free(q);
+  return SRV_CONTINUE;
+}
+
+static enum srv_action smtp_expn(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  if (!s->rfc821) /* RFC 5321 §7.3: commonly disabled */
+    return smtp_502(s, out);
+  if (!*arg)
+    return smtp_501(s, out);
+  char *q = smtp_unbracket(arg);
+  const struct ms_world_list *l = ms_world_find_list(s->ctx.world, q);
+  const struct ms_world_user *m[SMTP_VRFY_MAX];
+  if (l) /* §3.3: one mailbox per line */
+    srv_smtp_reply_lines(out, &s->fmt, 250, "2.1.5",
+                         (const char *const *)l->members, l->nmembers);
+  else if (smtp_vrfy_match(s->ctx.world, q, m))
+    smtp_say(s, out, 550, NULL, "That is a user name, not a mailing list");
+  else
+    smtp_say(s, out, 550, NULL, "Access denied to you.");
+  free(q);
+  return SRV_CONTINUE;
+}
+
+/* ---- HELP --------------------------------------------------------- */
+
+struct smtp_help {
+  const char *verb, *syntax;
+  bool rfc821_only;
+};
+
+/* RFC 821 §4.1.2 and RFC 5321 §4.1.1 */
+static const struct smtp_help smtp_helps[] = {
+    {"HELO", "HELO <SP> <domain> <CRLF>", false},
+    {"EHLO", "EHLO <SP> <domain> <CRLF>", false},
+    {"MAIL", "MAIL <SP> FROM:<reverse-path> [<SP> <parameters>] <CRLF>", false},
+    {"RCPT", "RCPT <SP> TO:<forward-path> <CRLF>", false},
+    {"DATA", "DATA <CRLF>", false},
+    {"RSET", "RSET <CRLF>", false},
+    {"SEND", "SEND <SP> FROM:<reverse-path> <CRLF>", true},
+    {"SOML", "SOML <SP> FROM:<reverse-path> <CRLF>", true},
+    {"SAML", "SAML <SP> FROM:<reverse-path> <CRLF>", true},
+    {"VRFY", "VRFY <SP> <string> <CRLF>", false},
+    {"EXPN", "EXPN <SP> <string> <CRLF>", true},
+    {"HELP", "HELP [<SP> <string>] <CRLF>", false},
+    {"NOOP", "NOOP <CRLF>", false},
+    {"QUIT", "QUIT <CRLF>", false},
+    {"TURN", "TURN <CRLF> (refused here with 502, RFC 821 §3.8)", true},
+};
+#define SMTP_NHELP (sizeof smtp_helps / sizeof smtp_helps[0])
+
+static enum srv_action smtp_help_topic(struct smtp_sess *s, const char *arg,
+                                       struct ms_buf *out) {
+  for (size_t i = 0; i < SMTP_NHELP; i++) {
+    const struct smtp_help *h = &smtp_helps[i];
+    if (!ms_streq_ci(h->verb, arg) || (h->rfc821_only && !s->rfc821) ||
+        (s->rfc821 && !strcmp(h->verb, "EHLO")))
+      continue;
+    smtp_say(s, out, 214, "2.0.0", h->syntax);
+    return SRV_CONTINUE;
+  }
+  smtp_say(s, out, 504, "5.5.4", "HELP topic unknown");
+  return SRV_CONTINUE;
+}
+
+static enum srv_action smtp_help(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  if (*arg)
+    return smtp_help_topic(s, arg, out);
+  const char *l821[] = {
+      "This is the mailspec reference server, profile rfc821 (RFC 821).",
+      "Commands:",
+      "    HELO    MAIL    RCPT    DATA    RSET    SEND    SOML",
+      "    SAML    VRFY    EXPN    HELP    NOOP    QUIT    TURN",
+      "For more on a command, use \"HELP <command>\".",
+      "End of HELP info"};
+  const char *l5321[] = {
+      "This is the mailspec reference server, profile rfc5321 (RFC 5321).",
+      "Commands:",
+      "    EHLO    HELO    MAIL    RCPT    DATA    RSET    VRFY",
+      "    HELP    NOOP    QUIT",
+      "For more on a command, use \"HELP <command>\".",
+      "End of HELP info"};
+  srv_smtp_reply_lines(out, &s->fmt, 214, "2.0.0", s->rfc821 ? l821 : l5321,
+                       6);
+  return SRV_CONTINUE;
+}
+
+/* ---- dispatch ----------------------------------------------------- */
+
+struct smtp_cmd {
+  const char *verb;
+  smtp_fn fn;
+  bool before_helo; /* allowed before HELO (RFC 821 §4.1.1) */
+};
+
+static const struct smtp_cmd smtp_cmds[] = {
+    {"HELO", smtp_helo, true}, {"EHLO", smtp_ehlo, true},
+    {"MAIL", smtp_mail, false}, {"SEND", smtp_send, false},
+    {"SOML", smtp_soml, false}, {"SAML", smtp_saml, false},
+    {"RCPT", smtp_rcpt, false}, {"DATA", smtp_data, false},
+    {"RSET", smtp_rset, true},  {"VRFY", smtp_vrfy, true},
+    {"EXPN", smtp_expn, true},  {"HELP", smtp_help, true},
+    {"NOOP", smtp_noop, true},  {"QUIT", smtp_quit, true},
+    {"TURN", smtp_turn, true},
+};
+
+/* Commands are ASCII text: NUL, other controls and 8-bit octets make
+ * the line unrecognizable (500). */
+static bool smtp_clean(const char *line, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned char ch = (unsigned char)line[i];
+    if (ch < ' ' || ch >= 127)
+      return false;
+  }
+  return true;
+}
+
+static enum srv_action smtp_command(struct smtp_sess *s, char *line,
+                                    struct ms_buf *out) {
+  size_t vlen = strcspn(line, " ");
+  char *arg = line + vlen;
+  arg += strspn(arg, " ");
+  size_t alen = strlen(arg);
+  while (alen && arg[alen - 1] == ' ')
+    arg[--alen] = '\0';
+  for (size_t i = 0; i < sizeof smtp_cmds / sizeof smtp_cmds[0]; i++) {
+    const struct smtp_cmd *c = &smtp_cmds[i];
+    if (vlen != 4 || strncasecmp(line, c->verb, 4) != 0)
+      continue;
+    if (s->st == SMTP_REFUSED && c->fn != smtp_quit)
+      return smtp_503(s, out);
+    return c->fn(s, arg, out);
+  }
+  return smtp_500(s, out);
+}
+
+static enum srv_action smtp_line(void *sess, const char *line, size_t len,
+                                 bool crlf, struct ms_buf *out) {
+  struct smtp_sess *s = sess;
+  if (s->st == SMTP_DATA)
+    return smtp_data_line(s, line, len, crlf, out);
+  if (len + 2 > MS_SMTP_CMD_LINE_MAX) { /* §4.5.3 */
+    smtp_say(s, out, 500, "5.5.2", "Line too long.");
+    return SRV_CONTINUE;
+  }
+  if (!crlf) {
+    smtp_say(s, out, 500, "5.5.2",
+             "Syntax error: a command line ends in <CRLF>, not a bare LF");
+    return SRV_CONTINUE;
+  }
+  if (!smtp_clean(line, len))
+    return smtp_500(s, out);
+  char *copy = xmemdup(line, len);
+  enum srv_action a = smtp_command(s, copy, out);
+  free(copy);
+  return a;
+}
+
+/* ---- open, close -------------------------------------------------- */
 
 static void *smtp_open(const struct srv_ctx *ctx, struct ms_buf *out,
                        enum srv_action *act) {
-  (void)ctx;
-  ms_buf_addstr(out, "421 not implemented yet\r\n");
-  *act = SRV_CLOSE;
-  return NULL;
+  struct smtp_sess *s = xcalloc(1, sizeof *s);
+  s->ctx = *ctx;
+  s->rfc821 = ctx->profile == MS_PROFILE_RFC821;
+  s->fmt.mixed = (ctx->faults.bits & MS_F_MIXED_MULTI) != 0;
+  s->data_max = ctx->world->max_message < SMTP_DATA_HARD_MAX
+                    ? ctx->world->max_message
+                    : SMTP_DATA_HARD_MAX;
+  ms_buf_init(&s->data, s->data_max);
+  *act = SRV_CONTINUE;
+  if (ctx->faults.bits & MS_F_GREET_554) {
+    s->st = SMTP_REFUSED;
+    srv_smtp_reply(out, &s->fmt, 554, NULL, "%s No SMTP service here",
+                   smtp_host(s));
+    return s;
+  }
+  s->st = SMTP_INIT;
+  if (ctx->world->greeting)
+    smtp_say(s, out, 220, NULL, ctx->world->greeting);
+  else /* §3.5, Example 5 */
+    srv_smtp_reply(out, &s->fmt, 220, NULL,
+                   "%s Simple Mail Transfer Service Ready", smtp_host(s));
+  return s;
 }
-static enum srv_action smtp_line(void *sess, const char *line, size_t len,
-                                 bool crlf, struct ms_buf *out) {
-  (void)sess; (void)line; (void)len; (void)crlf; (void)out;
-  return SRV_CLOSE;
+
+/* The client vanished or the server stops: as if RSET (§4.1.1 QUIT). */
+static void smtp_close(void *sess) {
+  struct smtp_sess *s = sess;
+  if (!s)
+    return;
+  smtp_reset(s);
+  free(s);
 }
-static void smtp_close(void *sess) { (void)sess; }
 
 const struct srv_session_ops ms_srv_smtp_ops = {"smtp", smtp_open, smtp_line,
                                                 smtp_close};

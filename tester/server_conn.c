@@ -1,0 +1,148 @@
+/* server_conn: one client of the reference server.  Splits the byte
+ * stream into lines (at LF; CRLF or bare LF is reported to the session),
+ * cuts over-long lines, hands each line to the pure session, and keeps
+ * the reply bytes until the socket takes them.  The wire-level faults
+ * live here: bare-lf rewrites CRLF to LF in what the session produced,
+ * slow:MS holds each reply back. */
+#include "server_conn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* Apply the wire faults to OUT[from..]: a reply was just produced. */
+static void conn_faults(struct srv_conn *c, const struct srv_ctx *ctx,
+                        size_t from, double now) {
+  if (c->out.len == from)
+    return;
+  if (ctx->faults.bits & MS_F_BARE_LF) {
+    size_t o = from;
+    for (size_t i = from; i < c->out.len; i++) {
+      if (c->out.p[i] == '\r' && i + 1 < c->out.len && c->out.p[i + 1] == '\n')
+        continue;
+      c->out.p[o++] = c->out.p[i];
+    }
+    c->out.len = o;
+    c->out.p[o] = '\0';
+  }
+  if (ctx->faults.bits & MS_F_SLOW)
+    c->hold_until = now + ctx->faults.slow_ms / 1000.0;
+}
+
+static void conn_act(struct srv_conn *c, enum srv_action a) {
+  if (a == SRV_CLOSE)
+    c->closing = true;
+  /* SRV_STARTTLS: no TLS yet (issue 7); the session did not ask for it */
+}
+
+struct srv_conn *srv_conn_new(int fd, unsigned id,
+                              const struct srv_session_ops *ops,
+                              const struct srv_ctx *ctx,
+                              const struct srv_live *live, double now) {
+  struct srv_conn *c = xcalloc(1, sizeof *c);
+  c->fd = fd;
+  c->id = id;
+  c->ops = ops;
+  c->last_active = now;
+  ms_buf_init(&c->in, SRV_LINE_CAP);
+  ms_buf_init(&c->out, SRV_OUT_MAX);
+  enum srv_action a = SRV_CONTINUE;
+  c->sess = ops->open(ctx, &c->out, &a);
+  srv_live_server(live, id, c->out.p ? c->out.p : "", c->out.len);
+  conn_faults(c, ctx, 0, now);
+  conn_act(c, a);
+  return c;
+}
+
+static void conn_line(struct srv_conn *c, const struct srv_ctx *ctx,
+                      const struct srv_live *live, double now) {
+  bool crlf = c->cr_last;
+  size_t len = c->in.len;
+  if (crlf && !c->overlong)
+    len--; /* the CR is in the buffer only when the line was not cut */
+  const char *line = c->in.p ? c->in.p : "";
+  srv_live_client(live, c->id, line, len);
+  size_t from = c->out.len;
+  enum srv_action a = c->ops->line(c->sess, line, len, crlf, &c->out);
+  srv_live_server(live, c->id, c->out.p + from, c->out.len - from);
+  conn_faults(c, ctx, from, now);
+  conn_act(c, a);
+  ms_buf_reset(&c->in);
+  c->overlong = false;
+  c->cr_last = false;
+}
+
+void srv_conn_input(struct srv_conn *c, const struct srv_ctx *ctx,
+                    const struct srv_live *live, const char *p, size_t n,
+                    double now) {
+  while (n && !c->closing && !c->dead) {
+    const char *nl = memchr(p, '\n', n);
+    size_t chunk = nl ? (size_t)(nl - p) : n;
+    if (!c->overlong) {
+      size_t room = SRV_LINE_CAP - c->in.len;
+      ms_buf_add(&c->in, p, chunk < room ? chunk : room);
+      c->overlong = chunk > room;
+    }
+    if (chunk)
+      c->cr_last = p[chunk - 1] == '\r';
+    if (!nl)
+      return;
+    conn_line(c, ctx, live, now);
+    p += chunk + 1;
+    n -= chunk + 1;
+  }
+}
+
+void srv_conn_read(struct srv_conn *c, const struct srv_ctx *ctx,
+                   const struct srv_live *live, double now) {
+  char buf[16384];
+  ssize_t r = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
+  if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    return;
+  if (r <= 0) { /* gone: a partial line is dropped (no CRLF, no action) */
+    srv_live_event(live, c->id, "connection closed by the client");
+    c->closing = true;
+    if (!c->out.len)
+      c->dead = true;
+    return;
+  }
+  c->last_active = now;
+  srv_conn_input(c, ctx, live, buf, (size_t)r, now);
+}
+
+void srv_conn_write(struct srv_conn *c, double now) {
+  if (!c->out.len || now < c->hold_until)
+    return;
+  ssize_t w = send(c->fd, c->out.p, c->out.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (w < 0) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+      c->dead = true;
+    return;
+  }
+  ms_buf_consume(&c->out, (size_t)w);
+  c->last_active = now;
+}
+
+void srv_conn_farewell(struct srv_conn *c, const char *text) {
+  if (!c->dead && c->out.len) /* replies already due go first */
+    (void)send(c->fd, c->out.p, c->out.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (text && !c->dead && !c->closing)
+    (void)send(c->fd, text, strlen(text), MSG_DONTWAIT | MSG_NOSIGNAL);
+  c->dead = true;
+}
+
+void srv_conn_free(struct srv_conn *c) {
+  if (!c)
+    return;
+  if (c->sess)
+    c->ops->close(c->sess);
+  if (c->fd >= 0)
+    close(c->fd);
+  ms_buf_free(&c->in);
+  ms_buf_free(&c->out);
+  free(c);
+}

@@ -1,0 +1,56 @@
+/* srv_smtp_reply: the reference server's SMTP reply lines.  Every reply
+ * goes through here so that the line rules hold everywhere: a three-digit
+ * code, SP or '-', at most 512 octets with CRLF (RFC 821 §4.5.3), the
+ * enhanced status code of RFC 2034 when it was advertised, and the one
+ * fault that breaks multi-line replies on purpose. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "srv_smtp.h"
+#include "util.h"
+
+/* Room for "123-" + "5.1.10 " + CRLF inside 512 octets. */
+#define REPLY_TEXT_MAX (512 - 4 - 8 - 2)
+
+static void reply_line(struct ms_buf *out, const struct srv_smtp_fmt *f,
+                       int code, bool more, const char *esc, const char *text) {
+  size_t n = strcspn(text, "\r\n"); /* never let text split the line */
+  if (n > REPLY_TEXT_MAX)
+    n = REPLY_TEXT_MAX;
+  if (f->enhanced && esc)
+    ms_buf_addf(out, "%03d%c%s %.*s\r\n", code, more ? '-' : ' ', esc, (int)n,
+                text);
+  else
+    ms_buf_addf(out, "%03d%c%.*s\r\n", code, more ? '-' : ' ', (int)n, text);
+}
+
+void srv_smtp_reply(struct ms_buf *out, const struct srv_smtp_fmt *f, int code,
+                    const char *esc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *text = xvasprintf(fmt, ap);
+  va_end(ap);
+  reply_line(out, f, code, false, esc, text);
+  free(text);
+}
+
+/* The mixed-multiline fault gives the first line a neighbouring code,
+ * which RFC 5321 §4.2.1 forbids ("the same code on each line"). */
+static int reply_mixed_code(int code) {
+  return code % 10 == 9 ? code - 1 : code + 1;
+}
+
+void srv_smtp_reply_lines(struct ms_buf *out, const struct srv_smtp_fmt *f,
+                          int code, const char *esc, const char *const *lines,
+                          size_t n) {
+  if (n == 0) {
+    reply_line(out, f, code, false, esc, "");
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    int c = i == 0 && n > 1 && f->mixed ? reply_mixed_code(code) : code;
+    reply_line(out, f, c, i + 1 < n, esc, lines[i]);
+  }
+}
