@@ -583,9 +583,12 @@ static void eng_run(const struct ms_engine_opts *o,
   e->novr = novr;
   if (e->deadline_s > 0)
     e->deadline = t0 + e->deadline_s;
+  char *where = strcmp(out->target, "builtin") == 0
+                    ? xasprintf("builtin on %s:%s", host, port)
+                    : xstrdup(out->target);
   ms_engine_live_note(&e->live, "%s%s%s (%s)", t->id ? t->id : t->path,
-                      t->title ? ": " : "", t->title ? t->title : "",
-                      out->target);
+                      t->title ? ": " : "", t->title ? t->title : "", where);
+  free(where);
   struct ms_probe own = {0};
   if (t->nrequires > 0 && !probe) {
     ms_engine_probe(o, t->protocol, host, port, &own);
