@@ -346,12 +346,15 @@ static void tr_dialogue(struct tload *L, const struct ms_ynode *root) {
   int nbody = 0, which = -1;
   for (int i = 0; i < 3; i++)
     if (L->body[i]) {
-      if (++nbody == 2)
-        tr_err(L, L->body_key[i], "%s",
-               "a transcript has exactly one of script:, steps: or "
-               "sessions:");
-      which = which < 0 ? i : which;
+      nbody++;
+      if (which < 0 || L->body_key[i]->line < L->body_key[which]->line)
+        which = i;
     }
+  for (int i = 0; nbody > 1 && i < 3; i++)
+    if (L->body[i] && i != which)
+      tr_err(L, L->body_key[i], "a transcript has exactly one of script:, "
+                                "steps: or sessions: (%s: is on line %d)",
+             L->body_key[which]->str, L->body_key[which]->line);
   if (nbody == 0) {
     ms_diags_add(L->d, false, L->name, root->line, root->col,
                  "no dialogue: add script: | (RFC text), steps: (a list) or "
