@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "mailspec/result.h"
+#include <stdio.h>
+
+#include "mailspec/report.h"
 
 /* The hostile greeting: markup, entities, quotes, CDATA end, controls,
  * invalid UTF-8 and backtick fences. */
