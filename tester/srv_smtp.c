@@ -502,8 +502,10 @@ static size_t smtp_vrfy_match(const struct ms_world *w, const char *q,
   for (size_t i = 0; i < w->nusers && n < SMTP_VRFY_MAX; i++)
     if (ms_streq_ci(w->users[i].name, q))
       m[n++] = &w->users[i];
-  for (size_t i = 0; n == 0 && i < w->nusers; i++)
-    if (smtp_word_of(w->users[i].fullname, q) && n < SMTP_VRFY_MAX)
+  if (n)
+    return n;
+  for (size_t i = 0; i < w->nusers && n < SMTP_VRFY_MAX; i++)
+    if (smtp_word_of(w->users[i].fullname, q))
       m[n++] = &w->users[i];
   return n;
 }
