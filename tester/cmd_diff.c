@@ -5,8 +5,8 @@
  *   regressions      a transcript or a step that passed (or was skipped
  *                    or waived) and now fails or errors
  *   new passes       failed or errored before, passes now
- *   changed codes    a step whose reply code changed, even when both
- *                    pass (250 -> 251)
+ *   changed codes    a step whose reply code changed while its verdict
+ *                    did not, even when both pass (250 -> 251)
  *   other changes    any other verdict change (PASS -> SKIP, ...)
  *   added, removed   transcripts only in NEW or only in BASE
  *
@@ -193,14 +193,15 @@ static void diff_codes(struct diff_out *o,
   for (size_t i = 0; i < nw->nsteps; i++) {
     const struct ms_step_result *s = &nw->steps[i];
     const struct ms_step_result *b = diff_step_find(old, s);
-    if (!b || b->code == s->code)
+    /* a step whose verdict changed is told in its own section */
+    if (!b || b->code == s->code || b->verdict != s->verdict)
       continue;
     char *where = ms_report_diff_where(nw, s);
     diff_name(f, nw);
     fputs(": ", f);
     diff_text(f, where);
-    fprintf(f, ": %d -> %d (%s -> %s)\n", b->code, s->code,
-            ms_verdict_name(b->verdict), ms_verdict_name(s->verdict));
+    fprintf(f, ": %d -> %d (both %s)\n", b->code, s->code,
+            ms_verdict_name(s->verdict));
     if (s->sent) {
       fputs("      ", f);
       diff_first_line(f, s->sent);
