@@ -86,10 +86,14 @@ static int report_tmp(const char *path, char **tmp) {
     *tmp = xasprintf("%.*s.%s.%06x", (int)dlen, path, base, seed & 0xffffff);
     int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                   0644);
-    if (fd >= 0 || errno != EEXIST)
+    if (fd >= 0)
       return fd;
+    int e = errno;
     free(*tmp);
     *tmp = NULL;
+    errno = e;
+    if (e != EEXIST)
+      return -1;
   }
   errno = EEXIST;
   return -1;
