@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,10 +85,17 @@ struct run_args {
   size_t npaths;
 };
 
-static int run_usage_error(const char *fmt, const char *arg) {
-  fprintf(stderr, "mailspec run: ");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\nTry `mailspec help run`.\n");
+/* The message is escaped as a whole: arguments may hold any byte. */
+__attribute__((format(printf, 1, 2))) static int
+run_usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = xvasprintf(fmt, ap);
+  va_end(ap);
+  char *safe = ms_report_text_safe(msg, strlen(msg));
+  fprintf(stderr, "mailspec run: %s\nTry `mailspec help run`.\n", safe);
+  free(safe);
+  free(msg);
   return -1;
 }
 
@@ -126,10 +134,8 @@ static int run_seconds(const char *opt, const char *arg, double *out) {
   errno = 0;
   double v = strtod(arg, &end);
   if (errno || end == arg || *end || !(v > 0) || v > RUN_MAX_TIMEOUT) {
-    fprintf(stderr, "mailspec run: %s expects seconds (0 < S <= %g), not "
-                    "'%s'\nTry `mailspec help run`.\n",
-            opt, RUN_MAX_TIMEOUT, arg);
-    return -1;
+    return run_usage_error("%s expects seconds (0 < S <= %g), not '%s'", opt,
+                           RUN_MAX_TIMEOUT, arg);
   }
   *out = v;
   return 0;
@@ -140,10 +146,8 @@ static int run_jobs(const char *arg, int *out) {
   errno = 0;
   long v = strtol(arg, &end, 10);
   if (errno || end == arg || *end || v < 1 || v > RUN_MAX_JOBS) {
-    fprintf(stderr, "mailspec run: -j expects a number from 1 to %d, not "
-                    "'%s'\nTry `mailspec help run`.\n",
-            RUN_MAX_JOBS, arg);
-    return -1;
+    return run_usage_error("-j expects a number from 1 to %d, not '%s'",
+                           RUN_MAX_JOBS, arg);
   }
   *out = (int)v;
   return 0;
