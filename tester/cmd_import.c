@@ -1,13 +1,117 @@
-/* cmd_import: `mailspec import` (placeholder: replaced by its implementation). */
+/* cmd_import: `mailspec import [-o DIR] [--port N]... [--keep-secrets]
+ * [--allow-gaps] CAPTURE...`: one transcript per SMTP/POP3 session. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "cmd_traffic.h"
+#include "import.h"
 #include "mailspec/mailspec.h"
+#include "util.h"
+
+static void import_usage(FILE *out) {
+  fputs(
+      "usage: mailspec import [-o DIR] [--port N]... [--keep-secrets]\n"
+      "                       [--allow-gaps] [--steps] [--convention C]\n"
+      "                       CAPTURE...\n"
+      "\n"
+      "Turn captured SMTP and POP3 traffic (pcap or pcapng) into transcripts,\n"
+      "one per TCP session, written as DIR/<capture>-<session>.yaml in the\n"
+      "script: form (C:/S: lines).  Sessions on ports 25, 587, 2525 and 110\n"
+      "(and every --port N) are taken, others when their first lines are\n"
+      "SMTP or POP3.\n"
+      "\n"
+      "\n",
+      out);
+  ms_traffic_usage_opts(out);
+  fputs(
+      "  -q, --quiet           do not list the files written\n"
+      "  -v, --verbose         say what each transcript holds\n"
+      "\n"
+      "After STARTTLS/STLS the rest is opaque: the transcript stops there.\n"
+      "A line the script: form cannot carry byte for byte (bare LF, NUL,\n"
+      "non-UTF-8, trailing blanks) makes the whole transcript use steps:.\n"
+      "Exit: 0 transcripts written, 1 no SMTP/POP3 session found, 2 usage\n"
+      "error or a capture that cannot be read.\n",
+      out);
+}
+
+static const struct option import_opts[] = {
+    MS_TRAFFIC_LONGOPTS,
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"color", required_argument, NULL, MS_TOPT_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 int ms_cmd_import(const struct ms_cli *g, int argc, char **argv) {
-  (void)g;
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "mailspec import: not implemented yet\n");
-  return MS_EXIT_USAGE;
+  struct ms_cli gl = *g;
+  struct ms_import_opts o;
+  memset(&o, 0, sizeof o);
+  o.conv = MS_CONV_RFC5321;
+  uint16_t *ports = NULL;
+  size_t nports = 0;
+  int c, rc = MS_EXIT_USAGE;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":o:p:qvh", import_opts, NULL)) != -1) {
+    int r = ms_traffic_opt("import", c, optarg, &o, &ports, &nports);
+    if (r < 0)
+      goto out;
+    if (r == 0)
+      continue;
+    switch (c) {
+    case 'q':
+      gl.verbosity = -1;
+      break;
+    case 'v':
+      gl.verbosity = 1;
+      break;
+    case MS_TOPT_COLOR:
+      if (ms_cli_set_color(&gl, optarg) < 0)
+        goto out;
+      break;
+    case 'h':
+      import_usage(stdout);
+      rc = MS_EXIT_PASS;
+      goto out;
+    case ':':
+      fprintf(stderr, "mailspec import: option '%s' needs a value\n",
+              argv[optind - 1]);
+      goto out;
+    default:
+      fprintf(stderr, "mailspec import: unknown option '%s' (see mailspec "
+                      "import --help)\n", argv[optind - 1]);
+      goto out;
+    }
+  }
+  if (optind >= argc) {
+    fprintf(stderr, "mailspec import: no CAPTURE given (a pcap or pcapng "
+                    "file; see mailspec import --help)\n");
+    goto out;
+  }
+  if (o.outdir && ms_traffic_mkdir("import", o.outdir) < 0)
+    goto out;
+  o.ports = ports;
+  o.nports = nports;
+  o.verbosity = gl.verbosity;
+  struct ms_importer *im = ms_importer_new(&o);
+  bool bad = false;
+  for (int i = optind; i < argc; i++)
+    if (ms_importer_file(im, argv[i]) < 0)
+      bad = true;
+  const struct ms_import_counts *n = ms_importer_counts(im);
+  fflush(stdout);
+  ms_traffic_summary("import", n, o.outdir, gl.verbosity);
+  if (n->written == 0 && !bad)
+    fprintf(stderr, "mailspec import: no SMTP or POP3 session found (ports "
+                    "25, 587, 2525, 110%s, or first lines that are SMTP or "
+                    "POP3)\n", nports ? " and --port" : "");
+  rc = bad || n->failed ? MS_EXIT_USAGE
+                        : n->written ? MS_EXIT_PASS : MS_EXIT_FAIL;
+  ms_importer_free(im);
+out:
+  free(ports);
+  return rc;
 }

@@ -1,0 +1,47 @@
+/* cmd_traffic: what `mailspec import`, `record` and `replay` share:
+ * the import options, the output directory, the summary line. */
+#ifndef MS_CMD_TRAFFIC_H
+#define MS_CMD_TRAFFIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "import.h"
+
+/* getopt_long values of the shared long options. */
+enum {
+  MS_TOPT_KEEP = 256,
+  MS_TOPT_GAPS,
+  MS_TOPT_STEPS,
+  MS_TOPT_CONV,
+  MS_TOPT_MAXSESS,
+  MS_TOPT_COLOR,
+  MS_TOPT_FIRST_FREE /* commands number their own options from here */
+};
+
+/* The shared options as struct option entries, ending in a zero entry:
+ * {"output",'o'}, {"port",'p'}, --keep-secrets, --allow-gaps, --steps,
+ * --convention, --max-session-bytes. */
+#define MS_TRAFFIC_LONGOPTS                                                 \
+  {"output", required_argument, NULL, 'o'},                                 \
+      {"port", required_argument, NULL, 'p'},                               \
+      {"keep-secrets", no_argument, NULL, MS_TOPT_KEEP},                    \
+      {"allow-gaps", no_argument, NULL, MS_TOPT_GAPS},                      \
+      {"steps", no_argument, NULL, MS_TOPT_STEPS},                          \
+      {"convention", required_argument, NULL, MS_TOPT_CONV},                \
+      {"max-session-bytes", required_argument, NULL, MS_TOPT_MAXSESS}
+
+/* Handle option C of the shared set: 0 done, -1 error (printed), 1 not a
+ * shared option. */
+int ms_traffic_opt(const char *cmd, int c, const char *arg,
+                   struct ms_import_opts *o, uint16_t **ports, size_t *nports);
+/* mkdir -p DIR.  0 or -1 (printed). */
+int ms_traffic_mkdir(const char *cmd, const char *dir);
+/* The one-line summary on stderr (nothing when VERBOSITY < 0). */
+void ms_traffic_summary(const char *cmd, const struct ms_import_counts *n,
+                        const char *dir, int verbosity);
+/* The shared options' help lines. */
+void ms_traffic_usage_opts(FILE *out);
+
+#endif

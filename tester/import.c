@@ -1,0 +1,479 @@
+/* import: capture files (or live packets) to one transcript per SMTP or
+ * POP3 session.  Sessions are recognised by port (25, 587, 2525, 110 and
+ * --port N) or, on other ports, from their first lines; the bytes of
+ * anything else are dropped as soon as that is clear. */
+#include "import.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linktype.h"
+#include "pcap_read.h"
+#include "util.h"
+
+#define DETECT_MAX 1024 /* bytes looked at before calling a session not mail */
+
+enum sess_state { SS_UNDECIDED, SS_MAIL, SS_IGNORE };
+
+struct isess {
+  struct ms_imp_session s;
+  enum sess_state state;
+  bool by_port;        /* protocol from the port; content may still swap */
+  bool tls_port;       /* 465/995: TLS from the first byte */
+  struct ms_importer *im;
+};
+
+struct ms_importer {
+  struct ms_import_opts o;
+  struct ms_reasm *r;
+  struct ms_import_counts n;
+  char *capture;       /* current capture path (NULL: live) */
+  char *iface;
+  char *base;          /* file name base of the current capture */
+  char **bases;        /* bases used so far in this run */
+  size_t nbases, capbases;
+  uint16_t *sports;    /* server ports for role guessing */
+  size_t nsports;
+  unsigned long long unknown_lt[8];
+  size_t nunknown_lt;
+  bool errors;
+};
+
+static const uint16_t mail_ports[] = {25, 587, 2525, 110};
+static const uint16_t tls_ports[] = {465, 995};
+
+bool ms_import_mail_port(uint16_t p) {
+  for (size_t i = 0; i < sizeof mail_ports / sizeof mail_ports[0]; i++)
+    if (mail_ports[i] == p)
+      return true;
+  return false;
+}
+
+static bool imp_tls_port(uint16_t p) {
+  return p == tls_ports[0] || p == tls_ports[1];
+}
+
+static FILE *imp_log(const struct ms_importer *im) {
+  return im->o.log ? im->o.log : stderr;
+}
+
+static void imp_msg(struct ms_importer *im, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void imp_msg(struct ms_importer *im, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(imp_log(im), "mailspec import: ");
+  vfprintf(imp_log(im), fmt, ap);
+  fputc('\n', imp_log(im));
+  va_end(ap);
+}
+
+static bool imp_user_port(const struct ms_importer *im, uint16_t p) {
+  for (size_t i = 0; i < im->o.nports; i++)
+    if (im->o.ports[i] == p)
+      return true;
+  return false;
+}
+
+/* ---- recognising SMTP and POP3 ------------------------------------------ */
+
+/* The first line of P[0..N) (without its end) if complete. */
+static bool det_line(const unsigned char *p, size_t n, char *buf, size_t cap) {
+  const unsigned char *lf = n ? memchr(p, '\n', n) : NULL;
+  if (!lf)
+    return false;
+  size_t k = (size_t)(lf - p);
+  if (k && p[k - 1] == '\r')
+    k--;
+  if (k >= cap)
+    k = cap - 1;
+  memcpy(buf, p, k);
+  buf[k] = '\0';
+  return true;
+}
+
+static bool det_word(const char *t, const char *w) {
+  size_t n = strlen(w);
+  return ms_prefix_ci(t, w) && (t[n] == ' ' || t[n] == '\0');
+}
+
+/* What a first line says: 'S' SMTP server, 's' SMTP client, 'P' POP3
+ * server, 'p' POP3 client, 0 nothing. */
+static char det_kind(const char *t) {
+  if (strlen(t) >= 4 && (t[3] == ' ' || t[3] == '-') &&
+      (strncmp(t, "220", 3) == 0 || strncmp(t, "421", 3) == 0 ||
+       strncmp(t, "554", 3) == 0))
+    return 'S'; /* RFC 5321 §4.3.1: greeting 220, or 554/421 */
+  if (strncmp(t, "+OK", 3) == 0 && (t[3] == ' ' || t[3] == '\0'))
+    return 'P';
+  if (det_word(t, "EHLO") || det_word(t, "HELO") || det_word(t, "LHLO"))
+    return 's';
+  if (det_word(t, "USER") || det_word(t, "APOP") || det_word(t, "CAPA") ||
+      det_word(t, "STLS"))
+    return 'p';
+  return 0;
+}
+
+int ms_import_detect(const unsigned char *c2s, size_t nc,
+                     const unsigned char *s2c, size_t ns, bool final,
+                     enum ms_protocol *proto, bool *swap) {
+  char a[128], b[128];
+  bool ha = det_line(c2s, nc, a, sizeof a), hb = det_line(s2c, ns, b, sizeof b);
+  char ka = ha ? det_kind(a) : 0, kb = hb ? det_kind(b) : 0;
+  /* a server line on either side decides, a client line too */
+  char server = 0, client = 0;
+  int server_side = -1, client_side = -1;
+  if (ka == 'S' || ka == 'P') server = ka, server_side = 0;
+  if (kb == 'S' || kb == 'P') server = kb, server_side = 1;
+  if (ka == 's' || ka == 'p') client = ka, client_side = 0;
+  if (kb == 's' || kb == 'p') client = kb, client_side = 1;
+  if (server && client && (server | 0x20) != client)
+    return 0; /* contradicting */
+  if (server || client) {
+    char k = server ? server : (char)(client & ~0x20);
+    *proto = k == 'P' ? MS_PROTO_POP3 : MS_PROTO_SMTP;
+    *swap = server_side == 0 || client_side == 1;
+    return 1;
+  }
+  bool a_done = ha || nc >= DETECT_MAX, b_done = hb || ns >= DETECT_MAX;
+  if (final || (a_done && b_done) || nc >= DETECT_MAX || ns >= DETECT_MAX)
+    return 0;
+  return -1;
+}
+
+/* ---- reassembler callbacks ------------------------------------------------ */
+
+static void *imp_open(void *ctx, const struct ms_conn_info *ci) {
+  struct ms_importer *im = ctx;
+  struct isess *x = xcalloc(1, sizeof *x);
+  x->im = im;
+  x->s.ci = *ci;
+  size_t max = im->o.max_session_bytes ? im->o.max_session_bytes : 64u << 20;
+  ms_imp_dir_init(&x->s.d[0], max);
+  ms_imp_dir_init(&x->s.d[1], max);
+  im->n.sessions++;
+  uint16_t cp = ci->port[MS_DIR_C2S], sp = ci->port[MS_DIR_S2C];
+  if (imp_tls_port(sp) || imp_tls_port(cp)) {
+    x->tls_port = true;
+    x->state = SS_IGNORE;
+  } else if (ms_import_mail_port(sp) || imp_user_port(im, sp) ||
+             ms_import_mail_port(cp) || imp_user_port(im, cp)) {
+    x->by_port = true;
+    x->state = SS_MAIL;
+    x->s.proto = (sp == 110 || cp == 110) ? MS_PROTO_POP3 : MS_PROTO_SMTP;
+  }
+  return x;
+}
+
+static void imp_detect(struct isess *x, bool final) {
+  enum ms_protocol proto;
+  bool swap = false;
+  const struct ms_imp_dir *c = &x->s.d[0], *s = &x->s.d[1];
+  int rc = ms_import_detect(c->p, c->len, s->p, s->len, final, &proto, &swap);
+  if (x->state == SS_MAIL) { /* known port: content may only correct */
+    if (rc == 1) {
+      x->s.proto = proto;
+      if (swap)
+        ms_imp_session_swap(&x->s);
+    }
+    return;
+  }
+  if (rc < 0)
+    return;
+  if (rc == 0) {
+    x->state = SS_IGNORE;
+    ms_imp_dir_free(&x->s.d[0]);
+    ms_imp_dir_free(&x->s.d[1]);
+    return;
+  }
+  x->state = SS_MAIL;
+  x->s.proto = proto;
+  if (swap)
+    ms_imp_session_swap(&x->s);
+}
+
+static void imp_data(void *user, int dir, const unsigned char *p, size_t n,
+                     uint64_t frame, uint64_t ts) {
+  struct isess *x = user;
+  (void)ts;
+  if (x->state == SS_IGNORE)
+    return;
+  ms_imp_dir_add(&x->s.d[x->s.swapped ? 1 - dir : dir], p, n, frame);
+  if (x->state == SS_UNDECIDED)
+    imp_detect(x, false);
+}
+
+static void imp_gap(void *user, int dir, uint64_t len, uint64_t frame,
+                    const char *why) {
+  struct isess *x = user;
+  if (x->state == SS_IGNORE)
+    return;
+  ms_imp_dir_gap(&x->s.d[x->s.swapped ? 1 - dir : dir], len, frame, why);
+}
+
+/* Retransmitted bytes against what was kept (only while the store's
+ * offsets are the stream's: no gap, nothing dropped). */
+static int imp_compare(void *user, int dir, uint64_t off,
+                       const unsigned char *p, size_t n) {
+  struct isess *x = user;
+  if (x->state == SS_IGNORE)
+    return -1;
+  const struct ms_imp_dir *d = &x->s.d[x->s.swapped ? 1 - dir : dir];
+  if (d->ngaps || d->dropped || off + n > d->len)
+    return -1;
+  return memcmp(d->p + off, p, n) == 0;
+}
+
+/* ---- writing one transcript ------------------------------------------------- */
+
+static char *imp_path(struct ms_importer *im, const struct isess *x,
+                      bool tmp) {
+  const char *dir = im->o.outdir ? im->o.outdir : ".";
+  return xasprintf("%s/%s%s-%04llu.yaml%s", dir, tmp ? "." : "", im->base,
+                   (unsigned long long)x->s.ci.index, tmp ? ".tmp" : "");
+}
+
+static void imp_write(struct ms_importer *im, struct isess *x) {
+  struct ms_frames f;
+  ms_import_frame(&x->s, &f);
+  char *tmp = imp_path(im, x, true), *path = imp_path(im, x, false);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+  FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!out) {
+    imp_msg(im, "%s: %s", tmp, strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    im->n.failed++;
+    im->errors = true;
+    goto done;
+  }
+  struct ms_write_opts wo = {im->capture, im->iface, im->o.conv,
+                             im->o.keep_secrets, im->o.allow_gaps,
+                             im->o.force_steps};
+  bool steps = false;
+  int rc = ms_transcript_write(out, &x->s, &f, &wo, &steps);
+  if (fclose(out) != 0 || rc != 0 || rename(tmp, path) != 0) {
+    imp_msg(im, "%s: cannot write: %s", path, strerror(errno));
+    unlink(tmp);
+    im->n.failed++;
+    im->errors = true;
+    goto done;
+  }
+  im->n.written++;
+  if (f.ngaps)
+    im->n.with_gaps++;
+  if (steps)
+    im->n.steps_form++;
+  if (im->o.verbosity >= 0)
+    printf("%s\n", path);
+  if (im->o.verbosity > 0)
+    imp_msg(im, "%s: %s session %llu, %zu units%s%s%s", path,
+            x->s.proto == MS_PROTO_POP3 ? "POP3" : "SMTP",
+            (unsigned long long)x->s.ci.index, f.n,
+            f.ngaps ? ", gaps" : "", f.tls ? ", stops at STARTTLS" : "",
+            steps ? ", steps form" : "");
+  if (im->o.written)
+    im->o.written(im->o.written_ctx, path);
+done:
+  free(tmp);
+  free(path);
+  ms_frames_free(&f);
+}
+
+static void imp_close(void *user, const char *why, uint64_t frame,
+                      const struct ms_reasm_stats *st) {
+  struct isess *x = user;
+  struct ms_importer *im = x->im;
+  x->s.close_why = why;
+  x->s.close_frame = frame;
+  x->s.st = *st;
+  if (x->state == SS_UNDECIDED)
+    imp_detect(x, true);
+  if (x->state == SS_MAIL) /* content can still tell after all */
+    imp_detect(x, true);
+  bool empty = x->s.d[0].len + x->s.d[0].ngaps + x->s.d[1].len +
+                   x->s.d[1].ngaps == 0;
+  if (x->tls_port)
+    im->n.tls_only++;
+  else if (x->state != SS_MAIL)
+    im->n.not_mail++;
+  else if (empty)
+    im->n.empty++;
+  else
+    imp_write(im, x);
+  ms_imp_dir_free(&x->s.d[0]);
+  ms_imp_dir_free(&x->s.d[1]);
+  free(x);
+}
+
+/* ---- captures ------------------------------------------------------------------ */
+
+static void imp_set_base(struct ms_importer *im, const char *name) {
+  const char *b = strrchr(name, '/');
+  b = b ? b + 1 : name;
+  char *base = xstrdup(*b ? b : "capture");
+  static const char *const ext[] = {".pcapng", ".pcap", ".cap", ".dmp"};
+  for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+    size_t n = strlen(base), k = strlen(ext[i]);
+    if (n > k && strcmp(base + n - k, ext[i]) == 0) {
+      base[n - k] = '\0';
+      break;
+    }
+  }
+  for (char *p = base; *p; p++)
+    if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7F)
+      *p = '_';
+  /* two captures with the same name in one run must not overwrite */
+  char *unique = xstrdup(base);
+  for (int k = 2;; k++) {
+    bool used = false;
+    for (size_t i = 0; i < im->nbases; i++)
+      used = used || strcmp(im->bases[i], unique) == 0;
+    if (!used)
+      break;
+    free(unique);
+    unique = xasprintf("%s-%d", base, k);
+  }
+  free(base);
+  xgrow((void **)&im->bases, &im->capbases, im->nbases, sizeof *im->bases);
+  im->bases[im->nbases++] = xstrdup(unique);
+  free(im->base);
+  im->base = unique;
+}
+
+void ms_importer_begin(struct ms_importer *im, const char *name,
+                       const char *iface) {
+  free(im->capture);
+  free(im->iface);
+  im->capture = iface ? NULL : xstrdup(name);
+  im->iface = iface ? xstrdup(iface) : NULL;
+  imp_set_base(im, name);
+  struct ms_reasm_limits lim = im->o.limits;
+  struct ms_reasm_limits def = MS_REASM_LIMITS_DEFAULT;
+  if (!lim.window)
+    lim = def;
+  lim.server_ports = im->sports;
+  lim.nserver_ports = im->nsports;
+  struct ms_reasm_cb cb = {im, imp_open, imp_data, imp_gap, imp_compare,
+                           imp_close};
+  im->r = ms_reasm_new(&lim, &cb);
+  im->nunknown_lt = 0;
+}
+
+static void imp_unknown_lt(struct ms_importer *im, int lt) {
+  for (size_t i = 0; i < im->nunknown_lt; i++)
+    if (im->unknown_lt[i] == (unsigned long long)lt)
+      return;
+  if (im->nunknown_lt < sizeof im->unknown_lt / sizeof im->unknown_lt[0])
+    im->unknown_lt[im->nunknown_lt++] = (unsigned long long)lt;
+  char name[32];
+  imp_msg(im, "%s: link type %s is not supported (supported: EN10MB with "
+              "VLAN tags, LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, "
+              "IPV6); its packets are skipped",
+          im->capture ? im->capture : im->iface, ms_link_name(lt, name, sizeof name));
+}
+
+void ms_importer_packet(struct ms_importer *im, int lt, const unsigned char *p,
+                        uint32_t caplen, uint64_t frame, uint64_t ts_ns) {
+  struct ms_tcpseg seg;
+  im->n.packets++;
+  im->n.bytes += caplen;
+  switch (ms_link_decode(lt, p, caplen, &seg)) {
+  case MS_LINK_TCP:
+    im->n.tcp_packets++;
+    ms_reasm_segment(im->r, &seg, frame, ts_ns);
+    break;
+  case MS_LINK_FRAGMENT:
+    im->n.fragments++;
+    break;
+  case MS_LINK_SHORT:
+  case MS_LINK_BAD:
+    im->n.undecodable++;
+    break;
+  case MS_LINK_UNKNOWN:
+    im->n.undecodable++;
+    imp_unknown_lt(im, lt);
+    break;
+  case MS_LINK_OTHER:
+    break;
+  }
+}
+
+void ms_importer_end(struct ms_importer *im) {
+  if (!im->r)
+    return;
+  ms_reasm_finish(im->r, 0);
+  ms_reasm_free(im->r);
+  im->r = NULL;
+}
+
+int ms_importer_file(struct ms_importer *im, const char *path) {
+  char err[512];
+  struct ms_pcap_reader *rd = ms_pcap_open(path, err, sizeof err);
+  if (!rd) {
+    imp_msg(im, "%s", err);
+    im->errors = true;
+    return -1;
+  }
+  uint64_t before_tcp = im->n.tcp_packets, before_pk = im->n.packets;
+  ms_importer_begin(im, path, NULL);
+  struct ms_pcap_pkt pk;
+  int rc;
+  while ((rc = ms_pcap_next(rd, &pk)) == 1)
+    ms_importer_packet(im, pk.linktype, pk.data, pk.caplen, pk.frame,
+                       pk.ts_ns);
+  if (rc < 0)
+    imp_msg(im, "%s (the sessions read so far are kept)", ms_pcap_error(rd));
+  else if (ms_pcap_warning(rd))
+    imp_msg(im, "%s (the sessions read so far are kept)", ms_pcap_warning(rd));
+  ms_importer_end(im);
+  if (im->n.packets > before_pk && im->n.tcp_packets == before_tcp &&
+      im->nunknown_lt > 0) {
+    imp_msg(im, "%s: no packet could be decoded", path);
+    rc = -1;
+  }
+  ms_pcap_close(rd);
+  if (rc < 0)
+    im->errors = true;
+  return rc < 0 ? -1 : 0;
+}
+
+/* ---- lifetime ----------------------------------------------------------------- */
+
+struct ms_importer *ms_importer_new(const struct ms_import_opts *o) {
+  struct ms_importer *im = xcalloc(1, sizeof *im);
+  im->o = *o;
+  size_t np = sizeof mail_ports / sizeof mail_ports[0];
+  im->sports = xmalloc((np + 2 + o->nports) * sizeof *im->sports);
+  for (size_t i = 0; i < np; i++)
+    im->sports[im->nsports++] = mail_ports[i];
+  im->sports[im->nsports++] = tls_ports[0];
+  im->sports[im->nsports++] = tls_ports[1];
+  for (size_t i = 0; i < o->nports; i++)
+    im->sports[im->nsports++] = o->ports[i];
+  return im;
+}
+
+const struct ms_import_counts *ms_importer_counts(const struct ms_importer *im) {
+  return &im->n;
+}
+
+void ms_importer_free(struct ms_importer *im) {
+  if (!im)
+    return;
+  ms_importer_end(im);
+  for (size_t i = 0; i < im->nbases; i++)
+    free(im->bases[i]);
+  free(im->bases);
+  free(im->base);
+  free(im->capture);
+  free(im->iface);
+  free(im->sports);
+  free(im);
+}

@@ -1,0 +1,245 @@
+/* import: captured TCP sessions to transcripts.
+ *
+ *   pcap_read -> linktype -> tcp_reasm -> session store (import_session.c)
+ *   -> framing (import_smtp.c / import_pop3.c: units) -> layout
+ *   -> transcript_write.c (YAML) -> one file per session.
+ *
+ * A session's bytes are kept until it ends (FIN, RST, idle, end of the
+ * capture), then framed and written at once, so `record` writes each
+ * transcript as its session ends.  Everything between the store and the
+ * YAML text is pure and is tested without any capture file. */
+#ifndef MS_IMPORT_H
+#define MS_IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mailspec/transcript.h"
+#include "tcp_reasm.h"
+
+/* ---- one direction of one session --------------------------------------- */
+
+struct ms_imp_mark { /* bytes from OFF on arrived with packet FRAME */
+  uint64_t off, frame;
+};
+struct ms_imp_gap { /* LEN bytes missing before stored offset OFF */
+  uint64_t off, len, frame;
+  const char *why; /* static text */
+};
+struct ms_imp_dir {
+  unsigned char *p; /* delivered bytes, gaps left out */
+  size_t len, cap;
+  size_t max;       /* store no more than this; the rest is counted */
+  uint64_t dropped; /* bytes over MAX */
+  struct ms_imp_mark *marks;
+  size_t nmarks, capmarks;
+  struct ms_imp_gap *gaps;
+  size_t ngaps, capgaps;
+};
+
+struct ms_imp_session {
+  struct ms_conn_info ci;
+  struct ms_imp_dir d[2]; /* MS_DIR_C2S, MS_DIR_S2C */
+  enum ms_protocol proto;
+  bool swapped;        /* roles reversed after looking at the bytes */
+  const char *close_why;
+  uint64_t close_frame;
+  struct ms_reasm_stats st;
+};
+
+void ms_imp_dir_init(struct ms_imp_dir *d, size_t max);
+void ms_imp_dir_free(struct ms_imp_dir *d);
+void ms_imp_dir_add(struct ms_imp_dir *d, const unsigned char *p, size_t n,
+                    uint64_t frame);
+void ms_imp_dir_gap(struct ms_imp_dir *d, uint64_t len, uint64_t frame,
+                    const char *why);
+/* The frame that delivered the byte before offset END (END > 0). */
+uint64_t ms_imp_dir_frame(const struct ms_imp_dir *d, uint64_t end);
+/* Exchange the two directions (client and server were guessed wrong). */
+void ms_imp_session_swap(struct ms_imp_session *s);
+void ms_imp_session_free(struct ms_imp_session *s);
+
+/* ---- framing: units ------------------------------------------------------ */
+
+enum ms_unit_kind {
+  MS_U_LINE,   /* client: a command line with its line end */
+  MS_U_DATA,   /* client: mail data after DATA, through the "." line */
+  MS_U_CHUNK,  /* client: BDAT chunk octets (RFC 3030) */
+  MS_U_SASL,   /* client: an AUTH continuation line (RFC 4954, 5034) */
+  MS_U_REPLY,  /* server: one reply (all its lines) */
+  MS_U_GAP,    /* either: bytes missing from the capture */
+  MS_U_TLS,    /* STARTTLS/STLS accepted: the rest is opaque */
+  MS_U_REST    /* either: bytes left unread (after TLS, over the limit) */
+};
+
+struct ms_unit {
+  enum ms_unit_kind kind;
+  int dir;
+  uint64_t off, len; /* in the direction's store */
+  uint64_t frame;    /* packet that completed it */
+  bool expects;      /* client: a reply answers it */
+  long answers;      /* REPLY: index of the client unit it answers, or -1 */
+  int code;          /* REPLY: SMTP code or MS_POP3_*, 0 unreadable */
+  bool complete;     /* ends with its terminator (line end, ".", count) */
+  bool multiline;    /* REPLY: several lines / POP3 multi-line form */
+  size_t red_off, red_len; /* client: secret bytes within the unit */
+  uint64_t gap_len;  /* GAP */
+  const char *why;   /* GAP, REST: static text */
+};
+
+struct ms_frames {
+  struct ms_unit *u;
+  size_t n, cap;
+  size_t nsecrets;  /* client units carrying secrets */
+  bool tls;         /* stopped at STARTTLS/STLS */
+  uint64_t tls_frame;
+  bool one_sided;   /* a direction is absent from the capture */
+  bool pipelined;   /* the client sent a command before the reply due */
+  size_t ngaps;
+  uint64_t gap_bytes;
+};
+
+void ms_frames_free(struct ms_frames *f);
+struct ms_unit *ms_frames_add(struct ms_frames *f, enum ms_unit_kind kind,
+                              int dir);
+
+/* Recognise the protocol from the first bytes (and the ports): 1 and
+ * sets *PROTO and *SWAP (the directions are reversed), 0 if not mail,
+ * -1 if undecided yet (too few bytes). */
+int ms_import_detect(const unsigned char *c2s, size_t nc,
+                     const unsigned char *s2c, size_t ns, bool final,
+                     enum ms_protocol *proto, bool *swap);
+
+/* Frame a session into units, in order of the conversation (client and
+ * server interleaved by the packets that completed them, a reply never
+ * before what it answers). */
+void ms_import_frame(const struct ms_imp_session *s, struct ms_frames *out);
+/* Protocol framers behind ms_import_frame (units per direction, in order,
+ * REPLY.answers filled); import_session.c lays them out. */
+void ms_import_smtp(const struct ms_imp_session *s, struct ms_frames *out);
+void ms_import_pop3(const struct ms_imp_session *s, struct ms_frames *out);
+
+/* ---- framing helpers shared by the two protocols (import_session.c) ----- */
+
+/* Read one client line from *POS (stops at a gap): returns its length
+ * (0 at the end or at a gap) and whether it ends with LF. */
+size_t ms_imp_line(const struct ms_imp_dir *d, uint64_t pos, uint64_t *gapi,
+                   bool *complete);
+/* Offset of the next gap at or after POS (index *GAPI advanced), or the
+ * store length if none. */
+uint64_t ms_imp_next_gap(const struct ms_imp_dir *d, uint64_t pos,
+                         size_t *gapi);
+
+/* The framing state both protocols share: a client cursor, the FIFO of
+ * client units that expect a reply, and lazy reply framing (POP3 needs
+ * the command to know whether its reply is multi-line, RFC 1939 §3).
+ * Unit references are indices into F->u (it moves when it grows). */
+struct ms_reader;
+struct ms_framer {
+  const struct ms_imp_session *s;
+  struct ms_frames *f;
+  enum ms_protocol proto;
+  uint64_t cpos;    /* client cursor */
+  size_t cgap;      /* next client gap */
+  size_t *exp;      /* client units expecting a reply, in order */
+  bool *expmulti;   /* POP3: its +OK reply is multi-line */
+  size_t nexp, capexp, capmulti;
+  size_t *rep;      /* reply units, in order (the greeting first) */
+  size_t nrep, caprep;
+  uint64_t spos;    /* server cursor */
+  size_t sgap;
+  struct ms_reader *rd;
+  bool greeting;    /* the first reply is a greeting, not an answer */
+  bool server_done; /* no more replies: end of stream or TLS */
+};
+
+void ms_framer_init(struct ms_framer *fr, const struct ms_imp_session *s,
+                    struct ms_frames *f, enum ms_protocol proto);
+void ms_framer_free(struct ms_framer *fr);
+/* At a client gap: add the GAP unit, step over it, return true. */
+bool ms_framer_client_gap(struct ms_framer *fr);
+/* Add a client unit of KIND for the next LEN bytes; returns its index. */
+size_t ms_framer_client(struct ms_framer *fr, enum ms_unit_kind kind,
+                        size_t len, bool complete);
+/* Client unit IDX expects a reply (MULTI: POP3 multi-line if +OK).
+ * Returns the expectation's number. */
+size_t ms_framer_expect(struct ms_framer *fr, size_t idx, bool multi);
+/* The reply unit answering expectation E, framing server bytes as
+ * needed; -1 if the capture holds none. */
+long ms_framer_reply(struct ms_framer *fr, size_t e);
+/* Frame the remaining replies. */
+void ms_framer_drain(struct ms_framer *fr);
+/* STARTTLS/STLS was accepted by reply unit R (-1: no reply in the
+ * capture, the client's bytes tell; FRAME is then the command's): the
+ * rest of both streams is opaque. */
+void ms_framer_tls(struct ms_framer *fr, long r, uint64_t frame);
+/* The client bytes LEN at the cursor (no copy). */
+const unsigned char *ms_framer_cbytes(const struct ms_framer *fr);
+/* Length of the client line at the cursor (0: none before a gap/end). */
+size_t ms_framer_cline(struct ms_framer *fr, bool *complete);
+/* Is there nothing left on the client side? */
+bool ms_framer_cdone(const struct ms_framer *fr);
+
+/* ---- writing ------------------------------------------------------------- */
+
+struct ms_write_opts {
+  const char *capture;      /* file name for source:, NULL: live */
+  const char *iface;        /* live capture interface */
+  enum ms_convention conv;  /* MS_CONV_RFC5321 (default) or RFC821 */
+  bool keep_secrets;
+  bool allow_gaps;
+  bool force_steps;         /* always the steps: form */
+};
+
+/* Write the transcript of S (framed as F) as YAML to OUT.  Returns 0, or
+ * -1 on a write error. *STEPS is set when the steps: form had to be used. */
+int ms_transcript_write(FILE *out, const struct ms_imp_session *s,
+                        const struct ms_frames *f,
+                        const struct ms_write_opts *o, bool *steps);
+
+/* ---- the importer (import.c) ------------------------------------------- */
+
+struct ms_import_opts {
+  const char *outdir;       /* -o DIR, default "." */
+  const uint16_t *ports;    /* --port N: extra server ports */
+  size_t nports;
+  bool keep_secrets, allow_gaps, force_steps;
+  enum ms_convention conv;
+  size_t max_session_bytes; /* per direction; 0: 64 MiB */
+  struct ms_reasm_limits limits; /* zeros: defaults */
+  int verbosity;            /* -1 quiet, 0, 1 verbose */
+  FILE *log;                /* messages; NULL: stderr */
+  /* called after each transcript is written (record --count) */
+  void (*written)(void *ctx, const char *path);
+  void *written_ctx;
+};
+
+struct ms_import_counts {
+  uint64_t packets, tcp_packets, undecodable, fragments;
+  uint64_t sessions;        /* TCP sessions seen */
+  uint64_t written;         /* transcripts written */
+  uint64_t not_mail, empty, tls_only, failed;
+  uint64_t with_gaps, steps_form;
+  uint64_t bytes;           /* capture bytes read */
+};
+
+struct ms_importer;
+struct ms_importer *ms_importer_new(const struct ms_import_opts *o);
+/* Import one capture file.  Returns 0, or -1 (message already printed). */
+int ms_importer_file(struct ms_importer *im, const char *path);
+/* Live use: begin a capture NAME of link type LT, feed packets, end. */
+void ms_importer_begin(struct ms_importer *im, const char *name,
+                       const char *iface);
+void ms_importer_packet(struct ms_importer *im, int lt,
+                        const unsigned char *p, uint32_t caplen,
+                        uint64_t frame, uint64_t ts_ns);
+void ms_importer_end(struct ms_importer *im);
+const struct ms_import_counts *ms_importer_counts(const struct ms_importer *im);
+void ms_importer_free(struct ms_importer *im);
+
+/* Is P a mail service port (25, 587, 2525, 110; 465/995 are TLS)? */
+bool ms_import_mail_port(uint16_t p);
+
+#endif

@@ -1,0 +1,400 @@
+/* import_session: the bytes of one captured session (per direction, with
+ * the packet each piece came with and the gaps), the framing helpers both
+ * protocols share, and the layout of the units into one conversation. */
+#include "import.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailspec/reply.h"
+#include "util.h"
+
+/* ---- the store ------------------------------------------------------------ */
+
+void ms_imp_dir_init(struct ms_imp_dir *d, size_t max) {
+  memset(d, 0, sizeof *d);
+  d->max = max;
+}
+
+void ms_imp_dir_free(struct ms_imp_dir *d) {
+  free(d->p);
+  free(d->marks);
+  free(d->gaps);
+  memset(d, 0, sizeof *d);
+}
+
+void ms_imp_dir_add(struct ms_imp_dir *d, const unsigned char *p, size_t n,
+                    uint64_t frame) {
+  if (d->len + n > d->max) {
+    size_t room = d->max - d->len;
+    d->dropped += n - room;
+    n = room;
+  }
+  if (n == 0)
+    return;
+  if (d->len + n > d->cap) {
+    size_t c = d->cap ? d->cap : 2048;
+    while (c < d->len + n)
+      c *= 2;
+    d->p = xrealloc(d->p, c);
+    d->cap = c;
+  }
+  memcpy(d->p + d->len, p, n);
+  if (!d->nmarks || d->marks[d->nmarks - 1].frame != frame) {
+    xgrow((void **)&d->marks, &d->capmarks, d->nmarks, sizeof *d->marks);
+    d->marks[d->nmarks++] = (struct ms_imp_mark){d->len, frame};
+  }
+  d->len += n;
+}
+
+void ms_imp_dir_gap(struct ms_imp_dir *d, uint64_t len, uint64_t frame,
+                    const char *why) {
+  if (d->dropped) { /* past the limit everything is dropped anyway */
+    d->dropped += len;
+    return;
+  }
+  if (d->ngaps && d->gaps[d->ngaps - 1].off == d->len) {
+    d->gaps[d->ngaps - 1].len += len; /* adjacent holes are one gap */
+    return;
+  }
+  xgrow((void **)&d->gaps, &d->capgaps, d->ngaps, sizeof *d->gaps);
+  d->gaps[d->ngaps++] = (struct ms_imp_gap){d->len, len, frame, why};
+}
+
+uint64_t ms_imp_dir_frame(const struct ms_imp_dir *d, uint64_t end) {
+  if (!d->nmarks)
+    return 0;
+  uint64_t last = end ? end - 1 : 0;
+  size_t lo = 0, hi = d->nmarks; /* the last mark with off <= LAST */
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (d->marks[mid].off <= last)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return d->marks[lo].frame;
+}
+
+void ms_imp_session_swap(struct ms_imp_session *s) {
+  struct ms_imp_dir t = s->d[0];
+  s->d[0] = s->d[1];
+  s->d[1] = t;
+  unsigned char a[16];
+  memcpy(a, s->ci.addr[0], 16);
+  memcpy(s->ci.addr[0], s->ci.addr[1], 16);
+  memcpy(s->ci.addr[1], a, 16);
+  uint16_t p = s->ci.port[0];
+  s->ci.port[0] = s->ci.port[1];
+  s->ci.port[1] = p;
+  s->swapped = !s->swapped;
+}
+
+void ms_imp_session_free(struct ms_imp_session *s) {
+  if (!s)
+    return;
+  ms_imp_dir_free(&s->d[0]);
+  ms_imp_dir_free(&s->d[1]);
+  free(s);
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+uint64_t ms_imp_next_gap(const struct ms_imp_dir *d, uint64_t pos,
+                         size_t *gapi) {
+  while (*gapi < d->ngaps && d->gaps[*gapi].off < pos)
+    (*gapi)++;
+  return *gapi < d->ngaps ? d->gaps[*gapi].off : d->len;
+}
+
+size_t ms_imp_line(const struct ms_imp_dir *d, uint64_t pos, uint64_t *gapi,
+                   bool *complete) {
+  size_t gi = (size_t)*gapi;
+  uint64_t stop = ms_imp_next_gap(d, pos, &gi);
+  *gapi = gi;
+  *complete = false;
+  if (pos >= stop)
+    return 0;
+  const unsigned char *lf = memchr(d->p + pos, '\n', (size_t)(stop - pos));
+  if (lf) {
+    *complete = true;
+    return (size_t)(lf - (d->p + pos)) + 1;
+  }
+  return (size_t)(stop - pos);
+}
+
+void ms_frames_free(struct ms_frames *f) {
+  free(f->u);
+  memset(f, 0, sizeof *f);
+}
+
+struct ms_unit *ms_frames_add(struct ms_frames *f, enum ms_unit_kind kind,
+                              int dir) {
+  xgrow((void **)&f->u, &f->cap, f->n, sizeof *f->u);
+  struct ms_unit *u = &f->u[f->n++];
+  memset(u, 0, sizeof *u);
+  u->kind = kind;
+  u->dir = dir;
+  u->answers = -1;
+  return u;
+}
+
+/* ---- layout ------------------------------------------------------------------ */
+
+/* Interleave the two directions by the packet that completed each unit;
+ * a reply never goes before the unit it answers (clocks and capture
+ * points can disagree, the protocol cannot). */
+static void frames_layout(struct ms_frames *f) {
+  size_t n = f->n, nc = 0, ns = 0;
+  size_t *c = xmalloc((n + 1) * sizeof *c), *s = xmalloc((n + 1) * sizeof *s);
+  for (size_t i = 0; i < n; i++) {
+    if (f->u[i].dir == MS_DIR_C2S)
+      c[nc++] = i;
+    else
+      s[ns++] = i;
+  }
+  long *newpos = xmalloc((n + 1) * sizeof *newpos);
+  for (size_t x = 0; x < n; x++)
+    newpos[x] = -1; /* client units: where they went, once placed */
+  struct ms_unit *out = xmalloc((n + 1) * sizeof *out);
+  size_t i = 0, j = 0, k = 0;
+  while (i < nc || j < ns) {
+    bool take_client;
+    if (j >= ns) {
+      take_client = true;
+    } else if (i >= nc) {
+      take_client = false;
+    } else {
+      const struct ms_unit *su = &f->u[s[j]];
+      bool owed = su->answers >= 0 && newpos[su->answers] < 0;
+      take_client = owed || f->u[c[i]].frame <= su->frame;
+    }
+    size_t idx = take_client ? c[i++] : s[j++];
+    if (take_client)
+      newpos[idx] = (long)k;
+    out[k++] = f->u[idx];
+  }
+  for (size_t x = 0; x < n; x++)
+    if (out[x].kind == MS_U_REPLY && out[x].answers >= 0)
+      out[x].answers = newpos[out[x].answers];
+  free(f->u);
+  f->u = out;
+  f->cap = n + 1;
+  free(newpos);
+  free(c);
+  free(s);
+}
+
+void ms_import_frame(const struct ms_imp_session *s, struct ms_frames *out) {
+  memset(out, 0, sizeof *out);
+  if (s->proto == MS_PROTO_POP3)
+    ms_import_pop3(s, out);
+  else
+    ms_import_smtp(s, out);
+  out->one_sided = s->d[0].len + s->d[0].ngaps == 0 ||
+                   s->d[1].len + s->d[1].ngaps == 0;
+  for (size_t i = 0; i < out->n; i++)
+    if (out->u[i].kind == MS_U_GAP) {
+      out->ngaps++;
+      out->gap_bytes += out->u[i].gap_len;
+    }
+  frames_layout(out);
+  /* RFC 2920: a command sent while an earlier one still awaits its reply */
+  size_t owed = 0;
+  for (size_t i = 0; i < out->n; i++) {
+    const struct ms_unit *u = &out->u[i];
+    if (u->dir == MS_DIR_C2S && u->expects) {
+      if (owed > 0)
+        out->pipelined = true;
+      owed++;
+    } else if (u->kind == MS_U_REPLY && u->answers >= 0 && owed > 0) {
+      owed--;
+    }
+  }
+}
+
+/* ---- the shared framer ---------------------------------------------------- */
+
+void ms_framer_init(struct ms_framer *fr, const struct ms_imp_session *s,
+                    struct ms_frames *f, enum ms_protocol proto) {
+  memset(fr, 0, sizeof *fr);
+  fr->s = s;
+  fr->f = f;
+  fr->proto = proto;
+  /* Framing only: keep little of each line, never give up on size. */
+  struct ms_reply_limits lim = {512, (size_t)-1, (size_t)-1};
+  fr->rd = ms_reader_new(proto, &lim);
+  const struct ms_imp_dir *c = &s->d[MS_DIR_C2S], *sv = &s->d[MS_DIR_S2C];
+  /* SMTP and POP3 servers speak first (RFC 5321 §3.1, RFC 1939 §4): the
+   * first reply is the greeting unless the capture began mid-session
+   * with the client already talking. */
+  fr->greeting = s->ci.saw_syn || !c->nmarks ||
+                 (sv->nmarks && sv->marks[0].frame < c->marks[0].frame);
+}
+
+void ms_framer_free(struct ms_framer *fr) {
+  ms_reader_free(fr->rd);
+  free(fr->exp);
+  free(fr->expmulti);
+  free(fr->rep);
+  memset(fr, 0, sizeof *fr);
+}
+
+static const struct ms_imp_dir *fr_dir(const struct ms_framer *fr, int dir) {
+  return &fr->s->d[dir];
+}
+
+/* A GAP unit for gap I of DIR. */
+static void fr_gap_unit(struct ms_framer *fr, int dir, size_t i) {
+  const struct ms_imp_gap *g = &fr_dir(fr, dir)->gaps[i];
+  struct ms_unit *u = ms_frames_add(fr->f, MS_U_GAP, dir);
+  u->off = g->off;
+  u->frame = g->frame;
+  u->gap_len = g->len;
+  u->why = g->why;
+  u->complete = true;
+}
+
+bool ms_framer_client_gap(struct ms_framer *fr) {
+  const struct ms_imp_dir *d = fr_dir(fr, MS_DIR_C2S);
+  if (fr->cgap < d->ngaps && d->gaps[fr->cgap].off == fr->cpos) {
+    fr_gap_unit(fr, MS_DIR_C2S, fr->cgap++);
+    return true;
+  }
+  return false;
+}
+
+size_t ms_framer_client(struct ms_framer *fr, enum ms_unit_kind kind,
+                        size_t len, bool complete) {
+  const struct ms_imp_dir *d = fr_dir(fr, MS_DIR_C2S);
+  struct ms_unit *u = ms_frames_add(fr->f, kind, MS_DIR_C2S);
+  u->off = fr->cpos;
+  u->len = len;
+  u->complete = complete;
+  u->frame = ms_imp_dir_frame(d, fr->cpos + len);
+  fr->cpos += len;
+  return fr->f->n - 1;
+}
+
+size_t ms_framer_expect(struct ms_framer *fr, size_t idx, bool multi) {
+  xgrow((void **)&fr->exp, &fr->capexp, fr->nexp, sizeof *fr->exp);
+  xgrow((void **)&fr->expmulti, &fr->capmulti, fr->nexp,
+        sizeof *fr->expmulti);
+  fr->exp[fr->nexp] = idx;
+  fr->expmulti[fr->nexp] = multi;
+  fr->f->u[idx].expects = true;
+  return fr->nexp++;
+}
+
+/* The expectation reply number K answers, or -1 (greeting, unsolicited). */
+static long fr_answers(const struct ms_framer *fr, size_t k) {
+  size_t g = fr->greeting ? 1 : 0;
+  if (k < g || k - g >= fr->nexp)
+    return -1;
+  return (long)(k - g);
+}
+
+/* Frame the next server reply (or step over a gap).  False at the end. */
+static bool fr_next_reply(struct ms_framer *fr) {
+  const struct ms_imp_dir *d = fr_dir(fr, MS_DIR_S2C);
+  if (fr->server_done)
+    return false;
+  if (fr->sgap < d->ngaps && d->gaps[fr->sgap].off == fr->spos) {
+    fr_gap_unit(fr, MS_DIR_S2C, fr->sgap++);
+    return true;
+  }
+  uint64_t stop = ms_imp_next_gap(d, fr->spos, &fr->sgap);
+  if (fr->spos >= stop) {
+    fr->server_done = fr->sgap >= d->ngaps;
+    return !fr->server_done;
+  }
+  long e = fr_answers(fr, fr->nrep);
+  ms_reader_expect_multiline(fr->rd, e >= 0 && fr->expmulti[e]);
+  size_t used = 0;
+  enum ms_read_status st = ms_reader_feed(
+      fr->rd, (const char *)d->p + fr->spos, (size_t)(stop - fr->spos), &used);
+  bool complete = st == MS_READ_DONE;
+  if (st == MS_READ_MORE) {
+    used = (size_t)(stop - fr->spos); /* cut by a gap or the end */
+    ms_reader_eof(fr->rd);
+  }
+  struct ms_reply rep;
+  ms_reader_take(fr->rd, &rep);
+  struct ms_unit *u = ms_frames_add(fr->f, MS_U_REPLY, MS_DIR_S2C);
+  u->off = fr->spos;
+  u->len = used;
+  u->frame = ms_imp_dir_frame(d, fr->spos + used);
+  u->code = rep.code;
+  u->multiline = rep.multiline;
+  u->complete = complete && !(rep.violations & MS_V_TRUNCATED);
+  u->answers = e >= 0 ? (long)fr->exp[e] : -1;
+  ms_reply_free(&rep);
+  xgrow((void **)&fr->rep, &fr->caprep, fr->nrep, sizeof *fr->rep);
+  fr->rep[fr->nrep++] = fr->f->n - 1;
+  fr->spos += used;
+  return true;
+}
+
+long ms_framer_reply(struct ms_framer *fr, size_t e) {
+  size_t k = e + (fr->greeting ? 1 : 0);
+  while (fr->nrep <= k && fr_next_reply(fr))
+    ;
+  return fr->nrep > k ? (long)fr->rep[k] : -1;
+}
+
+void ms_framer_drain(struct ms_framer *fr) {
+  while (fr_next_reply(fr))
+    ;
+}
+
+/* The rest of DIR from POS is opaque. */
+static void fr_rest(struct ms_framer *fr, int dir, uint64_t pos,
+                    const char *why) {
+  const struct ms_imp_dir *d = fr_dir(fr, dir);
+  uint64_t missing = 0;
+  for (size_t i = 0; i < d->ngaps; i++)
+    if (d->gaps[i].off >= pos)
+      missing += d->gaps[i].len;
+  if (pos >= d->len && missing == 0)
+    return;
+  struct ms_unit *u = ms_frames_add(fr->f, MS_U_REST, dir);
+  u->off = pos;
+  u->len = d->len - pos;
+  u->gap_len = missing;
+  u->frame = d->len > pos ? ms_imp_dir_frame(d, d->len) : 0;
+  u->why = why;
+}
+
+void ms_framer_tls(struct ms_framer *fr, long r, uint64_t frame) {
+  uint64_t off = fr->spos;
+  if (r >= 0) {
+    frame = fr->f->u[r].frame;
+    off = fr->f->u[r].off + fr->f->u[r].len;
+  }
+  struct ms_unit *u = ms_frames_add(fr->f, MS_U_TLS, MS_DIR_S2C);
+  u->frame = frame;
+  u->off = off;
+  fr->f->tls = true;
+  fr->f->tls_frame = frame;
+  fr->server_done = true;
+  const char *why = "TLS after STARTTLS";
+  fr_rest(fr, MS_DIR_S2C, u->off, why);
+  fr_rest(fr, MS_DIR_C2S, fr->cpos, why);
+  fr->cpos = fr_dir(fr, MS_DIR_C2S)->len;
+  fr->cgap = fr_dir(fr, MS_DIR_C2S)->ngaps;
+}
+
+const unsigned char *ms_framer_cbytes(const struct ms_framer *fr) {
+  return fr_dir(fr, MS_DIR_C2S)->p + fr->cpos;
+}
+
+size_t ms_framer_cline(struct ms_framer *fr, bool *complete) {
+  uint64_t gi = fr->cgap;
+  size_t n = ms_imp_line(fr_dir(fr, MS_DIR_C2S), fr->cpos, &gi, complete);
+  return n;
+}
+
+bool ms_framer_cdone(const struct ms_framer *fr) {
+  const struct ms_imp_dir *d = fr_dir(fr, MS_DIR_C2S);
+  return fr->cpos >= d->len && fr->cgap >= d->ngaps;
+}

@@ -1,0 +1,709 @@
+/* transcript_write: a framed session as a YAML transcript.
+ *
+ * The script: form (a literal block of role lines, as an RFC prints a
+ * dialogue) is used whenever every line survives the loader unchanged
+ * (tester/script.c: trailing blanks are layout, a command loses its
+ * leading blanks, "<text with spaces>" is a meta line, mail data keeps
+ * everything after the one blank that follows the role).  The writer
+ * first renders the session in a checking pass that follows the loader's
+ * own data-mode rule; if any line would not come back byte for byte
+ * (bare LF, NUL, bytes that are not UTF-8, a line without its end, a
+ * trailing blank, a reply the script parser rejects), the WHOLE
+ * transcript is written in the steps: form instead, where such a line is
+ * a `- raw:` step of C escapes and such a reply an `- expect:` step.
+ *
+ * Client text is protected from ${name} expansion ("$$" is a literal
+ * "$"); AUTH secrets become ${secretN} variables unless kept. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "import.h"
+#include "linktype.h"
+#include "mailspec/mailspec.h"
+#include "escape.h"
+#include "script.h"
+#include "util.h"
+
+struct tw {
+  FILE *out;
+  const struct ms_imp_session *s;
+  const struct ms_frames *f;
+  const struct ms_write_opts *o;
+  bool steps;     /* writing the steps: form */
+  bool check;     /* checking pass: no output */
+  bool ok;        /* everything so far fits the script: form */
+  char why[200];  /* the first reason it does not */
+  bool data;      /* the loader's mail-data mode (after a 3xx reply) */
+  unsigned nsecret;
+  bool unjudged;  /* a reply had to be left unexpected */
+  const char *cp, *sp; /* client and server role prefixes */
+  char *tmp;      /* scratch for one line */
+  size_t tmpcap;
+};
+
+/* ---- small output helpers ---------------------------------------------- */
+
+static void tw_put(struct tw *w, const void *p, size_t n) {
+  if (!w->check && n)
+    fwrite(p, 1, n, w->out);
+}
+
+static void tw_puts(struct tw *w, const char *s) { tw_put(w, s, strlen(s)); }
+
+static void tw_printf(struct tw *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void tw_printf(struct tw *w, const char *fmt, ...) {
+  if (w->check)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(w->out, fmt, ap);
+  va_end(ap);
+}
+
+static void tw_unsafe(struct tw *w, uint64_t frame, const char *what) {
+  if (!w->ok)
+    return;
+  w->ok = false;
+  snprintf(w->why, sizeof w->why, "%s (frame %llu)", what,
+           (unsigned long long)frame);
+}
+
+/* ---- character classes -------------------------------------------------- */
+
+/* Next code point of valid UTF-8 at P (N bytes left), -1 if invalid. */
+static long tw_utf8(const unsigned char *p, size_t n, size_t *len) {
+  return ms_utf8_decode(p, n, len);
+}
+
+/* May code point C appear as itself inside a YAML scalar without being a
+ * line break or forbidden (YAML 1.1 §5.1 printable, minus NEL/LS/PS)? */
+static bool tw_printable(long c) {
+  if (c == '\t')
+    return true;
+  if (c < 0x20 || c == 0x7F)
+    return false;
+  if (c >= 0x80 && c <= 0x9F)
+    return false; /* C1, NEL among them */
+  if (c == 0x2028 || c == 0x2029 || c == 0xFEFF || c == 0xFFFE ||
+      c == 0xFFFF)
+    return false;
+  return true;
+}
+
+/* Is P[0..N) UTF-8 made of printable characters only? */
+static bool tw_clean(const unsigned char *p, size_t n) {
+  for (size_t i = 0; i < n;) {
+    if (p[i] >= 0x20 && p[i] < 0x7F) {
+      i++;
+      continue;
+    }
+    size_t k;
+    long c = tw_utf8(p + i, n - i, &k);
+    if (c < 0 || !tw_printable(c))
+      return false;
+    i += k;
+  }
+  return true;
+}
+
+static bool tw_blank(unsigned char c) { return c == ' ' || c == '\t'; }
+
+/* ---- quoting ----------------------------------------------------------------- */
+
+/* A YAML double-quoted scalar of clean UTF-8 text. */
+static void tw_dq(struct tw *w, const unsigned char *p, size_t n) {
+  tw_put(w, "\"", 1);
+  size_t run = 0;
+  for (size_t i = 0; i < n;) {
+    unsigned char c = p[i];
+    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
+      size_t k = 1;
+      long cp = c < 0x80 ? c : tw_utf8(p + i, n - i, &k);
+      if (cp >= 0 && tw_printable(cp)) {
+        i += k;
+        run += k;
+        continue;
+      }
+      tw_put(w, p + i - run, run);
+      run = 0;
+      if (cp < 0) {
+        tw_printf(w, "\\x%02X", c); /* not reached for clean text */
+        i++;
+      } else {
+        tw_printf(w, "\\u%04lX", (unsigned long)cp);
+        i += k;
+      }
+      continue;
+    }
+    tw_put(w, p + i - run, run);
+    run = 0;
+    if (c == '"' || c == '\\')
+      tw_printf(w, "\\%c", c);
+    else if (c == '\t')
+      tw_puts(w, "\\t");
+    else
+      tw_printf(w, "\\x%02X", c);
+    i++;
+  }
+  tw_put(w, p + n - run, run);
+  tw_put(w, "\"", 1);
+}
+
+static void tw_dqs(struct tw *w, const char *s) {
+  tw_dq(w, (const unsigned char *)s, strlen(s));
+}
+
+/* A single-quoted scalar holding C escapes of any bytes (raw: decodes
+ * \r \n \t \\ \xHH; YAML single quotes only double the quote). */
+static void tw_cq(struct tw *w, const unsigned char *p, size_t n) {
+  tw_put(w, "'", 1);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = p[i];
+    if (c == '\\')
+      tw_puts(w, "\\\\");
+    else if (c == '\'')
+      tw_puts(w, "''");
+    else if (c == '\r')
+      tw_puts(w, "\\r");
+    else if (c == '\n')
+      tw_puts(w, "\\n");
+    else if (c == '\t')
+      tw_puts(w, "\\t");
+    else if (c >= 0x20 && c < 0x7F)
+      tw_put(w, &c, 1);
+    else
+      tw_printf(w, "\\x%02X", c);
+  }
+  tw_put(w, "'", 1);
+}
+
+/* ---- client text: $ protection and secrets ----------------------------- */
+
+static void tw_tmp_add(struct tw *w, size_t *n, const void *p, size_t k) {
+  if (*n + k + 1 > w->tmpcap) {
+    size_t c = w->tmpcap ? w->tmpcap : 256;
+    while (c < *n + k + 1)
+      c *= 2;
+    w->tmp = xrealloc(w->tmp, c);
+    w->tmpcap = c;
+  }
+  memcpy(w->tmp + *n, p, k);
+  *n += k;
+  w->tmp[*n] = '\0';
+}
+
+/* Append P[0..K) with "$" doubled where the loader would expand it
+ * ("${" and "$$", transcripts/README.md). */
+static void tw_tmp_dollar(struct tw *w, size_t *n, const unsigned char *p,
+                          size_t k) {
+  size_t a = 0;
+  for (size_t i = 0; i < k; i++) {
+    if (p[i] == '$' && i + 1 < k && (p[i + 1] == '{' || p[i + 1] == '$')) {
+      tw_tmp_add(w, n, p + a, i + 1 - a);
+      tw_tmp_add(w, n, "$", 1);
+      a = i + 1;
+    } else if (p[i] == '$' && i + 1 == k) {
+      /* a "$" at the end stays literal */
+    }
+  }
+  tw_tmp_add(w, n, p + a, k - a);
+}
+
+/* The text of client bytes P[0..K) as the transcript writes it: secrets
+ * (RED within) replaced, "$" protected.  Result in w->tmp. */
+static size_t tw_client_text(struct tw *w, const unsigned char *p, size_t k,
+                             size_t red_off, size_t red_len) {
+  size_t n = 0;
+  tw_tmp_add(w, &n, "", 0);
+  if (red_len && !w->o->keep_secrets && red_off + red_len <= k) {
+    char var[32];
+    int vl = snprintf(var, sizeof var, "${secret%u}", ++w->nsecret);
+    tw_tmp_dollar(w, &n, p, red_off);
+    tw_tmp_add(w, &n, var, (size_t)vl);
+    tw_tmp_dollar(w, &n, p + red_off + red_len, k - red_off - red_len);
+  } else {
+    tw_tmp_dollar(w, &n, p, k);
+  }
+  return n;
+}
+
+/* ---- client lines ----------------------------------------------------------- */
+
+/* Would the loader take client text T[0..N) back unchanged as a script
+ * line in the current mode?  Sets the reason otherwise. */
+static bool tw_client_fits(struct tw *w, const unsigned char *t, size_t n,
+                           const char **why) {
+  if (!tw_clean(t, n)) {
+    *why = "a client line holds bytes YAML text cannot (NUL, controls or "
+           "non-UTF-8)";
+    return false;
+  }
+  if (n > 0 && tw_blank(t[n - 1])) {
+    *why = "a client line ends in a blank (the script form trims it)";
+    return false;
+  }
+  if (!w->data && n > 0 && tw_blank(t[0])) {
+    *why = "a command line starts with a blank (the script form trims it)";
+    return false;
+  }
+  if (!w->data && n == 0) {
+    *why = "an empty command line";
+    return false;
+  }
+  if (ms_script_is_meta((const char *)t, n) ||
+      (n == 13 && memcmp(t, "<CRLF>.<CRLF>", 13) == 0)) {
+    *why = "a client line reads like an RFC meta line (<...>)";
+    return false;
+  }
+  return true;
+}
+
+/* May client text T[0..N) be a steps-form role line (- C: "...")?  The
+ * value is taken as is there, blanks included. */
+static bool tw_client_role_ok(const struct tw *w, const unsigned char *t,
+                              size_t n) {
+  return tw_clean(t, n) && !(n == 0 && !w->data) &&
+         !ms_script_is_meta((const char *)t, n) &&
+         !(n == 13 && memcmp(t, "<CRLF>.<CRLF>", 13) == 0);
+}
+
+/* One client line: its text T/N (line end removed, secrets and $
+ * handled) and its line end END/ENDLEN as captured. */
+static void tw_client_line(struct tw *w, const unsigned char *t, size_t n,
+                           const unsigned char *end, size_t endlen,
+                           uint64_t frame) {
+  bool crlf = endlen == 2 && end[0] == '\r' && end[1] == '\n';
+  if (!w->steps) {
+    const char *why = endlen == 1   ? "a client line ends in a bare LF"
+                      : endlen == 0 ? "client bytes without a line end"
+                                    : "";
+    if (!crlf || !tw_client_fits(w, t, n, &why))
+      tw_unsafe(w, frame, why);
+    tw_printf(w, "  %s%s", w->cp, n ? " " : "");
+    tw_put(w, t, n);
+    tw_puts(w, "\n");
+  } else if (crlf && tw_client_role_ok(w, t, n)) {
+    tw_printf(w, "  - %s ", w->cp);
+    tw_dq(w, t, n);
+    tw_puts(w, "\n");
+  } else { /* the exact bytes */
+    unsigned char *b = xmalloc(n + endlen + 1);
+    memcpy(b, t, n);
+    memcpy(b + n, end, endlen);
+    tw_puts(w, "  - raw: ");
+    tw_cq(w, b, n + endlen);
+    tw_puts(w, "\n");
+    free(b);
+  }
+  if (w->data && n == 1 && t[0] == '.')
+    w->data = false;
+}
+
+/* A client unit: its lines one by one. */
+static void tw_client_unit(struct tw *w, const struct ms_unit *u) {
+  const unsigned char *p = w->s->d[MS_DIR_C2S].p + u->off;
+  size_t len = (size_t)u->len, i = 0;
+  while (i < len) {
+    const unsigned char *lf = memchr(p + i, '\n', len - i);
+    size_t end = lf ? (size_t)(lf - p) + 1 : len;
+    size_t le = !lf ? 0 : (end - i >= 2 && p[end - 2] == '\r') ? 2 : 1;
+    size_t body = end - le - i;
+    size_t ro = 0, rl = 0;
+    if (u->red_len && u->red_off >= i && u->red_off + u->red_len <= i + body) {
+      ro = u->red_off - i;
+      rl = u->red_len;
+    }
+    size_t n = tw_client_text(w, p + i, body, ro, rl);
+    unsigned char *t = (unsigned char *)xmemdup(w->tmp, n);
+    tw_client_line(w, t, n, p + end - le, le, u->frame);
+    free(t);
+    i = end;
+  }
+}
+
+/* ---- replies ------------------------------------------------------------------ */
+
+/* Split reply bytes into lines; true when every line ends in CRLF and
+ * none holds anything the YAML text cannot carry. */
+static bool tw_reply_clean(const unsigned char *p, size_t len) {
+  size_t i = 0;
+  while (i < len) {
+    const unsigned char *lf = memchr(p + i, '\n', len - i);
+    if (!lf)
+      return false;
+    size_t end = (size_t)(lf - p);
+    if (end == i || p[end - 1] != '\r')
+      return false;
+    if (!tw_clean(p + i, end - 1 - i))
+      return false;
+    i = end + 1;
+  }
+  return len > 0;
+}
+
+/* Would the script parser read this reply back as one reply with the
+ * same lines?  (Its rules: tester/script.c.) */
+static bool tw_reply_parses(struct tw *w, const struct ms_unit *u) {
+  const unsigned char *p = w->s->d[MS_DIR_S2C].p + u->off;
+  size_t len = (size_t)u->len, i = 0, line = 0;
+  enum ms_protocol proto = w->s->proto;
+  char first[8] = "";
+  while (i < len) {
+    const unsigned char *lf = memchr(p + i, '\n', len - i);
+    size_t end = (size_t)(lf - p) - 1; /* clean: CRLF guaranteed */
+    char *t = xmemdup(p + i, end - i);
+    size_t plen = 0;
+    bool cont = false;
+    bool pre = ms_proto_reply_prefix(proto, t, &plen, &cont);
+    bool last = end + 2 >= len;
+    bool good = true;
+    if (proto == MS_PROTO_SMTP) {
+      good = pre && plen == 3 && cont == !last && !memchr(t, '|', plen);
+      if (good && line == 0)
+        memcpy(first, t, 3);
+      good = good && memcmp(first, t, 3) == 0;
+    } else if (line == 0) {
+      good = pre && !memchr(t, '|', plen);
+    } else if (line == 1) {
+      good = !pre; /* else the parser starts a new reply here */
+    }
+    if (good && line == 0) {
+      struct ms_pattern pat;
+      char err[128], ps[16];
+      snprintf(ps, sizeof ps, "%.*s", (int)(plen < 15 ? plen : 15), t);
+      good = ms_pattern_parse(&pat, proto, ps, err, sizeof err) == 0;
+    }
+    free(t);
+    if (!good)
+      return false;
+    line++;
+    i = end + 2;
+  }
+  if (proto == MS_PROTO_POP3 && u->multiline && line < 2)
+    return false;
+  return true;
+}
+
+static void tw_reply_pattern(const struct tw *w, const struct ms_unit *u,
+                             char *buf, size_t cap) {
+  if (w->s->proto == MS_PROTO_POP3)
+    snprintf(buf, cap, "%s", u->code == MS_POP3_OK    ? "+OK"
+                             : u->code == MS_POP3_ERR ? "-ERR"
+                             : u->code == MS_POP3_CONT ? "+"
+                                                       : "");
+  else if (u->code >= 100 && u->code <= 599)
+    snprintf(buf, cap, "%03d", u->code);
+  else
+    buf[0] = '\0';
+}
+
+/* A reply the parsers cannot take line by line: its code only, and the
+ * text as a comment. */
+static void tw_reply_expect(struct tw *w, const struct ms_unit *u) {
+  const unsigned char *p = w->s->d[MS_DIR_S2C].p + u->off;
+  char pat[8];
+  tw_reply_pattern(w, u, pat, sizeof pat);
+  size_t show = u->len > 200 ? 200 : (size_t)u->len;
+  tw_puts(w, "  # reply as captured: ");
+  tw_cq(w, p, show);
+  if (show < u->len)
+    tw_printf(w, " (+%llu bytes)", (unsigned long long)(u->len - show));
+  tw_puts(w, "\n");
+  if (pat[0]) {
+    tw_puts(w, "  - expect: ");
+    tw_dqs(w, pat);
+    tw_puts(w, "\n");
+  } else {
+    tw_puts(w, "  # (no reply code in it: nothing can be expected)\n");
+    w->unjudged = true;
+  }
+}
+
+static void tw_reply(struct tw *w, const struct ms_unit *u) {
+  const unsigned char *p = w->s->d[MS_DIR_S2C].p + u->off;
+  size_t len = (size_t)u->len;
+  bool fits = u->complete && tw_reply_clean(p, len) && tw_reply_parses(w, u);
+  w->data = false; /* a reply ends mail data (script.c) */
+  if (!fits && !w->steps)
+    tw_unsafe(w, u->frame,
+              u->complete ? "a reply the script form cannot carry (bare LF, "
+                            "bytes that are not UTF-8, or no reply code)"
+                          : "a reply cut short");
+  if (fits || !w->steps) {
+    for (size_t i = 0; i < len;) {
+      const unsigned char *lf = memchr(p + i, '\n', len - i);
+      size_t end = lf ? (size_t)(lf - p) : len;
+      size_t n = end - i - (end > i && p[end - 1] == '\r' ? 1 : 0);
+      if (w->steps) {
+        tw_printf(w, "  - %s ", w->sp);
+        tw_dq(w, p + i, n);
+        tw_puts(w, "\n");
+      } else {
+        tw_printf(w, "  %s%s", w->sp, n ? " " : "");
+        tw_put(w, p + i, n);
+        tw_puts(w, "\n");
+      }
+      i = lf ? end + 1 : len;
+    }
+  } else {
+    tw_reply_expect(w, u);
+  }
+  if (w->s->proto == MS_PROTO_SMTP && u->code >= 300 && u->code < 400)
+    w->data = true; /* after 354 (and 334) client lines are data */
+}
+
+/* ---- meta lines ---------------------------------------------------------------- */
+
+static const char *tw_side(int dir) {
+  return dir == MS_DIR_C2S ? "client" : "server";
+}
+
+/* A note in the dialogue: an RFC 1939 style meta line (the loader shows
+ * it; "<gap ...>" marks a capture gap).  Always on the client role so it
+ * never lands inside a reply. */
+static void tw_meta(struct tw *w, const char *text) {
+  if (w->steps) {
+    tw_printf(w, "  - %s ", w->cp);
+    tw_dqs(w, text);
+    tw_puts(w, "\n");
+  } else {
+    tw_printf(w, "  %s %s\n", w->cp, text);
+  }
+  w->data = false;
+}
+
+static void tw_unit(struct tw *w, const struct ms_unit *u) {
+  char text[300];
+  switch (u->kind) {
+  case MS_U_LINE:
+  case MS_U_DATA:
+  case MS_U_CHUNK:
+  case MS_U_SASL:
+    tw_client_unit(w, u);
+    break;
+  case MS_U_REPLY:
+    tw_reply(w, u);
+    break;
+  case MS_U_GAP:
+    snprintf(text, sizeof text,
+             "<gap: %llu bytes sent by the %s are missing from the capture, "
+             "frame %llu: %s>",
+             (unsigned long long)u->gap_len, tw_side(u->dir),
+             (unsigned long long)u->frame, u->why ? u->why : "");
+    tw_meta(w, text);
+    break;
+  case MS_U_TLS:
+    snprintf(text, sizeof text,
+             "<TLS from here on, frame %llu: the rest of the session is "
+             "encrypted and not imported>",
+             (unsigned long long)u->frame);
+    tw_meta(w, text);
+    break;
+  case MS_U_REST:
+    break; /* said once by the TLS line and in notes: */
+  }
+}
+
+/* ---- the document ----------------------------------------------------------- */
+
+static void tw_endpoint(const struct ms_conn_info *ci, int dir, char *buf,
+                        size_t cap) {
+  char a[64];
+  ms_link_addr(ci->af, ci->addr[dir], a, sizeof a);
+  if (ci->af == 6)
+    snprintf(buf, cap, "[%s]:%u", a, ci->port[dir]);
+  else
+    snprintf(buf, cap, "%s:%u", a, ci->port[dir]);
+}
+
+static void tw_time(uint64_t ns, char *buf, size_t cap) {
+  time_t t = (time_t)(ns / 1000000000u);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char d[40];
+  strftime(d, sizeof d, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf, cap, "%s.%06luZ", d,
+           (unsigned long)(ns % 1000000000u / 1000u));
+}
+
+/* Printable ASCII only (file names go into YAML text). */
+static void tw_sanitize(const char *in, char *out, size_t cap) {
+  size_t n = 0;
+  for (; *in && n + 1 < cap; in++)
+    out[n++] = (*in >= 0x20 && *in < 0x7F) ? *in : '?';
+  out[n] = '\0';
+}
+
+static uint64_t tw_rest_bytes(const struct ms_frames *f, int dir) {
+  for (size_t i = 0; i < f->n; i++)
+    if (f->u[i].kind == MS_U_REST && f->u[i].dir == dir)
+      return f->u[i].len + f->u[i].gap_len;
+  return 0;
+}
+
+static bool tw_replayable(const struct tw *w) {
+  const struct ms_imp_session *s = w->s;
+  if (w->f->ngaps && !w->o->allow_gaps)
+    return false;
+  if (s->d[0].dropped || s->d[1].dropped)
+    return false;
+  return s->d[MS_DIR_C2S].len > 0 || s->d[MS_DIR_C2S].ngaps > 0
+             ? true
+             : s->d[MS_DIR_S2C].len == 0;
+}
+
+static void tw_notes(struct tw *w, const char *cap) {
+  const struct ms_imp_session *s = w->s;
+  const struct ms_frames *f = w->f;
+  tw_puts(w, "notes: |\n");
+  tw_printf(w, "  Imported by mailspec %s from %s (TCP session %llu, first "
+               "frame %llu); the session ended: %s.\n",
+            MAILSPEC_VERSION, cap, (unsigned long long)s->ci.index,
+            (unsigned long long)s->ci.first_frame,
+            s->close_why ? s->close_why : "?");
+  if (w->nsecret)
+    tw_printf(w, "  AUTH secrets are redacted: the %u secret%s the client "
+                 "sent (SASL data, PASS, APOP digest) %s written as "
+                 "${secret1}%s; pass -D secretN=VALUE to replay with real "
+                 "credentials, or import with --keep-secrets.\n",
+              w->nsecret, w->nsecret > 1 ? "s" : "",
+              w->nsecret > 1 ? "are" : "is", w->nsecret > 1 ? "..." : "");
+  else if (f->nsecrets && w->o->keep_secrets)
+    tw_puts(w, "  AUTH secrets are kept as captured (--keep-secrets).\n");
+  if (f->tls)
+    tw_printf(w, "  STARTTLS/STLS was accepted at frame %llu: the rest of "
+                 "the session (%llu client and %llu server bytes) is TLS, "
+                 "opaque to an importer; the transcript stops there.\n",
+              (unsigned long long)f->tls_frame,
+              (unsigned long long)tw_rest_bytes(f, MS_DIR_C2S),
+              (unsigned long long)tw_rest_bytes(f, MS_DIR_S2C));
+  if (f->ngaps)
+    tw_printf(w, "  The capture lacks %llu bytes in %zu gap%s (the <gap> "
+                 "lines)%s.\n",
+              (unsigned long long)f->gap_bytes, f->ngaps,
+              f->ngaps > 1 ? "s" : "",
+              w->o->allow_gaps ? "; kept replayable (--allow-gaps)"
+                               : ": not replayable as captured");
+  if (s->st.conflicts)
+    tw_printf(w, "  %llu overlapping segment%s carried different bytes "
+                 "(first at frame %llu); the first copy was kept.\n",
+              (unsigned long long)s->st.conflicts,
+              s->st.conflicts > 1 ? "s" : "",
+              (unsigned long long)s->st.first_conflict_frame);
+  for (int d = 0; d < 2; d++)
+    if (s->d[d].dropped)
+      tw_printf(w, "  %llu bytes from the %s over the per-session limit "
+                   "were not imported.\n",
+                (unsigned long long)s->d[d].dropped, tw_side(d));
+  if (s->d[MS_DIR_S2C].len == 0 && s->d[MS_DIR_S2C].ngaps == 0)
+    tw_puts(w, "  The capture holds only the client's side: no reply is "
+               "expected.\n");
+  else if (s->d[MS_DIR_C2S].len == 0 && s->d[MS_DIR_C2S].ngaps == 0)
+    tw_puts(w, "  The capture holds only the server's side.\n");
+  if (f->pipelined)
+    tw_puts(w, "  The client pipelined (RFC 2920): consecutive client lines "
+               "go out together and the replies that follow answer them in "
+               "order.\n");
+  if (w->steps && !w->o->force_steps)
+    tw_printf(w, "  Written in the steps: form because %s: the script: form "
+                 "could not carry it byte for byte.\n",
+              w->why);
+  if (w->unjudged)
+    tw_puts(w, "  A reply without a readable code is shown as a comment "
+               "only.\n");
+  if (s->swapped)
+    tw_puts(w, "  Client and server were told apart by the content.\n");
+}
+
+static void tw_header(struct tw *w) {
+  const struct ms_imp_session *s = w->s;
+  char c[80], sv[80], when[64], cap[256], buf[512];
+  tw_endpoint(&s->ci, MS_DIR_C2S, c, sizeof c);
+  tw_endpoint(&s->ci, MS_DIR_S2C, sv, sizeof sv);
+  tw_time(s->ci.first_ts_ns, when, sizeof when);
+  if (w->o->capture) {
+    const char *b = strrchr(w->o->capture, '/');
+    tw_sanitize(b ? b + 1 : w->o->capture, cap, sizeof cap);
+  } else {
+    char i[64];
+    tw_sanitize(w->o->iface ? w->o->iface : "?", i, sizeof i);
+    snprintf(cap, sizeof cap, "a live capture on %s", i);
+  }
+  const char *proto = s->proto == MS_PROTO_POP3 ? "POP3" : "SMTP";
+  tw_printf(w, "# Imported by `mailspec import`: one TCP session of %s.\n",
+            cap);
+  tw_puts(w, "title: ");
+  snprintf(buf, sizeof buf, "%s session %s -> %s", proto, c, sv);
+  tw_dqs(w, buf);
+  tw_puts(w, "\nsource: ");
+  snprintf(buf, sizeof buf, "%s, TCP session %llu: %s -> %s, %s", cap,
+           (unsigned long long)s->ci.index, c, sv, when);
+  tw_dqs(w, buf);
+  tw_printf(w, "\nprotocol: %s\n", s->proto == MS_PROTO_POP3 ? "pop3" : "smtp");
+  tw_printf(w, "convention: %s\n",
+            w->o->conv == MS_CONV_RFC821 && s->proto == MS_PROTO_SMTP
+                ? "rfc821"
+                : "rfc5321");
+  tw_puts(w, "tags: [imported");
+  if (w->f->tls)
+    tw_puts(w, ", starttls");
+  if (w->nsecret)
+    tw_puts(w, ", redacted");
+  if (w->f->ngaps)
+    tw_puts(w, ", gaps");
+  tw_puts(w, "]\n");
+  if (w->f->pipelined)
+    tw_puts(w, "pipelining: true\n");
+  if (!tw_replayable(w))
+    tw_puts(w, "replayable: false\n");
+  tw_notes(w, cap);
+  if (w->nsecret) {
+    tw_puts(w, "vars:\n");
+    for (unsigned i = 1; i <= w->nsecret; i++)
+      tw_printf(w, "  secret%u: REDACTED\n", i);
+  }
+}
+
+static void tw_body(struct tw *w) {
+  w->data = false;
+  w->nsecret = 0;
+  w->unjudged = false;
+  tw_puts(w, w->steps ? "steps:\n" : "script: |\n");
+  for (size_t i = 0; i < w->f->n; i++)
+    tw_unit(w, &w->f->u[i]);
+}
+
+int ms_transcript_write(FILE *out, const struct ms_imp_session *s,
+                        const struct ms_frames *f,
+                        const struct ms_write_opts *o, bool *steps) {
+  struct tw w;
+  memset(&w, 0, sizeof w);
+  w.out = out;
+  w.s = s;
+  w.f = f;
+  w.o = o;
+  bool rfc821 = o->conv == MS_CONV_RFC821 && s->proto == MS_PROTO_SMTP;
+  w.cp = rfc821 ? "S:" : "C:";
+  w.sp = rfc821 ? "R:" : "S:";
+  /* Pass 1: does the script form carry every line? */
+  w.check = true;
+  w.ok = true;
+  w.steps = false;
+  tw_body(&w);
+  w.steps = o->force_steps || !w.ok;
+  if (o->force_steps && w.ok)
+    snprintf(w.why, sizeof w.why, "--steps was given");
+  /* Pass 2, checking again in the chosen form (counts secrets, replies
+   * left unjudged) before the header that reports them. */
+  tw_body(&w);
+  w.check = false;
+  tw_header(&w);
+  tw_body(&w);
+  free(w.tmp);
+  if (steps)
+    *steps = w.steps;
+  return ferror(out) ? -1 : 0;
+}
