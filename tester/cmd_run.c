@@ -17,6 +17,7 @@
 
 #include "cmd.h"
 #include "mailspec/mailspec.h"
+#include "mailspec/waiver.h"
 #include "util.h"
 
 #define RUN_MAX_JOBS 256
@@ -55,6 +56,9 @@ void ms_cmd_usage_run(FILE *out) {
       "or md, to\n"
       "                        FILE or stdout; repeatable (default: text "
       "to stdout)\n"
+      "      --waivers FILE    known departures of this server: covered "
+      "FAILs are\n"
+      "                        WAIVED (repeatable; suites may name one too)\n"
       "  -q, --quiet           report only failures and the summary\n"
       "  -v, --verbose         show every exchange live on stderr (S:/R: "
       "form)\n"
@@ -81,6 +85,8 @@ struct run_args {
   size_t ndefs;
   struct run_report *reports;
   size_t nreports;
+  char **waivers; /* --waivers FILE, in order */
+  size_t nwaivers;
   char **paths;
   size_t npaths;
 };
@@ -173,7 +179,7 @@ static int run_report_add(struct run_args *a, const char *spec) {
   return 0;
 }
 
-enum { OPT_TIMEOUT = 256, OPT_DEADLINE, OPT_COLOR };
+enum { OPT_TIMEOUT = 256, OPT_DEADLINE, OPT_COLOR, OPT_WAIVERS };
 
 static const struct option run_opts[] = {
     {"target", required_argument, NULL, 't'},
@@ -182,6 +188,7 @@ static const struct option run_opts[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"deadline", required_argument, NULL, OPT_DEADLINE},
     {"report", required_argument, NULL, 'r'},
+    {"waivers", required_argument, NULL, OPT_WAIVERS},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"color", required_argument, NULL, OPT_COLOR},
@@ -219,6 +226,10 @@ static int run_parse(struct run_args *a, int argc, char **argv) {
     case 'r':
       if (run_report_add(a, optarg) < 0)
         return -1;
+      break;
+    case OPT_WAIVERS:
+      a->waivers = xrealloc(a->waivers, (a->nwaivers + 1) * sizeof *a->waivers);
+      a->waivers[a->nwaivers++] = optarg;
       break;
     case 'q':
       a->g.verbosity = -1;
@@ -259,6 +270,7 @@ static void run_args_free(struct run_args *a) {
   for (size_t i = 0; i < a->nreports; i++)
     free(a->reports[i].file);
   free(a->reports);
+  free(a->waivers);
   ms_target_free(&a->eo.target);
 }
 
@@ -275,6 +287,36 @@ static void run_print_diags(const struct ms_diags *d) {
       fprintf(stderr, ":%d", g->col);
     fprintf(stderr, ": %s\n", g->msg ? g->msg : "");
   }
+}
+
+/* Waivers from --waivers and from the suites of the plan turn covered
+ * FAILs into WAIVED (an expired waiver keeps the FAIL).  -1 when a
+ * waiver file is invalid (exit 2); its diagnostics are on stderr. */
+static int run_waivers(const struct run_args *a, const struct ms_plan *plan,
+                       struct ms_run_result *res) {
+  struct ms_waivers w;
+  struct ms_diags d = {0};
+  memset(&w, 0, sizeof w);
+  int rc = 0;
+  for (size_t i = 0; i < a->nwaivers; i++)
+    rc |= ms_waivers_load(&w, a->waivers[i], &d);
+  for (size_t i = 0; i < plan->nsuites; i++) {
+    const char *f = plan->suites[i]->waivers;
+    bool seen = false;
+    for (size_t j = 0; j < i && f && !seen; j++)
+      seen = plan->suites[j]->waivers &&
+             strcmp(plan->suites[j]->waivers, f) == 0;
+    if (f && !seen)
+      rc |= ms_waivers_load(&w, f, &d);
+  }
+  run_print_diags(&d);
+  if (d.nerrors > 0)
+    rc = -1;
+  ms_diags_free(&d);
+  if (w.n > 0)
+    ms_waivers_apply(&w, res, NULL, stderr);
+  ms_waivers_free(&w);
+  return rc;
 }
 
 /* The one-line progress display for a terminal: "[37/120] id". */
@@ -391,6 +433,8 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
     fputs("\r\033[K", stdout);
     fflush(stdout);
   }
+  if (run_waivers(&a, &plan, &res) < 0)
+    plan_bad = true;
   if (a.nreports == 0)
     run_report_add(&a, "text");
   int wrc = run_write_reports(&a, &res);

@@ -242,6 +242,9 @@ static void text_transcript(const struct text_ctx *c,
       }
       text_step(c, t, s);
     }
+    /* A waiver's word (or its expiry) is the transcript's own reason. */
+    if (t->reason && (!first->reason || strcmp(t->reason, first->reason)))
+      text_block(c, "   ", "", t->reason);
     return;
   }
   const char *extra = t->verdict == MS_PASS ? t->title : t->reason;
