@@ -406,11 +406,8 @@ static void tw_reply_expect(struct tw *w, const struct ms_unit *u) {
   const unsigned char *p = w->s->d[MS_DIR_S2C].p + u->off;
   char pat[8];
   tw_reply_pattern(w, u, pat, sizeof pat);
-  size_t show = u->len > 200 ? 200 : (size_t)u->len;
   tw_puts(w, "  # reply as captured: ");
-  tw_cq(w, p, show);
-  if (show < u->len)
-    tw_printf(w, " (+%llu bytes)", (unsigned long long)(u->len - show));
+  tw_cq(w, p, (size_t)u->len);
   tw_puts(w, "\n");
   if (pat[0]) {
     tw_puts(w, "  - expect: ");

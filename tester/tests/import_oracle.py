@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+"""import_oracle: check a transcript written by `mailspec import` against
+tshark's "Follow TCP Stream" of the same capture, byte for byte per
+direction.
+
+    import_oracle.py CAPTURE TRANSCRIPT...
+
+For each transcript: rebuild the client's and the server's bytes from its
+lines (the writer's layout: script: "  C: text", steps: one "- X: value"
+per line), ask `tshark -r CAPTURE -q -z follow,tcp,yaml,N` (N: the TCP
+session number in source:), and compare.  A <gap: N bytes ...> line must
+sit where tshark prints "[N bytes missing in capture file]"; after a
+<TLS ...> line the transcript may stop early (the rest is opaque).
+Transcripts must have been imported with --keep-secrets.
+Prints one line per transcript, "ok ..." or "not ok ... (why)"; exit 1 if
+any is not ok.
+"""
+import re
+import subprocess
+import sys
+
+import yaml
+
+GAP_RE = re.compile(rb"^<gap: (\d+) bytes sent by the (client|server) ")
+TLS_PREFIX = b"<TLS from here on"
+TSHARK_GAP = re.compile(rb"^\[(\d+) bytes missing in capture file\]\x00?$")
+
+
+def c_unescape(s):
+    """The raw: step's C escapes (\\r \\n \\t \\0 \\\\ \\" \\xHH)."""
+    out = bytearray()
+    b = s.encode("utf-8")
+    i = 0
+    while i < len(b):
+        c = b[i]
+        if c != 0x5C:
+            out.append(c)
+            i += 1
+            continue
+        n = b[i + 1:i + 2]
+        simple = {b"r": 13, b"n": 10, b"t": 9, b"0": 0, b"\\": 92, b'"': 34}
+        if n in simple:
+            out.append(simple[n])
+            i += 2
+        elif n == b"x":
+            out.append(int(b[i + 2:i + 4], 16))
+            i += 4
+        else:
+            raise ValueError("bad escape in raw: %r" % s)
+    return bytes(out)
+
+
+def undollar(b):
+    """"$$" is a literal "$" in client text (transcripts/README.md)."""
+    return b.replace(b"$$", b"$")
+
+
+class Streams:
+    def __init__(self):
+        self.parts = {"client": [], "server": []}
+        self.tls = False
+
+    def add(self, side, data):
+        p = self.parts[side]
+        if p and p[-1][0] == "data":
+            p[-1] = ("data", p[-1][1] + data)
+        else:
+            p.append(("data", data))
+
+    def gap(self, side, n):
+        self.parts[side].append(("gap", n))
+
+    def meta(self, text):
+        m = GAP_RE.match(text)
+        if m:
+            self.gap(m.group(2).decode(), int(m.group(1)))
+        elif text.startswith(TLS_PREFIX):
+            self.tls = True
+
+
+def is_meta(b):
+    """tester/script.c's RFC 1939 meta line: <...> with a space inside, no
+    "@", no inner angle brackets."""
+    return (len(b) >= 3 and b[:1] == b"<" and b[-1:] == b">" and b" " in b
+            and b"@" not in b and b"<" not in b[1:-1] and b">" not in b[1:-1])
+
+
+def value(text):
+    """One YAML scalar as written after "- X: "."""
+    return yaml.safe_load("v: " + text)["v"]
+
+
+def transcript_streams(path):
+    lines = open(path, "rb").read().split(b"\n")
+    doc = yaml.safe_load(open(path, "rb").read())
+    rfc821 = doc.get("convention") == "rfc821"
+    cli, srv = (b"S:", b"R:") if rfc821 else (b"C:", b"S:")
+    st = Streams()
+    if "script" in doc:
+        body = doc["script"].encode("utf-8").split(b"\n")
+        for ln in body:
+            if not ln:
+                continue
+            role, text = ln[:2], ln[2:]
+            if text.startswith(b" "):
+                text = text[1:]
+            if role == cli:
+                if is_meta(text):
+                    st.meta(text)
+                else:
+                    st.add("client", undollar(text) + b"\r\n")
+            elif role == srv:
+                st.add("server", text + b"\r\n")
+            else:
+                raise ValueError("%s: script line %r" % (path, ln))
+        return doc, st
+    in_steps = False
+    for ln in lines:
+        if ln.startswith(b"steps:"):
+            in_steps = True
+            continue
+        if not in_steps or not ln.strip():
+            continue
+        s = ln.strip()
+        if s.startswith(b"# reply as captured: "):
+            # the reply's bytes; an expect: step may follow
+            st.add("server", c_unescape(value(
+                s[len(b"# reply as captured: "):].decode("utf-8"))))
+            continue
+        if s.startswith(b"#"):
+            continue
+        m = re.match(rb"- (\w+): (.*)$", s)
+        if not m:
+            raise ValueError("%s: steps line %r" % (path, ln))
+        key, v = m.group(1) + b":", value(m.group(2).decode("utf-8"))
+        if key == cli:
+            vb = v.encode("utf-8")
+            if is_meta(vb):
+                st.meta(vb)
+            else:
+                st.add("client", undollar(vb) + b"\r\n")
+        elif key == srv:
+            st.add("server", str(v).encode("utf-8") + b"\r\n")
+        elif key == b"raw:":
+            st.add("client", undollar(c_unescape(v)))
+        elif key == b"expect:":
+            pass  # its bytes came with the comment above it
+        else:
+            raise ValueError("%s: unknown step %r" % (path, key))
+    return doc, st
+
+
+def tshark_streams(cap, index, client_ep):
+    out = subprocess.run(
+        ["tshark", "-r", cap, "-q", "-z", "follow,tcp,yaml,%d" % index],
+        capture_output=True, check=True).stdout
+    d = yaml.safe_load(out)
+    peers = {p["peer"]: "%s:%s" % (p["host"], p["port"]) for p in d["peers"]}
+    st = Streams()
+    for p in d.get("packets") or []:
+        ep = peers[p["peer"]]
+        side = "client" if ep == client_ep else "server"
+        data = p["data"]
+        m = TSHARK_GAP.match(data)
+        if m:
+            st.gap(side, int(m.group(1)))
+        else:
+            st.add(side, data)
+    return peers, st
+
+
+def endpoints(source):
+    m = re.search(r"TCP session (\d+): (\S+) -> (\S+),", source)
+    if not m:
+        raise ValueError("source: %r names no session" % source)
+    strip = lambda e: re.sub(r"^\[(.*)\]:", r"\1:", e)
+    return int(m.group(1)), strip(m.group(2)), strip(m.group(3))
+
+
+def compare(mine, theirs, tls):
+    """None when equal, else why."""
+    for side in ("client", "server"):
+        a, b = mine.parts[side], theirs.parts[side]
+        if tls:  # the transcript stops at STARTTLS: a prefix
+            flat_a = b"".join(x[1] for x in a if x[0] == "data")
+            flat_b = b"".join(x[1] for x in b if x[0] == "data")
+            if not flat_b.startswith(flat_a):
+                return "%s bytes are not a prefix of tshark's" % side
+            continue
+        if [x[0] for x in a] != [x[0] for x in b]:
+            return "%s: gaps differ: %s vs %s" % (
+                side, [x[0] if x[0] == "data" else x for x in a],
+                [x[0] if x[0] == "data" else x for x in b])
+        for x, y in zip(a, b):
+            if x != y:
+                if x[0] == "gap":
+                    return "%s: gap of %d vs %d" % (side, x[1], y[1])
+                n = next((i for i in range(min(len(x[1]), len(y[1])))
+                          if x[1][i] != y[1][i]), min(len(x[1]), len(y[1])))
+                return "%s bytes differ at %d: %r vs %r (lengths %d, %d)" % (
+                    side, n, x[1][n:n + 30], y[1][n:n + 30], len(x[1]),
+                    len(y[1]))
+    return None
+
+
+def main():
+    cap, paths = sys.argv[1], sys.argv[2:]
+    bad = 0
+    for path in paths:
+        try:
+            doc, mine = transcript_streams(path)
+            idx, cep, sep = endpoints(doc["source"])
+            peers, theirs = tshark_streams(cap, idx, cep)
+            if sorted(peers.values()) != sorted([cep, sep]):
+                why = "tshark's stream %d is %s" % (idx, sorted(peers.values()))
+            else:
+                why = compare(mine, theirs, mine.tls)
+        except Exception as e:  # report, do not stop
+            why = "%s: %s" % (type(e).__name__, e)
+        if why:
+            bad += 1
+            print("not ok %s (%s)" % (path, why))
+        else:
+            print("ok %s" % path)
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
