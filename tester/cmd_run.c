@@ -59,6 +59,13 @@ void ms_cmd_usage_run(FILE *out) {
       "      --waivers FILE    known departures of this server: covered "
       "FAILs are\n"
       "                        WAIVED (repeatable; suites may name one too)\n"
+      "      --strict          SHOULD failures fail the run too (MUST "
+      "always does,\n"
+      "                        MAY never does)\n"
+      "      --shard K/N       run only the K-th of N deterministic slices "
+      "(default\n"
+      "                        from CI_NODE_INDEX/CI_NODE_TOTAL); join with "
+      "merge\n"
       "  -q, --quiet           report only failures and the summary\n"
       "  -v, --verbose         show every exchange live on stderr (S:/R: "
       "form)\n"
@@ -85,6 +92,8 @@ struct run_args {
   size_t ndefs;
   struct run_report *reports;
   size_t nreports;
+  bool strict;           /* --strict: SHOULD failures fail the run */
+  size_t shard, nshards; /* --shard K/N (1-based K), 0 = all */
   char **waivers; /* --waivers FILE, in order */
   size_t nwaivers;
   char **paths;
@@ -179,7 +188,40 @@ static int run_report_add(struct run_args *a, const char *spec) {
   return 0;
 }
 
-enum { OPT_TIMEOUT = 256, OPT_DEADLINE, OPT_COLOR, OPT_WAIVERS };
+/* "K/N": the K-th (1-based) of N deterministic slices. */
+static int run_shard(struct run_args *a, const char *what, const char *arg) {
+  unsigned long k, n;
+  char slash, extra;
+  if (sscanf(arg, "%lu%c%lu%c", &k, &slash, &n, &extra) != 3 ||
+      slash != '/' || k < 1 || n < 1 || k > n || n > 100000 ||
+      strspn(arg, "0123456789/") != strlen(arg))
+    return run_usage_error("%s expects K/N with 1 <= K <= N, not '%s'", what,
+                           arg);
+  a->shard = k;
+  a->nshards = n;
+  return 0;
+}
+
+/* GitLab's parallel: jobs say which slice they are (CI_NODE_INDEX is
+ * 1-based); --shard wins over them. */
+static int run_shard_env(struct run_args *a) {
+  const char *k = getenv("CI_NODE_INDEX"), *n = getenv("CI_NODE_TOTAL");
+  if (a->nshards || !k || !n || !*k || !*n)
+    return 0;
+  char *spec = xasprintf("%s/%s", k, n);
+  int rc = run_shard(a, "CI_NODE_INDEX/CI_NODE_TOTAL", spec);
+  free(spec);
+  return rc;
+}
+
+enum {
+  OPT_TIMEOUT = 256,
+  OPT_DEADLINE,
+  OPT_COLOR,
+  OPT_WAIVERS,
+  OPT_STRICT,
+  OPT_SHARD
+};
 
 static const struct option run_opts[] = {
     {"target", required_argument, NULL, 't'},
@@ -189,6 +231,8 @@ static const struct option run_opts[] = {
     {"deadline", required_argument, NULL, OPT_DEADLINE},
     {"report", required_argument, NULL, 'r'},
     {"waivers", required_argument, NULL, OPT_WAIVERS},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"shard", required_argument, NULL, OPT_SHARD},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"color", required_argument, NULL, OPT_COLOR},
@@ -231,6 +275,13 @@ static int run_parse(struct run_args *a, int argc, char **argv) {
       a->waivers = xrealloc(a->waivers, (a->nwaivers + 1) * sizeof *a->waivers);
       a->waivers[a->nwaivers++] = optarg;
       break;
+    case OPT_STRICT:
+      a->strict = true;
+      break;
+    case OPT_SHARD:
+      if (run_shard(a, "--shard", optarg) < 0)
+        return -1;
+      break;
     case 'q':
       a->g.verbosity = -1;
       break;
@@ -250,6 +301,8 @@ static int run_parse(struct run_args *a, int argc, char **argv) {
       return run_usage_error("unknown option '%s'", argv[optind - 1]);
     }
   }
+  if (run_shard_env(a) < 0)
+    return -1;
   char err[256];
   if (ms_target_parse(&a->eo.target, target, err, sizeof err) < 0)
     return run_usage_error("-t: %s", err);
@@ -317,6 +370,35 @@ static int run_waivers(const struct run_args *a, const struct ms_plan *plan,
     ms_waivers_apply(&w, res, NULL, stderr);
   ms_waivers_free(&w);
   return rc;
+}
+
+/* The K-th slice of PLAN: every N-th transcript from the K-th on, so
+ * that slices stay balanced and each run of the same plan agrees.  The
+ * items are borrowed (only SUB->items is to be freed). */
+static void run_slice(const struct run_args *a, const struct ms_plan *plan,
+                      struct ms_plan *sub) {
+  *sub = *plan;
+  if (a->nshards == 0)
+    return;
+  sub->items = xcalloc(plan->n ? plan->n : 1, sizeof *sub->items);
+  sub->n = 0;
+  for (size_t i = a->shard - 1; i < plan->n; i += a->nshards)
+    sub->items[sub->n++] = plan->items[i];
+}
+
+/* Failures that do not fail the run are said so on stderr. */
+static void run_level_note(const struct ms_run_result *r, bool strict) {
+  size_t should = 0, may = 0;
+  for (size_t i = 0; i < r->n; i++)
+    if (r->v[i].verdict == MS_FAIL && !ms_result_fail_counts(&r->v[i], strict))
+      *(r->v[i].level == MS_LEVEL_MAY ? &may : &should) += 1;
+  if (should)
+    fprintf(stderr, "mailspec run: %zu SHOULD failure%s do%s not fail the "
+                    "run (use --strict)\n",
+            should, should == 1 ? "" : "s", should == 1 ? "es" : "");
+  if (may)
+    fprintf(stderr, "mailspec run: %zu MAY failure%s never fail%s the run\n",
+            may, may == 1 ? "" : "s", may == 1 ? "s" : "");
 }
 
 /* The one-line progress display for a terminal: "[37/120] id". */
@@ -403,6 +485,8 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   run_print_diags(&d);
   bool plan_bad = prc != 0 || d.nerrors > 0;
   ms_diags_free(&d);
+  struct ms_plan slice;
+  run_slice(&a, &plan, &slice);
   if (plan.n == 0) {
     if (!plan_bad)
       fprintf(stderr, "mailspec run: no transcripts found in the given "
@@ -428,7 +512,7 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   run_signals();
   struct ms_run_result res;
   ms_run_init(&res);
-  ms_engine_run_plan(&a.eo, &plan, &res);
+  ms_engine_run_plan(&a.eo, &slice, &res);
   if (progress) {
     fputs("\r\033[K", stdout);
     fflush(stdout);
@@ -438,12 +522,15 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   if (a.nreports == 0)
     run_report_add(&a, "text");
   int wrc = run_write_reports(&a, &res);
-  int rc = ms_run_exit_status(&res);
+  int rc = ms_run_exit_status_strict(&res, a.strict);
+  run_level_note(&res, a.strict);
   if (plan_bad || (wrc < 0 && rc == MS_EXIT_PASS))
     rc = MS_EXIT_USAGE;
   if (res.interrupted || run_stop)
     rc = 128 + (run_signal ? (int)run_signal : SIGINT);
   ms_run_free(&res);
+  if (slice.items != plan.items)
+    free(slice.items);
   ms_plan_free(&plan);
   run_args_free(&a);
   return rc;

@@ -72,16 +72,30 @@ void ms_run_count(struct ms_run_result *r) {
   }
 }
 
+bool ms_result_fail_counts(const struct ms_transcript_result *t,
+                           bool strict) {
+  switch (t->level) {
+  case MS_LEVEL_MAY:
+    return false;
+  case MS_LEVEL_SHOULD:
+    return strict;
+  case MS_LEVEL_NONE:
+  case MS_LEVEL_MUST:
+    break;
+  }
+  return true;
+}
+
 /* Computed from the results themselves, not from counts[], so that a
  * caller who forgot ms_run_count() still gets the right status. */
-int ms_run_exit_status(const struct ms_run_result *r) {
+int ms_run_exit_status_strict(const struct ms_run_result *r, bool strict) {
   if (r->ninvalid > 0)
     return MS_EXIT_USAGE;
   bool fail = false, error = false;
   for (size_t i = 0; i < r->n; i++) {
     switch (r->v[i].verdict) {
     case MS_FAIL:
-      fail = true;
+      fail = fail || ms_result_fail_counts(&r->v[i], strict);
       break;
     case MS_ERROR:
     case MS_NOTRUN:
@@ -98,6 +112,10 @@ int ms_run_exit_status(const struct ms_run_result *r) {
   if (error)
     return MS_EXIT_ERROR;
   return MS_EXIT_PASS;
+}
+
+int ms_run_exit_status(const struct ms_run_result *r) {
+  return ms_run_exit_status_strict(r, true);
 }
 
 /* Grown one element at a time: robust when another module (merge, a

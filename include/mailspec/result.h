@@ -75,6 +75,12 @@ void ms_run_count(struct ms_run_result *r);
  * transcript did not load, else FAIL over ERROR (NOTRUN counts as an
  * ERROR) over PASS. */
 int ms_run_exit_status(const struct ms_run_result *r);
+/* The same with levels (run --strict, issue 5): a FAIL of a MUST (or
+ * unlevelled) transcript always fails the run, of a SHOULD one only when
+ * STRICT, of a MAY one never.  ms_run_exit_status() is STRICT = true. */
+int ms_run_exit_status_strict(const struct ms_run_result *r, bool strict);
+/* Does the FAIL of T fail the run (see above)? */
+bool ms_result_fail_counts(const struct ms_transcript_result *t, bool strict);
 
 /* Step results are appended by the engine. Returns the new element. */
 struct ms_step_result *ms_tr_add_step(struct ms_transcript_result *t);

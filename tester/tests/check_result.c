@@ -114,6 +114,30 @@ START_TEST(test_steps_and_findings) {
 }
 END_TEST
 
+/* Levels (run --strict): MUST always fails the run, SHOULD only when
+ * strict, MAY never; an unlevelled transcript counts as MUST. */
+START_TEST(test_exit_levels) {
+  enum ms_verdict v[] = {MS_PASS, MS_FAIL};
+  struct ms_run_result r;
+  result_run(&r, v, 2);
+  r.v[1].level = MS_LEVEL_SHOULD;
+  ck_assert_int_eq(ms_run_exit_status_strict(&r, false), MS_EXIT_PASS);
+  ck_assert_int_eq(ms_run_exit_status_strict(&r, true), MS_EXIT_FAIL);
+  ck_assert_int_eq(ms_run_exit_status(&r), MS_EXIT_FAIL);
+  r.v[1].level = MS_LEVEL_MAY;
+  ck_assert_int_eq(ms_run_exit_status_strict(&r, true), MS_EXIT_PASS);
+  r.v[1].level = MS_LEVEL_MUST;
+  ck_assert_int_eq(ms_run_exit_status_strict(&r, false), MS_EXIT_FAIL);
+  r.v[1].level = MS_LEVEL_NONE;
+  ck_assert_int_eq(ms_run_exit_status_strict(&r, false), MS_EXIT_FAIL);
+  /* A MAY failure next to an ERROR: the ERROR decides. */
+  r.v[1].level = MS_LEVEL_MAY;
+  r.v[0].verdict = MS_ERROR;
+  ck_assert_int_eq(ms_run_exit_status_strict(&r, true), MS_EXIT_ERROR);
+  ms_run_free(&r);
+}
+END_TEST
+
 Suite *make_result_suite(void);
 Suite *make_result_suite(void) {
   Suite *s = suite_create("result");
@@ -122,6 +146,7 @@ Suite *make_result_suite(void) {
   tcase_add_test(tc, test_count);
   tcase_add_test(tc, test_exit_status);
   tcase_add_test(tc, test_exit_invalid);
+  tcase_add_test(tc, test_exit_levels);
   tcase_add_test(tc, test_steps_and_findings);
   suite_add_tcase(s, tc);
   return s;
