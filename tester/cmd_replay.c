@@ -1,13 +1,380 @@
-/* cmd_replay: `mailspec replay` (placeholder: replaced by its implementation). */
+/* cmd_replay: `mailspec replay -t HOST:PORT CAPTURE...`: import the
+ * captures into transcripts (a private temporary directory unless -o),
+ * then run them against the target like `mailspec run`: reply codes are
+ * compared, reply texts (queue ids, dates) are not. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <stdint.h>
+#include <unistd.h>
+#include <dirent.h>
 
 #include "cmd.h"
+#include "cmd_traffic.h"
+#include "import.h"
 #include "mailspec/mailspec.h"
+#include "util.h"
+
+static volatile sig_atomic_t replay_stop;
+
+static void replay_on_signal(int sig) {
+  (void)sig;
+  replay_stop = 1;
+}
+
+static void replay_usage(FILE *out) {
+  fputs("usage: mailspec replay -t HOST:PORT [-r FORMAT[:FILE]]... [-j N]\n"
+        "                       [--timeout S] [-D NAME=VALUE]... [-o DIR]\n"
+        "                       [--port N]... [--allow-gaps] CAPTURE...\n"
+        "\n"
+        "Import the SMTP/POP3 sessions of each capture (as `mailspec "
+        "import`)\n"
+        "and run them against HOST:PORT in one step.  Reply codes are "
+        "compared,\n"
+        "reply texts are not.  Secrets are kept (the replay has to log in); "
+        "the\n"
+        "transcripts live in a private temporary directory that is removed\n"
+        "afterwards, unless -o DIR keeps them there.  Transcripts with "
+        "capture\n"
+        "gaps are not replayable (an ERROR) unless --allow-gaps.\n"
+        "\n"
+        "  -t, --target HOST:PORT  the server to replay against (required)\n"
+        "  -r, --report FORMAT[:FILE]  text (default), json, junit, tap, "
+        "html, md;\n"
+        "                          json feeds `mailspec diff`\n"
+        "  -j, --jobs N            sessions at once (default 1)\n"
+        "      --timeout S         per reply, seconds (default 30)\n"
+        "  -D, --define NAME=VALUE  e.g. -D secret1=... for redacted "
+        "captures\n",
+        out);
+  ms_traffic_usage_opts(out);
+  fputs("Exit: as `mailspec run` (0 all passed, 1 a FAIL, 2 usage, 3 "
+        "ERROR).\n",
+        out);
+}
+
+enum { OPT_TIMEOUT = MS_TOPT_FIRST_FREE };
+
+static const struct option replay_opts[] = {
+    MS_TRAFFIC_LONGOPTS,
+    {"target", required_argument, NULL, 't'},
+    {"report", required_argument, NULL, 'r'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"define", required_argument, NULL, 'D'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"color", required_argument, NULL, MS_TOPT_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+struct replay_report {
+  enum ms_report_format fmt;
+  char *file;
+};
+
+struct replay_args {
+  struct ms_cli g;
+  struct ms_import_opts io;
+  struct ms_engine_opts eo;
+  uint16_t *ports;
+  size_t nports;
+  struct ms_var *defs;
+  size_t ndefs;
+  struct replay_report *reports;
+  size_t nreports, capreports;
+  const char *target;
+  char **paths; /* transcripts written */
+  size_t npaths, cappaths;
+};
+
+static void replay_written(void *ctx, const char *path) {
+  struct replay_args *a = ctx;
+  xgrow((void **)&a->paths, &a->cappaths, a->npaths, sizeof *a->paths);
+  a->paths[a->npaths++] = xstrdup(path);
+}
+
+static int replay_define(struct replay_args *a, const char *arg) {
+  const char *eq = strchr(arg, '=');
+  if (!eq || eq == arg) {
+    fprintf(stderr, "mailspec replay: -D takes NAME=VALUE, not \"%s\"\n",
+            arg);
+    return -1;
+  }
+  a->defs = xrealloc(a->defs, (a->ndefs + 1) * sizeof *a->defs);
+  a->defs[a->ndefs].name = xstrndup(arg, (size_t)(eq - arg));
+  a->defs[a->ndefs].value = xstrdup(eq + 1);
+  a->ndefs++;
+  return 0;
+}
+
+static int replay_number(const char *opt, const char *arg, double min,
+                         double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(arg, &end);
+  if (errno || *end || end == arg || v < min) {
+    fprintf(stderr, "mailspec replay: %s takes a number, not \"%s\"\n", opt,
+            arg);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+static int replay_report_add(struct replay_args *a, const char *spec) {
+  char err[256];
+  struct replay_report r = {MS_REPORT_TEXT, NULL};
+  if (ms_report_spec_parse(spec, &r.fmt, &r.file, err, sizeof err) < 0) {
+    fprintf(stderr, "mailspec replay: -r: %s\n", err);
+    return -1;
+  }
+  xgrow((void **)&a->reports, &a->capreports, a->nreports, sizeof *a->reports);
+  a->reports[a->nreports++] = r;
+  return 0;
+}
+
+/* 0 parsed, 1 help shown, -1 usage error (printed). */
+static int replay_parse(struct replay_args *a, int argc, char **argv) {
+  int c;
+  double v;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":o:p:t:r:j:D:qvh", replay_opts,
+                          NULL)) != -1) {
+    int r = ms_traffic_opt("replay", c, optarg, &a->io, &a->ports,
+                           &a->nports);
+    if (r < 0)
+      return -1;
+    if (r == 0)
+      continue;
+    switch (c) {
+    case 't': a->target = optarg; break;
+    case 'r':
+      if (replay_report_add(a, optarg) < 0)
+        return -1;
+      break;
+    case 'j':
+      if (replay_number("-j", optarg, 1, &v) < 0 || v > 1024)
+        return -1;
+      a->eo.jobs = (int)v;
+      break;
+    case 'D':
+      if (replay_define(a, optarg) < 0)
+        return -1;
+      break;
+    case OPT_TIMEOUT:
+      if (replay_number("--timeout", optarg, 0.001, &a->eo.timeout) < 0)
+        return -1;
+      break;
+    case 'q': a->g.verbosity = -1; break;
+    case 'v': a->g.verbosity = 1; break;
+    case MS_TOPT_COLOR:
+      if (ms_cli_set_color(&a->g, optarg) < 0)
+        return -1;
+      break;
+    case 'h':
+      replay_usage(stdout);
+      return 1;
+    case ':':
+      fprintf(stderr, "mailspec replay: option '%s' needs a value\n",
+              argv[optind - 1]);
+      return -1;
+    default:
+      fprintf(stderr, "mailspec replay: unknown option '%s' (see mailspec "
+                      "replay --help)\n", argv[optind - 1]);
+      return -1;
+    }
+  }
+  if (!a->target) {
+    fprintf(stderr, "mailspec replay: -t HOST:PORT is required (the server "
+                    "to replay against)\n");
+    return -1;
+  }
+  char err[256];
+  if (ms_target_parse(&a->eo.target, a->target, err, sizeof err) < 0) {
+    fprintf(stderr, "mailspec replay: -t: %s\n", err);
+    return -1;
+  }
+  if (optind >= argc) {
+    fprintf(stderr, "mailspec replay: no CAPTURE given\n");
+    return -1;
+  }
+  return 0;
+}
+
+static int replay_path_cmp(const void *x, const void *y) {
+  return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Remove the private directory and what import wrote into it. */
+static void replay_cleanup(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d) {
+    struct dirent *e;
+    while ((e = readdir(d))) {
+      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+        continue;
+      char *p = xasprintf("%s/%s", dir, e->d_name);
+      unlink(p);
+      free(p);
+    }
+    closedir(d);
+  }
+  rmdir(dir);
+}
+
+static int replay_reports(const struct replay_args *a,
+                          const struct ms_run_result *res) {
+  struct ms_report_opts ro = {.color = a->g.color, .verbosity = a->g.verbosity};
+  int rc = 0;
+  bool stdout_done = false;
+  for (size_t i = 0; i < a->nreports; i++) {
+    const struct replay_report *r = &a->reports[i];
+    char err[512];
+    struct ms_report_opts fo = ro;
+    if (!r->file) {
+      fo.color = ro.color && r->fmt == MS_REPORT_TEXT;
+      stdout_done = true;
+      if (ms_report_write(r->fmt, res, stdout, &fo) < 0)
+        rc = -1;
+    } else {
+      fo.color = false;
+      if (ms_report_write_file(r->fmt, res, r->file, &fo, err, sizeof err) <
+          0) {
+        fprintf(stderr, "mailspec replay: %s\n", err);
+        rc = -1;
+      }
+    }
+  }
+  if (!stdout_done)
+    ms_report_text(res, stdout, &ro);
+  return rc;
+}
+
+static void replay_free(struct replay_args *a) {
+  for (size_t i = 0; i < a->ndefs; i++) {
+    free(a->defs[i].name);
+    free(a->defs[i].value);
+  }
+  free(a->defs);
+  for (size_t i = 0; i < a->nreports; i++)
+    free(a->reports[i].file);
+  free(a->reports);
+  for (size_t i = 0; i < a->npaths; i++)
+    free(a->paths[i]);
+  free(a->paths);
+  free(a->ports);
+  ms_target_free(&a->eo.target);
+}
+
+/* Import every capture; false when one could not be read. */
+static bool replay_import(struct replay_args *a, char **caps, int ncaps) {
+  a->io.ports = a->ports;
+  a->io.nports = a->nports;
+  a->io.keep_secrets = true; /* replaying has to authenticate */
+  a->io.verbosity = -1;      /* no list of files */
+  a->io.written = replay_written;
+  a->io.written_ctx = a;
+  struct ms_importer *im = ms_importer_new(&a->io);
+  bool ok = true;
+  for (int i = 0; i < ncaps; i++)
+    if (ms_importer_file(im, caps[i]) < 0)
+      ok = false;
+  ms_traffic_summary("replay", ms_importer_counts(im), a->io.outdir,
+                     a->g.verbosity > 0 ? 0 : -1);
+  ms_importer_free(im);
+  qsort(a->paths, a->npaths, sizeof *a->paths, replay_path_cmp);
+  return ok;
+}
+
+static int replay_run(struct replay_args *a) {
+  struct ms_diags d = {0};
+  struct ms_plan plan = {0};
+  int prc = ms_plan_build(&plan, a->paths, a->npaths, &d);
+  for (size_t i = 0; i < d.n; i++)
+    if (!d.v[i].warning)
+      fprintf(stderr, "%s:%d: %s\n", d.v[i].file ? d.v[i].file : "?",
+              d.v[i].line, d.v[i].msg);
+  ms_diags_free(&d);
+  a->eo.defines = a->defs;
+  a->eo.ndefines = a->ndefs;
+  a->eo.stop = &replay_stop;
+  a->eo.diag = stderr;
+  if (a->g.verbosity > 0) {
+    a->eo.live = stderr;
+    a->eo.color = a->g.color_err;
+  }
+  struct ms_run_result res;
+  ms_run_init(&res);
+  ms_engine_run_plan(&a->eo, &plan, &res);
+  int wrc = replay_reports(a, &res);
+  int rc = ms_run_exit_status(&res);
+  if ((prc != 0 || wrc < 0) && rc == MS_EXIT_PASS)
+    rc = MS_EXIT_USAGE;
+  if (res.interrupted || replay_stop)
+    rc = 128 + SIGINT;
+  ms_run_free(&res);
+  ms_plan_free(&plan);
+  return rc;
+}
 
 int ms_cmd_replay(const struct ms_cli *g, int argc, char **argv) {
-  (void)g;
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "mailspec replay: not implemented yet\n");
-  return MS_EXIT_USAGE;
+  struct replay_args a;
+  memset(&a, 0, sizeof a);
+  a.g = *g;
+  a.io.conv = MS_CONV_RFC5321;
+  ms_engine_opts_init(&a.eo);
+  int p = replay_parse(&a, argc, argv);
+  if (p != 0) {
+    replay_free(&a);
+    return p > 0 ? MS_EXIT_PASS : MS_EXIT_USAGE;
+  }
+  char tmpl[] = "/tmp/mailspec-replay-XXXXXX";
+  const char *tmpdir = NULL;
+  if (a.io.outdir) {
+    if (ms_traffic_mkdir("replay", a.io.outdir) < 0) {
+      replay_free(&a);
+      return MS_EXIT_USAGE;
+    }
+  } else {
+    const char *base = getenv("TMPDIR");
+    char *t = base && *base ? xasprintf("%s/mailspec-replay-XXXXXX", base)
+                            : xstrdup(tmpl);
+    if (!mkdtemp(t)) { /* mode 0700: the transcripts hold secrets */
+      fprintf(stderr, "mailspec replay: cannot create a temporary "
+                      "directory: %s\n", strerror(errno));
+      free(t);
+      replay_free(&a);
+      return MS_EXIT_USAGE;
+    }
+    tmpdir = t;
+    a.io.outdir = tmpdir;
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = replay_on_signal;
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  bool ok = replay_import(&a, argv + optind, argc - optind);
+  int rc;
+  if (a.npaths == 0) {
+    fprintf(stderr, "mailspec replay: no SMTP or POP3 session to replay in "
+                    "the given capture%s\n", argc - optind > 1 ? "s" : "");
+    rc = MS_EXIT_USAGE;
+  } else {
+    rc = replay_run(&a);
+    if (!ok && rc == MS_EXIT_PASS)
+      rc = MS_EXIT_USAGE;
+  }
+  if (tmpdir) {
+    replay_cleanup(tmpdir);
+    free((char *)(uintptr_t)tmpdir);
+  }
+  replay_free(&a);
+  return rc;
 }
