@@ -1,0 +1,604 @@
+/* Unit tests for the reference server's SMTP session (srv_smtp*.c):
+ * the pure session driven line by line, as the socket loop does. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "srv.h"
+#include "srv_smtp.h"
+#include "store.h"
+#include "util.h"
+
+struct drv {
+  struct ms_world *w;
+  struct ms_store *st;
+  struct srv_ctx ctx;
+  void *sess;
+  struct ms_buf out;
+  enum srv_action act;
+};
+
+static void drv_open_world(struct drv *d, struct ms_world *w,
+                           enum ms_profile p, unsigned faults) {
+  memset(d, 0, sizeof *d);
+  d->w = w;
+  d->st = ms_store_new(d->w, NULL);
+  d->ctx.world = d->w;
+  d->ctx.profile = p;
+  d->ctx.faults.bits = faults;
+  d->ctx.store = d->st;
+  ms_buf_init(&d->out, 1u << 20);
+  d->sess = ms_srv_smtp_ops.open(&d->ctx, &d->out, &d->act);
+}
+
+static void drv_open(struct drv *d, enum ms_profile p, unsigned faults) {
+  drv_open_world(d, ms_world_builtin(), p, faults);
+}
+
+/* Everything the session said since the last call. */
+static const char *drv_out(struct drv *d) {
+  static char last[8192];
+  snprintf(last, sizeof last, "%s", d->out.p ? d->out.p : "");
+  ms_buf_reset(&d->out);
+  return last;
+}
+
+static const char *drv_raw(struct drv *d, const char *line, size_t len,
+                           bool crlf) {
+  d->act = ms_srv_smtp_ops.line(d->sess, line, len, crlf, &d->out);
+  return drv_out(d);
+}
+
+static const char *drv(struct drv *d, const char *line) {
+  return drv_raw(d, line, strlen(line), true);
+}
+
+static void drv_close(struct drv *d) {
+  ms_srv_smtp_ops.close(d->sess);
+  ms_store_free(d->st);
+  ms_world_free(d->w);
+  ms_buf_free(&d->out);
+}
+
+#define SAYS(d, line, expect) ck_assert_str_eq(drv(d, line), expect)
+#define CODE(d, line, code) ck_assert_int_eq(atoi(drv(d, line)), code)
+
+/* ---- RFC 821 profile --------------------------------------------- */
+
+START_TEST(test_greeting) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC821, 0);
+  ck_assert_str_eq(drv_out(&d),
+                   "220 BBN-UNIX.ARPA Simple Mail Transfer Service Ready\r\n");
+  ck_assert_int_eq(d.act, SRV_CONTINUE);
+  SAYS(&d, "HELO USC-ISIF.ARPA", "250 BBN-UNIX.ARPA\r\n");
+  SAYS(&d, "QUIT",
+       "221 BBN-UNIX.ARPA Service closing transmission channel\r\n");
+  ck_assert_int_eq(d.act, SRV_CLOSE);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_scenario1_delivers) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC821, 0);
+  drv_out(&d);
+  CODE(&d, "HELO USC-ISIF.ARPA", 250);
+  SAYS(&d, "MAIL FROM:<Smith@USC-ISIF.ARPA>", "250 OK\r\n");
+  SAYS(&d, "RCPT TO:<Jones@BBN-UNIX.ARPA>", "250 OK\r\n");
+  SAYS(&d, "RCPT TO:<Green@BBN-UNIX.ARPA>", "550 No such user here\r\n");
+  SAYS(&d, "RCPT TO:<Brown@BBN-UNIX.ARPA>", "250 OK\r\n");
+  SAYS(&d, "DATA", "354 Start mail input; end with <CRLF>.<CRLF>\r\n");
+  SAYS(&d, "Blah blah blah...", "");
+  SAYS(&d, "...etc. etc. etc.", "");
+  SAYS(&d, ".", "250 OK\r\n");
+  ck_assert_int_eq(ms_store_count(d.st, "Jones@BBN-UNIX.ARPA"), 1);
+  ck_assert_int_eq(ms_store_count(d.st, "brown@bbn-unix.arpa"), 1);
+  ck_assert_int_eq(ms_store_count(d.st, "Green@BBN-UNIX.ARPA"), 0);
+  size_t len;
+  const char *m = ms_store_message(d.st, "Jones@BBN-UNIX.ARPA", 0, &len);
+  ck_assert_ptr_nonnull(m);
+  /* "...etc" began with a period: the first one is removed (§4.5.2) */
+  ck_assert_str_eq(m, "Blah blah blah...\r\n..etc. etc. etc.\r\n");
+  ck_assert_int_eq(len, strlen(m));
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_no_unstuff_fault) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC821, MS_F_NO_UNSTUFF);
+  drv_out(&d);
+  drv(&d, "HELO x");
+  drv(&d, "MAIL FROM:<a@b.c>");
+  drv(&d, "RCPT TO:<Jones@BBN-UNIX.ARPA>");
+  drv(&d, "DATA");
+  drv(&d, "..x");
+  CODE(&d, ".", 250);
+  ck_assert_str_eq(ms_store_message(d.st, "Jones@BBN-UNIX.ARPA", 0, NULL),
+                   "..x\r\n");
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_end_of_data_needs_crlf) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC821, 0);
+  drv_out(&d);
+  drv(&d, "HELO x");
+  drv(&d, "MAIL FROM:<a@b.c>");
+  drv(&d, "RCPT TO:<Jones@BBN-UNIX.ARPA>");
+  drv(&d, "DATA");
+  /* ".\n" is not <CRLF>.<CRLF>, nor is a "." after a bare-LF line */
+  ck_assert_str_eq(drv_raw(&d, ".", 1, false), "");
+  ck_assert_str_eq(drv(&d, "."), "");
+  ck_assert_str_eq(drv(&d, "."),
+                   "554 Transaction failed: bare LF in mail data; lines end "
+                   "in <CRLF>\r\n");
+  ck_assert_int_eq(ms_store_count(d.st, "Jones@BBN-UNIX.ARPA"), 0);
+  /* the transaction is over either way */
+  CODE(&d, "RCPT TO:<Jones@BBN-UNIX.ARPA>", 503);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_send_soml_saml) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC821, 0); /* Admin.MRC is logged out */
+  drv_out(&d);
+  drv(&d, "HELO MIT-MC.ARPA");
+  SAYS(&d, "VRFY Crispin", "250 Mark Crispin <Admin.MRC@BBN-UNIX.ARPA>\r\n");
+  SAYS(&d, "SEND FROM:<EAK@MIT-MC.ARPA>", "250 OK\r\n");
+  SAYS(&d, "RCPT TO:<Admin.MRC@SU-SCORE.ARPA>",
+       "450 User not active now\r\n");
+  CODE(&d, "DATA", 503); /* no recipient was accepted */
+  CODE(&d, "RSET", 250);
+  CODE(&d, "SOML FROM:<EAK@MIT-MC.ARPA>", 250);
+  SAYS(&d, "RCPT TO:<Admin.MRC@SU-SCORE.ARPA>",
+       "250 User not active now, so will do mail.\r\n");
+  CODE(&d, "DATA", 354);
+  drv(&d, "hi");
+  CODE(&d, ".", 250);
+  ck_assert_int_eq(ms_store_count(d.st, "Admin.MRC@SU-SCORE.ARPA"), 1);
+  CODE(&d, "SAML FROM:<EAK@MIT-MC.ARPA>", 250);
+  SAYS(&d, "RCPT TO:<Admin.MRC@SU-SCORE.ARPA>", "250 OK\r\n");
+  CODE(&d, "DATA", 354);
+  CODE(&d, ".", 250);
+  ck_assert_int_eq(ms_store_count(d.st, "Admin.MRC@SU-SCORE.ARPA"), 2);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_send_to_active_terminal) {
+  struct ms_world *w = ms_world_builtin();
+  struct ms_diags dg = {0};
+  const char *y = "users: [{name: Admin.MRC, fullname: Mark Crispin, "
+                  "terminal: true}]\n";
+  ck_assert_int_eq(ms_world_apply_yaml(w, "t", y, strlen(y), 1, &dg), 0);
+  struct drv d;
+  drv_open_world(&d, w, MS_PROFILE_RFC821, 0);
+  drv_out(&d);
+  drv(&d, "HELO MIT-MC.ARPA");
+  CODE(&d, "SEND FROM:<EAK@MIT-MC.ARPA>", 250);
+  SAYS(&d, "RCPT TO:<Admin.MRC@SU-SCORE.ARPA>", "250 OK\r\n");
+  CODE(&d, "DATA", 354);
+  CODE(&d, ".", 250);
+  /* to the terminal, not the mailbox */
+  ck_assert_int_eq(ms_store_count(d.st, "Admin.MRC@SU-SCORE.ARPA"), 0);
+  CODE(&d, "SOML FROM:<EAK@MIT-MC.ARPA>", 250);
+  SAYS(&d, "RCPT TO:<Admin.MRC@SU-SCORE.ARPA>", "250 OK\r\n");
+  drv_close(&d);
+  ms_diags_free(&dg);
+}
+END_TEST
+
+START_TEST(test_forwarding_and_routes) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC821, 0);
+  drv_out(&d);
+  drv(&d, "HELO LBL-UNIX.ARPA");
+  drv(&d, "MAIL FROM:<mo@LBL-UNIX.ARPA>");
+  SAYS(&d, "RCPT TO:<fred@USC-ISIF.ARPA>",
+       "251 User not local; will forward to <Jones@USC-ISI.ARPA>\r\n");
+  SAYS(&d, "RCPT TO:<Paul@USC-ISIB.ARPA>",
+       "551 User not local; please try <Mockapetris@USC-ISIF.ARPA>\r\n");
+  SAYS(&d, "RCPT TO:<@USC-ISIE.ARPA,@USC-ISIF.ARPA:Q-Smith@ISI-VAXA.ARPA>",
+       "250 OK\r\n");
+  SAYS(&d, "RCPT TO:<@USC-ISIE.ARPA:fred@BBN-UNIX.ARPA>", "250 OK\r\n");
+  CODE(&d, "RCPT TO:<someone@nowhere.example>", 550);
+  CODE(&d, "RCPT TO:<@nowhere.example:Jones@BBN-UNIX.ARPA>", 550);
+  CODE(&d, "RCPT TO:<Postmaster>", 250);
+  CODE(&d, "RCPT TO:<POSTMASTER@MIT-AI.ARPA>", 250);
+  CODE(&d, "DATA", 354);
+  CODE(&d, ".", 250);
+  /* 251: kept for the forward address; relayed: for the mailbox */
+  ck_assert_int_eq(ms_store_count(d.st, "Jones@USC-ISI.ARPA"), 1);
+  ck_assert_int_eq(ms_store_count(d.st, "Q-Smith@ISI-VAXA.ARPA"), 1);
+  ck_assert_int_eq(ms_store_count(d.st, "fred@BBN-UNIX.ARPA"), 1);
+  ck_assert_int_eq(ms_store_count(d.st, "Paul@USC-ISIB.ARPA"), 0);
+  ck_assert_int_eq(ms_store_count(d.st, "postmaster@BBN-UNIX.ARPA"), 1);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_vrfy_expn) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC821, 0);
+  drv_out(&d);
+  /* VRFY and EXPN at any time, even before HELO (§4.1.1) */
+  SAYS(&d, "VRFY <Jones@BBN-UNIX.ARPA>", "250 Jones <Jones@BBN-UNIX.ARPA>\r\n");
+  SAYS(&d, "VRFY Green", "550 String does not match anything.\r\n");
+  SAYS(&d, "VRFY Postel",
+       "553-User ambiguous; possibilities are\r\n"
+       "553-Jon Postel <Postel@USC-ISI.ARPA>\r\n"
+       "553 Jon Postel <Postel@USC-ISIF.ARPA>\r\n");
+  SAYS(&d, "VRFY Paul@USC-ISIB.ARPA",
+       "551 User not local; please try <Mockapetris@USC-ISIF.ARPA>\r\n");
+  SAYS(&d, "VRFY Example-People", "550 That is a mailing list, not a user\r\n");
+  SAYS(&d, "EXPN Interested-Parties",
+       "250-Al Calico <ABC@MIT-MC.ARPA>\r\n"
+       "250-<XYZ@MIT-AI.ARPA>\r\n"
+       "250-Quincy Smith <@USC-ISIF.ARPA:Q-Smith@ISI-VAXA.ARPA>\r\n"
+       "250-<fred@BBN-UNIX.ARPA>\r\n"
+       "250 <xyz@bar-unix.ARPA>\r\n");
+  CODE(&d, "EXPN Jones", 550);
+  CODE(&d, "EXPN Executive-Washroom-List", 550);
+  CODE(&d, "VRFY", 501);
+  CODE(&d, "EXPN", 501);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_mixed_multiline_fault) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC821, MS_F_MIXED_MULTI);
+  drv_out(&d);
+  const char *r = drv(&d, "EXPN Interested-Parties");
+  ck_assert(strncmp(r, "251-Al Calico", 13) == 0);
+  ck_assert_ptr_nonnull(strstr(r, "\r\n250 <xyz@bar-unix.ARPA>\r\n"));
+  /* single-line replies are not touched */
+  SAYS(&d, "NOOP", "250 OK\r\n");
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_help_turn_noop) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC821, 0);
+  drv_out(&d);
+  const char *r = drv(&d, "HELP");
+  ck_assert(strncmp(r, "214-", 4) == 0);
+  ck_assert_ptr_nonnull(strstr(r, "SEND    SOML"));
+  ck_assert_ptr_nonnull(strstr(r, "\r\n214 End of HELP info\r\n"));
+  SAYS(&d, "help rcpt", "214 RCPT <SP> TO:<forward-path> <CRLF>\r\n");
+  CODE(&d, "HELP FOO", 504);
+  SAYS(&d, "TURN", "502 Command not implemented\r\n");
+  SAYS(&d, "noop", "250 OK\r\n");
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_sequencing) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC821, 0);
+  drv_out(&d);
+  CODE(&d, "MAIL FROM:<a@b.c>", 503); /* HELO first */
+  CODE(&d, "SEND FROM:<a@b.c>", 503);
+  CODE(&d, "HELO", 501);
+  CODE(&d, "EHLO x", 500); /* not RFC 821 */
+  CODE(&d, "HeLo x", 250);
+  CODE(&d, "RCPT TO:<Jones@BBN-UNIX.ARPA>", 503);
+  CODE(&d, "DATA", 503);
+  CODE(&d, "mail from:<a@b.c>", 250);
+  CODE(&d, "MAIL FROM:<a@b.c>", 503); /* nested */
+  CODE(&d, "DATA", 503);
+  CODE(&d, "RCPT TO:<Jones@BBN-UNIX.ARPA>", 250);
+  CODE(&d, "DATA now", 501);
+  CODE(&d, "RSET x", 501);
+  CODE(&d, "RSET", 250);
+  CODE(&d, "RCPT TO:<Jones@BBN-UNIX.ARPA>", 503);
+  CODE(&d, "MAIL FROM:<>", 250); /* null reverse-path, Example 7 */
+  CODE(&d, "RCPT TO:<>", 501);
+  CODE(&d, "RCPT Jones@BBN-UNIX.ARPA", 501);
+  CODE(&d, "MAIL FROM:<a@b.c> SIZE=10", 503);
+  CODE(&d, "RSET", 250);
+  CODE(&d, "MAIL FROM:<a@b.c> SIZE=10", 501); /* no parameters in 821 */
+  CODE(&d, "FOOBAR", 500);
+  CODE(&d, "", 500);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_limits) {
+  struct ms_world *w = ms_world_builtin();
+  w->max_recipients = 2;
+  w->max_message = 3000;
+  struct drv d;
+  drv_open_world(&d, w, MS_PROFILE_RFC821, 0);
+  drv_out(&d);
+  char line[1200];
+  memset(line, 'x', sizeof line);
+  memcpy(line, "NOOP ", 5);
+  ck_assert_int_eq(atoi(drv_raw(&d, line, 510, true)), 250);
+  ck_assert_str_eq(drv_raw(&d, line, 511, true), "500 Line too long.\r\n");
+  drv(&d, "HELO x");
+  char path[400];
+  strcpy(path, "MAIL FROM:<");
+  for (int i = 0; i < 30; i++)
+    strcat(path, "@HOSTNAME.ARPA,");
+  strcat(path, "@X.ARPA:a@b.c>");
+  SAYS(&d, path, "501 Path too long\r\n");
+  snprintf(path, sizeof path, "MAIL FROM:<%065d@b.c>", 0);
+  CODE(&d, path, 553);
+  CODE(&d, "MAIL FROM:<a@b.c>>", 501);
+  CODE(&d, "MAIL FROM:<a@b.c>", 250);
+  CODE(&d, "RCPT TO:<Jones@BBN-UNIX.ARPA>", 250);
+  CODE(&d, "RCPT TO:<Jones@BBN-UNIX.ARPA>", 250);
+  SAYS(&d, "RCPT TO:<Brown@BBN-UNIX.ARPA>",
+       "552 Recipient storage full, try again in another transaction\r\n");
+  CODE(&d, "DATA", 354);
+  memset(line, 'y', sizeof line);
+  for (int i = 0; i < 4; i++)
+    ck_assert_str_eq(drv_raw(&d, line, 900, true), "");
+  SAYS(&d, ".", "552 Too much mail data.\r\n");
+  CODE(&d, "MAIL FROM:<a@b.c>", 250);
+  CODE(&d, "RCPT TO:<Jones@BBN-UNIX.ARPA>", 250);
+  CODE(&d, "DATA", 354);
+  ck_assert_str_eq(drv_raw(&d, line, 999, true), "");
+  SAYS(&d, ".", "500 Line too long.\r\n");
+  /* 998 octets fit (1000 with CRLF), not counting a doubled period */
+  CODE(&d, "MAIL FROM:<a@b.c>", 250);
+  CODE(&d, "RCPT TO:<Jones@BBN-UNIX.ARPA>", 250);
+  CODE(&d, "DATA", 354);
+  line[0] = '.';
+  ck_assert_str_eq(drv_raw(&d, line, 999, true), "");
+  CODE(&d, ".", 250);
+  size_t len;
+  ck_assert_ptr_nonnull(ms_store_message(d.st, "Jones@BBN-UNIX.ARPA", 0, &len));
+  ck_assert_int_eq(len, 1000);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_binary_and_bare_lf) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC821, 0);
+  drv_out(&d);
+  ck_assert_int_eq(atoi(drv_raw(&d, "NO\0P", 5, true)), 500);
+  ck_assert_int_eq(atoi(drv_raw(&d, "HELO \xff\xfe", 7, true)), 500);
+  ck_assert_int_eq(atoi(drv_raw(&d, "\x16\x03\x01\x02", 4, true)), 500);
+  ck_assert_int_eq(atoi(drv_raw(&d, "NOOP", 4, false)), 500);
+  CODE(&d, "NOOP", 250);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_faults_greet_close_rcpt) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC821, MS_F_GREET_554);
+  ck_assert_int_eq(atoi(drv_out(&d)), 554);
+  CODE(&d, "HELO x", 503); /* RFC 5321 §3.1: only QUIT now */
+  CODE(&d, "QUIT", 221);
+  ck_assert_int_eq(d.act, SRV_CLOSE);
+  drv_close(&d);
+
+  drv_open(&d, MS_PROFILE_RFC821, MS_F_CLOSE_DATA | MS_F_RCPT_250);
+  drv_out(&d);
+  drv(&d, "HELO x");
+  drv(&d, "MAIL FROM:<a@b.c>");
+  SAYS(&d, "RCPT TO:<Green@BBN-UNIX.ARPA>", "250 OK\r\n");
+  CODE(&d, "RCPT TO:<someone@nowhere.example>", 550); /* not "unknown" */
+  CODE(&d, "DATA", 354);
+  ck_assert_int_eq(d.act, SRV_CLOSE);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_vanish_mid_data) {
+  struct drv d; /* ASan/valgrind: close() frees the open transaction */
+  drv_open(&d, MS_PROFILE_RFC821, 0);
+  drv(&d, "HELO x");
+  drv(&d, "MAIL FROM:<a@b.c>");
+  drv(&d, "RCPT TO:<Jones@BBN-UNIX.ARPA>");
+  drv(&d, "RCPT TO:<Brown@BBN-UNIX.ARPA>");
+  drv(&d, "DATA");
+  drv(&d, "half a message");
+  ck_assert_int_eq(ms_store_count(d.st, "Jones@BBN-UNIX.ARPA"), 0);
+  drv_close(&d);
+}
+END_TEST
+
+/* ---- RFC 5321 profile -------------------------------------------- */
+
+START_TEST(test_ehlo_enhanced) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC5321, 0);
+  drv_out(&d);
+  SAYS(&d, "EHLO bar.com",
+       "250-BBN-UNIX.ARPA greets bar.com\r\n"
+       "250-SIZE 10485760\r\n"
+       "250-8BITMIME\r\n"
+       "250-PIPELINING\r\n"
+       "250-ENHANCEDSTATUSCODES\r\n"
+       "250 HELP\r\n");
+  SAYS(&d, "MAIL FROM:<Smith@bar.com> SIZE=1000 BODY=8BITMIME",
+       "250 2.1.0 OK\r\n");
+  SAYS(&d, "RCPT TO:<Green@foo.com>", "550 5.1.1 No such user here\r\n");
+  SAYS(&d, "RCPT TO:<Jones@foo.com>", "250 2.1.5 OK\r\n");
+  SAYS(&d, "DATA", "354 Start mail input; end with <CRLF>.<CRLF>\r\n");
+  SAYS(&d, ".", "250 2.0.0 OK\r\n");
+  SAYS(&d, "QUIT",
+       "221 2.0.0 BBN-UNIX.ARPA Service closing transmission channel\r\n");
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_5321_refusals) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC5321, 0);
+  drv_out(&d);
+  SAYS(&d, "HELO bar.com", "250 BBN-UNIX.ARPA\r\n");
+  SAYS(&d, "MAIL FROM:<a@b.c>", "250 OK\r\n"); /* no EHLO: no codes */
+  CODE(&d, "RSET", 250);
+  CODE(&d, "MAIL FROM:<a@b.c> SIZE=5", 555); /* extensions need EHLO */
+  CODE(&d, "EHLO bar.com", 250);
+  SAYS(&d, "SEND FROM:<a@b.c>", "502 5.5.1 Command not implemented\r\n");
+  CODE(&d, "SOML FROM:<a@b.c>", 502);
+  CODE(&d, "SAML FROM:<a@b.c>", 502);
+  CODE(&d, "TURN", 502);
+  CODE(&d, "EXPN Example-People", 502);
+  CODE(&d, "VRFY Crispin", 250);
+  SAYS(&d, "VRFY nobody",
+       "252 2.5.0 Cannot VRFY user, but will accept message and attempt "
+       "delivery\r\n");
+  CODE(&d, "MAIL FROM:<a@b.c> SIZE=999999999999", 552);
+  CODE(&d, "MAIL FROM:<a@b.c> SIZE=12x", 501);
+  CODE(&d, "MAIL FROM:<a@b.c> BODY=BINARYMIME", 501);
+  CODE(&d, "MAIL FROM:<a@b.c> FOO=BAR", 555);
+  CODE(&d, "MAIL FROM: <a@b.c>", 250); /* a space after the colon */
+  CODE(&d, "RCPT TO:<Jones@foo.com> NOTIFY=NEVER", 555);
+  const char *r = drv(&d, "HELP");
+  ck_assert(strncmp(r, "214-2.0.0 ", 10) == 0);
+  ck_assert_ptr_null(strstr(r, "SOML"));
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_5321_recipient_limit) {
+  struct ms_world *w = ms_world_builtin();
+  w->max_recipients = 1;
+  struct drv d;
+  drv_open_world(&d, w, MS_PROFILE_RFC5321, 0);
+  drv(&d, "EHLO x");
+  drv(&d, "MAIL FROM:<a@b.c>");
+  CODE(&d, "RCPT TO:<Jones@foo.com>", 250);
+  SAYS(&d, "RCPT TO:<Brown@foo.com>", "452 4.5.3 Too many recipients\r\n");
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_world_greeting) {
+  struct ms_world *w = ms_world_builtin();
+  w->greeting = xstrdup("foo.com ESMTP ready");
+  struct drv d;
+  drv_open_world(&d, w, MS_PROFILE_RFC5321, 0);
+  ck_assert_str_eq(drv_out(&d), "220 foo.com ESMTP ready\r\n");
+  drv_close(&d);
+}
+END_TEST
+
+/* ---- paths and replies ------------------------------------------- */
+
+static int path_err(const char *s, bool null, bool pm) {
+  struct srv_smtp_path p;
+  size_t used;
+  int e = srv_smtp_path_parse(s, strlen(s), MS_PROFILE_RFC821, null, pm, &p,
+                              &used);
+  srv_smtp_path_free(&p);
+  return e;
+}
+
+START_TEST(test_path_parse) {
+  struct srv_smtp_path p;
+  size_t used;
+  const char *s = "<@USC-ISIE.ARPA,@USC-ISIF.ARPA:Q-Smith@ISI-VAXA.ARPA> x";
+  ck_assert_int_eq(srv_smtp_path_parse(s, strlen(s), MS_PROFILE_RFC821, false,
+                                       false, &p, &used),
+                   SRV_PATH_OK);
+  ck_assert_int_eq(used, strlen(s) - 2);
+  ck_assert_int_eq(p.nhops, 2);
+  ck_assert_str_eq(p.hops[0], "USC-ISIE.ARPA");
+  ck_assert_str_eq(p.hops[1], "USC-ISIF.ARPA");
+  ck_assert_str_eq(p.mailbox, "Q-Smith@ISI-VAXA.ARPA");
+  ck_assert_str_eq(p.local, "Q-Smith");
+  ck_assert_str_eq(p.domain, "ISI-VAXA.ARPA");
+  srv_smtp_path_free(&p);
+  s = "<\"Joe\\,Smith\"@[10.0.0.1]>";
+  ck_assert_int_eq(srv_smtp_path_parse(s, strlen(s), MS_PROFILE_RFC821, false,
+                                       false, &p, &used),
+                   SRV_PATH_OK);
+  ck_assert_str_eq(p.local, "\"Joe\\,Smith\"");
+  ck_assert_str_eq(p.domain, "[10.0.0.1]");
+  srv_smtp_path_free(&p);
+  ck_assert_int_eq(path_err("<>", true, false), SRV_PATH_OK);
+  ck_assert_int_eq(path_err("<>", false, false), SRV_PATH_SYNTAX);
+  ck_assert_int_eq(path_err("<Postmaster>", false, true), SRV_PATH_OK);
+  ck_assert_int_eq(path_err("<postmaster>", false, false), SRV_PATH_SYNTAX);
+  ck_assert_int_eq(path_err("<Jones>", false, true), SRV_PATH_SYNTAX);
+  ck_assert_int_eq(path_err("<a@#123>", false, false), SRV_PATH_OK);
+  const char *bad[] = {"",         "<",          "a@b.c",      "<a@b.c",
+                       "<@a@b.c>", "<@a:>",      "<a b@c.d>",  "<a@b..c>",
+                       "<.a@b.c>", "<a.@b.c>",   "<a@>",       "<a@[]>",
+                       "<@:a@b>",  "<@a,b:c@d>", "<\"a@b.c>",  "<a@b.c",
+                       "<a@b_c>",  "<a@\x80.c>", "<@a;@b:c@d>"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    ck_assert_msg(path_err(bad[i], true, true) != SRV_PATH_OK, "%s", bad[i]);
+  char big[300];
+  snprintf(big, sizeof big, "<%064d@b.c>", 0);
+  ck_assert_int_eq(path_err(big, false, false), SRV_PATH_OK);
+  snprintf(big, sizeof big, "<%065d@b.c>", 0);
+  ck_assert_int_eq(path_err(big, false, false), SRV_PATH_USER_TOO_LONG);
+  snprintf(big, sizeof big, "<a@%065d>", 0);
+  ck_assert_int_eq(path_err(big, false, false), SRV_PATH_DOMAIN_TOO_LONG);
+}
+END_TEST
+
+START_TEST(test_reply_lines) {
+  struct ms_buf b;
+  ms_buf_init(&b, 0);
+  struct srv_smtp_fmt f = {true, false};
+  srv_smtp_reply(&b, &f, 250, "2.1.0", "OK");
+  ck_assert_str_eq(b.p, "250 2.1.0 OK\r\n");
+  ms_buf_reset(&b);
+  f.enhanced = false;
+  srv_smtp_reply(&b, &f, 250, "2.1.0", "a\r\nEVIL");
+  ck_assert_str_eq(b.p, "250 a\r\n"); /* text cannot start a new line */
+  ms_buf_reset(&b);
+  char longt[2000];
+  memset(longt, 'x', sizeof longt - 1);
+  longt[sizeof longt - 1] = '\0';
+  f.enhanced = true;
+  srv_smtp_reply(&b, &f, 250, "2.0.0", "%s", longt);
+  ck_assert_uint_le(b.len, 512); /* §4.5.3: a reply line */
+  ms_buf_reset(&b);
+  const char *lines[] = {"one", "two", "three"};
+  f.mixed = true;
+  f.enhanced = false;
+  srv_smtp_reply_lines(&b, &f, 259, NULL, lines, 3);
+  ck_assert_str_eq(b.p, "258-one\r\n259-two\r\n259 three\r\n");
+  ms_buf_free(&b);
+}
+END_TEST
+
+Suite *make_srv_smtp_suite(void);
+Suite *make_srv_smtp_suite(void) {
+  Suite *s = suite_create("srv_smtp");
+  TCase *tc = tcase_create("rfc821");
+  tcase_add_test(tc, test_greeting);
+  tcase_add_test(tc, test_scenario1_delivers);
+  tcase_add_test(tc, test_no_unstuff_fault);
+  tcase_add_test(tc, test_end_of_data_needs_crlf);
+  tcase_add_test(tc, test_send_soml_saml);
+  tcase_add_test(tc, test_send_to_active_terminal);
+  tcase_add_test(tc, test_forwarding_and_routes);
+  tcase_add_test(tc, test_vrfy_expn);
+  tcase_add_test(tc, test_mixed_multiline_fault);
+  tcase_add_test(tc, test_help_turn_noop);
+  tcase_add_test(tc, test_sequencing);
+  tcase_add_test(tc, test_limits);
+  tcase_add_test(tc, test_binary_and_bare_lf);
+  tcase_add_test(tc, test_faults_greet_close_rcpt);
+  tcase_add_test(tc, test_vanish_mid_data);
+  suite_add_tcase(s, tc);
+  TCase *t2 = tcase_create("rfc5321");
+  tcase_add_test(t2, test_ehlo_enhanced);
+  tcase_add_test(t2, test_5321_refusals);
+  tcase_add_test(t2, test_5321_recipient_limit);
+  tcase_add_test(t2, test_world_greeting);
+  suite_add_tcase(s, t2);
+  TCase *t3 = tcase_create("parts");
+  tcase_add_test(t3, test_path_parse);
+  tcase_add_test(t3, test_reply_lines);
+  suite_add_tcase(s, t3);
+  return s;
+}
