@@ -36,7 +36,9 @@ done
 
 # Timings differ between runs: blank out durations before comparing.
 normalize() {
-  sed -E 's/[0-9]+(\.[0-9]+)? ?(ms|s|sec|seconds)\b/<T>/g; s/[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+Z?/<DATE>/g' "$1"
+  sed -E 's/([a-z_]*(duration|elapsed|time)[a-z_]*)("?[:=] *"?)[0-9.]+/\1\3<T>/g
+    s/[0-9]+(\.[0-9]+)? ?(ms|s|sec|seconds)\b/<T>/g
+    s/[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+Z?/<DATE>/g' "$1"
 }
 
 ms --color=never run -j 1 -t "$TARGET" "$WORK/plan"

@@ -47,5 +47,5 @@ stop_servers
 require_server smtp-sink
 ms --color=never run -t "$TARGET" "$REFUSALS"
 exit_is 1 "the same expectations FAIL against smtp-sink: exit 1"
-like "@$OUT" '^- *S: 550' "the diff shows the expected 550"
-like "@$OUT" '^\+ *S: 250' "and smtp-sink's 250"
+like "@$OUT" '^ *- *[RS]: 550' "the diff shows the expected 550"
+like "@$OUT" '^ *\+ *[RS]: 250' "and smtp-sink's 250"
