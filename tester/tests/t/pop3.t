@@ -28,16 +28,17 @@ pop3_exit() {
 }
 trap pop3_exit EXIT
 
-# serve_pop3 NAME [ARGS...]: start `mailspec serve --protocol pop3` on a
-# free port; sets SERVE (ADDR:PORT), SERVE_PID, SERVE_LOG.
+# serve_ref PROTOCOL NAME [ARGS...]: start `mailspec serve --protocol
+# PROTOCOL` on a free port; sets SERVE (ADDR:PORT), SERVE_PID, SERVE_LOG.
 SERVE_N=0
-serve_pop3() {
+serve_ref() {
+  _proto=$1
   SERVE_N=$((SERVE_N + 1))
-  _n=$SERVE_N-$1
-  shift
+  _n=$SERVE_N-$2
+  shift 2
   _ready=$WORK/$_n.ready
   SERVE_LOG=$WORK/$_n.log
-  timeout -k 5 300 "$MAILSPEC" serve --protocol pop3 --listen 127.0.0.1:0 \
+  timeout -k 5 300 "$MAILSPEC" serve --protocol "$_proto" --listen 127.0.0.1:0 \
     --ready-file "$_ready" "$@" > "$SERVE_LOG" 2>&1 < /dev/null &
   SERVE_PID=$!
   SERVE_PIDS="$SERVE_PID $SERVE_PIDS"
@@ -47,12 +48,16 @@ serve_pop3() {
     _i=$((_i + 1))
   done
   if [ ! -s "$_ready" ]; then
-    fail "mailspec serve --protocol pop3 $* starts"
+    fail "mailspec serve --protocol $_proto $* starts"
     diag_file "$SERVE_LOG" "serve log"
     return 1
   fi
   SERVE=$(head -n 1 "$_ready")
   return 0
+}
+
+serve_pop3() {
+  serve_ref pop3 "$@"
 }
 
 serve_stop() {
@@ -95,6 +100,28 @@ if serve_pop3 plain; then
   ms run -t "$SERVE" "$ROOT/suites/rfc1939.yaml"
   exit_is 0 "suites/rfc1939.yaml passes against mailspec serve --protocol pop3"
   serve_stop
+fi
+
+# RFC 5321 Appendix D against `mailspec serve` (SMTP, rfc5321 profile)
+# with a spool: D.3 delivers the board-meeting message to Jones twice
+# (once per step), with step 2's folded Received: line and indented
+# signature kept as sent.
+SPOOL=$WORK/spool
+mkdir -p "$SPOOL"
+if serve_ref smtp smtp --spool "$SPOOL"; then
+  ms run -t "$SERVE" "$R5321"
+  exit_is 0 "transcripts/rfc5321 pass against mailspec serve (rfc5321 profile)"
+  serve_stop
+  BOX=$(grep -l 'Next Meeting of the Board' "$SPOOL"/* 2> /dev/null | head -n 1)
+  if [ -n "$BOX" ]; then
+    is "$(grep -c '^From ' "$BOX")" 2 "D.3: both steps delivered to Jones ($(basename "$BOX"))"
+    like "@$BOX" '^    05:33:29 -0700$' "D.3 step 2: the folded Received: line arrived with its blanks"
+    like "@$BOX" '^                        John\.$' "D.3 step 2: the indented signature arrived as sent"
+  else
+    fail "D.3: a spool mbox holds the board-meeting message"
+    diag "spool: $(ls "$SPOOL")"
+  fi
+  unlike "$(ls "$SPOOL")" '[Gg]reen' "D.1/D.2: nothing delivered to Green (550)"
 fi
 
 # ---- 3. faults, each caught by a named transcript at a named step ---------
