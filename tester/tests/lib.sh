@@ -45,7 +45,10 @@ diag() {
 diag_file() {
   [ -s "$1" ] || return 0
   echo "# --- ${2:-$(basename "$1")} ---"
-  head -c 6000 "$1" | sed 's/^/#   /'
+  # awk ends every line with a newline, even a cut one: the plan line that
+  # may follow must start a line of its own.
+  head -c 6000 "$1" | awk '{ print "#   " $0 }'
+  [ "$(wc -c < "$1")" -le 6000 ] || echo "#   ... (cut at 6000 octets)"
 }
 
 pass() {
@@ -101,7 +104,7 @@ lib_grep() {
 lib_show() {
   case "$1" in
   @*) diag_file "${1#@}" ;;
-  *) printf '%s\n' "$1" | head -c 6000 | sed 's/^/#   /' ;;
+  *) printf '%s\n' "$1" | head -c 6000 | awk '{ print "#   " $0 }' ;;
   esac
 }
 
