@@ -216,6 +216,32 @@ static void script_expect_new(struct ms_script *s, const struct ms_pattern *p,
   s->prev = MS_SCRIPT_PREV_SERVER;
 }
 
+/* The pattern at the start of reply line TEXT (PLEN bytes, found by
+ * ms_proto_reply_prefix) into *P; -1 after a diagnostic. */
+static int script_line_pattern(struct ms_script *s, const char *text,
+                               size_t plen, bool alts, int line, int col,
+                               struct ms_pattern *p) {
+  char pat[64], err[256];
+  if (plen >= sizeof pat || (!alts && memchr(text, '|', plen))) {
+    script_close(s);
+    ms_diags_add(s->d, false, s->file, line, col,
+                 "alternatives such as %s are written in steps: form (- "
+                 "%s %s); a script line carries one reply indicator",
+                 s->proto == MS_PROTO_POP3 ? "+OK|-ERR" : "250|251",
+                 script_server_role(s),
+                 s->proto == MS_PROTO_POP3 ? "+OK|-ERR" : "250|251");
+    return -1;
+  }
+  memcpy(pat, text, plen);
+  pat[plen] = '\0';
+  if (ms_pattern_parse(p, s->proto, pat, err, sizeof err) < 0) {
+    script_close(s);
+    ms_diags_add(s->d, false, s->file, line, col, "%s", err);
+    return -1;
+  }
+  return 0;
+}
+
 static void script_pop3_server(struct ms_script *s, const char *text,
                                size_t len, int line, int col, bool alts) {
   struct ms_step *last = s->n ? &s->v[s->n - 1] : NULL;
@@ -230,22 +256,9 @@ static void script_pop3_server(struct ms_script *s, const char *text,
     return;
   }
   if (ms_proto_reply_prefix(MS_PROTO_POP3, text, &plen, &cont)) {
-    char pat[64], err[256];
     struct ms_pattern p;
-    if (plen >= sizeof pat || (!alts && memchr(text, '|', plen))) {
-      script_close(s);
-      ms_diags_add(s->d, false, s->file, line, col,
-                   "alternatives such as +OK|-ERR are written in steps: "
-                   "form (- expect: \"+OK|-ERR\")");
+    if (script_line_pattern(s, text, plen, alts, line, col, &p) < 0)
       return;
-    }
-    memcpy(pat, text, plen);
-    pat[plen] = '\0';
-    if (ms_pattern_parse(&p, MS_PROTO_POP3, pat, err, sizeof err) < 0) {
-      script_close(s);
-      ms_diags_add(s->d, false, s->file, line, col, "%s", err);
-      return;
-    }
     ms_script_reply_start(s, line, col);
     script_expect_new(s, &p, text, len, line, col);
     s->pop3_status = true;
@@ -283,34 +296,21 @@ static void script_smtp_server(struct ms_script *s, const char *text,
                  (int)(len > 60 ? 60 : len), text, script_server_role(s));
     return;
   }
-  char pat[64], err[256];
   struct ms_pattern p;
-  if (plen >= sizeof pat || (!alts && memchr(text, '|', plen))) {
-    script_close(s);
-    ms_diags_add(s->d, false, s->file, line, col,
-                 "alternatives such as 250|251 are written in steps: form "
-                 "(- %s 250|251); a script line carries one code",
-                 script_server_role(s));
+  if (script_line_pattern(s, text, plen, alts, line, col, &p) < 0)
     return;
-  }
-  memcpy(pat, text, plen);
-  pat[plen] = '\0';
-  if (ms_pattern_parse(&p, MS_PROTO_SMTP, pat, err, sizeof err) < 0) {
-    script_close(s);
-    ms_diags_add(s->d, false, s->file, line, col, "%s", err);
-    return;
-  }
   if (s->smtp_open) {
     /* RFC 5321 §4.2.1: one reply, every line carries the same code. */
     struct ms_step *st = &s->v[s->n - 1];
-    char first[64];
+    char first[64], this[64];
     ms_pattern_format(&st->pat, first, sizeof first);
-    if (strcmp(first, pat) != 0)
+    ms_pattern_format(&p, this, sizeof this);
+    if (strcmp(first, this) != 0)
       ms_diags_add(s->d, false, s->file, line, col,
                    "this line's code %s differs from %s on line %d: the "
                    "lines of one multi-line reply share one code (RFC 5321 "
                    "§4.2.1)",
-                   pat, first, st->line);
+                   this, first, st->line);
     script_add_line(st, text, len);
     s->prev = MS_SCRIPT_PREV_SERVER;
     if (!cont) {

@@ -155,17 +155,9 @@ struct ms_suite *ms_suite_load(const char *path, struct ms_diags *d) {
 void ms_suite_free(struct ms_suite *s) {
   if (!s)
     return;
-  for (size_t i = 0; i < s->ntranscripts; i++)
-    free(s->transcripts[i]);
-  free(s->transcripts);
-  for (size_t i = 0; i < s->nvars; i++) {
-    free(s->vars[i].name);
-    free(s->vars[i].value);
-  }
-  free(s->vars);
-  for (size_t i = 0; i < s->ntags; i++)
-    free(s->tags[i]);
-  free(s->tags);
+  ms_transcript_yaml_words_free(s->transcripts, s->ntranscripts);
+  ms_transcript_yaml_vars_free(s->vars, s->nvars);
+  ms_transcript_yaml_words_free(s->tags, s->ntags);
   free(s->path);
   free(s->title);
   free(s->waivers);

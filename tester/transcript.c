@@ -493,12 +493,6 @@ struct ms_transcript *ms_transcript_load(const char *path, struct ms_diags *d) {
   return t;
 }
 
-static void tr_free_words(char **v, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    free(v[i]);
-  free(v);
-}
-
 void ms_transcript_free(struct ms_transcript *t) {
   if (!t)
     return;
@@ -508,13 +502,9 @@ void ms_transcript_free(struct ms_transcript *t) {
   free(t->source);
   free(t->rfc);
   free(t->notes);
-  tr_free_words(t->tags, t->ntags);
-  tr_free_words(t->requires, t->nrequires);
-  for (size_t i = 0; i < t->nvars; i++) {
-    free(t->vars[i].name);
-    free(t->vars[i].value);
-  }
-  free(t->vars);
+  ms_transcript_yaml_words_free(t->tags, t->ntags);
+  ms_transcript_yaml_words_free(t->requires, t->nrequires);
+  ms_transcript_yaml_vars_free(t->vars, t->nvars);
   for (size_t i = 0; i < t->nsessions; i++) {
     free(t->sessions[i].name);
     ms_script_steps_free(t->sessions[i].steps, t->sessions[i].nsteps);

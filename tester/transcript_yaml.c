@@ -6,6 +6,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "buf.h"
 #include "util.h"
 
 #define YAML_MAX_DEPTH 64
@@ -240,24 +241,8 @@ const char *ms_transcript_yaml_kind(const struct ms_ynode *n) {
 
 /* ---- emitting (world: re-emitted as YAML text for the server) ---- */
 
-struct yout {
-  char *p;
-  size_t n, cap;
-};
-
 static int yaml_write(void *data, unsigned char *buffer, size_t size) {
-  struct yout *o = data;
-  if (o->n + size + 1 > o->cap) {
-    size_t c = o->cap ? o->cap : 256;
-    while (c < o->n + size + 1)
-      c *= 2;
-    o->p = xrealloc(o->p, c);
-    o->cap = c;
-  }
-  memcpy(o->p + o->n, buffer, size);
-  o->n += size;
-  o->p[o->n] = '\0';
-  return 1;
+  return ms_buf_add(data, buffer, size) == 0;
 }
 
 static int yaml_emit_node(yaml_emitter_t *e, const struct ms_ynode *n) {
@@ -292,10 +277,11 @@ static int yaml_emit_node(yaml_emitter_t *e, const struct ms_ynode *n) {
 
 char *ms_transcript_yaml_emit(const struct ms_ynode *n) {
   yaml_emitter_t e;
-  struct yout o = {0};
+  struct ms_buf o;
   yaml_event_t ev;
   if (!yaml_emitter_initialize(&e))
     return NULL;
+  ms_buf_init(&o, 16u << 20);
   yaml_emitter_set_output(&e, yaml_write, &o);
   yaml_emitter_set_unicode(&e, 1);
   yaml_emitter_set_width(&e, -1);
@@ -308,10 +294,10 @@ char *ms_transcript_yaml_emit(const struct ms_ynode *n) {
            yaml_emitter_emit(&e, &ev);
   yaml_emitter_delete(&e);
   if (!ok) {
-    free(o.p);
+    ms_buf_free(&o);
     return NULL;
   }
-  return o.p ? o.p : xstrdup("");
+  return ms_buf_steal(&o, NULL);
 }
 
 /* ---- value helpers ------------------------------------------------- */
@@ -392,4 +378,18 @@ void ms_transcript_yaml_vars(const char *file, const struct ms_ynode *v,
     (*out)[*n].value = xstrdup(val->str);
     (*n)++;
   }
+}
+
+void ms_transcript_yaml_words_free(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+void ms_transcript_yaml_vars_free(struct ms_var *v, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(v[i].name);
+    free(v[i].value);
+  }
+  free(v);
 }

@@ -56,4 +56,8 @@ void ms_transcript_yaml_vars(const char *file, const struct ms_ynode *v,
                              struct ms_diags *d, struct ms_var **out,
                              size_t *n);
 
+/* Free what ms_transcript_yaml_words()/_vars() filled. */
+void ms_transcript_yaml_words_free(char **v, size_t n);
+void ms_transcript_yaml_vars_free(struct ms_var *v, size_t n);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "util.h"
 
 bool ms_vars_valid_name(const char *s, size_t n) {
@@ -61,24 +62,9 @@ static const struct ms_var *vars_find(const struct ms_var *v, size_t n,
   return NULL;
 }
 
-struct vars_out {
-  char *p;
-  size_t n, cap;
-};
-
-static void vars_put(struct vars_out *o, const char *s, size_t n) {
-  if (o->n + n + 1 > o->cap) {
-    size_t c = o->cap ? o->cap : 64;
-    while (c < o->n + n + 1)
-      c *= 2;
-    o->p = xrealloc(o->p, c);
-    o->cap = c;
-  }
-  if (n)
-    memcpy(o->p + o->n, s, n);
-  o->n += n;
-  o->p[o->n] = '\0';
-}
+/* Expanded text and wire bytes are bounded: a runaway ${x} cannot eat
+ * memory (transcripts themselves are at most 16 MiB). */
+#define VARS_MAX (64u << 20)
 
 char *ms_vars_expand(const char *text, size_t len, const struct ms_var *vars,
                      size_t nvars, const struct ms_var *overrides,
@@ -86,23 +72,24 @@ char *ms_vars_expand(const char *text, size_t len, const struct ms_var *vars,
                      size_t errlen) {
   if (ms_vars_each(text, len, NULL, NULL, err, errlen) < 0)
     return NULL;
-  struct vars_out o = {0};
-  vars_put(&o, "", 0);
+  struct ms_buf o;
+  ms_buf_init(&o, VARS_MAX);
+  int rc = ms_buf_add(&o, "", 0);
   size_t i = 0;
-  while (i < len) {
+  while (rc == 0 && i < len) {
     const char *d = memchr(text + i, '$', len - i);
     size_t stop = d ? (size_t)(d - text) : len;
-    vars_put(&o, text + i, stop - i);
+    rc = ms_buf_add(&o, text + i, stop - i);
     i = stop;
-    if (i >= len)
+    if (rc < 0 || i >= len)
       break;
     if (i + 1 < len && text[i + 1] == '$') {
-      vars_put(&o, "$", 1);
+      rc = ms_buf_add(&o, "$", 1);
       i += 2;
       continue;
     }
     if (i + 1 >= len || text[i + 1] != '{') {
-      vars_put(&o, "$", 1);
+      rc = ms_buf_add(&o, "$", 1);
       i++;
       continue;
     }
@@ -116,30 +103,35 @@ char *ms_vars_expand(const char *text, size_t len, const struct ms_var *vars,
                "unknown variable ${%.*s}: define it under vars: or pass "
                "-D %.*s=VALUE",
                (int)n, name, (int)n, name);
-      free(o.p);
+      ms_buf_free(&o);
       return NULL;
     }
-    vars_put(&o, v->value, strlen(v->value));
+    rc = ms_buf_addstr(&o, v->value);
     i += 2 + n + 1;
   }
-  *outlen = o.n;
-  return o.p;
+  if (rc < 0) {
+    snprintf(err, errlen, "the text grows over 64 MiB with its variables");
+    ms_buf_free(&o);
+    return NULL;
+  }
+  return ms_buf_steal(&o, outlen);
 }
 
 /* RFC 5321 §4.5.2: a line of the body starting with "." gets one more;
  * every line ends in CRLF; "." CRLF ends the data. */
-static void vars_body(struct vars_out *o, const char *body, size_t len) {
+static int vars_body(struct ms_buf *o, const char *body, size_t len) {
   size_t i = 0;
-  while (len > 0 && i <= len) {
+  int rc = 0;
+  while (rc == 0 && len > 0 && i <= len) {
     const char *nl = memchr(body + i, '\n', len - i);
     size_t end = nl ? (size_t)(nl - body) : len;
     if (end > i && body[i] == '.')
-      vars_put(o, ".", 1);
-    vars_put(o, body + i, end - i);
-    vars_put(o, "\r\n", 2);
+      rc |= ms_buf_add(o, ".", 1);
+    rc |= ms_buf_add(o, body + i, end - i);
+    rc |= ms_buf_add(o, "\r\n", 2);
     i = end + 1;
   }
-  vars_put(o, ".\r\n", 3);
+  return rc | ms_buf_add(o, ".\r\n", 3);
 }
 
 int ms_step_wire(const struct ms_step *s, const struct ms_var *vars,
@@ -157,23 +149,28 @@ int ms_step_wire(const struct ms_step *s, const struct ms_var *vars,
                            nvars, overrides, noverrides, &n, err, errlen);
   if (!x)
     return -1;
-  struct vars_out o = {0};
-  vars_put(&o, "", 0);
+  struct ms_buf o;
+  ms_buf_init(&o, VARS_MAX);
+  int rc = ms_buf_add(&o, "", 0);
   switch (s->send) {
   case MS_SEND_LINE:
   case MS_SEND_DATA_LINE:
-    vars_put(&o, x, n);
-    vars_put(&o, "\r\n", 2);
+    rc |= ms_buf_add(&o, x, n);
+    rc |= ms_buf_add(&o, "\r\n", 2);
     break;
   case MS_SEND_RAW:
-    vars_put(&o, x, n);
+    rc |= ms_buf_add(&o, x, n);
     break;
   case MS_SEND_BODY:
-    vars_body(&o, x, n);
+    rc |= vars_body(&o, x, n);
     break;
   }
   free(x);
-  *out = o.p;
-  *outlen = o.n;
+  if (rc != 0) {
+    snprintf(err, errlen, "the bytes to send exceed 64 MiB");
+    ms_buf_free(&o);
+    return -1;
+  }
+  *out = ms_buf_steal(&o, outlen);
   return 0;
 }
