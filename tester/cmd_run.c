@@ -412,6 +412,13 @@ static void run_progress(void *ctx, size_t done, size_t total,
   free(safe);
 }
 
+static bool run_text_only(const struct run_args *a) {
+  for (size_t i = 0; i < a->nreports; i++)
+    if (a->reports[i].fmt != MS_REPORT_TEXT)
+      return false;
+  return true;
+}
+
 static bool run_text_on_stdout(const struct run_args *a) {
   if (a->nreports == 0)
     return true;
@@ -509,6 +516,8 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
     a.eo.progress = run_progress;
     a.eo.progress_ctx = stdout;
   }
+  /* Only text reports: passing steps are never shown, do not keep them. */
+  a.eo.drop_passed_steps = run_text_only(&a);
   run_signals();
   struct ms_run_result res;
   ms_run_init(&res);

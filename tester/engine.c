@@ -838,6 +838,25 @@ static const struct ms_probe *eng_cached_probe(const struct ms_engine_opts *o,
   return p;
 }
 
+/* What a text report shows of a PASS is its id and title: the rest is
+ * freed (the drop_passed_steps option). */
+static void eng_drop_steps(struct ms_transcript_result *out) {
+  struct ms_transcript_result keep;
+  memset(&keep, 0, sizeof keep);
+  keep.path = out->path;
+  keep.id = out->id;
+  keep.title = out->title;
+  keep.suite = out->suite;
+  keep.protocol = out->protocol;
+  keep.level = out->level;
+  keep.verdict = out->verdict;
+  keep.started = out->started;
+  keep.elapsed_ms = out->elapsed_ms;
+  out->path = out->id = out->title = out->suite = NULL;
+  ms_transcript_result_free(out);
+  *out = keep;
+}
+
 bool ms_engine_run_item(const struct ms_engine_opts *o,
                         const struct ms_plan_item *item,
                         struct ms_probe_cache *cache,
@@ -863,5 +882,7 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
   }
   free(ovr);
   ms_transcript_free(t);
+  if (o->drop_passed_steps && out->verdict == MS_PASS)
+    eng_drop_steps(out);
   return invalid;
 }

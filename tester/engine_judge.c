@@ -31,6 +31,11 @@ const char *ms_engine_code_text(enum ms_protocol proto, int code, char *buf,
   return buf;
 }
 
+/* Results live until the reports are written: no slack in them. */
+static char *judge_fit(char *s) {
+  return s ? xrealloc(s, strlen(s) + 1) : NULL;
+}
+
 char *ms_engine_expected_text(const struct ms_step *s) {
   if (s->nlines == 0) {
     char pat[MS_PAT_MAX * 5 + 8];
@@ -44,7 +49,7 @@ char *ms_engine_expected_text(const struct ms_step *s) {
       ms_buf_add(&b, "\n", 1);
     ms_buf_addstr(&b, s->lines[i] ? s->lines[i] : "");
   }
-  return ms_buf_steal(&b, NULL);
+  return judge_fit(ms_buf_steal(&b, NULL));
 }
 
 /* What a text regex sees: the reply lines as received, codes
@@ -107,7 +112,7 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
   if (!out->expected)
     out->expected = ms_engine_expected_text(s);
   free(out->got);
-  out->got = ms_reply_join(reply);
+  out->got = judge_fit(ms_reply_join(reply));
   /* The code decides (RFC 821 §4.2, RFC 5321 §4.2.5); a single expected
    * line also accepts a multi-line reply with that code. */
   if (reply->code == 0 || !ms_pattern_match(&s->pat, reply->code))

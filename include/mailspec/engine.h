@@ -38,6 +38,9 @@ struct ms_engine_opts {
   void *progress_ctx;
   FILE *diag;        /* non-NULL: load errors of transcripts, printed as
                         file:line:col: message while the plan runs */
+  bool drop_passed_steps; /* free the step results of transcripts that
+                        PASS (memory stays flat on long runs whose only
+                        report is text, which does not show them) */
 };
 void ms_engine_opts_init(struct ms_engine_opts *o);
 
