@@ -28,34 +28,35 @@ struct serve_opts {
 };
 
 static void serve_usage(FILE *out) {
-  fprintf(out,
-          "usage: mailspec serve [--listen ADDR:PORT] [--protocol smtp|pop3]\n"
-          "                      [--profile rfc821|rfc5321] [--world FILE]\n"
-          "                      [--fault NAME]... [--ready-file FILE] "
-          "[--spool DIR] [-v]\n"
-          "\n"
-          "Run the reference server: a real server on a real socket that "
-          "does what\n"
-          "RFC 821/5321 (SMTP) and RFC 1939 (POP3) say, for classrooms and "
-          "as the\n"
-          "known-good peer of the tests.  SIGINT or SIGTERM stops it.\n"
-          "\n"
-          "Options:\n"
-          "  -l, --listen ADDR:PORT  where to listen (default "
-          "127.0.0.1:2525 for SMTP,\n"
-          "                          127.0.0.1:2110 for POP3; port 0 picks a "
-          "free one)\n"
-          "  -p, --protocol PROTO    smtp (default) or pop3\n"
-          "  -P, --profile PROFILE   rfc5321 (default): EHLO, SIZE, 8BITMIME, "
-          "PIPELINING,\n"
-          "                          ENHANCEDSTATUSCODES, VRFY 252, "
-          "SEND/SOML/SAML/TURN 502;\n"
-          "                          rfc821: all fourteen commands of RFC 821 "
-          "§4.1\n"
-          "  -w, --world FILE        users, lists, maildrops (YAML, see "
-          "transcripts/WORLD.md),\n"
-          "                          applied over the built-in world\n"
-          "  -f, --fault NAME        break one rule on purpose (repeatable):\n");
+  fprintf(
+      out,
+      "usage: mailspec serve [--listen ADDR:PORT] [--protocol smtp|pop3]\n"
+      "                      [--profile rfc821|rfc5321] [--world FILE]\n"
+      "                      [--fault NAME]... [--ready-file FILE] "
+      "[--spool DIR] [-v]\n"
+      "\n"
+      "Run the reference server: a real server on a real socket that "
+      "does what\n"
+      "RFC 821/5321 (SMTP) and RFC 1939 (POP3) say, for classrooms and "
+      "as the\n"
+      "known-good peer of the tests.  SIGINT or SIGTERM stops it.\n"
+      "\n"
+      "Options:\n"
+      "  -l, --listen ADDR:PORT  where to listen (default "
+      "127.0.0.1:2525 for SMTP,\n"
+      "                          127.0.0.1:2110 for POP3; port 0 picks a "
+      "free one)\n"
+      "  -p, --protocol PROTO    smtp (default) or pop3\n"
+      "  -P, --profile PROFILE   rfc5321 (default): EHLO, SIZE, 8BITMIME, "
+      "PIPELINING,\n"
+      "                          ENHANCEDSTATUSCODES, VRFY 252, "
+      "SEND/SOML/SAML/TURN 502;\n"
+      "                          rfc821: all fourteen commands of RFC 821 "
+      "§4.1\n"
+      "  -w, --world FILE        users, lists, maildrops (YAML, see "
+      "transcripts/WORLD.md),\n"
+      "                          applied over the built-in world\n"
+      "  -f, --fault NAME        break one rule on purpose (repeatable):\n");
   ms_fault_help(out);
   fprintf(out,
           "  -r, --ready-file FILE   write the bound ADDR:PORT there once "
@@ -70,7 +71,8 @@ static void serve_usage(FILE *out) {
           "3 the server could not start (e.g. the port is taken).\n");
 }
 
-static int serve_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int serve_bad(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 static int serve_bad(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -203,13 +205,13 @@ static void serve_wait(void) {
 
 static int serve_run(const struct ms_cli *g, const struct serve_opts *o,
                      struct ms_world *w) {
-  struct ms_server_opts so = {o->protocol, o->profile, w, o->faults,
-                              o->nfaults, o->spool, NULL, false};
+  struct ms_server_opts so = {o->protocol, o->profile, w,    o->faults,
+                              o->nfaults,  o->spool,   NULL, false};
   if (o->verbose || g->verbosity > 0) {
     so.live = stdout;
     so.color = g->color;
   }
-  const char *listen = o->listen ? o->listen
+  const char *listen = o->listen                      ? o->listen
                        : o->protocol == MS_PROTO_POP3 ? "127.0.0.1:2110"
                                                       : "127.0.0.1:2525";
   sigset_t set, old;
@@ -227,7 +229,7 @@ static int serve_run(const struct ms_cli *g, const struct serve_opts *o,
   if (g->verbosity >= 0)
     fprintf(stderr, "mailspec serve: %s (%s) on %s; Ctrl-C stops\n",
             o->protocol == MS_PROTO_POP3 ? "POP3" : "SMTP",
-            o->protocol == MS_PROTO_POP3 ? "rfc1939"
+            o->protocol == MS_PROTO_POP3      ? "rfc1939"
             : o->profile == MS_PROFILE_RFC821 ? "rfc821"
                                               : "rfc5321",
             ms_server_address(s));

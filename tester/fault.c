@@ -17,16 +17,13 @@ struct fault_def {
 };
 
 static const struct fault_def fault_defs[] = {
-    {"rcpt-250", MS_F_RCPT_250,
-     "250 instead of 550 for an unknown recipient"},
+    {"rcpt-250", MS_F_RCPT_250, "250 instead of 550 for an unknown recipient"},
     {"mixed-multiline", MS_F_MIXED_MULTI,
      "multi-line replies whose lines differ in code"},
-    {"bare-lf", MS_F_BARE_LF,
-     "reply lines end in a bare LF, not CRLF"},
+    {"bare-lf", MS_F_BARE_LF, "reply lines end in a bare LF, not CRLF"},
     {"no-unstuff", MS_F_NO_UNSTUFF,
      "keep the leading dot of stuffed data lines"},
-    {"greet-554", MS_F_GREET_554,
-     "greet every client with 554 instead of 220"},
+    {"greet-554", MS_F_GREET_554, "greet every client with 554 instead of 220"},
     {"close-after-data", MS_F_CLOSE_DATA,
      "close the connection right after DATA's 354"},
     {"slow", MS_F_SLOW, "wait MS milliseconds before every reply"},
@@ -52,8 +49,7 @@ static const struct fault_def *fault_lookup(const char *text,
 }
 
 /* Only slow takes an argument: 1..600000 milliseconds. */
-static int fault_arg(const struct fault_def *f, const char *arg,
-                     unsigned *ms) {
+static int fault_arg(const struct fault_def *f, const char *arg, unsigned *ms) {
   if (f->bit != MS_F_SLOW)
     return arg ? -1 : 0;
   if (!arg || !*arg || *arg == '-')
@@ -78,9 +74,9 @@ static void fault_names(char *buf, size_t len) {
   size_t o = 0;
   buf[0] = '\0';
   for (size_t i = 0; i < FAULT_N && o < len; i++) {
-    int w = snprintf(buf + o, len - o, "%s%s%s", i ? ", " : "",
-                     fault_defs[i].name,
-                     fault_defs[i].bit == MS_F_SLOW ? ":MS" : "");
+    int w =
+        snprintf(buf + o, len - o, "%s%s%s", i ? ", " : "", fault_defs[i].name,
+                 fault_defs[i].bit == MS_F_SLOW ? ":MS" : "");
     if (w < 0)
       break;
     o += (size_t)w;

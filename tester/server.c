@@ -129,7 +129,8 @@ static char *server_bye(const struct ms_server *s, const char *why) {
     return NULL; /* RFC 1939 §3: the server just closes */
   const char *h = s->ctx.world->hostname ? s->ctx.world->hostname : "localhost";
   return xasprintf("421 %s Service not available, closing transmission "
-                   "channel (%s)\r\n", h, why);
+                   "channel (%s)\r\n",
+                   h, why);
 }
 
 static void server_accept(struct ms_server *s, double now) {
@@ -171,6 +172,8 @@ static void server_reap(struct ms_server *s, double now) {
     if (!c->dead && now - c->last_active > s->idle) {
       char *bye = server_bye(s, "idle timeout");
       srv_live_event(&s->live, c->id, "idle for %.0f s: dropped", s->idle);
+      if (bye)
+        srv_live_server(&s->live, c->id, bye, strlen(bye));
       srv_conn_farewell(c, bye);
       free(bye);
     }
@@ -223,6 +226,8 @@ static void server_serve(struct ms_server *s, const struct pollfd *pfd,
 static void server_shutdown(struct ms_server *s) {
   char *bye = server_bye(s, "server stopping");
   while (s->nconns) {
+    if (bye && !s->conns[0]->closing)
+      srv_live_server(&s->live, s->conns[0]->id, bye, strlen(bye));
     srv_conn_farewell(s->conns[0], bye);
     server_drop(s, 0);
   }
@@ -348,9 +353,15 @@ struct ms_server *ms_server_start(const struct ms_server_opts *o,
   return s;
 }
 
-const char *ms_server_address(const struct ms_server *s) { return s->address; }
-const char *ms_server_host(const struct ms_server *s) { return s->host; }
-const char *ms_server_port(const struct ms_server *s) { return s->port; }
+const char *ms_server_address(const struct ms_server *s) {
+  return s->address;
+}
+const char *ms_server_host(const struct ms_server *s) {
+  return s->host;
+}
+const char *ms_server_port(const struct ms_server *s) {
+  return s->port;
+}
 
 void ms_server_stop(struct ms_server *s) {
   if (!s)

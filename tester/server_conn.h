@@ -23,11 +23,11 @@
 #define SRV_OUT_MAX (96u << 20)
 
 struct srv_live {
-  FILE *out;         /* NULL: no live view */
+  FILE *out; /* NULL: no live view */
   bool color;
-  const char *cli;   /* "S: " (RFC 821) or "C: " */
-  const char *srv;   /* "R: " (RFC 821) or "S: " */
-  bool tag;          /* prefix lines with [connection id] */
+  const char *cli; /* "S: " (RFC 821) or "C: " */
+  const char *srv; /* "R: " (RFC 821) or "S: " */
+  bool tag;        /* prefix lines with [connection id] */
 };
 
 struct srv_conn {
@@ -35,14 +35,14 @@ struct srv_conn {
   unsigned id;
   const struct srv_session_ops *ops;
   void *sess;
-  struct ms_buf in;   /* the line being received */
-  bool overlong;      /* discarding the rest of a too-long line */
-  bool cr_last;       /* the line's last octet so far was CR */
-  struct ms_buf out;  /* reply bytes not yet written */
-  double hold_until;  /* fault slow: no writing before */
+  struct ms_buf in;  /* the line being received */
+  bool overlong;     /* discarding the rest of a too-long line */
+  bool cr_last;      /* the line's last octet so far was CR */
+  struct ms_buf out; /* reply bytes not yet written */
+  double hold_until; /* fault slow: no writing before */
   double last_active;
-  bool closing;       /* flush OUT, then close */
-  bool dead;          /* close now */
+  bool closing; /* flush OUT, then close */
+  bool dead;    /* close now */
 };
 
 /* Fault application at the wire (bare-lf, slow) needs the faults. */

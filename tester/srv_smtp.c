@@ -136,8 +136,8 @@ static enum srv_action smtp_ehlo(struct smtp_sess *s, const char *arg,
   s->st = SMTP_READY;
   char *greet = xasprintf("%s greets %s", smtp_host(s), arg);
   char *size = xasprintf("SIZE %zu", s->data_max);
-  const char *lines[] = {greet,        size,      "8BITMIME",
-                         "PIPELINING", "ENHANCEDSTATUSCODES", "HELP"};
+  const char *lines[] = {
+      greet, size, "8BITMIME", "PIPELINING", "ENHANCEDSTATUSCODES", "HELP"};
   s->fmt.enhanced = false; /* RFC 2034 §3: not on the EHLO reply */
   srv_smtp_reply_lines(out, &s->fmt, 250, NULL, lines, 6);
   s->fmt.enhanced = true;
@@ -240,8 +240,7 @@ static bool smtp_params(struct smtp_sess *s, const char *rest, bool mail,
 }
 
 static enum srv_action smtp_begin(struct smtp_sess *s, const char *arg,
-                                  enum srv_smtp_kind kind,
-                                  struct ms_buf *out) {
+                                  enum srv_smtp_kind kind, struct ms_buf *out) {
   if (!s->rfc821 && kind != SRV_SMTP_MAIL) /* gone from RFC 5321 */
     return smtp_502(s, out);
   if (s->st == SMTP_INIT || s->st >= SMTP_MAIL) /* §4.1.1: HELO first */
@@ -423,8 +422,8 @@ static enum srv_action smtp_data_line(struct smtp_sess *s, const char *line,
     line++;
     len--;
   }
-  if (!s->too_big &&
-      (ms_buf_add(&s->data, line, len) < 0 || ms_buf_add(&s->data, "\r\n", 2) < 0))
+  if (!s->too_big && (ms_buf_add(&s->data, line, len) < 0 ||
+                      ms_buf_add(&s->data, "\r\n", 2) < 0))
     s->too_big = true;
   return SRV_CONTINUE;
 }
@@ -541,8 +540,8 @@ static void smtp_vrfy_ambiguous(struct smtp_sess *s,
   lines[0] = xstrdup("User ambiguous; possibilities are");
   for (size_t i = 0; i < n; i++)
     lines[i + 1] = smtp_user_line(s, m[i]);
-  srv_smtp_reply_lines(out, &s->fmt, 553, "5.1.4",
-                       (const char *const *)lines, n + 1);
+  srv_smtp_reply_lines(out, &s->fmt, 553, "5.1.4", (const char *const *)lines,
+                       n + 1);
   for (size_t i = 0; i <= n; i++)
     free(lines[i]);
   free(lines);
@@ -649,8 +648,7 @@ static enum srv_action smtp_help(struct smtp_sess *s, const char *arg,
       "    HELP    NOOP    QUIT",
       "For more on a command, use \"HELP <command>\".",
       "End of HELP info"};
-  srv_smtp_reply_lines(out, &s->fmt, 214, "2.0.0", s->rfc821 ? l821 : l5321,
-                       6);
+  srv_smtp_reply_lines(out, &s->fmt, 214, "2.0.0", s->rfc821 ? l821 : l5321, 6);
   return SRV_CONTINUE;
 }
 
@@ -663,7 +661,7 @@ struct smtp_cmd {
 };
 
 static const struct smtp_cmd smtp_cmds[] = {
-    {"HELO", smtp_helo, true}, {"EHLO", smtp_ehlo, true},
+    {"HELO", smtp_helo, true},  {"EHLO", smtp_ehlo, true},
     {"MAIL", smtp_mail, false}, {"SEND", smtp_send, false},
     {"SOML", smtp_soml, false}, {"SAML", smtp_saml, false},
     {"RCPT", smtp_rcpt, false}, {"DATA", smtp_data, false},

@@ -18,11 +18,11 @@
 
 /* <@HOP1,@HOP2:local@domain>, <> or <Postmaster>. */
 struct srv_smtp_path {
-  char **hops;    /* the source route, without the '@' */
+  char **hops; /* the source route, without the '@' */
   size_t nhops;
-  char *mailbox;  /* "local@domain", "Postmaster", or "" for <> */
-  char *local;    /* local part as written (quotes kept) */
-  char *domain;   /* NULL for <> and <Postmaster> */
+  char *mailbox; /* "local@domain", "Postmaster", or "" for <> */
+  char *local;   /* local part as written (quotes kept) */
+  char *domain;  /* NULL for <> and <Postmaster> */
 };
 
 enum srv_smtp_path_err {
@@ -36,29 +36,32 @@ enum srv_smtp_path_err {
 /* Parse the path at the start of S (LEN bytes).  ALLOW_NULL: "<>" (MAIL,
  * RFC 821 §3.6); ALLOW_POSTMASTER: "<Postmaster>" (RCPT, RFC 5321
  * §4.5.1).  *USED gets the bytes consumed.  On error P is left empty. */
-enum srv_smtp_path_err srv_smtp_path_parse(const char *s, size_t len,
-                                           enum ms_profile profile,
-                                           bool allow_null,
-                                           bool allow_postmaster,
-                                           struct srv_smtp_path *p,
-                                           size_t *used);
+enum srv_smtp_path_err
+srv_smtp_path_parse(const char *s, size_t len, enum ms_profile profile,
+                    bool allow_null, bool allow_postmaster,
+                    struct srv_smtp_path *p, size_t *used);
 void srv_smtp_path_free(struct srv_smtp_path *p);
 
 /* ---- recipients --------------------------------------------------- */
 
 /* The command that opened the transaction (RFC 821 §3.4). */
-enum srv_smtp_kind { SRV_SMTP_MAIL, SRV_SMTP_SEND, SRV_SMTP_SOML, SRV_SMTP_SAML };
+enum srv_smtp_kind {
+  SRV_SMTP_MAIL,
+  SRV_SMTP_SEND,
+  SRV_SMTP_SOML,
+  SRV_SMTP_SAML
+};
 
 enum srv_smtp_verdict {
-  SRV_RCPT_MAILBOX,    /* 250: delivered to the mailbox */
-  SRV_RCPT_TERMINAL,   /* 250: SEND/SOML/SAML to an active terminal */
-  SRV_RCPT_SOML_MAIL,  /* 250 "User not active now, so will do mail." */
-  SRV_RCPT_RELAY,      /* 250: accepted for relaying */
-  SRV_RCPT_FORWARD,    /* 251 will forward */
-  SRV_RCPT_TRY,        /* 551 please try */
-  SRV_RCPT_INACTIVE,   /* 450 SEND: the terminal is not active */
-  SRV_RCPT_UNKNOWN,    /* 550 no such user */
-  SRV_RCPT_NO_RELAY    /* 550 not local and not relayed */
+  SRV_RCPT_MAILBOX,   /* 250: delivered to the mailbox */
+  SRV_RCPT_TERMINAL,  /* 250: SEND/SOML/SAML to an active terminal */
+  SRV_RCPT_SOML_MAIL, /* 250 "User not active now, so will do mail." */
+  SRV_RCPT_RELAY,     /* 250: accepted for relaying */
+  SRV_RCPT_FORWARD,   /* 251 will forward */
+  SRV_RCPT_TRY,       /* 551 please try */
+  SRV_RCPT_INACTIVE,  /* 450 SEND: the terminal is not active */
+  SRV_RCPT_UNKNOWN,   /* 550 no such user */
+  SRV_RCPT_NO_RELAY   /* 550 not local and not relayed */
 };
 
 struct srv_smtp_rcpt {

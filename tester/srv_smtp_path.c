@@ -146,8 +146,7 @@ static bool path_syntax(struct path_cur *c, struct srv_smtp_path *p,
 }
 
 static enum srv_smtp_path_err path_sizes(const struct srv_smtp_path *p,
-                                         size_t used,
-                                         enum ms_profile profile) {
+                                         size_t used, enum ms_profile profile) {
   size_t dmax = profile == MS_PROFILE_RFC821 ? 64 : 255;
   if (used > PATH_MAX_LEN)
     return SRV_PATH_TOO_LONG;
@@ -171,12 +170,10 @@ void srv_smtp_path_free(struct srv_smtp_path *p) {
   memset(p, 0, sizeof *p);
 }
 
-enum srv_smtp_path_err srv_smtp_path_parse(const char *s, size_t len,
-                                           enum ms_profile profile,
-                                           bool allow_null,
-                                           bool allow_postmaster,
-                                           struct srv_smtp_path *p,
-                                           size_t *used) {
+enum srv_smtp_path_err
+srv_smtp_path_parse(const char *s, size_t len, enum ms_profile profile,
+                    bool allow_null, bool allow_postmaster,
+                    struct srv_smtp_path *p, size_t *used) {
   struct path_cur c = {s, len, 0};
   memset(p, 0, sizeof *p);
   *used = 0;

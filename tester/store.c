@@ -241,8 +241,7 @@ const char *ms_store_message(struct ms_store *s, const char *rcpt, size_t n,
 
 /* ---- POP3 maildrops ----------------------------------------------- */
 
-static bool store_drop_index(struct ms_store *s, const char *user,
-                             size_t *i) {
+static bool store_drop_index(struct ms_store *s, const char *user, size_t *i) {
   const struct ms_world_maildrop *d = ms_world_find_maildrop(s->w, user);
   if (!d)
     return false;

@@ -132,11 +132,9 @@ static const char *const builtin_example_people[] = {
     "<joe@foo-unix.ARPA>",
     "<xyz@bar-unix.ARPA>"};
 static const char *const builtin_interested_parties[] = {
-    "Al Calico <ABC@MIT-MC.ARPA>",
-    "<XYZ@MIT-AI.ARPA>",
+    "Al Calico <ABC@MIT-MC.ARPA>", "<XYZ@MIT-AI.ARPA>",
     "Quincy Smith <@USC-ISIF.ARPA:Q-Smith@ISI-VAXA.ARPA>",
-    "<fred@BBN-UNIX.ARPA>",
-    "<xyz@bar-unix.ARPA>"};
+    "<fred@BBN-UNIX.ARPA>", "<xyz@bar-unix.ARPA>"};
 
 static char **world_strv_dup(const char *const *v, size_t n) {
   char **r = xcalloc(n ? n : 1, sizeof *r);
@@ -145,7 +143,9 @@ static char **world_strv_dup(const char *const *v, size_t n) {
   return r;
 }
 
-static char *world_strdup0(const char *s) { return s ? xstrdup(s) : NULL; }
+static char *world_strdup0(const char *s) {
+  return s ? xstrdup(s) : NULL;
+}
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -182,7 +182,7 @@ struct ms_world *ms_world_builtin(void) {
   world_builtin_list(&w->lists[1], "Interested-Parties",
                      builtin_interested_parties,
                      NELEM(builtin_interested_parties));
-  w->max_recipients = 100;        /* RFC 821 §4.5.3, RFC 5321 §4.5.3.1.8 */
+  w->max_recipients = 100; /* RFC 821 §4.5.3, RFC 5321 §4.5.3.1.8 */
   w->max_message = 10u * 1024 * 1024;
   ms_world_builtin_pop3(w);
   return w;
@@ -270,7 +270,8 @@ struct world_ctx {
 };
 
 static void world_err(struct world_ctx *c, const yaml_node_t *n,
-                      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+                      const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void world_err(struct world_ctx *c, const yaml_node_t *n,
                       const char *fmt, ...) {
@@ -401,8 +402,10 @@ static void world_user_pair(struct world_ctx *c, const char *key,
   else if (!strcmp(key, "forward_551"))
     u->forward_551 = world_bool(c, v, key);
   else
-    world_err(c, k, "unknown user key '%s' (known: name, domain, fullname, "
-                    "terminal, forward, forward_551)", key);
+    world_err(c, k,
+              "unknown user key '%s' (known: name, domain, fullname, "
+              "terminal, forward, forward_551)",
+              key);
   if (dst) {
     free(*dst);
     *dst = world_str(c, v, key);
@@ -478,8 +481,8 @@ static char *world_crlf(const char *s, size_t *len) {
   return r;
 }
 
-static void world_msg_pair(struct world_ctx *c, const char *key,
-                           yaml_node_t *k, yaml_node_t *v, void *arg) {
+static void world_msg_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
+                           yaml_node_t *v, void *arg) {
   struct ms_world_msg *m = arg;
   if (!strcmp(key, "text")) {
     const char *s = world_scalar(c, v, key);
@@ -528,8 +531,10 @@ static void world_drop_pair(struct world_ctx *c, const char *key,
   else if (!strcmp(key, "messages") && !m->msgs)
     world_msgs(c, v, m);
   else
-    world_err(c, k, "unknown maildrop key '%s' (known: user, pass, apop, "
-                    "messages)", key);
+    world_err(c, k,
+              "unknown maildrop key '%s' (known: user, pass, apop, "
+              "messages)",
+              key);
   if (dst) {
     free(*dst);
     *dst = world_str(c, v, key);
@@ -564,20 +569,19 @@ static void world_pop3_pair(struct world_ctx *c, const char *key,
     world_drops(c, v, &p->v);
     p->have_drops = true;
   } else {
-    world_err(c, k, "unknown pop3 key '%s' (known: timestamp, maildrops)",
-              key);
+    world_err(c, k, "unknown pop3 key '%s' (known: timestamp, maildrops)", key);
   }
 }
 
-static void world_set_str(struct world_ctx *c, yaml_node_t *v,
-                          const char *key, char **dst, bool *have) {
+static void world_set_str(struct world_ctx *c, yaml_node_t *v, const char *key,
+                          char **dst, bool *have) {
   free(*dst);
   *dst = world_str(c, v, key);
   *have = true;
 }
 
-static void world_top_pair(struct world_ctx *c, const char *key,
-                           yaml_node_t *k, yaml_node_t *v, void *arg) {
+static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
+                           yaml_node_t *v, void *arg) {
   struct world_patch *p = arg;
   if (!strcmp(key, "hostname")) {
     world_set_str(c, v, key, &p->v.hostname, &p->have_hostname);
@@ -607,9 +611,11 @@ static void world_top_pair(struct world_ctx *c, const char *key,
              !strcmp(key, "users") || !strcmp(key, "lists")) {
     world_err(c, k, "'%s' given twice", key);
   } else {
-    world_err(c, k, "unknown key '%s' (known: hostname, greeting, domains, "
-                    "relay_domains, max_recipients, max_message, users, "
-                    "lists, pop3)", key);
+    world_err(c, k,
+              "unknown key '%s' (known: hostname, greeting, domains, "
+              "relay_domains, max_recipients, max_message, users, "
+              "lists, pop3)",
+              key);
   }
 }
 
@@ -684,9 +690,8 @@ static int world_load_doc(yaml_document_t *doc, struct world_ctx *c,
 
 /* LINE0 is the line of the file on which YAML's first line stands (0 or
  * 1 for a file of its own), so that messages point into the file. */
-int ms_world_apply_yaml(struct ms_world *w, const char *name,
-                        const char *yaml, size_t len, int line0,
-                        struct ms_diags *d) {
+int ms_world_apply_yaml(struct ms_world *w, const char *name, const char *yaml,
+                        size_t len, int line0, struct ms_diags *d) {
   struct world_ctx c = {NULL, name, line0 > 0 ? line0 : 1, d, 0};
   yaml_document_t doc;
   if (world_load_doc(&doc, &c, yaml, len) < 0)

@@ -18,8 +18,8 @@
 
 static struct ms_server *start(enum ms_profile p, const char *const *faults,
                                size_t nfaults, FILE *live) {
-  struct ms_server_opts o = {MS_PROTO_SMTP, p, NULL, faults, nfaults, NULL,
-                             live, false};
+  struct ms_server_opts o = {MS_PROTO_SMTP, p,    NULL, faults,
+                             nfaults,       NULL, live, false};
   char err[256] = "";
   struct ms_server *s = ms_server_start(&o, "127.0.0.1:0", err, sizeof err);
   ck_assert_msg(s != NULL, "%s", err);
@@ -76,7 +76,9 @@ static char *reply(int fd) {
   return buf;
 }
 
-static int code(int fd) { return atoi(reply(fd)); }
+static int code(int fd) {
+  return atoi(reply(fd));
+}
 
 START_TEST(test_session_over_tcp) {
   struct ms_server *s = start(MS_PROFILE_RFC821, NULL, 0, NULL);
@@ -140,9 +142,10 @@ START_TEST(test_pipelining_order) {
   struct ms_server *s = start(MS_PROFILE_RFC5321, NULL, 0, NULL);
   int fd = dial(s);
   ck_assert_int_eq(code(fd), 220);
-  const char *batch = "EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<Jones@foo.com>\r\n"
-                      "RCPT TO:<Green@foo.com>\r\nDATA\r\nhello\r\n.\r\n"
-                      "QUIT\r\n";
+  const char *batch =
+      "EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<Jones@foo.com>\r\n"
+      "RCPT TO:<Green@foo.com>\r\nDATA\r\nhello\r\n.\r\n"
+      "QUIT\r\n";
   put(fd, batch, strlen(batch));
   int want[] = {250, 250, 250, 550, 354, 250, 221};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
@@ -183,7 +186,7 @@ START_TEST(test_vanish_mid_data) {
   for (int i = 0; i < 4; i++)
     ck_assert_int_gt(code(fd), 0);
   put(fd, "half a line", 11);
-  close(fd); /* gone mid-DATA, mid-line */
+  close(fd);    /* gone mid-DATA, mid-line */
   fd = dial(s); /* the server still serves */
   ck_assert_int_eq(code(fd), 220);
   say(fd, "NOOP");
@@ -231,8 +234,9 @@ START_TEST(test_wire_faults) {
   const char *c[] = {"close-after-data"};
   s = start(MS_PROFILE_RFC5321, c, 1, NULL);
   fd = dial(s);
-  const char *batch = "EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<Jones@foo.com>\r\n"
-                      "DATA\r\n";
+  const char *batch =
+      "EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<Jones@foo.com>\r\n"
+      "DATA\r\n";
   put(fd, batch, strlen(batch));
   int want[] = {220, 250, 250, 250, 354};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
@@ -269,13 +273,13 @@ START_TEST(test_live_view) {
 END_TEST
 
 START_TEST(test_start_errors) {
-  struct ms_server_opts o = {MS_PROTO_SMTP, MS_PROFILE_RFC821, NULL, NULL, 0,
-                             NULL, NULL, false};
+  struct ms_server_opts o = {
+      MS_PROTO_SMTP, MS_PROFILE_RFC821, NULL, NULL, 0, NULL, NULL, false};
   char err[256];
   ck_assert_ptr_null(ms_server_start(&o, "no-port-here", err, sizeof err));
   ck_assert_ptr_nonnull(strstr(err, "ADDR:PORT"));
-  ck_assert_ptr_null(ms_server_start(&o, "127.0.0.1:notaport", err,
-                                     sizeof err));
+  ck_assert_ptr_null(
+      ms_server_start(&o, "127.0.0.1:notaport", err, sizeof err));
   const char *f[] = {"slow:abc"};
   o.faults = f;
   o.nfaults = 1;
@@ -301,14 +305,15 @@ START_TEST(test_start_errors) {
 END_TEST
 
 START_TEST(test_faults_known) {
-  const char *good[] = {"rcpt-250",  "mixed-multiline",  "bare-lf",
-                        "no-unstuff", "greet-554",       "close-after-data",
-                        "slow:1",     "slow:600000",     "pop3-octets",
+  const char *good[] = {"rcpt-250",       "mixed-multiline", "bare-lf",
+                        "no-unstuff",     "greet-554",       "close-after-data",
+                        "slow:1",         "slow:600000",     "pop3-octets",
                         "pop3-early-dele"};
   for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
     ck_assert_msg(ms_fault_known(good[i]), "%s", good[i]);
-  const char *bad[] = {"", "slow", "slow:", "slow:0", "slow:-5", "slow:600001",
-                       "rcpt-250:1", "RCPT-250", "nope", "bare-lf "};
+  const char *bad[] = {"",        "slow",        "slow:",      "slow:0",
+                       "slow:-5", "slow:600001", "rcpt-250:1", "RCPT-250",
+                       "nope",    "bare-lf "};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     ck_assert_msg(!ms_fault_known(bad[i]), "%s", bad[i]);
   ck_assert(!ms_fault_known(NULL));
@@ -316,8 +321,8 @@ START_TEST(test_faults_known) {
 END_TEST
 
 START_TEST(test_ipv6) {
-  struct ms_server_opts o = {MS_PROTO_SMTP, MS_PROFILE_RFC5321, NULL, NULL, 0,
-                             NULL, NULL, false};
+  struct ms_server_opts o = {
+      MS_PROTO_SMTP, MS_PROFILE_RFC5321, NULL, NULL, 0, NULL, NULL, false};
   char err[256];
   struct ms_server *s = ms_server_start(&o, "[::1]:0", err, sizeof err);
   if (!s)

@@ -18,8 +18,8 @@ struct drv {
   enum srv_action act;
 };
 
-static void drv_open_world(struct drv *d, struct ms_world *w,
-                           enum ms_profile p, unsigned faults) {
+static void drv_open_world(struct drv *d, struct ms_world *w, enum ms_profile p,
+                           unsigned faults) {
   memset(d, 0, sizeof *d);
   d->w = w;
   d->st = ms_store_new(d->w, NULL);
@@ -149,8 +149,7 @@ START_TEST(test_send_soml_saml) {
   drv(&d, "HELO MIT-MC.ARPA");
   SAYS(&d, "VRFY Crispin", "250 Mark Crispin <Admin.MRC@BBN-UNIX.ARPA>\r\n");
   SAYS(&d, "SEND FROM:<EAK@MIT-MC.ARPA>", "250 OK\r\n");
-  SAYS(&d, "RCPT TO:<Admin.MRC@SU-SCORE.ARPA>",
-       "450 User not active now\r\n");
+  SAYS(&d, "RCPT TO:<Admin.MRC@SU-SCORE.ARPA>", "450 User not active now\r\n");
   CODE(&d, "DATA", 503); /* no recipient was accepted */
   CODE(&d, "RSET", 250);
   CODE(&d, "SOML FROM:<EAK@MIT-MC.ARPA>", 250);
@@ -492,8 +491,8 @@ END_TEST
 static int path_err(const char *s, bool null, bool pm) {
   struct srv_smtp_path p;
   size_t used;
-  int e = srv_smtp_path_parse(s, strlen(s), MS_PROFILE_RFC821, null, pm, &p,
-                              &used);
+  int e =
+      srv_smtp_path_parse(s, strlen(s), MS_PROFILE_RFC821, null, pm, &p, &used);
   srv_smtp_path_free(&p);
   return e;
 }

@@ -18,9 +18,8 @@ START_TEST(test_deliver_memory) {
   struct ms_store *s = ms_store_new(w, NULL);
   char j[] = "Jones@BBN-UNIX.ARPA", b[] = "Brown@BBN-UNIX.ARPA";
   char *r1[] = {j, b};
-  ck_assert_int_eq(ms_store_deliver(s, "Smith@USC-ISIF.ARPA", r1, 2,
-                                    "one\r\n", 5),
-                   0);
+  ck_assert_int_eq(
+      ms_store_deliver(s, "Smith@USC-ISIF.ARPA", r1, 2, "one\r\n", 5), 0);
   char jl[] = "jones@bbn-unix.arpa";
   char *r2[] = {jl};
   ck_assert_int_eq(ms_store_deliver(s, "", r2, 1, "two\r\n", 5), 0);
@@ -65,19 +64,18 @@ START_TEST(test_spool_mbox) {
   ck_assert_ptr_nonnull(mkdtemp(dir));
   struct ms_world *w = ms_world_builtin();
   struct ms_store *s = ms_store_new(w, dir);
-  char j[] = "Jones@BBN-UNIX.ARPA", e[] = "../evil/x", b[] = "Brown@BBN-UNIX.ARPA";
+  char j[] = "Jones@BBN-UNIX.ARPA", e[] = "../evil/x",
+       b[] = "Brown@BBN-UNIX.ARPA";
   char *r[] = {j, e};
   const char *msg = "Subject: hi\r\n\r\nFrom here on\r\n>From there\r\n.\r\n";
-  ck_assert_int_eq(ms_store_deliver(s, "Smith@USC-ISIF.ARPA", r, 2, msg,
-                                    strlen(msg)),
-                   0);
+  ck_assert_int_eq(
+      ms_store_deliver(s, "Smith@USC-ISIF.ARPA", r, 2, msg, strlen(msg)), 0);
   char *mbox = slurp(dir, "jones@bbn-unix.arpa");
   ck_assert_ptr_nonnull(mbox);
   ck_assert(strncmp(mbox, "From Smith@USC-ISIF.ARPA ", 25) == 0);
   /* mboxrd: LF line ends, ">From " quoting, a blank line after */
   const char *body = strchr(mbox, '\n') + 1;
-  ck_assert_str_eq(body,
-                   "Subject: hi\n\n>From here on\n>>From there\n.\n\n");
+  ck_assert_str_eq(body, "Subject: hi\n\n>From here on\n>>From there\n.\n\n");
   free(mbox);
   /* a recipient cannot leave the spool directory */
   char *evil = slurp(dir, "_._evil_x");

@@ -42,7 +42,8 @@ START_TEST(test_builtin_lookups) {
   ck_assert_ptr_nonnull(l);
   ck_assert_int_eq(l->nmembers, 6);
   ck_assert_str_eq(l->members[0], "<ABC@MIT-MC.ARPA>");
-  ck_assert_ptr_nonnull(ms_world_find_list(w, "Interested-Parties@MIT-MC.ARPA"));
+  ck_assert_ptr_nonnull(
+      ms_world_find_list(w, "Interested-Parties@MIT-MC.ARPA"));
   ck_assert_ptr_null(ms_world_find_list(w, "Interested-Parties@nowhere.x"));
   ck_assert_ptr_null(ms_world_find_list(w, "Executive-Washroom-List"));
   ms_world_free(w);
@@ -127,8 +128,10 @@ START_TEST(test_apply_errors) {
   ms_diags_free(&d);
 
   const char *bad[] = {
-      "max_recipients: -1\n", "max_recipients: lots\n",
-      "max_message: 0\n",     "users: {name: x}\n",
+      "max_recipients: -1\n",
+      "max_recipients: lots\n",
+      "max_message: 0\n",
+      "users: {name: x}\n",
       "users:\n  - {fullname: No Name}\n",
       "users:\n  - {name: x, terminal: maybe}\n",
       "users:\n  - {name: x, shoe: 9}\n",
@@ -136,12 +139,13 @@ START_TEST(test_apply_errors) {
       "lists:\n  - {name: l, members: a}\n",
       "pop3: {maildrops: [{pass: x}]}\n",
       "pop3: {maildrops: [{user: u, messages: [{uidl: x}]}]}\n",
-      "pop3: {colour: blue}\n", "hostname: [a, b]\n", "- a\n- b\n",
+      "pop3: {colour: blue}\n",
+      "hostname: [a, b]\n",
+      "- a\n- b\n",
       "domains: [a\n"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     ck_assert_msg(apply(w, bad[i], &d) == -1, "accepted: %s", bad[i]);
-    ck_assert_msg(d.nerrors > 0 && d.v[0].line > 0, "no position: %s",
-                  bad[i]);
+    ck_assert_msg(d.nerrors > 0 && d.v[0].line > 0, "no position: %s", bad[i]);
     ms_diags_free(&d);
     memset(&d, 0, sizeof d);
   }
@@ -198,8 +202,8 @@ START_TEST(test_world_md_example) {
   ck_assert_ptr_nonnull(end);
   struct ms_world *w = ms_world_builtin();
   struct ms_diags d = {0};
-  int r = ms_world_apply_yaml(w, "WORLD.md", start, (size_t)(end - start), 1,
-                              &d);
+  int r =
+      ms_world_apply_yaml(w, "WORLD.md", start, (size_t)(end - start), 1, &d);
   ck_assert_msg(r == 0, "%s", d.n ? d.v[0].msg : "?");
   ck_assert_int_eq(w->nusers, 4);
   ck_assert_ptr_nonnull(ms_world_find_maildrop(w, "mrose"));
