@@ -196,30 +196,42 @@ enum srv_action srv_pop3_txn_rset(struct pop3_sess *s, const struct pop3_cmd *c,
 }
 
 /* RFC 1939 §7: 1-70 characters in 0x21..0x7E, unique in the maildrop and
- * persistent across sessions.  The world's id when it has one, else the
- * MD5 of the message (stable as long as the message is). */
-static const char *txn_uid(const struct ms_world_msg *m, char *buf) {
+ * persistent across sessions.  The world's id when it has one, else
+ * "N.MD5" with N the message's place in the world's maildrop (which
+ * deletions do not change) and the MD5 of its text. */
+#define TXN_UID_MAX (24 + 1 + MS_APOP_HEX_LEN + 1)
+static const char *txn_uid(const struct pop3_sess *s,
+                           const struct ms_world_msg *m, char *buf) {
   if (m->uidl && *m->uidl)
     return m->uidl;
-  if (ms_apop_md5_hex(m->data, m->len, buf) != 0)
-    strcpy(buf, "0");
+  size_t at = 0;
+  const struct ms_world_maildrop *d = s->view.drop;
+  for (size_t j = 0; d && j < d->nmsgs; j++)
+    if (&d->msgs[j] == m)
+      at = j + 1;
+  char hex[MS_APOP_HEX_LEN + 1];
+  if (ms_apop_md5_hex(m->data, m->len, hex) != 0)
+    strcpy(hex, "0");
+  snprintf(buf, TXN_UID_MAX, "%zu.%s", at, hex);
   return buf;
 }
 
 enum srv_action srv_pop3_txn_uidl(struct pop3_sess *s, const struct pop3_cmd *c,
                                   struct ms_buf *out) {
-  char buf[MS_APOP_HEX_LEN + 1];
+  char buf[TXN_UID_MAX];
   if (c->argc == 1) {
     size_t n = txn_msgno(s, c->argv[0], out);
     if (n)
-      ms_buf_addf(out, "+OK %zu %s\r\n", n, txn_uid(s->view.msgs[n - 1], buf));
+      ms_buf_addf(out, "+OK %zu %s\r\n", n,
+                  txn_uid(s, s->view.msgs[n - 1], buf));
     return SRV_CONTINUE;
   }
   size_t mark = out->len;
   int r = ms_buf_addstr(out, "+OK\r\n");
   for (size_t i = 0; r == 0 && i < s->view.nmsgs; i++)
     if (!s->view.deleted[i])
-      r = ms_buf_addf(out, "%zu %s\r\n", i + 1, txn_uid(s->view.msgs[i], buf));
+      r = ms_buf_addf(out, "%zu %s\r\n", i + 1,
+                      txn_uid(s, s->view.msgs[i], buf));
   if (r != 0 || ms_buf_add(out, ".\r\n", 3) != 0)
     txn_too_large(out, mark);
   return SRV_CONTINUE;

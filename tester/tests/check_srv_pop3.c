@@ -319,6 +319,46 @@ START_TEST(test_list_uidl_args) {
 }
 END_TEST
 
+/* A world without unique-ids: the fallback ids differ for identical
+ * messages and survive the deletion of an earlier message. */
+START_TEST(test_uidl_fallback) {
+  static const char yaml[] = "pop3:\n"
+                             "  maildrops:\n"
+                             "    - user: twin\n"
+                             "      pass: twin\n"
+                             "      messages:\n"
+                             "        - \"Subject: same\\n\\nsame\\n\"\n"
+                             "        - \"Subject: same\\n\\nsame\\n\"\n";
+  struct ms_diags d = {0};
+  ck_assert_int_eq(ms_world_apply_yaml(world, "t", yaml, strlen(yaml), 1, &d),
+                   0);
+  ms_diags_free(&d);
+  ms_store_free(store);
+  store = ms_store_new(world, NULL);
+  ctx.store = store;
+  struct conn c;
+  conn_open(&c);
+  ck_assert(matches(say(&c, "USER twin"), "^\\+OK "));
+  ck_assert(matches(say(&c, "PASS twin"), "^\\+OK "));
+  char one[128], two[128];
+  snprintf(one, sizeof one, "%s", say(&c, "UIDL 1"));
+  snprintf(two, sizeof two, "%s", say(&c, "UIDL 2"));
+  ck_assert(matches(one, "^\\+OK 1 1\\.[0-9a-f]{32}\r\n$"));
+  ck_assert(matches(two, "^\\+OK 2 2\\.[0-9a-f]{32}\r\n$"));
+  ck_assert_str_eq(one + 7, two + 7); /* same text, same digest */
+  ck_assert(matches(say(&c, "DELE 1"), "^\\+OK "));
+  ck_assert(matches(say(&c, "QUIT"), "^\\+OK "));
+  conn_close(&c);
+  conn_open(&c);
+  ck_assert(matches(say(&c, "USER twin"), "^\\+OK "));
+  ck_assert(matches(say(&c, "PASS twin"), "^\\+OK "));
+  char want[160];
+  snprintf(want, sizeof want, "+OK 1 %s", two + 6); /* "2.<md5>" kept */
+  ck_assert_str_eq(say(&c, "UIDL 1"), want);
+  conn_close(&c);
+}
+END_TEST
+
 START_TEST(test_top) {
   struct conn c;
   login(&c);
@@ -456,6 +496,7 @@ Suite *make_srv_pop3_suite(void) {
   tcase_add_test(tc, test_dele_rset);
   tcase_add_test(tc, test_update);
   tcase_add_test(tc, test_list_uidl_args);
+  tcase_add_test(tc, test_uidl_fallback);
   tcase_add_test(tc, test_top);
   tcase_add_test(tc, test_capa);
   tcase_add_test(tc, test_bad_lines);
