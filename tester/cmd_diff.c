@@ -35,11 +35,11 @@ enum diff_kind {
 };
 
 static const char *const diff_titles[DIFF_NKINDS] = {
-    "regressions", "new passes", "changed reply codes",
-    "other changes", "added", "removed"};
+    "regressions",   "new passes", "changed reply codes",
+    "other changes", "added",      "removed"};
 static const char *const diff_title1[DIFF_NKINDS] = {
-    "regression", "new pass", "changed reply code",
-    "other change", "added", "removed"};
+    "regression",   "new pass", "changed reply code",
+    "other change", "added",    "removed"};
 
 /* Each section is collected in a memory stream, printed in order. */
 struct diff_out {
@@ -68,7 +68,9 @@ static bool diff_bad(enum ms_verdict v) {
   return v == MS_FAIL || v == MS_ERROR || v == MS_NOTRUN;
 }
 
-static void diff_text(FILE *f, const char *s) { ms_esc_plain(f, s, false); }
+static void diff_text(FILE *f, const char *s) {
+  ms_esc_plain(f, s, false);
+}
 
 static bool diff_same(const char *a, const char *b) {
   return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -144,7 +146,8 @@ static void diff_step_regression(FILE *f, const struct ms_transcript_result *t,
   char *d = ms_report_diff_step(t, s, 20);
   fputs("    ", f);
   diff_text(f, where);
-  fprintf(f, ": %s -> %s", old ? ms_verdict_name(old->verdict) : "(no such step)",
+  fprintf(f, ": %s -> %s",
+          old ? ms_verdict_name(old->verdict) : "(no such step)",
           ms_verdict_name(s->verdict));
   if (s->reason) {
     fputs(": ", f);
@@ -325,11 +328,10 @@ static void diff_print(struct diff_out *o, bool quiet) {
   printf("\n");
 }
 
-static const struct option diff_opts[] = {
-    {"quiet", no_argument, NULL, 'q'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
+static const struct option diff_opts[] = {{"quiet", no_argument, NULL, 'q'},
+                                          {"verbose", no_argument, NULL, 'v'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
 
 int ms_cmd_diff(const struct ms_cli *g, int argc, char **argv) {
   bool quiet = g->verbosity < 0;

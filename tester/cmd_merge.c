@@ -85,16 +85,16 @@ static int merge_overlap(const struct ms_run_result *r, size_t from,
           merge_same(r->v[i].suite, r->v[j].suite)) {
         fputs("mailspec merge: transcript ", stderr);
         ms_esc_plain(stderr, r->v[i].id, false);
-        fprintf(stderr, " is in both %s and %s (overlapping shards, or a "
-                        "file given twice)\n",
+        fprintf(stderr,
+                " is in both %s and %s (overlapping shards, or a "
+                "file given twice)\n",
                 names[origin[j]], names[origin[i]]);
         return -1;
       }
   return 0;
 }
 
-static int merge_load(struct ms_run_result *out, char *const *paths,
-                      size_t n) {
+static int merge_load(struct ms_run_result *out, char *const *paths, size_t n) {
   size_t *origin = NULL;
   double end = 0;
   ms_run_init(out);
@@ -198,10 +198,18 @@ static int merge_args(int argc, char **argv, struct merge_report *rep,
       }
       (*nrep)++;
       break;
-    case MERGE_OPT_STRICT: *strict = true; break;
-    case 'q': o->verbosity = -1; break;
-    case 'v': o->verbosity = 1; break;
-    case 'h': merge_usage(stdout); return 1;
+    case MERGE_OPT_STRICT:
+      *strict = true;
+      break;
+    case 'q':
+      o->verbosity = -1;
+      break;
+    case 'v':
+      o->verbosity = 1;
+      break;
+    case 'h':
+      merge_usage(stdout);
+      return 1;
     case ':':
       fprintf(stderr, "mailspec merge: option '%s' needs a value\n",
               argv[optind - 1]);

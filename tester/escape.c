@@ -79,7 +79,9 @@ static long esc_next(const char **p) {
   return cp < 0 ? (long)ESC_REPLACEMENT : cp;
 }
 
-static bool esc_is_control(long cp) { return cp < 0x20 || cp == 0x7F; }
+static bool esc_is_control(long cp) {
+  return cp < 0x20 || cp == 0x7F;
+}
 
 static unsigned long esc_picture(long cp) {
   return cp == 0x7F ? ESC_PICTURE_DEL : ESC_PICTURES + (unsigned long)cp;
@@ -124,14 +126,29 @@ void ms_esc_xml(FILE *out, const char *s, bool attr) {
     return;
   while ((cp = esc_next(&s)) >= 0) {
     switch (cp) {
-    case '&': fputs("&amp;", out); continue;
-    case '<': fputs("&lt;", out); continue;
-    case '>': fputs("&gt;", out); continue; /* also defuses "]]>" */
-    case '"': fputs("&quot;", out); continue;
-    case '\'': fputs("&#39;", out); continue;
-    case '\n': fputs(attr ? "&#10;" : "\n", out); continue;
-    case '\t': fputs(attr ? "&#9;" : "\t", out); continue;
-    default: break;
+    case '&':
+      fputs("&amp;", out);
+      continue;
+    case '<':
+      fputs("&lt;", out);
+      continue;
+    case '>':
+      fputs("&gt;", out);
+      continue; /* also defuses "]]>" */
+    case '"':
+      fputs("&quot;", out);
+      continue;
+    case '\'':
+      fputs("&#39;", out);
+      continue;
+    case '\n':
+      fputs(attr ? "&#10;" : "\n", out);
+      continue;
+    case '\t':
+      fputs(attr ? "&#9;" : "\t", out);
+      continue;
+    default:
+      break;
     }
     if (esc_is_control(cp))
       esc_put_cp(out, esc_picture(cp));
@@ -151,12 +168,23 @@ void ms_esc_json(FILE *out, const char *s) {
   fputc('"', out);
   while ((cp = esc_next(&s)) >= 0) {
     switch (cp) {
-    case '"': fputs("\\\"", out); continue;
-    case '\\': fputs("\\\\", out); continue;
-    case '\n': fputs("\\n", out); continue;
-    case '\r': fputs("\\r", out); continue;
-    case '\t': fputs("\\t", out); continue;
-    default: break;
+    case '"':
+      fputs("\\\"", out);
+      continue;
+    case '\\':
+      fputs("\\\\", out);
+      continue;
+    case '\n':
+      fputs("\\n", out);
+      continue;
+    case '\r':
+      fputs("\\r", out);
+      continue;
+    case '\t':
+      fputs("\\t", out);
+      continue;
+    default:
+      break;
     }
     /* U+2028/9 too: a JSON file pasted into a <script> stays valid JS */
     if (esc_is_control(cp) || cp == 0x2028 || cp == 0x2029)
@@ -172,12 +200,23 @@ void ms_esc_yaml(FILE *out, const char *s) {
   fputc('"', out);
   while (s && (cp = esc_next(&s)) >= 0) {
     switch (cp) {
-    case '"': fputs("\\\"", out); continue;
-    case '\\': fputs("\\\\", out); continue;
-    case '\n': fputs("\\n", out); continue;
-    case '\r': fputs("\\r", out); continue;
-    case '\t': fputs("\\t", out); continue;
-    default: break;
+    case '"':
+      fputs("\\\"", out);
+      continue;
+    case '\\':
+      fputs("\\\\", out);
+      continue;
+    case '\n':
+      fputs("\\n", out);
+      continue;
+    case '\r':
+      fputs("\\r", out);
+      continue;
+    case '\t':
+      fputs("\\t", out);
+      continue;
+    default:
+      break;
     }
     if (esc_is_control(cp))
       fprintf(out, "\\x%02lx", (unsigned long)cp);

@@ -379,8 +379,10 @@ static bool json_value(struct json_parser *jp, struct ms_json *v) {
     return false;
   }
   switch (*jp->p) {
-  case '{': return json_container(jp, v, true);
-  case '[': return json_container(jp, v, false);
+  case '{':
+    return json_container(jp, v, true);
+  case '[':
+    return json_container(jp, v, false);
   case '"':
     v->type = MS_JSON_STRING;
     return json_string(jp, &v->str, &v->len);

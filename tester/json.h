@@ -20,14 +20,14 @@ enum ms_json_type {
 
 struct ms_json {
   enum ms_json_type type;
-  int line, col;          /* where the value starts (1-based) */
-  bool b;                 /* BOOL */
-  double num;             /* NUMBER */
-  bool integer;           /* NUMBER written without fraction/exponent */
-  char *str;              /* STRING (UTF-8, NUL-terminated, no NUL inside) */
-  size_t len;             /* STRING length */
-  struct ms_json *items;  /* ARRAY elements, OBJECT values */
-  char **keys;            /* OBJECT keys (parallel to items) */
+  int line, col;         /* where the value starts (1-based) */
+  bool b;                /* BOOL */
+  double num;            /* NUMBER */
+  bool integer;          /* NUMBER written without fraction/exponent */
+  char *str;             /* STRING (UTF-8, NUL-terminated, no NUL inside) */
+  size_t len;            /* STRING length */
+  struct ms_json *items; /* ARRAY elements, OBJECT values */
+  char **keys;           /* OBJECT keys (parallel to items) */
   size_t n;
 };
 
@@ -37,7 +37,8 @@ struct ms_json_limits {
   size_t max_string; /* bytes of one decoded string */
   size_t max_items;  /* elements of one array or object */
 };
-#define MS_JSON_LIMITS_DEFAULT {64, 256u * 1024 * 1024, 64u * 1024 * 1024, 1000000}
+#define MS_JSON_LIMITS_DEFAULT                                                 \
+  { 64, 256u * 1024 * 1024, 64u * 1024 * 1024, 1000000 }
 
 /* Parse BUF (LEN bytes, need not be NUL-terminated).  LIM NULL = the
  * defaults.  Returns the root, or NULL with "LINE:COL: message" in ERR. */

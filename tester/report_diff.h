@@ -27,8 +27,7 @@ char *ms_report_diff_step(const struct ms_transcript_result *t,
 /* The plain exchange of S, for logs: "    S: sent" and "    R: got"
  * lines (no expectation), then its findings. */
 char *ms_report_diff_exchange(const struct ms_transcript_result *t,
-                              const struct ms_step_result *s,
-                              size_t max_lines);
+                              const struct ms_step_result *s, size_t max_lines);
 
 /* "PATH:LINE" of step S (or just PATH), as a new string. */
 char *ms_report_diff_where(const struct ms_transcript_result *t,

@@ -74,7 +74,9 @@ static void html_script_hash(char *out, size_t len) {
   snprintf(out, len, "%s", (const char *)b64);
 }
 
-static void html_text(FILE *out, const char *s) { ms_esc_xml(out, s, false); }
+static void html_text(FILE *out, const char *s) {
+  ms_esc_xml(out, s, false);
+}
 
 static void html_utc(FILE *out, double t) {
   char buf[40] = "";
@@ -88,9 +90,11 @@ static void html_utc(FILE *out, double t) {
 static void html_head(FILE *out, const struct ms_run_result *r) {
   char hash[128];
   html_script_hash(hash, sizeof hash);
-  fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n",
-        out);
+  fputs(
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" "
+      "content=\"width=device-width,initial-scale=1\">\n",
+      out);
   fprintf(out,
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
           "'none'; style-src 'unsafe-inline'; script-src 'sha256-%s'; "
@@ -119,10 +123,12 @@ static void html_summary(FILE *out, const struct ms_run_result *r,
       fputs("</code></dd>\n", out);
       break;
     }
-  fputs("<dt>generator</dt><dd>mailspec " MAILSPEC_VERSION "</dd>\n</dl>\n", out);
+  fputs("<dt>generator</dt><dd>mailspec " MAILSPEC_VERSION "</dd>\n</dl>\n",
+        out);
   if (r->interrupted)
-    fputs("<p><strong>Interrupted:</strong> some transcripts did not run.</p>\n",
-          out);
+    fputs(
+        "<p><strong>Interrupted:</strong> some transcripts did not run.</p>\n",
+        out);
   fputs("<table class=\"sum\" id=\"summary\">\n<tr><th>level</th>", out);
   for (int v = 0; v <= MS_NOTRUN; v++)
     fprintf(out, "<th>%s</th>", ms_verdict_name((enum ms_verdict)v));
@@ -135,15 +141,16 @@ static void html_summary(FILE *out, const struct ms_run_result *r,
     if (!sum)
       continue;
     fprintf(out, "<tr><th>%s</th>",
-            lv == MS_LEVEL_NONE ? "(no level)" : ms_level_name((enum ms_level)lv));
+            lv == MS_LEVEL_NONE ? "(no level)"
+                                : ms_level_name((enum ms_level)lv));
     for (int v = 0; v <= MS_NOTRUN; v++)
       fprintf(out, "<td>%zu</td>", t->by_level[lv][v]);
     fprintf(out, "<td>%zu</td></tr>\n", sum);
   }
   fputs("<tr><th>all</th>", out);
   for (int v = 0; v <= MS_NOTRUN; v++)
-    fprintf(out, "<td id=\"count-%s\">%zu</td>", ms_verdict_name((enum ms_verdict)v),
-            t->counts[v]);
+    fprintf(out, "<td id=\"count-%s\">%zu</td>",
+            ms_verdict_name((enum ms_verdict)v), t->counts[v]);
   fprintf(out, "<td>%zu</td></tr>\n</table>\n", r->n);
 }
 

@@ -21,7 +21,8 @@ static const char *const json_violation_names[] = {
     "too_big",   "8bit",    "trailing",      "early_close"};
 
 static const char *json_violation_name(unsigned bit) {
-  for (unsigned i = 0; i < sizeof json_violation_names / sizeof *json_violation_names; i++)
+  for (unsigned i = 0;
+       i < sizeof json_violation_names / sizeof *json_violation_names; i++)
     if (bit == 1u << i)
       return json_violation_names[i];
   return NULL;
@@ -35,8 +36,8 @@ static void json_key(FILE *out, int ind, const char *key) {
   fprintf(out, "%*s\"%s\": ", ind, "", key);
 }
 
-static void json_str_field(FILE *out, int ind, const char *key,
-                           const char *val, bool last) {
+static void json_str_field(FILE *out, int ind, const char *key, const char *val,
+                           bool last) {
   json_key(out, ind, key);
   ms_esc_json(out, val);
   fputs(last ? "\n" : ",\n", out);
@@ -146,8 +147,8 @@ int ms_report_json(const struct ms_run_result *r, FILE *out,
                    const struct ms_report_opts *o) {
   (void)o;
   fputs("{\n", out);
-  fprintf(out, "  \"format\": \"%s\",\n  \"version\": %d,\n",
-          JSON_FORMAT_NAME, JSON_FORMAT_VERSION);
+  fprintf(out, "  \"format\": \"%s\",\n  \"version\": %d,\n", JSON_FORMAT_NAME,
+          JSON_FORMAT_VERSION);
   json_str_field(out, 2, "generator", "mailspec " MAILSPEC_VERSION, false);
   json_str_field(out, 2, "target", r->target, false);
   json_key(out, 2, "started");
@@ -158,7 +159,8 @@ int ms_report_json(const struct ms_run_result *r, FILE *out,
   fputs(",\n", out);
   json_key(out, 2, "elapsed_ms");
   json_num(out, r->elapsed_ms);
-  fprintf(out, ",\n  \"interrupted\": %s,\n", r->interrupted ? "true" : "false");
+  fprintf(out, ",\n  \"interrupted\": %s,\n",
+          r->interrupted ? "true" : "false");
   json_counts(out, r);
   fputs(r->n ? "  \"transcripts\": [\n" : "  \"transcripts\": []\n", out);
   for (size_t i = 0; i < r->n; i++)

@@ -95,8 +95,8 @@ static char *junit_message(const struct ms_transcript_result *t) {
   const char *lv = ms_level_name(t->level);
   const char *why = t->reason ? t->reason : ms_verdict_name(t->verdict);
   if ((lv && *lv) || t->rfc)
-    return xasprintf("[%s%s%s] %s", lv ? lv : "", lv && *lv && t->rfc ? " " : "",
-                     t->rfc ? t->rfc : "", why);
+    return xasprintf("[%s%s%s] %s", lv ? lv : "",
+                     lv && *lv && t->rfc ? " " : "", t->rfc ? t->rfc : "", why);
   return xstrdup(why);
 }
 
@@ -112,8 +112,7 @@ static void junit_details(FILE *out, const struct ms_transcript_result *t) {
     fprintf(out, "%s", any ? "\n" : "");
     ms_esc_xml(out, where, false);
     fputs(": ", out);
-    ms_esc_xml(out, s->reason ? s->reason : ms_verdict_name(s->verdict),
-               false);
+    ms_esc_xml(out, s->reason ? s->reason : ms_verdict_name(s->verdict), false);
     fputc('\n', out);
     ms_esc_xml(out, diff, false);
     free(where);

@@ -45,11 +45,16 @@ static void md_diff(FILE *out, const char *diff) {
 
 static void md_headline(FILE *out, const struct ms_run_result *r,
                         const struct ms_tally *t) {
-  size_t bad = t->counts[MS_FAIL], err = t->counts[MS_ERROR] + t->counts[MS_NOTRUN];
-  fprintf(out, "### mailspec: %s %zu passed, %zu failed, %zu errors, "
-               "%zu skipped, %zu waived\n\n",
-          bad ? "\u274C" : err ? "\u26A0\uFE0F" : "\u2705", t->counts[MS_PASS], bad, err,
-          t->counts[MS_SKIP], t->counts[MS_WAIVED]);
+  size_t bad = t->counts[MS_FAIL],
+         err = t->counts[MS_ERROR] + t->counts[MS_NOTRUN];
+  fprintf(out,
+          "### mailspec: %s %zu passed, %zu failed, %zu errors, "
+          "%zu skipped, %zu waived\n\n",
+          bad   ? "\u274C"
+          : err ? "\u26A0\uFE0F"
+                : "\u2705",
+          t->counts[MS_PASS], bad, err, t->counts[MS_SKIP],
+          t->counts[MS_WAIVED]);
   if (r->target) {
     fputs("Target: ", out);
     ms_esc_md(out, r->target);
@@ -69,7 +74,7 @@ static void md_headline(FILE *out, const struct ms_run_result *r,
 }
 
 static void md_levels(FILE *out, const struct ms_tally *t) {
-  static const enum ms_verdict cols[] = {MS_PASS, MS_FAIL, MS_ERROR,
+  static const enum ms_verdict cols[] = {MS_PASS, MS_FAIL,   MS_ERROR,
                                          MS_SKIP, MS_WAIVED, MS_NOTRUN};
   fputs("| level | PASS | FAIL | ERROR | SKIP | WAIVED | NOTRUN |\n"
         "|---|--:|--:|--:|--:|--:|--:|\n",
@@ -81,7 +86,8 @@ static void md_levels(FILE *out, const struct ms_tally *t) {
       sum += t->by_level[lv][cols[c]];
     if (!sum)
       continue;
-    fprintf(out, "| %s |", lv == MS_LEVEL_NONE ? "(none)" : ms_level_name((enum ms_level)lv));
+    fprintf(out, "| %s |",
+            lv == MS_LEVEL_NONE ? "(none)" : ms_level_name((enum ms_level)lv));
     for (size_t c = 0; c < 6; c++)
       fprintf(out, " %zu |", t->by_level[lv][cols[c]]);
     fputc('\n', out);
@@ -139,10 +145,12 @@ static void md_section(FILE *out, const struct ms_run_result *r,
   fprintf(out, "#### %s (%zu)\n\n", title, count);
   size_t shown = 0;
   for (size_t i = 0; i < r->n; i++) {
-    if (r->v[i].verdict != v && !(v == MS_ERROR && r->v[i].verdict == MS_NOTRUN))
+    if (r->v[i].verdict != v &&
+        !(v == MS_ERROR && r->v[i].verdict == MS_NOTRUN))
       continue;
     if (shown++ == MD_MAX_LISTED) {
-      fprintf(out, "- \u2026 and %zu more (see the full report)\n", count - MD_MAX_LISTED);
+      fprintf(out, "- \u2026 and %zu more (see the full report)\n",
+              count - MD_MAX_LISTED);
       break;
     }
     if (full)

@@ -45,12 +45,17 @@ static void svg_label(FILE *out, const char *s, size_t len, size_t max) {
 
 static const char *svg_colour(enum ms_verdict v) {
   switch (v) {
-  case MS_FAIL: return "#c62828";
+  case MS_FAIL:
+    return "#c62828";
   case MS_ERROR:
-  case MS_NOTRUN: return "#ef6c00";
-  case MS_WAIVED: return "#6a1b9a";
-  case MS_SKIP: return "#757575";
-  case MS_PASS: break;
+  case MS_NOTRUN:
+    return "#ef6c00";
+  case MS_WAIVED:
+    return "#6a1b9a";
+  case MS_SKIP:
+    return "#757575";
+  case MS_PASS:
+    break;
   }
   return "#37474f";
 }
@@ -67,8 +72,7 @@ static void svg_arrow(struct svg_state *st, bool to_server, const char *text,
           "<polygon points=\"%d,%d %d,%d %d,%d\" fill=\"%s\"/>",
           x1, y, x2, y, colour, bold ? "2" : "1", x2, y, x2 + head, y - 4,
           x2 + head, y + 4, colour);
-  fprintf(st->out,
-          "<text x=\"%d\" y=\"%d\" class=\"%s\" fill=\"%s\">",
+  fprintf(st->out, "<text x=\"%d\" y=\"%d\" class=\"%s\" fill=\"%s\">",
           SVG_CLIENT_X + 8, y - 5, to_server ? "c" : "s", colour);
   svg_label(st->out, text, len, MS_SVG_MAX_LABEL);
   fputs("</text>\n", st->out);
@@ -96,8 +100,8 @@ static void svg_lines(struct svg_state *st, const char *text, bool to_server,
   size_t n = 0, total = svg_count_lines(text);
   for (const char *p = text; p && *p; n++) {
     if (max && n == max) {
-      char *note = xasprintf("\u2026 %zu more lines (full text below)",
-                             total - n);
+      char *note =
+          xasprintf("\u2026 %zu more lines (full text below)", total - n);
       svg_note(st, note);
       free(note);
       return;
@@ -117,16 +121,18 @@ static void svg_compare(struct svg_state *st, const struct ms_step_result *s,
   if (rows > MS_SVG_MAX_REPLY_LINES)
     rows = MS_SVG_MAX_REPLY_LINES;
   int top = st->y - SVG_ROW + 6, mid = (SVG_CLIENT_X + SVG_SERVER_X) / 2;
-  fprintf(st->out,
-          "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%zu\" fill=\"#ffebee\" "
-          "stroke=\"%s\"/>\n",
-          SVG_CLIENT_X, top, SVG_SERVER_X - SVG_CLIENT_X,
-          (rows + 1) * SVG_ROW + 4, colour);
+  fprintf(
+      st->out,
+      "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%zu\" fill=\"#ffebee\" "
+      "stroke=\"%s\"/>\n",
+      SVG_CLIENT_X, top, SVG_SERVER_X - SVG_CLIENT_X, (rows + 1) * SVG_ROW + 4,
+      colour);
   fprintf(st->out,
           "<text x=\"%d\" y=\"%d\" class=\"h\" fill=\"%s\">expected</text>"
           "<text x=\"%d\" y=\"%d\" class=\"h\" fill=\"%s\">got</text>\n",
           SVG_CLIENT_X + 8, st->y, colour, mid + 8, st->y, colour);
-  const char *e = s->expected ? s->expected : "", *g = s->got ? s->got : "(no reply)";
+  const char *e = s->expected ? s->expected : "",
+             *g = s->got ? s->got : "(no reply)";
   for (size_t i = 0; i < rows; i++) {
     st->y += SVG_ROW;
     const char *cols[2] = {e, g};
@@ -148,7 +154,8 @@ static void svg_compare(struct svg_state *st, const struct ms_step_result *s,
 static void svg_step(struct svg_state *st, const struct ms_step_result *s) {
   bool bad = s->verdict != MS_PASS;
   const char *colour = svg_colour(s->verdict);
-  fprintf(st->out, "<text x=\"8\" y=\"%d\" class=\"l\" fill=\"%s\">line %d %s</text>\n",
+  fprintf(st->out,
+          "<text x=\"8\" y=\"%d\" class=\"l\" fill=\"%s\">line %d %s</text>\n",
           st->y - 5, colour, s->line, bad ? ms_verdict_name(s->verdict) : "");
   svg_lines(st, s->sent, true, bad ? colour : "#1565c0", bad, 0);
   if (s->got)
@@ -158,7 +165,8 @@ static void svg_step(struct svg_state *st, const struct ms_step_result *s) {
   if (bad)
     svg_compare(st, s, colour);
   for (size_t i = 0; i < s->nfindings; i++) {
-    char *note = xasprintf("! %s", s->findings[i].what ? s->findings[i].what : "");
+    char *note =
+        xasprintf("! %s", s->findings[i].what ? s->findings[i].what : "");
     svg_note(st, note);
     free(note);
   }
@@ -171,7 +179,9 @@ static size_t svg_rows(const struct ms_transcript_result *t) {
     const struct ms_step_result *s = &t->steps[i];
     size_t g = svg_count_lines(s->got);
     rows += svg_count_lines(s->sent) + s->nfindings;
-    rows += g == 0 ? 1 : g > MS_SVG_MAX_REPLY_LINES ? MS_SVG_MAX_REPLY_LINES + 1 : g;
+    rows += g == 0                       ? 1
+            : g > MS_SVG_MAX_REPLY_LINES ? MS_SVG_MAX_REPLY_LINES + 1
+                                         : g;
     if (s->verdict != MS_PASS) {
       size_t e = svg_count_lines(s->expected), c = e > g ? e : g;
       rows += (c > MS_SVG_MAX_REPLY_LINES ? MS_SVG_MAX_REPLY_LINES : c) + 2;
@@ -190,13 +200,15 @@ void ms_report_svg_ladder(FILE *out, const struct ms_transcript_result *t) {
   fprintf(out,
           "<text x=\"%d\" y=\"18\" class=\"h\" text-anchor=\"middle\">client "
           "(mailspec) %s</text>"
-          "<text x=\"%d\" y=\"18\" class=\"h\" text-anchor=\"end\">server %s</text>\n",
+          "<text x=\"%d\" y=\"18\" class=\"h\" text-anchor=\"end\">server "
+          "%s</text>\n",
           SVG_CLIENT_X, ms_report_diff_client(t->protocol), SVG_SERVER_X,
           ms_report_diff_server(t->protocol));
-  fprintf(out,
-          "<line x1=\"%d\" y1=\"26\" x2=\"%d\" y2=\"%d\" stroke=\"#90a4ae\"/>"
-          "<line x1=\"%d\" y1=\"26\" x2=\"%d\" y2=\"%d\" stroke=\"#90a4ae\"/>\n",
-          SVG_CLIENT_X, SVG_CLIENT_X, h - 4, SVG_SERVER_X, SVG_SERVER_X, h - 4);
+  fprintf(
+      out,
+      "<line x1=\"%d\" y1=\"26\" x2=\"%d\" y2=\"%d\" stroke=\"#90a4ae\"/>"
+      "<line x1=\"%d\" y1=\"26\" x2=\"%d\" y2=\"%d\" stroke=\"#90a4ae\"/>\n",
+      SVG_CLIENT_X, SVG_CLIENT_X, h - 4, SVG_SERVER_X, SVG_SERVER_X, h - 4);
   for (size_t i = 0; i < t->nsteps; i++)
     svg_step(&st, &t->steps[i]);
   fputs("</svg>\n", out);

@@ -25,9 +25,9 @@ rj_fail(struct rj_ctx *c, const struct ms_json *at, const char *path,
   if (c->failed)
     return;
   c->failed = true;
-  int n = snprintf(c->err, c->errlen, "%s:%d:%d: %s%s", c->name,
-                   at ? at->line : 0, at ? at->col : 0, path,
-                   *path ? ": " : "");
+  int n =
+      snprintf(c->err, c->errlen, "%s:%d:%d: %s%s", c->name, at ? at->line : 0,
+               at ? at->col : 0, path, *path ? ": " : "");
   if (n < 0 || (size_t)n >= c->errlen)
     return;
   va_list ap;
@@ -133,8 +133,8 @@ static void rj_findings(struct rj_ctx *c, const struct ms_json *obj,
   }
 }
 
-static void rj_step(struct rj_ctx *c, const struct ms_json *o,
-                    const char *base, struct ms_step_result *s) {
+static void rj_step(struct rj_ctx *c, const struct ms_json *o, const char *base,
+                    struct ms_step_result *s) {
   s->session = (size_t)rj_int(c, o, base, "session", 0, 1000000, false);
   s->step = (size_t)rj_int(c, o, base, "step", 0, 100000000, false);
   s->line = (int)rj_int(c, o, base, "line", 0, 0x7FFFFFFF, false);
@@ -159,7 +159,8 @@ static void rj_enum_fields(struct rj_ctx *c, const struct ms_json *o,
     rj_path(path, sizeof path, base, "protocol");
     rj_fail(c, p, path, "\"smtp\" or \"pop3\" expected");
   }
-  const struct ms_json *l = rj_member(c, o, base, "level", MS_JSON_STRING, false);
+  const struct ms_json *l =
+      rj_member(c, o, base, "level", MS_JSON_STRING, false);
   if (!l)
     return;
   for (int i = MS_LEVEL_MUST; i <= MS_LEVEL_MAY; i++)
@@ -171,8 +172,8 @@ static void rj_enum_fields(struct rj_ctx *c, const struct ms_json *o,
   rj_fail(c, l, path, "\"MUST\", \"SHOULD\", \"MAY\" or null expected");
 }
 
-static void rj_tags(struct rj_ctx *c, const struct ms_json *o,
-                    const char *base, struct ms_transcript_result *t) {
+static void rj_tags(struct rj_ctx *c, const struct ms_json *o, const char *base,
+                    struct ms_transcript_result *t) {
   const struct ms_json *a = rj_member(c, o, base, "tags", MS_JSON_ARRAY, false);
   if (!a || !a->n)
     return;
@@ -210,7 +211,8 @@ static void rj_transcript(struct rj_ctx *c, const struct ms_json *o,
   t->greeting = rj_str(c, o, base, "greeting");
   t->started = rj_num(c, o, base, "started");
   t->elapsed_ms = rj_num(c, o, base, "elapsed_ms");
-  const struct ms_json *a = rj_member(c, o, base, "steps", MS_JSON_ARRAY, false);
+  const struct ms_json *a =
+      rj_member(c, o, base, "steps", MS_JSON_ARRAY, false);
   for (size_t i = 0; a && i < a->n && !c->failed; i++) {
     char path[256];
     snprintf(path, sizeof path, "%.160s.steps[%zu]", base, i);

@@ -17,23 +17,31 @@ static char *esc_run(void (*fn)(FILE *, const char *), const char *s) {
   return buf;
 }
 
-static void esc_xml_text(FILE *f, const char *s) { ms_esc_xml(f, s, false); }
-static void esc_xml_attr(FILE *f, const char *s) { ms_esc_xml(f, s, true); }
-static void esc_plain(FILE *f, const char *s) { ms_esc_plain(f, s, true); }
+static void esc_xml_text(FILE *f, const char *s) {
+  ms_esc_xml(f, s, false);
+}
+static void esc_xml_attr(FILE *f, const char *s) {
+  ms_esc_xml(f, s, true);
+}
+static void esc_plain(FILE *f, const char *s) {
+  ms_esc_plain(f, s, true);
+}
 
 START_TEST(test_utf8_decode) {
   size_t n;
   ck_assert_int_eq(ms_utf8_decode((const unsigned char *)"A", 1, &n), 'A');
   ck_assert_uint_eq(n, 1);
-  ck_assert_int_eq(ms_utf8_decode((const unsigned char *)"\xc2\xa7", 2, &n), 0xA7);
+  ck_assert_int_eq(ms_utf8_decode((const unsigned char *)"\xc2\xa7", 2, &n),
+                   0xA7);
   ck_assert_uint_eq(n, 2);
-  ck_assert_int_eq(ms_utf8_decode((const unsigned char *)"\xf0\x9f\x98\x80", 4, &n),
-                   0x1F600);
+  ck_assert_int_eq(
+      ms_utf8_decode((const unsigned char *)"\xf0\x9f\x98\x80", 4, &n),
+      0x1F600);
   ck_assert_uint_eq(n, 4);
   /* RFC 3629 §3: each of these is invalid and consumes one byte */
-  const char *bad[] = {"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80",
-                       "\xf4\x90\x80\x80", "\xff", "\x80", "\xc3(",
-                       "\xe2\x82"};
+  const char *bad[] = {
+      "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+      "\xff",     "\x80",         "\xc3(",        "\xe2\x82"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     ck_assert_int_eq(
         ms_utf8_decode((const unsigned char *)bad[i], strlen(bad[i]), &n), -1);
@@ -44,7 +52,8 @@ END_TEST
 
 START_TEST(test_xml) {
   char *s = esc_run(esc_xml_text, "<a href=\"x\">&'</a> ]]>");
-  ck_assert_str_eq(s, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt; ]]&gt;");
+  ck_assert_str_eq(s,
+                   "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt; ]]&gt;");
   free(s);
   /* controls become pictures, invalid bytes U+FFFD, text keeps \n */
   s = esc_run(esc_xml_text, "a\x01\x1b\x7f\n\t\r\xff");
@@ -68,7 +77,8 @@ END_TEST
 
 START_TEST(test_json) {
   char *s = esc_run(ms_esc_json, "a\"b\\c\n\r\t\x01\x7f\xe2\x80\xa8\xff");
-  ck_assert_str_eq(s, "\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u007f\\u2028\xef\xbf\xbd\"");
+  ck_assert_str_eq(s,
+                   "\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u007f\\u2028\xef\xbf\xbd\"");
   free(s);
   s = esc_run(ms_esc_json, NULL);
   ck_assert_str_eq(s, "null");

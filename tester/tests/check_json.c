@@ -69,7 +69,8 @@ START_TEST(test_json_errors) {
   struct ms_json *j = jp(json_bad[_i].in, err, sizeof err);
   ck_assert_msg(j == NULL, "accepted: %s", json_bad[_i].in);
   ck_assert_msg(strncmp(err, json_bad[_i].err, strlen(json_bad[_i].err)) == 0,
-                "input %d: got \"%s\", want \"%s...\"", _i, err, json_bad[_i].err);
+                "input %d: got \"%s\", want \"%s...\"", _i, err,
+                json_bad[_i].err);
 }
 END_TEST
 

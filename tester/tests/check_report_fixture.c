@@ -14,8 +14,7 @@ const char ms_fixture_hostile[] =
     "\x01\x1b[31m\x7f \xff\xfe\xc3( ``` ````` {{x}} | *b* <!-- -->";
 
 static struct ms_transcript_result *fx_add(struct ms_run_result *r,
-                                           const char *id,
-                                           enum ms_verdict v) {
+                                           const char *id, enum ms_verdict v) {
   r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
   struct ms_transcript_result *t = &r->v[r->n++];
   memset(t, 0, sizeof *t);
@@ -64,7 +63,8 @@ static void fx_pass(struct ms_run_result *r, bool hostile) {
   t->tags = xcalloc(2, sizeof *t->tags);
   t->tags[t->ntags++] = xstrdup("rfc821");
   t->tags[t->ntags++] = xstrdup("smoke");
-  t->greeting = xstrdup(hostile ? ms_fixture_hostile : "220 mx.example.test ESMTP");
+  t->greeting =
+      xstrdup(hostile ? ms_fixture_hostile : "220 mx.example.test ESMTP");
   fx_step(t, 5, NULL, "220", t->greeting, 220, MS_PASS, NULL);
   fx_step(t, 6, "HELO client.example", "250", "250 mx.example.test", 250,
           MS_PASS, NULL);

@@ -36,8 +36,10 @@ START_TEST(test_html_page) {
   ck_assert_uint_eq(count(h, "<svg class=\"ladder\""), 3);
   ck_assert_uint_eq(count(h, "<polygon "), 6 + 5 + 2);
   /* the failing step in red with expected and got side by side */
-  ck_assert_ptr_nonnull(strstr(h, "fill=\"#c62828\">RCPT TO:&lt;nobody@example.test&gt;</text>"));
-  ck_assert_ptr_nonnull(strstr(h, "class=\"h\" fill=\"#c62828\">expected</text>"));
+  ck_assert_ptr_nonnull(
+      strstr(h, "fill=\"#c62828\">RCPT TO:&lt;nobody@example.test&gt;</text>"));
+  ck_assert_ptr_nonnull(
+      strstr(h, "class=\"h\" fill=\"#c62828\">expected</text>"));
   ck_assert_ptr_nonnull(strstr(h, "fill=\"#c62828\">550</text>"));
   ck_assert_ptr_nonnull(strstr(h, "fill=\"#c62828\">250 2.1.5 Ok</text>"));
   ck_assert_ptr_nonnull(strstr(h, "RFC 5321 §4.2.2"));
@@ -54,7 +56,8 @@ START_TEST(test_html_hostile) {
   ck_assert(ms_fixture_clean_utf8(h, len, false));
   ck_assert_uint_eq(count(h, "<script"), 1);
   ck_assert_ptr_null(strstr(h, "<!--"));
-  ck_assert_ptr_nonnull(strstr(h, "&lt;script&gt;document.title=&#39;pwned&#39;"));
+  ck_assert_ptr_nonnull(
+      strstr(h, "&lt;script&gt;document.title=&#39;pwned&#39;"));
   /* a 10,000-line reply: a few arrows, then a note; full text below */
   ck_assert_ptr_nonnull(strstr(h, "9976 more lines (full text below)"));
   ck_assert_ptr_nonnull(strstr(h, "R: 250  line 9999 &lt;&amp;&gt;"));

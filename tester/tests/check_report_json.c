@@ -16,8 +16,9 @@ static void rj_roundtrip(bool hostile) {
   ms_fixture_run(&r, hostile);
   char *json = ms_fixture_render(ms_report_json, &r, &len);
   ck_assert(ms_fixture_clean_utf8(json, len, false));
-  ck_assert_msg(ms_result_json_read(json, len, "t.json", &back, err,
-                                    sizeof err) == 0, "%s", err);
+  ck_assert_msg(
+      ms_result_json_read(json, len, "t.json", &back, err, sizeof err) == 0,
+      "%s", err);
   ck_assert_uint_eq(back.n, r.n);
   ck_assert_str_eq(back.v[1].steps[2].expected, "550");
   ck_assert_int_eq(back.v[1].steps[2].code, 250);
@@ -36,7 +37,9 @@ static void rj_roundtrip(bool hostile) {
   ms_run_free(&back);
 }
 
-START_TEST(test_roundtrip) { rj_roundtrip(false); }
+START_TEST(test_roundtrip) {
+  rj_roundtrip(false);
+}
 END_TEST
 
 START_TEST(test_roundtrip_hostile) {
@@ -49,10 +52,13 @@ START_TEST(test_roundtrip_hostile) {
   ms_fixture_run(&r, true);
   char *json = ms_fixture_render(ms_report_json, &r, &len);
   ck_assert_ptr_nonnull(strstr(json, "\\u0001\\u001b[31m\\u007f"));
-  ck_assert_int_eq(ms_result_json_read(json, len, "t", &back, err, sizeof err), 0);
+  ck_assert_int_eq(ms_result_json_read(json, len, "t", &back, err, sizeof err),
+                   0);
   ck_assert_ptr_nonnull(strstr(back.v[0].greeting, "<script>document.title"));
-  ck_assert_ptr_nonnull(strstr(back.v[0].greeting, "\x01\x1b[31m\x7f \xef\xbf\xbd"));
-  ck_assert_uint_eq(strlen(back.v[0].steps[2].got), strlen(r.v[0].steps[2].got));
+  ck_assert_ptr_nonnull(
+      strstr(back.v[0].greeting, "\x01\x1b[31m\x7f \xef\xbf\xbd"));
+  ck_assert_uint_eq(strlen(back.v[0].steps[2].got),
+                    strlen(r.v[0].steps[2].got));
   free(json);
   ms_run_free(&r);
   ms_run_free(&back);
@@ -64,12 +70,15 @@ START_TEST(test_header) {
   size_t len;
   ms_fixture_run(&r, false);
   char *json = ms_fixture_render(ms_report_json, &r, &len);
-  ck_assert(strncmp(json, "{\n  \"format\": \"mailspec-result\",\n  \"version\": 1,\n",
-                    49) == 0);
+  ck_assert(
+      strncmp(json,
+              "{\n  \"format\": \"mailspec-result\",\n  \"version\": 1,\n",
+              49) == 0);
   ck_assert_ptr_nonnull(strstr(json, "\"counts\": {\"total\": 6, \"PASS\": 1, "
                                      "\"FAIL\": 1, \"ERROR\": 1, \"SKIP\": 1, "
                                      "\"WAIVED\": 1, \"NOTRUN\": 1}"));
-  ck_assert_ptr_nonnull(strstr(json, "\"started_utc\": \"2023-11-14T22:13:20Z\""));
+  ck_assert_ptr_nonnull(
+      strstr(json, "\"started_utc\": \"2023-11-14T22:13:20Z\""));
   ck_assert_ptr_nonnull(strstr(json, "\"name\": \"bare_lf\""));
   free(json);
   ms_run_free(&r);
@@ -128,7 +137,8 @@ START_TEST(test_reader_minimal) {
                    "\"level\":null,\"title\":null}]}";
   struct ms_run_result r;
   char err[512];
-  ck_assert_msg(ms_result_json_read(in, strlen(in), "f", &r, err, sizeof err) == 0,
+  ck_assert_msg(ms_result_json_read(in, strlen(in), "f", &r, err, sizeof err) ==
+                    0,
                 "%s", err);
   ck_assert_uint_eq(r.n, 1);
   ck_assert_str_eq(r.v[0].id, "a");

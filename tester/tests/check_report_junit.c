@@ -18,7 +18,9 @@ START_TEST(test_junit_structure) {
   struct ms_run_result r;
   ms_fixture_run(&r, false);
   char *x = ms_fixture_render(ms_report_junit, &r, NULL);
-  ck_assert(strncmp(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>", 51) == 0);
+  ck_assert(strncmp(x,
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>",
+                    51) == 0);
   /* the suite, then one for transcripts outside any suite */
   ck_assert_uint_eq(count(x, "<testsuite "), 2);
   ck_assert_ptr_nonnull(strstr(x, "<testsuite name=\"RFC 821 scenarios\" "
@@ -26,9 +28,11 @@ START_TEST(test_junit_structure) {
                                   "timestamp=\"2023-11-14T22:13:21\" "
                                   "hostname=\"127.0.0.1:25025\" tests=\"2\" "
                                   "failures=\"1\" errors=\"0\" skipped=\"0\""));
-  ck_assert_ptr_nonnull(strstr(x, "<testsuite name=\"mailspec\" package=\"mailspec\" "
-                                  "id=\"1\""));
-  ck_assert_ptr_nonnull(strstr(x, "tests=\"4\" failures=\"0\" errors=\"2\" skipped=\"2\""));
+  ck_assert_ptr_nonnull(
+      strstr(x, "<testsuite name=\"mailspec\" package=\"mailspec\" "
+                "id=\"1\""));
+  ck_assert_ptr_nonnull(
+      strstr(x, "tests=\"4\" failures=\"0\" errors=\"2\" skipped=\"2\""));
   ck_assert_uint_eq(count(x, "<testcase "), 6);
   ck_assert_uint_eq(count(x, "<system-out>"), 2);
   ck_assert_uint_eq(count(x, "<system-err></system-err>"), 2);
@@ -43,12 +47,16 @@ START_TEST(test_junit_structure) {
          "type=\"FAIL\">transcripts/esmtp/rcpt-unknown.yaml:5: expected 550, "
          "got 250\n    S: RCPT TO:&lt;nobody@example.test&gt;\n  - R: 550\n"
          "  + R: 250 2.1.5 Ok\n"));
-  ck_assert_ptr_nonnull(strstr(x, "<skipped message=\"server lacks CHUNKING\"/>"));
-  ck_assert_ptr_nonnull(strstr(x, "<skipped message=\"WAIVED: [SHOULD] waived:"));
-  ck_assert_ptr_nonnull(strstr(x, "<error message=\"[SHOULD] connect 127.0.0.1:25110: "
-                                  "Connection refused\" type=\"ERROR\">"));
+  ck_assert_ptr_nonnull(
+      strstr(x, "<skipped message=\"server lacks CHUNKING\"/>"));
+  ck_assert_ptr_nonnull(
+      strstr(x, "<skipped message=\"WAIVED: [SHOULD] waived:"));
+  ck_assert_ptr_nonnull(
+      strstr(x, "<error message=\"[SHOULD] connect 127.0.0.1:25110: "
+                "Connection refused\" type=\"ERROR\">"));
   ck_assert_ptr_nonnull(strstr(x, "type=\"NOTRUN\""));
-  ck_assert_ptr_nonnull(strstr(x, "classname=\"mailspec.RFC 821 scenarios\" time=\"0.025\""));
+  ck_assert_ptr_nonnull(
+      strstr(x, "classname=\"mailspec.RFC 821 scenarios\" time=\"0.025\""));
   free(x);
   ms_run_free(&r);
 }
@@ -62,7 +70,8 @@ START_TEST(test_junit_hostile) {
   ck_assert(ms_fixture_clean_utf8(x, len, false));
   ck_assert_ptr_null(strstr(x, "<script"));
   ck_assert_ptr_null(strstr(x, "]]>"));
-  ck_assert_ptr_nonnull(strstr(x, "&lt;script&gt;document.title=&#39;pwned&#39;"));
+  ck_assert_ptr_nonnull(
+      strstr(x, "&lt;script&gt;document.title=&#39;pwned&#39;"));
   /* all 10,000 lines of the long reply are in the log */
   ck_assert_ptr_nonnull(strstr(x, "R: 250  line 9999 &lt;&amp;&gt;"));
   free(x);
@@ -74,8 +83,9 @@ START_TEST(test_junit_empty) {
   struct ms_run_result r;
   ms_run_init(&r);
   char *x = ms_fixture_render(ms_report_junit, &r, NULL);
-  ck_assert_str_eq(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
-                      "</testsuites>\n");
+  ck_assert_str_eq(x,
+                   "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+                   "</testsuites>\n");
   free(x);
 }
 END_TEST

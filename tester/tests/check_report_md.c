@@ -10,15 +10,19 @@ START_TEST(test_md_summary) {
   struct ms_run_result r;
   ms_fixture_run(&r, false);
   char *m = ms_fixture_render(ms_report_md, &r, NULL);
-  ck_assert(strncmp(m, "### mailspec: \u274C 1 passed, 1 failed, 2 errors, "
-                       "1 skipped, 1 waived\n", 68) == 0);
+  ck_assert(strncmp(m,
+                    "### mailspec: \u274C 1 passed, 1 failed, 2 errors, "
+                    "1 skipped, 1 waived\n",
+                    68) == 0);
   ck_assert_ptr_nonnull(strstr(m, "| MUST | 1 | 1 | 0 | 0 | 0 | 0 |\n"));
   ck_assert_ptr_nonnull(strstr(m, "#### Failures (1)\n"));
-  ck_assert_ptr_nonnull(strstr(m, "```diff\n  S: RCPT TO:<nobody@example.test>\n"
-                                  "- R: 550\n+ R: 250 2.1.5 Ok\n"));
+  ck_assert_ptr_nonnull(strstr(m,
+                               "```diff\n  S: RCPT TO:<nobody@example.test>\n"
+                               "- R: 550\n+ R: 250 2.1.5 Ok\n"));
   ck_assert_ptr_nonnull(strstr(m, "#### Errors (2)\n"));
-  ck_assert_ptr_nonnull(strstr(m, "#### Waivers (1)\n\n- **esmtp/vrfy** (SHOULD): "
-                                  "waived: VRFY disabled by policy (waivers.yaml:3)\n"));
+  ck_assert_ptr_nonnull(
+      strstr(m, "#### Waivers (1)\n\n- **esmtp/vrfy** (SHOULD): "
+                "waived: VRFY disabled by policy (waivers.yaml:3)\n"));
   free(m);
   ms_run_free(&r);
 }
@@ -45,7 +49,8 @@ START_TEST(test_md_all_pass) {
   ms_fixture_run(&r, false);
   r.n = 1; /* only the passing transcript */
   char *m = ms_fixture_render(ms_report_md, &r, NULL);
-  ck_assert_msg(strncmp(m, "### mailspec: \u2705 1 passed, 0 failed", 36) == 0, "%s", m);
+  ck_assert_msg(strncmp(m, "### mailspec: \u2705 1 passed, 0 failed", 36) == 0,
+                "%s", m);
   ck_assert_ptr_null(strstr(m, "####"));
   free(m);
   r.n = 6;

@@ -15,13 +15,17 @@ START_TEST(test_tap_points) {
   ck_assert_ptr_nonnull(strstr(t, "\nnot ok 2 - esmtp/rcpt-unknown\n  ---\n"
                                   "  message: \"expected 550, got 250\"\n"
                                   "  severity: fail\n"));
-  ck_assert_ptr_nonnull(strstr(t, "\nok 3 - esmtp/chunking # SKIP server lacks CHUNKING\n"));
+  ck_assert_ptr_nonnull(
+      strstr(t, "\nok 3 - esmtp/chunking # SKIP server lacks CHUNKING\n"));
   ck_assert_ptr_nonnull(strstr(t, "\nnot ok 4 - pop3/uidl\n"));
-  ck_assert_ptr_nonnull(strstr(t, "\nnot ok 5 - esmtp/vrfy # TODO waived: waived: VRFY"));
+  ck_assert_ptr_nonnull(
+      strstr(t, "\nnot ok 5 - esmtp/vrfy # TODO waived: waived: VRFY"));
   ck_assert_ptr_nonnull(strstr(t, "\nnot ok 6 - esmtp/zzz-last\n"));
-  ck_assert_ptr_nonnull(strstr(t, "  rfc: \"RFC 5321 §4.2.2\"\n  level: \"MUST\"\n"));
-  ck_assert_ptr_nonnull(strstr(t, "      diff: \"    S: RCPT TO:<nobody@example.test>\\n"
-                                  "  - R: 550\\n  + R: 250 2.1.5 Ok\\n"));
+  ck_assert_ptr_nonnull(
+      strstr(t, "  rfc: \"RFC 5321 §4.2.2\"\n  level: \"MUST\"\n"));
+  ck_assert_ptr_nonnull(
+      strstr(t, "      diff: \"    S: RCPT TO:<nobody@example.test>\\n"
+                "  - R: 550\\n  + R: 250 2.1.5 Ok\\n"));
   /* every line is a TAP line, a YAML line (indented) or a comment */
   for (char *p = t; *p; p = strchr(p, '\n') + 1) {
     ck_assert(strncmp(p, "ok ", 3) == 0 || strncmp(p, "not ok ", 7) == 0 ||
@@ -42,7 +46,8 @@ START_TEST(test_tap_hostile) {
   char *t = ms_fixture_render(ms_report_tap, &r, &len);
   ck_assert(ms_fixture_clean_utf8(t, len, false));
   /* the id cannot forge a directive or a test line */
-  ck_assert_ptr_nonnull(strstr(t, "\nok 1 - a \\# SKIP not really not ok 99\n"));
+  ck_assert_ptr_nonnull(
+      strstr(t, "\nok 1 - a \\# SKIP not really not ok 99\n"));
   ck_assert_ptr_null(strstr(t, "\nnot ok 99"));
   ck_assert_ptr_nonnull(strstr(t, "\\x01\\x1b[31m\\x7f"));
   /* a long scalar is cut below what TAP::Parser::YAMLish can read */
