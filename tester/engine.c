@@ -49,6 +49,8 @@ struct eng {
   struct eng_sent *fifo;
   size_t fhead, fn, fcap;
   size_t nsent;   /* client lines sent in this session */
+  size_t bdat_left; /* octets of a BDAT chunk still to come (RFC 3030) */
+  struct ms_buf raw_part; /* a raw command line not yet ended */
   double sent_at; /* when the last batch went out */
   char send_err[160];
 };
@@ -134,8 +136,6 @@ static bool eng_secret_verb(const char *line) {
  * AUTH line uses one, it is shown masked. */
 static char *eng_shown(const struct eng *e, const struct ms_step *st,
                        const char *wire, size_t len) {
-  if (st->send == MS_SEND_RAW)
-    return ms_report_text_safe(wire, len);
   size_t n = len >= 2 && wire[len - 2] == '\r' ? len - 2 : len;
   if (e->masked && st->text && strstr(st->text, "${") &&
       eng_secret_verb(st->text)) {
@@ -148,6 +148,69 @@ static char *eng_shown(const struct eng *e, const struct ms_step *st,
       return m;
   }
   return xmemdup(wire, n);
+}
+
+/* One command line went out: remember it for the reply it will get.
+ * A BDAT command is followed by its chunk, which is not answered. */
+static void eng_command(struct eng *e, char *shown) {
+  size_t n;
+  bool last;
+  if (e->t->protocol == MS_PROTO_SMTP && ms_smtp_is_bdat(shown, &n, &last))
+    e->bdat_left = n;
+  bool multi = e->t->protocol == MS_PROTO_POP3 && ms_pop3_multiline(shown);
+  eng_fifo_push(e, shown, multi);
+}
+
+/* Raw bytes may hold any number of command lines, a BDAT chunk, or a
+ * line that a later raw step ends: each complete line is a command,
+ * shown with its control bytes escaped. */
+static void eng_track_raw(struct eng *e, const char *p, size_t len) {
+  while (len > 0) {
+    if (e->bdat_left > 0) {
+      size_t k = len < e->bdat_left ? len : e->bdat_left;
+      e->bdat_left -= k;
+      p += k;
+      len -= k;
+      continue;
+    }
+    const char *nl = memchr(p, '\n', len);
+    size_t n = nl ? (size_t)(nl - p) + 1 : len;
+    if (ms_buf_add(&e->raw_part, p, n) < 0) /* absurd: keep the tail */
+      ms_buf_reset(&e->raw_part);
+    p += n;
+    len -= n;
+    if (!nl)
+      return;
+    size_t l = e->raw_part.len - 1; /* without the LF */
+    if (l > 0 && e->raw_part.p[l - 1] == '\r')
+      l--;
+    eng_command(e, ms_report_text_safe(e->raw_part.p, l));
+    ms_buf_reset(&e->raw_part);
+  }
+}
+
+static void eng_track(struct eng *e, const struct ms_step *st,
+                      const char *wire, size_t len) {
+  switch (st->send) {
+  case MS_SEND_LINE:
+    if (e->bdat_left > 0) /* a chunk written as lines */
+      eng_track_raw(e, wire, len);
+    else
+      eng_command(e, eng_shown(e, st, wire, len));
+    break;
+  case MS_SEND_RAW:
+    eng_track_raw(e, wire, len);
+    break;
+  case MS_SEND_DATA_LINE:
+    /* The end of mail data is answered too (RFC 5321 §4.1.1.4). */
+    if (len >= 1 && wire[0] == '.' &&
+        (len == 1 || wire[1] == '\r' || wire[1] == '\n'))
+      eng_fifo_push(e, xstrdup("."), false);
+    break;
+  case MS_SEND_BODY:
+    eng_fifo_push(e, xstrdup("."), false);
+    break;
+  }
 }
 
 static void eng_send(struct eng *e, const struct ms_step *st) {
@@ -166,18 +229,7 @@ static void eng_send(struct eng *e, const struct ms_step *st) {
   }
   ms_engine_live_client(&e->live, wire, len);
   e->nsent++;
-  bool cmd = st->send == MS_SEND_LINE || st->send == MS_SEND_RAW;
-  /* The end of mail data is answered too (RFC 5321 §4.1.1.4). */
-  bool eod = st->send == MS_SEND_BODY ||
-             (st->send == MS_SEND_DATA_LINE && len >= 1 && wire[0] == '.' &&
-              (len == 1 || wire[1] == '\r' || wire[1] == '\n'));
-  if (cmd) {
-    char *shown = eng_shown(e, st, wire, len);
-    bool multi = e->t->protocol == MS_PROTO_POP3 && ms_pop3_multiline(shown);
-    eng_fifo_push(e, shown, multi);
-  } else if (eod) {
-    eng_fifo_push(e, xstrdup("."), false);
-  }
+  eng_track(e, st, wire, len);
   free(wire);
 }
 
@@ -209,6 +261,8 @@ static void eng_disconnect(struct eng *e) {
   ms_engine_conn_close(&e->conn);
   eng_fifo_clear(e);
   ms_buf_reset(&e->batch);
+  ms_buf_reset(&e->raw_part);
+  e->bdat_left = 0;
 }
 
 /* ---- expectations ----------------------------------------------------- */
@@ -547,6 +601,7 @@ static void eng_init(struct eng *e, const struct ms_engine_opts *o,
   e->live = (struct ms_live){o->live, o->color, t->protocol,
                              o->jobs > 1 ? t->id : NULL};
   ms_buf_init(&e->batch, 0);
+  ms_buf_init(&e->raw_part, MS_SMTP_CMD_LINE_MAX * 16);
   if (o->ndefines > 0) {
     e->masked = xcalloc(o->ndefines, sizeof *e->masked);
     for (size_t i = 0; i < o->ndefines; i++) {
@@ -561,6 +616,7 @@ static void eng_fini(struct eng *e) {
   free(e->fifo);
   free(e->masked);
   ms_buf_free(&e->batch);
+  ms_buf_free(&e->raw_part);
 }
 
 /* Run T against HOST:PORT with variable overrides OVR (already holding

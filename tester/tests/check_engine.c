@@ -421,15 +421,23 @@ START_TEST(test_run_batched) {
                              "  - S: 250\n"
                              "  - S: 250\n"
                              "  - S: 5xx\n"
+                             "  - raw: \"RSET\\r\\nNO\"\n"
+                             "  - raw: \"OP\\r\\n\"\n"
+                             "  - S: 250\n"
+                             "  - S: 250\n"
                              "  - C: QUIT\n"
                              "  - S: 221\n";
   struct ms_transcript_result out;
   ce_run(yaml, 10, &out);
-  ck_assert_uint_eq(out.nsteps, 6);
+  ck_assert_uint_eq(out.nsteps, 8);
   ck_assert_str_eq(out.steps[2].sent, "NOOP");
   ck_assert_str_eq(out.steps[3].sent, "RSET");
   ck_assert_str_eq(out.steps[4].sent, "FROB");
   ck_assert_int_eq(out.steps[4].code / 100, 5);
+  /* Raw bytes: each complete line is a command, wherever it is split. */
+  ck_assert_str_eq(out.steps[5].sent, "RSET");
+  ck_assert_str_eq(out.steps[6].sent, "NOOP");
+  ck_assert_str_eq(out.steps[7].sent, "QUIT");
   for (size_t i = 0; i < out.nsteps; i++)
     ck_assert_msg(out.steps[i].verdict == MS_PASS, "step %zu: %s", i,
                   out.steps[i].reason);
