@@ -41,6 +41,7 @@ struct ms_server {
   struct srv_conn *conns[SRV_MAX_CLIENTS];
   size_t nconns;
   unsigned next_id;
+  double accept_after; /* accepting paused until (out of descriptors) */
 };
 
 /* ---- listening ---------------------------------------------------- */
@@ -139,8 +140,14 @@ static void server_accept(struct ms_server *s, double now) {
     socklen_t len = sizeof ss;
     int fd = accept4(s->lfd, (struct sockaddr *)&ss, &len,
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0)
+    if (fd < 0) {
+      /* Out of descriptors: stop accepting for a moment rather than
+       * spin on a listening socket that stays readable. */
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+          errno == ENOMEM)
+        s->accept_after = now + 0.25;
       return;
+    }
     unsigned id = ++s->next_id;
     char h[NI_MAXHOST] = "?", p[NI_MAXSERV] = "?";
     getnameinfo((struct sockaddr *)&ss, len, h, sizeof h, p, sizeof p,
@@ -216,8 +223,10 @@ static void server_serve(struct ms_server *s, const struct pollfd *pfd,
   for (size_t i = 0; i < s->nconns; i++) {
     struct srv_conn *c = s->conns[i];
     short re = pfd[2 + i].revents;
-    if (re & (POLLIN | POLLHUP | POLLERR))
+    if (re & (POLLIN | POLLHUP))
       srv_conn_read(c, &s->ctx, &s->live, now);
+    if (re & (POLLERR | POLLNVAL))
+      c->dead = true;
     if (!c->dead)
       srv_conn_write(c, now);
   }
@@ -240,7 +249,7 @@ static void *server_main(void *arg) {
   for (;;) {
     double now = ms_now();
     pfd[0] = (struct pollfd){s->wake[0], POLLIN, 0};
-    pfd[1] = (struct pollfd){s->lfd, POLLIN, 0};
+    pfd[1] = (struct pollfd){s->lfd, now >= s->accept_after ? POLLIN : 0, 0};
     for (size_t i = 0; i < s->nconns; i++)
       pfd[2 + i] =
           (struct pollfd){s->conns[i]->fd, server_events(s->conns[i], now), 0};
