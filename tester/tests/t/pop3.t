@@ -229,6 +229,12 @@ show("c-user-in-transaction", c.cmd("USER mrose"))
 show("c-noop", c.cmd("NOOP"))
 show("c-quit", c.cmd("QUIT"))
 c.close()
+# RFC 2449 §6.6 PIPELINING (advertised in CAPA): a batch in one write is
+# answered in order.
+d = Conn()
+d.s.sendall(b"USER mrose\r\nPASS secret\r\nSTAT\r\nLIST 1\r\nQUIT\r\n")
+show("d-pipelined", " | ".join(d.line() for _ in range(5)))
+d.close()
 PY
 }
 
@@ -253,6 +259,8 @@ if serve_pop3 live; then
   like "$LIVE" "^c-user-in-transaction: -ERR" "USER in TRANSACTION: -ERR"
   like "$LIVE" "^c-noop: \\+OK$" "the session goes on after bad input"
   like "$LIVE" "^c-quit: \\+OK" "QUIT"
+  like "$LIVE" "^d-pipelined: \\+OK mrose is a .* \\| \\+OK mrose's maildrop has 1 message .* \\| \\+OK 1 200 \\| \\+OK 1 200 \\| \\+OK .*signing off" \
+    "pipelined commands are answered in order (RFC 2449 §6.6)"
   if kill -0 "$SERVE_PID" 2> /dev/null; then pass "the server survived"; else
     fail "the server survived"; diag_file "$SERVE_LOG" "serve log"; fi
   serve_stop
