@@ -81,8 +81,7 @@ static void pop3_maildrop_status(struct pop3_sess *s, const char *who,
                                  struct ms_buf *out) {
   size_t octets = 0, n = srv_pop3_txn_count(s, &octets);
   ms_buf_addf(out, "+OK %s%smaildrop has %zu message%s (%zu octets)\r\n",
-              who ? who : "", who ? "'s " : "", n, n == 1 ? "" : "s",
-              octets);
+              who ? who : "", who ? "'s " : "", n, n == 1 ? "" : "s", octets);
 }
 
 /* Lock USER's maildrop and enter TRANSACTION (RFC 1939 §4, §8). */
@@ -119,8 +118,8 @@ static enum srv_action pop3_pass(struct pop3_sess *s, const struct pop3_cmd *c,
   }
   char *user = s->user;
   s->user = NULL;
-  const struct ms_world_maildrop *d = ms_world_find_maildrop(s->ctx->world,
-                                                             user);
+  const struct ms_world_maildrop *d =
+      ms_world_find_maildrop(s->ctx->world, user);
   enum srv_action a = SRV_CONTINUE;
   if (!d || !d->pass || strcmp(d->pass, c->rest) != 0)
     ms_buf_addstr(out, "-ERR invalid password\r\n");

@@ -156,8 +156,8 @@ enum srv_action srv_pop3_txn_top(struct pop3_sess *s, const struct pop3_cmd *c,
   }
   size_t mark = out->len;
   if (ms_buf_addstr(out, "+OK\r\n") != 0 ||
-      txn_message(out, s->view.msgs[n - 1],
-                  (size_t)strtoul(lines, NULL, 10)) != 0)
+      txn_message(out, s->view.msgs[n - 1], (size_t)strtoul(lines, NULL, 10)) !=
+          0)
     txn_too_large(out, mark);
   return SRV_CONTINUE;
 }

@@ -41,8 +41,8 @@ static void pop3_msg(struct ms_world_msg *m, const char *data,
 
 static void pop3_drop(struct ms_world *w, const char *user, const char *pass,
                       const char *apop) {
-  w->maildrops = xrealloc(w->maildrops,
-                          (w->nmaildrops + 1) * sizeof *w->maildrops);
+  w->maildrops =
+      xrealloc(w->maildrops, (w->nmaildrops + 1) * sizeof *w->maildrops);
   struct ms_world_maildrop *d = &w->maildrops[w->nmaildrops++];
   memset(d, 0, sizeof *d);
   d->user = xstrdup(user);

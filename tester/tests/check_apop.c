@@ -28,8 +28,8 @@ END_TEST
 START_TEST(test_apop_check) {
   ck_assert(ms_apop_check(RFC_TS, "tanstaaf", RFC_DIGEST));
   /* Uppercase hex is accepted: the digest is the same value. */
-  ck_assert(ms_apop_check(RFC_TS, "tanstaaf",
-                          "C4C9334BAC560ECC979E58001B3E22FB"));
+  ck_assert(
+      ms_apop_check(RFC_TS, "tanstaaf", "C4C9334BAC560ECC979E58001B3E22FB"));
 }
 END_TEST
 
@@ -38,8 +38,8 @@ START_TEST(test_apop_check_rejects) {
   ck_assert(!ms_apop_check(RFC_TS, "tanstaaF", RFC_DIGEST));
   ck_assert(!ms_apop_check("<1896.697170953@dbc.mtview.ca.us>", "tanstaaf",
                            RFC_DIGEST));
-  ck_assert(!ms_apop_check(RFC_TS, "tanstaaf",
-                           "c4c9334bac560ecc979e58001b3e22f"));
+  ck_assert(
+      !ms_apop_check(RFC_TS, "tanstaaf", "c4c9334bac560ecc979e58001b3e22f"));
   ck_assert(!ms_apop_check(RFC_TS, "tanstaaf", RFC_DIGEST "0"));
   ck_assert(!ms_apop_check(RFC_TS, "tanstaaf", ""));
   ck_assert(!ms_apop_check(RFC_TS, NULL, RFC_DIGEST));

@@ -98,8 +98,8 @@ static void login(struct conn *c) {
 START_TEST(test_rfc1939_example_session) {
   struct conn c;
   conn_open(&c);
-  ck_assert_str_eq(c.out.p,
-                   "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n");
+  ck_assert_str_eq(
+      c.out.p, "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n");
   ck_assert_str_eq(say(&c, "APOP mrose c4c9334bac560ecc979e58001b3e22fb"),
                    "+OK mrose's maildrop has 2 messages (320 octets)\r\n");
   ck_assert_str_eq(say(&c, "STAT"), "+OK 2 320\r\n");
@@ -117,7 +117,8 @@ START_TEST(test_rfc1939_example_session) {
   /* UPDATE removed both for the next session. */
   ck_assert_uint_eq(ms_store_pop3_count(store, "mrose"), 0);
   conn_open(&c);
-  ck_assert_str_eq(say(&c, "USER mrose"), "+OK mrose is a real hoopy frood\r\n");
+  ck_assert_str_eq(say(&c, "USER mrose"),
+                   "+OK mrose is a real hoopy frood\r\n");
   ck_assert_str_eq(say(&c, "PASS secret"),
                    "+OK mrose's maildrop has 0 messages (0 octets)\r\n");
   ck_assert_str_eq(say(&c, "LIST"), "+OK 0 messages (0 octets)\r\n.\r\n");
@@ -223,8 +224,8 @@ END_TEST
 START_TEST(test_wrong_state) {
   struct conn c;
   conn_open(&c);
-  const char *txn[] = {"STAT", "LIST", "RETR 1", "DELE 1", "NOOP",
-                       "RSET", "TOP 1 1", "UIDL"};
+  const char *txn[] = {"STAT", "LIST", "RETR 1",  "DELE 1",
+                       "NOOP", "RSET", "TOP 1 1", "UIDL"};
   for (size_t i = 0; i < sizeof txn / sizeof txn[0]; i++)
     ck_assert_msg(matches(say(&c, txn[i]), "^-ERR .*AUTHORIZATION"), "%s",
                   txn[i]);
@@ -311,8 +312,8 @@ START_TEST(test_list_uidl_args) {
   ck_assert_str_eq(say(&c, "UIDL 2"), "+OK 2 QhdPYR:00WBw1Ph7x7\r\n");
   ck_assert_str_eq(say(&c, "UIDL 3"),
                    "-ERR no such message, only 2 messages in maildrop\r\n");
-  const char *bad[] = {"LIST 0", "LIST -1", "LIST x", "LIST 1x",
-                       "RETR 99999999999", "LIST 1 2", "RETR", "DELE"};
+  const char *bad[] = {"LIST 0",           "LIST -1",  "LIST x", "LIST 1x",
+                       "RETR 99999999999", "LIST 1 2", "RETR",   "DELE"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     ck_assert_msg(matches(say(&c, bad[i]), "^-ERR "), "%s", bad[i]);
   conn_close(&c);
