@@ -27,8 +27,10 @@ static volatile sig_atomic_t run_stop;
 static volatile sig_atomic_t run_signal;
 
 static void run_on_signal(int sig) {
+  int saved = errno;
   run_signal = sig;
-  run_stop = 1;
+  __atomic_store_n(&run_stop, 1, __ATOMIC_RELAXED); /* read by workers */
+  errno = saved;
 }
 
 void ms_cmd_usage_run(FILE *out) {
@@ -535,7 +537,7 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   run_level_note(&res, a.strict);
   if (plan_bad || (wrc < 0 && rc == MS_EXIT_PASS))
     rc = MS_EXIT_USAGE;
-  if (res.interrupted || run_stop)
+  if (res.interrupted || __atomic_load_n(&run_stop, __ATOMIC_RELAXED))
     rc = 128 + (run_signal ? (int)run_signal : SIGINT);
   ms_run_free(&res);
   if (slice.items != plan.items)

@@ -56,7 +56,7 @@ struct eng {
 };
 
 static bool eng_stop(const struct eng *e) {
-  return e->o->stop && *e->o->stop;
+  return ms_net_stopped(e->o->stop);
 }
 
 /* ---- the FIFO of command lines awaiting their reply ------------------ */

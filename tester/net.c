@@ -34,7 +34,7 @@ net_msg(char *err, size_t errlen, const char *fmt, ...) {
 static int net_wait(int fd, short events, double end,
                     volatile sig_atomic_t *stop) {
   for (;;) {
-    if (stop && *stop)
+    if (ms_net_stopped(stop))
       return MS_NET_STOP;
     double left = end - ms_now();
     if (left <= 0)

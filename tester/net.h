@@ -5,8 +5,16 @@
 #define MS_NET_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+/* Has a stop been requested?  The flag is set by a signal handler on
+ * one thread and read by the -j workers: an atomic load (GCC/Clang
+ * builtin; sig_atomic_t alone is only safe within one thread). */
+static inline bool ms_net_stopped(volatile sig_atomic_t *stop) {
+  return stop && __atomic_load_n(stop, __ATOMIC_RELAXED) != 0;
+}
 
 /* Results of ms_net_recv() besides a byte count (> 0) and EOF (0). */
 #define MS_NET_ERR (-1)     /* error: message in ERR */

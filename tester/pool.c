@@ -27,7 +27,7 @@ struct pool {
 };
 
 static bool pool_stopped(const struct pool *p) {
-  return p->o->stop && *p->o->stop;
+  return ms_net_stopped(p->o->stop);
 }
 
 static char *pool_target(const struct ms_engine_opts *o) {
