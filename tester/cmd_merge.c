@@ -5,8 +5,9 @@
  * order inside each file.  The same transcript (id and suite) in two
  * files means the shards overlap: an error, not a silent double count.
  *
- * Exit status as for `run` (0, 1 FAIL, 3 ERROR; --strict: a SHOULD
- * failure fails too), 2 for bad input or usage. */
+ * Exit status as for `run` (0, 1 FAIL, 3 ERROR, 2 when a shard had a
+ * transcript that did not load; --strict: a SHOULD failure fails too),
+ * and 2 for bad input or usage. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,7 @@ static void merge_header(struct ms_run_result *dst,
   if (src->started > 0 && e > *end)
     *end = e;
   dst->interrupted |= src->interrupted;
+  dst->ninvalid += src->ninvalid;
 }
 
 /* A transcript (id and suite) in two inputs: overlapping shards. */
@@ -124,20 +126,6 @@ static int merge_load(struct ms_run_result *out, char *const *paths, size_t n) {
     out->elapsed_ms = (end - out->started) * 1000;
   ms_run_count(out);
   return 0;
-}
-
-/* As ms_run_exit_status, with the level rule of `run`: a MAY failure
- * never fails the run, a SHOULD failure only with --strict. */
-static int merge_status(const struct ms_run_result *r, bool strict) {
-  bool fail = false, error = false;
-  for (size_t i = 0; i < r->n; i++) {
-    const struct ms_transcript_result *t = &r->v[i];
-    if (t->verdict == MS_FAIL)
-      fail |= t->level == MS_LEVEL_MUST || t->level == MS_LEVEL_NONE ||
-              (strict && t->level == MS_LEVEL_SHOULD);
-    error |= t->verdict == MS_ERROR || t->verdict == MS_NOTRUN;
-  }
-  return fail ? MS_EXIT_FAIL : error ? MS_EXIT_ERROR : MS_EXIT_PASS;
 }
 
 static int merge_write(const struct ms_run_result *r,
@@ -244,8 +232,9 @@ int ms_cmd_merge(const struct ms_cli *g, int argc, char **argv) {
   struct ms_run_result r;
   int rc = MS_EXIT_USAGE;
   if (merge_load(&r, argv + optind, (size_t)(argc - optind)) == 0) {
-    rc = merge_write(&r, rep, nrep, &o) == 0 ? merge_status(&r, strict)
-                                             : MS_EXIT_USAGE;
+    rc = merge_write(&r, rep, nrep, &o) == 0
+             ? ms_run_exit_status_strict(&r, strict)
+             : MS_EXIT_USAGE;
   }
   ms_run_free(&r);
   merge_free_reports(rep, nrep);

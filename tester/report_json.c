@@ -161,6 +161,8 @@ int ms_report_json(const struct ms_run_result *r, FILE *out,
   json_num(out, r->elapsed_ms);
   fprintf(out, ",\n  \"interrupted\": %s,\n",
           r->interrupted ? "true" : "false");
+  /* transcripts that did not load (run exits 2 for them) */
+  fprintf(out, "  \"invalid\": %zu,\n", r->ninvalid);
   json_counts(out, r);
   fputs(r->n ? "  \"transcripts\": [\n" : "  \"transcripts\": []\n", out);
   for (size_t i = 0; i < r->n; i++)

@@ -260,6 +260,7 @@ int ms_result_json_from(const struct ms_json *root, const char *name,
     const struct ms_json *b =
         rj_member(&c, root, "", "interrupted", MS_JSON_BOOL, false);
     r->interrupted = b && b->b;
+    r->ninvalid = (size_t)rj_int(&c, root, "", "invalid", 0, 100000000, false);
     r->v = xcalloc(a->n ? a->n : 1, sizeof *r->v);
     for (size_t i = 0; i < a->n && !c.failed; i++) {
       char path[64];

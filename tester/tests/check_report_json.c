@@ -14,12 +14,14 @@ static void rj_roundtrip(bool hostile) {
   char err[512];
   size_t len, len2;
   ms_fixture_run(&r, hostile);
+  r.ninvalid = hostile ? 2 : 0;
   char *json = ms_fixture_render(ms_report_json, &r, &len);
   ck_assert(ms_fixture_clean_utf8(json, len, false));
   ck_assert_msg(
       ms_result_json_read(json, len, "t.json", &back, err, sizeof err) == 0,
       "%s", err);
   ck_assert_uint_eq(back.n, r.n);
+  ck_assert_uint_eq(back.ninvalid, r.ninvalid);
   ck_assert_str_eq(back.v[1].steps[2].expected, "550");
   ck_assert_int_eq(back.v[1].steps[2].code, 250);
   ck_assert_int_eq(back.v[1].verdict, MS_FAIL);
