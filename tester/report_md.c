@@ -9,6 +9,7 @@
  * ```diff block colours them. */
 #include "mailspec/report.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,8 @@ static void md_headline(FILE *out, const struct ms_run_result *r,
       fputs("  \n", out);
       break;
     }
+  fprintf(out, "Duration: %.3f s  \n",
+          isfinite(r->elapsed_ms) ? r->elapsed_ms / 1000 : 0.0);
   if (r->interrupted)
     fputs("**Interrupted**: some transcripts did not run.  \n", out);
   fputc('\n', out);
