@@ -218,11 +218,12 @@ static void text_reason_lines(const struct text_ctx *c, const char *reason) {
   text_block(c, "   ", "", reason);
 }
 
-static void text_transcript(const struct text_ctx *c,
+/* Returns false when -q leaves T out. */
+static bool text_transcript(const struct text_ctx *c,
                             const struct ms_transcript_result *t) {
   bool bad = text_bad(t->verdict) || t->verdict == MS_NOTRUN;
   if (c->verbosity < 0 && !bad)
-    return;
+    return false;
   fprintf(c->out, "%s%-5s%s ", text_c(c, text_verdict_color(t->verdict)),
           ms_verdict_name(t->verdict), text_c(c, C_RESET));
   text_put(c, t->id ? t->id : (t->path ? t->path : "?"));
@@ -245,7 +246,7 @@ static void text_transcript(const struct text_ctx *c,
     /* A waiver's word (or its expiry) is the transcript's own reason. */
     if (t->reason && (!first->reason || strcmp(t->reason, first->reason)))
       text_block(c, "   ", "", t->reason);
-    return;
+    return true;
   }
   const char *extra = t->verdict == MS_PASS ? t->title : t->reason;
   if (extra && !strchr(extra, '\n')) {
@@ -257,6 +258,7 @@ static void text_transcript(const struct text_ctx *c,
     if (extra)
       text_reason_lines(c, extra);
   }
+  return true;
 }
 
 /* "1 error, 2 waived, 3 not run" before the summary, when any. */
@@ -287,12 +289,13 @@ int ms_report_text(const struct ms_run_result *r, FILE *out,
                    const struct ms_report_opts *o) {
   struct text_ctx c = {out, o && o->color, o ? o->verbosity : 0};
   size_t k[MS_NOTRUN + 1] = {0};
+  bool shown = false;
   for (size_t i = 0; i < r->n; i++) {
-    text_transcript(&c, &r->v[i]);
+    shown |= text_transcript(&c, &r->v[i]);
     if ((unsigned)r->v[i].verdict <= MS_NOTRUN)
       k[r->v[i].verdict]++;
   }
-  if (r->n)
+  if (shown)
     fputc('\n', out);
   text_details(&c, k, r->interrupted);
   /* Waived failures are accepted (exit 0): counted with the passes. */
