@@ -2,7 +2,8 @@
  * purpose so that a suite can prove it catches the breakage.  Each fault
  * is applied where the rule is kept: in the session that produces the
  * reply (srv_smtp.c, srv_pop3.c) or, for the wire-level ones (bare-lf,
- * slow), in the socket loop (server.c). */
+ * slow and the hostile behaviours of issue 8), in the connection
+ * (server_conn.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,30 +11,71 @@
 
 #include "srv.h"
 
+/* How a fault takes its argument. */
+enum fault_arg_kind {
+  FA_NONE = 0, /* no argument */
+  FA_MS,       /* milliseconds */
+  FA_BYTES     /* octets */
+};
+
 struct fault_def {
   const char *name;
   unsigned bit;
+  enum fault_arg_kind arg;
+  bool arg_required;
+  unsigned long dflt, max; /* argument: default, 1..max */
   const char *help;
 };
 
+#define FAULT_MS_MAX 600000ul /* ten minutes */
+#define FAULT_BYTES_MAX (1ul << 30)
+
 static const struct fault_def fault_defs[] = {
-    {"rcpt-250", MS_F_RCPT_250, "250 instead of 550 for an unknown recipient"},
-    {"mixed-multiline", MS_F_MIXED_MULTI,
+    {"rcpt-250", MS_F_RCPT_250, FA_NONE, false, 0, 0,
+     "250 instead of 550 for an unknown recipient"},
+    {"mixed-multiline", MS_F_MIXED_MULTI, FA_NONE, false, 0, 0,
      "multi-line replies whose lines differ in code"},
-    {"bare-lf", MS_F_BARE_LF, "reply lines end in a bare LF, not CRLF"},
-    {"no-unstuff", MS_F_NO_UNSTUFF,
+    {"bare-lf", MS_F_BARE_LF, FA_NONE, false, 0, 0,
+     "reply lines end in a bare LF, not CRLF"},
+    {"no-unstuff", MS_F_NO_UNSTUFF, FA_NONE, false, 0, 0,
      "keep the leading dot of stuffed data lines"},
-    {"greet-554", MS_F_GREET_554, "greet every client with 554 instead of 220"},
-    {"close-after-data", MS_F_CLOSE_DATA,
+    {"greet-554", MS_F_GREET_554, FA_NONE, false, 0, 0,
+     "greet every client with 554 instead of 220"},
+    {"close-after-data", MS_F_CLOSE_DATA, FA_NONE, false, 0, 0,
      "close the connection right after DATA's 354"},
-    {"slow", MS_F_SLOW, "wait MS milliseconds before every reply"},
-    {"pop3-octets", MS_F_POP3_OCTETS,
+    {"slow", MS_F_SLOW, FA_MS, true, 0, FAULT_MS_MAX,
+     "wait MS milliseconds before every reply"},
+    {"pop3-octets", MS_F_POP3_OCTETS, FA_NONE, false, 0, 0,
      "POP3: wrong octet counts in STAT and LIST"},
-    {"pop3-early-dele", MS_F_POP3_EARLY_DELE,
+    {"pop3-early-dele", MS_F_POP3_EARLY_DELE, FA_NONE, false, 0, 0,
      "POP3: DELE removes at once, not after QUIT"},
+    /* Hostile servers (issue 8): the tester must survive them. */
+    {"no-greeting", MS_F_NO_GREETING, FA_NONE, false, 0, 0,
+     "accept, then never send the greeting"},
+    {"greet-twice", MS_F_GREET_TWICE, FA_NONE, false, 0, 0,
+     "send the greeting twice"},
+    {"close-at-once", MS_F_CLOSE_AT_ONCE, FA_NONE, false, 0, 0,
+     "accept, then close without a word"},
+    {"endless-multiline", MS_F_ENDLESS, FA_NONE, false, 0, 0,
+     "SMTP: every reply is a multi-line reply that never ends;\n"
+     "                         POP3: replies to commands never end"},
+    {"long-line", MS_F_LONG_LINE, FA_BYTES, false, 10ul << 20,
+     FAULT_BYTES_MAX,
+     "greet with one line of BYTES octets (default 10 MiB) and no\n"
+     "                         line end, then say nothing more"},
+    {"trickle", MS_F_TRICKLE, FA_MS, false, 1000, FAULT_MS_MAX,
+     "send replies one octet every MS milliseconds (default 1000)"},
+    {"nul", MS_F_NUL, FA_NONE, false, 0, 0,
+     "a NUL octet in the text of every reply line"},
+    {"bad-utf8", MS_F_BAD_UTF8, FA_NONE, false, 0, 0,
+     "invalid UTF-8 in the text of every reply line"},
+    {"reset-mid-reply", MS_F_RESET, FA_NONE, false, 0, 0,
+     "send half of the first reply after the greeting, then reset\n"
+     "                         the connection (TCP RST)"},
+    {"no-read", MS_F_NO_READ, FA_NONE, false, 0, 0,
+     "greet, then never read from the client (its send buffer fills)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
-#define FAULT_SLOW_MAX 600000u /* ten minutes */
 
 /* Splits "slow:250" into its definition and argument. */
 static const struct fault_def *fault_lookup(const char *text,
@@ -48,39 +90,65 @@ static const struct fault_def *fault_lookup(const char *text,
   return NULL;
 }
 
-/* Only slow takes an argument: 1..600000 milliseconds. */
-static int fault_arg(const struct fault_def *f, const char *arg, unsigned *ms) {
-  if (f->bit != MS_F_SLOW)
+/* The argument of F: 1..max, or the default when optional and absent. */
+static int fault_arg(const struct fault_def *f, const char *arg,
+                     unsigned long *v) {
+  if (f->arg == FA_NONE)
     return arg ? -1 : 0;
-  if (!arg || !*arg || *arg == '-')
+  if (!arg) {
+    *v = f->dflt;
+    return f->arg_required ? -1 : 0;
+  }
+  if (!*arg || *arg < '0' || *arg > '9')
     return -1;
   char *end;
   errno = 0;
-  unsigned long v = strtoul(arg, &end, 10);
-  if (*end || errno || v == 0 || v > FAULT_SLOW_MAX)
+  unsigned long n = strtoul(arg, &end, 10);
+  if (*end || errno || n == 0 || n > f->max)
     return -1;
-  *ms = (unsigned)v;
+  *v = n;
   return 0;
 }
 
 bool ms_fault_known(const char *name) {
   const char *arg;
-  unsigned ms = 0;
+  unsigned long v = 0;
   const struct fault_def *f = name ? fault_lookup(name, &arg) : NULL;
-  return f && fault_arg(f, arg, &ms) == 0;
+  return f && fault_arg(f, arg, &v) == 0;
+}
+
+static const char *fault_arg_name(const struct fault_def *f) {
+  switch (f->arg) {
+  case FA_MS:
+    return f->arg_required ? ":MS" : "[:MS]";
+  case FA_BYTES:
+    return "[:BYTES]";
+  default:
+    return "";
+  }
 }
 
 static void fault_names(char *buf, size_t len) {
   size_t o = 0;
   buf[0] = '\0';
   for (size_t i = 0; i < FAULT_N && o < len; i++) {
-    int w =
-        snprintf(buf + o, len - o, "%s%s%s", i ? ", " : "", fault_defs[i].name,
-                 fault_defs[i].bit == MS_F_SLOW ? ":MS" : "");
+    int w = snprintf(buf + o, len - o, "%s%s%s", i ? ", " : "",
+                     fault_defs[i].name, fault_arg_name(&fault_defs[i]));
     if (w < 0)
       break;
     o += (size_t)w;
   }
+}
+
+static void fault_store(struct ms_faults *f, const struct fault_def *d,
+                        unsigned long v) {
+  f->bits |= d->bit;
+  if (d->bit == MS_F_SLOW)
+    f->slow_ms = (unsigned)v;
+  else if (d->bit == MS_F_TRICKLE)
+    f->trickle_ms = (unsigned)v;
+  else if (d->bit == MS_F_LONG_LINE)
+    f->long_bytes = v;
 }
 
 int ms_faults_parse(struct ms_faults *f, const char *const *names, size_t n,
@@ -88,22 +156,24 @@ int ms_faults_parse(struct ms_faults *f, const char *const *names, size_t n,
   memset(f, 0, sizeof *f);
   for (size_t i = 0; i < n; i++) {
     const char *arg;
+    unsigned long v = 0;
     const struct fault_def *d = fault_lookup(names[i], &arg);
     if (!d) {
-      char known[512];
+      char known[1024];
       fault_names(known, sizeof known);
       snprintf(err, errlen, "unknown fault '%s' (known: %s)", names[i], known);
       return -1;
     }
-    if (fault_arg(d, arg, &f->slow_ms) < 0) {
-      snprintf(err, errlen,
-               d->bit == MS_F_SLOW
-                   ? "fault '%s': give the delay as slow:MS, 1 to 600000"
-                   : "fault '%s' takes no argument",
-               names[i]);
+    if (fault_arg(d, arg, &v) < 0) {
+      if (d->arg == FA_NONE)
+        snprintf(err, errlen, "fault '%s' takes no argument", names[i]);
+      else
+        snprintf(err, errlen, "fault '%s': give the %s as %s:%s, 1 to %lu",
+                 names[i], d->arg == FA_MS ? "delay" : "length", d->name,
+                 d->arg == FA_MS ? "MS" : "BYTES", d->max);
       return -1;
     }
-    f->bits |= d->bit;
+    fault_store(f, d, v);
   }
   return 0;
 }
@@ -111,8 +181,10 @@ int ms_faults_parse(struct ms_faults *f, const char *const *names, size_t n,
 /* For `mailspec serve --help` (cmd_serve.c declares it too). */
 void ms_fault_help(FILE *out);
 void ms_fault_help(FILE *out) {
-  for (size_t i = 0; i < FAULT_N; i++)
-    fprintf(out, "      %-18s %s\n",
-            fault_defs[i].bit == MS_F_SLOW ? "slow:MS" : fault_defs[i].name,
-            fault_defs[i].help);
+  for (size_t i = 0; i < FAULT_N; i++) {
+    char name[40];
+    snprintf(name, sizeof name, "%s%s", fault_defs[i].name,
+             fault_arg_name(&fault_defs[i]));
+    fprintf(out, "      %-18s %s\n", name, fault_defs[i].help);
+  }
 }

@@ -23,7 +23,8 @@
 #include "store.h"
 #include "util.h"
 
-#define SRV_MAX_CLIENTS 256
+#define SRV_MAX_CLIENTS 1024 /* a -j 256 run reconnects while the old
+                                 connection is still being reaped */
 #define SRV_IDLE_SMTP 300.0 /* RFC 5321 §4.5.3.2.7: 5 minutes */
 #define SRV_IDLE_POP3 600.0 /* RFC 1939 §3: at least 10 minutes */
 
@@ -75,7 +76,7 @@ static int server_bind_one(const struct addrinfo *ai) {
     return -1;
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0) {
+  if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
     int e = errno;
     close(fd);
     errno = e;
@@ -211,7 +212,7 @@ static int server_timeout(const struct ms_server *s, double now) {
 
 static short server_events(const struct srv_conn *c, double now) {
   short ev = 0;
-  if (!c->closing && c->out.len < SRV_OUT_HIGH)
+  if (!c->closing && !c->no_read && c->out.len < SRV_OUT_HIGH)
     ev |= POLLIN;
   if (c->out.len && now >= c->hold_until)
     ev |= POLLOUT;
@@ -223,7 +224,9 @@ static void server_serve(struct ms_server *s, const struct pollfd *pfd,
   for (size_t i = 0; i < s->nconns; i++) {
     struct srv_conn *c = s->conns[i];
     short re = pfd[2 + i].revents;
-    if (re & (POLLIN | POLLHUP))
+    if (c->no_read && (re & POLLHUP)) /* fault no-read: never read */
+      c->dead = true;
+    else if (re & (POLLIN | POLLHUP))
       srv_conn_read(c, &s->ctx, &s->live, now);
     if (re & (POLLERR | POLLNVAL))
       c->dead = true;

@@ -17,6 +17,7 @@
 /* Apply the wire faults to OUT[from..]: a reply was just produced. */
 static void conn_faults(struct srv_conn *c, const struct srv_ctx *ctx,
                         size_t from, double now) {
+  srv_hostile_reply(c, ctx, from);
   if (c->out.len == from)
     return;
   if (ctx->faults.bits & MS_F_BARE_LF) {
@@ -50,6 +51,7 @@ struct srv_conn *srv_conn_new(int fd, unsigned id,
   c->last_active = now;
   ms_buf_init(&c->in, SRV_LINE_CAP);
   ms_buf_init(&c->out, SRV_OUT_MAX);
+  srv_hostile_open(c, ctx);
   enum srv_action a = SRV_CONTINUE;
   c->sess = ops->open(ctx, &c->out, &a);
   srv_live_server(live, id, c->out.p ? c->out.p : "", c->out.len);
@@ -115,9 +117,11 @@ void srv_conn_read(struct srv_conn *c, const struct srv_ctx *ctx,
 }
 
 void srv_conn_write(struct srv_conn *c, double now) {
+  srv_hostile_refill(c);
   if (!c->out.len || now < c->hold_until)
     return;
-  ssize_t w = send(c->fd, c->out.p, c->out.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+  size_t n = srv_hostile_cap(c, c->out.len);
+  ssize_t w = n ? send(c->fd, c->out.p, n, MSG_DONTWAIT | MSG_NOSIGNAL) : 0;
   if (w < 0) {
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
       c->dead = true;
@@ -125,6 +129,8 @@ void srv_conn_write(struct srv_conn *c, double now) {
   }
   ms_buf_consume(&c->out, (size_t)w);
   c->last_active = now;
+  srv_hostile_wrote(c, (size_t)w, now);
+  srv_hostile_refill(c); /* generated output keeps POLLOUT asked for */
 }
 
 void srv_conn_farewell(struct srv_conn *c, const char *text) {

@@ -43,6 +43,16 @@ struct srv_conn {
   double last_active;
   bool closing; /* flush OUT, then close */
   bool dead;    /* close now */
+  /* Hostile faults (server_hostile.c): */
+  unsigned replies;        /* replies produced (the greeting is the first) */
+  int gen;                 /* output generated as the socket takes it */
+  char gen_code[4];        /* endless-multiline: the code of its lines */
+  unsigned long long gen_n;/* endless: lines so far; long-line: octets left */
+  bool mute;               /* nothing more may be said */
+  unsigned trickle_ms;     /* trickle: one octet, then this pause */
+  bool reset_armed;        /* reset-mid-reply: RST after RESET_LEFT octets */
+  size_t reset_left;
+  bool no_read;            /* no-read: input is never asked for */
 };
 
 /* Fault application at the wire (bare-lf, slow) needs the faults. */
@@ -62,6 +72,17 @@ void srv_conn_write(struct srv_conn *c, double now);
 /* Best-effort last words (421 at shutdown or timeout), then close. */
 void srv_conn_farewell(struct srv_conn *c, const char *text);
 void srv_conn_free(struct srv_conn *c);
+
+/* Hostile faults (server_hostile.c).  Open: per-connection set-up;
+ * reply: after the session produced OUT[FROM..]; refill: top up
+ * generated output; cap: octets that may be written now; wrote: after
+ * N octets went out. */
+void srv_hostile_open(struct srv_conn *c, const struct srv_ctx *ctx);
+void srv_hostile_reply(struct srv_conn *c, const struct srv_ctx *ctx,
+                       size_t from);
+void srv_hostile_refill(struct srv_conn *c);
+size_t srv_hostile_cap(const struct srv_conn *c, size_t len);
+void srv_hostile_wrote(struct srv_conn *c, size_t n, double now);
 
 /* The live view (server_live.c). */
 void srv_live_event(const struct srv_live *l, unsigned id, const char *fmt, ...)

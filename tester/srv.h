@@ -17,6 +17,8 @@
 struct ms_faults {
   unsigned bits;        /* enum ms_fault_bit */
   unsigned slow_ms;     /* slow:MS, delay before each reply */
+  unsigned trickle_ms;  /* trickle:MS, delay between reply octets */
+  unsigned long long_bytes; /* long-line:BYTES, length of the greeting */
 };
 enum ms_fault_bit {
   MS_F_RCPT_250 = 1u << 0,      /* rcpt-250: 250 for an unknown recipient */
@@ -27,7 +29,18 @@ enum ms_fault_bit {
   MS_F_CLOSE_DATA = 1u << 5,    /* close-after-data: drop after DATA's 354 */
   MS_F_SLOW = 1u << 6,          /* slow:MS */
   MS_F_POP3_OCTETS = 1u << 7,   /* pop3-octets: wrong sizes in LIST/STAT */
-  MS_F_POP3_EARLY_DELE = 1u << 8 /* pop3-early-dele: DELE acts at once */
+  MS_F_POP3_EARLY_DELE = 1u << 8, /* pop3-early-dele: DELE acts at once */
+  /* Hostile behaviours (issue 8), all at the wire (server_conn.c): */
+  MS_F_NO_GREETING = 1u << 9,   /* no-greeting: accept, stay silent */
+  MS_F_GREET_TWICE = 1u << 10,  /* greet-twice */
+  MS_F_CLOSE_AT_ONCE = 1u << 11,/* close-at-once: accept, close */
+  MS_F_ENDLESS = 1u << 12,      /* endless-multiline */
+  MS_F_LONG_LINE = 1u << 13,    /* long-line[:BYTES]: no line end, ever */
+  MS_F_TRICKLE = 1u << 14,      /* trickle[:MS]: one octet at a time */
+  MS_F_NUL = 1u << 15,          /* nul: a NUL in every reply line */
+  MS_F_BAD_UTF8 = 1u << 16,     /* bad-utf8: invalid UTF-8 in every line */
+  MS_F_RESET = 1u << 17,        /* reset-mid-reply: half a reply, then RST */
+  MS_F_NO_READ = 1u << 18       /* no-read: greet, then never read */
 };
 int ms_faults_parse(struct ms_faults *f, const char *const *names, size_t n,
                     char *err, size_t errlen);
