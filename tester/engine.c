@@ -923,8 +923,11 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
                         struct ms_probe_cache *cache,
                         struct ms_transcript_result *out) {
   struct ms_diags d = {0};
+  double t0 = ms_now();
+  out->started = ms_wallclock();
   struct ms_transcript *t = ms_transcript_load(item->path, &d);
   if (!t || d.nerrors > 0) {
+    out->elapsed_ms = (ms_now() - t0) * 1000.0;
     eng_invalid(o, item, &d, out);
     ms_diags_free(&d);
     ms_transcript_free(t);
