@@ -21,7 +21,10 @@ BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
 #   tcpdump, tshark   capture and dissect the pcap files mailspec writes/reads
 #   swaks             an independent SMTP client to cross-check servers
 #   time              /usr/bin/time -v: peak RSS in `make bench`
-TEST_PKGS="postfix python3-aiosmtpd python3 perl libxml2-utils tcpdump tshark swaks time"
+#   python3-jsonschema  validates the JSON report against reports/schema.json
+#   chromium          renders the HTML report headless (reports.t)
+TEST_PKGS="postfix python3-aiosmtpd python3 perl libxml2-utils tcpdump tshark swaks time
+  python3-jsonschema chromium"
 
 ALL_PKGS="$BUILD_PKGS $TEST_PKGS"
 
