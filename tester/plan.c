@@ -1,7 +1,8 @@
 /* plan: command-line PATHs to the ordered list of transcripts to run.
  * A PATH is a transcript, a suite (its transcripts, in its order, with
  * the suite attached) or a directory (every *.yaml below it, sorted by
- * path; suites found there contribute their transcripts).  Each
+ * path; suites found there contribute their transcripts, waiver files
+ * there are skipped).  Each
  * transcript runs once: the first mention wins. */
 #include "mailspec/transcript.h"
 
@@ -152,7 +153,8 @@ static void plan_dir(struct ms_plan *p, size_t *cap, const char *dir,
   plan_walk(top, 0, &l, d);
   qsort(l.v, l.n, sizeof l.v[0], plan_cmp);
   for (size_t i = 0; i < l.n; i++) {
-    plan_file(p, cap, l.v[i], d);
+    if (!ms_suite_is_waivers(l.v[i]))
+      plan_file(p, cap, l.v[i], d);
     free(l.v[i]);
   }
   free(l.v);

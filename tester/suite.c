@@ -28,13 +28,23 @@ static struct ms_ynode *suite_tree(const char *path, struct ms_diags *d) {
   return root;
 }
 
-bool ms_suite_is_suite(const char *path) {
+/* Does the top-level mapping of PATH have KEY (and not NOT, if given)? */
+static bool suite_has_key(const char *path, const char *key, const char *not) {
   struct ms_diags d = {0};
   struct ms_ynode *root = suite_tree(path, &d);
-  bool yes = root && ms_transcript_yaml_get(root, "transcripts") != NULL;
+  bool yes = root && ms_transcript_yaml_get(root, key) != NULL &&
+             !(not && ms_transcript_yaml_get(root, not));
   ms_transcript_yaml_free(root);
   ms_diags_free(&d);
   return yes;
+}
+
+bool ms_suite_is_suite(const char *path) {
+  return suite_has_key(path, "transcripts", NULL);
+}
+
+bool ms_suite_is_waivers(const char *path) {
+  return suite_has_key(path, "waivers", "transcripts");
 }
 
 static void suite_add(struct ms_suite *s, size_t *cap, const char *path) {

@@ -165,6 +165,9 @@ struct ms_suite {
 };
 /* Is the YAML file at PATH a suite (top-level "transcripts:")? */
 bool ms_suite_is_suite(const char *path);
+/* Is it a waiver file (top-level "waivers:", no "transcripts:")?  A
+ * directory walk skips those: they sit beside the suites naming them. */
+bool ms_suite_is_waivers(const char *path);
 struct ms_suite *ms_suite_load(const char *path, struct ms_diags *d);
 void ms_suite_free(struct ms_suite *s);
 

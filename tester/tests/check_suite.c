@@ -45,6 +45,8 @@ static void setup(void) {
   put("transcripts/a/notes.txt", "not a transcript\n");
   put("transcripts/b/10.yaml", t);
   put("transcripts/.hidden/x.yaml", t);
+  put("suites/waivers/sink.yaml", "server: smtp-sink\nwaivers:\n  - test: x/y\n"
+                                  "    reason: r\n");
   put("suites/core.yaml",
       "title: Core\n"
       "transcripts:\n"
@@ -79,6 +81,9 @@ START_TEST(test_suite_load) {
   ck_assert(ms_suite_is_suite(at("suites/core.yaml")));
   ck_assert(!ms_suite_is_suite(at("transcripts/a/01.yaml")));
   ck_assert(!ms_suite_is_suite(at("nonexistent.yaml")));
+  ck_assert(ms_suite_is_waivers(at("suites/waivers/sink.yaml")));
+  ck_assert(!ms_suite_is_waivers(at("suites/core.yaml")));
+  ck_assert(!ms_suite_is_suite(at("suites/waivers/sink.yaml")));
   struct ms_suite *s = ms_suite_load(at("suites/core.yaml"), &d);
   ck_assert_msg(s != NULL, "%s", d.n ? d.v[0].msg : "");
   ck_assert_str_eq(s->title, "Core");
@@ -146,7 +151,8 @@ START_TEST(test_plan_suites) {
   struct ms_diags d = {0};
   struct ms_plan p;
   char *paths[] = {at("suites/")};
-  ck_assert_int_eq(ms_plan_build(&p, paths, 1, &d), 0);
+  ck_assert_int_eq(ms_plan_build(&p, paths, 1, &d), 0); /* waivers skipped */
+  ck_assert_uint_eq(d.n, 0);
   ck_assert_uint_eq(p.nsuites, 1);
   ck_assert_uint_eq(p.n, 3);
   ck_assert_str_eq(p.items[0].path, at("transcripts/b/10.yaml"));
