@@ -239,3 +239,15 @@ if ls "$ROOT"/transcripts/sink/*.yaml > /dev/null 2>&1; then
 else
   fail "transcripts/sink/*.yaml exist (the bundled smtp-sink transcripts)"
 fi
+
+# The bundled Scenario 1 as printed fails at Green's RCPT, and only there.
+AS_PRINTED=$ROOT/transcripts/rfc821/scenario-01-typical-transaction.yaml
+if [ -f "$AS_PRINTED" ]; then
+  GREEN=$(grep -n 'R: 550 No such user here' "$AS_PRINTED" | head -n 1 | cut -d: -f1)
+  ms --color=never run -t "$TARGET" "$AS_PRINTED"
+  exit_is 1 "the bundled RFC 821 Scenario 1, as printed, FAILs against smtp-sink"
+  like "@$OUT" "scenario-01-typical-transaction\\.yaml:$GREEN\\)" "it fails at the line of Green's 550 (line $GREEN)"
+  is "$(grep -c '^ *- ' "$OUT")" 1 "exactly one step differs"
+else
+  fail "transcripts/rfc821/scenario-01-typical-transaction.yaml exists"
+fi
