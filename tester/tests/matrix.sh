@@ -54,6 +54,9 @@ done
 [ -x "$MAILSPEC" ] || { echo "matrix.sh: $MAILSPEC not built (run make)" >&2; exit 2; }
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+# Exim and Dovecot read their files under $OUT after dropping privileges
+# (every directory above it must be traversable too).
+chmod 755 "$OUT"
 
 # ---- what each server gets ------------------------------------------------
 
