@@ -77,6 +77,15 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
                         struct ms_probe_cache *cache,
                         struct ms_transcript_result *out);
 
+/* Run loaded transcript T against HOST:PORT into OUT (engine.c).  OVR:
+ * the variable overrides, -D defines first.  PROBE: what the server
+ * advertises, for requires: (NULL: probe here when T needs it). */
+void ms_engine_run_loaded(const struct ms_engine_opts *o,
+                          const struct ms_transcript *t, const char *host,
+                          const char *port, const struct ms_var *ovr,
+                          size_t novr, const struct ms_probe *probe,
+                          struct ms_transcript_result *out);
+
 /* An id for a transcript that was not loaded: PATH without the
  * directories up to "transcripts/" and without ".yaml". */
 char *ms_engine_fallback_id(const char *path);

@@ -1,0 +1,278 @@
+/* engine_item: one plan item from path to result: load the transcript,
+ * fill the facts every report shows, pick the variables, start the
+ * reference server for -t builtin, share the requires: probe, and hand
+ * the loaded transcript to the session walker (engine.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "engine_int.h"
+#include "mailspec/server.h"
+#include "util.h"
+
+static char **eng_strv_dup(char *const *v, size_t n) {
+  char **r = xcalloc(n ? n : 1, sizeof *r);
+  for (size_t i = 0; i < n; i++)
+    r[i] = xstrdup(v[i] ? v[i] : "");
+  return r;
+}
+
+static char *eng_dup(const char *s) {
+  return s ? xstrdup(s) : NULL;
+}
+
+/* The transcript's facts every report shows. */
+static void eng_meta_fill(struct ms_transcript_result *out,
+                          const struct ms_transcript *t,
+                          const struct ms_suite *suite) {
+  out->path = eng_dup(t->path);
+  out->id = eng_dup(t->id ? t->id : t->path);
+  out->title = eng_dup(t->title);
+  out->source = eng_dup(t->source);
+  out->rfc = eng_dup(t->rfc);
+  out->protocol = t->protocol;
+  out->level = t->level;
+  if (out->level == MS_LEVEL_NONE && suite)
+    out->level = suite->level;
+  size_t ns = suite ? suite->ntags : 0;
+  out->tags = eng_strv_dup(t->tags, t->ntags);
+  out->ntags = t->ntags;
+  for (size_t i = 0; i < ns; i++) {
+    bool dup = false;
+    for (size_t j = 0; j < out->ntags && !dup; j++)
+      dup = strcmp(out->tags[j], suite->tags[i]) == 0;
+    if (dup)
+      continue;
+    out->tags = xrealloc(out->tags, (out->ntags + 1) * sizeof *out->tags);
+    out->tags[out->ntags++] = xstrdup(suite->tags[i]);
+  }
+  out->suite = suite ? eng_dup(suite->title ? suite->title : suite->path)
+                     : NULL;
+}
+
+void ms_engine_run_transcript(const struct ms_engine_opts *o,
+                              const struct ms_transcript *t,
+                              const char *host, const char *port,
+                              struct ms_transcript_result *out) {
+  if (!out->path)
+    eng_meta_fill(out, t, NULL);
+  ms_engine_run_loaded(o, t, host, port, o->defines, o->ndefines, NULL, out);
+}
+
+/* Diagnostics as "file:line:col: message" lines (errors only unless
+ * WARNINGS), for a result's reason and for stderr. */
+static char *eng_diags_text(const struct ms_diags *d) {
+  struct ms_buf b;
+  ms_buf_init(&b, 0);
+  for (size_t i = 0; i < d->n; i++) {
+    const struct ms_diag *g = &d->v[i];
+    if (g->warning)
+      continue;
+    if (b.len)
+      ms_buf_add(&b, "\n", 1);
+    ms_buf_addstr(&b, g->file ? g->file : "?");
+    if (g->line > 0)
+      ms_buf_addf(&b, ":%d", g->line);
+    if (g->line > 0 && g->col > 0)
+      ms_buf_addf(&b, ":%d", g->col);
+    ms_buf_addf(&b, ": %s", g->msg ? g->msg : "");
+  }
+  return ms_buf_steal(&b, NULL);
+}
+
+/* An id for a transcript that did not load: its path without the
+ * directory up to "transcripts/" and without ".yaml". */
+char *ms_engine_fallback_id(const char *path) {
+  const char *p = strstr(path, "transcripts/");
+  p = p ? p + strlen("transcripts/") : path;
+  size_t n = strlen(p);
+  if (n > 5 && strcmp(p + n - 5, ".yaml") == 0)
+    n -= 5;
+  else if (n > 4 && strcmp(p + n - 4, ".yml") == 0)
+    n -= 4;
+  return xstrndup(p, n);
+}
+
+static void eng_invalid(const struct ms_engine_opts *o,
+                        const struct ms_plan_item *item,
+                        const struct ms_diags *d,
+                        struct ms_transcript_result *out) {
+  if (!out->path)
+    out->path = xstrdup(item->path);
+  if (!out->id)
+    out->id = ms_engine_fallback_id(item->path);
+  out->verdict = MS_ERROR;
+  free(out->reason);
+  out->reason = eng_diags_text(d);
+  if (!*out->reason) {
+    free(out->reason);
+    out->reason = xasprintf("%s: cannot load the transcript", item->path);
+  }
+  if (o->diag)
+    fprintf(o->diag, "%s\n", out->reason);
+}
+
+/* -D defines first, then the suite's vars that no define shadows. */
+static struct ms_var *eng_overrides(const struct ms_engine_opts *o,
+                                    const struct ms_suite *suite, size_t *n) {
+  size_t ns = suite ? suite->nvars : 0;
+  struct ms_var *v = xcalloc(o->ndefines + ns + 1, sizeof *v);
+  size_t k = 0;
+  for (size_t i = 0; i < o->ndefines; i++)
+    v[k++] = o->defines[i];
+  for (size_t i = 0; i < ns; i++) {
+    bool shadowed = false;
+    for (size_t j = 0; j < o->ndefines && !shadowed; j++)
+      shadowed = strcmp(o->defines[j].name, suite->vars[i].name) == 0;
+    if (!shadowed)
+      v[k++] = suite->vars[i];
+  }
+  *n = k;
+  return v;
+}
+
+/* RFC 821 transcripts get the RFC 821 server (HELO world, no EHLO). */
+static enum ms_profile eng_profile(const struct ms_transcript *t) {
+  for (size_t i = 0; i < t->ntags; i++)
+    if (ms_streq_ci(t->tags[i], "rfc821"))
+      return MS_PROFILE_RFC821;
+  if (t->id && ms_prefix_ci(t->id, "rfc821/"))
+    return MS_PROFILE_RFC821;
+  const char *s = t->source;
+  for (; s && *s; s++)
+    if (ms_prefix_ci(s, "RFC 821") || ms_prefix_ci(s, "RFC821")) {
+      char c = s[s[3] == ' ' ? 7 : 6];
+      if (c < '0' || c > '9') /* not RFC 8210 */
+        return MS_PROFILE_RFC821;
+    }
+  return MS_PROFILE_RFC5321;
+}
+
+/* Start the reference server for T with its world; NULL with a reason
+ * in *WHY (and *INVALID when the world itself is wrong). */
+static struct ms_server *eng_builtin_start(const struct ms_transcript *t,
+                                           struct ms_world **wp, char **why,
+                                           bool *invalid) {
+  struct ms_diags d = {0};
+  struct ms_world *w = ms_world_builtin();
+  int rc = 0;
+  if (w && t->world_path)
+    rc = ms_world_apply_file(w, t->world_path, &d);
+  if (w && rc == 0 && t->world_yaml)
+    rc = ms_world_apply_yaml(w, t->path, t->world_yaml,
+                             strlen(t->world_yaml), t->world_line, &d);
+  if (rc != 0 || d.nerrors > 0) {
+    *why = eng_diags_text(&d);
+    if (!**why) {
+      free(*why);
+      *why = xasprintf("%s:%d: bad world", t->path, t->world_line);
+    }
+    *invalid = true;
+    ms_diags_free(&d);
+    ms_world_free(w);
+    return NULL;
+  }
+  ms_diags_free(&d);
+  struct ms_server_opts so = {.protocol = t->protocol,
+                              .profile = eng_profile(t),
+                              .world = w};
+  char err[256] = "";
+  struct ms_server *srv = ms_server_start(&so, "127.0.0.1:0", err, sizeof err);
+  if (!srv) {
+    *why = xasprintf("cannot start the reference server: %s",
+                     err[0] ? err : "unknown error");
+    ms_world_free(w);
+    return NULL;
+  }
+  *wp = w;
+  return srv;
+}
+
+static void eng_run_builtin(const struct ms_engine_opts *o,
+                            const struct ms_transcript *t,
+                            const struct ms_var *ovr, size_t novr,
+                            struct ms_transcript_result *out, bool *invalid) {
+  struct ms_world *w = NULL;
+  char *why = NULL;
+  out->target = xstrdup("builtin");
+  out->started = ms_wallclock();
+  struct ms_server *srv = eng_builtin_start(t, &w, &why, invalid);
+  if (!srv) {
+    out->verdict = MS_ERROR;
+    out->reason = why;
+    if (*invalid && o->diag)
+      fprintf(o->diag, "%s\n", why);
+    return;
+  }
+  ms_engine_run_loaded(o, t, ms_server_host(srv), ms_server_port(srv), ovr, novr, NULL,
+          out);
+  ms_server_stop(srv);
+  ms_world_free(w);
+}
+
+/* The shared probe for T's protocol, run once under the cache's lock. */
+static const struct ms_probe *eng_cached_probe(const struct ms_engine_opts *o,
+                                               const struct ms_transcript *t,
+                                               struct ms_probe_cache *c) {
+  if (!c || t->nrequires == 0)
+    return NULL;
+  struct ms_probe *p = &c->p[t->protocol == MS_PROTO_POP3 ? 1 : 0];
+  pthread_mutex_lock(&c->mu);
+  if (!p->done)
+    ms_engine_probe(o, t->protocol, o->target.host, o->target.port, p);
+  pthread_mutex_unlock(&c->mu);
+  return p;
+}
+
+/* What a text report shows of a PASS is its id and title: the rest is
+ * freed (the drop_passed_steps option). */
+static void eng_drop_steps(struct ms_transcript_result *out) {
+  struct ms_transcript_result keep;
+  memset(&keep, 0, sizeof keep);
+  keep.path = out->path;
+  keep.id = out->id;
+  keep.title = out->title;
+  keep.suite = out->suite;
+  keep.protocol = out->protocol;
+  keep.level = out->level;
+  keep.verdict = out->verdict;
+  keep.started = out->started;
+  keep.elapsed_ms = out->elapsed_ms;
+  out->path = out->id = out->title = out->suite = NULL;
+  ms_transcript_result_free(out);
+  *out = keep;
+}
+
+bool ms_engine_run_item(const struct ms_engine_opts *o,
+                        const struct ms_plan_item *item,
+                        struct ms_probe_cache *cache,
+                        struct ms_transcript_result *out) {
+  struct ms_diags d = {0};
+  double t0 = ms_now();
+  out->started = ms_wallclock();
+  struct ms_transcript *t = ms_transcript_load(item->path, &d);
+  if (!t || d.nerrors > 0) {
+    out->elapsed_ms = (ms_now() - t0) * 1000.0;
+    eng_invalid(o, item, &d, out);
+    ms_diags_free(&d);
+    ms_transcript_free(t);
+    return true;
+  }
+  ms_diags_free(&d);
+  eng_meta_fill(out, t, item->suite);
+  size_t novr;
+  struct ms_var *ovr = eng_overrides(o, item->suite, &novr);
+  bool invalid = false;
+  if (o->target.builtin) {
+    eng_run_builtin(o, t, ovr, novr, out, &invalid);
+  } else {
+    const struct ms_probe *p = eng_cached_probe(o, t, cache);
+    ms_engine_run_loaded(o, t, o->target.host, o->target.port, ovr, novr, p, out);
+  }
+  free(ovr);
+  ms_transcript_free(t);
+  if (o->drop_passed_steps && out->verdict == MS_PASS)
+    eng_drop_steps(out);
+  return invalid;
+}
