@@ -27,10 +27,30 @@ void ms_cmd_usage_lint(FILE *out) {
         out);
 }
 
-static void lint_print(const struct ms_diags *d, size_t *nerr,
-                       size_t *nwarn) {
+/* Does a suite of the plan define the variable a loader warning names?
+ * The loader warns "${name} is not defined under vars: here" for every
+ * variable a transcript leaves to its suite or to -D; when the suite is
+ * part of what is being linted, the warning is noise. */
+static bool lint_var_supplied(const struct ms_plan *plan, const char *msg) {
+  if (!plan || !msg || strncmp(msg, "${", 2) != 0 ||
+      !strstr(msg, "} is not defined under vars: here"))
+    return false;
+  const char *name = msg + 2;
+  size_t n = strcspn(name, "}");
+  for (size_t s = 0; s < plan->nsuites; s++)
+    for (size_t v = 0; v < plan->suites[s]->nvars; v++)
+      if (strlen(plan->suites[s]->vars[v].name) == n &&
+          !strncmp(plan->suites[s]->vars[v].name, name, n))
+        return true;
+  return false;
+}
+
+static void lint_print(const struct ms_diags *d, const struct ms_plan *plan,
+                       size_t *nerr, size_t *nwarn) {
   for (size_t i = 0; i < d->n; i++) {
     const struct ms_diag *g = &d->v[i];
+    if (g->warning && lint_var_supplied(plan, g->msg))
+      continue;
     fprintf(stderr, "%s", g->file ? g->file : "mailspec");
     if (g->line > 0)
       fprintf(stderr, ":%d", g->line);
@@ -90,13 +110,13 @@ int ms_cmd_lint(const struct ms_cli *g, int argc, char **argv) {
   struct ms_diags d = {0};
   struct ms_plan plan = {0};
   int prc = ms_plan_build(&plan, argv + optind, (size_t)(argc - optind), &d);
-  lint_print(&d, &nerr, &nwarn);
+  lint_print(&d, NULL, &nerr, &nwarn);
   ms_diags_free(&d);
   for (size_t i = 0; i < plan.n; i++) {
     struct ms_diags td = {0};
     struct ms_transcript *t = ms_transcript_load(plan.items[i].path, &td);
     size_t before = nerr;
-    lint_print(&td, &nerr, &nwarn);
+    lint_print(&td, &plan, &nerr, &nwarn);
     if (!t && nerr == before) { /* a loader that failed silently */
       fprintf(stderr, "%s: cannot load the transcript\n", plan.items[i].path);
       nerr++;
