@@ -1,0 +1,269 @@
+#!/bin/sh
+# detection.t: the detection matrix of issue 4 ("Accuracy"), kept as a
+# test.  Both directions:
+#   - every suite passes against the reference server in its conforming
+#     mode (`mailspec serve`, --strict, suites/waivers/reference.yaml), and
+#     Postfix's smtp-sink passes suites/rfc5321.yaml with its waivers;
+#   - each --fault of the reference server, and smtp-sink run with its own
+#     fault options (-f hard reject, -r soft reject, -q disconnect, -Q 421
+#     and disconnect at a command), makes the suite fail at the expected
+#     test: that transcript is FAIL (ERROR for a timeout) in the JSON
+#     result, at the step answering the expected command, and the run
+#     exits 1 (3).  Each expected test passes in the clean run first, or
+#     its failure would prove nothing.
+# Servers listen on 127.0.0.1: mailspec serve on a port of its choosing,
+# smtp-sink on a free port of 26000-26999.
+. "$(dirname "$0")/../lib.sh"
+
+NSRV=0
+
+# serve ARGS...: `mailspec serve` on a free port; sets TARGET and SDIR.
+serve() {
+  NSRV=$((NSRV + 1))
+  SDIR=$WORK/serve-$NSRV
+  mkdir -p "$SDIR"
+  "$MAILSPEC" serve --listen 127.0.0.1:0 --ready-file "$SDIR/ready" "$@" \
+    > "$SDIR/out" 2> "$SDIR/err" &
+  echo $! > "$SDIR/scripted.pid"
+  T_SERVERS="scripted:$SDIR $T_SERVERS"
+  _i=0
+  while [ ! -s "$SDIR/ready" ] && [ $_i -lt 200 ] && ! srv_gone "$(cat "$SDIR/scripted.pid")"; do
+    sleep 0.05
+    _i=$((_i + 1))
+  done
+  TARGET=$(cat "$SDIR/ready" 2>/dev/null)
+  [ -n "$TARGET" ] || { diag_file "$SDIR/err"; bail_out "mailspec serve $* did not start"; }
+}
+
+# free_port: a port of 26000-26999 that is free now.
+free_port() {
+  "$PY" -c 'import random, socket
+for p in random.sample(range(26000, 27000), 200):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
+    except OSError: pass
+    finally: s.close()'
+}
+
+# sink_greeting_5xx: smtp-sink -f CONNECT greets with 5xx, which
+# servers/smtp-sink.sh (waiting for "220 ") does not accept as started:
+# start the binary here, waiting for a "5" banner.  Sets TARGET and SDIR.
+sink_greeting_5xx() {
+  NSRV=$((NSRV + 1))
+  SDIR=$WORK/sink-$NSRV
+  mkdir -p "$SDIR"
+  _port=$(free_port)
+  _u=
+  [ "$(id -u)" = 0 ] && _u="-u nobody"
+  # shellcheck disable=SC2086
+  /usr/sbin/smtp-sink $_u -h sink.example.test -f CONNECT "127.0.0.1:$_port" 16 \
+    > "$SDIR/smtp-sink.log" 2>&1 &
+  echo $! > "$SDIR/scripted.pid"
+  T_SERVERS="scripted:$SDIR $T_SERVERS"
+  srv_wait_banner 127.0.0.1 "$_port" 5 10 "$(cat "$SDIR/scripted.pid")" > "$SDIR/why" 2>&1 ||
+    { diag_file "$SDIR/why"; bail_out "smtp-sink -f CONNECT did not start"; }
+  TARGET=127.0.0.1:$_port
+}
+
+# sink ARGS...: smtp-sink with ARGS on a free port of 26000-26999; sets
+# TARGET and SDIR.  Returns 1 when smtp-sink is not installed.
+sink() {
+  NSRV=$((NSRV + 1))
+  SDIR=$WORK/sink-$NSRV
+  mkdir -p "$SDIR"
+  sh "$TESTS/servers/smtp-sink.sh" check > "$SDIR/why" 2>&1 || return 1
+  _tries=0
+  while [ $_tries -lt 5 ]; do
+    _tries=$((_tries + 1))
+    _port=$(free_port)
+    T_SERVERS="smtp-sink:$SDIR $T_SERVERS"
+    _rc=0
+    sh "$TESTS/servers/smtp-sink.sh" start "$SDIR" "$_port" "$@" > "$SDIR/why" 2>&1 || _rc=$?
+    [ $_rc = 0 ] && { TARGET=127.0.0.1:$_port; return 0; }
+    [ $_rc = 75 ] || break
+  done
+  diag_file "$SDIR/why"
+  bail_out "smtp-sink $* did not start"
+}
+
+unserve() {
+  stop_servers
+}
+
+# run NAME ARGS...: mailspec run --strict ARGS with a JSON result in
+# $WORK/NAME.json; status in RC.
+run() {
+  _n=$1
+  shift
+  ms --color=never run --strict -r "json:$WORK/$_n.json" "$@"
+  cp "$OUT" "$WORK/$_n.txt"
+}
+
+# verdict NAME ID: "VERDICT<TAB>SENT" of transcript ID in NAME.json, where
+# SENT is the command answered by its first step that did not pass
+# ("greeting" for the greeting, "-" if every step passed).
+verdict() {
+  "$PY" - "$WORK/$1.json" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = [x for x in d["transcripts"] if x["id"] == sys.argv[2]]
+if not t:
+    print("MISSING\t-")
+    sys.exit(0)
+bad = [s for s in t[0].get("steps", []) if s["verdict"] != "PASS"]
+sent = "-" if not bad else ("greeting" if bad[0]["sent"] is None else bad[0]["sent"])
+print("%s\t%s" % (t[0]["verdict"], sent))
+PY
+}
+
+# no_failures NAME DESC: NAME.json has no FAIL or ERROR (WAIVED is fine).
+no_failures() {
+  _bad=$("$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(t["id"] for t in d["transcripts"] if t["verdict"] in ("FAIL", "ERROR")))' "$WORK/$1.json")
+  is "$_bad" "" "$2"
+}
+
+# caught NAME WANT_EXIT ID VERDICT SENT_ERE DESC: the faulty run NAME
+# exited WANT_EXIT and transcript ID is VERDICT at a step answering a
+# command matching SENT_ERE.
+caught() {
+  exit_is "$2" "$6: the run exits $2"
+  _v=$(verdict "$1" "$3")
+  is "${_v%%	*}" "$4" "$6: $3 is $4"
+  like "${_v#*	}" "$5" "$6: at the step answering /$5/"
+}
+
+SMTP_SUITES="$ROOT/suites/rfc5321.yaml $ROOT/suites/esmtp.yaml"
+POP3_SUITES="$ROOT/suites/pop3-capa.yaml $ROOT/suites/pop3.yaml"
+REF_WAIVERS="--waivers $ROOT/suites/waivers/reference.yaml"
+
+# ---- the reference server, conforming -----------------------------------
+
+serve --profile rfc5321
+run ref-smtp -j 4 -t "$TARGET" $REF_WAIVERS $SMTP_SUITES
+exit_is 0 "rfc5321 and esmtp suites pass against mailspec serve (--strict)"
+no_failures ref-smtp "... with no FAIL or ERROR"
+is "$(grep -c "matched no failure" "$ERR")" 0 "... and suites/waivers/reference.yaml is still needed"
+unserve
+
+serve --protocol pop3
+run ref-pop3 -t "$TARGET" $REF_WAIVERS $POP3_SUITES
+exit_is 0 "pop3 and pop3-capa suites pass against mailspec serve --protocol pop3"
+no_failures ref-pop3 "... with no FAIL or ERROR"
+unserve
+
+# The classroom suites bring per-transcript worlds: -t builtin.
+run ref-classroom -j 4 -t builtin "$ROOT/suites/rfc821.yaml" "$ROOT/suites/rfc1939.yaml"
+exit_is 0 "rfc821 and rfc1939 classroom suites pass against the reference server"
+
+for id in smtp/greeting smtp/ehlo smtp/rcpt-unknown smtp/mail-transaction smtp/dot-transparency; do
+  is "$(verdict ref-smtp $id | cut -f1)" PASS "clean: $id passes"
+done
+is "$(verdict ref-pop3 pop3/update-only-at-quit | cut -f1)" PASS "clean: pop3/update-only-at-quit passes"
+
+# ---- each --fault of the reference server -------------------------------
+
+# ref_fault FAULT ID VERDICT SENT_ERE [WANT_EXIT [SERVE/RUN ARGS]]
+ref_fault() {
+  _f=$1 _id=$2 _verdict=$3 _sent=$4 _want=${5:-1}
+  serve --profile rfc5321 --fault "$_f"
+  run "fault-$NSRV" -j 8 -t "$TARGET" $REF_WAIVERS $SMTP_SUITES
+  caught "fault-$NSRV" "$_want" "$_id" "$_verdict" "$_sent" "--fault $_f"
+  unserve
+}
+
+ref_fault rcpt-250 smtp/rcpt-unknown FAIL '^RCPT TO:<nosuchuser@localhost>$'
+ref_fault mixed-multiline smtp/ehlo FAIL '^EHLO client\.example$'
+ref_fault bare-lf smtp/greeting FAIL '^greeting$'
+ref_fault greet-554 smtp/greeting FAIL '^greeting$'
+ref_fault close-after-data smtp/mail-transaction FAIL '^\.$'
+
+# slow: every reply after 3 s, the run waits 1 s: ERROR (could not judge).
+serve --profile rfc5321 --fault slow:3000
+run fault-slow -j 16 --timeout 1 -t "$TARGET" "$ROOT/suites/rfc5321.yaml"
+caught fault-slow 3 smtp/greeting ERROR '^greeting$' "--fault slow:3000"
+unserve
+
+# no-unstuff keeps the stuffed dots in what is stored: visible through a
+# size limit.  The dot-transparency message is 69 octets unstuffed (72
+# with its three stuffed dots kept): with max_message 69 it just fits.
+W=$(printf 'max_message: 69\n' | yaml unstuff-world.yaml)
+serve --profile rfc5321 --world "$W"
+run unstuff-clean -t "$TARGET" "$ROOT/transcripts/smtp/dot-transparency.yaml" \
+  -D helo=client.example -D from=sender@example.org -D rcpt=postmaster@localhost
+exit_is 0 "clean: dot-transparency passes with max_message 69 (the unstuffed size)"
+unserve
+serve --profile rfc5321 --world "$W" --fault no-unstuff
+run fault-unstuff -t "$TARGET" $REF_WAIVERS $SMTP_SUITES
+caught fault-unstuff 1 smtp/dot-transparency FAIL '^\.$' "--fault no-unstuff"
+unserve
+
+# pop3-early-dele: the first test to notice is dele-rset (RETR 1 after DELE 1
+# finds the next message, renumbered); the one written for it fails too.
+serve --protocol pop3 --fault pop3-early-dele
+run fault-early-dele -t "$TARGET" $REF_WAIVERS $POP3_SUITES
+caught fault-early-dele 1 pop3/dele-rset FAIL '^RETR 1$' "--fault pop3-early-dele"
+is "$(verdict fault-early-dele pop3/update-only-at-quit | cut -f1)" FAIL \
+  "--fault pop3-early-dele: pop3/update-only-at-quit is FAIL"
+unserve
+
+# pop3-octets: the classroom suite knows its maildrop's sizes and catches
+# it; the conformance suite cannot yet (the engine does not compare LIST's
+# sizes with what RETR sends): a TODO until it does.
+serve --protocol pop3 --fault pop3-octets
+run fault-octets -t "$TARGET" "$ROOT/suites/rfc1939.yaml"
+caught fault-octets 1 rfc1939/stat FAIL '^STAT$' "--fault pop3-octets (suites/rfc1939.yaml)"
+unserve
+serve --protocol pop3 --fault pop3-octets
+run fault-octets-conf -t "$TARGET" $POP3_SUITES
+T_COUNT=$((T_COUNT + 1))
+if [ "$RC" = 1 ]; then
+  echo "ok $T_COUNT - --fault pop3-octets: suites/pop3.yaml fails # TODO engine check of LIST sizes against RETR"
+else
+  echo "not ok $T_COUNT - --fault pop3-octets: suites/pop3.yaml fails # TODO engine check of LIST sizes against RETR"
+fi
+unserve
+
+# ---- smtp-sink and its own fault options ---------------------------------
+
+SINK_WAIVERS="--waivers $ROOT/suites/waivers/smtp-sink.yaml"
+SINK_DEFS="-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost"
+if ! sink; then
+  if [ "${CI:-}" = true ]; then
+    fail "smtp-sink is available (CI=true)"
+    diag_file "$SDIR/why"
+    exit 1
+  fi
+  skip "smtp-sink fault options" "$(head -n 1 "$SDIR/why")"
+  exit 0
+fi
+# shellcheck disable=SC2086
+run sink-clean -j 4 -t "$TARGET" $SINK_WAIVERS $SINK_DEFS "$ROOT/suites/rfc5321.yaml"
+exit_is 0 "smtp-sink passes suites/rfc5321.yaml with its waivers"
+no_failures sink-clean "... with no FAIL or ERROR"
+for id in smtp/greeting smtp/ehlo smtp/mail-transaction smtp/rset smtp/quit-close; do
+  is "$(verdict sink-clean $id | cut -f1)" PASS "clean smtp-sink: $id passes"
+done
+unserve
+
+# sink_fault ID SENT_ERE SMTP-SINK-OPTIONS...
+sink_fault() {
+  _id=$1 _sent=$2
+  shift 2
+  if [ "$*" = "-f CONNECT" ]; then sink_greeting_5xx; else sink "$@"; fi
+  # shellcheck disable=SC2086
+  run "sink-fault-$NSRV" -j 4 -t "$TARGET" $SINK_WAIVERS $SINK_DEFS "$ROOT/suites/rfc5321.yaml"
+  caught "sink-fault-$NSRV" 1 "$_id" FAIL "$_sent" "smtp-sink $*"
+  unserve
+}
+
+sink_fault smtp/greeting '^greeting$' -f CONNECT
+sink_fault smtp/ehlo '^EHLO client\.example$' -f EHLO
+sink_fault smtp/mail-transaction '^MAIL FROM:<sender@example\.org>$' -r MAIL
+sink_fault smtp/mail-transaction '^RCPT TO:<testuser@localhost>$' -f RCPT
+sink_fault smtp/mail-transaction '^DATA$' -q DATA
+sink_fault smtp/mail-transaction '^\.$' -q .
+sink_fault smtp/rset '^RSET$' -Q RSET
+sink_fault smtp/quit-close '^QUIT$' -Q QUIT
