@@ -36,11 +36,10 @@ const struct ms_clause ms_clauses[] = {
     {"RFC 3461 §4", "DSN"},
     {"RFC 3207 §4", "STARTTLS"},
     {"RFC 4954 §3", "AUTH"},
-    {"RFC 1939 §4", "AUTHORIZATION state, greeting"},
+    {"RFC 1939 §4", "AUTHORIZATION state, greeting, exclusive maildrop lock"},
     {"RFC 1939 §5", "TRANSACTION state: STAT LIST RETR DELE NOOP RSET"},
     {"RFC 1939 §6", "UPDATE state: QUIT"},
     {"RFC 1939 §7", "USER/PASS, APOP, TOP, UIDL"},
-    {"RFC 1939 §8", "maildrop locking"},
     {"RFC 2449 §5", "CAPA"},
 };
 const size_t ms_nclauses = sizeof ms_clauses / sizeof ms_clauses[0];

@@ -18,9 +18,11 @@ static void coverage_usage(FILE *out) {
         out);
 }
 
+/* Errors only: warnings are `mailspec lint`'s business. */
 static void coverage_print_diags(const struct ms_diags *d) {
   for (size_t i = 0; i < d->n; i++)
-    fprintf(stderr, "%s:%d:%d: %s: %s\n", d->v[i].file, d->v[i].line,
+    if (!d->v[i].warning)
+      fprintf(stderr, "%s:%d:%d: %s: %s\n", d->v[i].file, d->v[i].line,
             d->v[i].col, d->v[i].warning ? "warning" : "error", d->v[i].msg);
 }
 

@@ -15,7 +15,7 @@
 # Each server is started by tester/tests/servers/NAME.sh on a free
 # 127.0.0.1 port of 26000-26999 and stopped by PID afterwards.  SMTP servers
 # get suites/rfc5321.yaml and suites/esmtp.yaml; Dovecot gets
-# suites/pop3.yaml and suites/pop3-capa.yaml as testuser/testpass, with its
+# suites/rfc1939.yaml and suites/pop3-capa.yaml as testuser/testpass, with its
 # maildrop reseeded before each suite (the suites delete mail).  Runs use
 # --strict, so a SHOULD failure needs a waiver as much as a MUST failure.
 #
@@ -66,7 +66,7 @@ protocol_of() {
 
 suites_of() {
   case $(protocol_of "$1") in
-  pop3) echo "suites/pop3-capa.yaml suites/pop3.yaml" ;;
+  pop3) echo "suites/pop3-capa.yaml suites/rfc1939.yaml" ;;
   *) echo "suites/rfc5321.yaml suites/esmtp.yaml" ;;
   esac
 }
@@ -185,7 +185,7 @@ run_server() {
   echo "matrix: $name on 127.0.0.1:$PORT"
   # One run for all of the server's suites (one JSON, and one waiver file
   # judged against all of them).  POP3: the maildrop is reseeded first, and
-  # pop3.yaml, whose last transcript empties it, runs last.
+  # rfc1939.yaml, whose last transcript empties it, runs last.
   [ "$name" = dovecot ] && sh "$SRV/dovecot.sh" reseed "$dir"
   rc=0
   # shellcheck disable=SC2046
@@ -223,7 +223,7 @@ NAMES = {"postfix": "Postfix", "exim": "Exim", "opensmtpd": "OpenSMTPD",
          "smtp-sink": "smtp-sink", "aiosmtpd": "aiosmtpd", "dovecot": "Dovecot"}
 PROTO = {"dovecot": "pop3"}
 SUITES = {"smtp": ["suites/rfc5321.yaml", "suites/esmtp.yaml"],
-          "pop3": ["suites/pop3.yaml", "suites/pop3-capa.yaml"]}
+          "pop3": ["suites/rfc1939.yaml", "suites/pop3-capa.yaml"]}
 vers = dict(v.split("=", 1) for v in versions.split(";") if "=" in v)
 
 

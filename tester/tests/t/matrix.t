@@ -53,7 +53,7 @@ sys.exit(1 if unused else 0)' "$2"
 
 for s in postfix exim opensmtpd smtp-sink aiosmtpd dovecot; do
   case $s in
-  dovecot) SUITES="suites/pop3.yaml suites/pop3-capa.yaml" ;;
+  dovecot) SUITES="suites/rfc1939.yaml suites/pop3-capa.yaml" ;;
   *) SUITES="suites/rfc5321.yaml suites/esmtp.yaml" ;;
   esac
   read -r st rest < "$M/$s.status" 2>/dev/null || { st=error rest="matrix.sh wrote no status"; }

@@ -79,8 +79,8 @@ exit_is 0 "run -t builtin transcripts/rfc1939 transcripts/rfc5321: all pass"
 like "@$OUT" "^$((N1939 + N5321)) passed, 0 failed, 0 skipped" \
   "all $((N1939 + N5321)) rfc1939 + rfc5321 transcripts passed"
 
-ms run -t builtin "$ROOT/suites/rfc1939.yaml"
-exit_is 0 "run -t builtin suites/rfc1939.yaml: all pass"
+ms run -t builtin "$ROOT/suites/rfc1939-classroom.yaml"
+exit_is 0 "run -t builtin suites/rfc1939-classroom.yaml: all pass"
 like "@$OUT" "^$N1939 passed, 0 failed" "the suite holds every rfc1939 transcript"
 
 # The §10 session replays byte for byte: the live view (stderr) shows the
@@ -97,8 +97,8 @@ done
 
 # ---- 2. the same suite against a separately started server ---------------
 if serve_pop3 plain; then
-  ms run -t "$SERVE" "$ROOT/suites/rfc1939.yaml"
-  exit_is 0 "suites/rfc1939.yaml passes against mailspec serve --protocol pop3"
+  ms run -t "$SERVE" "$ROOT/suites/rfc1939-classroom.yaml"
+  exit_is 0 "suites/rfc1939-classroom.yaml passes against mailspec serve --protocol pop3"
   serve_stop
 fi
 
