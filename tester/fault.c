@@ -74,6 +74,16 @@ static const struct fault_def fault_defs[] = {
      "                         the connection (TCP RST)"},
     {"no-read", MS_F_NO_READ, FA_NONE, false, 0, 0,
      "greet, then never read from the client (its send buffer fills)"},
+    /* TLS, AUTH and SMTP smuggling (issue 7). */
+    {"starttls-keep-pipelined", MS_F_STARTTLS_KEEP, FA_NONE, false, 0, 0,
+     "commands sent in the same packet as STARTTLS/STLS are run\n"
+     "                         after the handshake (CVE-2011-0411)"},
+    {"lf-dot-lf", MS_F_LF_DOT_LF, FA_NONE, false, 0, 0,
+     "SMTP: a \".\" line ends the data whatever its line ends\n"
+     "                         (<LF>.<LF>, <CRLF>.<LF>, <LF>.<CRLF>: smuggling)"},
+    {"auth-before-tls", MS_F_AUTH_BEFORE_TLS, FA_NONE, false, 0, 0,
+     "offer AUTH PLAIN (SASL PLAIN) before TLS, yet refuse it\n"
+     "                         there with 538 (-ERR): TLS is required for AUTH"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 

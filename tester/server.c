@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "server_conn.h"
+#include "server_tls.h"
 #include "srv.h"
 #include "store.h"
 #include "util.h"
@@ -185,6 +186,7 @@ static void server_reap(struct ms_server *s, double now) {
       srv_conn_farewell(c, bye);
       free(bye);
     }
+    srv_tls_reap(c, now); /* the TLS handshake's deadline */
     if (c->closing && !c->out.len)
       c->dead = true;
     if (c->dead)
@@ -205,6 +207,9 @@ static int server_timeout(const struct ms_server *s, double now) {
       due = c->hold_until;
     if (c->last_active + s->idle < due)
       due = c->last_active + s->idle;
+    double hs = srv_tls_deadline(c);
+    if (hs > 0 && hs < due)
+      due = hs;
   }
   double ms = (due - now) * 1000.0 + 1;
   return ms < 0 ? 0 : (int)ms;
@@ -216,7 +221,7 @@ static short server_events(const struct srv_conn *c, double now) {
     ev |= POLLIN;
   if (c->out.len && now >= c->hold_until)
     ev |= POLLOUT;
-  return ev;
+  return srv_tls_events(c, ev);
 }
 
 static void server_serve(struct ms_server *s, const struct pollfd *pfd,
@@ -306,6 +311,20 @@ static void server_live_init(struct ms_server *s,
   s->live.srv = r821 ? "R: " : "S: ";
 }
 
+/* STARTTLS/STLS and AUTH (issue 7): always offered; SMTP AUTH only with
+ * the rfc5321 profile (RFC 821 knows no EHLO). */
+static int server_tls_init(struct ms_server *s, const struct ms_server_opts *o,
+                           char *err, size_t errlen) {
+  s->ctx.tls = srv_tls_new(o->tls_cert, o->tls_key, s->ctx.world->hostname,
+                           o->tls_handshake_ms / 1000.0, err, errlen);
+  if (!s->ctx.tls)
+    return -1;
+  s->ctx.tls_implicit = o->tls_implicit;
+  s->ctx.auth = true;
+  s->ctx.auth_need_tls = o->require_tls_for_auth;
+  return 0;
+}
+
 static void server_free(struct ms_server *s) {
   if (s->lfd >= 0)
     close(s->lfd);
@@ -314,6 +333,7 @@ static void server_free(struct ms_server *s) {
       close(s->wake[i]);
   ms_store_free(s->ctx.store);
   ms_world_free(s->own_world);
+  srv_tls_free(s->ctx.tls);
   free(s);
 }
 
@@ -351,6 +371,10 @@ struct ms_server *ms_server_start(const struct ms_server_opts *o,
     s->own_world = ms_world_builtin();
   s->ctx.world = o->world ? o->world : s->own_world;
   s->ctx.store = ms_store_new(s->ctx.world, o->spool);
+  if (server_tls_init(s, o, err, errlen) < 0) {
+    server_free(s);
+    return NULL;
+  }
   server_live_init(s, o);
   server_name(s);
   if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -373,6 +397,9 @@ const char *ms_server_host(const struct ms_server *s) {
 }
 const char *ms_server_port(const struct ms_server *s) {
   return s->port;
+}
+const char *ms_server_tls_cert(const struct ms_server *s) {
+  return srv_tls_cert_pem(s->ctx.tls);
 }
 
 void ms_server_stop(struct ms_server *s) {

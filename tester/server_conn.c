@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "server_tls.h"
 #include "util.h"
 
 /* Apply the wire faults to OUT[from..]: a reply was just produced. */
@@ -57,6 +58,7 @@ struct srv_conn *srv_conn_new(int fd, unsigned id,
   srv_live_server(live, id, c->out.p ? c->out.p : "", c->out.len);
   conn_faults(c, ctx, 0, now);
   conn_act(c, a);
+  srv_tls_implicit(c, ctx, live, now); /* greeting waits for TLS */
   return c;
 }
 
@@ -73,6 +75,8 @@ static void conn_line(struct srv_conn *c, const struct srv_ctx *ctx,
   srv_live_server(live, c->id, c->out.p + from, c->out.len - from);
   conn_faults(c, ctx, from, now);
   conn_act(c, a);
+  if (a == SRV_STARTTLS)
+    srv_tls_starttls(c, ctx, live);
   ms_buf_reset(&c->in);
   c->overlong = false;
   c->cr_last = false;
@@ -81,7 +85,7 @@ static void conn_line(struct srv_conn *c, const struct srv_ctx *ctx,
 void srv_conn_input(struct srv_conn *c, const struct srv_ctx *ctx,
                     const struct srv_live *live, const char *p, size_t n,
                     double now) {
-  while (n && !c->closing && !c->dead) {
+  while (n && !c->closing && !c->dead && !srv_tls_switching(c)) {
     const char *nl = memchr(p, '\n', n);
     size_t chunk = nl ? (size_t)(nl - p) : n;
     if (!c->overlong) {
@@ -97,10 +101,13 @@ void srv_conn_input(struct srv_conn *c, const struct srv_ctx *ctx,
     p += chunk + 1;
     n -= chunk + 1;
   }
+  srv_tls_leftover(c, p, n); /* what came with STARTTLS */
 }
 
 void srv_conn_read(struct srv_conn *c, const struct srv_ctx *ctx,
                    const struct srv_live *live, double now) {
+  if (srv_tls_read(c, now))
+    return;
   char buf[16384];
   ssize_t r = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
   if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -118,10 +125,12 @@ void srv_conn_read(struct srv_conn *c, const struct srv_ctx *ctx,
 
 void srv_conn_write(struct srv_conn *c, double now) {
   srv_hostile_refill(c);
+  if (srv_tls_write_gate(c, now)) /* the TLS handshake owns the socket */
+    return;
   if (!c->out.len || now < c->hold_until)
     return;
   size_t n = srv_hostile_cap(c, c->out.len);
-  ssize_t w = n ? send(c->fd, c->out.p, n, MSG_DONTWAIT | MSG_NOSIGNAL) : 0;
+  ssize_t w = n ? srv_tls_send(c, c->out.p, n) : 0;
   if (w < 0) {
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
       c->dead = true;
@@ -131,13 +140,14 @@ void srv_conn_write(struct srv_conn *c, double now) {
   c->last_active = now;
   srv_hostile_wrote(c, (size_t)w, now);
   srv_hostile_refill(c); /* generated output keeps POLLOUT asked for */
+  srv_tls_write_gate(c, now); /* STARTTLS's reply is out: handshake */
 }
 
 void srv_conn_farewell(struct srv_conn *c, const char *text) {
   if (!c->dead && c->out.len) /* replies already due go first */
-    (void)send(c->fd, c->out.p, c->out.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    (void)srv_tls_send(c, c->out.p, c->out.len);
   if (text && !c->dead && !c->closing)
-    (void)send(c->fd, text, strlen(text), MSG_DONTWAIT | MSG_NOSIGNAL);
+    (void)srv_tls_send(c, text, strlen(text));
   c->dead = true;
 }
 
@@ -146,6 +156,7 @@ void srv_conn_free(struct srv_conn *c) {
     return;
   if (c->sess)
     c->ops->close(c->sess);
+  srv_tls_conn_free(c);
   if (c->fd >= 0)
     close(c->fd);
   ms_buf_free(&c->in);

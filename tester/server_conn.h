@@ -53,6 +53,7 @@ struct srv_conn {
   bool reset_armed;        /* reset-mid-reply: RST after RESET_LEFT octets */
   size_t reset_left;
   bool no_read;            /* no-read: input is never asked for */
+  struct srv_tls_conn *tls; /* STARTTLS/implicit TLS (server_tls.c) */
 };
 
 /* Fault application at the wire (bare-lf, slow) needs the faults. */

@@ -40,7 +40,13 @@ enum ms_fault_bit {
   MS_F_NUL = 1u << 15,          /* nul: a NUL in every reply line */
   MS_F_BAD_UTF8 = 1u << 16,     /* bad-utf8: invalid UTF-8 in every line */
   MS_F_RESET = 1u << 17,        /* reset-mid-reply: half a reply, then RST */
-  MS_F_NO_READ = 1u << 18       /* no-read: greet, then never read */
+  MS_F_NO_READ = 1u << 18,      /* no-read: greet, then never read */
+  /* TLS, AUTH, smuggling (issue 7; server_tls.c, srv_auth.c): */
+  MS_F_STARTTLS_KEEP = 1u << 24,  /* starttls-keep-pipelined: commands
+                                     sent with STARTTLS run after TLS */
+  MS_F_LF_DOT_LF = 1u << 25,      /* lf-dot-lf: <LF>.<LF> ends the data */
+  MS_F_AUTH_BEFORE_TLS = 1u << 26 /* auth-before-tls: AUTH PLAIN offered
+                                     before TLS, yet refused with 538 */
 };
 int ms_faults_parse(struct ms_faults *f, const char *const *names, size_t n,
                     char *err, size_t errlen);
@@ -48,12 +54,19 @@ int ms_faults_parse(struct ms_faults *f, const char *const *names, size_t n,
 /* Shared by all sessions of one server: the world, accepted mail and
  * POP3 maildrop state (locks, deletions).  store.c; thread-safe. */
 struct ms_store;
+struct srv_tls;
 
 struct srv_ctx {
   const struct ms_world *world;
   enum ms_profile profile;
   struct ms_faults faults;
   struct ms_store *store;
+  /* TLS and AUTH (issue 7; server_tls.c, srv_auth.c).  All zero: the
+   * sessions offer neither STARTTLS/STLS nor AUTH. */
+  struct srv_tls *tls;      /* STARTTLS/STLS offered when set */
+  bool tls_implicit;        /* every connection starts with a handshake */
+  bool auth;                /* SMTP AUTH (rfc5321), POP3 AUTH offered */
+  bool auth_need_tls;       /* --require-tls-for-auth */
 };
 
 /* What a session asks the loop to do after handling input. */

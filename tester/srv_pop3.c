@@ -41,6 +41,7 @@ static void *pop3_open(const struct srv_ctx *ctx, struct ms_buf *out,
   struct pop3_sess *s = xcalloc(1, sizeof *s);
   s->ctx = ctx;
   s->state = POP3_AUTH;
+  srv_auth_init(&s->auth, ctx, true);
   pop3_make_timestamp(s);
   *act = SRV_CONTINUE;
   if (ctx->faults.bits & MS_F_GREET_554) {
@@ -73,6 +74,7 @@ static void pop3_close(void *sess) {
     ms_store_unlock(s->ctx->store, &s->view,
                     (s->ctx->faults.bits & MS_F_POP3_EARLY_DELE) != 0);
   pop3_forget_user(s);
+  srv_auth_free(&s->auth);
   free(s);
 }
 
@@ -168,16 +170,31 @@ static enum srv_action pop3_quit(struct pop3_sess *s, const struct pop3_cmd *c,
 /* RFC 2449 §5: what this server implements, nothing more. */
 static enum srv_action pop3_capa(struct pop3_sess *s, const struct pop3_cmd *c,
                                  struct ms_buf *out) {
-  (void)s;
   (void)c;
   ms_buf_addstr(out, "+OK Capability list follows\r\n"
                      "TOP\r\n"
-                     "UIDL\r\n"
-                     "USER\r\n"
-                     "PIPELINING\r\n"
-                     "IMPLEMENTATION mailspec\r\n"
+                     "UIDL\r\n");
+  if (srv_auth_pop3_user_ok(s->ctx, &s->auth)) /* not before STLS if so */
+    ms_buf_addstr(out, "USER\r\n");
+  ms_buf_addstr(out, "PIPELINING\r\n");
+  srv_auth_pop3_capa(s->ctx, &s->auth, s->state == POP3_AUTH, out);
+  ms_buf_addstr(out, "IMPLEMENTATION mailspec\r\n"
                      ".\r\n");
   return SRV_CONTINUE;
+}
+
+/* STLS (RFC 2595 §4) and AUTH (RFC 5034), in srv_auth.c. */
+static enum srv_action pop3_stls(struct pop3_sess *s, const struct pop3_cmd *c,
+                                 struct ms_buf *out) {
+  (void)c;
+  return srv_auth_pop3_stls(s->ctx, &s->auth, out);
+}
+
+static enum srv_action pop3_auth(struct pop3_sess *s, const struct pop3_cmd *c,
+                                 struct ms_buf *out) {
+  const char *user = srv_auth_pop3_auth(s->ctx, &s->auth, c->argv[0],
+                                        c->argc > 1 ? c->argv[1] : NULL, out);
+  return user ? pop3_enter_trans(s, user, out) : SRV_CONTINUE;
 }
 
 typedef enum srv_action (*pop3_fn)(struct pop3_sess *, const struct pop3_cmd *,
@@ -193,6 +210,8 @@ static const struct pop3_verb {
     {"APOP", POP3_AUTH, 2, 2, pop3_apop},
     {"QUIT", POP3_AUTH | POP3_TRANS, 0, 0, pop3_quit},
     {"CAPA", POP3_AUTH | POP3_TRANS, 0, 0, pop3_capa},
+    {"STLS", POP3_AUTH, 0, 0, pop3_stls},
+    {"AUTH", POP3_AUTH, 1, 2, pop3_auth},
     {"STAT", POP3_TRANS, 0, 0, srv_pop3_txn_stat},
     {"LIST", POP3_TRANS, 0, 1, srv_pop3_txn_list},
     {"RETR", POP3_TRANS, 1, 1, srv_pop3_txn_retr},
@@ -261,7 +280,7 @@ static enum srv_action pop3_dispatch(struct pop3_sess *s, char *line,
                 s->state == POP3_AUTH ? "AUTHORIZATION" : "TRANSACTION");
   } else if (c.argc < v->minargs || c.argc > v->maxargs) {
     ms_buf_addf(out, "-ERR syntax error in %s\r\n", v->verb);
-  } else {
+  } else if (!srv_auth_pop3_gate(s->ctx, &s->auth, v->verb, out)) {
     if (v->fn != pop3_pass && after_user)
       pop3_forget_user(s);
     return v->fn(s, &c, out);
@@ -275,6 +294,10 @@ static enum srv_action pop3_line(void *sess, const char *line, size_t len,
                                  bool crlf, struct ms_buf *out) {
   struct pop3_sess *s = sess;
   (void)crlf; /* a bare LF is tolerated: RFC 1939 says nothing of it */
+  if (srv_auth_busy(&s->auth)) { /* a SASL response (RFC 5034 §4) */
+    const char *user = srv_auth_pop3_line(s->ctx, &s->auth, line, len, out);
+    return user ? pop3_enter_trans(s, user, out) : SRV_CONTINUE;
+  }
   if (len + 2 > POP3_CMD_LINE_MAX) {
     ms_buf_addstr(out, "-ERR command line too long\r\n");
     return SRV_CONTINUE;

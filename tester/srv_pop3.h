@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "srv.h"
+#include "srv_auth.h"
 #include "store.h"
 
 /* RFC 1939 §3: the session's states; UPDATE is entered by QUIT from
@@ -26,6 +27,7 @@ struct pop3_sess {
   char *user;          /* after a successful USER, until the next command */
   bool locked;         /* VIEW holds the maildrop (§8: for the session) */
   struct ms_maildrop_view view;
+  struct srv_auth auth; /* STLS and AUTH (srv_auth.c) */
 };
 
 /* A parsed command line: verb and up to POP3_MAX_ARGS arguments; REST

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "srv.h"
+#include "srv_auth.h"
 #include "srv_smtp.h"
 #include "store.h"
 #include "util.h"
@@ -46,6 +47,7 @@ struct smtp_sess {
   size_t naccepted; /* accepted RCPTs, duplicates counted */
   struct ms_buf data;
   bool too_big, too_long, bare_lf, prev_crlf;
+  struct srv_auth auth; /* STARTTLS and AUTH (srv_auth.c) */
 };
 
 typedef enum srv_action (*smtp_fn)(struct smtp_sess *s, const char *arg,
@@ -136,10 +138,11 @@ static enum srv_action smtp_ehlo(struct smtp_sess *s, const char *arg,
   s->st = SMTP_READY;
   char *greet = xasprintf("%s greets %s", smtp_host(s), arg);
   char *size = xasprintf("SIZE %zu", s->data_max);
-  const char *lines[] = {
+  const char *lines[8] = {
       greet, size, "8BITMIME", "PIPELINING", "ENHANCEDSTATUSCODES", "HELP"};
+  size_t n = 6 + srv_auth_smtp_keywords(&s->ctx, &s->auth, lines + 6);
   s->fmt.enhanced = false; /* RFC 2034 §3: not on the EHLO reply */
-  srv_smtp_reply_lines(out, &s->fmt, 250, NULL, lines, 6);
+  srv_smtp_reply_lines(out, &s->fmt, 250, NULL, lines, n);
   s->fmt.enhanced = true;
   free(greet);
   free(size);
@@ -187,6 +190,8 @@ static enum srv_action smtp_path_error(struct smtp_sess *s,
  * (RFC 5321 §4.1.1.11).  Returns true when a reply was written. */
 static bool smtp_mail_param(struct smtp_sess *s, const char *p, size_t n,
                             struct ms_buf *out) {
+  if (srv_auth_smtp_mail_param(&s->ctx, p, n)) /* RFC 4954 §5 */
+    return false;
   if (n > 5 && strncasecmp(p, "SIZE=", 5) == 0) {
     unsigned long long v = 0;
     for (size_t i = 5; i < n; i++) {
@@ -409,12 +414,13 @@ static void smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
 static enum srv_action smtp_data_line(struct smtp_sess *s, const char *line,
                                       size_t len, bool crlf,
                                       struct ms_buf *out) {
-  if (crlf && s->prev_crlf && len == 1 && line[0] == '.') {
+  bool lf_dot = (s->ctx.faults.bits & MS_F_LF_DOT_LF) != 0; /* the fault */
+  if (((crlf && s->prev_crlf) || lf_dot) && len == 1 && line[0] == '.') {
     smtp_data_done(s, out);
     return SRV_CONTINUE;
   }
   s->prev_crlf = crlf;
-  s->bare_lf |= !crlf;
+  s->bare_lf |= !crlf && !lf_dot;
   bool dot = len > 0 && line[0] == '.';
   if (len - dot + 2 > SMTP_TEXT_LINE_MAX)
     s->too_long = true;
@@ -652,6 +658,32 @@ static enum srv_action smtp_help(struct smtp_sess *s, const char *arg,
   return SRV_CONTINUE;
 }
 
+/* ---- STARTTLS, AUTH (srv_auth.c) ----------------------------------- */
+
+static enum srv_action smtp_starttls(struct smtp_sess *s, const char *arg,
+                                     struct ms_buf *out) {
+  enum srv_action a = srv_auth_smtp_starttls(&s->ctx, &s->auth, arg,
+                                             s->st >= SMTP_MAIL, &s->fmt, out);
+  if (a == SRV_STARTTLS) { /* RFC 3207 §4.2: back to the initial state */
+    smtp_reset(s);
+    s->st = SMTP_INIT;
+    s->fmt.enhanced = false;
+  }
+  return a;
+}
+
+/* The AUTH extension exists once EHLO announced it (fmt.enhanced is set
+ * by EHLO and cleared by HELO). */
+static enum srv_action smtp_auth(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  if (s->rfc821)
+    return smtp_500(s, out);
+  srv_auth_smtp_auth(&s->ctx, &s->auth, arg,
+                     s->st != SMTP_INIT && s->fmt.enhanced,
+                     s->st >= SMTP_MAIL, &s->fmt, out);
+  return SRV_CONTINUE;
+}
+
 /* ---- dispatch ----------------------------------------------------- */
 
 struct smtp_cmd {
@@ -668,7 +700,7 @@ static const struct smtp_cmd smtp_cmds[] = {
     {"RSET", smtp_rset, true},  {"VRFY", smtp_vrfy, true},
     {"EXPN", smtp_expn, true},  {"HELP", smtp_help, true},
     {"NOOP", smtp_noop, true},  {"QUIT", smtp_quit, true},
-    {"TURN", smtp_turn, true},
+    {"TURN", smtp_turn, true},  {"AUTH", smtp_auth, true},
 };
 
 /* Commands are ASCII text: NUL, other controls and 8-bit octets make
@@ -690,12 +722,17 @@ static enum srv_action smtp_command(struct smtp_sess *s, char *line,
   size_t alen = strlen(arg);
   while (alen && arg[alen - 1] == ' ')
     arg[--alen] = '\0';
+  if (!s->rfc821 && s->st != SMTP_REFUSED && vlen == 8 &&
+      strncasecmp(line, "STARTTLS", 8) == 0) /* RFC 3207, not 4 letters */
+    return smtp_starttls(s, arg, out);
   for (size_t i = 0; i < sizeof smtp_cmds / sizeof smtp_cmds[0]; i++) {
     const struct smtp_cmd *c = &smtp_cmds[i];
     if (vlen != 4 || strncasecmp(line, c->verb, 4) != 0)
       continue;
     if (s->st == SMTP_REFUSED && c->fn != smtp_quit)
       return smtp_503(s, out);
+    if (srv_auth_smtp_gate(&s->ctx, &s->auth, c->verb, &s->fmt, out))
+      return SRV_CONTINUE; /* 530: TLS or AUTH first */
     return c->fn(s, arg, out);
   }
   return smtp_500(s, out);
@@ -706,7 +743,12 @@ static enum srv_action smtp_line(void *sess, const char *line, size_t len,
   struct smtp_sess *s = sess;
   if (s->st == SMTP_DATA)
     return smtp_data_line(s, line, len, crlf, out);
-  if (len + 2 > MS_SMTP_CMD_LINE_MAX) { /* §4.5.3 */
+  if (srv_auth_busy(&s->auth)) { /* a SASL response (RFC 4954 §4) */
+    srv_auth_smtp_line(&s->ctx, &s->auth, line, len, &s->fmt, out);
+    return SRV_CONTINUE;
+  }
+  if (len + 2 > MS_SMTP_CMD_LINE_MAX &&
+      !srv_auth_smtp_long_ok(&s->auth, line, len)) { /* §4.5.3 */
     smtp_say(s, out, 500, "5.5.2", "Line too long.");
     return SRV_CONTINUE;
   }
@@ -735,6 +777,7 @@ static void *smtp_open(const struct srv_ctx *ctx, struct ms_buf *out,
                     ? ctx->world->max_message
                     : SMTP_DATA_HARD_MAX;
   ms_buf_init(&s->data, s->data_max);
+  srv_auth_init(&s->auth, ctx, false);
   *act = SRV_CONTINUE;
   if (ctx->faults.bits & MS_F_GREET_554) {
     s->st = SMTP_REFUSED;
@@ -757,6 +800,7 @@ static void smtp_close(void *sess) {
   if (!s)
     return;
   smtp_reset(s);
+  srv_auth_free(&s->auth);
   free(s);
 }
 

@@ -32,6 +32,7 @@ static void world_users_free(struct ms_world_user *u, size_t n) {
     free(u[i].domain);
     free(u[i].fullname);
     free(u[i].forward);
+    free(u[i].password);
   }
   free(u);
 }
@@ -91,36 +92,39 @@ static const char *const builtin_relay[] = {
 struct builtin_user {
   const char *name, *domain, *fullname, *forward;
   bool terminal, forward_551;
+  const char *password; /* SMTP AUTH */
 };
 
 static const struct builtin_user builtin_users[] = {
     /* Scenarios 1-3, 9 and RFC 5321 D.1-D.3: Jones and Brown exist,
      * Green does not (550). */
-    {"Jones", NULL, "Jones", NULL, false, false},
-    {"Brown", NULL, "Brown", NULL, false, false},
-    {"Smith", NULL, "Fred Smith", NULL, false, false},
+    {"Jones", NULL, "Jones", NULL, false, false, NULL},
+    {"Brown", NULL, "Brown", NULL, false, false, NULL},
+    {"Smith", NULL, "Fred Smith", NULL, false, false, NULL},
     /* Scenarios 4-6 and RFC 5321 D.4.  The terminal is NOT active: that
      * serves Scenarios 5 and 6; Scenario 4 says otherwise in its world. */
-    {"Admin.MRC", NULL, "Mark Crispin", NULL, false, false},
+    {"Admin.MRC", NULL, "Mark Crispin", NULL, false, false, NULL},
     /* Scenario 7: the members of both lists that are local here. */
-    {"ABC", "MIT-MC.ARPA", "Al Calico", NULL, false, false},
-    {"XYZ", "MIT-AI.ARPA", "Xenon Y. Zither", NULL, false, false},
-    {"fred", "BBN-UNIX.ARPA", "Fred", NULL, false, false},
+    {"ABC", "MIT-MC.ARPA", "Al Calico", NULL, false, false, NULL},
+    {"XYZ", "MIT-AI.ARPA", "Xenon Y. Zither", NULL, false, false, NULL},
+    {"fred", "BBN-UNIX.ARPA", "Fred", NULL, false, false, NULL},
     /* Scenarios 8 and 9: fred moved, 251 "will forward". */
-    {"fred", "USC-ISIF.ARPA", "Fred", "<Jones@USC-ISI.ARPA>", false, false},
+    {"fred", "USC-ISIF.ARPA", "Fred", "<Jones@USC-ISI.ARPA>", false, false, NULL},
     /* Example 2 (RFC 821 §3.2): 251 for Postel, 551 for Paul. */
     {"Postel", "USC-ISI.ARPA", "Jon Postel", "<Postel@USC-ISIF.ARPA>", false,
-     false},
-    {"Postel", "USC-ISIF.ARPA", "Jon Postel", NULL, false, false},
+     false, NULL},
+    {"Postel", "USC-ISIF.ARPA", "Jon Postel", NULL, false, false, NULL},
     {"Paul", "USC-ISIB.ARPA", "Paul Mockapetris", "<Mockapetris@USC-ISIF.ARPA>",
-     false, true},
+     false, true, NULL},
     /* Scenario 10 */
-    {"fabry", NULL, "Bob Fabry", NULL, false, false},
-    {"eric", NULL, "Eric Allman", NULL, false, false},
+    {"fabry", NULL, "Bob Fabry", NULL, false, false, NULL},
+    {"eric", NULL, "Eric Allman", NULL, false, false, NULL},
     /* RFC 5321 §4.5.1: Postmaster exists everywhere (also handled
      * without a domain by the session). */
-    {"postmaster", NULL, "Postmaster", NULL, false, false},
-    {"testuser", NULL, "Test User", NULL, false, false},
+    {"postmaster", NULL, "Postmaster", NULL, false, false, NULL},
+    /* SMTP AUTH (RFC 4954): the same credentials as the real servers
+     * of the tests (Dovecot, Postfix submission, aiosmtpd). */
+    {"testuser", NULL, "Test User", NULL, false, false, "testpass"},
 };
 
 /* Scenario 7, Steps 1 and 2, exactly as the RFC prints the expansions. */
@@ -174,6 +178,7 @@ struct ms_world *ms_world_builtin(void) {
     u->forward = world_strdup0(b->forward);
     u->terminal = b->terminal;
     u->forward_551 = b->forward_551;
+    u->password = world_strdup0(b->password);
   }
   w->nlists = 2;
   w->lists = xcalloc(w->nlists, sizeof *w->lists);
@@ -259,6 +264,7 @@ struct world_patch {
   struct ms_world v;
   bool have_hostname, have_greeting, have_domains, have_relay, have_users,
       have_lists, have_maxr, have_maxm, have_ts, have_drops;
+  bool have_req_tls, have_req_auth, have_req_tls_auth;
 };
 
 struct world_ctx {
@@ -397,6 +403,8 @@ static void world_user_pair(struct world_ctx *c, const char *key,
     dst = &u->fullname;
   else if (!strcmp(key, "forward"))
     dst = &u->forward;
+  else if (!strcmp(key, "password"))
+    dst = &u->password;
   else if (!strcmp(key, "terminal"))
     u->terminal = world_bool(c, v, key);
   else if (!strcmp(key, "forward_551"))
@@ -404,7 +412,7 @@ static void world_user_pair(struct world_ctx *c, const char *key,
   else
     world_err(c, k,
               "unknown user key '%s' (known: name, domain, fullname, "
-              "terminal, forward, forward_551)",
+              "terminal, forward, forward_551, password)",
               key);
   if (dst) {
     free(*dst);
@@ -607,6 +615,15 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
     p->have_lists = true;
   } else if (!strcmp(key, "pop3")) {
     world_each_pair(c, v, "'pop3'", world_pop3_pair, p);
+  } else if (!strcmp(key, "require_tls")) {
+    p->v.require_tls = world_bool(c, v, key);
+    p->have_req_tls = true;
+  } else if (!strcmp(key, "require_auth")) {
+    p->v.require_auth = world_bool(c, v, key);
+    p->have_req_auth = true;
+  } else if (!strcmp(key, "require_tls_for_auth")) {
+    p->v.require_tls_for_auth = world_bool(c, v, key);
+    p->have_req_tls_auth = true;
   } else if (!strcmp(key, "domains") || !strcmp(key, "relay_domains") ||
              !strcmp(key, "users") || !strcmp(key, "lists")) {
     world_err(c, k, "'%s' given twice", key);
@@ -614,7 +631,8 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
     world_err(c, k,
               "unknown key '%s' (known: hostname, greeting, domains, "
               "relay_domains, max_recipients, max_message, users, "
-              "lists, pop3)",
+              "lists, pop3, require_tls, require_auth, "
+              "require_tls_for_auth)",
               key);
   }
 }
@@ -653,6 +671,12 @@ static void world_merge(struct ms_world *w, struct world_patch *p) {
     w->max_recipients = q->max_recipients;
   if (p->have_maxm)
     w->max_message = q->max_message;
+  if (p->have_req_tls)
+    w->require_tls = q->require_tls;
+  if (p->have_req_auth)
+    w->require_auth = q->require_auth;
+  if (p->have_req_tls_auth)
+    w->require_tls_for_auth = q->require_tls_for_auth;
   if (p->have_ts)
     WORLD_SWAP(w->pop3_timestamp, q->pop3_timestamp);
   if (p->have_drops) {

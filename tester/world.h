@@ -16,6 +16,7 @@ struct ms_world_user {
   bool terminal;       /* logged in: SEND succeeds (RFC 821 §3.4) */
   char *forward;       /* forward-path: 251 (RFC 821 §3.2) */
   bool forward_551;    /* refuse with 551 "please try" instead of 251 */
+  char *password;      /* SMTP AUTH (RFC 4954); NULL: cannot log in */
 };
 
 struct ms_world_list {
@@ -55,6 +56,10 @@ struct ms_world {
   size_t nmaildrops;
   char *greeting;       /* text after "220 " (SMTP) or "+OK " (POP3);
                            NULL: the protocol's default with hostname */
+  /* Policy (issue 7, srv_auth.c): */
+  bool require_tls;          /* SMTP 530 before STARTTLS (RFC 3207 §4) */
+  bool require_auth;         /* SMTP 530 before AUTH (RFC 4954 §6) */
+  bool require_tls_for_auth; /* AUTH, USER/PASS/APOP only under TLS */
 };
 
 const struct ms_world_user *ms_world_find_user(const struct ms_world *w,

@@ -32,6 +32,13 @@ struct ms_server_opts {
   const char *spool;            /* mbox per recipient, or NULL */
   FILE *live;                   /* -v: every exchange in S:/R: form */
   bool color;
+  /* TLS and AUTH (issue 7).  STARTTLS/STLS and AUTH are always offered
+   * (SMTP: profile rfc5321 only); zeroes give the defaults. */
+  const char *tls_cert, *tls_key; /* PEM files; NULL: a self-signed EC
+                                     P-256 certificate made at start */
+  bool tls_implicit;              /* TLS from the first octet (465/995) */
+  bool require_tls_for_auth;      /* AUTH, USER/PASS only after TLS */
+  unsigned tls_handshake_ms;      /* handshake deadline; 0: 10 s */
 };
 
 struct ms_server;
@@ -44,6 +51,8 @@ struct ms_server *ms_server_start(const struct ms_server_opts *o,
 const char *ms_server_address(const struct ms_server *s);
 const char *ms_server_host(const struct ms_server *s);
 const char *ms_server_port(const struct ms_server *s);
+/* The server's certificate in PEM (a client may trust exactly it). */
+const char *ms_server_tls_cert(const struct ms_server *s);
 /* Stop, join, free. */
 void ms_server_stop(struct ms_server *s);
 

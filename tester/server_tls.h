@@ -1,0 +1,76 @@
+/* server_tls: the reference server's TLS, server side (OpenSSL).
+ *
+ * A server-wide context (srv_tls: certificate and key from PEM files, or
+ * a self-signed EC P-256 pair made in memory at start) and, per
+ * connection, the switch to TLS: STARTTLS (RFC 3207) and STLS (RFC 2595)
+ * upgrade a plaintext connection once the session's "220"/"+OK" has been
+ * written; implicit TLS (ports 465/995 style) starts every connection
+ * with the handshake.  All I/O stays non-blocking inside the poll loop of
+ * server.c: SSL_accept, SSL_read and SSL_write report what they wait for
+ * (WANT_READ, WANT_WRITE) and the loop polls for exactly that.  A
+ * handshake that does not finish in time drops the client.
+ *
+ * The hooks below are called by server_conn.c and server.c; every one of
+ * them does nothing for a connection that never asked for TLS. */
+#ifndef MS_SERVER_TLS_H
+#define MS_SERVER_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct srv_conn;
+struct srv_ctx;
+struct srv_live;
+
+/* The handshake must be done within this many seconds (default). */
+#define SRV_TLS_HANDSHAKE_S 10.0
+
+/* ---- the server's context ------------------------------------------ */
+
+struct srv_tls;
+/* CERT and KEY: PEM files (the certificate file may hold the chain);
+ * both NULL: a self-signed certificate for CN (and DNS:localhost,
+ * IP:127.0.0.1, IP:::1), valid from an hour ago for 30 days.
+ * HANDSHAKE_S <= 0: SRV_TLS_HANDSHAKE_S.  NULL with ERR on failure. */
+struct srv_tls *srv_tls_new(const char *cert, const char *key, const char *cn,
+                            double handshake_s, char *err, size_t errlen);
+void srv_tls_free(struct srv_tls *t);
+/* The server certificate in PEM (for a client that wants to trust it). */
+const char *srv_tls_cert_pem(const struct srv_tls *t);
+
+/* ---- one connection (server_conn.c, server.c) ---------------------- */
+
+/* A new connection of an implicit-TLS server: handshake first; the
+ * greeting already in C->out waits until it is done. */
+void srv_tls_implicit(struct srv_conn *c, const struct srv_ctx *ctx,
+                      const struct srv_live *live, double now);
+/* The session answered STARTTLS/STLS (SRV_STARTTLS): write what is due
+ * in plaintext, then hand the socket to TLS. */
+void srv_tls_starttls(struct srv_conn *c, const struct srv_ctx *ctx,
+                      const struct srv_live *live);
+/* Between the STARTTLS line and the end of the handshake: no more input
+ * goes to the session. */
+bool srv_tls_switching(const struct srv_conn *c);
+/* Octets that came in the same read as STARTTLS, after its line.
+ * RFC 3207 §4.2 / CVE-2011-0411: dropped; the fault
+ * starttls-keep-pipelined keeps them for after the handshake. */
+void srv_tls_leftover(struct srv_conn *c, const char *p, size_t n);
+/* Read for a TLS connection (handshake or SSL_read).  False: plaintext,
+ * the caller reads itself. */
+bool srv_tls_read(struct srv_conn *c, double now);
+/* Before and after writing: moves the switch along.  True while the
+ * handshake owns the socket (no session output may be written). */
+bool srv_tls_write_gate(struct srv_conn *c, double now);
+/* send(2) or SSL_write: -1 with errno EAGAIN when it would block. */
+ssize_t srv_tls_send(struct srv_conn *c, const void *p, size_t n);
+/* The poll events C needs, given what the plaintext loop would ask. */
+short srv_tls_events(const struct srv_conn *c, short ev);
+/* Handshake timeout: marks C dead when it is over. */
+void srv_tls_reap(struct srv_conn *c, double now);
+/* When the handshake must be done (0: none running). */
+double srv_tls_deadline(const struct srv_conn *c);
+/* close_notify (best effort), then free the TLS state of C. */
+void srv_tls_conn_free(struct srv_conn *c);
+
+#endif
