@@ -8,7 +8,9 @@
  * command it answers (shown in the diff; for POP3 it decides the
  * multi-line form, RFC 1939 §3).  Judging itself is in engine_judge.c,
  * the socket in engine_conn.c, the -v view in engine_live.c, loading
- * and the builtin server in engine_item.c. */
+ * and the builtin server in engine_item.c, TLS and AUTH steps in
+ * engine_secure.c.  Secrets (-D env:/file: values, auth: passwords) are
+ * scrubbed from every text of the result and the live view. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,68 +25,47 @@
  * bodies (only very large mail data is split into several writes). */
 #define ENG_BATCH_MAX (1u << 20)
 
-struct eng_sent {
-  char *shown; /* as shown in reports (secrets redacted) */
-  bool multi;  /* POP3: the +OK answer is multi-line */
-};
-
-struct eng {
-  const struct ms_engine_opts *o;
-  const struct ms_transcript *t;
-  struct ms_transcript_result *out;
-  const struct ms_var *ovr; /* -D defines, then suite vars */
-  size_t novr;
-  struct ms_var *masked; /* the -D defines with "****" values */
-  const char *host, *port;
-  double timeout;  /* per reply, seconds */
-  double deadline; /* absolute monotonic time, 0 = none */
-  double deadline_s;
-  struct ms_live live;
-  bool stopped; /* interrupted by a signal */
-  bool fatal;   /* cannot go on with this transcript at all */
-  /* the current session */
-  size_t si;
-  struct ms_conn conn;
-  struct ms_buf batch;
-  struct eng_sent *fifo;
-  size_t fhead, fn, fcap;
-  size_t nsent;   /* client lines sent in this session */
-  size_t nreplies; /* replies read in this session */
-  size_t bdat_left; /* octets of a BDAT chunk still to come (RFC 3030) */
-  struct ms_buf raw_part; /* a raw command line not yet ended */
-  double sent_at; /* when the last batch went out */
-  char send_err[160];
-};
-
-static bool eng_stop(const struct eng *e) {
+static bool eng_stop(const struct ms_eng *e) {
   return ms_net_stopped(e->o->stop);
 }
 
 /* ---- the FIFO of command lines awaiting their reply ------------------ */
 
-static void eng_fifo_push(struct eng *e, char *shown, bool multi) {
+static void eng_fifo_push(struct ms_eng *e, char *shown, bool multi) {
   if (e->fhead > 0 && e->fhead == e->fn) /* empty: reuse from the start */
     e->fhead = e->fn = 0;
   xgrow((void **)&e->fifo, &e->fcap, e->fn, sizeof *e->fifo);
-  e->fifo[e->fn++] = (struct eng_sent){shown, multi};
+  e->fifo[e->fn++] = (struct ms_eng_sent){shown, multi};
 }
 
-static struct eng_sent eng_fifo_pop(struct eng *e) {
+static struct ms_eng_sent eng_fifo_pop(struct ms_eng *e) {
   if (e->fhead >= e->fn)
-    return (struct eng_sent){NULL, false};
+    return (struct ms_eng_sent){NULL, false};
   return e->fifo[e->fhead++];
 }
 
-static void eng_fifo_clear(struct eng *e) {
+static void eng_fifo_clear(struct ms_eng *e) {
   for (size_t i = e->fhead; i < e->fn; i++)
     free(e->fifo[i].shown);
   e->fhead = e->fn = 0;
 }
 
+char *ms_engine_drop_pending(struct ms_eng *e, size_t *n) {
+  struct ms_buf b;
+  ms_buf_init(&b, 4096);
+  *n = e->fn - e->fhead;
+  for (size_t i = e->fhead; i < e->fn; i++)
+    ms_buf_addf(&b, "%s'%s'", i > e->fhead ? ", " : "", e->fifo[i].shown);
+  eng_fifo_clear(e);
+  ms_buf_reset(&e->raw_part);
+  e->bdat_left = 0;
+  return ms_buf_steal(&b, NULL);
+}
+
 /* ---- results ---------------------------------------------------------- */
 
-static struct ms_step_result *eng_step(struct eng *e, const struct ms_step *st,
-                                       size_t idx) {
+struct ms_step_result *ms_engine_step(struct ms_eng *e,
+                                      const struct ms_step *st, size_t idx) {
   struct ms_step_result *r = ms_tr_add_step(e->out);
   r->session = e->si;
   r->step = idx;
@@ -93,7 +74,7 @@ static struct ms_step_result *eng_step(struct eng *e, const struct ms_step *st,
 }
 
 /* A step that could not be judged. */
-static void eng_error(struct ms_step_result *r, char *reason) {
+void ms_engine_error(struct ms_step_result *r, char *reason) {
   r->verdict = MS_ERROR;
   free(r->reason);
   r->reason = reason;
@@ -101,13 +82,14 @@ static void eng_error(struct ms_step_result *r, char *reason) {
 
 /* ---- sending ---------------------------------------------------------- */
 
-static double eng_step_timeout(const struct eng *e, const struct ms_step *st) {
+double ms_engine_step_timeout(const struct ms_eng *e,
+                              const struct ms_step *st) {
   return st->timeout > 0 ? st->timeout : e->timeout;
 }
 
 /* Write the batch in one go.  A failure is remembered, not judged: the
  * next expectation finds the server gone and says so. */
-static void eng_flush(struct eng *e) {
+void ms_engine_flush(struct ms_eng *e) {
   if (e->batch.len == 0)
     return;
   if (e->conn.fd >= 0) {
@@ -134,8 +116,9 @@ static bool eng_secret_verb(const char *line) {
 
 /* The text of a command as reports show it.  Values given with -D are
  * the only real secrets (transcripts are public): when a PASS, APOP or
- * AUTH line uses one, it is shown masked. */
-static char *eng_shown(const struct eng *e, const struct ms_step *st,
+ * AUTH line uses one, it is shown masked; env:/file: values are masked
+ * wherever they appear. */
+static char *eng_shown(const struct ms_eng *e, const struct ms_step *st,
                        const char *wire, size_t len) {
   size_t n = len >= 2 && wire[len - 2] == '\r' ? len - 2 : len;
   if (e->masked && st->text && strstr(st->text, "${") &&
@@ -145,15 +128,19 @@ static char *eng_shown(const struct eng *e, const struct ms_step *st,
     char *m = ms_vars_expand(st->text, strlen(st->text), e->t->vars,
                              e->t->nvars, e->masked, e->o->ndefines, &ml, err,
                              sizeof err);
-    if (m)
+    if (m) {
+      ms_secrets_scrub_in(&e->secrets, &m);
       return m;
+    }
   }
-  return xmemdup(wire, n);
+  char *r = xmemdup(wire, n);
+  ms_secrets_scrub_in(&e->secrets, &r);
+  return r;
 }
 
 /* One command line went out: remember it for the reply it will get.
  * A BDAT command is followed by its chunk, which is not answered. */
-static void eng_command(struct eng *e, char *shown) {
+static void eng_command(struct ms_eng *e, char *shown) {
   size_t n;
   bool last;
   if (e->t->protocol == MS_PROTO_SMTP && ms_smtp_is_bdat(shown, &n, &last))
@@ -165,7 +152,7 @@ static void eng_command(struct eng *e, char *shown) {
 /* Raw bytes may hold any number of command lines, a BDAT chunk, or a
  * line that a later raw step ends: each complete line is a command,
  * shown with its control bytes escaped. */
-static void eng_track_raw(struct eng *e, const char *p, size_t len) {
+static void eng_track_raw(struct ms_eng *e, const char *p, size_t len) {
   while (len > 0) {
     if (e->bdat_left > 0) {
       size_t k = len < e->bdat_left ? len : e->bdat_left;
@@ -190,7 +177,7 @@ static void eng_track_raw(struct eng *e, const char *p, size_t len) {
   }
 }
 
-static void eng_track(struct eng *e, const struct ms_step *st,
+static void eng_track(struct ms_eng *e, const struct ms_step *st,
                       const char *wire, size_t len) {
   switch (st->send) {
   case MS_SEND_LINE:
@@ -214,51 +201,85 @@ static void eng_track(struct eng *e, const struct ms_step *st,
   }
 }
 
-static void eng_send(struct eng *e, const struct ms_step *st) {
+/* Queue WIRE for the next write. */
+static void eng_queue(struct ms_eng *e, const char *wire, size_t len) {
+  char err[256];
+  if (e->batch.len > 0 && e->batch.len + len > ENG_BATCH_MAX)
+    ms_engine_flush(e);
+  if (ms_buf_add(&e->batch, wire, len) < 0) { /* one huge step alone */
+    ms_engine_flush(e);
+    if (e->conn.fd >= 0)
+      ms_engine_conn_send(&e->conn, wire, len, e->timeout, e->o->stop, err,
+                          sizeof err);
+  }
+  e->nsent++;
+}
+
+static void eng_send(struct ms_eng *e, const struct ms_step *st) {
   char *wire = NULL, err[256];
   size_t len = 0;
   if (ms_step_wire(st, e->t->vars, e->t->nvars, e->ovr, e->novr, &wire, &len,
                    err, sizeof err) != 0)
     return; /* cannot happen: eng_preflight() expanded every step */
-  if (e->batch.len > 0 && e->batch.len + len > ENG_BATCH_MAX)
-    eng_flush(e);
-  if (ms_buf_add(&e->batch, wire, len) < 0) { /* one huge step alone */
-    eng_flush(e);
-    if (e->conn.fd >= 0)
-      ms_engine_conn_send(&e->conn, wire, len, e->timeout, e->o->stop, err,
-                          sizeof err);
+  eng_queue(e, wire, len);
+  if (st->send == MS_SEND_LINE && e->bdat_left == 0) {
+    /* The live view shows what the report shows (masked PASS lines). */
+    char *shown = eng_shown(e, st, wire, len);
+    ms_engine_live_client(&e->live, shown, strlen(shown));
+    eng_command(e, shown);
+  } else {
+    ms_engine_live_client(&e->live, wire, len);
+    eng_track(e, st, wire, len);
   }
-  ms_engine_live_client(&e->live, wire, len);
-  e->nsent++;
-  eng_track(e, st, wire, len);
   free(wire);
+}
+
+void ms_engine_send_line(struct ms_eng *e, const char *wire, size_t len,
+                         char *shown) {
+  eng_queue(e, wire, len);
+  ms_secrets_scrub_in(&e->secrets, &shown);
+  ms_engine_live_client(&e->live, shown, strlen(shown));
+  eng_command(e, shown);
+}
+
+char *ms_engine_expand(const struct ms_eng *e, const char *text, char *err,
+                       size_t errlen) {
+  size_t n;
+  return ms_vars_expand(text ? text : "", text ? strlen(text) : 0,
+                        e->t->vars, e->t->nvars, e->ovr, e->novr, &n, err,
+                        errlen);
 }
 
 /* ---- connecting ------------------------------------------------------- */
 
-static bool eng_connect(struct eng *e, const struct ms_step *at, size_t idx) {
+static bool eng_connect(struct ms_eng *e, const struct ms_step *at, size_t idx) {
   char err[256] = "";
   if (ms_engine_conn_open(&e->conn, e->t->protocol, e->host, e->port,
                           e->timeout, e->o->stop, err, sizeof err) == 0) {
     e->sent_at = ms_now();
     e->nsent = e->nreplies = 0;
+    e->last_code = 0;
+    free(e->greeting);
+    e->greeting = NULL;
     e->send_err[0] = '\0';
-    return true;
+    return !e->implicit_tls || ms_engine_secure_implicit(e, at, idx);
   }
   if (eng_stop(e)) {
     e->stopped = true;
     return false;
   }
   /* Nothing of this transcript can be judged without the server. */
-  struct ms_step_result *r = eng_step(e, at, idx);
-  eng_error(r, xasprintf("cannot connect to %s: %s", e->out->target, err));
+  struct ms_step_result *r = ms_engine_step(e, at, idx);
+  ms_engine_error(r, xasprintf("cannot connect to %s: %s", e->out->target, err));
   ms_engine_live_note(&e->live, "cannot connect to %s: %s", e->out->target,
                       err);
   e->fatal = true;
   return false;
 }
 
-static void eng_disconnect(struct eng *e) {
+static void eng_disconnect(struct ms_eng *e) {
+  if (e->conn.tls)
+    ms_engine_live_note(&e->live, "TLS closed");
   ms_engine_conn_close(&e->conn);
   eng_fifo_clear(e);
   ms_buf_reset(&e->batch);
@@ -280,9 +301,8 @@ static const struct ms_step *eng_next(const struct ms_session *s, size_t idx) {
 /* Bytes after a final line while no reply is outstanding are a finding
  * unless the transcript declared pipelining.  They are dropped so that
  * the next command is judged on its own reply. */
-static void eng_trailing(struct eng *e, const struct ms_session *s,
-                         size_t idx, struct ms_step_result *r) {
-  const struct ms_step *next = eng_next(s, idx);
+static void eng_trailing(struct ms_eng *e, const struct ms_step *next,
+                         struct ms_step_result *r) {
   if (e->t->pipelining ||
       (next && (next->kind == MS_STEP_EXPECT || next->kind == MS_STEP_CLOSE)))
     return;
@@ -301,16 +321,19 @@ static void eng_trailing(struct eng *e, const struct ms_session *s,
   ms_engine_conn_discard(&e->conn);
 }
 
-static void eng_greeting(struct eng *e, const struct ms_reply *rep) {
-  if (e->out->greeting || rep->nlines == 0)
+static void eng_greeting(struct ms_eng *e, const struct ms_reply *rep) {
+  if (rep->nlines == 0)
     return;
   struct ms_reply first = *rep;
   first.nlines = 1;
-  e->out->greeting = ms_reply_join(&first);
+  if (e->nreplies == 1 && !e->greeting) /* this session's, for APOP */
+    e->greeting = ms_reply_join(&first);
+  if (!e->out->greeting)
+    e->out->greeting = ms_reply_join(&first);
 }
 
 /* The reason for a reply that did not come in time. */
-static char *eng_timeout_reason(const struct eng *e, const char *sent,
+static char *eng_timeout_reason(const struct ms_eng *e, const char *sent,
                                 double tmo, bool by_deadline) {
   char *base;
   if (by_deadline)
@@ -330,15 +353,16 @@ static char *eng_timeout_reason(const struct eng *e, const char *sent,
   return r;
 }
 
-/* One reply for EXPECT step ST.  False when the session cannot go on. */
-static bool eng_expect(struct eng *e, const struct ms_session *s,
-                       const struct ms_step *st, size_t idx) {
-  eng_flush(e);
+bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
+                      const struct ms_step *next, struct ms_reply *keep) {
+  if (keep)
+    memset(keep, 0, sizeof *keep);
+  ms_engine_flush(e);
   /* The greeting answers no command, even from an early talker. */
-  struct eng_sent sent = {NULL, false};
+  struct ms_eng_sent sent = {NULL, false};
   if (e->nreplies > 0)
     sent = eng_fifo_pop(e);
-  struct ms_step_result *r = eng_step(e, st, idx);
+  struct ms_step_result *r = ms_engine_step(e, st, idx);
   r->sent = sent.shown;
   r->expected = ms_engine_expected_text(st);
   if (e->stopped) {
@@ -347,13 +371,13 @@ static bool eng_expect(struct eng *e, const struct ms_session *s,
     return false;
   }
   if (e->conn.fd < 0) {
-    eng_error(r, xstrdup("no connection: the transcript closed it "
+    ms_engine_error(r, xstrdup("no connection: the transcript closed it "
                          "(<close connection>) before this reply"));
     return false;
   }
   if (e->t->protocol == MS_PROTO_POP3)
     ms_reader_expect_multiline(e->conn.rd, st->multiline || sent.multi);
-  double tmo = eng_step_timeout(e, st), end = ms_now() + tmo;
+  double tmo = ms_engine_step_timeout(e, st), end = ms_now() + tmo;
   bool by_deadline = e->deadline > 0 && e->deadline < end;
   if (by_deadline)
     end = e->deadline;
@@ -364,6 +388,7 @@ static bool eng_expect(struct eng *e, const struct ms_session *s,
   r->elapsed_ms = (ms_now() - e->sent_at) * 1000.0;
   if (n == 1) {
     e->nreplies++;
+    e->last_code = rep.code;
     ms_engine_judge(st, e->t->protocol, &rep, r);
     eng_greeting(e, &rep);
     ms_engine_live_server(&e->live, &rep, r->verdict);
@@ -372,12 +397,16 @@ static bool eng_expect(struct eng *e, const struct ms_session *s,
                           r->reason ? r->reason : "");
     bool go_on = !e->conn.broken;
     if (go_on)
-      eng_trailing(e, s, idx, r);
+      eng_trailing(e, next, r);
     else
       ms_engine_live_note(&e->live, "reply too big: stopped reading");
-    ms_reply_free(&rep);
+    if (keep)
+      *keep = rep;
+    else
+      ms_reply_free(&rep);
     return go_on;
   }
+  e->last_code = 0;
   if (n == 0) {
     char pat[MS_PAT_MAX * 5 + 8];
     ms_pattern_format(&st->pat, pat, sizeof pat);
@@ -387,14 +416,14 @@ static bool eng_expect(struct eng *e, const struct ms_session *s,
     ms_engine_live_note(&e->live, "the server closed the connection");
     free(detail);
   } else if (n == MS_NET_TIMEOUT) {
-    eng_error(r, eng_timeout_reason(e, sent.shown, tmo, by_deadline));
+    ms_engine_error(r, eng_timeout_reason(e, sent.shown, tmo, by_deadline));
     ms_engine_live_note(&e->live, "%s", r->reason);
   } else if (n == MS_NET_STOP) {
     e->stopped = true;
     r->verdict = MS_NOTRUN;
     r->reason = xstrdup("interrupted");
   } else {
-    eng_error(r, xasprintf("receive failed: %s", err));
+    ms_engine_error(r, xasprintf("receive failed: %s", err));
   }
   return false;
 }
@@ -402,26 +431,27 @@ static bool eng_expect(struct eng *e, const struct ms_session *s,
 /* expect: close.  The server must close the connection now (e.g. after
  * QUIT, RFC 5321 §4.1.1.10): PASS at EOF, FAIL if it sends more or does
  * not close within the timeout. */
-static void eng_close_step(struct eng *e, const struct ms_step *st,
+static void eng_close_step(struct ms_eng *e, const struct ms_step *st,
                            size_t idx) {
-  eng_flush(e);
-  struct eng_sent sent = eng_fifo_pop(e);
-  struct ms_step_result *r = eng_step(e, st, idx);
+  ms_engine_flush(e);
+  struct ms_eng_sent sent = eng_fifo_pop(e);
+  struct ms_step_result *r = ms_engine_step(e, st, idx);
   r->sent = sent.shown;
   r->expected = xstrdup(st->nlines ? st->lines[0] : "<close connection>");
   if (e->conn.fd < 0) {
-    eng_error(r, xstrdup("no connection: the transcript closed it first"));
+    ms_engine_error(r, xstrdup("no connection: the transcript closed it first"));
     return;
   }
-  double tmo = eng_step_timeout(e, st), t0 = ms_now();
+  double tmo = ms_engine_step_timeout(e, st), t0 = ms_now();
   char buf[256];
   size_t n = ms_engine_conn_unsolicited(&e->conn, buf, sizeof buf);
   if (n == 0 && !e->conn.eof) {
     double left = tmo;
     if (e->deadline > 0 && e->deadline - t0 < left)
       left = e->deadline - t0;
-    ssize_t k = ms_net_recv(e->conn.fd, buf, sizeof buf, left > 0 ? left : 0,
-                            e->o->stop, e->conn.why, sizeof e->conn.why);
+    ssize_t k = ms_engine_conn_recv(&e->conn, buf, sizeof buf,
+                                    left > 0 ? left : 0, e->o->stop,
+                                    e->conn.why, sizeof e->conn.why);
     if (k == 0)
       e->conn.eof = true;
     else if (k > 0)
@@ -455,9 +485,9 @@ static void eng_close_step(struct eng *e, const struct ms_step *st,
 
 /* ---- meta lines and pauses ------------------------------------------- */
 
-static void eng_meta(struct eng *e, const struct ms_step *st, size_t idx) {
+static void eng_meta(struct ms_eng *e, const struct ms_step *st, size_t idx) {
   const char *m = st->meta ? st->meta : "";
-  eng_flush(e);
+  ms_engine_flush(e);
   if (ms_prefix_ci(m, "close connection")) {
     ms_engine_live_note(&e->live, "the client closes the connection");
     eng_disconnect(e);
@@ -468,8 +498,8 @@ static void eng_meta(struct eng *e, const struct ms_step *st, size_t idx) {
   }
 }
 
-static void eng_pause(struct eng *e, double secs) {
-  eng_flush(e);
+static void eng_pause(struct ms_eng *e, double secs) {
+  ms_engine_flush(e);
   double end = ms_now() + secs;
   if (e->deadline > 0 && e->deadline < end)
     end = e->deadline;
@@ -489,7 +519,7 @@ static void eng_pause(struct eng *e, double secs) {
 
 /* ---- sessions and transcripts ---------------------------------------- */
 
-static void eng_session(struct eng *e, size_t si) {
+static void eng_session(struct ms_eng *e, size_t si) {
   const struct ms_session *s = &e->t->sessions[si];
   e->si = si;
   if (s->nsteps == 0)
@@ -497,8 +527,10 @@ static void eng_session(struct eng *e, size_t si) {
   if (e->t->nsessions > 1)
     ms_engine_live_note(&e->live, "session %zu%s%s", si + 1,
                         s->name ? ": " : "", s->name ? s->name : "");
-  if (!eng_connect(e, &s->steps[0], 0))
+  if (!eng_connect(e, &s->steps[0], 0)) {
+    eng_disconnect(e);
     return;
+  }
   for (size_t i = 0; i < s->nsteps && !e->stopped && !e->fatal; i++) {
     const struct ms_step *st = &s->steps[i];
     bool go_on = true;
@@ -508,7 +540,16 @@ static void eng_session(struct eng *e, size_t si) {
         eng_send(e, st);
       break;
     case MS_STEP_EXPECT:
-      go_on = eng_expect(e, s, st, i);
+      go_on = ms_engine_expect(e, st, i, eng_next(s, i), NULL);
+      break;
+    case MS_STEP_TLS:
+      go_on = ms_engine_secure_tls(e, st, i);
+      break;
+    case MS_STEP_AUTH:
+      go_on = ms_engine_secure_auth(e, st, i, eng_next(s, i));
+      break;
+    case MS_STEP_APOP:
+      go_on = ms_engine_secure_apop(e, st, i, eng_next(s, i));
       break;
     case MS_STEP_CLOSE:
       eng_close_step(e, st, i);
@@ -526,13 +567,32 @@ static void eng_session(struct eng *e, size_t si) {
     if (!go_on)
       break;
   }
-  eng_flush(e);
+  ms_engine_flush(e);
   eng_disconnect(e);
+}
+
+/* The user and password of an auth:/apop: step must expand; the
+ * password becomes a secret from here on (the live view included). */
+static char *eng_preflight_auth(struct ms_eng *e, const struct ms_step *st) {
+  const char *f[] = {st->user, st->pass, st->authzid};
+  for (size_t k = 0; k < 3; k++) {
+    char err[256] = "";
+    if (!f[k])
+      continue;
+    char *v = ms_engine_expand(e, f[k], err, sizeof err);
+    if (!v)
+      return xasprintf("%s:%d: %s", e->t->path ? e->t->path : "?", st->line,
+                       err);
+    if (f[k] == st->pass)
+      ms_secrets_add(&e->secrets, v);
+    free(v);
+  }
+  return NULL;
 }
 
 /* Everything that can be checked before the first packet: a transcript
  * that cannot be replayed as written is an ERROR without traffic. */
-static bool eng_preflight(struct eng *e) {
+static bool eng_preflight(struct ms_eng *e) {
   const struct ms_transcript *t = e->t;
   for (size_t si = 0; si < t->nsessions; si++) {
     const struct ms_session *s = &t->sessions[si];
@@ -551,10 +611,12 @@ static bool eng_preflight(struct eng *e) {
           reason = xasprintf("%s:%d: %s", t->path ? t->path : "?", st->line,
                              err);
         free(wire);
+      } else if (st->kind == MS_STEP_AUTH || st->kind == MS_STEP_APOP) {
+        reason = eng_preflight_auth(e, st);
       }
       if (reason) {
         e->si = si;
-        eng_error(eng_step(e, st, i), reason);
+        ms_engine_error(ms_engine_step(e, st, i), reason);
         return false;
       }
     }
@@ -564,7 +626,7 @@ static bool eng_preflight(struct eng *e) {
 
 /* The verdict of the transcript from its steps; its reason is the first
  * problem of that kind. */
-static void eng_verdict(struct eng *e) {
+static void eng_verdict(struct ms_eng *e) {
   struct ms_transcript_result *out = e->out;
   enum ms_verdict v = MS_PASS;
   for (size_t i = 0; i < out->nsteps; i++) {
@@ -590,7 +652,7 @@ static void eng_verdict(struct eng *e) {
     }
 }
 
-static void eng_init(struct eng *e, const struct ms_engine_opts *o,
+static void eng_init(struct ms_eng *e, const struct ms_engine_opts *o,
                      const struct ms_transcript *t, const char *host,
                      const char *port, struct ms_transcript_result *out) {
   memset(e, 0, sizeof *e);
@@ -604,73 +666,153 @@ static void eng_init(struct eng *e, const struct ms_engine_opts *o,
                                                              : 30);
   e->deadline_s = t->deadline > 0 ? t->deadline : o->deadline;
   e->live = (struct ms_live){o->live, o->color, t->protocol,
-                             o->jobs > 1 ? t->id : NULL};
+                             o->jobs > 1 ? t->id : NULL, &e->secrets};
   ms_buf_init(&e->batch, 0);
   ms_buf_init(&e->raw_part, MS_SMTP_CMD_LINE_MAX * 16);
   if (o->ndefines > 0) {
     e->masked = xcalloc(o->ndefines, sizeof *e->masked);
     for (size_t i = 0; i < o->ndefines; i++) {
       e->masked[i].name = o->defines[i].name;
-      e->masked[i].value = (char *)(uintptr_t) "****";
+      e->masked[i].value = (char *)(uintptr_t)MS_SECRET_SHOWN;
     }
   }
 }
 
-static void eng_fini(struct eng *e) {
+/* Secrets out of every text of the result (a server may echo one). */
+static void eng_scrub(struct ms_eng *e) {
+  struct ms_transcript_result *out = e->out;
+  if (e->secrets.n == 0)
+    return;
+  ms_secrets_scrub_in(&e->secrets, &out->reason);
+  ms_secrets_scrub_in(&e->secrets, &out->greeting);
+  for (size_t i = 0; i < out->nsteps; i++) {
+    struct ms_step_result *r = &out->steps[i];
+    ms_secrets_scrub_in(&e->secrets, &r->sent);
+    ms_secrets_scrub_in(&e->secrets, &r->got);
+    ms_secrets_scrub_in(&e->secrets, &r->reason);
+    ms_secrets_scrub_in(&e->secrets, &r->expected);
+    for (size_t k = 0; k < r->nfindings; k++)
+      ms_secrets_scrub_in(&e->secrets, &r->findings[k].what);
+  }
+}
+
+static void eng_fini(struct ms_eng *e) {
   eng_disconnect(e);
+  eng_scrub(e);
+  ms_secrets_free(&e->secrets);
+  ms_tls_ctx_free(e->tls_own);
+  free(e->greeting);
   free(e->fifo);
   free(e->masked);
   ms_buf_free(&e->batch);
   ms_buf_free(&e->raw_part);
 }
 
-void ms_engine_run_loaded(const struct ms_engine_opts *o,
-                    const struct ms_transcript *t, const char *host,
-                    const char *port, const struct ms_var *ovr, size_t novr,
-                    const struct ms_probe *probe,
-                    struct ms_transcript_result *out) {
+/* Values read with env:/file: are secrets wherever they appear. */
+static void eng_secrets(struct ms_eng *e) {
+  for (size_t i = 0; i < e->novr; i++)
+    if (e->ovr[i].secret)
+      ms_secrets_add(&e->secrets, e->ovr[i].value);
+}
+
+/* A transcript the target cannot run: another protocol than the URL's,
+ * or STARTTLS on an implicit-TLS port.  The reason, or NULL. */
+static char *eng_target_skip(const struct ms_eng *e) {
+  const struct ms_target *g = &e->o->target;
+  const struct ms_transcript *t = e->t;
+  if (g->builtin || strcmp(e->out->target, "builtin") == 0)
+    return NULL;
+  if (g->has_proto && g->proto != t->protocol)
+    return xasprintf("the target is a%s server (%s://); this transcript is "
+                     "%s",
+                     g->proto == MS_PROTO_POP3 ? " POP3" : "n SMTP",
+                     g->proto == MS_PROTO_POP3 ? (g->tls ? "pop3s" : "pop3")
+                                               : (g->tls ? "smtps" : "smtp"),
+                     t->protocol == MS_PROTO_POP3 ? "POP3" : "SMTP");
+  if (g->tls && t->uses_tls)
+    return xstrdup("the target speaks TLS from the first byte; this "
+                   "transcript negotiates STARTTLS (give the plaintext "
+                   "port)");
+  return NULL;
+}
+
+/* The requires: probe and the SKIPs; true when the dialogue may run. */
+static bool eng_gate(struct ms_eng *e, const struct ms_probe *probe) {
+  struct ms_transcript_result *out = e->out;
+  char *skip = eng_target_skip(e);
+  struct ms_probe own = {0};
+  if (!skip && e->t->nrequires > 0 && !probe) {
+    char err[256] = "";
+    struct ms_tls_ctx *x = e->implicit_tls || e->t->uses_tls
+                               ? ms_engine_secure_ctx(e, err, sizeof err)
+                               : NULL;
+    ms_engine_probe_tls(e->o, e->t->protocol, e->host, e->port,
+                        e->implicit_tls, x, &own);
+    probe = &own;
+  }
+  bool run = false;
+  if (skip) {
+    out->verdict = MS_SKIP;
+    out->reason = skip;
+  } else if (probe && probe->error) {
+    out->verdict = eng_stop(e) ? MS_NOTRUN : MS_ERROR;
+    out->reason = xstrdup(probe->error);
+  } else if (probe && (skip = ms_engine_requires_unmet(e->t, probe)) != NULL) {
+    out->verdict = MS_SKIP;
+    out->reason = skip;
+  } else {
+    run = true;
+  }
+  if (out->verdict == MS_SKIP)
+    ms_engine_live_note(&e->live, "SKIP: %s", out->reason);
+  ms_engine_probe_free(&own);
+  return run;
+}
+
+void ms_engine_run_env(const struct ms_engine_opts *o,
+                       const struct ms_transcript *t, const char *host,
+                       const char *port, const struct ms_engine_env *env,
+                       struct ms_transcript_result *out) {
   double t0 = ms_now();
   if (!out->target)
     out->target = strchr(host, ':') ? xasprintf("[%s]:%s", host, port)
                                     : xasprintf("%s:%s", host, port);
   if (out->started == 0)
     out->started = ms_wallclock();
-  struct eng *e = xmalloc(sizeof *e);
+  struct ms_eng *e = xmalloc(sizeof *e);
   eng_init(e, o, t, host, port, out);
-  e->ovr = ovr;
-  e->novr = novr;
+  e->ovr = env->ovr;
+  e->novr = env->novr;
+  e->ca_pem = env->ca_pem;
+  e->implicit_tls = t->tls_implicit || (o->target.tls && !o->target.builtin);
+  eng_secrets(e);
   if (e->deadline_s > 0)
     e->deadline = t0 + e->deadline_s;
   char *where = strcmp(out->target, "builtin") == 0
                     ? xasprintf("builtin on %s:%s", host, port)
                     : xstrdup(out->target);
-  ms_engine_live_note(&e->live, "%s%s%s (%s)", t->id ? t->id : t->path,
-                      t->title ? ": " : "", t->title ? t->title : "", where);
+  ms_engine_live_note(&e->live, "%s%s%s (%s%s)", t->id ? t->id : t->path,
+                      t->title ? ": " : "", t->title ? t->title : "", where,
+                      e->implicit_tls ? ", implicit TLS" : "");
   free(where);
-  struct ms_probe own = {0};
-  if (t->nrequires > 0 && !probe) {
-    ms_engine_probe(o, t->protocol, host, port, &own);
-    probe = &own;
-  }
-  char *skip = NULL;
-  if (probe && probe->error) {
-    out->verdict = eng_stop(e) ? MS_NOTRUN : MS_ERROR;
-    out->reason = xstrdup(probe->error);
-  } else if (probe && (skip = ms_engine_requires_unmet(t, probe)) != NULL) {
-    out->verdict = MS_SKIP;
-    out->reason = skip;
-    ms_engine_live_note(&e->live, "SKIP: %s", skip);
-  } else {
+  if (eng_gate(e, env->probe)) {
     if (eng_preflight(e))
       for (size_t si = 0; si < t->nsessions && !e->stopped && !e->fatal; si++)
         eng_session(e, si);
     eng_verdict(e);
   }
-  ms_reply_free(&own.reply);
-  free(own.error);
   eng_fini(e);
   free(e);
   out->elapsed_ms = (ms_now() - t0) * 1000.0;
+}
+
+void ms_engine_run_loaded(const struct ms_engine_opts *o,
+                          const struct ms_transcript *t, const char *host,
+                          const char *port, const struct ms_var *ovr,
+                          size_t novr, const struct ms_probe *probe,
+                          struct ms_transcript_result *out) {
+  struct ms_engine_env env = {ovr, novr, probe, NULL};
+  ms_engine_run_env(o, t, host, port, &env, out);
 }
 
 void ms_engine_opts_init(struct ms_engine_opts *o) {

@@ -1,6 +1,7 @@
 /* engine_conn: one client connection feeding a reply reader (see
  * engine_int.h).  Memory stays bounded whatever the server sends: the
  * receive buffer is fixed, and the reader has hard limits. */
+#include <stdio.h>
 #include <string.h>
 
 #include "engine_int.h"
@@ -16,6 +17,7 @@ int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
   c->proto = proto;
   c->rxoff = c->rxlen = 0;
   c->why[0] = '\0';
+  c->tls = NULL;
   c->fd = ms_net_connect(host, port, timeout, stop, err, errlen);
   if (c->fd < 0)
     return -1;
@@ -24,6 +26,8 @@ int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
 }
 
 void ms_engine_conn_close(struct ms_conn *c) {
+  ms_tls_close(c->tls);
+  c->tls = NULL;
   ms_net_close(c->fd);
   c->fd = -1;
   ms_reader_free(c->rd);
@@ -38,7 +42,17 @@ int ms_engine_conn_send(struct ms_conn *c, const void *buf, size_t len,
     snprintf(err, errlen, "the connection is closed");
     return MS_NET_ERR;
   }
+  if (c->tls)
+    return ms_tls_send_all(c->tls, buf, len, timeout, stop, err, errlen);
   return ms_net_send_all(c->fd, buf, len, timeout, stop, err, errlen);
+}
+
+ssize_t ms_engine_conn_recv(struct ms_conn *c, void *buf, size_t cap,
+                            double timeout, volatile sig_atomic_t *stop,
+                            char *err, size_t errlen) {
+  if (c->tls)
+    return ms_tls_recv(c->tls, buf, cap, timeout, stop, err, errlen);
+  return ms_net_recv(c->fd, buf, cap, timeout, stop, err, errlen);
 }
 
 /* Feed what is buffered; true when a reply is complete (or the reader
@@ -83,8 +97,8 @@ int ms_engine_conn_read(struct ms_conn *c, double end,
     double left = end - ms_now();
     if (left <= 0)
       return MS_NET_TIMEOUT;
-    ssize_t n = ms_net_recv(c->fd, c->rx, sizeof c->rx, left, stop, c->why,
-                            sizeof c->why);
+    ssize_t n = ms_engine_conn_recv(c, c->rx, sizeof c->rx, left, stop,
+                                    c->why, sizeof c->why);
     if (n > 0) {
       c->rxoff = 0;
       c->rxlen = (size_t)n;
@@ -102,8 +116,8 @@ size_t ms_engine_conn_unsolicited(struct ms_conn *c, char *buf, size_t cap) {
   if (c->fd < 0)
     return 0;
   if (c->rxoff >= c->rxlen && !c->eof) {
-    ssize_t n = ms_net_recv(c->fd, c->rx, sizeof c->rx, 0, NULL, c->why,
-                            sizeof c->why);
+    ssize_t n = ms_engine_conn_recv(c, c->rx, sizeof c->rx, 0, NULL, c->why,
+                                    sizeof c->why);
     c->rxoff = 0;
     c->rxlen = n > 0 ? (size_t)n : 0;
     if (n == 0)
@@ -124,4 +138,36 @@ void ms_engine_conn_discard(struct ms_conn *c) {
     ms_reader_free(c->rd);
     c->rd = ms_reader_new(c->proto, NULL);
   }
+}
+
+int ms_engine_conn_tls(struct ms_conn *c, struct ms_tls_ctx *x,
+                       const char *host, double timeout,
+                       volatile sig_atomic_t *stop, struct ms_tls_result *info,
+                       size_t *plain, char *peek, size_t cap,
+                       enum ms_tls_fail *why, char *err, size_t errlen) {
+  *plain = 0;
+  if (c->fd < 0 || c->eof) {
+    snprintf(err, errlen, "the connection is closed");
+    *why = MS_TLS_CLOSED;
+    return -1;
+  }
+  /* What arrived before our ClientHello cannot be TLS: the server spoke
+   * in plaintext after its reply (buffered here or still in the socket). */
+  size_t n = ms_engine_conn_unsolicited(c, peek, cap);
+  *plain = n;
+  ms_engine_conn_discard(c);
+  if (c->eof) {
+    snprintf(err, errlen, "the server closed the connection before the TLS "
+                          "handshake");
+    *why = MS_TLS_CLOSED;
+    return -1;
+  }
+  c->tls = ms_tls_handshake(x, c->fd, host, timeout, stop, info, why, err,
+                            errlen);
+  if (!c->tls)
+    return -1;
+  /* A new reader: nothing of the plaintext dialogue carries over. */
+  ms_reader_free(c->rd);
+  c->rd = ms_reader_new(c->proto, NULL);
+  return 0;
 }

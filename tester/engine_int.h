@@ -9,7 +9,10 @@
 
 #include "mailspec/engine.h"
 #include "mailspec/reply.h"
+#include "buf.h"
 #include "net.h"
+#include "secret.h"
+#include "tls.h"
 
 /* One client connection: socket, reply reader and a bounded receive
  * buffer (bytes read but not yet fed to the reader).  engine_conn.c. */
@@ -23,6 +26,7 @@ struct ms_conn {
   char rx[MS_CONN_RX];
   size_t rxoff, rxlen;
   char why[160]; /* how the server closed, e.g. "connection reset" */
+  struct ms_tls *tls; /* non-NULL once TLS is up: all I/O goes through it */
 };
 /* 0, or -1 with a message in ERR. */
 int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
@@ -45,14 +49,30 @@ int ms_engine_conn_read(struct ms_conn *c, double end,
 size_t ms_engine_conn_unsolicited(struct ms_conn *c, char *buf, size_t cap);
 /* Forget buffered bytes and any partial reply. */
 void ms_engine_conn_discard(struct ms_conn *c);
+/* Receive raw bytes (through TLS when up) like ms_net_recv(). */
+ssize_t ms_engine_conn_recv(struct ms_conn *c, void *buf, size_t cap,
+                            double timeout, volatile sig_atomic_t *stop,
+                            char *err, size_t errlen);
+/* Start TLS on C (see ms_tls_handshake()).  Bytes the server sent in
+ * plaintext before the handshake (they must not exist, RFC 3207 §4)
+ * are dropped; how many is returned in *PLAIN and the first of them
+ * copied to PEEK (CAP bytes).  0, or -1 with *WHY and ERR. */
+int ms_engine_conn_tls(struct ms_conn *c, struct ms_tls_ctx *x,
+                       const char *host, double timeout,
+                       volatile sig_atomic_t *stop, struct ms_tls_result *info,
+                       size_t *plain, char *peek, size_t cap,
+                       enum ms_tls_fail *why, char *err, size_t errlen);
 
 /* What a `requires:` probe learned about one target and protocol: the
  * EHLO (SMTP) or CAPA (POP3) reply, read once per run and target. */
 struct ms_probe {
   bool done;
   struct ms_reply reply; /* code 0 when the server has no EHLO/CAPA */
+  struct ms_reply tls_reply; /* the same after STARTTLS/STLS (RFC 3207 §4.2:
+                                the list may change), code 0 if not tried */
   char *error;           /* could not probe (refused, timeout) */
 };
+void ms_engine_probe_free(struct ms_probe *p);
 struct ms_probe_cache {
   pthread_mutex_t mu;
   struct ms_probe p[2]; /* by enum ms_protocol */
@@ -63,11 +83,30 @@ void ms_engine_probe_cache_free(struct ms_probe_cache *c);
 /* Probe HOST:PORT (greeting, EHLO or CAPA, QUIT) into P. */
 void ms_engine_probe(const struct ms_engine_opts *o, enum ms_protocol proto,
                      const char *host, const char *port, struct ms_probe *p);
+/* The same over TLS from the first byte when IMPLICIT; with a TLS
+ * context X, a server that offers STARTTLS/STLS is also asked again
+ * inside TLS (P->tls_reply).  X may be NULL. */
+void ms_engine_probe_tls(const struct ms_engine_opts *o,
+                         enum ms_protocol proto, const char *host,
+                         const char *port, bool implicit,
+                         struct ms_tls_ctx *x, struct ms_probe *p);
 /* The first requirement of T that P does not meet, as a SKIP reason in
  * a new string ("server does not advertise PIPELINING"); NULL when all
- * are met.  Pure. */
+ * are met.  A transcript that starts TLS may find a requirement in the
+ * list the server gives inside TLS.  Pure. */
 char *ms_engine_requires_unmet(const struct ms_transcript *t,
                                const struct ms_probe *p);
+
+/* What one transcript run needs besides the transcript (engine.c):
+ * OVR the variable overrides (-D defines first), PROBE what the server
+ * advertises (NULL: probe when T needs it), CA_PEM the only certificate
+ * to trust (the builtin server's), or NULL. */
+struct ms_engine_env {
+  const struct ms_var *ovr;
+  size_t novr;
+  const struct ms_probe *probe;
+  const char *ca_pem;
+};
 
 /* Load and run plan item ITEM into OUT (any target, builtin included).
  * CACHE (may be NULL) shares probes between transcripts.  Returns true
@@ -86,9 +125,11 @@ void ms_engine_run_loaded(const struct ms_engine_opts *o,
                           size_t novr, const struct ms_probe *probe,
                           struct ms_transcript_result *out);
 
-/* An id for a transcript that was not loaded: PATH without the
- * directories up to "transcripts/" and without ".yaml". */
-char *ms_engine_fallback_id(const char *path);
+/* The same with everything in ENV. */
+void ms_engine_run_env(const struct ms_engine_opts *o,
+                       const struct ms_transcript *t, const char *host,
+                       const char *port, const struct ms_engine_env *env,
+                       struct ms_transcript_result *out);
 
 /* The live view (-v): every exchange in RFC form on O->live, one line
  * per fprintf so that parallel transcripts never mix inside a line.
@@ -98,7 +139,98 @@ struct ms_live {
   bool color;
   enum ms_protocol proto;
   const char *tag; /* NULL: no prefix */
+  const struct ms_secrets *secrets; /* shown as <redacted>; may be NULL */
 };
+/* ---- one transcript's run (engine.c), shared with engine_secure.c ---- */
+
+/* A command line sent and not yet answered. */
+struct ms_eng_sent {
+  char *shown; /* as shown in reports (secrets redacted) */
+  bool multi;  /* POP3: the +OK answer is multi-line */
+};
+
+struct ms_eng {
+  const struct ms_engine_opts *o;
+  const struct ms_transcript *t;
+  struct ms_transcript_result *out;
+  const struct ms_var *ovr; /* -D defines, then suite vars */
+  size_t novr;
+  struct ms_var *masked; /* the -D defines with "<redacted>" values */
+  const char *host, *port;
+  double timeout;  /* per reply, seconds */
+  double deadline; /* absolute monotonic time, 0 = none */
+  double deadline_s;
+  struct ms_live live;
+  bool stopped; /* interrupted by a signal */
+  bool fatal;   /* cannot go on with this transcript at all */
+  struct ms_secrets secrets; /* values never shown */
+  /* TLS */
+  bool implicit_tls;           /* TLS from the first byte */
+  const char *ca_pem;          /* trust only this (builtin), or NULL */
+  struct ms_tls_ctx *tls_own;  /* made for this transcript, or NULL */
+  /* the current session */
+  size_t si;
+  struct ms_conn conn;
+  struct ms_buf batch;
+  struct ms_eng_sent *fifo;
+  size_t fhead, fn, fcap;
+  size_t nsent;   /* client lines sent in this session */
+  size_t nreplies; /* replies read in this session */
+  int last_code;  /* code of the last reply read in this session */
+  char *greeting; /* this session's greeting (first line), or NULL */
+  size_t bdat_left; /* octets of a BDAT chunk still to come (RFC 3030) */
+  struct ms_buf raw_part; /* a raw command line not yet ended */
+  double sent_at; /* when the last batch went out */
+  char send_err[160];
+};
+
+/* A new step result for step ST (index IDX) of the current session. */
+struct ms_step_result *ms_engine_step(struct ms_eng *e,
+                                      const struct ms_step *st, size_t idx);
+/* Mark R as ERROR with REASON (taken). */
+void ms_engine_error(struct ms_step_result *r, char *reason);
+/* Write the batch of client bytes now. */
+void ms_engine_flush(struct ms_eng *e);
+/* Queue a command line: WIRE (with its CRLF) goes out, SHOWN (taken)
+ * is what the report and the live view show. */
+void ms_engine_send_line(struct ms_eng *e, const char *wire, size_t len,
+                         char *shown);
+/* Read and judge one reply for EXPECT-like step ST (IDX in session S).
+ * NEXT: the step after it, for the trailing-bytes check (NULL: none).
+ * KEEP: if not NULL, receives the reply (the caller frees it; code 0
+ * when none was read).  False when the session cannot go on. */
+bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
+                      const struct ms_step *next, struct ms_reply *keep);
+/* Forget the command lines still awaiting a reply (sent in plaintext
+ * before TLS: the server must discard them, RFC 3207 §4.2).  Returns
+ * them as "'A', 'B'" (caller frees) and their number in *N. */
+char *ms_engine_drop_pending(struct ms_eng *e, size_t *n);
+/* The seconds to wait for ST's reply. */
+double ms_engine_step_timeout(const struct ms_eng *e,
+                              const struct ms_step *st);
+/* ST's TEXT with variables expanded (NULL with ERR). */
+char *ms_engine_expand(const struct ms_eng *e, const char *text, char *err,
+                       size_t errlen);
+
+/* engine_secure.c: TLS and authentication steps.  Each returns false
+ * when the session cannot go on. */
+bool ms_engine_secure_tls(struct ms_eng *e, const struct ms_step *st,
+                          size_t idx);
+/* Implicit TLS right after connecting (step AT of the session). */
+bool ms_engine_secure_implicit(struct ms_eng *e, const struct ms_step *at,
+                               size_t idx);
+bool ms_engine_secure_auth(struct ms_eng *e, const struct ms_step *st,
+                           size_t idx, const struct ms_step *next);
+bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
+                           size_t idx, const struct ms_step *next);
+/* The TLS context of this run (made on first use); NULL with ERR. */
+struct ms_tls_ctx *ms_engine_secure_ctx(struct ms_eng *e, char *err,
+                                        size_t errlen);
+
+/* An id for a transcript that was not loaded: PATH without the
+ * directories up to "transcripts/" and without ".yaml". */
+char *ms_engine_fallback_id(const char *path);
+
 void ms_engine_live_client(const struct ms_live *l, const char *bytes,
                            size_t len);
 void ms_engine_live_server(const struct ms_live *l, const struct ms_reply *r,

@@ -177,8 +177,10 @@ static struct ms_server *eng_builtin_start(const struct ms_transcript *t,
   struct ms_server_opts so = {.protocol = t->protocol,
                               .profile = eng_profile(t),
                               .world = w};
+  struct ms_server_tls tls = {.implicit = t->tls_implicit};
   char err[256] = "";
-  struct ms_server *srv = ms_server_start(&so, "127.0.0.1:0", err, sizeof err);
+  struct ms_server *srv =
+      ms_server_start_tls(&so, &tls, "127.0.0.1:0", err, sizeof err);
   if (!srv) {
     *why = xasprintf("cannot start the reference server: %s",
                      err[0] ? err : "unknown error");
@@ -205,8 +207,11 @@ static void eng_run_builtin(const struct ms_engine_opts *o,
       fprintf(o->diag, "%s\n", why);
     return;
   }
-  ms_engine_run_loaded(o, t, ms_server_host(srv), ms_server_port(srv), ovr, novr, NULL,
-          out);
+  /* The reference server's certificate is its own, made at start: trust
+   * exactly it, so that verification stays on. */
+  struct ms_engine_env env = {ovr, novr, NULL, ms_server_tls_cert(srv)};
+  ms_engine_run_env(o, t, ms_server_host(srv), ms_server_port(srv), &env,
+                    out);
   ms_server_stop(srv);
   ms_world_free(w);
 }
@@ -215,12 +220,14 @@ static void eng_run_builtin(const struct ms_engine_opts *o,
 static const struct ms_probe *eng_cached_probe(const struct ms_engine_opts *o,
                                                const struct ms_transcript *t,
                                                struct ms_probe_cache *c) {
-  if (!c || t->nrequires == 0)
+  /* tls: implicit on a plain HOST:PORT target: this one probes itself. */
+  if (!c || t->nrequires == 0 || (t->tls_implicit && !o->target.tls))
     return NULL;
   struct ms_probe *p = &c->p[t->protocol == MS_PROTO_POP3 ? 1 : 0];
   pthread_mutex_lock(&c->mu);
   if (!p->done)
-    ms_engine_probe(o, t->protocol, o->target.host, o->target.port, p);
+    ms_engine_probe_tls(o, t->protocol, o->target.host, o->target.port,
+                        o->target.tls, o->tls_ctx, p);
   pthread_mutex_unlock(&c->mu);
   return p;
 }
@@ -239,6 +246,8 @@ static void eng_drop_steps(struct ms_transcript_result *out) {
   keep.verdict = out->verdict;
   keep.started = out->started;
   keep.elapsed_ms = out->elapsed_ms;
+  keep.tls = out->tls; /* small, and -v shows it */
+  out->tls = NULL;
   out->path = out->id = out->title = out->suite = NULL;
   ms_transcript_result_free(out);
   *out = keep;

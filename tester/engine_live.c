@@ -19,7 +19,17 @@
 
 static void live_line(const struct ms_live *l, const char *color,
                       const char *role, const char *s, size_t n) {
-  char *safe = ms_report_text_safe(s, n);
+  /* Secrets never reach the screen (scrubbed before escaping). */
+  char *raw = xmemdup(s, n), *safe;
+  if (l->secrets && l->secrets->n && strlen(raw) == n &&
+      ms_secrets_found(l->secrets, raw)) {
+    char *clean = ms_secrets_scrub(l->secrets, raw);
+    safe = ms_report_text_safe(clean, strlen(clean));
+    free(clean);
+  } else {
+    safe = ms_report_text_safe(s, n);
+  }
+  free(raw);
   const char *on = l->color ? color : "", *off = l->color ? LIVE_RESET : "";
   fprintf(l->f, "%s%s%s%s%s %s%s\n", l->tag ? "[" : "", l->tag ? l->tag : "",
           l->tag ? "] " : "", on, role, safe, off);

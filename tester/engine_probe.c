@@ -15,11 +15,16 @@ void ms_engine_probe_cache_init(struct ms_probe_cache *c) {
   pthread_mutex_init(&c->mu, NULL);
 }
 
+void ms_engine_probe_free(struct ms_probe *p) {
+  ms_reply_free(&p->reply);
+  ms_reply_free(&p->tls_reply);
+  free(p->error);
+  p->error = NULL;
+}
+
 void ms_engine_probe_cache_free(struct ms_probe_cache *c) {
-  for (size_t i = 0; i < 2; i++) {
-    ms_reply_free(&c->p[i].reply);
-    free(c->p[i].error);
-  }
+  for (size_t i = 0; i < 2; i++)
+    ms_engine_probe_free(&c->p[i]);
   pthread_mutex_destroy(&c->mu);
 }
 
@@ -58,15 +63,65 @@ static bool probe_step(const struct ms_engine_opts *o, struct ms_conn *c,
   return false;
 }
 
-void ms_engine_probe(const struct ms_engine_opts *o, enum ms_protocol proto,
-                     const char *host, const char *port, struct ms_probe *p) {
-  struct ms_conn *c = xcalloc(1, sizeof *c);
-  char err[256] = "";
+/* The capability request (EHLO or CAPA) and its reply into OUT. */
+static bool probe_caps(const struct ms_engine_opts *o, struct ms_conn *c,
+                       enum ms_protocol proto, struct ms_reply *out,
+                       struct ms_probe *p) {
+  char req[96] = "CAPA\r\n", lit[72];
+  if (proto == MS_PROTO_SMTP) {
+    ms_net_local_literal(c->fd, lit, sizeof lit);
+    snprintf(req, sizeof req, "EHLO %s\r\n", lit);
+  } else {
+    ms_reader_expect_multiline(c->rd, true); /* RFC 2449 §5 */
+  }
+  return probe_step(o, c, req, out, p);
+}
+
+/* STARTTLS (STLS), the handshake and the capabilities again.  Failures
+ * are not the probe's: the transcript itself will meet them. */
+static void probe_starttls(const struct ms_engine_opts *o, struct ms_conn *c,
+                           enum ms_protocol proto, const char *host,
+                           struct ms_tls_ctx *x, struct ms_probe *p) {
+  bool smtp = proto == MS_PROTO_SMTP;
+  if (!x || !(smtp ? ms_smtp_has_capability(&p->reply, "STARTTLS")
+                   : ms_pop3_has_capability(&p->reply, "STLS")))
+    return;
+  struct ms_probe scratch = {0};
+  struct ms_reply r = {0};
+  char err[256], peek[8];
+  size_t plain;
+  enum ms_tls_fail why;
   double tmo = o->timeout > 0 ? o->timeout : 30;
+  if (probe_step(o, c, smtp ? "STARTTLS\r\n" : "STLS\r\n", &r, &scratch) &&
+      probe_ok(proto, r.code) &&
+      ms_engine_conn_tls(c, x, host, tmo, o->stop, NULL, &plain, peek,
+                         sizeof peek, &why, err, sizeof err) == 0)
+    probe_caps(o, c, proto, &p->tls_reply, &scratch);
+  ms_reply_free(&r);
+  ms_engine_probe_free(&scratch);
+}
+
+void ms_engine_probe_tls(const struct ms_engine_opts *o,
+                         enum ms_protocol proto, const char *host,
+                         const char *port, bool implicit,
+                         struct ms_tls_ctx *x, struct ms_probe *p) {
+  struct ms_conn *c = xcalloc(1, sizeof *c);
+  char err[256] = "", peek[8];
+  double tmo = o->timeout > 0 ? o->timeout : 30;
+  size_t plain;
+  enum ms_tls_fail why;
   p->done = true;
   if (ms_engine_conn_open(c, proto, host, port, tmo, o->stop, err,
                           sizeof err) < 0) {
     p->error = xasprintf("cannot connect to %s:%s: %s", host, port, err);
+    free(c);
+    return;
+  }
+  if (implicit && (!x || ms_engine_conn_tls(c, x, host, tmo, o->stop, NULL,
+                                            &plain, peek, sizeof peek, &why,
+                                            err, sizeof err) < 0)) {
+    p->error = xasprintf("capability probe: %s", x ? err : "no TLS context");
+    ms_engine_conn_close(c);
     free(c);
     return;
   }
@@ -77,22 +132,15 @@ void ms_engine_probe(const struct ms_engine_opts *o, enum ms_protocol proto,
       p->error = xasprintf("capability probe: the server refused the "
                            "session: %s", g);
       free(g);
-    } else {
-      char ehlo[96] = "CAPA\r\n", lit[72];
-      if (proto == MS_PROTO_SMTP) {
-        ms_net_local_literal(c->fd, lit, sizeof lit);
-        snprintf(ehlo, sizeof ehlo, "EHLO %s\r\n", lit);
-      } else {
-        ms_reader_expect_multiline(c->rd, true); /* RFC 2449 §5 */
-      }
-      if (probe_step(o, c, ehlo, &p->reply, p)) {
-        struct ms_reply bye = {0};
-        ms_engine_conn_send(c, "QUIT\r\n", 6, tmo, o->stop, err, sizeof err);
-        /* The QUIT reply is only waited for briefly: it decides nothing. */
-        ms_engine_conn_read(c, ms_now() + (tmo < 2 ? tmo : 2), o->stop, &bye,
-                            err, sizeof err);
-        ms_reply_free(&bye);
-      }
+    } else if (probe_caps(o, c, proto, &p->reply, p)) {
+      if (!implicit)
+        probe_starttls(o, c, proto, host, x, p);
+      struct ms_reply bye = {0};
+      ms_engine_conn_send(c, "QUIT\r\n", 6, tmo, o->stop, err, sizeof err);
+      /* The QUIT reply is only waited for briefly: it decides nothing. */
+      ms_engine_conn_read(c, ms_now() + (tmo < 2 ? tmo : 2), o->stop, &bye,
+                          err, sizeof err);
+      ms_reply_free(&bye);
     }
   }
   ms_reply_free(&greet);
@@ -100,14 +148,23 @@ void ms_engine_probe(const struct ms_engine_opts *o, enum ms_protocol proto,
   free(c);
 }
 
+void ms_engine_probe(const struct ms_engine_opts *o, enum ms_protocol proto,
+                     const char *host, const char *port, struct ms_probe *p) {
+  ms_engine_probe_tls(o, proto, host, port, false, NULL, p);
+}
+
+static bool probe_has(enum ms_protocol proto, const struct ms_reply *r,
+                      const char *req) {
+  return proto == MS_PROTO_POP3 ? ms_pop3_has_capability(r, req)
+                                : ms_smtp_has_capability(r, req);
+}
+
 char *ms_engine_requires_unmet(const struct ms_transcript *t,
                                const struct ms_probe *p) {
   for (size_t i = 0; i < t->nrequires; i++) {
     const char *req = t->requires[i];
-    bool has = t->protocol == MS_PROTO_POP3
-                   ? ms_pop3_has_capability(&p->reply, req)
-                   : ms_smtp_has_capability(&p->reply, req);
-    if (has)
+    if (probe_has(t->protocol, &p->reply, req) ||
+        (t->uses_tls && probe_has(t->protocol, &p->tls_reply, req)))
       continue;
     if (!probe_ok(t->protocol, p->reply.code)) {
       char cbuf[16];
@@ -116,7 +173,10 @@ char *ms_engine_requires_unmet(const struct ms_transcript *t,
                        ms_engine_code_text(t->protocol, p->reply.code, cbuf,
                                            sizeof cbuf));
     }
-    return xasprintf("server does not advertise %s", req);
+    return xasprintf("server does not advertise %s%s", req,
+                     t->uses_tls && p->tls_reply.code
+                         ? " (before or after STARTTLS)"
+                         : "");
   }
   return NULL;
 }

@@ -32,6 +32,36 @@ static void result_step_free(struct ms_step_result *s) {
   free(s->findings);
 }
 
+void ms_tls_result_free(struct ms_tls_result *t) {
+  if (!t)
+    return;
+  free(t->version);
+  free(t->cipher);
+  free(t->subject);
+  free(t->issuer);
+  free(t->not_after);
+  free(t->verify_error);
+  memset(t, 0, sizeof *t);
+}
+
+static char *result_dup(const char *s) {
+  return s ? xstrdup(s) : NULL;
+}
+
+struct ms_tls_result *ms_tls_result_dup(const struct ms_tls_result *t) {
+  if (!t)
+    return NULL;
+  struct ms_tls_result *r = xcalloc(1, sizeof *r);
+  r->version = result_dup(t->version);
+  r->cipher = result_dup(t->cipher);
+  r->subject = result_dup(t->subject);
+  r->issuer = result_dup(t->issuer);
+  r->not_after = result_dup(t->not_after);
+  r->verified = t->verified;
+  r->verify_error = result_dup(t->verify_error);
+  return r;
+}
+
 void ms_transcript_result_free(struct ms_transcript_result *t) {
   if (!t)
     return;
@@ -50,6 +80,8 @@ void ms_transcript_result_free(struct ms_transcript_result *t) {
   free(t->steps);
   free(t->greeting);
   free(t->target);
+  ms_tls_result_free(t->tls);
+  free(t->tls);
   memset(t, 0, sizeof *t);
 }
 

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -39,6 +40,9 @@ static void script_step_clear(struct ms_step *st) {
   free(st->lines);
   free(st->text_re);
   free(st->meta);
+  free(st->user);
+  free(st->pass);
+  free(st->authzid);
 }
 
 void ms_script_steps_free(struct ms_step *v, size_t n) {
@@ -103,9 +107,56 @@ static void script_close(struct ms_script *s) {
   s->smtp_open = s->pop3_body = s->pop3_status = false;
 }
 
+/* Does P only accept positive replies (2xx, +OK)? */
+static bool script_positive(enum ms_protocol proto,
+                            const struct ms_pattern *p) {
+  if (p->n == 0)
+    return false;
+  for (int i = 0; i < p->n; i++)
+    if (proto == MS_PROTO_POP3 ? strcmp(p->alt[i], "+OK") != 0
+                               : p->alt[i][0] != '2')
+      return false;
+  return true;
+}
+
+static struct ms_step *script_append(struct ms_script *s,
+                                     enum ms_step_kind kind, int line,
+                                     int col) {
+  xgrow((void **)&s->v, &s->cap, s->n, sizeof s->v[0]);
+  struct ms_step *st = &s->v[s->n++];
+  memset(st, 0, sizeof *st);
+  st->kind = kind;
+  st->line = line;
+  st->col = col;
+  return st;
+}
+
+/* RFC 3207 §4 / RFC 2595 §4: after a positive reply to STARTTLS (STLS)
+ * the client starts the handshake; the dialogue goes on inside TLS. */
+static void script_tls_due(struct ms_script *s) {
+  if (!s->tls_due)
+    return;
+  s->tls_due = false;
+  const struct ms_step *r = s->tls_at < s->n ? &s->v[s->tls_at] : NULL;
+  if (r && r->kind == MS_STEP_EXPECT && script_positive(s->proto, &r->pat))
+    script_append(s, MS_STEP_TLS, r->line, r->col);
+}
+
+struct ms_step *ms_script_tls(struct ms_script *s, int line, int col) {
+  s->tls_due = false; /* this handshake is the one STARTTLS announced */
+  return ms_script_add(s, MS_STEP_TLS, line, col);
+}
+
 struct ms_step *ms_script_add(struct ms_script *s, enum ms_step_kind kind,
                               int line, int col) {
   script_close(s);
+  script_tls_due(s);
+  if (kind == MS_STEP_EXPECT && s->starttls_cmd) {
+    s->tls_due = true;
+    s->tls_at = s->n;
+  }
+  if (kind != MS_STEP_META)
+    s->starttls_cmd = false;
   xgrow((void **)&s->v, &s->cap, s->n, sizeof s->v[0]);
   struct ms_step *st = &s->v[s->n++];
   memset(st, 0, sizeof *st);
@@ -149,12 +200,25 @@ void ms_script_expected(struct ms_script *s, const struct ms_pattern *p,
   s->data_line = line;
 }
 
+/* Is TEXT the STARTTLS (SMTP, RFC 3207) or STLS (POP3, RFC 2595)
+ * command, alone on its line? */
+static bool script_is_starttls(enum ms_protocol proto, const char *text,
+                               size_t len) {
+  const char *verb = proto == MS_PROTO_POP3 ? "STLS" : "STARTTLS";
+  size_t n = strlen(verb);
+  while (len > n && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+    len--;
+  return len == n && strncasecmp(text, verb, n) == 0;
+}
+
 static void script_push_send(struct ms_script *s, enum ms_send_kind kind,
                              const char *text, size_t len, int line, int col) {
   struct ms_step *st = ms_script_add(s, MS_STEP_SEND, line, col);
   st->send = kind;
   st->text = xmemdup(text, len);
   st->len = len;
+  s->starttls_cmd =
+      kind == MS_SEND_LINE && script_is_starttls(s->proto, text, len);
 }
 
 void ms_script_send(struct ms_script *s, const char *text, size_t len,
@@ -402,6 +466,7 @@ void ms_script_continue(struct ms_script *s, const char *text, size_t len,
 
 void ms_script_finish(struct ms_script *s) {
   script_close(s);
+  script_tls_due(s);
   if (s->data && s->data_354)
     ms_diags_add(s->d, true, s->file, s->data_line, 0,
                  "the mail data after this 354 reply is never ended by a "

@@ -36,6 +36,10 @@ struct ms_script {
   bool smtp_open;    /* last step: SMTP reply whose last line was "ddd-" */
   bool pop3_status;  /* last step: POP3 status line; content may follow */
   bool pop3_body;    /* collecting POP3 multi-line content up to "." */
+  bool starttls_cmd; /* the last step is a STARTTLS / STLS command line */
+  bool tls_due;      /* its reply is step TLS_AT: a positive one is
+                        followed by the TLS handshake (RFC 3207 §4) */
+  size_t tls_at;
 };
 
 /* Roles seen (for convention inference): bit 1 S:, 2 R:, 4 C:, with the
@@ -88,6 +92,9 @@ void ms_script_expected(struct ms_script *s, const struct ms_pattern *p,
                         int line);
 /* Mail data ended by other means (a data: body). */
 void ms_script_end_data(struct ms_script *s);
+/* A TLS handshake step here (tls: handshake, starttls:); it stands for
+ * the one a STARTTLS line's positive reply would have added. */
+struct ms_step *ms_script_tls(struct ms_script *s, int line, int col);
 /* Close open replies, report what is unfinished. */
 void ms_script_finish(struct ms_script *s);
 

@@ -109,6 +109,24 @@ static void tr_pipelining(struct tload *L, const struct ms_ynode *k,
     tr_err(L, v, "pipelining: is true or false, not \"%s\"", s);
 }
 
+/* tls: implicit: TLS from the first byte (SMTP submission on 465,
+ * RFC 8314 §3.3; POP3 on 995). */
+static void tr_tls(struct tload *L, const struct ms_ynode *k,
+                   const struct ms_ynode *v) {
+  const char *s = tr_scalar(L, k, v);
+  if (!s)
+    return;
+  if (tr_ieq(s, "implicit"))
+    L->t->tls_implicit = true;
+  else if (tr_ieq(s, "none"))
+    L->t->tls_implicit = false;
+  else
+    tr_err(L, v,
+           "tls: is implicit (TLS from the first byte, as on ports 465 and "
+           "995) or none, not \"%s\"; STARTTLS is a step: - starttls:",
+           s);
+}
+
 static void tr_world(struct tload *L, const struct ms_ynode *k,
                      const struct ms_ynode *v) {
   struct ms_transcript *t = L->t;
@@ -181,6 +199,8 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
     tr_pipelining(L, k, v);
   else if (strcmp(s, "world") == 0)
     tr_world(L, k, v);
+  else if (strcmp(s, "tls") == 0)
+    tr_tls(L, k, v);
   else if (strcmp(s, "script") == 0)
     tr_body(L, k, v, 0);
   else if (strcmp(s, "steps") == 0)
@@ -191,7 +211,7 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
     tr_err(L, k,
            "unknown key \"%s\" (known: title, protocol, convention, source, "
            "rfc, level, tags, requires, vars, timeout, deadline, "
-           "pipelining, world, id, notes, script, steps, sessions)",
+           "pipelining, world, tls, id, notes, script, steps, sessions)",
            s);
 }
 
@@ -407,18 +427,30 @@ static void tr_ref(const char *name, size_t n, void *arg) {
                (int)n, name, (int)n, name);
 }
 
+static void tr_check_text(struct tr_refs *r, const char *text, size_t len) {
+  char err[200];
+  if (text && ms_vars_each(text, len, tr_ref, r, err, sizeof err) < 0)
+    ms_diags_add(r->L->d, false, r->L->name, r->st->line, r->st->col, "%s",
+                 err);
+}
+
 static void tr_check_vars(struct tload *L) {
   struct tr_refs r = {.L = L};
-  const struct ms_transcript *t = L->t;
+  struct ms_transcript *t = L->t;
   for (size_t i = 0; i < t->nsessions; i++)
     for (size_t j = 0; j < t->sessions[i].nsteps; j++) {
       const struct ms_step *st = &t->sessions[i].steps[j];
-      char err[200];
-      if (st->kind != MS_STEP_SEND || !st->text)
-        continue;
       r.st = st;
-      if (ms_vars_each(st->text, st->len, tr_ref, &r, err, sizeof err) < 0)
-        ms_diags_add(L->d, false, L->name, st->line, st->col, "%s", err);
+      if (st->kind == MS_STEP_TLS)
+        t->uses_tls = true;
+      if (st->kind == MS_STEP_SEND && st->text)
+        tr_check_text(&r, st->text, st->len);
+      if (st->kind != MS_STEP_AUTH && st->kind != MS_STEP_APOP)
+        continue;
+      const char *f[] = {st->user, st->pass, st->authzid};
+      for (size_t k = 0; k < 3; k++)
+        if (f[k])
+          tr_check_text(&r, f[k], strlen(f[k]));
     }
   for (size_t i = 0; i < r.nseen; i++)
     free(r.seen[i]);

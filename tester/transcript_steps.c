@@ -5,7 +5,8 @@
  *   - data: |                            a body: dot-stuffed, terminated
  *   - expect: 250|251 (text:, timeout:)  one reply; expect: close
  *   - pause: SECONDS
- *   - meta: open connection             RFC 1939's stage directions */
+ *   - meta: open connection             RFC 1939's stage directions
+ *   - starttls: / tls: / auth: / apop:   TLS and SASL (transcript_secure.c) */
 #include "transcript_steps.h"
 
 #include <math.h>
@@ -276,6 +277,7 @@ struct steps_action {
 static const struct steps_action steps_actions[] = {
     {"send", ""}, {"raw", ""},  {"data", ""},
     {"expect", "text timeout"}, {"pause", ""}, {"meta", ""},
+    {"starttls", ""}, {"tls", ""}, {"auth", ""}, {"apop", ""},
 };
 
 static bool steps_word_in(const char *list, const char *w) {
@@ -319,7 +321,7 @@ static void steps_option(struct ms_script *s, const struct ms_ynode *m) {
     steps_error(s, m->kids[0],
                 "unknown step: a step is a role line (- S: ..., - R: ..., - "
                 "C: ...) or one of send:, raw:, data:, expect:, pause:, "
-                "meta:");
+                "meta:, starttls:, tls:, auth:, apop:");
     return;
   }
   for (size_t i = 0; i + 1 < m->nkids; i += 2) {
@@ -348,6 +350,14 @@ static void steps_option(struct ms_script *s, const struct ms_ynode *m) {
     steps_data(s, m, val);
   } else if (strcmp(act->key, "meta") == 0) {
     steps_meta(s, m, val);
+  } else if (strcmp(act->key, "starttls") == 0) {
+    ms_transcript_secure_starttls(s, m, val);
+  } else if (strcmp(act->key, "tls") == 0) {
+    ms_transcript_secure_tls(s, m, val);
+  } else if (strcmp(act->key, "auth") == 0) {
+    ms_transcript_secure_auth(s, m, val);
+  } else if (strcmp(act->key, "apop") == 0) {
+    ms_transcript_secure_apop(s, m, val);
   } else {
     double secs = 0;
     if (ms_transcript_steps_seconds(s->file, val, "pause:", s->d, &secs) == 0)

@@ -25,4 +25,18 @@ int ms_transcript_steps_unescape(const char *text, size_t len, char **out,
                                  size_t *outlen, size_t *bad, char *err,
                                  size_t errlen);
 
+/* transcript_secure.c: starttls:, tls:, auth:, apop: items.  ITEM is the
+ * list item (for its position), V the value of its key. */
+void ms_transcript_secure_starttls(struct ms_script *s,
+                                   const struct ms_ynode *item,
+                                   const struct ms_ynode *v);
+void ms_transcript_secure_tls(struct ms_script *s, const struct ms_ynode *item,
+                              const struct ms_ynode *v);
+void ms_transcript_secure_auth(struct ms_script *s,
+                               const struct ms_ynode *item,
+                               const struct ms_ynode *v);
+void ms_transcript_secure_apop(struct ms_script *s,
+                               const struct ms_ynode *item,
+                               const struct ms_ynode *v);
+
 #endif

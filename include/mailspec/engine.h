@@ -12,11 +12,17 @@
 #include "mailspec/transcript.h"
 
 /* A target: "HOST:PORT", "[v6addr]:PORT", "name:PORT" or "builtin" (a
- * reference server started in-process for each transcript). */
+ * reference server started in-process for each transcript), or a URL:
+ * "smtp://HOST[:PORT]" (25), "smtps://HOST[:PORT]" (465, implicit TLS,
+ * RFC 8314 §3.3), "pop3://HOST[:PORT]" (110), "pop3s://HOST[:PORT]"
+ * (995, RFC 8314 §3.2 / RFC 2595 §7). */
 struct ms_target {
   char *host;
   char *port;
   bool builtin;
+  bool tls;              /* implicit TLS from the first byte (smtps, pop3s) */
+  bool has_proto;        /* the URL named the protocol: */
+  enum ms_protocol proto; /* transcripts of the other one are SKIPped */
 };
 int ms_target_parse(struct ms_target *t, const char *text, char *err,
                     size_t errlen);
@@ -41,8 +47,23 @@ struct ms_engine_opts {
   bool drop_passed_steps; /* free the step results of transcripts that
                         PASS (memory stays flat on long runs whose only
                         report is text, which does not show them) */
+  /* TLS (STARTTLS, implicit TLS): the server certificate is verified
+   * against CAFILE (NULL: the system's store) and the target's name
+   * unless INSECURE; KEYLOG appends SSLKEYLOGFILE lines.  TLS_CTX: a
+   * client context made from these once per run (ms_engine_tls_new());
+   * NULL: each transcript makes its own when it needs one. */
+  const char *cafile;
+  bool insecure;
+  const char *keylog;
+  struct ms_tls_ctx *tls_ctx;
 };
 void ms_engine_opts_init(struct ms_engine_opts *o);
+/* The shared TLS client context for O (from cafile, insecure, keylog):
+ * NULL with ERR when the CA file or the key log cannot be used.  Free
+ * with ms_engine_tls_free(). */
+struct ms_tls_ctx *ms_engine_tls_new(const struct ms_engine_opts *o, char *err,
+                                     size_t errlen);
+void ms_engine_tls_free(struct ms_tls_ctx *x);
 
 /* Run one loaded transcript against HOST:PORT (not builtin). */
 void ms_engine_run_transcript(const struct ms_engine_opts *o,

@@ -40,6 +40,21 @@ struct ms_step_result {
   double elapsed_ms;   /* from the last send to the reply */
 };
 
+/* What TLS negotiated with the server (RFC 3207 / RFC 8314): the first
+ * handshake of the transcript.  Strings are NULL when unknown. */
+struct ms_tls_result {
+  char *version;      /* "TLSv1.3" */
+  char *cipher;       /* IANA name: "TLS_AES_256_GCM_SHA384" */
+  char *subject;      /* server certificate subject, RFC 2253: "CN=mx" */
+  char *issuer;       /* its issuer, RFC 2253 */
+  char *not_after;    /* its expiry, ISO 8601 UTC: "2026-01-31T12:00:00Z" */
+  bool verified;      /* chain and name verified */
+  char *verify_error; /* why not ("certificate has expired"), or NULL */
+};
+void ms_tls_result_free(struct ms_tls_result *t); /* the fields, not T */
+/* A new deep copy of T (NULL for NULL). */
+struct ms_tls_result *ms_tls_result_dup(const struct ms_tls_result *t);
+
 struct ms_transcript_result {
   char *path, *id, *title, *source, *rfc;
   enum ms_protocol protocol;
@@ -55,6 +70,7 @@ struct ms_transcript_result {
   char *target;        /* "127.0.0.1:2525" or "builtin" */
   double started;      /* unix time, seconds */
   double elapsed_ms;
+  struct ms_tls_result *tls; /* NULL: the transcript did not use TLS */
 };
 
 struct ms_run_result {

@@ -44,8 +44,20 @@ enum ms_step_kind {
   MS_STEP_META,   /* RFC 1939 meta line, e.g. "<open connection>" */
   MS_STEP_CLOSE,  /* the server must close the connection (expect: close) */
   MS_STEP_PAUSE,  /* wait before the next step */
-  MS_STEP_GAP     /* a capture gap (import): not replayable */
+  MS_STEP_GAP,    /* a capture gap (import): not replayable */
+  MS_STEP_TLS,    /* TLS handshake now (tls: handshake; after STARTTLS) */
+  MS_STEP_AUTH,   /* a whole SASL exchange (auth:, RFC 4954 / RFC 5034) */
+  MS_STEP_APOP    /* POP3 APOP from the greeting's timestamp (apop:) */
 };
+
+/* SASL mechanisms the auth: step computes (RFC 4616, draft LOGIN,
+ * RFC 2195). */
+enum ms_sasl_mech {
+  MS_SASL_PLAIN = 0,
+  MS_SASL_LOGIN,
+  MS_SASL_CRAM_MD5
+};
+const char *ms_sasl_mech_name(enum ms_sasl_mech m); /* "PLAIN", ... */
 
 enum ms_send_kind {
   MS_SEND_LINE,      /* a command line: text + CRLF */
@@ -78,6 +90,15 @@ struct ms_step {
 
   /* PAUSE */
   double pause; /* seconds */
+
+  /* AUTH and APOP: USER and PASS are templates (${name} expanded at run
+   * time); PASS (the APOP secret) is never shown, only <redacted>.  The
+   * final reply is judged against PAT (n == 0: 235 / +OK, or 501 / -ERR
+   * when CANCEL).  EXPECT's text_re and timeout apply too. */
+  enum ms_sasl_mech mech;
+  char *user, *pass, *authzid;
+  bool initial_response; /* send the first response with AUTH */
+  bool cancel;           /* answer the first challenge with "*" */
 };
 
 struct ms_session {
@@ -90,6 +111,7 @@ struct ms_session {
 struct ms_var {
   char *name;
   char *value;
+  bool secret; /* from env:/file: (-D): shown only as <redacted> */
 };
 
 struct ms_transcript {
@@ -117,6 +139,8 @@ struct ms_transcript {
   char *world_yaml; /* world: inline mapping, re-emitted as YAML text */
   int world_line;
   char *notes; /* free text for reports (notes:), or NULL */
+  bool tls_implicit; /* tls: implicit: TLS from the first byte (465/995) */
+  bool uses_tls;     /* some step negotiates TLS (starttls:, tls:) */
 };
 
 /* Load and validate.  Returns NULL when D gained errors. */
