@@ -1,5 +1,6 @@
-/* cmd_run: `mailspec run [-t HOST:PORT|builtin] [-D NAME=VALUE]... [-j N]
- * [--timeout SECONDS] [-r FORMAT[:FILE]]... [-q|-v] PATH...`
+/* cmd_run: `mailspec run [-t HOST:PORT|URL|builtin] [-D NAME=VALUE]...
+ * [-j N] [--timeout SECONDS] [-r FORMAT[:FILE]]... [--cafile FILE]
+ * [--insecure] [--keylog FILE] [-q|-v] PATH...`
  *
  * Builds the plan, runs it, writes the reports.  Ctrl-C (SIGINT) or
  * SIGTERM stops the run cleanly: reports are written for what finished,
@@ -18,6 +19,7 @@
 #include "cmd.h"
 #include "mailspec/mailspec.h"
 #include "mailspec/waiver.h"
+#include "secret.h"
 #include "util.h"
 
 #define RUN_MAX_JOBS 256
@@ -35,20 +37,29 @@ static void run_on_signal(int sig) {
 
 void ms_cmd_usage_run(FILE *out) {
   fputs(
-      "usage: mailspec run [-t HOST:PORT|builtin] [-D NAME=VALUE]... [-j N]\n"
-      "                    [--timeout SECONDS] [-r FORMAT[:FILE]]... "
+      "usage: mailspec run [-t HOST:PORT|URL|builtin] [-D NAME=VALUE]... "
+      "[-j N]\n"
+      "                    [--timeout SECONDS] [-r FORMAT[:FILE]]...\n"
+      "                    [--cafile FILE] [--insecure] [--keylog FILE] "
       "[-q|-v] PATH...\n"
       "\n"
       "Replay transcripts against a server and judge its replies by code.\n"
       "PATH is a transcript, a suite, or a directory (every *.yaml below "
       "it, sorted).\n"
       "\n"
-      "  -t, --target T        HOST:PORT, [IPv6]:PORT, NAME:PORT, or "
-      "builtin (the\n"
-      "                        default: a reference server started for "
-      "each transcript)\n"
+      "  -t, --target T        HOST:PORT, [IPv6]:PORT, NAME:PORT, a URL "
+      "smtp://HOST,\n"
+      "                        smtps://HOST (implicit TLS, port 465), "
+      "pop3://HOST,\n"
+      "                        pop3s://HOST (995), or builtin (the "
+      "default: a\n"
+      "                        reference server started for each "
+      "transcript)\n"
       "  -D, --define N=V      set variable ${N} (overrides the "
-      "transcript's vars:)\n"
+      "transcript's vars:);\n"
+      "                        V = env:NAME or file:PATH reads a secret, "
+      "shown only\n"
+      "                        as <redacted>\n"
       "  -j, --jobs N          run N transcripts at once (report order is "
       "unchanged)\n"
       "      --timeout S       seconds to wait for each reply (default 30)\n"
@@ -68,6 +79,14 @@ void ms_cmd_usage_run(FILE *out) {
       "(default\n"
       "                        from CI_NODE_INDEX/CI_NODE_TOTAL); join with "
       "merge\n"
+      "      --cafile FILE     verify server certificates against these "
+      "CAs (PEM)\n"
+      "                        instead of the system's store\n"
+      "      --insecure        do not fail on a bad certificate (it is "
+      "still recorded)\n"
+      "      --keylog FILE     append TLS keys to FILE (SSLKEYLOGFILE "
+      "format, for\n"
+      "                        Wireshark)\n"
       "  -q, --quiet           report only failures and the summary\n"
       "  -v, --verbose         show every exchange live on stderr (S:/R: "
       "form)\n"
@@ -129,19 +148,27 @@ static int run_define(struct run_args *a, const char *arg) {
     if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
       return run_usage_error("-D: bad character in variable name '%s' "
                              "(letters, digits, _ - . only)", arg);
-  if (strpbrk(eq + 1, "\r\n"))
-    return run_usage_error("-D: the value of '%s' contains a line end",
-                           arg);
+  char *value = NULL, err[512];
+  bool secret = false;
+  if (ms_secret_resolve(eq + 1, &value, &secret, err, sizeof err) < 0)
+    return run_usage_error("-D %.*s=%s", (int)(eq - arg), arg, err);
+  if (strpbrk(value, "\r\n")) {
+    free(value); /* not quoted: it may be a secret */
+    return run_usage_error("-D: the value of '%.*s' contains a line end",
+                           (int)(eq - arg), arg);
+  }
   for (size_t i = 0; i < a->ndefs; i++)
     if (strncmp(a->defs[i].name, arg, (size_t)(eq - arg)) == 0 &&
         a->defs[i].name[eq - arg] == '\0') {
       free(a->defs[i].value); /* the last -D for a name wins */
-      a->defs[i].value = xstrdup(eq + 1);
+      a->defs[i].value = value;
+      a->defs[i].secret = secret;
       return 0;
     }
   a->defs = xrealloc(a->defs, (a->ndefs + 1) * sizeof *a->defs);
   a->defs[a->ndefs].name = xstrndup(arg, (size_t)(eq - arg));
-  a->defs[a->ndefs].value = xstrdup(eq + 1);
+  a->defs[a->ndefs].value = value;
+  a->defs[a->ndefs].secret = secret;
   a->ndefs++;
   return 0;
 }
@@ -222,7 +249,10 @@ enum {
   OPT_COLOR,
   OPT_WAIVERS,
   OPT_STRICT,
-  OPT_SHARD
+  OPT_SHARD,
+  OPT_CAFILE,
+  OPT_INSECURE,
+  OPT_KEYLOG
 };
 
 static const struct option run_opts[] = {
@@ -235,6 +265,9 @@ static const struct option run_opts[] = {
     {"waivers", required_argument, NULL, OPT_WAIVERS},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"shard", required_argument, NULL, OPT_SHARD},
+    {"cafile", required_argument, NULL, OPT_CAFILE},
+    {"insecure", no_argument, NULL, OPT_INSECURE},
+    {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"color", required_argument, NULL, OPT_COLOR},
@@ -284,6 +317,15 @@ static int run_parse(struct run_args *a, int argc, char **argv) {
       if (run_shard(a, "--shard", optarg) < 0)
         return -1;
       break;
+    case OPT_CAFILE:
+      a->eo.cafile = optarg;
+      break;
+    case OPT_INSECURE:
+      a->eo.insecure = true;
+      break;
+    case OPT_KEYLOG:
+      a->eo.keylog = optarg;
+      break;
     case 'q':
       a->g.verbosity = -1;
       break;
@@ -305,9 +347,16 @@ static int run_parse(struct run_args *a, int argc, char **argv) {
   }
   if (run_shard_env(a) < 0)
     return -1;
-  char err[256];
+  char err[512];
   if (ms_target_parse(&a->eo.target, target, err, sizeof err) < 0)
     return run_usage_error("-t: %s", err);
+  /* One TLS context for the run: a bad --cafile or --keylog is a usage
+   * error now, not an ERROR in every transcript. */
+  if (a->eo.cafile || a->eo.keylog || !a->eo.target.builtin) {
+    a->eo.tls_ctx = ms_engine_tls_new(&a->eo, err, sizeof err);
+    if (!a->eo.tls_ctx)
+      return run_usage_error("%s", err);
+  }
   a->paths = argv + optind;
   a->npaths = (size_t)(argc - optind);
   if (a->npaths == 0)
@@ -327,6 +376,7 @@ static void run_args_free(struct run_args *a) {
   free(a->reports);
   free(a->waivers);
   ms_target_free(&a->eo.target);
+  ms_engine_tls_free(a->eo.tls_ctx);
 }
 
 /* Plan diagnostics: file:line:col: message on stderr. */

@@ -99,6 +99,25 @@ static void json_tags(FILE *out, const struct ms_transcript_result *t) {
   fputs("],\n", out);
 }
 
+/* What TLS negotiated, or null (issue 7). */
+static void json_tls(FILE *out, const struct ms_tls_result *tls) {
+  json_key(out, 6, "tls");
+  if (!tls) {
+    fputs("null,\n", out);
+    return;
+  }
+  fputs("{\n", out);
+  json_str_field(out, 8, "version", tls->version, false);
+  json_str_field(out, 8, "cipher", tls->cipher, false);
+  json_str_field(out, 8, "subject", tls->subject, false);
+  json_str_field(out, 8, "issuer", tls->issuer, false);
+  json_str_field(out, 8, "not_after", tls->not_after, false);
+  fprintf(out, "        \"verified\": %s,\n",
+          tls->verified ? "true" : "false");
+  json_str_field(out, 8, "verify_error", tls->verify_error, true);
+  fputs("      },\n", out);
+}
+
 static void json_transcript(FILE *out, const struct ms_transcript_result *t,
                             bool last) {
   const char *level = ms_level_name(t->level);
@@ -117,6 +136,7 @@ static void json_transcript(FILE *out, const struct ms_transcript_result *t,
   json_str_field(out, 6, "reason", t->reason, false);
   json_str_field(out, 6, "target", t->target, false);
   json_str_field(out, 6, "greeting", t->greeting, false);
+  json_tls(out, t->tls);
   json_key(out, 6, "started");
   json_num(out, t->started);
   fputs(",\n", out);

@@ -86,6 +86,17 @@ static void junit_properties(FILE *out, const struct ms_run_result *r,
     junit_property(out, id, "level", ms_level_name(t->level));
     junit_property(out, id, "verdict", ms_verdict_name(t->verdict));
     junit_property(out, id, "greeting", t->greeting);
+    if (t->tls) {
+      char *tls = ms_tls_result_text(t->tls);
+      junit_property(out, id, "tls", tls);
+      junit_property(out, id, "tls.version", t->tls->version);
+      junit_property(out, id, "tls.cipher", t->tls->cipher);
+      junit_property(out, id, "tls.subject", t->tls->subject);
+      junit_property(out, id, "tls.not_after", t->tls->not_after);
+      junit_property(out, id, "tls.verified",
+                     t->tls->verified ? "true" : "false");
+      free(tls);
+    }
   }
   fputs("    </properties>\n", out);
 }
@@ -196,6 +207,13 @@ static void junit_log(FILE *out, const struct ms_transcript_result *t) {
     fprintf(out, "   %s: ", keys[i]);
     ms_esc_xml(out, vals[i], false);
     fputc('\n', out);
+  }
+  if (t->tls) {
+    char *tls = ms_tls_result_text(t->tls);
+    fputs("   tls: ", out);
+    ms_esc_xml(out, tls, false);
+    fputc('\n', out);
+    free(tls);
   }
   for (size_t i = 0; i < t->nsteps; i++) {
     const struct ms_step_result *s = &t->steps[i];

@@ -218,6 +218,19 @@ static void text_reason_lines(const struct text_ctx *c, const char *reason) {
   text_block(c, "   ", "", reason);
 }
 
+/* What TLS negotiated: shown with -v, and for failures (a certificate
+ * problem is often the reason). */
+static void text_tls(const struct text_ctx *c,
+                     const struct ms_transcript_result *t, bool bad) {
+  if (!t->tls || (!bad && c->verbosity <= 0))
+    return;
+  char *s = ms_tls_result_text(t->tls);
+  fputs("    tls: ", c->out);
+  text_put(c, s);
+  fputc('\n', c->out);
+  free(s);
+}
+
 /* Returns false when -q leaves T out. */
 static bool text_transcript(const struct text_ctx *c,
                             const struct ms_transcript_result *t) {
@@ -258,6 +271,7 @@ static bool text_transcript(const struct text_ctx *c,
     if (extra)
       text_reason_lines(c, extra);
   }
+  text_tls(c, t, bad);
   return true;
 }
 

@@ -62,6 +62,27 @@ struct ms_tls_result *ms_tls_result_dup(const struct ms_tls_result *t) {
   return r;
 }
 
+char *ms_tls_result_text(const struct ms_tls_result *t) {
+  const char *v = t->version ? t->version : "no session";
+  char *cert = t->subject ? xasprintf(", certificate %s%s%s%s, expires %s",
+                                      t->subject, t->issuer ? " (issuer " : "",
+                                      t->issuer ? t->issuer : "",
+                                      t->issuer ? ")" : "",
+                                      t->not_after ? t->not_after : "?")
+                          : xstrdup(", no certificate");
+  char *r = xasprintf("%s%s%s%s, %s%s", v, t->cipher ? " " : "",
+                      t->cipher ? t->cipher : "", cert,
+                      t->verified ? "verified" : "NOT verified",
+                      t->verified || !t->verify_error ? "" : ": ");
+  free(cert);
+  if (!t->verified && t->verify_error) {
+    char *x = xasprintf("%s%s", r, t->verify_error);
+    free(r);
+    r = x;
+  }
+  return r;
+}
+
 void ms_transcript_result_free(struct ms_transcript_result *t) {
   if (!t)
     return;

@@ -189,6 +189,28 @@ static void rj_tags(struct rj_ctx *c, const struct ms_json *o, const char *base,
   }
 }
 
+/* "tls": null or {version, cipher, subject, issuer, not_after,
+ * verified, verify_error} (issue 7). */
+static void rj_tls(struct rj_ctx *c, const struct ms_json *o, const char *base,
+                   struct ms_transcript_result *t) {
+  char path[256];
+  rj_path(path, sizeof path, base, "tls");
+  const struct ms_json *v = rj_member(c, o, base, "tls", MS_JSON_OBJECT, false);
+  if (!v)
+    return;
+  struct ms_tls_result *r = xcalloc(1, sizeof *r);
+  r->version = rj_str(c, v, path, "version");
+  r->cipher = rj_str(c, v, path, "cipher");
+  r->subject = rj_str(c, v, path, "subject");
+  r->issuer = rj_str(c, v, path, "issuer");
+  r->not_after = rj_str(c, v, path, "not_after");
+  const struct ms_json *b = rj_member(c, v, path, "verified", MS_JSON_BOOL,
+                                      false);
+  r->verified = b && b->b;
+  r->verify_error = rj_str(c, v, path, "verify_error");
+  t->tls = r;
+}
+
 static void rj_transcript(struct rj_ctx *c, const struct ms_json *o,
                           const char *base, struct ms_transcript_result *t) {
   if (o->type != MS_JSON_OBJECT) {
@@ -209,6 +231,7 @@ static void rj_transcript(struct rj_ctx *c, const struct ms_json *o,
   t->reason = rj_str(c, o, base, "reason");
   t->target = rj_str(c, o, base, "target");
   t->greeting = rj_str(c, o, base, "greeting");
+  rj_tls(c, o, base, t);
   t->started = rj_num(c, o, base, "started");
   t->elapsed_ms = rj_num(c, o, base, "elapsed_ms");
   const struct ms_json *a =

@@ -1,5 +1,7 @@
 /* target: parse "-t HOST:PORT" (see engine.h).  Accepted forms:
- * "builtin", "127.0.0.1:2525", "[::1]:2525", "mx.example.test:25".
+ * "builtin", "127.0.0.1:2525", "[::1]:2525", "mx.example.test:25", and
+ * URLs "smtp://", "smtps://", "pop3://", "pop3s://" + HOST[:PORT] (the
+ * port defaults to 25, 465, 110, 995; RFC 8314 §7.3, RFC 2595 §7).
  * A bare IPv6 address needs brackets, as in URIs (RFC 3986 §3.2.2),
  * since its colons would make the port ambiguous. */
 #include "mailspec/engine.h"
@@ -8,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -57,6 +60,45 @@ static bool target_v6_ok(const char *h, size_t n) {
   return true;
 }
 
+static int target_hostport(struct ms_target *t, const char *whole,
+                           const char *text, char *err, size_t errlen);
+
+/* The URL schemes: name, protocol, implicit TLS, default port. */
+static const struct {
+  const char *scheme;
+  enum ms_protocol proto;
+  bool tls;
+  const char *port;
+} target_schemes[] = {
+    {"smtp", MS_PROTO_SMTP, false, "25"},
+    {"smtps", MS_PROTO_SMTP, true, "465"},
+    {"pop3", MS_PROTO_POP3, false, "110"},
+    {"pop3s", MS_PROTO_POP3, true, "995"},
+};
+
+/* "scheme://HOST[:PORT]": the scheme's facts into T, *REST after "//",
+ * *DPORT its default port.  0 when TEXT is no URL, 1 when it is, -1
+ * for an unknown scheme. */
+static int target_scheme(struct ms_target *t, const char *text,
+                         const char **rest, const char **dport) {
+  const char *sep = strstr(text, "://");
+  if (!sep)
+    return 0;
+  size_t n = (size_t)(sep - text);
+  for (size_t i = 0; i < sizeof target_schemes / sizeof target_schemes[0];
+       i++)
+    if (strlen(target_schemes[i].scheme) == n &&
+        strncasecmp(text, target_schemes[i].scheme, n) == 0) {
+      t->has_proto = true;
+      t->proto = target_schemes[i].proto;
+      t->tls = target_schemes[i].tls;
+      *dport = target_schemes[i].port;
+      *rest = sep + 3;
+      return 1;
+    }
+  return -1;
+}
+
 int ms_target_parse(struct ms_target *t, const char *text, char *err,
                     size_t errlen) {
   memset(t, 0, sizeof *t);
@@ -66,36 +108,61 @@ int ms_target_parse(struct ms_target *t, const char *text, char *err,
     t->builtin = true;
     return 0;
   }
+  const char *whole = text, *dport = NULL;
+  int u = target_scheme(t, text, &text, &dport);
+  if (u < 0)
+    return target_err(err, errlen, whole,
+                      "unknown scheme (smtp://, smtps://, pop3://, pop3s://)");
+  char *own = NULL;
+  if (u > 0) {
+    size_t n = strlen(text);
+    if (n > 0 && text[n - 1] == '/') /* "smtps://mx.example.test/" */
+      n--;
+    bool has_port = text[0] == '['
+                        ? (strchr(text, ']') && strchr(text, ']')[1] == ':')
+                        : memchr(text, ':', n) != NULL;
+    own = has_port ? xstrndup(text, n)
+                   : xasprintf("%.*s:%s", (int)n, text, dport);
+    text = own;
+  }
+  int rc = target_hostport(t, whole, text, err, errlen);
+  free(own);
+  return rc;
+}
+
+/* "HOST:PORT" (TEXT) into T; messages quote WHOLE, as given. */
+static int target_hostport(struct ms_target *t, const char *whole,
+                           const char *text, char *err, size_t errlen) {
   const char *host, *colon;
   size_t hlen;
   if (text[0] == '[') {
     const char *close = strchr(text, ']');
     if (!close)
-      return target_err(err, errlen, text, "missing ']'");
+      return target_err(err, errlen, whole, "missing ']'");
     host = text + 1;
     hlen = (size_t)(close - host);
     if (!target_v6_ok(host, hlen))
-      return target_err(err, errlen, text, "not an IPv6 address in [...]");
+      return target_err(err, errlen, whole, "not an IPv6 address in [...]");
     if (close[1] != ':')
-      return target_err(err, errlen, text, "expected ':PORT' after ']'");
+      return target_err(err, errlen, whole, "expected ':PORT' after ']'");
     colon = close + 1;
   } else {
     colon = strrchr(text, ':');
     if (!colon)
-      return target_err(err, errlen, text,
+      return target_err(err, errlen, whole,
                         "expected HOST:PORT or builtin");
     if (memchr(text, ':', (size_t)(colon - text)))
-      return target_err(err, errlen, text,
+      return target_err(err, errlen, whole,
                         "write an IPv6 address as [ADDR]:PORT");
     host = text;
     hlen = (size_t)(colon - text);
     if (hlen == 0)
-      return target_err(err, errlen, text, "empty host");
+      return target_err(err, errlen, whole, "empty host");
     if (!target_name_ok(host, hlen))
-      return target_err(err, errlen, text, "bad host name");
+      return target_err(err, errlen, whole, "bad host name");
   }
   if (!target_port_ok(colon + 1))
-    return target_err(err, errlen, text, "port must be 1..65535");
+    return target_err(err, errlen, whole, "port must be 1..65535");
   t->host = xstrndup(host, hlen);
   t->port = xstrdup(colon + 1);
   return 0;
@@ -106,6 +173,5 @@ void ms_target_free(struct ms_target *t) {
     return;
   free(t->host);
   free(t->port);
-  t->host = t->port = NULL;
-  t->builtin = false;
+  memset(t, 0, sizeof *t);
 }

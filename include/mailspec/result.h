@@ -54,6 +54,10 @@ struct ms_tls_result {
 void ms_tls_result_free(struct ms_tls_result *t); /* the fields, not T */
 /* A new deep copy of T (NULL for NULL). */
 struct ms_tls_result *ms_tls_result_dup(const struct ms_tls_result *t);
+/* One line for reports: "TLSv1.3 TLS_AES_256_GCM_SHA384, certificate
+ * CN=mx (issuer ...), expires 2026-01-31T12:00:00Z, verified" or "...,
+ * NOT verified: certificate has expired".  Caller frees. */
+char *ms_tls_result_text(const struct ms_tls_result *t);
 
 struct ms_transcript_result {
   char *path, *id, *title, *source, *rfc;
