@@ -25,6 +25,8 @@ struct serve_opts {
   const char *faults[SERVE_MAX_FAULTS];
   size_t nfaults;
   bool verbose;
+  const char *tls_cert, *tls_key; /* issue 7 */
+  bool tls_implicit, require_tls_for_auth;
 };
 
 static void serve_usage(FILE *out) {
@@ -34,6 +36,9 @@ static void serve_usage(FILE *out) {
       "                      [--profile rfc821|rfc5321] [--world FILE]\n"
       "                      [--fault NAME]... [--ready-file FILE] "
       "[--spool DIR] [-v]\n"
+      "                      [--tls-cert FILE --tls-key FILE] "
+      "[--tls implicit]\n"
+      "                      [--require-tls-for-auth]\n"
       "\n"
       "Run the reference server: a real server on a real socket that "
       "does what\n"
@@ -64,6 +69,20 @@ static void serve_usage(FILE *out) {
           "  -s, --spool DIR         also keep accepted mail as an mbox per "
           "recipient\n"
           "  -v, --verbose           print every exchange live, in S:/R: form\n"
+          "      --tls-cert FILE     the TLS certificate (PEM, chain allowed) "
+          "for\n"
+          "                          STARTTLS/STLS; without it a self-signed "
+          "EC P-256\n"
+          "                          certificate for the world's hostname is "
+          "made at start\n"
+          "      --tls-key FILE      its private key (PEM)\n"
+          "      --tls implicit      TLS from the first octet (SMTPS 465, POP3S "
+          "995 style)\n"
+          "                          instead of STARTTLS/STLS\n"
+          "      --require-tls-for-auth\n"
+          "                          AUTH (and POP3 USER/PASS/APOP) only after "
+          "TLS: not\n"
+          "                          advertised before, 538 / -ERR if tried\n"
           "  -h, --help              this help\n"
           "\n"
           "Exit status: 0 stopped by a signal, 2 usage error or invalid "
@@ -123,6 +142,22 @@ static int serve_option(struct serve_opts *o, int c, const char *arg) {
   case 'v':
     o->verbose = true;
     return 0;
+  case 'C':
+    o->tls_cert = arg;
+    return 0;
+  case 'K':
+    o->tls_key = arg;
+    return 0;
+  case 'T':
+    if (strcmp(arg, "implicit") != 0)
+      return serve_bad("--tls: expected 'implicit', not '%s' (STARTTLS is "
+                       "always offered)",
+                       arg);
+    o->tls_implicit = true;
+    return 0;
+  case 'A':
+    o->require_tls_for_auth = true;
+    return 0;
   default:
     return serve_bad("%s", "bad option");
   }
@@ -137,6 +172,10 @@ static const struct option serve_long[] = {
     {"ready-file", required_argument, NULL, 'r'},
     {"spool", required_argument, NULL, 's'},
     {"verbose", no_argument, NULL, 'v'},
+    {"tls-cert", required_argument, NULL, 'C'},
+    {"tls-key", required_argument, NULL, 'K'},
+    {"tls", required_argument, NULL, 'T'},
+    {"require-tls-for-auth", no_argument, NULL, 'A'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -155,6 +194,8 @@ static int serve_parse(struct serve_opts *o, int argc, char **argv) {
   }
   if (optind < argc)
     return serve_bad("unexpected argument '%s'", argv[optind]);
+  if (!o->tls_cert != !o->tls_key)
+    return serve_bad("%s", "--tls-cert and --tls-key go together");
   return 0;
 }
 
@@ -207,6 +248,10 @@ static int serve_run(const struct ms_cli *g, const struct serve_opts *o,
                      struct ms_world *w) {
   struct ms_server_opts so = {o->protocol, o->profile, w,    o->faults,
                               o->nfaults,  o->spool,   NULL, false};
+  struct ms_server_tls tls = {.cert = o->tls_cert,
+                              .key = o->tls_key,
+                              .implicit = o->tls_implicit,
+                              .require_tls_for_auth = o->require_tls_for_auth};
   if (o->verbose || g->verbosity > 0) {
     so.live = stdout;
     so.color = g->color;
@@ -220,15 +265,16 @@ static int serve_run(const struct ms_cli *g, const struct serve_opts *o,
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, &old);
   char err[512];
-  struct ms_server *s = ms_server_start(&so, listen, err, sizeof err);
+  struct ms_server *s = ms_server_start_tls(&so, &tls, listen, err, sizeof err);
   if (!s) {
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     fprintf(stderr, "mailspec serve: %s\n", err);
     return MS_EXIT_ERROR;
   }
   if (g->verbosity >= 0)
-    fprintf(stderr, "mailspec serve: %s (%s) on %s; Ctrl-C stops\n",
+    fprintf(stderr, "mailspec serve: %s%s (%s) on %s; Ctrl-C stops\n",
             o->protocol == MS_PROTO_POP3 ? "POP3" : "SMTP",
+            o->tls_implicit ? " over TLS" : "",
             o->protocol == MS_PROTO_POP3      ? "rfc1939"
             : o->profile == MS_PROFILE_RFC821 ? "rfc821"
                                               : "rfc5321",

@@ -313,15 +313,18 @@ static void server_live_init(struct ms_server *s,
 
 /* STARTTLS/STLS and AUTH (issue 7): always offered; SMTP AUTH only with
  * the rfc5321 profile (RFC 821 knows no EHLO). */
-static int server_tls_init(struct ms_server *s, const struct ms_server_opts *o,
+static int server_tls_init(struct ms_server *s, const struct ms_server_tls *t,
                            char *err, size_t errlen) {
-  s->ctx.tls = srv_tls_new(o->tls_cert, o->tls_key, s->ctx.world->hostname,
-                           o->tls_handshake_ms / 1000.0, err, errlen);
+  static const struct ms_server_tls defaults;
+  if (!t)
+    t = &defaults;
+  s->ctx.tls = srv_tls_new(t->cert, t->key, s->ctx.world->hostname,
+                           t->handshake_ms / 1000.0, err, errlen);
   if (!s->ctx.tls)
     return -1;
-  s->ctx.tls_implicit = o->tls_implicit;
+  s->ctx.tls_implicit = t->implicit;
   s->ctx.auth = true;
-  s->ctx.auth_need_tls = o->require_tls_for_auth;
+  s->ctx.auth_need_tls = t->require_tls_for_auth;
   return 0;
 }
 
@@ -354,6 +357,13 @@ static int server_thread(struct ms_server *s, char *err, size_t errlen) {
 struct ms_server *ms_server_start(const struct ms_server_opts *o,
                                   const char *listen, char *err,
                                   size_t errlen) {
+  return ms_server_start_tls(o, NULL, listen, err, errlen);
+}
+
+struct ms_server *ms_server_start_tls(const struct ms_server_opts *o,
+                                      const struct ms_server_tls *t,
+                                      const char *listen, char *err,
+                                      size_t errlen) {
   struct ms_server *s = xcalloc(1, sizeof *s);
   s->lfd = s->wake[0] = s->wake[1] = -1;
   s->proto = o->protocol;
@@ -371,7 +381,7 @@ struct ms_server *ms_server_start(const struct ms_server_opts *o,
     s->own_world = ms_world_builtin();
   s->ctx.world = o->world ? o->world : s->own_world;
   s->ctx.store = ms_store_new(s->ctx.world, o->spool);
-  if (server_tls_init(s, o, err, errlen) < 0) {
+  if (server_tls_init(s, t, err, errlen) < 0) {
     server_free(s);
     return NULL;
   }

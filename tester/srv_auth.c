@@ -479,8 +479,8 @@ bool srv_auth_pop3_user_ok(const struct srv_ctx *ctx,
 }
 
 void srv_auth_pop3_capa(const struct srv_ctx *ctx, const struct srv_auth *a,
-                        bool auth_state, struct ms_buf *out) {
-  if (auth_state && ctx->tls && !a->tls) /* RFC 2595 §4 */
+                        struct ms_buf *out) {
+  if (ctx->tls && !a->tls) /* RFC 2595 §4: not once TLS is on */
     ms_buf_addstr(out, "STLS\r\n");
   if (ctx->auth && (srv_auth_pop3_user_ok(ctx, a) ||
                     (ctx->faults.bits & MS_F_AUTH_BEFORE_TLS)))

@@ -78,9 +78,10 @@ bool srv_auth_smtp_long_ok(const struct srv_auth *a, const char *line,
 
 /* ---- POP3 ------------------------------------------------------------ */
 
-/* CAPA lines STLS and SASL (AUTH_STATE: in AUTHORIZATION). */
+/* CAPA lines STLS and SASL, in both states (RFC 2449 §5: what the
+ * AUTHORIZATION state offers is announced in both). */
 void srv_auth_pop3_capa(const struct srv_ctx *ctx, const struct srv_auth *a,
-                        bool auth_state, struct ms_buf *out);
+                        struct ms_buf *out);
 /* May USER/PASS be used (and shown in CAPA) now? */
 bool srv_auth_pop3_user_ok(const struct srv_ctx *ctx,
                            const struct srv_auth *a);

@@ -177,7 +177,7 @@ static enum srv_action pop3_capa(struct pop3_sess *s, const struct pop3_cmd *c,
   if (srv_auth_pop3_user_ok(s->ctx, &s->auth)) /* not before STLS if so */
     ms_buf_addstr(out, "USER\r\n");
   ms_buf_addstr(out, "PIPELINING\r\n");
-  srv_auth_pop3_capa(s->ctx, &s->auth, s->state == POP3_AUTH, out);
+  srv_auth_pop3_capa(s->ctx, &s->auth, out);
   ms_buf_addstr(out, "IMPLEMENTATION mailspec\r\n"
                      ".\r\n");
   return SRV_CONTINUE;

@@ -32,13 +32,17 @@ struct ms_server_opts {
   const char *spool;            /* mbox per recipient, or NULL */
   FILE *live;                   /* -v: every exchange in S:/R: form */
   bool color;
-  /* TLS and AUTH (issue 7).  STARTTLS/STLS and AUTH are always offered
-   * (SMTP: profile rfc5321 only); zeroes give the defaults. */
-  const char *tls_cert, *tls_key; /* PEM files; NULL: a self-signed EC
-                                     P-256 certificate made at start */
-  bool tls_implicit;              /* TLS from the first octet (465/995) */
-  bool require_tls_for_auth;      /* AUTH, USER/PASS only after TLS */
-  unsigned tls_handshake_ms;      /* handshake deadline; 0: 10 s */
+};
+
+/* TLS and AUTH (issue 7): STARTTLS/STLS and AUTH are always offered
+ * (SMTP AUTH with profile rfc5321 only); a zeroed struct (or NULL) gives
+ * the defaults. */
+struct ms_server_tls {
+  const char *cert, *key;    /* PEM files; NULL: a self-signed EC P-256
+                                certificate for the world's hostname */
+  bool implicit;             /* TLS from the first octet (465/995) */
+  bool require_tls_for_auth; /* AUTH, POP3 USER/PASS/APOP only after TLS */
+  unsigned handshake_ms;     /* handshake deadline; 0: 10 s */
 };
 
 struct ms_server;
@@ -47,6 +51,11 @@ struct ms_server;
 struct ms_server *ms_server_start(const struct ms_server_opts *o,
                                   const char *listen, char *err,
                                   size_t errlen);
+/* The same with TLS options T (NULL: defaults). */
+struct ms_server *ms_server_start_tls(const struct ms_server_opts *o,
+                                      const struct ms_server_tls *t,
+                                      const char *listen, char *err,
+                                      size_t errlen);
 /* "ADDR:PORT" actually bound. */
 const char *ms_server_address(const struct ms_server *s);
 const char *ms_server_host(const struct ms_server *s);

@@ -1,0 +1,602 @@
+/* Unit tests for srv_auth.c: STARTTLS/STLS and AUTH in the reference
+ * server's SMTP and POP3 sessions, driven line by line without sockets
+ * (the TLS handshake itself is in check_server_tls.c), plus the world
+ * keys they read (users' password, require_*). */
+#include <check.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "server_tls.h"
+#include "srv.h"
+#include "srv_auth.h"
+#include "store.h"
+#include "util.h"
+#include "world.h"
+
+struct drv {
+  struct ms_world *w;
+  struct ms_store *st;
+  struct srv_ctx ctx;
+  const struct srv_session_ops *ops;
+  void *sess;
+  struct ms_buf out;
+  enum srv_action act;
+};
+
+/* A session of OPS with TLS and AUTH offered, on the built-in world
+ * changed by YAML (may be NULL). */
+static void drv_open(struct drv *d, const struct srv_session_ops *ops,
+                     unsigned faults, const char *yaml) {
+  memset(d, 0, sizeof *d);
+  d->w = ms_world_builtin();
+  if (yaml) {
+    struct ms_diags dg = {0};
+    ck_assert_int_eq(
+        ms_world_apply_yaml(d->w, "t.yaml", yaml, strlen(yaml), 1, &dg), 0);
+    ms_diags_free(&dg);
+  }
+  char err[256];
+  d->ctx.tls = srv_tls_new(NULL, NULL, "mx.example.test", 0, err, sizeof err);
+  ck_assert_msg(d->ctx.tls != NULL, "%s", err);
+  d->ctx.auth = true;
+  d->ctx.world = d->w;
+  d->ctx.profile = MS_PROFILE_RFC5321;
+  d->ctx.faults.bits = faults;
+  d->st = ms_store_new(d->w, NULL);
+  d->ctx.store = d->st;
+  d->ops = ops;
+  ms_buf_init(&d->out, 1u << 20);
+  d->sess = ops->open(&d->ctx, &d->out, &d->act);
+  ms_buf_reset(&d->out);
+}
+
+static const char *drv_raw(struct drv *d, const char *line, bool crlf) {
+  static char last[8192];
+  ms_buf_reset(&d->out);
+  d->act = d->ops->line(d->sess, line, strlen(line), crlf, &d->out);
+  snprintf(last, sizeof last, "%s", d->out.p ? d->out.p : "");
+  return last;
+}
+
+static const char *say(struct drv *d, const char *line) {
+  return drv_raw(d, line, true);
+}
+
+static void drv_close(struct drv *d) {
+  d->ops->close(d->sess);
+  ms_store_free(d->st);
+  srv_tls_free(d->ctx.tls);
+  ms_world_free(d->w);
+  ms_buf_free(&d->out);
+}
+
+static bool matches(const char *text, const char *ere) {
+  regex_t re;
+  ck_assert_int_eq(regcomp(&re, ere, REG_EXTENDED | REG_NOSUB), 0);
+  bool m = regexec(&re, text, 0, NULL, 0) == 0;
+  regfree(&re);
+  return m;
+}
+
+#define SAYS(d, line, ere)                                                     \
+  do {                                                                         \
+    const char *got_ = say(d, line);                                           \
+    ck_assert_msg(matches(got_, ere), "%s -> '%s', want /%s/", line, got_,     \
+                  ere);                                                        \
+  } while (0)
+
+static char *b64(const char *s, size_t n) {
+  char *r = xmalloc(4 * ((n + 2) / 3) + 1);
+  EVP_EncodeBlock((unsigned char *)r, (const unsigned char *)s, (int)n);
+  return r;
+}
+
+/* AUTH PLAIN's message for USER and PASS (RFC 4616). */
+static char *plain(const char *zid, const char *user, const char *pass) {
+  char m[256];
+  int n = snprintf(m, sizeof m, "%s%c%s%c%s", zid, 0, user, 0, pass);
+  return b64(m, (size_t)n);
+}
+
+static char *b64s(const char *s) {
+  return b64(s, strlen(s));
+}
+
+/* The SMTP session after EHLO. */
+static void smtp_ehlo(struct drv *d, unsigned faults, const char *yaml) {
+  drv_open(d, &ms_srv_smtp_ops, faults, yaml);
+  say(d, "EHLO client.example");
+}
+
+/* ---- SMTP: EHLO keywords and STARTTLS ----------------------------------- */
+
+START_TEST(test_ehlo_keywords) {
+  struct drv d;
+  drv_open(&d, &ms_srv_smtp_ops, 0, NULL);
+  const char *r = say(&d, "EHLO client.example");
+  ck_assert(matches(r, "\r\n250-STARTTLS\r\n"));
+  ck_assert(matches(r, "\r\n250 AUTH PLAIN LOGIN CRAM-MD5\r\n$"));
+  ck_assert_int_eq(d.act, SRV_CONTINUE);
+  /* RFC 3207 §4: 220, then the TLS handshake (the loop's business) */
+  ck_assert_str_eq(say(&d, "STARTTLS"), "220 2.0.0 Ready to start TLS\r\n");
+  ck_assert_int_eq(d.act, SRV_STARTTLS);
+  /* RFC 3207 §4.2: back to the initial state, STARTTLS not offered */
+  SAYS(&d, "MAIL FROM:<a@example.org>", "^503 ");
+  r = say(&d, "EHLO client.example");
+  ck_assert(!matches(r, "STARTTLS"));
+  ck_assert(matches(r, "250 AUTH PLAIN LOGIN CRAM-MD5\r\n$"));
+  SAYS(&d, "STARTTLS", "^503 5\\.5\\.1 TLS already active\r\n$");
+  ck_assert_int_eq(d.act, SRV_CONTINUE);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_starttls_refusals) {
+  struct drv d;
+  smtp_ehlo(&d, 0, NULL);
+  SAYS(&d, "STARTTLS now", "^501 5\\.5\\.4 "); /* no parameters */
+  ck_assert_int_eq(d.act, SRV_CONTINUE);
+  SAYS(&d, "MAIL FROM:<a@example.org>", "^250 ");
+  SAYS(&d, "STARTTLS", "^503 5\\.5\\.1 Mail transaction in progress");
+  SAYS(&d, "RSET", "^250 ");
+  SAYS(&d, "starttls", "^220 ");
+  ck_assert_int_eq(d.act, SRV_STARTTLS);
+  drv_close(&d);
+  /* a server without TLS: not offered, not implemented */
+  drv_open(&d, &ms_srv_smtp_ops, 0, NULL);
+  srv_tls_free(d.ctx.tls);
+  d.ctx.tls = NULL;
+  d.ops->close(d.sess);
+  d.sess = d.ops->open(&d.ctx, &d.out, &d.act);
+  ck_assert(!matches(say(&d, "EHLO x"), "STARTTLS"));
+  SAYS(&d, "STARTTLS", "^502 ");
+  drv_close(&d);
+  /* RFC 821 knows neither */
+  drv_open(&d, &ms_srv_smtp_ops, 0, NULL);
+  d.ctx.profile = MS_PROFILE_RFC821;
+  d.ops->close(d.sess);
+  d.sess = d.ops->open(&d.ctx, &d.out, &d.act);
+  say(&d, "HELO x");
+  SAYS(&d, "STARTTLS", "^500 ");
+  SAYS(&d, "AUTH PLAIN", "^500 ");
+  drv_close(&d);
+}
+END_TEST
+
+/* ---- SMTP AUTH ------------------------------------------------------ */
+
+START_TEST(test_auth_plain) {
+  struct drv d;
+  smtp_ehlo(&d, 0, NULL);
+  char *good = plain("", "testuser", "testpass");
+  char *bad = plain("", "testuser", "wrong");
+  char *line = xasprintf("AUTH PLAIN %s", bad);
+  SAYS(&d, line, "^535 5\\.7\\.8 Authentication credentials invalid\r\n$");
+  free(line);
+  line = xasprintf("AUTH PLAIN %s", good);
+  SAYS(&d, line, "^235 2\\.7\\.0 Authentication successful\r\n$");
+  SAYS(&d, line, "^503 5\\.5\\.1 Already authenticated"); /* RFC 4954 §4 */
+  free(line);
+  /* MAIL's AUTH= parameter (RFC 4954 §5) */
+  SAYS(&d, "MAIL FROM:<a@example.org> AUTH=<>", "^250 ");
+  free(good);
+  free(bad);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_auth_plain_challenge) {
+  struct drv d;
+  smtp_ehlo(&d, 0, NULL);
+  /* no initial response: an empty 334, then the response line */
+  ck_assert_str_eq(say(&d, "AUTH PLAIN"), "334 \r\n");
+  char *good = plain("testuser", "testuser", "testpass"); /* authzid = self */
+  SAYS(&d, good, "^235 ");
+  free(good);
+  drv_close(&d);
+  /* a full mailbox works as the name; another authzid does not */
+  smtp_ehlo(&d, 0, NULL);
+  say(&d, "AUTH PLAIN");
+  char *other = plain("postmaster", "testuser", "testpass");
+  SAYS(&d, other, "^535 ");
+  free(other);
+  char *mbox = plain("", "testuser@localhost", "testpass");
+  char *line = xasprintf("AUTH PLAIN %s", mbox);
+  SAYS(&d, line, "^235 ");
+  free(line);
+  free(mbox);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_auth_cancel_and_base64) {
+  struct drv d;
+  smtp_ehlo(&d, 0, NULL);
+  say(&d, "AUTH PLAIN");
+  SAYS(&d, "*", "^501 5\\.7\\.0 Authentication cancelled\r\n$");
+  /* the exchange is over: commands are commands again */
+  SAYS(&d, "NOOP", "^250 ");
+  say(&d, "AUTH LOGIN");
+  SAYS(&d, "not base64!", "^501 5\\.5\\.2 ");
+  SAYS(&d, "AUTH PLAIN =", "^535 "); /* "=": an empty response */
+  SAYS(&d, "AUTH PLAIN AHRlc3R1c2Vy", "^535 "); /* one NUL only */
+  SAYS(&d, "AUTH PLAIN abc", "^501 "); /* not a multiple of 4 */
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_auth_login) {
+  struct drv d;
+  smtp_ehlo(&d, 0, NULL);
+  ck_assert_str_eq(say(&d, "AUTH LOGIN"), "334 VXNlcm5hbWU6\r\n");
+  char *u = b64s("testuser"), *p = b64s("testpass"), *w = b64s("nope");
+  ck_assert_str_eq(say(&d, u), "334 UGFzc3dvcmQ6\r\n");
+  SAYS(&d, w, "^535 ");
+  /* with the name as initial response */
+  char *line = xasprintf("AUTH LOGIN %s", u);
+  ck_assert_str_eq(say(&d, line), "334 UGFzc3dvcmQ6\r\n");
+  SAYS(&d, p, "^235 ");
+  free(line);
+  free(u);
+  free(p);
+  free(w);
+  drv_close(&d);
+}
+END_TEST
+
+/* RFC 2195: the client signs the challenge with HMAC-MD5(password). */
+static char *cram_response(const char *challenge_b64, const char *user,
+                           const char *pass) {
+  unsigned char ch[256];
+  int n = EVP_DecodeBlock(ch, (const unsigned char *)challenge_b64,
+                          (int)strlen(challenge_b64));
+  ck_assert_int_gt(n, 0);
+  while (n > 0 && ch[n - 1] == 0) /* EVP_DecodeBlock pads with NULs */
+    n--;
+  unsigned char md[16];
+  unsigned len = 0;
+  HMAC(EVP_md5(), pass, (int)strlen(pass), ch, (size_t)n, md, &len);
+  char text[128];
+  int o = snprintf(text, sizeof text, "%s ", user);
+  for (unsigned i = 0; i < len; i++)
+    o += snprintf(text + o, sizeof text - (size_t)o, "%02x", md[i]);
+  return b64s(text);
+}
+
+START_TEST(test_auth_cram_md5) {
+  struct drv d;
+  smtp_ehlo(&d, 0, NULL);
+  const char *r = say(&d, "AUTH CRAM-MD5");
+  ck_assert(matches(r, "^334 [A-Za-z0-9+/=]+\r\n$"));
+  char ch[256];
+  snprintf(ch, sizeof ch, "%.*s", (int)strlen(r) - 6, r + 4);
+  char *bad = cram_response(ch, "testuser", "wrong");
+  SAYS(&d, bad, "^535 ");
+  free(bad);
+  /* a new challenge each time: the old signature does not replay */
+  r = say(&d, "AUTH CRAM-MD5");
+  char ch2[256];
+  snprintf(ch2, sizeof ch2, "%.*s", (int)strlen(r) - 6, r + 4);
+  ck_assert_str_ne(ch, ch2);
+  char *stale = cram_response(ch, "testuser", "testpass");
+  SAYS(&d, stale, "^535 ");
+  free(stale);
+  say(&d, "AUTH CRAM-MD5");
+  r = say(&d, "AUTH CRAM-MD5"); /* while busy: the line is a response */
+  ck_assert(matches(r, "^50[1-9] "));
+  r = say(&d, "AUTH CRAM-MD5");
+  snprintf(ch2, sizeof ch2, "%.*s", (int)strlen(r) - 6, r + 4);
+  char *good = cram_response(ch2, "testuser", "testpass");
+  SAYS(&d, good, "^235 ");
+  free(good);
+  /* CRAM-MD5 takes no initial response */
+  drv_close(&d);
+  smtp_ehlo(&d, 0, NULL);
+  SAYS(&d, "AUTH CRAM-MD5 dGVzdA==", "^501 ");
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_auth_sequencing) {
+  struct drv d;
+  drv_open(&d, &ms_srv_smtp_ops, 0, NULL);
+  char *good = plain("", "testuser", "testpass");
+  char *line = xasprintf("AUTH PLAIN %s", good);
+  SAYS(&d, line, "^503 "); /* before EHLO */
+  say(&d, "HELO client.example");
+  SAYS(&d, line, "^503 "); /* HELO does not announce extensions */
+  say(&d, "EHLO client.example");
+  SAYS(&d, "AUTH", "^501 ");
+  SAYS(&d, "AUTH GSSAPI", "^504 5\\.5\\.4 Unrecognized authentication type");
+  SAYS(&d, "MAIL FROM:<a@example.org>", "^250 ");
+  SAYS(&d, line, "^503 5\\.5\\.1 AUTH not permitted during a mail "
+                 "transaction");
+  SAYS(&d, "RSET", "^250 ");
+  SAYS(&d, "auth plain", "^334 ");
+  SAYS(&d, good, "^235 ");
+  free(line);
+  free(good);
+  drv_close(&d);
+  /* a user without a password cannot log in; nor can an unknown one */
+  smtp_ehlo(&d, 0, NULL);
+  char *jones = plain("", "Jones", "");
+  line = xasprintf("AUTH PLAIN %s", jones);
+  SAYS(&d, line, "^535 ");
+  free(line);
+  free(jones);
+  char *ghost = plain("", "ghost", "testpass");
+  line = xasprintf("AUTH PLAIN %s", ghost);
+  SAYS(&d, line, "^535 ");
+  free(line);
+  free(ghost);
+  drv_close(&d);
+}
+END_TEST
+
+/* A long AUTH line (RFC 4954 §4: at least 12288 octets) is not 500. */
+START_TEST(test_auth_long_line) {
+  struct drv d;
+  smtp_ehlo(&d, 0, NULL);
+  char pw[1500];
+  memset(pw, 'x', sizeof pw - 1);
+  pw[sizeof pw - 1] = '\0';
+  char *m = plain("", "testuser", pw);
+  char *line = xasprintf("AUTH PLAIN %s", m);
+  SAYS(&d, line, "^535 ");
+  SAYS(&d, "NOOP", "^250 ");
+  free(line);
+  free(m);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_require_tls_for_auth) {
+  struct drv d;
+  drv_open(&d, &ms_srv_smtp_ops, 0, NULL);
+  d.ctx.auth_need_tls = true;
+  d.ops->close(d.sess);
+  d.sess = d.ops->open(&d.ctx, &d.out, &d.act);
+  const char *r = say(&d, "EHLO client.example");
+  ck_assert(!matches(r, "AUTH"));
+  ck_assert(matches(r, "250 STARTTLS\r\n$"));
+  char *good = plain("", "testuser", "testpass");
+  char *line = xasprintf("AUTH PLAIN %s", good);
+  SAYS(&d, line, "^538 5\\.7\\.11 Encryption required for requested "
+                 "authentication mechanism\r\n$");
+  say(&d, "STARTTLS");
+  ck_assert(matches(say(&d, "EHLO client.example"), "250 AUTH PLAIN"));
+  SAYS(&d, line, "^235 ");
+  free(line);
+  free(good);
+  drv_close(&d);
+  /* the same from the world */
+  smtp_ehlo(&d, 0, "require_tls_for_auth: true\n");
+  SAYS(&d, "AUTH PLAIN", "^538 ");
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_fault_auth_before_tls) {
+  struct drv d;
+  drv_open(&d, &ms_srv_smtp_ops, MS_F_AUTH_BEFORE_TLS, NULL);
+  const char *r = say(&d, "EHLO client.example");
+  ck_assert(matches(r, "\r\n250 AUTH PLAIN\r\n$")); /* offered... */
+  SAYS(&d, "AUTH PLAIN", "^538 ");                  /* ...and refused */
+  say(&d, "STARTTLS");
+  ck_assert(matches(say(&d, "EHLO x"), "250 AUTH PLAIN LOGIN CRAM-MD5"));
+  SAYS(&d, "AUTH PLAIN", "^334 ");
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_policy_530) {
+  struct drv d;
+  smtp_ehlo(&d, 0, "require_tls: true\n");
+  SAYS(&d, "MAIL FROM:<a@example.org>",
+       "^530 5\\.7\\.0 Must issue a STARTTLS command first");
+  SAYS(&d, "NOOP", "^250 ");
+  SAYS(&d, "AUTH PLAIN", "^530 ");
+  SAYS(&d, "STARTTLS", "^220 ");
+  say(&d, "EHLO x");
+  SAYS(&d, "MAIL FROM:<a@example.org>", "^250 ");
+  drv_close(&d);
+
+  smtp_ehlo(&d, 0, "require_auth: true\n");
+  SAYS(&d, "MAIL FROM:<a@example.org>",
+       "^530 5\\.7\\.0 Authentication required");
+  SAYS(&d, "VRFY Jones", "^530 ");
+  SAYS(&d, "RSET", "^250 ");
+  char *good = plain("", "testuser", "testpass");
+  char *line = xasprintf("AUTH PLAIN %s", good);
+  SAYS(&d, line, "^235 ");
+  SAYS(&d, "MAIL FROM:<a@example.org>", "^250 ");
+  free(line);
+  free(good);
+  drv_close(&d);
+}
+END_TEST
+
+/* ---- SMTP smuggling ----------------------------------------------------- */
+
+static void smtp_data(struct drv *d, unsigned faults) {
+  smtp_ehlo(d, faults, NULL);
+  say(d, "MAIL FROM:<a@example.org>");
+  say(d, "RCPT TO:<Jones@foo.com>");
+  SAYS(d, "DATA", "^354 ");
+}
+
+START_TEST(test_lf_dot_lf) {
+  struct drv d;
+  /* conforming: "." with a bare LF does not end the data (§4.1.1.4) */
+  smtp_data(&d, 0);
+  ck_assert_str_eq(drv_raw(&d, "before", false), "");
+  ck_assert_str_eq(drv_raw(&d, ".", false), "");
+  ck_assert_str_eq(drv_raw(&d, "NOOP smuggled", false), "");
+  ck_assert_str_eq(drv_raw(&d, ".", true), ""); /* <LF>.<CRLF> */
+  ck_assert_str_eq(say(&d, "after"), "");
+  SAYS(&d, ".", "^554 5\\.6\\.0 "); /* the real end; bare LF refused */
+  drv_close(&d);
+  /* the fault: <LF>.<LF> ends it, and the rest runs as commands */
+  smtp_data(&d, MS_F_LF_DOT_LF);
+  ck_assert_str_eq(drv_raw(&d, "before", false), "");
+  SAYS(&d, ".", "^250 2\\.0\\.0 OK");
+  SAYS(&d, "NOOP smuggled", "^250 ");
+  drv_close(&d);
+}
+END_TEST
+
+/* ---- POP3 --------------------------------------------------------------- */
+
+START_TEST(test_pop3_capa_stls) {
+  struct drv d;
+  drv_open(&d, &ms_srv_pop3_ops, 0, NULL);
+  const char *r = say(&d, "CAPA");
+  ck_assert(matches(r, "\r\nUSER\r\n"));
+  ck_assert(matches(r, "\r\nSTLS\r\n"));
+  ck_assert(matches(r, "\r\nSASL PLAIN\r\n"));
+  ck_assert_str_eq(say(&d, "STLS"), "+OK Begin TLS negotiation\r\n");
+  ck_assert_int_eq(d.act, SRV_STARTTLS);
+  r = say(&d, "CAPA");
+  ck_assert(!matches(r, "STLS"));
+  ck_assert_str_eq(say(&d, "STLS"),
+                   "-ERR Command not permitted when TLS active\r\n");
+  ck_assert_int_eq(d.act, SRV_CONTINUE);
+  SAYS(&d, "USER mrose", "^\\+OK ");
+  SAYS(&d, "PASS secret", "^\\+OK mrose's maildrop has 2 messages");
+  SAYS(&d, "STLS", "^-ERR "); /* TRANSACTION state */
+  r = say(&d, "CAPA"); /* RFC 2449 §5: the same list in both states */
+  ck_assert(!matches(r, "STLS"));
+  ck_assert(matches(r, "\r\nSASL PLAIN\r\n"));
+  drv_close(&d);
+  /* STLS is announced in TRANSACTION too, but only valid before */
+  drv_open(&d, &ms_srv_pop3_ops, 0, NULL);
+  say(&d, "USER mrose");
+  say(&d, "PASS secret");
+  ck_assert(matches(say(&d, "CAPA"), "\r\nSTLS\r\n"));
+  SAYS(&d, "STLS", "^-ERR STLS not valid in the TRANSACTION state");
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_pop3_auth_plain) {
+  struct drv d;
+  drv_open(&d, &ms_srv_pop3_ops, 0, NULL);
+  char *bad = plain("", "mrose", "wrong");
+  char *line = xasprintf("AUTH PLAIN %s", bad);
+  SAYS(&d, line, "^-ERR \\[AUTH\\] ");
+  free(line);
+  SAYS(&d, "AUTH CRAM-MD5", "^-ERR unsupported");
+  ck_assert_str_eq(say(&d, "AUTH PLAIN"), "+ \r\n"); /* RFC 5034 §4 */
+  SAYS(&d, "*", "^-ERR authentication cancelled");
+  ck_assert_str_eq(say(&d, "AUTH PLAIN"), "+ \r\n");
+  SAYS(&d, "%%%%", "^-ERR cannot decode");
+  say(&d, "AUTH PLAIN");
+  char *good = plain("", "mrose", "secret");
+  SAYS(&d, good, "^\\+OK mrose's maildrop has 2 messages \\(320 octets\\)");
+  SAYS(&d, "STAT", "^\\+OK 2 320");
+  SAYS(&d, "AUTH PLAIN", "^-ERR "); /* TRANSACTION state */
+  free(bad);
+  free(good);
+  drv_close(&d);
+  /* with the initial response */
+  drv_open(&d, &ms_srv_pop3_ops, 0, NULL);
+  good = plain("", "ford", "prefect");
+  line = xasprintf("AUTH PLAIN %s", good);
+  SAYS(&d, line, "^\\+OK ford's maildrop");
+  free(line);
+  free(good);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_pop3_require_tls) {
+  struct drv d;
+  drv_open(&d, &ms_srv_pop3_ops, 0, "require_tls_for_auth: yes\n");
+  const char *r = say(&d, "CAPA");
+  ck_assert(!matches(r, "USER|SASL"));
+  ck_assert(matches(r, "\r\nSTLS\r\n"));
+  SAYS(&d, "USER mrose", "^-ERR authentication requires TLS");
+  SAYS(&d, "APOP mrose c4c9334bac560ecc979e58001b3e22fb", "^-ERR ");
+  SAYS(&d, "AUTH PLAIN", "^-ERR ");
+  SAYS(&d, "STLS", "^\\+OK ");
+  r = say(&d, "CAPA");
+  ck_assert(matches(r, "\r\nUSER\r\n"));
+  ck_assert(matches(r, "\r\nSASL PLAIN\r\n"));
+  SAYS(&d, "APOP mrose c4c9334bac560ecc979e58001b3e22fb", "^\\+OK ");
+  drv_close(&d);
+  /* the fault: SASL PLAIN offered before STLS, yet refused */
+  drv_open(&d, &ms_srv_pop3_ops, MS_F_AUTH_BEFORE_TLS, NULL);
+  r = say(&d, "CAPA");
+  ck_assert(matches(r, "\r\nSASL PLAIN\r\n"));
+  ck_assert(!matches(r, "USER"));
+  SAYS(&d, "AUTH PLAIN", "^-ERR ");
+  drv_close(&d);
+}
+END_TEST
+
+/* ---- the world --------------------------------------------------------- */
+
+START_TEST(test_world_keys) {
+  struct ms_world *w = ms_world_builtin();
+  const struct ms_world_user *u = ms_world_find_user(w, "testuser");
+  ck_assert_ptr_nonnull(u);
+  ck_assert_str_eq(u->password, "testpass");
+  ck_assert(!w->require_tls && !w->require_auth && !w->require_tls_for_auth);
+  const char *y = "users:\n"
+                  "  - {name: alice, password: \"s3cret \"}\n"
+                  "require_tls: yes\n"
+                  "require_auth: true\n"
+                  "require_tls_for_auth: on\n";
+  struct ms_diags dg = {0};
+  ck_assert_int_eq(ms_world_apply_yaml(w, "w.yaml", y, strlen(y), 1, &dg), 0);
+  u = ms_world_find_user(w, "alice@localhost");
+  ck_assert_ptr_nonnull(u);
+  ck_assert_str_eq(u->password, "s3cret ");
+  ck_assert(w->require_tls && w->require_auth && w->require_tls_for_auth);
+  ms_diags_free(&dg);
+  /* typos are errors that name the key and the known ones */
+  const char *bad = "users:\n  - {name: bob, pasword: x}\nrequire_tsl: true\n";
+  memset(&dg, 0, sizeof dg);
+  ck_assert_int_eq(ms_world_apply_yaml(w, "w.yaml", bad, strlen(bad), 1, &dg),
+                   -1);
+  ck_assert_uint_eq(dg.n, 2);
+  ck_assert(strstr(dg.v[0].msg, "pasword") &&
+            strstr(dg.v[0].msg, "password"));
+  ck_assert(strstr(dg.v[1].msg, "require_tsl") &&
+            strstr(dg.v[1].msg, "require_tls_for_auth"));
+  ms_diags_free(&dg);
+  ck_assert(w->require_tls); /* all or nothing: unchanged */
+  ms_world_free(w);
+}
+END_TEST
+
+Suite *make_srv_auth_suite(void);
+Suite *make_srv_auth_suite(void) {
+  Suite *s = suite_create("srv_auth");
+  TCase *tc = tcase_create("core");
+  tcase_set_timeout(tc, 30);
+  tcase_add_test(tc, test_ehlo_keywords);
+  tcase_add_test(tc, test_starttls_refusals);
+  tcase_add_test(tc, test_auth_plain);
+  tcase_add_test(tc, test_auth_plain_challenge);
+  tcase_add_test(tc, test_auth_cancel_and_base64);
+  tcase_add_test(tc, test_auth_login);
+  tcase_add_test(tc, test_auth_cram_md5);
+  tcase_add_test(tc, test_auth_sequencing);
+  tcase_add_test(tc, test_auth_long_line);
+  tcase_add_test(tc, test_require_tls_for_auth);
+  tcase_add_test(tc, test_fault_auth_before_tls);
+  tcase_add_test(tc, test_policy_530);
+  tcase_add_test(tc, test_lf_dot_lf);
+  tcase_add_test(tc, test_pop3_capa_stls);
+  tcase_add_test(tc, test_pop3_auth_plain);
+  tcase_add_test(tc, test_pop3_require_tls);
+  tcase_add_test(tc, test_world_keys);
+  suite_add_tcase(s, tc);
+  return s;
+}
