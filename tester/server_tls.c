@@ -110,7 +110,6 @@ static int tls_cert_names(X509 *x, const char *cn) {
            tls_dns_name(cn) ? "," : "");
   if (tls_add_ext(x, NID_subject_alt_name, san) < 0 ||
       tls_add_ext(x, NID_basic_constraints, "critical,CA:FALSE") < 0 ||
-      tls_add_ext(x, NID_key_usage, "critical,digitalSignature") < 0 ||
       tls_add_ext(x, NID_ext_key_usage, "serverAuth") < 0 ||
       tls_add_ext(x, NID_subject_key_identifier, "hash") < 0)
     return -1;
@@ -156,12 +155,13 @@ static int tls_load(SSL_CTX *ctx, const char *cert, const char *key, char *err,
     snprintf(err, errlen, "--tls-cert %s: %s", cert, e);
     return -1;
   }
-  if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+  if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 &&
+      ERR_GET_REASON(ERR_peek_error()) != X509_R_KEY_VALUES_MISMATCH) {
     tls_errstr(e, sizeof e, "unreadable");
     snprintf(err, errlen, "--tls-key %s: %s", key, e);
     return -1;
   }
-  if (SSL_CTX_check_private_key(ctx) != 1) {
+  if (ERR_peek_error() || SSL_CTX_check_private_key(ctx) != 1) {
     tls_errstr(e, sizeof e, "mismatch");
     snprintf(err, errlen, "--tls-key %s does not match --tls-cert %s: %s", key,
              cert, e);
