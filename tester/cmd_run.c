@@ -111,6 +111,8 @@ struct run_args {
   struct ms_engine_opts eo;
   struct ms_var *defs;
   size_t ndefs;
+  char **secrets; /* -D values read with env:/file: */
+  size_t nsecrets;
   struct run_report *reports;
   size_t nreports;
   bool strict;           /* --strict: SHOULD failures fail the run */
@@ -133,6 +135,14 @@ run_usage_error(const char *fmt, ...) {
   free(safe);
   free(msg);
   return -1;
+}
+
+/* A secret value (even of a -D later overridden) is never shown. */
+static void run_secret(struct run_args *a, const char *value, bool secret) {
+  if (!secret)
+    return;
+  a->secrets = xrealloc(a->secrets, (a->nsecrets + 1) * sizeof *a->secrets);
+  a->secrets[a->nsecrets++] = xstrdup(value);
 }
 
 /* RFC-safe variable names; a value may not smuggle a line end into a
@@ -162,14 +172,14 @@ static int run_define(struct run_args *a, const char *arg) {
         a->defs[i].name[eq - arg] == '\0') {
       free(a->defs[i].value); /* the last -D for a name wins */
       a->defs[i].value = value;
-      a->defs[i].secret = secret;
+      run_secret(a, value, secret);
       return 0;
     }
   a->defs = xrealloc(a->defs, (a->ndefs + 1) * sizeof *a->defs);
   a->defs[a->ndefs].name = xstrndup(arg, (size_t)(eq - arg));
   a->defs[a->ndefs].value = value;
-  a->defs[a->ndefs].secret = secret;
   a->ndefs++;
+  run_secret(a, value, secret);
   return 0;
 }
 
@@ -371,6 +381,9 @@ static void run_args_free(struct run_args *a) {
     free(a->defs[i].value);
   }
   free(a->defs);
+  for (size_t i = 0; i < a->nsecrets; i++)
+    free(a->secrets[i]);
+  free(a->secrets);
   for (size_t i = 0; i < a->nreports; i++)
     free(a->reports[i].file);
   free(a->reports);
@@ -556,6 +569,8 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   }
   a.eo.defines = a.defs;
   a.eo.ndefines = a.ndefs;
+  a.eo.secrets = (const char *const *)a.secrets;
+  a.eo.nsecrets = a.nsecrets;
   a.eo.stop = &run_stop;
   a.eo.diag = stderr;
   if (a.g.verbosity > 0) {

@@ -59,6 +59,7 @@ char *ms_engine_drop_pending(struct ms_eng *e, size_t *n) {
   eng_fifo_clear(e);
   ms_buf_reset(&e->raw_part);
   e->bdat_left = 0;
+  e->in_data = false;
   return ms_buf_steal(&b, NULL);
 }
 
@@ -139,12 +140,17 @@ static char *eng_shown(const struct ms_eng *e, const struct ms_step *st,
 }
 
 /* One command line went out: remember it for the reply it will get.
- * A BDAT command is followed by its chunk, which is not answered. */
+ * A BDAT command is followed by its chunk, which is not answered; DATA
+ * by mail data, answered once at its end. */
 static void eng_command(struct ms_eng *e, char *shown) {
   size_t n;
   bool last;
   if (e->t->protocol == MS_PROTO_SMTP && ms_smtp_is_bdat(shown, &n, &last))
     e->bdat_left = n;
+  if (e->t->protocol == MS_PROTO_SMTP && ms_smtp_is_data(shown)) {
+    e->in_data = true;
+    e->eod = 2; /* the data starts at the start of a line */
+  }
   bool multi = e->t->protocol == MS_PROTO_POP3 && ms_pop3_multiline(shown);
   eng_fifo_push(e, shown, multi);
 }
@@ -152,8 +158,34 @@ static void eng_command(struct ms_eng *e, char *shown) {
 /* Raw bytes may hold any number of command lines, a BDAT chunk, or a
  * line that a later raw step ends: each complete line is a command,
  * shown with its control bytes escaped. */
+/* Raw mail data: the bytes up to and including the end-of-data line
+ * (RFC 5321 §4.1.1.4; a bare LF is no line end, §2.3.8).  Returns how
+ * many of LEN belong to the data. */
+static size_t eng_track_data(struct ms_eng *e, const char *p, size_t len) {
+  static const char eod[] = "\r\n.\r\n";
+  for (size_t i = 0; i < len; i++) {
+    char c = p[i];
+    if (c == eod[e->eod])
+      e->eod++;
+    else
+      e->eod = c == '\r' ? 1 : 0;
+    if (e->eod == 5) {
+      e->in_data = false;
+      eng_fifo_push(e, xstrdup("."), false);
+      return i + 1;
+    }
+  }
+  return len;
+}
+
 static void eng_track_raw(struct ms_eng *e, const char *p, size_t len) {
   while (len > 0) {
+    if (e->in_data) {
+      size_t k = eng_track_data(e, p, len);
+      p += k;
+      len -= k;
+      continue;
+    }
     if (e->bdat_left > 0) {
       size_t k = len < e->bdat_left ? len : e->bdat_left;
       e->bdat_left -= k;
@@ -192,11 +224,14 @@ static void eng_track(struct ms_eng *e, const struct ms_step *st,
   case MS_SEND_DATA_LINE:
     /* The end of mail data is answered too (RFC 5321 §4.1.1.4). */
     if (len >= 1 && wire[0] == '.' &&
-        (len == 1 || wire[1] == '\r' || wire[1] == '\n'))
+        (len == 1 || wire[1] == '\r' || wire[1] == '\n')) {
       eng_fifo_push(e, xstrdup("."), false);
+      e->in_data = false;
+    }
     break;
   case MS_SEND_BODY:
     eng_fifo_push(e, xstrdup("."), false);
+    e->in_data = false;
     break;
   }
 }
@@ -285,6 +320,7 @@ static void eng_disconnect(struct ms_eng *e) {
   ms_buf_reset(&e->batch);
   ms_buf_reset(&e->raw_part);
   e->bdat_left = 0;
+  e->in_data = false;
 }
 
 /* ---- expectations ----------------------------------------------------- */
@@ -638,11 +674,17 @@ static void eng_verdict(struct ms_eng *e) {
   }
   if (e->stopped)
     v = MS_NOTRUN;
+  else if (v == MS_PASS && e->skip)
+    v = MS_SKIP;
   out->verdict = v;
   free(out->reason);
   out->reason = NULL;
   if (v == MS_NOTRUN) {
     out->reason = xstrdup("interrupted");
+    return;
+  }
+  if (v == MS_SKIP) {
+    out->reason = xstrdup(e->skip);
     return;
   }
   for (size_t i = 0; i < out->nsteps && v != MS_PASS; i++)
@@ -700,6 +742,7 @@ static void eng_fini(struct ms_eng *e) {
   eng_disconnect(e);
   eng_scrub(e);
   ms_secrets_free(&e->secrets);
+  free(e->skip);
   ms_tls_ctx_free(e->tls_own);
   free(e->greeting);
   free(e->fifo);
@@ -710,9 +753,8 @@ static void eng_fini(struct ms_eng *e) {
 
 /* Values read with env:/file: are secrets wherever they appear. */
 static void eng_secrets(struct ms_eng *e) {
-  for (size_t i = 0; i < e->novr; i++)
-    if (e->ovr[i].secret)
-      ms_secrets_add(&e->secrets, e->ovr[i].value);
+  for (size_t i = 0; i < e->o->nsecrets; i++)
+    ms_secrets_add(&e->secrets, e->o->secrets[i]);
 }
 
 /* A transcript the target cannot run: another protocol than the URL's,

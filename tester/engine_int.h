@@ -71,6 +71,7 @@ struct ms_probe {
   struct ms_reply tls_reply; /* the same after STARTTLS/STLS (RFC 3207 §4.2:
                                 the list may change), code 0 if not tried */
   char *error;           /* could not probe (refused, timeout) */
+  char *other;           /* the greeting is the other protocol's: why */
 };
 void ms_engine_probe_free(struct ms_probe *p);
 struct ms_probe_cache {
@@ -164,6 +165,9 @@ struct ms_eng {
   bool stopped; /* interrupted by a signal */
   bool fatal;   /* cannot go on with this transcript at all */
   struct ms_secrets secrets; /* values never shown */
+  char *skip; /* the rest of a session could not apply: SKIP unless a
+                 step failed (a STARTTLS refusal the transcript allows,
+                 a server without APOP) */
   /* TLS */
   bool implicit_tls;           /* TLS from the first byte */
   const char *ca_pem;          /* trust only this (builtin), or NULL */
@@ -179,6 +183,8 @@ struct ms_eng {
   int last_code;  /* code of the last reply read in this session */
   char *greeting; /* this session's greeting (first line), or NULL */
   size_t bdat_left; /* octets of a BDAT chunk still to come (RFC 3030) */
+  bool in_data;     /* raw bytes after DATA are mail data up to CRLF.CRLF */
+  int eod;          /* how much of "\r\n.\r\n" was seen last */
   struct ms_buf raw_part; /* a raw command line not yet ended */
   double sent_at; /* when the last batch went out */
   char send_err[160];

@@ -127,6 +127,17 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
       judge_set(out, MS_FAIL, xasprintf("reply text does not match /%s/",
                                         s->text_re));
   }
+  if (s->not_re && out->verdict == MS_PASS) {
+    char err[256];
+    int m = judge_text_re(s->not_re, reply, err, sizeof err);
+    if (m < 0)
+      judge_set(out, MS_ERROR,
+                xasprintf("bad not_text regex /%s/: %s", s->not_re, err));
+    else if (m == 1)
+      judge_set(out, MS_FAIL, xasprintf("reply text matches /%s/, which it "
+                                        "must not",
+                                        s->not_re));
+  }
   /* Strict reading: each violation is a finding and fails the step. */
   for (unsigned bit = 1; bit && bit <= reply->violations; bit <<= 1) {
     if (!(reply->violations & bit))

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine_int.h"
+#include "mailspec/report.h"
 #include "util.h"
 
 void ms_engine_probe_cache_init(struct ms_probe_cache *c) {
@@ -19,7 +20,8 @@ void ms_engine_probe_free(struct ms_probe *p) {
   ms_reply_free(&p->reply);
   ms_reply_free(&p->tls_reply);
   free(p->error);
-  p->error = NULL;
+  free(p->other);
+  p->error = p->other = NULL;
 }
 
 void ms_engine_probe_cache_free(struct ms_probe_cache *c) {
@@ -61,6 +63,26 @@ static bool probe_step(const struct ms_engine_opts *o, struct ms_conn *c,
   else
     p->error = xasprintf("capability probe: %s", err);
   return false;
+}
+
+/* Is GREET the greeting of the other protocol ("220 ..." to a POP3
+ * probe, "+OK ..." to an SMTP one)?  Then P->other says so. */
+static bool probe_other(enum ms_protocol proto, const struct ms_reply *greet,
+                        struct ms_probe *p) {
+  const char *g = greet->nlines ? greet->lines[0] : "";
+  bool smtp_like = strlen(g) >= 3 && g[0] >= '1' && g[0] <= '5' &&
+                   g[1] >= '0' && g[1] <= '9' && g[2] >= '0' && g[2] <= '9' &&
+                   (g[3] == ' ' || g[3] == '-' || g[3] == '\0');
+  bool pop3_like = strncmp(g, "+OK", 3) == 0;
+  if (proto == MS_PROTO_POP3 ? !smtp_like : !pop3_like)
+    return false;
+  char *safe = ms_report_text_safe(g, strlen(g) > 60 ? 60 : strlen(g));
+  p->other = xasprintf("the server speaks %s (its greeting: %s); this "
+                       "transcript is %s",
+                       proto == MS_PROTO_POP3 ? "SMTP" : "POP3", safe,
+                       proto == MS_PROTO_POP3 ? "POP3" : "SMTP");
+  free(safe);
+  return true;
 }
 
 /* The capability request (EHLO or CAPA) and its reply into OUT. */
@@ -127,7 +149,9 @@ void ms_engine_probe_tls(const struct ms_engine_opts *o,
   }
   struct ms_reply greet = {0};
   if (probe_step(o, c, NULL, &greet, p)) {
-    if (!probe_ok(proto, greet.code)) {
+    if (probe_other(proto, &greet, p)) {
+      /* a mixed suite: the transcripts of the other protocol SKIP */
+    } else if (!probe_ok(proto, greet.code)) {
       char *g = ms_reply_join(&greet);
       p->error = xasprintf("capability probe: the server refused the "
                            "session: %s", g);
@@ -161,8 +185,15 @@ static bool probe_has(enum ms_protocol proto, const struct ms_reply *r,
 
 char *ms_engine_requires_unmet(const struct ms_transcript *t,
                                const struct ms_probe *p) {
+  if (p->other)
+    return xstrdup(p->other);
   for (size_t i = 0; i < t->nrequires; i++) {
     const char *req = t->requires[i];
+    if (req[0] == '!') { /* offered only inside TLS, if at all */
+      if (!probe_has(t->protocol, &p->reply, req + 1))
+        continue;
+      return xasprintf("server advertises %s before TLS", req + 1);
+    }
     if (probe_has(t->protocol, &p->reply, req) ||
         (t->uses_tls && probe_has(t->protocol, &p->tls_reply, req)))
       continue;

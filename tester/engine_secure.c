@@ -127,6 +127,29 @@ static void sec_forget(struct ms_eng *e) {
   free(names);
 }
 
+/* STARTTLS was refused.  When the transcript allowed that answer (its
+ * step passed), what needs TLS cannot apply: SKIP, not ERROR. */
+static void sec_not_attempted(struct ms_eng *e, struct ms_step_result *r) {
+  char c[16];
+  const char *code = ms_engine_code_text(e->t->protocol, e->last_code, c,
+                                         sizeof c);
+  size_t n = e->out->nsteps;
+  bool allowed = n >= 2 && e->out->steps[n - 2].verdict == MS_PASS;
+  if (!allowed) {
+    ms_engine_error(r, xasprintf("TLS handshake not attempted: the server "
+                                 "answered %s",
+                                 code));
+    return;
+  }
+  r->verdict = MS_SKIP;
+  r->reason = xasprintf("the server answered %s (allowed): the steps that "
+                        "need TLS do not apply",
+                        code);
+  if (!e->skip)
+    e->skip = xstrdup(r->reason);
+  ms_engine_live_note(&e->live, "SKIP: %s", r->reason);
+}
+
 /* The handshake as step ST; false when the connection is unusable. */
 static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
                           size_t idx, bool implicit) {
@@ -149,12 +172,7 @@ static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
   if (!implicit && e->last_code != 0 &&
       (e->t->protocol == MS_PROTO_POP3 ? e->last_code != MS_POP3_OK
                                        : e->last_code / 100 != 2)) {
-    char c[16];
-    ms_engine_error(r, xasprintf("TLS handshake not attempted: the server "
-                                 "answered %s",
-                                 ms_engine_code_text(e->t->protocol,
-                                                     e->last_code, c,
-                                                     sizeof c)));
+    sec_not_attempted(e, r);
     return false;
   }
   struct ms_tls_ctx *x = ms_engine_secure_ctx(e, err, sizeof err);
@@ -281,6 +299,36 @@ static void sec_cancel(struct ms_eng *e, struct ms_step_result *r,
   sec_send(e, &l);
 }
 
+/* What an unexpected final AUTH reply means (RFC 4954 §6, RFC 5034 §6). */
+static void sec_explain(struct ms_eng *e, struct ms_step_result *r) {
+  static const struct {
+    int code;
+    const char *what;
+  } meanings[] = {
+      {535, "the credentials were rejected (RFC 4954 §6)"},
+      {534, "the mechanism is too weak for this server (RFC 4954 §6)"},
+      {538, "this mechanism needs an encrypted connection first (RFC 4954 "
+            "§6)"},
+      {530, "authentication is required first (RFC 4954 §6)"},
+      {454, "temporary authentication failure (RFC 4954 §6)"},
+      {504, "the mechanism is not supported (RFC 4954 §4)"},
+      {503, "AUTH is not allowed now: already authenticated or inside a "
+            "mail transaction (RFC 4954 §4)"},
+      {501, "the exchange was cancelled or a response could not be decoded "
+            "(RFC 4954 §4)"},
+      {235, "authentication succeeded (RFC 4954 §6)"},
+  };
+  if (r->verdict != MS_FAIL || !r->reason || e->t->protocol != MS_PROTO_SMTP)
+    return;
+  for (size_t i = 0; i < sizeof meanings / sizeof meanings[0]; i++)
+    if (meanings[i].code == r->code) {
+      char *x = xasprintf("%s: %s", r->reason, meanings[i].what);
+      free(r->reason);
+      r->reason = x;
+      return;
+    }
+}
+
 /* One round: read a reply; answer a challenge.  1 go on, 0 done (final
  * reply judged), -1 the session cannot go on. */
 static int sec_round(struct ms_eng *e, struct ms_auth *a,
@@ -301,6 +349,7 @@ static int sec_round(struct ms_eng *e, struct ms_auth *a,
   if (!sec_is_cont(proto, rep.code) || *over) {
     if (!final_only)
       sec_final(e, st, &rep, sec_last(e, NULL));
+    sec_explain(e, sec_last(e, NULL));
     ms_reply_free(&rep);
     return 0;
   }
@@ -361,14 +410,17 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
                            size_t idx, const struct ms_step *next) {
   char err[256];
   char *ts = ms_auth_apop_timestamp(e->greeting);
-  if (!ts) {
+  if (!ts) { /* like an unmet requires: */
     ms_engine_flush(e);
     struct ms_step_result *r = ms_engine_step(e, st, idx);
     r->sent = xstrdup("APOP");
     r->expected = ms_engine_expected_text(st);
-    ms_engine_error(r, xstrdup("APOP impossible: the greeting carries no "
-                               "timestamp <...@...> (RFC 1939 §7: a server "
-                               "that supports APOP includes one)"));
+    r->verdict = MS_SKIP;
+    r->reason = xstrdup("the server does not offer APOP: its greeting "
+                        "carries no timestamp <...@...> (RFC 1939 §7)");
+    if (!e->skip)
+      e->skip = xstrdup(r->reason);
+    ms_engine_live_note(&e->live, "SKIP: %s", r->reason);
     return false;
   }
   char *user = ms_engine_expand(e, st->user, err, sizeof err);

@@ -39,6 +39,7 @@ static void script_step_clear(struct ms_step *st) {
     free(st->lines[i]);
   free(st->lines);
   free(st->text_re);
+  free(st->not_re);
   free(st->meta);
   free(st->user);
   free(st->pass);

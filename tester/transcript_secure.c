@@ -186,8 +186,14 @@ void ms_transcript_secure_starttls(struct ms_script *s,
   st->nlines = tmp.nlines;
   st->text_re = tmp.text_re;
   st->timeout = tmp.timeout;
-  /* The handshake follows a positive reply (added by the script
-   * builder when the next step comes, or at the end). */
+  /* The handshake follows when a positive reply is allowed (with a
+   * negative one allowed too, {expect: "220|503"}, the engine SKIPs the
+   * rest of the session when it comes). */
+  for (int i = 0; i < tmp.pat.n; i++)
+    if (pop3 ? strcmp(tmp.pat.alt[i], "+OK") == 0 : tmp.pat.alt[i][0] == '2') {
+      ms_script_tls(s, item->line, item->col);
+      break;
+    }
 }
 
 /* - tls: handshake */

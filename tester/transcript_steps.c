@@ -162,9 +162,30 @@ static void steps_role(struct ms_script *s, const struct ms_ynode *m) {
     ms_script_server(s, v->str, v->len, m->line, m->col, true);
 }
 
+/* A text:/not_text: option: a valid POSIX ERE, or a diagnostic. */
+static bool steps_regex(struct ms_script *s, const struct ms_ynode *text,
+                        const char *key) {
+  regex_t re;
+  int rc = text->kind == MS_YSCALAR
+               ? regcomp(&re, text->str, REG_EXTENDED | REG_NOSUB)
+               : -1;
+  if (rc != 0) {
+    char msg[200] = "not a string";
+    if (rc > 0)
+      regerror(rc, &re, msg, sizeof msg);
+    ms_diags_add(s->d, false, s->file, text->line, text->col,
+                 "%s: is not a valid POSIX extended regular expression: %s",
+                 key, msg);
+    return false;
+  }
+  regfree(&re);
+  return true;
+}
+
 static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
                          const struct ms_ynode *v) {
   const struct ms_ynode *text = ms_transcript_yaml_get(m, "text");
+  const struct ms_ynode *not_text = ms_transcript_yaml_get(m, "not_text");
   const struct ms_ynode *timeout = ms_transcript_yaml_get(m, "timeout");
   char err[256];
   struct ms_pattern p;
@@ -182,27 +203,14 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
   if (timeout && ms_transcript_steps_seconds(s->file, timeout, "timeout:",
                                              s->d, &secs) < 0)
     return;
-  if (text && close) {
-    steps_error(s, text, "expect: close takes no text: (there is no reply)");
+  if ((text || not_text) && close) {
+    steps_error(s, text ? text : not_text,
+                "expect: close takes no text: (there is no reply)");
     return;
   }
-  if (text) {
-    regex_t re;
-    int rc = text->kind == MS_YSCALAR
-                 ? regcomp(&re, text->str, REG_EXTENDED | REG_NOSUB)
-                 : -1;
-    if (rc != 0) {
-      char msg[200] = "not a string";
-      if (rc > 0)
-        regerror(rc, &re, msg, sizeof msg);
-      ms_diags_add(s->d, false, s->file, text->line, text->col,
-                   "text: is not a valid POSIX extended regular expression: "
-                   "%s",
-                   msg);
-      return;
-    }
-    regfree(&re);
-  }
+  if ((text && !steps_regex(s, text, "text")) ||
+      (not_text && !steps_regex(s, not_text, "not_text")))
+    return;
   ms_script_reply_start(s, m->line, m->col);
   struct ms_step *st =
       ms_script_add(s, close ? MS_STEP_CLOSE : MS_STEP_EXPECT, m->line, m->col);
@@ -214,6 +222,8 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
   st->lines[st->nlines++] = xmemdup(v->str, v->len);
   if (text)
     st->text_re = xstrdup(text->str);
+  if (not_text)
+    st->not_re = xstrdup(not_text->str);
   ms_script_expected(s, &p, m->line);
 }
 
@@ -239,6 +249,10 @@ static void steps_raw(struct ms_script *s, const struct ms_ynode *m,
   st->send = MS_SEND_RAW;
   st->text = bytes;
   st->len = n;
+  /* Raw mail data that ends with the end-of-data line ends it. */
+  if (s->data && ((n >= 5 && memcmp(bytes + n - 5, "\r\n.\r\n", 5) == 0) ||
+                  (n == 3 && memcmp(bytes, ".\r\n", 3) == 0)))
+    ms_script_end_data(s);
 }
 
 static void steps_data(struct ms_script *s, const struct ms_ynode *m,
@@ -276,7 +290,7 @@ struct steps_action {
 
 static const struct steps_action steps_actions[] = {
     {"send", ""}, {"raw", ""},  {"data", ""},
-    {"expect", "text timeout"}, {"pause", ""}, {"meta", ""},
+    {"expect", "text not_text timeout"}, {"pause", ""}, {"meta", ""},
     {"starttls", ""}, {"tls", ""}, {"auth", ""}, {"apop", ""},
 };
 

@@ -328,9 +328,26 @@ static bool yaml_word(const struct ms_ynode *w) {
   return true;
 }
 
+/* A requires: entry: a capability with parameters ("AUTH PLAIN", RFC
+ * 5321 §4.1.1.1 ehlo-line), words separated by single spaces, maybe
+ * negated by a leading '!' (not advertised before TLS). */
+static bool yaml_requirement(const struct ms_ynode *w) {
+  if (w->kind != MS_YSCALAR || w->len == 0 || w->len != strlen(w->str))
+    return false;
+  const char *s = w->str + (w->str[0] == '!');
+  size_t n = strlen(s);
+  if (n == 0 || s[0] == ' ' || s[n - 1] == ' ' || strstr(s, "  "))
+    return false;
+  for (size_t j = 0; j < n; j++)
+    if ((unsigned char)s[j] < ' ' || s[j] == 0x7f || s[j] == '!')
+      return false;
+  return true;
+}
+
 void ms_transcript_yaml_words(const char *file, const struct ms_ynode *k,
                               const struct ms_ynode *v, struct ms_diags *d,
                               char ***out, size_t *n) {
+  bool req = strcmp(k->str, "requires") == 0;
   if (v->kind != MS_YSEQ) {
     ms_diags_add(d, false, file, v->line, v->col,
                  "%s: takes a list, e.g. %s: [a, b]", k->str, k->str);
@@ -339,11 +356,17 @@ void ms_transcript_yaml_words(const char *file, const struct ms_ynode *k,
   *out = xrealloc(*out, (*n + v->nkids + 1) * sizeof **out);
   for (size_t i = 0; i < v->nkids; i++) {
     const struct ms_ynode *w = v->kids[i];
-    if (!yaml_word(w)) {
-      ms_diags_add(d, false, file, w->line, w->col,
-                   "each entry of %s: is one word without blanks (e.g. %s)",
-                   k->str,
-                   strcmp(k->str, "requires") == 0 ? "PIPELINING" : "rfc821");
+    if (req ? !yaml_requirement(w) : !yaml_word(w)) {
+      if (req)
+        ms_diags_add(d, false, file, w->line, w->col,
+                     "each entry of requires: is a capability (PIPELINING), "
+                     "with parameters (\"AUTH PLAIN\"), or one the server "
+                     "must not offer before TLS (\"!AUTH\")");
+      else
+        ms_diags_add(d, false, file, w->line, w->col,
+                     "each entry of %s: is one word without blanks (e.g. "
+                     "rfc821)",
+                     k->str);
       continue;
     }
     (*out)[(*n)++] = xstrdup(w->str);

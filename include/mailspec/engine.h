@@ -32,6 +32,9 @@ struct ms_engine_opts {
   struct ms_target target;
   const struct ms_var *defines; /* -D NAME=VALUE */
   size_t ndefines;
+  const char *const *secrets; /* values never shown, anywhere: they are
+                                 <redacted> (-D NAME=env:VAR, file:PATH) */
+  size_t nsecrets;
   int jobs;          /* -j N, >= 1 */
   double timeout;    /* per reply, seconds (default 30) */
   double deadline;   /* per transcript, seconds, 0 = none */

@@ -83,6 +83,7 @@ struct ms_step {
   size_t nlines;
   bool multiline;  /* written as a multi-line reply */
   char *text_re;   /* optional POSIX ERE matched against the reply text */
+  char *not_re;    /* optional POSIX ERE the reply text must NOT match */
   double timeout;  /* seconds, 0 = the run's default */
 
   /* META */
@@ -111,7 +112,6 @@ struct ms_session {
 struct ms_var {
   char *name;
   char *value;
-  bool secret; /* from env:/file: (-D): shown only as <redacted> */
 };
 
 struct ms_transcript {

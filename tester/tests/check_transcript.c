@@ -313,7 +313,9 @@ START_TEST(test_top_level_errors) {
   fails_at("pipelining: maybe\nsteps:\n  - expect: 220\n", "true or false", 1,
            13);
   fails_at("tags: one\nsteps:\n  - expect: 220\n", "takes a list", 1, 7);
-  fails_at("requires: [\"A B\"]\nsteps:\n  - expect: 220\n", "one word", 1,
+  /* "AUTH PLAIN" is a capability with a parameter; two blanks are not */
+  fails_at("requires: [\"A  B\"]\nsteps:\n  - expect: 220\n",
+           "with parameters", 1,
            12);
   fails_at("vars: {9x: 1}\nsteps:\n  - expect: 220\n", "bad variable name", 1,
            8);
