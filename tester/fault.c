@@ -84,6 +84,13 @@ static const struct fault_def fault_defs[] = {
     {"auth-before-tls", MS_F_AUTH_BEFORE_TLS, FA_NONE, false, 0, 0,
      "offer AUTH PLAIN (SASL PLAIN) before TLS, yet refuse it\n"
      "                         there with 538 (-ERR): TLS is required for AUTH"},
+    {"cr-dot-cr", MS_F_CR_DOT_CR, FA_NONE, false, 0, 0,
+     "SMTP: <CR>.<CR> inside a data line ends the data, the rest\n"
+     "                         of the line is a command (smuggling)"},
+    {"starttls-no-reset", MS_F_STARTTLS_NO_RESET, FA_NONE, false, 0, 0,
+     "SMTP: EHLO and the mail transaction survive STARTTLS"},
+    {"auth-any-pass", MS_F_AUTH_ANY_PASS, FA_NONE, false, 0, 0,
+     "AUTH (and POP3 AUTH) take any password for a known user"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 

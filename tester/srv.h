@@ -45,8 +45,13 @@ enum ms_fault_bit {
   MS_F_STARTTLS_KEEP = 1u << 24,  /* starttls-keep-pipelined: commands
                                      sent with STARTTLS run after TLS */
   MS_F_LF_DOT_LF = 1u << 25,      /* lf-dot-lf: <LF>.<LF> ends the data */
-  MS_F_AUTH_BEFORE_TLS = 1u << 26 /* auth-before-tls: AUTH PLAIN offered
-                                     before TLS, yet refused with 538 */
+  MS_F_AUTH_BEFORE_TLS = 1u << 26, /* auth-before-tls: AUTH PLAIN offered
+                                      before TLS, yet refused with 538 */
+  MS_F_CR_DOT_CR = 1u << 27,       /* cr-dot-cr: <CR>.<CR> ends the data */
+  MS_F_STARTTLS_NO_RESET = 1u << 28, /* starttls-no-reset: the SMTP
+                                        session survives STARTTLS */
+  MS_F_AUTH_ANY_PASS = 1u << 29    /* auth-any-pass: any password is
+                                      right for a known user */
 };
 int ms_faults_parse(struct ms_faults *f, const char *const *names, size_t n,
                     char *err, size_t errlen);

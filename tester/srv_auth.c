@@ -108,7 +108,8 @@ static bool auth_check(struct srv_auth *a, const struct srv_ctx *ctx,
                        const char *user, const char *pass) {
   const char *who;
   const char *want = auth_password(ctx->world, a->pop3, user, &who);
-  if (!want || !*user || !auth_streq_ct(want, pass))
+  bool any = (ctx->faults.bits & MS_F_AUTH_ANY_PASS) != 0; /* the fault */
+  if (!want || !*user || (!any && !auth_streq_ct(want, pass)))
     return false;
   free(a->user);
   a->user = xstrdup(who);
@@ -153,7 +154,8 @@ static bool auth_cram(struct srv_auth *a, const struct srv_ctx *ctx,
     char hex[2 * EVP_MAX_MD_SIZE + 1];
     for (unsigned i = 0; i < mdlen; i++)
       snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    ok = mdlen == 16 && strcasecmp(hex, sp + 1) == 0;
+    ok = mdlen == 16 && (strcasecmp(hex, sp + 1) == 0 ||
+                         (ctx->faults.bits & MS_F_AUTH_ANY_PASS));
   }
   if (ok) {
     free(a->user);
@@ -364,9 +366,10 @@ bool srv_auth_smtp_gate(const struct srv_ctx *ctx, const struct srv_auth *a,
   return false;
 }
 
+/* RFC 3207 §4 lists 220, 501 and 454 only: STARTTLS inside a mail
+ * transaction is accepted, and the reset after TLS ends the transaction. */
 enum srv_action srv_auth_smtp_starttls(const struct srv_ctx *ctx,
                                        struct srv_auth *a, const char *arg,
-                                       bool in_txn,
                                        const struct srv_smtp_fmt *f,
                                        struct ms_buf *out) {
   if (!ctx->tls) {
@@ -375,8 +378,6 @@ enum srv_action srv_auth_smtp_starttls(const struct srv_ctx *ctx,
     srv_smtp_reply(out, f, 501, "5.5.4", "Syntax error (no parameters allowed)");
   } else if (a->tls) {
     srv_smtp_reply(out, f, 503, "5.5.1", "TLS already active");
-  } else if (in_txn) {
-    srv_smtp_reply(out, f, 503, "5.5.1", "Mail transaction in progress");
   } else {
     srv_smtp_reply(out, f, 220, "2.0.0", "Ready to start TLS");
     auth_tls_on(a);
@@ -402,7 +403,7 @@ static void auth_smtp_result(struct srv_auth *a, enum sasl_r r, char *ch,
     break;
   case SASL_BAD_B64:
     srv_smtp_reply(out, f, 501, "5.5.2", "Cannot decode the response "
-                                         "(base64, RFC 4954 §4)");
+                                         "(base64)");
     break;
   case SASL_CANCEL:
     srv_smtp_reply(out, f, 501, "5.7.0", "Authentication cancelled");

@@ -54,11 +54,10 @@ size_t srv_auth_smtp_keywords(const struct srv_ctx *ctx,
 bool srv_auth_smtp_gate(const struct srv_ctx *ctx, const struct srv_auth *a,
                         const char *verb, const struct srv_smtp_fmt *f,
                         struct ms_buf *out);
-/* STARTTLS with ARG; IN_TXN: MAIL was given.  SRV_STARTTLS after 220:
- * the caller resets its state to that before EHLO (RFC 3207 §4.2). */
+/* STARTTLS with ARG.  SRV_STARTTLS after 220: the caller resets its
+ * state to that before EHLO, a transaction included (RFC 3207 §4.2). */
 enum srv_action srv_auth_smtp_starttls(const struct srv_ctx *ctx,
                                        struct srv_auth *a, const char *arg,
-                                       bool in_txn,
                                        const struct srv_smtp_fmt *f,
                                        struct ms_buf *out);
 /* AUTH with ARG ("MECH [initial-response]"); EHLO: EHLO was given. */

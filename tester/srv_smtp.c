@@ -409,11 +409,38 @@ static void smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   smtp_reset(s);
 }
 
+static enum srv_action smtp_line(void *sess, const char *line, size_t len,
+                                 bool crlf, struct ms_buf *out);
+
+/* Fault cr-dot-cr: <CR>.<CR> in a data line ends the data there, and
+ * what follows on the line is a command (the bare-CR smuggling class). */
+static bool smtp_cr_dot_cr(struct smtp_sess *s, const char *line, size_t len,
+                           bool crlf, struct ms_buf *out,
+                           enum srv_action *act) {
+  const char *m = NULL;
+  for (size_t i = 0; i + 3 <= len && !m; i++)
+    if (line[i] == '\r' && line[i + 1] == '.' && line[i + 2] == '\r')
+      m = line + i;
+  if (!(s->ctx.faults.bits & MS_F_CR_DOT_CR) || !m)
+    return false;
+  if (!s->too_big && (ms_buf_add(&s->data, line, (size_t)(m - line)) < 0 ||
+                      ms_buf_add(&s->data, "\r\n", 2) < 0))
+    s->too_big = true;
+  smtp_data_done(s, out);
+  size_t used = (size_t)(m - line) + 3;
+  *act = used < len ? smtp_line(s, m + 3, len - used, crlf, out)
+                    : SRV_CONTINUE;
+  return true;
+}
+
 /* A mail data line (§4.5.2): a lone "." after CRLF ends the data; a
  * leading dot is removed; otherwise kept as it came, with CRLF. */
 static enum srv_action smtp_data_line(struct smtp_sess *s, const char *line,
                                       size_t len, bool crlf,
                                       struct ms_buf *out) {
+  enum srv_action act;
+  if (smtp_cr_dot_cr(s, line, len, crlf, out, &act))
+    return act;
   bool lf_dot = (s->ctx.faults.bits & MS_F_LF_DOT_LF) != 0; /* the fault */
   if (((crlf && s->prev_crlf) || lf_dot) && len == 1 && line[0] == '.') {
     smtp_data_done(s, out);
@@ -662,9 +689,10 @@ static enum srv_action smtp_help(struct smtp_sess *s, const char *arg,
 
 static enum srv_action smtp_starttls(struct smtp_sess *s, const char *arg,
                                      struct ms_buf *out) {
-  enum srv_action a = srv_auth_smtp_starttls(&s->ctx, &s->auth, arg,
-                                             s->st >= SMTP_MAIL, &s->fmt, out);
-  if (a == SRV_STARTTLS) { /* RFC 3207 §4.2: back to the initial state */
+  enum srv_action a =
+      srv_auth_smtp_starttls(&s->ctx, &s->auth, arg, &s->fmt, out);
+  if (a == SRV_STARTTLS && !(s->ctx.faults.bits & MS_F_STARTTLS_NO_RESET)) {
+    /* RFC 3207 §4.2: back to the initial state */
     smtp_reset(s);
     s->st = SMTP_INIT;
     s->fmt.enhanced = false;

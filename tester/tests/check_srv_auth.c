@@ -60,6 +60,8 @@ static const char *drv_raw(struct drv *d, const char *line, bool crlf) {
   ms_buf_reset(&d->out);
   d->act = d->ops->line(d->sess, line, strlen(line), crlf, &d->out);
   snprintf(last, sizeof last, "%s", d->out.p ? d->out.p : "");
+  for (const char *p = last; *p; p++) /* replies are US-ASCII */
+    ck_assert_msg((unsigned char)*p < 128, "8-bit octet in '%s'", last);
   return last;
 }
 
@@ -141,11 +143,19 @@ START_TEST(test_starttls_refusals) {
   smtp_ehlo(&d, 0, NULL);
   SAYS(&d, "STARTTLS now", "^501 5\\.5\\.4 "); /* no parameters */
   ck_assert_int_eq(d.act, SRV_CONTINUE);
+  /* inside a transaction: accepted (RFC 3207 §4 has no 503), and the
+   * transaction is gone with the reset */
   SAYS(&d, "MAIL FROM:<a@example.org>", "^250 ");
-  SAYS(&d, "STARTTLS", "^503 5\\.5\\.1 Mail transaction in progress");
-  SAYS(&d, "RSET", "^250 ");
   SAYS(&d, "starttls", "^220 ");
   ck_assert_int_eq(d.act, SRV_STARTTLS);
+  say(&d, "EHLO client.example");
+  SAYS(&d, "RCPT TO:<Jones@foo.com>", "^503 ");
+  drv_close(&d);
+  /* the fault starttls-no-reset: the transaction survives */
+  smtp_ehlo(&d, MS_F_STARTTLS_NO_RESET, NULL);
+  SAYS(&d, "MAIL FROM:<a@example.org>", "^250 ");
+  SAYS(&d, "STARTTLS", "^220 ");
+  SAYS(&d, "RCPT TO:<Jones@foo.com>", "^250 2\\.1\\.5 ");
   drv_close(&d);
   /* a server without TLS: not offered, not implemented */
   drv_open(&d, &ms_srv_smtp_ops, 0, NULL);
@@ -447,6 +457,46 @@ START_TEST(test_lf_dot_lf) {
   SAYS(&d, ".", "^250 2\\.0\\.0 OK");
   SAYS(&d, "NOOP smuggled", "^250 ");
   drv_close(&d);
+  /* cr-dot-cr: conforming, a bare CR is no line end (§2.3.8) */
+  smtp_data(&d, 0);
+  ck_assert_str_eq(say(&d, "first\r.\rNOOP smuggled"), "");
+  SAYS(&d, ".", "^250 ");
+  drv_close(&d);
+  smtp_data(&d, MS_F_CR_DOT_CR);
+  SAYS(&d, "first\r.\rNOOP smuggled", "^250 2\\.0\\.0 OK\r\n250 2\\.0\\.0 OK");
+  SAYS(&d, "x\r.\rQUIT", "^500 "); /* not in DATA: a plain line */
+  SAYS(&d, "MAIL FROM:<a@example.org>", "^250 ");
+  say(&d, "RCPT TO:<Jones@foo.com>");
+  say(&d, "DATA");
+  SAYS(&d, "x\r.\rQUIT", "^250 .*\r\n221 ");
+  ck_assert_int_eq(d.act, SRV_CLOSE);
+  drv_close(&d);
+}
+END_TEST
+
+START_TEST(test_auth_any_pass) {
+  struct drv d;
+  smtp_ehlo(&d, MS_F_AUTH_ANY_PASS, NULL);
+  char *bad = plain("", "testuser", "wrong");
+  char *line = xasprintf("AUTH PLAIN %s", bad);
+  SAYS(&d, line, "^235 ");
+  free(line);
+  free(bad);
+  drv_close(&d);
+  smtp_ehlo(&d, MS_F_AUTH_ANY_PASS, NULL);
+  char *ghost = plain("", "ghost", "x"); /* still a known user only */
+  line = xasprintf("AUTH PLAIN %s", ghost);
+  SAYS(&d, line, "^535 ");
+  free(line);
+  free(ghost);
+  drv_close(&d);
+  drv_open(&d, &ms_srv_pop3_ops, MS_F_AUTH_ANY_PASS, NULL);
+  bad = plain("", "mrose", "wrong");
+  line = xasprintf("AUTH PLAIN %s", bad);
+  SAYS(&d, line, "^\\+OK mrose's maildrop");
+  free(line);
+  free(bad);
+  drv_close(&d);
 }
 END_TEST
 
@@ -593,6 +643,7 @@ Suite *make_srv_auth_suite(void) {
   tcase_add_test(tc, test_fault_auth_before_tls);
   tcase_add_test(tc, test_policy_530);
   tcase_add_test(tc, test_lf_dot_lf);
+  tcase_add_test(tc, test_auth_any_pass);
   tcase_add_test(tc, test_pop3_capa_stls);
   tcase_add_test(tc, test_pop3_auth_plain);
   tcase_add_test(tc, test_pop3_require_tls);
