@@ -3,10 +3,12 @@
  * POP3 session ends.  As root, privileges are dropped once the device is
  * open (to the sudo user, else the owner of DIR, else nobody). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <pcap/pcap.h>
 #include <pwd.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +219,22 @@ static pcap_t *record_open(const struct record_args *a, int *lt) {
   return p;
 }
 
+/* Could UID/GID write into DIR (the whole path traversed)?  Asked with
+ * the effective ids switched, then switched back. */
+static bool record_can_write(const char *dir, uid_t uid, gid_t gid) {
+  if (setegid(gid) != 0)
+    return false;
+  if (seteuid(uid) != 0) {
+    if (setegid(0) != 0)
+      return false;
+    return false;
+  }
+  bool ok = faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0;
+  if (seteuid(0) != 0 || setegid(0) != 0)
+    return false;
+  return ok;
+}
+
 /* As root: give up root once the device is open.  Target: the sudo user,
  * else the owner of DIR (when not root), else nobody; DIR must stay
  * writable for it, else root is kept and we say why. */
@@ -240,14 +258,12 @@ static int record_drop_privileges(const char *dir, int verbosity) {
   }
   if (uid == 0)
     return 0;
-  if (stat(dir, &st) == 0 &&
-      !((st.st_uid == uid && (st.st_mode & S_IWUSR)) ||
-        (st.st_gid == gid && (st.st_mode & S_IWGRP)) ||
-        (st.st_mode & S_IWOTH))) {
+  if (!record_can_write(dir, uid, gid)) {
     if (verbosity >= 0)
-      fprintf(stderr, "mailspec record: keeping root: %s is not writable "
-                      "for uid %ld (give it an unprivileged owner, or run "
-                      "through sudo)\n", dir, (long)uid);
+      fprintf(stderr, "mailspec record: keeping root: uid %ld cannot write "
+                      "into %s (give it an unprivileged owner on a path "
+                      "that user can reach, or run through sudo)\n",
+              (long)uid, dir);
     return 0;
   }
   if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
@@ -308,7 +324,22 @@ static void record_loop(struct record_args *a, pcap_t *p, int lt) {
   ms_importer_begin(im, name, a->iface);
   struct record_loop l = {im, lt, 0};
   double end = a->duration > 0 ? ms_now() + a->duration : 0;
+  /* Non-blocking reads behind our own poll(): a signal, --duration and
+   * --count are noticed within RECORD_TIMEOUT_MS whatever the kernel's
+   * ring buffer does (libpcap retries poll() on EINTR by itself). */
+  char ebuf[PCAP_ERRBUF_SIZE];
+  int fd = pcap_setnonblock(p, 1, ebuf) == 0 ? pcap_get_selectable_fd(p) : -1;
   while (!record_stop && (end == 0 || ms_now() < end)) {
+    if (fd >= 0) {
+      struct pollfd pfd = {fd, POLLIN, 0};
+      int pr = poll(&pfd, 1, RECORD_TIMEOUT_MS);
+      if (pr < 0 && errno != EINTR) {
+        fprintf(stderr, "mailspec record: poll: %s\n", strerror(errno));
+        break;
+      }
+      if (pr <= 0)
+        continue;
+    }
     int n = pcap_dispatch(p, -1, record_packet, (unsigned char *)&l);
     if (n == PCAP_ERROR) {
       fprintf(stderr, "mailspec record: %s: %s\n", a->iface, pcap_geterr(p));

@@ -37,6 +37,10 @@ struct rdir {
   uint64_t next_off;
   uint32_t fin_seq;
   uint64_t hi_off;  /* end of the furthest byte announced (incl. missing) */
+  bool ack_known;   /* the peer acknowledged something of this direction */
+  uint32_t ack_hi;  /* the highest of it */
+  uint64_t first_held; /* offset of the first held byte, if FIRST_VALID */
+  bool first_valid;
   unsigned char *ring;
   unsigned char *bits;
   size_t cap;       /* ring size, power of two; 0 = none */
@@ -231,7 +235,22 @@ static void drain(struct ms_reasm *r, struct rdir *d, uint64_t frame) {
     held_sub(r, d, run);
     deliver(r, d, d->ring + start, run, frame);
   }
+  if (d->first_valid && d->next_off > d->first_held)
+    d->first_valid = false;
   fin_check(d);
+}
+
+/* Offset of the first held byte (D->held > 0).  Cached; each rescan
+ * starts past the previous answer, so scanning stays linear overall. */
+static uint64_t first_held(struct rdir *d) {
+  if (!d->first_valid || d->first_held < d->next_off) {
+    uint64_t n = 0;
+    while (n < d->cap && !bit_get(d, d->next_off + n))
+      n++;
+    d->first_held = d->next_off + n;
+    d->first_valid = true;
+  }
+  return d->first_held;
 }
 
 /* Move NEXT up to stream offset TARGET: held bytes are delivered, holes
@@ -264,6 +283,7 @@ static void ring_free(struct ms_reasm *r, struct rdir *d) {
   free(d->bits);
   d->ring = d->bits = NULL;
   d->cap = 0;
+  d->first_valid = false;
 }
 
 /* Make the ring cover NEED bytes from NEXT (NEED <= window). */
@@ -311,6 +331,8 @@ static void ring_put(struct ms_reasm *r, struct rdir *d, size_t rel,
     } else {
       *slot = p[i];
       bit_set(d, off, true);
+      if (d->first_valid && off < d->first_held)
+        d->first_held = off;
       added++;
     }
   }
@@ -327,6 +349,7 @@ static void ring_put(struct ms_reasm *r, struct rdir *d, size_t rel,
 /* ---- segments ------------------------------------------------------------ */
 
 static void enforce_held_total(struct ms_reasm *r, struct rdir *keep);
+static void ack_check(struct ms_reasm *r, struct rdir *d, uint64_t frame);
 
 /* Bytes P/N at sequence SEQ of direction D. */
 static void insert(struct ms_reasm *r, struct rdir *d, uint32_t seq,
@@ -383,6 +406,7 @@ static void insert(struct ms_reasm *r, struct rdir *d, uint32_t seq,
   }
   ring_put(r, d, (size_t)rel, p, n);
   drain(r, d, frame);
+  ack_check(r, d, frame);
   enforce_held_total(r, d);
 }
 
@@ -402,20 +426,37 @@ static void enforce_held_total(struct ms_reasm *r, struct rdir *keep) {
   }
 }
 
-/* The peer acknowledged up to ACK: bytes of D before it that we lack are
- * not in the capture. */
+/* The peer acknowledged bytes that D holds beyond a hole: the bytes of the
+ * hole reached the peer, so the capture missed them (tshark's rule; an
+ * ACK alone may only mean the capture reordered the two directions, and
+ * the bytes may still come).  Holes not proven this way are declared
+ * when the session ends. */
+static void ack_check(struct ms_reasm *r, struct rdir *d, uint64_t frame) {
+  while (d->ack_known && d->held > 0) {
+    int32_t rel = (int32_t)(d->ack_hi - d->next_seq);
+    if (rel <= 0 || (uint32_t)rel > ACK_JUMP_MAX)
+      return;
+    uint64_t f = first_held(d);
+    if (d->next_off + (uint64_t)rel <= f)
+      return;
+    advance_to(r, d, f, frame,
+               "the peer acknowledged bytes the capture does not hold");
+  }
+}
+
+/* An ACK from the peer of D. */
 static void ack_seen(struct ms_reasm *r, struct rdir *d, uint32_t ack,
                      uint64_t frame) {
   if (!d->started)
     return;
   uint32_t end = ack;
   if (d->fin && (int32_t)(ack - d->fin_seq) > 0)
-    end = d->fin_seq;
-  int32_t rel = (int32_t)(end - d->next_seq);
-  if (rel <= 0 || (uint32_t)rel > ACK_JUMP_MAX)
-    return;
-  advance_to(r, d, d->next_off + (uint64_t)rel, frame,
-             "the peer acknowledged bytes the capture does not hold");
+    end = d->fin_seq; /* the FIN's own sequence number is no data */
+  if (!d->ack_known || (int32_t)(end - d->ack_hi) > 0) {
+    d->ack_hi = end;
+    d->ack_known = true;
+  }
+  ack_check(r, d, frame);
 }
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -499,6 +540,12 @@ static void conn_close(struct ms_reasm *r, struct conn *c, const char *why,
     if (!d->started)
       continue;
     uint64_t end = d->hi_off;
+    if (d->ack_known) { /* acknowledged by the peer, never seen */
+      int32_t rel = (int32_t)(d->ack_hi - d->next_seq);
+      if (rel > 0 && (uint32_t)rel <= ACK_JUMP_MAX &&
+          d->next_off + (uint64_t)rel > end)
+        end = d->next_off + (uint64_t)rel;
+    }
     if (d->fin && !d->fin_done) {
       uint64_t fin_off = d->next_off + (uint32_t)(d->fin_seq - d->next_seq);
       if (fin_off > end && fin_off - d->next_off <= ACK_JUMP_MAX)
@@ -548,6 +595,7 @@ static void dir_start(struct rdir *d, uint32_t seq) {
   d->next_seq = seq;
   d->next_off = 0;
   d->hi_off = 0;
+  d->ack_known = false;
 }
 
 /* A SYN or SYN-ACK for direction D. */
@@ -598,7 +646,8 @@ static void segment_flags(struct ms_reasm *r, struct conn *c, struct rdir *d,
     return;
   uint64_t end = d->next_off + (uint64_t)(int64_t)(int32_t)(seq - d->next_seq) +
                  s->len + s->missing;
-  if ((int32_t)(seq - d->next_seq) > -(int32_t)STRAY_SPAN && end > d->hi_off &&
+  if (s->len + s->missing > 0 &&
+      (int32_t)(seq - d->next_seq) > -(int32_t)STRAY_SPAN && end > d->hi_off &&
       end - d->next_off <= ACK_JUMP_MAX)
     d->hi_off = end;
   c->st.truncated_bytes += s->missing;
@@ -610,6 +659,11 @@ static void segment_flags(struct ms_reasm *r, struct conn *c, struct rdir *d,
       insert(r, d, seq, s->payload, s->len, frame);
     }
   }
+  /* caplen < len: the rest of this segment is certainly not in the
+   * capture; say so now if it is next in line (else at the end). */
+  if (s->missing > 0 && d->next_seq == seq + s->len)
+    advance_to(r, d, d->next_off + s->missing, frame,
+               "not captured: the snap length cut the packet");
   if ((s->flags & MS_TH_FIN) && !d->fin) {
     d->fin = true;
     d->fin_seq = seq + s->len + s->missing;
