@@ -359,10 +359,10 @@ static void insert(struct ms_reasm *r, struct rdir *d, uint32_t seq,
     size_t old = (size_t)-(int64_t)rel < n ? (size_t)-(int64_t)rel : n;
     uint64_t back = (uint64_t)-(int64_t)rel;
     if (back <= d->next_off && r->cb.compare) {
-      int eq = r->cb.compare(d->conn->user, dir_index(d), d->next_off - back,
-                             p, old);
-      if (eq == 0)
-        conflict(r, d, old);
+      int differ = r->cb.compare(d->conn->user, dir_index(d),
+                                 d->next_off - back, p, old);
+      if (differ > 0)
+        conflict(r, d, (size_t)differ);
       else
         d->conn->st.rexmit_bytes += old;
     } else {

@@ -65,7 +65,7 @@ struct ms_reasm_cb {
   void (*gap)(void *user, int dir, uint64_t len, uint64_t frame,
               const char *why);
   /* Compare N bytes at stream offset OFF of DIR (already delivered) with
-   * P: 1 equal, 0 different, -1 unknown.  May be NULL. */
+   * P: how many differ (0: a faithful copy), -1 unknown.  May be NULL. */
   int (*compare)(void *user, int dir, uint64_t off, const unsigned char *p,
                  size_t n);
   /* The session ended (WHY: "fin", "rst", "end of capture", ...).  STATS
