@@ -1,0 +1,646 @@
+/* Unit tests for the import pipeline without capture files: a session's
+ * two streams -> units -> YAML -> the transcript loader -> the bytes the
+ * engine would send.  Those must be the bytes the client sent. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "import.h"
+#include "mailspec/mailspec.h"
+
+/* A dialogue: alternating pieces, each with its own packet number. */
+struct piece {
+  int dir;
+  const char *bytes;
+  size_t len; /* 0: strlen */
+};
+
+static struct ms_imp_session *mk(enum ms_protocol proto,
+                                 const struct piece *v, size_t n) {
+  struct ms_imp_session *s = calloc(1, sizeof *s);
+  s->proto = proto;
+  s->ci.af = 4;
+  s->ci.saw_syn = true;
+  s->ci.addr[0][0] = 10;
+  s->ci.addr[1][0] = 10;
+  s->ci.addr[1][3] = 2;
+  s->ci.port[0] = 40000;
+  s->ci.port[1] = proto == MS_PROTO_POP3 ? 110 : 25;
+  s->close_why = "fin";
+  ms_imp_dir_init(&s->d[0], 1u << 24);
+  ms_imp_dir_init(&s->d[1], 1u << 24);
+  for (size_t i = 0; i < n; i++) {
+    size_t len = v[i].len ? v[i].len : strlen(v[i].bytes);
+    if (v[i].bytes)
+      ms_imp_dir_add(&s->d[v[i].dir], (const unsigned char *)v[i].bytes,
+                     len, i + 1);
+    else
+      ms_imp_dir_gap(&s->d[v[i].dir], v[i].len, i + 1, "test gap");
+  }
+  return s;
+}
+
+/* Write S as YAML with OPTS; returns the text (caller frees). */
+static char *yaml_of(const struct ms_imp_session *s,
+                     const struct ms_write_opts *o, bool *steps,
+                     struct ms_frames *fout) {
+  struct ms_frames f;
+  ms_import_frame(s, &f);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  ck_assert_int_eq(ms_transcript_write(out, s, &f, o, steps), 0);
+  fclose(out);
+  if (fout)
+    *fout = f;
+  else
+    ms_frames_free(&f);
+  return text;
+}
+
+/* The bytes a loaded transcript sends, all SEND steps in order. */
+static void wire_of(const struct ms_transcript *t, struct ms_buf *out) {
+  for (size_t si = 0; si < t->nsessions; si++)
+    for (size_t i = 0; i < t->sessions[si].nsteps; i++) {
+      const struct ms_step *st = &t->sessions[si].steps[i];
+      if (st->kind != MS_STEP_SEND)
+        continue;
+      char *w = NULL, err[256];
+      size_t n = 0;
+      ck_assert_msg(ms_step_wire(st, t->vars, t->nvars, NULL, 0, &w, &n, err,
+                                 sizeof err) == 0,
+                    "step %zu: %s", i, err);
+      ck_assert_int_eq(ms_buf_add(out, w, n), 0);
+      free(w);
+    }
+}
+
+static void print_diags(const struct ms_diags *d, const char *text) {
+  for (size_t i = 0; i < d->n; i++)
+    fprintf(stderr, "%d:%d: %s%s\n", d->v[i].line, d->v[i].col,
+            d->v[i].warning ? "warning: " : "", d->v[i].msg);
+  if (d->nerrors)
+    fprintf(stderr, "---\n%s---\n", text);
+}
+
+/* Import, load, and compare the client's bytes (up to LIMIT, or all).
+ * Returns the YAML text (caller frees); *STEPS tells the form. */
+static char *roundtrip_opts(const struct piece *v, size_t n,
+                            enum ms_protocol proto,
+                            const struct ms_write_opts *o, size_t limit,
+                            bool *steps) {
+  struct ms_imp_session *s = mk(proto, v, n);
+  char *text = yaml_of(s, o, steps, NULL);
+  struct ms_diags d = {0};
+  struct ms_transcript *t = ms_transcript_parse("t.yaml", text, strlen(text), &d);
+  if (!t || d.nerrors)
+    print_diags(&d, text);
+  ck_assert_ptr_nonnull(t);
+  ck_assert_int_eq(d.nerrors, 0);
+  struct ms_buf w;
+  ms_buf_init(&w, 1u << 24);
+  wire_of(t, &w);
+  const struct ms_imp_dir *c = &s->d[MS_DIR_C2S];
+  size_t want = limit ? limit : c->len;
+  if (w.len != want || memcmp(w.p, c->p, want) != 0)
+    fprintf(stderr, "---\n%s---\n", text);
+  ck_assert_uint_eq(w.len, want);
+  ck_assert(memcmp(w.p, c->p, want) == 0);
+  ms_buf_free(&w);
+  ms_transcript_free(t);
+  ms_diags_free(&d);
+  ms_imp_session_free(s);
+  return text;
+}
+
+static const struct ms_write_opts KEEP = {"test.pcap", NULL, MS_CONV_RFC5321,
+                                          true, false, false};
+
+static char *roundtrip(const struct piece *v, size_t n, enum ms_protocol p,
+                       bool *steps) {
+  return roundtrip_opts(v, n, p, &KEEP, 0, steps);
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct piece smtp_plain[] = {
+    {1, "220 mx.test ESMTP\r\n", 0},
+    {0, "EHLO c.test\r\n", 0},
+    {1, "250-mx.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n", 0},
+    {0, "MAIL FROM:<a@x.test>\r\n", 0},
+    {1, "250 Ok\r\n", 0},
+    {0, "RCPT TO:<b@y.test>\r\n", 0},
+    {1, "250 Ok\r\n", 0},
+    {0, "DATA\r\n", 0},
+    {1, "354 go\r\n", 0},
+    {0, "Subject: x\r\n\r\n  indented line\r\n..dot\r\nend\r\n.\r\n", 0},
+    {1, "250 queued\r\n", 0},
+    {0, "QUIT\r\n", 0},
+    {1, "221 bye\r\n", 0},
+};
+
+START_TEST(smtp_script_form) {
+  bool steps = true;
+  char *y = roundtrip(smtp_plain, N(smtp_plain), MS_PROTO_SMTP, &steps);
+  ck_assert(!steps);
+  ck_assert(strstr(y, "script: |\n  S: 220 mx.test ESMTP\n  C: EHLO c.test\n"));
+  ck_assert(strstr(y, "  C:   indented line\n")); /* data keeps blanks */
+  ck_assert(strstr(y, "  C: ..dot\n"));              /* as sent: stuffed */
+  ck_assert(strstr(y, "\n  C:\n"));                  /* empty data line */
+  ck_assert(strstr(y, "protocol: smtp\n"));
+  ck_assert(strstr(y, "source: \"test.pcap, TCP session 0: 10.0.0.0:40000 -> 10.0.0.2:25, "));
+  ck_assert(!strstr(y, "pipelining:"));
+  ck_assert(!strstr(y, "replayable:"));
+  free(y);
+}
+END_TEST
+
+START_TEST(smtp_rfc821_convention) {
+  struct ms_write_opts o = KEEP;
+  o.conv = MS_CONV_RFC821;
+  bool steps;
+  char *y = roundtrip_opts(smtp_plain, N(smtp_plain), MS_PROTO_SMTP, &o, 0,
+                           &steps);
+  ck_assert(strstr(y, "convention: rfc821\n"));
+  ck_assert(strstr(y, "  R: 220 mx.test ESMTP\n  S: EHLO c.test\n"));
+  free(y);
+}
+END_TEST
+
+START_TEST(smtp_forced_steps) {
+  struct ms_write_opts o = KEEP;
+  o.force_steps = true;
+  bool steps = false;
+  char *y = roundtrip_opts(smtp_plain, N(smtp_plain), MS_PROTO_SMTP, &o, 0,
+                           &steps);
+  ck_assert(steps);
+  ck_assert(strstr(y, "steps:\n  - S: \"220 mx.test ESMTP\"\n"));
+  free(y);
+}
+END_TEST
+
+START_TEST(smtp_pipelined) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "EHLO c\r\n", 0},
+      {1, "250 PIPELINING\r\n", 0},
+      {0, "MAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\n", 0},
+      {1, "250 ok\r\n250 ok\r\n354 go\r\n", 0},
+      {0, "hello\r\n.\r\nQUIT\r\n", 0},
+      {1, "250 ok\r\n221 bye\r\n", 0},
+  };
+  bool steps;
+  char *y = roundtrip(v, N(v), MS_PROTO_SMTP, &steps);
+  ck_assert(!steps);
+  ck_assert(strstr(y, "pipelining: true\n"));
+  ck_assert(strstr(y, "  C: MAIL FROM:<a>\n  C: RCPT TO:<b>\n  C: DATA\n"
+                      "  S: 250 ok\n  S: 250 ok\n  S: 354 go\n"));
+  ck_assert(strstr(y, "  C: .\n  C: QUIT\n  S: 250 ok\n  S: 221 bye\n"));
+  free(y);
+}
+END_TEST
+
+START_TEST(smtp_body_before_354) {
+  /* the client sends the body without waiting for 354 (real traffic) */
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "MAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\nhi\r\n.\r\n", 0},
+      {1, "250 ok\r\n250 ok\r\n354 go\r\n250 queued\r\n", 0},
+  };
+  bool steps;
+  free(roundtrip(v, N(v), MS_PROTO_SMTP, &steps));
+}
+END_TEST
+
+START_TEST(smtp_awkward_bytes) {
+  static const char body[] =
+      "caf\xc3\xa9 utf-8\r\n"
+      "latin-1 caf\xe9\r\n"
+      "NUL \0 inside\r\n"
+      "bare LF\nnext\r\n"
+      "bare CR \r inside\r\n"
+      "trailing blanks  \r\n"
+      "\ttab first\r\n"
+      "<p class=x>\r\n"
+      "<CRLF>.<CRLF>\r\n"
+      "price $5, ${var}, $$ and $\r\n"
+      ".\r\n";
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "DATA\r\n", 0},
+      {1, "354 go\r\n", 0},
+      {0, body, sizeof body - 1},
+      {1, "250 ok\r\n", 0},
+      {0, "NOOP  \r\n", 0},     /* trailing blanks on a command */
+      {1, "250 ok\r\n", 0},
+      {0, "\r\n", 0},           /* an empty command line */
+      {1, "500 what\r\n", 0},
+      {0, "QUIT", 0},           /* no line end: the stream just stops */
+  };
+  bool steps = false;
+  char *y = roundtrip(v, N(v), MS_PROTO_SMTP, &steps);
+  ck_assert(steps);
+  ck_assert(strstr(y, "Written in the steps: form because"));
+  ck_assert(strstr(y, "raw: 'latin-1 caf\\xE9\\r\\n'"));
+  ck_assert(strstr(y, "raw: 'NUL \\x00 inside\\r\\n'"));
+  ck_assert(strstr(y, "raw: 'QUIT'"));
+  free(y);
+}
+END_TEST
+
+START_TEST(smtp_trailing_blank_data) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "DATA\r\n", 0},
+      {1, "354 go\r\n", 0},
+      {0, "format=flowed line \r\n.\r\n", 0},
+      {1, "250 ok\r\n", 0},
+  };
+  bool steps;
+  free(roundtrip(v, N(v), MS_PROTO_SMTP, &steps)); /* bytes kept either way */
+}
+END_TEST
+
+START_TEST(smtp_bdat) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "MAIL FROM:<a>\r\nRCPT TO:<b>\r\n", 0},
+      {1, "250 ok\r\n250 ok\r\n", 0},
+      {0, "BDAT 19\r\nSubject: x\r\n\r\nbody ", 0},
+      {1, "250 2.0.0 19 octets\r\n", 0},
+      {0, "BDAT 9 LAST\r\nDATA\r\nend", 0}, /* DATA inside a chunk: octets */
+      {1, "250 2.0.0 queued\r\n", 0},
+      {0, "QUIT\r\n", 0},
+      {1, "221 bye\r\n", 0},
+  };
+  bool steps;
+  struct ms_frames f;
+  struct ms_imp_session *s = mk(MS_PROTO_SMTP, v, N(v));
+  free(yaml_of(s, &KEEP, &steps, &f));
+  size_t chunks = 0, replies = 0;
+  for (size_t i = 0; i < f.n; i++) {
+    chunks += f.u[i].kind == MS_U_CHUNK;
+    replies += f.u[i].kind == MS_U_REPLY;
+    if (f.u[i].kind == MS_U_CHUNK)
+      ck_assert(f.u[i].complete);
+  }
+  ck_assert_uint_eq(chunks, 2);
+  ck_assert_uint_eq(replies, 6);
+  ck_assert(f.pipelined);
+  ms_frames_free(&f);
+  ms_imp_session_free(s);
+  char *y = roundtrip(v, N(v), MS_PROTO_SMTP, &steps);
+  ck_assert(strstr(y, "  - C: \"QUIT\"\n  - S: \"221 bye\"\n"));
+  free(y);
+}
+END_TEST
+
+static const struct piece smtp_auth[] = {
+    {1, "220 mx\r\n", 0},
+    {0, "AUTH PLAIN AHVzZXIAc2VjcmV0\r\n", 0},
+    {1, "535 no\r\n", 0},
+    {0, "AUTH LOGIN\r\n", 0},
+    {1, "334 VXNlcm5hbWU6\r\n", 0},
+    {0, "dXNlcg==\r\n", 0},
+    {1, "334 UGFzc3dvcmQ6\r\n", 0},
+    {0, "c2VjcmV0\r\n", 0},
+    {1, "235 ok\r\n", 0},
+    {0, "AUTH PLAIN =\r\n", 0}, /* an empty initial response: not secret */
+    {1, "503 already\r\n", 0},
+    {0, "QUIT\r\n", 0},
+    {1, "221 bye\r\n", 0},
+};
+
+START_TEST(smtp_auth_kept) {
+  bool steps;
+  char *y = roundtrip(smtp_auth, N(smtp_auth), MS_PROTO_SMTP, &steps);
+  ck_assert(!steps);
+  ck_assert(strstr(y, "  S: 334 VXNlcm5hbWU6\n  C: dXNlcg==\n"));
+  ck_assert(strstr(y, "AUTH secrets are kept"));
+  free(y);
+}
+END_TEST
+
+START_TEST(smtp_auth_redacted) {
+  struct ms_imp_session *s = mk(MS_PROTO_SMTP, smtp_auth, N(smtp_auth));
+  struct ms_write_opts o = KEEP;
+  o.keep_secrets = false;
+  bool steps;
+  char *y = yaml_of(s, &o, &steps, NULL);
+  ck_assert(!strstr(y, "AHVzZXIAc2VjcmV0"));
+  ck_assert(!strstr(y, "dXNlcg=="));
+  ck_assert(!strstr(y, "c2VjcmV0"));
+  ck_assert(strstr(y, "  C: AUTH PLAIN ${secret1}\n"));
+  ck_assert(strstr(y, "  C: ${secret2}\n"));
+  ck_assert(strstr(y, "  C: ${secret3}\n"));
+  ck_assert(strstr(y, "  C: AUTH PLAIN =\n"));
+  ck_assert(strstr(y, "vars:\n  secret1: REDACTED\n  secret2: REDACTED\n"
+                      "  secret3: REDACTED\n"));
+  ck_assert(strstr(y, "AUTH secrets are redacted"));
+  ck_assert(strstr(y, "tags: [imported, redacted]"));
+  /* it loads, and -D puts the real secret back on the wire */
+  struct ms_diags d = {0};
+  struct ms_transcript *t = ms_transcript_parse("r.yaml", y, strlen(y), &d);
+  ck_assert_ptr_nonnull(t);
+  char n2[] = "secret2", v2[] = "dXNlcg==";
+  struct ms_var ov = {n2, v2};
+  bool found = false;
+  for (size_t i = 0; i < t->sessions[0].nsteps; i++) {
+    const struct ms_step *st = &t->sessions[0].steps[i];
+    if (st->kind != MS_STEP_SEND || strcmp(st->text, "${secret2}") != 0)
+      continue;
+    char *w, err[128];
+    size_t n;
+    ck_assert_int_eq(ms_step_wire(st, t->vars, t->nvars, &ov, 1, &w, &n, err,
+                                  sizeof err), 0);
+    ck_assert_str_eq(w, "dXNlcg==\r\n");
+    free(w);
+    found = true;
+  }
+  ck_assert(found);
+  ms_transcript_free(t);
+  ms_diags_free(&d);
+  free(y);
+  ms_imp_session_free(s);
+}
+END_TEST
+
+START_TEST(smtp_starttls) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "EHLO c\r\n", 0},
+      {1, "250 STARTTLS\r\n", 0},
+      {0, "STARTTLS\r\n", 0},
+      {1, "220 go ahead\r\n", 0},
+      {0, "\x16\x03\x01\x00\x05hello", 10},
+      {1, "\x16\x03\x03\x00\x02hi", 7},
+  };
+  bool steps;
+  char *y = roundtrip_opts(v, N(v), MS_PROTO_SMTP, &KEEP, 18, &steps);
+  ck_assert(!steps);
+  ck_assert(strstr(y, "  S: 220 go ahead\n  C: <TLS from here on"));
+  ck_assert(strstr(y, "the rest of the session (10 client and 7 server "
+                      "bytes) is TLS"));
+  ck_assert(strstr(y, "tags: [imported, starttls]"));
+  free(y);
+}
+END_TEST
+
+START_TEST(smtp_starttls_refused) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "STARTTLS\r\n", 0},
+      {1, "454 TLS not available\r\n", 0},
+      {0, "QUIT\r\n", 0},
+      {1, "221 bye\r\n", 0},
+  };
+  bool steps;
+  char *y = roundtrip(v, N(v), MS_PROTO_SMTP, &steps);
+  ck_assert(!strstr(y, "TLS from here on"));
+  ck_assert(strstr(y, "  C: QUIT\n"));
+  free(y);
+}
+END_TEST
+
+START_TEST(smtp_odd_replies) {
+  static const struct piece v[] = {
+      {1, "220-mx\r\n221 mixed codes\r\n", 0},
+      {0, "HELO c\r\n", 0},
+      {1, "hello there\r\n", 0}, /* no code at all */
+      {0, "QUIT\r\n", 0},
+      {1, "221 bye\n", 0},       /* bare LF */
+  };
+  bool steps = false;
+  char *y = roundtrip(v, N(v), MS_PROTO_SMTP, &steps);
+  ck_assert(steps);
+  ck_assert(strstr(y, "# reply as captured: '220-mx\\r\\n221 mixed codes\\r\\n'\n"
+                      "  - expect: \"221\"\n"));
+  ck_assert(strstr(y, "# (no reply code in it: nothing can be expected)"));
+  ck_assert(strstr(y, "  - expect: \"221\"\n"));
+  free(y);
+}
+END_TEST
+
+START_TEST(smtp_gap) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "MAIL FROM:<a>\r\n", 0},
+      {1, "250 ok\r\n", 0},
+      {0, NULL, 12}, /* 12 bytes missing */
+      {1, "250 ok\r\n", 0},
+      {0, "QUIT\r\n", 0},
+      {1, "221 bye\r\n", 0},
+  };
+  struct ms_imp_session *s = mk(MS_PROTO_SMTP, v, N(v));
+  bool steps;
+  char *y = yaml_of(s, &KEEP, &steps, NULL);
+  ck_assert(strstr(y, "replayable: false\n"));
+  ck_assert(strstr(y, "  C: <gap: 12 bytes sent by the client are missing "
+                      "from the capture, frame 4: test gap>\n"));
+  ck_assert(strstr(y, "The capture lacks 12 bytes in 1 gap"));
+  free(y);
+  struct ms_write_opts o = KEEP;
+  o.allow_gaps = true;
+  y = yaml_of(s, &o, &steps, NULL);
+  ck_assert(!strstr(y, "replayable:"));
+  ck_assert(strstr(y, "kept replayable (--allow-gaps)"));
+  free(y);
+  ms_imp_session_free(s);
+}
+END_TEST
+
+static const struct piece pop3_session[] = {
+    {1, "+OK ready <1.2@x>\r\n", 0},
+    {0, "CAPA\r\n", 0},
+    {1, "+OK list\r\nUSER\r\nSASL PLAIN\r\n.\r\n", 0},
+    {0, "APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n", 0},
+    {1, "-ERR no\r\n", 0},
+    {0, "AUTH PLAIN\r\n", 0},
+    {1, "+ \r\n", 0},
+    {0, "AHVzZXIAc2VjcmV0\r\n", 0},
+    {1, "+OK in\r\n", 0},
+    {0, "LIST\r\n", 0},
+    {1, "+OK\r\n1 120\r\n.\r\n", 0},
+    {0, "LIST 1\r\n", 0},
+    {1, "+OK 1 120\r\n", 0},
+    {0, "RETR 1\r\n", 0},
+    {1, "+OK\r\n..stuffed\r\n+OK not a status\r\n\r\n.\r\n", 0},
+    {0, "RETR 2\r\n", 0},
+    {1, "-ERR no such message\r\n", 0},
+    {0, "PASS two words\r\n", 0},
+    {1, "-ERR\r\n", 0},
+    {0, "QUIT\r\n", 0},
+    {1, "+OK bye\r\n", 0},
+};
+
+START_TEST(pop3_framing) {
+  bool steps = true;
+  struct ms_frames f;
+  struct ms_imp_session *s = mk(MS_PROTO_POP3, pop3_session, N(pop3_session));
+  free(yaml_of(s, &KEEP, &steps, &f));
+  /* one reply per command plus the greeting, multi-line where due */
+  size_t replies = 0, multi = 0;
+  for (size_t i = 0; i < f.n; i++)
+    if (f.u[i].kind == MS_U_REPLY) {
+      replies++;
+      multi += f.u[i].multiline;
+    }
+  ck_assert_uint_eq(replies, 11);
+  ck_assert_uint_eq(multi, 3); /* CAPA, LIST, RETR 1 */
+  ck_assert_uint_eq(f.nsecrets, 3); /* APOP digest, SASL line, PASS */
+  ms_frames_free(&f);
+  ms_imp_session_free(s);
+  char *y = roundtrip(pop3_session, N(pop3_session), MS_PROTO_POP3, &steps);
+  ck_assert(!steps);
+  ck_assert(strstr(y, "  C: LIST 1\n  S: +OK 1 120\n  C: RETR 1\n"));
+  ck_assert(strstr(y, "  S: +OK\n  S: ..stuffed\n  S: +OK not a status\n"));
+  free(y);
+}
+END_TEST
+
+START_TEST(pop3_redacted) {
+  struct ms_imp_session *s = mk(MS_PROTO_POP3, pop3_session, N(pop3_session));
+  struct ms_write_opts o = KEEP;
+  o.keep_secrets = false;
+  bool steps;
+  char *y = yaml_of(s, &o, &steps, NULL);
+  if (!strstr(y, "  C: APOP mrose ${secret1}\n"))
+    fprintf(stderr, "%s", y);
+  ck_assert(strstr(y, "  C: APOP mrose ${secret1}\n"));
+  ck_assert(strstr(y, "  C: ${secret2}\n"));
+  ck_assert(strstr(y, "  C: PASS ${secret3}\n"));
+  ck_assert(!strstr(y, "two words"));
+  free(y);
+  ms_imp_session_free(s);
+}
+END_TEST
+
+START_TEST(pop3_stls) {
+  static const struct piece v[] = {
+      {1, "+OK ready\r\n", 0},
+      {0, "STLS\r\n", 0},
+      {1, "+OK begin\r\n", 0},
+      {0, "\x16\x03\x01", 3},
+  };
+  bool steps;
+  char *y = roundtrip_opts(v, N(v), MS_PROTO_POP3, &KEEP, 6, &steps);
+  ck_assert(strstr(y, "  S: +OK begin\n  C: <TLS from here on"));
+  free(y);
+}
+END_TEST
+
+START_TEST(one_sided) {
+  static const struct piece v[] = {
+      {0, "EHLO c\r\n", 0},
+      {0, "MAIL FROM:<a>\r\n", 0},
+      {0, "DATA\r\n", 0},
+      {0, "Subject: one-sided\r\n.\r\n", 0},
+      {0, "QUIT\r\n", 0},
+  };
+  bool steps;
+  struct ms_frames f;
+  struct ms_imp_session *s = mk(MS_PROTO_SMTP, v, N(v));
+  char *y = yaml_of(s, &KEEP, &steps, &f);
+  ck_assert(f.one_sided);
+  ck_assert(strstr(y, "only the client's side"));
+  size_t data = 0;
+  for (size_t i = 0; i < f.n; i++)
+    data += f.u[i].kind == MS_U_DATA; /* DATA without a reply: body */
+  ck_assert_uint_eq(data, 1);
+  ms_frames_free(&f);
+  free(y);
+  ms_imp_session_free(s);
+  free(roundtrip(v, N(v), MS_PROTO_SMTP, &steps));
+}
+END_TEST
+
+START_TEST(layout_reply_after_command) {
+  /* the capture shows the reply before the command (clock skew) */
+  struct ms_imp_session *s = mk(MS_PROTO_SMTP, NULL, 0);
+  ms_imp_dir_add(&s->d[1], (const unsigned char *)"220 hi\r\n", 8, 1);
+  ms_imp_dir_add(&s->d[1], (const unsigned char *)"250 ok\r\n", 8, 2);
+  ms_imp_dir_add(&s->d[0], (const unsigned char *)"NOOP\r\n", 6, 3);
+  struct ms_frames f;
+  ms_import_frame(s, &f);
+  ck_assert_uint_eq(f.n, 3);
+  ck_assert_int_eq(f.u[0].kind, MS_U_REPLY);
+  ck_assert_int_eq(f.u[1].kind, MS_U_LINE);
+  ck_assert_int_eq(f.u[2].kind, MS_U_REPLY);
+  ck_assert_int_eq(f.u[2].answers, 1);
+  ms_frames_free(&f);
+  ms_imp_session_free(s);
+}
+END_TEST
+
+START_TEST(detect) {
+  enum ms_protocol p;
+  bool swap;
+#define D(c, s, fin) \
+  ms_import_detect((const unsigned char *)(c), strlen(c), \
+                   (const unsigned char *)(s), strlen(s), fin, &p, &swap)
+  ck_assert_int_eq(D("EHLO x\r\n", "220 mx ESMTP\r\n", false), 1);
+  ck_assert_int_eq(p, MS_PROTO_SMTP);
+  ck_assert(!swap);
+  ck_assert_int_eq(D("220 mx ESMTP\r\n", "EHLO x\r\n", false), 1);
+  ck_assert(swap); /* the roles were guessed the wrong way round */
+  ck_assert_int_eq(D("USER a\r\n", "+OK ready\r\n", false), 1);
+  ck_assert_int_eq(p, MS_PROTO_POP3);
+  ck_assert_int_eq(D("", "+OK POP3\r\n", false), 1);
+  ck_assert_int_eq(D("GET / HTTP/1.1\r\n", "HTTP/1.1 200 OK\r\n", false), 0);
+  ck_assert_int_eq(D("EHLO x\r\n", "+OK\r\n", false), 0); /* contradiction */
+  ck_assert_int_eq(D("", "", false), -1);
+  ck_assert_int_eq(D("", "", true), 0);
+  ck_assert_int_eq(D("EHL", "", false), -1);
+#undef D
+}
+END_TEST
+
+START_TEST(dir_store) {
+  struct ms_imp_dir d;
+  ms_imp_dir_init(&d, 10);
+  ms_imp_dir_add(&d, (const unsigned char *)"abcd", 4, 7);
+  ms_imp_dir_add(&d, (const unsigned char *)"efgh", 4, 9);
+  ms_imp_dir_gap(&d, 5, 10, "x");
+  ms_imp_dir_gap(&d, 5, 11, "x"); /* adjacent: one gap */
+  ms_imp_dir_add(&d, (const unsigned char *)"ijklmnop", 8, 12);
+  ck_assert_uint_eq(d.len, 10); /* bounded */
+  ck_assert_uint_eq(d.dropped, 6);
+  ck_assert_uint_eq(d.ngaps, 1);
+  ck_assert_uint_eq(d.gaps[0].len, 10);
+  ck_assert_uint_eq(ms_imp_dir_frame(&d, 4), 7);
+  ck_assert_uint_eq(ms_imp_dir_frame(&d, 5), 9);
+  ck_assert_uint_eq(ms_imp_dir_frame(&d, 10), 12);
+  ms_imp_dir_free(&d);
+}
+END_TEST
+
+Suite *make_import_suite(void);
+Suite *make_import_suite(void) {
+  Suite *s = suite_create("import");
+  TCase *t = tcase_create("import");
+  tcase_add_test(t, smtp_script_form);
+  tcase_add_test(t, smtp_rfc821_convention);
+  tcase_add_test(t, smtp_forced_steps);
+  tcase_add_test(t, smtp_pipelined);
+  tcase_add_test(t, smtp_body_before_354);
+  tcase_add_test(t, smtp_awkward_bytes);
+  tcase_add_test(t, smtp_trailing_blank_data);
+  tcase_add_test(t, smtp_bdat);
+  tcase_add_test(t, smtp_auth_kept);
+  tcase_add_test(t, smtp_auth_redacted);
+  tcase_add_test(t, smtp_starttls);
+  tcase_add_test(t, smtp_starttls_refused);
+  tcase_add_test(t, smtp_odd_replies);
+  tcase_add_test(t, smtp_gap);
+  tcase_add_test(t, pop3_framing);
+  tcase_add_test(t, pop3_redacted);
+  tcase_add_test(t, pop3_stls);
+  tcase_add_test(t, one_sided);
+  tcase_add_test(t, layout_reply_after_command);
+  tcase_add_test(t, detect);
+  tcase_add_test(t, dir_store);
+  suite_add_tcase(s, t);
+  return s;
+}
