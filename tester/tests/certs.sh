@@ -4,7 +4,8 @@
 #
 #   ca.pem ca.key                  "mailspec test CA" (trust it: --cafile)
 #   server.pem server.key          CN=localhost, SAN DNS:localhost,
-#                                  IP:127.0.0.1, IP:::1; signed by the CA;
+#                                  IP:127.0.0.1, IP:127.0.0.2 (dovecot-tls
+#                                  strict), IP:::1; signed by the CA;
 #                                  valid from yesterday for 30 days
 #   server-chain.pem               server.pem followed by ca.pem
 #   expired.pem expired.key        signed by the CA, same names, valid only
@@ -22,7 +23,7 @@ mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 cd "$DIR"
 
-SAN_OK="subjectAltName=DNS:localhost,IP:127.0.0.1,IP:0:0:0:0:0:0:0:1"
+SAN_OK="subjectAltName=DNS:localhost,IP:127.0.0.1,IP:127.0.0.2,IP:0:0:0:0:0:0:0:1"
 LEAF="basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=serverAuth"

@@ -6,8 +6,9 @@
 # server.pem (CN=localhost, signed by the test CA): trust it with
 # --cafile DIR/cafile.pem.
 #
-#   start DIR PORT [implicit] [auth-required] [CERTDIR]
+#   start DIR PORT [implicit] [optional] [auth-required] [CERTDIR]
 #     implicit       TLS from the first octet (465 style), no STARTTLS
+#     optional       STARTTLS offered but not required (plaintext mail ok)
 #     auth-required  530 for mail commands before AUTH
 #     CERTDIR        use this certs.sh directory instead of making one
 #
@@ -72,6 +73,7 @@ start)
     case "$a" in
     implicit) FLAGS="$FLAGS implicit" IMPLICIT=1 ;;
     auth-required) FLAGS="$FLAGS auth-required" ;;
+    optional) FLAGS="$FLAGS optional" ;;
     *) CERTS=$a ;;
     esac
   done

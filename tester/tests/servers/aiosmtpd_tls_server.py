@@ -1,11 +1,12 @@
-"""aiosmtpd_tls_server.py HOST PORT CERT KEY [implicit] [auth-required]:
+"""aiosmtpd_tls_server.py HOST PORT CERT KEY [implicit] [optional]
+[auth-required]:
 aiosmtpd with TLS and SMTP AUTH, accepting every recipient and discarding
 the mail (one log line per message).
 
   - STARTTLS (RFC 3207) with require_starttls: every command but EHLO,
     HELO, NOOP, QUIT and STARTTLS gets "530 Must issue a STARTTLS command
-    first" before TLS; or, with "implicit", TLS from the first octet (465
-    style) and no STARTTLS;
+    first" before TLS ("optional": STARTTLS offered, not required); or,
+    with "implicit", TLS from the first octet (465 style) and no STARTTLS;
   - AUTH PLAIN and LOGIN (RFC 4954), only under TLS (auth_require_tls);
     user testuser, password testpass; "auth-required" adds aiosmtpd's
     auth_required (530 before AUTH).
@@ -41,7 +42,7 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     return AuthResult(success=ok, handled=False)
 
 
-async def main(host, port, cert, key, implicit, auth_required):
+async def main(host, port, cert, key, implicit, optional, auth_required):
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(cert, key)
@@ -53,7 +54,7 @@ async def main(host, port, cert, key, implicit, auth_required):
     def factory():
         return SMTP(Discard(), hostname="aiosmtpd.example.test",
                     tls_context=None if implicit else ctx,
-                    require_starttls=not implicit,
+                    require_starttls=not implicit and not optional,
                     authenticator=authenticator,
                     auth_require_tls=True,
                     auth_required=auth_required)
@@ -71,10 +72,11 @@ async def main(host, port, cert, key, implicit, auth_required):
 if __name__ == "__main__":
     if len(sys.argv) < 5:
         sys.exit("usage: aiosmtpd_tls_server.py HOST PORT CERT KEY "
-                 "[implicit] [auth-required]")
+                 "[implicit] [optional] [auth-required]")
     flags = set(sys.argv[5:])
-    unknown = flags - {"implicit", "auth-required"}
+    unknown = flags - {"implicit", "optional", "auth-required"}
     if unknown:
         sys.exit("unknown option(s): %s" % " ".join(sorted(unknown)))
     asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4],
-                     "implicit" in flags, "auth-required" in flags))
+                     "implicit" in flags, "optional" in flags,
+                     "auth-required" in flags))

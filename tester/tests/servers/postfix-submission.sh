@@ -4,13 +4,19 @@
 #   - STARTTLS with a self-signed certificate made at start by certs.sh
 #     (DIR/certs/selfsigned.pem; trust it with --cafile DIR/cafile.pem);
 #   - smtpd_tls_security_level = encrypt: nothing but EHLO, NOOP, QUIT and
-#     STARTTLS before TLS ("530 5.7.0 Must issue a STARTTLS command first");
+#     STARTTLS before TLS ("530 5.7.0 Must issue a STARTTLS command first")
+#     -- or `may` with the argument "optional";
 #   - SASL through Dovecot's auth socket (dovecot-auth.sh, started and
 #     stopped with it), smtpd_tls_auth_only = yes: AUTH PLAIN LOGIN only
 #     after TLS; user testuser, password testpass;
-#   - only authenticated clients may send (permit_sasl_authenticated).
-# Interface: see common.sh; `start DIR PORT [CERTDIR]` uses CERTDIR's
-# selfsigned.pem/.key instead of making new ones.  Needs root.
+#   - only authenticated clients may send (permit_sasl_authenticated),
+#     except to local recipients with "optional" (testuser@localhost).
+# Interface: see common.sh.  Needs root.
+#   start DIR PORT [optional] [CERTDIR]
+#     optional  smtpd_tls_security_level = may: mail without TLS is taken
+#               (AUTH still only inside TLS), for the suites that send
+#               mail in plaintext (starttls.yaml, smuggling.yaml)
+#     CERTDIR   use this certs.sh directory's selfsigned.pem/.key
 #
 # Postfix is a system-wide install: this RECONFIGURES THE ONE POSTFIX
 # INSTANCE exactly like postfix.sh (same main.cf, :25 listener dropped, a
@@ -47,9 +53,12 @@ stop_master() {
   fi
 }
 
-# configure PORT CERT KEY SASL_PATH: postfix.sh's base, plus submission.
+# configure PORT CERT KEY SASL_PATH LEVEL: postfix.sh's base, plus
+# submission with smtpd_tls_security_level LEVEL.
 configure() {
-  port=$1 cert=$2 key=$3 sasl=$4
+  port=$1 cert=$2 key=$3 sasl=$4 level=$5
+  deny=reject # submission: nothing for the unauthenticated
+  [ "$level" = may ] && deny=reject_unauth_destination
   id testuser >/dev/null 2>&1 || useradd -m -s /bin/sh testuser
   grep -q '^devnull:' /etc/aliases 2>/dev/null || echo 'devnull: /dev/null' >> /etc/aliases
   for s in $(postconf -M | awk '$2 == "inet" && ($1 == "smtp" || $1 ~ /^127\.0\.0\.1:/) { print $1 }'); do
@@ -58,7 +67,7 @@ configure() {
   postconf -Me "127.0.0.1:$port/inet=127.0.0.1:$port inet n - n - - smtpd"
   for o in \
     "syslog_name=postfix/submission" \
-    "smtpd_tls_security_level=encrypt" \
+    "smtpd_tls_security_level=$level" \
     "smtpd_tls_cert_file=$cert" \
     "smtpd_tls_key_file=$key" \
     "smtpd_tls_loglevel=1" \
@@ -66,9 +75,9 @@ configure() {
     "smtpd_sasl_type=dovecot" \
     "smtpd_sasl_path=$sasl" \
     "smtpd_tls_auth_only=yes" \
-    "smtpd_client_restrictions=permit_sasl_authenticated,reject" \
-    "smtpd_relay_restrictions=permit_sasl_authenticated,reject" \
-    "smtpd_recipient_restrictions=permit_sasl_authenticated,reject"; do
+    "smtpd_client_restrictions=permit_sasl_authenticated,$deny" \
+    "smtpd_relay_restrictions=permit_sasl_authenticated,$deny" \
+    "smtpd_recipient_restrictions=permit_sasl_authenticated,$deny"; do
     postconf -P "127.0.0.1:$port/inet/$o"
   done
   postconf -e \
@@ -127,7 +136,14 @@ check)
   ;;
 start)
   [ $# -ge 3 ] || srv_usage $NAME
-  DIR=$2 PORT=$3 CERTS=${4:-}
+  DIR=$2 PORT=$3 CERTS= LEVEL=encrypt
+  shift 3
+  for a in "$@"; do
+    case "$a" in
+    optional) LEVEL=may ;;
+    *) CERTS=$a ;;
+    esac
+  done
   if why=$(cannot_run); then echo "$why" >&2; exit 1; fi
   mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd)
   if [ -z "$CERTS" ]; then
@@ -141,7 +157,7 @@ start)
   srv_port_free "$PORT" || { echo "port $PORT is taken" >&2; exit 75; }
   sh "$HERE/dovecot-auth.sh" start "$DIR/auth" "$PORT" || exit 1
   configure "$PORT" "$CERTS/selfsigned.pem" "$CERTS/selfsigned.key" \
-    "$(cat "$DIR/auth/sasl-path")" > "$DIR/$NAME.configure.log" 2>&1 || {
+    "$(cat "$DIR/auth/sasl-path")" "$LEVEL" > "$DIR/$NAME.configure.log" 2>&1 || {
     sed 's/^/  configure: /' "$DIR/$NAME.configure.log" >&2
     sh "$HERE/dovecot-auth.sh" stop "$DIR/auth"
     exit 1; }
