@@ -339,8 +339,10 @@ static const struct ms_step *eng_next(const struct ms_session *s, size_t idx) {
  * the next command is judged on its own reply. */
 static void eng_trailing(struct ms_eng *e, const struct ms_step *next,
                          struct ms_step_result *r) {
+  /* Before a handshake, the TLS step itself names them (RFC 3207 §4.2). */
   if (e->t->pipelining ||
-      (next && (next->kind == MS_STEP_EXPECT || next->kind == MS_STEP_CLOSE)))
+      (next && (next->kind == MS_STEP_EXPECT || next->kind == MS_STEP_CLOSE ||
+                next->kind == MS_STEP_TLS)))
     return;
   char peek[48];
   size_t n = ms_engine_conn_unsolicited(&e->conn, peek, sizeof peek);
@@ -376,6 +378,12 @@ static char *eng_timeout_reason(const struct ms_eng *e, const char *sent,
     base = xasprintf("transcript deadline of %g s reached waiting for %s%s%s",
                      e->deadline_s, sent ? "the reply to '" : "a reply",
                      sent ? sent : "", sent ? "'" : "");
+  else if (e->nreplies == 0 && !e->implicit_tls)
+    /* A TLS server waits for the ClientHello: silence is its sign. */
+    base = xasprintf("no greeting within %g s (if the server expects TLS "
+                     "from the first byte, use %s://HOST:PORT or tls: "
+                     "implicit)",
+                     tmo, e->t->protocol == MS_PROTO_POP3 ? "pop3s" : "smtps");
   else if (e->nreplies == 0)
     base = xasprintf("no greeting within %g s", tmo);
   else if (sent)

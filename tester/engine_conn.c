@@ -2,9 +2,11 @@
  * engine_int.h).  Memory stays bounded whatever the server sends: the
  * receive buffer is fixed, and the reader has hard limits. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine_int.h"
+#include "mailspec/report.h"
 #include "util.h"
 
 int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
@@ -141,7 +143,7 @@ void ms_engine_conn_discard(struct ms_conn *c) {
 }
 
 int ms_engine_conn_tls(struct ms_conn *c, struct ms_tls_ctx *x,
-                       const char *host, double timeout,
+                       const char *host, double timeout, bool implicit,
                        volatile sig_atomic_t *stop, struct ms_tls_result *info,
                        size_t *plain, char *peek, size_t cap,
                        enum ms_tls_fail *why, char *err, size_t errlen) {
@@ -156,6 +158,16 @@ int ms_engine_conn_tls(struct ms_conn *c, struct ms_tls_ctx *x,
   size_t n = ms_engine_conn_unsolicited(c, peek, cap);
   *plain = n;
   ms_engine_conn_discard(c);
+  if (n > 0 && implicit) { /* a greeting where TLS was due */
+    char *q = ms_report_text_safe(peek, n < cap ? n : cap);
+    snprintf(err, errlen,
+             "the server spoke in plaintext ('%.60s') where the TLS "
+             "handshake was due: it does not speak TLS on this port",
+             q);
+    free(q);
+    *why = MS_TLS_PLAINTEXT;
+    return -1;
+  }
   if (c->eof) {
     snprintf(err, errlen, "the server closed the connection before the TLS "
                           "handshake");

@@ -56,9 +56,10 @@ ssize_t ms_engine_conn_recv(struct ms_conn *c, void *buf, size_t cap,
 /* Start TLS on C (see ms_tls_handshake()).  Bytes the server sent in
  * plaintext before the handshake (they must not exist, RFC 3207 §4)
  * are dropped; how many is returned in *PLAIN and the first of them
- * copied to PEEK (CAP bytes).  0, or -1 with *WHY and ERR. */
+ * copied to PEEK (CAP bytes).  With IMPLICIT such bytes mean a plaintext
+ * server: no handshake, MS_TLS_PLAINTEXT.  0, or -1 with *WHY and ERR. */
 int ms_engine_conn_tls(struct ms_conn *c, struct ms_tls_ctx *x,
-                       const char *host, double timeout,
+                       const char *host, double timeout, bool implicit,
                        volatile sig_atomic_t *stop, struct ms_tls_result *info,
                        size_t *plain, char *peek, size_t cap,
                        enum ms_tls_fail *why, char *err, size_t errlen);

@@ -116,7 +116,7 @@ static void probe_starttls(const struct ms_engine_opts *o, struct ms_conn *c,
   double tmo = o->timeout > 0 ? o->timeout : 30;
   if (probe_step(o, c, smtp ? "STARTTLS\r\n" : "STLS\r\n", &r, &scratch) &&
       probe_ok(proto, r.code) &&
-      ms_engine_conn_tls(c, x, host, tmo, o->stop, NULL, &plain, peek,
+      ms_engine_conn_tls(c, x, host, tmo, false, o->stop, NULL, &plain, peek,
                          sizeof peek, &why, err, sizeof err) == 0)
     probe_caps(o, c, proto, &p->tls_reply, &scratch);
   ms_reply_free(&r);
@@ -139,7 +139,8 @@ void ms_engine_probe_tls(const struct ms_engine_opts *o,
     free(c);
     return;
   }
-  if (implicit && (!x || ms_engine_conn_tls(c, x, host, tmo, o->stop, NULL,
+  if (implicit && (!x || ms_engine_conn_tls(c, x, host, tmo, true, o->stop,
+                                            NULL,
                                             &plain, peek, sizeof peek, &why,
                                             err, sizeof err) < 0)) {
     p->error = xasprintf("capability probe: %s", x ? err : "no TLS context");

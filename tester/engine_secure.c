@@ -69,9 +69,9 @@ static char *sec_reason(const struct ms_eng *e, enum ms_tls_fail why,
                      i->issuer ? i->issuer : "?",
                      i->not_after ? i->not_after : "?", e->host);
   if (why == MS_TLS_PLAINTEXT && implicit)
-    return xasprintf("%s (is this the plaintext port? STARTTLS is a step: "
-                     "- starttls:, on HOST:PORT without smtps://)",
-                     err);
+    return xasprintf("%s (a port that starts in plaintext takes -t "
+                     "HOST:PORT, without %s://, and a starttls: step)",
+                     err, e->t->protocol == MS_PROTO_POP3 ? "pop3s" : "smtps");
   return xstrdup(err);
 }
 
@@ -105,10 +105,16 @@ static void sec_plain_before(struct ms_eng *e, struct ms_step_result *r,
     return;
   size_t k = n < cap ? n : cap;
   char *safe = ms_report_text_safe(peek, k);
-  char *d = xasprintf("%zu byte%s in plaintext before the TLS handshake "
-                      "('%s%s'), dropped unread (RFC 3207 §4.2)",
+  char *d = xasprintf("the server sent %zu byte%s in plaintext after its "
+                      "reply, before the TLS handshake ('%s%s'): dropped "
+                      "unread (RFC 3207 §4.2)",
                       n, n == 1 ? "" : "s", safe, n > k ? "..." : "");
-  ms_engine_flag(r, MS_V_TRAILING, d);
+  ms_step_add_finding(r, MS_V_TRAILING, d);
+  if (r->verdict == MS_PASS) {
+    r->verdict = MS_FAIL;
+    free(r->reason);
+    r->reason = xstrdup(d);
+  }
   ms_engine_live_note(&e->live, "%s", d);
   free(d);
   free(safe);
@@ -189,9 +195,9 @@ static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
   size_t plain = 0;
   enum ms_tls_fail why = MS_TLS_OK;
   e->sent_at = ms_now();
-  int rc = ms_engine_conn_tls(&e->conn, x, e->host, tmo, e->o->stop, &info,
-                              &plain, peek, sizeof peek, &why, err,
-                              sizeof err);
+  int rc = ms_engine_conn_tls(&e->conn, x, e->host, tmo, implicit,
+                              e->o->stop, &info, &plain, peek, sizeof peek,
+                              &why, err, sizeof err);
   r->elapsed_ms = (ms_now() - e->sent_at) * 1000.0;
   if (!e->out->tls && (info.version || info.subject))
     e->out->tls = ms_tls_result_dup(&info);
@@ -202,7 +208,8 @@ static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
     sec_plain_before(e, r, plain, peek, sizeof peek);
     sec_forget(e);
   } else {
-    sec_plain_before(e, r, plain, peek, sizeof peek);
+    if (!implicit)
+      sec_plain_before(e, r, plain, peek, sizeof peek);
     sec_fail(e, r, why, err, &info, implicit);
   }
   ms_tls_result_free(&info);

@@ -259,6 +259,7 @@ static bool text_transcript(const struct text_ctx *c,
     /* A waiver's word (or its expiry) is the transcript's own reason. */
     if (t->reason && (!first->reason || strcmp(t->reason, first->reason)))
       text_block(c, "   ", "", t->reason);
+    text_tls(c, t, true);
     return true;
   }
   const char *extra = t->verdict == MS_PASS ? t->title : t->reason;

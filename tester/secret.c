@@ -66,7 +66,7 @@ int ms_secret_resolve(const char *spec, char **value, bool *secret, char *err,
 }
 
 void ms_secrets_addn(struct ms_secrets *s, const char *value, size_t len) {
-  if (!value || len == 0)
+  if (!value || len < MS_SECRET_MIN)
     return;
   for (size_t i = 0; i < s->n; i++)
     if (strlen(s->v[i]) == len && memcmp(s->v[i], value, len) == 0)

@@ -24,7 +24,12 @@ struct ms_secrets {
   char **v;
   size_t n, cap;
 };
-/* Add VALUE (ignored when empty or already there). */
+/* Values shorter than this are not searched for in free text: "x"
+ * would turn every "x" of a report into <redacted>.  (The lines that
+ * carry a password, PASS, APOP, AUTH, are masked whatever its length.) */
+#define MS_SECRET_MIN 4
+
+/* Add VALUE (ignored when shorter than MS_SECRET_MIN or already there). */
 void ms_secrets_add(struct ms_secrets *s, const char *value);
 /* Add LEN bytes at VALUE. */
 void ms_secrets_addn(struct ms_secrets *s, const char *value, size_t len);
