@@ -194,11 +194,17 @@ row close-at-once "$CAPA" 1 'closed the connection before the dialogue ended' 32
 row endless-multiline "$EHLO" 1 "exceeded the reader's size limits" 64 --timeout 10
 json_check "$WORK/r.json" 'steps[0]["verdict"] == "FAIL" and steps[0]["line"] == 5' \
   "endless-multiline: the greeting step (line 5) FAILs"
+# Every line read said 220: a reply cut at the limit still has that code
+# (as a reply cut by EOF does), so the reason is the size, not "no code".
+json_check "$WORK/r.json" 'steps[0]["code"] == 220 and "no reply code" not in steps[0]["reason"]' \
+  "endless-multiline: the cut reply keeps the code its lines carry (220)"
 row endless-multiline "$CAPA" 1 "exceeded the reader's size limits" 64 --timeout 10 -- --protocol pop3
 json_check "$WORK/r.json" 'steps[0]["verdict"] == "PASS" and steps[1]["verdict"] == "FAIL"' \
   "endless-multiline (POP3): the greeting passes, CAPA's endless response FAILs"
 row long-line "$EHLO" 3 'no greeting within 2 s' 32 --timeout 2
 row long-line:67108864 "$EHLO" 1 "exceeded the reader's size limits" 64 --timeout 10
+json_check "$WORK/r.json" 'steps[0]["code"] == 220 and steps[0]["got"].startswith("220 xxxx")' \
+  "long-line:64 MiB: the line cut at the limit is kept (its first octets) with its code"
 
 # Trickled replies: the timeout covers the whole reply, not each octet.
 row trickle "$EHLO" 3 'no greeting within 3 s' 32 --timeout 3
@@ -309,3 +315,27 @@ server_alive "ulimit -n 64"
 unserve
 diag "$_n result lines; peak RSS figures:"
 diag_file "$RSS_LOG" "peak RSS"
+
+# ---- a hostile output directory: planted symbolic links -------------------
+# Reports and imported transcripts never write through a symbolic link
+# someone planted where the file goes (issue 8, "Always on").
+echo 'precious' > "$WORK/victim"
+mkdir -p "$WORK/out"
+ln -s "$WORK/victim" "$WORK/out/r.json"
+ms run -t builtin -r "json:$WORK/out/r.json" "$ROOT/transcripts/rfc821/scenario-01-typical-transaction.yaml"
+is "$(cat "$WORK/victim")" precious "report: a symlink planted at the report path is not followed"
+like "@$ERR" 'symbolic link' "report: ... and the run says why it did not write the report"
+if [ -f "$ROOT/../shared/pcaps/smtp-pipelining.pcap" ]; then
+  mkdir -p "$WORK/imp"
+  ln -s "$WORK/victim" "$WORK/imp/smtp-pipelining-0000.yaml"
+  ms import -o "$WORK/imp" "$ROOT/../shared/pcaps/smtp-pipelining.pcap"
+  is "$(cat "$WORK/victim")" precious "import: a symlink planted at the transcript's name is not followed"
+  if [ -L "$WORK/imp/smtp-pipelining-0000.yaml" ]; then
+    like "@$ERR" 'symbolic link|smtp-pipelining-0000' "import: ... it is refused with a message"
+  else
+    like "$(head -n 3 "$WORK/imp/smtp-pipelining-0000.yaml")" '^(#|title:)' \
+      "import: ... the link was replaced by the transcript"
+  fi
+else
+  skip "import: planted symlink" "../shared/pcaps/smtp-pipelining.pcap not found"
+fi
