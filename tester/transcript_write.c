@@ -15,6 +15,7 @@
  * Client text is protected from ${name} expansion ("$$" is a literal
  * "$"); AUTH secrets become ${secretN} variables unless kept. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,6 +29,9 @@
 
 struct tw {
   FILE *out;
+  char *mem;      /* when non-NULL-able: output goes here (see tw_put) */
+  size_t memlen, memcap;
+  bool to_mem;
   const struct ms_imp_session *s;
   const struct ms_frames *f;
   const struct ms_write_opts *o;
@@ -45,22 +49,83 @@ struct tw {
 
 /* ---- small output helpers ---------------------------------------------- */
 
+static void tw_mem_reserve(struct tw *w, size_t n) {
+  if (w->memlen + n <= w->memcap)
+    return;
+  size_t c = w->memcap ? w->memcap : 65536;
+  while (c < w->memlen + n)
+    c *= 2;
+  w->mem = xrealloc(w->mem, c);
+  w->memcap = c;
+}
+
 static void tw_put(struct tw *w, const void *p, size_t n) {
-  if (!w->check && n)
+  if (w->check || n == 0)
+    return;
+  if (!w->to_mem) {
     fwrite(p, 1, n, w->out);
+    return;
+  }
+  tw_mem_reserve(w, n);
+  memcpy(w->mem + w->memlen, p, n);
+  w->memlen += n;
 }
 
 static void tw_puts(struct tw *w, const char *s) { tw_put(w, s, strlen(s)); }
+
+/* "  R: text\n" (or "  R:\n" for an empty text) in one go. */
+static void tw_role_line(struct tw *w, const char *role,
+                         const unsigned char *t, size_t n) {
+  if (w->check)
+    return;
+  if (!w->to_mem) {
+    tw_put(w, "  ", 2);
+    tw_put(w, role, 2);
+    tw_put(w, " ", n ? 1 : 0);
+    tw_put(w, t, n);
+    tw_put(w, "\n", 1);
+    return;
+  }
+  size_t need = 6 + n;
+  if (w->memlen + need > w->memcap)
+    tw_mem_reserve(w, need);
+  char *o = w->mem + w->memlen;
+  o[0] = ' ';
+  o[1] = ' ';
+  o[2] = role[0];
+  o[3] = role[1];
+  size_t k = 4;
+  if (n) {
+    o[k++] = ' ';
+    memcpy(o + k, t, n);
+    k += n;
+  }
+  o[k++] = '\n';
+  w->memlen += k;
+}
 
 static void tw_printf(struct tw *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void tw_printf(struct tw *w, const char *fmt, ...) {
   if (w->check)
     return;
+  char buf[1024];
   va_list ap;
   va_start(ap, fmt);
-  vfprintf(w->out, fmt, ap);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
+  if (n < 0)
+    return;
+  if ((size_t)n < sizeof buf) {
+    tw_put(w, buf, (size_t)n);
+    return;
+  }
+  char *big = xmalloc((size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf(big, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  tw_put(w, big, (size_t)n);
+  free(big);
 }
 
 static void tw_unsafe(struct tw *w, uint64_t frame, const char *what) {
@@ -93,10 +158,30 @@ static bool tw_printable(long c) {
   return true;
 }
 
+/* Are the 8 bytes of X all printable ASCII (0x20..0x7E)?  Bit tricks
+ * from "Bit Twiddling Hacks" (haszero/hasless), 8 bytes per step. */
+static bool tw_word_ascii(uint64_t x) {
+  const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+  uint64_t ctl = (x - ones * 0x20) & ~x;        /* some byte < 0x20 */
+  uint64_t del = x ^ (ones * 0x7F);             /* a 0x7F byte is 0 here */
+  uint64_t zero = (del - ones) & ~del;          /* some byte == 0x7F */
+  return ((x | ctl | zero) & high) == 0;
+}
+
 /* Is P[0..N) UTF-8 made of printable characters only? */
 static bool tw_clean(const unsigned char *p, size_t n) {
-  for (size_t i = 0; i < n;) {
-    if (p[i] >= 0x20 && p[i] < 0x7F) {
+  size_t i = 0;
+  for (;;) {
+    while (i + 8 <= n) {
+      uint64_t x;
+      memcpy(&x, p + i, 8);
+      if (!tw_word_ascii(x))
+        break;
+      i += 8;
+    }
+    if (i >= n)
+      return true;
+    if ((unsigned char)(p[i] - 0x20) < 0x5F) { /* printable ASCII */
       i++;
       continue;
     }
@@ -106,7 +191,6 @@ static bool tw_clean(const unsigned char *p, size_t n) {
       return false;
     i += k;
   }
-  return true;
 }
 
 static bool tw_blank(unsigned char c) { return c == ' ' || c == '\t'; }
@@ -200,25 +284,35 @@ static void tw_tmp_add(struct tw *w, size_t *n, const void *p, size_t k) {
 static void tw_tmp_dollar(struct tw *w, size_t *n, const unsigned char *p,
                           size_t k) {
   size_t a = 0;
-  for (size_t i = 0; i < k; i++) {
-    if (p[i] == '$' && i + 1 < k && (p[i + 1] == '{' || p[i + 1] == '$')) {
+  const unsigned char *d;
+  while (a < k && (d = memchr(p + a, '$', k - a))) {
+    size_t i = (size_t)(d - p);
+    if (i + 1 < k && (p[i + 1] == '{' || p[i + 1] == '$')) {
       tw_tmp_add(w, n, p + a, i + 1 - a);
       tw_tmp_add(w, n, "$", 1);
       a = i + 1;
-    } else if (p[i] == '$' && i + 1 == k) {
-      /* a "$" at the end stays literal */
+    } else {
+      tw_tmp_add(w, n, p + a, i + 1 - a);
+      a = i + 1;
     }
   }
   tw_tmp_add(w, n, p + a, k - a);
 }
 
 /* The text of client bytes P[0..K) as the transcript writes it: secrets
- * (RED within) replaced, "$" protected.  Result in w->tmp. */
-static size_t tw_client_text(struct tw *w, const unsigned char *p, size_t k,
-                             size_t red_off, size_t red_len) {
+ * (RED within) replaced, "$" protected.  Returns P itself when nothing
+ * changes, else w->tmp; *N gets the length. */
+static const unsigned char *tw_client_text(struct tw *w, const unsigned char *p,
+                                           size_t k, size_t red_off,
+                                           size_t red_len, size_t *out) {
+  bool redact = red_len && !w->o->keep_secrets && red_off + red_len <= k;
+  if (!redact && !memchr(p, '$', k)) {
+    *out = k;
+    return p;
+  }
   size_t n = 0;
   tw_tmp_add(w, &n, "", 0);
-  if (red_len && !w->o->keep_secrets && red_off + red_len <= k) {
+  if (redact) {
     char var[32];
     int vl = snprintf(var, sizeof var, "${secret%u}", ++w->nsecret);
     tw_tmp_dollar(w, &n, p, red_off);
@@ -227,7 +321,8 @@ static size_t tw_client_text(struct tw *w, const unsigned char *p, size_t k,
   } else {
     tw_tmp_dollar(w, &n, p, k);
   }
-  return n;
+  *out = n;
+  return (const unsigned char *)w->tmp;
 }
 
 /* ---- client lines ----------------------------------------------------------- */
@@ -282,9 +377,7 @@ static void tw_client_line(struct tw *w, const unsigned char *t, size_t n,
                                     : "";
     if (!crlf || !tw_client_fits(w, t, n, &why))
       tw_unsafe(w, frame, why);
-    tw_printf(w, "  %s%s", w->cp, n ? " " : "");
-    tw_put(w, t, n);
-    tw_puts(w, "\n");
+    tw_role_line(w, w->cp, t, n);
   } else if (crlf && tw_client_role_ok(w, t, n)) {
     tw_printf(w, "  - %s ", w->cp);
     tw_dq(w, t, n);
@@ -316,10 +409,9 @@ static void tw_client_unit(struct tw *w, const struct ms_unit *u) {
       ro = u->red_off - i;
       rl = u->red_len;
     }
-    size_t n = tw_client_text(w, p + i, body, ro, rl);
-    unsigned char *t = (unsigned char *)xmemdup(w->tmp, n);
+    size_t n;
+    const unsigned char *t = tw_client_text(w, p + i, body, ro, rl, &n);
     tw_client_line(w, t, n, p + end - le, le, u->frame);
-    free(t);
     i = end;
   }
 }
@@ -439,9 +531,7 @@ static void tw_reply(struct tw *w, const struct ms_unit *u) {
         tw_dq(w, p + i, n);
         tw_puts(w, "\n");
       } else {
-        tw_printf(w, "  %s%s", w->sp, n ? " " : "");
-        tw_put(w, p + i, n);
-        tw_puts(w, "\n");
+        tw_role_line(w, w->sp, p + i, n);
       }
       i = lf ? end + 1 : len;
     }
@@ -685,20 +775,30 @@ int ms_transcript_write(FILE *out, const struct ms_imp_session *s,
   bool rfc821 = o->conv == MS_CONV_RFC821 && s->proto == MS_PROTO_SMTP;
   w.cp = rfc821 ? "S:" : "C:";
   w.sp = rfc821 ? "R:" : "S:";
-  /* Pass 1: does the script form carry every line? */
-  w.check = true;
   w.ok = true;
+  /* Pass 1: the script form, into memory, checking every line. */
   w.steps = false;
+  w.to_mem = !o->force_steps;
+  w.check = o->force_steps;
   tw_body(&w);
+  w.to_mem = false;
   w.steps = o->force_steps || !w.ok;
-  if (o->force_steps && w.ok)
+  if (o->force_steps)
     snprintf(w.why, sizeof w.why, "--steps was given");
-  /* Pass 2, checking again in the chosen form (counts secrets, replies
-   * left unjudged) before the header that reports them. */
-  tw_body(&w);
-  w.check = false;
-  tw_header(&w);
-  tw_body(&w);
+  if (w.steps) {
+    /* Pass 2 counts what the steps form leaves unjudged (for the
+     * header), pass 3 writes it. */
+    w.check = true;
+    tw_body(&w);
+    w.check = false;
+    tw_header(&w);
+    tw_body(&w);
+  } else {
+    w.check = false;
+    tw_header(&w);
+    fwrite(w.mem, 1, w.memlen, out);
+  }
+  free(w.mem);
   free(w.tmp);
   if (steps)
     *steps = w.steps;
