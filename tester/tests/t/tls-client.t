@@ -439,8 +439,8 @@ cafile_of() {
 }
 
 # What a real server does differently, said once: a waiver per finding.
-WAIVERS=$(yaml waivers.yaml <<'EOF'
-server: the real servers of tls-client.t
+WAIVERS=$(yaml waivers-aiosmtpd.yaml <<'EOF'
+server: aiosmtpd 1.4.3 with STARTTLS (aiosmtpd-tls.sh)
 waivers:
   - test: auth/in-transaction
     reason: >-
@@ -457,4 +457,42 @@ if real aiosmtpd-tls; then
   like "@$OUT" 'PASS +starttls/injection' "aiosmtpd discards commands pipelined with STARTTLS"
   like "@$OUT" 'PASS +auth/refused-before-tls' "aiosmtpd refuses AUTH before TLS, accepts it inside"
   like "@$OUT" 'WAIVED +auth/in-transaction' "aiosmtpd's AUTH inside a transaction is found (and waived)"
+fi
+
+PF_WAIVERS=$(yaml waivers-postfix.yaml <<'EOF'
+server: Postfix 3.7 submission with Dovecot SASL (postfix-submission.sh)
+waivers:
+  - test: auth/bad-base64
+    reason: >-
+      A response that is not base64 gets "535 5.7.8 Error: authentication
+      failed: Invalid base64 data in continued response".  RFC 4954 §4:
+      a response the server cannot decode MUST be rejected with 501.
+  - test: auth/unknown-mechanism
+    reason: >-
+      An unknown mechanism gets "535 5.7.8 Error: authentication failed:
+      Invalid authentication mechanism".  RFC 4954 §4: 504.
+  - test: submission/auth-required
+    reason: >-
+      Postfix accepts MAIL FROM before AUTH (250) and refuses at RCPT
+      (smtpd_recipient_restrictions). RFC 4954 §6: 530 SHOULD be returned
+      to any command but AUTH, EHLO, HELO, NOOP, RSET and QUIT.
+EOF
+)
+if real postfix-submission; then
+  SCA=$(cafile_of "$WORK/srv-postfix-submission")
+  ms run -t "$TARGET" --cafile "$SCA" --strict --waivers "$PF_WAIVERS" suites/starttls.yaml suites/auth.yaml suites/submission.yaml
+  exit_is 0 "Postfix submission (TLS required, SASL via Dovecot): starttls, auth and submission suites pass, three waivers"
+  like "@$OUT" 'PASS +starttls/injection' "Postfix discards commands pipelined with STARTTLS"
+  like "@$OUT" 'PASS +submission/tls-required' "Postfix answers MAIL before STARTTLS with 530"
+  sh "$TESTS/servers/postfix-submission.sh" stop "$WORK/srv-postfix-submission" > /dev/null 2>&1
+fi
+
+# Dovecot reads its files under $WORK after dropping privileges.
+chmod 755 "$WORK"
+if real dovecot-tls; then
+  SCA=$(cafile_of "$WORK/srv-dovecot-tls")
+  ms run -t "$TARGET" --cafile "$SCA" --strict suites/starttls.yaml suites/auth.yaml
+  exit_is 0 "Dovecot POP3 with STLS and SASL PLAIN: the POP3 transcripts of starttls and auth pass"
+  like "@$OUT" 'PASS +starttls/pop3-stls-transaction' "Dovecot refuses STLS in TRANSACTION state"
+  like "@$OUT" 'PASS +auth/pop3-cancel' "Dovecot cancels AUTH at \"\*\" with -ERR"
 fi
