@@ -524,6 +524,24 @@ START_TEST(test_stls_pop3) {
   REPLY(&c, "QUIT\r\n", "+OK ");
   ck_assert(cli_closed(&c));
   cli_close(&c);
+  /* a client that asks for the 3 MB and leaves without reading: the
+   * server's SSL_write meets a closed socket (EPIPE, no SIGPIPE death) */
+  cli_open(&c, s);
+  cli_reply(&c);
+  REPLY(&c, "STLS\r\n", "+OK ");
+  ck_assert_int_eq(cli_tls(&c, ms_server_tls_cert(s), "localhost"), 1);
+  good = auth_plain("zaphod", "heart");
+  REPLY(&c, good, "+OK ");
+  free(good);
+  cli_send(&c, "RETR 1\r\n");
+  struct linger lg = {1, 0}; /* close with RST */
+  setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  close(c.fd);
+  SSL_free(c.ssl);
+  SSL_CTX_free(c.ctx);
+  cli_open(&c, s);
+  ck_assert(has(cli_reply(&c), "+OK "));
+  cli_close(&c);
   ms_server_stop(s);
   ms_world_free(w);
 }
