@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "server_tls.h"
+#include "srv_auth.h"
 #include "util.h"
 
 /* Apply the wire faults to OUT[from..]: a reply was just produced. */
@@ -69,10 +70,15 @@ static void conn_line(struct srv_conn *c, const struct srv_ctx *ctx,
   if (crlf && !c->overlong)
     len--; /* the CR is in the buffer only when the line was not cut */
   const char *line = c->in.p ? c->in.p : "";
-  srv_live_client(live, c->id, line, len);
+  char shown[128]; /* AUTH data is not shown (srv_auth.c) */
+  size_t slen = len;
+  const char *show =
+      srv_auth_live_text(line, &slen, c->sasl_next, shown, sizeof shown);
+  srv_live_client(live, c->id, show, slen);
   size_t from = c->out.len;
   enum srv_action a = c->ops->line(c->sess, line, len, crlf, &c->out);
   srv_live_server(live, c->id, c->out.p + from, c->out.len - from);
+  c->sasl_next = srv_auth_is_challenge(c->out.p + from, c->out.len - from);
   conn_faults(c, ctx, from, now);
   conn_act(c, a);
   if (a == SRV_STARTTLS)

@@ -54,6 +54,7 @@ struct srv_conn {
   size_t reset_left;
   bool no_read;            /* no-read: input is never asked for */
   struct srv_tls_conn *tls; /* STARTTLS/implicit TLS (server_tls.c) */
+  bool sasl_next;           /* the next line answers a SASL challenge */
 };
 
 /* Fault application at the wire (bare-lf, slow) needs the faults. */

@@ -472,6 +472,30 @@ bool srv_auth_smtp_long_ok(const struct srv_auth *a, const char *line,
   return srv_auth_busy(a) || (len > 5 && strncasecmp(line, "AUTH ", 5) == 0);
 }
 
+/* ---- the live view ----------------------------------------------------- */
+
+const char *srv_auth_live_text(const char *line, size_t *len,
+                               bool after_challenge, char *buf, size_t cap) {
+  size_t n = *len;
+  if (after_challenge && !(n == 1 && line[0] == '*')) {
+    *len = (size_t)snprintf(buf, cap, "<redacted>");
+    return buf;
+  }
+  if (n < 5 || strncasecmp(line, "AUTH ", 5) != 0)
+    return line;
+  size_t m = 5 + strspn(line + 5, " ");
+  m += strcspn(line + m, " "); /* the mechanism */
+  if (m >= n || m > 64)
+    return line; /* no initial response */
+  *len = (size_t)snprintf(buf, cap, "%.*s <redacted>", (int)m, line);
+  return buf;
+}
+
+bool srv_auth_is_challenge(const char *reply, size_t n) {
+  return (n >= 4 && memcmp(reply, "334 ", 4) == 0) ||
+         (n >= 2 && reply[0] == '+' && reply[1] == ' ');
+}
+
 /* ---- POP3 ------------------------------------------------------------ */
 
 bool srv_auth_pop3_user_ok(const struct srv_ctx *ctx,

@@ -75,6 +75,18 @@ bool srv_auth_smtp_mail_param(const struct srv_ctx *ctx, const char *p,
 bool srv_auth_smtp_long_ok(const struct srv_auth *a, const char *line,
                            size_t len);
 
+/* ---- the live view (serve -v) ------------------------------------------ */
+
+/* SASL data is a secret (issue 7): what `serve -v` shows of a client LINE
+ * (LEN octets) -- "AUTH PLAIN <redacted>", or "<redacted>" for a response
+ * to a challenge (AFTER_CHALLENGE) -- in BUF; LINE itself when nothing is
+ * secret.  *LEN gets the length shown. */
+const char *srv_auth_live_text(const char *line, size_t *len,
+                               bool after_challenge, char *buf, size_t cap);
+/* Does REPLY (N octets, what the session answered) ask for a SASL
+ * response: SMTP "334", POP3 "+ "? */
+bool srv_auth_is_challenge(const char *reply, size_t n);
+
 /* ---- POP3 ------------------------------------------------------------ */
 
 /* CAPA lines STLS and SASL, in both states (RFC 2449 §5: what the

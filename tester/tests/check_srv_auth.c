@@ -589,6 +589,34 @@ START_TEST(test_pop3_require_tls) {
 }
 END_TEST
 
+/* ---- the live view: SASL data never shown ------------------------------- */
+
+static const char *shown(const char *line, bool after) {
+  static char buf[128];
+  static char copy[256];
+  size_t n = strlen(line);
+  const char *r = srv_auth_live_text(line, &n, after, buf, sizeof buf);
+  snprintf(copy, sizeof copy, "%.*s", (int)n, r);
+  return copy;
+}
+
+START_TEST(test_live_redaction) {
+  ck_assert_str_eq(shown("AUTH PLAIN AHRlc3R1c2VyAHRlc3RwYXNz", false),
+                   "AUTH PLAIN <redacted>");
+  ck_assert_str_eq(shown("auth  login dGVzdHVzZXI=", false),
+                   "auth  login <redacted>");
+  ck_assert_str_eq(shown("AUTH CRAM-MD5", false), "AUTH CRAM-MD5");
+  ck_assert_str_eq(shown("dGVzdHBhc3M=", true), "<redacted>");
+  ck_assert_str_eq(shown("*", true), "*");
+  ck_assert_str_eq(shown("MAIL FROM:<a@b.c>", false), "MAIL FROM:<a@b.c>");
+  ck_assert(srv_auth_is_challenge("334 \r\n", 6));
+  ck_assert(srv_auth_is_challenge("+ PDEyMz4=\r\n", 12));
+  ck_assert(!srv_auth_is_challenge("+OK\r\n", 5));
+  ck_assert(!srv_auth_is_challenge("235 ok\r\n", 8));
+  ck_assert(!srv_auth_is_challenge("", 0));
+}
+END_TEST
+
 /* ---- the world --------------------------------------------------------- */
 
 START_TEST(test_world_keys) {
@@ -647,6 +675,7 @@ Suite *make_srv_auth_suite(void) {
   tcase_add_test(tc, test_pop3_capa_stls);
   tcase_add_test(tc, test_pop3_auth_plain);
   tcase_add_test(tc, test_pop3_require_tls);
+  tcase_add_test(tc, test_live_redaction);
   tcase_add_test(tc, test_world_keys);
   suite_add_tcase(s, tc);
   return s;
