@@ -246,7 +246,12 @@ static void imp_write(struct ms_importer *im, struct isess *x) {
   struct ms_frames f;
   ms_import_frame(&x->s, &f);
   char *tmp = imp_path(im, x, true), *path = imp_path(im, x, false);
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+  /* A fresh file (never through a link or into someone's hard link); the
+   * rename then replaces whatever sits at PATH, a planted symlink too.
+   * Transcripts that keep secrets are readable by their owner only. */
+  unlink(tmp);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
+                im->o.keep_secrets && f.nsecrets ? 0600 : 0644);
   FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
   if (!out) {
     imp_msg(im, "%s: %s", tmp, strerror(errno));
