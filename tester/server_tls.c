@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,19 +125,68 @@ static int tls_serial(X509 *x) {
   return ok ? 0 : -1;
 }
 
+static bool tls_make_pair(const char *cn, EVP_PKEY **keyp, X509 **xp) {
+  EVP_PKEY *key = EVP_EC_gen("P-256");
+  X509 *x = X509_new();
+  bool ok = key && x && X509_set_version(x, 2) && tls_serial(x) == 0 &&
+            X509_gmtime_adj(X509_getm_notBefore(x), -3600) &&
+            X509_gmtime_adj(X509_getm_notAfter(x),
+                            (long)TLS_CERT_DAYS * 86400) &&
+            X509_set_pubkey(x, key) && tls_cert_names(x, cn) == 0 &&
+            X509_sign(x, key, EVP_sha256()) > 0;
+  if (!ok) {
+    X509_free(x);
+    EVP_PKEY_free(key);
+    return false;
+  }
+  *keyp = key;
+  *xp = x;
+  return true;
+}
+
+/* `run -t builtin` starts a server per transcript: the pair made for a
+ * name is kept for the process (key generation is most of the cost). */
+#define TLS_CACHE_N 8
+static struct {
+  char cn[256];
+  EVP_PKEY *key;
+  X509 *x;
+} tls_cache[TLS_CACHE_N];
+static pthread_mutex_t tls_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The pair for CN, from the cache or made; the caller owns one reference
+ * of each. */
+static bool tls_pair_for(const char *cn, EVP_PKEY **key, X509 **x) {
+  pthread_mutex_lock(&tls_cache_lock);
+  size_t i = 0;
+  while (i < TLS_CACHE_N && tls_cache[i].x && strcmp(tls_cache[i].cn, cn))
+    i++;
+  bool ok = true;
+  if (i < TLS_CACHE_N && tls_cache[i].x) {
+    *key = tls_cache[i].key;
+    *x = tls_cache[i].x;
+    EVP_PKEY_up_ref(*key);
+    X509_up_ref(*x);
+  } else if ((ok = tls_make_pair(cn, key, x)) && i < TLS_CACHE_N &&
+             strlen(cn) < sizeof tls_cache[i].cn) {
+    strcpy(tls_cache[i].cn, cn);
+    tls_cache[i].key = *key; /* the cache's own reference */
+    tls_cache[i].x = *x;
+    EVP_PKEY_up_ref(*key);
+    X509_up_ref(*x);
+  }
+  pthread_mutex_unlock(&tls_cache_lock);
+  return ok;
+}
+
 /* Self-signed, EC P-256, SHA-256: made in memory, never written out. */
 static int tls_generate(SSL_CTX *ctx, const char *cn, char *err,
                         size_t errlen) {
-  EVP_PKEY *key = EVP_EC_gen("P-256");
-  X509 *x = X509_new();
-  int ok = key && x && X509_set_version(x, 2) && tls_serial(x) == 0 &&
-           X509_gmtime_adj(X509_getm_notBefore(x), -3600) &&
-           X509_gmtime_adj(X509_getm_notAfter(x),
-                           (long)TLS_CERT_DAYS * 86400) &&
-           X509_set_pubkey(x, key) && tls_cert_names(x, cn) == 0 &&
-           X509_sign(x, key, EVP_sha256()) > 0 &&
-           SSL_CTX_use_certificate(ctx, x) == 1 &&
-           SSL_CTX_use_PrivateKey(ctx, key) == 1;
+  EVP_PKEY *key = NULL;
+  X509 *x = NULL;
+  bool ok = tls_pair_for(cn && *cn ? cn : "localhost", &key, &x) &&
+            SSL_CTX_use_certificate(ctx, x) == 1 &&
+            SSL_CTX_use_PrivateKey(ctx, key) == 1;
   if (!ok) {
     char e[256];
     tls_errstr(e, sizeof e, "unknown error");
