@@ -35,7 +35,7 @@
 
 /* What the fault starttls-keep-pipelined keeps at most. */
 #define TLS_STASH_MAX (64u << 10)
-#define TLS_CERT_DAYS 30
+#define TLS_CERT_DAYS 365
 
 struct srv_tls {
   SSL_CTX *ctx;
@@ -97,7 +97,8 @@ static int tls_add_ext(X509 *x, int nid, const char *value) {
 
 static int tls_cert_names(X509 *x, const char *cn) {
   X509_NAME *name = X509_get_subject_name(x);
-  const unsigned char *c = (const unsigned char *)(cn && *cn ? cn : "localhost");
+  const unsigned char *c =
+      (const unsigned char *)(cn && *cn ? cn : "localhost");
   if (!X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
                                   (const unsigned char *)"mailspec reference "
                                                          "server",
@@ -128,12 +129,12 @@ static int tls_serial(X509 *x) {
 static bool tls_make_pair(const char *cn, EVP_PKEY **keyp, X509 **xp) {
   EVP_PKEY *key = EVP_EC_gen("P-256");
   X509 *x = X509_new();
-  bool ok = key && x && X509_set_version(x, 2) && tls_serial(x) == 0 &&
-            X509_gmtime_adj(X509_getm_notBefore(x), -3600) &&
-            X509_gmtime_adj(X509_getm_notAfter(x),
-                            (long)TLS_CERT_DAYS * 86400) &&
-            X509_set_pubkey(x, key) && tls_cert_names(x, cn) == 0 &&
-            X509_sign(x, key, EVP_sha256()) > 0;
+  bool ok =
+      key && x && X509_set_version(x, 2) && tls_serial(x) == 0 &&
+      X509_gmtime_adj(X509_getm_notBefore(x), -3600) &&
+      X509_gmtime_adj(X509_getm_notAfter(x), (long)TLS_CERT_DAYS * 86400) &&
+      X509_set_pubkey(x, key) && tls_cert_names(x, cn) == 0 &&
+      X509_sign(x, key, EVP_sha256()) > 0;
   if (!ok) {
     X509_free(x);
     EVP_PKEY_free(key);
@@ -406,8 +407,10 @@ void srv_tls_leftover(struct srv_conn *c, const char *p, size_t n) {
     return;
   if (t->keep) {
     if (ms_buf_add(&t->stash, p, n) < 0)
-      srv_live_event(t->live, c->id, "fault starttls-keep-pipelined: %zu "
-                     "octets over the limit dropped", n);
+      srv_live_event(t->live, c->id,
+                     "fault starttls-keep-pipelined: %zu "
+                     "octets over the limit dropped",
+                     n);
     return;
   }
   /* RFC 3207 §4.2: nothing learnt before TLS counts after it; commands
@@ -421,8 +424,8 @@ void srv_tls_leftover(struct srv_conn *c, const char *p, size_t n) {
 static void tls_peek_eof(struct srv_conn *c) {
   char ch;
   ssize_t r = recv(c->fd, &ch, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-                 errno != EINTR))
+  if (r == 0 ||
+      (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
     tls_gone(c, NULL);
 }
 
@@ -542,8 +545,10 @@ void srv_tls_reap(struct srv_conn *c, double now) {
   struct srv_tls_conn *t = c->tls;
   if (!t || t->phase != TLS_HANDSHAKE || c->dead || now < t->deadline)
     return;
-  srv_live_event(t->live, c->id, "TLS handshake not done within %.0f s: "
-                 "dropped", t->ctx->tls->handshake_s);
+  srv_live_event(t->live, c->id,
+                 "TLS handshake not done within %.0f s: "
+                 "dropped",
+                 t->ctx->tls->handshake_s);
   t->broken = true;
   c->dead = true;
 }

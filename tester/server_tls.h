@@ -31,7 +31,7 @@ struct srv_live;
 struct srv_tls;
 /* CERT and KEY: PEM files (the certificate file may hold the chain);
  * both NULL: a self-signed certificate for CN (and DNS:localhost,
- * IP:127.0.0.1, IP:::1), valid from an hour ago for 30 days.
+ * IP:127.0.0.1, IP:::1), valid from an hour ago for a year.
  * HANDSHAKE_S <= 0: SRV_TLS_HANDSHAKE_S.  NULL with ERR on failure. */
 struct srv_tls *srv_tls_new(const char *cert, const char *key, const char *cn,
                             double handshake_s, char *err, size_t errlen);

@@ -148,9 +148,9 @@ static bool auth_cram(struct srv_auth *a, const struct srv_ctx *ctx,
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned mdlen = 0;
   bool ok = false;
-  if (pw && HMAC(EVP_md5(), pw, (int)strlen(pw),
-                 (const unsigned char *)a->challenge, strlen(a->challenge), md,
-                 &mdlen)) {
+  if (pw &&
+      HMAC(EVP_md5(), pw, (int)strlen(pw), (const unsigned char *)a->challenge,
+           strlen(a->challenge), md, &mdlen)) {
     char hex[2 * EVP_MAX_MD_SIZE + 1];
     for (unsigned i = 0; i < mdlen; i++)
       snprintf(hex + 2 * i, 3, "%02x", md[i]);
@@ -185,8 +185,8 @@ static void auth_end(struct srv_auth *a) {
 /* RFC 2195 §2: a msg-id-like string, unique per exchange. */
 static void auth_make_challenge(struct srv_auth *a, const struct srv_ctx *ctx) {
   static atomic_ulong seq;
-  const char *h = ctx->world && ctx->world->hostname ? ctx->world->hostname
-                                                     : "localhost";
+  const char *h =
+      ctx->world && ctx->world->hostname ? ctx->world->hostname : "localhost";
   snprintf(a->challenge, sizeof a->challenge, "<%ld.%lu.%llu@%.100s>",
            (long)getpid(), atomic_fetch_add(&seq, 1),
            (unsigned long long)(ms_wallclock() * 1e3), h);
@@ -221,8 +221,7 @@ static enum sasl_r sasl_step(struct srv_auth *a, const struct srv_ctx *ctx,
       *ch = auth_b64_str("Password:");
       r = SASL_CHALLENGE;
     } else {
-      r = strlen((char *)m) == n && auth_check(a, ctx, a->login_user,
-                                               (char *)m)
+      r = strlen((char *)m) == n && auth_check(a, ctx, a->login_user, (char *)m)
               ? SASL_OK
               : SASL_FAIL;
     }
@@ -356,8 +355,8 @@ bool srv_auth_smtp_gate(const struct srv_ctx *ctx, const struct srv_auth *a,
   }
   /* RFC 4954 §6: 530 for any command other than AUTH, EHLO, HELO, NOOP,
    * RSET, or QUIT while authentication is required and not in force. */
-  static const char *const before_auth[] = {
-      "AUTH", "EHLO", "HELO", "NOOP", "RSET", "QUIT", "STARTTLS", NULL};
+  static const char *const before_auth[] = {"AUTH", "EHLO", "HELO",     "NOOP",
+                                            "RSET", "QUIT", "STARTTLS", NULL};
   if (w && w->require_auth && ctx->auth && !a->done &&
       !auth_verb_in(verb, before_auth)) {
     srv_smtp_reply(out, f, 530, "5.7.0", "Authentication required");
@@ -375,7 +374,8 @@ enum srv_action srv_auth_smtp_starttls(const struct srv_ctx *ctx,
   if (!ctx->tls) {
     srv_smtp_reply(out, f, 502, "5.5.1", "Command not implemented");
   } else if (*arg) { /* RFC 3207 §4: STARTTLS takes no parameters */
-    srv_smtp_reply(out, f, 501, "5.5.4", "Syntax error (no parameters allowed)");
+    srv_smtp_reply(out, f, 501, "5.5.4",
+                   "Syntax error (no parameters allowed)");
   } else if (a->tls) {
     srv_smtp_reply(out, f, 503, "5.5.1", "TLS already active");
   } else {
@@ -402,8 +402,9 @@ static void auth_smtp_result(struct srv_auth *a, enum sasl_r r, char *ch,
     srv_smtp_reply(out, f, 535, "5.7.8", "Authentication credentials invalid");
     break;
   case SASL_BAD_B64:
-    srv_smtp_reply(out, f, 501, "5.5.2", "Cannot decode the response "
-                                         "(base64)");
+    srv_smtp_reply(out, f, 501, "5.5.2",
+                   "Cannot decode the response "
+                   "(base64)");
     break;
   case SASL_CANCEL:
     srv_smtp_reply(out, f, 501, "5.7.0", "Authentication cancelled");
@@ -430,8 +431,9 @@ void srv_auth_smtp_auth(const struct srv_ctx *ctx, struct srv_auth *a,
     srv_smtp_reply(out, f, 503, "5.5.1",
                    "AUTH not permitted during a mail transaction");
   else if (!mlen || strchr(ir, ' '))
-    srv_smtp_reply(out, f, 501, "5.5.4", "Syntax: AUTH mechanism "
-                                         "[initial-response]");
+    srv_smtp_reply(out, f, 501, "5.5.4",
+                   "Syntax: AUTH mechanism "
+                   "[initial-response]");
   else if (!mech)
     srv_smtp_reply(out, f, 504, "5.5.4", "Unrecognized authentication type");
   else if (srv_auth_need_tls(ctx) && !a->tls)
@@ -459,8 +461,7 @@ bool srv_auth_smtp_mail_param(const struct srv_ctx *ctx, const char *p,
   if (!ctx->auth || n < 6 || strncasecmp(p, "AUTH=", 5) != 0)
     return false;
   for (size_t i = 5; i < n; i++)
-    if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] >= 127 ||
-        p[i] == '=')
+    if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] >= 127 || p[i] == '=')
       return false;
   return true;
 }
@@ -537,8 +538,8 @@ enum srv_action srv_auth_pop3_stls(const struct srv_ctx *ctx,
   return SRV_STARTTLS;
 }
 
-static const char *auth_pop3_result(struct srv_auth *a, enum sasl_r r,
-                                    char *ch, struct ms_buf *out) {
+static const char *auth_pop3_result(struct srv_auth *a, enum sasl_r r, char *ch,
+                                    struct ms_buf *out) {
   const char *user = NULL;
   switch (r) {
   case SASL_CHALLENGE: /* RFC 5034 §4: "+" SP base64 */

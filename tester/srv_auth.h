@@ -94,8 +94,7 @@ bool srv_auth_is_challenge(const char *reply, size_t n);
 void srv_auth_pop3_capa(const struct srv_ctx *ctx, const struct srv_auth *a,
                         struct ms_buf *out);
 /* May USER/PASS be used (and shown in CAPA) now? */
-bool srv_auth_pop3_user_ok(const struct srv_ctx *ctx,
-                           const struct srv_auth *a);
+bool srv_auth_pop3_user_ok(const struct srv_ctx *ctx, const struct srv_auth *a);
 /* USER, PASS, APOP, AUTH before TLS when TLS is required: -ERR, true. */
 bool srv_auth_pop3_gate(const struct srv_ctx *ctx, const struct srv_auth *a,
                         const char *verb, struct ms_buf *out);

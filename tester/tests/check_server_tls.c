@@ -174,9 +174,9 @@ static bool cli_closed(struct cli *c) {
     int r = SSL_read(c->ssl, &ch, 1);
     int e = SSL_get_error(c->ssl, r);
     ERR_clear_error();
-    return r <= 0 && (e == SSL_ERROR_ZERO_RETURN ||
-                      (e == SSL_ERROR_SYSCALL && errno != EAGAIN) ||
-                      e == SSL_ERROR_SSL);
+    return r <= 0 &&
+           (e == SSL_ERROR_ZERO_RETURN ||
+            (e == SSL_ERROR_SYSCALL && errno != EAGAIN) || e == SSL_ERROR_SSL);
   }
   ssize_t r = recv(c->fd, &ch, 1, 0);
   return r == 0 || (r < 0 && errno == ECONNRESET); /* not EAGAIN: a stall */
@@ -295,8 +295,8 @@ START_TEST(test_cert_files) {
   /* the server refuses to start with them */
   struct ms_server_opts o = {.protocol = MS_PROTO_SMTP};
   struct ms_server_tls bad = {.cert = ac, .key = bk};
-  ck_assert_ptr_null(ms_server_start_tls(&o, &bad, "127.0.0.1:0", err,
-                                         sizeof err));
+  ck_assert_ptr_null(
+      ms_server_start_tls(&o, &bad, "127.0.0.1:0", err, sizeof err));
   ck_assert_msg(strstr(err, "does not match"), "%s", err);
   free(ac);
   free(ak);
@@ -492,9 +492,10 @@ START_TEST(test_stls_pop3) {
   struct ms_world *w = ms_world_builtin();
   size_t big = 3u << 20;
   char *yaml = xmalloc(big + 200);
-  int o = snprintf(yaml, 200, "pop3:\n  maildrops:\n    - user: zaphod\n"
-                              "      pass: heart\n      messages:\n"
-                              "        - |\n");
+  int o = snprintf(yaml, 200,
+                   "pop3:\n  maildrops:\n    - user: zaphod\n"
+                   "      pass: heart\n      messages:\n"
+                   "        - |\n");
   for (size_t i = 0; i < big / 64; i++)
     o += snprintf(yaml + o, 200, "          %053zu\n", i);
   struct ms_diags d = {0};

@@ -233,9 +233,9 @@ START_TEST(test_auth_cancel_and_base64) {
   SAYS(&d, "NOOP", "^250 ");
   say(&d, "AUTH LOGIN");
   SAYS(&d, "not base64!", "^501 5\\.5\\.2 ");
-  SAYS(&d, "AUTH PLAIN =", "^535 "); /* "=": an empty response */
+  SAYS(&d, "AUTH PLAIN =", "^535 ");            /* "=": an empty response */
   SAYS(&d, "AUTH PLAIN AHRlc3R1c2Vy", "^535 "); /* one NUL only */
-  SAYS(&d, "AUTH PLAIN abc", "^501 "); /* not a multiple of 4 */
+  SAYS(&d, "AUTH PLAIN abc", "^501 ");          /* not a multiple of 4 */
   drv_close(&d);
 }
 END_TEST
@@ -324,8 +324,9 @@ START_TEST(test_auth_sequencing) {
   SAYS(&d, "AUTH", "^501 ");
   SAYS(&d, "AUTH GSSAPI", "^504 5\\.5\\.4 Unrecognized authentication type");
   SAYS(&d, "MAIL FROM:<a@example.org>", "^250 ");
-  SAYS(&d, line, "^503 5\\.5\\.1 AUTH not permitted during a mail "
-                 "transaction");
+  SAYS(&d, line,
+       "^503 5\\.5\\.1 AUTH not permitted during a mail "
+       "transaction");
   SAYS(&d, "RSET", "^250 ");
   SAYS(&d, "auth plain", "^334 ");
   SAYS(&d, good, "^235 ");
@@ -376,8 +377,9 @@ START_TEST(test_require_tls_for_auth) {
   ck_assert(matches(r, "250 STARTTLS\r\n$"));
   char *good = plain("", "testuser", "testpass");
   char *line = xasprintf("AUTH PLAIN %s", good);
-  SAYS(&d, line, "^538 5\\.7\\.11 Encryption required for requested "
-                 "authentication mechanism\r\n$");
+  SAYS(&d, line,
+       "^538 5\\.7\\.11 Encryption required for requested "
+       "authentication mechanism\r\n$");
   say(&d, "STARTTLS");
   ck_assert(matches(say(&d, "EHLO client.example"), "250 AUTH PLAIN"));
   SAYS(&d, line, "^235 ");
@@ -519,7 +521,7 @@ START_TEST(test_pop3_capa_stls) {
   SAYS(&d, "USER mrose", "^\\+OK ");
   SAYS(&d, "PASS secret", "^\\+OK mrose's maildrop has 2 messages");
   SAYS(&d, "STLS", "^-ERR "); /* TRANSACTION state */
-  r = say(&d, "CAPA"); /* RFC 2449 §5: the same list in both states */
+  r = say(&d, "CAPA");        /* RFC 2449 §5: the same list in both states */
   ck_assert(!matches(r, "STLS"));
   ck_assert(matches(r, "\r\nSASL PLAIN\r\n"));
   drv_close(&d);
@@ -643,8 +645,7 @@ START_TEST(test_world_keys) {
   ck_assert_int_eq(ms_world_apply_yaml(w, "w.yaml", bad, strlen(bad), 1, &dg),
                    -1);
   ck_assert_uint_eq(dg.n, 2);
-  ck_assert(strstr(dg.v[0].msg, "pasword") &&
-            strstr(dg.v[0].msg, "password"));
+  ck_assert(strstr(dg.v[0].msg, "pasword") && strstr(dg.v[0].msg, "password"));
   ck_assert(strstr(dg.v[1].msg, "require_tsl") &&
             strstr(dg.v[1].msg, "require_tls_for_auth"));
   ms_diags_free(&dg);
