@@ -114,6 +114,11 @@ void ms_traffic_summary(const char *cmd, const struct ms_import_counts *n,
           (unsigned long long)n->tls_only, (unsigned long long)n->empty,
           (unsigned long long)n->with_gaps,
           (unsigned long long)n->steps_form);
+  if (n->over_limit)
+    fprintf(stderr, "mailspec %s: %llu session%s cut at the size limit "
+                    "(--max-session-bytes): their transcripts say so and "
+                    "are not replayable\n", cmd,
+            (unsigned long long)n->over_limit, n->over_limit == 1 ? "" : "s");
 }
 
 void ms_traffic_usage_opts(FILE *out) {

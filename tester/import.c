@@ -40,6 +40,7 @@ struct ms_importer {
   size_t nbases, capbases;
   uint16_t *sports;    /* server ports for role guessing */
   size_t nsports;
+  size_t stored;       /* bytes kept by all open sessions */
   unsigned long long unknown_lt[8];
   size_t nunknown_lt;
   bool errors;
@@ -188,6 +189,7 @@ static void imp_detect(struct isess *x, bool final) {
     return;
   if (rc == 0) {
     x->state = SS_IGNORE;
+    x->im->stored -= x->s.d[0].len + x->s.d[1].len;
     ms_imp_dir_free(&x->s.d[0]);
     ms_imp_dir_free(&x->s.d[1]);
     return;
@@ -204,7 +206,17 @@ static void imp_data(void *user, int dir, const unsigned char *p, size_t n,
   (void)ts;
   if (x->state == SS_IGNORE)
     return;
-  ms_imp_dir_add(&x->s.d[x->s.swapped ? 1 - dir : dir], p, n, frame);
+  struct ms_importer *im = x->im;
+  struct ms_imp_dir *d = &x->s.d[x->s.swapped ? 1 - dir : dir];
+  size_t max = im->o.max_stored_bytes ? im->o.max_stored_bytes : 1u << 30;
+  size_t room = im->stored < max ? max - im->stored : 0;
+  if (n > room) { /* all sessions together hold too much: this one stops */
+    d->dropped += n - room;
+    n = room;
+  }
+  size_t before = d->len;
+  ms_imp_dir_add(d, p, n, frame);
+  im->stored += d->len - before;
   if (x->state == SS_UNDECIDED)
     imp_detect(x, false);
 }
@@ -315,6 +327,9 @@ static void imp_close(void *user, const char *why, uint64_t frame,
     im->n.empty++;
   else
     imp_write(im, x);
+  if (x->s.d[0].dropped || x->s.d[1].dropped)
+    im->n.over_limit++;
+  im->stored -= x->s.d[0].len + x->s.d[1].len;
   ms_imp_dir_free(&x->s.d[0]);
   ms_imp_dir_free(&x->s.d[1]);
   free(x);

@@ -208,6 +208,7 @@ struct ms_import_opts {
   bool keep_secrets, allow_gaps, force_steps;
   enum ms_convention conv;
   size_t max_session_bytes; /* per direction; 0: 64 MiB */
+  size_t max_stored_bytes;  /* all open sessions together; 0: 1 GiB */
   struct ms_reasm_limits limits; /* zeros: defaults */
   int verbosity;            /* -1 quiet, 0, 1 verbose */
   FILE *log;                /* messages; NULL: stderr */
@@ -222,6 +223,7 @@ struct ms_import_counts {
   uint64_t written;         /* transcripts written */
   uint64_t not_mail, empty, tls_only, failed;
   uint64_t with_gaps, steps_form;
+  uint64_t over_limit;      /* sessions cut by a byte limit */
   uint64_t bytes;           /* capture bytes read */
 };
 
