@@ -104,7 +104,10 @@ static void pop3_line(struct pop3_fr *x) {
     if (u->red_len)
       x->fr.f->nsecrets++;
   }
-  size_t e = ms_framer_expect(&x->fr, idx, !sasl && ms_pop3_multiline(t));
+  /* A bare AUTH lists the mechanisms in multi-line form on servers that
+   * support it (Dovecot, Cyrus; RFC 5034 leaves it undefined). */
+  bool multi = !sasl && (ms_pop3_multiline(t) || ms_streq_ci(t, "AUTH"));
+  size_t e = ms_framer_expect(&x->fr, idx, multi);
   if (sasl || pop3_verb(t, "AUTH")) {
     long r = ms_framer_reply(&x->fr, e);
     bool nb;

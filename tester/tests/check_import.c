@@ -455,6 +455,8 @@ static const struct piece pop3_session[] = {
     {1, "+OK ready <1.2@x>\r\n", 0},
     {0, "CAPA\r\n", 0},
     {1, "+OK list\r\nUSER\r\nSASL PLAIN\r\n.\r\n", 0},
+    {0, "AUTH\r\n", 0},
+    {1, "+OK\r\nPLAIN\r\n.\r\n", 0},
     {0, "APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n", 0},
     {1, "-ERR no\r\n", 0},
     {0, "AUTH PLAIN\r\n", 0},
@@ -487,8 +489,8 @@ START_TEST(pop3_framing) {
       replies++;
       multi += f.u[i].multiline;
     }
-  ck_assert_uint_eq(replies, 11);
-  ck_assert_uint_eq(multi, 3); /* CAPA, LIST, RETR 1 */
+  ck_assert_uint_eq(replies, 12);
+  ck_assert_uint_eq(multi, 4); /* CAPA, bare AUTH, LIST, RETR 1 */
   ck_assert_uint_eq(f.nsecrets, 3); /* APOP digest, SASL line, PASS */
   ms_frames_free(&f);
   ms_imp_session_free(s);
