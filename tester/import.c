@@ -340,6 +340,8 @@ static void imp_close(void *user, const char *why, uint64_t frame,
 static void imp_set_base(struct ms_importer *im, const char *name) {
   const char *b = strrchr(name, '/');
   b = b ? b + 1 : name;
+  if (strcmp(name, "-") == 0)
+    b = "stdin";
   char *base = xstrdup(*b ? b : "capture");
   static const char *const ext[] = {".pcapng", ".pcap", ".cap", ".dmp"};
   for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
