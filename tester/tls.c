@@ -354,12 +354,14 @@ static enum ms_tls_fail tls_failure(struct ms_tls *t, char *err,
   return MS_TLS_PROTOCOL;
 }
 
+/* A socket failure: the stop flag, the timeout, or (EPIPE, ECONNRESET)
+ * the server went away. */
 static enum ms_tls_fail tls_net_fail(ssize_t r) {
   if (r == MS_NET_STOP)
     return MS_TLS_STOP;
   if (r == MS_NET_TIMEOUT)
     return MS_TLS_TIMEOUT;
-  return MS_TLS_SEND;
+  return MS_TLS_CLOSED;
 }
 
 /* The handshake loop; MS_TLS_OK or why not, with ERR. */
@@ -380,8 +382,19 @@ static enum ms_tls_fail tls_run(struct ms_tls *t, double timeout,
         e != SSL_ERROR_WANT_WRITE)
       return tls_failure(t, err, errlen);
     if (f != 0) {
-      snprintf(err, errlen, "TLS handshake: %s", ferr[0] ? ferr : "interrupted");
-      return tls_net_fail(f);
+      enum ms_tls_fail why = tls_net_fail(f);
+      /* What the server said before it went may say why (plaintext). */
+      if (why == MS_TLS_CLOSED && tls_fill(t, 0, NULL, NULL, 0) >= 0 &&
+          t->npeek && t->peek[0] != 0x15 && t->peek[0] != 0x16)
+        return tls_failure(t, err, errlen);
+      if (why == MS_TLS_CLOSED)
+        snprintf(err, errlen, "the server closed the connection during the "
+                              "TLS handshake (%s)",
+                 ferr);
+      else
+        snprintf(err, errlen, "TLS handshake: %s",
+                 ferr[0] ? ferr : "interrupted");
+      return why;
     }
     if (e != SSL_ERROR_WANT_READ)
       continue;

@@ -43,8 +43,7 @@ enum ms_tls_fail {
   MS_TLS_CLOSED,    /* the server closed (or reset) the connection */
   MS_TLS_PLAINTEXT, /* the server answered in plaintext: not a TLS port */
   MS_TLS_VERIFY,    /* its certificate did not verify */
-  MS_TLS_PROTOCOL,  /* a TLS alert or protocol error */
-  MS_TLS_SEND       /* writing to the socket failed */
+  MS_TLS_PROTOCOL   /* a TLS alert or protocol error */
 };
 
 struct ms_tls;

@@ -18,6 +18,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "mailspec/engine.h"
 #include "mailspec/transcript.h"
 #include "net.h"
 #include "tls.h"
@@ -92,7 +93,7 @@ static void *srv_main(void *arg) {
     if (write(s->fd, g, sizeof g - 1) < 0)
       return NULL;
   }
-  if (s->mode == SRV_SILENT) {
+  if (s->mode == SRV_SILENT || s->mode == SRV_PLAIN) {
     char b[4096];
     while (read(s->fd, b, sizeof b) > 0) /* until the client goes */
       ;
@@ -504,6 +505,45 @@ START_TEST(test_load_tls_options) {
 }
 END_TEST
 
+/* -t URLs: the protocol, implicit TLS and the default ports (RFC 8314). */
+START_TEST(test_target_urls) {
+  struct ms_target t;
+  char err[256];
+  ck_assert_int_eq(ms_target_parse(&t, "smtps://127.0.0.1", err, sizeof err),
+                   0);
+  ck_assert_str_eq(t.host, "127.0.0.1");
+  ck_assert_str_eq(t.port, "465");
+  ck_assert(t.tls && t.has_proto && t.proto == MS_PROTO_SMTP);
+  ms_target_free(&t);
+  ck_assert_int_eq(ms_target_parse(&t, "POP3S://[::1]:9995/", err, sizeof err),
+                   0);
+  ck_assert_str_eq(t.host, "::1");
+  ck_assert_str_eq(t.port, "9995");
+  ck_assert(t.tls && t.proto == MS_PROTO_POP3);
+  ms_target_free(&t);
+  ck_assert_int_eq(ms_target_parse(&t, "smtp://mx.example.test", err,
+                                   sizeof err),
+                   0);
+  ck_assert_str_eq(t.port, "25");
+  ck_assert(!t.tls && t.has_proto);
+  ms_target_free(&t);
+  ck_assert_int_eq(ms_target_parse(&t, "pop3://mx.example.test", err,
+                                   sizeof err),
+                   0);
+  ck_assert_str_eq(t.port, "110");
+  ms_target_free(&t);
+  ck_assert_int_eq(ms_target_parse(&t, "127.0.0.1:25", err, sizeof err), 0);
+  ck_assert(!t.tls && !t.has_proto);
+  ms_target_free(&t);
+  ck_assert_int_lt(ms_target_parse(&t, "imaps://mx", err, sizeof err), 0);
+  ck_assert_ptr_nonnull(strstr(err, "unknown scheme"));
+  ck_assert_int_lt(ms_target_parse(&t, "smtps://:465", err, sizeof err), 0);
+  ck_assert_ptr_nonnull(strstr(err, "'smtps://:465'"));
+  ck_assert_int_lt(ms_target_parse(&t, "smtps://mx:99999", err, sizeof err),
+                   0);
+}
+END_TEST
+
 Suite *make_tls_suite(void);
 Suite *make_tls_suite(void) {
   Suite *s = suite_create("tls");
@@ -522,6 +562,7 @@ Suite *make_tls_suite(void) {
   tcase_add_test(ld, test_load_starttls_step);
   tcase_add_test(ld, test_load_starttls_script);
   tcase_add_test(ld, test_load_tls_options);
+  tcase_add_test(ld, test_target_urls);
   suite_add_tcase(s, ld);
   return s;
 }
