@@ -42,6 +42,7 @@ struct tw {
   bool data;      /* the loader's mail-data mode (after a 3xx reply) */
   unsigned nsecret;
   bool unjudged;  /* a reply had to be left unexpected */
+  bool line_plain; /* the last client text is printable ASCII, no "$" */
   const char *cp, *sp; /* client and server role prefixes */
   char *tmp;      /* scratch for one line */
   size_t tmpcap;
@@ -166,6 +167,24 @@ static bool tw_word_ascii(uint64_t x) {
   uint64_t del = x ^ (ones * 0x7F);             /* a 0x7F byte is 0 here */
   uint64_t zero = (del - ones) & ~del;          /* some byte == 0x7F */
   return ((x | ctl | zero) & high) == 0;
+}
+
+/* Is P[0..N) printable ASCII without any "$" (the common mail line:
+ * nothing to check further, nothing to escape)? */
+static bool tw_plain(const unsigned char *p, size_t n) {
+  const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    memcpy(&x, p + i, 8);
+    uint64_t dol = x ^ (ones * '$');
+    if (!tw_word_ascii(x) || ((dol - ones) & ~dol & high))
+      return false;
+  }
+  for (; i < n; i++)
+    if ((unsigned char)(p[i] - 0x20) >= 0x5F || p[i] == '$')
+      return false;
+  return true;
 }
 
 /* Is P[0..N) UTF-8 made of printable characters only? */
@@ -306,7 +325,8 @@ static const unsigned char *tw_client_text(struct tw *w, const unsigned char *p,
                                            size_t k, size_t red_off,
                                            size_t red_len, size_t *out) {
   bool redact = red_len && !w->o->keep_secrets && red_off + red_len <= k;
-  if (!redact && !memchr(p, '$', k)) {
+  w->line_plain = !redact && tw_plain(p, k);
+  if (w->line_plain || (!redact && !memchr(p, '$', k))) {
     *out = k;
     return p;
   }
@@ -331,7 +351,7 @@ static const unsigned char *tw_client_text(struct tw *w, const unsigned char *p,
  * line in the current mode?  Sets the reason otherwise. */
 static bool tw_client_fits(struct tw *w, const unsigned char *t, size_t n,
                            const char **why) {
-  if (!tw_clean(t, n)) {
+  if (!w->line_plain && !tw_clean(t, n)) {
     *why = "a client line holds bytes YAML text cannot (NUL, controls or "
            "non-UTF-8)";
     return false;
@@ -348,8 +368,9 @@ static bool tw_client_fits(struct tw *w, const unsigned char *t, size_t n,
     *why = "an empty command line";
     return false;
   }
-  if (ms_script_is_meta((const char *)t, n) ||
-      (n == 13 && memcmp(t, "<CRLF>.<CRLF>", 13) == 0)) {
+  if (n > 0 && t[0] == '<' &&
+      (ms_script_is_meta((const char *)t, n) ||
+       (n == 13 && memcmp(t, "<CRLF>.<CRLF>", 13) == 0))) {
     *why = "a client line reads like an RFC meta line (<...>)";
     return false;
   }
