@@ -2,8 +2,10 @@
 # run.sh BUILD: what `make check` runs after building: the Check unit tests
 # ($BUILD/check_mailspec), then the integration tests (prove tester/tests/t).
 # Exits non-zero if anything failed; the last lines are the runners' own
-# summaries (Check's, then prove's).  Environment: CI=true makes unavailable real servers failures;
-# PROVE_ARGS overrides prove's options (default -v); T=name.t runs just one.
+# summaries (Check's, then prove's).
+# Environment: CI=true makes a real server that cannot start a failure;
+# PROVE_ARGS overrides prove's options (default -v); T=name.t runs just one;
+# T_TIMEOUT (default 900) bounds each test file, in seconds.
 set -u
 BUILD=${1:-build}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -39,6 +41,11 @@ MAILSPEC=$ROOT/$BUILD/mailspec
 [ -x "$MAILSPEC" ] || MAILSPEC=$ROOT/mailspec
 export MAILSPEC
 # shellcheck disable=SC2086
-prove --exec /bin/sh ${PROVE_ARGS:--v} "$@" || INT_RC=$?
+# A watchdog per test file (not a timed assertion): a hung test is killed,
+# with everything it started (timeout signals its process group), and
+# shows up as "exited 124" instead of stalling CI forever.
+T_TIMEOUT=${T_TIMEOUT:-900}
+echo "each test file is stopped after ${T_TIMEOUT}s (exit 124 in the summary)"
+prove --exec "timeout -k 10 $T_TIMEOUT /bin/sh" ${PROVE_ARGS:--v} "$@" || INT_RC=$?
 
 [ $UNIT_RC = 0 ] && [ $INT_RC = 0 ]
