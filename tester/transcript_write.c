@@ -416,11 +416,35 @@ static void tw_client_line(struct tw *w, const unsigned char *t, size_t n,
     w->data = false;
 }
 
-/* A client unit: its lines one by one. */
+/* Length of the run of printable ASCII without "$" at P (at most N). */
+static size_t tw_plain_run(const unsigned char *p, size_t n) {
+  const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    memcpy(&x, p + i, 8);
+    uint64_t dol = x ^ (ones * '$');
+    if (!tw_word_ascii(x) || ((dol - ones) & ~dol & high))
+      break;
+  }
+  while (i < n && (unsigned char)(p[i] - 0x20) < 0x5F && p[i] != '$')
+    i++;
+  return i;
+}
+
+/* A client unit: its lines one by one.  The common line (printable
+ * ASCII, CRLF) is found and checked in one scan. */
 static void tw_client_unit(struct tw *w, const struct ms_unit *u) {
   const unsigned char *p = w->s->d[MS_DIR_C2S].p + u->off;
   size_t len = (size_t)u->len, i = 0;
   while (i < len) {
+    size_t j = i + tw_plain_run(p + i, len - i);
+    if (u->red_len == 0 && j + 1 < len && p[j] == '\r' && p[j + 1] == '\n') {
+      w->line_plain = true;
+      tw_client_line(w, p + i, j - i, p + j, 2, u->frame);
+      i = j + 2;
+      continue;
+    }
     const unsigned char *lf = memchr(p + i, '\n', len - i);
     size_t end = lf ? (size_t)(lf - p) + 1 : len;
     size_t le = !lf ? 0 : (end - i >= 2 && p[end - 2] == '\r') ? 2 : 1;

@@ -70,7 +70,7 @@ measure() {
     _i=$((_i + 1))
     rm -rf "$WORK/out"
     mkdir -p "$WORK/out"
-    if ! "$TIME" -o "$WORK/t" -f '%e %M' "$@" > "$WORK/$_name.log" 2>&1; then
+    if ! "$TIME" -o "$WORK/t" -f '%e %M %U %S' "$@" > "$WORK/$_name.log" 2>&1; then
       echo "import.sh: $_name failed:" >&2
       tail -n 5 "$WORK/$_name.log" >&2
       return 1
@@ -78,8 +78,9 @@ measure() {
     tail -n 1 "$WORK/t" >> "$WORK/$_name.times"
     [ "$_name" = tshark ] && break # one run: it takes long
   done
-  sort -n "$WORK/$_name.times" | awk '{ t[NR] = $1; if ($2 > m) m = $2 }
-    END { print t[int((NR + 1) / 2)], m }' > "$WORK/$_name.result"
+  sort -n "$WORK/$_name.times" | awk '{ t[NR] = $1; c[NR] = $3 + $4
+    if ($2 > m) m = $2 }
+    END { k = int((NR + 1) / 2); print t[k], m, c[k] }' > "$WORK/$_name.result"
   rm -rf "$WORK/out"
 }
 
@@ -103,7 +104,7 @@ function row(name, r,   a, s, mbs) {
   s = a[1] + 0
   if (s < 0.001) s = 0.001
   mbs = bytes / 1e6 / s
-  printf "  %-26s %8.2f s  %8.1f MB/s  peak RSS %7.1f MB\n", name, s, mbs, a[2] / 1024
+  printf "  %-26s %8.2f s  %8.1f MB/s  peak RSS %7.1f MB  (CPU %.2f s)\n", name, s, mbs, a[2] / 1024, a[3]
   return s
 }
 BEGIN {
@@ -117,3 +118,4 @@ BEGIN {
   printf "  mailspec vs tshark:  %.1fx as fast (target > 10: %s)\n", t / m, (t / m > 10 ? "met" : "NOT met")
   printf "  mailspec peak RSS:   %.1f MB (target < 64 MB: %s)\n", rss, (rss < 64 ? "met" : "NOT met")
 }'
+echo "  (wall-clock times on a shared machine vary; load average: $(cut -d' ' -f1-3 /proc/loadavg))"
