@@ -23,8 +23,15 @@ BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
 #   time              /usr/bin/time -v: peak RSS in `make bench`
 #   python3-jsonschema  validates the JSON report against reports/schema.json
 #   chromium          renders the HTML report headless (reports.t)
+#   dovecot-pop3d     the real POP3 server (and SASL for Postfix submission)
+#   openssl           the CLI: test certificates, s_client against TLS servers
+#   libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2
+#                     run-time libraries of Exim and OpenSMTPD, which the
+#                     tests run unpacked from their .debs (they conflict with
+#                     postfix as installed packages)
 TEST_PKGS="postfix python3-aiosmtpd python3 perl libxml2-utils tcpdump tshark swaks time
-  python3-jsonschema chromium"
+  python3-jsonschema chromium dovecot-pop3d openssl
+  libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2"
 
 ALL_PKGS="$BUILD_PKGS $TEST_PKGS"
 
