@@ -2,6 +2,7 @@
  * fill the facts every report shows, pick the variables, start the
  * reference server for -t builtin, share the requires: probe, and hand
  * the loaded transcript to the session walker (engine.c). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,7 +261,24 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
   struct ms_diags d = {0};
   double t0 = ms_now();
   out->started = ms_wallclock();
+  errno = 0;
   struct ms_transcript *t = ms_transcript_load(item->path, &d);
+  if (!t && (errno == EMFILE || errno == ENFILE || errno == ENOMEM)) {
+    /* The file is fine: this process ran out of something (-j N under
+     * a low ulimit -n).  Not judged, not invalid. */
+    out->elapsed_ms = (ms_now() - t0) * 1000.0;
+    out->path = xstrdup(item->path);
+    out->id = ms_engine_fallback_id(item->path);
+    out->verdict = MS_ERROR;
+    int e = errno;
+    out->reason = xasprintf("%s: cannot read the transcript: %s%s", item->path,
+                            strerror(e),
+                            e == ENOMEM ? ""
+                                        : " (the open-files limit, ulimit "
+                                          "-n, is too low for this -j)");
+    ms_diags_free(&d);
+    return false;
+  }
   if (!t || d.nerrors > 0) {
     out->elapsed_ms = (ms_now() - t0) * 1000.0;
     eng_invalid(o, item, &d, out);

@@ -36,6 +36,30 @@ static char *judge_fit(char *s) {
   return s ? xrealloc(s, strlen(s) + 1) : NULL;
 }
 
+/* Reply text a result keeps: enough to show and diff, bounded so that a
+ * run against a server sending 16 MiB replies stays small (the reader
+ * has read, and the judge has judged, all of it). */
+#define JUDGE_GOT_MAX 65536
+
+static char *judge_got(const struct ms_reply *r) {
+  size_t k = 0, bytes = 0;
+  while (k < r->nlines && bytes + r->lens[k] + 1 <= JUDGE_GOT_MAX)
+    bytes += r->lens[k++] + 1;
+  if (k == r->nlines)
+    return judge_fit(ms_reply_join(r));
+  struct ms_reply part = *r;
+  part.nlines = k;
+  size_t rest = 0;
+  for (size_t i = k; i < r->nlines; i++)
+    rest += r->lens[i] + 1;
+  char *head = k ? ms_reply_join(&part) : xstrdup("");
+  char *all = xasprintf("%s%s... (%zu more line%s, %zu octets, not kept)",
+                        head, k ? "\n" : "", r->nlines - k,
+                        r->nlines - k == 1 ? "" : "s", rest);
+  free(head);
+  return all;
+}
+
 char *ms_engine_expected_text(const struct ms_step *s) {
   if (s->nlines == 0) {
     char pat[MS_PAT_MAX * 5 + 8];
@@ -112,7 +136,7 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
   if (!out->expected)
     out->expected = ms_engine_expected_text(s);
   free(out->got);
-  out->got = judge_fit(ms_reply_join(reply));
+  out->got = judge_got(reply);
   /* The code decides (RFC 821 §4.2, RFC 5321 §4.2.5); a single expected
    * line also accepts a multi-line reply with that code. */
   if (reply->code == 0 || !ms_pattern_match(&s->pat, reply->code))

@@ -513,11 +513,13 @@ struct ms_transcript *ms_transcript_load(const char *path, struct ms_diags *d) {
   size_t len = 0;
   char *buf = ms_read_file(path, TRANSCRIPT_MAX_BYTES, &len);
   if (!buf) {
-    if (errno == EFBIG)
+    int e = errno;
+    if (e == EFBIG)
       ms_diags_add(d, false, path, 0, 0,
                    "transcript is larger than 16 MiB: split it");
     else
-      ms_diags_add(d, false, path, 0, 0, "cannot read: %s", strerror(errno));
+      ms_diags_add(d, false, path, 0, 0, "cannot read: %s", strerror(e));
+    errno = e; /* the caller tells a bad file from a lack of resources */
     return NULL;
   }
   struct ms_transcript *t = ms_transcript_parse(path, buf, len, d);
