@@ -25,12 +25,15 @@ BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
 #   chromium          renders the HTML report headless (reports.t)
 #   dovecot-pop3d     the real POP3 server (and SASL for Postfix submission)
 #   openssl           the CLI: test certificates, s_client against TLS servers
+#   tcpflow           the import benchmark's comparison (tester/bench/import.sh)
+#   clang libclang-rt-14-dev  libFuzzer for `make fuzz` (CI smoke run)
+#   valgrind          `make valgrind`
 #   libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2
 #                     run-time libraries of Exim and OpenSMTPD, which the
 #                     tests run unpacked from their .debs (they conflict with
 #                     postfix as installed packages)
 TEST_PKGS="postfix python3-aiosmtpd python3 perl libxml2-utils tcpdump tshark swaks time
-  python3-jsonschema chromium dovecot-pop3d openssl
+  python3-jsonschema chromium dovecot-pop3d openssl tcpflow clang libclang-rt-14-dev valgrind
   libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2"
 
 ALL_PKGS="$BUILD_PKGS $TEST_PKGS"
