@@ -436,7 +436,7 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
     ms_engine_judge(st, e->t->protocol, &rep, r);
     eng_greeting(e, &rep);
     ms_engine_live_server(&e->live, &rep, r->verdict);
-    if (r->verdict != MS_PASS)
+    if (r->verdict != MS_PASS && !e->quiet)
       ms_engine_live_note(&e->live, "%s: %s", ms_verdict_name(r->verdict),
                           r->reason ? r->reason : "");
     bool go_on = !e->conn.broken;

@@ -268,14 +268,13 @@ static struct ms_step_result *sec_last(struct ms_eng *e, const char *text) {
   return r;
 }
 
-/* The final reply REP judged against ST itself (its text: regex). */
+/* The final reply REP, read as "a challenge or the final reply", judged
+ * against ST itself: its pattern alone in the reason, its text: regex. */
 static void sec_final(struct ms_eng *e, const struct ms_step *st,
                       const struct ms_reply *rep, struct ms_step_result *r) {
   char *shown = ms_engine_expected_text(st);
   free(r->expected);
   r->expected = shown;
-  if (!st->text_re || r->verdict != MS_PASS)
-    return;
   struct ms_step_result tmp;
   memset(&tmp, 0, sizeof tmp);
   tmp.expected = xstrdup("");
@@ -346,17 +345,23 @@ static int sec_round(struct ms_eng *e, struct ms_auth *a,
   if (!final_only)
     sec_either(e, st, &either);
   struct ms_reply rep;
+  e->quiet = !final_only; /* the reason is only known once judged again */
   bool go_on = ms_engine_expect(e, final_only ? st : &either, idx,
                                 final_only ? next : NULL, &rep);
+  e->quiet = false;
   if (rep.code == 0 || !go_on) {
     ms_reply_free(&rep);
     return go_on ? 0 : -1;
   }
   enum ms_protocol proto = e->t->protocol;
   if (!sec_is_cont(proto, rep.code) || *over) {
+    struct ms_step_result *r = sec_last(e, NULL);
     if (!final_only)
-      sec_final(e, st, &rep, sec_last(e, NULL));
-    sec_explain(e, sec_last(e, NULL));
+      sec_final(e, st, &rep, r);
+    sec_explain(e, r);
+    if (!final_only && r->verdict != MS_PASS)
+      ms_engine_live_note(&e->live, "%s: %s", ms_verdict_name(r->verdict),
+                          r->reason ? r->reason : "");
     ms_reply_free(&rep);
     return 0;
   }

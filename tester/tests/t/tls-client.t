@@ -496,3 +496,45 @@ if real dovecot-tls; then
   like "@$OUT" 'PASS +starttls/pop3-stls-transaction' "Dovecot refuses STLS in TRANSACTION state"
   like "@$OUT" 'PASS +auth/pop3-cancel' "Dovecot cancels AUTH at \"\*\" with -ERR"
 fi
+
+# Dovecot with ssl = required: no authentication before STLS.
+if real dovecot-tls strict; then
+  SCA=$(cafile_of "$WORK/srv-dovecot-tls")
+  DADDR=$(cat "$WORK/srv-dovecot-tls/address" 2> /dev/null || echo "$TARGET")
+  ms run -t "$DADDR" --cafile "$SCA" --strict suites/auth.yaml
+  exit_is 0 "Dovecot requiring TLS: the POP3 auth transcripts pass"
+  like "@$OUT" 'PASS +auth/pop3-refused-before-tls' "Dovecot refuses AUTH before STLS and accepts it after"
+  sh "$TESTS/servers/dovecot-tls.sh" stop "$WORK/srv-dovecot-tls" > /dev/null 2>&1
+fi
+
+# Implicit TLS (POP3S, SMTPS) on the real servers.
+POP3S=$(yaml pop3s.yaml <<'EOF'
+title: POP3S login, STAT
+protocol: pop3
+steps:
+  - S: +OK
+  - auth: {mechanism: PLAIN, user: testuser, pass: "${pass}"}
+  - C: STAT
+  - S: +OK
+  - C: QUIT
+  - S: +OK
+EOF
+)
+SMTP_PASS=testpass
+if real dovecot-tls implicit; then
+  SCA=$(cafile_of "$WORK/srv-dovecot-tls")
+  ms run -t "pop3s://$TARGET" --cafile "$SCA" -D pass=env:SMTP_PASS "$POP3S"
+  exit_is 0 "Dovecot POP3S (pop3s://): AUTH PLAIN and STAT inside implicit TLS"
+  sh "$TESTS/servers/dovecot-tls.sh" stop "$WORK/srv-dovecot-tls" > /dev/null 2>&1
+fi
+# aiosmtpd 1.4.3 with TLS from the first byte and auth_require_tls: it
+# does not count implicit TLS as TLS and answers AUTH with 538 -- a real
+# finding (RFC 4954 §6: 538 means the connection is not encrypted).
+if real aiosmtpd-tls implicit; then
+  SCA=$(cafile_of "$WORK/srv-aiosmtpd-tls")
+  ms -v run -t "smtps://$TARGET" --cafile "$SCA" -D pass=env:SMTP_PASS "$IMPLICIT"
+  exit_is 1 "aiosmtpd SMTPS (smtps://): the session runs inside implicit TLS, and AUTH FAILs"
+  like "@$OUT" 'expected 235, got 538: this mechanism needs an encrypted connection first' \
+    "... with 538 inside TLS, named for what it claims"
+  unlike "@$ERR" '235\|334' "the live view shows the final expectation only"
+fi
