@@ -74,8 +74,7 @@ int ms_auth_unb64(const char *s, size_t len, char **out, size_t *outlen) {
 }
 
 char *ms_auth_plain(const char *authzid, const char *user, const char *pass) {
-  size_t a = authzid ? strlen(authzid) : 0, u = strlen(user),
-         p = strlen(pass);
+  size_t a = authzid ? strlen(authzid) : 0, u = strlen(user), p = strlen(pass);
   char *m = xmalloc(a + u + p + 2);
   memcpy(m, authzid ? authzid : "", a);
   m[a] = '\0';
@@ -92,15 +91,16 @@ char *ms_auth_cram_md5(const char *user, const char *pass,
   char *c = NULL;
   size_t clen = 0;
   if (ms_auth_unb64(challenge, strlen(challenge), &c, &clen) < 0) {
-    snprintf(err, errlen, "the CRAM-MD5 challenge is not base64 (RFC 4954 "
-                          "§4, RFC 2195 §2)");
+    snprintf(err, errlen,
+             "the CRAM-MD5 challenge is not base64 (RFC 4954 "
+             "§4, RFC 2195 §2)");
     return NULL;
   }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int mdlen = 0;
   const EVP_MD *md5 = EVP_md5();
-  bool ok = md5 && HMAC(md5, pass, (int)strlen(pass), (unsigned char *)c,
-                        clen, md, &mdlen) != NULL;
+  bool ok = md5 && HMAC(md5, pass, (int)strlen(pass), (unsigned char *)c, clen,
+                        md, &mdlen) != NULL;
   free(c);
   if (!ok) {
     snprintf(err, errlen, "HMAC-MD5 is not available in this OpenSSL");
@@ -158,8 +158,7 @@ static int auth_line(struct ms_auth *a, const char *challenge,
   switch (a->mech) {
   case MS_SASL_PLAIN: /* RFC 4616: one message, after an empty challenge */
     a->done = true;
-    auth_set(out, ms_auth_plain(a->authzid, a->user, a->pass),
-             MS_SECRET_SHOWN);
+    auth_set(out, ms_auth_plain(a->authzid, a->user, a->pass), MS_SECRET_SHOWN);
     return 1;
   case MS_SASL_LOGIN: /* user name, then password, each base64 */
     if (a->sent == 1) {
@@ -211,7 +210,8 @@ char *ms_auth_apop_timestamp(const char *greeting) {
     const char *q = strchr(p, '>');
     if (!q)
       return NULL;
-    if (memchr(p, '@', (size_t)(q - p)) && !memchr(p + 1, '<', (size_t)(q - p - 1)))
+    if (memchr(p, '@', (size_t)(q - p)) &&
+        !memchr(p + 1, '<', (size_t)(q - p - 1)))
       return xstrndup(p, (size_t)(q - p) + 1);
   }
   return NULL;

@@ -35,7 +35,7 @@ struct ms_auth {
   enum ms_sasl_mech mech;
   bool initial_response, cancel;
   const char *authzid, *user, *pass; /* expanded values (borrowed) */
-  int sent;  /* client lines produced so far */
+  int sent;                          /* client lines produced so far */
   bool done; /* every line of the mechanism was produced */
 };
 /* A line to send (WIRE, without CRLF) and how reports show it (SHOWN:

@@ -36,69 +36,68 @@ static void run_on_signal(int sig) {
 }
 
 void ms_cmd_usage_run(FILE *out) {
-  fputs(
-      "usage: mailspec run [-t HOST:PORT|URL|builtin] [-D NAME=VALUE]... "
-      "[-j N]\n"
-      "                    [--timeout SECONDS] [-r FORMAT[:FILE]]...\n"
-      "                    [--cafile FILE] [--insecure] [--keylog FILE] "
-      "[-q|-v] PATH...\n"
-      "\n"
-      "Replay transcripts against a server and judge its replies by code.\n"
-      "PATH is a transcript, a suite, or a directory (every *.yaml below "
-      "it, sorted).\n"
-      "\n"
-      "  -t, --target T        HOST:PORT, [IPv6]:PORT, NAME:PORT, a URL "
-      "smtp://HOST,\n"
-      "                        smtps://HOST (implicit TLS, port 465), "
-      "pop3://HOST,\n"
-      "                        pop3s://HOST (995), or builtin (the "
-      "default: a\n"
-      "                        reference server started for each "
-      "transcript)\n"
-      "  -D, --define N=V      set variable ${N} (overrides the "
-      "transcript's vars:);\n"
-      "                        V = env:NAME or file:PATH reads a secret, "
-      "shown only\n"
-      "                        as <redacted>\n"
-      "  -j, --jobs N          run N transcripts at once (report order is "
-      "unchanged)\n"
-      "      --timeout S       seconds to wait for each reply (default 30)\n"
-      "      --deadline S      seconds allowed for a whole transcript "
-      "(default none)\n"
-      "  -r, --report F[:FILE] report format text, junit, json, tap, html "
-      "or md, to\n"
-      "                        FILE or stdout; repeatable (default: text "
-      "to stdout)\n"
-      "      --waivers FILE    known departures of this server: covered "
-      "FAILs are\n"
-      "                        WAIVED (repeatable; suites may name one too)\n"
-      "      --strict          SHOULD failures fail the run too (MUST "
-      "always does,\n"
-      "                        MAY never does)\n"
-      "      --shard K/N       run only the K-th of N deterministic slices "
-      "(default\n"
-      "                        from CI_NODE_INDEX/CI_NODE_TOTAL); join with "
-      "merge\n"
-      "      --cafile FILE     verify server certificates against these "
-      "CAs (PEM)\n"
-      "                        instead of the system's store\n"
-      "      --insecure        do not fail on a bad certificate (it is "
-      "still recorded)\n"
-      "      --keylog FILE     append TLS keys to FILE (SSLKEYLOGFILE "
-      "format, for\n"
-      "                        Wireshark)\n"
-      "  -q, --quiet           report only failures and the summary\n"
-      "  -v, --verbose         show every exchange live on stderr (S:/R: "
-      "form)\n"
-      "      --color=WHEN      auto, always or never (NO_COLOR is "
-      "honoured)\n"
-      "\n"
-      "Exit status: 0 all passed (skips allowed), 1 a FAIL, 2 usage error "
-      "or invalid\n"
-      "transcript, 3 nothing failed but something could not be judged "
-      "(ERROR),\n"
-      "130 interrupted.\n",
-      out);
+  fputs("usage: mailspec run [-t HOST:PORT|URL|builtin] [-D NAME=VALUE]... "
+        "[-j N]\n"
+        "                    [--timeout SECONDS] [-r FORMAT[:FILE]]...\n"
+        "                    [--cafile FILE] [--insecure] [--keylog FILE] "
+        "[-q|-v] PATH...\n"
+        "\n"
+        "Replay transcripts against a server and judge its replies by code.\n"
+        "PATH is a transcript, a suite, or a directory (every *.yaml below "
+        "it, sorted).\n"
+        "\n"
+        "  -t, --target T        HOST:PORT, [IPv6]:PORT, NAME:PORT, a URL "
+        "smtp://HOST,\n"
+        "                        smtps://HOST (implicit TLS, port 465), "
+        "pop3://HOST,\n"
+        "                        pop3s://HOST (995), or builtin (the "
+        "default: a\n"
+        "                        reference server started for each "
+        "transcript)\n"
+        "  -D, --define N=V      set variable ${N} (overrides the "
+        "transcript's vars:);\n"
+        "                        V = env:NAME or file:PATH reads a secret, "
+        "shown only\n"
+        "                        as <redacted>\n"
+        "  -j, --jobs N          run N transcripts at once (report order is "
+        "unchanged)\n"
+        "      --timeout S       seconds to wait for each reply (default 30)\n"
+        "      --deadline S      seconds allowed for a whole transcript "
+        "(default none)\n"
+        "  -r, --report F[:FILE] report format text, junit, json, tap, html "
+        "or md, to\n"
+        "                        FILE or stdout; repeatable (default: text "
+        "to stdout)\n"
+        "      --waivers FILE    known departures of this server: covered "
+        "FAILs are\n"
+        "                        WAIVED (repeatable; suites may name one too)\n"
+        "      --strict          SHOULD failures fail the run too (MUST "
+        "always does,\n"
+        "                        MAY never does)\n"
+        "      --shard K/N       run only the K-th of N deterministic slices "
+        "(default\n"
+        "                        from CI_NODE_INDEX/CI_NODE_TOTAL); join with "
+        "merge\n"
+        "      --cafile FILE     verify server certificates against these "
+        "CAs (PEM)\n"
+        "                        instead of the system's store\n"
+        "      --insecure        do not fail on a bad certificate (it is "
+        "still recorded)\n"
+        "      --keylog FILE     append TLS keys to FILE (SSLKEYLOGFILE "
+        "format, for\n"
+        "                        Wireshark)\n"
+        "  -q, --quiet           report only failures and the summary\n"
+        "  -v, --verbose         show every exchange live on stderr (S:/R: "
+        "form)\n"
+        "      --color=WHEN      auto, always or never (NO_COLOR is "
+        "honoured)\n"
+        "\n"
+        "Exit status: 0 all passed (skips allowed), 1 a FAIL, 2 usage error "
+        "or invalid\n"
+        "transcript, 3 nothing failed but something could not be judged "
+        "(ERROR),\n"
+        "130 interrupted.\n",
+        out);
 }
 
 struct run_report {
@@ -117,7 +116,7 @@ struct run_args {
   size_t nreports;
   bool strict;           /* --strict: SHOULD failures fail the run */
   size_t shard, nshards; /* --shard K/N (1-based K), 0 = all */
-  char **waivers; /* --waivers FILE, in order */
+  char **waivers;        /* --waivers FILE, in order */
   size_t nwaivers;
   char **paths;
   size_t npaths;
@@ -153,11 +152,13 @@ static int run_define(struct run_args *a, const char *arg) {
     return run_usage_error("-D expects NAME=VALUE, not '%s'", arg);
   if (!isalpha((unsigned char)arg[0]) && arg[0] != '_')
     return run_usage_error("-D: a variable name starts with a letter or "
-                           "'_': '%s'", arg);
+                           "'_': '%s'",
+                           arg);
   for (const char *p = arg; p < eq; p++)
     if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
       return run_usage_error("-D: bad character in variable name '%s' "
-                             "(letters, digits, _ - . only)", arg);
+                             "(letters, digits, _ - . only)",
+                             arg);
   char *value = NULL, err[512];
   bool secret = false;
   if (ms_secret_resolve(eq + 1, &value, &secret, err, sizeof err) < 0)
@@ -214,8 +215,8 @@ static int run_report_add(struct run_args *a, const char *spec) {
     return run_usage_error("%s", err);
   for (size_t i = 0; i < a->nreports; i++) {
     bool both_stdout = !r.file && !a->reports[i].file;
-    bool same_file = r.file && a->reports[i].file &&
-                     strcmp(r.file, a->reports[i].file) == 0;
+    bool same_file =
+        r.file && a->reports[i].file && strcmp(r.file, a->reports[i].file) == 0;
     if (both_stdout || same_file) {
       free(r.file);
       return run_usage_error("two reports would go to %s",
@@ -231,8 +232,8 @@ static int run_report_add(struct run_args *a, const char *spec) {
 static int run_shard(struct run_args *a, const char *what, const char *arg) {
   unsigned long k, n;
   char slash, extra;
-  if (sscanf(arg, "%lu%c%lu%c", &k, &slash, &n, &extra) != 3 ||
-      slash != '/' || k < 1 || n < 1 || k > n || n > 100000 ||
+  if (sscanf(arg, "%lu%c%lu%c", &k, &slash, &n, &extra) != 3 || slash != '/' ||
+      k < 1 || n < 1 || k > n || n > 100000 ||
       strspn(arg, "0123456789/") != strlen(arg))
     return run_usage_error("%s expects K/N with 1 <= K <= N, not '%s'", what,
                            arg);
@@ -290,8 +291,7 @@ static int run_parse(struct run_args *a, int argc, char **argv) {
   const char *target = "builtin";
   int c;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, ":t:D:j:r:qvh", run_opts, NULL)) !=
-         -1) {
+  while ((c = getopt_long(argc, argv, ":t:D:j:r:qvh", run_opts, NULL)) != -1) {
     switch (c) {
     case 't':
       target = optarg;
@@ -422,8 +422,8 @@ static int run_waivers(const struct run_args *a, const struct ms_plan *plan,
     const char *f = plan->suites[i]->waivers;
     bool seen = false;
     for (size_t j = 0; j < i && f && !seen; j++)
-      seen = plan->suites[j]->waivers &&
-             strcmp(plan->suites[j]->waivers, f) == 0;
+      seen =
+          plan->suites[j]->waivers && strcmp(plan->suites[j]->waivers, f) == 0;
     if (f && !seen)
       rc |= ms_waivers_load(&w, f, &d);
   }
@@ -458,8 +458,9 @@ static void run_level_note(const struct ms_run_result *r, bool strict) {
     if (r->v[i].verdict == MS_FAIL && !ms_result_fail_counts(&r->v[i], strict))
       *(r->v[i].level == MS_LEVEL_MAY ? &may : &should) += 1;
   if (should)
-    fprintf(stderr, "mailspec run: %zu SHOULD failure%s do%s not fail the "
-                    "run (use --strict)\n",
+    fprintf(stderr,
+            "mailspec run: %zu SHOULD failure%s do%s not fail the "
+            "run (use --strict)\n",
             should, should == 1 ? "" : "s", should == 1 ? "es" : "");
   if (may)
     fprintf(stderr, "mailspec run: %zu MAY failure%s never fail%s the run\n",
@@ -497,8 +498,7 @@ static bool run_text_on_stdout(const struct run_args *a) {
  * an error of the run (exit 2 unless something worse). */
 static int run_write_reports(const struct run_args *a,
                              const struct ms_run_result *res) {
-  struct ms_report_opts ro = {.color = a->g.color,
-                              .verbosity = a->g.verbosity};
+  struct ms_report_opts ro = {.color = a->g.color, .verbosity = a->g.verbosity};
   bool any_stdout = false;
   int rc = 0;
   for (size_t i = 0; i < a->nreports; i++) {
@@ -508,9 +508,10 @@ static int run_write_reports(const struct run_args *a,
       struct ms_report_opts so = ro;
       so.color = ro.color && r->fmt == MS_REPORT_TEXT;
       if (ms_report_write(r->fmt, res, stdout, &so) < 0) {
-        fprintf(stderr, "mailspec run: cannot write the %s report to "
-                        "stdout: %s\n", ms_report_format_name(r->fmt),
-                strerror(errno));
+        fprintf(stderr,
+                "mailspec run: cannot write the %s report to "
+                "stdout: %s\n",
+                ms_report_format_name(r->fmt), strerror(errno));
         rc = -1;
       }
       continue;
@@ -518,8 +519,7 @@ static int run_write_reports(const struct run_args *a,
     char err[512];
     struct ms_report_opts fo = ro;
     fo.color = false;
-    if (ms_report_write_file(r->fmt, res, r->file, &fo, err, sizeof err) <
-        0) {
+    if (ms_report_write_file(r->fmt, res, r->file, &fo, err, sizeof err) < 0) {
       fprintf(stderr, "mailspec run: %s\n", err);
       rc = -1;
     }
@@ -577,8 +577,8 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
     a.eo.live = stderr;
     a.eo.color = a.g.color_err;
   }
-  bool progress = a.g.verbosity == 0 && isatty(STDOUT_FILENO) &&
-                  run_text_on_stdout(&a);
+  bool progress =
+      a.g.verbosity == 0 && isatty(STDOUT_FILENO) && run_text_on_stdout(&a);
   if (progress) {
     a.eo.progress = run_progress;
     a.eo.progress_ctx = stdout;

@@ -96,8 +96,8 @@ void ms_engine_flush(struct ms_eng *e) {
   if (e->conn.fd >= 0) {
     char err[160] = "";
     e->sent_at = ms_now();
-    int r = ms_engine_conn_send(&e->conn, e->batch.p, e->batch.len,
-                                e->timeout, e->o->stop, err, sizeof err);
+    int r = ms_engine_conn_send(&e->conn, e->batch.p, e->batch.len, e->timeout,
+                                e->o->stop, err, sizeof err);
     if (r == MS_NET_STOP)
       e->stopped = true;
     else if (r != 0 && !e->send_err[0])
@@ -126,9 +126,9 @@ static char *eng_shown(const struct ms_eng *e, const struct ms_step *st,
       eng_secret_verb(st->text)) {
     char err[64];
     size_t ml;
-    char *m = ms_vars_expand(st->text, strlen(st->text), e->t->vars,
-                             e->t->nvars, e->masked, e->o->ndefines, &ml, err,
-                             sizeof err);
+    char *m =
+        ms_vars_expand(st->text, strlen(st->text), e->t->vars, e->t->nvars,
+                       e->masked, e->o->ndefines, &ml, err, sizeof err);
     if (m) {
       ms_secrets_scrub_in(&e->secrets, &m);
       return m;
@@ -280,14 +280,14 @@ void ms_engine_send_line(struct ms_eng *e, const char *wire, size_t len,
 char *ms_engine_expand(const struct ms_eng *e, const char *text, char *err,
                        size_t errlen) {
   size_t n;
-  return ms_vars_expand(text ? text : "", text ? strlen(text) : 0,
-                        e->t->vars, e->t->nvars, e->ovr, e->novr, &n, err,
-                        errlen);
+  return ms_vars_expand(text ? text : "", text ? strlen(text) : 0, e->t->vars,
+                        e->t->nvars, e->ovr, e->novr, &n, err, errlen);
 }
 
 /* ---- connecting ------------------------------------------------------- */
 
-static bool eng_connect(struct ms_eng *e, const struct ms_step *at, size_t idx) {
+static bool eng_connect(struct ms_eng *e, const struct ms_step *at,
+                        size_t idx) {
   char err[256] = "";
   if (ms_engine_conn_open(&e->conn, e->t->protocol, e->host, e->port,
                           e->timeout, e->o->stop, err, sizeof err) == 0) {
@@ -305,7 +305,8 @@ static bool eng_connect(struct ms_eng *e, const struct ms_step *at, size_t idx) 
   }
   /* Nothing of this transcript can be judged without the server. */
   struct ms_step_result *r = ms_engine_step(e, at, idx);
-  ms_engine_error(r, xasprintf("cannot connect to %s: %s", e->out->target, err));
+  ms_engine_error(r,
+                  xasprintf("cannot connect to %s: %s", e->out->target, err));
   ms_engine_live_note(&e->live, "cannot connect to %s: %s", e->out->target,
                       err);
   e->fatal = true;
@@ -416,7 +417,7 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
   }
   if (e->conn.fd < 0) {
     ms_engine_error(r, xstrdup("no connection: the transcript closed it "
-                         "(<close connection>) before this reply"));
+                               "(<close connection>) before this reply"));
     return false;
   }
   if (e->t->protocol == MS_PROTO_POP3)
@@ -427,8 +428,7 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
     end = e->deadline;
   struct ms_reply rep;
   char err[160] = "";
-  int n = ms_engine_conn_read(&e->conn, end, e->o->stop, &rep, err,
-                              sizeof err);
+  int n = ms_engine_conn_read(&e->conn, end, e->o->stop, &rep, err, sizeof err);
   r->elapsed_ms = (ms_now() - e->sent_at) * 1000.0;
   if (n == 1) {
     e->nreplies++;
@@ -454,8 +454,8 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
   if (n == 0) {
     char pat[MS_PAT_MAX * 5 + 8];
     ms_pattern_format(&st->pat, pat, sizeof pat);
-    char *detail = xasprintf("expected %s%s%s", pat,
-                             e->conn.why[0] ? "; " : "", e->conn.why);
+    char *detail = xasprintf("expected %s%s%s", pat, e->conn.why[0] ? "; " : "",
+                             e->conn.why);
     ms_engine_flag(r, MS_V_EARLY_CLOSE, detail);
     ms_engine_live_note(&e->live, "the server closed the connection");
     free(detail);
@@ -483,7 +483,8 @@ static void eng_close_step(struct ms_eng *e, const struct ms_step *st,
   r->sent = sent.shown;
   r->expected = xstrdup(st->nlines ? st->lines[0] : "<close connection>");
   if (e->conn.fd < 0) {
-    ms_engine_error(r, xstrdup("no connection: the transcript closed it first"));
+    ms_engine_error(r,
+                    xstrdup("no connection: the transcript closed it first"));
     return;
   }
   double tmo = ms_engine_step_timeout(e, st), t0 = ms_now();
@@ -493,9 +494,9 @@ static void eng_close_step(struct ms_eng *e, const struct ms_step *st,
     double left = tmo;
     if (e->deadline > 0 && e->deadline - t0 < left)
       left = e->deadline - t0;
-    ssize_t k = ms_engine_conn_recv(&e->conn, buf, sizeof buf,
-                                    left > 0 ? left : 0, e->o->stop,
-                                    e->conn.why, sizeof e->conn.why);
+    ssize_t k =
+        ms_engine_conn_recv(&e->conn, buf, sizeof buf, left > 0 ? left : 0,
+                            e->o->stop, e->conn.why, sizeof e->conn.why);
     if (k == 0)
       e->conn.eof = true;
     else if (k > 0)
@@ -508,7 +509,8 @@ static void eng_close_step(struct ms_eng *e, const struct ms_step *st,
     } else {
       r->verdict = MS_FAIL;
       r->reason = xasprintf("the server did not close the connection "
-                            "within %g s", tmo);
+                            "within %g s",
+                            tmo);
       ms_engine_live_note(&e->live, "%s", r->reason);
       return;
     }
@@ -553,8 +555,8 @@ static void eng_pause(struct ms_eng *e, double secs) {
       break;
     if (left > 0.1)
       left = 0.1; /* notice Ctrl-C */
-    struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) *
-                                               1e9)};
+    struct timespec ts = {(time_t)left,
+                          (long)((left - (double)(time_t)left) * 1e9)};
     nanosleep(&ts, NULL);
   }
   if (eng_stop(e))
@@ -652,8 +654,8 @@ static bool eng_preflight(struct ms_eng *e) {
         size_t len;
         if (ms_step_wire(st, t->vars, t->nvars, e->ovr, e->novr, &wire, &len,
                          err, sizeof err) != 0)
-          reason = xasprintf("%s:%d: %s", t->path ? t->path : "?", st->line,
-                             err);
+          reason =
+              xasprintf("%s:%d: %s", t->path ? t->path : "?", st->line, err);
         free(wire);
       } else if (st->kind == MS_STEP_AUTH || st->kind == MS_STEP_APOP) {
         reason = eng_preflight_auth(e, st);
@@ -712,8 +714,7 @@ static void eng_init(struct ms_eng *e, const struct ms_engine_opts *o,
   e->host = host;
   e->port = port;
   e->conn.fd = -1;
-  e->timeout = t->timeout > 0 ? t->timeout : (o->timeout > 0 ? o->timeout
-                                                             : 30);
+  e->timeout = t->timeout > 0 ? t->timeout : (o->timeout > 0 ? o->timeout : 30);
   e->deadline_s = t->deadline > 0 ? t->deadline : o->deadline;
   e->live = (struct ms_live){o->live, o->color, t->protocol,
                              o->jobs > 1 ? t->id : NULL, &e->secrets};
@@ -796,8 +797,8 @@ static bool eng_gate(struct ms_eng *e, const struct ms_probe *probe) {
     struct ms_tls_ctx *x = e->implicit_tls || e->t->uses_tls
                                ? ms_engine_secure_ctx(e, err, sizeof err)
                                : NULL;
-    ms_engine_probe_tls(e->o, e->t->protocol, e->host, e->port,
-                        e->implicit_tls, x, &own);
+    ms_engine_probe_tls(e->o, e->t->protocol, e->host, e->port, e->implicit_tls,
+                        x, &own);
     probe = &own;
   }
   bool run = false;

@@ -11,8 +11,7 @@
 
 int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
                         const char *host, const char *port, double timeout,
-                        volatile sig_atomic_t *stop, char *err,
-                        size_t errlen) {
+                        volatile sig_atomic_t *stop, char *err, size_t errlen) {
   c->fd = -1;
   c->eof = c->broken = false;
   c->rd = NULL;
@@ -38,8 +37,8 @@ void ms_engine_conn_close(struct ms_conn *c) {
 }
 
 int ms_engine_conn_send(struct ms_conn *c, const void *buf, size_t len,
-                        double timeout, volatile sig_atomic_t *stop,
-                        char *err, size_t errlen) {
+                        double timeout, volatile sig_atomic_t *stop, char *err,
+                        size_t errlen) {
   if (c->fd < 0) {
     snprintf(err, errlen, "the connection is closed");
     return MS_NET_ERR;
@@ -62,8 +61,8 @@ ssize_t ms_engine_conn_recv(struct ms_conn *c, void *buf, size_t cap,
 static bool conn_feed(struct ms_conn *c, struct ms_reply *out) {
   while (c->rxoff < c->rxlen) {
     size_t used = 0;
-    enum ms_read_status st = ms_reader_feed(c->rd, c->rx + c->rxoff,
-                                            c->rxlen - c->rxoff, &used);
+    enum ms_read_status st =
+        ms_reader_feed(c->rd, c->rx + c->rxoff, c->rxlen - c->rxoff, &used);
     c->rxoff += used;
     if (st == MS_READ_ERROR)
       c->broken = true;
@@ -99,8 +98,8 @@ int ms_engine_conn_read(struct ms_conn *c, double end,
     double left = end - ms_now();
     if (left <= 0)
       return MS_NET_TIMEOUT;
-    ssize_t n = ms_engine_conn_recv(c, c->rx, sizeof c->rx, left, stop,
-                                    c->why, sizeof c->why);
+    ssize_t n = ms_engine_conn_recv(c, c->rx, sizeof c->rx, left, stop, c->why,
+                                    sizeof c->why);
     if (n > 0) {
       c->rxoff = 0;
       c->rxlen = (size_t)n;
@@ -169,13 +168,14 @@ int ms_engine_conn_tls(struct ms_conn *c, struct ms_tls_ctx *x,
     return -1;
   }
   if (c->eof) {
-    snprintf(err, errlen, "the server closed the connection before the TLS "
-                          "handshake");
+    snprintf(err, errlen,
+             "the server closed the connection before the TLS "
+             "handshake");
     *why = MS_TLS_CLOSED;
     return -1;
   }
-  c->tls = ms_tls_handshake(x, c->fd, host, timeout, stop, info, why, err,
-                            errlen);
+  c->tls =
+      ms_tls_handshake(x, c->fd, host, timeout, stop, info, why, err, errlen);
   if (!c->tls)
     return -1;
   /* A new reader: nothing of the plaintext dialogue carries over. */

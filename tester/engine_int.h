@@ -18,26 +18,25 @@
  * buffer (bytes read but not yet fed to the reader).  engine_conn.c. */
 #define MS_CONN_RX 16384
 struct ms_conn {
-  int fd;        /* -1: closed */
-  bool eof;      /* the server closed (or reset) its side */
-  bool broken;   /* a reply exceeded the reader's limits: stop reading */
+  int fd;      /* -1: closed */
+  bool eof;    /* the server closed (or reset) its side */
+  bool broken; /* a reply exceeded the reader's limits: stop reading */
   struct ms_reader *rd;
   enum ms_protocol proto;
   char rx[MS_CONN_RX];
   size_t rxoff, rxlen;
-  char why[160]; /* how the server closed, e.g. "connection reset" */
+  char why[160];      /* how the server closed, e.g. "connection reset" */
   struct ms_tls *tls; /* non-NULL once TLS is up: all I/O goes through it */
 };
 /* 0, or -1 with a message in ERR. */
 int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
                         const char *host, const char *port, double timeout,
-                        volatile sig_atomic_t *stop, char *err,
-                        size_t errlen);
+                        volatile sig_atomic_t *stop, char *err, size_t errlen);
 void ms_engine_conn_close(struct ms_conn *c);
 /* Send LEN bytes.  0, or MS_NET_* with ERR. */
 int ms_engine_conn_send(struct ms_conn *c, const void *buf, size_t len,
-                        double timeout, volatile sig_atomic_t *stop,
-                        char *err, size_t errlen);
+                        double timeout, volatile sig_atomic_t *stop, char *err,
+                        size_t errlen);
 /* Read one reply until the absolute monotonic time END: 1 (OUT filled),
  * 0 the server closed with no reply, or MS_NET_TIMEOUT/STOP/ERR. */
 int ms_engine_conn_read(struct ms_conn *c, double end,
@@ -68,11 +67,11 @@ int ms_engine_conn_tls(struct ms_conn *c, struct ms_tls_ctx *x,
  * EHLO (SMTP) or CAPA (POP3) reply, read once per run and target. */
 struct ms_probe {
   bool done;
-  struct ms_reply reply; /* code 0 when the server has no EHLO/CAPA */
+  struct ms_reply reply;     /* code 0 when the server has no EHLO/CAPA */
   struct ms_reply tls_reply; /* the same after STARTTLS/STLS (RFC 3207 §4.2:
                                 the list may change), code 0 if not tried */
-  char *error;           /* could not probe (refused, timeout) */
-  char *other;           /* the greeting is the other protocol's: why */
+  char *error;               /* could not probe (refused, timeout) */
+  char *other;               /* the greeting is the other protocol's: why */
 };
 void ms_engine_probe_free(struct ms_probe *p);
 struct ms_probe_cache {
@@ -88,9 +87,8 @@ void ms_engine_probe(const struct ms_engine_opts *o, enum ms_protocol proto,
 /* The same over TLS from the first byte when IMPLICIT; with a TLS
  * context X, a server that offers STARTTLS/STLS is also asked again
  * inside TLS (P->tls_reply).  X may be NULL. */
-void ms_engine_probe_tls(const struct ms_engine_opts *o,
-                         enum ms_protocol proto, const char *host,
-                         const char *port, bool implicit,
+void ms_engine_probe_tls(const struct ms_engine_opts *o, enum ms_protocol proto,
+                         const char *host, const char *port, bool implicit,
                          struct ms_tls_ctx *x, struct ms_probe *p);
 /* The first requirement of T that P does not meet, as a SKIP reason in
  * a new string ("server does not advertise PIPELINING"); NULL when all
@@ -140,7 +138,7 @@ struct ms_live {
   FILE *f;
   bool color;
   enum ms_protocol proto;
-  const char *tag; /* NULL: no prefix */
+  const char *tag;                  /* NULL: no prefix */
   const struct ms_secrets *secrets; /* shown as <redacted>; may be NULL */
 };
 /* ---- one transcript's run (engine.c), shared with engine_secure.c ---- */
@@ -163,32 +161,32 @@ struct ms_eng {
   double deadline; /* absolute monotonic time, 0 = none */
   double deadline_s;
   struct ms_live live;
-  bool stopped; /* interrupted by a signal */
-  bool fatal;   /* cannot go on with this transcript at all */
+  bool stopped;              /* interrupted by a signal */
+  bool fatal;                /* cannot go on with this transcript at all */
   struct ms_secrets secrets; /* values never shown */
   bool quiet; /* ms_engine_expect() leaves the verdict note to the caller */
   char *skip; /* the rest of a session could not apply: SKIP unless a
                  step failed (a STARTTLS refusal the transcript allows,
                  a server without APOP) */
   /* TLS */
-  bool implicit_tls;           /* TLS from the first byte */
-  const char *ca_pem;          /* trust only this (builtin), or NULL */
-  struct ms_tls_ctx *tls_own;  /* made for this transcript, or NULL */
+  bool implicit_tls;          /* TLS from the first byte */
+  const char *ca_pem;         /* trust only this (builtin), or NULL */
+  struct ms_tls_ctx *tls_own; /* made for this transcript, or NULL */
   /* the current session */
   size_t si;
   struct ms_conn conn;
   struct ms_buf batch;
   struct ms_eng_sent *fifo;
   size_t fhead, fn, fcap;
-  size_t nsent;   /* client lines sent in this session */
-  size_t nreplies; /* replies read in this session */
-  int last_code;  /* code of the last reply read in this session */
-  char *greeting; /* this session's greeting (first line), or NULL */
+  size_t nsent;     /* client lines sent in this session */
+  size_t nreplies;  /* replies read in this session */
+  int last_code;    /* code of the last reply read in this session */
+  char *greeting;   /* this session's greeting (first line), or NULL */
   size_t bdat_left; /* octets of a BDAT chunk still to come (RFC 3030) */
   bool in_data;     /* raw bytes after DATA are mail data up to CRLF.CRLF */
   int eod;          /* how much of "\r\n.\r\n" was seen last */
   struct ms_buf raw_part; /* a raw command line not yet ended */
-  double sent_at; /* when the last batch went out */
+  double sent_at;         /* when the last batch went out */
   char send_err[160];
 };
 
@@ -214,8 +212,7 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
  * them as "'A', 'B'" (caller frees) and their number in *N. */
 char *ms_engine_drop_pending(struct ms_eng *e, size_t *n);
 /* The seconds to wait for ST's reply. */
-double ms_engine_step_timeout(const struct ms_eng *e,
-                              const struct ms_step *st);
+double ms_engine_step_timeout(const struct ms_eng *e, const struct ms_step *st);
 /* ST's TEXT with variables expanded (NULL with ERR). */
 char *ms_engine_expand(const struct ms_eng *e, const char *text, char *err,
                        size_t errlen);

@@ -48,13 +48,13 @@ static void eng_meta_fill(struct ms_transcript_result *out,
     out->tags = xrealloc(out->tags, (out->ntags + 1) * sizeof *out->tags);
     out->tags[out->ntags++] = xstrdup(suite->tags[i]);
   }
-  out->suite = suite ? eng_dup(suite->title ? suite->title : suite->path)
-                     : NULL;
+  out->suite =
+      suite ? eng_dup(suite->title ? suite->title : suite->path) : NULL;
 }
 
 void ms_engine_run_transcript(const struct ms_engine_opts *o,
-                              const struct ms_transcript *t,
-                              const char *host, const char *port,
+                              const struct ms_transcript *t, const char *host,
+                              const char *port,
                               struct ms_transcript_result *out) {
   if (!out->path)
     eng_meta_fill(out, t, NULL);
@@ -161,8 +161,8 @@ static struct ms_server *eng_builtin_start(const struct ms_transcript *t,
   if (w && t->world_path)
     rc = ms_world_apply_file(w, t->world_path, &d);
   if (w && rc == 0 && t->world_yaml)
-    rc = ms_world_apply_yaml(w, t->path, t->world_yaml,
-                             strlen(t->world_yaml), t->world_line, &d);
+    rc = ms_world_apply_yaml(w, t->path, t->world_yaml, strlen(t->world_yaml),
+                             t->world_line, &d);
   if (rc != 0 || d.nerrors > 0) {
     *why = eng_diags_text(&d);
     if (!**why) {
@@ -175,9 +175,8 @@ static struct ms_server *eng_builtin_start(const struct ms_transcript *t,
     return NULL;
   }
   ms_diags_free(&d);
-  struct ms_server_opts so = {.protocol = t->protocol,
-                              .profile = eng_profile(t),
-                              .world = w};
+  struct ms_server_opts so = {
+      .protocol = t->protocol, .profile = eng_profile(t), .world = w};
   struct ms_server_tls tls = {.implicit = t->tls_implicit};
   char err[256] = "";
   struct ms_server *srv =
@@ -211,8 +210,7 @@ static void eng_run_builtin(const struct ms_engine_opts *o,
   /* The reference server's certificate is its own, made at start: trust
    * exactly it, so that verification stays on. */
   struct ms_engine_env env = {ovr, novr, NULL, ms_server_tls_cert(srv)};
-  ms_engine_run_env(o, t, ms_server_host(srv), ms_server_port(srv), &env,
-                    out);
+  ms_engine_run_env(o, t, ms_server_host(srv), ms_server_port(srv), &env, out);
   ms_server_stop(srv);
   ms_world_free(w);
 }
@@ -295,7 +293,8 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
     eng_run_builtin(o, t, ovr, novr, out, &invalid);
   } else {
     const struct ms_probe *p = eng_cached_probe(o, t, cache);
-    ms_engine_run_loaded(o, t, o->target.host, o->target.port, ovr, novr, p, out);
+    ms_engine_run_loaded(o, t, o->target.host, o->target.port, ovr, novr, p,
+                         out);
   }
   free(ovr);
   ms_transcript_free(t);

@@ -53,8 +53,8 @@ static char *judge_got(const struct ms_reply *r) {
   for (size_t i = k; i < r->nlines; i++)
     rest += r->lens[i] + 1;
   char *head = k ? ms_reply_join(&part) : xstrdup("");
-  char *all = xasprintf("%s%s... (%zu more line%s, %zu octets, not kept)",
-                        head, k ? "\n" : "", r->nlines - k,
+  char *all = xasprintf("%s%s... (%zu more line%s, %zu octets, not kept)", head,
+                        k ? "\n" : "", r->nlines - k,
                         r->nlines - k == 1 ? "" : "s", rest);
   free(head);
   return all;
@@ -129,8 +129,7 @@ static char *judge_mismatch(const struct ms_step *s, enum ms_protocol proto,
 }
 
 void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
-                     const struct ms_reply *reply,
-                     struct ms_step_result *out) {
+                     const struct ms_reply *reply, struct ms_step_result *out) {
   out->verdict = MS_PASS;
   out->code = reply->code;
   if (!out->expected)
@@ -148,8 +147,8 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
       judge_set(out, MS_ERROR,
                 xasprintf("bad text regex /%s/: %s", s->text_re, err));
     else if (m == 0)
-      judge_set(out, MS_FAIL, xasprintf("reply text does not match /%s/",
-                                        s->text_re));
+      judge_set(out, MS_FAIL,
+                xasprintf("reply text does not match /%s/", s->text_re));
   }
   if (s->not_re && out->verdict == MS_PASS) {
     char err[256];
@@ -158,9 +157,10 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
       judge_set(out, MS_ERROR,
                 xasprintf("bad not_text regex /%s/: %s", s->not_re, err));
     else if (m == 1)
-      judge_set(out, MS_FAIL, xasprintf("reply text matches /%s/, which it "
-                                        "must not",
-                                        s->not_re));
+      judge_set(out, MS_FAIL,
+                xasprintf("reply text matches /%s/, which it "
+                          "must not",
+                          s->not_re));
   }
   /* Strict reading: each violation is a finding and fails the step. */
   for (unsigned bit = 1; bit && bit <= reply->violations; bit <<= 1) {
@@ -175,8 +175,8 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
 void ms_engine_flag(struct ms_step_result *out, unsigned violation,
                     const char *detail) {
   const char *what = ms_violation_text(violation);
-  char *text = detail && *detail ? xasprintf("%s: %s", what, detail)
-                                 : xstrdup(what);
+  char *text =
+      detail && *detail ? xasprintf("%s: %s", what, detail) : xstrdup(what);
   ms_step_add_finding(out, violation, text);
   judge_set(out, MS_FAIL, xstrdup(text));
   free(text);

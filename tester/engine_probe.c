@@ -47,17 +47,17 @@ static bool probe_step(const struct ms_engine_opts *o, struct ms_conn *c,
     p->error = xasprintf("capability probe: %s", err);
     return false;
   }
-  int r = ms_engine_conn_read(c, ms_now() + tmo, o->stop, out, err,
-                              sizeof err);
+  int r = ms_engine_conn_read(c, ms_now() + tmo, o->stop, out, err, sizeof err);
   if (r == 1)
     return true;
   const char *what = line ? "the capability request" : "the greeting";
   if (r == 0)
     p->error = xasprintf("capability probe: the server closed the "
-                         "connection before %s", what);
+                         "connection before %s",
+                         what);
   else if (r == MS_NET_TIMEOUT)
-    p->error = xasprintf("capability probe: no reply to %s within %g s",
-                         what, tmo);
+    p->error =
+        xasprintf("capability probe: no reply to %s within %g s", what, tmo);
   else if (r == MS_NET_STOP)
     p->error = xstrdup("interrupted");
   else
@@ -123,9 +123,8 @@ static void probe_starttls(const struct ms_engine_opts *o, struct ms_conn *c,
   ms_engine_probe_free(&scratch);
 }
 
-void ms_engine_probe_tls(const struct ms_engine_opts *o,
-                         enum ms_protocol proto, const char *host,
-                         const char *port, bool implicit,
+void ms_engine_probe_tls(const struct ms_engine_opts *o, enum ms_protocol proto,
+                         const char *host, const char *port, bool implicit,
                          struct ms_tls_ctx *x, struct ms_probe *p) {
   struct ms_conn *c = xcalloc(1, sizeof *c);
   char err[256] = "", peek[8];
@@ -133,16 +132,15 @@ void ms_engine_probe_tls(const struct ms_engine_opts *o,
   size_t plain;
   enum ms_tls_fail why;
   p->done = true;
-  if (ms_engine_conn_open(c, proto, host, port, tmo, o->stop, err,
-                          sizeof err) < 0) {
+  if (ms_engine_conn_open(c, proto, host, port, tmo, o->stop, err, sizeof err) <
+      0) {
     p->error = xasprintf("cannot connect to %s:%s: %s", host, port, err);
     free(c);
     return;
   }
   if (implicit && (!x || ms_engine_conn_tls(c, x, host, tmo, true, o->stop,
-                                            NULL,
-                                            &plain, peek, sizeof peek, &why,
-                                            err, sizeof err) < 0)) {
+                                            NULL, &plain, peek, sizeof peek,
+                                            &why, err, sizeof err) < 0)) {
     p->error = xasprintf("capability probe: %s", x ? err : "no TLS context");
     ms_engine_conn_close(c);
     free(c);
@@ -155,7 +153,8 @@ void ms_engine_probe_tls(const struct ms_engine_opts *o,
     } else if (!probe_ok(proto, greet.code)) {
       char *g = ms_reply_join(&greet);
       p->error = xasprintf("capability probe: the server refused the "
-                           "session: %s", g);
+                           "session: %s",
+                           g);
       free(g);
     } else if (probe_caps(o, c, proto, &p->reply, p)) {
       if (!implicit)
@@ -163,8 +162,8 @@ void ms_engine_probe_tls(const struct ms_engine_opts *o,
       struct ms_reply bye = {0};
       ms_engine_conn_send(c, "QUIT\r\n", 6, tmo, o->stop, err, sizeof err);
       /* The QUIT reply is only waited for briefly: it decides nothing. */
-      ms_engine_conn_read(c, ms_now() + (tmo < 2 ? tmo : 2), o->stop, &bye,
-                          err, sizeof err);
+      ms_engine_conn_read(c, ms_now() + (tmo < 2 ? tmo : 2), o->stop, &bye, err,
+                          sizeof err);
       ms_reply_free(&bye);
     }
   }
@@ -200,15 +199,14 @@ char *ms_engine_requires_unmet(const struct ms_transcript *t,
       continue;
     if (!probe_ok(t->protocol, p->reply.code)) {
       char cbuf[16];
-      return xasprintf("server does not advertise %s (%s answered %s)", req,
-                       t->protocol == MS_PROTO_POP3 ? "CAPA" : "EHLO",
-                       ms_engine_code_text(t->protocol, p->reply.code, cbuf,
-                                           sizeof cbuf));
+      return xasprintf(
+          "server does not advertise %s (%s answered %s)", req,
+          t->protocol == MS_PROTO_POP3 ? "CAPA" : "EHLO",
+          ms_engine_code_text(t->protocol, p->reply.code, cbuf, sizeof cbuf));
     }
-    return xasprintf("server does not advertise %s%s", req,
-                     t->uses_tls && p->tls_reply.code
-                         ? " (before or after STARTTLS)"
-                         : "");
+    return xasprintf(
+        "server does not advertise %s%s", req,
+        t->uses_tls && p->tls_reply.code ? " (before or after STARTTLS)" : "");
   }
   return NULL;
 }

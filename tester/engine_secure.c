@@ -48,11 +48,10 @@ static char *sec_summary(const struct ms_tls_result *i) {
   char *v = i->verified || !i->verify_error
                 ? xstrdup("")
                 : xasprintf(", NOT verified: %s", i->verify_error);
-  char *r = xasprintf("<%s, %s, certificate %s, expires %s%s>",
-                      i->version ? i->version : "?",
-                      i->cipher ? i->cipher : "?",
-                      i->subject ? i->subject : "(none)",
-                      i->not_after ? i->not_after : "?", v);
+  char *r = xasprintf(
+      "<%s, %s, certificate %s, expires %s%s>", i->version ? i->version : "?",
+      i->cipher ? i->cipher : "?", i->subject ? i->subject : "(none)",
+      i->not_after ? i->not_after : "?", v);
   free(v);
   return r;
 }
@@ -137,8 +136,8 @@ static void sec_forget(struct ms_eng *e) {
  * step passed), what needs TLS cannot apply: SKIP, not ERROR. */
 static void sec_not_attempted(struct ms_eng *e, struct ms_step_result *r) {
   char c[16];
-  const char *code = ms_engine_code_text(e->t->protocol, e->last_code, c,
-                                         sizeof c);
+  const char *code =
+      ms_engine_code_text(e->t->protocol, e->last_code, c, sizeof c);
   size_t n = e->out->nsteps;
   bool allowed = n >= 2 && e->out->steps[n - 2].verdict == MS_PASS;
   if (!allowed) {
@@ -195,9 +194,9 @@ static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
   size_t plain = 0;
   enum ms_tls_fail why = MS_TLS_OK;
   e->sent_at = ms_now();
-  int rc = ms_engine_conn_tls(&e->conn, x, e->host, tmo, implicit,
-                              e->o->stop, &info, &plain, peek, sizeof peek,
-                              &why, err, sizeof err);
+  int rc =
+      ms_engine_conn_tls(&e->conn, x, e->host, tmo, implicit, e->o->stop, &info,
+                         &plain, peek, sizeof peek, &why, err, sizeof err);
   r->elapsed_ms = (ms_now() - e->sent_at) * 1000.0;
   if (!e->out->tls && (info.version || info.subject))
     e->out->tls = ms_tls_result_dup(&info);
@@ -366,8 +365,9 @@ static int sec_round(struct ms_eng *e, struct ms_auth *a,
     return 0;
   }
   /* A challenge where one was allowed is shown as what was expected. */
-  struct ms_step_result *r =
-      sec_last(e, final_only ? NULL : proto == MS_PROTO_POP3 ? "+" : "334");
+  struct ms_step_result *r = sec_last(e, final_only               ? NULL
+                                         : proto == MS_PROTO_POP3 ? "+"
+                                                                  : "334");
   struct ms_auth_line l;
   char err[200] = "";
   const char *ch = ms_auth_challenge(proto, rep.nlines ? rep.lines[0] : "");
@@ -376,10 +376,11 @@ static int sec_round(struct ms_eng *e, struct ms_auth *a,
     sec_send(e, &l);
   } else {
     *over = true;
-    sec_cancel(e, r, k < 0 ? xstrdup(err)
-                           : xasprintf("one more challenge after the last "
-                                       "%s response",
-                                       ms_sasl_mech_name(a->mech)));
+    sec_cancel(e, r,
+               k < 0 ? xstrdup(err)
+                     : xasprintf("one more challenge after the last "
+                                 "%s response",
+                                 ms_sasl_mech_name(a->mech)));
   }
   ms_reply_free(&rep);
   return 1;
@@ -389,22 +390,21 @@ bool ms_engine_secure_auth(struct ms_eng *e, const struct ms_step *st,
                            size_t idx, const struct ms_step *next) {
   char err[256];
   /* eng_preflight() expanded each of them once already. */
-  char *user = st->user ? ms_engine_expand(e, st->user, err, sizeof err)
-                        : xstrdup("");
-  char *pass = st->pass ? ms_engine_expand(e, st->pass, err, sizeof err)
-                        : xstrdup("");
+  char *user =
+      st->user ? ms_engine_expand(e, st->user, err, sizeof err) : xstrdup("");
+  char *pass =
+      st->pass ? ms_engine_expand(e, st->pass, err, sizeof err) : xstrdup("");
   char *authz =
       st->authzid ? ms_engine_expand(e, st->authzid, err, sizeof err) : NULL;
-  struct ms_auth a = {e->t->protocol, st->mech, st->initial_response,
-                      st->cancel, authz, user ? user : "", pass ? pass : "",
-                      0, false};
+  struct ms_auth a = {e->t->protocol,   st->mech, st->initial_response,
+                      st->cancel,       authz,    user ? user : "",
+                      pass ? pass : "", 0,        false};
   struct ms_auth_line l;
   ms_auth_first(&a, &l);
   sec_send(e, &l);
   bool over = false;
   int k = 1;
-  for (int round = 0; k == 1 && round < SEC_MAX_ROUNDS && !e->stopped;
-       round++)
+  for (int round = 0; k == 1 && round < SEC_MAX_ROUNDS && !e->stopped; round++)
     k = sec_round(e, &a, st, idx, next, &over);
   if (k == 1) /* a server that keeps asking: the last answer was "*" */
     k = sec_round(e, &a, st, idx, next, &over) < 0 ? -1 : 0;

@@ -112,8 +112,7 @@ static void json_tls(FILE *out, const struct ms_tls_result *tls) {
   json_str_field(out, 8, "subject", tls->subject, false);
   json_str_field(out, 8, "issuer", tls->issuer, false);
   json_str_field(out, 8, "not_after", tls->not_after, false);
-  fprintf(out, "        \"verified\": %s,\n",
-          tls->verified ? "true" : "false");
+  fprintf(out, "        \"verified\": %s,\n", tls->verified ? "true" : "false");
   json_str_field(out, 8, "verify_error", tls->verify_error, true);
   fputs("      },\n", out);
 }

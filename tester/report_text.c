@@ -52,8 +52,7 @@ static size_t text_utf8_len(const unsigned char *s, size_t n) {
       return 0;
     cp = cp << 6 | (s[i] & 0x3f);
   }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-      cp < 0xa0)
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0)
     return 0;
   return len;
 }

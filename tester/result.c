@@ -9,8 +9,8 @@
 #include "util.h"
 
 static const char *const result_verdict_names[] = {
-    [MS_PASS] = "PASS",     [MS_FAIL] = "FAIL",     [MS_ERROR] = "ERROR",
-    [MS_SKIP] = "SKIP",     [MS_WAIVED] = "WAIVED", [MS_NOTRUN] = "NOTRUN"};
+    [MS_PASS] = "PASS", [MS_FAIL] = "FAIL",     [MS_ERROR] = "ERROR",
+    [MS_SKIP] = "SKIP", [MS_WAIVED] = "WAIVED", [MS_NOTRUN] = "NOTRUN"};
 
 const char *ms_verdict_name(enum ms_verdict v) {
   if ((unsigned)v > MS_NOTRUN)
@@ -64,12 +64,12 @@ struct ms_tls_result *ms_tls_result_dup(const struct ms_tls_result *t) {
 
 char *ms_tls_result_text(const struct ms_tls_result *t) {
   const char *v = t->version ? t->version : "no session";
-  char *cert = t->subject ? xasprintf(", certificate %s%s%s%s, expires %s",
-                                      t->subject, t->issuer ? " (issuer " : "",
-                                      t->issuer ? t->issuer : "",
-                                      t->issuer ? ")" : "",
-                                      t->not_after ? t->not_after : "?")
-                          : xstrdup(", no certificate");
+  char *cert =
+      t->subject
+          ? xasprintf(", certificate %s%s%s%s, expires %s", t->subject,
+                      t->issuer ? " (issuer " : "", t->issuer ? t->issuer : "",
+                      t->issuer ? ")" : "", t->not_after ? t->not_after : "?")
+          : xstrdup(", no certificate");
   char *r = xasprintf("%s%s%s%s, %s%s", v, t->cipher ? " " : "",
                       t->cipher ? t->cipher : "", cert,
                       t->verified ? "verified" : "NOT verified",
@@ -125,8 +125,7 @@ void ms_run_count(struct ms_run_result *r) {
   }
 }
 
-bool ms_result_fail_counts(const struct ms_transcript_result *t,
-                           bool strict) {
+bool ms_result_fail_counts(const struct ms_transcript_result *t, bool strict) {
   switch (t->level) {
   case MS_LEVEL_MAY:
     return false;
@@ -182,8 +181,7 @@ struct ms_step_result *ms_tr_add_step(struct ms_transcript_result *t) {
 
 void ms_step_add_finding(struct ms_step_result *s, unsigned violation,
                          const char *what) {
-  s->findings =
-      xrealloc(s->findings, (s->nfindings + 1) * sizeof *s->findings);
+  s->findings = xrealloc(s->findings, (s->nfindings + 1) * sizeof *s->findings);
   s->findings[s->nfindings].violation = violation;
   s->findings[s->nfindings].what = xstrdup(what ? what : "");
   s->nfindings++;

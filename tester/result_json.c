@@ -204,8 +204,8 @@ static void rj_tls(struct rj_ctx *c, const struct ms_json *o, const char *base,
   r->subject = rj_str(c, v, path, "subject");
   r->issuer = rj_str(c, v, path, "issuer");
   r->not_after = rj_str(c, v, path, "not_after");
-  const struct ms_json *b = rj_member(c, v, path, "verified", MS_JSON_BOOL,
-                                      false);
+  const struct ms_json *b =
+      rj_member(c, v, path, "verified", MS_JSON_BOOL, false);
   r->verified = b && b->b;
   r->verify_error = rj_str(c, v, path, "verify_error");
   t->tls = r;

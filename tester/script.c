@@ -120,9 +120,8 @@ static bool script_positive(enum ms_protocol proto,
   return true;
 }
 
-static struct ms_step *script_append(struct ms_script *s,
-                                     enum ms_step_kind kind, int line,
-                                     int col) {
+static struct ms_step *
+script_append(struct ms_script *s, enum ms_step_kind kind, int line, int col) {
   xgrow((void **)&s->v, &s->cap, s->n, sizeof s->v[0]);
   struct ms_step *st = &s->v[s->n++];
   memset(st, 0, sizeof *st);
@@ -222,8 +221,8 @@ static void script_push_send(struct ms_script *s, enum ms_send_kind kind,
       kind == MS_SEND_LINE && script_is_starttls(s->proto, text, len);
 }
 
-void ms_script_send(struct ms_script *s, const char *text, size_t len,
-                    int line, int col) {
+void ms_script_send(struct ms_script *s, const char *text, size_t len, int line,
+                    int col) {
   if (!s->data) {
     script_push_send(s, MS_SEND_LINE, text, len, line, col);
     s->prev = MS_SCRIPT_PREV_CMD;
@@ -273,8 +272,7 @@ void ms_script_client(struct ms_script *s, const char *text, size_t len,
 }
 
 static void script_expect_new(struct ms_script *s, const struct ms_pattern *p,
-                              const char *text, size_t len, int line,
-                              int col) {
+                              const char *text, size_t len, int line, int col) {
   struct ms_step *st = ms_script_add(s, MS_STEP_EXPECT, line, col);
   st->pat = *p;
   script_add_line(st, text, len);
@@ -494,8 +492,8 @@ struct script_rec {
 };
 
 /* Split TEXT into non-blank lines; caller frees the array. */
-static struct script_rec *script_split(const char *text, size_t len,
-                                       int line0, size_t *count) {
+static struct script_rec *script_split(const char *text, size_t len, int line0,
+                                       size_t *count) {
   struct script_rec *v = NULL;
   size_t n = 0, cap = 0, i = 0;
   int line = line0;
@@ -538,9 +536,8 @@ static size_t script_wrapped_meta(const struct script_rec *v, size_t n,
     return 0;
   char *acc = xmemdup(t, tn);
   size_t alen = tn;
-  for (size_t j = i + 1; j < n && v[j].ws > v[i].ws &&
-                         !script_role_at(v[j].p, v[j].n);
-       j++) {
+  for (size_t j = i + 1;
+       j < n && v[j].ws > v[i].ws && !script_role_at(v[j].p, v[j].n); j++) {
     char *next = script_join(acc, alen, v[j].p, v[j].n, &alen);
     free(acc);
     acc = next;

@@ -28,9 +28,9 @@ struct ms_script {
   struct ms_diags *d;
   struct ms_step *v; /* the steps built so far */
   size_t n, cap;
-  bool data;         /* client lines are mail data (after a 3xx reply) */
-  bool data_354;     /* ...after a 354: a "." line is due */
-  int data_line;     /* where that reply was written */
+  bool data;     /* client lines are mail data (after a 3xx reply) */
+  bool data_354; /* ...after a 354: a "." line is due */
+  int data_line; /* where that reply was written */
   enum ms_script_prev prev;
   int prev_ws;       /* indentation of the last role line */
   bool smtp_open;    /* last step: SMTP reply whose last line was "ddd-" */
@@ -73,8 +73,8 @@ void ms_script_client(struct ms_script *s, const char *text, size_t len,
                       int line, int col);
 /* A client line taken literally (steps' send:): a command, or a data
  * line in mail data mode. */
-void ms_script_send(struct ms_script *s, const char *text, size_t len,
-                    int line, int col);
+void ms_script_send(struct ms_script *s, const char *text, size_t len, int line,
+                    int col);
 /* A server line as written ("250 OK", "250-x", "+OK 2 320", POP3
  * content).  ALTS allows "250|251" (steps form only). */
 void ms_script_server(struct ms_script *s, const char *text, size_t len,

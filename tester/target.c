@@ -85,8 +85,7 @@ static int target_scheme(struct ms_target *t, const char *text,
   if (!sep)
     return 0;
   size_t n = (size_t)(sep - text);
-  for (size_t i = 0; i < sizeof target_schemes / sizeof target_schemes[0];
-       i++)
+  for (size_t i = 0; i < sizeof target_schemes / sizeof target_schemes[0]; i++)
     if (strlen(target_schemes[i].scheme) == n &&
         strncasecmp(text, target_schemes[i].scheme, n) == 0) {
       t->has_proto = true;
@@ -149,8 +148,7 @@ static int target_hostport(struct ms_target *t, const char *whole,
   } else {
     colon = strrchr(text, ':');
     if (!colon)
-      return target_err(err, errlen, whole,
-                        "expected HOST:PORT or builtin");
+      return target_err(err, errlen, whole, "expected HOST:PORT or builtin");
     if (memchr(text, ':', (size_t)(colon - text)))
       return target_err(err, errlen, whole,
                         "write an IPv6 address as [ADDR]:PORT");

@@ -43,8 +43,8 @@ struct ms_tls {
   BIO *rbio, *wbio; /* owned by SSL */
   int fd;
   bool eof;
-  X509 *leaf;              /* the server's certificate, seen in verify */
-  char peek[TLS_PEEK];     /* the first bytes the server sent */
+  X509 *leaf;          /* the server's certificate, seen in verify */
+  char peek[TLS_PEEK]; /* the first bytes the server sent */
   size_t npeek;
 };
 
@@ -128,9 +128,8 @@ struct ms_tls_ctx *ms_tls_ctx_new(const struct ms_tls_config *c, char *err,
     ms_tls_ctx_free(x);
     return NULL;
   }
-  SSL_CTX_set_verify(x->ssl, c && c->insecure ? SSL_VERIFY_NONE
-                                                : SSL_VERIFY_PEER,
-                     NULL);
+  SSL_CTX_set_verify(
+      x->ssl, c && c->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, NULL);
   /* A plain close without close_notify is an EOF, as for plaintext. */
   SSL_CTX_set_options(x->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
   if (c && c->keylog) {
@@ -206,16 +205,16 @@ static void tls_fill_info(const struct ms_tls *t, struct ms_tls_result *i) {
   long v = SSL_get_verify_result(t->ssl);
   i->verified = v == X509_V_OK;
   free(i->verify_error);
-  i->verify_error = i->verified ? NULL
-                                : xstrdup(X509_verify_cert_error_string(v));
+  i->verify_error =
+      i->verified ? NULL : xstrdup(X509_verify_cert_error_string(v));
 }
 
 /* ---- one session ------------------------------------------------------ */
 
 /* Keeps the leaf certificate for the report, even when it fails. */
 static int tls_verify_cb(int ok, X509_STORE_CTX *store) {
-  SSL *ssl = X509_STORE_CTX_get_ex_data(
-      store, SSL_get_ex_data_X509_STORE_CTX_idx());
+  SSL *ssl =
+      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
   struct ms_tls *t = ssl ? SSL_get_app_data(ssl) : NULL;
   X509 *leaf = X509_STORE_CTX_get0_cert(store);
   if (t && !t->leaf && leaf && X509_up_ref(leaf) == 1)
@@ -242,8 +241,7 @@ static int tls_flush(struct ms_tls *t, double end, volatile sig_atomic_t *stop,
 
 /* Read from the socket into the read BIO: > 0, 0 at EOF, or MS_NET_*. */
 static ssize_t tls_fill(struct ms_tls *t, double timeout,
-                        volatile sig_atomic_t *stop, char *err,
-                        size_t errlen) {
+                        volatile sig_atomic_t *stop, char *err, size_t errlen) {
   char buf[TLS_CHUNK];
   if (t->eof)
     return 0;
@@ -253,7 +251,8 @@ static ssize_t tls_fill(struct ms_tls *t, double timeout,
   if (n <= 0)
     return n;
   if (t->npeek < TLS_PEEK) {
-    size_t k = (size_t)n < TLS_PEEK - t->npeek ? (size_t)n : TLS_PEEK - t->npeek;
+    size_t k =
+        (size_t)n < TLS_PEEK - t->npeek ? (size_t)n : TLS_PEEK - t->npeek;
     memcpy(t->peek + t->npeek, buf, k);
     t->npeek += k;
   }
@@ -290,8 +289,7 @@ static struct ms_tls *tls_new(struct ms_tls_ctx *x, int fd, const char *host) {
     } else {
       /* RFC 6125 §6.4.1: the reference identity is the name we dialled. */
       SSL_set_tlsext_host_name(t->ssl, host);
-      X509_VERIFY_PARAM_set_hostflags(vp,
-                                      X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
       X509_VERIFY_PARAM_set1_host(vp, host, 0);
     }
   }
@@ -342,8 +340,9 @@ static enum ms_tls_fail tls_failure(struct ms_tls *t, char *err,
     return MS_TLS_VERIFY;
   }
   if (t->eof) {
-    snprintf(err, errlen, "the server closed the connection during the "
-                          "TLS handshake%s",
+    snprintf(err, errlen,
+             "the server closed the connection during the "
+             "TLS handshake%s",
              t->npeek ? "" : " (it sent nothing)");
     ERR_clear_error();
     return MS_TLS_CLOSED;
@@ -388,8 +387,9 @@ static enum ms_tls_fail tls_run(struct ms_tls *t, double timeout,
           t->npeek && t->peek[0] != 0x15 && t->peek[0] != 0x16)
         return tls_failure(t, err, errlen);
       if (why == MS_TLS_CLOSED)
-        snprintf(err, errlen, "the server closed the connection during the "
-                              "TLS handshake (%s)",
+        snprintf(err, errlen,
+                 "the server closed the connection during the "
+                 "TLS handshake (%s)",
                  ferr);
       else
         snprintf(err, errlen, "TLS handshake: %s",
@@ -425,9 +425,8 @@ static enum ms_tls_fail tls_run(struct ms_tls *t, double timeout,
   }
 }
 
-struct ms_tls *ms_tls_handshake(struct ms_tls_ctx *x, int fd,
-                                const char *host, double timeout,
-                                volatile sig_atomic_t *stop,
+struct ms_tls *ms_tls_handshake(struct ms_tls_ctx *x, int fd, const char *host,
+                                double timeout, volatile sig_atomic_t *stop,
                                 struct ms_tls_result *info,
                                 enum ms_tls_fail *why, char *err,
                                 size_t errlen) {

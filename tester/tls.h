@@ -34,7 +34,6 @@ struct ms_tls_ctx *ms_tls_ctx_new(const struct ms_tls_config *c, char *err,
                                   size_t errlen);
 void ms_tls_ctx_free(struct ms_tls_ctx *x);
 
-
 /* Why a handshake did not complete. */
 enum ms_tls_fail {
   MS_TLS_OK = 0,
@@ -54,9 +53,8 @@ struct ms_tls;
  * ERR.  INFO (may be NULL) is filled as far as the handshake got (the
  * certificate of a failed verification included); free it with
  * ms_tls_result_free().  FD stays the caller's. */
-struct ms_tls *ms_tls_handshake(struct ms_tls_ctx *x, int fd,
-                                const char *host, double timeout,
-                                volatile sig_atomic_t *stop,
+struct ms_tls *ms_tls_handshake(struct ms_tls_ctx *x, int fd, const char *host,
+                                double timeout, volatile sig_atomic_t *stop,
                                 struct ms_tls_result *info,
                                 enum ms_tls_fail *why, char *err,
                                 size_t errlen);

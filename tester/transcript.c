@@ -187,8 +187,7 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
   else if (strcmp(s, "tags") == 0)
     ms_transcript_yaml_words(L->name, k, v, d, &t->tags, &t->ntags);
   else if (strcmp(s, "requires") == 0)
-    ms_transcript_yaml_words(L->name, k, v, d, &t->requires,
-                             &t->nrequires);
+    ms_transcript_yaml_words(L->name, k, v, d, &t->requires, &t->nrequires);
   else if (strcmp(s, "vars") == 0)
     ms_transcript_yaml_vars(L->name, v, d, &t->vars, &t->nvars);
   else if (strcmp(s, "timeout") == 0)
@@ -294,8 +293,8 @@ static void tr_infer_convention(struct tload *L) {
 }
 
 static void tr_session_body(struct tload *L, struct ms_session *ss,
-                            const struct ms_ynode *k,
-                            const struct ms_ynode *v, bool script) {
+                            const struct ms_ynode *k, const struct ms_ynode *v,
+                            bool script) {
   struct ms_script s;
   ms_script_init(&s, L->name, L->t->protocol, L->t->convention, L->d);
   if (script) {
@@ -319,16 +318,14 @@ static void tr_session_body(struct tload *L, struct ms_session *ss,
   ss->nsteps = s.n;
 }
 
-static struct ms_session *tr_add_session(struct ms_transcript *t,
-                                         size_t *cap) {
+static struct ms_session *tr_add_session(struct ms_transcript *t, size_t *cap) {
   xgrow((void **)&t->sessions, cap, t->nsessions, sizeof t->sessions[0]);
   struct ms_session *ss = &t->sessions[t->nsessions++];
   memset(ss, 0, sizeof *ss);
   return ss;
 }
 
-static void tr_session(struct tload *L, const struct ms_ynode *m,
-                       size_t *cap) {
+static void tr_session(struct tload *L, const struct ms_ynode *m, size_t *cap) {
   const struct ms_ynode *body = NULL, *bkey = NULL;
   bool script = false;
   if (m->kind != MS_YMAP) {
@@ -346,13 +343,13 @@ static void tr_session(struct tload *L, const struct ms_ynode *m,
         ss->name = xstrdup(s);
     } else if (strcmp(k->str, "script") == 0 || strcmp(k->str, "steps") == 0) {
       if (body)
-        tr_err(L, k, "%s",
-               "a session has either script: or steps:, not both");
+        tr_err(L, k, "%s", "a session has either script: or steps:, not both");
       else
         body = v, bkey = k, script = k->str[1] == 'c';
     } else {
-      tr_err(L, k, "unknown key \"%s\" in a session (known: name, script, "
-                   "steps)",
+      tr_err(L, k,
+             "unknown key \"%s\" in a session (known: name, script, "
+             "steps)",
              k->str);
     }
   }
@@ -372,8 +369,9 @@ static void tr_dialogue(struct tload *L, const struct ms_ynode *root) {
     }
   for (int i = 0; nbody > 1 && i < 3; i++)
     if (L->body[i] && i != which)
-      tr_err(L, L->body_key[i], "a transcript has exactly one of script:, "
-                                "steps: or sessions: (%s: is on line %d)",
+      tr_err(L, L->body_key[i],
+             "a transcript has exactly one of script:, "
+             "steps: or sessions: (%s: is on line %d)",
              L->body_key[which]->str, L->body_key[which]->line);
   if (nbody == 0) {
     ms_diags_add(L->d, false, L->name, root->line, root->col,

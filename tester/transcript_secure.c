@@ -15,10 +15,9 @@
 #include "transcript_steps.h"
 #include "util.h"
 
-static const char *const secure_mechs[] = {
-    [MS_SASL_PLAIN] = "PLAIN",
-    [MS_SASL_LOGIN] = "LOGIN",
-    [MS_SASL_CRAM_MD5] = "CRAM-MD5"};
+static const char *const secure_mechs[] = {[MS_SASL_PLAIN] = "PLAIN",
+                                           [MS_SASL_LOGIN] = "LOGIN",
+                                           [MS_SASL_CRAM_MD5] = "CRAM-MD5"};
 
 const char *ms_sasl_mech_name(enum ms_sasl_mech m) {
   if ((unsigned)m >= sizeof secure_mechs / sizeof secure_mechs[0])
@@ -70,8 +69,8 @@ static const struct ms_ynode *secure_str(struct ms_script *s,
     return NULL;
   if (v->kind != MS_YSCALAR || ms_transcript_yaml_empty_plain(v) ||
       v->len != strlen(v->str)) {
-    secure_err(s, v, "%s: takes one string (quote it: %s: \"${%s}\")", key,
-               key, key);
+    secure_err(s, v, "%s: takes one string (quote it: %s: \"${%s}\")", key, key,
+               key);
     *bad = true;
     return NULL;
   }
@@ -164,8 +163,9 @@ void ms_transcript_secure_starttls(struct ms_script *s,
                                    const struct ms_ynode *v) {
   const struct ms_ynode *m = v->kind == MS_YMAP ? v : NULL;
   if (!m && !ms_transcript_yaml_empty_plain(v)) {
-    secure_err(s, v, "starttls: takes no value, or a mapping such as "
-                     "{expect: 454}");
+    secure_err(s, v,
+               "starttls: takes no value, or a mapping such as "
+               "{expect: 454}");
     return;
   }
   if (m && !secure_keys(s, "starttls", m, "expect text timeout"))
@@ -200,8 +200,9 @@ void ms_transcript_secure_starttls(struct ms_script *s,
 void ms_transcript_secure_tls(struct ms_script *s, const struct ms_ynode *item,
                               const struct ms_ynode *v) {
   if (v->kind != MS_YSCALAR || strcmp(v->str, "handshake") != 0) {
-    secure_err(s, v, "tls: takes \"handshake\" (start TLS now; for TLS from "
-                     "the first byte write tls: implicit at the top level)");
+    secure_err(s, v,
+               "tls: takes \"handshake\" (start TLS now; for TLS from "
+               "the first byte write tls: implicit at the top level)");
     return;
   }
   ms_script_tls(s, item->line, item->col);
@@ -221,8 +222,9 @@ static bool secure_mech(struct ms_script *s, const struct ms_ynode *m,
       *out = (enum ms_sasl_mech)i;
       return true;
     }
-  secure_err(s, v, "unknown mechanism \"%s\": PLAIN (RFC 4616), LOGIN or "
-                   "CRAM-MD5 (RFC 2195)",
+  secure_err(s, v,
+             "unknown mechanism \"%s\": PLAIN (RFC 4616), LOGIN or "
+             "CRAM-MD5 (RFC 2195)",
              v->kind == MS_YSCALAR ? v->str : "?");
   return false;
 }
@@ -254,12 +256,12 @@ static bool secure_auth_flags(struct ms_script *s, const struct ms_ynode *m,
 
 /* - auth: {mechanism:, user:, pass:, authzid:, initial_response:,
  *          cancel:, expect:, text:, timeout:} */
-void ms_transcript_secure_auth(struct ms_script *s,
-                               const struct ms_ynode *item,
+void ms_transcript_secure_auth(struct ms_script *s, const struct ms_ynode *item,
                                const struct ms_ynode *v) {
   if (v->kind != MS_YMAP) {
-    secure_err(s, v, "auth: takes a mapping: {mechanism: PLAIN, user: "
-                     "\"${user}\", pass: \"${pass}\"}");
+    secure_err(s, v,
+               "auth: takes a mapping: {mechanism: PLAIN, user: "
+               "\"${user}\", pass: \"${pass}\"}");
     return;
   }
   if (!secure_keys(s, "auth", v,
@@ -275,12 +277,14 @@ void ms_transcript_secure_auth(struct ms_script *s,
   if (bad || !secure_mech(s, v, &st.mech) || !secure_auth_flags(s, v, &st))
     return;
   if (!st.cancel && (!user || !pass)) {
-    secure_err(s, v, "auth: needs user: and pass: (pass: \"${pass}\" with "
-                     "-D pass=env:NAME keeps the password out of the file)");
+    secure_err(s, v,
+               "auth: needs user: and pass: (pass: \"${pass}\" with "
+               "-D pass=env:NAME keeps the password out of the file)");
     return;
   }
   bool pop3 = s->proto == MS_PROTO_POP3;
-  const char *def = st.cancel ? (pop3 ? "-ERR" : "501") : (pop3 ? "+OK" : "235");
+  const char *def =
+      st.cancel ? (pop3 ? "-ERR" : "501") : (pop3 ? "+OK" : "235");
   if (!secure_reply_opts(s, v, def, &st)) {
     secure_clear(&st);
     return;
@@ -298,17 +302,18 @@ void ms_transcript_secure_auth(struct ms_script *s,
 }
 
 /* - apop: {user:, secret:, expect:, text:, timeout:} */
-void ms_transcript_secure_apop(struct ms_script *s,
-                               const struct ms_ynode *item,
+void ms_transcript_secure_apop(struct ms_script *s, const struct ms_ynode *item,
                                const struct ms_ynode *v) {
   if (s->proto != MS_PROTO_POP3) {
-    secure_err(s, item, "apop: is a POP3 command (RFC 1939 §7): set "
-                        "protocol: pop3");
+    secure_err(s, item,
+               "apop: is a POP3 command (RFC 1939 §7): set "
+               "protocol: pop3");
     return;
   }
   if (v->kind != MS_YMAP) {
-    secure_err(s, v, "apop: takes a mapping: {user: \"${user}\", secret: "
-                     "\"${secret}\"}");
+    secure_err(s, v,
+               "apop: takes a mapping: {user: \"${user}\", secret: "
+               "\"${secret}\"}");
     return;
   }
   if (!secure_keys(s, "apop", v, "user secret expect text timeout"))
@@ -319,8 +324,9 @@ void ms_transcript_secure_apop(struct ms_script *s,
   if (bad)
     return;
   if (!user || !secret) {
-    secure_err(s, v, "apop: needs user: and secret: (the shared secret, "
-                     "e.g. secret: \"${secret}\" with -D secret=env:NAME)");
+    secure_err(s, v,
+               "apop: needs user: and secret: (the shared secret, "
+               "e.g. secret: \"${secret}\" with -D secret=env:NAME)");
     return;
   }
   struct ms_step st;

@@ -191,8 +191,9 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
   struct ms_pattern p;
   bool close = v->kind == MS_YSCALAR && strcmp(v->str, "close") == 0;
   if (v->kind != MS_YSCALAR) {
-    steps_error(s, v, "expect: takes a reply pattern (250, 2xx, 250|251, "
-                      "+OK) or close");
+    steps_error(s, v,
+                "expect: takes a reply pattern (250, 2xx, 250|251, "
+                "+OK) or close");
     return;
   }
   if (!close && ms_pattern_parse(&p, s->proto, v->str, err, sizeof err) < 0) {
@@ -200,8 +201,8 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
     return;
   }
   double secs = 0;
-  if (timeout && ms_transcript_steps_seconds(s->file, timeout, "timeout:",
-                                             s->d, &secs) < 0)
+  if (timeout && ms_transcript_steps_seconds(s->file, timeout, "timeout:", s->d,
+                                             &secs) < 0)
     return;
   if ((text || not_text) && close) {
     steps_error(s, text ? text : not_text,
@@ -240,8 +241,8 @@ static void steps_raw(struct ms_script *s, const struct ms_ynode *m,
     /* YAML already decoded the same escapes; do not decode twice. */
     bytes = xmemdup(v->str, v->len);
     n = v->len;
-  } else if (ms_transcript_steps_unescape(v->str, v->len, &bytes, &n, &bad,
-                                          err, sizeof err) < 0) {
+  } else if (ms_transcript_steps_unescape(v->str, v->len, &bytes, &n, &bad, err,
+                                          sizeof err) < 0) {
     ms_diags_add(s->d, false, s->file, v->line, v->col, "%s", err);
     return;
   }
@@ -289,9 +290,11 @@ struct steps_action {
 };
 
 static const struct steps_action steps_actions[] = {
-    {"send", ""}, {"raw", ""},  {"data", ""},
-    {"expect", "text not_text timeout"}, {"pause", ""}, {"meta", ""},
-    {"starttls", ""}, {"tls", ""}, {"auth", ""}, {"apop", ""},
+    {"send", ""},     {"raw", ""},
+    {"data", ""},     {"expect", "text not_text timeout"},
+    {"pause", ""},    {"meta", ""},
+    {"starttls", ""}, {"tls", ""},
+    {"auth", ""},     {"apop", ""},
 };
 
 static bool steps_word_in(const char *list, const char *w) {
@@ -340,7 +343,8 @@ static void steps_option(struct ms_script *s, const struct ms_ynode *m) {
   }
   for (size_t i = 0; i + 1 < m->nkids; i += 2) {
     const struct ms_ynode *k = m->kids[i];
-    if (strcmp(k->str, act->key) != 0 && !steps_word_in(act->siblings, k->str)) {
+    if (strcmp(k->str, act->key) != 0 &&
+        !steps_word_in(act->siblings, k->str)) {
       if (*act->siblings)
         ms_diags_add(s->d, false, s->file, k->line, k->col,
                      "unknown option \"%s\" for %s: (known: %s)", k->str,

@@ -32,11 +32,9 @@ void ms_transcript_secure_starttls(struct ms_script *s,
                                    const struct ms_ynode *v);
 void ms_transcript_secure_tls(struct ms_script *s, const struct ms_ynode *item,
                               const struct ms_ynode *v);
-void ms_transcript_secure_auth(struct ms_script *s,
-                               const struct ms_ynode *item,
+void ms_transcript_secure_auth(struct ms_script *s, const struct ms_ynode *item,
                                const struct ms_ynode *v);
-void ms_transcript_secure_apop(struct ms_script *s,
-                               const struct ms_ynode *item,
+void ms_transcript_secure_apop(struct ms_script *s, const struct ms_ynode *item,
                                const struct ms_ynode *v);
 
 #endif

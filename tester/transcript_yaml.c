@@ -189,8 +189,9 @@ struct ms_ynode *ms_transcript_yaml_parse(const char *name, const char *buf,
       const char *ctx = p.context ? p.context : "";
       const char *prob = p.problem ? p.problem : "unknown error";
       ms_diags_add(d, false, name, (int)p.problem_mark.line + 1,
-                   (int)p.problem_mark.column + 1, "YAML syntax error: %s%s%s%s",
-                   prob, *ctx ? " " : "", ctx, yaml_hint(prob));
+                   (int)p.problem_mark.column + 1,
+                   "YAML syntax error: %s%s%s%s", prob, *ctx ? " " : "", ctx,
+                   yaml_hint(prob));
       b.failed = true;
       break;
     }
@@ -290,8 +291,8 @@ char *ms_transcript_yaml_emit(const struct ms_ynode *n) {
            yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) &&
            yaml_emitter_emit(&e, &ev) && yaml_emit_node(&e, n) &&
            yaml_document_end_event_initialize(&ev, 1) &&
-           yaml_emitter_emit(&e, &ev) && yaml_stream_end_event_initialize(&ev) &&
-           yaml_emitter_emit(&e, &ev);
+           yaml_emitter_emit(&e, &ev) &&
+           yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(&e, &ev);
   yaml_emitter_delete(&e);
   if (!ok) {
     ms_buf_free(&o);

@@ -20,8 +20,8 @@ struct ms_target {
   char *host;
   char *port;
   bool builtin;
-  bool tls;              /* implicit TLS from the first byte (smtps, pop3s) */
-  bool has_proto;        /* the URL named the protocol: */
+  bool tls;               /* implicit TLS from the first byte (smtps, pop3s) */
+  bool has_proto;         /* the URL named the protocol: */
   enum ms_protocol proto; /* transcripts of the other one are SKIPped */
 };
 int ms_target_parse(struct ms_target *t, const char *text, char *err,
@@ -35,18 +35,18 @@ struct ms_engine_opts {
   const char *const *secrets; /* values never shown, anywhere: they are
                                  <redacted> (-D NAME=env:VAR, file:PATH) */
   size_t nsecrets;
-  int jobs;          /* -j N, >= 1 */
-  double timeout;    /* per reply, seconds (default 30) */
-  double deadline;   /* per transcript, seconds, 0 = none */
-  FILE *live;        /* non-NULL: print every exchange live, S:/R: form */
-  bool color;        /* ANSI colour on LIVE */
+  int jobs;        /* -j N, >= 1 */
+  double timeout;  /* per reply, seconds (default 30) */
+  double deadline; /* per transcript, seconds, 0 = none */
+  FILE *live;      /* non-NULL: print every exchange live, S:/R: form */
+  bool color;      /* ANSI colour on LIVE */
   volatile sig_atomic_t *stop; /* set by a signal handler: stop early */
   /* called after each transcript finishes (from the calling thread) */
   void (*progress)(void *ctx, size_t done, size_t total,
                    const struct ms_transcript_result *t);
   void *progress_ctx;
-  FILE *diag;        /* non-NULL: load errors of transcripts, printed as
-                        file:line:col: message while the plan runs */
+  FILE *diag;             /* non-NULL: load errors of transcripts, printed as
+                             file:line:col: message while the plan runs */
   bool drop_passed_steps; /* free the step results of transcripts that
                         PASS (memory stays flat on long runs whose only
                         report is text, which does not show them) */
@@ -70,8 +70,8 @@ void ms_engine_tls_free(struct ms_tls_ctx *x);
 
 /* Run one loaded transcript against HOST:PORT (not builtin). */
 void ms_engine_run_transcript(const struct ms_engine_opts *o,
-                              const struct ms_transcript *t,
-                              const char *host, const char *port,
+                              const struct ms_transcript *t, const char *host,
+                              const char *port,
                               struct ms_transcript_result *out);
 
 /* Load and run every transcript of PLAN (in order; -j N in parallel, the
@@ -90,8 +90,7 @@ struct ms_reply; /* mailspec/reply.h */
  * even when the code matches (strict reading).  OUT->expected is filled
  * from S when NULL. */
 void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
-                     const struct ms_reply *reply,
-                     struct ms_step_result *out);
+                     const struct ms_reply *reply, struct ms_step_result *out);
 /* Add an engine-side finding (MS_V_TRAILING, MS_V_EARLY_CLOSE) with an
  * optional DETAIL; a PASS becomes FAIL with it as the reason. */
 void ms_engine_flag(struct ms_step_result *out, unsigned violation,

@@ -25,19 +25,19 @@ struct ms_finding {
 };
 
 struct ms_step_result {
-  size_t session;      /* index into the transcript's sessions */
-  size_t step;         /* index of the EXPECT/CLOSE step judged */
-  int line;            /* transcript line of that step */
+  size_t session; /* index into the transcript's sessions */
+  size_t step;    /* index of the EXPECT/CLOSE step judged */
+  int line;       /* transcript line of that step */
   enum ms_verdict verdict;
-  char *sent;          /* the client lines this reply answers, '\n'-joined,
-                          as shown in reports (secrets redacted) */
-  char *expected;      /* expected, as written ("250 OK", "2xx") */
-  char *got;           /* reply lines as received, '\n'-joined; NULL: none */
-  int code;            /* code received (SMTP 3 digits, MS_POP3_*), 0 none */
-  char *reason;        /* why not PASS, NULL when PASS */
+  char *sent;     /* the client lines this reply answers, '\n'-joined,
+                     as shown in reports (secrets redacted) */
+  char *expected; /* expected, as written ("250 OK", "2xx") */
+  char *got;      /* reply lines as received, '\n'-joined; NULL: none */
+  int code;       /* code received (SMTP 3 digits, MS_POP3_*), 0 none */
+  char *reason;   /* why not PASS, NULL when PASS */
   struct ms_finding *findings;
   size_t nfindings;
-  double elapsed_ms;   /* from the last send to the reply */
+  double elapsed_ms; /* from the last send to the reply */
 };
 
 /* What TLS negotiated with the server (RFC 3207 / RFC 8314): the first
@@ -65,14 +65,14 @@ struct ms_transcript_result {
   enum ms_level level;
   char **tags;
   size_t ntags;
-  char *suite;         /* suite title, or NULL */
+  char *suite; /* suite title, or NULL */
   enum ms_verdict verdict;
-  char *reason;        /* the first problem, for one-line displays */
+  char *reason; /* the first problem, for one-line displays */
   struct ms_step_result *steps;
   size_t nsteps;
-  char *greeting;      /* server identity: its first greeting line */
-  char *target;        /* "127.0.0.1:2525" or "builtin" */
-  double started;      /* unix time, seconds */
+  char *greeting; /* server identity: its first greeting line */
+  char *target;   /* "127.0.0.1:2525" or "builtin" */
+  double started; /* unix time, seconds */
   double elapsed_ms;
   struct ms_tls_result *tls; /* NULL: the transcript did not use TLS */
 };
@@ -84,7 +84,7 @@ struct ms_run_result {
   double started, elapsed_ms;
   bool interrupted;
   size_t counts[MS_NOTRUN + 1]; /* by verdict; filled by ms_run_count() */
-  size_t ninvalid;  /* transcripts that did not load (ERROR results) */
+  size_t ninvalid; /* transcripts that did not load (ERROR results) */
 };
 
 void ms_run_init(struct ms_run_result *r);

@@ -1,7 +1,8 @@
 /* Transcripts and suites: YAML in, structs out.  Pure apart from
  * ms_transcript_load()/ms_suite_load() reading the file they are given.
  * Implemented in tester/transcript.c (YAML), tester/script.c (the S:/R:
- * paste parser), tester/vars.c, tester/suite.c.  Format: transcripts/README.md */
+ * paste parser), tester/vars.c, tester/suite.c.  Format: transcripts/README.md
+ */
 #ifndef MAILSPEC_TRANSCRIPT_H
 #define MAILSPEC_TRANSCRIPT_H
 
@@ -12,11 +13,16 @@
 
 enum ms_convention {
   MS_CONV_NONE = 0,
-  MS_CONV_RFC821,  /* S: = client (sender-SMTP), R: = server */
-  MS_CONV_RFC5321  /* C: = client, S: = server (RFC 5321, RFC 1939) */
+  MS_CONV_RFC821, /* S: = client (sender-SMTP), R: = server */
+  MS_CONV_RFC5321 /* C: = client, S: = server (RFC 5321, RFC 1939) */
 };
 
-enum ms_level { MS_LEVEL_NONE = 0, MS_LEVEL_MUST, MS_LEVEL_SHOULD, MS_LEVEL_MAY };
+enum ms_level {
+  MS_LEVEL_NONE = 0,
+  MS_LEVEL_MUST,
+  MS_LEVEL_SHOULD,
+  MS_LEVEL_MAY
+};
 const char *ms_level_name(enum ms_level l); /* "MUST", ... , "" */
 /* "MUST", "SHOULD", "MAY" (any case) to *L; false if none of them. */
 bool ms_level_parse(const char *s, enum ms_level *l);
@@ -52,11 +58,7 @@ enum ms_step_kind {
 
 /* SASL mechanisms the auth: step computes (RFC 4616, draft LOGIN,
  * RFC 2195). */
-enum ms_sasl_mech {
-  MS_SASL_PLAIN = 0,
-  MS_SASL_LOGIN,
-  MS_SASL_CRAM_MD5
-};
+enum ms_sasl_mech { MS_SASL_PLAIN = 0, MS_SASL_LOGIN, MS_SASL_CRAM_MD5 };
 const char *ms_sasl_mech_name(enum ms_sasl_mech m); /* "PLAIN", ... */
 
 enum ms_send_kind {
@@ -78,13 +80,13 @@ struct ms_step {
 
   /* EXPECT */
   struct ms_pattern pat;
-  char **lines;    /* expected lines as written, for display; POP3
-                      multi-line: status line then content lines */
+  char **lines; /* expected lines as written, for display; POP3
+                   multi-line: status line then content lines */
   size_t nlines;
-  bool multiline;  /* written as a multi-line reply */
-  char *text_re;   /* optional POSIX ERE matched against the reply text */
-  char *not_re;    /* optional POSIX ERE the reply text must NOT match */
-  double timeout;  /* seconds, 0 = the run's default */
+  bool multiline; /* written as a multi-line reply */
+  char *text_re;  /* optional POSIX ERE matched against the reply text */
+  char *not_re;   /* optional POSIX ERE the reply text must NOT match */
+  double timeout; /* seconds, 0 = the run's default */
 
   /* META */
   char *meta; /* the text between < and > */
@@ -115,8 +117,8 @@ struct ms_var {
 };
 
 struct ms_transcript {
-  char *path;   /* as given */
-  char *id;     /* path-derived test id, e.g. "rfc821/scenario-01" */
+  char *path; /* as given */
+  char *id;   /* path-derived test id, e.g. "rfc821/scenario-01" */
   char *title;
   char *source; /* e.g. "RFC 821 Appendix F, Scenario 1" */
   char *rfc;    /* clause, e.g. "RFC 5321 §4.1.1.4" */
@@ -131,14 +133,14 @@ struct ms_transcript {
   size_t nvars;
   struct ms_session *sessions;
   size_t nsessions;
-  double timeout;  /* per reply, seconds; 0 = run default */
-  double deadline; /* whole transcript, seconds; 0 = none */
-  bool pipelining; /* client batches declared: trailing bytes are no finding */
-  bool replayable; /* false when it holds gaps (import) */
+  double timeout;   /* per reply, seconds; 0 = run default */
+  double deadline;  /* whole transcript, seconds; 0 = none */
+  bool pipelining;  /* client batches declared: trailing bytes are no finding */
+  bool replayable;  /* false when it holds gaps (import) */
   char *world_path; /* world: FILE, resolved against the transcript's dir */
   char *world_yaml; /* world: inline mapping, re-emitted as YAML text */
   int world_line;
-  char *notes; /* free text for reports (notes:), or NULL */
+  char *notes;       /* free text for reports (notes:), or NULL */
   bool tls_implicit; /* tls: implicit: TLS from the first byte (465/995) */
   bool uses_tls;     /* some step negotiates TLS (starttls:, tls:) */
 };

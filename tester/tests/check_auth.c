@@ -36,8 +36,9 @@ START_TEST(test_b64_vectors) {
 END_TEST
 
 START_TEST(test_b64_rejects) {
-  static const char *const bad[] = {"Zg=",  "Z===", "Zm9v!AAA", "=Zm9",
-                                    "Zg==Zg==", "Zm 9", "@@@ not base64 @@@"};
+  static const char *const bad[] = {
+      "Zg=",      "Z===", "Zm9v!AAA",          "=Zm9",
+      "Zg==Zg==", "Zm 9", "@@@ not base64 @@@"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char *out = (char *)1;
     size_t n = 7;
@@ -82,8 +83,8 @@ END_TEST
 
 static struct ms_auth mk(enum ms_protocol p, enum ms_sasl_mech m, bool ir,
                          bool cancel) {
-  struct ms_auth a = {p, m, ir, cancel, NULL, "tim", "tanstaaftanstaaf", 0,
-                      false};
+  struct ms_auth a = {p, m,    ir, cancel, NULL, "tim", "tanstaaftanstaaf",
+                      0, false};
   return a;
 }
 
@@ -208,7 +209,8 @@ static const struct ms_step *auth_step(const char *proto, const char *opts,
   char yaml[512];
   struct ms_diags d;
   snprintf(yaml, sizeof yaml,
-           "protocol: %s\nconvention: rfc5321\nvars: {u: tim, p: x}\nsteps:\n  - S: %s\n"
+           "protocol: %s\nconvention: rfc5321\nvars: {u: tim, p: x}\nsteps:\n  "
+           "- S: %s\n"
            "  - auth: %s\n",
            proto, strcmp(proto, "pop3") ? "220" : "+OK", opts);
   *tp = load(yaml, &d);
@@ -221,8 +223,8 @@ static const struct ms_step *auth_step(const char *proto, const char *opts,
 
 START_TEST(test_load_auth_defaults) {
   struct ms_transcript *t;
-  const struct ms_step *st =
-      auth_step("smtp", "{mechanism: plain, user: \"${u}\", pass: \"${p}\"}", &t);
+  const struct ms_step *st = auth_step(
+      "smtp", "{mechanism: plain, user: \"${u}\", pass: \"${p}\"}", &t);
   ck_assert_int_eq(st->mech, MS_SASL_PLAIN);
   ck_assert(st->initial_response); /* PLAIN: one round trip */
   ck_assert(!st->cancel);
@@ -234,8 +236,9 @@ START_TEST(test_load_auth_defaults) {
   st = auth_step("smtp", "{mechanism: LOGIN, user: a, pass: b}", &t);
   ck_assert(!st->initial_response);
   ms_transcript_free(t);
-  st = auth_step("smtp", "{mechanism: CRAM-MD5, user: a, pass: b, expect: 535, "
-                         "timeout: 5}",
+  st = auth_step("smtp",
+                 "{mechanism: CRAM-MD5, user: a, pass: b, expect: 535, "
+                 "timeout: 5}",
                  &t);
   ck_assert_str_eq(st->pat.alt[0], "535");
   ck_assert(st->timeout == 5);
@@ -264,7 +267,8 @@ static void load_fails(const char *yaml, const char *sub) {
   ms_diags_free(&d);
 }
 
-#define SMTP_AUTH(x) "protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n  - auth: " x "\n"
+#define SMTP_AUTH(x)                                                           \
+  "protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n  - auth: " x "\n"
 
 START_TEST(test_load_auth_errors) {
   load_fails(SMTP_AUTH("{user: a, pass: b}"), "needs mechanism:");
@@ -282,12 +286,13 @@ START_TEST(test_load_auth_errors) {
   load_fails(SMTP_AUTH("{mechanism: PLAIN, user: a, pass: b, expect: +OK}"),
              "bad SMTP reply pattern");
   load_fails(SMTP_AUTH("PLAIN"), "takes a mapping");
-  load_fails(SMTP_AUTH("{mechanism: PLAIN, user: a, pass: \"${nope\"}"),
-             "${");
-  load_fails("protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n  - apop: {user: a, "
+  load_fails(SMTP_AUTH("{mechanism: PLAIN, user: a, pass: \"${nope\"}"), "${");
+  load_fails("protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n  - "
+             "apop: {user: a, "
              "secret: b}\n",
              "POP3 command");
-  load_fails("protocol: pop3\nconvention: rfc5321\nsteps:\n  - S: +OK\n  - apop: {user: a}\n",
+  load_fails("protocol: pop3\nconvention: rfc5321\nsteps:\n  - S: +OK\n  - "
+             "apop: {user: a}\n",
              "needs user: and secret:");
 }
 END_TEST
@@ -295,7 +300,8 @@ END_TEST
 START_TEST(test_load_apop) {
   struct ms_diags d;
   struct ms_transcript *t =
-      load("protocol: pop3\nconvention: rfc5321\nsteps:\n  - S: +OK\n  - apop: {user: mrose, "
+      load("protocol: pop3\nconvention: rfc5321\nsteps:\n  - S: +OK\n  - apop: "
+           "{user: mrose, "
            "secret: \"${s}\", expect: -ERR}\n",
            &d);
   ck_assert_msg(t != NULL, "%s", d.n ? d.v[0].msg : "");

@@ -28,8 +28,7 @@ START_TEST(test_resolve_literal_env) {
                    -1);
   ck_assert_ptr_null(v);
   ck_assert_ptr_nonnull(strstr(err, "MAILSPEC_CHECK_SECRET is not set"));
-  ck_assert_int_eq(ms_secret_resolve("env:", &v, &secret, err, sizeof err),
-                   -1);
+  ck_assert_int_eq(ms_secret_resolve("env:", &v, &secret, err, sizeof err), -1);
 }
 END_TEST
 

@@ -143,8 +143,8 @@ static struct cert GOOD, EXPIRED;
 
 static void setup(void) {
   signal(SIGPIPE, SIG_IGN); /* the server thread writes to closed pairs */
-  GOOD = cert_make("mx.example.test", "DNS:mx.example.test,IP:127.0.0.1", -1,
-                   30);
+  GOOD =
+      cert_make("mx.example.test", "DNS:mx.example.test,IP:127.0.0.1", -1, 30);
   EXPIRED = cert_make("mx.example.test", "DNS:mx.example.test", -30, -1);
 }
 
@@ -186,9 +186,8 @@ START_TEST(test_tls_verified_echo) {
   ck_assert_uint_eq(strlen(info.not_after), 20); /* 2026-01-31T12:00:00Z */
   ck_assert(info.verified);
   ck_assert_ptr_null(info.verify_error);
-  ck_assert_int_eq(ms_tls_send_all(t, "EHLO x\r\n", 8, 2, NULL, err,
-                                   sizeof err),
-                   0);
+  ck_assert_int_eq(
+      ms_tls_send_all(t, "EHLO x\r\n", 8, 2, NULL, err, sizeof err), 0);
   ssize_t n = ms_tls_recv(t, buf, sizeof buf, 2, NULL, err, sizeof err);
   ck_assert_int_eq(n, 8);
   ck_assert(memcmp(buf, "EHLO x\r\n", 8) == 0);
@@ -291,8 +290,8 @@ START_TEST(test_tls_server_misbehaves) {
   ck_assert_int_eq(why, MS_TLS_PLAINTEXT);
   ck_assert_ptr_nonnull(strstr(err, "'220 plain.example ESMTP'"));
   srv_join(&s, fd);
-  t = hs(GOOD.pem, false, SRV_CLOSE, &GOOD, "mx.example.test", &info, &why,
-         err, sizeof err, &s, &fd);
+  t = hs(GOOD.pem, false, SRV_CLOSE, &GOOD, "mx.example.test", &info, &why, err,
+         sizeof err, &s, &fd);
   ck_assert_ptr_null(t);
   ck_assert_int_eq(why, MS_TLS_CLOSED);
   ck_assert_ptr_nonnull(strstr(err, "closed the connection during the TLS"));
@@ -317,8 +316,8 @@ START_TEST(test_tls_stop) {
   int fd = srv_start(&s, SRV_SILENT, &GOOD);
   volatile sig_atomic_t stop = 1;
   enum ms_tls_fail why;
-  ck_assert_ptr_null(ms_tls_handshake(x, fd, "mx.example.test", 30, &stop,
-                                      NULL, &why, err, sizeof err));
+  ck_assert_ptr_null(ms_tls_handshake(x, fd, "mx.example.test", 30, &stop, NULL,
+                                      &why, err, sizeof err));
   ck_assert_int_eq(why, MS_TLS_STOP);
   ms_tls_ctx_free(x);
   srv_join(&s, fd);
@@ -375,9 +374,10 @@ static const struct ms_step *step(const struct ms_transcript *t, size_t i) {
 
 START_TEST(test_load_starttls_step) {
   struct ms_diags d;
-  struct ms_transcript *t = load("protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n"
-                                 "  - starttls:\n  - C: EHLO x\n  - S: 250\n",
-                                 &d);
+  struct ms_transcript *t =
+      load("protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n"
+           "  - starttls:\n  - C: EHLO x\n  - S: 250\n",
+           &d);
   ck_assert_msg(t != NULL, "%s", d.n ? d.v[0].msg : "");
   ck_assert_uint_eq(t->sessions[0].nsteps, 6);
   ck_assert_int_eq(step(t, 1)->kind, MS_STEP_SEND);
@@ -391,7 +391,9 @@ START_TEST(test_load_starttls_step) {
   ms_transcript_free(t);
   ms_diags_free(&d);
   /* POP3: STLS and +OK (RFC 2595 §4) */
-  t = load("protocol: pop3\nconvention: rfc5321\nsteps:\n  - S: +OK\n  - starttls:\n", &d);
+  t = load("protocol: pop3\nconvention: rfc5321\nsteps:\n  - S: +OK\n  - "
+           "starttls:\n",
+           &d);
   ck_assert_ptr_nonnull(t);
   ck_assert_str_eq(step(t, 1)->text, "STLS");
   ck_assert_str_eq(step(t, 2)->pat.alt[0], "+OK");
@@ -399,7 +401,8 @@ START_TEST(test_load_starttls_step) {
   ms_transcript_free(t);
   ms_diags_free(&d);
   /* a refusal expected: no handshake; refusal allowed: handshake kept */
-  t = load("protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n  - starttls: {expect: 454}\n"
+  t = load("protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n  - "
+           "starttls: {expect: 454}\n"
            "  - C: QUIT\n  - S: 221\n",
            &d);
   ck_assert_ptr_nonnull(t);
@@ -421,7 +424,8 @@ END_TEST
 START_TEST(test_load_starttls_script) {
   struct ms_diags d;
   struct ms_transcript *t =
-      load("protocol: smtp\nconvention: rfc5321\nscript: |\n  S: 220 mx\n  C: STARTTLS\n"
+      load("protocol: smtp\nconvention: rfc5321\nscript: |\n  S: 220 mx\n  C: "
+           "STARTTLS\n"
            "  S: 220-Go\n  S: 220 ahead\n  C: EHLO x\n  S: 250 ok\n",
            &d);
   ck_assert_ptr_nonnull(t);
@@ -432,7 +436,8 @@ START_TEST(test_load_starttls_script) {
   ms_transcript_free(t);
   ms_diags_free(&d);
   /* 454: no handshake; a STARTTLS at the very end still gets one */
-  t = load("protocol: smtp\nconvention: rfc5321\nscript: |\n  S: 220 mx\n  C: STARTTLS\n"
+  t = load("protocol: smtp\nconvention: rfc5321\nscript: |\n  S: 220 mx\n  C: "
+           "STARTTLS\n"
            "  S: 454 no\n  C: QUIT\n  S: 221 bye\n  C: STARTTLS\n"
            "  S: 220 go\n",
            &d);
@@ -443,7 +448,8 @@ START_TEST(test_load_starttls_script) {
   ms_transcript_free(t);
   ms_diags_free(&d);
   /* an explicit handshake right after stands for the automatic one */
-  t = load("protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n  - C: STARTTLS\n"
+  t = load("protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n  - C: "
+           "STARTTLS\n"
            "  - S: 220\n  - tls: handshake\n  - C: EHLO x\n",
            &d);
   ck_assert_ptr_nonnull(t);
@@ -479,7 +485,8 @@ static void load_fails(const char *yaml, const char *sub) {
 START_TEST(test_load_tls_options) {
   struct ms_diags d;
   struct ms_transcript *t =
-      load("protocol: pop3\nconvention: rfc5321\ntls: implicit\nrequires: [\"!USER\", "
+      load("protocol: pop3\nconvention: rfc5321\ntls: implicit\nrequires: "
+           "[\"!USER\", "
            "\"SASL PLAIN\"]\nsteps:\n  - S: +OK\n  - C: CAPA\n"
            "  - expect: +OK\n    not_text: STLS\n",
            &d);
@@ -490,11 +497,14 @@ START_TEST(test_load_tls_options) {
   ck_assert_str_eq(step(t, 2)->not_re, "STLS");
   ms_transcript_free(t);
   ms_diags_free(&d);
-  load_fails("protocol: smtp\nconvention: rfc5321\ntls: always\nsteps:\n  - S: 220\n",
-             "implicit");
-  load_fails("protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n  - tls: now\n",
-             "handshake");
-  load_fails("protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n  - starttls: 220\n",
+  load_fails(
+      "protocol: smtp\nconvention: rfc5321\ntls: always\nsteps:\n  - S: 220\n",
+      "implicit");
+  load_fails(
+      "protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n  - tls: now\n",
+      "handshake");
+  load_fails("protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n  - "
+             "starttls: 220\n",
              "takes no value");
   load_fails("protocol: smtp\nconvention: rfc5321\nsteps:\n  - S: 220\n"
              "  - starttls: {expect: 220, when: now}\n",
@@ -521,15 +531,13 @@ START_TEST(test_target_urls) {
   ck_assert_str_eq(t.port, "9995");
   ck_assert(t.tls && t.proto == MS_PROTO_POP3);
   ms_target_free(&t);
-  ck_assert_int_eq(ms_target_parse(&t, "smtp://mx.example.test", err,
-                                   sizeof err),
-                   0);
+  ck_assert_int_eq(
+      ms_target_parse(&t, "smtp://mx.example.test", err, sizeof err), 0);
   ck_assert_str_eq(t.port, "25");
   ck_assert(!t.tls && t.has_proto);
   ms_target_free(&t);
-  ck_assert_int_eq(ms_target_parse(&t, "pop3://mx.example.test", err,
-                                   sizeof err),
-                   0);
+  ck_assert_int_eq(
+      ms_target_parse(&t, "pop3://mx.example.test", err, sizeof err), 0);
   ck_assert_str_eq(t.port, "110");
   ms_target_free(&t);
   ck_assert_int_eq(ms_target_parse(&t, "127.0.0.1:25", err, sizeof err), 0);
@@ -539,8 +547,7 @@ START_TEST(test_target_urls) {
   ck_assert_ptr_nonnull(strstr(err, "unknown scheme"));
   ck_assert_int_lt(ms_target_parse(&t, "smtps://:465", err, sizeof err), 0);
   ck_assert_ptr_nonnull(strstr(err, "'smtps://:465'"));
-  ck_assert_int_lt(ms_target_parse(&t, "smtps://mx:99999", err, sizeof err),
-                   0);
+  ck_assert_int_lt(ms_target_parse(&t, "smtps://mx:99999", err, sizeof err), 0);
 }
 END_TEST
 
