@@ -205,7 +205,7 @@ START_TEST(test_world_md_example) {
   int r =
       ms_world_apply_yaml(w, "WORLD.md", start, (size_t)(end - start), 1, &d);
   ck_assert_msg(r == 0, "%s", d.n ? d.v[0].msg : "?");
-  ck_assert_int_eq(w->nusers, 4);
+  ck_assert_int_eq(w->nusers, 5); /* the users: list of WORLD.md's example */
   ck_assert_ptr_nonnull(ms_world_find_maildrop(w, "mrose"));
   ms_world_free(w);
   free(md);
