@@ -70,7 +70,7 @@ unlike "@$OUT" '^(FAIL|ERROR) ' "no transcript fails against the served world"
 # (MAY and SHOULD failures are reported but do not fail the run: exit 0.)
 ms run -t "$TARGET" "$RFC821/scenario-04-verifying-and-sending.yaml"
 like "@$OUT" '^FAIL  rfc821/scenario-04' "Scenario 4 fails against the built-in world (Admin.MRC is logged out)"
-like "@$OUT" 'scenario-04-verifying-and-sending.yaml:29\)' "... at the RCPT step"
+like "@$OUT" 'scenario-04-verifying-and-sending.yaml:30\)' "... at the RCPT step"
 like "@$OUT" '\+ R: 450 User not active now' "... which gets Scenario 5's 450"
 
 ms run -t "$TARGET" "$RFC821/scenario-10-too-many-recipients.yaml"
