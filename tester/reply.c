@@ -343,6 +343,41 @@ static enum reply_state reply_lf(struct ms_reader *r) {
   return reply_line_done(r);
 }
 
+/* The code of a reply cut at a limit: what the lines read so far carry
+ * (a flood of "220-" lines is still a 220 reply; the verdict must not
+ * claim there was no code at all). */
+static int reply_cut_code(struct ms_reader *r) {
+  struct ms_reply *c = &r->cur;
+  if (c->code != 0 || c->nlines == 0)
+    return c->code;
+  if (r->proto == MS_PROTO_SMTP && r->cont_code != 0)
+    return r->cont_code;
+  unsigned v = 0;
+  bool final;
+  if (r->proto == MS_PROTO_POP3)
+    return reply_pop3_status(c->lines[0], c->lens[0], &v);
+  return reply_smtp_code(c->lines[0], c->lens[0], &v, &final);
+}
+
+/* Reading stopped at a size limit: keep the partial line (its first
+ * max_line octets) when there is room for it, and the code. */
+static void reply_cut(struct ms_reader *r) {
+  struct ms_reply *c = &r->cur;
+  c->violations |= MS_V_TOO_BIG;
+  if ((r->len > 0 || r->octets > 0) && c->nlines < r->lim.max_lines) {
+    bool body = r->proto == MS_PROTO_POP3 && r->in_body;
+    size_t max = body ? REPLY_BODY_TEXT_MAX : REPLY_TEXT_MAX;
+    if (r->octets > max)
+      r->line_v |= MS_V_LONG_LINE;
+    c->violations |= r->line_v;
+    (void)reply_store(r, body && r->len > 0 && r->line[0] == '.' ? 1 : 0);
+  }
+  reply_line_reset(r);
+  c->code = reply_cut_code(r);
+  if (r->proto == MS_PROTO_SMTP)
+    c->multiline = c->nlines > 1;
+}
+
 static enum ms_read_status reply_status(const struct ms_reader *r) {
   switch (r->state) {
   case REPLY_READING:
@@ -361,7 +396,6 @@ enum ms_read_status ms_reader_feed(struct ms_reader *r, const char *buf,
   while (r->state == REPLY_READING && i < len) {
     size_t room = r->lim.max_bytes - r->cur.wire_bytes;
     if (room == 0) { /* hard cap: a flood is a finding */
-      r->cur.violations |= MS_V_TOO_BIG;
       r->state = REPLY_ERROR;
       break;
     }
@@ -376,6 +410,8 @@ enum ms_read_status ms_reader_feed(struct ms_reader *r, const char *buf,
     if (lf)
       r->state = reply_lf(r);
   }
+  if (r->state == REPLY_ERROR)
+    reply_cut(r);
   *used = i;
   return reply_status(r);
 }
@@ -388,6 +424,7 @@ enum ms_read_status ms_reader_eof(struct ms_reader *r) {
     r->held_cr = false; /* a CR just before EOF: its LF never came */
     if (reply_line_done(r) == REPLY_ERROR) {
       r->state = REPLY_ERROR;
+      reply_cut(r);
       return reply_status(r);
     }
   }

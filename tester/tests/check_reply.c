@@ -588,6 +588,73 @@ START_TEST(test_bound_endless_multiline) {
 }
 END_TEST
 
+/* A reply cut at a limit keeps the code of the lines read so far and
+ * the first octets of the line being read (hostile.t 28 and 42). */
+START_TEST(test_cut_keeps_code) {
+  struct ms_reply_limits lim = {64, 3, 1000};
+  struct ms_reader *rd = ms_reader_new(MS_PROTO_SMTP, &lim);
+  size_t used;
+  struct ms_reply r;
+  /* too many lines: "220-" lines only, never a final line */
+  ck_assert_int_eq(ms_reader_feed(rd, S("220-a\r\n220-b\r\n220-c\r\n"), &used),
+                   MS_READ_MORE);
+  ck_assert_int_eq(ms_reader_feed(rd, S("220-d\r\n"), &used), MS_READ_ERROR);
+  ms_reader_take(rd, &r);
+  ck_assert(r.violations & MS_V_TOO_BIG);
+  ck_assert_int_eq(r.code, 220);
+  ck_assert_uint_eq(r.nlines, 3);
+  ck_assert(r.multiline);
+  ms_reply_free(&r);
+  /* too many octets: one line with no CRLF, first octets kept */
+  char flood[2000];
+  memcpy(flood, "220 ", 4);
+  memset(flood + 4, 'x', sizeof flood - 4);
+  ck_assert_int_eq(ms_reader_feed(rd, flood, sizeof flood, &used),
+                   MS_READ_ERROR);
+  ck_assert_uint_eq(used, 1000);
+  ms_reader_take(rd, &r);
+  ck_assert_int_eq(r.code, 220);
+  ck_assert_uint_eq(r.nlines, 1);
+  ck_assert_uint_eq(r.lens[0], 64);
+  ck_assert_mem_eq(r.lines[0], "220 xxxx", 8);
+  ck_assert(r.violations & MS_V_TOO_BIG);
+  ck_assert(r.violations & MS_V_LONG_LINE);
+  ms_reply_free(&r);
+  /* a continuation line cut mid-way: the code of the lines before it */
+  ck_assert_int_eq(ms_reader_feed(rd, S("250-ok\r\n"), &used), MS_READ_MORE);
+  flood[0] = '5';
+  ck_assert_int_eq(ms_reader_feed(rd, flood, sizeof flood, &used),
+                   MS_READ_ERROR);
+  ms_reader_take(rd, &r);
+  ck_assert_int_eq(r.code, 250);
+  ck_assert_uint_eq(r.nlines, 2);
+  ms_reply_free(&r);
+  ms_reader_free(rd);
+  /* POP3: status line cut, then a multi-line body cut */
+  struct ms_reader *p = ms_reader_new(MS_PROTO_POP3, &lim);
+  memcpy(flood, "+OK ", 4);
+  ck_assert_int_eq(ms_reader_feed(p, flood, sizeof flood, &used),
+                   MS_READ_ERROR);
+  ms_reader_take(p, &r);
+  ck_assert_int_eq(r.code, MS_POP3_OK);
+  ck_assert_uint_eq(r.nlines, 1);
+  ms_reply_free(&r);
+  ms_reader_expect_multiline(p, true);
+  ck_assert_int_eq(ms_reader_feed(p, S("+OK body\r\n..x\r\n"), &used),
+                   MS_READ_MORE);
+  flood[0] = '.';
+  ck_assert_int_eq(ms_reader_feed(p, flood, sizeof flood, &used),
+                   MS_READ_ERROR);
+  ms_reader_take(p, &r);
+  ck_assert_int_eq(r.code, MS_POP3_OK);
+  ck_assert_uint_eq(r.nlines, 3);
+  ck_assert_mem_eq(r.lines[1], ".x", 2);
+  ck_assert_mem_eq(r.lines[2], "OK x", 4); /* dot-unstuffed */
+  ms_reply_free(&r);
+  ms_reader_free(p);
+}
+END_TEST
+
 /* A hostile stream of blank lines: every one ends a reply, no loop. */
 START_TEST(test_hostile_blank_lines) {
   struct ms_reader *rd = ms_reader_new(MS_PROTO_SMTP, NULL);
@@ -860,6 +927,7 @@ Suite *make_reply_suite(void) {
   tcase_add_test(tc, test_bound_max_bytes);
   tcase_add_test(tc, test_bound_endless_multiline);
   tcase_add_test(tc, test_hostile_blank_lines);
+  tcase_add_test(tc, test_cut_keeps_code);
   suite_add_tcase(s, tc);
   tc = tcase_create("pop3");
   tcase_add_test(tc, test_pop3_status);
