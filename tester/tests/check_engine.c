@@ -404,6 +404,28 @@ START_TEST(test_run_against_reference) {
 }
 END_TEST
 
+/* A capture gap (kept by import --allow-gaps) is a no-op in the walk:
+ * nothing is sent for it and it yields no step result. */
+START_TEST(test_run_gap_noop) {
+  static const char yaml[] =
+      "title: gap\n"
+      "protocol: smtp\n"
+      "convention: rfc5321\n"
+      "steps:\n"
+      "  - S: 220\n"
+      "  - C: \"<gap: 9 bytes sent by the client are missing, frame 3>\"\n"
+      "  - C: QUIT\n"
+      "  - S: 221\n";
+  struct ms_transcript_result out;
+  ce_run(yaml, 10, &out);
+  ck_assert_int_eq(out.verdict, MS_PASS);
+  ck_assert_uint_eq(out.nsteps, 2);
+  ck_assert_str_eq(out.steps[1].sent, "QUIT");
+  ck_assert_int_eq(out.steps[1].code, 221);
+  ms_transcript_result_free(&out);
+}
+END_TEST
+
 /* Client lines without an expectation between them go out in one batch;
  * the replies are then taken one per EXPECT, in order. */
 START_TEST(test_run_batched) {
@@ -543,6 +565,7 @@ Suite *make_engine_suite(void) {
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, test_run_against_reference);
   tcase_add_test(tc, test_run_batched);
+  tcase_add_test(tc, test_run_gap_noop);
   tcase_add_test(tc, test_run_early_close);
   tcase_add_test(tc, test_run_refused);
   tcase_add_test(tc, test_run_unknown_var);
