@@ -236,9 +236,18 @@ void ms_script_send(struct ms_script *s, const char *text, size_t len, int line,
   }
 }
 
+/* "<gap: ...>", as tester/transcript_write.c writes a capture gap. */
+static bool script_is_gap(const char *text, size_t len) {
+  return len > 6 && memcmp(text, "<gap:", 5) == 0 && text[len - 1] == '>' &&
+         !memchr(text + 1, '<', len - 2) && !memchr(text + 1, '>', len - 2);
+}
+
+/* A meta line; "<gap: ...>", an importer's note that capture bytes are
+ * missing, is a step of its own (the engine cannot replay past it). */
 static void script_meta(struct ms_script *s, const char *text, size_t len,
                         int line, int col) {
-  struct ms_step *st = ms_script_add(s, MS_STEP_META, line, col);
+  enum ms_step_kind k = script_is_gap(text, len) ? MS_STEP_GAP : MS_STEP_META;
+  struct ms_step *st = ms_script_add(s, k, line, col);
   st->meta = xmemdup(text + 1, len - 2);
 }
 
@@ -259,7 +268,15 @@ void ms_script_client(struct ms_script *s, const char *text, size_t len,
     ms_script_send(s, ".", 1, line, col);
     return;
   }
-  if (ms_script_is_meta(text, len)) {
+  if (script_is_gap(text, len)) {
+    /* It ends mail data as the writer's data mode ends there
+     * (transcript_write.c). */
+    ms_script_end_data(s);
+    script_meta(s, text, len, line, col);
+    return;
+  }
+  /* Mail data is verbatim (RFC 5321 §4.1.1.4): "<p class=x>" is data. */
+  if (!s->data && ms_script_is_meta(text, len)) {
     script_meta(s, text, len, line, col);
     return;
   }
@@ -488,6 +505,7 @@ static bool script_role_at(const char *p, size_t n) {
 struct script_rec {
   const char *p;
   size_t n, ws;
+  size_t full; /* length up to the line end, trailing blanks kept */
   int line;
 };
 
@@ -503,11 +521,12 @@ static struct script_rec *script_split(const char *text, size_t len, int line0,
     size_t a = i, b = end;
     while (a < b && script_is_blank(text[a]))
       a++;
+    size_t full = end > a && text[end - 1] == '\r' ? end - 1 - a : end - a;
     while (b > a && script_is_blank(text[b - 1]))
       b--;
     if (b > a) {
       xgrow((void **)&v, &cap, n, sizeof *v);
-      v[n++] = (struct script_rec){text + a, b - a, a - i, line};
+      v[n++] = (struct script_rec){text + a, b - a, a - i, full, line};
     }
     i = end + 1;
     line++;
@@ -569,7 +588,9 @@ static size_t script_role_line(struct ms_script *s, const struct script_rec *v,
   size_t tn = r->n - 2;
   if (side == 'c' && s->data) {
     /* Mail data is verbatim: only the one blank after the role is
-     * layout ("S:      John." keeps its indentation). */
+     * layout ("S:      John." keeps its indentation), trailing blanks
+     * are data too. */
+    tn = r->full - 2;
     if (tn > 0 && (t[0] == ' ' || t[0] == '\t'))
       t++, tn--;
   } else {
@@ -577,7 +598,10 @@ static size_t script_role_line(struct ms_script *s, const struct script_rec *v,
       t++, tn--;
   }
   char *meta = NULL;
-  size_t mlen = 0, used = script_wrapped_meta(v, n, i, t, tn, &meta, &mlen);
+  size_t mlen = 0;
+  size_t used = side == 'c' && s->data
+                    ? 0 /* mail data: never a meta line */
+                    : script_wrapped_meta(v, n, i, t, tn, &meta, &mlen);
   if (used) {
     t = meta;
     tn = mlen;
@@ -596,8 +620,10 @@ static void script_other_line(struct ms_script *s, const struct script_rec *r,
                               int indent) {
   int col = indent + (int)r->ws + 1;
   if (s->prev != MS_SCRIPT_PREV_NONE && (int)r->ws > s->prev_ws) {
-    char *z = xmemdup(r->p, r->n);
-    ms_script_continue(s, z, r->n, r->line, col);
+    /* a folded line of mail data keeps its trailing blanks */
+    size_t n = s->prev == MS_SCRIPT_PREV_DATA ? r->full : r->n;
+    char *z = xmemdup(r->p, n);
+    ms_script_continue(s, z, n, r->line, col);
     free(z);
     return;
   }

@@ -96,17 +96,18 @@ static void tr_level(struct tload *L, const struct ms_ynode *k,
     tr_err(L, v, "unknown level \"%s\": MUST, SHOULD or MAY (RFC 2119)", s);
 }
 
-static void tr_pipelining(struct tload *L, const struct ms_ynode *k,
-                          const struct ms_ynode *v) {
+/* A boolean key (pipelining:, replayable:) into *OUT. */
+static void tr_bool(struct tload *L, const struct ms_ynode *k,
+                    const struct ms_ynode *v, bool *out) {
   const char *s = tr_scalar(L, k, v);
   if (!s)
     return;
   if (tr_ieq(s, "true") || tr_ieq(s, "yes"))
-    L->t->pipelining = true;
+    *out = true;
   else if (tr_ieq(s, "false") || tr_ieq(s, "no"))
-    L->t->pipelining = false;
+    *out = false;
   else
-    tr_err(L, v, "pipelining: is true or false, not \"%s\"", s);
+    tr_err(L, v, "%s: is true or false, not \"%s\"", k->str, s);
 }
 
 /* tls: implicit: TLS from the first byte (SMTP submission on 465,
@@ -195,7 +196,9 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
   else if (strcmp(s, "deadline") == 0)
     tr_seconds(L, k, v, &t->deadline);
   else if (strcmp(s, "pipelining") == 0)
-    tr_pipelining(L, k, v);
+    tr_bool(L, k, v, &t->pipelining);
+  else if (strcmp(s, "replayable") == 0) /* false: import saw gaps */
+    tr_bool(L, k, v, &t->replayable);
   else if (strcmp(s, "world") == 0)
     tr_world(L, k, v);
   else if (strcmp(s, "tls") == 0)
@@ -210,7 +213,8 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
     tr_err(L, k,
            "unknown key \"%s\" (known: title, protocol, convention, source, "
            "rfc, level, tags, requires, vars, timeout, deadline, "
-           "pipelining, world, tls, id, notes, script, steps, sessions)",
+           "pipelining, replayable, world, tls, id, notes, script, steps, "
+           "sessions)",
            s);
 }
 

@@ -421,6 +421,48 @@ START_TEST(test_roles_scan) {
 }
 END_TEST
 
+/* Issue 6: mail data is kept verbatim (trailing blanks, "<p class=x>"
+ * is data, not a meta line); "<gap: ...>" is a GAP step on either side
+ * and ends mail data. */
+START_TEST(test_verbatim_data_and_gap) {
+  struct run r;
+  run_script(&r, MS_PROTO_SMTP, MS_CONV_RFC5321,
+             "S: 354 go\n"
+             "C: <p class=x>\n"
+             "C: two blanks  \n"
+             "C:   \n"
+             "C: <wrapped meta?\n"
+             "     more>\n"
+             "C: .\n"
+             "S: 250 ok\n"
+             "C: <p class=x>   \n"
+             "S: <gap: 5 bytes sent by the server are missing>\n"
+             "C: DATA\n"
+             "S: 354 go\n"
+             "C: <gap: 3 bytes sent by the client are missing>\n"
+             "C: <not data now>\n");
+  is_expect(&r, 0, "354", 1);
+  is_send(&r, 1, MS_SEND_DATA_LINE, "<p class=x>");
+  is_send(&r, 2, MS_SEND_DATA_LINE, "two blanks  ");
+  is_send(&r, 3, MS_SEND_DATA_LINE, "  ");
+  is_send(&r, 4, MS_SEND_DATA_LINE, "<wrapped meta?");
+  is_send(&r, 5, MS_SEND_DATA_LINE, " more>");
+  is_send(&r, 6, MS_SEND_DATA_LINE, ".");
+  is_expect(&r, 7, "250", 1);
+  ck_assert_int_eq(step(&r, 8)->kind, MS_STEP_META); /* not data: trimmed */
+  ck_assert_str_eq(step(&r, 8)->meta, "p class=x");
+  ck_assert_int_eq(step(&r, 9)->kind, MS_STEP_GAP);
+  ck_assert_str_eq(step(&r, 9)->meta,
+                   "gap: 5 bytes sent by the server are missing");
+  is_send(&r, 10, MS_SEND_LINE, "DATA");
+  is_expect(&r, 11, "354", 1);
+  ck_assert_int_eq(step(&r, 12)->kind, MS_STEP_GAP);
+  ck_assert_int_eq(step(&r, 13)->kind, MS_STEP_META);
+  ck_assert_uint_eq(r.s.n, 14);
+  done(&r);
+}
+END_TEST
+
 Suite *make_script_suite(void);
 Suite *make_script_suite(void) {
   Suite *s = suite_create("script");
@@ -439,6 +481,7 @@ Suite *make_script_suite(void) {
   tcase_add_test(tc, test_warnings);
   tcase_add_test(tc, test_334_data_line);
   tcase_add_test(tc, test_roles_scan);
+  tcase_add_test(tc, test_verbatim_data_and_gap);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -296,6 +296,26 @@ START_TEST(test_steps_errors) {
 }
 END_TEST
 
+/* What `mailspec import` writes for a capture with gaps (issue 6). */
+START_TEST(test_replayable_and_gap) {
+  struct ms_transcript *t = ok(
+      "replayable: false\n"
+      "convention: rfc5321\n"
+      "steps:\n"
+      "  - S: 220 x\n"
+      "  - C: \"<gap: 9 bytes sent by the client are missing, frame 3: x>\"\n"
+      "  - C: QUIT\n");
+  ck_assert(!t->replayable);
+  ck_assert_int_eq(st(t, 0, 1)->kind, MS_STEP_GAP);
+  ck_assert_str_eq(st(t, 0, 1)->meta,
+                   "gap: 9 bytes sent by the client are missing, frame 3: x");
+  ms_transcript_free(t);
+  t = ok("replayable: yes\nscript: |\n  S: 220 x\n  C: QUIT\n");
+  ck_assert(t->replayable);
+  ms_transcript_free(t);
+}
+END_TEST
+
 START_TEST(test_top_level_errors) {
   fails_at("title: x\nfrobs: 1\nsteps:\n  - expect: 220\n", "unknown key \"frobs\"",
            2, 1);
@@ -312,6 +332,8 @@ START_TEST(test_top_level_errors) {
            11);
   fails_at("pipelining: maybe\nsteps:\n  - expect: 220\n", "true or false", 1,
            13);
+  fails_at("replayable: sometimes\nsteps:\n  - expect: 220\n",
+           "replayable: is true or false", 1, 13);
   fails_at("tags: one\nsteps:\n  - expect: 220\n", "takes a list", 1, 7);
   /* "AUTH PLAIN" is a capability with a parameter; two blanks are not */
   fails_at("requires: [\"A  B\"]\nsteps:\n  - expect: 220\n",
@@ -455,6 +477,7 @@ Suite *make_transcript_suite(void) {
   tcase_add_test(tc, test_steps_data_lines);
   tcase_add_test(tc, test_raw);
   tcase_add_test(tc, test_steps_errors);
+  tcase_add_test(tc, test_replayable_and_gap);
   tcase_add_test(tc, test_top_level_errors);
   tcase_add_test(tc, test_yaml_errors);
   tcase_add_test(tc, test_vars_references);
