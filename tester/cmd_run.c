@@ -557,6 +557,8 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   run_print_diags(&d);
   bool plan_bad = prc != 0 || d.nerrors > 0;
   ms_diags_free(&d);
+  for (size_t i = 0; i < plan.n; i++)
+    plan.items[i].index = i; /* a slice keeps it: merge sorts by it */
   struct ms_plan slice;
   run_slice(&a, &plan, &slice);
   if (plan.n == 0) {

@@ -33,6 +33,7 @@ static void eng_meta_fill(struct ms_transcript_result *out,
   out->source = eng_dup(t->source);
   out->rfc = eng_dup(t->rfc);
   out->protocol = t->protocol;
+  out->convention = t->convention;
   out->level = t->level;
   if (out->level == MS_LEVEL_NONE && suite)
     out->level = suite->level;
@@ -52,12 +53,28 @@ static void eng_meta_fill(struct ms_transcript_result *out,
       suite ? eng_dup(suite->title ? suite->title : suite->path) : NULL;
 }
 
+/* import wrote replayable: false: bytes are missing from the capture,
+ * so no verdict past them would mean anything (issue 6).  Not run. */
+static bool eng_not_replayable(const struct ms_transcript *t,
+                               struct ms_transcript_result *out) {
+  if (t->replayable)
+    return false;
+  out->verdict = MS_ERROR;
+  free(out->reason);
+  out->reason = xasprintf("%s: not replayable: the capture has gaps "
+                          "(import --allow-gaps to replay anyway)",
+                          t->path);
+  return true;
+}
+
 void ms_engine_run_transcript(const struct ms_engine_opts *o,
                               const struct ms_transcript *t, const char *host,
                               const char *port,
                               struct ms_transcript_result *out) {
   if (!out->path)
     eng_meta_fill(out, t, NULL);
+  if (eng_not_replayable(t, out))
+    return;
   ms_engine_run_loaded(o, t, host, port, o->defines, o->ndefines, NULL, out);
 }
 
@@ -241,6 +258,10 @@ static void eng_drop_steps(struct ms_transcript_result *out) {
   keep.title = out->title;
   keep.suite = out->suite;
   keep.protocol = out->protocol;
+  keep.convention = out->convention;
+  keep.plan_index = out->plan_index;
+  keep.pcap = out->pcap;
+  out->pcap = NULL;
   keep.level = out->level;
   keep.verdict = out->verdict;
   keep.started = out->started;
@@ -259,6 +280,7 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
   struct ms_diags d = {0};
   double t0 = ms_now();
   out->started = ms_wallclock();
+  out->plan_index = item->index;
   errno = 0;
   struct ms_transcript *t = ms_transcript_load(item->path, &d);
   if (!t && (errno == EMFILE || errno == ENFILE || errno == ENOMEM)) {
@@ -286,6 +308,11 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
   }
   ms_diags_free(&d);
   eng_meta_fill(out, t, item->suite);
+  if (eng_not_replayable(t, out)) {
+    out->elapsed_ms = (ms_now() - t0) * 1000.0;
+    ms_transcript_free(t);
+    return false;
+  }
   size_t novr;
   struct ms_var *ovr = eng_overrides(o, item->suite, &novr);
   bool invalid = false;

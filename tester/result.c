@@ -101,6 +101,7 @@ void ms_transcript_result_free(struct ms_transcript_result *t) {
   free(t->steps);
   free(t->greeting);
   free(t->target);
+  free(t->pcap);
   ms_tls_result_free(t->tls);
   free(t->tls);
   memset(t, 0, sizeof *t);

@@ -75,6 +75,10 @@ struct ms_transcript_result {
   double started; /* unix time, seconds */
   double elapsed_ms;
   struct ms_tls_result *tls; /* NULL: the transcript did not use TLS */
+  /* Added for issue 6 and the reports (zero/NULL when unknown): */
+  char *pcap; /* run --pcap: the capture of this transcript's sessions */
+  enum ms_convention convention; /* role letters for the diff (S:/R:) */
+  size_t plan_index; /* position in the unsharded run plan (merge order) */
 };
 
 struct ms_run_result {

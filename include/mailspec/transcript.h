@@ -203,6 +203,7 @@ void ms_suite_free(struct ms_suite *s);
 struct ms_plan_item {
   char *path;
   const struct ms_suite *suite; /* owned by the plan; NULL if none */
+  size_t index; /* position in the whole plan (set by run, kept by --shard) */
 };
 struct ms_plan {
   struct ms_plan_item *items;
