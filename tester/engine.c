@@ -322,6 +322,7 @@ static void eng_disconnect(struct ms_eng *e) {
   ms_buf_reset(&e->raw_part);
   e->bdat_left = 0;
   e->in_data = false;
+  ms_engine_pop3_reset(&e->pop3); /* its checks hold within one session */
 }
 
 /* ---- expectations ----------------------------------------------------- */
@@ -398,6 +399,24 @@ static char *eng_timeout_reason(const struct ms_eng *e, const char *sent,
   return r;
 }
 
+/* POP3 facts that span replies (LIST's sizes against RETR's octets,
+ * RFC 1939 §11): a finding that fails the step, as strict reading does. */
+static void eng_pop3_check(struct ms_eng *e, const char *sent,
+                           const struct ms_reply *rep,
+                           struct ms_step_result *r) {
+  char *what = ms_engine_pop3_check(&e->pop3, sent, rep);
+  if (!what)
+    return;
+  ms_step_add_finding(r, 0, what);
+  if (r->verdict == MS_PASS) {
+    r->verdict = MS_FAIL;
+    free(r->reason);
+    r->reason = what;
+  } else {
+    free(what);
+  }
+}
+
 bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
                       const struct ms_step *next, struct ms_reply *keep) {
   if (keep)
@@ -434,6 +453,8 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
     e->nreplies++;
     e->last_code = rep.code;
     ms_engine_judge(st, e->t->protocol, &rep, r);
+    if (e->t->protocol == MS_PROTO_POP3)
+      eng_pop3_check(e, sent.shown, &rep, r);
     eng_greeting(e, &rep);
     ms_engine_live_server(&e->live, &rep, r->verdict);
     if (r->verdict != MS_PASS && !e->quiet)

@@ -33,6 +33,22 @@ int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
                         const char *host, const char *port, double timeout,
                         volatile sig_atomic_t *stop, char *err, size_t errlen);
 void ms_engine_conn_close(struct ms_conn *c);
+
+/* run --pcap (issue 6): while a transcript runs on this thread, every
+ * ms_engine_conn_open() records its connection.  The capture starts at
+ * the first connect (the server port is known only then: -t builtin
+ * starts a server per transcript) and follows every later session's
+ * client port.  Loopback only. */
+struct ms_conn_capture {
+  struct ms_capture *cap; /* NULL until the first connect */
+  bool failed;            /* could not start: ERR says why */
+  char err[256];
+};
+/* Record this thread's connections into C from now on (NULL: stop). */
+void ms_engine_conn_capture(struct ms_conn_capture *c);
+/* Stop C's capture and write it to PATH: the number of packets written,
+ * 0 when nothing was captured (no file), -1 with C->err. */
+long ms_engine_conn_capture_stop(struct ms_conn_capture *c, const char *path);
 /* Send LEN bytes.  0, or MS_NET_* with ERR. */
 int ms_engine_conn_send(struct ms_conn *c, const void *buf, size_t len,
                         double timeout, volatile sig_atomic_t *stop, char *err,
@@ -141,6 +157,31 @@ struct ms_live {
   const char *tag;                  /* NULL: no prefix */
   const struct ms_secrets *secrets; /* shown as <redacted>; may be NULL */
 };
+/* ---- POP3 cross-reply checks (engine_pop3.c) ------------------------- */
+
+/* What one POP3 session's replies said about its maildrop. */
+struct ms_pop3_size {
+  unsigned long long msg;
+  long long listed; /* LIST's size, -1 unknown */
+  long long sent;   /* octets RETR sent, -1 unknown */
+};
+#define MS_POP3_LEDGER_MAX 100000
+struct ms_pop3_ledger {
+  struct ms_pop3_size *sizes;
+  size_t n, cap;
+  unsigned epoch; /* bumped by DELE/RSET: STAT/LIST compare within one */
+  bool have_stat, have_list;
+  unsigned stat_epoch, list_epoch;
+  unsigned long long stat_n, stat_octets, list_n, list_octets;
+};
+/* Free and clear L (a new session). */
+void ms_engine_pop3_reset(struct ms_pop3_ledger *l);
+/* Record what reply R to command line SENT says and check it against the
+ * session so far (RFC 1939 §5, §7, §11): NULL, or a finding text with
+ * the RFC clause (caller frees). */
+char *ms_engine_pop3_check(struct ms_pop3_ledger *l, const char *sent,
+                           const struct ms_reply *r);
+
 /* ---- one transcript's run (engine.c), shared with engine_secure.c ---- */
 
 /* A command line sent and not yet answered. */
@@ -188,6 +229,7 @@ struct ms_eng {
   struct ms_buf raw_part; /* a raw command line not yet ended */
   double sent_at;         /* when the last batch went out */
   char send_err[160];
+  struct ms_pop3_ledger pop3; /* POP3: this session's sizes (engine_pop3.c) */
 };
 
 /* A new step result for step ST (index IDX) of the current session. */

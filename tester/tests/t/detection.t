@@ -210,20 +210,15 @@ is "$(verdict fault-early-dele pop3/update-only-at-quit | cut -f1)" FAIL \
 unserve
 
 # pop3-octets: the classroom suite knows its maildrop's sizes and catches
-# it; the conformance suite cannot yet (the engine does not compare LIST's
-# sizes with what RETR sends): a TODO until it does.
+# it; the conformance suite catches it too: the engine compares the size
+# LIST 1 gave with the octets RETR 1 sends (RFC 1939 §11), in pop3/retr.
 serve --protocol pop3 --fault pop3-octets
 run fault-octets -t "$TARGET" "$ROOT/suites/rfc1939-classroom.yaml"
 caught fault-octets 1 rfc1939/stat FAIL '^STAT$' "--fault pop3-octets (suites/rfc1939-classroom.yaml)"
 unserve
 serve --protocol pop3 --fault pop3-octets
 run fault-octets-conf -t "$TARGET" $POP3_SUITES
-T_COUNT=$((T_COUNT + 1))
-if [ "$RC" = 1 ]; then
-  echo "ok $T_COUNT - --fault pop3-octets: suites/rfc1939.yaml fails # TODO engine check of LIST sizes against RETR"
-else
-  echo "not ok $T_COUNT - --fault pop3-octets: suites/rfc1939.yaml fails # TODO engine check of LIST sizes against RETR"
-fi
+caught fault-octets-conf 1 pop3/retr FAIL '^RETR 1$' "--fault pop3-octets (suites/rfc1939.yaml)"
 unserve
 
 # ---- smtp-sink and its own fault options ---------------------------------
