@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fz_setup();
   if (size == 0)
     return 0;
-  FILE *fp = fmemopen((void *)data, size, "rb");
+  /* "rb": fmemopen only reads the buffer, whatever its prototype says */
+  FILE *fp = fmemopen((void *)(uintptr_t)data, size, "rb");
   if (!fp)
     return 0;
   char err[256];
