@@ -11,6 +11,7 @@
  * and the builtin server in engine_item.c, TLS and AUTH steps in
  * engine_secure.c.  Secrets (-D env:/file: values, auth: passwords) are
  * scrubbed from every text of the result and the live view. */
+#include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,12 +251,177 @@ static void eng_queue(struct ms_eng *e, const char *wire, size_t len) {
   e->nsent++;
 }
 
-static void eng_send(struct ms_eng *e, const struct ms_step *st) {
-  char *wire = NULL, err[256];
+/* ---- captured variables (capture:) ----------------------------------- */
+
+static struct ms_var *eng_cap_find(const struct ms_eng *e, const char *name,
+                                   size_t n) {
+  for (size_t i = 0; i < e->ncaps; i++)
+    if (strlen(e->caps[i].name) == n && memcmp(e->caps[i].name, name, n) == 0)
+      return &e->caps[i];
+  return NULL;
+}
+
+/* Every name a capture: of the transcript declares, not yet captured. */
+static void eng_caps_declare(struct ms_eng *e) {
+  for (size_t si = 0; si < e->t->nsessions; si++) {
+    const struct ms_session *s = &e->t->sessions[si];
+    for (size_t i = 0; i < s->nsteps; i++) {
+      const char *re, *name = NULL;
+      while ((name = ms_step_capture_next(&s->steps[i], name, &re)))
+        if (!eng_cap_find(e, name, strlen(name))) {
+          e->caps = xrealloc(e->caps, (e->ncaps + 1) * sizeof *e->caps);
+          e->caps[e->ncaps++] = (struct ms_var){xstrdup(name), NULL};
+        }
+    }
+  }
+}
+
+/* The overrides a client line is expanded with: the captured variables
+ * (PLACEHOLDER for those not captured, or left out when NULL), then the
+ * -D defines.  Caller frees the array (not the strings). */
+static struct ms_var *eng_overrides(const struct ms_eng *e, char *placeholder,
+                                    size_t *n) {
+  struct ms_var *v = xcalloc(e->ncaps + e->novr + 1, sizeof *v);
+  size_t k = 0;
+  for (size_t i = 0; i < e->ncaps; i++)
+    if (e->caps[i].value || placeholder)
+      v[k++] = (struct ms_var){
+          e->caps[i].name, e->caps[i].value ? e->caps[i].value : placeholder};
+  for (size_t i = 0; i < e->novr; i++)
+    v[k++] = e->ovr[i];
+  *n = k;
+  return v;
+}
+
+struct eng_unset {
+  const struct ms_eng *e;
+  const char *name; /* the first captured variable without a value */
+};
+
+static void eng_unset_ref(const char *name, size_t n, void *arg) {
+  struct eng_unset *u = arg;
+  const struct ms_var *v = eng_cap_find(u->e, name, n);
+  if (v && !v->value && !u->name)
+    u->name = v->name;
+}
+
+/* ST's wire bytes, or NULL with a reason (taken by the caller) in *WHY. */
+static char *eng_wire(struct ms_eng *e, const struct ms_step *st, size_t *len,
+                      char **why) {
+  char err[256] = "";
+  struct eng_unset u = {e, NULL};
+  if (st->text)
+    ms_vars_each(st->text, st->len, eng_unset_ref, &u, err, sizeof err);
+  if (u.name) {
+    *why = xasprintf("%s:%d: ${%s} has no value: its capture: did not match "
+                     "an earlier reply",
+                     e->t->path ? e->t->path : "?", st->line, u.name);
+    return NULL;
+  }
+  size_t nv;
+  struct ms_var *ovr = eng_overrides(e, NULL, &nv);
+  char *wire = NULL;
+  if (ms_step_wire(st, e->t->vars, e->t->nvars, ovr, nv, &wire, len, err,
+                   sizeof err) != 0)
+    *why = xasprintf("%s:%d: %s", e->t->path ? e->t->path : "?", st->line, err);
+  free(ovr);
+  return wire;
+}
+
+/* Capture NAME by RE from TEXT; NULL, or why not (caller frees).  A
+ * value is stored only if it cannot break a command line it is put in
+ * (no CR or LF; the text holds no NUL). */
+static char *eng_capture_one(struct ms_eng *e, const char *name, const char *re,
+                             const char *text) {
+  regex_t rx;
+  regmatch_t m[2];
+  if (regcomp(&rx, re, REG_EXTENDED | REG_NEWLINE) != 0)
+    return xasprintf("capture: %s: bad regex /%s/", name, re);
+  int rc = regexec(&rx, text, 2, m, 0);
+  regfree(&rx);
+  if (rc != 0 || m[1].rm_so < 0)
+    return xasprintf("reply text does not match capture: %s: /%s/", name, re);
+  size_t n = (size_t)(m[1].rm_eo - m[1].rm_so);
+  if (memchr(text + m[1].rm_so, '\n', n) || memchr(text + m[1].rm_so, '\r', n))
+    return xasprintf("capture: %s: the text captured by /%s/ spans a line "
+                     "end; a value must fit in one command line",
+                     name, re);
+  struct ms_var *v = eng_cap_find(e, name, strlen(name));
+  if (!v)
+    return NULL; /* cannot happen: declared at preflight */
+  free(v->value);
+  v->value = xmemdup(text + m[1].rm_so, n);
+  return NULL;
+}
+
+/* capture: of EXPECT step ST from reply REP; a regex that does not match
+ * fails the step (the value was promised to later steps). */
+static void eng_capture(struct ms_eng *e, const struct ms_step *st,
+                        const struct ms_reply *rep, struct ms_step_result *r) {
+  const char *re, *name = NULL;
+  char *text = NULL;
+  while ((name = ms_step_capture_next(st, name, &re))) {
+    if (!text)
+      text = ms_engine_reply_text(rep);
+    char *why = eng_capture_one(e, name, re, text);
+    if (why && r->verdict == MS_PASS) {
+      r->verdict = MS_FAIL;
+      free(r->reason);
+      r->reason = why;
+    } else {
+      free(why);
+    }
+  }
+  free(text);
+}
+
+/* The regexes of ST with captured variables in them, expanded: a copy of
+ * ST in *OUT (its own text_re/not_re, freed by eng_judge_step_free()).
+ * False with a reason in *WHY when one has no value. */
+static bool eng_judge_step(const struct ms_eng *e, const struct ms_step *st,
+                           struct ms_step *out, char **why) {
+  char err[256] = "";
+  *out = *st;
+  out->text_re = out->not_re = NULL;
+  if (st->text_re && !(out->text_re = ms_vars_expand_re(
+                           st->text_re, e->caps, e->ncaps, err, sizeof err))) {
+    *why = xasprintf("%s:%d: text: %s", e->t->path ? e->t->path : "?", st->line,
+                     err);
+    return false;
+  }
+  if (st->not_re && !(out->not_re = ms_vars_expand_re(
+                          st->not_re, e->caps, e->ncaps, err, sizeof err))) {
+    *why = xasprintf("%s:%d: not_text: %s", e->t->path ? e->t->path : "?",
+                     st->line, err);
+    return false;
+  }
+  return true;
+}
+
+static void eng_judge_step_free(struct ms_step *js) {
+  free(js->text_re);
+  free(js->not_re);
+}
+
+/* Judge REP for ST into R, with captured variables expanded. */
+static void eng_judge(struct ms_eng *e, const struct ms_step *st,
+                      const struct ms_reply *rep, struct ms_step_result *r) {
+  struct ms_step js;
+  char *why = NULL;
+  bool ok = eng_judge_step(e, st, &js, &why);
+  ms_engine_judge(ok ? &js : st, e->t->protocol, rep, r);
+  eng_judge_step_free(&js);
+  if (!ok)
+    ms_engine_error(r, why);
+}
+
+static bool eng_send(struct ms_eng *e, const struct ms_step *st, size_t idx) {
+  char *wire = NULL, *why = NULL;
   size_t len = 0;
-  if (ms_step_wire(st, e->t->vars, e->t->nvars, e->ovr, e->novr, &wire, &len,
-                   err, sizeof err) != 0)
-    return; /* cannot happen: eng_preflight() expanded every step */
+  if (!(wire = eng_wire(e, st, &len, &why))) {
+    ms_engine_error(ms_engine_step(e, st, idx), why);
+    return false;
+  }
   eng_queue(e, wire, len);
   if (st->send == MS_SEND_LINE && e->bdat_left == 0) {
     /* The live view shows what the report shows (masked PASS lines). */
@@ -267,6 +433,7 @@ static void eng_send(struct ms_eng *e, const struct ms_step *st) {
     eng_track(e, st, wire, len);
   }
   free(wire);
+  return true;
 }
 
 void ms_engine_send_line(struct ms_eng *e, const char *wire, size_t len,
@@ -452,9 +619,10 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
   if (n == 1) {
     e->nreplies++;
     e->last_code = rep.code;
-    ms_engine_judge(st, e->t->protocol, &rep, r);
+    eng_judge(e, st, &rep, r);
     if (e->t->protocol == MS_PROTO_POP3)
       eng_pop3_check(e, sent.shown, &rep, r);
+    eng_capture(e, st, &rep, r);
     eng_greeting(e, &rep);
     ms_engine_live_server(&e->live, &rep, r->verdict);
     if (r->verdict != MS_PASS && !e->quiet)
@@ -604,7 +772,7 @@ static void eng_session(struct ms_eng *e, size_t si) {
     switch (st->kind) {
     case MS_STEP_SEND:
       if (e->conn.fd >= 0)
-        eng_send(e, st);
+        go_on = eng_send(e, st, i);
       break;
     case MS_STEP_EXPECT:
       go_on = ms_engine_expect(e, st, i, eng_next(s, i), NULL);
@@ -663,7 +831,12 @@ static char *eng_preflight_auth(struct ms_eng *e, const struct ms_step *st) {
  * that cannot be replayed as written is an ERROR without traffic. */
 static bool eng_preflight(struct ms_eng *e) {
   const struct ms_transcript *t = e->t;
-  for (size_t si = 0; si < t->nsessions; si++) {
+  static char none[1]; /* "": a capture's value is not known yet */
+  eng_caps_declare(e);
+  size_t nv;
+  struct ms_var *ovr = eng_overrides(e, none, &nv);
+  bool ok = true;
+  for (size_t si = 0; si < t->nsessions && ok; si++) {
     const struct ms_session *s = &t->sessions[si];
     for (size_t i = 0; i < s->nsteps; i++) {
       const struct ms_step *st = &s->steps[i];
@@ -672,8 +845,8 @@ static bool eng_preflight(struct ms_eng *e) {
       if (st->kind == MS_STEP_SEND) {
         char *wire = NULL;
         size_t len;
-        if (ms_step_wire(st, t->vars, t->nvars, e->ovr, e->novr, &wire, &len,
-                         err, sizeof err) != 0)
+        if (ms_step_wire(st, t->vars, t->nvars, ovr, nv, &wire, &len, err,
+                         sizeof err) != 0)
           reason =
               xasprintf("%s:%d: %s", t->path ? t->path : "?", st->line, err);
         free(wire);
@@ -683,11 +856,13 @@ static bool eng_preflight(struct ms_eng *e) {
       if (reason) {
         e->si = si;
         ms_engine_error(ms_engine_step(e, st, i), reason);
-        return false;
+        ok = false;
+        break;
       }
     }
   }
-  return true;
+  free(ovr);
+  return ok;
 }
 
 /* The verdict of the transcript from its steps; its reason is the first
@@ -776,6 +951,11 @@ static void eng_fini(struct ms_eng *e) {
   free(e->greeting);
   free(e->fifo);
   free(e->masked);
+  for (size_t i = 0; i < e->ncaps; i++) {
+    free(e->caps[i].name);
+    free(e->caps[i].value);
+  }
+  free(e->caps);
   ms_buf_free(&e->batch);
   ms_buf_free(&e->raw_part);
 }

@@ -230,7 +230,15 @@ struct ms_eng {
   double sent_at;         /* when the last batch went out */
   char send_err[160];
   struct ms_pop3_ledger pop3; /* POP3: this session's sizes (engine_pop3.c) */
+  /* capture: variables of the transcript (all sessions): every name
+   * some step declares, value NULL until its reply matched */
+  struct ms_var *caps;
+  size_t ncaps;
 };
+
+/* What a text:/not_text:/capture: regex sees of reply R: its lines as
+ * received, joined by '\n' (engine_judge.c).  Caller frees. */
+char *ms_engine_reply_text(const struct ms_reply *r);
 
 /* A new step result for step ST (index IDX) of the current session. */
 struct ms_step_result *ms_engine_step(struct ms_eng *e,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "engine_int.h"
 #include "mailspec/engine.h"
 #include "mailspec/reply.h"
 #include "util.h"
@@ -80,7 +81,7 @@ char *ms_engine_expected_text(const struct ms_step *s) {
  * included, joined by '\n' ("250-a\n250 b"; POP3: the status line, then
  * the dot-unstuffed content lines).  Matched with REG_NEWLINE, so '^'
  * and '$' anchor at each line. */
-static char *judge_reply_text(const struct ms_reply *r) {
+char *ms_engine_reply_text(const struct ms_reply *r) {
   struct ms_buf b;
   ms_buf_init(&b, 0);
   for (size_t i = 0; i < r->nlines; i++) {
@@ -100,7 +101,7 @@ static int judge_text_re(const char *re, const struct ms_reply *r, char *err,
     regerror(rc, &rx, err, errlen);
     return -1;
   }
-  char *text = judge_reply_text(r);
+  char *text = ms_engine_reply_text(r);
   rc = regexec(&rx, text, 0, NULL, 0);
   free(text);
   regfree(&rx);

@@ -3,7 +3,8 @@
  *   - send: text                         a command line, literally
  *   - raw: "bytes\r\n"                   exact bytes, nothing appended
  *   - data: |                            a body: dot-stuffed, terminated
- *   - expect: 250|251 (text:, timeout:)  one reply; expect: close
+ *   - expect: 250|251 (text:, not_text:,  one reply; expect: close
+ *       timeout:, capture: {NAME: RE})
  *   - pause: SECONDS
  *   - meta: open connection             RFC 1939's stage directions
  *   - starttls: / tls: / auth: / apop:   TLS and SASL (transcript_secure.c) */
@@ -162,13 +163,30 @@ static void steps_role(struct ms_script *s, const struct ms_ynode *m) {
     ms_script_server(s, v->str, v->len, m->line, m->col, true);
 }
 
+/* RE with each ${NAME} (a captured variable, expanded at run time as a
+ * literal) replaced by "x", to validate the rest.  Caller frees. */
+static char *steps_re_template(const char *re) {
+  char *out = xstrdup(re), *o = out;
+  for (const char *p = re; *p;) {
+    const char *close = p[0] == '$' && p[1] == '{' ? strchr(p + 2, '}') : NULL;
+    if (close && ms_vars_valid_name(p + 2, (size_t)(close - (p + 2)))) {
+      *o++ = 'x';
+      p = close + 1;
+    } else {
+      *o++ = *p++;
+    }
+  }
+  *o = '\0';
+  return out;
+}
+
 /* A text:/not_text: option: a valid POSIX ERE, or a diagnostic. */
 static bool steps_regex(struct ms_script *s, const struct ms_ynode *text,
                         const char *key) {
   regex_t re;
-  int rc = text->kind == MS_YSCALAR
-               ? regcomp(&re, text->str, REG_EXTENDED | REG_NOSUB)
-               : -1;
+  char *tpl = text->kind == MS_YSCALAR ? steps_re_template(text->str) : NULL;
+  int rc = tpl ? regcomp(&re, tpl, REG_EXTENDED | REG_NOSUB) : -1;
+  free(tpl);
   if (rc != 0) {
     char msg[200] = "not a string";
     if (rc > 0)
@@ -182,11 +200,98 @@ static bool steps_regex(struct ms_script *s, const struct ms_ynode *text,
   return true;
 }
 
+const char *ms_step_capture_next(const struct ms_step *st, const char *prev,
+                                 const char **re) {
+  if (!st || st->kind != MS_STEP_EXPECT || !st->meta)
+    return NULL;
+  const char *name = st->meta;
+  if (prev) { /* skip PREV's name and regex */
+    name = prev + strlen(prev) + 1;
+    name += strlen(name) + 1;
+  }
+  if (!*name)
+    return NULL;
+  *re = name + strlen(name) + 1;
+  return name;
+}
+
+/* One capture: entry: a variable name and an ERE with exactly one group
+ * (its text is the value). */
+static bool steps_capture_one(struct ms_script *s, const struct ms_ynode *k,
+                              const struct ms_ynode *v) {
+  if (k->kind != MS_YSCALAR || !ms_vars_valid_name(k->str, k->len)) {
+    steps_error(s, k,
+                "capture: names are variable names: letters, digits and _ "
+                "(not starting with a digit), as in ${uid}");
+    return false;
+  }
+  if (v->kind != MS_YSCALAR || memchr(v->str, '\0', v->len)) {
+    steps_error(s, v, "capture: takes NAME: REGEX (a string)");
+    return false;
+  }
+  regex_t re;
+  int rc = regcomp(&re, v->str, REG_EXTENDED | REG_NEWLINE);
+  if (rc != 0) {
+    char msg[200];
+    regerror(rc, &re, msg, sizeof msg);
+    ms_diags_add(s->d, false, s->file, v->line, v->col,
+                 "capture: %s: is not a valid POSIX extended regular "
+                 "expression: %s",
+                 k->str, msg);
+    return false;
+  }
+  size_t groups = re.re_nsub;
+  regfree(&re);
+  if (groups != 1) {
+    ms_diags_add(s->d, false, s->file, v->line, v->col,
+                 "capture: %s: the regex must have exactly one group (...), "
+                 "whose text becomes ${%s}; it has %zu",
+                 k->str, k->str, groups);
+    return false;
+  }
+  return true;
+}
+
+/* capture: {NAME: REGEX, ...} as NAME NUL REGEX NUL ... NUL in *OUT. */
+static bool steps_captures(struct ms_script *s, const struct ms_ynode *c,
+                           char **out, size_t *outlen) {
+  if (c->kind != MS_YMAP || c->nkids < 2) {
+    steps_error(s, c,
+                "capture: takes a mapping NAME: REGEX, e.g. capture: "
+                "{uid: '^\\+OK 1 ([!-~]+)$'}");
+    return false;
+  }
+  size_t n = 1;
+  for (size_t i = 0; i + 1 < c->nkids; i += 2) {
+    if (!steps_capture_one(s, c->kids[i], c->kids[i + 1]))
+      return false;
+    for (size_t j = 0; j < i; j += 2)
+      if (strcmp(c->kids[j]->str, c->kids[i]->str) == 0) {
+        steps_error(s, c->kids[i], "capture: names a variable twice");
+        return false;
+      }
+    n += c->kids[i]->len + 1 + c->kids[i + 1]->len + 1;
+  }
+  char *buf = xmalloc(n), *p = buf;
+  for (size_t i = 0; i + 1 < c->nkids; i += 2)
+    for (size_t k = 0; k < 2; k++) {
+      memcpy(p, c->kids[i + k]->str, c->kids[i + k]->len + 1);
+      p += c->kids[i + k]->len + 1;
+    }
+  *p = '\0';
+  *out = buf;
+  *outlen = n;
+  return true;
+}
+
 static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
                          const struct ms_ynode *v) {
   const struct ms_ynode *text = ms_transcript_yaml_get(m, "text");
   const struct ms_ynode *not_text = ms_transcript_yaml_get(m, "not_text");
   const struct ms_ynode *timeout = ms_transcript_yaml_get(m, "timeout");
+  const struct ms_ynode *capture = ms_transcript_yaml_get(m, "capture");
+  char *caps = NULL;
+  size_t ncaps = 0;
   char err[256];
   struct ms_pattern p;
   bool close = v->kind == MS_YSCALAR && strcmp(v->str, "close") == 0;
@@ -209,8 +314,14 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
                 "expect: close takes no text: (there is no reply)");
     return;
   }
+  if (capture && close) {
+    steps_error(s, capture, "expect: close takes no capture: (no reply)");
+    return;
+  }
   if ((text && !steps_regex(s, text, "text")) ||
       (not_text && !steps_regex(s, not_text, "not_text")))
+    return;
+  if (capture && !steps_captures(s, capture, &caps, &ncaps))
     return;
   ms_script_reply_start(s, m->line, m->col);
   struct ms_step *st =
@@ -225,6 +336,7 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
     st->text_re = xstrdup(text->str);
   if (not_text)
     st->not_re = xstrdup(not_text->str);
+  st->meta = caps; /* freed with the step; ms_step_capture_next() */
   ms_script_expected(s, &p, m->line);
 }
 
@@ -291,7 +403,7 @@ struct steps_action {
 
 static const struct steps_action steps_actions[] = {
     {"send", ""},     {"raw", ""},
-    {"data", ""},     {"expect", "text not_text timeout"},
+    {"data", ""},     {"expect", "text not_text timeout capture"},
     {"pause", ""},    {"meta", ""},
     {"starttls", ""}, {"tls", ""},
     {"auth", ""},     {"apop", ""},

@@ -174,3 +174,50 @@ int ms_step_wire(const struct ms_step *s, const struct ms_var *vars,
   *out = ms_buf_steal(&o, outlen);
   return 0;
 }
+
+/* POSIX ERE metacharacters (outside a bracket expression). */
+static bool vars_re_meta(char c) {
+  return c != '\0' && strchr(".[]{}()*+?^$|\\", c) != NULL;
+}
+
+char *ms_vars_expand_re(const char *re, const struct ms_var *caps, size_t ncaps,
+                        char *err, size_t errlen) {
+  struct ms_buf o;
+  ms_buf_init(&o, VARS_MAX);
+  int rc = ms_buf_add(&o, "", 0);
+  for (size_t i = 0; rc == 0 && re[i];) {
+    const struct ms_var *v = NULL;
+    size_t n = 0;
+    if (re[i] == '$' && re[i + 1] == '{') {
+      const char *close = strchr(re + i + 2, '}');
+      n = close ? (size_t)(close - (re + i + 2)) : 0;
+      if (close)
+        v = vars_find(caps, ncaps, re + i + 2, n);
+    }
+    if (!v) {
+      rc = ms_buf_add(&o, re + i++, 1);
+      continue;
+    }
+    if (!v->value) {
+      snprintf(err, errlen,
+               "${%s} has no value: its capture: did not match an earlier "
+               "reply",
+               v->name);
+      ms_buf_free(&o);
+      return NULL;
+    }
+    for (const char *p = v->value; rc == 0 && *p; p++) {
+      if (vars_re_meta(*p))
+        rc = ms_buf_add(&o, "\\", 1);
+      if (rc == 0)
+        rc = ms_buf_add(&o, p, 1);
+    }
+    i += 2 + n + 1;
+  }
+  if (rc < 0) {
+    snprintf(err, errlen, "the regex grows over 64 MiB with its variables");
+    ms_buf_free(&o);
+    return NULL;
+  }
+  return ms_buf_steal(&o, NULL);
+}

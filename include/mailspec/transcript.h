@@ -89,7 +89,8 @@ struct ms_step {
   double timeout; /* seconds, 0 = the run's default */
 
   /* META */
-  char *meta; /* the text between < and > */
+  char *meta; /* the text between < and >; EXPECT: its capture: list
+                 (see ms_step_capture_next()), or NULL */
 
   /* PAUSE */
   double pause; /* seconds */
@@ -175,6 +176,20 @@ int ms_step_wire(const struct ms_step *s, const struct ms_var *vars,
                  size_t nvars, const struct ms_var *overrides,
                  size_t noverrides, char **out, size_t *outlen, char *err,
                  size_t errlen);
+
+/* An EXPECT step's capture: entries (transcript_steps.c), kept in its
+ * META field as NAME NUL REGEX NUL pairs ending in an empty name, so the
+ * step frees them like any other.  PREV NULL: the first NAME; else the
+ * one after PREV.  *RE gets its regex (one group).  NULL at the end. */
+const char *ms_step_capture_next(const struct ms_step *s, const char *prev,
+                                 const char **re);
+
+/* RE with each ${NAME} of a captured variable in CAPS replaced by its
+ * value, ERE metacharacters escaped so the value matches literally;
+ * other text (other ${...} included) is kept as written (vars.c).  A
+ * NAME in CAPS whose value is NULL (not captured): NULL and ERR. */
+char *ms_vars_expand_re(const char *re, const struct ms_var *caps,
+                        size_t ncaps, char *err, size_t errlen);
 
 /* Suites (suite.c): an ordered list of transcripts plus defaults. */
 struct ms_suite {

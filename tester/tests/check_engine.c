@@ -426,6 +426,71 @@ START_TEST(test_run_gap_noop) {
 }
 END_TEST
 
+/* capture: stores a reply's text for later client lines and regexes;
+ * the reference server greets "220 BBN-UNIX.ARPA ...". */
+START_TEST(test_run_capture) {
+  static const char yaml[] =
+      "title: capture\n"
+      "protocol: smtp\n"
+      "convention: rfc5321\n"
+      "steps:\n"
+      "  - expect: 220\n"
+      "    capture: {host: '^220 ([^ ]+)'}\n"
+      "  - C: NOOP ${host}\n"
+      "  - expect: 250\n"
+      "    not_text: '${host}'\n" /* "250 2.0.0 OK" */
+      "  - C: QUIT\n"
+      "  - expect: 221\n"
+      "    text: '^221 (.* )?${host} '\n";
+  struct ms_transcript_result out;
+  ce_run(yaml, 10, &out);
+  ck_assert_int_eq(out.verdict, MS_PASS);
+  ck_assert_uint_eq(out.nsteps, 3);
+  ck_assert_str_eq(out.steps[1].sent, "NOOP BBN-UNIX.ARPA");
+  ms_transcript_result_free(&out);
+  /* the captured dot is a literal dot: "BBN-UNIX.ARPA" != "BBN-UNIXxARPA" */
+  static const char lit[] =
+      "title: capture\n"
+      "protocol: smtp\n"
+      "convention: rfc5321\n"
+      "steps:\n"
+      "  - expect: 220\n"
+      "    capture: {h: '^220 BBN-UNIX(.)ARPA'}\n"
+      "  - C: NOOP BBN-UNIXxARPA\n"
+      "  - S: 250\n"
+      "  - C: QUIT\n"
+      "  - expect: 221\n"
+      "    text: 'BBN-UNIX${h}ARPA'\n";
+  ce_run(lit, 10, &out);
+  ck_assert_int_eq(out.verdict, MS_PASS);
+  ms_transcript_result_free(&out);
+}
+END_TEST
+
+/* A capture: that does not match FAILs its step; a later line using the
+ * variable is an ERROR that says why, and the session stops there. */
+START_TEST(test_run_capture_unmatched) {
+  static const char yaml[] =
+      "title: capture\n"
+      "protocol: smtp\n"
+      "convention: rfc5321\n"
+      "steps:\n"
+      "  - expect: 220\n"
+      "    capture: {id: '^220 <([0-9]+)>'}\n"
+      "  - C: NOOP ${id}\n"
+      "  - S: 250\n";
+  struct ms_transcript_result out;
+  ce_run(yaml, 10, &out);
+  ck_assert_uint_eq(out.nsteps, 2);
+  ck_assert_int_eq(out.steps[0].verdict, MS_FAIL);
+  ck_assert_ptr_nonnull(strstr(out.steps[0].reason, "capture: id:"));
+  ck_assert_int_eq(out.steps[1].verdict, MS_ERROR);
+  ck_assert_ptr_nonnull(strstr(out.steps[1].reason, "test.yaml:7:"));
+  ck_assert_ptr_nonnull(strstr(out.steps[1].reason, "${id} has no value"));
+  ms_transcript_result_free(&out);
+}
+END_TEST
+
 /* Client lines without an expectation between them go out in one batch;
  * the replies are then taken one per EXPECT, in order. */
 START_TEST(test_run_batched) {
@@ -566,6 +631,8 @@ Suite *make_engine_suite(void) {
   tcase_add_test(tc, test_run_against_reference);
   tcase_add_test(tc, test_run_batched);
   tcase_add_test(tc, test_run_gap_noop);
+  tcase_add_test(tc, test_run_capture);
+  tcase_add_test(tc, test_run_capture_unmatched);
   tcase_add_test(tc, test_run_early_close);
   tcase_add_test(tc, test_run_refused);
   tcase_add_test(tc, test_run_unknown_var);
