@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "cmd.h"
 #include "mailspec/mailspec.h"
 #include "mailspec/waiver.h"
@@ -78,6 +80,14 @@ void ms_cmd_usage_run(FILE *out) {
         "(default\n"
         "                        from CI_NODE_INDEX/CI_NODE_TOTAL); join with "
         "merge\n"
+        "      --pcap DIR        capture each transcript's sessions (loopback) "
+        "into\n"
+        "                        DIR/<id>.pcap, linked from the reports\n"
+        "      --pcap-required   exit 2 when capturing is not permitted "
+        "(default: say\n"
+        "                        so once and run without capture)\n"
+        "      --repeat N        run each transcript N times (one result per "
+        "run)\n"
         "      --cafile FILE     verify server certificates against these "
         "CAs (PEM)\n"
         "                        instead of the system's store\n"
@@ -120,6 +130,8 @@ struct run_args {
   size_t nwaivers;
   char **paths;
   size_t npaths;
+  bool pcap_required; /* --pcap-required */
+  size_t repeat;      /* --repeat N, >= 1 */
 };
 
 /* The message is escaped as a whole: arguments may hold any byte. */
@@ -263,7 +275,10 @@ enum {
   OPT_SHARD,
   OPT_CAFILE,
   OPT_INSECURE,
-  OPT_KEYLOG
+  OPT_KEYLOG,
+  OPT_PCAP,
+  OPT_PCAP_REQUIRED,
+  OPT_REPEAT
 };
 
 static const struct option run_opts[] = {
@@ -279,12 +294,29 @@ static const struct option run_opts[] = {
     {"cafile", required_argument, NULL, OPT_CAFILE},
     {"insecure", no_argument, NULL, OPT_INSECURE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"pcap", required_argument, NULL, OPT_PCAP},
+    {"pcap-required", no_argument, NULL, OPT_PCAP_REQUIRED},
+    {"repeat", required_argument, NULL, OPT_REPEAT},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
+
+/* --repeat N: 1..1000000 (a benchmark's 10,000 sessions fit). */
+static int run_repeat(const char *arg, size_t *out) {
+  char *end = NULL;
+  errno = 0;
+  unsigned long n = strtoul(arg, &end, 10);
+  if (!isdigit((unsigned char)arg[0]) || *end || errno || n < 1 ||
+      n > 1000000)
+    return run_usage_error("--repeat: \"%s\" is not a count from 1 to "
+                           "1000000",
+                           arg);
+  *out = n;
+  return 0;
+}
 
 /* 0 parsed, 1 --help shown, -1 usage error (message printed). */
 static int run_parse(struct run_args *a, int argc, char **argv) {
@@ -335,6 +367,16 @@ static int run_parse(struct run_args *a, int argc, char **argv) {
       break;
     case OPT_KEYLOG:
       a->eo.keylog = optarg;
+      break;
+    case OPT_PCAP:
+      a->eo.pcap_dir = optarg;
+      break;
+    case OPT_PCAP_REQUIRED:
+      a->pcap_required = true;
+      break;
+    case OPT_REPEAT:
+      if (run_repeat(optarg, &a->repeat) < 0)
+        return -1;
       break;
     case 'q':
       a->g.verbosity = -1;
@@ -440,6 +482,51 @@ static int run_waivers(const struct run_args *a, const struct ms_plan *plan,
 /* The K-th slice of PLAN: every N-th transcript from the K-th on, so
  * that slices stay balanced and each run of the same plan agrees.  The
  * items are borrowed (only SUB->items is to be freed). */
+/* --pcap DIR: make DIR and try the capture once, up front.  Without
+ * the permission (not root, no CAP_NET_RAW) the run goes on without
+ * capture, said once; --pcap-required makes that a usage error (-1). */
+static int run_pcap_check(struct run_args *a) {
+  const char *dir = a->eo.pcap_dir;
+  if (!dir)
+    return 0;
+  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    fprintf(stderr, "mailspec run: --pcap %s: %s\n", dir, strerror(errno));
+    return -1;
+  }
+  char err[256] = "";
+  bool perm = false;
+  struct ms_capture_opts co = {NULL, NULL, 9, 0};
+  struct ms_capture *c = ms_capture_start(&co, &perm, err, sizeof err);
+  if (c) {
+    ms_capture_stop(c, NULL, err, sizeof err);
+    return 0;
+  }
+  /* ERR says "no permission to capture (needs root or CAP_NET_RAW)" */
+  (void)perm;
+  fprintf(stderr, "mailspec run: --pcap %s: %s\n", dir, err);
+  if (a->pcap_required)
+    return -1;
+  fprintf(stderr, "mailspec run: running without capture\n");
+  a->eo.pcap_dir = NULL;
+  return 0;
+}
+
+/* --repeat N: every item N times in a row (same index: a merge keeps
+ * them together); the items are borrowed. */
+static void run_repeat_plan(const struct run_args *a, struct ms_plan *sub) {
+  size_t n = a->repeat;
+  if (n <= 1 || sub->n == 0)
+    return;
+  struct ms_plan_item *v = xcalloc(sub->n * n, sizeof *v);
+  for (size_t i = 0; i < sub->n; i++)
+    for (size_t k = 0; k < n; k++)
+      v[i * n + k] = sub->items[i];
+  if (a->nshards)
+    free(sub->items); /* the slice's own array */
+  sub->items = v;
+  sub->n *= n;
+}
+
 static void run_slice(const struct run_args *a, const struct ms_plan *plan,
                       struct ms_plan *sub) {
   *sub = *plan;
@@ -546,6 +633,7 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   memset(&a, 0, sizeof a);
   a.g = *g;
   ms_engine_opts_init(&a.eo);
+  a.repeat = 1;
   int p = run_parse(&a, argc, argv);
   if (p != 0) {
     run_args_free(&a);
@@ -561,6 +649,14 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
     plan.items[i].index = i; /* a slice keeps it: merge sorts by it */
   struct ms_plan slice;
   run_slice(&a, &plan, &slice);
+  run_repeat_plan(&a, &slice);
+  if (run_pcap_check(&a) < 0) {
+    if (slice.items != plan.items)
+      free(slice.items);
+    ms_plan_free(&plan);
+    run_args_free(&a);
+    return MS_EXIT_USAGE;
+  }
   if (plan.n == 0) {
     if (!plan_bad)
       fprintf(stderr, "mailspec run: no transcripts found in the given "

@@ -1,13 +1,67 @@
 /* engine_conn: one client connection feeding a reply reader (see
  * engine_int.h).  Memory stays bounded whatever the server sends: the
  * receive buffer is fixed, and the reader has hard limits. */
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include "capture.h"
 #include "engine_int.h"
 #include "mailspec/report.h"
 #include "util.h"
+
+static _Thread_local struct ms_conn_capture *conn_cap;
+
+void ms_engine_conn_capture(struct ms_conn_capture *c) {
+  conn_cap = c;
+}
+
+/* Start this thread's capture before the first connect, filtered to the
+ * server's port (the BPF filter needs it). */
+static void conn_capture_begin(const char *port) {
+  struct ms_conn_capture *c = conn_cap;
+  if (!c || c->cap || c->failed)
+    return;
+  char *end = NULL;
+  unsigned long p = port ? strtoul(port, &end, 10) : 0;
+  if (!port || *end || p == 0 || p > 65535) {
+    c->failed = true;
+    snprintf(c->err, sizeof c->err,
+             "--pcap: the port \"%s\" is not a number", port ? port : "");
+    return;
+  }
+  struct ms_capture_opts o = {NULL, NULL, (unsigned)p, 0};
+  bool perm = false;
+  c->cap = ms_capture_start(&o, &perm, c->err, sizeof c->err);
+  c->failed = c->cap == NULL;
+}
+
+/* Follow the connection just made on FD by its local port. */
+static void conn_capture_port(int fd) {
+  struct ms_conn_capture *c = conn_cap;
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (!c || !c->cap || getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+    return;
+  unsigned port = 0;
+  if (ss.ss_family == AF_INET)
+    port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+  else if (ss.ss_family == AF_INET6)
+    port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+  if (port)
+    ms_capture_add_client_port(c->cap, port);
+}
+
+long ms_engine_conn_capture_stop(struct ms_conn_capture *c, const char *path) {
+  if (!c->cap)
+    return c->failed ? -1 : 0;
+  long n = ms_capture_stop(c->cap, path, c->err, sizeof c->err);
+  c->cap = NULL;
+  c->failed = n < 0;
+  return n;
+}
 
 int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
                         const char *host, const char *port, double timeout,
@@ -19,9 +73,11 @@ int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
   c->rxoff = c->rxlen = 0;
   c->why[0] = '\0';
   c->tls = NULL;
+  conn_capture_begin(port);
   c->fd = ms_net_connect(host, port, timeout, stop, err, errlen);
   if (c->fd < 0)
     return -1;
+  conn_capture_port(c->fd);
   c->rd = ms_reader_new(proto, NULL);
   return 0;
 }

@@ -273,6 +273,29 @@ static void eng_drop_steps(struct ms_transcript_result *out) {
   *out = keep;
 }
 
+/* run --pcap: write this transcript's capture to DIR/<id>.pcap (the id
+ * with '/' as '_') and link it from the result. */
+static void eng_pcap_finish(const struct ms_engine_opts *o,
+                            struct ms_conn_capture *cap,
+                            struct ms_transcript_result *out) {
+  ms_engine_conn_capture(NULL);
+  char *name = xstrdup(out->id ? out->id : "transcript");
+  for (char *p = name; *p; p++)
+    if (*p == '/')
+      *p = '_';
+  char *path = xasprintf("%s/%s.pcap", o->pcap_dir, name);
+  free(name);
+  long n = ms_engine_conn_capture_stop(cap, path);
+  if (n > 0) {
+    out->pcap = path;
+    return;
+  }
+  if (n < 0 && o->diag)
+    fprintf(o->diag, "mailspec run: %s: no capture: %s\n",
+            out->path ? out->path : "?", cap->err);
+  free(path);
+}
+
 bool ms_engine_run_item(const struct ms_engine_opts *o,
                         const struct ms_plan_item *item,
                         struct ms_probe_cache *cache,
@@ -316,6 +339,9 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
   size_t novr;
   struct ms_var *ovr = eng_overrides(o, item->suite, &novr);
   bool invalid = false;
+  struct ms_conn_capture cap = {0};
+  if (o->pcap_dir)
+    ms_engine_conn_capture(&cap);
   if (o->target.builtin) {
     eng_run_builtin(o, t, ovr, novr, out, &invalid);
   } else {
@@ -323,6 +349,8 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
     ms_engine_run_loaded(o, t, o->target.host, o->target.port, ovr, novr, p,
                          out);
   }
+  if (o->pcap_dir)
+    eng_pcap_finish(o, &cap, out);
   free(ovr);
   ms_transcript_free(t);
   if (o->drop_passed_steps && out->verdict == MS_PASS)

@@ -196,6 +196,13 @@ static void html_facts(FILE *out, const struct ms_transcript_result *t) {
   }
   html_dd(out, "target", t->target, true);
   html_dd(out, "greeting", t->greeting, true);
+  if (t->pcap) { /* run --pcap: the capture of this transcript */
+    fputs("<dt>capture</dt><dd><a href=\"", out);
+    ms_esc_xml(out, t->pcap, true);
+    fputs("\"><code>", out);
+    html_text(out, t->pcap);
+    fputs("</code></a></dd>\n", out);
+  }
   fprintf(out, "<dt>time</dt><dd>%.3f ms</dd>\n</dl>\n",
           isfinite(t->elapsed_ms) ? t->elapsed_ms : 0.0);
 }

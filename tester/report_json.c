@@ -135,6 +135,14 @@ static void json_transcript(FILE *out, const struct ms_transcript_result *t,
   json_str_field(out, 6, "reason", t->reason, false);
   json_str_field(out, 6, "target", t->target, false);
   json_str_field(out, 6, "greeting", t->greeting, false);
+  json_str_field(out, 6, "convention",
+                 t->convention == MS_CONV_RFC821    ? "rfc821"
+                 : t->convention == MS_CONV_RFC5321 ? "rfc5321"
+                                                    : NULL,
+                 false);
+  json_key(out, 6, "plan_index");
+  fprintf(out, "%zu,\n", t->plan_index);
+  json_str_field(out, 6, "pcap", t->pcap, false);
   json_tls(out, t->tls);
   json_key(out, 6, "started");
   json_num(out, t->started);

@@ -86,6 +86,7 @@ static void junit_properties(FILE *out, const struct ms_run_result *r,
     junit_property(out, id, "level", ms_level_name(t->level));
     junit_property(out, id, "verdict", ms_verdict_name(t->verdict));
     junit_property(out, id, "greeting", t->greeting);
+    junit_property(out, id, "pcap", t->pcap);
     if (t->tls) {
       char *tls = ms_tls_result_text(t->tls);
       junit_property(out, id, "tls", tls);
@@ -199,9 +200,11 @@ static void junit_log(FILE *out, const struct ms_transcript_result *t) {
   if (lv && *lv)
     fprintf(out, "  %s", lv);
   fputc('\n', out);
-  const char *keys[] = {"title", "source", "rfc", "target", "greeting"};
-  const char *vals[] = {t->title, t->source, t->rfc, t->target, t->greeting};
-  for (size_t i = 0; i < 5; i++) {
+  const char *keys[] = {"title",  "source",   "rfc",
+                        "target", "greeting", "pcap"};
+  const char *vals[] = {t->title,  t->source,   t->rfc,
+                        t->target, t->greeting, t->pcap};
+  for (size_t i = 0; i < 6; i++) {
     if (!vals[i])
       continue;
     fprintf(out, "   %s: ", keys[i]);

@@ -230,6 +230,16 @@ static void text_tls(const struct text_ctx *c,
   free(s);
 }
 
+/* run --pcap: where the capture is, with -v and for failures. */
+static void text_pcap(const struct text_ctx *c,
+                      const struct ms_transcript_result *t, bool bad) {
+  if (!t->pcap || (!bad && c->verbosity <= 0))
+    return;
+  fputs("    pcap: ", c->out);
+  text_put(c, t->pcap);
+  fputc('\n', c->out);
+}
+
 /* Returns false when -q leaves T out. */
 static bool text_transcript(const struct text_ctx *c,
                             const struct ms_transcript_result *t) {
@@ -259,6 +269,7 @@ static bool text_transcript(const struct text_ctx *c,
     if (t->reason && (!first->reason || strcmp(t->reason, first->reason)))
       text_block(c, "   ", "", t->reason);
     text_tls(c, t, true);
+    text_pcap(c, t, true);
     return true;
   }
   const char *extra = t->verdict == MS_PASS ? t->title : t->reason;
@@ -272,6 +283,7 @@ static bool text_transcript(const struct text_ctx *c,
       text_reason_lines(c, extra);
   }
   text_tls(c, t, bad);
+  text_pcap(c, t, bad);
   return true;
 }
 

@@ -172,6 +172,24 @@ static void rj_enum_fields(struct rj_ctx *c, const struct ms_json *o,
   rj_fail(c, l, path, "\"MUST\", \"SHOULD\", \"MAY\" or null expected");
 }
 
+/* "rfc821", "rfc5321" or null: the role letters of the diff. */
+static void rj_convention(struct rj_ctx *c, const struct ms_json *o,
+                          const char *base, struct ms_transcript_result *t) {
+  const struct ms_json *v =
+      rj_member(c, o, base, "convention", MS_JSON_STRING, false);
+  if (!v)
+    return;
+  if (strcmp(v->str, "rfc821") == 0)
+    t->convention = MS_CONV_RFC821;
+  else if (strcmp(v->str, "rfc5321") == 0)
+    t->convention = MS_CONV_RFC5321;
+  else {
+    char path[256];
+    rj_path(path, sizeof path, base, "convention");
+    rj_fail(c, v, path, "\"rfc821\", \"rfc5321\" or null expected");
+  }
+}
+
 static void rj_tags(struct rj_ctx *c, const struct ms_json *o, const char *base,
                     struct ms_transcript_result *t) {
   const struct ms_json *a = rj_member(c, o, base, "tags", MS_JSON_ARRAY, false);
@@ -231,6 +249,10 @@ static void rj_transcript(struct rj_ctx *c, const struct ms_json *o,
   t->reason = rj_str(c, o, base, "reason");
   t->target = rj_str(c, o, base, "target");
   t->greeting = rj_str(c, o, base, "greeting");
+  rj_convention(c, o, base, t);
+  t->plan_index =
+      (size_t)rj_int(c, o, base, "plan_index", 0, 1LL << 40, false);
+  t->pcap = rj_str(c, o, base, "pcap");
   rj_tls(c, o, base, t);
   t->started = rj_num(c, o, base, "started");
   t->elapsed_ms = rj_num(c, o, base, "elapsed_ms");

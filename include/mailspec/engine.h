@@ -59,6 +59,9 @@ struct ms_engine_opts {
   bool insecure;
   const char *keylog;
   struct ms_tls_ctx *tls_ctx;
+  /* run --pcap DIR (issue 6): each transcript's sessions are captured on
+   * loopback into DIR/<id, '/' as '_'>.pcap; NULL: no capture. */
+  const char *pcap_dir;
 };
 void ms_engine_opts_init(struct ms_engine_opts *o);
 /* The shared TLS client context for O (from cafile, insecure, keylog):
