@@ -96,6 +96,35 @@ static int merge_overlap(const struct ms_run_result *r, size_t from,
   return 0;
 }
 
+static int merge_cmp_size(const void *a, const void *b) {
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  return (x > y) - (x < y);
+}
+
+static int merge_by_index(const void *a, const void *b) {
+  const struct ms_transcript_result *x = a, *y = b;
+  return (x->plan_index > y->plan_index) - (x->plan_index < y->plan_index);
+}
+
+/* Shards of one run (--shard K/N) carry each transcript's position in
+ * the whole plan: merged, they list in the unsharded order.  Slices run
+ * apart (every file counting from 0) or results without it keep the
+ * order of the files.  The indices being distinct, the sort is stable. */
+static void merge_plan_order(struct ms_run_result *r) {
+  if (r->n < 2)
+    return;
+  size_t *ix = xmalloc(r->n * sizeof *ix);
+  for (size_t i = 0; i < r->n; i++)
+    ix[i] = r->v[i].plan_index;
+  qsort(ix, r->n, sizeof *ix, merge_cmp_size);
+  bool distinct = true;
+  for (size_t i = 1; i < r->n && distinct; i++)
+    distinct = ix[i] != ix[i - 1];
+  free(ix);
+  if (distinct)
+    qsort(r->v, r->n, sizeof *r->v, merge_by_index);
+}
+
 static int merge_load(struct ms_run_result *out, char *const *paths, size_t n) {
   size_t *origin = NULL;
   double end = 0;
@@ -122,6 +151,7 @@ static int merge_load(struct ms_run_result *out, char *const *paths, size_t n) {
     }
   }
   free(origin);
+  merge_plan_order(out);
   if (end > out->started && out->started > 0)
     out->elapsed_ms = (end - out->started) * 1000;
   ms_run_count(out);

@@ -14,6 +14,19 @@ const char *ms_report_diff_server(enum ms_protocol proto) {
   return proto == MS_PROTO_POP3 ? "S:" : "R:";
 }
 
+/* RFC 5321 and RFC 1939 write C: (client) and S: (server). */
+static bool diff_cs(const struct ms_transcript_result *t) {
+  return t->protocol == MS_PROTO_POP3 || t->convention == MS_CONV_RFC5321;
+}
+
+const char *ms_report_diff_client_of(const struct ms_transcript_result *t) {
+  return diff_cs(t) ? "C:" : "S:";
+}
+
+const char *ms_report_diff_server_of(const struct ms_transcript_result *t) {
+  return diff_cs(t) ? "S:" : "R:";
+}
+
 /* Each line of TEXT prefixed by PREFIX, at most MAX lines (0: all). */
 static void diff_block(FILE *f, const char *prefix, const char *text,
                        size_t max) {
@@ -45,8 +58,8 @@ char *ms_report_diff_step(const struct ms_transcript_result *t,
   FILE *f = open_memstream(&buf, &len);
   if (!f)
     return xstrdup("");
-  const char *cl = ms_report_diff_client(t->protocol);
-  const char *sv = ms_report_diff_server(t->protocol);
+  const char *cl = ms_report_diff_client_of(t);
+  const char *sv = ms_report_diff_server_of(t);
   if (s->sent && *s->sent) {
     snprintf(pre, sizeof pre, "    %s", cl);
     diff_block(f, pre, s->sent, max_lines);
@@ -74,10 +87,10 @@ char *ms_report_diff_exchange(const struct ms_transcript_result *t,
   if (!f)
     return xstrdup("");
   if (s->sent && *s->sent) {
-    snprintf(pre, sizeof pre, "    %s", ms_report_diff_client(t->protocol));
+    snprintf(pre, sizeof pre, "    %s", ms_report_diff_client_of(t));
     diff_block(f, pre, s->sent, max_lines);
   }
-  snprintf(pre, sizeof pre, "    %s", ms_report_diff_server(t->protocol));
+  snprintf(pre, sizeof pre, "    %s", ms_report_diff_server_of(t));
   if (s->got)
     diff_block(f, pre, s->got, max_lines);
   else

@@ -17,6 +17,10 @@
  * writes C:/S: for POP3. */
 const char *ms_report_diff_client(enum ms_protocol proto);
 const char *ms_report_diff_server(enum ms_protocol proto);
+/* The role letters of T's own transcript: S:/R: for an rfc821 one, C:/S:
+ * for rfc5321 and POP3 (unknown convention: by protocol, as above). */
+const char *ms_report_diff_client_of(const struct ms_transcript_result *t);
+const char *ms_report_diff_server_of(const struct ms_transcript_result *t);
 
 /* The diff of S (a step of T) as a new string, lines ending in '\n'.
  * MAX_LINES > 0 caps each block (sent, expected, got) and says how many

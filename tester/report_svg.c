@@ -202,8 +202,8 @@ void ms_report_svg_ladder(FILE *out, const struct ms_transcript_result *t) {
           "(mailspec) %s</text>"
           "<text x=\"%d\" y=\"18\" class=\"h\" text-anchor=\"end\">server "
           "%s</text>\n",
-          SVG_CLIENT_X, ms_report_diff_client(t->protocol), SVG_SERVER_X,
-          ms_report_diff_server(t->protocol));
+          SVG_CLIENT_X, ms_report_diff_client_of(t), SVG_SERVER_X,
+          ms_report_diff_server_of(t));
   fprintf(
       out,
       "<line x1=\"%d\" y1=\"26\" x2=\"%d\" y2=\"%d\" stroke=\"#90a4ae\"/>"

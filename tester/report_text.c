@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "mailspec/report.h"
+#include "report_diff.h"
 #include "util.h"
 
 /* Lines of one block shown before "... (N more lines)", unless -v. */
@@ -119,14 +120,6 @@ static const char *text_verdict_color(enum ms_verdict v) {
   return "";
 }
 
-/* RFC 821 writes S:/R: for SMTP; RFC 1939 writes C:/S: for POP3. */
-static const char *text_client(enum ms_protocol p) {
-  return p == MS_PROTO_POP3 ? "C:" : "S:";
-}
-static const char *text_server(enum ms_protocol p) {
-  return p == MS_PROTO_POP3 ? "S:" : "R:";
-}
-
 /* Each '\n'-separated line of TEXT as "PREFIX line", capped unless -v. */
 static void text_block(const struct text_ctx *c, const char *prefix,
                        const char *color, const char *text) {
@@ -154,7 +147,10 @@ static void text_block(const struct text_ctx *c, const char *prefix,
 static void text_step(const struct text_ctx *c,
                       const struct ms_transcript_result *t,
                       const struct ms_step_result *s) {
-  const char *cl = text_client(t->protocol), *sv = text_server(t->protocol);
+  /* the transcript's own letters: S:/R: (RFC 821) or C:/S: (RFC 5321,
+   * RFC 1939) */
+  const char *cl = ms_report_diff_client_of(t);
+  const char *sv = ms_report_diff_server_of(t);
   char pre[16];
   if (s->sent && *s->sent) {
     snprintf(pre, sizeof pre, "    %s", cl);

@@ -378,9 +378,45 @@ if grep -q -- '--shard' "$OUT"; then
   ms diff "$WORK/full.json" "$WORK/shards.json"
   like "@$OUT" '^0 regressions, 0 new passes, 0 changed reply codes, 0 other changes, 0 added, 0 removed$' \
     "--shard 1/3..3/3 merged: the same tests and verdicts as the whole run"
+  ORDER=$("$PY" - "$WORK/full.json" "$WORK/shards.json" <<'PY'
+import json, sys
+ids = [[t["id"] for t in json.load(open(f))["transcripts"]] for f in sys.argv[1:]]
+print("same" if ids[0] == ids[1] and ids[0] else "full %s\nmerged %s" % tuple(ids))
+PY
+)
+  is "$ORDER" same "--shard 1/3..3/3 merged: listed in the unsharded order (plan_index)"
 else
   skip "--shard slices merge back into the whole run" "run has no --shard yet"
 fi
+
+# ---- run --repeat N: one result per run, same id ---------------------------
+ms --color=never run -t "$TARGET" --repeat 3 -r "json:$WORK/rep.json" "$ROOT/transcripts/rfc821/example-01-mail-procedure.yaml"
+exit_is 0 "--repeat 3: passes"
+REP=$("$PY" - "$WORK/rep.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+ids = [t["id"] for t in r["transcripts"]]
+print(len(ids), len(set(ids)), r["counts"]["PASS"])
+PY
+)
+is "$REP" "3 1 3" "--repeat 3: three results with the same id, counted three times"
+
+# ---- diff role letters follow the transcript's convention -----------------
+CONV5321=$(yaml conv/c5321.yaml <<'EOF2'
+title: the diff speaks C and S here
+convention: rfc5321
+script: |
+  S: 220
+  C: NOOP
+  S: 554
+EOF2
+)
+ms --color=never run -t "$TARGET" -r "json:$WORK/conv.json" "$CONV5321"
+like "@$OUT" '^    C: NOOP$' "text diff: an rfc5321 transcript's client line is C:"
+like "@$OUT" '^  - S: 554$' "text diff: ... and its server line S:"
+like "@$WORK/conv.json" '"convention": "rfc5321"' "JSON: the convention is recorded"
+ms merge -r text "$WORK/conv.json"
+like "@$OUT" '^    C: NOOP$' "merge (JSON round trip): still C:"
 
 # ---- the HTML report of a real run in Chromium -----------------------------
 if need chromium "Chromium renders the report of a real run"; then
