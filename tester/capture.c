@@ -21,7 +21,8 @@
 #define CAPTURE_SNAPLEN 262144
 #define CAPTURE_TIMEOUT_MS 20
 #define CAPTURE_DRAIN_IDLE 0.1 /* s without a packet: the kernel is empty */
-#define CAPTURE_DRAIN_MAX 1.0  /* s at most spent draining */
+#define CAPTURE_DRAIN_DONE 0.02 /* the same once every connection has closed */
+#define CAPTURE_DRAIN_MAX 2.0  /* s at most spent draining */
 #define CAPTURE_MAX_PORTS 64
 
 struct cap_pkt {
@@ -44,8 +45,13 @@ struct ms_capture {
   size_t npk, cappk;
   bool overflow;
   unsigned ports[CAPTURE_MAX_PORTS];
+  unsigned char closed[CAPTURE_MAX_PORTS]; /* CAP_FIN_* bits per port */
   size_t nports;
+  size_t scanned; /* packets already looked at for FIN/RST */
 };
+
+/* How far a connection has closed, as seen in the capture. */
+enum { CAP_FIN_CLIENT = 1, CAP_FIN_SERVER = 2, CAP_RST = 4 };
 
 static void capture_cb(unsigned char *user, const struct pcap_pkthdr *h,
                        const unsigned char *bytes) {
@@ -185,15 +191,57 @@ static bool capture_keep(const struct ms_capture *c, const struct cap_pkt *k) {
   return false;
 }
 
+/* Note the FINs and RSTs of the session's connections among the packets
+ * not looked at yet.  Called with the mutex held. */
+static void capture_scan(struct ms_capture *c) {
+  for (; c->scanned < c->npk; c->scanned++) {
+    const struct cap_pkt *k = &c->pk[c->scanned];
+    struct ms_tcpseg sg;
+    if (ms_link_decode(ms_link_from_dlt(c->dlt), c->data + k->off,
+                       k->h.caplen, &sg) != MS_LINK_TCP)
+      continue;
+    for (size_t i = 0; i < c->nports; i++) {
+      bool from_client = sg.sport == c->ports[i] && sg.dport == c->server_port;
+      bool from_server = sg.dport == c->ports[i] && sg.sport == c->server_port;
+      if (!from_client && !from_server)
+        continue;
+      if (sg.flags & 0x04) /* RST */
+        c->closed[i] |= CAP_RST;
+      if (sg.flags & 0x01) /* FIN */
+        c->closed[i] |= from_client ? CAP_FIN_CLIENT : CAP_FIN_SERVER;
+    }
+  }
+}
+
+/* Every connection told has closed (both FINs, or a RST)? */
+static bool capture_all_closed(const struct ms_capture *c) {
+  if (c->nports == 0)
+    return false;
+  for (size_t i = 0; i < c->nports; i++)
+    if (!(c->closed[i] & CAP_RST) &&
+        (c->closed[i] & (CAP_FIN_CLIENT | CAP_FIN_SERVER)) !=
+            (CAP_FIN_CLIENT | CAP_FIN_SERVER))
+      return false;
+  return true;
+}
+
 /* Let the kernel hand over what it still holds (the FIN/ACK exchange of
- * a session that just closed), then stop the thread. */
+ * a session that just closed), then stop the thread.  "No packet for a
+ * while" alone is not enough: on a loaded machine the reader thread may
+ * not have run yet, so wait until every connection's close was seen
+ * (then only a short idle for the last ACK), within a hard limit. */
 static void capture_drain(struct ms_capture *c) {
   double start = ms_now();
   for (;;) {
     pthread_mutex_lock(&c->mu);
     double idle = ms_now() - c->last_pkt;
+    capture_scan(c);
+    bool closed = capture_all_closed(c);
+    bool known = c->nports > 0;
     pthread_mutex_unlock(&c->mu);
-    if (idle >= CAPTURE_DRAIN_IDLE || ms_now() - start >= CAPTURE_DRAIN_MAX)
+    double need = closed ? CAPTURE_DRAIN_DONE : CAPTURE_DRAIN_IDLE;
+    if ((idle >= need && (closed || !known)) ||
+        ms_now() - start >= CAPTURE_DRAIN_MAX)
       break;
     struct timespec ts = {0, 10 * 1000 * 1000};
     nanosleep(&ts, NULL);

@@ -167,6 +167,29 @@ static enum ms_profile eng_profile(const struct ms_transcript *t) {
   return MS_PROFILE_RFC5321;
 }
 
+/* run --pcap: write this transcript's capture to DIR/<id>.pcap (the id
+ * with '/' as '_') and link it from the result. */
+static void eng_pcap_finish(const struct ms_engine_opts *o,
+                            struct ms_conn_capture *cap,
+                            struct ms_transcript_result *out) {
+  ms_engine_conn_capture(NULL);
+  char *name = xstrdup(out->id ? out->id : "transcript");
+  for (char *p = name; *p; p++)
+    if (*p == '/')
+      *p = '_';
+  char *path = xasprintf("%s/%s.pcap", o->pcap_dir, name);
+  free(name);
+  long n = ms_engine_conn_capture_stop(cap, path);
+  if (n > 0) {
+    out->pcap = path;
+    return;
+  }
+  if (n < 0 && o->diag)
+    fprintf(o->diag, "mailspec run: %s: no capture: %s\n",
+            out->path ? out->path : "?", cap->err);
+  free(path);
+}
+
 /* Start the reference server for T with its world; NULL with a reason
  * in *WHY (and *INVALID when the world itself is wrong). */
 static struct ms_server *eng_builtin_start(const struct ms_transcript *t,
@@ -211,6 +234,7 @@ static struct ms_server *eng_builtin_start(const struct ms_transcript *t,
 static void eng_run_builtin(const struct ms_engine_opts *o,
                             const struct ms_transcript *t,
                             const struct ms_var *ovr, size_t novr,
+                            struct ms_conn_capture *cap,
                             struct ms_transcript_result *out, bool *invalid) {
   struct ms_world *w = NULL;
   char *why = NULL;
@@ -222,12 +246,18 @@ static void eng_run_builtin(const struct ms_engine_opts *o,
     out->reason = why;
     if (*invalid && o->diag)
       fprintf(o->diag, "%s\n", why);
+    if (cap)
+      eng_pcap_finish(o, cap, out);
     return;
   }
   /* The reference server's certificate is its own, made at start: trust
    * exactly it, so that verification stays on. */
   struct ms_engine_env env = {ovr, novr, NULL, ms_server_tls_cert(srv)};
   ms_engine_run_env(o, t, ms_server_host(srv), ms_server_port(srv), &env, out);
+  /* Finish the capture while the server still runs: it then closes its
+   * side as the dialogue ended, not with the 421 of a server stopping. */
+  if (cap)
+    eng_pcap_finish(o, cap, out);
   ms_server_stop(srv);
   ms_world_free(w);
 }
@@ -271,29 +301,6 @@ static void eng_drop_steps(struct ms_transcript_result *out) {
   out->path = out->id = out->title = out->suite = NULL;
   ms_transcript_result_free(out);
   *out = keep;
-}
-
-/* run --pcap: write this transcript's capture to DIR/<id>.pcap (the id
- * with '/' as '_') and link it from the result. */
-static void eng_pcap_finish(const struct ms_engine_opts *o,
-                            struct ms_conn_capture *cap,
-                            struct ms_transcript_result *out) {
-  ms_engine_conn_capture(NULL);
-  char *name = xstrdup(out->id ? out->id : "transcript");
-  for (char *p = name; *p; p++)
-    if (*p == '/')
-      *p = '_';
-  char *path = xasprintf("%s/%s.pcap", o->pcap_dir, name);
-  free(name);
-  long n = ms_engine_conn_capture_stop(cap, path);
-  if (n > 0) {
-    out->pcap = path;
-    return;
-  }
-  if (n < 0 && o->diag)
-    fprintf(o->diag, "mailspec run: %s: no capture: %s\n",
-            out->path ? out->path : "?", cap->err);
-  free(path);
 }
 
 bool ms_engine_run_item(const struct ms_engine_opts *o,
@@ -343,13 +350,14 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
   if (o->pcap_dir)
     ms_engine_conn_capture(&cap);
   if (o->target.builtin) {
-    eng_run_builtin(o, t, ovr, novr, out, &invalid);
+    eng_run_builtin(o, t, ovr, novr, o->pcap_dir ? &cap : NULL, out,
+                    &invalid);
   } else {
     const struct ms_probe *p = eng_cached_probe(o, t, cache);
     ms_engine_run_loaded(o, t, o->target.host, o->target.port, ovr, novr, p,
                          out);
   }
-  if (o->pcap_dir)
+  if (o->pcap_dir && !o->target.builtin)
     eng_pcap_finish(o, &cap, out);
   free(ovr);
   ms_transcript_free(t);
