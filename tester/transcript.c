@@ -412,12 +412,30 @@ struct tr_refs {
   size_t nseen;
 };
 
+/* Does an expect: step of T capture a variable called NAME? */
+static bool tr_captured(const struct ms_transcript *t, const char *name,
+                        size_t n) {
+  for (size_t i = 0; i < t->nsessions; i++)
+    for (size_t j = 0; j < t->sessions[i].nsteps; j++) {
+      const struct ms_step *st = &t->sessions[i].steps[j];
+      if (st->kind != MS_STEP_EXPECT || !st->meta)
+        continue;
+      const char *re, *c = NULL;
+      while ((c = ms_step_capture_next(st, c, &re)))
+        if (strlen(c) == n && memcmp(c, name, n) == 0)
+          return true;
+    }
+  return false;
+}
+
 static void tr_ref(const char *name, size_t n, void *arg) {
   struct tr_refs *r = arg;
   const struct ms_transcript *t = r->L->t;
   for (size_t i = 0; i < t->nvars; i++)
     if (strlen(t->vars[i].name) == n && memcmp(t->vars[i].name, name, n) == 0)
       return;
+  if (tr_captured(t, name, n))
+    return;
   for (size_t i = 0; i < r->nseen; i++)
     if (strlen(r->seen[i]) == n && memcmp(r->seen[i], name, n) == 0)
       return;

@@ -113,6 +113,31 @@ START_TEST(test_capture_errors) {
 }
 END_TEST
 
+/* A name an earlier capture: defines is no "not defined" warning; an
+ * unknown one still is. */
+START_TEST(test_capture_no_var_warning) {
+  struct ms_transcript *t =
+      cc_parse(HEAD "  - C: UIDL 1\n"
+                    "  - expect: +OK\n"
+                    "    capture: {uid: '^\\+OK 1 (.+)$'}\n"
+                    "  - C: NOOP ${uid}\n"
+                    "  - S: +OK\n"
+                    "  - C: NOOP ${other}\n"
+                    "  - S: +OK\n");
+  ck_assert_ptr_nonnull(t);
+  size_t warn_uid = 0, warn_other = 0;
+  for (size_t i = 0; i < D.n; i++) {
+    if (!D.v[i].warning)
+      continue;
+    warn_uid += strstr(D.v[i].msg, "${uid}") != NULL;
+    warn_other += strstr(D.v[i].msg, "${other}") != NULL;
+  }
+  ck_assert_uint_eq(warn_uid, 0);
+  ck_assert_uint_eq(warn_other, 1);
+  ms_transcript_free(t);
+}
+END_TEST
+
 Suite *make_capture_suite(void);
 Suite *make_capture_suite(void) {
   Suite *s = suite_create("capture");
@@ -120,6 +145,7 @@ Suite *make_capture_suite(void) {
   tcase_add_test(tc, test_expand_re_escapes);
   tcase_add_test(tc, test_capture_parse);
   tcase_add_test(tc, test_capture_errors);
+  tcase_add_test(tc, test_capture_no_var_warning);
   suite_add_tcase(s, tc);
   return s;
 }
