@@ -325,7 +325,7 @@ ms -v run -t "127.0.0.1:$GOOD" --cafile "$CA" -D pass=env:SMTP_PASS \
   -r "md:$WORK/bad.md" -r "html:$WORK/bad.html" "$STARTTLS"
 exit_is 1 "a wrong password is a FAIL"
 like "@$OUT" 'expected 235, got 535: the credentials were rejected' "the reason names the code and what it means"
-like "@$OUT" 'S: AUTH PLAIN <redacted>' "the AUTH line is shown as <redacted>"
+like "@$OUT" 'C: AUTH PLAIN <redacted>' "the AUTH line is shown as <redacted>"
 leaks=
 for f in "$OUT" "$ERR" "$WORK/bad.json" "$WORK/bad.xml" "$WORK/bad.tap" "$WORK/bad.md" "$WORK/bad.html"; do
   grep -q "$SECRET" "$f" && leaks="$leaks $(basename "$f")"
