@@ -159,6 +159,29 @@ void ms_esc_xml(FILE *out, const char *s, bool attr) {
   }
 }
 
+/* The backslash escapes JSON and YAML double-quoted strings share. */
+static bool esc_backslash(FILE *out, long cp) {
+  switch (cp) {
+  case '"':
+    fputs("\\\"", out);
+    return true;
+  case '\\':
+    fputs("\\\\", out);
+    return true;
+  case '\n':
+    fputs("\\n", out);
+    return true;
+  case '\r':
+    fputs("\\r", out);
+    return true;
+  case '\t':
+    fputs("\\t", out);
+    return true;
+  default:
+    return false;
+  }
+}
+
 void ms_esc_json(FILE *out, const char *s) {
   long cp;
   if (!s) {
@@ -167,25 +190,8 @@ void ms_esc_json(FILE *out, const char *s) {
   }
   fputc('"', out);
   while ((cp = esc_next(&s)) >= 0) {
-    switch (cp) {
-    case '"':
-      fputs("\\\"", out);
+    if (esc_backslash(out, cp))
       continue;
-    case '\\':
-      fputs("\\\\", out);
-      continue;
-    case '\n':
-      fputs("\\n", out);
-      continue;
-    case '\r':
-      fputs("\\r", out);
-      continue;
-    case '\t':
-      fputs("\\t", out);
-      continue;
-    default:
-      break;
-    }
     /* U+2028/9 too: a JSON file pasted into a <script> stays valid JS */
     if (esc_is_control(cp) || cp == 0x2028 || cp == 0x2029)
       fprintf(out, "\\u%04lx", (unsigned long)cp);
@@ -199,25 +205,8 @@ void ms_esc_yaml(FILE *out, const char *s) {
   long cp;
   fputc('"', out);
   while (s && (cp = esc_next(&s)) >= 0) {
-    switch (cp) {
-    case '"':
-      fputs("\\\"", out);
+    if (esc_backslash(out, cp))
       continue;
-    case '\\':
-      fputs("\\\\", out);
-      continue;
-    case '\n':
-      fputs("\\n", out);
-      continue;
-    case '\r':
-      fputs("\\r", out);
-      continue;
-    case '\t':
-      fputs("\\t", out);
-      continue;
-    default:
-      break;
-    }
     if (esc_is_control(cp))
       fprintf(out, "\\x%02lx", (unsigned long)cp);
     else
