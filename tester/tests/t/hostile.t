@@ -117,6 +117,18 @@ xml_ok() {
   fi
 }
 
+# ---- the hostile faults are documented and their arguments checked -------
+ms serve --help
+for f in no-greeting greet-twice close-at-once endless-multiline 'long-line\[:BYTES\]' \
+  'trickle\[:MS\]' nul bad-utf8 reset-mid-reply no-read; do
+  like "@$OUT" "^ +$f " "serve --help documents the $f fault"
+done
+for bad in long-line:0 trickle:600001 nul:1 'trickle:'; do
+  ms serve --listen 127.0.0.1:0 --fault "$bad"
+  exit_is 2 "--fault $bad is a usage error"
+  like "@$ERR" "${bad%%:*}" "... naming the fault"
+done
+
 # ---- transcripts --------------------------------------------------------
 EHLO=$(yaml ehlo.yaml <<'EOF'
 title: greeting, EHLO, QUIT
