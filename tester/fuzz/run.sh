@@ -46,7 +46,7 @@ for bin in "$B"/fuzz_*; do
   if [ -d "$F/regress/$t" ] && [ -n "$(ls "$F/regress/$t")" ]; then
     if ! "$bin" -runs=1 "$F/regress/$t"/* > "$B/regress_$t.log" 2>&1; then
       echo "== fuzz_$t: REGRESSION: a saved crash input fails again (see $B/regress_$t.log)"
-      grep -E 'ERROR|SUMMARY|Running:' "$B/regress_$t.log" | head -5 | sed 's/^/   /'
+      grep -aE 'ERROR|SUMMARY|Running:' "$B/regress_$t.log" | head -5 | sed 's/^/   /'
       status=1
     fi
     cp -n "$F/regress/$t"/* "$corpus/" 2>/dev/null
@@ -57,10 +57,10 @@ for bin in "$B"/fuzz_*; do
     ${FUZZ_JOBS:+-fork=$FUZZ_JOBS -ignore_crashes=0} \
     ${d:+-dict="$d"} -artifact_prefix="$B/crashes/$t/" "$corpus" > "$B/fuzz_$t.log" 2>&1
   rc=$?
-  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ *DONE)' "$B/fuzz_$t.log" | sed 's/^/   /'
+  grep -aE '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ *DONE)' "$B/fuzz_$t.log" | sed 's/^/   /'
   if [ $rc -ne 0 ]; then
     echo "   CRASH (exit $rc): see $B/fuzz_$t.log and $B/crashes/$t/"
-    grep -E 'ERROR|SUMMARY' "$B/fuzz_$t.log" | head -5 | sed 's/^/   /'
+    grep -aE 'ERROR|SUMMARY' "$B/fuzz_$t.log" | head -5 | sed 's/^/   /'
     status=1
   fi
 done
