@@ -128,3 +128,10 @@ RSS_SMALL=$RSS
 growth=$(ratio "$RSS_BIG" "$RSS_SMALL")
 flat=$(awk -v a="$RSS_SMALL" -v b="$RSS_BIG" 'BEGIN { print (b <= 16 * 1024 && b <= a * 1.25 + 1024 ? "flat, under 16 MB: target met" : "target missed (flat, under 16 MB)") }')
 echo "mailspec peak RSS: $(mb "$RSS_SMALL") for $SMALL sessions, $(mb "$RSS_BIG") for $N sessions (x$growth): $flat"
+
+# Issue 6's benchmark: importing a >= 300 MB capture, beside tcpflow and
+# tshark (tester/bench/import.sh; BENCH_IMPORT=no skips it).
+if [ "${BENCH_IMPORT:-yes}" != no ] && [ -f "$HERE/import.sh" ]; then
+  echo
+  sh "$HERE/import.sh"
+fi
