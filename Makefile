@@ -123,8 +123,9 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	@sh tester/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
+# Issue 8: memcheck over the unit tests and end-to-end runs (plain build).
 valgrind: all $(CHECK_BIN)
-	CK_FORK=no valgrind --error-exitcode=9 --leak-check=full $(CHECK_BIN)
+	sh tester/tests/valgrind.sh $(BUILD)
 
 fmt:
 	clang-format -i tester/*.c tester/*.h tester/tests/*.c include/mailspec/*.h
