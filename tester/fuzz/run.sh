@@ -39,7 +39,7 @@ for bin in "$B"/fuzz_*; do
   mkdir -p "$corpus" "$B/crashes/$t"
   for s in $(seed "$t"); do
     [ -d "$s" ] && find "$s" -type f \( -name '*.yaml' -o ! -name '*.*' -o -name '*.pcap*' -o -name '*.json' \) \
-      -size -1M -exec cp -n {} "$corpus/" \; 2>/dev/null
+      -size -1024k -exec cp -n {} "$corpus/" \; 2>/dev/null
   done
   d=$(dict "$t")
   # Every crash found so far stays fixed: its input runs first, once.
