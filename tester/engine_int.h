@@ -90,9 +90,30 @@ struct ms_probe {
   char *other;               /* the greeting is the other protocol's: why */
 };
 void ms_engine_probe_free(struct ms_probe *p);
+/* The last plan item loaded (engine_cache.c), shared read-only by the
+ * workers while it runs again (--repeat). */
+struct ms_load_cache {
+  pthread_mutex_t mu;
+  bool have;
+  size_t index;            /* the plan item's index */
+  struct ms_transcript *t; /* loaded without errors */
+  size_t users;            /* workers running it now */
+};
+void ms_engine_load_cache_init(struct ms_load_cache *c);
+void ms_engine_load_cache_free(struct ms_load_cache *c);
+/* IT's transcript: the cached one (*SHARED) or a fresh load with D. */
+struct ms_transcript *ms_engine_load_cached(struct ms_load_cache *c,
+                                            const struct ms_plan_item *it,
+                                            struct ms_diags *d, bool *shared);
+/* Done with T from ms_engine_load_cached. */
+void ms_engine_load_release(struct ms_load_cache *c, struct ms_transcript *t,
+                            bool shared);
+
+/* What the workers of one run share: the probes and the last load. */
 struct ms_probe_cache {
   pthread_mutex_t mu;
   struct ms_probe p[2]; /* by enum ms_protocol */
+  struct ms_load_cache loads;
 };
 void ms_engine_probe_cache_init(struct ms_probe_cache *c);
 void ms_engine_probe_cache_free(struct ms_probe_cache *c);

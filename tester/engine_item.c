@@ -312,7 +312,9 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
   out->started = ms_wallclock();
   out->plan_index = item->index;
   errno = 0;
-  struct ms_transcript *t = ms_transcript_load(item->path, &d);
+  bool shared = false;
+  struct ms_load_cache *lc = cache ? &cache->loads : NULL;
+  struct ms_transcript *t = ms_engine_load_cached(lc, item, &d, &shared);
   if (!t && (errno == EMFILE || errno == ENFILE || errno == ENOMEM)) {
     /* The file is fine: this process ran out of something (-j N under
      * a low ulimit -n).  Not judged, not invalid. */
@@ -333,14 +335,14 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
     out->elapsed_ms = (ms_now() - t0) * 1000.0;
     eng_invalid(o, item, &d, out);
     ms_diags_free(&d);
-    ms_transcript_free(t);
+    ms_engine_load_release(lc, t, shared);
     return true;
   }
   ms_diags_free(&d);
   eng_meta_fill(out, t, item->suite);
   if (eng_not_replayable(t, out)) {
     out->elapsed_ms = (ms_now() - t0) * 1000.0;
-    ms_transcript_free(t);
+    ms_engine_load_release(lc, t, shared);
     return false;
   }
   size_t novr;
@@ -360,7 +362,7 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
   if (o->pcap_dir && !o->target.builtin)
     eng_pcap_finish(o, &cap, out);
   free(ovr);
-  ms_transcript_free(t);
+  ms_engine_load_release(lc, t, shared);
   if (o->drop_passed_steps && out->verdict == MS_PASS)
     eng_drop_steps(out);
   return invalid;

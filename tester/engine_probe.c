@@ -14,6 +14,7 @@
 void ms_engine_probe_cache_init(struct ms_probe_cache *c) {
   memset(c, 0, sizeof *c);
   pthread_mutex_init(&c->mu, NULL);
+  ms_engine_load_cache_init(&c->loads);
 }
 
 void ms_engine_probe_free(struct ms_probe *p) {
@@ -27,6 +28,7 @@ void ms_engine_probe_free(struct ms_probe *p) {
 void ms_engine_probe_cache_free(struct ms_probe_cache *c) {
   for (size_t i = 0; i < 2; i++)
     ms_engine_probe_free(&c->p[i]);
+  ms_engine_load_cache_free(&c->loads);
   pthread_mutex_destroy(&c->mu);
 }
 
