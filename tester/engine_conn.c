@@ -1,6 +1,7 @@
 /* engine_conn: one client connection feeding a reply reader (see
  * engine_int.h).  Memory stays bounded whatever the server sends: the
  * receive buffer is fixed, and the reader has hard limits. */
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,7 @@ int ms_engine_conn_send(struct ms_conn *c, const void *buf, size_t len,
   }
   if (c->tls)
     return ms_tls_send_all(c->tls, buf, len, timeout, stop, err, errlen);
+  c->sent = true;
   return ms_net_send_all(c->fd, buf, len, timeout, stop, err, errlen);
 }
 
@@ -154,6 +156,15 @@ int ms_engine_conn_read(struct ms_conn *c, double end,
     double left = end - ms_now();
     if (left <= 0)
       return MS_NET_TIMEOUT;
+    if (c->sent && !c->tls) {
+      c->sent = false;
+      int w = ms_net_wait_readable(c->fd, left, stop);
+      if (w == MS_NET_ERR)
+        snprintf(err, errlen, "waiting for the reply failed: %s",
+                 strerror(errno));
+      if (w != 1)
+        return w;
+    }
     ssize_t n = ms_engine_conn_recv(c, c->rx, sizeof c->rx, left, stop, c->why,
                                     sizeof c->why);
     if (n > 0) {

@@ -27,6 +27,7 @@ struct ms_conn {
   size_t rxoff, rxlen;
   char why[160];      /* how the server closed, e.g. "connection reset" */
   struct ms_tls *tls; /* non-NULL once TLS is up: all I/O goes through it */
+  bool sent;          /* a command went out since the last read */
 };
 /* 0, or -1 with a message in ERR. */
 int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,

@@ -171,6 +171,11 @@ ssize_t ms_net_recv(int fd, void *buf, size_t cap, double timeout,
   }
 }
 
+int ms_net_wait_readable(int fd, double timeout, volatile sig_atomic_t *stop) {
+  int w = net_wait(fd, POLLIN, ms_now() + timeout, stop);
+  return w == 0 ? MS_NET_TIMEOUT : w;
+}
+
 void ms_net_local_literal(int fd, char *buf, size_t len) {
   struct sockaddr_storage ss;
   socklen_t sl = sizeof ss;

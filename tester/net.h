@@ -38,6 +38,12 @@ int ms_net_send_all(int fd, const void *buf, size_t len, double timeout,
 ssize_t ms_net_recv(int fd, void *buf, size_t cap, double timeout,
                     volatile sig_atomic_t *stop, char *err, size_t errlen);
 
+/* Wait until FD is readable (or closed), at most TIMEOUT seconds: 1,
+ * MS_NET_TIMEOUT, MS_NET_STOP or MS_NET_ERR.  Right after a command the
+ * reply is never there yet: polling first saves a recv() that would
+ * only say EAGAIN. */
+int ms_net_wait_readable(int fd, double timeout, volatile sig_atomic_t *stop);
+
 /* The local address as an SMTP address literal for EHLO (RFC 5321
  * §4.1.3): "[127.0.0.1]" or "[IPv6:::1]". */
 void ms_net_local_literal(int fd, char *buf, size_t len);
