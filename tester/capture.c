@@ -24,6 +24,7 @@
 #define CAPTURE_DRAIN_DONE 0.02 /* the same once every connection has closed */
 #define CAPTURE_DRAIN_MAX 2.0  /* s at most spent draining */
 #define CAPTURE_MAX_PORTS 64
+#define CAPTURE_RING_BYTES (16 << 20)
 
 struct cap_pkt {
   struct pcap_pkthdr h;
@@ -48,6 +49,7 @@ struct ms_capture {
   unsigned char closed[CAPTURE_MAX_PORTS]; /* CAP_FIN_* bits per port */
   size_t nports;
   size_t scanned; /* packets already looked at for FIN/RST */
+  unsigned dropped; /* pcap_stats' ps_drop at stop: the ring overflowed */
 };
 
 /* How far a connection has closed, as seen in the capture. */
@@ -99,7 +101,11 @@ static pcap_t *capture_open(const char *iface, bool *perm, char *err,
   pcap_set_promisc(p, 0);
   pcap_set_timeout(p, CAPTURE_TIMEOUT_MS);
   pcap_set_immediate_mode(p, 1);
-  pcap_set_buffer_size(p, 4 << 20);
+  /* In immediate mode libpcap uses TPACKET_V2, one frame per packet
+   * sized for lo's 64 KiB MTU: 4 MiB held only ~60 packets, and a reader
+   * thread not scheduled for a while on a loaded machine lost the end of
+   * a session.  16 MiB holds ~240; drops are counted anyway. */
+  pcap_set_buffer_size(p, CAPTURE_RING_BYTES);
   int rc = pcap_activate(p);
   if (rc < 0) { /* > 0 is a warning (e.g. promiscuous mode unsupported) */
     if (perm)
@@ -250,6 +256,9 @@ static void capture_drain(struct ms_capture *c) {
   pcap_breakloop(c->p);
   pthread_join(c->thread, NULL);
   c->running = false;
+  struct pcap_stat st;
+  if (pcap_stats(c->p, &st) == 0)
+    c->dropped = st.ps_drop;
 }
 
 static long capture_write(struct ms_capture *c, const char *path, char *err,
@@ -280,6 +289,10 @@ static long capture_write(struct ms_capture *c, const char *path, char *err,
   if (c->overflow)
     snprintf(err, errlen, "%s: the session exceeded the capture buffer; "
                           "later packets are missing", path);
+  else if (c->dropped)
+    snprintf(err, errlen, "%s: incomplete: the kernel dropped %u packet%s "
+                          "(the capture thread was not scheduled in time)",
+             path, c->dropped, c->dropped == 1 ? "" : "s");
   return n;
 }
 

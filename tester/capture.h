@@ -39,7 +39,8 @@ void ms_capture_add_client_port(struct ms_capture *c, unsigned port);
 
 /* Stop, drain what the kernel still holds, write the kept packets to
  * PATH (pcap, not pcapng; NULL: discard) and free C.  Returns the number
- * of packets written, or -1 with ERR. */
+ * of packets written, or -1 with ERR; a file written but known to lack
+ * packets (buffer limit, kernel drops) also gets a warning in ERR. */
 long ms_capture_stop(struct ms_capture *c, const char *path, char *err,
                      size_t errlen);
 

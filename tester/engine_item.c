@@ -181,6 +181,10 @@ static void eng_pcap_finish(const struct ms_engine_opts *o,
   free(name);
   long n = ms_engine_conn_capture_stop(cap, path);
   if (n > 0) {
+    /* Written, but with a warning (packets missing): say so once. */
+    if (cap->err[0] && o->diag)
+      fprintf(o->diag, "mailspec run: %s: capture %s\n",
+              out->path ? out->path : "?", cap->err);
     out->pcap = path;
     return;
   }

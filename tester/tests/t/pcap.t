@@ -67,21 +67,24 @@ print("%d transcripts, %d bad" % (n, bad))
 sys.exit(1 if bad or n == 0 else 0)
 PY
 CHECK_RC=$?
+cp "$ERR" "$WORK/run.err"
 CAP_INCOMPLETE=0
 if [ "$CHECK_RC" = 0 ]; then
   pass "each transcript has its pcap; tshark follows every command it sent"
-elif [ "$(grep -c 'not in the capture' "$WORK/check.out")" -gt 0 ] &&
+elif grep -q 'capture .*incomplete: the kernel dropped' "$WORK/run.err" &&
   ! grep -v 'not in the capture\|transcripts, .* bad' "$WORK/check.out" | grep -q .; then
-  # capture.c's drain stops after 100 ms without a packet *read*: when
-  # its reader thread is starved (a loaded machine) the last session of
-  # a transcript is lost.  Reported; not this test's to fix.
+  # The kernel dropped packets (a reader thread starved for long on a
+  # loaded machine) and mailspec said so: a known limit, announced.
   CAP_INCOMPLETE=1
-  echo "not ok $((T_COUNT + 1)) - each transcript's pcap holds every command it sent # TODO capture.c drain loses the last session under load"
+  echo "not ok $((T_COUNT + 1)) - each transcript's pcap holds every command it sent # TODO kernel drops under heavy load (announced by mailspec)"
   T_COUNT=$((T_COUNT + 1))
   diag_file "$WORK/check.out"
+  diag_file "$WORK/run.err"
 else
+  # Lines missing and mailspec did not say its capture was incomplete.
   fail "each transcript has its pcap; tshark follows every command it sent"
   diag_file "$WORK/check.out"
+  diag_file "$WORK/run.err"
 fi
 like "@$WORK/run.xml" 'name="rfc821/scenario-01-typical-transaction.pcap" value="[^"]*rfc821_scenario-01-typical-transaction.pcap"' \
   "JUnit: the pcap is a property"
@@ -120,13 +123,13 @@ for t in json.load(open(sys.argv[2]))["transcripts"]:
     base = t["id"].rsplit("/", 1)[-1].rsplit("-", 1)[0]
     seen.add(base)
     if a.get(base) != t["verdict"]:
-        # The reference server, stopped while the client's FIN is still
-        # unread, answers "421 ... (server stopping)": the capture holds
-        # a reply no replay can provoke (a known issue, reported).
+        # Once a bug: the reference server, stopped before the capture
+        # ended, answered "421 ... (server stopping)" into the capture, a
+        # reply no replay can provoke.  Named when it comes back.
         last = [l for l in open(t["path"]) if l.startswith("  S: ")][-1:]
         known = last and "(server stopping)" in last[0]
         print("%s: %s, the original %s%s" % (t["id"], t["verdict"], a.get(base),
-              " (KNOWN: 421 server stopping captured)" if known else ""))
+              " (421 server stopping captured)" if known else ""))
         bad += 1
 for k in a:
     if k not in seen:
@@ -135,8 +138,8 @@ sys.exit(1 if bad else 0)
 PY
 if [ $? = 0 ]; then
   pass "round trip: every original has its sessions imported, with the same verdict"
-elif [ "$CAP_INCOMPLETE" = 1 ] || ! grep -v KNOWN "$WORK/same.out" | grep -q .; then
-  echo "not ok $((T_COUNT + 1)) - round trip: same verdicts # TODO the reference server's 421 on stop (sent after the client's FIN) is in the capture; incomplete captures (above)"
+elif [ "$CAP_INCOMPLETE" = 1 ]; then
+  echo "not ok $((T_COUNT + 1)) - round trip: same verdicts # TODO the captures are incomplete (kernel drops, announced above)"
   T_COUNT=$((T_COUNT + 1))
   diag_file "$WORK/same.out"
 else
