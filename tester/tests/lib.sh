@@ -13,6 +13,8 @@
 #           $TARGET; every server started is stopped by PID at exit.  Under
 #           CI=true a server that does not start is a FAILED test.
 #           scripted_server SCRIPT starts scripted_server.py with SCRIPT.
+#           serve ARGS... starts `mailspec serve ARGS...` on 127.0.0.1:0
+#           and sets $TARGET and $SDIR; unserve [--rc] stops it.
 # files:    $WORK is a fresh directory, removed at exit (kept if
 #           KEEP_TMP=1 or a test failed).
 
@@ -241,6 +243,52 @@ scripted_server() {
   done
   diag_file "$_sdir/server.log"
   bail_out "scripted server did not start"
+}
+
+# serve ARGS...: start the reference server, `mailspec serve ARGS...`, in
+# the background on 127.0.0.1:0 (the kernel picks the port: no clash with
+# parallel tests).  Waits up to 10 s for its --ready-file, which holds the
+# address it listens on; bails out if it never comes or the server dies.
+# Sets TARGET (that address) and SDIR ($WORK/serve-N: ready, out, err,
+# scripted.pid).  Registered in T_SERVERS as a "scripted" entry, so that
+# stop_servers kills it by PID at exit if the test did not unserve it.
+NSERVE=0
+serve() {
+  NSERVE=$((NSERVE + 1))
+  SDIR=$WORK/serve-$NSERVE
+  mkdir -p "$SDIR"
+  "$MAILSPEC" serve --listen 127.0.0.1:0 --ready-file "$SDIR/ready" "$@" \
+    > "$SDIR/out" 2> "$SDIR/err" &
+  echo $! > "$SDIR/scripted.pid"
+  T_SERVERS="scripted:$SDIR $T_SERVERS"
+  _i=0
+  while [ ! -s "$SDIR/ready" ] && [ $_i -lt 200 ] &&
+    kill -0 "$(cat "$SDIR/scripted.pid")" 2> /dev/null; do
+    sleep 0.05
+    _i=$((_i + 1))
+  done
+  TARGET=$(cat "$SDIR/ready" 2> /dev/null)
+  [ -n "$TARGET" ] || { diag_file "$SDIR/err"; bail_out "mailspec serve $* did not start"; }
+}
+
+# unserve: stop the last server `serve` started (SDIR) and wait for it:
+# SIGTERM, then SIGKILL after 5 s (srv_killwait).
+# unserve --rc: SIGTERM only, wait up to 10 s, then reap it and set
+# SERVE_RC to its exit status, for tests of a clean shutdown.  The server
+# is this shell's child (serve runs it in the background), hence `wait`.
+# shellcheck disable=SC2034 # SERVE_RC is for the caller
+unserve() {
+  if [ "${1:-}" != --rc ]; then
+    srv_killwait "$SDIR/scripted.pid"
+    return
+  fi
+  _pid=$(cat "$SDIR/scripted.pid")
+  kill -TERM "$_pid"
+  _i=0
+  while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+  wait "$_pid" 2>/dev/null
+  SERVE_RC=$?
+  rm -f "$SDIR/scripted.pid"
 }
 
 stop_servers() {

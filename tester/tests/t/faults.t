@@ -8,29 +8,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 TR=$ROOT/transcripts
-NSERVE=0
-
-# serve ARGS...: `mailspec serve` on a free port; sets TARGET and SDIR.
-serve() {
-  NSERVE=$((NSERVE + 1))
-  SDIR=$WORK/serve-$NSERVE
-  mkdir -p "$SDIR"
-  "$MAILSPEC" serve --listen 127.0.0.1:0 --ready-file "$SDIR/ready" "$@" \
-    > "$SDIR/out" 2> "$SDIR/err" &
-  echo $! > "$SDIR/scripted.pid"
-  T_SERVERS="scripted:$SDIR $T_SERVERS"
-  _i=0
-  while [ ! -s "$SDIR/ready" ] && [ $_i -lt 200 ] && kill -0 "$(cat "$SDIR/scripted.pid")" 2>/dev/null; do
-    sleep 0.05
-    _i=$((_i + 1))
-  done
-  TARGET=$(cat "$SDIR/ready" 2>/dev/null)
-  [ -n "$TARGET" ] || { diag_file "$SDIR/err"; bail_out "mailspec serve $* did not start"; }
-}
-
-unserve() {
-  srv_killwait "$SDIR/scripted.pid"
-}
 
 # caught FAULT WANT_EXIT TRANSCRIPT STEP_ERE GOT_ERE -- SERVE_ARGS...
 #   the transcript passes against a clean server with SERVE_ARGS, and with

@@ -18,28 +18,6 @@ grep -q __asan_init "$MAILSPEC" 2> /dev/null && ASAN=yes
 [ $ASAN = yes ] && diag "sanitizer build: peak RSS is reported, not bounded"
 [ -x $TIME ] || diag "$TIME not installed (apt-get install time): RSS checks skipped"
 
-NSERVE=0
-# serve ARGS...: `mailspec serve` on 127.0.0.1:0; sets TARGET and SDIR.
-serve() {
-  NSERVE=$((NSERVE + 1))
-  SDIR=$WORK/serve-$NSERVE
-  mkdir -p "$SDIR"
-  "$MAILSPEC" serve --listen 127.0.0.1:0 --ready-file "$SDIR/ready" "$@" \
-    > "$SDIR/out" 2> "$SDIR/err" &
-  echo $! > "$SDIR/scripted.pid"
-  T_SERVERS="scripted:$SDIR $T_SERVERS"
-  _i=0
-  while [ ! -s "$SDIR/ready" ] && [ $_i -lt 200 ] &&
-    kill -0 "$(cat "$SDIR/scripted.pid")" 2> /dev/null; do
-    sleep 0.05
-    _i=$((_i + 1))
-  done
-  TARGET=$(cat "$SDIR/ready" 2> /dev/null)
-  [ -n "$TARGET" ] || { diag_file "$SDIR/err"; bail_out "mailspec serve $* did not start"; }
-}
-unserve() {
-  srv_killwait "$SDIR/scripted.pid"
-}
 # The server must have survived what it was asked to do.
 server_alive() {
   if kill -0 "$(cat "$SDIR/scripted.pid" 2> /dev/null)" 2> /dev/null; then

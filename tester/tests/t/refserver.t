@@ -10,37 +10,9 @@
 . "$(dirname "$0")/../lib.sh"
 
 RFC821=$ROOT/transcripts/rfc821
-NSERVE=0
 
-# serve ARGS...: start `mailspec serve` on a free port; sets TARGET, SDIR.
-# Stopped by lib.sh at exit (its "scripted" entries are PID files).
-serve() {
-  NSERVE=$((NSERVE + 1))
-  SDIR=$WORK/serve-$NSERVE
-  mkdir -p "$SDIR"
-  "$MAILSPEC" serve --listen 127.0.0.1:0 --ready-file "$SDIR/ready" "$@" \
-    > "$SDIR/out" 2> "$SDIR/err" &
-  echo $! > "$SDIR/scripted.pid"
-  T_SERVERS="scripted:$SDIR $T_SERVERS"
-  _i=0
-  while [ ! -s "$SDIR/ready" ] && [ $_i -lt 200 ] && kill -0 "$(cat "$SDIR/scripted.pid")" 2>/dev/null; do
-    sleep 0.05
-    _i=$((_i + 1))
-  done
-  TARGET=$(cat "$SDIR/ready" 2>/dev/null)
-  [ -n "$TARGET" ] || { diag_file "$SDIR/err"; bail_out "mailspec serve $* did not start"; }
-}
-
-# unserve: SIGTERM the last server and wait; its exit status in SERVE_RC.
-unserve() {
-  _pid=$(cat "$SDIR/scripted.pid")
-  kill -TERM "$_pid"
-  _i=0
-  while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
-  wait "$_pid" 2>/dev/null
-  SERVE_RC=$?
-  rm -f "$SDIR/scripted.pid"
-}
+# Servers: lib.sh's serve; stopped with `unserve --rc` (SIGTERM, wait, exit
+# status in SERVE_RC), as a clean SIGTERM shutdown is part of what is tested.
 
 # ---- -t builtin: every classroom transcript ------------------------------
 ms run -t builtin "$RFC821"
@@ -140,7 +112,7 @@ like "$BAD" '^data 250 250 250 354$' "a transaction starts after the errors"
 like "$BAD" '^after-vanish 220$' "after a client vanished mid-DATA the server still serves"
 like "$BAD" '^quit 221 closed$' "QUIT gets 221 and the server closes"
 
-unserve
+unserve --rc
 is "$SERVE_RC" 0 "mailspec serve exits 0 on SIGTERM"
 ok "the ready file is removed at exit" test ! -e "$SDIR/ready"
 unlike "@$SDIR/err" 'ERROR|runtime error|LeakSanitizer' "no sanitizer report"
@@ -154,12 +126,12 @@ EOF
 serve --profile rfc821 --world "$W4"
 ms run -t "$TARGET" "$RFC821/scenario-04-verifying-and-sending.yaml"
 exit_is 0 "Scenario 4 passes against mailspec serve --world with its world"
-unserve
+unserve --rc
 
 # ---- the live view --------------------------------------------------------
 serve --profile rfc821 -v
 ms run -t "$TARGET" "$RFC821/scenario-01-typical-transaction.yaml"
-unserve
+unserve --rc
 like "@$SDIR/out" '^S: HELO USC-ISIF\.ARPA$' "-v prints the client's lines as S:"
 like "@$SDIR/out" '^R: 550 No such user here$' "-v prints the server's replies as R:"
 
@@ -170,13 +142,13 @@ exit_is 0 "RFC 5321 Appendix D passes against mailspec serve (default profile)"
 ms run -t "$TARGET" "$RFC821/scenario-04-verifying-and-sending.yaml"
 like "@$OUT" '^FAIL  rfc821/scenario-04' "RFC 821's SEND is refused by the rfc5321 profile"
 like "@$OUT" '\+ R: 502' "... with 502"
-unserve
+unserve --rc
 
 if [ -f "$ROOT/transcripts/rfc1939/example-session.yaml" ]; then
   serve --protocol pop3
   ms run -t "$TARGET" "$ROOT/transcripts/rfc1939/example-session.yaml"
   exit_is 0 "RFC 1939's example session passes against mailspec serve --protocol pop3"
-  unserve
+  unserve --rc
 fi
 
 # ---- usage ----------------------------------------------------------------
@@ -204,4 +176,4 @@ serve --profile rfc821
 ms serve --listen "$TARGET"
 exit_is 3 "a port already taken: exit 3"
 like "@$ERR" "$TARGET" "... naming the address"
-unserve
+unserve --rc

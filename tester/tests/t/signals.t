@@ -9,28 +9,6 @@
 # failure.
 . "$(dirname "$0")/../lib.sh"
 
-NSERVE=0
-serve() {
-  NSERVE=$((NSERVE + 1))
-  SDIR=$WORK/serve-$NSERVE
-  mkdir -p "$SDIR"
-  "$MAILSPEC" serve --listen 127.0.0.1:0 --ready-file "$SDIR/ready" "$@" \
-    > "$SDIR/out" 2> "$SDIR/err" &
-  echo $! > "$SDIR/scripted.pid"
-  T_SERVERS="scripted:$SDIR $T_SERVERS"
-  _i=0
-  while [ ! -s "$SDIR/ready" ] && [ $_i -lt 200 ] &&
-    kill -0 "$(cat "$SDIR/scripted.pid")" 2> /dev/null; do
-    sleep 0.05
-    _i=$((_i + 1))
-  done
-  TARGET=$(cat "$SDIR/ready" 2> /dev/null)
-  [ -n "$TARGET" ] || { diag_file "$SDIR/err"; bail_out "mailspec serve $* did not start"; }
-}
-unserve() {
-  srv_killwait "$SDIR/scripted.pid"
-}
-
 # start_run ARGS...: mailspec in the background with SIGINT at its default
 # (a non-interactive shell starts background jobs with SIGINT ignored).
 # Sets RUN_PID; stdout in $OUT, stderr in $ERR.

@@ -40,14 +40,25 @@ case_() {
   stop_servers
 }
 
-# ---- good cases first: the harness itself must not cause failures ----------
-case_ good 0 '^1 passed, 0 failed, 0 skipped$' "well-formed replies pass" <<'EOF'
-send 220 scripted.example.test ESMTP\r\n
+# reply_case NAME WANT_EXIT REASON_ERE DESC GREETING EHLO_REPLY [OPTIONS...]
+# case_ with the usual server script: GREETING, then EHLO_REPLY to EHLO and
+# "221 bye" to QUIT.  GREETING and EHLO_REPLY are written as the script's
+# `send` takes them (\r\n escapes); the violation, if any, is in one of them.
+reply_case() {
+  _rn=$1 _rw=$2 _rre=$3 _rd=$4 _rg=$5 _reh=$6
+  shift 6
+  case_ "$_rn" "$_rw" "$_rre" "$_rd" "$@" <<EOF
+send $_rg
 expect-line EHLO
-send 250-scripted.example.test\r\n250 8BITMIME\r\n
+send $_reh
 expect-line QUIT
-send 221 bye\r\n
+send 221 bye\\r\\n
 EOF
+}
+
+# ---- good cases first: the harness itself must not cause failures ----------
+reply_case good 0 '^1 passed, 0 failed, 0 skipped$' "well-formed replies pass" \
+  '220 scripted.example.test ESMTP\r\n' '250-scripted.example.test\r\n250 8BITMIME\r\n'
 like "@$SCRIPTED_DIR/received.log" '^C: EHLO client\.example\\r\\n$' "the command went out as written plus CRLF"
 
 case_ trickle 0 '^1 passed, 0 failed, 0 skipped$' "replies trickled one octet at a time pass" <<'EOF'
@@ -59,29 +70,14 @@ trickle 10 221 bye\r\n
 EOF
 
 # ---- each violation, with the right reply code -----------------------------
-case_ bare-lf 1 'bare LF' "greeting ending in a bare LF is a FAIL" <<'EOF'
-send 220 scripted.example.test ESMTP\n
-expect-line EHLO
-send 250 scripted.example.test\r\n
-expect-line QUIT
-send 221 bye\r\n
-EOF
+reply_case bare-lf 1 'bare LF' "greeting ending in a bare LF is a FAIL" \
+  '220 scripted.example.test ESMTP\n' '250 scripted.example.test\r\n'
 
-case_ mixed-codes 1 'same reply code' "continuation code 252 before final 250 is a FAIL" <<'EOF'
-send 220 scripted.example.test ESMTP\r\n
-expect-line EHLO
-send 252-scripted.example.test\r\n250 8BITMIME\r\n
-expect-line QUIT
-send 221 bye\r\n
-EOF
+reply_case mixed-codes 1 'same reply code' "continuation code 252 before final 250 is a FAIL" \
+  '220 scripted.example.test ESMTP\r\n' '252-scripted.example.test\r\n250 8BITMIME\r\n'
 
-case_ four-digit 1 'valid reply code|followed by neither SP' "a 4-digit code '2200' is a FAIL" <<'EOF'
-send 2200 scripted.example.test ESMTP\r\n
-expect-line EHLO
-send 250 scripted.example.test\r\n
-expect-line QUIT
-send 221 bye\r\n
-EOF
+reply_case four-digit 1 'valid reply code|followed by neither SP' "a 4-digit code '2200' is a FAIL" \
+  '2200 scripted.example.test ESMTP\r\n' '250 scripted.example.test\r\n'
 
 # 4 + 594 + 2 = 600 octets including CRLF (limit: 512).
 case_ long-line 1 '512 octets' "a 600-octet reply line is a FAIL" <<'EOF'
@@ -95,13 +91,8 @@ send 221 bye\r\n
 EOF
 
 # "250 surprise" arrives in the same write as the greeting, unasked.
-case_ trailing 1 'after the final reply line' "bytes after the greeting's final line are a FAIL" <<'EOF'
-send 220 scripted.example.test ESMTP\r\n250 surprise\r\n
-expect-line EHLO
-send 250 scripted.example.test\r\n
-expect-line QUIT
-send 221 bye\r\n
-EOF
+reply_case trailing 1 'after the final reply line' "bytes after the greeting's final line are a FAIL" \
+  '220 scripted.example.test ESMTP\r\n250 surprise\r\n' '250 scripted.example.test\r\n'
 
 case_ early-close 1 'closed the connection' "the server closing after EHLO is a FAIL" <<'EOF'
 send 220 scripted.example.test ESMTP\r\n
@@ -116,22 +107,12 @@ send 250-scripted.example.test\r\n250-PIPEL
 close
 EOF
 
-case_ bare-cr 1 'CR that is not followed by LF' "a bare CR inside a reply line is a FAIL" <<'EOF'
-send 220 scripted\r.example.test ESMTP\r\n
-expect-line EHLO
-send 250 scripted.example.test\r\n
-expect-line QUIT
-send 221 bye\r\n
-EOF
+reply_case bare-cr 1 'CR that is not followed by LF' "a bare CR inside a reply line is a FAIL" \
+  '220 scripted\r.example.test ESMTP\r\n' '250 scripted.example.test\r\n'
 
 # A well-formed reply with the wrong code: a plain FAIL, shown as a diff.
-case_ wrong-code 1 '^ *- *R: 250' "a well-formed 550 where 250 is expected is a FAIL with a diff" <<'EOF'
-send 220 scripted.example.test ESMTP\r\n
-expect-line EHLO
-send 550 no\r\n
-expect-line QUIT
-send 221 bye\r\n
-EOF
+reply_case wrong-code 1 '^ *- *R: 250' "a well-formed 550 where 250 is expected is a FAIL with a diff" \
+  '220 scripted.example.test ESMTP\r\n' '550 no\r\n'
 
 # ---- cannot judge: ERROR, exit 3 ---------------------------------------------
 # Never greets; mailspec gives up after --timeout 1.
