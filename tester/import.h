@@ -5,7 +5,8 @@
  *   -> transcript_write.c (YAML) -> one file per session.
  *
  * A session's bytes are kept until it ends (FIN, RST, idle, end of the
- * capture), then framed and written at once, so `record` writes each
+ * capture), then framed and written: by a writer thread while a capture
+ * file is read on (import.c), inline when live, so `record` writes each
  * transcript as its session ends.  Everything between the store and the
  * YAML text is pure and is tested without any capture file. */
 #ifndef MS_IMPORT_H
@@ -212,9 +213,16 @@ struct ms_import_opts {
   struct ms_reasm_limits limits; /* zeros: defaults */
   int verbosity;            /* -1 quiet, 0, 1 verbose */
   FILE *log;                /* messages; NULL: stderr */
-  /* called after each transcript is written (record --count) */
+  /* called after each transcript is written (record --count), always on
+   * the thread that calls the importer, in the order the sessions ended;
+   * with the writer thread that may be a little later than the file
+   * (at the latest when the capture file ends, see ms_importer_file) */
   void (*written)(void *ctx, const char *path);
   void *written_ctx;
+  /* Write transcripts on the calling thread.  Otherwise, while a capture
+   * file is read, one writer thread frames and writes them (live capture
+   * always writes inline: each file and callback at once). */
+  bool inline_write;
 };
 
 struct ms_import_counts {
@@ -229,7 +237,8 @@ struct ms_import_counts {
 
 struct ms_importer;
 struct ms_importer *ms_importer_new(const struct ms_import_opts *o);
-/* Import one capture file.  Returns 0, or -1 (message already printed). */
+/* Import one capture file.  Returns 0, or -1 (message already printed).
+ * Every transcript of the file is written when it returns. */
 int ms_importer_file(struct ms_importer *im, const char *path);
 /* Live use: begin a capture NAME of link type LT, feed packets, end. */
 void ms_importer_begin(struct ms_importer *im, const char *name,
@@ -237,7 +246,9 @@ void ms_importer_begin(struct ms_importer *im, const char *name,
 void ms_importer_packet(struct ms_importer *im, int lt,
                         const unsigned char *p, uint32_t caplen,
                         uint64_t frame, uint64_t ts_ns);
+/* Closes the open sessions and waits until every transcript is written. */
 void ms_importer_end(struct ms_importer *im);
+/* Complete after ms_importer_end() / ms_importer_file(). */
 const struct ms_import_counts *ms_importer_counts(const struct ms_importer *im);
 void ms_importer_free(struct ms_importer *im);
 

@@ -2,12 +2,17 @@
  * two streams -> units -> YAML -> the transcript loader -> the bytes the
  * engine would send.  Those must be the bytes the client sent. */
 #include <check.h>
+#include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "import.h"
+#include "linktype.h"
 #include "mailspec/mailspec.h"
 
 /* A dialogue: alternating pieces, each with its own packet number. */
@@ -618,6 +623,297 @@ START_TEST(dir_store) {
 }
 END_TEST
 
+/* ---- the importer end to end: writer thread against inline writing ---- */
+
+/* One TCP connection of the synthetic captures below (RAW IPv4). */
+struct tflow {
+  uint16_t cport;
+  uint32_t seq[2];
+};
+
+#define T_FIN 0x01
+#define T_SYN 0x02
+#define T_PSH 0x08
+#define T_ACK 0x10
+
+static void put16(unsigned char *p, unsigned v) {
+  p[0] = (unsigned char)(v >> 8);
+  p[1] = (unsigned char)v;
+}
+
+static void put32(unsigned char *p, uint32_t v) {
+  put16(p, v >> 16);
+  put16(p + 2, v & 0xFFFFu);
+}
+
+static void tpkt(struct ms_importer *im, uint64_t *frame, struct tflow *f,
+                 int dir, unsigned flags, const char *data) {
+  static const unsigned char cl[4] = {10, 0, 0, 1}, sv[4] = {10, 0, 0, 2};
+  unsigned char b[1500] = {0};
+  size_t dl = data ? strlen(data) : 0;
+  ck_assert_uint_le(dl, sizeof b - 40);
+  b[0] = 0x45;
+  put16(b + 2, (unsigned)(40 + dl));
+  b[6] = 0x40; /* DF */
+  b[8] = 64;
+  b[9] = 6;
+  memcpy(b + 12, dir == 0 ? cl : sv, 4);
+  memcpy(b + 16, dir == 0 ? sv : cl, 4);
+  unsigned char *t = b + 20;
+  put16(t, dir == 0 ? f->cport : 25);
+  put16(t + 2, dir == 0 ? 25 : f->cport);
+  put32(t + 4, f->seq[dir]);
+  put32(t + 8, f->seq[1 - dir]);
+  t[12] = 0x50;
+  t[13] = (unsigned char)flags;
+  put16(t + 14, 0xFFFF);
+  if (dl)
+    memcpy(t + 20, data, dl);
+  f->seq[dir] += (uint32_t)dl + ((flags & (T_SYN | T_FIN)) ? 1 : 0);
+  ++*frame;
+  ms_importer_packet(im, MS_LT_RAW, b, (uint32_t)(40 + dl), *frame,
+                     *frame * 1000000u);
+}
+
+/* Step K of SMTP session I (false when past its end): a mail of I * 40
+ * body lines, so that sessions take the writer different times. */
+static bool tstep(struct ms_importer *im, uint64_t *frame, struct tflow *f,
+                  unsigned i, unsigned k) {
+  static const struct { int dir; unsigned flags; const char *data; } d[] = {
+      {0, T_SYN, NULL}, {1, T_SYN | T_ACK, NULL}, {0, T_ACK, NULL},
+      {1, T_PSH | T_ACK, "220 t.example ESMTP\r\n"},
+      {0, T_PSH | T_ACK, "EHLO c.example\r\n"},
+      {1, T_PSH | T_ACK, "250 t.example\r\n"},
+      {0, T_PSH | T_ACK, "MAIL FROM:<a@c.example>\r\n"},
+      {1, T_PSH | T_ACK, "250 2.1.0 Ok\r\n"},
+      {0, T_PSH | T_ACK, "RCPT TO:<b@t.example>\r\n"},
+      {1, T_PSH | T_ACK, "250 2.1.5 Ok\r\n"},
+      {0, T_PSH | T_ACK, "DATA\r\n"},
+      {1, T_PSH | T_ACK, "354 go ahead\r\n"},
+      {0, T_PSH | T_ACK, NULL}, /* the body */
+      {0, T_PSH | T_ACK, ".\r\n"},
+      {1, T_PSH | T_ACK, "250 2.0.0 queued\r\n"},
+      {0, T_PSH | T_ACK, "QUIT\r\n"},
+      {1, T_PSH | T_ACK, "221 2.0.0 bye\r\n"},
+      {1, T_FIN | T_ACK, NULL}, {0, T_FIN | T_ACK, NULL}, {1, T_ACK, NULL}};
+  if (k >= sizeof d / sizeof d[0])
+    return false;
+  if (k == 12) {
+    for (unsigned l = 0; l < i * 40; l++) {
+      char line[96];
+      snprintf(line, sizeof line, "Line %u of mail %u: %s\r\n", l, i,
+               l % 7 ? "some text" : ".leading dot and \x01 control");
+      tpkt(im, frame, f, 0, T_PSH | T_ACK, line);
+    }
+    return true;
+  }
+  tpkt(im, frame, f, d[k].dir, d[k].flags, d[k].data);
+  return true;
+}
+
+/* N sessions, GROUP open at a time, packets interleaved round robin. */
+static void tcapture(struct ms_importer *im, unsigned n, unsigned group) {
+  uint64_t frame = 0;
+  for (unsigned g = 0; g < n; g += group) {
+    struct tflow f[16];
+    ck_assert_uint_le(group, 16);
+    for (unsigned i = 0; i < group; i++)
+      f[i] = (struct tflow){(uint16_t)(40000 + g + i), {1000u * (g + i), 7}};
+    for (unsigned k = 0;; k++) {
+      bool any = false;
+      for (unsigned i = 0; i < group && g + i < n; i++)
+        any = tstep(im, &frame, &f[i], g + i, k) || any;
+      if (!any)
+        break;
+    }
+  }
+}
+
+struct trun {
+  char dir[64];
+  char *log;
+  size_t loglen;
+  char *paths[128]; /* written callbacks, in order (names only) */
+  size_t npaths;
+  bool other_thread; /* a callback came from another thread */
+  pthread_t self;
+  struct ms_import_counts n;
+};
+
+static void trun_written(void *ctx, const char *path) {
+  struct trun *r = ctx;
+  if (!pthread_equal(pthread_self(), r->self))
+    r->other_thread = true;
+  ck_assert_uint_lt(r->npaths, 128);
+  const char *b = strrchr(path, '/');
+  r->paths[r->npaths++] = strdup(b ? b + 1 : path);
+}
+
+/* Import two captures of N sessions with the same name, writing inline
+ * or on the writer thread.  OBSTACLES: directories where two of the
+ * files go, so that writing them fails. */
+static void trun_do(struct trun *r, bool inline_write, size_t max_stored,
+                    unsigned n, bool obstacles) {
+  memset(r, 0, sizeof *r);
+  snprintf(r->dir, sizeof r->dir, "/tmp/check_import.XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(r->dir));
+  if (obstacles) {
+    char p[128];
+    snprintf(p, sizeof p, "%s/.unit-0003.yaml.tmp", r->dir);
+    ck_assert_int_eq(mkdir(p, 0700), 0);
+    snprintf(p, sizeof p, "%s/unit-2-0005.yaml", r->dir);
+    ck_assert_int_eq(mkdir(p, 0700), 0);
+  }
+  r->self = pthread_self();
+  FILE *log = open_memstream(&r->log, &r->loglen);
+  struct ms_import_opts o = {0};
+  o.outdir = r->dir;
+  o.verbosity = -1;
+  o.log = log;
+  o.written = trun_written;
+  o.written_ctx = r;
+  o.inline_write = inline_write;
+  o.max_stored_bytes = max_stored;
+  struct ms_importer *im = ms_importer_new(&o);
+  ms_importer_begin(im, "x/unit.pcap", NULL);
+  tcapture(im, n, 4);
+  ms_importer_end(im);
+  ms_importer_begin(im, "y/unit.pcap", NULL); /* base unit-2 */
+  tcapture(im, n, 3);
+  ms_importer_end(im);
+  r->n = *ms_importer_counts(im);
+  ms_importer_free(im);
+  fclose(log);
+}
+
+static char *tslurp(const char *dir, const char *name) {
+  char p[256];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  FILE *f = fopen(p, "rb");
+  ck_assert_msg(f != NULL, "%s missing", p);
+  char *text = NULL;
+  size_t cap = 0;
+  FILE *m = open_memstream(&text, &cap);
+  int c;
+  while ((c = getc(f)) != EOF)
+    putc(c, m);
+  fclose(m);
+  fclose(f);
+  return text;
+}
+
+static size_t tcount_files(const char *dir) {
+  DIR *d = opendir(dir);
+  ck_assert_ptr_nonnull(d);
+  size_t n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL)
+    n += e->d_name[0] != '.';
+  closedir(d);
+  return n;
+}
+
+static void trun_free(struct trun *r) {
+  DIR *d = opendir(r->dir);
+  struct dirent *e;
+  while (d && (e = readdir(d)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    char p[sizeof r->dir + sizeof e->d_name + 1];
+    snprintf(p, sizeof p, "%s/%s", r->dir, e->d_name);
+    if (unlink(p) != 0)
+      rmdir(p);
+  }
+  if (d)
+    closedir(d);
+  rmdir(r->dir);
+  for (size_t i = 0; i < r->npaths; i++)
+    free(r->paths[i]);
+  free(r->log);
+}
+
+/* TEXT with DIR written "DIR" (caller frees). */
+static char *tundir(const char *text, const char *dir) {
+  char *out = NULL;
+  size_t cap = 0, n = strlen(dir);
+  FILE *m = open_memstream(&out, &cap);
+  for (const char *p = text; *p;)
+    if (strncmp(p, dir, n) == 0) {
+      fputs("DIR", m);
+      p += n;
+    } else {
+      putc(*p++, m);
+    }
+  fclose(m);
+  return out;
+}
+
+/* Both runs said and wrote the same, in the same order. */
+static void trun_same(const struct trun *a, const struct trun *b) {
+  ck_assert_mem_eq(&a->n, &b->n, sizeof a->n);
+  /* messages name files in the run's own directory */
+  char *la = tundir(a->log, a->dir), *lb = tundir(b->log, b->dir);
+  ck_assert_str_eq(la, lb);
+  free(la);
+  free(lb);
+  ck_assert_uint_eq(a->npaths, b->npaths);
+  for (size_t i = 0; i < a->npaths; i++) {
+    ck_assert_str_eq(a->paths[i], b->paths[i]);
+    char *ta = tslurp(a->dir, a->paths[i]), *tb = tslurp(b->dir, b->paths[i]);
+    ck_assert_str_eq(ta, tb);
+    free(ta);
+    free(tb);
+  }
+  ck_assert_uint_eq(tcount_files(a->dir), tcount_files(b->dir));
+}
+
+START_TEST(writer_thread_same_as_inline) {
+  struct trun a, b;
+  trun_do(&a, true, 0, 30, true);
+  trun_do(&b, false, 0, 30, true);
+  ck_assert(!a.other_thread);
+  ck_assert(!b.other_thread); /* callbacks on the importer's thread */
+  ck_assert_uint_eq(b.n.sessions, 60);
+  ck_assert_uint_eq(b.n.written, 58);
+  ck_assert_uint_eq(b.n.failed, 2);
+  ck_assert_uint_eq(b.npaths, 58);
+  /* in the order the sessions closed: the first capture, then the other */
+  ck_assert_str_eq(b.paths[0], "unit-0000.yaml");
+  ck_assert_str_eq(b.paths[3], "unit-0004.yaml"); /* 0003 failed */
+  ck_assert_str_eq(b.paths[29], "unit-2-0000.yaml");
+  ck_assert_str_eq(b.paths[57], "unit-2-0029.yaml");
+  for (size_t i = 1; i < b.npaths; i++)
+    ck_assert_str_lt(b.paths[i - 1], b.paths[i]);
+  /* the failures, reported in order, once each */
+  char want[512];
+  snprintf(want, sizeof want,
+           "mailspec import: %s/.unit-0003.yaml.tmp: File exists\n"
+           "mailspec import: %s/unit-2-0005.yaml: cannot write: Is a "
+           "directory\n", b.dir, b.dir);
+  ck_assert_str_eq(b.log, want);
+  trun_same(&a, &b);
+  trun_free(&a);
+  trun_free(&b);
+}
+END_TEST
+
+/* With a tight max_stored_bytes the sessions cut are the same: queued
+ * sessions count until written, and the importer waits for the writer
+ * rather than cut a session because the writer was slow. */
+START_TEST(writer_thread_store_limit) {
+  struct trun a, b;
+  trun_do(&a, true, 30000, 24, false);
+  trun_do(&b, false, 30000, 24, false);
+  ck_assert_uint_gt(b.n.over_limit, 0);
+  ck_assert_uint_lt(b.n.over_limit, 48);
+  ck_assert_uint_eq(b.n.written, 48);
+  ck_assert_str_eq(b.log, "");
+  trun_same(&a, &b);
+  trun_free(&a);
+  trun_free(&b);
+}
+END_TEST
+
 Suite *make_import_suite(void);
 Suite *make_import_suite(void) {
   Suite *s = suite_create("import");
@@ -643,6 +939,8 @@ Suite *make_import_suite(void) {
   tcase_add_test(t, layout_reply_after_command);
   tcase_add_test(t, detect);
   tcase_add_test(t, dir_store);
+  tcase_add_test(t, writer_thread_same_as_inline);
+  tcase_add_test(t, writer_thread_store_limit);
   suite_add_tcase(s, t);
   return s;
 }
