@@ -26,29 +26,6 @@ sh "$TESTS/certs.sh" "$CERTS" > "$WORK/certs.log" 2>&1 || {
 }
 SUITES=$ROOT/suites
 WAIVERS=$TESTS/tls-waivers
-NSERVE=0
-
-# serve ARGS...: `mailspec serve` on a free port; sets TARGET and SDIR.
-serve() {
-  NSERVE=$((NSERVE + 1))
-  SDIR=$WORK/serve-$NSERVE
-  mkdir -p "$SDIR"
-  "$MAILSPEC" serve --listen 127.0.0.1:0 --ready-file "$SDIR/ready" "$@" \
-    > "$SDIR/out" 2> "$SDIR/err" &
-  echo $! > "$SDIR/scripted.pid"
-  T_SERVERS="scripted:$SDIR $T_SERVERS"
-  _i=0
-  while [ ! -s "$SDIR/ready" ] && [ $_i -lt 200 ] && kill -0 "$(cat "$SDIR/scripted.pid")" 2>/dev/null; do
-    sleep 0.05
-    _i=$((_i + 1))
-  done
-  TARGET=$(cat "$SDIR/ready" 2>/dev/null)
-  [ -n "$TARGET" ] || { diag_file "$SDIR/err"; bail_out "mailspec serve $* did not start"; }
-}
-
-unserve() {
-  srv_killwait "$SDIR/scripted.pid"
-}
 
 # sclient ADDR INPUT [ARGS...]: openssl s_client to ADDR, INPUT (a string
 # with \r\n escapes, sent at once after the handshake, ending in QUIT so
@@ -147,6 +124,7 @@ unserve
 
 # implicit TLS: nothing in plaintext, the greeting comes inside TLS
 serve --tls implicit --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key"
+# shellcheck disable=SC2153 # SDIR: set by lib.sh's serve
 like "@$SDIR/err" 'SMTP over TLS' "--tls implicit: serve says so"
 sclient "$TARGET" 'EHLO client.example\r\nQUIT\r\n' -CAfile "$CERTS/ca.pem" -verify_hostname localhost -verify_return_error
 like "@$OUT" '^220 BBN-UNIX\.ARPA ' "--tls implicit (SMTP): the greeting inside TLS"
@@ -335,19 +313,17 @@ real dovecot-tls "$SUITES/starttls.yaml $SUITES/auth.yaml" ""
 real dovecot-tls "$SUITES/starttls.yaml $SUITES/auth.yaml" "" strict
 
 # Implicit TLS (POP3S, SMTPS): mailspec's pop3s:// and smtps:// targets.
-if start_tls_server dovecot-tls implicit; then
-  ms run --timeout 10 -t "pop3s://$TARGET" --cafile "$RDIR/cafile.pem" \
-    "$ROOT/transcripts/pop3/greeting.yaml"
-  exit_is 0 "dovecot-tls implicit: pop3s:// greets inside TLS"
-  sh "$TESTS/servers/dovecot-tls.sh" stop "$RDIR" > /dev/null 2>&1 || true
-else
-  skip "dovecot-tls implicit" "unavailable: $(head -n 1 "$WORK/dovecot-tls.why")"
-fi
-if start_tls_server aiosmtpd-tls implicit; then
-  ms run --timeout 10 -t "smtps://$TARGET" --cafile "$RDIR/cafile.pem" \
-    "$ROOT/transcripts/smtp/greeting.yaml"
-  exit_is 0 "aiosmtpd-tls implicit: smtps:// greets inside TLS"
-  sh "$TESTS/servers/aiosmtpd-tls.sh" stop "$RDIR" > /dev/null 2>&1 || true
-else
-  skip "aiosmtpd-tls implicit" "unavailable: $(head -n 1 "$WORK/aiosmtpd-tls.why")"
-fi
+# implicit NAME SCHEME PROTO: NAME started `implicit` greets inside TLS at
+# SCHEME://TARGET (transcripts/PROTO/greeting.yaml); skipped if it cannot run.
+implicit() {
+  if start_tls_server "$1" implicit; then
+    ms run --timeout 10 -t "$2://$TARGET" --cafile "$RDIR/cafile.pem" \
+      "$ROOT/transcripts/$3/greeting.yaml"
+    exit_is 0 "$1 implicit: $2:// greets inside TLS"
+    sh "$TESTS/servers/$1.sh" stop "$RDIR" > /dev/null 2>&1 || true
+  else
+    skip "$1 implicit" "unavailable: $(head -n 1 "$WORK/$1.why")"
+  fi
+}
+implicit dovecot-tls pop3s pop3
+implicit aiosmtpd-tls smtps smtp
