@@ -178,6 +178,11 @@ start_server() {
   [ -f "$_script" ] || { echo "no server script $_script" > "$_why"; return 1; }
   if ! sh "$_script" check > "$_why" 2>&1; then return 1; fi
   _sdir=$WORK/srv-$_name
+  # A second start of NAME reuses its directory: stop the first instance
+  # now, or its pid file is overwritten and it outlives the test.
+  case " $T_SERVERS " in
+  *" $_name:$_sdir "*) sh "$_script" stop "$_sdir" > /dev/null 2>&1 || true ;;
+  esac
   _tries=0
   while [ $_tries -lt 5 ]; do
     _tries=$((_tries + 1))
