@@ -28,12 +28,13 @@ BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
 #   tcpflow           the import benchmark's comparison (tester/bench/import.sh)
 #   clang libclang-rt-14-dev  libFuzzer for `make fuzz` (CI smoke run)
 #   valgrind          `make valgrind`
+#   groff-base        renders the man page in man.t (warnings fail it)
 #   libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2
 #                     run-time libraries of Exim and OpenSMTPD, which the
 #                     tests run unpacked from their .debs (they conflict with
 #                     postfix as installed packages)
 TEST_PKGS="postfix python3-aiosmtpd python3 perl libxml2-utils tcpdump tshark swaks time
-  python3-jsonschema chromium dovecot-pop3d openssl tcpflow clang libclang-rt-14-dev valgrind
+  python3-jsonschema chromium dovecot-pop3d openssl tcpflow clang libclang-rt-14-dev valgrind groff-base
   libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2"
 
 ALL_PKGS="$BUILD_PKGS $TEST_PKGS"
