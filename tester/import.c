@@ -399,16 +399,30 @@ static struct imp_job *imp_slot(struct imp_writer *w, size_t i) {
   return &w->q[i % IMP_QUEUE];
 }
 
-/* Under MU: the oldest (or newest) queued job, or NULL. */
-static struct imp_job *imp_take(struct imp_writer *w, bool newest) {
-  for (size_t k = 0; k < w->tail - w->head; k++) {
-    struct imp_job *j = imp_slot(w, newest ? w->tail - 1 - k : w->head + k);
-    if (j->state == JOB_QUEUED) {
-      j->state = JOB_TAKEN;
-      return j;
+/* Under MU: the oldest queued job (the writer's), or NULL. */
+static struct imp_job *imp_take(struct imp_writer *w) {
+  for (size_t i = w->head; i < w->tail; i++)
+    if (imp_slot(w, i)->state == JOB_QUEUED) {
+      imp_slot(w, i)->state = JOB_TAKEN;
+      return imp_slot(w, i);
     }
-  }
   return NULL;
+}
+
+/* Under MU: the newest queued job if another one is left for the writer
+ * (the main thread helps, it must not take the writer's next job). */
+static struct imp_job *imp_take_newest(struct imp_writer *w) {
+  struct imp_job *newest = NULL;
+  size_t queued = 0;
+  for (size_t i = w->head; i < w->tail; i++)
+    if (imp_slot(w, i)->state == JOB_QUEUED) {
+      queued++;
+      newest = imp_slot(w, i);
+    }
+  if (queued < 2)
+    return NULL;
+  newest->state = JOB_TAKEN;
+  return newest;
 }
 
 /* Write J (taken under MU) without the lock, then mark it done. */
@@ -427,7 +441,7 @@ static void *imp_writer_main(void *arg) {
   pthread_mutex_lock(&w->mu);
   for (;;) {
     struct imp_job *j = NULL;
-    while (!(j = imp_take(w, false)) && !w->stop)
+    while (!(j = imp_take(w)) && !w->stop)
       pthread_cond_wait(&w->more, &w->mu);
     if (!j)
       break;
@@ -484,7 +498,7 @@ static void imp_wait(struct ms_importer *im, size_t max) {
       pthread_mutex_unlock(&w->mu);
       return;
     }
-    struct imp_job *j = imp_take(w, true);
+    struct imp_job *j = imp_take_newest(w);
     if (j)
       imp_work(im, j);
     else if (imp_slot(w, w->head)->state != JOB_DONE)
