@@ -22,6 +22,7 @@
 
 #define DETECT_MAX 1024 /* bytes looked at before calling a session not mail */
 #define IMP_QUEUE 8     /* closed sessions waiting for the writer thread */
+#define IMP_WBUF (64u << 10) /* stdio buffer of a transcript being written */
 
 enum sess_state { SS_UNDECIDED, SS_MAIL, SS_IGNORE };
 
@@ -63,6 +64,7 @@ struct ms_importer {
   size_t nunknown_lt;
   bool errors;
   struct imp_writer w;
+  char *wbuf;          /* the main thread's stdio buffer for transcripts */
 };
 
 static const uint16_t mail_ports[] = {25, 587, 2525, 110};
@@ -316,18 +318,23 @@ static void imp_release(struct ms_importer *im, struct isess *x) {
 }
 
 /* Frame and write J's session, then free it.  Runs on either thread: it
- * touches J and the (constant) options only, and prints nothing: the
- * main thread says what happened, in order (imp_job_finish). */
-static void imp_write(struct ms_importer *im, struct imp_job *j) {
+ * touches J, BUF (the calling thread's, IMP_WBUF bytes) and the
+ * (constant) options only, and prints nothing: the main thread says what
+ * happened, in order (imp_job_finish). */
+static void imp_write(struct ms_importer *im, struct imp_job *j, char *buf) {
   const struct isess *x = j->x;
   struct ms_frames f;
   ms_import_frame(&x->s, &f);
   /* A fresh file (never through a link or into someone's hard link); the
    * rename then replaces whatever sits at PATH, a planted symlink too.
    * Transcripts that keep secrets are readable by their owner only. */
-  unlink(j->tmp);
-  int fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
-                im->o.keep_secrets && f.nsecrets ? 0600 : 0644);
+  int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+  mode_t mode = im->o.keep_secrets && f.nsecrets ? 0600 : 0644;
+  int fd = open(j->tmp, flags, mode);
+  if (fd < 0 && errno == EEXIST) { /* left by a crash: replace it */
+    unlink(j->tmp);
+    fd = open(j->tmp, flags, mode);
+  }
   FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
   if (!out) {
     j->err = xasprintf("%s: %s", j->tmp, strerror(errno));
@@ -335,6 +342,9 @@ static void imp_write(struct ms_importer *im, struct imp_job *j) {
       close(fd);
     goto done;
   }
+  /* One write(2) for most transcripts (stdio would use the file system's
+   * 4 KiB block size, and allocate it each time). */
+  setvbuf(out, buf, _IOFBF, IMP_WBUF);
   struct ms_write_opts wo = {j->capture, j->iface, im->o.conv,
                              im->o.keep_secrets, im->o.allow_gaps,
                              im->o.force_steps};
@@ -425,11 +435,18 @@ static struct imp_job *imp_take_newest(struct imp_writer *w) {
   return newest;
 }
 
+/* The main thread's buffer for imp_write. */
+static char *imp_wbuf(struct ms_importer *im) {
+  if (!im->wbuf)
+    im->wbuf = xmalloc(IMP_WBUF);
+  return im->wbuf;
+}
+
 /* Write J (taken under MU) without the lock, then mark it done. */
-static void imp_work(struct ms_importer *im, struct imp_job *j) {
+static void imp_work(struct ms_importer *im, struct imp_job *j, char *buf) {
   struct imp_writer *w = &im->w;
   pthread_mutex_unlock(&w->mu);
-  imp_write(im, j);
+  imp_write(im, j, buf);
   pthread_mutex_lock(&w->mu);
   j->state = JOB_DONE;
   pthread_cond_signal(&w->room);
@@ -438,6 +455,7 @@ static void imp_work(struct ms_importer *im, struct imp_job *j) {
 static void *imp_writer_main(void *arg) {
   struct ms_importer *im = arg;
   struct imp_writer *w = &im->w;
+  char *buf = xmalloc(IMP_WBUF);
   pthread_mutex_lock(&w->mu);
   for (;;) {
     struct imp_job *j = NULL;
@@ -445,9 +463,10 @@ static void *imp_writer_main(void *arg) {
       pthread_cond_wait(&w->more, &w->mu);
     if (!j)
       break;
-    imp_work(im, j);
+    imp_work(im, j, buf);
   }
   pthread_mutex_unlock(&w->mu);
+  free(buf);
   return NULL;
 }
 
@@ -500,7 +519,7 @@ static void imp_wait(struct ms_importer *im, size_t max) {
     }
     struct imp_job *j = imp_take_newest(w);
     if (j)
-      imp_work(im, j);
+      imp_work(im, j, imp_wbuf(im));
     else if (imp_slot(w, w->head)->state != JOB_DONE)
       pthread_cond_wait(&w->room, &w->mu);
     pthread_mutex_unlock(&w->mu);
@@ -547,7 +566,7 @@ static void imp_submit(struct ms_importer *im, struct isess *x) {
   struct imp_writer *w = &im->w;
   if (im->iface || !imp_writer_start(im)) {
     imp_drain(im);
-    imp_write(im, &j);
+    imp_write(im, &j, imp_wbuf(im));
     imp_job_finish(im, &j);
     return;
   }
@@ -764,6 +783,7 @@ void ms_importer_free(struct ms_importer *im) {
   ms_importer_end(im);
   imp_writer_stop(im);
   free(im->w.q);
+  free(im->wbuf);
   for (size_t i = 0; i < im->nbases; i++)
     free(im->bases[i]);
   free(im->bases);

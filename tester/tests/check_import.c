@@ -763,6 +763,19 @@ static void trun_do(struct trun *r, bool inline_write, size_t max_stored,
     ck_assert_int_eq(mkdir(p, 0700), 0);
     snprintf(p, sizeof p, "%s/unit-2-0005.yaml", r->dir);
     ck_assert_int_eq(mkdir(p, 0700), 0);
+    /* left by a crash, or planted: replaced, never written through */
+    snprintf(p, sizeof p, "%s/.unit-0001.yaml.tmp", r->dir);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("stale\n", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/.unit-0002.yaml.tmp", r->dir);
+    ck_assert_int_eq(symlink("victim", p), 0);
+    snprintf(p, sizeof p, "%s/victim", r->dir);
+    f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("untouched\n", f);
+    fclose(f);
   }
   r->self = pthread_self();
   FILE *log = open_memstream(&r->log, &r->loglen);
@@ -891,6 +904,12 @@ START_TEST(writer_thread_same_as_inline) {
            "mailspec import: %s/unit-2-0005.yaml: cannot write: Is a "
            "directory\n", b.dir, b.dir);
   ck_assert_str_eq(b.log, want);
+  char *v = tslurp(b.dir, "victim");
+  ck_assert_str_eq(v, "untouched\n");
+  free(v);
+  v = tslurp(b.dir, "unit-0001.yaml");
+  ck_assert_ptr_nonnull(strstr(v, "script:"));
+  free(v);
   trun_same(&a, &b);
   trun_free(&a);
   trun_free(&b);
