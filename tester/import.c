@@ -59,7 +59,11 @@ struct ms_importer {
   size_t nbases, capbases;
   uint16_t *sports;    /* server ports for role guessing */
   size_t nsports;
-  atomic_size_t stored; /* bytes kept by open and queued sessions */
+  /* Bytes kept by open and queued sessions: KEPT - FREED.  KEPT is the
+   * main thread's (no atomic operation per packet), FREED counts what
+   * either thread gave back. */
+  size_t kept;
+  atomic_size_t freed;
   unsigned long long unknown_lt[8];
   size_t nunknown_lt;
   bool errors;
@@ -210,8 +214,7 @@ static void imp_detect(struct isess *x, bool final) {
     return;
   if (rc == 0) {
     x->state = SS_IGNORE;
-    atomic_fetch_sub_explicit(&x->im->stored, x->s.d[0].len + x->s.d[1].len,
-                              memory_order_relaxed);
+    x->im->kept -= x->s.d[0].len + x->s.d[1].len;
     ms_imp_dir_free(&x->s.d[0]);
     ms_imp_dir_free(&x->s.d[1]);
     return;
@@ -229,10 +232,11 @@ static void imp_drain(struct ms_importer *im);
  * so that what is kept never depends on how far the writer got. */
 static size_t imp_room(struct ms_importer *im, size_t n) {
   size_t max = im->o.max_stored_bytes ? im->o.max_stored_bytes : 1u << 30;
-  size_t stored = atomic_load_explicit(&im->stored, memory_order_relaxed);
+  size_t stored = im->kept - atomic_load_explicit(&im->freed,
+                                                  memory_order_relaxed);
   if (n > (stored < max ? max - stored : 0)) {
     imp_drain(im);
-    stored = atomic_load_explicit(&im->stored, memory_order_relaxed);
+    stored = im->kept - atomic_load_explicit(&im->freed, memory_order_relaxed);
   }
   return stored < max ? max - stored : 0;
 }
@@ -252,8 +256,7 @@ static void imp_data(void *user, int dir, const unsigned char *p, size_t n,
   }
   size_t before = d->len;
   ms_imp_dir_add(d, p, n, frame);
-  atomic_fetch_add_explicit(&im->stored, d->len - before,
-                            memory_order_relaxed);
+  im->kept += d->len - before;
   if (x->state == SS_UNDECIDED)
     imp_detect(x, false);
 }
@@ -310,7 +313,7 @@ static char *imp_path(struct ms_importer *im, const struct isess *x,
 
 /* The bytes of X no longer count against max_stored_bytes. */
 static void imp_release(struct ms_importer *im, struct isess *x) {
-  atomic_fetch_sub_explicit(&im->stored, x->s.d[0].len + x->s.d[1].len,
+  atomic_fetch_add_explicit(&im->freed, x->s.d[0].len + x->s.d[1].len,
                             memory_order_relaxed);
   ms_imp_dir_free(&x->s.d[0]);
   ms_imp_dir_free(&x->s.d[1]);
@@ -553,7 +556,7 @@ static void imp_writer_stop(struct ms_importer *im) {
 
 /* Hand X (a session to write) over: to the writer thread when reading a
  * capture file (at most IMP_QUEUE sessions queued: memory stays bounded,
- * and they still count in im->stored); inline when live (record's
+ * and they still count against max_stored_bytes); inline when live (record's
  * written callback may stop the capture loop: it must come at once) or
  * when there is no writer thread. */
 static void imp_submit(struct ms_importer *im, struct isess *x) {
@@ -750,7 +753,7 @@ int ms_importer_file(struct ms_importer *im, const char *path) {
 struct ms_importer *ms_importer_new(const struct ms_import_opts *o) {
   struct ms_importer *im = xcalloc(1, sizeof *im);
   im->o = *o;
-  atomic_init(&im->stored, 0);
+  atomic_init(&im->freed, 0);
   im->w.q = xcalloc(IMP_QUEUE, sizeof *im->w.q);
   if (pthread_mutex_init(&im->w.mu, NULL) == 0) {
     if (pthread_cond_init(&im->w.more, NULL) == 0) {
