@@ -66,10 +66,7 @@ static const struct option replay_opts[] = {
     {"jobs", required_argument, NULL, 'j'},
     {"define", required_argument, NULL, 'D'},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"quiet", no_argument, NULL, 'q'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"color", required_argument, NULL, MS_TOPT_COLOR},
-    {"help", no_argument, NULL, 'h'},
+    MS_TRAFFIC_CLI_LONGOPTS,
     {NULL, 0, NULL, 0}};
 
 struct replay_report {
@@ -170,23 +167,10 @@ static int replay_parse(struct replay_args *a, int argc, char **argv) {
       if (replay_number("--timeout", optarg, 0.001, &a->eo.timeout) < 0)
         return -1;
       break;
-    case 'q': a->g.verbosity = -1; break;
-    case 'v': a->g.verbosity = 1; break;
-    case MS_TOPT_COLOR:
-      if (ms_cli_set_color(&a->g, optarg) < 0)
-        return -1;
-      break;
-    case 'h':
-      replay_usage(stdout);
-      return 1;
-    case ':':
-      fprintf(stderr, "mailspec replay: option '%s' needs a value\n",
-              argv[optind - 1]);
-      return -1;
     default:
-      fprintf(stderr, "mailspec replay: unknown option '%s' (see mailspec "
-                      "replay --help)\n", argv[optind - 1]);
-      return -1;
+      r = ms_traffic_cli_opt("replay", c, optarg, argv, &a->g, replay_usage);
+      if (r != 0)
+        return r;
     }
   }
   if (!a->target) {
@@ -291,6 +275,24 @@ static bool replay_import(struct replay_args *a, char **caps, int ncaps) {
   return ok;
 }
 
+/* Ids relative to the output directory ("smtp-errors-0001"): two replays
+ * of one capture, into a temporary directory each, must give the same
+ * ids, or `mailspec diff` sees every test as removed and added. */
+static void replay_ids(const struct replay_args *a, struct ms_run_result *r) {
+  const char *dir = a->io.outdir;
+  size_t n = dir ? strlen(dir) : 0;
+  while (n > 1 && dir[n - 1] == '/')
+    n--;
+  for (size_t i = 0; n && i < r->n; i++) {
+    char *id = r->v[i].id;
+    if (id && strncmp(id, dir, n) == 0 && id[n] == '/' && id[n + 1]) {
+      char *rel = xstrdup(id + n + 1);
+      free(id);
+      r->v[i].id = rel;
+    }
+  }
+}
+
 static int replay_run(struct replay_args *a) {
   struct ms_diags d = {0};
   struct ms_plan plan = {0};
@@ -311,6 +313,7 @@ static int replay_run(struct replay_args *a) {
   struct ms_run_result res;
   ms_run_init(&res);
   ms_engine_run_plan(&a->eo, &plan, &res);
+  replay_ids(a, &res);
   int wrc = replay_reports(a, &res);
   int rc = ms_run_exit_status(&res);
   if ((prc != 0 || wrc < 0) && rc == MS_EXIT_PASS)

@@ -5,6 +5,7 @@
  * it; the cache holds the last item loaded and frees it when no worker
  * uses it any more and another item takes its place. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine_int.h"
 
@@ -28,7 +29,10 @@ struct ms_transcript *ms_engine_load_cached(struct ms_load_cache *c,
   *shared = false;
   if (c) {
     pthread_mutex_lock(&c->mu);
-    if (c->have && c->index == it->index) {
+    /* The path too: a caller that did not number its plan items must
+     * not get another item's transcript. */
+    if (c->have && c->index == it->index && c->t &&
+        strcmp(c->t->path, it->path) == 0) {
       c->users++;
       *shared = true;
       pthread_mutex_unlock(&c->mu);

@@ -79,6 +79,7 @@ static void plan_add(struct ms_plan *p, size_t *cap, const char *path,
   xgrow((void **)&p->items, cap, p->n, sizeof p->items[0]);
   p->items[p->n].path = clean;
   p->items[p->n].suite = suite;
+  p->items[p->n].index = p->n; /* run --shard keeps it; merge sorts by it */
   p->n++;
 }
 

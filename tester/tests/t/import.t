@@ -359,6 +359,13 @@ else
     like "@$OUT" '^2 passed, 0 failed, 0 skipped$' "replay: 2 passed"
     ms replay -t "$TARGET" --port "$PORT" -r "json:$WORK/replay.json" "$WORK/sink.pcap"
     like "@$WORK/replay.json" '"verdict"' "replay -r json:FILE writes the JSON report (for mailspec diff)"
+    # Each session is its own test (once, every item ran the first one).
+    like "@$WORK/replay.json" '"id": "sink-0001"' "replay: ids relative to the output directory (sink-0001)"
+    like "@$WORK/replay.json" 'b@example.test' "replay: the second session (two RCPTs) is the one that ran"
+    ms replay -t "$TARGET" --port "$PORT" -r "json:$WORK/replay2.json" "$WORK/sink.pcap"
+    ms diff "$WORK/replay.json" "$WORK/replay2.json"
+    exit_is 0 "two replays into different temporary directories: mailspec diff finds no regression"
+    like "@$OUT" ' 0 added, 0 removed$' "... and the same tests on both sides"
 
     # mailspec record, live
     RD=$WORK/rec
