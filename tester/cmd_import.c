@@ -40,10 +40,7 @@ static void import_usage(FILE *out) {
 
 static const struct option import_opts[] = {
     MS_TRAFFIC_LONGOPTS,
-    {"quiet", no_argument, NULL, 'q'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"color", required_argument, NULL, MS_TOPT_COLOR},
-    {"help", no_argument, NULL, 'h'},
+    MS_TRAFFIC_CLI_LONGOPTS,
     {NULL, 0, NULL, 0}};
 
 int ms_cmd_import(const struct ms_cli *g, int argc, char **argv) {
@@ -61,28 +58,10 @@ int ms_cmd_import(const struct ms_cli *g, int argc, char **argv) {
       goto out;
     if (r == 0)
       continue;
-    switch (c) {
-    case 'q':
-      gl.verbosity = -1;
-      break;
-    case 'v':
-      gl.verbosity = 1;
-      break;
-    case MS_TOPT_COLOR:
-      if (ms_cli_set_color(&gl, optarg) < 0)
-        goto out;
-      break;
-    case 'h':
-      import_usage(stdout);
-      rc = MS_EXIT_PASS;
-      goto out;
-    case ':':
-      fprintf(stderr, "mailspec import: option '%s' needs a value\n",
-              argv[optind - 1]);
-      goto out;
-    default:
-      fprintf(stderr, "mailspec import: unknown option '%s' (see mailspec "
-                      "import --help)\n", argv[optind - 1]);
+    r = ms_traffic_cli_opt("import", c, optarg, argv, &gl, import_usage);
+    if (r != 0) {
+      if (r > 0)
+        rc = MS_EXIT_PASS; /* --help */
       goto out;
     }
   }

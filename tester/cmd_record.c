@@ -70,10 +70,7 @@ static const struct option record_opts[] = {
     {"filter", required_argument, NULL, 'f'},
     {"count", required_argument, NULL, OPT_COUNT},
     {"duration", required_argument, NULL, OPT_DURATION},
-    {"quiet", no_argument, NULL, 'q'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"color", required_argument, NULL, MS_TOPT_COLOR},
-    {"help", no_argument, NULL, 'h'},
+    MS_TRAFFIC_CLI_LONGOPTS,
     {NULL, 0, NULL, 0}};
 
 struct record_args {
@@ -124,23 +121,10 @@ static int record_parse(struct record_args *a, int argc, char **argv) {
       if (record_number("--duration", optarg, &a->duration) < 0)
         return -1;
       break;
-    case 'q': a->g.verbosity = -1; break;
-    case 'v': a->g.verbosity = 1; break;
-    case MS_TOPT_COLOR:
-      if (ms_cli_set_color(&a->g, optarg) < 0)
-        return -1;
-      break;
-    case 'h':
-      record_usage(stdout);
-      return 1;
-    case ':':
-      fprintf(stderr, "mailspec record: option '%s' needs a value\n",
-              argv[optind - 1]);
-      return -1;
     default:
-      fprintf(stderr, "mailspec record: unknown option '%s' (see mailspec "
-                      "record --help)\n", argv[optind - 1]);
-      return -1;
+      r = ms_traffic_cli_opt("record", c, optarg, argv, &a->g, record_usage);
+      if (r != 0)
+        return r;
     }
   }
   if (optind < argc) {

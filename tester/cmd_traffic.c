@@ -73,6 +73,31 @@ int ms_traffic_opt(const char *cmd, int c, const char *arg,
   }
 }
 
+int ms_traffic_cli_opt(const char *cmd, int c, const char *arg, char **argv,
+                       struct ms_cli *g, void (*usage)(FILE *)) {
+  switch (c) {
+  case 'q':
+    g->verbosity = -1;
+    return 0;
+  case 'v':
+    g->verbosity = 1;
+    return 0;
+  case MS_TOPT_COLOR:
+    return ms_cli_set_color(g, arg) < 0 ? -1 : 0;
+  case 'h':
+    usage(stdout);
+    return 1;
+  case ':':
+    fprintf(stderr, "mailspec %s: option '%s' needs a value\n", cmd,
+            argv[optind - 1]);
+    return -1;
+  default:
+    fprintf(stderr, "mailspec %s: unknown option '%s' (see mailspec %s "
+                    "--help)\n", cmd, argv[optind - 1], cmd);
+    return -1;
+  }
+}
+
 int ms_traffic_mkdir(const char *cmd, const char *dir) {
   char *p = xstrdup(dir);
   for (char *s = p + 1; *s; s++) {

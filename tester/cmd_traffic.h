@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cmd.h"
 #include "import.h"
 
 /* getopt_long values of the shared long options. */
@@ -32,10 +33,22 @@ enum {
       {"convention", required_argument, NULL, MS_TOPT_CONV},                \
       {"max-session-bytes", required_argument, NULL, MS_TOPT_MAXSESS}
 
+/* -q, -v, --color and -h, which every traffic command takes. */
+#define MS_TRAFFIC_CLI_LONGOPTS                                             \
+  {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'},   \
+      {"color", required_argument, NULL, MS_TOPT_COLOR},                    \
+      {"help", no_argument, NULL, 'h'}
+
 /* Handle option C of the shared set: 0 done, -1 error (printed), 1 not a
  * shared option. */
 int ms_traffic_opt(const char *cmd, int c, const char *arg,
                    struct ms_import_opts *o, uint16_t **ports, size_t *nports);
+/* The options every command ends its getopt switch with: -q, -v,
+ * --color, -h (USAGE on stdout), a missing value (':') and an unknown
+ * option, named from ARGV[optind - 1].  0 done, 1 help shown, -1 error
+ * (printed). */
+int ms_traffic_cli_opt(const char *cmd, int c, const char *arg, char **argv,
+                       struct ms_cli *g, void (*usage)(FILE *));
 /* mkdir -p DIR.  0 or -1 (printed). */
 int ms_traffic_mkdir(const char *cmd, const char *dir);
 /* The one-line summary on stderr (nothing when VERBOSITY < 0). */
