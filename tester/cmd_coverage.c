@@ -14,7 +14,14 @@ static void coverage_usage(FILE *out) {
   fputs("usage: mailspec coverage [-o FILE] PATH...\n"
         "Print a Markdown table of the RFC clauses cited by the transcripts\n"
         "under PATH (transcripts, suites, directories), with the clauses\n"
-        "no transcript checks marked as gaps.\n",
+        "no transcript checks marked as gaps.\n"
+        "\n"
+        "  -o, --output FILE  write the table to FILE (replaced atomically; a\n"
+        "                     symlink there is refused) instead of stdout\n"
+        "  -h, --help         this text\n"
+        "\n"
+        "Exit status: 0 written, 2 bad usage, a transcript that does not\n"
+        "load, or FILE not writable.\n",
         out);
 }
 
@@ -26,6 +33,17 @@ static void coverage_print_diags(const struct ms_diags *d) {
             d->v[i].col, d->v[i].warning ? "warning" : "error", d->v[i].msg);
 }
 
+struct coverage_job {
+  const struct ms_coverage_item *items;
+  size_t n;
+};
+
+static int coverage_write(FILE *out, void *ctx) {
+  const struct coverage_job *j = ctx;
+  ms_coverage_markdown(j->items, j->n, out);
+  return ferror(out) ? -1 : 0;
+}
+
 int ms_cmd_coverage(const struct ms_cli *g, int argc, char **argv) {
   (void)g;
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
@@ -35,17 +53,22 @@ int ms_cmd_coverage(const struct ms_cli *g, int argc, char **argv) {
   const char *outpath = NULL;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
     if (c == 'h') {
       coverage_usage(stdout);
       return MS_EXIT_PASS;
     }
-    if (c == 'o')
+    if (c == 'o') {
       outpath = optarg;
-    else {
-      coverage_usage(stderr);
-      return MS_EXIT_USAGE;
+      continue;
     }
+    fprintf(stderr, c == ':' ? "mailspec coverage: option '%s' needs a "
+                               "value\n"
+                             : "mailspec coverage: unknown option '%s' (see "
+                               "mailspec coverage --help)\n",
+            argv[optind - 1]);
+    return MS_EXIT_USAGE;
   }
   if (optind >= argc) {
     fputs("mailspec coverage: no PATH given\n", stderr);
@@ -75,14 +98,14 @@ int ms_cmd_coverage(const struct ms_cli *g, int argc, char **argv) {
     n++;
   }
   coverage_print_diags(&d);
-  FILE *out = stdout;
-  if (outpath && strcmp(outpath, "-") && !(out = fopen(outpath, "w"))) {
-    perror(outpath);
+  struct coverage_job j = {items, n};
+  char err[512];
+  if (!outpath || strcmp(outpath, "-") == 0)
+    coverage_write(stdout, &j);
+  else if (ms_report_write_path(outpath, coverage_write, &j, err,
+                                sizeof err) < 0) {
+    fprintf(stderr, "mailspec coverage: %s\n", err);
     rc = MS_EXIT_USAGE;
-  } else {
-    ms_coverage_markdown(items, n, out);
-    if (out != stdout)
-      fclose(out);
   }
   for (size_t i = 0; i < plan.n; i++)
     if (ts[i])

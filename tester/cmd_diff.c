@@ -57,7 +57,7 @@ static void diff_usage(FILE *out) {
         "reply codes that\nchanged even where both pass (250 -> 251), other "
         "verdict changes, added\nand removed transcripts.\n"
         "\n"
-        "  -q, --quiet   print only the summary line\n"
+        "  -q, --quiet   print only the header and the summary line\n"
         "\n"
         "Exit status: 0 nothing regressed, 1 something regressed, 2 bad "
         "input.\n",

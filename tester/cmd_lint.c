@@ -12,7 +12,7 @@
 #include "util.h"
 
 void ms_cmd_usage_lint(FILE *out) {
-  fputs("usage: mailspec lint [-q] PATH...\n"
+  fputs("usage: mailspec lint [-q|-v] PATH...\n"
         "\n"
         "Check transcripts and suites without a network.  PATH is a "
         "transcript, a\n"
@@ -21,6 +21,7 @@ void ms_cmd_usage_lint(FILE *out) {
         "file:line:col: message on stderr.\n"
         "\n"
         "  -q, --quiet   no summary line\n"
+        "  -v, --verbose also name each file that is OK\n"
         "\n"
         "Exit status: 0 no errors (warnings allowed), 2 an error or a "
         "usage error.\n",

@@ -51,14 +51,21 @@ static void record_usage(FILE *out) {
         "587,\n"
         "                         2525, 110 and every --port)\n"
         "      --count N          stop after N transcripts\n"
-        "      --duration S       stop after S seconds\n",
+        "      --duration S       stop after S seconds\n"
+        "  -q, --quiet            errors only (no paths, no summary)\n"
+        "  -v, --verbose          also a detail line per transcript on "
+        "stderr\n"
+        "      --color WHEN       auto, always or never\n",
         out);
   ms_traffic_usage_opts(out);
   fputs("Capturing needs root or CAP_NET_RAW; as root, privileges are "
         "dropped\n"
         "right after the device is opened (to SUDO_UID, else the owner of "
         "DIR,\n"
-        "else nobody).\n",
+        "else nobody).\n"
+        "Exit status: 0 stopped (count, duration or a signal), 2 bad usage "
+        "or\n"
+        "the device cannot be opened.\n",
         out);
 }
 

@@ -13,17 +13,17 @@
 #include <unistd.h>
 #include <dirent.h>
 
+#include "cli_define.h"
 #include "cmd.h"
 #include "cmd_traffic.h"
 #include "import.h"
 #include "mailspec/mailspec.h"
 #include "util.h"
 
-static volatile sig_atomic_t replay_stop;
+static volatile sig_atomic_t replay_stop; /* the signal, 0 while none */
 
 static void replay_on_signal(int sig) {
-  (void)sig;
-  replay_stop = 1;
+  replay_stop = sig;
 }
 
 static void replay_usage(FILE *out) {
@@ -48,8 +48,10 @@ static void replay_usage(FILE *out) {
         "                          json feeds `mailspec diff`\n"
         "  -j, --jobs N            sessions at once (default 1)\n"
         "      --timeout S         per reply, seconds (default 30)\n"
-        "  -D, --define NAME=VALUE  e.g. -D secret1=... for redacted "
-        "captures\n",
+        "  -D, --define NAME=VALUE  a variable (as in run: VALUE may be "
+        "env:VAR or\n"
+        "                          file:PATH, a secret never shown in "
+        "any output)\n",
         out);
   ms_traffic_usage_opts(out);
   fputs("Exit: as `mailspec run` (0 all passed, 1 a FAIL, 2 usage, 3 "
@@ -80,8 +82,7 @@ struct replay_args {
   struct ms_engine_opts eo;
   uint16_t *ports;
   size_t nports;
-  struct ms_var *defs;
-  size_t ndefs;
+  struct ms_defines defs; /* -D, secrets apart */
   struct replay_report *reports;
   size_t nreports, capreports;
   const char *target;
@@ -96,16 +97,11 @@ static void replay_written(void *ctx, const char *path) {
 }
 
 static int replay_define(struct replay_args *a, const char *arg) {
-  const char *eq = strchr(arg, '=');
-  if (!eq || eq == arg) {
-    fprintf(stderr, "mailspec replay: -D takes NAME=VALUE, not \"%s\"\n",
-            arg);
+  char err[512];
+  if (ms_cli_define(&a->defs, arg, err, sizeof err) < 0) {
+    fprintf(stderr, "mailspec replay: %s\n", err);
     return -1;
   }
-  a->defs = xrealloc(a->defs, (a->ndefs + 1) * sizeof *a->defs);
-  a->defs[a->ndefs].name = xstrndup(arg, (size_t)(eq - arg));
-  a->defs[a->ndefs].value = xstrdup(eq + 1);
-  a->ndefs++;
   return 0;
 }
 
@@ -155,8 +151,13 @@ static int replay_parse(struct replay_args *a, int argc, char **argv) {
         return -1;
       break;
     case 'j':
-      if (replay_number("-j", optarg, 1, &v) < 0 || v > 1024)
+      if (replay_number("-j", optarg, 1, &v) < 0)
         return -1;
+      if (v > 256 || v != (double)(int)v) {
+        fprintf(stderr, "mailspec replay: -j expects a number from 1 to "
+                        "256, not '%s'\n", optarg);
+        return -1;
+      }
       a->eo.jobs = (int)v;
       break;
     case 'D':
@@ -240,11 +241,7 @@ static int replay_reports(const struct replay_args *a,
 }
 
 static void replay_free(struct replay_args *a) {
-  for (size_t i = 0; i < a->ndefs; i++) {
-    free(a->defs[i].name);
-    free(a->defs[i].value);
-  }
-  free(a->defs);
+  ms_cli_defines_free(&a->defs);
   for (size_t i = 0; i < a->nreports; i++)
     free(a->reports[i].file);
   free(a->reports);
@@ -302,8 +299,10 @@ static int replay_run(struct replay_args *a) {
       fprintf(stderr, "%s:%d: %s\n", d.v[i].file ? d.v[i].file : "?",
               d.v[i].line, d.v[i].msg);
   ms_diags_free(&d);
-  a->eo.defines = a->defs;
-  a->eo.ndefines = a->ndefs;
+  a->eo.defines = a->defs.v;
+  a->eo.ndefines = a->defs.n;
+  a->eo.secrets = (const char *const *)a->defs.secrets;
+  a->eo.nsecrets = a->defs.nsecrets;
   a->eo.stop = &replay_stop;
   a->eo.diag = stderr;
   if (a->g.verbosity > 0) {
@@ -318,8 +317,8 @@ static int replay_run(struct replay_args *a) {
   int rc = ms_run_exit_status(&res);
   if ((prc != 0 || wrc < 0) && rc == MS_EXIT_PASS)
     rc = MS_EXIT_USAGE;
-  if (res.interrupted || replay_stop)
-    rc = 128 + SIGINT;
+  if (res.interrupted || replay_stop) /* 130 (SIGINT) or 143 (SIGTERM) */
+    rc = 128 + (replay_stop ? (int)replay_stop : SIGINT);
   ms_run_free(&res);
   ms_plan_free(&plan);
   return rc;

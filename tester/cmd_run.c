@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "cli_define.h"
 #include "cmd.h"
 #include "mailspec/mailspec.h"
 #include "mailspec/waiver.h"
-#include "secret.h"
 #include "util.h"
 
 #define RUN_MAX_JOBS 256
@@ -41,6 +41,10 @@ void ms_cmd_usage_run(FILE *out) {
   fputs("usage: mailspec run [-t HOST:PORT|URL|builtin] [-D NAME=VALUE]... "
         "[-j N]\n"
         "                    [--timeout SECONDS] [-r FORMAT[:FILE]]...\n"
+        "                    [--deadline SECONDS] [--waivers FILE]... "
+        "[--strict]\n"
+        "                    [--shard K/N] [--repeat N] [--pcap DIR "
+        "[--pcap-required]]\n"
         "                    [--cafile FILE] [--insecure] [--keylog FILE] "
         "[-q|-v] PATH...\n"
         "\n"
@@ -118,10 +122,7 @@ struct run_report {
 struct run_args {
   struct ms_cli g;
   struct ms_engine_opts eo;
-  struct ms_var *defs;
-  size_t ndefs;
-  char **secrets; /* -D values read with env:/file: */
-  size_t nsecrets;
+  struct ms_defines defs; /* -D, secrets apart */
   struct run_report *reports;
   size_t nreports;
   bool strict;           /* --strict: SHOULD failures fail the run */
@@ -148,51 +149,10 @@ run_usage_error(const char *fmt, ...) {
   return -1;
 }
 
-/* A secret value (even of a -D later overridden) is never shown. */
-static void run_secret(struct run_args *a, const char *value, bool secret) {
-  if (!secret)
-    return;
-  a->secrets = xrealloc(a->secrets, (a->nsecrets + 1) * sizeof *a->secrets);
-  a->secrets[a->nsecrets++] = xstrdup(value);
-}
-
-/* RFC-safe variable names; a value may not smuggle a line end into a
- * command (it would become a second command on the wire). */
 static int run_define(struct run_args *a, const char *arg) {
-  const char *eq = strchr(arg, '=');
-  if (!eq || eq == arg)
-    return run_usage_error("-D expects NAME=VALUE, not '%s'", arg);
-  if (!isalpha((unsigned char)arg[0]) && arg[0] != '_')
-    return run_usage_error("-D: a variable name starts with a letter or "
-                           "'_': '%s'",
-                           arg);
-  for (const char *p = arg; p < eq; p++)
-    if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
-      return run_usage_error("-D: bad character in variable name '%s' "
-                             "(letters, digits, _ - . only)",
-                             arg);
-  char *value = NULL, err[512];
-  bool secret = false;
-  if (ms_secret_resolve(eq + 1, &value, &secret, err, sizeof err) < 0)
-    return run_usage_error("-D %.*s=%s", (int)(eq - arg), arg, err);
-  if (strpbrk(value, "\r\n")) {
-    free(value); /* not quoted: it may be a secret */
-    return run_usage_error("-D: the value of '%.*s' contains a line end",
-                           (int)(eq - arg), arg);
-  }
-  for (size_t i = 0; i < a->ndefs; i++)
-    if (strncmp(a->defs[i].name, arg, (size_t)(eq - arg)) == 0 &&
-        a->defs[i].name[eq - arg] == '\0') {
-      free(a->defs[i].value); /* the last -D for a name wins */
-      a->defs[i].value = value;
-      run_secret(a, value, secret);
-      return 0;
-    }
-  a->defs = xrealloc(a->defs, (a->ndefs + 1) * sizeof *a->defs);
-  a->defs[a->ndefs].name = xstrndup(arg, (size_t)(eq - arg));
-  a->defs[a->ndefs].value = value;
-  a->ndefs++;
-  run_secret(a, value, secret);
+  char err[512];
+  if (ms_cli_define(&a->defs, arg, err, sizeof err) < 0)
+    return run_usage_error("%s", err);
   return 0;
 }
 
@@ -418,14 +378,7 @@ static int run_parse(struct run_args *a, int argc, char **argv) {
 }
 
 static void run_args_free(struct run_args *a) {
-  for (size_t i = 0; i < a->ndefs; i++) {
-    free(a->defs[i].name);
-    free(a->defs[i].value);
-  }
-  free(a->defs);
-  for (size_t i = 0; i < a->nsecrets; i++)
-    free(a->secrets[i]);
-  free(a->secrets);
+  ms_cli_defines_free(&a->defs);
   for (size_t i = 0; i < a->nreports; i++)
     free(a->reports[i].file);
   free(a->reports);
@@ -665,10 +618,10 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
     run_args_free(&a);
     return MS_EXIT_USAGE;
   }
-  a.eo.defines = a.defs;
-  a.eo.ndefines = a.ndefs;
-  a.eo.secrets = (const char *const *)a.secrets;
-  a.eo.nsecrets = a.nsecrets;
+  a.eo.defines = a.defs.v;
+  a.eo.ndefines = a.defs.n;
+  a.eo.secrets = (const char *const *)a.defs.secrets;
+  a.eo.nsecrets = a.defs.nsecrets;
   a.eo.stop = &run_stop;
   a.eo.diag = stderr;
   if (a.g.verbosity > 0) {

@@ -108,10 +108,27 @@ static int report_fail(char *err, size_t errlen, const char *path,
   return -1;
 }
 
+struct report_job {
+  enum ms_report_format f;
+  const struct ms_run_result *r;
+  const struct ms_report_opts *o;
+};
+
+static int report_job_write(FILE *out, void *ctx) {
+  const struct report_job *j = ctx;
+  return ms_report_write(j->f, j->r, out, j->o);
+}
+
 int ms_report_write_file(enum ms_report_format f,
                          const struct ms_run_result *r, const char *path,
                          const struct ms_report_opts *o, char *err,
                          size_t errlen) {
+  struct report_job j = {f, r, o};
+  return ms_report_write_path(path, report_job_write, &j, err, errlen);
+}
+
+int ms_report_write_path(const char *path, int (*write)(FILE *, void *),
+                         void *ctx, char *err, size_t errlen) {
   struct stat st;
   if (lstat(path, &st) == 0) {
     errno = 0;
@@ -136,7 +153,7 @@ int ms_report_write_file(enum ms_report_format f,
     free(tmp);
     return report_fail(err, errlen, path, "fdopen");
   }
-  int rc = ms_report_write(f, r, out, o);
+  int rc = write(out, ctx);
   if (fflush(out) != 0 || ferror(out))
     rc = -1;
   if (rc == 0 && fsync(fileno(out)) != 0 && errno != EINVAL)

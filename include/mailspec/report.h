@@ -36,6 +36,9 @@ int ms_report_write_file(enum ms_report_format f,
                          const struct ms_run_result *r, const char *path,
                          const struct ms_report_opts *o, char *err,
                          size_t errlen);
+/* Any file written the same safe way: WRITE(OUT, CTX) returns 0 or -1. */
+int ms_report_write_path(const char *path, int (*write)(FILE *, void *),
+                         void *ctx, char *err, size_t errlen);
 
 /* Bytes from a server or a transcript made safe for a terminal
  * (report_text.c): C0 controls, DEL, C1 controls and invalid UTF-8 as
