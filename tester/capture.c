@@ -20,9 +20,10 @@
 
 #define CAPTURE_SNAPLEN 262144
 #define CAPTURE_TIMEOUT_MS 20
-#define CAPTURE_DRAIN_IDLE 0.1 /* s without a packet: the kernel is empty */
-#define CAPTURE_DRAIN_DONE 0.02 /* the same once every connection has closed */
-#define CAPTURE_DRAIN_MAX 2.0  /* s at most spent draining */
+#define CAPTURE_DRAIN_IDLE 0.1  /* s without a packet: the kernel is empty */
+#define CAPTURE_DRAIN_DONE 0.02 /* the same once every connection has closed   \
+                                 */
+#define CAPTURE_DRAIN_MAX 2.0   /* s at most spent draining */
 #define CAPTURE_MAX_PORTS 64
 #define CAPTURE_RING_BYTES (16 << 20)
 
@@ -48,7 +49,7 @@ struct ms_capture {
   unsigned ports[CAPTURE_MAX_PORTS];
   unsigned char closed[CAPTURE_MAX_PORTS]; /* CAP_FIN_* bits per port */
   size_t nports;
-  size_t scanned; /* packets already looked at for FIN/RST */
+  size_t scanned;   /* packets already looked at for FIN/RST */
   unsigned dropped; /* pcap_stats' ps_drop at stop: the ring overflowed */
 };
 
@@ -133,8 +134,8 @@ static int capture_filter(pcap_t *p, const char *expr, char *err,
   return 0;
 }
 
-struct ms_capture *ms_capture_start(const struct ms_capture_opts *o,
-                                    bool *perm, char *err, size_t errlen) {
+struct ms_capture *ms_capture_start(const struct ms_capture_opts *o, bool *perm,
+                                    char *err, size_t errlen) {
   if (perm)
     *perm = false;
   if (!o || o->server_port == 0 || o->server_port > 65535) {
@@ -203,8 +204,8 @@ static void capture_scan(struct ms_capture *c) {
   for (; c->scanned < c->npk; c->scanned++) {
     const struct cap_pkt *k = &c->pk[c->scanned];
     struct ms_tcpseg sg;
-    if (ms_link_decode(ms_link_from_dlt(c->dlt), c->data + k->off,
-                       k->h.caplen, &sg) != MS_LINK_TCP)
+    if (ms_link_decode(ms_link_from_dlt(c->dlt), c->data + k->off, k->h.caplen,
+                       &sg) != MS_LINK_TCP)
       continue;
     for (size_t i = 0; i < c->nports; i++) {
       bool from_client = sg.sport == c->ports[i] && sg.dport == c->server_port;
@@ -287,11 +288,14 @@ static long capture_write(struct ms_capture *c, const char *path, char *err,
     return -1;
   }
   if (c->overflow)
-    snprintf(err, errlen, "%s: the session exceeded the capture buffer; "
-                          "later packets are missing", path);
+    snprintf(err, errlen,
+             "%s: the session exceeded the capture buffer; "
+             "later packets are missing",
+             path);
   else if (c->dropped)
-    snprintf(err, errlen, "%s: incomplete: the kernel dropped %u packet%s "
-                          "(the capture thread was not scheduled in time)",
+    snprintf(err, errlen,
+             "%s: incomplete: the kernel dropped %u packet%s "
+             "(the capture thread was not scheduled in time)",
              path, c->dropped, c->dropped == 1 ? "" : "s");
   return n;
 }

@@ -30,8 +30,8 @@ struct ms_capture;
 /* Open and activate the live capture (immediate mode, snaplen 262144)
  * and start its reader thread.  NULL on failure: ERR says why and *PERM
  * (if non-NULL) is true when the cause is missing privileges. */
-struct ms_capture *ms_capture_start(const struct ms_capture_opts *o,
-                                    bool *perm, char *err, size_t errlen);
+struct ms_capture *ms_capture_start(const struct ms_capture_opts *o, bool *perm,
+                                    char *err, size_t errlen);
 
 /* The session's client side: keep the packets of connections using this
  * local port (may be called several times: sessions: opens several). */

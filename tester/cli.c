@@ -39,14 +39,13 @@ static const struct cli_cmd *cli_find(const char *name) {
 }
 
 static void cli_usage(FILE *out) {
-  fprintf(out,
-          "usage: mailspec [-q|-v] [--color=auto|always|never] COMMAND "
-          "[ARGS...]\n"
-          "       mailspec --help | --version | help [COMMAND]\n"
-          "\n"
-          "SMTP/POP3 conformance tester and traffic replayer.\n"
-          "\n"
-          "Commands:\n");
+  fprintf(out, "usage: mailspec [-q|-v] [--color=auto|always|never] COMMAND "
+               "[ARGS...]\n"
+               "       mailspec --help | --version | help [COMMAND]\n"
+               "\n"
+               "SMTP/POP3 conformance tester and traffic replayer.\n"
+               "\n"
+               "Commands:\n");
   for (size_t i = 0; i < CLI_NCMDS; i++)
     fprintf(out, "  %-9s %s\n", cli_cmds[i].name, cli_cmds[i].summary);
   fprintf(out,
@@ -108,8 +107,10 @@ static int cli_help(const struct ms_cli *g, const char *name) {
   }
   const struct cli_cmd *c = cli_find(name);
   if (!c) {
-    fprintf(stderr, "mailspec: help: unknown command '%s' (try "
-                    "`mailspec --help`)\n", name);
+    fprintf(stderr,
+            "mailspec: help: unknown command '%s' (try "
+            "`mailspec --help`)\n",
+            name);
     return MS_EXIT_USAGE;
   }
   if (c->fn == ms_cmd_run) {
@@ -120,7 +121,7 @@ static int cli_help(const struct ms_cli *g, const char *name) {
     ms_cmd_usage_lint(stdout);
     return MS_EXIT_PASS;
   }
-  char *argv[] = {(char *)(uintptr_t)c->name, (char *)(uintptr_t)"--help",
+  char *argv[] = {(char *)(uintptr_t)c->name, (char *)(uintptr_t) "--help",
                   NULL};
   optind = 0; /* glibc: reinitialise getopt for the subcommand */
   return c->fn(g, 2, argv);
@@ -184,8 +185,10 @@ int ms_cli_main(int argc, char **argv) {
     return cli_help(&g, optind + 1 < argc ? argv[optind + 1] : NULL);
   const struct cli_cmd *cmd = cli_find(name);
   if (!cmd) {
-    fprintf(stderr, "mailspec: unknown command '%s'\nTry `mailspec "
-                    "--help` for the list of commands.\n", name);
+    fprintf(stderr,
+            "mailspec: unknown command '%s'\nTry `mailspec "
+            "--help` for the list of commands.\n",
+            name);
     return MS_EXIT_USAGE;
   }
   char **sub = argv + optind;

@@ -24,14 +24,18 @@ static void define_secret(struct ms_defines *d, const char *value,
 static int define_name(const char *arg, const char *eq, char *err,
                        size_t errlen) {
   if (!isalpha((unsigned char)arg[0]) && arg[0] != '_') {
-    snprintf(err, errlen, "-D: a variable name starts with a letter or "
-                          "'_': '%s'", arg);
+    snprintf(err, errlen,
+             "-D: a variable name starts with a letter or "
+             "'_': '%s'",
+             arg);
     return -1;
   }
   for (const char *p = arg; p < eq; p++)
     if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.') {
-      snprintf(err, errlen, "-D: bad character in variable name '%s' "
-                            "(letters, digits, _ - . only)", arg);
+      snprintf(err, errlen,
+               "-D: bad character in variable name '%s' "
+               "(letters, digits, _ - . only)",
+               arg);
       return -1;
     }
   return 0;

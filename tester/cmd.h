@@ -9,9 +9,9 @@
 
 /* Global options, parsed by cli.c before the subcommand. */
 struct ms_cli {
-  int verbosity; /* -q: -1, -v: 1 */
-  bool color;    /* resolved from --color and NO_COLOR for stdout */
-  bool color_err;/* the same for stderr */
+  int verbosity;  /* -q: -1, -v: 1 */
+  bool color;     /* resolved from --color and NO_COLOR for stdout */
+  bool color_err; /* the same for stderr */
 };
 
 int ms_cmd_run(const struct ms_cli *g, int argc, char **argv);

@@ -30,7 +30,7 @@ static void coverage_print_diags(const struct ms_diags *d) {
   for (size_t i = 0; i < d->n; i++)
     if (!d->v[i].warning)
       fprintf(stderr, "%s:%d:%d: %s: %s\n", d->v[i].file, d->v[i].line,
-            d->v[i].col, d->v[i].warning ? "warning" : "error", d->v[i].msg);
+              d->v[i].col, d->v[i].warning ? "warning" : "error", d->v[i].msg);
 }
 
 struct coverage_job {
@@ -47,8 +47,7 @@ static int coverage_write(FILE *out, void *ctx) {
 int ms_cmd_coverage(const struct ms_cli *g, int argc, char **argv) {
   (void)g;
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                       {"output", required_argument, NULL,
-                                        'o'},
+                                       {"output", required_argument, NULL, 'o'},
                                        {NULL, 0, NULL, 0}};
   const char *outpath = NULL;
   int c;
@@ -63,10 +62,11 @@ int ms_cmd_coverage(const struct ms_cli *g, int argc, char **argv) {
       outpath = optarg;
       continue;
     }
-    fprintf(stderr, c == ':' ? "mailspec coverage: option '%s' needs a "
-                               "value\n"
-                             : "mailspec coverage: unknown option '%s' (see "
-                               "mailspec coverage --help)\n",
+    fprintf(stderr,
+            c == ':' ? "mailspec coverage: option '%s' needs a "
+                       "value\n"
+                     : "mailspec coverage: unknown option '%s' (see "
+                       "mailspec coverage --help)\n",
             argv[optind - 1]);
     return MS_EXIT_USAGE;
   }
@@ -102,8 +102,8 @@ int ms_cmd_coverage(const struct ms_cli *g, int argc, char **argv) {
   char err[512];
   if (!outpath || strcmp(outpath, "-") == 0)
     coverage_write(stdout, &j);
-  else if (ms_report_write_path(outpath, coverage_write, &j, err,
-                                sizeof err) < 0) {
+  else if (ms_report_write_path(outpath, coverage_write, &j, err, sizeof err) <
+           0) {
     fprintf(stderr, "mailspec coverage: %s\n", err);
     rc = MS_EXIT_USAGE;
   }

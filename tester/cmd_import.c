@@ -26,22 +26,19 @@ static void import_usage(FILE *out) {
       "\n",
       out);
   ms_traffic_usage_opts(out);
-  fputs(
-      "  -q, --quiet           do not list the files written\n"
-      "  -v, --verbose         say what each transcript holds\n"
-      "\n"
-      "After STARTTLS/STLS the rest is opaque: the transcript stops there.\n"
-      "A line the script: form cannot carry byte for byte (bare LF, NUL,\n"
-      "non-UTF-8, trailing blanks) makes the whole transcript use steps:.\n"
-      "Exit: 0 transcripts written, 1 no SMTP/POP3 session found, 2 usage\n"
-      "error or a capture that cannot be read.\n",
-      out);
+  fputs("  -q, --quiet           do not list the files written\n"
+        "  -v, --verbose         say what each transcript holds\n"
+        "\n"
+        "After STARTTLS/STLS the rest is opaque: the transcript stops there.\n"
+        "A line the script: form cannot carry byte for byte (bare LF, NUL,\n"
+        "non-UTF-8, trailing blanks) makes the whole transcript use steps:.\n"
+        "Exit: 0 transcripts written, 1 no SMTP/POP3 session found, 2 usage\n"
+        "error or a capture that cannot be read.\n",
+        out);
 }
 
 static const struct option import_opts[] = {
-    MS_TRAFFIC_LONGOPTS,
-    MS_TRAFFIC_CLI_LONGOPTS,
-    {NULL, 0, NULL, 0}};
+    MS_TRAFFIC_LONGOPTS, MS_TRAFFIC_CLI_LONGOPTS, {NULL, 0, NULL, 0}};
 
 int ms_cmd_import(const struct ms_cli *g, int argc, char **argv) {
   struct ms_cli gl = *g;
@@ -84,11 +81,14 @@ int ms_cmd_import(const struct ms_cli *g, int argc, char **argv) {
   fflush(stdout);
   ms_traffic_summary("import", n, o.outdir, gl.verbosity);
   if (n->written == 0 && !bad)
-    fprintf(stderr, "mailspec import: no SMTP or POP3 session found (ports "
-                    "25, 587, 2525, 110%s, or first lines that are SMTP or "
-                    "POP3)\n", nports ? " and --port" : "");
+    fprintf(stderr,
+            "mailspec import: no SMTP or POP3 session found (ports "
+            "25, 587, 2525, 110%s, or first lines that are SMTP or "
+            "POP3)\n",
+            nports ? " and --port" : "");
   rc = bad || n->failed ? MS_EXIT_USAGE
-                        : n->written ? MS_EXIT_PASS : MS_EXIT_FAIL;
+       : n->written     ? MS_EXIT_PASS
+                        : MS_EXIT_FAIL;
   ms_importer_free(im);
 out:
   free(ports);

@@ -66,19 +66,18 @@ static void lint_print(const struct ms_diags *d, const struct ms_plan *plan,
   }
 }
 
-static const struct option lint_opts[] = {
-    {"quiet", no_argument, NULL, 'q'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
+static const struct option lint_opts[] = {{"quiet", no_argument, NULL, 'q'},
+                                          {"verbose", no_argument, NULL, 'v'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
 
 static void lint_summary(size_t ok, size_t bad, size_t nerr, size_t nwarn) {
   printf("%zu transcript%s OK", ok, ok == 1 ? "" : "s");
   if (bad)
     printf(", %zu with errors", bad);
   if (nerr || nwarn)
-    printf(" (%zu error%s, %zu warning%s)", nerr, nerr == 1 ? "" : "s",
-           nwarn, nwarn == 1 ? "" : "s");
+    printf(" (%zu error%s, %zu warning%s)", nerr, nerr == 1 ? "" : "s", nwarn,
+           nwarn == 1 ? "" : "s");
   printf("\n");
 }
 
@@ -97,8 +96,10 @@ int ms_cmd_lint(const struct ms_cli *g, int argc, char **argv) {
       ms_cmd_usage_lint(stdout);
       return MS_EXIT_PASS;
     default:
-      fprintf(stderr, "mailspec lint: unknown option '%s'\nTry `mailspec "
-                      "help lint`.\n", argv[optind - 1]);
+      fprintf(stderr,
+              "mailspec lint: unknown option '%s'\nTry `mailspec "
+              "help lint`.\n",
+              argv[optind - 1]);
       return MS_EXIT_USAGE;
     }
   }

@@ -96,8 +96,10 @@ static int record_number(const char *opt, const char *arg, double *out) {
   errno = 0;
   double v = strtod(arg, &end);
   if (errno || *end || end == arg || !(v > 0)) {
-    fprintf(stderr, "mailspec record: %s takes a positive number, not "
-                    "\"%s\"\n", opt, arg);
+    fprintf(stderr,
+            "mailspec record: %s takes a positive number, not "
+            "\"%s\"\n",
+            opt, arg);
     return -1;
   }
   *out = v;
@@ -110,15 +112,18 @@ static int record_parse(struct record_args *a, int argc, char **argv) {
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":o:p:i:f:qvh", record_opts, NULL)) !=
          -1) {
-    int r = ms_traffic_opt("record", c, optarg, &a->io, &a->ports,
-                           &a->nports);
+    int r = ms_traffic_opt("record", c, optarg, &a->io, &a->ports, &a->nports);
     if (r < 0)
       return -1;
     if (r == 0)
       continue;
     switch (c) {
-    case 'i': a->iface = optarg; break;
-    case 'f': a->filter = optarg; break;
+    case 'i':
+      a->iface = optarg;
+      break;
+    case 'f':
+      a->filter = optarg;
+      break;
     case OPT_COUNT:
       if (record_number("--count", optarg, &v) < 0)
         return -1;
@@ -251,9 +256,10 @@ static int record_drop_privileges(const char *dir, int verbosity) {
     return 0;
   if (!record_can_write(dir, uid, gid)) {
     if (verbosity >= 0)
-      fprintf(stderr, "mailspec record: keeping root: uid %ld cannot write "
-                      "into %s (give it an unprivileged owner on a path "
-                      "that user can reach, or run through sudo)\n",
+      fprintf(stderr,
+              "mailspec record: keeping root: uid %ld cannot write "
+              "into %s (give it an unprivileged owner on a path "
+              "that user can reach, or run through sudo)\n",
               (long)uid, dir);
     return 0;
   }
@@ -285,8 +291,8 @@ struct record_loop {
 static void record_packet(unsigned char *user, const struct pcap_pkthdr *h,
                           const unsigned char *bytes) {
   struct record_loop *l = (struct record_loop *)user;
-  uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u +
-                (uint64_t)h->ts.tv_usec * 1000u;
+  uint64_t ts =
+      (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec * 1000u;
   ms_importer_packet(l->im, l->lt, bytes, h->caplen, ++l->frame, ts);
 }
 
@@ -340,8 +346,10 @@ static void record_loop(struct record_args *a, pcap_t *p, int lt) {
   }
   struct pcap_stat ps;
   if (pcap_stats(p, &ps) == 0 && ps.ps_drop > 0)
-    fprintf(stderr, "mailspec record: the kernel dropped %u packets: "
-                    "transcripts may show gaps\n", ps.ps_drop);
+    fprintf(stderr,
+            "mailspec record: the kernel dropped %u packets: "
+            "transcripts may show gaps\n",
+            ps.ps_drop);
   ms_importer_end(im); /* sessions still open are written as they stand */
   fflush(stdout);
   ms_traffic_summary("record", ms_importer_counts(im), a->io.outdir,
@@ -369,8 +377,10 @@ int ms_cmd_record(const struct ms_cli *g, int argc, char **argv) {
     goto out;
   record_signals();
   if (a.g.verbosity >= 0)
-    fprintf(stderr, "mailspec record: capturing on %s; transcripts go to "
-                    "%s (Ctrl-C to stop)\n", a.iface, dir);
+    fprintf(stderr,
+            "mailspec record: capturing on %s; transcripts go to "
+            "%s (Ctrl-C to stop)\n",
+            a.iface, dir);
   record_loop(&a, h, lt);
   rc = MS_EXIT_PASS;
 out:

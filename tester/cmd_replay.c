@@ -136,16 +136,17 @@ static int replay_parse(struct replay_args *a, int argc, char **argv) {
   int c;
   double v;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, ":o:p:t:r:j:D:qvh", replay_opts,
-                          NULL)) != -1) {
-    int r = ms_traffic_opt("replay", c, optarg, &a->io, &a->ports,
-                           &a->nports);
+  while ((c = getopt_long(argc, argv, ":o:p:t:r:j:D:qvh", replay_opts, NULL)) !=
+         -1) {
+    int r = ms_traffic_opt("replay", c, optarg, &a->io, &a->ports, &a->nports);
     if (r < 0)
       return -1;
     if (r == 0)
       continue;
     switch (c) {
-    case 't': a->target = optarg; break;
+    case 't':
+      a->target = optarg;
+      break;
     case 'r':
       if (replay_report_add(a, optarg) < 0)
         return -1;
@@ -154,8 +155,10 @@ static int replay_parse(struct replay_args *a, int argc, char **argv) {
       if (replay_number("-j", optarg, 1, &v) < 0)
         return -1;
       if (v > 256 || v != (double)(int)v) {
-        fprintf(stderr, "mailspec replay: -j expects a number from 1 to "
-                        "256, not '%s'\n", optarg);
+        fprintf(stderr,
+                "mailspec replay: -j expects a number from 1 to "
+                "256, not '%s'\n",
+                optarg);
         return -1;
       }
       a->eo.jobs = (int)v;
@@ -347,8 +350,10 @@ int ms_cmd_replay(const struct ms_cli *g, int argc, char **argv) {
     char *t = base && *base ? xasprintf("%s/mailspec-replay-XXXXXX", base)
                             : xstrdup(tmpl);
     if (!mkdtemp(t)) { /* mode 0700: the transcripts hold secrets */
-      fprintf(stderr, "mailspec replay: cannot create a temporary "
-                      "directory: %s\n", strerror(errno));
+      fprintf(stderr,
+              "mailspec replay: cannot create a temporary "
+              "directory: %s\n",
+              strerror(errno));
       free(t);
       replay_free(&a);
       return MS_EXIT_USAGE;
@@ -365,8 +370,10 @@ int ms_cmd_replay(const struct ms_cli *g, int argc, char **argv) {
   bool ok = replay_import(&a, argv + optind, argc - optind);
   int rc;
   if (a.npaths == 0) {
-    fprintf(stderr, "mailspec replay: no SMTP or POP3 session to replay in "
-                    "the given capture%s\n", argc - optind > 1 ? "s" : "");
+    fprintf(stderr,
+            "mailspec replay: no SMTP or POP3 session to replay in "
+            "the given capture%s\n",
+            argc - optind > 1 ? "s" : "");
     rc = MS_EXIT_USAGE;
   } else {
     rc = replay_run(&a);

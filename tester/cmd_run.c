@@ -269,8 +269,7 @@ static int run_repeat(const char *arg, size_t *out) {
   char *end = NULL;
   errno = 0;
   unsigned long n = strtoul(arg, &end, 10);
-  if (!isdigit((unsigned char)arg[0]) || *end || errno || n < 1 ||
-      n > 1000000)
+  if (!isdigit((unsigned char)arg[0]) || *end || errno || n < 1 || n > 1000000)
     return run_usage_error("--repeat: \"%s\" is not a count from 1 to "
                            "1000000",
                            arg);

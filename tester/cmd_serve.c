@@ -63,31 +63,32 @@ static void serve_usage(FILE *out) {
       "                          applied over the built-in world\n"
       "  -f, --fault NAME        break one rule on purpose (repeatable):\n");
   ms_fault_help(out);
-  fprintf(out,
-          "  -r, --ready-file FILE   write the bound ADDR:PORT there once "
-          "accepting\n"
-          "  -s, --spool DIR         also keep accepted mail as an mbox per "
-          "recipient\n"
-          "  -v, --verbose           print every exchange live, in S:/R: form\n"
-          "      --tls-cert FILE     the TLS certificate (PEM, chain allowed) "
-          "for\n"
-          "                          STARTTLS/STLS; without it a self-signed "
-          "EC P-256\n"
-          "                          certificate for the world's hostname is "
-          "made at start\n"
-          "      --tls-key FILE      its private key (PEM)\n"
-          "      --tls implicit      TLS from the first octet (SMTPS 465, POP3S "
-          "995 style)\n"
-          "                          instead of STARTTLS/STLS\n"
-          "      --require-tls-for-auth\n"
-          "                          AUTH (and POP3 USER/PASS/APOP) only after "
-          "TLS: not\n"
-          "                          advertised before, 538 / -ERR if tried\n"
-          "  -h, --help              this help\n"
-          "\n"
-          "Exit status: 0 stopped by a signal, 2 usage error or invalid "
-          "world file,\n"
-          "3 the server could not start (e.g. the port is taken).\n");
+  fprintf(
+      out,
+      "  -r, --ready-file FILE   write the bound ADDR:PORT there once "
+      "accepting\n"
+      "  -s, --spool DIR         also keep accepted mail as an mbox per "
+      "recipient\n"
+      "  -v, --verbose           print every exchange live, in S:/R: form\n"
+      "      --tls-cert FILE     the TLS certificate (PEM, chain allowed) "
+      "for\n"
+      "                          STARTTLS/STLS; without it a self-signed "
+      "EC P-256\n"
+      "                          certificate for the world's hostname is "
+      "made at start\n"
+      "      --tls-key FILE      its private key (PEM)\n"
+      "      --tls implicit      TLS from the first octet (SMTPS 465, POP3S "
+      "995 style)\n"
+      "                          instead of STARTTLS/STLS\n"
+      "      --require-tls-for-auth\n"
+      "                          AUTH (and POP3 USER/PASS/APOP) only after "
+      "TLS: not\n"
+      "                          advertised before, 538 / -ERR if tried\n"
+      "  -h, --help              this help\n"
+      "\n"
+      "Exit status: 0 stopped by a signal, 2 usage error or invalid "
+      "world file,\n"
+      "3 the server could not start (e.g. the port is taken).\n");
 }
 
 static int serve_bad(const char *fmt, ...)

@@ -29,8 +29,10 @@ static int traffic_size(const char *cmd, const char *arg, size_t *out) {
   errno = 0;
   unsigned long long v = strtoull(arg, &end, 10);
   if (errno || *end || v < 1024 || arg[0] == '-') {
-    fprintf(stderr, "mailspec %s: --max-session-bytes takes a number of "
-                    "bytes (at least 1024), not \"%s\"\n", cmd, arg);
+    fprintf(stderr,
+            "mailspec %s: --max-session-bytes takes a number of "
+            "bytes (at least 1024), not \"%s\"\n",
+            cmd, arg);
     return -1;
   }
   *out = (size_t)v;
@@ -38,8 +40,7 @@ static int traffic_size(const char *cmd, const char *arg, size_t *out) {
 }
 
 int ms_traffic_opt(const char *cmd, int c, const char *arg,
-                   struct ms_import_opts *o, uint16_t **ports,
-                   size_t *nports) {
+                   struct ms_import_opts *o, uint16_t **ports, size_t *nports) {
   switch (c) {
   case 'o':
     o->outdir = arg;
@@ -61,8 +62,10 @@ int ms_traffic_opt(const char *cmd, int c, const char *arg,
     } else if (strcmp(arg, "rfc5321") == 0) {
       o->conv = MS_CONV_RFC5321;
     } else {
-      fprintf(stderr, "mailspec %s: --convention is rfc5321 or rfc821, not "
-                      "\"%s\"\n", cmd, arg);
+      fprintf(stderr,
+              "mailspec %s: --convention is rfc5321 or rfc821, not "
+              "\"%s\"\n",
+              cmd, arg);
       return -1;
     }
     return 0;
@@ -92,8 +95,10 @@ int ms_traffic_cli_opt(const char *cmd, int c, const char *arg, char **argv,
             argv[optind - 1]);
     return -1;
   default:
-    fprintf(stderr, "mailspec %s: unknown option '%s' (see mailspec %s "
-                    "--help)\n", cmd, argv[optind - 1], cmd);
+    fprintf(stderr,
+            "mailspec %s: unknown option '%s' (see mailspec %s "
+            "--help)\n",
+            cmd, argv[optind - 1], cmd);
     return -1;
   }
 }
@@ -115,9 +120,10 @@ int ms_traffic_mkdir(const char *cmd, const char *dir) {
   int rc = mkdir(p, 0755), e = errno;
   struct stat st;
   if ((rc < 0 && e != EEXIST) || stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
-    fprintf(stderr, "mailspec %s: cannot use %s as the output directory: "
-                    "%s\n", cmd, p,
-            rc < 0 && e != EEXIST ? strerror(e) : "not a directory");
+    fprintf(stderr,
+            "mailspec %s: cannot use %s as the output directory: "
+            "%s\n",
+            cmd, p, rc < 0 && e != EEXIST ? strerror(e) : "not a directory");
     free(p);
     return -1;
   }
@@ -137,13 +143,14 @@ void ms_traffic_summary(const char *cmd, const struct ms_import_counts *n,
           dir ? dir : ".", (unsigned long long)n->sessions,
           n->sessions == 1 ? "" : "s", (unsigned long long)n->not_mail,
           (unsigned long long)n->tls_only, (unsigned long long)n->empty,
-          (unsigned long long)n->with_gaps,
-          (unsigned long long)n->steps_form);
+          (unsigned long long)n->with_gaps, (unsigned long long)n->steps_form);
   if (n->over_limit)
-    fprintf(stderr, "mailspec %s: %llu session%s cut at the size limit "
-                    "(--max-session-bytes): their transcripts say so and "
-                    "are not replayable\n", cmd,
-            (unsigned long long)n->over_limit, n->over_limit == 1 ? "" : "s");
+    fprintf(stderr,
+            "mailspec %s: %llu session%s cut at the size limit "
+            "(--max-session-bytes): their transcripts say so and "
+            "are not replayable\n",
+            cmd, (unsigned long long)n->over_limit,
+            n->over_limit == 1 ? "" : "s");
 }
 
 void ms_traffic_usage_opts(FILE *out) {

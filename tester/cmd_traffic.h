@@ -24,20 +24,22 @@ enum {
 /* The shared options as struct option entries, ending in a zero entry:
  * {"output",'o'}, {"port",'p'}, --keep-secrets, --allow-gaps, --steps,
  * --convention, --max-session-bytes. */
-#define MS_TRAFFIC_LONGOPTS                                                 \
-  {"output", required_argument, NULL, 'o'},                                 \
-      {"port", required_argument, NULL, 'p'},                               \
-      {"keep-secrets", no_argument, NULL, MS_TOPT_KEEP},                    \
-      {"allow-gaps", no_argument, NULL, MS_TOPT_GAPS},                      \
-      {"steps", no_argument, NULL, MS_TOPT_STEPS},                          \
-      {"convention", required_argument, NULL, MS_TOPT_CONV},                \
-      {"max-session-bytes", required_argument, NULL, MS_TOPT_MAXSESS}
+#define MS_TRAFFIC_LONGOPTS                                                    \
+  {"output", required_argument, NULL, 'o'},                                    \
+      {"port", required_argument, NULL, 'p'},                                  \
+      {"keep-secrets", no_argument, NULL, MS_TOPT_KEEP},                       \
+      {"allow-gaps", no_argument, NULL, MS_TOPT_GAPS},                         \
+      {"steps", no_argument, NULL, MS_TOPT_STEPS},                             \
+      {"convention", required_argument, NULL, MS_TOPT_CONV}, {                 \
+    "max-session-bytes", required_argument, NULL, MS_TOPT_MAXSESS              \
+  }
 
 /* -q, -v, --color and -h, which every traffic command takes. */
-#define MS_TRAFFIC_CLI_LONGOPTS                                             \
-  {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'},   \
-      {"color", required_argument, NULL, MS_TOPT_COLOR},                    \
-      {"help", no_argument, NULL, 'h'}
+#define MS_TRAFFIC_CLI_LONGOPTS                                                \
+  {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'},      \
+      {"color", required_argument, NULL, MS_TOPT_COLOR}, {                     \
+    "help", no_argument, NULL, 'h'                                             \
+  }
 
 /* Handle option C of the shared set: 0 done, -1 error (printed), 1 not a
  * shared option. */

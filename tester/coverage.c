@@ -106,8 +106,9 @@ void ms_coverage_markdown(const struct ms_coverage_item *items, size_t n,
     free(rows[i].tests);
     free(rows[i].levels);
   }
-  fprintf(out, "\n%zu clauses, %zu transcripts, %zu gaps, %zu transcripts "
-               "without `rfc:`\n",
+  fprintf(out,
+          "\n%zu clauses, %zu transcripts, %zu gaps, %zu transcripts "
+          "without `rfc:`\n",
           nrows, n, gaps, uncited);
   free(rows);
 }

@@ -19,8 +19,8 @@ void ms_coverage_markdown(const struct ms_coverage_item *items, size_t n,
 
 /* The clauses we expect a complete suite to check (clauses.c). */
 struct ms_clause {
-  const char *rfc;    /* "RFC 5321 §4.1.1.1" */
-  const char *what;   /* "EHLO/HELO" */
+  const char *rfc;  /* "RFC 5321 §4.1.1.1" */
+  const char *what; /* "EHLO/HELO" */
 };
 extern const struct ms_clause ms_clauses[];
 extern const size_t ms_nclauses;

@@ -29,8 +29,8 @@ static void conn_capture_begin(const char *port) {
   unsigned long p = port ? strtoul(port, &end, 10) : 0;
   if (!port || *end || p == 0 || p > 65535) {
     c->failed = true;
-    snprintf(c->err, sizeof c->err,
-             "--pcap: the port \"%s\" is not a number", port ? port : "");
+    snprintf(c->err, sizeof c->err, "--pcap: the port \"%s\" is not a number",
+             port ? port : "");
     return;
   }
   struct ms_capture_opts o = {NULL, NULL, (unsigned)p, 0};

@@ -61,9 +61,10 @@ static bool eng_not_replayable(const struct ms_transcript *t,
     return false;
   out->verdict = MS_ERROR;
   free(out->reason);
-  out->reason = xasprintf("%s: not replayable: the capture has gaps "
-                          "(import --allow-gaps to replay anyway)",
-                          t->path);
+  out->reason =
+      xasprintf("%s: not replayable: the capture has gaps "
+                "(import or replay with --allow-gaps to run it anyway)",
+                t->path);
   return true;
 }
 
@@ -356,8 +357,7 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
   if (o->pcap_dir)
     ms_engine_conn_capture(&cap);
   if (o->target.builtin) {
-    eng_run_builtin(o, t, ovr, novr, o->pcap_dir ? &cap : NULL, out,
-                    &invalid);
+    eng_run_builtin(o, t, ovr, novr, o->pcap_dir ? &cap : NULL, out, &invalid);
   } else {
     const struct ms_probe *p = eng_cached_probe(o, t, cache);
     ms_engine_run_loaded(o, t, o->target.host, o->target.port, ovr, novr, p,

@@ -59,8 +59,7 @@ static const struct fault_def fault_defs[] = {
     {"endless-multiline", MS_F_ENDLESS, FA_NONE, false, 0, 0,
      "SMTP: every reply is a multi-line reply that never ends;\n"
      "                         POP3: replies to commands never end"},
-    {"long-line", MS_F_LONG_LINE, FA_BYTES, false, 10ul << 20,
-     FAULT_BYTES_MAX,
+    {"long-line", MS_F_LONG_LINE, FA_BYTES, false, 10ul << 20, FAULT_BYTES_MAX,
      "greet with one line of BYTES octets (default 10 MiB) and no\n"
      "                         line end, then say nothing more"},
     {"trickle", MS_F_TRICKLE, FA_MS, false, 1000, FAULT_MS_MAX,
@@ -80,10 +79,12 @@ static const struct fault_def fault_defs[] = {
      "                         after the handshake (CVE-2011-0411)"},
     {"lf-dot-lf", MS_F_LF_DOT_LF, FA_NONE, false, 0, 0,
      "SMTP: a \".\" line ends the data whatever its line ends\n"
-     "                         (<LF>.<LF>, <CRLF>.<LF>, <LF>.<CRLF>: smuggling)"},
+     "                         (<LF>.<LF>, <CRLF>.<LF>, <LF>.<CRLF>: "
+     "smuggling)"},
     {"auth-before-tls", MS_F_AUTH_BEFORE_TLS, FA_NONE, false, 0, 0,
      "offer AUTH PLAIN (SASL PLAIN) before TLS, yet refuse it\n"
-     "                         there with 538 (-ERR): TLS is required for AUTH"},
+     "                         there with 538 (-ERR): TLS is required for "
+     "AUTH"},
     {"cr-dot-cr", MS_F_CR_DOT_CR, FA_NONE, false, 0, 0,
      "SMTP: <CR>.<CR> inside a data line ends the data, the rest\n"
      "                         of the line is a command (smuggling)"},

@@ -20,7 +20,8 @@
 #include "pcap_read.h"
 #include "util.h"
 
-#define DETECT_MAX 1024 /* bytes looked at before calling a session not mail */
+#define DETECT_MAX 1024 /* bytes looked at before calling a session not mail   \
+                         */
 #define IMP_QUEUE 8     /* closed sessions waiting for the writer thread */
 #define IMP_WBUF (64u << 10) /* stdio buffer of a transcript being written */
 
@@ -29,8 +30,8 @@ enum sess_state { SS_UNDECIDED, SS_MAIL, SS_IGNORE };
 struct isess {
   struct ms_imp_session s;
   enum sess_state state;
-  bool by_port;        /* protocol from the port; content may still swap */
-  bool tls_port;       /* 465/995: TLS from the first byte */
+  bool by_port;  /* protocol from the port; content may still swap */
+  bool tls_port; /* 465/995: TLS from the first byte */
   struct ms_importer *im;
 };
 
@@ -52,12 +53,12 @@ struct ms_importer {
   struct ms_import_opts o;
   struct ms_reasm *r;
   struct ms_import_counts n;
-  char *capture;       /* current capture path (NULL: live) */
+  char *capture; /* current capture path (NULL: live) */
   char *iface;
-  char *base;          /* file name base of the current capture */
-  char **bases;        /* bases used so far in this run */
+  char *base;   /* file name base of the current capture */
+  char **bases; /* bases used so far in this run */
   size_t nbases, capbases;
-  uint16_t *sports;    /* server ports for role guessing */
+  uint16_t *sports; /* server ports for role guessing */
   size_t nsports;
   /* Bytes kept by open and queued sessions: KEPT - FREED.  KEPT is the
    * main thread's (no atomic operation per packet), FREED counts what
@@ -68,7 +69,7 @@ struct ms_importer {
   size_t nunknown_lt;
   bool errors;
   struct imp_writer w;
-  char *wbuf;          /* the main thread's stdio buffer for transcripts */
+  char *wbuf; /* the main thread's stdio buffer for transcripts */
 };
 
 static const uint16_t mail_ports[] = {25, 587, 2525, 110};
@@ -155,10 +156,14 @@ int ms_import_detect(const unsigned char *c2s, size_t nc,
   /* a server line on either side decides, a client line too */
   char server = 0, client = 0;
   int server_side = -1, client_side = -1;
-  if (ka == 'S' || ka == 'P') server = ka, server_side = 0;
-  if (kb == 'S' || kb == 'P') server = kb, server_side = 1;
-  if (ka == 's' || ka == 'p') client = ka, client_side = 0;
-  if (kb == 's' || kb == 'p') client = kb, client_side = 1;
+  if (ka == 'S' || ka == 'P')
+    server = ka, server_side = 0;
+  if (kb == 'S' || kb == 'P')
+    server = kb, server_side = 1;
+  if (ka == 's' || ka == 'p')
+    client = ka, client_side = 0;
+  if (kb == 's' || kb == 'p')
+    client = kb, client_side = 1;
   if (server && client && (server | 0x20) != client)
     return 0; /* contradicting */
   if (server || client) {
@@ -173,7 +178,8 @@ int ms_import_detect(const unsigned char *c2s, size_t nc,
   return -1;
 }
 
-/* ---- reassembler callbacks ------------------------------------------------ */
+/* ---- reassembler callbacks ------------------------------------------------
+ */
 
 static void *imp_open(void *ctx, const struct ms_conn_info *ci) {
   struct ms_importer *im = ctx;
@@ -232,8 +238,8 @@ static void imp_drain(struct ms_importer *im);
  * so that what is kept never depends on how far the writer got. */
 static size_t imp_room(struct ms_importer *im, size_t n) {
   size_t max = im->o.max_stored_bytes ? im->o.max_stored_bytes : 1u << 30;
-  size_t stored = im->kept - atomic_load_explicit(&im->freed,
-                                                  memory_order_relaxed);
+  size_t stored =
+      im->kept - atomic_load_explicit(&im->freed, memory_order_relaxed);
   if (n > (stored < max ? max - stored : 0)) {
     imp_drain(im);
     stored = im->kept - atomic_load_explicit(&im->freed, memory_order_relaxed);
@@ -285,7 +291,8 @@ static int imp_compare(void *user, int dir, uint64_t off,
   return differ;
 }
 
-/* ---- writing one transcript ------------------------------------------------- */
+/* ---- writing one transcript -------------------------------------------------
+ */
 
 /* A closed session on its way to its file, with everything the writing
  * needs copied when it closed (the next capture file changes the name
@@ -298,14 +305,13 @@ struct imp_job {
   char *capture, *iface;
   enum imp_job_state state; /* under the writer's MU */
   /* results */
-  bool ok;         /* in place: listed, the written callback is due */
-  char *err;       /* the message of a failure */
-  char *note;      /* verbose: what was written */
+  bool ok;    /* in place: listed, the written callback is due */
+  char *err;  /* the message of a failure */
+  char *note; /* verbose: what was written */
   uint64_t gaps, steps;
 };
 
-static char *imp_path(struct ms_importer *im, const struct isess *x,
-                      bool tmp) {
+static char *imp_path(struct ms_importer *im, const struct isess *x, bool tmp) {
   const char *dir = im->o.outdir ? im->o.outdir : ".";
   return xasprintf("%s/%s%s-%04llu.yaml%s", dir, tmp ? "." : "", im->base,
                    (unsigned long long)x->s.ci.index, tmp ? ".tmp" : "");
@@ -348,9 +354,9 @@ static void imp_write(struct ms_importer *im, struct imp_job *j, char *buf) {
   /* One write(2) for most transcripts (stdio would use the file system's
    * 4 KiB block size, and allocate it each time). */
   setvbuf(out, buf, _IOFBF, IMP_WBUF);
-  struct ms_write_opts wo = {j->capture, j->iface, im->o.conv,
-                             im->o.keep_secrets, im->o.allow_gaps,
-                             im->o.force_steps};
+  struct ms_write_opts wo = {j->capture,       j->iface,
+                             im->o.conv,       im->o.keep_secrets,
+                             im->o.allow_gaps, im->o.force_steps};
   bool steps = false;
   int rc = ms_transcript_write(out, &x->s, &f, &wo, &steps);
   if (fclose(out) != 0 || rc != 0 || rename(j->tmp, j->path) != 0) {
@@ -362,12 +368,11 @@ static void imp_write(struct ms_importer *im, struct imp_job *j, char *buf) {
   j->gaps = f.ngaps != 0;
   j->steps = steps;
   if (im->o.verbosity > 0)
-    j->note = xasprintf("%s: %s session %llu, %zu units%s%s%s", j->path,
-                        x->s.proto == MS_PROTO_POP3 ? "POP3" : "SMTP",
-                        (unsigned long long)x->s.ci.index, f.n,
-                        f.ngaps ? ", gaps" : "",
-                        f.tls ? ", stops at STARTTLS" : "",
-                        steps ? ", steps form" : "");
+    j->note = xasprintf(
+        "%s: %s session %llu, %zu units%s%s%s", j->path,
+        x->s.proto == MS_PROTO_POP3 ? "POP3" : "SMTP",
+        (unsigned long long)x->s.ci.index, f.n, f.ngaps ? ", gaps" : "",
+        f.tls ? ", stops at STARTTLS" : "", steps ? ", steps form" : "");
 done:
   ms_frames_free(&f);
   imp_release(im, j->x);
@@ -401,7 +406,8 @@ static void imp_job_finish(struct ms_importer *im, struct imp_job *j) {
   memset(j, 0, sizeof *j);
 }
 
-/* ---- the writer thread ------------------------------------------------------- */
+/* ---- the writer thread
+ * ------------------------------------------------------- */
 
 /* Jobs q[head..tail) in the order the sessions closed.  The writer takes
  * the oldest queued job; the main thread, when the queue is full (the
@@ -592,8 +598,8 @@ static void imp_close(void *user, const char *why, uint64_t frame,
     imp_detect(x, true);
   if (x->state == SS_MAIL) /* content can still tell after all */
     imp_detect(x, true);
-  bool empty = x->s.d[0].len + x->s.d[0].ngaps + x->s.d[1].len +
-                   x->s.d[1].ngaps == 0;
+  bool empty =
+      x->s.d[0].len + x->s.d[0].ngaps + x->s.d[1].len + x->s.d[1].ngaps == 0;
   if (x->s.d[0].dropped || x->s.d[1].dropped)
     im->n.over_limit++;
   if (x->tls_port)
@@ -609,7 +615,8 @@ static void imp_close(void *user, const char *why, uint64_t frame,
   imp_release(im, x);
 }
 
-/* ---- captures ------------------------------------------------------------------ */
+/* ---- captures
+ * ------------------------------------------------------------------ */
 
 static void imp_set_base(struct ms_importer *im, const char *name) {
   const char *b = strrchr(name, '/');
@@ -659,8 +666,8 @@ void ms_importer_begin(struct ms_importer *im, const char *name,
     lim = def;
   lim.server_ports = im->sports;
   lim.nserver_ports = im->nsports;
-  struct ms_reasm_cb cb = {im, imp_open, imp_data, imp_gap, imp_compare,
-                           imp_close};
+  struct ms_reasm_cb cb = {im,      imp_open,    imp_data,
+                           imp_gap, imp_compare, imp_close};
   im->r = ms_reasm_new(&lim, &cb);
   im->nunknown_lt = 0;
 }
@@ -673,10 +680,12 @@ static void imp_unknown_lt(struct ms_importer *im, int lt) {
     im->unknown_lt[im->nunknown_lt++] = (unsigned long long)lt;
   char name[32];
   imp_drain(im);
-  imp_msg(im, "%s: link type %s is not supported (supported: EN10MB with "
-              "VLAN tags, LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, "
-              "IPV6); its packets are skipped",
-          im->capture ? im->capture : im->iface, ms_link_name(lt, name, sizeof name));
+  imp_msg(im,
+          "%s: link type %s is not supported (supported: EN10MB with "
+          "VLAN tags, LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, "
+          "IPV6); its packets are skipped",
+          im->capture ? im->capture : im->iface,
+          ms_link_name(lt, name, sizeof name));
 }
 
 void ms_importer_packet(struct ms_importer *im, int lt, const unsigned char *p,
@@ -728,8 +737,7 @@ int ms_importer_file(struct ms_importer *im, const char *path) {
   struct ms_pcap_pkt pk;
   int rc;
   while ((rc = ms_pcap_next(rd, &pk)) == 1)
-    ms_importer_packet(im, pk.linktype, pk.data, pk.caplen, pk.frame,
-                       pk.ts_ns);
+    ms_importer_packet(im, pk.linktype, pk.data, pk.caplen, pk.frame, pk.ts_ns);
   if (rc < 0 || ms_pcap_warning(rd))
     imp_drain(im);
   if (rc < 0)
@@ -748,7 +756,8 @@ int ms_importer_file(struct ms_importer *im, const char *path) {
   return rc < 0 ? -1 : 0;
 }
 
-/* ---- lifetime ----------------------------------------------------------------- */
+/* ---- lifetime
+ * ----------------------------------------------------------------- */
 
 struct ms_importer *ms_importer_new(const struct ms_import_opts *o) {
   struct ms_importer *im = xcalloc(1, sizeof *im);
@@ -776,7 +785,8 @@ struct ms_importer *ms_importer_new(const struct ms_import_opts *o) {
   return im;
 }
 
-const struct ms_import_counts *ms_importer_counts(const struct ms_importer *im) {
+const struct ms_import_counts *
+ms_importer_counts(const struct ms_importer *im) {
   return &im->n;
 }
 

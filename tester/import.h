@@ -44,7 +44,7 @@ struct ms_imp_session {
   struct ms_conn_info ci;
   struct ms_imp_dir d[2]; /* MS_DIR_C2S, MS_DIR_S2C */
   enum ms_protocol proto;
-  bool swapped;        /* roles reversed after looking at the bytes */
+  bool swapped; /* roles reversed after looking at the bytes */
   const char *close_why;
   uint64_t close_frame;
   struct ms_reasm_stats st;
@@ -65,14 +65,14 @@ void ms_imp_session_free(struct ms_imp_session *s);
 /* ---- framing: units ------------------------------------------------------ */
 
 enum ms_unit_kind {
-  MS_U_LINE,   /* client: a command line with its line end */
-  MS_U_DATA,   /* client: mail data after DATA, through the "." line */
-  MS_U_CHUNK,  /* client: BDAT chunk octets (RFC 3030) */
-  MS_U_SASL,   /* client: an AUTH continuation line (RFC 4954, 5034) */
-  MS_U_REPLY,  /* server: one reply (all its lines) */
-  MS_U_GAP,    /* either: bytes missing from the capture */
-  MS_U_TLS,    /* STARTTLS/STLS accepted: the rest is opaque */
-  MS_U_REST    /* either: bytes left unread (after TLS, over the limit) */
+  MS_U_LINE,  /* client: a command line with its line end */
+  MS_U_DATA,  /* client: mail data after DATA, through the "." line */
+  MS_U_CHUNK, /* client: BDAT chunk octets (RFC 3030) */
+  MS_U_SASL,  /* client: an AUTH continuation line (RFC 4954, 5034) */
+  MS_U_REPLY, /* server: one reply (all its lines) */
+  MS_U_GAP,   /* either: bytes missing from the capture */
+  MS_U_TLS,   /* STARTTLS/STLS accepted: the rest is opaque */
+  MS_U_REST   /* either: bytes left unread (after TLS, over the limit) */
 };
 
 struct ms_unit {
@@ -86,18 +86,18 @@ struct ms_unit {
   bool complete;     /* ends with its terminator (line end, ".", count) */
   bool multiline;    /* REPLY: several lines / POP3 multi-line form */
   size_t red_off, red_len; /* client: secret bytes within the unit */
-  uint64_t gap_len;  /* GAP */
-  const char *why;   /* GAP, REST: static text */
+  uint64_t gap_len;        /* GAP */
+  const char *why;         /* GAP, REST: static text */
 };
 
 struct ms_frames {
   struct ms_unit *u;
   size_t n, cap;
-  size_t nsecrets;  /* client units carrying secrets */
-  bool tls;         /* stopped at STARTTLS/STLS */
+  size_t nsecrets; /* client units carrying secrets */
+  bool tls;        /* stopped at STARTTLS/STLS */
   uint64_t tls_frame;
-  bool one_sided;   /* a direction is absent from the capture */
-  bool pipelined;   /* the client sent a command before the reply due */
+  bool one_sided; /* a direction is absent from the capture */
+  bool pipelined; /* the client sent a command before the reply due */
   size_t ngaps;
   uint64_t gap_bytes;
 };
@@ -142,14 +142,14 @@ struct ms_framer {
   const struct ms_imp_session *s;
   struct ms_frames *f;
   enum ms_protocol proto;
-  uint64_t cpos;    /* client cursor */
-  size_t cgap;      /* next client gap */
-  size_t *exp;      /* client units expecting a reply, in order */
-  bool *expmulti;   /* POP3: its +OK reply is multi-line */
+  uint64_t cpos;  /* client cursor */
+  size_t cgap;    /* next client gap */
+  size_t *exp;    /* client units expecting a reply, in order */
+  bool *expmulti; /* POP3: its +OK reply is multi-line */
   size_t nexp, capexp, capmulti;
-  size_t *rep;      /* reply units, in order (the greeting first) */
+  size_t *rep; /* reply units, in order (the greeting first) */
   size_t nrep, caprep;
-  uint64_t spos;    /* server cursor */
+  uint64_t spos; /* server cursor */
   size_t sgap;
   struct ms_reader *rd;
   bool greeting;    /* the first reply is a greeting, not an answer */
@@ -186,12 +186,12 @@ bool ms_framer_cdone(const struct ms_framer *fr);
 /* ---- writing ------------------------------------------------------------- */
 
 struct ms_write_opts {
-  const char *capture;      /* file name for source:, NULL: live */
-  const char *iface;        /* live capture interface */
-  enum ms_convention conv;  /* MS_CONV_RFC5321 (default) or RFC821 */
+  const char *capture;     /* file name for source:, NULL: live */
+  const char *iface;       /* live capture interface */
+  enum ms_convention conv; /* MS_CONV_RFC5321 (default) or RFC821 */
   bool keep_secrets;
   bool allow_gaps;
-  bool force_steps;         /* always the steps: form */
+  bool force_steps; /* always the steps: form */
 };
 
 /* Write the transcript of S (framed as F) as YAML to OUT.  Returns 0, or
@@ -203,16 +203,16 @@ int ms_transcript_write(FILE *out, const struct ms_imp_session *s,
 /* ---- the importer (import.c) ------------------------------------------- */
 
 struct ms_import_opts {
-  const char *outdir;       /* -o DIR, default "." */
-  const uint16_t *ports;    /* --port N: extra server ports */
+  const char *outdir;    /* -o DIR, default "." */
+  const uint16_t *ports; /* --port N: extra server ports */
   size_t nports;
   bool keep_secrets, allow_gaps, force_steps;
   enum ms_convention conv;
-  size_t max_session_bytes; /* per direction; 0: 64 MiB */
-  size_t max_stored_bytes;  /* all open sessions together; 0: 1 GiB */
+  size_t max_session_bytes;      /* per direction; 0: 64 MiB */
+  size_t max_stored_bytes;       /* all open sessions together; 0: 1 GiB */
   struct ms_reasm_limits limits; /* zeros: defaults */
-  int verbosity;            /* -1 quiet, 0, 1 verbose */
-  FILE *log;                /* messages; NULL: stderr */
+  int verbosity;                 /* -1 quiet, 0, 1 verbose */
+  FILE *log;                     /* messages; NULL: stderr */
   /* called after each transcript is written (record --count), always on
    * the thread that calls the importer, in the order the sessions ended;
    * with the writer thread that may be a little later than the file
@@ -227,12 +227,12 @@ struct ms_import_opts {
 
 struct ms_import_counts {
   uint64_t packets, tcp_packets, undecodable, fragments;
-  uint64_t sessions;        /* TCP sessions seen */
-  uint64_t written;         /* transcripts written */
+  uint64_t sessions; /* TCP sessions seen */
+  uint64_t written;  /* transcripts written */
   uint64_t not_mail, empty, tls_only, failed;
   uint64_t with_gaps, steps_form;
-  uint64_t over_limit;      /* sessions cut by a byte limit */
-  uint64_t bytes;           /* capture bytes read */
+  uint64_t over_limit; /* sessions cut by a byte limit */
+  uint64_t bytes;      /* capture bytes read */
 };
 
 struct ms_importer;
@@ -243,9 +243,8 @@ int ms_importer_file(struct ms_importer *im, const char *path);
 /* Live use: begin a capture NAME of link type LT, feed packets, end. */
 void ms_importer_begin(struct ms_importer *im, const char *name,
                        const char *iface);
-void ms_importer_packet(struct ms_importer *im, int lt,
-                        const unsigned char *p, uint32_t caplen,
-                        uint64_t frame, uint64_t ts_ns);
+void ms_importer_packet(struct ms_importer *im, int lt, const unsigned char *p,
+                        uint32_t caplen, uint64_t frame, uint64_t ts_ns);
 /* Closes the open sessions and waits until every transcript is written. */
 void ms_importer_end(struct ms_importer *im);
 /* Complete after ms_importer_end() / ms_importer_file(). */

@@ -88,8 +88,8 @@ static void pop3_line(struct pop3_fr *x) {
   char t[1024];
   pop3_text(p, n, t, sizeof t);
   bool sasl = x->sasl;
-  size_t idx = ms_framer_client(&x->fr, sasl ? MS_U_SASL : MS_U_LINE, n,
-                                complete);
+  size_t idx =
+      ms_framer_client(&x->fr, sasl ? MS_U_SASL : MS_U_LINE, n, complete);
   if (!complete)
     return;
   struct ms_unit *u = &x->fr.f->u[idx];
@@ -120,8 +120,8 @@ static void pop3_line(struct pop3_fr *x) {
   if (pop3_verb(t, "STLS")) {
     long r = ms_framer_reply(&x->fr, e);
     bool nb;
-    bool tls_bytes = ms_framer_cline(&x->fr, &nb) > 0 &&
-                     ms_framer_cbytes(&x->fr)[0] == 0x16;
+    bool tls_bytes =
+        ms_framer_cline(&x->fr, &nb) > 0 && ms_framer_cbytes(&x->fr)[0] == 0x16;
     if ((r >= 0 && x->fr.f->u[r].code == MS_POP3_OK) || (r < 0 && tls_bytes))
       ms_framer_tls(&x->fr, r, x->fr.f->u[idx].frame);
   }

@@ -9,7 +9,8 @@
 #include "mailspec/reply.h"
 #include "util.h"
 
-/* ---- the store ------------------------------------------------------------ */
+/* ---- the store ------------------------------------------------------------
+ */
 
 void ms_imp_dir_init(struct ms_imp_dir *d, size_t max) {
   memset(d, 0, sizeof *d);
@@ -98,7 +99,8 @@ void ms_imp_session_free(struct ms_imp_session *s) {
   free(s);
 }
 
-/* ---- helpers ---------------------------------------------------------------- */
+/* ---- helpers ----------------------------------------------------------------
+ */
 
 uint64_t ms_imp_next_gap(const struct ms_imp_dir *d, uint64_t pos,
                          size_t *gapi) {
@@ -139,7 +141,8 @@ struct ms_unit *ms_frames_add(struct ms_frames *f, enum ms_unit_kind kind,
   return u;
 }
 
-/* ---- layout ------------------------------------------------------------------ */
+/* ---- layout
+ * ------------------------------------------------------------------ */
 
 /* Interleave the two directions by the packet that completed each unit;
  * a reply never goes before the unit it answers (clocks and capture
@@ -191,8 +194,8 @@ void ms_import_frame(const struct ms_imp_session *s, struct ms_frames *out) {
     ms_import_pop3(s, out);
   else
     ms_import_smtp(s, out);
-  out->one_sided = s->d[0].len + s->d[0].ngaps == 0 ||
-                   s->d[1].len + s->d[1].ngaps == 0;
+  out->one_sided =
+      s->d[0].len + s->d[0].ngaps == 0 || s->d[1].len + s->d[1].ngaps == 0;
   for (size_t i = 0; i < out->n; i++)
     if (out->u[i].kind == MS_U_GAP) {
       out->ngaps++;
@@ -213,7 +216,8 @@ void ms_import_frame(const struct ms_imp_session *s, struct ms_frames *out) {
   }
 }
 
-/* ---- the shared framer ---------------------------------------------------- */
+/* ---- the shared framer ----------------------------------------------------
+ */
 
 void ms_framer_init(struct ms_framer *fr, const struct ms_imp_session *s,
                     struct ms_frames *f, enum ms_protocol proto) {
@@ -278,8 +282,7 @@ size_t ms_framer_client(struct ms_framer *fr, enum ms_unit_kind kind,
 
 size_t ms_framer_expect(struct ms_framer *fr, size_t idx, bool multi) {
   xgrow((void **)&fr->exp, &fr->capexp, fr->nexp, sizeof *fr->exp);
-  xgrow((void **)&fr->expmulti, &fr->capmulti, fr->nexp,
-        sizeof *fr->expmulti);
+  xgrow((void **)&fr->expmulti, &fr->capmulti, fr->nexp, sizeof *fr->expmulti);
   fr->exp[fr->nexp] = idx;
   fr->expmulti[fr->nexp] = multi;
   fr->f->u[idx].expects = true;
@@ -311,8 +314,8 @@ static bool fr_next_reply(struct ms_framer *fr) {
   long e = fr_answers(fr, fr->nrep);
   ms_reader_expect_multiline(fr->rd, e >= 0 && fr->expmulti[e]);
   size_t used = 0;
-  enum ms_read_status st = ms_reader_feed(
-      fr->rd, (const char *)d->p + fr->spos, (size_t)(stop - fr->spos), &used);
+  enum ms_read_status st = ms_reader_feed(fr->rd, (const char *)d->p + fr->spos,
+                                          (size_t)(stop - fr->spos), &used);
   bool complete = st == MS_READ_DONE;
   if (st == MS_READ_MORE) {
     used = (size_t)(stop - fr->spos); /* cut by a gap or the end */

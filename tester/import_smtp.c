@@ -43,8 +43,8 @@ static bool smtp_verb(const char *t, const char *verb) {
 /* Does T look like a command a client sends next (for one-sided
  * captures, where no reply tells us)? */
 static bool smtp_looks_command(const char *t) {
-  static const char *const v[] = {"QUIT", "RSET", "NOOP", "HELO", "EHLO",
-                                  "MAIL", "RCPT", "DATA", "BDAT", "AUTH",
+  static const char *const v[] = {"QUIT",     "RSET", "NOOP", "HELO", "EHLO",
+                                  "MAIL",     "RCPT", "DATA", "BDAT", "AUTH",
                                   "STARTTLS", "VRFY", "EXPN", "HELP"};
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
     if (smtp_verb(t, v[i]))
@@ -98,8 +98,7 @@ static void smtp_auth_secret(struct ms_unit *u, const unsigned char *p,
 }
 
 /* What follows an accepted command: the state for the next client line. */
-static void smtp_after(struct smtp_fr *x, size_t idx, size_t e,
-                       const char *t) {
+static void smtp_after(struct smtp_fr *x, size_t idx, size_t e, const char *t) {
   long r;
   int code;
   size_t len;
@@ -114,8 +113,8 @@ static void smtp_after(struct smtp_fr *x, size_t idx, size_t e,
     code = smtp_reply_code(x, e, &r);
     char next[600];
     smtp_peek(x, next, sizeof next);
-    x->st = code == 334 || (r < 0 && smtp_base64ish(next) &&
-                            !smtp_looks_command(next))
+    x->st = code == 334 ||
+                    (r < 0 && smtp_base64ish(next) && !smtp_looks_command(next))
                 ? ST_SASL
                 : ST_CMD;
     return;
@@ -157,7 +156,8 @@ static void smtp_chunk(struct smtp_fr *x) {
   }
   if (x->chunk_left > 0 && ms_framer_client_gap(&x->fr)) {
     const struct ms_unit *g = &x->fr.f->u[x->fr.f->n - 1];
-    x->chunk_left = g->gap_len >= x->chunk_left ? 0 : x->chunk_left - g->gap_len;
+    x->chunk_left =
+        g->gap_len >= x->chunk_left ? 0 : x->chunk_left - g->gap_len;
   } else if (x->chunk_left > 0 && n == 0) {
     x->chunk_left = 0; /* the stream ended inside the chunk */
   }
@@ -220,7 +220,8 @@ static void smtp_data(struct smtp_fr *x) {
       return;
     }
     x->fr.cpos += n;
-    bool dot = (n == 3 && p[0] == '.' && p[1] == '\r') || (n == 2 && p[0] == '.');
+    bool dot =
+        (n == 3 && p[0] == '.' && p[1] == '\r') || (n == 2 && p[0] == '.');
     if (dot) {
       size_t len = (size_t)(x->fr.cpos - (uint64_t)x->data_start);
       x->fr.cpos = (uint64_t)x->data_start;
@@ -240,8 +241,8 @@ static void smtp_line(struct smtp_fr *x) {
   char t[1024];
   smtp_text(ms_framer_cbytes(&x->fr), n, t, sizeof t);
   bool sasl = x->st == ST_SASL;
-  size_t idx = ms_framer_client(&x->fr, sasl ? MS_U_SASL : MS_U_LINE, n,
-                                complete);
+  size_t idx =
+      ms_framer_client(&x->fr, sasl ? MS_U_SASL : MS_U_LINE, n, complete);
   if (!complete)
     return; /* cut by a gap or the end: nothing answers half a line */
   struct ms_unit *u = &x->fr.f->u[idx];

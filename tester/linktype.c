@@ -135,9 +135,12 @@ static enum ms_link_status link_ip(const unsigned char *p, size_t cap,
   if (cap < 1)
     return MS_LINK_SHORT;
   switch (p[0] >> 4) {
-  case 4: return link_ipv4(p, cap, s);
-  case 6: return link_ipv6(p, cap, s);
-  default: return MS_LINK_OTHER;
+  case 4:
+    return link_ipv4(p, cap, s);
+  case 6:
+    return link_ipv6(p, cap, s);
+  default:
+    return MS_LINK_OTHER;
   }
 }
 
@@ -189,7 +192,11 @@ static enum ms_link_status link_null(const unsigned char *p, size_t cap,
   switch (af) {
   case 2:
     return link_ipv4(p + 4, cap - 4, s);
-  case 10: case 23: case 24: case 28: case 30:
+  case 10:
+  case 23:
+  case 24:
+  case 28:
+  case 30:
     return link_ipv6(p + 4, cap - 4, s);
   default:
     return MS_LINK_OTHER;
@@ -227,9 +234,16 @@ enum ms_link_status ms_link_decode(int lt, const unsigned char *p,
 
 bool ms_link_supported(int lt) {
   switch (lt) {
-  case MS_LT_EN10MB: case MS_LT_LINUX_SLL: case MS_LT_LINUX_SLL2:
-  case MS_LT_NULL: case MS_LT_LOOP: case MS_LT_RAW: case 12: case 14:
-  case MS_LT_IPV4: case MS_LT_IPV6:
+  case MS_LT_EN10MB:
+  case MS_LT_LINUX_SLL:
+  case MS_LT_LINUX_SLL2:
+  case MS_LT_NULL:
+  case MS_LT_LOOP:
+  case MS_LT_RAW:
+  case 12:
+  case 14:
+  case MS_LT_IPV4:
+  case MS_LT_IPV6:
     return true;
   default:
     return false;
@@ -239,15 +253,34 @@ bool ms_link_supported(int lt) {
 const char *ms_link_name(int lt, char *buf, size_t len) {
   const char *n = NULL;
   switch (lt) {
-  case MS_LT_NULL: n = "NULL"; break;
-  case MS_LT_EN10MB: n = "EN10MB"; break;
-  case MS_LT_RAW: case 12: case 14: n = "RAW"; break;
-  case MS_LT_LOOP: n = "LOOP"; break;
-  case MS_LT_LINUX_SLL: n = "LINUX_SLL"; break;
-  case MS_LT_LINUX_SLL2: n = "LINUX_SLL2"; break;
-  case MS_LT_IPV4: n = "IPV4"; break;
-  case MS_LT_IPV6: n = "IPV6"; break;
-  default: break;
+  case MS_LT_NULL:
+    n = "NULL";
+    break;
+  case MS_LT_EN10MB:
+    n = "EN10MB";
+    break;
+  case MS_LT_RAW:
+  case 12:
+  case 14:
+    n = "RAW";
+    break;
+  case MS_LT_LOOP:
+    n = "LOOP";
+    break;
+  case MS_LT_LINUX_SLL:
+    n = "LINUX_SLL";
+    break;
+  case MS_LT_LINUX_SLL2:
+    n = "LINUX_SLL2";
+    break;
+  case MS_LT_IPV4:
+    n = "IPV4";
+    break;
+  case MS_LT_IPV6:
+    n = "IPV6";
+    break;
+  default:
+    break;
   }
   if (n)
     snprintf(buf, len, "%s", n);
@@ -259,23 +292,31 @@ const char *ms_link_name(int lt, char *buf, size_t len) {
 /* DLT values differ by platform (pcap/dlt.h): compare with the constants,
  * never with numbers. */
 int ms_link_from_dlt(int dlt) {
-  if (dlt == DLT_NULL) return MS_LT_NULL;
-  if (dlt == DLT_EN10MB) return MS_LT_EN10MB;
-  if (dlt == DLT_RAW) return MS_LT_RAW;
+  if (dlt == DLT_NULL)
+    return MS_LT_NULL;
+  if (dlt == DLT_EN10MB)
+    return MS_LT_EN10MB;
+  if (dlt == DLT_RAW)
+    return MS_LT_RAW;
 #ifdef DLT_LOOP
-  if (dlt == DLT_LOOP) return MS_LT_LOOP;
+  if (dlt == DLT_LOOP)
+    return MS_LT_LOOP;
 #endif
 #ifdef DLT_LINUX_SLL
-  if (dlt == DLT_LINUX_SLL) return MS_LT_LINUX_SLL;
+  if (dlt == DLT_LINUX_SLL)
+    return MS_LT_LINUX_SLL;
 #endif
 #ifdef DLT_LINUX_SLL2
-  if (dlt == DLT_LINUX_SLL2) return MS_LT_LINUX_SLL2;
+  if (dlt == DLT_LINUX_SLL2)
+    return MS_LT_LINUX_SLL2;
 #endif
 #ifdef DLT_IPV4
-  if (dlt == DLT_IPV4) return MS_LT_IPV4;
+  if (dlt == DLT_IPV4)
+    return MS_LT_IPV4;
 #endif
 #ifdef DLT_IPV6
-  if (dlt == DLT_IPV6) return MS_LT_IPV6;
+  if (dlt == DLT_IPV6)
+    return MS_LT_IPV6;
 #endif
   return dlt;
 }

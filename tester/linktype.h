@@ -28,8 +28,8 @@
 #define MS_TH_ACK 0x10
 
 struct ms_tcpseg {
-  int af;                  /* 4 or 6 */
-  unsigned char src[16];   /* IPv4 uses the first 4 bytes */
+  int af;                /* 4 or 6 */
+  unsigned char src[16]; /* IPv4 uses the first 4 bytes */
   unsigned char dst[16];
   uint16_t sport, dport;
   uint32_t seq, ack;
@@ -40,12 +40,12 @@ struct ms_tcpseg {
 };
 
 enum ms_link_status {
-  MS_LINK_TCP = 0,   /* SEG is filled */
-  MS_LINK_OTHER,     /* not TCP over IP (ARP, UDP, ...): ignore */
-  MS_LINK_FRAGMENT,  /* an IP fragment: not reassembled, counted */
-  MS_LINK_SHORT,     /* headers cut by the snap length: counted */
-  MS_LINK_BAD,       /* malformed headers */
-  MS_LINK_UNKNOWN    /* a link type we do not decode */
+  MS_LINK_TCP = 0,  /* SEG is filled */
+  MS_LINK_OTHER,    /* not TCP over IP (ARP, UDP, ...): ignore */
+  MS_LINK_FRAGMENT, /* an IP fragment: not reassembled, counted */
+  MS_LINK_SHORT,    /* headers cut by the snap length: counted */
+  MS_LINK_BAD,      /* malformed headers */
+  MS_LINK_UNKNOWN   /* a link type we do not decode */
 };
 
 /* Decode one frame of link type LT. */

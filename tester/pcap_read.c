@@ -25,8 +25,8 @@
 struct pcap_iface {
   int linktype;
   uint32_t snaplen;
-  uint64_t units;  /* timestamp units per second (if_tsresol) */
-  int64_t offset;  /* seconds added (if_tsoffset) */
+  uint64_t units; /* timestamp units per second (if_tsresol) */
+  int64_t offset; /* seconds added (if_tsoffset) */
 };
 
 struct ms_pcap_reader {
@@ -127,14 +127,27 @@ static void pcap_skip(struct ms_pcap_reader *r, size_t n) {
 /* ---- pcap ------------------------------------------------------------ */
 
 static int pcap_header(struct ms_pcap_reader *r, const unsigned char *h) {
-  uint32_t magic = (uint32_t)h[0] | (uint32_t)h[1] << 8 |
-                   (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+  uint32_t magic = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
+                   (uint32_t)h[3] << 24;
   switch (magic) {
-  case 0xa1b2c3d4u: r->swap = false; r->nano = false; break;
-  case 0xd4c3b2a1u: r->swap = true; r->nano = false; break;
-  case 0xa1b23c4du: r->swap = false; r->nano = true; break;
-  case 0x4d3cb2a1u: r->swap = true; r->nano = true; break;
-  default: return -1;
+  case 0xa1b2c3d4u:
+    r->swap = false;
+    r->nano = false;
+    break;
+  case 0xd4c3b2a1u:
+    r->swap = true;
+    r->nano = false;
+    break;
+  case 0xa1b23c4du:
+    r->swap = false;
+    r->nano = true;
+    break;
+  case 0x4d3cb2a1u:
+    r->swap = true;
+    r->nano = true;
+    break;
+  default:
+    return -1;
   }
   uint16_t major = rd16(r, h + 4);
   if (major != 2) {
@@ -162,22 +175,26 @@ static int pcap_next_pcap(struct ms_pcap_reader *r, struct ms_pcap_pkt *p) {
   uint32_t sec = rd32(r, h), frac = rd32(r, h + 4);
   uint32_t caplen = rd32(r, h + 8), len = rd32(r, h + 12);
   if (caplen > MS_PCAP_MAX_RECORD) {
-    pcap_seterr(r, "record at offset %llu claims %u bytes (limit %u): "
-                "corrupt file", (unsigned long long)r->consumed, caplen,
-                MS_PCAP_MAX_RECORD);
+    pcap_seterr(r,
+                "record at offset %llu claims %u bytes (limit %u): "
+                "corrupt file",
+                (unsigned long long)r->consumed, caplen, MS_PCAP_MAX_RECORD);
     return -1;
   }
   got = pcap_fill(r, 16 + (size_t)caplen);
   if (got < 0)
     return -1;
   if ((size_t)got < 16 + (size_t)caplen) {
-    pcap_setwarn(r, "file truncated: record %llu at offset %llu has %ld of "
-                 "%u bytes", (unsigned long long)r->frame + 1,
+    pcap_setwarn(r,
+                 "file truncated: record %llu at offset %llu has %ld of "
+                 "%u bytes",
+                 (unsigned long long)r->frame + 1,
                  (unsigned long long)r->consumed, got - 16, caplen);
     return 0;
   }
   p->linktype = r->linktype;
-  p->ts_ns = (uint64_t)sec * 1000000000u + (r->nano ? frac : (uint64_t)frac * 1000u);
+  p->ts_ns =
+      (uint64_t)sec * 1000000000u + (r->nano ? frac : (uint64_t)frac * 1000u);
   p->caplen = caplen;
   p->wirelen = len < caplen ? caplen : len;
   p->data = r->buf + r->pos + 16;
@@ -305,9 +322,10 @@ static int pcapng_packet(struct ms_pcap_reader *r, uint32_t type,
     data = b + 4;
   }
   if (ifid >= r->nifs) {
-    pcap_seterr(r, "packet at offset %llu names interface %u, but only %zu "
-                "are described", (unsigned long long)r->consumed, ifid,
-                r->nifs);
+    pcap_seterr(r,
+                "packet at offset %llu names interface %u, but only %zu "
+                "are described",
+                (unsigned long long)r->consumed, ifid, r->nifs);
     return -1;
   }
   if (type == BT_SPB && r->ifs[0].snaplen && caplen > r->ifs[0].snaplen)
@@ -345,8 +363,10 @@ static int pcap_next_ng(struct ms_pcap_reader *r, struct ms_pcap_pkt *p) {
       if (got < 0)
         return -1;
       if (got < 16) {
-        pcap_setwarn(r, "file truncated: partial section header at offset "
-                     "%llu", (unsigned long long)r->consumed);
+        pcap_setwarn(r,
+                     "file truncated: partial section header at offset "
+                     "%llu",
+                     (unsigned long long)r->consumed);
         return 0;
       }
       h = r->buf + r->pos;
@@ -365,8 +385,10 @@ static int pcap_next_ng(struct ms_pcap_reader *r, struct ms_pcap_pkt *p) {
     if (got < 0)
       return -1;
     if ((size_t)got < blen) {
-      pcap_setwarn(r, "file truncated: block at offset %llu has %ld of %u "
-                   "bytes", (unsigned long long)r->consumed, got, blen);
+      pcap_setwarn(r,
+                   "file truncated: block at offset %llu has %ld of %u "
+                   "bytes",
+                   (unsigned long long)r->consumed, got, blen);
       return 0;
     }
     const unsigned char *b = r->buf + r->pos + 8;
@@ -397,7 +419,8 @@ struct ms_pcap_reader *ms_pcap_open_fp(FILE *fp, const char *name, char *err,
   long got = pcap_fill(r, 24);
   if (got < 24) {
     if (got >= 0)
-      pcap_seterr(r, "%s", got == 0 ? "empty file" : "too short for a capture file");
+      pcap_seterr(r, "%s",
+                  got == 0 ? "empty file" : "too short for a capture file");
     goto fail;
   }
   const unsigned char *h = r->buf;

@@ -33,8 +33,7 @@ struct ms_pcap_pkt {
 struct ms_pcap_reader;
 
 /* Open PATH ("-" is stdin).  NULL with ERR on failure. */
-struct ms_pcap_reader *ms_pcap_open(const char *path, char *err,
-                                    size_t errlen);
+struct ms_pcap_reader *ms_pcap_open(const char *path, char *err, size_t errlen);
 /* Read from an open FILE (not closed by ms_pcap_close()); NAME is used in
  * messages. */
 struct ms_pcap_reader *ms_pcap_open_fp(FILE *fp, const char *name, char *err,

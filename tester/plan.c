@@ -31,8 +31,8 @@ static char *plan_clean(const char *path) {
     bool dotdot = k == 2 && p[0] == '.' && p[1] == '.';
     if (k == 0 || dot) {
       /* nothing */
-    } else if (dotdot && nc > 0 && !(cl[nc - 1] == 2 &&
-                                     memcmp(cp[nc - 1], "..", 2) == 0)) {
+    } else if (dotdot && nc > 0 &&
+               !(cl[nc - 1] == 2 && memcmp(cp[nc - 1], "..", 2) == 0)) {
       nc--;
     } else if (!(dotdot && abs)) {
       cp[nc] = p;

@@ -18,8 +18,8 @@ struct pool {
   struct ms_probe_cache *cache;
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  size_t next;    /* next plan index to take */
-  size_t *done;   /* finished indices not yet reported */
+  size_t next;  /* next plan index to take */
+  size_t *done; /* finished indices not yet reported */
   size_t ndone;
   size_t active;  /* workers still running */
   size_t invalid; /* transcripts that did not load */
@@ -56,8 +56,8 @@ static void *pool_worker(void *arg) {
     size_t i = p->next++;
     p->started[i] = true;
     pthread_mutex_unlock(&p->mu);
-    bool bad = ms_engine_run_item(p->o, &p->plan->items[i], p->cache,
-                                  &p->out->v[i]);
+    bool bad =
+        ms_engine_run_item(p->o, &p->plan->items[i], p->cache, &p->out->v[i]);
     pthread_mutex_lock(&p->mu);
     p->invalid += bad;
     p->done[p->ndone++] = i;
@@ -104,8 +104,8 @@ static void pool_parallel(struct pool *p, size_t jobs) {
 static void pool_serial(struct pool *p) {
   for (size_t i = 0; i < p->plan->n && !pool_stopped(p); i++) {
     p->started[i] = true;
-    p->invalid += ms_engine_run_item(p->o, &p->plan->items[i], p->cache,
-                                     &p->out->v[i]);
+    p->invalid +=
+        ms_engine_run_item(p->o, &p->plan->items[i], p->cache, &p->out->v[i]);
     pool_report(p, i, i + 1);
   }
 }
@@ -119,8 +119,7 @@ static void pool_notrun(struct pool *p) {
     const struct ms_plan_item *it = &p->plan->items[i];
     t->path = xstrdup(it->path);
     t->id = ms_engine_fallback_id(it->path);
-    t->suite = it->suite && it->suite->title ? xstrdup(it->suite->title)
-                                             : NULL;
+    t->suite = it->suite && it->suite->title ? xstrdup(it->suite->title) : NULL;
     t->verdict = MS_NOTRUN;
     t->reason = xstrdup("interrupted before it ran");
   }

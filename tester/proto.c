@@ -71,8 +71,9 @@ int ms_pattern_parse(struct ms_pattern *p, enum ms_protocol proto,
       return -1;
     }
     if (p->n == MS_PAT_MAX) {
-      snprintf(err, errlen, "reply pattern \"%s\" has more than %d alternatives",
-               text, MS_PAT_MAX);
+      snprintf(err, errlen,
+               "reply pattern \"%s\" has more than %d alternatives", text,
+               MS_PAT_MAX);
       return -1;
     }
     memcpy(p->alt[p->n], s, n);

@@ -47,8 +47,10 @@ int ms_report_spec_parse(const char *spec, enum ms_report_format *fmt,
   if (!colon || strcmp(colon + 1, "-") == 0)
     return 0;
   if (colon[1] == '\0') {
-    snprintf(err, errlen, "report '%s': empty file name after ':' (use "
-                          "FORMAT or FORMAT:- for stdout)", spec);
+    snprintf(err, errlen,
+             "report '%s': empty file name after ':' (use "
+             "FORMAT or FORMAT:- for stdout)",
+             spec);
     return -1;
   }
   *file = xstrdup(colon + 1);
@@ -84,8 +86,8 @@ static int report_tmp(const char *path, char **tmp) {
   for (int tries = 0; tries < 100; tries++) {
     seed = seed * 1103515245u + 12345u;
     *tmp = xasprintf("%.*s.%s.%06x", (int)dlen, path, base, seed & 0xffffff);
-    int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                  0644);
+    int fd =
+        open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd >= 0)
       return fd;
     int e = errno;
@@ -119,10 +121,9 @@ static int report_job_write(FILE *out, void *ctx) {
   return ms_report_write(j->f, j->r, out, j->o);
 }
 
-int ms_report_write_file(enum ms_report_format f,
-                         const struct ms_run_result *r, const char *path,
-                         const struct ms_report_opts *o, char *err,
-                         size_t errlen) {
+int ms_report_write_file(enum ms_report_format f, const struct ms_run_result *r,
+                         const char *path, const struct ms_report_opts *o,
+                         char *err, size_t errlen) {
   struct report_job j = {f, r, o};
   return ms_report_write_path(path, report_job_write, &j, err, errlen);
 }
@@ -134,8 +135,9 @@ int ms_report_write_path(const char *path, int (*write)(FILE *, void *),
     errno = 0;
     if (S_ISLNK(st.st_mode)) {
       errno = ELOOP;
-      return report_fail(err, errlen, path, "it is a symbolic link "
-                                            "(refusing to follow it)");
+      return report_fail(err, errlen, path,
+                         "it is a symbolic link "
+                         "(refusing to follow it)");
     }
     if (!S_ISREG(st.st_mode)) {
       errno = EINVAL;

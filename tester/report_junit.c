@@ -200,8 +200,7 @@ static void junit_log(FILE *out, const struct ms_transcript_result *t) {
   if (lv && *lv)
     fprintf(out, "  %s", lv);
   fputc('\n', out);
-  const char *keys[] = {"title",  "source",   "rfc",
-                        "target", "greeting", "pcap"};
+  const char *keys[] = {"title", "source", "rfc", "target", "greeting", "pcap"};
   const char *vals[] = {t->title,  t->source,   t->rfc,
                         t->target, t->greeting, t->pcap};
   for (size_t i = 0; i < 6; i++) {

@@ -250,8 +250,7 @@ static void rj_transcript(struct rj_ctx *c, const struct ms_json *o,
   t->target = rj_str(c, o, base, "target");
   t->greeting = rj_str(c, o, base, "greeting");
   rj_convention(c, o, base, t);
-  t->plan_index =
-      (size_t)rj_int(c, o, base, "plan_index", 0, 1LL << 40, false);
+  t->plan_index = (size_t)rj_int(c, o, base, "plan_index", 0, 1LL << 40, false);
   t->pcap = rj_str(c, o, base, "pcap");
   rj_tls(c, o, base, t);
   t->started = rj_num(c, o, base, "started");

@@ -24,8 +24,9 @@
 #include "store.h"
 #include "util.h"
 
-#define SRV_MAX_CLIENTS 1024 /* a -j 256 run reconnects while the old
-                                 connection is still being reaped */
+#define SRV_MAX_CLIENTS                                                        \
+  1024                      /* a -j 256 run reconnects while the old           \
+                                connection is still being reaped */
 #define SRV_IDLE_SMTP 300.0 /* RFC 5321 §4.5.3.2.7: 5 minutes */
 #define SRV_IDLE_POP3 600.0 /* RFC 1939 §3: at least 10 minutes */
 

@@ -145,7 +145,7 @@ void srv_conn_write(struct srv_conn *c, double now) {
   ms_buf_consume(&c->out, (size_t)w);
   c->last_active = now;
   srv_hostile_wrote(c, (size_t)w, now);
-  srv_hostile_refill(c); /* generated output keeps POLLOUT asked for */
+  srv_hostile_refill(c);      /* generated output keeps POLLOUT asked for */
   srv_tls_write_gate(c, now); /* STARTTLS's reply is out: handshake */
 }
 

@@ -44,15 +44,15 @@ struct srv_conn {
   bool closing; /* flush OUT, then close */
   bool dead;    /* close now */
   /* Hostile faults (server_hostile.c): */
-  unsigned replies;        /* replies produced (the greeting is the first) */
-  int gen;                 /* output generated as the socket takes it */
-  char gen_code[4];        /* endless-multiline: the code of its lines */
-  unsigned long long gen_n;/* endless: lines so far; long-line: octets left */
-  bool mute;               /* nothing more may be said */
-  unsigned trickle_ms;     /* trickle: one octet, then this pause */
-  bool reset_armed;        /* reset-mid-reply: RST after RESET_LEFT octets */
+  unsigned replies;         /* replies produced (the greeting is the first) */
+  int gen;                  /* output generated as the socket takes it */
+  char gen_code[4];         /* endless-multiline: the code of its lines */
+  unsigned long long gen_n; /* endless: lines so far; long-line: octets left */
+  bool mute;                /* nothing more may be said */
+  unsigned trickle_ms;      /* trickle: one octet, then this pause */
+  bool reset_armed;         /* reset-mid-reply: RST after RESET_LEFT octets */
   size_t reset_left;
-  bool no_read;            /* no-read: input is never asked for */
+  bool no_read;             /* no-read: input is never asked for */
   struct srv_tls_conn *tls; /* STARTTLS/implicit TLS (server_tls.c) */
   bool sasl_next;           /* the next line answers a SASL challenge */
 };

@@ -24,8 +24,8 @@ static bool hostile_smtp(const struct srv_conn *c) {
 }
 
 void srv_hostile_open(struct srv_conn *c, const struct srv_ctx *ctx) {
-  c->trickle_ms = (ctx->faults.bits & MS_F_TRICKLE) ? ctx->faults.trickle_ms
-                                                    : 0;
+  c->trickle_ms =
+      (ctx->faults.bits & MS_F_TRICKLE) ? ctx->faults.trickle_ms : 0;
   if (ctx->faults.bits & MS_F_NO_READ) {
     int sz = HOSTILE_RCVBUF;
     (void)setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);

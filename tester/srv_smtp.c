@@ -428,8 +428,7 @@ static bool smtp_cr_dot_cr(struct smtp_sess *s, const char *line, size_t len,
     s->too_big = true;
   smtp_data_done(s, out);
   size_t used = (size_t)(m - line) + 3;
-  *act = used < len ? smtp_line(s, m + 3, len - used, crlf, out)
-                    : SRV_CONTINUE;
+  *act = used < len ? smtp_line(s, m + 3, len - used, crlf, out) : SRV_CONTINUE;
   return true;
 }
 
@@ -707,8 +706,8 @@ static enum srv_action smtp_auth(struct smtp_sess *s, const char *arg,
   if (s->rfc821)
     return smtp_500(s, out);
   srv_auth_smtp_auth(&s->ctx, &s->auth, arg,
-                     s->st != SMTP_INIT && s->fmt.enhanced,
-                     s->st >= SMTP_MAIL, &s->fmt, out);
+                     s->st != SMTP_INIT && s->fmt.enhanced, s->st >= SMTP_MAIL,
+                     &s->fmt, out);
   return SRV_CONTINUE;
 }
 

@@ -34,7 +34,7 @@ struct ms_maildrop_view {
                                        numbered 1..nmsgs in this session */
   bool *deleted; /* per message; set by DELE, applied by ms_store_unlock */
   size_t nmsgs;
-  void *priv;    /* store's own bookkeeping */
+  void *priv; /* store's own bookkeeping */
 };
 /* Lock USER's maildrop: 0, or -1 when another session holds it. */
 int ms_store_lock(struct ms_store *s, const char *user,

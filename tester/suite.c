@@ -29,11 +29,12 @@ static struct ms_ynode *suite_tree(const char *path, struct ms_diags *d) {
 }
 
 /* Does the top-level mapping of PATH have KEY (and not NOT, if given)? */
-static bool suite_has_key(const char *path, const char *key, const char *not) {
+static bool suite_has_key(const char *path, const char *key,
+                          const char * not ) {
   struct ms_diags d = {0};
   struct ms_ynode *root = suite_tree(path, &d);
   bool yes = root && ms_transcript_yaml_get(root, key) != NULL &&
-             !(not && ms_transcript_yaml_get(root, not));
+             !(not &&ms_transcript_yaml_get(root, not ));
   ms_transcript_yaml_free(root);
   ms_diags_free(&d);
   return yes;

@@ -28,35 +28,35 @@ struct conn_key {
 };
 
 struct rdir {
-  bool started;  /* NEXT is valid */
-  bool syn;      /* the SYN of this direction was seen */
+  bool started; /* NEXT is valid */
+  bool syn;     /* the SYN of this direction was seen */
   bool fin, fin_done;
   bool delivered; /* some bytes went out */
   uint32_t isn;
   uint32_t next_seq;
   uint64_t next_off;
   uint32_t fin_seq;
-  uint64_t hi_off;  /* end of the furthest byte announced (incl. missing) */
-  bool ack_known;   /* the peer acknowledged something of this direction */
-  uint32_t ack_hi;  /* the highest of it */
+  uint64_t hi_off;     /* end of the furthest byte announced (incl. missing) */
+  bool ack_known;      /* the peer acknowledged something of this direction */
+  uint32_t ack_hi;     /* the highest of it */
   uint64_t first_held; /* offset of the first held byte, if FIRST_VALID */
   bool first_valid;
   unsigned char *ring;
   unsigned char *bits;
-  size_t cap;       /* ring size, power of two; 0 = none */
-  size_t held;      /* bytes held in the ring */
+  size_t cap;                 /* ring size, power of two; 0 = none */
+  size_t held;                /* bytes held in the ring */
   struct rdir *hprev, *hnext; /* list of directions holding bytes */
   struct conn *conn;
 };
 
 struct conn {
-  struct conn *hnext;           /* hash chain */
-  struct conn *lprev, *lnext;   /* activity list, least recent first */
+  struct conn *hnext;         /* hash chain */
+  struct conn *lprev, *lnext; /* activity list, least recent first */
   struct conn_key key;
-  int client_side;              /* which key side (0/1) is the client */
-  struct rdir d[2];             /* by MS_DIR_* */
+  int client_side;  /* which key side (0/1) is the client */
+  struct rdir d[2]; /* by MS_DIR_* */
   void *user;
-  bool closed;                  /* callbacks done; kept to absorb stragglers */
+  bool closed; /* callbacks done; kept to absorb stragglers */
   uint64_t last_ts;
   struct ms_reasm_stats st;
 };
@@ -136,25 +136,40 @@ static void tab_grow(struct ms_reasm *r) {
 /* ---- activity list ----------------------------------------------------- */
 
 static void lru_unlink(struct ms_reasm *r, struct conn *c) {
-  if (c->lprev) c->lprev->lnext = c->lnext; else r->lru_head = c->lnext;
-  if (c->lnext) c->lnext->lprev = c->lprev; else r->lru_tail = c->lprev;
+  if (c->lprev)
+    c->lprev->lnext = c->lnext;
+  else
+    r->lru_head = c->lnext;
+  if (c->lnext)
+    c->lnext->lprev = c->lprev;
+  else
+    r->lru_tail = c->lprev;
   c->lprev = c->lnext = NULL;
 }
 
 static void lru_append(struct ms_reasm *r, struct conn *c) {
   c->lprev = r->lru_tail;
   c->lnext = NULL;
-  if (r->lru_tail) r->lru_tail->lnext = c; else r->lru_head = c;
+  if (r->lru_tail)
+    r->lru_tail->lnext = c;
+  else
+    r->lru_head = c;
   r->lru_tail = c;
 }
 
 /* ---- held-bytes list (oldest hole first) ------------------------------- */
 
 static void held_unlink(struct ms_reasm *r, struct rdir *d) {
-  if (d->hprev) d->hprev->hnext = d->hnext;
-  else if (r->held_head == d) r->held_head = d->hnext;
-  else return; /* not linked */
-  if (d->hnext) d->hnext->hprev = d->hprev; else r->held_tail = d->hprev;
+  if (d->hprev)
+    d->hprev->hnext = d->hnext;
+  else if (r->held_head == d)
+    r->held_head = d->hnext;
+  else
+    return; /* not linked */
+  if (d->hnext)
+    d->hnext->hprev = d->hprev;
+  else
+    r->held_tail = d->hprev;
   d->hprev = d->hnext = NULL;
 }
 
@@ -163,7 +178,10 @@ static void held_link(struct ms_reasm *r, struct rdir *d) {
     return;
   d->hprev = r->held_tail;
   d->hnext = NULL;
-  if (r->held_tail) r->held_tail->hnext = d; else r->held_head = d;
+  if (r->held_tail)
+    r->held_tail->hnext = d;
+  else
+    r->held_head = d;
   r->held_tail = d;
 }
 
@@ -327,7 +345,10 @@ static void ring_put(struct ms_reasm *r, struct rdir *d, size_t rel,
     uint64_t off = d->next_off + rel + i;
     unsigned char *slot = &d->ring[off & (d->cap - 1)];
     if (bit_get(d, off)) {
-      if (*slot != p[i]) differ++; else same++;
+      if (*slot != p[i])
+        differ++;
+      else
+        same++;
     } else {
       *slot = p[i];
       bit_set(d, off, true);
@@ -356,8 +377,8 @@ static void insert(struct ms_reasm *r, struct rdir *d, uint32_t seq,
                    const unsigned char *p, size_t n, uint64_t frame) {
   int32_t rel = (int32_t)(seq - d->next_seq);
   if (rel < 0) {
-    size_t old = (size_t)-(int64_t)rel < n ? (size_t)-(int64_t)rel : n;
-    uint64_t back = (uint64_t)-(int64_t)rel;
+    size_t old = (size_t) - (int64_t)rel < n ? (size_t) - (int64_t)rel : n;
+    uint64_t back = (uint64_t) - (int64_t)rel;
     if (back <= d->next_off && r->cb.compare) {
       int differ = r->cb.compare(d->conn->user, dir_index(d),
                                  d->next_off - back, p, old);
@@ -515,7 +536,8 @@ static struct conn *conn_new(struct ms_reasm *r, const struct conn_key *k,
   return c;
 }
 
-static void stats_add(struct ms_reasm_stats *t, const struct ms_reasm_stats *s) {
+static void stats_add(struct ms_reasm_stats *t,
+                      const struct ms_reasm_stats *s) {
   t->segments += s->segments;
   t->rexmit_bytes += s->rexmit_bytes;
   t->conflicts += s->conflicts;
@@ -588,7 +610,8 @@ static void expire(struct ms_reasm *r, const struct conn *keep,
     conn_drop(r, r->lru_head, "idle (no packet for the idle limit)", frame);
 }
 
-/* ---- per packet ------------------------------------------------------------ */
+/* ---- per packet ------------------------------------------------------------
+ */
 
 static void dir_start(struct rdir *d, uint32_t seq) {
   d->started = true;
@@ -629,8 +652,7 @@ static bool reuses_tuple(const struct conn *c, const struct ms_tcpseg *s,
   const struct rdir *d = &c->d[dir];
   if (d->syn && s->seq == d->isn)
     return false; /* retransmitted SYN */
-  return c->d[0].delivered || c->d[1].delivered || c->d[0].fin ||
-         c->d[1].fin;
+  return c->d[0].delivered || c->d[1].delivered || c->d[0].fin || c->d[1].fin;
 }
 
 static void segment_flags(struct ms_reasm *r, struct conn *c, struct rdir *d,
@@ -719,7 +741,8 @@ void ms_reasm_segment(struct ms_reasm *r, const struct ms_tcpseg *s,
   expire(r, c, frame);
 }
 
-/* ---- lifetime -------------------------------------------------------------- */
+/* ---- lifetime --------------------------------------------------------------
+ */
 
 struct ms_reasm *ms_reasm_new(const struct ms_reasm_limits *lim,
                               const struct ms_reasm_cb *cb) {
@@ -749,9 +772,13 @@ const struct ms_reasm_stats *ms_reasm_totals(const struct ms_reasm *r) {
   return &r->tot;
 }
 
-size_t ms_reasm_open_flows(const struct ms_reasm *r) { return r->nopen; }
+size_t ms_reasm_open_flows(const struct ms_reasm *r) {
+  return r->nopen;
+}
 
-size_t ms_reasm_held_bytes(const struct ms_reasm *r) { return r->held_total; }
+size_t ms_reasm_held_bytes(const struct ms_reasm *r) {
+  return r->held_total;
+}
 
 void ms_reasm_free(struct ms_reasm *r) {
   if (!r)

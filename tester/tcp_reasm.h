@@ -30,27 +30,27 @@
 #define MS_DIR_S2C 1 /* server to client */
 
 struct ms_conn_info {
-  uint64_t index;    /* session number in order of first packet (from 0) */
-  int af;            /* 4 or 6 */
+  uint64_t index; /* session number in order of first packet (from 0) */
+  int af;         /* 4 or 6 */
   unsigned char addr[2][16]; /* [MS_DIR_C2S] client, [MS_DIR_S2C] server */
-  uint16_t port[2];  /* client port, server port */
-  bool saw_syn;      /* the handshake is in the capture */
+  uint16_t port[2];          /* client port, server port */
+  bool saw_syn;              /* the handshake is in the capture */
   uint64_t first_frame;
   uint64_t first_ts_ns;
 };
 
 struct ms_reasm_stats {
-  uint64_t segments;      /* TCP segments seen */
-  uint64_t rexmit_bytes;  /* payload bytes seen again (same bytes) */
-  uint64_t conflicts;     /* overlaps with different bytes */
+  uint64_t segments;     /* TCP segments seen */
+  uint64_t rexmit_bytes; /* payload bytes seen again (same bytes) */
+  uint64_t conflicts;    /* overlaps with different bytes */
   uint64_t conflict_bytes;
   uint64_t first_conflict_frame; /* 0: none */
-  uint64_t ooo_segments;  /* segments that arrived ahead of a hole */
-  uint64_t gaps;          /* holes declared */
+  uint64_t ooo_segments;         /* segments that arrived ahead of a hole */
+  uint64_t gaps;                 /* holes declared */
   uint64_t gap_bytes;
   uint64_t truncated_bytes; /* payload not captured (caplen < len) */
   uint64_t keepalives;
-  uint64_t stray;         /* packets of a closed session, ignored */
+  uint64_t stray; /* packets of a closed session, ignored */
 };
 
 /* Callbacks.  USER is what open() returned for the session. */
@@ -75,16 +75,17 @@ struct ms_reasm_cb {
 };
 
 struct ms_reasm_limits {
-  size_t max_flows;      /* open sessions (default 65536) */
-  size_t window;         /* bytes held ahead of a hole per direction
-                            (default 1 MiB) */
-  size_t max_held;       /* bytes held out of order in total (64 MiB) */
-  double idle;           /* seconds of capture time before an idle session
-                            is closed; 0 = never (default 600) */
+  size_t max_flows; /* open sessions (default 65536) */
+  size_t window;    /* bytes held ahead of a hole per direction
+                       (default 1 MiB) */
+  size_t max_held;  /* bytes held out of order in total (64 MiB) */
+  double idle;      /* seconds of capture time before an idle session
+                       is closed; 0 = never (default 600) */
   const uint16_t *server_ports; /* ports that mark the server side */
   size_t nserver_ports;
 };
-#define MS_REASM_LIMITS_DEFAULT {65536, 1u << 20, 64u << 20, 600, NULL, 0}
+#define MS_REASM_LIMITS_DEFAULT                                                \
+  { 65536, 1u << 20, 64u << 20, 600, NULL, 0 }
 
 struct ms_reasm;
 

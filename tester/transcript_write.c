@@ -29,22 +29,22 @@
 
 struct tw {
   FILE *out;
-  char *mem;      /* when non-NULL-able: output goes here (see tw_put) */
+  char *mem; /* when non-NULL-able: output goes here (see tw_put) */
   size_t memlen, memcap;
   bool to_mem;
   const struct ms_imp_session *s;
   const struct ms_frames *f;
   const struct ms_write_opts *o;
-  bool steps;     /* writing the steps: form */
-  bool check;     /* checking pass: no output */
-  bool ok;        /* everything so far fits the script: form */
-  char why[200];  /* the first reason it does not */
-  bool data;      /* the loader's mail-data mode (after a 3xx reply) */
+  bool steps;    /* writing the steps: form */
+  bool check;    /* checking pass: no output */
+  bool ok;       /* everything so far fits the script: form */
+  char why[200]; /* the first reason it does not */
+  bool data;     /* the loader's mail-data mode (after a 3xx reply) */
   unsigned nsecret;
-  bool unjudged;  /* a reply had to be left unexpected */
-  bool line_plain; /* the last client text is printable ASCII, no "$" */
+  bool unjudged;       /* a reply had to be left unexpected */
+  bool line_plain;     /* the last client text is printable ASCII, no "$" */
   const char *cp, *sp; /* client and server role prefixes */
-  char *tmp;      /* scratch for one line */
+  char *tmp;           /* scratch for one line */
   size_t tmpcap;
 };
 
@@ -72,11 +72,13 @@ static void tw_put(struct tw *w, const void *p, size_t n) {
   w->memlen += n;
 }
 
-static void tw_puts(struct tw *w, const char *s) { tw_put(w, s, strlen(s)); }
+static void tw_puts(struct tw *w, const char *s) {
+  tw_put(w, s, strlen(s));
+}
 
 /* "  R: text\n" (or "  R:\n" for an empty text) in one go. */
-static void tw_role_line(struct tw *w, const char *role,
-                         const unsigned char *t, size_t n) {
+static void tw_role_line(struct tw *w, const char *role, const unsigned char *t,
+                         size_t n) {
   if (w->check)
     return;
   if (!w->to_mem) {
@@ -153,8 +155,7 @@ static bool tw_printable(long c) {
     return false;
   if (c >= 0x80 && c <= 0x9F)
     return false; /* C1, NEL among them */
-  if (c == 0x2028 || c == 0x2029 || c == 0xFEFF || c == 0xFFFE ||
-      c == 0xFFFF)
+  if (c == 0x2028 || c == 0x2029 || c == 0xFEFF || c == 0xFFFE || c == 0xFFFF)
     return false;
   return true;
 }
@@ -163,9 +164,9 @@ static bool tw_printable(long c) {
  * from "Bit Twiddling Hacks" (haszero/hasless), 8 bytes per step. */
 static bool tw_word_ascii(uint64_t x) {
   const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-  uint64_t ctl = (x - ones * 0x20) & ~x;        /* some byte < 0x20 */
-  uint64_t del = x ^ (ones * 0x7F);             /* a 0x7F byte is 0 here */
-  uint64_t zero = (del - ones) & ~del;          /* some byte == 0x7F */
+  uint64_t ctl = (x - ones * 0x20) & ~x; /* some byte < 0x20 */
+  uint64_t del = x ^ (ones * 0x7F);      /* a 0x7F byte is 0 here */
+  uint64_t zero = (del - ones) & ~del;   /* some byte == 0x7F */
   return ((x | ctl | zero) & high) == 0;
 }
 
@@ -212,9 +213,12 @@ static bool tw_clean(const unsigned char *p, size_t n) {
   }
 }
 
-static bool tw_blank(unsigned char c) { return c == ' ' || c == '\t'; }
+static bool tw_blank(unsigned char c) {
+  return c == ' ' || c == '\t';
+}
 
-/* ---- quoting ----------------------------------------------------------------- */
+/* ---- quoting
+ * ----------------------------------------------------------------- */
 
 /* A YAML double-quoted scalar of clean UTF-8 text. */
 static void tw_dq(struct tw *w, const unsigned char *p, size_t n) {
@@ -345,7 +349,8 @@ static const unsigned char *tw_client_text(struct tw *w, const unsigned char *p,
   return (const unsigned char *)w->tmp;
 }
 
-/* ---- client lines ----------------------------------------------------------- */
+/* ---- client lines -----------------------------------------------------------
+ */
 
 /* Would the loader take client text T[0..N) back unchanged as a script
  * line in the current mode?  Sets the reason otherwise. */
@@ -461,7 +466,8 @@ static void tw_client_unit(struct tw *w, const struct ms_unit *u) {
   }
 }
 
-/* ---- replies ------------------------------------------------------------------ */
+/* ---- replies
+ * ------------------------------------------------------------------ */
 
 /* Split reply bytes into lines; true when every line ends in CRLF and
  * none holds anything the YAML text cannot carry. */
@@ -527,10 +533,11 @@ static bool tw_reply_parses(struct tw *w, const struct ms_unit *u) {
 static void tw_reply_pattern(const struct tw *w, const struct ms_unit *u,
                              char *buf, size_t cap) {
   if (w->s->proto == MS_PROTO_POP3)
-    snprintf(buf, cap, "%s", u->code == MS_POP3_OK    ? "+OK"
-                             : u->code == MS_POP3_ERR ? "-ERR"
-                             : u->code == MS_POP3_CONT ? "+"
-                                                       : "");
+    snprintf(buf, cap, "%s",
+             u->code == MS_POP3_OK     ? "+OK"
+             : u->code == MS_POP3_ERR  ? "-ERR"
+             : u->code == MS_POP3_CONT ? "+"
+                                       : "");
   else if (u->code >= 100 && u->code <= 599)
     snprintf(buf, cap, "%03d", u->code);
   else
@@ -587,7 +594,8 @@ static void tw_reply(struct tw *w, const struct ms_unit *u) {
     w->data = true; /* after 354 (and 334) client lines are data */
 }
 
-/* ---- meta lines ---------------------------------------------------------------- */
+/* ---- meta lines
+ * ---------------------------------------------------------------- */
 
 static const char *tw_side(int dir) {
   return dir == MS_DIR_C2S ? "client" : "server";
@@ -639,7 +647,8 @@ static void tw_unit(struct tw *w, const struct ms_unit *u) {
   }
 }
 
-/* ---- the document ----------------------------------------------------------- */
+/* ---- the document -----------------------------------------------------------
+ */
 
 static void tw_endpoint(const struct ms_conn_info *ci, int dir, char *buf,
                         size_t cap) {
@@ -657,8 +666,7 @@ static void tw_time(uint64_t ns, char *buf, size_t cap) {
   gmtime_r(&t, &tm);
   char d[40];
   strftime(d, sizeof d, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf, cap, "%s.%06luZ", d,
-           (unsigned long)(ns % 1000000000u / 1000u));
+  snprintf(buf, cap, "%s.%06luZ", d, (unsigned long)(ns % 1000000000u / 1000u));
 }
 
 /* Printable ASCII only (file names go into YAML text). */
@@ -691,44 +699,50 @@ static void tw_notes(struct tw *w, const char *cap) {
   const struct ms_imp_session *s = w->s;
   const struct ms_frames *f = w->f;
   tw_puts(w, "notes: |\n");
-  tw_printf(w, "  Imported by mailspec %s from %s (TCP session %llu, first "
-               "frame %llu); the session ended: %s.\n",
+  tw_printf(w,
+            "  Imported by mailspec %s from %s (TCP session %llu, first "
+            "frame %llu); the session ended: %s.\n",
             MAILSPEC_VERSION, cap, (unsigned long long)s->ci.index,
             (unsigned long long)s->ci.first_frame,
             s->close_why ? s->close_why : "?");
   if (w->nsecret)
-    tw_printf(w, "  AUTH secrets are redacted: the %u secret%s the client "
-                 "sent (SASL data, PASS, APOP digest) %s written as "
-                 "${secret1}%s; pass -D secretN=VALUE to replay with real "
-                 "credentials, or import with --keep-secrets.\n",
+    tw_printf(w,
+              "  AUTH secrets are redacted: the %u secret%s the client "
+              "sent (SASL data, PASS, APOP digest) %s written as "
+              "${secret1}%s; pass -D secretN=VALUE to replay with real "
+              "credentials, or import with --keep-secrets.\n",
               w->nsecret, w->nsecret > 1 ? "s" : "",
               w->nsecret > 1 ? "are" : "is", w->nsecret > 1 ? "..." : "");
   else if (f->nsecrets && w->o->keep_secrets)
     tw_puts(w, "  AUTH secrets are kept as captured (--keep-secrets).\n");
   if (f->tls)
-    tw_printf(w, "  STARTTLS/STLS was accepted at frame %llu: the rest of "
-                 "the session (%llu client and %llu server bytes) is TLS, "
-                 "opaque to an importer; the transcript stops there.\n",
+    tw_printf(w,
+              "  STARTTLS/STLS was accepted at frame %llu: the rest of "
+              "the session (%llu client and %llu server bytes) is TLS, "
+              "opaque to an importer; the transcript stops there.\n",
               (unsigned long long)f->tls_frame,
               (unsigned long long)tw_rest_bytes(f, MS_DIR_C2S),
               (unsigned long long)tw_rest_bytes(f, MS_DIR_S2C));
   if (f->ngaps)
-    tw_printf(w, "  The capture lacks %llu bytes in %zu gap%s (the <gap> "
-                 "lines)%s.\n",
+    tw_printf(w,
+              "  The capture lacks %llu bytes in %zu gap%s (the <gap> "
+              "lines)%s.\n",
               (unsigned long long)f->gap_bytes, f->ngaps,
               f->ngaps > 1 ? "s" : "",
               w->o->allow_gaps ? "; kept replayable (--allow-gaps)"
                                : ": not replayable as captured");
   if (s->st.conflicts)
-    tw_printf(w, "  %llu overlapping segment%s carried different bytes "
-                 "(first at frame %llu); the first copy was kept.\n",
+    tw_printf(w,
+              "  %llu overlapping segment%s carried different bytes "
+              "(first at frame %llu); the first copy was kept.\n",
               (unsigned long long)s->st.conflicts,
               s->st.conflicts > 1 ? "s" : "",
               (unsigned long long)s->st.first_conflict_frame);
   for (int d = 0; d < 2; d++)
     if (s->d[d].dropped)
-      tw_printf(w, "  %llu bytes from the %s over the per-session limit "
-                   "were not imported.\n",
+      tw_printf(w,
+                "  %llu bytes from the %s over the per-session limit "
+                "were not imported.\n",
                 (unsigned long long)s->d[d].dropped, tw_side(d));
   if (s->d[MS_DIR_S2C].len == 0 && s->d[MS_DIR_S2C].ngaps == 0)
     tw_puts(w, "  The capture holds only the client's side: no reply is "
@@ -740,8 +754,9 @@ static void tw_notes(struct tw *w, const char *cap) {
                "go out together and the replies that follow answer them in "
                "order.\n");
   if (w->steps && !w->o->force_steps)
-    tw_printf(w, "  Written in the steps: form because %s: the script: form "
-                 "could not carry it byte for byte.\n",
+    tw_printf(w,
+              "  Written in the steps: form because %s: the script: form "
+              "could not carry it byte for byte.\n",
               w->why);
   if (w->unjudged)
     tw_puts(w, "  A reply without a readable code is shown as a comment "

@@ -91,8 +91,8 @@ static int waiver_entry(struct wload *l, const yaml_mark_t *at) {
     else if (!strcmp(key, "expires"))
       rc = waiver_scalar(l, key, &w.expires);
     else
-      rc = waiver_err(l, &km, "unknown waiver key (test, reason, expires)",
-                      key);
+      rc =
+          waiver_err(l, &km, "unknown waiver key (test, reason, expires)", key);
     free(key);
     if (rc)
       break;
@@ -131,8 +131,7 @@ static int waiver_list(struct wload *l) {
     if (t == YAML_SEQUENCE_END_EVENT)
       return 0;
     if (t != YAML_MAPPING_START_EVENT)
-      return waiver_err(l, &m, "each waiver is a mapping (test, reason)",
-                        NULL);
+      return waiver_err(l, &m, "each waiver is a mapping (test, reason)", NULL);
     if (waiver_entry(l, &m))
       return -1;
   }
@@ -169,8 +168,7 @@ static int waiver_top(struct wload *l) {
     else if (key && !strcmp(key, "waivers"))
       rc = waiver_list(l);
     else
-      rc = waiver_err(l, &km, "unknown key (server, waivers)",
-                      key ? key : "?");
+      rc = waiver_err(l, &km, "unknown key (server, waivers)", key ? key : "?");
     free(key);
     if (rc)
       return -1;
@@ -247,8 +245,8 @@ void ms_waivers_apply(struct ms_waivers *w, struct ms_run_result *r,
                             wv->file, wv->line, old ? old : "");
     } else {
       t->verdict = MS_WAIVED;
-      t->reason = xasprintf("waived (%s:%d): %s", wv->file, wv->line,
-                            wv->reason);
+      t->reason =
+          xasprintf("waived (%s:%d): %s", wv->file, wv->line, wv->reason);
       wv->used++;
     }
     free(old);

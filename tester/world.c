@@ -109,7 +109,8 @@ static const struct builtin_user builtin_users[] = {
     {"XYZ", "MIT-AI.ARPA", "Xenon Y. Zither", NULL, false, false, NULL},
     {"fred", "BBN-UNIX.ARPA", "Fred", NULL, false, false, NULL},
     /* Scenarios 8 and 9: fred moved, 251 "will forward". */
-    {"fred", "USC-ISIF.ARPA", "Fred", "<Jones@USC-ISI.ARPA>", false, false, NULL},
+    {"fred", "USC-ISIF.ARPA", "Fred", "<Jones@USC-ISI.ARPA>", false, false,
+     NULL},
     /* Example 2 (RFC 821 §3.2): 251 for Postel, 551 for Paul. */
     {"Postel", "USC-ISI.ARPA", "Jon Postel", "<Postel@USC-ISIF.ARPA>", false,
      false, NULL},

@@ -10,13 +10,13 @@
 #include "mailspec/server.h"
 
 struct ms_world_user {
-  char *name;          /* local part, matched case-insensitively */
-  char *domain;        /* NULL: any of the world's domains */
-  char *fullname;      /* for VRFY/EXPN: "Mark Crispin" */
-  bool terminal;       /* logged in: SEND succeeds (RFC 821 §3.4) */
-  char *forward;       /* forward-path: 251 (RFC 821 §3.2) */
-  bool forward_551;    /* refuse with 551 "please try" instead of 251 */
-  char *password;      /* SMTP AUTH (RFC 4954); NULL: cannot log in */
+  char *name;       /* local part, matched case-insensitively */
+  char *domain;     /* NULL: any of the world's domains */
+  char *fullname;   /* for VRFY/EXPN: "Mark Crispin" */
+  bool terminal;    /* logged in: SEND succeeds (RFC 821 §3.4) */
+  char *forward;    /* forward-path: 251 (RFC 821 §3.2) */
+  bool forward_551; /* refuse with 551 "please try" instead of 251 */
+  char *password;   /* SMTP AUTH (RFC 4954); NULL: cannot log in */
 };
 
 struct ms_world_list {
@@ -40,8 +40,8 @@ struct ms_world_maildrop {
 };
 
 struct ms_world {
-  char *hostname;       /* greeting and 221 text */
-  char **domains;       /* domains delivered locally */
+  char *hostname; /* greeting and 221 text */
+  char **domains; /* domains delivered locally */
   size_t ndomains;
   char **relay_domains; /* accepted for relaying (source routes) */
   size_t nrelay;
@@ -54,8 +54,8 @@ struct ms_world {
   char *pop3_timestamp;  /* fixed APOP timestamp, "<1896.697170952@dbc...>" */
   struct ms_world_maildrop *maildrops;
   size_t nmaildrops;
-  char *greeting;       /* text after "220 " (SMTP) or "+OK " (POP3);
-                           NULL: the protocol's default with hostname */
+  char *greeting; /* text after "220 " (SMTP) or "+OK " (POP3);
+                     NULL: the protocol's default with hostname */
   /* Policy (issue 7, srv_auth.c): */
   bool require_tls;          /* SMTP 530 before STARTTLS (RFC 3207 §4) */
   bool require_auth;         /* SMTP 530 before AUTH (RFC 4954 §6) */

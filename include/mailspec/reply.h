@@ -14,19 +14,20 @@
 
 /* Syntax violations seen while reading one reply (bit set). */
 enum ms_violation {
-  MS_V_BARE_LF = 1u << 0,      /* line ended in LF without CR (RFC 5321 §2.3.8) */
-  MS_V_BARE_CR = 1u << 1,      /* CR not followed by LF inside a line */
-  MS_V_CODE_MISMATCH = 1u << 2,/* continuation code differs from final (§4.2.1) */
-  MS_V_BAD_CODE = 1u << 3,     /* not 3 digits 2..5xx / not +OK/-ERR */
-  MS_V_LONG_LINE = 1u << 4,    /* line over 512 octets (§4.5.3.1.5) */
-  MS_V_NUL = 1u << 5,          /* NUL byte in a line */
-  MS_V_BAD_SEP = 1u << 6,      /* 4th char neither SP, '-' nor end of line */
-  MS_V_TRUNCATED = 1u << 7,    /* connection closed inside the reply */
-  MS_V_TOO_BIG = 1u << 8,      /* reply exceeded the reader's hard limits */
-  MS_V_8BIT = 1u << 9,         /* octets >= 0x80 in reply text */
+  MS_V_BARE_LF = 1u << 0, /* line ended in LF without CR (RFC 5321 §2.3.8) */
+  MS_V_BARE_CR = 1u << 1, /* CR not followed by LF inside a line */
+  MS_V_CODE_MISMATCH =
+      1u << 2,              /* continuation code differs from final (§4.2.1) */
+  MS_V_BAD_CODE = 1u << 3,  /* not 3 digits 2..5xx / not +OK/-ERR */
+  MS_V_LONG_LINE = 1u << 4, /* line over 512 octets (§4.5.3.1.5) */
+  MS_V_NUL = 1u << 5,       /* NUL byte in a line */
+  MS_V_BAD_SEP = 1u << 6,   /* 4th char neither SP, '-' nor end of line */
+  MS_V_TRUNCATED = 1u << 7, /* connection closed inside the reply */
+  MS_V_TOO_BIG = 1u << 8,   /* reply exceeded the reader's hard limits */
+  MS_V_8BIT = 1u << 9,      /* octets >= 0x80 in reply text */
   /* Set by the engine, not the reader: */
-  MS_V_TRAILING = 1u << 10,    /* bytes after the final line, no pipelining */
-  MS_V_EARLY_CLOSE = 1u << 11  /* server closed before the transcript ended */
+  MS_V_TRAILING = 1u << 10,   /* bytes after the final line, no pipelining */
+  MS_V_EARLY_CLOSE = 1u << 11 /* server closed before the transcript ended */
 };
 /* One human sentence (with the RFC clause) per violation bit. */
 const char *ms_violation_text(unsigned bit);
@@ -37,14 +38,15 @@ struct ms_reply_limits {
   size_t max_lines; /* lines per reply before TOO_BIG */
   size_t max_bytes; /* total bytes per reply before TOO_BIG */
 };
-#define MS_REPLY_LIMITS_DEFAULT {4096, 100000, 16u * 1024 * 1024}
+#define MS_REPLY_LIMITS_DEFAULT                                                \
+  { 4096, 100000, 16u * 1024 * 1024 }
 
 struct ms_reply {
-  int code;          /* SMTP 3-digit code, POP3 MS_POP3_*, 0 if unreadable */
-  char **lines;      /* each line without its line end, NUL-terminated;
-                        for POP3 multi-line: status line, content lines
-                        (dot-unstuffed), NOT the terminating "." */
-  size_t *lens;      /* length of each line (lines may hold NULs) */
+  int code;     /* SMTP 3-digit code, POP3 MS_POP3_*, 0 if unreadable */
+  char **lines; /* each line without its line end, NUL-terminated;
+                   for POP3 multi-line: status line, content lines
+                   (dot-unstuffed), NOT the terminating "." */
+  size_t *lens; /* length of each line (lines may hold NULs) */
   size_t nlines;
   unsigned violations; /* enum ms_violation bits */
   size_t wire_bytes;   /* octets consumed from the stream */
@@ -55,9 +57,9 @@ void ms_reply_free(struct ms_reply *r);
 char *ms_reply_join(const struct ms_reply *r);
 
 enum ms_read_status {
-  MS_READ_MORE = 0,  /* need more bytes */
-  MS_READ_DONE = 1,  /* a complete reply is ready: ms_reader_take() */
-  MS_READ_ERROR = 2  /* unrecoverable: reply too big (violations tell) */
+  MS_READ_MORE = 0, /* need more bytes */
+  MS_READ_DONE = 1, /* a complete reply is ready: ms_reader_take() */
+  MS_READ_ERROR = 2 /* unrecoverable: reply too big (violations tell) */
 };
 
 struct ms_reader;

@@ -32,10 +32,9 @@ int ms_report_write(enum ms_report_format f, const struct ms_run_result *r,
                     FILE *out, const struct ms_report_opts *o);
 /* The same to PATH, atomically (temporary name, then rename; never
  * follows a symlink planted at PATH). */
-int ms_report_write_file(enum ms_report_format f,
-                         const struct ms_run_result *r, const char *path,
-                         const struct ms_report_opts *o, char *err,
-                         size_t errlen);
+int ms_report_write_file(enum ms_report_format f, const struct ms_run_result *r,
+                         const char *path, const struct ms_report_opts *o,
+                         char *err, size_t errlen);
 /* Any file written the same safe way: WRITE(OUT, CTX) returns 0 or -1. */
 int ms_report_write_path(const char *path, int (*write)(FILE *, void *),
                          void *ctx, char *err, size_t errlen);

@@ -18,9 +18,8 @@ struct ms_world *ms_world_builtin(void);
 /* Apply a world file or inline YAML over W (later keys win). */
 int ms_world_apply_file(struct ms_world *w, const char *path,
                         struct ms_diags *d);
-int ms_world_apply_yaml(struct ms_world *w, const char *name,
-                        const char *yaml, size_t len, int line0,
-                        struct ms_diags *d);
+int ms_world_apply_yaml(struct ms_world *w, const char *name, const char *yaml,
+                        size_t len, int line0, struct ms_diags *d);
 void ms_world_free(struct ms_world *w);
 
 struct ms_server_opts {
@@ -29,8 +28,8 @@ struct ms_server_opts {
   const struct ms_world *world; /* borrowed; NULL = built-in */
   const char *const *faults;    /* --fault NAME[:ARG] strings */
   size_t nfaults;
-  const char *spool;            /* mbox per recipient, or NULL */
-  FILE *live;                   /* -v: every exchange in S:/R: form */
+  const char *spool; /* mbox per recipient, or NULL */
+  FILE *live;        /* -v: every exchange in S:/R: form */
   bool color;
 };
 
@@ -49,8 +48,7 @@ struct ms_server;
 /* Bind LISTEN ("127.0.0.1:0" picks a port) and serve in a background
  * thread.  NULL with ERR on failure. */
 struct ms_server *ms_server_start(const struct ms_server_opts *o,
-                                  const char *listen, char *err,
-                                  size_t errlen);
+                                  const char *listen, char *err, size_t errlen);
 /* The same with TLS options T (NULL: defaults). */
 struct ms_server *ms_server_start_tls(const struct ms_server_opts *o,
                                       const struct ms_server_tls *t,

@@ -188,8 +188,8 @@ const char *ms_step_capture_next(const struct ms_step *s, const char *prev,
  * value, ERE metacharacters escaped so the value matches literally;
  * other text (other ${...} included) is kept as written (vars.c).  A
  * NAME in CAPS whose value is NULL (not captured): NULL and ERR. */
-char *ms_vars_expand_re(const char *re, const struct ms_var *caps,
-                        size_t ncaps, char *err, size_t errlen);
+char *ms_vars_expand_re(const char *re, const struct ms_var *caps, size_t ncaps,
+                        char *err, size_t errlen);
 
 /* Suites (suite.c): an ordered list of transcripts plus defaults. */
 struct ms_suite {

@@ -28,8 +28,7 @@ struct ms_waivers {
 
 /* Load FILE and append its waivers to W.  Returns 0, or -1 with
  * file:line:col diagnostics in D. */
-int ms_waivers_load(struct ms_waivers *w, const char *file,
-                    struct ms_diags *d);
+int ms_waivers_load(struct ms_waivers *w, const char *file, struct ms_diags *d);
 void ms_waivers_free(struct ms_waivers *w);
 
 /* Turn the FAIL results of R covered by a live waiver into WAIVED.

@@ -149,8 +149,7 @@ END_TEST
 START_TEST(test_judge_violations_fail) {
   struct ms_step st = ce_expect(MS_PROTO_SMTP, "250");
   const char *l[] = {"250-a", "251 b"};
-  struct ms_reply r =
-      ce_reply(251, MS_V_BARE_LF | MS_V_CODE_MISMATCH, 2, l);
+  struct ms_reply r = ce_reply(251, MS_V_BARE_LF | MS_V_CODE_MISMATCH, 2, l);
   struct ce_judged j;
   ce_judge(&j, &st, MS_PROTO_SMTP, &r);
   ck_assert_int_eq(j.s->verdict, MS_FAIL);
@@ -228,8 +227,7 @@ START_TEST(test_flag) {
   ck_assert_uint_eq(s->nfindings, 1);
   ck_assert_uint_eq(s->findings[0].violation, MS_V_TRAILING);
   ck_assert_ptr_nonnull(strstr(s->reason, "'250 extra'"));
-  ck_assert_ptr_nonnull(
-      strstr(s->reason, ms_violation_text(MS_V_TRAILING)));
+  ck_assert_ptr_nonnull(strstr(s->reason, ms_violation_text(MS_V_TRAILING)));
   /* A step that already failed keeps its first reason. */
   char *first = xstrdup(s->reason);
   ms_engine_flag(s, MS_V_EARLY_CLOSE, NULL);
@@ -248,8 +246,7 @@ START_TEST(test_code_text_and_expected) {
   ck_assert_str_eq(
       ms_engine_code_text(MS_PROTO_POP3, MS_POP3_OK, buf, sizeof buf), "+OK");
   ck_assert_str_eq(
-      ms_engine_code_text(MS_PROTO_POP3, MS_POP3_ERR, buf, sizeof buf),
-      "-ERR");
+      ms_engine_code_text(MS_PROTO_POP3, MS_POP3_ERR, buf, sizeof buf), "-ERR");
   ck_assert_str_eq(ms_engine_code_text(MS_PROTO_SMTP, 0, buf, sizeof buf),
                    "no reply code");
   struct ms_step st = ce_expect(MS_PROTO_SMTP, "250");
@@ -316,9 +313,8 @@ struct ce_srv {
 static void ce_srv_start(struct ce_srv *c) {
   char err[256] = "";
   c->w = ms_world_builtin();
-  struct ms_server_opts so = {.protocol = MS_PROTO_SMTP,
-                              .profile = MS_PROFILE_RFC5321,
-                              .world = c->w};
+  struct ms_server_opts so = {
+      .protocol = MS_PROTO_SMTP, .profile = MS_PROFILE_RFC5321, .world = c->w};
   c->s = ms_server_start(&so, "127.0.0.1:0", err, sizeof err);
   ck_assert_msg(c->s != NULL, "reference server: %s", err);
 }
@@ -348,30 +344,29 @@ static void ce_run(const char *yaml, double timeout,
   ms_diags_free(&d);
 }
 
-static const char ce_mail[] =
-    "title: one message\n"
-    "protocol: smtp\n"
-    "convention: rfc5321\n"
-    "steps:\n"
-    "  - S: 220\n"
-    "  - C: EHLO client.example\n"
-    "  - S: 250\n"
-    "  - C: MAIL FROM:<a@client.example>\n"
-    "  - S: 250\n"
-    "  - C: RCPT TO:<Jones@BBN-UNIX.ARPA>\n"
-    "  - S: 250\n"
-    "  - C: RCPT TO:<Green@BBN-UNIX.ARPA>\n"
-    "  - S: 250\n"
-    "  - C: DATA\n"
-    "  - S: 354\n"
-    "  - data: |\n"
-    "      Subject: x\n"
-    "\n"
-    "      .leading dot\n"
-    "  - S: 250\n"
-    "  - C: QUIT\n"
-    "  - S: 221\n"
-    "  - expect: close\n";
+static const char ce_mail[] = "title: one message\n"
+                              "protocol: smtp\n"
+                              "convention: rfc5321\n"
+                              "steps:\n"
+                              "  - S: 220\n"
+                              "  - C: EHLO client.example\n"
+                              "  - S: 250\n"
+                              "  - C: MAIL FROM:<a@client.example>\n"
+                              "  - S: 250\n"
+                              "  - C: RCPT TO:<Jones@BBN-UNIX.ARPA>\n"
+                              "  - S: 250\n"
+                              "  - C: RCPT TO:<Green@BBN-UNIX.ARPA>\n"
+                              "  - S: 250\n"
+                              "  - C: DATA\n"
+                              "  - S: 354\n"
+                              "  - data: |\n"
+                              "      Subject: x\n"
+                              "\n"
+                              "      .leading dot\n"
+                              "  - S: 250\n"
+                              "  - C: QUIT\n"
+                              "  - S: 221\n"
+                              "  - expect: close\n";
 
 START_TEST(test_run_against_reference) {
   struct ms_transcript_result out;
@@ -429,19 +424,18 @@ END_TEST
 /* capture: stores a reply's text for later client lines and regexes;
  * the reference server greets "220 BBN-UNIX.ARPA ...". */
 START_TEST(test_run_capture) {
-  static const char yaml[] =
-      "title: capture\n"
-      "protocol: smtp\n"
-      "convention: rfc5321\n"
-      "steps:\n"
-      "  - expect: 220\n"
-      "    capture: {host: '^220 ([^ ]+)'}\n"
-      "  - C: NOOP ${host}\n"
-      "  - expect: 250\n"
-      "    not_text: '${host}'\n" /* "250 2.0.0 OK" */
-      "  - C: QUIT\n"
-      "  - expect: 221\n"
-      "    text: '^221 (.* )?${host} '\n";
+  static const char yaml[] = "title: capture\n"
+                             "protocol: smtp\n"
+                             "convention: rfc5321\n"
+                             "steps:\n"
+                             "  - expect: 220\n"
+                             "    capture: {host: '^220 ([^ ]+)'}\n"
+                             "  - C: NOOP ${host}\n"
+                             "  - expect: 250\n"
+                             "    not_text: '${host}'\n" /* "250 2.0.0 OK" */
+                             "  - C: QUIT\n"
+                             "  - expect: 221\n"
+                             "    text: '^221 (.* )?${host} '\n";
   struct ms_transcript_result out;
   ce_run(yaml, 10, &out);
   ck_assert_int_eq(out.verdict, MS_PASS);
@@ -449,18 +443,17 @@ START_TEST(test_run_capture) {
   ck_assert_str_eq(out.steps[1].sent, "NOOP BBN-UNIX.ARPA");
   ms_transcript_result_free(&out);
   /* the captured dot is a literal dot: "BBN-UNIX.ARPA" != "BBN-UNIXxARPA" */
-  static const char lit[] =
-      "title: capture\n"
-      "protocol: smtp\n"
-      "convention: rfc5321\n"
-      "steps:\n"
-      "  - expect: 220\n"
-      "    capture: {h: '^220 BBN-UNIX(.)ARPA'}\n"
-      "  - C: NOOP BBN-UNIXxARPA\n"
-      "  - S: 250\n"
-      "  - C: QUIT\n"
-      "  - expect: 221\n"
-      "    text: 'BBN-UNIX${h}ARPA'\n";
+  static const char lit[] = "title: capture\n"
+                            "protocol: smtp\n"
+                            "convention: rfc5321\n"
+                            "steps:\n"
+                            "  - expect: 220\n"
+                            "    capture: {h: '^220 BBN-UNIX(.)ARPA'}\n"
+                            "  - C: NOOP BBN-UNIXxARPA\n"
+                            "  - S: 250\n"
+                            "  - C: QUIT\n"
+                            "  - expect: 221\n"
+                            "    text: 'BBN-UNIX${h}ARPA'\n";
   ce_run(lit, 10, &out);
   ck_assert_int_eq(out.verdict, MS_PASS);
   ms_transcript_result_free(&out);
@@ -470,15 +463,14 @@ END_TEST
 /* A capture: that does not match FAILs its step; a later line using the
  * variable is an ERROR that says why, and the session stops there. */
 START_TEST(test_run_capture_unmatched) {
-  static const char yaml[] =
-      "title: capture\n"
-      "protocol: smtp\n"
-      "convention: rfc5321\n"
-      "steps:\n"
-      "  - expect: 220\n"
-      "    capture: {id: '^220 <([0-9]+)>'}\n"
-      "  - C: NOOP ${id}\n"
-      "  - S: 250\n";
+  static const char yaml[] = "title: capture\n"
+                             "protocol: smtp\n"
+                             "convention: rfc5321\n"
+                             "steps:\n"
+                             "  - expect: 220\n"
+                             "    capture: {id: '^220 <([0-9]+)>'}\n"
+                             "  - C: NOOP ${id}\n"
+                             "  - S: 250\n";
   struct ms_transcript_result out;
   ce_run(yaml, 10, &out);
   ck_assert_uint_eq(out.nsteps, 2);
@@ -565,8 +557,8 @@ START_TEST(test_run_refused) {
                              "  S: QUIT\n"
                              "  R: 221 bye\n";
   struct ms_diags d = {0};
-  struct ms_transcript *t = ms_transcript_parse("r.yaml", yaml, strlen(yaml),
-                                                &d);
+  struct ms_transcript *t =
+      ms_transcript_parse("r.yaml", yaml, strlen(yaml), &d);
   ck_assert_ptr_nonnull(t);
   /* A port just released by a server is (almost surely) closed now. */
   struct ce_srv srv;

@@ -51,7 +51,8 @@ START_TEST(test_other_item_while_used) {
   struct ms_load_cache c;
   ms_engine_load_cache_init(&c);
   char *p = cache_file(good);
-  struct ms_plan_item i1 = {.path = p, .index = 1}, i2 = {.path = p, .index = 2};
+  struct ms_plan_item i1 = {.path = p, .index = 1},
+                      i2 = {.path = p, .index = 2};
   struct ms_diags d = {0};
   bool s1, s2, s3;
   struct ms_transcript *a = ms_engine_load_cached(&c, &i1, &d, &s1);

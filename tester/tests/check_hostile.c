@@ -67,16 +67,26 @@ static size_t hs_line(int fd, char *buf, size_t cap, ssize_t *rc) {
 }
 
 START_TEST(test_parse) {
-  const char *good[] = {"no-greeting",  "greet-twice",  "close-at-once",
-                        "endless-multiline", "long-line", "long-line:1",
-                        "long-line:1073741824", "trickle", "trickle:5",
-                        "nul", "bad-utf8", "reset-mid-reply", "no-read",
+  const char *good[] = {"no-greeting",
+                        "greet-twice",
+                        "close-at-once",
+                        "endless-multiline",
+                        "long-line",
+                        "long-line:1",
+                        "long-line:1073741824",
+                        "trickle",
+                        "trickle:5",
+                        "nul",
+                        "bad-utf8",
+                        "reset-mid-reply",
+                        "no-read",
                         "slow:1"};
   for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
     ck_assert_msg(ms_fault_known(good[i]), "%s", good[i]);
-  const char *bad[] = {"long-line:0", "long-line:1073741825", "long-line:x",
-                       "trickle:", "trickle:-1", "trickle:600001",
-                       "nul:1", "no-read:", "slow"};
+  const char *bad[] = {
+      "long-line:0", "long-line:1073741825", "long-line:x", "trickle:",
+      "trickle:-1",  "trickle:600001",       "nul:1",       "no-read:",
+      "slow"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     ck_assert_msg(!ms_fault_known(bad[i]), "%s", bad[i]);
   struct ms_faults f;
@@ -145,8 +155,7 @@ START_TEST(test_endless_smtp) {
   /* far more than any client buffers: 200,000 lines, all "220-" */
   for (int i = 1; i <= 200000; i++) {
     hs_line(fd, buf, sizeof buf, &rc);
-    ck_assert_msg(strncmp(buf, "220-endless line ", 17) == 0, "%d: %s", i,
-                  buf);
+    ck_assert_msg(strncmp(buf, "220-endless line ", 17) == 0, "%d: %s", i, buf);
     ck_assert_int_eq(atoi(buf + 17), i);
   }
   close(fd);

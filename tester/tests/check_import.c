@@ -22,8 +22,8 @@ struct piece {
   size_t len; /* 0: strlen */
 };
 
-static struct ms_imp_session *mk(enum ms_protocol proto,
-                                 const struct piece *v, size_t n) {
+static struct ms_imp_session *mk(enum ms_protocol proto, const struct piece *v,
+                                 size_t n) {
   struct ms_imp_session *s = calloc(1, sizeof *s);
   s->proto = proto;
   s->ci.af = 4;
@@ -39,8 +39,8 @@ static struct ms_imp_session *mk(enum ms_protocol proto,
   for (size_t i = 0; i < n; i++) {
     size_t len = v[i].len ? v[i].len : strlen(v[i].bytes);
     if (v[i].bytes)
-      ms_imp_dir_add(&s->d[v[i].dir], (const unsigned char *)v[i].bytes,
-                     len, i + 1);
+      ms_imp_dir_add(&s->d[v[i].dir], (const unsigned char *)v[i].bytes, len,
+                     i + 1);
     else
       ms_imp_dir_gap(&s->d[v[i].dir], v[i].len, i + 1, "test gap");
   }
@@ -99,7 +99,8 @@ static char *roundtrip_opts(const struct piece *v, size_t n,
   struct ms_imp_session *s = mk(proto, v, n);
   char *text = yaml_of(s, o, steps, NULL);
   struct ms_diags d = {0};
-  struct ms_transcript *t = ms_transcript_parse("t.yaml", text, strlen(text), &d);
+  struct ms_transcript *t =
+      ms_transcript_parse("t.yaml", text, strlen(text), &d);
   if (!t || d.nerrors)
     print_diags(&d, text);
   ck_assert_ptr_nonnull(t);
@@ -120,8 +121,8 @@ static char *roundtrip_opts(const struct piece *v, size_t n,
   return text;
 }
 
-static const struct ms_write_opts KEEP = {"test.pcap", NULL, MS_CONV_RFC5321,
-                                          true, false, false};
+static const struct ms_write_opts KEEP = {"test.pcap", NULL,  MS_CONV_RFC5321,
+                                          true,        false, false};
 
 static char *roundtrip(const struct piece *v, size_t n, enum ms_protocol p,
                        bool *steps) {
@@ -152,10 +153,12 @@ START_TEST(smtp_script_form) {
   ck_assert(!steps);
   ck_assert(strstr(y, "script: |\n  S: 220 mx.test ESMTP\n  C: EHLO c.test\n"));
   ck_assert(strstr(y, "  C:   indented line\n")); /* data keeps blanks */
-  ck_assert(strstr(y, "  C: ..dot\n"));              /* as sent: stuffed */
-  ck_assert(strstr(y, "\n  C:\n"));                  /* empty data line */
+  ck_assert(strstr(y, "  C: ..dot\n"));           /* as sent: stuffed */
+  ck_assert(strstr(y, "\n  C:\n"));               /* empty data line */
   ck_assert(strstr(y, "protocol: smtp\n"));
-  ck_assert(strstr(y, "source: \"test.pcap, TCP session 0: 10.0.0.0:40000 -> 10.0.0.2:25, "));
+  ck_assert(strstr(
+      y,
+      "source: \"test.pcap, TCP session 0: 10.0.0.0:40000 -> 10.0.0.2:25, "));
   ck_assert(!strstr(y, "pipelining:"));
   ck_assert(!strstr(y, "replayable:"));
   free(y);
@@ -166,8 +169,8 @@ START_TEST(smtp_rfc821_convention) {
   struct ms_write_opts o = KEEP;
   o.conv = MS_CONV_RFC821;
   bool steps;
-  char *y = roundtrip_opts(smtp_plain, N(smtp_plain), MS_PROTO_SMTP, &o, 0,
-                           &steps);
+  char *y =
+      roundtrip_opts(smtp_plain, N(smtp_plain), MS_PROTO_SMTP, &o, 0, &steps);
   ck_assert(strstr(y, "convention: rfc821\n"));
   ck_assert(strstr(y, "  R: 220 mx.test ESMTP\n  S: EHLO c.test\n"));
   free(y);
@@ -178,8 +181,8 @@ START_TEST(smtp_forced_steps) {
   struct ms_write_opts o = KEEP;
   o.force_steps = true;
   bool steps = false;
-  char *y = roundtrip_opts(smtp_plain, N(smtp_plain), MS_PROTO_SMTP, &o, 0,
-                           &steps);
+  char *y =
+      roundtrip_opts(smtp_plain, N(smtp_plain), MS_PROTO_SMTP, &o, 0, &steps);
   ck_assert(steps);
   ck_assert(strstr(y, "steps:\n  - S: \"220 mx.test ESMTP\"\n"));
   free(y);
@@ -220,29 +223,28 @@ START_TEST(smtp_body_before_354) {
 END_TEST
 
 START_TEST(smtp_awkward_bytes) {
-  static const char body[] =
-      "caf\xc3\xa9 utf-8\r\n"
-      "latin-1 caf\xe9\r\n"
-      "NUL \0 inside\r\n"
-      "bare LF\nnext\r\n"
-      "bare CR \r inside\r\n"
-      "trailing blanks  \r\n"
-      "\ttab first\r\n"
-      "<p class=x>\r\n"
-      "<CRLF>.<CRLF>\r\n"
-      "price $5, ${var}, $$ and $\r\n"
-      ".\r\n";
+  static const char body[] = "caf\xc3\xa9 utf-8\r\n"
+                             "latin-1 caf\xe9\r\n"
+                             "NUL \0 inside\r\n"
+                             "bare LF\nnext\r\n"
+                             "bare CR \r inside\r\n"
+                             "trailing blanks  \r\n"
+                             "\ttab first\r\n"
+                             "<p class=x>\r\n"
+                             "<CRLF>.<CRLF>\r\n"
+                             "price $5, ${var}, $$ and $\r\n"
+                             ".\r\n";
   static const struct piece v[] = {
       {1, "220 mx\r\n", 0},
       {0, "DATA\r\n", 0},
       {1, "354 go\r\n", 0},
       {0, body, sizeof body - 1},
       {1, "250 ok\r\n", 0},
-      {0, "NOOP  \r\n", 0},     /* trailing blanks on a command */
+      {0, "NOOP  \r\n", 0}, /* trailing blanks on a command */
       {1, "250 ok\r\n", 0},
-      {0, "\r\n", 0},           /* an empty command line */
+      {0, "\r\n", 0}, /* an empty command line */
       {1, "500 what\r\n", 0},
-      {0, "QUIT", 0},           /* no line end: the stream just stops */
+      {0, "QUIT", 0}, /* no line end: the stream just stops */
   };
   bool steps = false;
   char *y = roundtrip(v, N(v), MS_PROTO_SMTP, &steps);
@@ -257,10 +259,8 @@ END_TEST
 
 START_TEST(smtp_trailing_blank_data) {
   static const struct piece v[] = {
-      {1, "220 mx\r\n", 0},
-      {0, "DATA\r\n", 0},
-      {1, "354 go\r\n", 0},
-      {0, "format=flowed line \r\n.\r\n", 0},
+      {1, "220 mx\r\n", 0}, {0, "DATA\r\n", 0},
+      {1, "354 go\r\n", 0}, {0, "format=flowed line \r\n.\r\n", 0},
       {1, "250 ok\r\n", 0},
   };
   bool steps;
@@ -358,8 +358,9 @@ START_TEST(smtp_auth_redacted) {
       continue;
     char *w, err[128];
     size_t n;
-    ck_assert_int_eq(ms_step_wire(st, t->vars, t->nvars, &ov, 1, &w, &n, err,
-                                  sizeof err), 0);
+    ck_assert_int_eq(
+        ms_step_wire(st, t->vars, t->nvars, &ov, 1, &w, &n, err, sizeof err),
+        0);
     ck_assert_str_eq(w, "dXNlcg==\r\n");
     free(w);
     found = true;
@@ -415,13 +416,14 @@ START_TEST(smtp_odd_replies) {
       {0, "HELO c\r\n", 0},
       {1, "hello there\r\n", 0}, /* no code at all */
       {0, "QUIT\r\n", 0},
-      {1, "221 bye\n", 0},       /* bare LF */
+      {1, "221 bye\n", 0}, /* bare LF */
   };
   bool steps = false;
   char *y = roundtrip(v, N(v), MS_PROTO_SMTP, &steps);
   ck_assert(steps);
-  ck_assert(strstr(y, "# reply as captured: '220-mx\\r\\n221 mixed codes\\r\\n'\n"
-                      "  - expect: \"221\"\n"));
+  ck_assert(strstr(y,
+                   "# reply as captured: '220-mx\\r\\n221 mixed codes\\r\\n'\n"
+                   "  - expect: \"221\"\n"));
   ck_assert(strstr(y, "# (no reply code in it: nothing can be expected)"));
   ck_assert(strstr(y, "  - expect: \"221\"\n"));
   free(y);
@@ -430,13 +432,9 @@ END_TEST
 
 START_TEST(smtp_gap) {
   static const struct piece v[] = {
-      {1, "220 mx\r\n", 0},
-      {0, "MAIL FROM:<a>\r\n", 0},
-      {1, "250 ok\r\n", 0},
+      {1, "220 mx\r\n", 0}, {0, "MAIL FROM:<a>\r\n", 0}, {1, "250 ok\r\n", 0},
       {0, NULL, 12}, /* 12 bytes missing */
-      {1, "250 ok\r\n", 0},
-      {0, "QUIT\r\n", 0},
-      {1, "221 bye\r\n", 0},
+      {1, "250 ok\r\n", 0}, {0, "QUIT\r\n", 0},          {1, "221 bye\r\n", 0},
   };
   struct ms_imp_session *s = mk(MS_PROTO_SMTP, v, N(v));
   bool steps;
@@ -495,7 +493,7 @@ START_TEST(pop3_framing) {
       multi += f.u[i].multiline;
     }
   ck_assert_uint_eq(replies, 12);
-  ck_assert_uint_eq(multi, 4); /* CAPA, bare AUTH, LIST, RETR 1 */
+  ck_assert_uint_eq(multi, 4);      /* CAPA, bare AUTH, LIST, RETR 1 */
   ck_assert_uint_eq(f.nsecrets, 3); /* APOP digest, SASL line, PASS */
   ms_frames_free(&f);
   ms_imp_session_free(s);
@@ -540,10 +538,8 @@ END_TEST
 
 START_TEST(one_sided) {
   static const struct piece v[] = {
-      {0, "EHLO c\r\n", 0},
-      {0, "MAIL FROM:<a>\r\n", 0},
-      {0, "DATA\r\n", 0},
-      {0, "Subject: one-sided\r\n.\r\n", 0},
+      {0, "EHLO c\r\n", 0}, {0, "MAIL FROM:<a>\r\n", 0},
+      {0, "DATA\r\n", 0},   {0, "Subject: one-sided\r\n.\r\n", 0},
       {0, "QUIT\r\n", 0},
   };
   bool steps;
@@ -584,8 +580,8 @@ END_TEST
 START_TEST(detect) {
   enum ms_protocol p;
   bool swap;
-#define D(c, s, fin) \
-  ms_import_detect((const unsigned char *)(c), strlen(c), \
+#define D(c, s, fin)                                                           \
+  ms_import_detect((const unsigned char *)(c), strlen(c),                      \
                    (const unsigned char *)(s), strlen(s), fin, &p, &swap)
   ck_assert_int_eq(D("EHLO x\r\n", "220 mx ESMTP\r\n", false), 1);
   ck_assert_int_eq(p, MS_PROTO_SMTP);
@@ -679,23 +675,30 @@ static void tpkt(struct ms_importer *im, uint64_t *frame, struct tflow *f,
  * body lines, so that sessions take the writer different times. */
 static bool tstep(struct ms_importer *im, uint64_t *frame, struct tflow *f,
                   unsigned i, unsigned k) {
-  static const struct { int dir; unsigned flags; const char *data; } d[] = {
-      {0, T_SYN, NULL}, {1, T_SYN | T_ACK, NULL}, {0, T_ACK, NULL},
-      {1, T_PSH | T_ACK, "220 t.example ESMTP\r\n"},
-      {0, T_PSH | T_ACK, "EHLO c.example\r\n"},
-      {1, T_PSH | T_ACK, "250 t.example\r\n"},
-      {0, T_PSH | T_ACK, "MAIL FROM:<a@c.example>\r\n"},
-      {1, T_PSH | T_ACK, "250 2.1.0 Ok\r\n"},
-      {0, T_PSH | T_ACK, "RCPT TO:<b@t.example>\r\n"},
-      {1, T_PSH | T_ACK, "250 2.1.5 Ok\r\n"},
-      {0, T_PSH | T_ACK, "DATA\r\n"},
-      {1, T_PSH | T_ACK, "354 go ahead\r\n"},
-      {0, T_PSH | T_ACK, NULL}, /* the body */
-      {0, T_PSH | T_ACK, ".\r\n"},
-      {1, T_PSH | T_ACK, "250 2.0.0 queued\r\n"},
-      {0, T_PSH | T_ACK, "QUIT\r\n"},
-      {1, T_PSH | T_ACK, "221 2.0.0 bye\r\n"},
-      {1, T_FIN | T_ACK, NULL}, {0, T_FIN | T_ACK, NULL}, {1, T_ACK, NULL}};
+  static const struct {
+    int dir;
+    unsigned flags;
+    const char *data;
+  } d[] = {{0, T_SYN, NULL},
+           {1, T_SYN | T_ACK, NULL},
+           {0, T_ACK, NULL},
+           {1, T_PSH | T_ACK, "220 t.example ESMTP\r\n"},
+           {0, T_PSH | T_ACK, "EHLO c.example\r\n"},
+           {1, T_PSH | T_ACK, "250 t.example\r\n"},
+           {0, T_PSH | T_ACK, "MAIL FROM:<a@c.example>\r\n"},
+           {1, T_PSH | T_ACK, "250 2.1.0 Ok\r\n"},
+           {0, T_PSH | T_ACK, "RCPT TO:<b@t.example>\r\n"},
+           {1, T_PSH | T_ACK, "250 2.1.5 Ok\r\n"},
+           {0, T_PSH | T_ACK, "DATA\r\n"},
+           {1, T_PSH | T_ACK, "354 go ahead\r\n"},
+           {0, T_PSH | T_ACK, NULL}, /* the body */
+           {0, T_PSH | T_ACK, ".\r\n"},
+           {1, T_PSH | T_ACK, "250 2.0.0 queued\r\n"},
+           {0, T_PSH | T_ACK, "QUIT\r\n"},
+           {1, T_PSH | T_ACK, "221 2.0.0 bye\r\n"},
+           {1, T_FIN | T_ACK, NULL},
+           {0, T_FIN | T_ACK, NULL},
+           {1, T_ACK, NULL}};
   if (k >= sizeof d / sizeof d[0])
     return false;
   if (k == 12) {
@@ -902,7 +905,8 @@ START_TEST(writer_thread_same_as_inline) {
   snprintf(want, sizeof want,
            "mailspec import: %s/.unit-0003.yaml.tmp: File exists\n"
            "mailspec import: %s/unit-2-0005.yaml: cannot write: Is a "
-           "directory\n", b.dir, b.dir);
+           "directory\n",
+           b.dir, b.dir);
   ck_assert_str_eq(b.log, want);
   char *v = tslurp(b.dir, "victim");
   ck_assert_str_eq(v, "untouched\n");

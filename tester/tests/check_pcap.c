@@ -18,7 +18,9 @@
 
 static struct ms_buf F; /* the file being built */
 
-static void put(const void *p, size_t n) { ck_assert_int_eq(ms_buf_add(&F, p, n), 0); }
+static void put(const void *p, size_t n) {
+  ck_assert_int_eq(ms_buf_add(&F, p, n), 0);
+}
 
 static void put32(uint32_t v, bool big) {
   unsigned char b[4];
@@ -74,10 +76,15 @@ static void close_mem(struct ms_pcap_reader *r) {
   fclose(mem_fp);
 }
 
-static void setup(void) { ms_buf_init(&F, 1u << 24); }
-static void teardown(void) { ms_buf_free(&F); }
+static void setup(void) {
+  ms_buf_init(&F, 1u << 24);
+}
+static void teardown(void) {
+  ms_buf_free(&F);
+}
 
-/* ---- pcap -------------------------------------------------------------------- */
+/* ---- pcap
+ * -------------------------------------------------------------------- */
 
 static void check_pcap_variant(bool big, bool nano) {
   pcap_hdr(big, nano, 101);
@@ -105,13 +112,21 @@ static void check_pcap_variant(bool big, bool nano) {
   close_mem(r);
 }
 
-START_TEST(pcap_le_us) { check_pcap_variant(false, false); }
+START_TEST(pcap_le_us) {
+  check_pcap_variant(false, false);
+}
 END_TEST
-START_TEST(pcap_be_us) { check_pcap_variant(true, false); }
+START_TEST(pcap_be_us) {
+  check_pcap_variant(true, false);
+}
 END_TEST
-START_TEST(pcap_le_ns) { check_pcap_variant(false, true); }
+START_TEST(pcap_le_ns) {
+  check_pcap_variant(false, true);
+}
 END_TEST
-START_TEST(pcap_be_ns) { check_pcap_variant(true, true); }
+START_TEST(pcap_be_ns) {
+  check_pcap_variant(true, true);
+}
 END_TEST
 
 START_TEST(pcap_truncated) {
@@ -156,7 +171,8 @@ START_TEST(pcap_bad) {
 }
 END_TEST
 
-/* ---- pcapng ------------------------------------------------------------------- */
+/* ---- pcapng
+ * ------------------------------------------------------------------- */
 
 static void ng_block(bool big, uint32_t type, const void *body, size_t n) {
   size_t pad = (4 - n % 4) % 4;
@@ -228,8 +244,8 @@ static void ng_epb(bool big, uint32_t ifid, uint64_t ts, const char *data) {
 START_TEST(pcapng_mixed) {
   ms_buf_reset(&F);
   ng_shb(false);
-  ng_idb(false, 1, -1);    /* EN10MB, microseconds */
-  ng_idb(false, 113, 9);   /* LINUX_SLL, nanoseconds */
+  ng_idb(false, 1, -1);     /* EN10MB, microseconds */
+  ng_idb(false, 113, 9);    /* LINUX_SLL, nanoseconds */
   ng_idb(false, 276, 0x94); /* LINUX_SLL2, 2^-20 s */
   ng_epb(false, 0, 1700000000000001ull, "eth");
   ng_epb(false, 1, 1700000000000000002ull, "sll");
@@ -295,7 +311,8 @@ START_TEST(pcapng_truncated) {
 }
 END_TEST
 
-/* ---- link types ------------------------------------------------------------------ */
+/* ---- link types
+ * ------------------------------------------------------------------ */
 
 /* An IPv4/TCP packet from 10.0.0.1:40000 to 10.0.0.2:25 with PAYLOAD,
  * IP options of OPTLEN (multiple of 4). */
@@ -312,9 +329,14 @@ static size_t ip4(unsigned char *b, const char *payload, size_t optlen) {
   for (size_t i = 0; i < optlen; i++)
     b[20 + i] = 1; /* NOP options */
   unsigned char *t = b + ihl;
-  t[0] = 0x9c; t[1] = 0x40; /* 40000 */
-  t[2] = 0; t[3] = 25;
-  t[4] = 0; t[5] = 0; t[6] = 0x03; t[7] = 0xE9; /* seq 1001 */
+  t[0] = 0x9c;
+  t[1] = 0x40; /* 40000 */
+  t[2] = 0;
+  t[3] = 25;
+  t[4] = 0;
+  t[5] = 0;
+  t[6] = 0x03;
+  t[7] = 0xE9; /* seq 1001 */
   t[12] = 0x50;
   t[13] = MS_TH_ACK | MS_TH_PSH;
   memcpy(t + 20, payload, pl);
@@ -334,11 +356,15 @@ static size_t ip6(unsigned char *b, const char *payload, bool ext) {
   b[39] = 2;
   unsigned char *x = b + 40;
   if (ext) {
-    x[0] = 60; x[1] = 0; /* hop-by-hop, 8 bytes, then dest opts */
-    x[8] = 6; x[9] = 0;  /* destination options, 8 bytes, then TCP */
+    x[0] = 60;
+    x[1] = 0; /* hop-by-hop, 8 bytes, then dest opts */
+    x[8] = 6;
+    x[9] = 0; /* destination options, 8 bytes, then TCP */
     x += 16;
   }
-  x[0] = 0x9c; x[1] = 0x40; x[3] = 25;
+  x[0] = 0x9c;
+  x[1] = 0x40;
+  x[3] = 25;
   x[12] = 0x50;
   x[13] = MS_TH_ACK;
   memcpy(x + 20, payload, pl);
@@ -394,7 +420,8 @@ START_TEST(link_sll_sll2) {
   size_t n = 16 + ip4(f + 16, "sll", 0);
   expect_tcp(MS_LT_LINUX_SLL, f, n, 4, "sll");
   memset(f, 0, 20);
-  f[0] = 0x86; f[1] = 0xDD; /* SLL2: protocol first */
+  f[0] = 0x86;
+  f[1] = 0xDD; /* SLL2: protocol first */
   n = 20 + ip6(f + 20, "sll2", false);
   expect_tcp(MS_LT_LINUX_SLL2, f, n, 6, "sll2");
 }
@@ -408,12 +435,15 @@ START_TEST(link_null_loop_all_af) {
       uint32_t af = afs[i];
       for (int k = 0; k < 4; k++)
         f[big ? 3 - k : k] = (unsigned char)(af >> (8 * k));
-      size_t n = 4 + (af == 2 ? ip4(f + 4, "null", 0)
-                              : ip6(f + 4, "null", false));
+      size_t n =
+          4 + (af == 2 ? ip4(f + 4, "null", 0) : ip6(f + 4, "null", false));
       expect_tcp(MS_LT_NULL, f, n, af == 2 ? 4 : 6, "null");
       expect_tcp(MS_LT_LOOP, f, n, af == 2 ? 4 : 6, "null");
     }
-  f[0] = 0; f[1] = 0; f[2] = 0; f[3] = 7; /* some other family */
+  f[0] = 0;
+  f[1] = 0;
+  f[2] = 0;
+  f[3] = 7; /* some other family */
   struct ms_tcpseg s;
   ck_assert_int_eq(ms_link_decode(MS_LT_NULL, f, 60, &s), MS_LINK_OTHER);
 }
@@ -461,12 +491,14 @@ START_TEST(link_bad_and_short) {
   /* Ethernet too short, ARP */
   ck_assert_int_eq(ms_link_decode(MS_LT_EN10MB, f, 10, &s), MS_LINK_SHORT);
   memset(f, 0, 60);
-  f[12] = 0x08; f[13] = 0x06;
+  f[12] = 0x08;
+  f[13] = 0x06;
   ck_assert_int_eq(ms_link_decode(MS_LT_EN10MB, f, 60, &s), MS_LINK_OTHER);
 }
 END_TEST
 
-/* ---- live capture (capture.c) ------------------------------------------------- */
+/* ---- live capture (capture.c)
+ * ------------------------------------------------- */
 
 struct got {
   struct ms_buf d[2];
@@ -486,12 +518,19 @@ static void g_data(void *u, int dir, const unsigned char *p, size_t n,
   ms_buf_add(&g->d[dir], p, n);
 }
 static void g_gap(void *u, int dir, uint64_t len, uint64_t f, const char *w) {
-  (void)u; (void)dir; (void)len; (void)f; (void)w;
+  (void)u;
+  (void)dir;
+  (void)len;
+  (void)f;
+  (void)w;
   ck_abort_msg("no gap expected in a loopback capture");
 }
 static void g_close(void *u, const char *w, uint64_t f,
                     const struct ms_reasm_stats *st) {
-  (void)u; (void)w; (void)f; (void)st;
+  (void)u;
+  (void)w;
+  (void)f;
+  (void)st;
 }
 
 START_TEST(live_capture) {

@@ -25,10 +25,10 @@ static struct ms_transcript_result *rt_add(struct ms_run_result *r,
   return t;
 }
 
-static struct ms_step_result *rt_step(struct ms_transcript_result *t,
-                                      int line, enum ms_verdict v,
-                                      const char *sent, const char *exp,
-                                      const char *got, const char *reason) {
+static struct ms_step_result *rt_step(struct ms_transcript_result *t, int line,
+                                      enum ms_verdict v, const char *sent,
+                                      const char *exp, const char *got,
+                                      const char *reason) {
   struct ms_step_result *s = ms_tr_add_step(t);
   s->line = line;
   s->verdict = v;
@@ -42,12 +42,11 @@ static struct ms_step_result *rt_step(struct ms_transcript_result *t,
 /* PASS, FAIL (the brief's example), SKIP and ERROR. */
 static void rt_run(struct ms_run_result *r) {
   ms_run_init(r);
-  struct ms_transcript_result *t =
-      rt_add(r, "rfc821/scenario-01",
-             "transcripts/rfc821/scenario-01.yaml", MS_PASS);
+  struct ms_transcript_result *t = rt_add(
+      r, "rfc821/scenario-01", "transcripts/rfc821/scenario-01.yaml", MS_PASS);
   t->title = xstrdup("A typical SMTP transaction");
-  t = rt_add(r, "sink/scenario-01",
-             "transcripts/sink/scenario-01-script.yaml", MS_FAIL);
+  t = rt_add(r, "sink/scenario-01", "transcripts/sink/scenario-01-script.yaml",
+             MS_FAIL);
   rt_step(t, 4, MS_PASS, NULL, "220", "220 sink ESMTP", NULL);
   rt_step(t, 14, MS_FAIL, "RCPT TO:<Green@BBN-UNIX.ARPA>",
           "550 No such user here", "250 2.1.5 Ok", "expected 550, got 250");
@@ -226,8 +225,9 @@ START_TEST(test_text_hostile_escaped) {
   ck_assert_ptr_null(strstr(out, "\xc2\x85"));
   ck_assert_ptr_nonnull(strstr(out, "FAIL  evil\\x1b]0;pwned\\x07"));
   ck_assert_ptr_nonnull(strstr(out, "    S: HELO \\x1b[2J\n"));
-  ck_assert_ptr_nonnull(strstr(out, "  + R: 250 \\x1b[31mred\\x1b[0m "
-                                    "\\xc2\\x85 caf\xc3\xa9 \\xff\\xfe\\x0d\n"));
+  ck_assert_ptr_nonnull(strstr(out,
+                               "  + R: 250 \\x1b[31mred\\x1b[0m "
+                               "\\xc2\\x85 caf\xc3\xa9 \\xff\\xfe\\x0d\n"));
   ck_assert_ptr_nonnull(strstr(out, "why: expected 250, got \\x1b[5m\n"));
   free(out);
   ms_run_free(&r);
@@ -264,7 +264,7 @@ END_TEST
 
 START_TEST(test_text_safe) {
   static const char in[] = "a\tb\x01\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f"
-                          "\x98\x80\xc0\xaf\xed\xa0\x80\xc2";
+                           "\x98\x80\xc0\xaf\xed\xa0\x80\xc2";
   char *s = ms_report_text_safe(in, sizeof in - 1);
   ck_assert_str_eq(s, "a\tb\\x01\\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
                       "\\xc0\\xaf\\xed\\xa0\\x80\\xc2");
@@ -297,8 +297,7 @@ static void spec_ok(const char *spec, enum ms_report_format want,
 static void spec_bad(const char *spec, const char *why) {
   enum ms_report_format f;
   char *path = NULL, err[160] = "";
-  ck_assert_int_eq(ms_report_spec_parse(spec, &f, &path, err, sizeof err),
-                   -1);
+  ck_assert_int_eq(ms_report_spec_parse(spec, &f, &path, err, sizeof err), -1);
   ck_assert_ptr_null(path);
   ck_assert_msg(strstr(err, why) != NULL, "'%s': '%s'", spec, err);
 }
@@ -349,9 +348,8 @@ START_TEST(test_write_file_atomic) {
   FILE *f = fopen(path, "w");
   fputs("old contents\n", f);
   fclose(f);
-  ck_assert_int_eq(ms_report_write_file(MS_REPORT_TEXT, &r, path, &o, err,
-                                        sizeof err),
-                   0);
+  ck_assert_int_eq(
+      ms_report_write_file(MS_REPORT_TEXT, &r, path, &o, err, sizeof err), 0);
   size_t len;
   char *got = ms_read_file(path, 1 << 20, &len);
   ck_assert_str_eq(got, rt_expected);
@@ -375,9 +373,8 @@ START_TEST(test_write_file_refuses_symlink) {
   fclose(f);
   ck_assert_int_eq(symlink(victim, path), 0);
   struct ms_report_opts o = {0};
-  ck_assert_int_eq(ms_report_write_file(MS_REPORT_TEXT, &r, path, &o, err,
-                                        sizeof err),
-                   -1);
+  ck_assert_int_eq(
+      ms_report_write_file(MS_REPORT_TEXT, &r, path, &o, err, sizeof err), -1);
   ck_assert_ptr_nonnull(strstr(err, "symbolic link"));
   ck_assert_ptr_nonnull(strstr(err, path));
   size_t len;
@@ -390,9 +387,8 @@ START_TEST(test_write_file_refuses_symlink) {
   ck_assert_uint_eq(rt_count_entries(), 2);
   /* A dangling symlink is refused the same way. */
   unlink(victim);
-  ck_assert_int_eq(ms_report_write_file(MS_REPORT_TEXT, &r, path, &o, err,
-                                        sizeof err),
-                   -1);
+  ck_assert_int_eq(
+      ms_report_write_file(MS_REPORT_TEXT, &r, path, &o, err, sizeof err), -1);
   ck_assert_int_eq(access(victim, F_OK), -1);
   unlink(path);
   rmdir(rt_dir);

@@ -39,7 +39,7 @@ START_TEST(test_verdict_names) {
 END_TEST
 
 START_TEST(test_count) {
-  enum ms_verdict v[] = {MS_PASS, MS_PASS, MS_FAIL, MS_SKIP,
+  enum ms_verdict v[] = {MS_PASS,  MS_PASS,   MS_FAIL,  MS_SKIP,
                          MS_ERROR, MS_WAIVED, MS_NOTRUN};
   struct ms_run_result r;
   result_run(&r, v, sizeof v / sizeof v[0]);

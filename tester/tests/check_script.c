@@ -173,8 +173,7 @@ START_TEST(test_scenario7_continuation) {
           "            R: 250 OK\n");
   ck_assert_uint_eq(r.d.n, 0);
   ck_assert_uint_eq(r.s.n, 4);
-  is_send(&r, 2,
-          MS_SEND_LINE,
+  is_send(&r, 2, MS_SEND_LINE,
           "RCPT TO:<@USC-ISIE.ARPA,@USC-ISIF.ARPA:Q-Smith@ISI-VAXA.ARPA>");
   ck_assert_int_eq(step(&r, 2)->line, 12);
   is_expect(&r, 3, "250", 1);

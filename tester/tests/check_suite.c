@@ -47,16 +47,15 @@ static void setup(void) {
   put("transcripts/.hidden/x.yaml", t);
   put("suites/waivers/sink.yaml", "server: smtp-sink\nwaivers:\n  - test: x/y\n"
                                   "    reason: r\n");
-  put("suites/core.yaml",
-      "title: Core\n"
-      "transcripts:\n"
-      "  - ../transcripts/b/10.yaml\n"
-      "  - ../transcripts/a/*.yaml\n"
-      "  - ../transcripts/a/01.yaml\n"
-      "vars: {helo: client.example}\n"
-      "level: SHOULD\n"
-      "tags: [core]\n"
-      "waivers: waivers/core.yaml\n");
+  put("suites/core.yaml", "title: Core\n"
+                          "transcripts:\n"
+                          "  - ../transcripts/b/10.yaml\n"
+                          "  - ../transcripts/a/*.yaml\n"
+                          "  - ../transcripts/a/01.yaml\n"
+                          "vars: {helo: client.example}\n"
+                          "level: SHOULD\n"
+                          "tags: [core]\n"
+                          "waivers: waivers/core.yaml\n");
 }
 
 static int rm_entry(const char *p, const struct stat *sb, int flag,

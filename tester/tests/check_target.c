@@ -23,8 +23,8 @@ static void target_bad(const char *text, const char *why) {
                 "'%s' accepted", text);
   ck_assert_ptr_null(t.host);
   ck_assert_ptr_null(t.port);
-  ck_assert_msg(strstr(err, why) != NULL, "'%s': message '%s' lacks '%s'",
-                text, err, why);
+  ck_assert_msg(strstr(err, why) != NULL, "'%s': message '%s' lacks '%s'", text,
+                err, why);
 }
 
 START_TEST(test_target_v4) {

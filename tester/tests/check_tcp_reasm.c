@@ -12,7 +12,7 @@
 struct rsess {
   struct ms_conn_info ci;
   struct ms_buf d[2];
-  uint64_t gap[2];  /* bytes declared missing */
+  uint64_t gap[2]; /* bytes declared missing */
   int ngaps[2];
   char gapwhy[2][128];
   uint64_t gapat[2]; /* stream length (delivered) when the first gap came */
@@ -95,7 +95,9 @@ static void setup_lim(const struct ms_reasm_limits *lim) {
   frame_no = 0;
 }
 
-static void setup(void) { setup_lim(NULL); }
+static void setup(void) {
+  setup_lim(NULL);
+}
 
 static void teardown(void) {
   ms_reasm_free(R);
@@ -189,7 +191,7 @@ END_TEST
 START_TEST(retransmissions) {
   hs();
   seg(0, 1001, 5001, P, "MAIL FROM:<a>\r\n");
-  seg(0, 1001, 5001, P, "MAIL FROM:<a>\r\n");          /* exact copy */
+  seg(0, 1001, 5001, P, "MAIL FROM:<a>\r\n");           /* exact copy */
   seg(0, 1006, 5001, P, "FROM:<a>\r\nRCPT TO:<b>\r\n"); /* superset */
   ms_reasm_finish(R, 0);
   stream_is(0, 0, "MAIL FROM:<a>\r\nRCPT TO:<b>\r\n");

@@ -27,8 +27,8 @@ static void fails_at(const char *yaml, const char *sub, int line, int col) {
   struct ms_transcript *t = parse(yaml);
   ck_assert_msg(t == NULL, "accepted: %s", yaml);
   const struct ms_diag *g = diag(sub);
-  ck_assert_msg(g != NULL, "no \"%s\" in %zu diagnostics (first: %s)", sub,
-                D.n, D.n ? D.v[0].msg : "-");
+  ck_assert_msg(g != NULL, "no \"%s\" in %zu diagnostics (first: %s)", sub, D.n,
+                D.n ? D.v[0].msg : "-");
   if (!g)
     return;
   ck_assert(!g->warning);
@@ -58,25 +58,24 @@ static void teardown(void) {
 }
 
 START_TEST(test_metadata) {
-  struct ms_transcript *t = ok(
-      "title: NOOP\n"
-      "protocol: pop3\n"
-      "source: RFC 1939 §5\n"
-      "rfc: \"RFC 1939 §5\"\n"
-      "level: SHOULD\n"
-      "tags: [rfc1939, transaction]\n"
-      "requires: [TOP, UIDL]\n"
-      "vars: {user: mrose, pass: secret}\n"
-      "timeout: 2.5\n"
-      "deadline: 60\n"
-      "pipelining: true\n"
-      "notes: a note\n"
-      "world:\n"
-      "  users: {mrose: secret}\n"
-      "script: |\n"
-      "  S: +OK ready\n"
-      "  C: USER ${user}\n"
-      "  S: +OK\n");
+  struct ms_transcript *t = ok("title: NOOP\n"
+                               "protocol: pop3\n"
+                               "source: RFC 1939 §5\n"
+                               "rfc: \"RFC 1939 §5\"\n"
+                               "level: SHOULD\n"
+                               "tags: [rfc1939, transaction]\n"
+                               "requires: [TOP, UIDL]\n"
+                               "vars: {user: mrose, pass: secret}\n"
+                               "timeout: 2.5\n"
+                               "deadline: 60\n"
+                               "pipelining: true\n"
+                               "notes: a note\n"
+                               "world:\n"
+                               "  users: {mrose: secret}\n"
+                               "script: |\n"
+                               "  S: +OK ready\n"
+                               "  C: USER ${user}\n"
+                               "  S: +OK\n");
   ck_assert_str_eq(t->title, "NOOP");
   ck_assert_int_eq(t->protocol, MS_PROTO_POP3);
   ck_assert_int_eq(t->convention, MS_CONV_RFC5321);
@@ -124,15 +123,15 @@ END_TEST
 
 /* RFC 821 Appendix F, Scenario 1 as printed, inside YAML. */
 START_TEST(test_script_in_yaml) {
-  struct ms_transcript *t = ok(
-      "title: Scenario 1\n"
-      "script: |\n"
-      "         R: 220 BBN-UNIX.ARPA Simple Mail Transfer Service Ready\n"
-      "         S: HELO USC-ISIF.ARPA\n"
-      "         R: 250 BBN-UNIX.ARPA\n"
-      "\n"
-      "         S: RCPT TO:<Green@BBN-UNIX.ARPA>\n"
-      "         R: 550 No such user here\n");
+  struct ms_transcript *t =
+      ok("title: Scenario 1\n"
+         "script: |\n"
+         "         R: 220 BBN-UNIX.ARPA Simple Mail Transfer Service Ready\n"
+         "         S: HELO USC-ISIF.ARPA\n"
+         "         R: 250 BBN-UNIX.ARPA\n"
+         "\n"
+         "         S: RCPT TO:<Green@BBN-UNIX.ARPA>\n"
+         "         R: 550 No such user here\n");
   ck_assert_int_eq(t->convention, MS_CONV_RFC821);
   ck_assert_uint_eq(t->sessions[0].nsteps, 5);
   ck_assert_int_eq(st(t, 0, 0)->line, 3);
@@ -184,30 +183,29 @@ START_TEST(test_convention_inference) {
 END_TEST
 
 START_TEST(test_steps_options) {
-  struct ms_transcript *t = ok(
-      "convention: rfc821\n"
-      "steps:\n"
-      "  - R: 220\n"
-      "  - send: EHLO x\n"
-      "  - R: 250-first\n"
-      "  - R: 250 last\n"
-      "  - S: RCPT TO:<a>\n"
-      "  - R: 250|251\n"
-      "  - expect: 2xx\n"
-      "    text: \"^2\\\\.1\\\\.5\"\n"
-      "    timeout: 5\n"
-      "  - S: DATA\n"
-      "  - expect: 354\n"
-      "  - data: |\n"
-      "      Subject: x\n"
-      "\n"
-      "      .dot\n"
-      "  - R: 250\n"
-      "  - pause: 0.5\n"
-      "  - S: \"\"\n"
-      "  - meta: close connection\n"
-      "  - expect: close\n"
-      "    timeout: 3\n");
+  struct ms_transcript *t = ok("convention: rfc821\n"
+                               "steps:\n"
+                               "  - R: 220\n"
+                               "  - send: EHLO x\n"
+                               "  - R: 250-first\n"
+                               "  - R: 250 last\n"
+                               "  - S: RCPT TO:<a>\n"
+                               "  - R: 250|251\n"
+                               "  - expect: 2xx\n"
+                               "    text: \"^2\\\\.1\\\\.5\"\n"
+                               "    timeout: 5\n"
+                               "  - S: DATA\n"
+                               "  - expect: 354\n"
+                               "  - data: |\n"
+                               "      Subject: x\n"
+                               "\n"
+                               "      .dot\n"
+                               "  - R: 250\n"
+                               "  - pause: 0.5\n"
+                               "  - S: \"\"\n"
+                               "  - meta: close connection\n"
+                               "  - expect: close\n"
+                               "    timeout: 3\n");
   ck_assert_uint_eq(D.nerrors, 0);
   ck_assert_uint_eq(D.n, 1); /* S: "" outside mail data: a bare CRLF */
   ck_assert(D.v[0].warning);
@@ -256,10 +254,11 @@ START_TEST(test_steps_data_lines) {
 END_TEST
 
 START_TEST(test_raw) {
-  struct ms_transcript *t = ok("steps:\n"
-                               "  - raw: 'MAIL FROM:<a>\\n\\0\\x41\\xff\\\\\\\"'\n"
-                               "  - raw: \"HELO x\\r\\n\"\n"
-                               "  - raw: plain\\tx\n");
+  struct ms_transcript *t =
+      ok("steps:\n"
+         "  - raw: 'MAIL FROM:<a>\\n\\0\\x41\\xff\\\\\\\"'\n"
+         "  - raw: \"HELO x\\r\\n\"\n"
+         "  - raw: plain\\tx\n");
   const struct ms_step *r = st(t, 0, 0);
   static const char want[] = "MAIL FROM:<a>\n\0A\xff\\\"";
   ck_assert_int_eq(r->send, MS_SEND_RAW);
@@ -283,8 +282,7 @@ START_TEST(test_steps_errors) {
            3, 11);
   fails_at("steps:\n  - expect: 250\n    texts: x\n", "unknown option", 3, 5);
   fails_at("steps:\n  - send: x\n    timeout: 3\n", "takes no option", 3, 5);
-  fails_at("steps:\n  - send: x\n    expect: 250\n", "one step does one", 3,
-           5);
+  fails_at("steps:\n  - send: x\n    expect: 250\n", "one step does one", 3, 5);
   fails_at("steps:\n  - C: x\n    timeout: 3\n", "takes no other keys", 3, 5);
   fails_at("steps:\n  - frobnicate: x\n", "unknown step", 2, 5);
   fails_at("steps:\n  - just text\n", "a step is a mapping", 2, 5);
@@ -317,10 +315,11 @@ START_TEST(test_replayable_and_gap) {
 END_TEST
 
 START_TEST(test_top_level_errors) {
-  fails_at("title: x\nfrobs: 1\nsteps:\n  - expect: 220\n", "unknown key \"frobs\"",
-           2, 1);
+  fails_at("title: x\nfrobs: 1\nsteps:\n  - expect: 220\n",
+           "unknown key \"frobs\"", 2, 1);
   fails_at("title: x\n", "no dialogue", 1, 1);
-  fails_at("steps:\n  - expect: 220\nscript: |\n  R: 220\n", "exactly one", 3, 1);
+  fails_at("steps:\n  - expect: 220\nscript: |\n  R: 220\n", "exactly one", 3,
+           1);
   fails_at("script: \"R: 220\"\n", "literal block", 1, 9);
   fails_at("protocol: imap\nsteps:\n  - expect: 220\n", "unknown protocol", 1,
            11);
@@ -336,16 +335,16 @@ START_TEST(test_top_level_errors) {
            "replayable: is true or false", 1, 13);
   fails_at("tags: one\nsteps:\n  - expect: 220\n", "takes a list", 1, 7);
   /* "AUTH PLAIN" is a capability with a parameter; two blanks are not */
-  fails_at("requires: [\"A  B\"]\nsteps:\n  - expect: 220\n",
-           "with parameters", 1,
-           12);
+  fails_at("requires: [\"A  B\"]\nsteps:\n  - expect: 220\n", "with parameters",
+           1, 12);
   fails_at("vars: {9x: 1}\nsteps:\n  - expect: 220\n", "bad variable name", 1,
            8);
   fails_at("title: [a]\nsteps:\n  - expect: 220\n", "single value", 1, 8);
   fails_at("sessions: []\n", "non-empty list", 1, 1);
   fails_at("sessions:\n  - name: a\n", "no script: or steps:", 2, 5);
-  fails_at("sessions:\n  - steps: [{expect: 220}]\n    script: |\n      R: 220\n",
-           "not both", 3, 5);
+  fails_at(
+      "sessions:\n  - steps: [{expect: 220}]\n    script: |\n      R: 220\n",
+      "not both", 3, 5);
   fails_at("sessions:\n  - steps: [{expect: 220}]\n    frob: 1\n",
            "unknown key \"frob\" in a session", 3, 5);
 }
@@ -355,8 +354,8 @@ START_TEST(test_yaml_errors) {
   fails_at("title: a: b\nsteps: []\n", "YAML syntax error", 1, 9);
   fails_at("title: x\ntitle: y\nsteps:\n  - expect: 220\n", "duplicate key", 2,
            1);
-  fails_at("vars: &v {a: b}\ntags: *v\nsteps:\n  - expect: 220\n",
-           "aliases", 2, 7);
+  fails_at("vars: &v {a: b}\ntags: *v\nsteps:\n  - expect: 220\n", "aliases", 2,
+           7);
   fails_at("- a\n- b\n", "a transcript is a YAML mapping", 1, 1);
   fails_at("", "empty transcript", 1, 1);
   fails_at("a: 1\n---\nb: 2\n", "second YAML document", 2, 1);
@@ -443,13 +442,23 @@ END_TEST
 /* Never crash, never leak, on malformed input (a taste of the fuzzer). */
 START_TEST(test_garbage) {
   static const char *const inputs[] = {
-      "[", "{", "a: [", "\t- x", "script: |\n  \x01\n", "steps:\n  - ? [a]\n    : b\n",
-      "steps:\n  - {? {a: b} : c}\n", "script: |\n  S:\n  R:\n  C:\n",
-      "script: |\n   \n  x\n", "world: [1, 2]\nsteps: [{expect: 220}]\n",
-      "sessions: [1, [2], {name: [x]}]\n", "steps: [{R: [1]}, {C: {a: b}}]\n",
+      "[",
+      "{",
+      "a: [",
+      "\t- x",
+      "script: |\n  \x01\n",
+      "steps:\n  - ? [a]\n    : b\n",
+      "steps:\n  - {? {a: b} : c}\n",
+      "script: |\n  S:\n  R:\n  C:\n",
+      "script: |\n   \n  x\n",
+      "world: [1, 2]\nsteps: [{expect: 220}]\n",
+      "sessions: [1, [2], {name: [x]}]\n",
+      "steps: [{R: [1]}, {C: {a: b}}]\n",
       "steps:\n  - data: [x]\n  - raw: {}\n  - expect: {}\n  - pause: []\n",
       "protocol: pop3\nscript: |\n  S: +OK\n  S: x\n  S: +OK\n",
-      "script: |2\n    R: 220\n", "\xff\xfe", "key: \"\\x00\"\n",
+      "script: |2\n    R: 220\n",
+      "\xff\xfe",
+      "key: \"\\x00\"\n",
       "steps:\n  - C: \"a\\0b\"\n  - C: \"${\"\n"};
   for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
     struct ms_transcript *t = parse(inputs[i]);

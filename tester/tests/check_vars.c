@@ -7,7 +7,8 @@
 #include "mailspec/transcript.h"
 
 static char k_helo[] = "helo", v_helo[] = "client.example";
-static char k_rcpt[] = "rcpt", v_rcpt[] = "a@b.example", v_ovr[] = "x@y.example";
+static char k_rcpt[] = "rcpt", v_rcpt[] = "a@b.example",
+            v_ovr[] = "x@y.example";
 static const struct ms_var tvars[] = {{k_helo, v_helo}, {k_rcpt, v_rcpt}};
 static const struct ms_var ovr[] = {{k_rcpt, v_ovr}};
 
@@ -68,9 +69,8 @@ START_TEST(test_each_and_names) {
   char err[100];
   size_t total = 0;
   const char *t = "${a} $${b} ${cc}";
-  ck_assert_int_eq(ms_vars_each(t, strlen(t), count_ref, &total, err,
-                                sizeof err),
-                   0);
+  ck_assert_int_eq(
+      ms_vars_each(t, strlen(t), count_ref, &total, err, sizeof err), 0);
   ck_assert_uint_eq(total, 3); /* a + cc; $${b} is literal */
   ck_assert(ms_vars_valid_name("_x9", 3));
   ck_assert(!ms_vars_valid_name("9x", 2));
@@ -89,8 +89,10 @@ static char *wire(const struct ms_step *s, size_t *n) {
 
 START_TEST(test_wire_line) {
   char line[] = "HELO ${helo}", data[] = "  indented";
-  struct ms_step s = {.kind = MS_STEP_SEND, .send = MS_SEND_LINE,
-                      .text = line, .len = strlen(line)};
+  struct ms_step s = {.kind = MS_STEP_SEND,
+                      .send = MS_SEND_LINE,
+                      .text = line,
+                      .len = strlen(line)};
   size_t n;
   char *w = wire(&s, &n);
   ck_assert_str_eq(w, "HELO client.example\r\n");
@@ -107,8 +109,10 @@ END_TEST
 
 START_TEST(test_wire_raw) {
   static char raw[] = "MAIL\0FROM:<${rcpt}>\n";
-  struct ms_step s = {.kind = MS_STEP_SEND, .send = MS_SEND_RAW,
-                      .text = raw, .len = sizeof raw - 1};
+  struct ms_step s = {.kind = MS_STEP_SEND,
+                      .send = MS_SEND_RAW,
+                      .text = raw,
+                      .len = sizeof raw - 1};
   size_t n;
   char *w = wire(&s, &n);
   static const char want[] = "MAIL\0FROM:<a@b.example>\n";
@@ -122,8 +126,10 @@ START_TEST(test_wire_body) {
   /* RFC 5321 §4.5.2: a leading "." is doubled; ".\r\n" ends the data */
   char body[] = "Subject: x\n\n.hidden\n.\n..two\nend";
   char empty[] = "", last[] = "last line empty\n";
-  struct ms_step s = {.kind = MS_STEP_SEND, .send = MS_SEND_BODY,
-                      .text = body, .len = strlen(body)};
+  struct ms_step s = {.kind = MS_STEP_SEND,
+                      .send = MS_SEND_BODY,
+                      .text = body,
+                      .len = strlen(body)};
   size_t n;
   char *w = wire(&s, &n);
   ck_assert_str_eq(w, "Subject: x\r\n\r\n..hidden\r\n..\r\n...two\r\nend\r\n"
@@ -147,17 +153,17 @@ START_TEST(test_wire_errors) {
   char junk[] = "x", line[] = "RCPT TO:<${nobody}>";
   char *out = junk;
   size_t n = 9;
-  struct ms_step s = {.kind = MS_STEP_SEND, .send = MS_SEND_LINE,
-                      .text = line, .len = strlen(line)};
-  ck_assert_int_eq(ms_step_wire(&s, tvars, 2, NULL, 0, &out, &n, err,
-                                sizeof err),
-                   -1);
+  struct ms_step s = {.kind = MS_STEP_SEND,
+                      .send = MS_SEND_LINE,
+                      .text = line,
+                      .len = strlen(line)};
+  ck_assert_int_eq(
+      ms_step_wire(&s, tvars, 2, NULL, 0, &out, &n, err, sizeof err), -1);
   ck_assert_ptr_null(out);
   ck_assert_ptr_nonnull(strstr(err, "nobody"));
   struct ms_step e = {.kind = MS_STEP_EXPECT};
-  ck_assert_int_eq(ms_step_wire(&e, NULL, 0, NULL, 0, &out, &n, err,
-                                sizeof err),
-                   -1);
+  ck_assert_int_eq(
+      ms_step_wire(&e, NULL, 0, NULL, 0, &out, &n, err, sizeof err), -1);
 }
 END_TEST
 

@@ -69,7 +69,8 @@ START_TEST(test_apply) {
 END_TEST
 
 START_TEST(test_waived_only_passes) {
-  char *f = write_tmp("waivers:\n  - test: 'smtp/*'\n    reason: all of them\n");
+  char *f =
+      write_tmp("waivers:\n  - test: 'smtp/*'\n    reason: all of them\n");
   struct ms_waivers w = {0};
   struct ms_diags d = {0};
   ck_assert_int_eq(ms_waivers_load(&w, f, &d), 0);
@@ -88,7 +89,7 @@ END_TEST
 
 START_TEST(test_errors) {
   static const char *bad[] = {
-      "waivers:\n  - test: x\n",                       /* no reason */
+      "waivers:\n  - test: x\n", /* no reason */
       "waivers:\n  - test: x\n    reason: y\n    expires: soon\n",
       "waivers:\n  - test: x\n    reason: y\n    colour: red\n",
       "waivers: nope\n",

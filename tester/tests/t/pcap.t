@@ -176,7 +176,7 @@ if [ -f "$PCAPS/smtp-bdat-gap.pcap" ]; then
   ms import -o "$WORK/gap" "$PCAPS/smtp-bdat-gap.pcap"
   ms run -t builtin "$WORK/gap"
   exit_is 3 "a transcript imported with gaps is not run (ERROR)"
-  like "@$OUT" 'not replayable: the capture has gaps \(import --allow-gaps to replay anyway\)' \
+  like "@$OUT" 'not replayable: the capture has gaps \(import or replay with --allow-gaps to run it anyway\)' \
     "... saying why and what to do"
   ms import --allow-gaps -o "$WORK/gap2" "$PCAPS/smtp-bdat-gap.pcap"
   ms run -t builtin "$WORK/gap2"
