@@ -635,6 +635,7 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   }
   /* Only text reports: passing steps are never shown, do not keep them. */
   a.eo.drop_passed_steps = run_text_only(&a);
+  a.eo.drop_passed_meta = a.eo.drop_passed_steps && a.g.verbosity < 0;
   run_signals();
   struct ms_run_result res;
   ms_run_init(&res);

@@ -285,9 +285,20 @@ static const struct ms_probe *eng_cached_probe(const struct ms_engine_opts *o,
 
 /* What a text report shows of a PASS is its id and title: the rest is
  * freed (the drop_passed_steps option). */
-static void eng_drop_steps(struct ms_transcript_result *out) {
+static void eng_drop_steps(const struct ms_engine_opts *o,
+                           struct ms_transcript_result *out) {
   struct ms_transcript_result keep;
   memset(&keep, 0, sizeof keep);
+  if (o->drop_passed_meta) {
+    keep.plan_index = out->plan_index;
+    keep.level = out->level;
+    keep.verdict = out->verdict;
+    keep.started = out->started;
+    keep.elapsed_ms = out->elapsed_ms;
+    ms_transcript_result_free(out);
+    *out = keep;
+    return;
+  }
   keep.path = out->path;
   keep.id = out->id;
   keep.title = out->title;
@@ -368,6 +379,6 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
   free(ovr);
   ms_engine_load_release(lc, t, shared);
   if (o->drop_passed_steps && out->verdict == MS_PASS)
-    eng_drop_steps(out);
+    eng_drop_steps(o, out);
   return invalid;
 }

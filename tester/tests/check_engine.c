@@ -4,6 +4,8 @@
  * server on a real socket, started in-process). */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -399,6 +401,70 @@ START_TEST(test_run_against_reference) {
 }
 END_TEST
 
+/* run's text-only modes: a PASS sheds its steps (drop_passed_steps), and
+ * with -q its id and title too (drop_passed_meta); a FAIL keeps all. */
+static char *ce_file(const char *yaml) {
+  char tmpl[] = "/tmp/check_engine_drop.XXXXXX";
+  int fd = mkstemp(tmpl);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
+  close(fd);
+  return xstrdup(tmpl);
+}
+
+static void ce_plan_run(bool meta, struct ms_run_result *res, char **files) {
+  static const char pass[] = "protocol: smtp\nlevel: SHOULD\nscript: |\n"
+                             "  S: 220\n  C: NOOP\n  S: 250\n";
+  files[0] = ce_file(pass);
+  files[1] = ce_file(ce_mail); /* FAILs at Green */
+  struct ms_plan plan = {0};
+  plan.n = 2;
+  plan.items = xcalloc(2, sizeof *plan.items);
+  for (size_t i = 0; i < 2; i++) {
+    plan.items[i].path = files[i];
+    plan.items[i].index = i;
+  }
+  struct ms_engine_opts o;
+  ms_engine_opts_init(&o);
+  o.target.builtin = true;
+  o.timeout = 10;
+  o.drop_passed_steps = true;
+  o.drop_passed_meta = meta;
+  ms_run_init(res);
+  ms_engine_run_plan(&o, &plan, res);
+  free(plan.items);
+}
+
+START_TEST(test_run_drop_passed) {
+  for (int meta = 0; meta < 2; meta++) {
+    struct ms_run_result res;
+    char *files[2];
+    ce_plan_run(meta, &res, files);
+    ck_assert_uint_eq(res.n, 2);
+    const struct ms_transcript_result *p = &res.v[0], *f = &res.v[1];
+    ck_assert_int_eq(p->verdict, MS_PASS);
+    ck_assert_int_eq(p->level, MS_LEVEL_SHOULD);
+    ck_assert_uint_eq(p->nsteps, 0);
+    ck_assert_ptr_null(p->steps);
+    if (meta)
+      ck_assert_ptr_null(p->id);
+    else
+      ck_assert_ptr_nonnull(p->id);
+    ck_assert_int_eq(f->verdict, MS_FAIL);
+    ck_assert_uint_eq(f->nsteps, 9);
+    ck_assert_ptr_nonnull(f->id);
+    ck_assert_ptr_nonnull(f->title);
+    ck_assert_uint_eq(res.counts[MS_PASS], 1);
+    ck_assert_uint_eq(res.counts[MS_FAIL], 1);
+    ms_run_free(&res);
+    for (size_t i = 0; i < 2; i++) {
+      unlink(files[i]);
+      free(files[i]);
+    }
+  }
+}
+END_TEST
+
 /* A capture gap (kept by import --allow-gaps) is a no-op in the walk:
  * nothing is sent for it and it yields no step result. */
 START_TEST(test_run_gap_noop) {
@@ -628,6 +694,7 @@ Suite *make_engine_suite(void) {
   tcase_add_test(tc, test_run_early_close);
   tcase_add_test(tc, test_run_refused);
   tcase_add_test(tc, test_run_unknown_var);
+  tcase_add_test(tc, test_run_drop_passed);
   suite_add_tcase(s, tc);
   return s;
 }
