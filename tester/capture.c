@@ -20,10 +20,11 @@
 
 #define CAPTURE_SNAPLEN 262144
 #define CAPTURE_TIMEOUT_MS 20
-#define CAPTURE_DRAIN_IDLE 0.1  /* s without a packet: the kernel is empty */
-#define CAPTURE_DRAIN_DONE 0.02 /* the same once every connection has closed   \
-                                 */
-#define CAPTURE_DRAIN_MAX 2.0   /* s at most spent draining */
+#define CAPTURE_DRAIN_IDLE 0.1 /* s without a packet: the kernel is empty */
+#define CAPTURE_DRAIN_DONE                                                     \
+  0.02                        /* the same once every connection has closed     \
+                               */
+#define CAPTURE_DRAIN_MAX 2.0 /* s at most spent draining */
 #define CAPTURE_MAX_PORTS 64
 #define CAPTURE_RING_BYTES (16 << 20)
 

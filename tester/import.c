@@ -2,19 +2,12 @@
  * POP3 session.  Sessions are recognised by port (25, 587, 2525, 110 and
  * --port N) or, on other ports, from their first lines; the bytes of
  * anything else are dropped as soon as that is clear. */
-#include "import.h"
+#include "import_int.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "linktype.h"
 #include "pcap_read.h"
@@ -22,55 +15,6 @@
 
 #define DETECT_MAX 1024 /* bytes looked at before calling a session not mail   \
                          */
-#define IMP_QUEUE 8     /* closed sessions waiting for the writer thread */
-#define IMP_WBUF (64u << 10) /* stdio buffer of a transcript being written */
-
-enum sess_state { SS_UNDECIDED, SS_MAIL, SS_IGNORE };
-
-struct isess {
-  struct ms_imp_session s;
-  enum sess_state state;
-  bool by_port;  /* protocol from the port; content may still swap */
-  bool tls_port; /* 465/995: TLS from the first byte */
-  struct ms_importer *im;
-};
-
-/* Transcripts are framed and written by a writer thread while the main
- * thread goes on reading the capture (see imp_submit). */
-struct imp_job;
-struct imp_writer {
-  pthread_t th;
-  pthread_mutex_t mu;
-  pthread_cond_t more; /* a job queued, or STOP */
-  pthread_cond_t room; /* a job done */
-  struct imp_job *q;   /* IMP_QUEUE slots, used in turn: q[head..tail) */
-  size_t head, tail;   /* under MU; only the main thread moves them */
-  bool sync;           /* MU and the conditions exist */
-  bool tried, running, stop;
-};
-
-struct ms_importer {
-  struct ms_import_opts o;
-  struct ms_reasm *r;
-  struct ms_import_counts n;
-  char *capture; /* current capture path (NULL: live) */
-  char *iface;
-  char *base;   /* file name base of the current capture */
-  char **bases; /* bases used so far in this run */
-  size_t nbases, capbases;
-  uint16_t *sports; /* server ports for role guessing */
-  size_t nsports;
-  /* Bytes kept by open and queued sessions: KEPT - FREED.  KEPT is the
-   * main thread's (no atomic operation per packet), FREED counts what
-   * either thread gave back. */
-  size_t kept;
-  atomic_size_t freed;
-  unsigned long long unknown_lt[8];
-  size_t nunknown_lt;
-  bool errors;
-  struct imp_writer w;
-  char *wbuf; /* the main thread's stdio buffer for transcripts */
-};
 
 static const uint16_t mail_ports[] = {25, 587, 2525, 110};
 static const uint16_t tls_ports[] = {465, 995};
@@ -90,9 +34,9 @@ static FILE *imp_log(const struct ms_importer *im) {
   return im->o.log ? im->o.log : stderr;
 }
 
-static void imp_msg(struct ms_importer *im, const char *fmt, ...)
+void ms_import_msg(struct ms_importer *im, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-static void imp_msg(struct ms_importer *im, const char *fmt, ...) {
+void ms_import_msg(struct ms_importer *im, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fprintf(imp_log(im), "mailspec import: ");
@@ -231,8 +175,6 @@ static void imp_detect(struct isess *x, bool final) {
     ms_imp_session_swap(&x->s);
 }
 
-static void imp_drain(struct ms_importer *im);
-
 /* Room left under max_stored_bytes for N more bytes.  Sessions queued for
  * the writer count until written; before refusing bytes, wait for them,
  * so that what is kept never depends on how far the writer got. */
@@ -241,7 +183,7 @@ static size_t imp_room(struct ms_importer *im, size_t n) {
   size_t stored =
       im->kept - atomic_load_explicit(&im->freed, memory_order_relaxed);
   if (n > (stored < max ? max - stored : 0)) {
-    imp_drain(im);
+    ms_import_writer_drain(im);
     stored = im->kept - atomic_load_explicit(&im->freed, memory_order_relaxed);
   }
   return stored < max ? max - stored : 0;
@@ -291,302 +233,6 @@ static int imp_compare(void *user, int dir, uint64_t off,
   return differ;
 }
 
-/* ---- writing one transcript -------------------------------------------------
- */
-
-/* A closed session on its way to its file, with everything the writing
- * needs copied when it closed (the next capture file changes the name
- * base and the capture name while older sessions may still be queued),
- * and, once written, what the main thread is to say about it. */
-enum imp_job_state { JOB_QUEUED, JOB_TAKEN, JOB_DONE };
-struct imp_job {
-  struct isess *x; /* owned until written */
-  char *path, *tmp;
-  char *capture, *iface;
-  enum imp_job_state state; /* under the writer's MU */
-  /* results */
-  bool ok;    /* in place: listed, the written callback is due */
-  char *err;  /* the message of a failure */
-  char *note; /* verbose: what was written */
-  uint64_t gaps, steps;
-};
-
-static char *imp_path(struct ms_importer *im, const struct isess *x, bool tmp) {
-  const char *dir = im->o.outdir ? im->o.outdir : ".";
-  return xasprintf("%s/%s%s-%04llu.yaml%s", dir, tmp ? "." : "", im->base,
-                   (unsigned long long)x->s.ci.index, tmp ? ".tmp" : "");
-}
-
-/* The bytes of X no longer count against max_stored_bytes. */
-static void imp_release(struct ms_importer *im, struct isess *x) {
-  atomic_fetch_add_explicit(&im->freed, x->s.d[0].len + x->s.d[1].len,
-                            memory_order_relaxed);
-  ms_imp_dir_free(&x->s.d[0]);
-  ms_imp_dir_free(&x->s.d[1]);
-  free(x);
-}
-
-/* Frame and write J's session, then free it.  Runs on either thread: it
- * touches J, BUF (the calling thread's, IMP_WBUF bytes) and the
- * (constant) options only, and prints nothing: the main thread says what
- * happened, in order (imp_job_finish). */
-static void imp_write(struct ms_importer *im, struct imp_job *j, char *buf) {
-  const struct isess *x = j->x;
-  struct ms_frames f;
-  ms_import_frame(&x->s, &f);
-  /* A fresh file (never through a link or into someone's hard link); the
-   * rename then replaces whatever sits at PATH, a planted symlink too.
-   * Transcripts that keep secrets are readable by their owner only. */
-  int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
-  mode_t mode = im->o.keep_secrets && f.nsecrets ? 0600 : 0644;
-  int fd = open(j->tmp, flags, mode);
-  if (fd < 0 && errno == EEXIST) { /* left by a crash: replace it */
-    unlink(j->tmp);
-    fd = open(j->tmp, flags, mode);
-  }
-  FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-  if (!out) {
-    j->err = xasprintf("%s: %s", j->tmp, strerror(errno));
-    if (fd >= 0)
-      close(fd);
-    goto done;
-  }
-  /* One write(2) for most transcripts (stdio would use the file system's
-   * 4 KiB block size, and allocate it each time). */
-  setvbuf(out, buf, _IOFBF, IMP_WBUF);
-  struct ms_write_opts wo = {j->capture,       j->iface,
-                             im->o.conv,       im->o.keep_secrets,
-                             im->o.allow_gaps, im->o.force_steps};
-  bool steps = false;
-  int rc = ms_transcript_write(out, &x->s, &f, &wo, &steps);
-  if (fclose(out) != 0 || rc != 0 || rename(j->tmp, j->path) != 0) {
-    j->err = xasprintf("%s: cannot write: %s", j->path, strerror(errno));
-    unlink(j->tmp);
-    goto done;
-  }
-  j->ok = true;
-  j->gaps = f.ngaps != 0;
-  j->steps = steps;
-  if (im->o.verbosity > 0)
-    j->note = xasprintf(
-        "%s: %s session %llu, %zu units%s%s%s", j->path,
-        x->s.proto == MS_PROTO_POP3 ? "POP3" : "SMTP",
-        (unsigned long long)x->s.ci.index, f.n, f.ngaps ? ", gaps" : "",
-        f.tls ? ", stops at STARTTLS" : "", steps ? ", steps form" : "");
-done:
-  ms_frames_free(&f);
-  imp_release(im, j->x);
-  j->x = NULL;
-}
-
-/* Main thread, once J is written (or failed), in the order the sessions
- * closed: what inline writing printed, the counts, the user's callback. */
-static void imp_job_finish(struct ms_importer *im, struct imp_job *j) {
-  if (j->ok) {
-    im->n.written++;
-    im->n.with_gaps += j->gaps;
-    im->n.steps_form += j->steps;
-    if (im->o.verbosity >= 0)
-      printf("%s\n", j->path);
-    if (j->note)
-      imp_msg(im, "%s", j->note);
-    if (im->o.written)
-      im->o.written(im->o.written_ctx, j->path);
-  } else {
-    imp_msg(im, "%s", j->err);
-    im->n.failed++;
-    im->errors = true;
-  }
-  free(j->path);
-  free(j->tmp);
-  free(j->capture);
-  free(j->iface);
-  free(j->err);
-  free(j->note);
-  memset(j, 0, sizeof *j);
-}
-
-/* ---- the writer thread
- * ------------------------------------------------------- */
-
-/* Jobs q[head..tail) in the order the sessions closed.  The writer takes
- * the oldest queued job; the main thread, when the queue is full (the
- * writer is behind), takes the newest itself rather than wait; it alone
- * retires jobs, from HEAD, so everything the user sees comes out in the
- * order of inline writing. */
-static struct imp_job *imp_slot(struct imp_writer *w, size_t i) {
-  return &w->q[i % IMP_QUEUE];
-}
-
-/* Under MU: the oldest queued job (the writer's), or NULL. */
-static struct imp_job *imp_take(struct imp_writer *w) {
-  for (size_t i = w->head; i < w->tail; i++)
-    if (imp_slot(w, i)->state == JOB_QUEUED) {
-      imp_slot(w, i)->state = JOB_TAKEN;
-      return imp_slot(w, i);
-    }
-  return NULL;
-}
-
-/* Under MU: the newest queued job if another one is left for the writer
- * (the main thread helps, it must not take the writer's next job). */
-static struct imp_job *imp_take_newest(struct imp_writer *w) {
-  struct imp_job *newest = NULL;
-  size_t queued = 0;
-  for (size_t i = w->head; i < w->tail; i++)
-    if (imp_slot(w, i)->state == JOB_QUEUED) {
-      queued++;
-      newest = imp_slot(w, i);
-    }
-  if (queued < 2)
-    return NULL;
-  newest->state = JOB_TAKEN;
-  return newest;
-}
-
-/* The main thread's buffer for imp_write. */
-static char *imp_wbuf(struct ms_importer *im) {
-  if (!im->wbuf)
-    im->wbuf = xmalloc(IMP_WBUF);
-  return im->wbuf;
-}
-
-/* Write J (taken under MU) without the lock, then mark it done. */
-static void imp_work(struct ms_importer *im, struct imp_job *j, char *buf) {
-  struct imp_writer *w = &im->w;
-  pthread_mutex_unlock(&w->mu);
-  imp_write(im, j, buf);
-  pthread_mutex_lock(&w->mu);
-  j->state = JOB_DONE;
-  pthread_cond_signal(&w->room);
-}
-
-static void *imp_writer_main(void *arg) {
-  struct ms_importer *im = arg;
-  struct imp_writer *w = &im->w;
-  char *buf = xmalloc(IMP_WBUF);
-  pthread_mutex_lock(&w->mu);
-  for (;;) {
-    struct imp_job *j = NULL;
-    while (!(j = imp_take(w)) && !w->stop)
-      pthread_cond_wait(&w->more, &w->mu);
-    if (!j)
-      break;
-    imp_work(im, j, buf);
-  }
-  pthread_mutex_unlock(&w->mu);
-  free(buf);
-  return NULL;
-}
-
-/* Start the writer once; false (write inline) if it cannot be. */
-static bool imp_writer_start(struct ms_importer *im) {
-  struct imp_writer *w = &im->w;
-  if (w->tried)
-    return w->running;
-  w->tried = true;
-  if (im->o.inline_write || !w->sync)
-    return false;
-  /* Signals stay with the main thread (record, replay handle them). */
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  int rc = pthread_create(&w->th, NULL, imp_writer_main, im);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  w->running = rc == 0;
-  return w->running;
-}
-
-/* Main thread: finish the done jobs at the head of the queue. */
-static void imp_retire(struct ms_importer *im) {
-  struct imp_writer *w = &im->w;
-  for (;;) {
-    struct imp_job j;
-    pthread_mutex_lock(&w->mu);
-    bool done = w->head < w->tail && imp_slot(w, w->head)->state == JOB_DONE;
-    if (done)
-      j = *imp_slot(w, w->head++);
-    pthread_mutex_unlock(&w->mu);
-    if (!done)
-      return;
-    imp_job_finish(im, &j);
-  }
-}
-
-/* Main thread: until at most MAX jobs are left, retire, write queued
- * jobs itself, or wait for the writer. */
-static void imp_wait(struct ms_importer *im, size_t max) {
-  struct imp_writer *w = &im->w;
-  if (!w->running)
-    return;
-  for (;;) {
-    imp_retire(im);
-    pthread_mutex_lock(&w->mu);
-    if (w->tail - w->head <= max) {
-      pthread_mutex_unlock(&w->mu);
-      return;
-    }
-    struct imp_job *j = imp_take_newest(w);
-    if (j)
-      imp_work(im, j, imp_wbuf(im));
-    else if (imp_slot(w, w->head)->state != JOB_DONE)
-      pthread_cond_wait(&w->room, &w->mu);
-    pthread_mutex_unlock(&w->mu);
-  }
-}
-
-/* Every queued session written and reported: before the main thread
- * prints anything itself, and before the counts are read. */
-static void imp_drain(struct ms_importer *im) {
-  imp_wait(im, 0);
-}
-
-static void imp_writer_stop(struct ms_importer *im) {
-  struct imp_writer *w = &im->w;
-  if (w->running) {
-    imp_drain(im);
-    pthread_mutex_lock(&w->mu);
-    w->stop = true;
-    pthread_cond_signal(&w->more);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->th, NULL);
-    w->running = false;
-  }
-  if (w->sync) {
-    pthread_cond_destroy(&w->room);
-    pthread_cond_destroy(&w->more);
-    pthread_mutex_destroy(&w->mu);
-    w->sync = false;
-  }
-}
-
-/* Hand X (a session to write) over: to the writer thread when reading a
- * capture file (at most IMP_QUEUE sessions queued: memory stays bounded,
- * and they still count against max_stored_bytes); inline when live (record's
- * written callback may stop the capture loop: it must come at once) or
- * when there is no writer thread. */
-static void imp_submit(struct ms_importer *im, struct isess *x) {
-  struct imp_job j = {.x = x,
-                      .path = imp_path(im, x, false),
-                      .tmp = imp_path(im, x, true),
-                      .capture = im->capture ? xstrdup(im->capture) : NULL,
-                      .iface = im->iface ? xstrdup(im->iface) : NULL,
-                      .state = JOB_QUEUED};
-  struct imp_writer *w = &im->w;
-  if (im->iface || !imp_writer_start(im)) {
-    imp_drain(im);
-    imp_write(im, &j, imp_wbuf(im));
-    imp_job_finish(im, &j);
-    return;
-  }
-  imp_wait(im, IMP_QUEUE - 1);
-  pthread_mutex_lock(&w->mu);
-  *imp_slot(w, w->tail) = j;
-  w->tail++;
-  pthread_cond_signal(&w->more);
-  pthread_mutex_unlock(&w->mu);
-}
-
 static void imp_close(void *user, const char *why, uint64_t frame,
                       const struct ms_reasm_stats *st) {
   struct isess *x = user;
@@ -609,10 +255,10 @@ static void imp_close(void *user, const char *why, uint64_t frame,
   else if (empty)
     im->n.empty++;
   else {
-    imp_submit(im, x); /* X is the writer's now */
+    ms_import_writer_submit(im, x); /* X is the writer's now */
     return;
   }
-  imp_release(im, x);
+  ms_import_writer_release(im, x);
 }
 
 /* ---- captures
@@ -679,13 +325,13 @@ static void imp_unknown_lt(struct ms_importer *im, int lt) {
   if (im->nunknown_lt < sizeof im->unknown_lt / sizeof im->unknown_lt[0])
     im->unknown_lt[im->nunknown_lt++] = (unsigned long long)lt;
   char name[32];
-  imp_drain(im);
-  imp_msg(im,
-          "%s: link type %s is not supported (supported: EN10MB with "
-          "VLAN tags, LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, "
-          "IPV6); its packets are skipped",
-          im->capture ? im->capture : im->iface,
-          ms_link_name(lt, name, sizeof name));
+  ms_import_writer_drain(im);
+  ms_import_msg(im,
+                "%s: link type %s is not supported (supported: EN10MB with "
+                "VLAN tags, LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, "
+                "IPV6); its packets are skipped",
+                im->capture ? im->capture : im->iface,
+                ms_link_name(lt, name, sizeof name));
 }
 
 void ms_importer_packet(struct ms_importer *im, int lt, const unsigned char *p,
@@ -720,15 +366,15 @@ void ms_importer_end(struct ms_importer *im) {
   ms_reasm_finish(im->r, 0);
   ms_reasm_free(im->r);
   im->r = NULL;
-  imp_drain(im);
+  ms_import_writer_drain(im);
 }
 
 int ms_importer_file(struct ms_importer *im, const char *path) {
   char err[512];
   struct ms_pcap_reader *rd = ms_pcap_open(path, err, sizeof err);
   if (!rd) {
-    imp_drain(im);
-    imp_msg(im, "%s", err);
+    ms_import_writer_drain(im);
+    ms_import_msg(im, "%s", err);
     im->errors = true;
     return -1;
   }
@@ -739,15 +385,17 @@ int ms_importer_file(struct ms_importer *im, const char *path) {
   while ((rc = ms_pcap_next(rd, &pk)) == 1)
     ms_importer_packet(im, pk.linktype, pk.data, pk.caplen, pk.frame, pk.ts_ns);
   if (rc < 0 || ms_pcap_warning(rd))
-    imp_drain(im);
+    ms_import_writer_drain(im);
   if (rc < 0)
-    imp_msg(im, "%s (the sessions read so far are kept)", ms_pcap_error(rd));
+    ms_import_msg(im, "%s (the sessions read so far are kept)",
+                  ms_pcap_error(rd));
   else if (ms_pcap_warning(rd))
-    imp_msg(im, "%s (the sessions read so far are kept)", ms_pcap_warning(rd));
+    ms_import_msg(im, "%s (the sessions read so far are kept)",
+                  ms_pcap_warning(rd));
   ms_importer_end(im);
   if (im->n.packets > before_pk && im->n.tcp_packets == before_tcp &&
       im->nunknown_lt > 0) {
-    imp_msg(im, "%s: no packet could be decoded", path);
+    ms_import_msg(im, "%s: no packet could be decoded", path);
     rc = -1;
   }
   ms_pcap_close(rd);
@@ -763,17 +411,7 @@ struct ms_importer *ms_importer_new(const struct ms_import_opts *o) {
   struct ms_importer *im = xcalloc(1, sizeof *im);
   im->o = *o;
   atomic_init(&im->freed, 0);
-  im->w.q = xcalloc(IMP_QUEUE, sizeof *im->w.q);
-  if (pthread_mutex_init(&im->w.mu, NULL) == 0) {
-    if (pthread_cond_init(&im->w.more, NULL) == 0) {
-      if (pthread_cond_init(&im->w.room, NULL) == 0)
-        im->w.sync = true;
-      else
-        pthread_cond_destroy(&im->w.more);
-    }
-    if (!im->w.sync)
-      pthread_mutex_destroy(&im->w.mu);
-  }
+  ms_import_writer_init(im);
   size_t np = sizeof mail_ports / sizeof mail_ports[0];
   im->sports = xmalloc((np + 2 + o->nports) * sizeof *im->sports);
   for (size_t i = 0; i < np; i++)
@@ -794,9 +432,7 @@ void ms_importer_free(struct ms_importer *im) {
   if (!im)
     return;
   ms_importer_end(im);
-  imp_writer_stop(im);
-  free(im->w.q);
-  free(im->wbuf);
+  ms_import_writer_free(im);
   for (size_t i = 0; i < im->nbases; i++)
     free(im->bases[i]);
   free(im->bases);
