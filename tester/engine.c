@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "engine_int.h"
 #include "mailspec/report.h"
+#include "rx.h"
 #include "util.h"
 
 /* Client bytes queued before a forced write: bounds memory for huge
@@ -335,8 +336,9 @@ static char *eng_capture_one(struct ms_eng *e, const char *name, const char *re,
                              const char *text) {
   regex_t rx;
   regmatch_t m[2];
-  if (regcomp(&rx, re, REG_EXTENDED | REG_NEWLINE) != 0)
-    return xasprintf("capture: %s: bad regex /%s/", name, re);
+  char why[200];
+  if (ms_rx_compile(&rx, re, REG_EXTENDED | REG_NEWLINE, why, sizeof why) != 0)
+    return xasprintf("capture: %s: bad regex /%s/: %s", name, re, why);
   int rc = regexec(&rx, text, 2, m, 0);
   regfree(&rx);
   if (rc != 0 || m[1].rm_so < 0)

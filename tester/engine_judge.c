@@ -10,6 +10,7 @@
 #include "engine_int.h"
 #include "mailspec/engine.h"
 #include "mailspec/reply.h"
+#include "rx.h"
 #include "util.h"
 
 const char *ms_engine_code_text(enum ms_protocol proto, int code, char *buf,
@@ -96,11 +97,10 @@ char *ms_engine_reply_text(const struct ms_reply *r) {
 static int judge_text_re(const char *re, const struct ms_reply *r, char *err,
                          size_t errlen) {
   regex_t rx;
-  int rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB | REG_NEWLINE);
-  if (rc != 0) {
-    regerror(rc, &rx, err, errlen);
+  if (ms_rx_compile(&rx, re, REG_EXTENDED | REG_NOSUB | REG_NEWLINE, err,
+                    errlen) != 0)
     return -1;
-  }
+  int rc;
   char *text = ms_engine_reply_text(r);
   rc = regexec(&rx, text, 0, NULL, 0);
   free(text);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "transcript_steps.h"
+#include "rx.h"
 #include "util.h"
 
 static const char *const secure_mechs[] = {[MS_SASL_PLAIN] = "PLAIN",
@@ -129,13 +130,12 @@ static bool secure_reply_opts(struct ms_script *s, const struct ms_ynode *m,
     return false;
   if (text) {
     regex_t re;
+    char msg[200] = "not a string";
     int rc = text->kind == MS_YSCALAR
-                 ? regcomp(&re, text->str, REG_EXTENDED | REG_NOSUB)
+                 ? ms_rx_compile(&re, text->str, REG_EXTENDED | REG_NOSUB, msg,
+                                 sizeof msg)
                  : -1;
     if (rc != 0) {
-      char msg[200] = "not a string";
-      if (rc > 0)
-        regerror(rc, &re, msg, sizeof msg);
       secure_err(s, text,
                  "text: is not a valid POSIX extended regular expression: %s",
                  msg);

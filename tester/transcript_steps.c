@@ -17,6 +17,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "rx.h"
 #include "util.h"
 
 static bool steps_role_key(const struct ms_ynode *k) {
@@ -184,13 +185,13 @@ static char *steps_re_template(const char *re) {
 static bool steps_regex(struct ms_script *s, const struct ms_ynode *text,
                         const char *key) {
   regex_t re;
+  char msg[200] = "not a string";
   char *tpl = text->kind == MS_YSCALAR ? steps_re_template(text->str) : NULL;
-  int rc = tpl ? regcomp(&re, tpl, REG_EXTENDED | REG_NOSUB) : -1;
+  int rc = tpl ? ms_rx_compile(&re, tpl, REG_EXTENDED | REG_NOSUB, msg,
+                               sizeof msg)
+               : -1;
   free(tpl);
   if (rc != 0) {
-    char msg[200] = "not a string";
-    if (rc > 0)
-      regerror(rc, &re, msg, sizeof msg);
     ms_diags_add(s->d, false, s->file, text->line, text->col,
                  "%s: is not a valid POSIX extended regular expression: %s",
                  key, msg);
@@ -230,10 +231,10 @@ static bool steps_capture_one(struct ms_script *s, const struct ms_ynode *k,
     return false;
   }
   regex_t re;
-  int rc = regcomp(&re, v->str, REG_EXTENDED | REG_NEWLINE);
+  char msg[200];
+  int rc = ms_rx_compile(&re, v->str, REG_EXTENDED | REG_NEWLINE, msg,
+                         sizeof msg);
   if (rc != 0) {
-    char msg[200];
-    regerror(rc, &re, msg, sizeof msg);
     ms_diags_add(s->d, false, s->file, v->line, v->col,
                  "capture: %s: is not a valid POSIX extended regular "
                  "expression: %s",
