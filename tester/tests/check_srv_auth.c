@@ -99,10 +99,19 @@ static char *b64(const char *s, size_t n) {
 }
 
 /* AUTH PLAIN's message for USER and PASS (RFC 4616). */
+/* RFC 4616: authzid NUL authcid NUL passwd, as long as they are (a
+ * fixed buffer once read past its end for test_auth_long_line). */
 static char *plain(const char *zid, const char *user, const char *pass) {
-  char m[256];
-  int n = snprintf(m, sizeof m, "%s%c%s%c%s", zid, 0, user, 0, pass);
-  return b64(m, (size_t)n);
+  size_t a = strlen(zid), b = strlen(user), c = strlen(pass);
+  char *m = xmalloc(a + b + c + 2);
+  memcpy(m, zid, a);
+  m[a] = '\0';
+  memcpy(m + a + 1, user, b);
+  m[a + 1 + b] = '\0';
+  memcpy(m + a + b + 2, pass, c);
+  char *r = b64(m, a + b + c + 2);
+  free(m);
+  return r;
 }
 
 static char *b64s(const char *s) {
