@@ -17,22 +17,11 @@
 
 NSRV=0
 
-# serve ARGS...: `mailspec serve` on a free port; sets TARGET and SDIR.
-serve() {
+# serve ARGS...: lib.sh's `mailspec serve` on a free port (TARGET, SDIR),
+# numbered with the sinks below (NSRV names each run's reports).
+serve_numbered() {
   NSRV=$((NSRV + 1))
-  SDIR=$WORK/serve-$NSRV
-  mkdir -p "$SDIR"
-  "$MAILSPEC" serve --listen 127.0.0.1:0 --ready-file "$SDIR/ready" "$@" \
-    > "$SDIR/out" 2> "$SDIR/err" &
-  echo $! > "$SDIR/scripted.pid"
-  T_SERVERS="scripted:$SDIR $T_SERVERS"
-  _i=0
-  while [ ! -s "$SDIR/ready" ] && [ $_i -lt 200 ] && ! srv_gone "$(cat "$SDIR/scripted.pid")"; do
-    sleep 0.05
-    _i=$((_i + 1))
-  done
-  TARGET=$(cat "$SDIR/ready" 2>/dev/null)
-  [ -n "$TARGET" ] || { diag_file "$SDIR/err"; bail_out "mailspec serve $* did not start"; }
+  serve "$@"
 }
 
 # free_port: a port of 26000-26999 that is free now.
@@ -141,14 +130,14 @@ REF_WAIVERS="--waivers $ROOT/suites/waivers/reference.yaml"
 
 # ---- the reference server, conforming -----------------------------------
 
-serve --profile rfc5321
+serve_numbered --profile rfc5321
 run ref-smtp -j 4 -t "$TARGET" $REF_WAIVERS $SMTP_SUITES
 exit_is 0 "rfc5321 and esmtp suites pass against mailspec serve (--strict)"
 no_failures ref-smtp "... with no FAIL or ERROR"
 is "$(grep -c "matched no failure" "$ERR")" 0 "... and suites/waivers/reference.yaml is still needed"
 unserve
 
-serve --protocol pop3
+serve_numbered --protocol pop3
 run ref-pop3 -t "$TARGET" $REF_WAIVERS $POP3_SUITES
 exit_is 0 "pop3 and pop3-capa suites pass against mailspec serve --protocol pop3"
 no_failures ref-pop3 "... with no FAIL or ERROR"
@@ -168,7 +157,7 @@ is "$(verdict ref-pop3 pop3/update-only-at-quit | cut -f1)" PASS "clean: pop3/up
 # ref_fault FAULT ID VERDICT SENT_ERE [WANT_EXIT [SERVE/RUN ARGS]]
 ref_fault() {
   _f=$1 _id=$2 _verdict=$3 _sent=$4 _want=${5:-1}
-  serve --profile rfc5321 --fault "$_f"
+  serve_numbered --profile rfc5321 --fault "$_f"
   run "fault-$NSRV" -j 8 -t "$TARGET" $REF_WAIVERS $SMTP_SUITES
   caught "fault-$NSRV" "$_want" "$_id" "$_verdict" "$_sent" "--fault $_f"
   unserve
@@ -181,7 +170,7 @@ ref_fault greet-554 smtp/greeting FAIL '^greeting$'
 ref_fault close-after-data smtp/mail-transaction FAIL '^\.$'
 
 # slow: every reply after 3 s, the run waits 1 s: ERROR (could not judge).
-serve --profile rfc5321 --fault slow:3000
+serve_numbered --profile rfc5321 --fault slow:3000
 run fault-slow -j 16 --timeout 1 -t "$TARGET" "$ROOT/suites/rfc5321.yaml"
 caught fault-slow 3 smtp/greeting ERROR '^greeting$' "--fault slow:3000"
 unserve
@@ -190,19 +179,19 @@ unserve
 # size limit.  The dot-transparency message is 69 octets unstuffed (72
 # with its three stuffed dots kept): with max_message 69 it just fits.
 W=$(printf 'max_message: 69\n' | yaml unstuff-world.yaml)
-serve --profile rfc5321 --world "$W"
+serve_numbered --profile rfc5321 --world "$W"
 run unstuff-clean -t "$TARGET" "$ROOT/transcripts/smtp/dot-transparency.yaml" \
   -D helo=client.example -D from=sender@example.org -D rcpt=postmaster@localhost
 exit_is 0 "clean: dot-transparency passes with max_message 69 (the unstuffed size)"
 unserve
-serve --profile rfc5321 --world "$W" --fault no-unstuff
+serve_numbered --profile rfc5321 --world "$W" --fault no-unstuff
 run fault-unstuff -t "$TARGET" $REF_WAIVERS $SMTP_SUITES
 caught fault-unstuff 1 smtp/dot-transparency FAIL '^\.$' "--fault no-unstuff"
 unserve
 
 # pop3-early-dele: the first test to notice is dele-rset (RETR 1 after DELE 1
 # finds the next message, renumbered); the one written for it fails too.
-serve --protocol pop3 --fault pop3-early-dele
+serve_numbered --protocol pop3 --fault pop3-early-dele
 run fault-early-dele -t "$TARGET" $REF_WAIVERS $POP3_SUITES
 caught fault-early-dele 1 pop3/dele-rset FAIL '^RETR 1$' "--fault pop3-early-dele"
 is "$(verdict fault-early-dele pop3/update-only-at-quit | cut -f1)" FAIL \
@@ -212,11 +201,11 @@ unserve
 # pop3-octets: the classroom suite knows its maildrop's sizes and catches
 # it; the conformance suite catches it too: the engine compares the size
 # LIST 1 gave with the octets RETR 1 sends (RFC 1939 §11), in pop3/retr.
-serve --protocol pop3 --fault pop3-octets
+serve_numbered --protocol pop3 --fault pop3-octets
 run fault-octets -t "$TARGET" "$ROOT/suites/rfc1939-classroom.yaml"
 caught fault-octets 1 rfc1939/stat FAIL '^STAT$' "--fault pop3-octets (suites/rfc1939-classroom.yaml)"
 unserve
-serve --protocol pop3 --fault pop3-octets
+serve_numbered --protocol pop3 --fault pop3-octets
 run fault-octets-conf -t "$TARGET" $POP3_SUITES
 caught fault-octets-conf 1 pop3/retr FAIL '^RETR 1$' "--fault pop3-octets (suites/rfc1939.yaml)"
 unserve

@@ -248,20 +248,10 @@ if need chromium "hostile: Chromium renders the HTML report"; then
 fi
 
 # ---- real runs against the reference server ------------------------------
-# serve_ref [--fault NAME]: start `mailspec serve` on a free port; TARGET.
-NSERVE=0
+# serve_ref [--fault NAME]: lib.sh's serve (a free port; TARGET), stdin
+# closed.
 serve_ref() {
-  NSERVE=$((NSERVE + 1))
-  _d=$WORK/serve-$NSERVE
-  mkdir -p "$_d"
-  "$MAILSPEC" serve --listen 127.0.0.1:0 --ready-file "$_d/ready" "$@" \
-    > "$_d/log" 2>&1 < /dev/null &
-  echo $! > "$_d/scripted.pid"
-  T_SERVERS="scripted:$_d $T_SERVERS" # stopped by PID at exit, like lib.sh's
-  _i=0
-  while [ ! -s "$_d/ready" ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
-  [ -s "$_d/ready" ] || { diag_file "$_d/log"; bail_out "mailspec serve did not start"; }
-  TARGET=$(cat "$_d/ready")
+  serve "$@" < /dev/null
 }
 
 PLAN="$ROOT/transcripts/rfc821 $ROOT/transcripts/rfc5321"
