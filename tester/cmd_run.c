@@ -22,6 +22,7 @@
 #include "cmd.h"
 #include "mailspec/mailspec.h"
 #include "mailspec/waiver.h"
+#include "privs.h"
 #include "util.h"
 
 #define RUN_MAX_JOBS 256
@@ -451,6 +452,12 @@ static int run_pcap_check(struct run_args *a) {
   struct ms_capture *c = ms_capture_start(&co, &perm, err, sizeof err);
   if (c) {
     ms_capture_stop(c, NULL, err, sizeof err);
+    /* Capturing works: of root, keep only what it and the report files
+     * need, before any worker thread starts (issue 8). */
+    if (ms_privs_keep_capture(err, sizeof err) < 0) {
+      fprintf(stderr, "mailspec run: --pcap: %s\n", err);
+      return -1;
+    }
     return 0;
   }
   /* ERR says "no permission to capture (needs root or CAP_NET_RAW)" */

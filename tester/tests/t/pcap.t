@@ -147,6 +147,35 @@ else
   diag_file "$WORK/same.out"
 fi
 
+# ==== 2b. what run --pcap keeps of root ========================================
+# After its first capture, only CAP_NET_RAW and the file capabilities
+# (DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER: 0x200e) of those it had, and
+# no_new_privs set.
+WANT_CAPS=$("$PY" -c '
+import re, sys
+m = re.search(r"^CapEff:\s*([0-9a-f]+)$", open("/proc/%s/status" % sys.argv[1]).read(), re.M)
+print("%x" % (int(m.group(1), 16) & 0x200e))' $$ 2> /dev/null || echo 200e)
+cat > "$WORK/pause.yaml" <<'EOF2'
+protocol: smtp
+steps:
+  - S: 220
+  - pause: 3
+  - C: QUIT
+  - S: 221
+EOF2
+"$MAILSPEC" run --pcap "$WORK/privcap" -t builtin "$WORK/pause.yaml" > "$WORK/priv.out" 2>&1 &
+PRIV_PID=$!
+_i=0
+while [ $_i -lt 40 ] && ! ls "$WORK/privcap" > /dev/null 2>&1; do sleep 0.05; _i=$((_i + 1)); done
+sleep 1
+grep -E '^(CapEff|CapBnd|NoNewPrivs):' "/proc/$PRIV_PID/status" > "$WORK/priv.status" 2>&1
+wait $PRIV_PID
+is "$?" 0 "run --pcap as root: the transcript passes with reduced capabilities"
+like "@$WORK/priv.status" "^CapEff:[[:space:]]+0+$WANT_CAPS\$" "run --pcap as root keeps only CAP_NET_RAW and the file capabilities (effective: $WANT_CAPS)"
+like "@$WORK/priv.status" "^CapBnd:[[:space:]]+0+$WANT_CAPS\$" "... and in the bounding set"
+like "@$WORK/priv.status" '^NoNewPrivs:[[:space:]]+1$' "... with no_new_privs"
+ok "... and its capture is written" test -s "$WORK/privcap/"*pause.pcap
+
 # ==== 3. no permission =======================================================
 T1=$ROOT/transcripts/rfc821/example-01-mail-procedure.yaml
 if command -v setpriv > /dev/null 2>&1; then
