@@ -13,8 +13,9 @@
 #include "pcap_read.h"
 #include "util.h"
 
-#define DETECT_MAX 1024 /* bytes looked at before calling a session not mail   \
-                         */
+#define DETECT_MAX                                                             \
+  1024 /* bytes looked at before calling a session not mail                    \
+        */
 
 static const uint16_t mail_ports[] = {25, 587, 2525, 110};
 static const uint16_t tls_ports[] = {465, 995};

@@ -64,7 +64,7 @@ static const char *rx_bracket(const char *p) {
 }
 
 size_t ms_rx_cost(const char *p) {
-  size_t sum[RX_DEPTH + 1] = {0}; /* per open group: cost so far */
+  size_t sum[RX_DEPTH + 1] = {0};  /* per open group: cost so far */
   size_t last[RX_DEPTH + 1] = {0}; /* the atom a repetition applies to */
   int d = 0;
   while (*p) {

@@ -11,8 +11,8 @@
 #include <regex.h>
 #include <stddef.h>
 
-#define MS_RX_MAX_LEN 1024    /* octets of pattern */
-#define MS_RX_MAX_COST 20000  /* estimated nodes after expansion */
+#define MS_RX_MAX_LEN 1024   /* octets of pattern */
+#define MS_RX_MAX_COST 20000 /* estimated nodes after expansion */
 
 /* The estimated number of nodes regcomp builds for PATTERN (repetition
  * bounds multiply what they repeat), capped at MS_RX_MAX_COST + 1. */

@@ -187,9 +187,9 @@ static bool steps_regex(struct ms_script *s, const struct ms_ynode *text,
   regex_t re;
   char msg[200] = "not a string";
   char *tpl = text->kind == MS_YSCALAR ? steps_re_template(text->str) : NULL;
-  int rc = tpl ? ms_rx_compile(&re, tpl, REG_EXTENDED | REG_NOSUB, msg,
-                               sizeof msg)
-               : -1;
+  int rc =
+      tpl ? ms_rx_compile(&re, tpl, REG_EXTENDED | REG_NOSUB, msg, sizeof msg)
+          : -1;
   free(tpl);
   if (rc != 0) {
     ms_diags_add(s->d, false, s->file, text->line, text->col,
@@ -232,8 +232,8 @@ static bool steps_capture_one(struct ms_script *s, const struct ms_ynode *k,
   }
   regex_t re;
   char msg[200];
-  int rc = ms_rx_compile(&re, v->str, REG_EXTENDED | REG_NEWLINE, msg,
-                         sizeof msg);
+  int rc =
+      ms_rx_compile(&re, v->str, REG_EXTENDED | REG_NEWLINE, msg, sizeof msg);
   if (rc != 0) {
     ms_diags_add(s->d, false, s->file, v->line, v->col,
                  "capture: %s: is not a valid POSIX extended regular "

@@ -46,17 +46,17 @@ START_TEST(test_compile) {
   regex_t re;
   char err[200];
   /* What the bundled suites use compiles. */
-  ck_assert_int_eq(ms_rx_compile(&re, "^250[ -]2\\.[0-9]{1,3}\\.[0-9]{1,3}( |$)",
+  ck_assert_int_eq(ms_rx_compile(&re,
+                                 "^250[ -]2\\.[0-9]{1,3}\\.[0-9]{1,3}( |$)",
                                  REG_EXTENDED | REG_NOSUB, err, sizeof err),
                    0);
   ck_assert_int_eq(regexec(&re, "250 2.1.0 Ok", 0, NULL, 0), 0);
   regfree(&re);
-  ck_assert_int_eq(ms_rx_compile(&re, "(x{1,255}){1,255}", REG_EXTENDED, err,
-                                 sizeof err),
-                   -1);
+  ck_assert_int_eq(
+      ms_rx_compile(&re, "(x{1,255}){1,255}", REG_EXTENDED, err, sizeof err),
+      -1);
   ck_assert_ptr_nonnull(strstr(err, "too costly"));
-  ck_assert_int_eq(ms_rx_compile(&re, "a(", REG_EXTENDED, err, sizeof err),
-                   -1);
+  ck_assert_int_eq(ms_rx_compile(&re, "a(", REG_EXTENDED, err, sizeof err), -1);
   ck_assert_ptr_nonnull(strstr(err, "Unmatched ("));
   char *longre = xcalloc(MS_RX_MAX_LEN + 2, 1);
   memset(longre, 'a', MS_RX_MAX_LEN + 1);
