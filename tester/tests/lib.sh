@@ -26,6 +26,13 @@ PY=/usr/bin/python3
 . "$TESTS/servers/common.sh"
 
 TEST_NAME=$(basename "$0" .t)
+# Postfix is one system-wide install (/etc/postfix): two test runs on one
+# machine (two checkouts) must not reconfigure it under each other.  The
+# test files that start it hold this lock for their whole run; a single
+# `make check` never waits on it.
+case " postfix matrix rfc821-real tls-client tls-server import " in
+*" $TEST_NAME "*) exec 9> /tmp/mailspec-postfix.lock && flock 9 ;;
+esac
 mkdir -p "$TESTS/tmp"
 WORK=$(mktemp -d "$TESTS/tmp/$TEST_NAME.XXXXXX")
 OUT=$WORK/.out
