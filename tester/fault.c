@@ -20,7 +20,7 @@ enum fault_arg_kind {
 
 struct fault_def {
   const char *name;
-  unsigned bit;
+  enum ms_fault bit; /* its enumerator (srv.h) */
   enum fault_arg_kind arg;
   bool arg_required;
   unsigned long dflt, max; /* argument: default, 1..max */
@@ -94,6 +94,8 @@ static const struct fault_def fault_defs[] = {
      "AUTH (and POP3 AUTH) take any password for a known user"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
+_Static_assert(FAULT_N + 1 == MS_F_COUNT,
+               "one fault_defs entry per enum ms_fault");
 
 /* Splits "slow:250" into its definition and argument. */
 static const struct fault_def *fault_lookup(const char *text,
@@ -160,7 +162,7 @@ static void fault_names(char *buf, size_t len) {
 
 static void fault_store(struct ms_faults *f, const struct fault_def *d,
                         unsigned long v) {
-  f->bits |= d->bit;
+  ms_fault_set(f, d->bit);
   if (d->bit == MS_F_SLOW)
     f->slow_ms = (unsigned)v;
   else if (d->bit == MS_F_TRICKLE)

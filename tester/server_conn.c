@@ -22,7 +22,7 @@ static void conn_faults(struct srv_conn *c, const struct srv_ctx *ctx,
   srv_hostile_reply(c, ctx, from);
   if (c->out.len == from)
     return;
-  if (ctx->faults.bits & MS_F_BARE_LF) {
+  if (ms_fault_on(&ctx->faults, MS_F_BARE_LF)) {
     size_t o = from;
     for (size_t i = from; i < c->out.len; i++) {
       if (c->out.p[i] == '\r' && i + 1 < c->out.len && c->out.p[i + 1] == '\n')
@@ -32,7 +32,7 @@ static void conn_faults(struct srv_conn *c, const struct srv_ctx *ctx,
     c->out.len = o;
     c->out.p[o] = '\0';
   }
-  if (ctx->faults.bits & MS_F_SLOW)
+  if (ms_fault_on(&ctx->faults, MS_F_SLOW))
     c->hold_until = now + ctx->faults.slow_ms / 1000.0;
 }
 

@@ -25,8 +25,8 @@ static bool hostile_smtp(const struct srv_conn *c) {
 
 void srv_hostile_open(struct srv_conn *c, const struct srv_ctx *ctx) {
   c->trickle_ms =
-      (ctx->faults.bits & MS_F_TRICKLE) ? ctx->faults.trickle_ms : 0;
-  if (ctx->faults.bits & MS_F_NO_READ) {
+      ms_fault_on(&ctx->faults, MS_F_TRICKLE) ? ctx->faults.trickle_ms : 0;
+  if (ms_fault_on(&ctx->faults, MS_F_NO_READ)) {
     int sz = HOSTILE_RCVBUF;
     (void)setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
     c->no_read = true;
@@ -65,7 +65,7 @@ static void hostile_taint(struct srv_conn *c, size_t from, const char *bad,
 static void hostile_generate(struct srv_conn *c, const struct srv_ctx *ctx,
                              size_t from, bool greeting) {
   bool smtp = hostile_smtp(c);
-  if (greeting && (ctx->faults.bits & MS_F_LONG_LINE)) {
+  if (greeting && ms_fault_on(&ctx->faults, MS_F_LONG_LINE)) {
     c->out.len = from;
     ms_buf_addstr(&c->out, smtp ? "220 " : "+OK ");
     c->gen = GEN_LONG;
@@ -86,7 +86,7 @@ static void hostile_generate(struct srv_conn *c, const struct srv_ctx *ctx,
 
 void srv_hostile_reply(struct srv_conn *c, const struct srv_ctx *ctx,
                        size_t from) {
-  unsigned b = ctx->faults.bits;
+  const struct ms_faults *f = &ctx->faults;
   if (c->mute) {
     c->out.len = from;
     return;
@@ -94,30 +94,33 @@ void srv_hostile_reply(struct srv_conn *c, const struct srv_ctx *ctx,
   if (c->out.len == from)
     return;
   bool greeting = c->replies++ == 0;
-  if (greeting && (b & (MS_F_CLOSE_AT_ONCE | MS_F_NO_GREETING))) {
+  if (greeting && (ms_fault_on(f, MS_F_CLOSE_AT_ONCE) ||
+                   ms_fault_on(f, MS_F_NO_GREETING))) {
     c->out.len = from;
     c->mute = true;
-    if (b & MS_F_CLOSE_AT_ONCE)
+    if (ms_fault_on(f, MS_F_CLOSE_AT_ONCE))
       c->closing = true;
     return;
   }
   bool smtp = hostile_smtp(c);
-  if ((greeting && (b & MS_F_LONG_LINE)) ||
-      ((b & MS_F_ENDLESS) && (smtp || !greeting) && c->out.len - from >= 3)) {
+  if ((greeting && ms_fault_on(f, MS_F_LONG_LINE)) ||
+      (ms_fault_on(f, MS_F_ENDLESS) && (smtp || !greeting) &&
+       c->out.len - from >= 3)) {
     hostile_generate(c, ctx, from, greeting);
     return;
   }
-  if (b & MS_F_NUL)
+  if (ms_fault_on(f, MS_F_NUL))
     hostile_taint(c, from, "\0", 1);
-  if (b & MS_F_BAD_UTF8) /* a stray continuation, an overlong '/', a
-                          * surrogate, and octets UTF-8 never uses */
+  /* a stray continuation, an overlong '/', a surrogate, and octets UTF-8
+   * never uses */
+  if (ms_fault_on(f, MS_F_BAD_UTF8))
     hostile_taint(c, from, "\x80\xc0\xaf\xed\xa0\x80\xfe\xff", 8);
-  if (greeting && (b & MS_F_GREET_TWICE)) {
+  if (greeting && ms_fault_on(f, MS_F_GREET_TWICE)) {
     size_t n = c->out.len - from;
     if (ms_buf_add(&c->out, c->out.p + from, n) < 0)
       c->closing = true;
   }
-  if (!greeting && (b & MS_F_RESET) && !c->reset_armed) {
+  if (!greeting && ms_fault_on(f, MS_F_RESET) && !c->reset_armed) {
     c->reset_armed = true;
     c->reset_left = from + (c->out.len - from) / 2;
   }

@@ -297,7 +297,7 @@ static struct srv_tls_conn *tls_conn_new(struct srv_conn *c,
   struct srv_tls_conn *t = xcalloc(1, sizeof *t);
   t->ctx = ctx;
   t->live = live;
-  t->keep = (ctx->faults.bits & MS_F_STARTTLS_KEEP) != 0;
+  t->keep = ms_fault_on(&ctx->faults, MS_F_STARTTLS_KEEP);
   ms_buf_init(&t->stash, TLS_STASH_MAX);
   c->tls = t;
   return t;

@@ -13,46 +13,58 @@
 #include "world.h"
 #include "mailspec/server.h"
 
-/* Faults: break one rule on purpose (fault.c parses --fault NAME[:ARG]). */
+/* Faults: break one rule on purpose (fault.c parses --fault NAME[:ARG]).
+ * One enumerator per fault, in fault.c's table order; a set of them is a
+ * bitset, so the list can grow past a machine word. */
+enum ms_fault {
+  MS_F_NONE,            /* no fault (0: a cleared set, a test's default) */
+  MS_F_RCPT_250,        /* rcpt-250: 250 for an unknown recipient */
+  MS_F_MIXED_MULTI,     /* mixed-multiline: codes differ inside */
+  MS_F_BARE_LF,         /* bare-lf: replies end in LF only */
+  MS_F_NO_UNSTUFF,      /* no-unstuff: keep the leading dot */
+  MS_F_GREET_554,       /* greet-554: refuse at the greeting */
+  MS_F_CLOSE_DATA,      /* close-after-data: drop after DATA's 354 */
+  MS_F_SLOW,            /* slow:MS */
+  MS_F_POP3_OCTETS,     /* pop3-octets: wrong sizes in LIST/STAT */
+  MS_F_POP3_EARLY_DELE, /* pop3-early-dele: DELE acts at once */
+  /* Hostile behaviours (issue 8), all at the wire (server_conn.c): */
+  MS_F_NO_GREETING,   /* no-greeting: accept, stay silent */
+  MS_F_GREET_TWICE,   /* greet-twice */
+  MS_F_CLOSE_AT_ONCE, /* close-at-once: accept, close */
+  MS_F_ENDLESS,       /* endless-multiline */
+  MS_F_LONG_LINE,     /* long-line[:BYTES]: no line end, ever */
+  MS_F_TRICKLE,       /* trickle[:MS]: one octet at a time */
+  MS_F_NUL,           /* nul: a NUL in every reply line */
+  MS_F_BAD_UTF8,      /* bad-utf8: invalid UTF-8 in every line */
+  MS_F_RESET,         /* reset-mid-reply: half a reply, then RST */
+  MS_F_NO_READ,       /* no-read: greet, then never read */
+  /* TLS, AUTH, smuggling (issue 7; server_tls.c, srv_auth.c): */
+  MS_F_STARTTLS_KEEP,     /* starttls-keep-pipelined: commands sent with
+                             STARTTLS run after TLS */
+  MS_F_LF_DOT_LF,         /* lf-dot-lf: <LF>.<LF> ends the data */
+  MS_F_AUTH_BEFORE_TLS,   /* auth-before-tls: AUTH PLAIN offered before
+                             TLS, yet refused with 538 */
+  MS_F_CR_DOT_CR,         /* cr-dot-cr: <CR>.<CR> ends the data */
+  MS_F_STARTTLS_NO_RESET, /* starttls-no-reset: the SMTP session survives
+                             STARTTLS */
+  MS_F_AUTH_ANY_PASS,     /* auth-any-pass: any password is right for a
+                             known user */
+  MS_F_COUNT              /* keep last */
+};
+#define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {
-  unsigned bits;            /* enum ms_fault_bit */
-  unsigned slow_ms;         /* slow:MS, delay before each reply */
+  unsigned long long on[MS_FAULT_WORDS]; /* bit F: fault F is on */
+  unsigned slow_ms;                      /* slow:MS, delay before each reply */
   unsigned trickle_ms;      /* trickle:MS, delay between reply octets */
   unsigned long long_bytes; /* long-line:BYTES, length of the greeting */
 };
-enum ms_fault_bit {
-  MS_F_RCPT_250 = 1u << 0,        /* rcpt-250: 250 for an unknown recipient */
-  MS_F_MIXED_MULTI = 1u << 1,     /* mixed-multiline: codes differ inside */
-  MS_F_BARE_LF = 1u << 2,         /* bare-lf: replies end in LF only */
-  MS_F_NO_UNSTUFF = 1u << 3,      /* no-unstuff: keep the leading dot */
-  MS_F_GREET_554 = 1u << 4,       /* greet-554: refuse at the greeting */
-  MS_F_CLOSE_DATA = 1u << 5,      /* close-after-data: drop after DATA's 354 */
-  MS_F_SLOW = 1u << 6,            /* slow:MS */
-  MS_F_POP3_OCTETS = 1u << 7,     /* pop3-octets: wrong sizes in LIST/STAT */
-  MS_F_POP3_EARLY_DELE = 1u << 8, /* pop3-early-dele: DELE acts at once */
-  /* Hostile behaviours (issue 8), all at the wire (server_conn.c): */
-  MS_F_NO_GREETING = 1u << 9,    /* no-greeting: accept, stay silent */
-  MS_F_GREET_TWICE = 1u << 10,   /* greet-twice */
-  MS_F_CLOSE_AT_ONCE = 1u << 11, /* close-at-once: accept, close */
-  MS_F_ENDLESS = 1u << 12,       /* endless-multiline */
-  MS_F_LONG_LINE = 1u << 13,     /* long-line[:BYTES]: no line end, ever */
-  MS_F_TRICKLE = 1u << 14,       /* trickle[:MS]: one octet at a time */
-  MS_F_NUL = 1u << 15,           /* nul: a NUL in every reply line */
-  MS_F_BAD_UTF8 = 1u << 16,      /* bad-utf8: invalid UTF-8 in every line */
-  MS_F_RESET = 1u << 17,         /* reset-mid-reply: half a reply, then RST */
-  MS_F_NO_READ = 1u << 18,       /* no-read: greet, then never read */
-  /* TLS, AUTH, smuggling (issue 7; server_tls.c, srv_auth.c): */
-  MS_F_STARTTLS_KEEP = 1u << 24,     /* starttls-keep-pipelined: commands
-                                        sent with STARTTLS run after TLS */
-  MS_F_LF_DOT_LF = 1u << 25,         /* lf-dot-lf: <LF>.<LF> ends the data */
-  MS_F_AUTH_BEFORE_TLS = 1u << 26,   /* auth-before-tls: AUTH PLAIN offered
-                                        before TLS, yet refused with 538 */
-  MS_F_CR_DOT_CR = 1u << 27,         /* cr-dot-cr: <CR>.<CR> ends the data */
-  MS_F_STARTTLS_NO_RESET = 1u << 28, /* starttls-no-reset: the SMTP
-                                        session survives STARTTLS */
-  MS_F_AUTH_ANY_PASS = 1u << 29      /* auth-any-pass: any password is
-                                        right for a known user */
-};
+static inline bool ms_fault_on(const struct ms_faults *f, enum ms_fault x) {
+  return x != MS_F_NONE && ((f->on[x / 64] >> (x % 64)) & 1u);
+}
+static inline void ms_fault_set(struct ms_faults *f, enum ms_fault x) {
+  if (x != MS_F_NONE)
+    f->on[x / 64] |= 1ull << (x % 64);
+}
 int ms_faults_parse(struct ms_faults *f, const char *const *names, size_t n,
                     char *err, size_t errlen);
 

@@ -108,7 +108,7 @@ static bool auth_check(struct srv_auth *a, const struct srv_ctx *ctx,
                        const char *user, const char *pass) {
   const char *who;
   const char *want = auth_password(ctx->world, a->pop3, user, &who);
-  bool any = (ctx->faults.bits & MS_F_AUTH_ANY_PASS) != 0; /* the fault */
+  bool any = ms_fault_on(&ctx->faults, MS_F_AUTH_ANY_PASS); /* the fault */
   if (!want || !*user || (!any && !auth_streq_ct(want, pass)))
     return false;
   free(a->user);
@@ -155,7 +155,7 @@ static bool auth_cram(struct srv_auth *a, const struct srv_ctx *ctx,
     for (unsigned i = 0; i < mdlen; i++)
       snprintf(hex + 2 * i, 3, "%02x", md[i]);
     ok = mdlen == 16 && (strcasecmp(hex, sp + 1) == 0 ||
-                         (ctx->faults.bits & MS_F_AUTH_ANY_PASS));
+                         ms_fault_on(&ctx->faults, MS_F_AUTH_ANY_PASS));
   }
   if (ok) {
     free(a->user);
@@ -304,7 +304,7 @@ bool srv_auth_busy(const struct srv_auth *a) {
 bool srv_auth_need_tls(const struct srv_ctx *ctx) {
   return ctx->auth_need_tls ||
          (ctx->world && ctx->world->require_tls_for_auth) ||
-         (ctx->faults.bits & MS_F_AUTH_BEFORE_TLS);
+         ms_fault_on(&ctx->faults, MS_F_AUTH_BEFORE_TLS);
 }
 
 /* After STARTTLS/STLS: RFC 3207 §4.2 and RFC 2595 §4 -- nothing learnt
@@ -328,7 +328,7 @@ size_t srv_auth_smtp_keywords(const struct srv_ctx *ctx,
     return n;
   if (a->tls || !srv_auth_need_tls(ctx))
     kw[n++] = "AUTH PLAIN LOGIN CRAM-MD5";
-  else if (ctx->faults.bits & MS_F_AUTH_BEFORE_TLS)
+  else if (ms_fault_on(&ctx->faults, MS_F_AUTH_BEFORE_TLS))
     kw[n++] = "AUTH PLAIN"; /* the fault: offered, then refused (538) */
   return n;
 }
@@ -509,7 +509,7 @@ void srv_auth_pop3_capa(const struct srv_ctx *ctx, const struct srv_auth *a,
   if (ctx->tls && !a->tls) /* RFC 2595 §4: not once TLS is on */
     ms_buf_addstr(out, "STLS\r\n");
   if (ctx->auth && (srv_auth_pop3_user_ok(ctx, a) ||
-                    (ctx->faults.bits & MS_F_AUTH_BEFORE_TLS)))
+                    ms_fault_on(&ctx->faults, MS_F_AUTH_BEFORE_TLS)))
     ms_buf_addstr(out, "SASL PLAIN\r\n"); /* RFC 5034 §2 */
 }
 

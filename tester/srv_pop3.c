@@ -44,7 +44,7 @@ static void *pop3_open(const struct srv_ctx *ctx, struct ms_buf *out,
   srv_auth_init(&s->auth, ctx, true);
   pop3_make_timestamp(s);
   *act = SRV_CONTINUE;
-  if (ctx->faults.bits & MS_F_GREET_554) {
+  if (ms_fault_on(&ctx->faults, MS_F_GREET_554)) {
     /* The POP3 face of greet-554: refuse service at the greeting. */
     ms_buf_addstr(out, "-ERR POP3 server unavailable\r\n");
     *act = SRV_CLOSE;
@@ -72,7 +72,7 @@ static void pop3_close(void *sess) {
    * that DELE already removed the messages. */
   if (s->locked)
     ms_store_unlock(s->ctx->store, &s->view,
-                    (s->ctx->faults.bits & MS_F_POP3_EARLY_DELE) != 0);
+                    ms_fault_on(&s->ctx->faults, MS_F_POP3_EARLY_DELE));
   pop3_forget_user(s);
   srv_auth_free(&s->auth);
   free(s);

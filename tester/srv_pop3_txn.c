@@ -15,7 +15,7 @@
  * ends.  pop3-octets makes the classic mistake of counting LF only. */
 size_t srv_pop3_txn_size(const struct pop3_sess *s,
                          const struct ms_world_msg *m) {
-  if (!(s->ctx->faults.bits & MS_F_POP3_OCTETS))
+  if (!ms_fault_on(&s->ctx->faults, MS_F_POP3_OCTETS))
     return m->len;
   size_t crs = 0;
   for (size_t i = 0; i + 1 < m->len; i++)
@@ -186,7 +186,7 @@ enum srv_action srv_pop3_txn_rset(struct pop3_sess *s, const struct pop3_cmd *c,
                                   struct ms_buf *out) {
   (void)c;
   /* Under pop3-early-dele the deletions count as done: nothing to undo. */
-  if (!(s->ctx->faults.bits & MS_F_POP3_EARLY_DELE))
+  if (!ms_fault_on(&s->ctx->faults, MS_F_POP3_EARLY_DELE))
     for (size_t i = 0; i < s->view.nmsgs; i++)
       s->view.deleted[i] = false;
   size_t octets, n = srv_pop3_txn_count(s, &octets);

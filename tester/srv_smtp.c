@@ -359,7 +359,7 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   }
   struct srv_smtp_rcpt r;
   srv_smtp_rcpt_resolve(s->ctx.world, &path, s->kind, &r);
-  if (r.v == SRV_RCPT_UNKNOWN && (s->ctx.faults.bits & MS_F_RCPT_250)) {
+  if (r.v == SRV_RCPT_UNKNOWN && ms_fault_on(&s->ctx.faults, MS_F_RCPT_250)) {
     r.v = SRV_RCPT_MAILBOX; /* fault rcpt-250 */
     r.key = xstrdup(path.mailbox);
   }
@@ -388,7 +388,8 @@ static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
   ms_buf_init(&s->data, s->data_max);
   /* 354 carries no enhanced code (ESC NULL), as in common practice */
   smtp_say(s, out, 354, NULL, "Start mail input; end with <CRLF>.<CRLF>");
-  return (s->ctx.faults.bits & MS_F_CLOSE_DATA) ? SRV_CLOSE : SRV_CONTINUE;
+  return ms_fault_on(&s->ctx.faults, MS_F_CLOSE_DATA) ? SRV_CLOSE
+                                                      : SRV_CONTINUE;
 }
 
 static void smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
@@ -421,7 +422,7 @@ static bool smtp_cr_dot_cr(struct smtp_sess *s, const char *line, size_t len,
   for (size_t i = 0; i + 3 <= len && !m; i++)
     if (line[i] == '\r' && line[i + 1] == '.' && line[i + 2] == '\r')
       m = line + i;
-  if (!(s->ctx.faults.bits & MS_F_CR_DOT_CR) || !m)
+  if (!ms_fault_on(&s->ctx.faults, MS_F_CR_DOT_CR) || !m)
     return false;
   if (!s->too_big && (ms_buf_add(&s->data, line, (size_t)(m - line)) < 0 ||
                       ms_buf_add(&s->data, "\r\n", 2) < 0))
@@ -440,7 +441,7 @@ static enum srv_action smtp_data_line(struct smtp_sess *s, const char *line,
   enum srv_action act;
   if (smtp_cr_dot_cr(s, line, len, crlf, out, &act))
     return act;
-  bool lf_dot = (s->ctx.faults.bits & MS_F_LF_DOT_LF) != 0; /* the fault */
+  bool lf_dot = ms_fault_on(&s->ctx.faults, MS_F_LF_DOT_LF); /* the fault */
   if (((crlf && s->prev_crlf) || lf_dot) && len == 1 && line[0] == '.') {
     smtp_data_done(s, out);
     return SRV_CONTINUE;
@@ -450,7 +451,7 @@ static enum srv_action smtp_data_line(struct smtp_sess *s, const char *line,
   bool dot = len > 0 && line[0] == '.';
   if (len - dot + 2 > SMTP_TEXT_LINE_MAX)
     s->too_long = true;
-  if (dot && !(s->ctx.faults.bits & MS_F_NO_UNSTUFF)) {
+  if (dot && !ms_fault_on(&s->ctx.faults, MS_F_NO_UNSTUFF)) {
     line++;
     len--;
   }
@@ -690,7 +691,8 @@ static enum srv_action smtp_starttls(struct smtp_sess *s, const char *arg,
                                      struct ms_buf *out) {
   enum srv_action a =
       srv_auth_smtp_starttls(&s->ctx, &s->auth, arg, &s->fmt, out);
-  if (a == SRV_STARTTLS && !(s->ctx.faults.bits & MS_F_STARTTLS_NO_RESET)) {
+  if (a == SRV_STARTTLS &&
+      !ms_fault_on(&s->ctx.faults, MS_F_STARTTLS_NO_RESET)) {
     /* RFC 3207 §4.2: back to the initial state */
     smtp_reset(s);
     s->st = SMTP_INIT;
@@ -799,14 +801,14 @@ static void *smtp_open(const struct srv_ctx *ctx, struct ms_buf *out,
   struct smtp_sess *s = xcalloc(1, sizeof *s);
   s->ctx = *ctx;
   s->rfc821 = ctx->profile == MS_PROFILE_RFC821;
-  s->fmt.mixed = (ctx->faults.bits & MS_F_MIXED_MULTI) != 0;
+  s->fmt.mixed = ms_fault_on(&ctx->faults, MS_F_MIXED_MULTI);
   s->data_max = ctx->world->max_message < SMTP_DATA_HARD_MAX
                     ? ctx->world->max_message
                     : SMTP_DATA_HARD_MAX;
   ms_buf_init(&s->data, s->data_max);
   srv_auth_init(&s->auth, ctx, false);
   *act = SRV_CONTINUE;
-  if (ctx->faults.bits & MS_F_GREET_554) {
+  if (ms_fault_on(&ctx->faults, MS_F_GREET_554)) {
     s->st = SMTP_REFUSED;
     srv_smtp_reply(out, &s->fmt, 554, NULL, "%s No SMTP service here",
                    smtp_host(s));

@@ -95,7 +95,8 @@ START_TEST(test_parse) {
   ck_assert_int_eq(ms_faults_parse(&f, names, 2, err, sizeof err), 0);
   ck_assert_uint_eq(f.long_bytes, 10ul << 20);
   ck_assert_uint_eq(f.trickle_ms, 1000);
-  ck_assert_uint_eq(f.bits, MS_F_LONG_LINE | MS_F_TRICKLE);
+  ck_assert(ms_fault_on(&f, MS_F_LONG_LINE) && ms_fault_on(&f, MS_F_TRICKLE));
+  ck_assert(!ms_fault_on(&f, MS_F_SLOW) && !ms_fault_on(&f, MS_F_NONE));
   const char *b[] = {"trickle:0"};
   ck_assert_int_eq(ms_faults_parse(&f, b, 1, err, sizeof err), -1);
   ck_assert_ptr_nonnull(strstr(err, "trickle:MS, 1 to 600000"));
@@ -203,16 +204,20 @@ START_TEST(test_trickle) {
   char buf[512];
   int reads = 0;
   size_t n = 0;
-  while (n + 1 < sizeof buf) { /* every recv() gets exactly one octet */
+  /* The octets come one write at a time; a reader that was descheduled
+   * on a loaded machine may find several waiting, so no exact count (no
+   * timed assertion): only that the line did not come in one piece. */
+  while (n + 1 < sizeof buf) {
     ssize_t r = recv(fd, buf + n, sizeof buf - 1 - n, 0);
-    ck_assert_int_eq(r, 1);
+    ck_assert_int_ge(r, 1);
     reads++;
-    if (buf[n++] == '\n')
+    n += (size_t)r;
+    if (buf[n - 1] == '\n')
       break;
   }
   buf[n] = '\0';
   ck_assert_str_eq(buf, GREETING_5321 "\r\n");
-  ck_assert_int_eq(reads, (int)strlen(GREETING_5321 "\r\n"));
+  ck_assert_int_gt(reads, 1);
   close(fd);
   ms_server_stop(s);
 }

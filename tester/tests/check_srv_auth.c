@@ -31,7 +31,7 @@ struct drv {
 /* A session of OPS with TLS and AUTH offered, on the built-in world
  * changed by YAML (may be NULL). */
 static void drv_open(struct drv *d, const struct srv_session_ops *ops,
-                     unsigned faults, const char *yaml) {
+                     enum ms_fault faults, const char *yaml) {
   memset(d, 0, sizeof *d);
   d->w = ms_world_builtin();
   if (yaml) {
@@ -46,7 +46,7 @@ static void drv_open(struct drv *d, const struct srv_session_ops *ops,
   d->ctx.auth = true;
   d->ctx.world = d->w;
   d->ctx.profile = MS_PROFILE_RFC5321;
-  d->ctx.faults.bits = faults;
+  ms_fault_set(&d->ctx.faults, faults);
   d->st = ms_store_new(d->w, NULL);
   d->ctx.store = d->st;
   d->ops = ops;
@@ -119,7 +119,7 @@ static char *b64s(const char *s) {
 }
 
 /* The SMTP session after EHLO. */
-static void smtp_ehlo(struct drv *d, unsigned faults, const char *yaml) {
+static void smtp_ehlo(struct drv *d, enum ms_fault faults, const char *yaml) {
   drv_open(d, &ms_srv_smtp_ops, faults, yaml);
   say(d, "EHLO client.example");
 }
@@ -444,7 +444,7 @@ END_TEST
 
 /* ---- SMTP smuggling ----------------------------------------------------- */
 
-static void smtp_data(struct drv *d, unsigned faults) {
+static void smtp_data(struct drv *d, enum ms_fault faults) {
   smtp_ehlo(d, faults, NULL);
   say(d, "MAIL FROM:<a@example.org>");
   say(d, "RCPT TO:<Jones@foo.com>");

@@ -441,7 +441,7 @@ END_TEST
 
 /* pop3-octets: sizes counted with LF line ends (5 and 9 lines short). */
 START_TEST(test_fault_octets) {
-  ctx.faults.bits = MS_F_POP3_OCTETS;
+  ms_fault_set(&ctx.faults, MS_F_POP3_OCTETS);
   struct conn c;
   conn_open(&c);
   ck_assert(matches(say(&c, "USER mrose"), "^\\+OK "));
@@ -458,7 +458,7 @@ END_TEST
 /* pop3-early-dele: DELE acts as if done at once: RSET cannot undo it and
  * a session that ends without QUIT still removes the message. */
 START_TEST(test_fault_early_dele) {
-  ctx.faults.bits = MS_F_POP3_EARLY_DELE;
+  ms_fault_set(&ctx.faults, MS_F_POP3_EARLY_DELE);
   struct conn c;
   login(&c);
   ck_assert(matches(say(&c, "DELE 1"), "^\\+OK "));
@@ -472,7 +472,7 @@ END_TEST
 
 /* greet-554 on POP3: refuse at the greeting and close. */
 START_TEST(test_fault_greet) {
-  ctx.faults.bits = MS_F_GREET_554;
+  ms_fault_set(&ctx.faults, MS_F_GREET_554);
   struct conn c;
   conn_open(&c);
   ck_assert(matches(c.out.p, "^-ERR "));
