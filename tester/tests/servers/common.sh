@@ -81,12 +81,12 @@ srv_killwait() {
   [ -n "$pid" ] || return 0
   srv_gone "$pid" && return 0
   kill -TERM "$pid" 2>/dev/null || return 0
-  i=0
-  while ! srv_gone "$pid" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+  _kw=0
+  while ! srv_gone "$pid" && [ $_kw -lt 100 ]; do sleep 0.05; _kw=$((_kw + 1)); done
   srv_gone "$pid" && return 0
   kill -KILL "$pid" 2>/dev/null
-  i=0
-  while ! srv_gone "$pid" && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
+  _kw=0
+  while ! srv_gone "$pid" && [ $_kw -lt 40 ]; do sleep 0.05; _kw=$((_kw + 1)); done
   srv_gone "$pid"
 }
 

@@ -152,102 +152,58 @@ for id in smtp/greeting smtp/ehlo smtp/rcpt-unknown smtp/mail-transaction smtp/d
 done
 is "$(verdict ref-pop3 pop3/update-only-at-quit | cut -f1)" PASS "clean: pop3/update-only-at-quit passes"
 
-# ---- each --fault of the reference server -------------------------------
+# ---- each fault: tester/tests/detection.yaml ------------------------------
 
-# ref_fault FAULT ID VERDICT SENT_ERE [WANT_EXIT [SERVE/RUN ARGS]]
-ref_fault() {
-  _f=$1 _id=$2 _verdict=$3 _sent=$4 _want=${5:-1}
-  serve_numbered --profile rfc5321 --fault "$_f"
-  run "fault-$NSRV" -j 8 -t "$TARGET" $REF_WAIVERS $SMTP_SUITES
-  caught "fault-$NSRV" "$_want" "$_id" "$_verdict" "$_sent" "--fault $_f"
-  unserve
+# judge I JSON: detection.py's checks of entry I as TAP lines.
+judge() {
+  "$PY" "$TESTS/detection.py" judge "$1" "$2" > "$WORK/judge.out" 2>&1 ||
+    { fail "detection.py judge $1"; diag_file "$WORK/judge.out"; return; }
+  while IFS='	' read -r _st _desc _diag; do
+    if [ "$_st" = ok ]; then pass "$_desc"; else fail "$_desc" "$_diag"; fi
+  done < "$WORK/judge.out"
 }
-
-ref_fault rcpt-250 smtp/rcpt-unknown FAIL '^RCPT TO:<nosuchuser@localhost>$'
-ref_fault mixed-multiline smtp/ehlo FAIL '^EHLO client\.example$'
-ref_fault bare-lf smtp/greeting FAIL '^greeting$'
-ref_fault greet-554 smtp/greeting FAIL '^greeting$'
-ref_fault close-after-data smtp/mail-transaction FAIL '^\.$'
-
-# slow: every reply after 3 s, the run waits 1 s: ERROR (could not judge).
-serve_numbered --profile rfc5321 --fault slow:3000
-run fault-slow -j 16 --timeout 1 -t "$TARGET" "$ROOT/suites/rfc5321.yaml"
-caught fault-slow 3 smtp/greeting ERROR '^greeting$' "--fault slow:3000"
-unserve
-
-# no-unstuff keeps the stuffed dots in what is stored: visible through a
-# size limit.  The dot-transparency message is 69 octets unstuffed (72
-# with its three stuffed dots kept): with max_message 69 it just fits.
-W=$(printf 'max_message: 69\n' | yaml unstuff-world.yaml)
-serve_numbered --profile rfc5321 --world "$W"
-run unstuff-clean -t "$TARGET" "$ROOT/transcripts/smtp/dot-transparency.yaml" \
-  -D helo=client.example -D from=sender@example.org -D rcpt=postmaster@localhost
-exit_is 0 "clean: dot-transparency passes with max_message 69 (the unstuffed size)"
-unserve
-serve_numbered --profile rfc5321 --world "$W" --fault no-unstuff
-run fault-unstuff -t "$TARGET" $REF_WAIVERS $SMTP_SUITES
-caught fault-unstuff 1 smtp/dot-transparency FAIL '^\.$' "--fault no-unstuff"
-unserve
-
-# pop3-early-dele: the first test to notice is dele-rset (RETR 1 after DELE 1
-# finds the next message, renumbered); the one written for it fails too.
-serve_numbered --protocol pop3 --fault pop3-early-dele
-run fault-early-dele -t "$TARGET" $REF_WAIVERS $POP3_SUITES
-caught fault-early-dele 1 pop3/dele-rset FAIL '^RETR 1$' "--fault pop3-early-dele"
-is "$(verdict fault-early-dele pop3/update-only-at-quit | cut -f1)" FAIL \
-  "--fault pop3-early-dele: pop3/update-only-at-quit is FAIL"
-unserve
-
-# pop3-octets: the classroom suite knows its maildrop's sizes and catches
-# it; the conformance suite catches it too: the engine compares the size
-# LIST 1 gave with the octets RETR 1 sends (RFC 1939 §11), in pop3/retr.
-serve_numbered --protocol pop3 --fault pop3-octets
-run fault-octets -t "$TARGET" "$ROOT/suites/rfc1939-classroom.yaml"
-caught fault-octets 1 rfc1939/stat FAIL '^STAT$' "--fault pop3-octets (suites/rfc1939-classroom.yaml)"
-unserve
-serve_numbered --protocol pop3 --fault pop3-octets
-run fault-octets-conf -t "$TARGET" $POP3_SUITES
-caught fault-octets-conf 1 pop3/retr FAIL '^RETR 1$' "--fault pop3-octets (suites/rfc1939.yaml)"
-unserve
-
-# ---- smtp-sink and its own fault options ---------------------------------
 
 SINK_WAIVERS="--waivers $ROOT/suites/waivers/smtp-sink.yaml"
 SINK_DEFS="-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost"
-if ! sink; then
-  if [ "${CI:-}" = true ]; then
-    fail "smtp-sink is available (CI=true)"
-    diag_file "$SDIR/why"
-    exit 1
+sink_checked=
+N=$("$PY" "$TESTS/detection.py" count) || bail_out "detection.yaml does not load"
+_entry=0
+while [ "$_entry" -lt "$N" ]; do
+  eval "$("$PY" "$TESTS/detection.py" entry "$_entry" "$WORK")"
+  if [ "$D_SERVER" = smtp-sink ]; then
+    if [ -z "$sink_checked" ]; then
+      sink_checked=1
+      sink || {
+        [ "${CI:-}" = true ] && { fail "smtp-sink is available (CI=true)"; diag_file "$SDIR/why"; exit 1; }
+        skip "smtp-sink fault options" "$(head -n 1 "$SDIR/why")"
+        exit 0
+      }
+      # shellcheck disable=SC2086
+      run sink-clean -j 4 -t "$TARGET" $SINK_WAIVERS $SINK_DEFS "$ROOT/suites/rfc5321.yaml"
+      exit_is 0 "smtp-sink passes suites/rfc5321.yaml with its waivers"
+      no_failures sink-clean "... with no FAIL or ERROR"
+      for id in smtp/greeting smtp/ehlo smtp/mail-transaction smtp/rset smtp/quit-close; do
+        is "$(verdict sink-clean $id | cut -f1)" PASS "clean smtp-sink: $id passes"
+      done
+      unserve
+    fi
+    # shellcheck disable=SC2086
+    eval "set -- $D_SERVE"
+    if [ "$1 $2" = "-f CONNECT" ]; then sink_greeting_5xx; else sink "$@"; fi
+    eval "set -- $D_RUN $D_SUITES"
+    # shellcheck disable=SC2086
+    _run=sink-fault-$NSRV
+    run "$_run" -j "$D_JOBS" -t "$TARGET" $SINK_WAIVERS $SINK_DEFS "$@"
+  else
+    eval "set -- $D_SERVE"
+    serve_numbered "$@"
+    eval "set -- $D_RUN $D_SUITES"
+    # shellcheck disable=SC2086
+    _run=fault-$NSRV
+    run "$_run" -j "$D_JOBS" -t "$TARGET" $REF_WAIVERS "$@"
   fi
-  skip "smtp-sink fault options" "$(head -n 1 "$SDIR/why")"
-  exit 0
-fi
-# shellcheck disable=SC2086
-run sink-clean -j 4 -t "$TARGET" $SINK_WAIVERS $SINK_DEFS "$ROOT/suites/rfc5321.yaml"
-exit_is 0 "smtp-sink passes suites/rfc5321.yaml with its waivers"
-no_failures sink-clean "... with no FAIL or ERROR"
-for id in smtp/greeting smtp/ehlo smtp/mail-transaction smtp/rset smtp/quit-close; do
-  is "$(verdict sink-clean $id | cut -f1)" PASS "clean smtp-sink: $id passes"
-done
-unserve
-
-# sink_fault ID SENT_ERE SMTP-SINK-OPTIONS...
-sink_fault() {
-  _id=$1 _sent=$2
-  shift 2
-  if [ "$*" = "-f CONNECT" ]; then sink_greeting_5xx; else sink "$@"; fi
-  # shellcheck disable=SC2086
-  run "sink-fault-$NSRV" -j 4 -t "$TARGET" $SINK_WAIVERS $SINK_DEFS "$ROOT/suites/rfc5321.yaml"
-  caught "sink-fault-$NSRV" 1 "$_id" FAIL "$_sent" "smtp-sink $*"
+  exit_is "$D_EXIT" "$D_DESC: the run exits $D_EXIT"
+  judge "$_entry" "$WORK/$_run.json"
   unserve
-}
-
-sink_fault smtp/greeting '^greeting$' -f CONNECT
-sink_fault smtp/ehlo '^EHLO client\.example$' -f EHLO
-sink_fault smtp/mail-transaction '^MAIL FROM:<sender@example\.org>$' -r MAIL
-sink_fault smtp/mail-transaction '^RCPT TO:<testuser@localhost>$' -f RCPT
-sink_fault smtp/mail-transaction '^DATA$' -q DATA
-sink_fault smtp/mail-transaction '^\.$' -q .
-sink_fault smtp/rset '^RSET$' -Q RSET
-sink_fault smtp/quit-close '^QUIT$' -Q QUIT
+  _entry=$((_entry + 1))
+done

@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+"""detection.py: reads tester/tests/detection.yaml for detection.t.
+
+  detection.py count                  the number of entries
+  detection.py entry I WORKDIR        shell assignments for entry I (D_*);
+                                      its world, if any, is written to WORKDIR
+  detection.py judge I JSON           one line per check of entry I against
+                                      the run's JSON result: "ok<TAB>desc" or
+                                      "not ok<TAB>desc<TAB>diagnostic"
+  detection.py caught                 every transcript id some entry catches
+"""
+import fnmatch
+import json
+import os
+import shlex
+import sys
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def entries():
+    with open(os.path.join(HERE, "detection.yaml"), encoding="utf-8") as f:
+        d = yaml.safe_load(f)
+    if not isinstance(d, list):
+        sys.exit("detection.yaml: a list of entries expected")
+    return d
+
+
+def suite_path(s):
+    if "/" in s or s.endswith(".yaml"):
+        return os.path.join(ROOT, s)
+    return os.path.join(ROOT, "suites", s + ".yaml")
+
+
+def describe(e):
+    server = e.get("server", "reference")
+    if server == "reference":
+        return "--fault " + e["fault"]
+    return "%s %s" % (server, e["fault"])
+
+
+def cmd_entry(i, workdir):
+    e = entries()[i]
+    server = e.get("server", "reference")
+    serve = [str(a) for a in e.get("serve", [])]
+    pop3 = "--protocol" in serve and serve[serve.index("--protocol") + 1] == "pop3"
+    if server == "reference":
+        if not pop3 and "--profile" not in serve:
+            serve = ["--profile", "rfc5321"] + serve
+        serve += ["--fault", e["fault"]]
+        if "world" in e:
+            w = os.path.join(workdir, "world-%d.yaml" % i)
+            with open(w, "w", encoding="utf-8") as f:
+                f.write(e["world"])
+            serve += ["--world", w]
+    else:
+        serve = e["fault"].split() + serve
+    default = ["pop3-capa", "rfc1939"] if pop3 else ["rfc5321", "esmtp"]
+    suites = [suite_path(s) for s in e.get("suites", default)]
+    out = {
+        # POP3 suites share one maildrop, whose lock serialises sessions.
+        "D_JOBS": "1" if pop3 else ("4" if server != "reference" else "8"),
+        "D_SERVER": server,
+        "D_DESC": describe(e),
+        "D_EXIT": str(e.get("exit", 1)),
+    }
+    for k, v in out.items():
+        print("%s=%s" % (k, shlex.quote(v)))
+    for k, v in (("D_SERVE", serve), ("D_SUITES", suites),
+                 ("D_RUN", [str(a) for a in e.get("run", [])])):
+        print("%s=%s" % (k, shlex.quote(" ".join(shlex.quote(a) for a in v))))
+
+
+def first_bad_step(t):
+    bad = [s for s in t.get("steps", []) if s["verdict"] != "PASS"]
+    if not bad:
+        return "-"
+    return "greeting" if bad[0].get("sent") is None else bad[0]["sent"]
+
+
+def cmd_judge(i, path):
+    import re
+    e = entries()[i]
+    desc = describe(e)
+    with open(path, encoding="utf-8") as f:
+        d = json.load(f)
+    by_id = {t["id"]: t for t in d["transcripts"]}
+    caught = set()
+    for c in e.get("catches", []):
+        tid = c["test"]
+        caught.add(tid)
+        want = c.get("verdict", "FAIL")
+        t = by_id.get(tid)
+        got = t["verdict"] if t else "MISSING"
+        if got != want:
+            print("not ok\t%s: %s is %s\tgot %s" % (desc, tid, want, got))
+            continue
+        print("ok\t%s: %s is %s" % (desc, tid, want))
+        if "step" in c:
+            sent = first_bad_step(t)
+            if re.search(c["step"], sent):
+                print("ok\t%s: %s fails at the step answering /%s/" % (desc, tid, c["step"]))
+            else:
+                print("not ok\t%s: %s fails at the step answering /%s/\tit failed at %r"
+                      % (desc, tid, c["step"], sent))
+    also = e.get("also", [])
+    extra = sorted(t["id"] for t in d["transcripts"]
+                   if t["verdict"] in ("FAIL", "ERROR") and t["id"] not in caught
+                   and not any(fnmatch.fnmatchcase(t["id"], g) for g in also))
+    if extra:
+        print("not ok\t%s: no other test fails\talso failed: %s" % (desc, " ".join(extra)))
+    else:
+        print("ok\t%s: no other test fails" % desc)
+
+
+def cmd_caught():
+    for e in entries():
+        for c in e.get("catches", []):
+            print(c["test"])
+
+
+def main():
+    a = sys.argv[1:]
+    if a == ["count"]:
+        print(len(entries()))
+    elif len(a) == 3 and a[0] == "entry":
+        cmd_entry(int(a[1]), a[2])
+    elif len(a) == 3 and a[0] == "judge":
+        cmd_judge(int(a[1]), a[2])
+    elif a == ["caught"]:
+        cmd_caught()
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
