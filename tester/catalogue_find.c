@@ -58,7 +58,8 @@ int ms_catalogue_load_dir(struct ms_catalogue *c, const char *dir,
     v[n++] = xasprintf("%s/%s", dir, e->d_name);
   }
   closedir(dp);
-  qsort(v, n, sizeof v[0], find_cmp);
+  if (n > 1)
+    qsort(v, n, sizeof v[0], find_cmp);
   int loaded = 0, bad = 0;
   for (size_t i = 0; i < n; i++) {
     if (ms_catalogue_is_file(v[i])) {
