@@ -98,6 +98,11 @@ bench: deps
 lint-transcripts: all
 	./mailspec lint transcripts suites
 
+# reports/coverage.md: the requirement catalogues against the suites'
+# transcripts (tester/tests/t/coverage.t fails when it is stale).
+coverage: all
+	./mailspec coverage -o reports/coverage.md suites
+
 # ---- fuzzing (libFuzzer, clang) ---------------------------------------
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build-fuzz
@@ -145,6 +150,6 @@ uninstall:
 clean:
 	rm -rf build build-* mailspec
 
-.PHONY: all mailspec deps demo check unit bench lint-transcripts valgrind fmt install uninstall clean fuzz fuzz-build
+.PHONY: all mailspec deps demo check unit bench lint-transcripts coverage valgrind fmt install uninstall clean fuzz fuzz-build
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)

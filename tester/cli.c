@@ -27,7 +27,8 @@ static const struct cli_cmd cli_cmds[] = {
     {"replay", ms_cmd_replay, "replay captured traffic against a server"},
     {"diff", ms_cmd_diff, "compare two JSON results (regressions)"},
     {"merge", ms_cmd_merge, "join JSON results of shards into one report"},
-    {"coverage", ms_cmd_coverage, "which RFC clauses the transcripts cover"},
+    {"coverage", ms_cmd_coverage,
+     "which RFC requirements the transcripts cover"},
 };
 #define CLI_NCMDS (sizeof cli_cmds / sizeof cli_cmds[0])
 

@@ -2,7 +2,7 @@
  * A PATH is a transcript, a suite (its transcripts, in its order, with
  * the suite attached) or a directory (every *.yaml below it, sorted by
  * path; suites found there contribute their transcripts, waiver files
- * there are skipped).  Each
+ * and requirement catalogues there are skipped).  Each
  * transcript runs once: the first mention wins. */
 #include "mailspec/transcript.h"
 
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "catalogue.h"
 #include "util.h"
 
 #define PLAN_MAX_DEPTH 32
@@ -154,7 +155,7 @@ static void plan_dir(struct ms_plan *p, size_t *cap, const char *dir,
   plan_walk(top, 0, &l, d);
   qsort(l.v, l.n, sizeof l.v[0], plan_cmp);
   for (size_t i = 0; i < l.n; i++) {
-    if (!ms_suite_is_waivers(l.v[i]))
+    if (!ms_suite_is_waivers(l.v[i]) && !ms_catalogue_is_file(l.v[i]))
       plan_file(p, cap, l.v[i], d);
     free(l.v[i]);
   }

@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "script.h"
+#include "transcript_covers.h"
 #include "transcript_steps.h"
 #include "transcript_yaml.h"
 #include "util.h"
@@ -189,6 +190,8 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
     ms_transcript_yaml_words(L->name, k, v, d, &t->tags, &t->ntags);
   else if (strcmp(s, "requires") == 0)
     ms_transcript_yaml_words(L->name, k, v, d, &t->requires, &t->nrequires);
+  else if (strcmp(s, "covers") == 0)
+    ms_transcript_covers_parse(L->name, k, v, d, &t->covers, &t->ncovers);
   else if (strcmp(s, "vars") == 0)
     ms_transcript_yaml_vars(L->name, v, d, &t->vars, &t->nvars);
   else if (strcmp(s, "timeout") == 0)
@@ -212,7 +215,7 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
   else
     tr_err(L, k,
            "unknown key \"%s\" (known: title, protocol, convention, source, "
-           "rfc, level, tags, requires, vars, timeout, deadline, "
+           "rfc, covers, level, tags, requires, vars, timeout, deadline, "
            "pipelining, replayable, world, tls, id, notes, script, steps, "
            "sessions)",
            s);
@@ -558,6 +561,7 @@ void ms_transcript_free(struct ms_transcript *t) {
   free(t->notes);
   ms_transcript_yaml_words_free(t->tags, t->ntags);
   ms_transcript_yaml_words_free(t->requires, t->nrequires);
+  ms_transcript_covers_free(t->covers, t->ncovers);
   ms_transcript_yaml_vars_free(t->vars, t->nvars);
   for (size_t i = 0; i < t->nsessions; i++) {
     free(t->sessions[i].name);

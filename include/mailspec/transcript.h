@@ -117,6 +117,13 @@ struct ms_var {
   char *value;
 };
 
+/* One entry of covers: a requirement id of the catalogues
+ * (suites/requirements/), with where it was written. */
+struct ms_cover {
+  char *id; /* "5321-4.1.1.1-3" */
+  int line, col;
+};
+
 struct ms_transcript {
   char *path; /* as given */
   char *id;   /* path-derived test id, e.g. "rfc821/scenario-01" */
@@ -130,6 +137,8 @@ struct ms_transcript {
   size_t ntags;
   char **requires; /* EHLO keywords / CAPA tags */
   size_t nrequires;
+  struct ms_cover *covers; /* covers: the requirements it checks */
+  size_t ncovers;
   struct ms_var *vars;
   size_t nvars;
   struct ms_session *sessions;

@@ -434,20 +434,4 @@ if need chromium "Chromium renders the report of a real run"; then
   fi
 fi
 
-# ---- mailspec coverage: the clause table, to stdout or a file ----------------
-ms coverage "$ROOT/suites/rfc5321.yaml"
-exit_is 0 "coverage: the table of a suite"
-like "@$OUT" '^\| RFC 5321 §4\.1\.1\.1 \|.*\| `smtp/' "coverage: a row per clause, with the transcripts that check it (RFC 5321 §4.1.1.1)"
-cp "$OUT" "$WORK/cov.stdout"
-ms coverage -o "$WORK/cov.md" "$ROOT/suites/rfc5321.yaml"
-exit_is 0 "coverage -o FILE"
-if cmp -s "$WORK/cov.stdout" "$WORK/cov.md"; then pass "coverage -o FILE writes what stdout shows"
-else fail "coverage -o FILE writes what stdout shows"; fi
-ln -s "$WORK/elsewhere.md" "$WORK/cov-link.md"
-ms coverage -o "$WORK/cov-link.md" "$ROOT/suites/rfc5321.yaml"
-exit_is 2 "coverage -o onto a planted symlink: exit 2"
-like "@$ERR" 'symbolic link' "... saying it will not follow the link"
-ok "... and nothing written through it" test ! -e "$WORK/elsewhere.md"
-ms coverage --bogus "$ROOT/suites"
-exit_is 2 "coverage with an unknown option: exit 2"
-like "@$ERR" "^mailspec coverage: unknown option '--bogus'" "... named, with the command"
+# mailspec coverage: tester/tests/t/coverage.t.
