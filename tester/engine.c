@@ -35,21 +35,32 @@ static bool eng_stop(const struct ms_eng *e) {
 
 static void eng_fifo_push(struct ms_eng *e, char *shown, bool multi) {
   if (e->fhead > 0 && e->fhead == e->fn) /* empty: reuse from the start */
-    e->fhead = e->fn = 0;
+    e->fhead = e->fn = e->funsent = 0;
   xgrow((void **)&e->fifo, &e->fcap, e->fn, sizeof *e->fifo);
-  e->fifo[e->fn++] = (struct ms_eng_sent){shown, multi};
+  e->fifo[e->fn++] = (struct ms_eng_sent){shown, multi, 0};
+}
+
+/* The command lines queued since the last write go out together: a
+ * pipelined group when there are several. */
+static void eng_fifo_written(struct ms_eng *e) {
+  size_t n = e->fn - e->funsent;
+  for (size_t i = e->funsent; i < e->fn; i++)
+    e->fifo[i].group = n;
+  e->funsent = e->fn;
 }
 
 static struct ms_eng_sent eng_fifo_pop(struct ms_eng *e) {
   if (e->fhead >= e->fn)
-    return (struct ms_eng_sent){NULL, false};
+    return (struct ms_eng_sent){NULL, false, 0};
+  if (e->fhead >= e->funsent) /* cannot happen: expect() writes first */
+    eng_fifo_written(e);
   return e->fifo[e->fhead++];
 }
 
 static void eng_fifo_clear(struct ms_eng *e) {
   for (size_t i = e->fhead; i < e->fn; i++)
     free(e->fifo[i].shown);
-  e->fhead = e->fn = 0;
+  e->fhead = e->fn = e->funsent = 0;
 }
 
 char *ms_engine_drop_pending(struct ms_eng *e, size_t *n) {
@@ -93,6 +104,7 @@ double ms_engine_step_timeout(const struct ms_eng *e,
 /* Write the batch in one go.  A failure is remembered, not judged: the
  * next expectation finds the server gone and says so. */
 void ms_engine_flush(struct ms_eng *e) {
+  eng_fifo_written(e);
   if (e->batch.len == 0)
     return;
   if (e->conn.fd >= 0) {
@@ -151,20 +163,20 @@ static void eng_command(struct ms_eng *e, char *shown) {
     e->bdat_left = n;
   if (e->t->protocol == MS_PROTO_SMTP && ms_smtp_is_data(shown)) {
     e->in_data = true;
+    e->data_pending = true;
     e->eod = 2; /* the data starts at the start of a line */
   }
   bool multi = e->t->protocol == MS_PROTO_POP3 && ms_pop3_multiline(shown);
   eng_fifo_push(e, shown, multi);
 }
 
-/* Raw bytes may hold any number of command lines, a BDAT chunk, or a
- * line that a later raw step ends: each complete line is a command,
- * shown with its control bytes escaped. */
 /* Raw mail data: the bytes up to and including the end-of-data line
  * (RFC 5321 §4.1.1.4; a bare LF is no line end, §2.3.8).  Returns how
  * many of LEN belong to the data. */
 static size_t eng_track_data(struct ms_eng *e, const char *p, size_t len) {
   static const char eod[] = "\r\n.\r\n";
+  if (e->data_pending && len > 0)
+    e->blind = true;
   for (size_t i = 0; i < len; i++) {
     char c = p[i];
     if (c == eod[e->eod])
@@ -180,6 +192,9 @@ static size_t eng_track_data(struct ms_eng *e, const char *p, size_t len) {
   return len;
 }
 
+/* Raw bytes may hold any number of command lines, a BDAT chunk, or a
+ * line that a later raw step ends: each complete line is a command,
+ * shown with its control bytes escaped. */
 static void eng_track_raw(struct ms_eng *e, const char *p, size_t len) {
   while (len > 0) {
     if (e->in_data) {
@@ -201,12 +216,13 @@ static void eng_track_raw(struct ms_eng *e, const char *p, size_t len) {
       ms_buf_reset(&e->raw_part);
     p += n;
     len -= n;
-    if (!nl)
-      return;
-    size_t l = e->raw_part.len - 1; /* without the LF */
-    if (l > 0 && e->raw_part.p[l - 1] == '\r')
-      l--;
-    eng_command(e, ms_report_text_safe(e->raw_part.p, l));
+    size_t l = e->raw_part.len;
+    /* RFC 5321 §2.3.8, RFC 1939 §3: only CRLF ends a command line; a
+     * bare LF is part of it (a server that answers there answers of
+     * its own accord). */
+    if (!nl || l < 2 || e->raw_part.p[l - 2] != '\r')
+      continue;
+    eng_command(e, ms_report_text_safe(e->raw_part.p, l - 2));
     ms_buf_reset(&e->raw_part);
   }
 }
@@ -224,6 +240,7 @@ static void eng_track(struct ms_eng *e, const struct ms_step *st,
     eng_track_raw(e, wire, len);
     break;
   case MS_SEND_DATA_LINE:
+    e->blind = e->blind || e->data_pending;
     /* The end of mail data is answered too (RFC 5321 §4.1.1.4). */
     if (len >= 1 && wire[0] == '.' &&
         (len == 1 || wire[1] == '\r' || wire[1] == '\n')) {
@@ -232,6 +249,7 @@ static void eng_track(struct ms_eng *e, const struct ms_step *st,
     }
     break;
   case MS_SEND_BODY:
+    e->blind = e->blind || e->data_pending;
     eng_fifo_push(e, xstrdup("."), false);
     e->in_data = false;
     break;
@@ -491,6 +509,7 @@ static void eng_disconnect(struct ms_eng *e) {
   ms_buf_reset(&e->raw_part);
   e->bdat_left = 0;
   e->in_data = false;
+  e->data_pending = e->blind = false;
   ms_engine_pop3_reset(&e->pop3); /* its checks hold within one session */
 }
 
@@ -505,13 +524,38 @@ static const struct ms_step *eng_next(const struct ms_session *s, size_t idx) {
   return NULL;
 }
 
-/* Bytes after a final line while no reply is outstanding are a finding
- * unless the transcript declared pipelining.  They are dropped so that
- * the next command is judged on its own reply. */
-static void eng_trailing(struct ms_eng *e, const struct ms_step *next,
+/* More replies than the GROUP commands of a pipelined group (RFC 2920
+ * §3.2: one reply per command, in order): the session is out of step. */
+static void eng_extra_replies(struct ms_eng *e, const struct ms_step *st,
+                              struct ms_step_result *r, size_t group,
+                              const char *detail) {
+  char *what = xasprintf("the server sent more replies than the %zu commands "
+                         "of the pipelined group (RFC 2920 §3.2): %s",
+                         group, detail);
+  ms_step_add_finding(r, MS_V_TRAILING, what);
+  if (r->verdict == MS_PASS) {
+    r->verdict = MS_FAIL;
+    free(r->reason);
+    r->reason = xstrdup(what);
+  }
+  ms_engine_diverge(e, st, what, false);
+}
+
+/* Bytes after a final line when no reply is owed are a finding: the
+ * server said them of its own accord.  Not when lines mailspec sent are
+ * still unanswered (the transcript reads their replies later), nor after
+ * mail data that went out before DATA's reply (the server may be
+ * answering it as commands), nor between the replies of a declared
+ * pipelining batch.  They are dropped, in whole lines, so that the next
+ * command is judged on its own reply; after a pipelined group the
+ * session stops there (issue 12). */
+static void eng_trailing(struct ms_eng *e, const struct ms_step *st,
+                         const struct ms_step *next,
+                         const struct ms_eng_sent *sent,
                          struct ms_step_result *r) {
   /* Before a handshake, the TLS step itself names them (RFC 3207 §4.2). */
-  if (e->t->pipelining ||
+  bool group = sent->group > 1;
+  if ((e->t->pipelining && !group) || e->fhead < e->fn || e->blind ||
       (next && (next->kind == MS_STEP_EXPECT || next->kind == MS_STEP_CLOSE ||
                 next->kind == MS_STEP_TLS)))
     return;
@@ -521,13 +565,17 @@ static void eng_trailing(struct ms_eng *e, const struct ms_step *next,
     return;
   size_t k = n < sizeof peek ? n : sizeof peek;
   char *safe = ms_report_text_safe(peek, k);
-  char *detail = xasprintf("'%s%s'", safe, n > k ? "..." : "");
-  ms_engine_flag(r, MS_V_TRAILING, detail);
+  size_t lines = ms_engine_conn_discard(&e->conn);
+  char *detail = xasprintf("'%s%s' (%zu line%s dropped)", safe,
+                           n > k ? "..." : "", lines, lines == 1 ? "" : "s");
+  if (group)
+    eng_extra_replies(e, st, r, sent->group, detail);
+  else
+    ms_engine_flag(r, MS_V_TRAILING, detail);
   ms_engine_live_note(&e->live, "unsolicited bytes after the reply: %s",
                       detail);
   free(detail);
   free(safe);
-  ms_engine_conn_discard(&e->conn);
 }
 
 static void eng_greeting(struct ms_eng *e, const struct ms_reply *rep) {
@@ -592,9 +640,14 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
     memset(keep, 0, sizeof *keep);
   ms_engine_flush(e);
   /* The greeting answers no command, even from an early talker. */
-  struct ms_eng_sent sent = {NULL, false};
-  if (e->nreplies > 0)
+  struct ms_eng_sent sent = {NULL, false, 0};
+  bool greeting = e->nreplies == 0;
+  if (!greeting)
     sent = eng_fifo_pop(e);
+  bool data_reply = sent.shown && e->t->protocol == MS_PROTO_SMTP &&
+                    ms_smtp_is_data(sent.shown);
+  if (data_reply)
+    e->data_pending = false; /* DATA's reply is here */
   struct ms_step_result *r = ms_engine_step(e, st, idx);
   r->sent = sent.shown;
   r->expected = ms_engine_expected_text(st);
@@ -621,6 +674,8 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
   if (n == 1) {
     e->nreplies++;
     e->last_code = rep.code;
+    if (data_reply && rep.code / 100 != 3)
+      e->in_data = false; /* refused: what follows is no mail data */
     eng_judge(e, st, &rep, r);
     if (e->t->protocol == MS_PROTO_POP3)
       eng_pop3_check(e, sent.shown, &rep, r);
@@ -631,10 +686,14 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
       ms_engine_live_note(&e->live, "%s: %s", ms_verdict_name(r->verdict),
                           r->reason ? r->reason : "");
     bool go_on = !e->conn.broken;
-    if (go_on)
-      eng_trailing(e, next, r);
-    else
+    if (go_on && !e->in_auth) /* an auth: step judges its own replies */
+      go_on = ms_engine_gate(e, st, next, &sent, rep.code, greeting);
+    if (go_on) {
+      eng_trailing(e, st, next, &sent, r);
+      go_on = !e->diverged;
+    } else if (e->conn.broken) {
       ms_engine_live_note(&e->live, "reply too big: stopped reading");
+    }
     if (keep)
       *keep = rep;
     else
@@ -803,8 +862,10 @@ static void eng_session(struct ms_eng *e, size_t si) {
        * with gaps may be replayed at all is the loader's call. */
       break;
     }
-    if (!go_on)
+    if (!go_on) {
+      ms_engine_gate_record(e, s, i);
       break;
+    }
   }
   ms_engine_flush(e);
   eng_disconnect(e);
@@ -949,6 +1010,7 @@ static void eng_fini(struct ms_eng *e) {
   eng_scrub(e);
   ms_secrets_free(&e->secrets);
   free(e->skip);
+  free(e->diverged);
   ms_tls_ctx_free(e->tls_own);
   free(e->greeting);
   free(e->fifo);

@@ -28,6 +28,7 @@ struct ms_conn {
   char why[160];      /* how the server closed, e.g. "connection reset" */
   struct ms_tls *tls; /* non-NULL once TLS is up: all I/O goes through it */
   bool sent;          /* a command went out since the last read */
+  bool skip_line;     /* dropping the rest of a line cut by a discard */
 };
 /* 0, or -1 with a message in ERR. */
 int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
@@ -63,8 +64,11 @@ int ms_engine_conn_read(struct ms_conn *c, double end,
  * holds without waiting).  Returns how many; a copy of at most CAP of
  * them in BUF. */
 size_t ms_engine_conn_unsolicited(struct ms_conn *c, char *buf, size_t cap);
-/* Forget buffered bytes and any partial reply. */
-void ms_engine_conn_discard(struct ms_conn *c);
+/* Forget, in whole lines, the bytes buffered, those the socket holds now
+ * and the reply being read: a line cut short is dropped up to its LF
+ * when the rest comes (a fragment is never read as a reply).  Returns
+ * how many lines were dropped (a cut line counts once). */
+size_t ms_engine_conn_discard(struct ms_conn *c);
 /* Receive raw bytes (through TLS when up) like ms_net_recv(). */
 ssize_t ms_engine_conn_recv(struct ms_conn *c, void *buf, size_t cap,
                             double timeout, volatile sig_atomic_t *stop,
@@ -208,8 +212,10 @@ char *ms_engine_pop3_check(struct ms_pop3_ledger *l, const char *sent,
 
 /* A command line sent and not yet answered. */
 struct ms_eng_sent {
-  char *shown; /* as shown in reports (secrets redacted) */
-  bool multi;  /* POP3: the +OK answer is multi-line */
+  char *shown;  /* as shown in reports (secrets redacted) */
+  bool multi;   /* POP3: the +OK answer is multi-line */
+  size_t group; /* command lines of the write it went out in (a
+                   pipelined group when > 1); 0 not written yet */
 };
 
 struct ms_eng {
@@ -241,6 +247,7 @@ struct ms_eng {
   struct ms_buf batch;
   struct ms_eng_sent *fifo;
   size_t fhead, fn, fcap;
+  size_t funsent;   /* first FIFO entry not written yet */
   size_t nsent;     /* client lines sent in this session */
   size_t nreplies;  /* replies read in this session */
   int last_code;    /* code of the last reply read in this session */
@@ -252,6 +259,14 @@ struct ms_eng {
   double sent_at;         /* when the last batch went out */
   char send_err[160];
   struct ms_pop3_ledger pop3; /* POP3: this session's sizes (engine_pop3.c) */
+  /* Issue 12: stop judging instead of guessing. */
+  char *diverged;       /* why this session stops here ("t.yaml:13:
+                           expected 354, got 554"), or NULL */
+  bool diverge_allowed; /* ...by a reply the transcript allows */
+  bool in_auth;         /* inside an auth: step: engine_secure.c judges */
+  bool data_pending;    /* DATA went out, its reply not read yet */
+  bool blind;           /* mail data went out before DATA's reply came:
+                           the server may answer it as commands */
   /* capture: variables of the transcript (all sessions): every name
    * some step declares, value NULL until its reply matched */
   struct ms_var *caps;
@@ -279,6 +294,23 @@ void ms_engine_send_line(struct ms_eng *e, const char *wire, size_t len,
  * when none was read).  False when the session cannot go on. */
 bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
                       const struct ms_step *next, struct ms_reply *keep);
+/* Stop the current session at step ST (issue 12): WHY (taken) says
+ * what happened, without the "file:line: " that is added here; ALLOWED
+ * when a reply the transcript allows ends it. */
+void ms_engine_diverge(struct ms_eng *e, const struct ms_step *st, char *why,
+                       bool allowed);
+/* engine_gate.c: may the session go on after the reply with CODE (0:
+ * none) to step ST, answering SENT (GREETING: the first reply of the
+ * connection)?  NEXT is the step after ST.  False, with E->diverged
+ * set, when a gate or a pipelined group diverged, or when a reply the
+ * transcript allows leaves NEXT without what it needs (E->skip then). */
+bool ms_engine_gate(struct ms_eng *e, const struct ms_step *st,
+                    const struct ms_step *next, const struct ms_eng_sent *sent,
+                    int code, bool greeting);
+/* Session S stopped at step AT: record in the result where, and how many
+ * expectations after it were not judged (nothing when none remain). */
+void ms_engine_gate_record(struct ms_eng *e, const struct ms_session *s,
+                           size_t at);
 /* Forget the command lines still awaiting a reply (sent in plaintext
  * before TLS: the server must discard them, RFC 3207 §4.2).  Returns
  * them as "'A', 'B'" (caller frees) and their number in *N. */

@@ -404,10 +404,27 @@ bool ms_engine_secure_auth(struct ms_eng *e, const struct ms_step *st,
   sec_send(e, &l);
   bool over = false;
   int k = 1;
+  size_t first = e->out->nsteps;
+  e->in_auth = true; /* judged here, as a whole */
   for (int round = 0; k == 1 && round < SEC_MAX_ROUNDS && !e->stopped; round++)
     k = sec_round(e, &a, st, idx, next, &over);
   if (k == 1) /* a server that keeps asking: the last answer was "*" */
     k = sec_round(e, &a, st, idx, next, &over) < 0 ? -1 : 0;
+  e->in_auth = false;
+  /* Issue 12: every reply during AUTH gates what follows (RFC 4954 §4):
+   * an exchange that did not end as expected leaves the session in a
+   * state the transcript does not assume. */
+  const struct ms_step_result *r =
+      e->out->nsteps > first ? &e->out->steps[e->out->nsteps - 1] : NULL;
+  if (k == 0 && r && (r->verdict == MS_FAIL || r->verdict == MS_ERROR)) {
+    ms_engine_diverge(e, st, xstrdup(r->reason ? r->reason : "AUTH failed"),
+                      false);
+    ms_engine_live_note(&e->live,
+                        "diverged at %s: the rest of this session is not "
+                        "judged",
+                        e->diverged);
+    k = -1;
+  }
   free(user);
   if (pass)
     memset(pass, 0, strlen(pass));

@@ -112,6 +112,18 @@ static char *junit_message(const struct ms_transcript_result *t) {
   return xstrdup(why);
 }
 
+/* Issue 12: where each session stopped being judged, a line each. */
+static void junit_diverged(FILE *out, const struct ms_transcript_result *t,
+                           const char *indent) {
+  for (size_t i = 0; i < t->ndiverged; i++) {
+    char *line = ms_divergence_text(t, &t->diverged[i]);
+    fputs(indent, out);
+    ms_esc_xml(out, line, false);
+    fputc('\n', out);
+    free(line);
+  }
+}
+
 /* The failure/error text: each step that did not pass, as a diff. */
 static void junit_details(FILE *out, const struct ms_transcript_result *t) {
   bool any = false;
@@ -137,6 +149,7 @@ static void junit_details(FILE *out, const struct ms_transcript_result *t) {
     ms_esc_xml(out, t->reason ? t->reason : ms_verdict_name(t->verdict), false);
     fputc('\n', out);
   }
+  junit_diverged(out, t, "");
 }
 
 static void junit_outcome(FILE *out, const struct ms_transcript_result *t) {
@@ -226,6 +239,7 @@ static void junit_log(FILE *out, const struct ms_transcript_result *t) {
     ms_esc_xml(out, diff, false);
     free(diff);
   }
+  junit_diverged(out, t, "   ");
 }
 
 /* Jenkins splits a classname at its last '.' into package and class:

@@ -137,6 +137,13 @@ static void md_failure(FILE *out, const struct ms_transcript_result *t) {
     free(where);
     free(diff);
   }
+  for (size_t i = 0; i < t->ndiverged; i++) { /* issue 12 */
+    char *line = ms_divergence_text(t, &t->diverged[i]);
+    fputs("  ", out);
+    ms_esc_md(out, line);
+    fputs("\n\n", out);
+    free(line);
+  }
 }
 
 /* Transcripts with verdict V: full (with diffs) or one line each. */

@@ -87,6 +87,15 @@ static void tap_yaml(FILE *out, const struct ms_transcript_result *t) {
   tap_str(out, 2, "target", t->target);
   tap_str(out, 2, "greeting", t->greeting);
   tap_ms(out, 2, "duration_ms", t->elapsed_ms);
+  for (size_t i = 0; i < t->ndiverged; i++) { /* issue 12 */
+    if (i == 0)
+      fputs("  diverged:\n", out);
+    char *line = ms_divergence_text(t, &t->diverged[i]);
+    fputs("    - ", out);
+    ms_esc_yaml(out, line);
+    fputc('\n', out);
+    free(line);
+  }
   if (t->nsteps)
     fputs("  steps:\n", out);
   for (size_t i = 0; i < t->nsteps; i++)
