@@ -185,39 +185,60 @@ static bool gate_judged(const struct ms_step *st) {
   return false;
 }
 
-void ms_engine_gate_record(struct ms_eng *e, const struct ms_session *s,
-                           size_t at) {
+/* Record that the expectations of S from step FROM on were not judged
+ * (nothing when there are none): E->diverged says why. */
+static void gate_add(struct ms_eng *e, const struct ms_session *s, size_t from,
+                     size_t at) {
   size_t n = 0;
   int first = 0, last = 0;
-  for (size_t k = at + 1; k < s->nsteps; k++)
+  for (size_t k = from; k < s->nsteps; k++)
     if (gate_judged(&s->steps[k])) {
       if (!n)
         first = s->steps[k].line;
       last = s->steps[k].line;
       n++;
     }
-  if (n == 0 || e->stopped || e->fatal) {
-    free(e->diverged);
-    e->diverged = NULL;
+  if (n == 0)
     return;
-  }
-  if (!e->diverged) { /* closed, timed out, unreadable: its own reason */
-    const struct ms_transcript_result *o = e->out;
-    const struct ms_step_result *r =
-        o->nsteps ? &o->steps[o->nsteps - 1] : NULL;
-    ms_engine_diverge(
-        e, &s->steps[at],
-        xstrdup(r && r->reason ? r->reason : "the session could not go on"),
-        false);
-  }
   struct ms_divergence *d = ms_tr_add_divergence(e->out, e->diverged);
   d->session = e->si;
   d->step = at;
-  d->line = s->steps[at].line;
+  d->line = at < s->nsteps ? s->steps[at].line : s->line;
   d->allowed = e->diverge_allowed;
   d->not_judged = n;
   d->first_line = first;
   d->last_line = last;
+}
+
+void ms_engine_gate_record(struct ms_eng *e, const struct ms_session *s,
+                           size_t at) {
+  if (!e->stopped && !e->fatal) {
+    if (!e->diverged) { /* closed, timed out, unreadable: its own reason */
+      const struct ms_transcript_result *o = e->out;
+      const struct ms_step_result *r =
+          o->nsteps ? &o->steps[o->nsteps - 1] : NULL;
+      const char *why = r && r->reason ? r->reason
+                        : r && r->verdict == MS_PASS
+                            ? "the connection ended here"
+                            : "the session could not "
+                              "go on";
+      ms_engine_diverge(e, &s->steps[at], xstrdup(why), false);
+    }
+    gate_add(e, s, at + 1, at);
+    /* Later entries of this connection (keep_open:) are not judged. */
+    free(e->k->dead);
+    e->k->dead = xstrdup(e->diverged);
+    e->k->dead_allowed = e->diverge_allowed;
+  }
+  free(e->diverged);
+  e->diverged = NULL;
+  e->diverge_allowed = false;
+}
+
+void ms_engine_gate_dead(struct ms_eng *e, const struct ms_session *s) {
+  e->diverged = xstrdup(e->k->dead);
+  e->diverge_allowed = e->k->dead_allowed;
+  gate_add(e, s, 0, 0);
   free(e->diverged);
   e->diverged = NULL;
   e->diverge_allowed = false;

@@ -137,7 +137,7 @@ static void sec_forget(struct ms_eng *e) {
 static void sec_not_attempted(struct ms_eng *e, struct ms_step_result *r) {
   char c[16];
   const char *code =
-      ms_engine_code_text(e->t->protocol, e->last_code, c, sizeof c);
+      ms_engine_code_text(e->t->protocol, e->k->last_code, c, sizeof c);
   size_t n = e->out->nsteps;
   bool allowed = n >= 2 && e->out->steps[n - 2].verdict == MS_PASS;
   if (!allowed) {
@@ -167,16 +167,16 @@ static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
     return false;
   }
   char err[320] = "";
-  if (e->conn.fd < 0 || e->conn.tls) {
-    ms_engine_error(r, xstrdup(e->conn.fd < 0
+  if (e->k->conn.fd < 0 || e->k->conn.tls) {
+    ms_engine_error(r, xstrdup(e->k->conn.fd < 0
                                    ? "no connection for the TLS handshake"
                                    : "TLS is already active on this "
                                      "connection"));
     return false;
   }
-  if (!implicit && e->last_code != 0 &&
-      (e->t->protocol == MS_PROTO_POP3 ? e->last_code != MS_POP3_OK
-                                       : e->last_code / 100 != 2)) {
+  if (!implicit && e->k->last_code != 0 &&
+      (e->t->protocol == MS_PROTO_POP3 ? e->k->last_code != MS_POP3_OK
+                                       : e->k->last_code / 100 != 2)) {
     sec_not_attempted(e, r);
     return false;
   }
@@ -193,11 +193,11 @@ static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
   char peek[48];
   size_t plain = 0;
   enum ms_tls_fail why = MS_TLS_OK;
-  e->sent_at = ms_now();
-  int rc =
-      ms_engine_conn_tls(&e->conn, x, e->host, tmo, implicit, e->o->stop, &info,
-                         &plain, peek, sizeof peek, &why, err, sizeof err);
-  r->elapsed_ms = (ms_now() - e->sent_at) * 1000.0;
+  e->k->sent_at = ms_now();
+  int rc = ms_engine_conn_tls(&e->k->conn, x, e->host, tmo, implicit,
+                              e->o->stop, &info, &plain, peek, sizeof peek,
+                              &why, err, sizeof err);
+  r->elapsed_ms = (ms_now() - e->k->sent_at) * 1000.0;
   if (!e->out->tls && (info.version || info.subject))
     e->out->tls = ms_tls_result_dup(&info);
   if (rc == 0) {
@@ -438,7 +438,7 @@ bool ms_engine_secure_auth(struct ms_eng *e, const struct ms_step *st,
 bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
                            size_t idx, const struct ms_step *next) {
   char err[256];
-  char *ts = ms_auth_apop_timestamp(e->greeting);
+  char *ts = ms_auth_apop_timestamp(e->k->greeting);
   if (!ts) { /* like an unmet requires: */
     ms_engine_flush(e);
     struct ms_step_result *r = ms_engine_step(e, st, idx);
