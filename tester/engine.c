@@ -1007,6 +1007,9 @@ void ms_engine_run_env(const struct ms_engine_opts *o,
                       t->title ? ": " : "", t->title ? t->title : "", where,
                       e->implicit_tls ? ", implicit TLS" : "");
   free(where);
+  for (size_t i = 0; t->nsessions > 1 && i < t->nsessions; i++)
+    ms_tr_add_session(out, t->sessions[i].name, t->sessions[i].conn,
+                      t->sessions[i].line);
   if (eng_gate(e, env->probe)) {
     if (eng_preflight(e))
       for (size_t si = 0; si < t->nsessions && !e->stopped && !e->fatal; si++)

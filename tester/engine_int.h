@@ -91,6 +91,8 @@ struct ms_probe {
   struct ms_reply reply;     /* code 0 when the server has no EHLO/CAPA */
   struct ms_reply tls_reply; /* the same after STARTTLS/STLS (RFC 3207 §4.2:
                                 the list may change), code 0 if not tried */
+  char *greeting;            /* the greeting's first line (POP3 APOP: a
+                                timestamp in it offers APOP, RFC 1939 §7) */
   char *error;               /* could not probe (refused, timeout) */
   char *other;               /* the greeting is the other protocol's: why */
 };

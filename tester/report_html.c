@@ -216,8 +216,15 @@ static void html_exchange(FILE *out, const struct ms_transcript_result *t) {
     char *where = ms_report_diff_where(t, s);
     char *text = s->verdict == MS_PASS ? ms_report_diff_exchange(t, s, 0)
                                        : ms_report_diff_step(t, s, 0);
+    char lb[32];
+    const char *sess = ms_session_label(t, s->session, lb, sizeof lb);
     fprintf(out, "[%s] ", ms_verdict_name(s->verdict));
     html_text(out, where);
+    if (sess) {
+      fputs(" (session ", out);
+      html_text(out, sess);
+      fputc(')', out);
+    }
     if (s->reason) {
       fputs(": ", out);
       html_text(out, s->reason);

@@ -138,6 +138,13 @@ static void junit_details(FILE *out, const struct ms_transcript_result *t) {
     fputs(": ", out);
     ms_esc_xml(out, s->reason ? s->reason : ms_verdict_name(s->verdict), false);
     fputc('\n', out);
+    char lb[32];
+    const char *sess = ms_session_label(t, s->session, lb, sizeof lb);
+    if (sess) {
+      fputs("    session: ", out);
+      ms_esc_xml(out, sess, false);
+      fputc('\n', out);
+    }
     ms_esc_xml(out, diff, false);
     free(where);
     free(diff);
@@ -234,8 +241,15 @@ static void junit_log(FILE *out, const struct ms_transcript_result *t) {
     const struct ms_step_result *s = &t->steps[i];
     char *diff = s->verdict == MS_PASS ? ms_report_diff_exchange(t, s, 0)
                                        : ms_report_diff_step(t, s, 0);
-    fprintf(out, "   [%s] line %d, %.3f ms\n", ms_verdict_name(s->verdict),
+    char lb[32];
+    const char *sess = ms_session_label(t, s->session, lb, sizeof lb);
+    fprintf(out, "   [%s] line %d, %.3f ms", ms_verdict_name(s->verdict),
             s->line, s->elapsed_ms);
+    if (sess) {
+      fputs(", session ", out);
+      ms_esc_xml(out, sess, false);
+    }
+    fputc('\n', out);
     ms_esc_xml(out, diff, false);
     free(diff);
   }

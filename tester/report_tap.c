@@ -46,6 +46,9 @@ static void tap_step(FILE *out, const struct ms_transcript_result *t,
                      const struct ms_step_result *s) {
   fprintf(out, "    - line: %d\n", s->line);
   fprintf(out, "      session: %zu\n", s->session);
+  char lb[32];
+  tap_str(out, 6, "session_name",
+          ms_session_label(t, s->session, lb, sizeof lb));
   fprintf(out, "      verdict: %s\n", ms_verdict_name(s->verdict));
   tap_str(out, 6, "sent", s->sent);
   tap_str(out, 6, "expected", s->expected);

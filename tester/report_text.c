@@ -151,7 +151,13 @@ static void text_step(const struct text_ctx *c,
    * RFC 1939) */
   const char *cl = ms_report_diff_client_of(t);
   const char *sv = ms_report_diff_server_of(t);
-  char pre[16];
+  char pre[16], lb[32];
+  const char *sess = ms_session_label(t, s->session, lb, sizeof lb);
+  if (sess) { /* which connection, when there are several (issue 13) */
+    fputs("    session: ", c->out);
+    text_put(c, sess);
+    fputc('\n', c->out);
+  }
   if (s->sent && *s->sent) {
     snprintf(pre, sizeof pre, "    %s", cl);
     text_block(c, pre, "", s->sent);

@@ -2,6 +2,7 @@
  * for the engine, counting and the exit status for the CLI. */
 #include "mailspec/result.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +108,9 @@ void ms_transcript_result_free(struct ms_transcript_result *t) {
   for (size_t i = 0; i < t->ndiverged; i++)
     free(t->diverged[i].what);
   free(t->diverged);
+  for (size_t i = 0; i < t->nsessions; i++)
+    free(t->sessions[i].name);
+  free(t->sessions);
   memset(t, 0, sizeof *t);
 }
 
@@ -229,4 +233,25 @@ char *ms_divergence_text(const struct ms_transcript_result *t,
   free(sess);
   free(lines);
   return r;
+}
+
+struct ms_session_result *ms_tr_add_session(struct ms_transcript_result *t,
+                                            const char *name, size_t conn,
+                                            int line) {
+  t->sessions = xrealloc(t->sessions, (t->nsessions + 1) * sizeof *t->sessions);
+  struct ms_session_result *s = &t->sessions[t->nsessions++];
+  s->name = name ? xstrdup(name) : NULL;
+  s->conn = conn;
+  s->line = line;
+  return s;
+}
+
+const char *ms_session_label(const struct ms_transcript_result *t,
+                             size_t session, char *buf, size_t len) {
+  if (t->nsessions < 2 || session >= t->nsessions)
+    return NULL;
+  if (t->sessions[session].name)
+    return t->sessions[session].name;
+  snprintf(buf, len, "session %zu", session + 1);
+  return buf;
 }

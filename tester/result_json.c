@@ -261,6 +261,28 @@ static void rj_diverged(struct rj_ctx *c, const struct ms_json *o,
   }
 }
 
+/* "sessions": [{name, connection, line}] (issue 13; absent in older
+ * files). */
+static void rj_sessions(struct rj_ctx *c, const struct ms_json *o,
+                        const char *base, struct ms_transcript_result *t) {
+  const struct ms_json *a =
+      rj_member(c, o, base, "sessions", MS_JSON_ARRAY, false);
+  for (size_t i = 0; a && i < a->n && !c->failed; i++) {
+    char path[256];
+    snprintf(path, sizeof path, "%.160s.sessions[%zu]", base, i);
+    const struct ms_json *v = &a->items[i];
+    if (v->type != MS_JSON_OBJECT) {
+      rj_fail(c, v, path, "an object expected");
+      return;
+    }
+    char *name = rj_str(c, v, path, "name");
+    size_t conn = (size_t)rj_int(c, v, path, "connection", 0, 1000000, false);
+    int line = (int)rj_int(c, v, path, "line", 0, 0x7FFFFFFF, false);
+    ms_tr_add_session(t, name, conn, line);
+    free(name);
+  }
+}
+
 static void rj_transcript(struct rj_ctx *c, const struct ms_json *o,
                           const char *base, struct ms_transcript_result *t) {
   if (o->type != MS_JSON_OBJECT) {
@@ -287,6 +309,7 @@ static void rj_transcript(struct rj_ctx *c, const struct ms_json *o,
   rj_tls(c, o, base, t);
   t->started = rj_num(c, o, base, "started");
   t->elapsed_ms = rj_num(c, o, base, "elapsed_ms");
+  rj_sessions(c, o, base, t);
   rj_diverged(c, o, base, t);
   const struct ms_json *a =
       rj_member(c, o, base, "steps", MS_JSON_ARRAY, false);

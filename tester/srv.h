@@ -41,6 +41,11 @@ enum ms_fault_bit {
   MS_F_BAD_UTF8 = 1u << 16,      /* bad-utf8: invalid UTF-8 in every line */
   MS_F_RESET = 1u << 17,         /* reset-mid-reply: half a reply, then RST */
   MS_F_NO_READ = 1u << 18,       /* no-read: greet, then never read */
+  /* POP3 sessions side by side (issue 13; srv_pop3.c): */
+  MS_F_POP3_NO_LOCK = 1u << 19,  /* pop3-no-lock: a maildrop another
+                                    session holds opens anyway */
+  MS_F_APOP_FIXED_TS = 1u << 20, /* apop-fixed-timestamp: RFC 1939 §10's
+                                    timestamp in every greeting */
   /* TLS, AUTH, smuggling (issue 7; server_tls.c, srv_auth.c): */
   MS_F_STARTTLS_KEEP = 1u << 24,     /* starttls-keep-pipelined: commands
                                         sent with STARTTLS run after TLS */

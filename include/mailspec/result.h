@@ -78,6 +78,14 @@ struct ms_divergence {
   int first_line, last_line; /* their transcript lines, 0 unknown */
 };
 
+/* A session entry of the transcript (sessions:), for reports: a step
+ * result names its entry by index (ms_step_result.session). */
+struct ms_session_result {
+  char *name;  /* as written, or NULL */
+  size_t conn; /* its connection: entries that continue one share it */
+  int line;    /* where the entry starts in the transcript */
+};
+
 struct ms_transcript_result {
   char *path, *id, *title, *source, *rfc;
   enum ms_protocol protocol;
@@ -101,6 +109,10 @@ struct ms_transcript_result {
   /* Added for issue 12: the sessions that stopped early, in order. */
   struct ms_divergence *diverged;
   size_t ndiverged;
+  /* Added for issue 13: its session entries when there are several
+   * (none for a one-session transcript). */
+  struct ms_session_result *sessions;
+  size_t nsessions;
 };
 
 struct ms_run_result {
@@ -139,6 +151,14 @@ struct ms_divergence *ms_tr_add_divergence(struct ms_transcript_result *t,
  * frees. */
 char *ms_divergence_text(const struct ms_transcript_result *t,
                          const struct ms_divergence *d);
+/* Append session entry NAME (copied; may be NULL) to T. */
+struct ms_session_result *ms_tr_add_session(struct ms_transcript_result *t,
+                                            const char *name, size_t conn,
+                                            int line);
+/* How reports name session entry SESSION of T: its name, or "session N"
+ * (1-based) when it has none; NULL when T has only one entry. */
+const char *ms_session_label(const struct ms_transcript_result *t,
+                             size_t session, char *buf, size_t len);
 void ms_step_add_finding(struct ms_step_result *s, unsigned violation,
                          const char *what);
 

@@ -251,3 +251,30 @@ sink_fault smtp/mail-transaction '^DATA$' -q DATA
 sink_fault smtp/mail-transaction '^\.$' -q .
 sink_fault smtp/rset '^RSET$' -Q RSET
 sink_fault smtp/quit-close '^QUIT$' -Q QUIT
+
+# ---- sessions side by side (issue 13 §3): the maildrop lock, the APOP ----
+# timestamp.  Each is a transcript of two connections at once; each passes
+# against the conforming server (the run ref-pop3 above) and fails,
+# alone, against the fault that breaks exactly its rule.
+for id in pop3/maildrop-lock pop3/apop-timestamp-unique; do
+  is "$(verdict ref-pop3 $id | cut -f1)" PASS "clean: $id passes"
+done
+
+# pop3_only_fault FAULT ID SENT_ERE: under --fault FAULT the POP3 suites
+# fail at ID, at the step answering SENT_ERE, and nowhere else.
+pop3_only_fault() {
+  _f=$1 _id=$2 _sent=$3
+  serve_numbered --protocol pop3 --fault "$_f"
+  run "fault-$NSRV" -t "$TARGET" $REF_WAIVERS $POP3_SUITES
+  caught "fault-$NSRV" 1 "$_id" FAIL "$_sent" "--fault $_f"
+  _bad=$("$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(t["id"] for t in d["transcripts"] if t["verdict"] in ("FAIL", "ERROR")))' "$WORK/fault-$NSRV.json")
+  is "$_bad" "$_id" "--fault $_f: no other test fails"
+  unserve
+}
+# RFC 1939 §4: the second session's PASS gets +OK while the first holds
+# the maildrop.
+pop3_only_fault pop3-no-lock pop3/maildrop-lock '^PASS '
+# RFC 1939 §7: the second greeting repeats the first one's timestamp.
+pop3_only_fault apop-fixed-timestamp pop3/apop-timestamp-unique '^greeting$'
