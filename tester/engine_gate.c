@@ -14,6 +14,12 @@
  * match, then the same: the replies after it cannot be matched to their
  * commands any more (RFC 2920 §3.2 only promises the order).
  *
+ * What matters is the state the reply leaves the server in: positive
+ * (2xx, +OK), intermediate (3xx, "+") or negative (4xx, 5xx, -ERR).  A
+ * reply of another code but a class the transcript expects (503 where
+ * 554 was written: both refuse DATA) is an ordinary FAIL, and the
+ * session goes on in step.
+ *
  * A reply the transcript allows (an alternative of its pattern) passes;
  * when what follows needs another one (mail data needs 354, a handshake
  * 220 / +OK, a SASL line 334 / "+"), the session ends there as allowed:
@@ -128,6 +134,55 @@ static void gate_allowed(struct ms_eng *e, const struct ms_step *st,
                       e->diverged);
 }
 
+/* Does the reply to ST gate what follows (see the top of this file)? */
+static bool gate_is(const struct ms_eng *e, const struct ms_step *st,
+                    const struct ms_eng_sent *sent, const char *need,
+                    bool greeting) {
+  enum ms_protocol proto = e->t->protocol;
+  return greeting || need || gate_command(proto, sent->shown) ||
+         gate_pattern(proto, &st->pat);
+}
+
+/* The class of a reply at a gate: what state the server is in after it.
+ * Positive (2xx, +OK: greeted, TLS begins, authenticated, chunk taken),
+ * intermediate (3xx, POP3 "+": mail data or a SASL response is due) or
+ * negative (4xx, 5xx, -ERR: nothing changed).  No readable code: none. */
+enum gate_class {
+  GATE_NONE = 0,
+  GATE_POS = 1u << 0,
+  GATE_INTER = 1u << 1,
+  GATE_NEG = 1u << 2
+};
+
+unsigned ms_engine_gate_class(enum ms_protocol proto, int code) {
+  if (proto == MS_PROTO_POP3)
+    return code == MS_POP3_OK     ? GATE_POS
+           : code == MS_POP3_CONT ? GATE_INTER
+           : code == MS_POP3_ERR  ? GATE_NEG
+                                  : GATE_NONE;
+  if (code < 100 || code > 599)
+    return GATE_NONE;
+  return code / 100 == 2 ? GATE_POS : code / 100 == 3 ? GATE_INTER : GATE_NEG;
+}
+
+unsigned ms_engine_gate_classes(enum ms_protocol proto,
+                                const struct ms_pattern *p) {
+  unsigned c = 0;
+  for (int i = 0; i < p->n; i++) {
+    const char *a = p->alt[i];
+    if (proto == MS_PROTO_POP3)
+      c |= strcmp(a, "+OK") == 0 ? GATE_POS
+           : strcmp(a, "+") == 0 ? GATE_INTER
+                                 : GATE_NEG;
+    else
+      c |= a[0] == 'x'   ? (GATE_POS | GATE_INTER | GATE_NEG)
+           : a[0] == '2' ? GATE_POS
+           : a[0] == '3' ? GATE_INTER
+                         : GATE_NEG;
+  }
+  return c;
+}
+
 bool ms_engine_gate(struct ms_eng *e, const struct ms_step *st,
                     const struct ms_step *next, const struct ms_eng_sent *sent,
                     int code, bool greeting) {
@@ -145,8 +200,12 @@ bool ms_engine_gate(struct ms_eng *e, const struct ms_step *st,
   ms_pattern_format(&st->pat, pat, sizeof pat);
   char *why = xasprintf("expected %s, got %s", pat,
                         ms_engine_code_text(proto, code, c, sizeof c));
-  if (greeting || need || gate_command(proto, sent->shown) ||
-      gate_pattern(proto, &st->pat)) {
+  /* At a gate, another code of a class the transcript expects (554 for
+   * 503: both refuse DATA) leaves the server where the transcript
+   * thinks it is: an ordinary FAIL.  Another class does not. */
+  if (gate_is(e, st, sent, need, greeting) &&
+      !(ms_engine_gate_class(proto, code) &
+        ms_engine_gate_classes(proto, &st->pat))) {
     ms_engine_diverge(e, st, why, false);
   } else if (sent->group > 1) {
     ms_engine_diverge(e, st,

@@ -350,6 +350,13 @@ void ms_engine_session(struct ms_eng *e, size_t si);
 bool ms_engine_gate(struct ms_eng *e, const struct ms_step *st,
                     const struct ms_step *next, const struct ms_eng_sent *sent,
                     int code, bool greeting);
+/* The class of reply CODE at a gate (bits: 1 positive 2xx/+OK, 2
+ * intermediate 3xx/"+", 4 negative 4xx/5xx/-ERR; 0 no code), and the
+ * classes pattern P accepts.  A reply of a class P does not accept
+ * leaves the server in another state than the transcript assumes. */
+unsigned ms_engine_gate_class(enum ms_protocol proto, int code);
+unsigned ms_engine_gate_classes(enum ms_protocol proto,
+                                const struct ms_pattern *p);
 /* Session S stopped at step AT: record in the result where, and how many
  * expectations after it were not judged (nothing when none remain); the
  * connection is dead from here on (E->k->dead says where). */

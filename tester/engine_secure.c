@@ -412,11 +412,20 @@ bool ms_engine_secure_auth(struct ms_eng *e, const struct ms_step *st,
     k = sec_round(e, &a, st, idx, next, &over) < 0 ? -1 : 0;
   e->in_auth = false;
   /* Issue 12: every reply during AUTH gates what follows (RFC 4954 §4):
-   * an exchange that did not end as expected leaves the session in a
-   * state the transcript does not assume. */
+   * an exchange that ended authenticated where the transcript expects a
+   * refusal, or the other way round, leaves the session in a state the
+   * transcript does not assume (535 for 504 does not: both refuse). */
   const struct ms_step_result *r =
       e->out->nsteps > first ? &e->out->steps[e->out->nsteps - 1] : NULL;
-  if (k == 0 && r && (r->verdict == MS_FAIL || r->verdict == MS_ERROR)) {
+  enum ms_protocol proto = e->t->protocol;
+  unsigned want =
+      st->pat.n ? ms_engine_gate_classes(proto, &st->pat)
+                : ms_engine_gate_class(
+                      proto, st->cancel
+                                 ? (proto == MS_PROTO_POP3 ? MS_POP3_ERR : 501)
+                                 : (proto == MS_PROTO_POP3 ? MS_POP3_OK : 235));
+  if (k == 0 && r && (r->verdict == MS_FAIL || r->verdict == MS_ERROR) &&
+      !(ms_engine_gate_class(proto, r->code) & want)) {
     ms_engine_diverge(e, st, xstrdup(r->reason ? r->reason : "AUTH failed"),
                       false);
     ms_engine_live_note(&e->live,

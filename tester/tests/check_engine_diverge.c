@@ -196,6 +196,35 @@ START_TEST(test_refusal_allowed) {
 }
 END_TEST
 
+/* A refusal of another code where a refusal was expected (503 for 554:
+ * both refuse DATA) leaves the server in the state the transcript
+ * assumes: an ordinary FAIL, and the session goes on. */
+START_TEST(test_same_class_goes_on) {
+  static const char yaml[] = "title: DATA refused either way\n"
+                             "protocol: smtp\n"
+                             "convention: rfc5321\n"
+                             "steps:\n"
+                             "  - S: 220\n"
+                             "  - C: EHLO client.example\n"
+                             "  - S: 250\n"
+                             "  - C: DATA\n"
+                             "  - S: 554\n"
+                             "  - C: RSET\n"
+                             "  - S: 250\n"
+                             "  - C: QUIT\n"
+                             "  - S: 221\n";
+  struct cd_run r;
+  cd_run(yaml, &r);
+  ck_assert_uint_eq(r.out.nsteps, 5);
+  ck_assert_int_eq(r.out.steps[2].verdict, MS_FAIL);
+  ck_assert_str_eq(r.out.steps[2].reason, "expected 554, got 503");
+  ck_assert_int_eq(r.out.steps[3].verdict, MS_PASS);
+  ck_assert_str_eq(r.out.steps[3].sent, "RSET");
+  ck_assert_uint_eq(r.out.ndiverged, 0);
+  cd_free(&r);
+}
+END_TEST
+
 /* The sessions after a diverged one run as usual. */
 START_TEST(test_later_session_runs) {
   static const char yaml[] = "title: two sessions\n"
@@ -493,6 +522,7 @@ Suite *make_engine_diverge_suite(void) {
   tcase_add_test(tc, test_refused_data_stops);
   tcase_add_test(tc, test_refused_data_body_stops);
   tcase_add_test(tc, test_refusal_allowed);
+  tcase_add_test(tc, test_same_class_goes_on);
   tcase_add_test(tc, test_later_session_runs);
   tcase_add_test(tc, test_greeting_gate);
   tcase_add_test(tc, test_auth_gate);
