@@ -49,6 +49,16 @@ static const struct fault_def fault_defs[] = {
      "POP3: wrong octet counts in STAT and LIST"},
     {"pop3-early-dele", MS_F_POP3_EARLY_DELE, FA_NONE, false, 0, 0,
      "POP3: DELE removes at once, not after QUIT"},
+    {"pop3-no-lock", MS_F_POP3_NO_LOCK, FA_NONE, false, 0, 0,
+     "POP3: PASS/APOP/AUTH answer +OK for a maildrop another session\n"
+     "                         holds (no exclusive lock, RFC 1939 §4; that "
+     "session\n"
+     "                         sees it empty)"},
+    {"apop-fixed-timestamp", MS_F_APOP_FIXED_TS, FA_NONE, false, 0, 0,
+     "POP3: every greeting carries RFC 1939 §10's timestamp\n"
+     "                         <1896.697170952@dbc.mtview.ca.us> (breaks §7; "
+     "what\n"
+     "                         the classroom's §10 replay needs)"},
     /* Hostile servers (issue 8): the tester must survive them. */
     {"no-greeting", MS_F_NO_GREETING, FA_NONE, false, 0, 0,
      "accept, then never send the greeting"},

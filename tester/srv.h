@@ -49,7 +49,12 @@ enum ms_fault {
                              STARTTLS */
   MS_F_AUTH_ANY_PASS,     /* auth-any-pass: any password is right for a
                              known user */
-  MS_F_COUNT              /* keep last */
+  /* POP3 sessions side by side (issue 13; srv_pop3.c): */
+  MS_F_POP3_NO_LOCK,  /* pop3-no-lock: a maildrop another session holds
+                         opens anyway */
+  MS_F_APOP_FIXED_TS, /* apop-fixed-timestamp: RFC 1939 §10's timestamp in
+                         every greeting */
+  MS_F_COUNT          /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

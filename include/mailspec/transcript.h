@@ -105,11 +105,20 @@ struct ms_step {
   bool cancel;           /* answer the first challenge with "*" */
 };
 
+/* One entry of sessions: (or the whole script:/steps:).  Entries run in
+ * the order written, each on a connection of its own, unless an earlier
+ * entry with the same NAME said KEEP_OPEN: then this entry continues
+ * that connection (sessions side by side, issue 13).  CONN numbers the
+ * connections in the order they open; an entry that opens one has
+ * CONTINUES false. */
 struct ms_session {
   char *name;
   int line;
   struct ms_step *steps;
   size_t nsteps;
+  bool keep_open; /* the connection stays open after this entry */
+  bool continues; /* this entry goes on on an earlier entry's connection */
+  size_t conn;    /* which connection (0-based) */
 };
 
 struct ms_var {
@@ -143,6 +152,7 @@ struct ms_transcript {
   size_t nvars;
   struct ms_session *sessions;
   size_t nsessions;
+  size_t nconns;    /* connections the sessions use (<= nsessions) */
   double timeout;   /* per reply, seconds; 0 = run default */
   double deadline;  /* whole transcript, seconds; 0 = none */
   bool pipelining;  /* client batches declared: trailing bytes are no finding */

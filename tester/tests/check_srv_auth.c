@@ -577,7 +577,9 @@ END_TEST
 
 START_TEST(test_pop3_require_tls) {
   struct drv d;
-  drv_open(&d, &ms_srv_pop3_ops, 0, "require_tls_for_auth: yes\n");
+  drv_open(&d, &ms_srv_pop3_ops, 0,
+           "require_tls_for_auth: yes\n"
+           "pop3:\n  timestamp: \"<1896.697170952@dbc.mtview.ca.us>\"\n");
   const char *r = say(&d, "CAPA");
   ck_assert(!matches(r, "USER|SASL"));
   ck_assert(matches(r, "\r\nSTLS\r\n"));

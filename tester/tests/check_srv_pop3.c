@@ -41,6 +41,8 @@ static void setup(void) {
   /* RFC 1939 §10's server calls itself "dewey". */
   free(world->hostname);
   world->hostname = xstrdup("dewey");
+  /* ...and greets with §10's timestamp (the classroom's world sets it). */
+  world->pop3_timestamp = xstrdup("<1896.697170952@dbc.mtview.ca.us>");
   store = ms_store_new(world, NULL);
   memset(&ctx, 0, sizeof ctx);
   ctx.world = world;

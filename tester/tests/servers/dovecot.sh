@@ -48,6 +48,11 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login apop
 auth_failure_delay = 0
+# RFC 1939 §4: "an exclusive-access lock on the maildrop": one POP3
+# session per user (Dovecot's default, no, lets a second session in and
+# expunge what the first one still lists; with yes, it refuses the second
+# once the lock wait times out).  transcripts/pop3/maildrop-lock.yaml.
+pop3_lock_session = yes
 log_path = $DIR/dovecot-mail.log
 mail_location = maildir:~/Maildir
 pop3_uidl_format = %08Xu%08Xv

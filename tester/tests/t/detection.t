@@ -151,6 +151,11 @@ for id in smtp/greeting smtp/ehlo smtp/rcpt-unknown smtp/mail-transaction smtp/d
   is "$(verdict ref-smtp $id | cut -f1)" PASS "clean: $id passes"
 done
 is "$(verdict ref-pop3 pop3/update-only-at-quit | cut -f1)" PASS "clean: pop3/update-only-at-quit passes"
+# Sessions side by side (issue 13 §3): the maildrop lock, the APOP
+# timestamp; their faults are in detection.yaml.
+for id in pop3/maildrop-lock pop3/apop-timestamp-unique; do
+  is "$(verdict ref-pop3 $id | cut -f1)" PASS "clean: $id passes"
+done
 
 # ---- each fault: tester/tests/detection.yaml ------------------------------
 

@@ -290,7 +290,7 @@ case $RC in
     "$(head -n 2 "$ERR")" "$(tail -n 2 "$ERR")"
   ;;
 esac
-like "@$OUT" '^[0-9]+ passed, [0-9]+ failed, 0 skipped$' "... the run ends with its summary"
+like "@$OUT" '^[0-9]+ passed, [0-9]+ failed, ([0-9]+ errors?, )?0 skipped$' "... the run ends with its summary"
 _n=$(grep -Ec '^(PASS|FAIL|ERROR|NOTRUN)' "$OUT")
 _pass=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' "$OUT")
 _bad=$(grep -E '^(FAIL|ERROR)' "$OUT" | wc -l)
