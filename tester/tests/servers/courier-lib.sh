@@ -72,11 +72,29 @@ while [ ! -S /run/courier/authdaemon/socket ] && [ \$i -lt 200 ]; do sleep 0.05;
 NS
 }
 
-# courier_stop DIR NAME: the server, then the daemons ns.sh started.
+# courier_started DIR NAME: note the server's mount namespace (courierd
+# forks away from the PID ns.sh gave it; everything ns.sh started shares
+# that namespace, and nothing else does).
+courier_started() {
+  readlink "/proc/$(cat "$1/$2.pid")/ns/mnt" > "$1/mntns" 2>/dev/null || true
+}
+
+# courier_stop DIR NAME: the server, authdaemond, then every process left
+# in the server's mount namespace (courierd and its delivery modules).
 courier_stop() {
   srv_killwait "$1/$2.pid"
-  for p in "$1"/courierd.pid "$1"/authdaemond.pid; do
-    [ -f "$p" ] && srv_killwait "$p"
+  [ -f "$1/authdaemond.pid" ] && srv_killwait "$1/authdaemond.pid"
+  [ -s "$1/mntns" ] || return 0
+  ns=$(cat "$1/mntns")
+  # never our own namespace (that would be every process here)
+  [ "$ns" != "$(readlink /proc/$$/ns/mnt)" ] || return 0
+  for n in 1 2; do
+    for p in /proc/[0-9]*; do
+      [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$ns" ] || continue
+      echo "${p#/proc/}" > "$1/left.pid"
+      srv_killwait "$1/left.pid" || true
+    done
   done
+  rm -f "$1/mntns"
   return 0
 }

@@ -71,6 +71,7 @@ NS
     courier_stop "$DIR" $NAME
     exit 1
   fi
+  courier_started "$DIR" $NAME
   ;;
 reseed)
   [ $# -ge 2 ] || srv_usage $NAME

@@ -101,6 +101,7 @@ NS
     courier_stop "$DIR" $NAME
     exit 1
   fi
+  courier_started "$DIR" $NAME
   ;;
 stop)
   [ $# -ge 2 ] || srv_usage $NAME
