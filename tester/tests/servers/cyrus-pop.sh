@@ -150,6 +150,7 @@ idlesocket: $DIR/conf/socket/idle
 notifysocket: $DIR/conf/socket/notify
 unixhierarchysep: yes
 popminpoll: 0
+duplicatesuppression: 0
 syslog_prefix: mailspec-cyrus
 $TLSCONF
 CONF
