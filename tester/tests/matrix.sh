@@ -315,7 +315,7 @@ write_md() {
   done
   "$SRV_PY" - "$ROOT" "$OUT" "$VERSIONS" "$("$MAILSPEC" --version 2>/dev/null | head -n 1)" \
     $SERVERS > "$1.tmp" <<'PY' && mv "$1.tmp" "$1"
-import json, os, re, sys
+import fnmatch, json, os, re, sys
 
 root, out, versions, generator = sys.argv[1:5]
 servers = sys.argv[5:]
@@ -366,7 +366,7 @@ def quiet(g):
 
 def waivers(path):
     """The waiver file's server and its waivers (test, reason, expires,
-    line).  Only the YAML the waiver files use: plain or quoted scalars
+    verdict, line).  Only the YAML the waiver files use: plain or quoted scalars
     and folded (>, >-) blocks."""
     server, items, cur, key, fold = None, [], None, None, None
     try:
@@ -391,7 +391,7 @@ def waivers(path):
         if dash:
             cur = {"line": n}
             items.append(cur)
-        if cur is None or k not in ("test", "reason", "expires"):
+        if cur is None or k not in ("test", "reason", "expires", "verdict"):
             continue
         if v in (">", ">-"):
             cur[k], key, fold = "", k, len(ind) + (2 if dash else 0)
@@ -535,13 +535,17 @@ for s in servers:
         p("No waivers: every test passes or skips.")
         p()
         continue
-    used = {t["id"] for t in results.get(s, {}).get("transcripts", [])
-            if t["verdict"] == "WAIVED"}
+    used = [t["id"] for t in results.get(s, {}).get("transcripts", [])
+            if t["verdict"] == "WAIVED"]
     p("| test | reason | expires |")
     p("|---|---|---|")
     for w in items:
         test = w.get("test", "")
-        mark = " (matched no failure)" if s in results and test not in used else ""
+        # a pattern, as tester/waiver.c matches it (fnmatch, no flags)
+        hit = any(fnmatch.fnmatchcase(i, test) for i in used)
+        mark = " (matched no failure)" if s in results and not hit else ""
+        if w.get("verdict") == "ERROR":
+            mark += " (covers an ERROR)"
         p("| %s%s | %s | %s |" % (md(test), mark, md(w.get("reason", "")),
                                   md(w.get("expires", "")) or "-"))
     p()
