@@ -1,9 +1,11 @@
 #!/bin/sh
 # haraka.sh: Haraka (npm's Haraka, pinned by haraka/package.json and
-# haraka/package-lock.json) with Debian's nodejs on 127.0.0.1:PORT, one
+# haraka/package-lock.json) with the `node` in PATH on 127.0.0.1:PORT, one
 # process (nodes=0), its configuration under DIR.  Installed once into
 # build/haraka with `npm ci` (this script does it when build/haraka's lock
-# file differs from the committed one; offline after that).
+# file differs from the committed one; offline after that).  On a bare
+# Debian 12 that is Debian's nodejs 18 and npm 9 (tester/deps.sh): the
+# lock file keeps every dependency on versions that run on node 18.
 #
 #   start DIR PORT [tls] [CERTDIR]
 #     tls      STARTTLS (the tls plugin) with certs.sh's server.pem (trust
@@ -23,8 +25,11 @@ TOP=$(cd "$HERE/../../.." && pwd)
 INST=${MAILSPEC_HARAKA_DIR:-$TOP/build/haraka}
 HARAKA=$INST/node_modules/Haraka/bin/haraka
 
+# Debian's nodejs installs node (and nodejs, the older name).
+NODE=$(command -v node || command -v nodejs || true)
+
 cannot_run() {
-  command -v node >/dev/null || { echo "no node (apt-get install nodejs)"; return 0; }
+  [ -n "$NODE" ] || { echo "no node (apt-get install nodejs)"; return 0; }
   if ! cmp -s "$HERE/haraka/package-lock.json" "$INST/package-lock.json" || [ ! -f "$HARAKA" ]; then
     command -v npm >/dev/null || { echo "Haraka not installed in $INST and no npm (apt-get install npm)"; return 0; }
   fi
@@ -94,7 +99,8 @@ start)
     printf '[main]\nkey=tls_key.pem\ncert=tls_cert.pem\n' > "$C/config/tls.ini"
     printf '[core]\nmethods=PLAIN,LOGIN\n\n[users]\ntestuser=testpass\n' > "$C/config/auth_flat_file.ini"
   fi
-  node "$HARAKA" -c "$C" > "$DIR/$NAME.log" 2>&1 &
+  "$NODE" --version > "$DIR/node.version" 2>&1 || true
+  "$NODE" "$HARAKA" -c "$C" > "$DIR/$NAME.log" 2>&1 &
   echo $! > "$DIR/$NAME.pid"
   if ! srv_wait_banner 127.0.0.1 "$PORT" "220 " 30 "$(cat "$DIR/$NAME.pid")"; then
     tail -n 30 "$DIR/$NAME.log" | sed 's/^/  haraka: /' >&2
