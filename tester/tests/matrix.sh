@@ -87,16 +87,17 @@ runs_of() {
     echo "main postfix -|$M"
     echo "tls postfix-submission optional|$T"
     echo "submission postfix-submission -|$S" ;;
-  sendmail | courier)
+  sendmail | courier | exim)
     echo "main $1 -|$M"
     echo "tls $1 tls|$T"
     echo "submission $1 submission|$S" ;;
+  opensmtpd) echo "main opensmtpd -|$M"; echo "tls opensmtpd tls|$T" ;;
   haraka) echo "main haraka -|$M"; echo "tls haraka tls|$T" ;;
   aiosmtpd)
     echo "main aiosmtpd -|$M"
     echo "tls aiosmtpd-tls optional|$T"
     echo "submission aiosmtpd-tls auth-required|$S" ;;
-  exim | opensmtpd | smtp-sink) echo "main $1 -|$M $T" ;;
+  smtp-sink) echo "main $1 -|$M $T" ;;
   dovecot) echo "main dovecot -|$P"; echo "tls dovecot-tls -|$T" ;;
   courier-pop | cyrus-pop) echo "main $1 -|$P"; echo "tls $1 tls|$T" ;;
   esac
