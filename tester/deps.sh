@@ -40,7 +40,9 @@ BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
 #                     Courier SMTP and POP3, unpacked (conflict with postfix
 #                     and dovecot-pop3d)
 #   libical3 libicu72 libjansson4 libpq5 libxapian30 libxml2 libsqlite3-0
-#   libldap-2.5-0     Cyrus POP3, unpacked (conflicts with dovecot-pop3d)
+#   libldap-2.5-0 libpcre3
+#                     Cyrus POP3, unpacked (conflicts with dovecot-pop3d);
+#                     libpcre3 for libpcreposix.so.3
 #   nodejs npm        Haraka, from npm into build/haraka (npm only when no
 #                     npm command is there: a nodejs from elsewhere that
 #                     bundles npm conflicts with Debian's npm package)
@@ -49,7 +51,7 @@ TEST_PKGS="postfix python3-aiosmtpd python3 perl libxml2-utils tcpdump tshark sw
   libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2
   m4 sasl2-bin libsasl2-modules libsasl2-modules-db libwrap0 liblockfile1
   libcourier-unicode4 libltdl7 libgdbm6 libgnutls30 libpam0g
-  libical3 libicu72 libjansson4 libpq5 libxapian30 libxml2 libsqlite3-0 libldap-2.5-0
+  libical3 libicu72 libjansson4 libpq5 libxapian30 libxml2 libsqlite3-0 libldap-2.5-0 libpcre3
   nodejs"
 command -v npm >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS npm"
 
