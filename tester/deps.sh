@@ -43,11 +43,13 @@ BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
 #   libldap-2.5-0 libpcre3
 #                     Cyrus POP3, unpacked (conflicts with dovecot-pop3d);
 #                     libpcre3 for libpcreposix.so.3
+#   dovecot-submissiond
+#                     Dovecot's submission service, a second submission server
 #   nodejs npm        Haraka, from npm into build/haraka (npm only when no
 #                     npm command is there: a nodejs from elsewhere that
 #                     bundles npm conflicts with Debian's npm package)
 TEST_PKGS="postfix python3-aiosmtpd python3 perl libxml2-utils tcpdump tshark swaks time
-  python3-jsonschema chromium dovecot-pop3d openssl tcpflow clang libclang-rt-14-dev valgrind groff-base
+  python3-jsonschema chromium dovecot-pop3d dovecot-submissiond openssl tcpflow clang libclang-rt-14-dev valgrind groff-base
   libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2
   m4 sasl2-bin libsasl2-modules libsasl2-modules-db libwrap0 liblockfile1
   libcourier-unicode4 libltdl7 libgdbm6 libgnutls30 libpam0g

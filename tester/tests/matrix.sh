@@ -6,7 +6,8 @@
 #   tester/tests/matrix.sh [-o DIR] [-m FILE] [SERVER...]
 #
 #   SERVER   postfix exim opensmtpd sendmail courier haraka smtp-sink
-#            aiosmtpd dovecot courier-pop cyrus-pop (default: all)
+#            aiosmtpd dovecot-submission dovecot courier-pop cyrus-pop
+#            (default: all)
 #   -o DIR   results: DIR/SERVER.RUN.json and .txt per configuration,
 #            DIR/SERVER.json (all of the server's runs in one result),
 #            SERVER.RUN.err (waiver notes), SERVER.status; default
@@ -34,7 +35,7 @@ MAILSPEC=${MAILSPEC:-$ROOT/mailspec}
 SRV=$HERE/servers
 . "$SRV/common.sh"
 
-ALL_SERVERS="postfix exim opensmtpd sendmail courier haraka smtp-sink aiosmtpd dovecot courier-pop cyrus-pop"
+ALL_SERVERS="postfix exim opensmtpd sendmail courier haraka smtp-sink aiosmtpd dovecot-submission dovecot courier-pop cyrus-pop"
 OUT=$ROOT/tester/tests/tmp/matrix
 MD=$ROOT/reports/real-servers.md
 
@@ -99,6 +100,9 @@ runs_of() {
     echo "submission aiosmtpd-tls auth-required|$S" ;;
   smtp-sink) echo "main $1 -|$M $T" ;;
   dovecot) echo "main dovecot -|$P"; echo "tls dovecot-tls -|$T" ;;
+  # a submission server only: MAIL needs AUTH, which the starttls and
+  # auth suites' transcripts do not expect of the server they judge
+  dovecot-submission) echo "submission dovecot-submission -|$S" ;;
   courier-pop | cyrus-pop) echo "main $1 -|$P"; echo "tls $1 tls|$T" ;;
   esac
 }
@@ -130,6 +134,7 @@ version_of() {
   postfix | smtp-sink) pkg=postfix ;;
   aiosmtpd) pkg=python3-aiosmtpd ;;
   dovecot) pkg=dovecot-pop3d ;;
+  dovecot-submission) pkg=dovecot-submissiond ;;
   exim) pkg=exim4-daemon-light ;;
   opensmtpd) pkg=opensmtpd ;;
   sendmail) pkg=sendmail-bin ;;
@@ -323,6 +328,7 @@ servers = sys.argv[5:]
 NAMES = {"postfix": "Postfix", "exim": "Exim", "opensmtpd": "OpenSMTPD",
          "sendmail": "Sendmail", "courier": "Courier", "haraka": "Haraka",
          "smtp-sink": "smtp-sink", "aiosmtpd": "aiosmtpd", "dovecot": "Dovecot",
+         "dovecot-submission": "Dovecot submission",
          "courier-pop": "Courier POP3", "cyrus-pop": "Cyrus POP3"}
 PROTO = {"dovecot": "pop3", "courier-pop": "pop3", "cyrus-pop": "pop3"}
 SUITES = ["suites/rfc5321.yaml", "suites/esmtp.yaml", "suites/smuggling.yaml",
