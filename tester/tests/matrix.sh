@@ -274,7 +274,9 @@ PY
 # when a run failed, or it could not run and CI=true demands it.
 run_server() {
   name=$1
-  rm -rf "$OUT/srv-$name"-* "$OUT/$name".*
+  # by run name: "srv-dovecot-*" would take dovecot-submission's too
+  for r in $(runs_of "$name" | cut -d' ' -f1); do rm -rf "$OUT/srv-$name-$r"; done
+  rm -rf "$OUT/$name".*
   if ! why=$(sh "$SRV/$name.sh" check 2>&1); then
     status "$name" skip "not available here: $why"
     echo "matrix: $name: SKIP ($why)"

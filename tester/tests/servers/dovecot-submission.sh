@@ -10,7 +10,9 @@
 #   start DIR PORT [CERTDIR]
 #     CERTDIR   use this certs.sh directory instead of making one
 #
-# Interface: see common.sh.  Needs root.
+# Interface: see common.sh.  Needs root.  Its base_dir (sockets) is a short
+# mktemp directory under /tmp, named in DIR/base_dir: unix socket paths
+# are limited to 107 octets and DIR may be deep (matrix.t's work files).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/common.sh"
@@ -55,10 +57,13 @@ start)
     echo "could not start the smtp-sink relay on 127.0.0.1:$RELAY" >&2; exit 1; }
   id testuser >/dev/null 2>&1 || useradd -m -s /bin/sh testuser
   TUID=$(id -u testuser); TGID=$(id -g testuser)
+  BASE=$(mktemp -d /tmp/ms-dsub.XXXXXX)
+  chmod 755 "$BASE"
+  echo "$BASE" > "$DIR/base_dir"
   cat > "$DIR/dovecot.conf" <<CONF
 protocols = submission
 listen = 127.0.0.1
-base_dir = $DIR/run
+base_dir = $BASE
 instance_name = mailspec-submission-$PORT
 hostname = mx.example.test
 ssl = yes
@@ -97,13 +102,13 @@ CONF
   chown root:dovecot "$DIR/users" 2>/dev/null || true
   chmod 640 "$DIR/users"
   mkdir -p "$DIR/home/testuser"; chown "$TUID:$TGID" "$DIR/home/testuser"
-  rm -rf "$DIR/run"
   dovecot -F -c "$DIR/dovecot.conf" > "$DIR/$NAME.log" 2>&1 &
   echo $! > "$DIR/$NAME.pid"
   if ! srv_wait_banner 127.0.0.1 "$PORT" "220 " 20 "$(cat "$DIR/$NAME.pid")"; then
     sed 's/^/  dovecot: /' "$DIR/$NAME.log" "$DIR/dovecot-mail.log" 2>/dev/null >&2 || true
     srv_killwait "$DIR/$NAME.pid"
     sh "$HERE/smtp-sink.sh" stop "$DIR/relay" > /dev/null 2>&1 || true
+    rm -rf "$BASE"
     exit 1
   fi
   ;;
@@ -112,6 +117,11 @@ stop)
   rc=0
   srv_killwait "$2/$NAME.pid" || rc=1
   sh "$HERE/smtp-sink.sh" stop "$2/relay" > /dev/null 2>&1 || rc=1
+  # only the mktemp directory this script made
+  if [ -f "$2/base_dir" ]; then
+    case $(cat "$2/base_dir") in /tmp/ms-dsub.*) rm -rf "$(cat "$2/base_dir")" ;; esac
+    rm -f "$2/base_dir"
+  fi
   exit $rc
   ;;
 *) srv_usage $NAME ;;
