@@ -33,9 +33,29 @@ BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
 #                     run-time libraries of Exim and OpenSMTPD, which the
 #                     tests run unpacked from their .debs (they conflict with
 #                     postfix as installed packages)
+#   m4 sasl2-bin libsasl2-modules libsasl2-modules-db libwrap0 liblockfile1
+#                     Sendmail, unpacked (sendmail.cf is built with m4; its
+#                     AUTH uses a sasldb made by saslpasswd2)
+#   libcourier-unicode4 libltdl7 libgdbm6 libgnutls30 libpam0g
+#                     Courier SMTP and POP3, unpacked (conflict with postfix
+#                     and dovecot-pop3d)
+#   libical3 libicu72 libjansson4 libpq5 libxapian30 libxml2 libsqlite3-0
+#   libldap-2.5-0 libpcre3
+#                     Cyrus POP3, unpacked (conflicts with dovecot-pop3d);
+#                     libpcre3 for libpcreposix.so.3
+#   dovecot-submissiond
+#                     Dovecot's submission service, a second submission server
+#   nodejs npm        Haraka, from npm into build/haraka (npm only when no
+#                     npm command is there: a nodejs from elsewhere that
+#                     bundles npm conflicts with Debian's npm package)
 TEST_PKGS="postfix python3-aiosmtpd python3 perl libxml2-utils tcpdump tshark swaks time
-  python3-jsonschema chromium dovecot-pop3d openssl tcpflow clang libclang-rt-14-dev valgrind groff-base
-  libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2"
+  python3-jsonschema chromium dovecot-pop3d dovecot-submissiond openssl tcpflow clang libclang-rt-14-dev valgrind groff-base
+  libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2
+  m4 sasl2-bin libsasl2-modules libsasl2-modules-db libwrap0 liblockfile1
+  libcourier-unicode4 libltdl7 libgdbm6 libgnutls30 libpam0g
+  libical3 libicu72 libjansson4 libpq5 libxapian30 libxml2 libsqlite3-0 libldap-2.5-0 libpcre3
+  nodejs"
+command -v npm >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS npm"
 
 ALL_PKGS="$BUILD_PKGS $TEST_PKGS"
 

@@ -4,10 +4,13 @@
 # common.sh.  Needs root.  Pitfalls: real-servers.md §5 items 19-20: the
 # opensmtpd/opensmtpq users, /usr/libexec/opensmtpd, and its raw DNS
 # lookups, kept on loopback with a private resolv.conf in a mount namespace.
+#   start DIR PORT [tls] [submission] [CERTDIR]: STARTTLS and AUTH, and
+#   TLS+AUTH required before MAIL (mta-tls.sh).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/common.sh"
 . "$HERE/unpack.sh"
+. "$HERE/mta-tls.sh"
 NAME=opensmtpd
 
 cannot_run() {
@@ -35,9 +38,13 @@ start)
   [ -e /usr/libexec/opensmtpd ] || { mkdir -p /usr/libexec; ln -s "$ROOT/usr/libexec/opensmtpd" /usr/libexec/opensmtpd; }
   id testuser >/dev/null 2>&1 || useradd -m -s /bin/sh testuser
   grep -q '^postmaster:' /etc/aliases 2>/dev/null || echo 'postmaster: root' >> /etc/aliases
+  shift 3
+  mta_tls_args "$@"
+  LISTEN_TLS=$(smtpd_tls_conf "$DIR") || exit 1
   cat > "$DIR/smtpd.conf" <<CONF
+include "$DIR/tls.conf"
 table aliases file:/etc/aliases
-listen on 127.0.0.1 port $PORT hostname mx.example.test
+listen on 127.0.0.1 port $PORT hostname mx.example.test $LISTEN_TLS
 action "local" mbox alias <aliases>
 match from local for local action "local"
 CONF
