@@ -54,6 +54,15 @@ install() {
 case "${1:-}" in
 check)
   if why=$(cannot_run); then echo "$why"; exit 1; fi
+  # Installing is part of "can it run here": without the registry (or
+  # behind a proxy the machine does not trust) Haraka cannot, which is a
+  # reason (a skip outside CI), not a failed start.
+  install 2> "${TMPDIR:-/tmp}/haraka-check.$$" || {
+    echo "npm ci of Haraka failed: $(grep -m1 -E 'npm (ERR|error)' "$INST/npm-ci.log" 2>/dev/null || tail -n 1 "${TMPDIR:-/tmp}/haraka-check.$$")"
+    rm -f "${TMPDIR:-/tmp}/haraka-check.$$"
+    exit 1
+  }
+  rm -f "${TMPDIR:-/tmp}/haraka-check.$$"
   ;;
 install)
   install
