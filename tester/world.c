@@ -70,6 +70,7 @@ void ms_world_free(struct ms_world *w) {
   world_lists_free(w->lists, w->nlists);
   free(w->pop3_timestamp);
   world_drops_free(w->maildrops, w->nmaildrops);
+  world_strv_free(w->ehlo_off, w->nehlo_off);
   free(w);
 }
 
@@ -266,6 +267,7 @@ struct world_patch {
   bool have_hostname, have_greeting, have_domains, have_relay, have_users,
       have_lists, have_maxr, have_maxm, have_ts, have_drops;
   bool have_req_tls, have_req_auth, have_req_tls_auth;
+  bool have_ehlo_off;
 };
 
 struct world_ctx {
@@ -589,6 +591,26 @@ static void world_set_str(struct world_ctx *c, yaml_node_t *v, const char *key,
   *have = true;
 }
 
+/* ehlo_off: [SIZE, 8BITMIME, PIPELINING, ENHANCEDSTATUSCODES]: the
+ * service extensions the server does not offer (issue 14). */
+static void world_ehlo_off(struct world_ctx *c, yaml_node_t *v,
+                           struct world_patch *p) {
+  static const char *const known[] = {"SIZE", "8BITMIME", "PIPELINING",
+                                      "ENHANCEDSTATUSCODES"};
+  p->v.ehlo_off = world_strv(c, v, "ehlo_off", &p->v.nehlo_off);
+  p->have_ehlo_off = true;
+  for (size_t i = 0; i < p->v.nehlo_off; i++) {
+    bool ok = false;
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+      ok |= ms_streq_ci(p->v.ehlo_off[i], known[k]);
+    if (!ok)
+      world_err(c, v,
+                "ehlo_off: '%s' is not an extension it can leave out (known: "
+                "SIZE, 8BITMIME, PIPELINING, ENHANCEDSTATUSCODES)",
+                p->v.ehlo_off[i]);
+  }
+}
+
 static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
                            yaml_node_t *v, void *arg) {
   struct world_patch *p = arg;
@@ -606,8 +628,14 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
     p->v.max_recipients = world_size(c, v, key);
     p->have_maxr = true;
   } else if (!strcmp(key, "max_message")) {
-    p->v.max_message = world_size(c, v, key);
+    /* 0: no fixed maximum, advertised as "SIZE 0" (RFC 1870 §3) */
+    const char *z = v && v->type == YAML_SCALAR_NODE
+                        ? (const char *)v->data.scalar.value
+                        : NULL;
+    p->v.max_message = z && !strcmp(z, "0") ? 0 : world_size(c, v, key);
     p->have_maxm = true;
+  } else if (!strcmp(key, "ehlo_off") && !p->have_ehlo_off) {
+    world_ehlo_off(c, v, p);
   } else if (!strcmp(key, "users") && !p->have_users) {
     world_users(c, v, &p->v);
     p->have_users = true;
@@ -626,14 +654,15 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
     p->v.require_tls_for_auth = world_bool(c, v, key);
     p->have_req_tls_auth = true;
   } else if (!strcmp(key, "domains") || !strcmp(key, "relay_domains") ||
-             !strcmp(key, "users") || !strcmp(key, "lists")) {
+             !strcmp(key, "users") || !strcmp(key, "lists") ||
+             !strcmp(key, "ehlo_off")) {
     world_err(c, k, "'%s' given twice", key);
   } else {
     world_err(c, k,
               "unknown key '%s' (known: hostname, greeting, domains, "
               "relay_domains, max_recipients, max_message, users, "
               "lists, pop3, require_tls, require_auth, "
-              "require_tls_for_auth)",
+              "require_tls_for_auth, ehlo_off)",
               key);
   }
 }
@@ -678,6 +707,10 @@ static void world_merge(struct ms_world *w, struct world_patch *p) {
     w->require_auth = q->require_auth;
   if (p->have_req_tls_auth)
     w->require_tls_for_auth = q->require_tls_for_auth;
+  if (p->have_ehlo_off) {
+    WORLD_SWAP(w->ehlo_off, q->ehlo_off);
+    WORLD_SWAP(w->nehlo_off, q->nehlo_off);
+  }
   if (p->have_ts)
     WORLD_SWAP(w->pop3_timestamp, q->pop3_timestamp);
   if (p->have_drops) {

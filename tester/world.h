@@ -60,6 +60,11 @@ struct ms_world {
   bool require_tls;          /* SMTP 530 before STARTTLS (RFC 3207 §4) */
   bool require_auth;         /* SMTP 530 before AUTH (RFC 4954 §6) */
   bool require_tls_for_auth; /* AUTH, USER/PASS/APOP only under TLS */
+  /* Service extensions (issue 14): the EHLO keywords of SIZE, 8BITMIME,
+   * PIPELINING, ENHANCEDSTATUSCODES left out (srv_smtp_ext.c); a
+   * max_message of 0 is "SIZE 0", no fixed maximum (RFC 1870 §3). */
+  char **ehlo_off;
+  size_t nehlo_off;
 };
 
 const struct ms_world_user *ms_world_find_user(const struct ms_world *w,
