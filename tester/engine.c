@@ -977,10 +977,28 @@ static char *eng_target_skip(const struct ms_eng *e) {
   return NULL;
 }
 
+/* needs: a variable the run left empty (-D NAME=) says the server lacks
+ * what the test presupposes: the reason, or NULL. */
+static char *eng_needs_skip(const struct ms_eng *e) {
+  for (size_t i = 0; i < e->t->nneeds; i++) {
+    char ref[160], err[256];
+    snprintf(ref, sizeof ref, "${%s}", e->t->needs[i].name);
+    char *v = ms_engine_expand(e, ref, err, sizeof err);
+    bool empty = v && !*v;
+    free(v);
+    if (empty)
+      return xasprintf("${%s} is empty: %s", e->t->needs[i].name,
+                       e->t->needs[i].value);
+  }
+  return NULL;
+}
+
 /* The requires: probe and the SKIPs; true when the dialogue may run. */
 static bool eng_gate(struct ms_eng *e, const struct ms_probe *probe) {
   struct ms_transcript_result *out = e->out;
   char *skip = eng_target_skip(e);
+  if (!skip)
+    skip = eng_needs_skip(e);
   struct ms_probe own = {0};
   if (!skip && e->t->nrequires > 0 && !probe) {
     char err[256] = "";

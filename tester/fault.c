@@ -178,6 +178,11 @@ static const struct fault_def fault_defs[] = {
      "                         (RFC 2034 §4)"},
     {"enhanced-param", MS_F_ENH_PARAM, FA_NONE, false, 0, 0,
      "EHLO lists ENHANCEDSTATUSCODES with a parameter (RFC 2034 §3)"},
+    {"size-param-refused", MS_F_SIZE_REFUSED, FA_NONE, false, 0, 0,
+     "MAIL's SIZE= gets 555 though EHLO lists SIZE (RFC 1870 §4)"},
+    {"size-keyword-text", MS_F_SIZE_KEYWORD_TEXT, FA_NONE, false, 0, 0,
+     "EHLO lists SIZE with a parameter that is no number: SIZE 10M\n"
+     "                         (RFC 1870 §3)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -83,6 +83,8 @@ enum ms_fault {
   MS_F_ENH_FIRST_LINE,     /* enhanced-first-line */
   MS_F_ENH_EHLO_ONLY,      /* enhanced-ehlo-only */
   MS_F_ENH_PARAM,          /* enhanced-param */
+  MS_F_SIZE_REFUSED,       /* size-param-refused */
+  MS_F_SIZE_KEYWORD_TEXT,  /* size-keyword-text */
   MS_F_COUNT               /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

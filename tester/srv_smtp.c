@@ -189,12 +189,14 @@ static enum srv_action smtp_path_error(struct smtp_sess *s,
   return SRV_CONTINUE;
 }
 
-/* KW= (of a length LEN with the "=") of an extension that is offered,
- * or used anyway by a fault that leaves its keyword out. */
+/* P[0..N) is NAME= of the extension EXT that is offered, or used anyway
+ * by a fault that leaves its keyword out. */
 static bool smtp_ext_param(const struct smtp_sess *s, const char *p, size_t n,
-                           const char *kw, size_t len, enum ms_fault unadv) {
-  return n > len && strncasecmp(p, kw, len) == 0 &&
-         (srv_smtp_ext_on(s->ctx.world, kw) ||
+                           const char *name, const char *ext,
+                           enum ms_fault unadv) {
+  size_t len = strlen(name);
+  return n > len + 1 && strncasecmp(p, name, len) == 0 && p[len] == '=' &&
+         (srv_smtp_ext_on(s->ctx.world, ext) ||
           ms_fault_on(&s->ctx.faults, unadv));
 }
 
@@ -204,9 +206,9 @@ static bool smtp_mail_param(struct smtp_sess *s, const char *p, size_t n,
                             struct ms_buf *out) {
   if (srv_auth_smtp_mail_param(&s->ctx, p, n)) /* RFC 4954 §5 */
     return false;
-  if (smtp_ext_param(s, p, n, "SIZE=", 5, MS_F_SIZE_UNADVERTISED))
+  if (smtp_ext_param(s, p, n, "SIZE", "SIZE", MS_F_SIZE_UNADVERTISED))
     return srv_smtp_size_param(&s->ctx, &s->size, p + 5, n - 5, &s->fmt, out);
-  if (smtp_ext_param(s, p, n, "BODY=", 5, MS_F_8BIT_UNADVERTISED))
+  if (smtp_ext_param(s, p, n, "BODY", "8BITMIME", MS_F_8BIT_UNADVERTISED))
     return srv_smtp_8bit_param(&s->ctx, &s->b8, p + 5, n - 5, &s->fmt, out);
   smtp_say(s, out, 555, "5.5.4", "Parameter not recognized or not implemented");
   return true;
@@ -350,6 +352,11 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   if (s->naccepted >= s->ctx.world->max_recipients) {
     srv_smtp_path_free(&path);
     return smtp_rcpt_limit(s, out);
+  }
+  if (!s->rfc821 && /* RFC 3463 §3 (srv_smtp_policy.c) */
+      srv_smtp_policy_rcpt(&s->ctx, &path, s->from, &s->size, &s->fmt, out)) {
+    srv_smtp_path_free(&path);
+    return SRV_CONTINUE;
   }
   struct srv_smtp_rcpt r;
   srv_smtp_rcpt_resolve(s->ctx.world, &path, s->kind, &r);

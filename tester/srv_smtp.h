@@ -8,6 +8,7 @@
  *   srv_smtp_pipe.c   PIPELINING (RFC 2920): its faults, at the wire
  *   srv_smtp_8bit.c   8BITMIME (RFC 6152): BODY=, 8-bit data
  *   srv_smtp_enh.c    ENHANCEDSTATUSCODES (RFC 2034, RFC 3463)
+ *   srv_smtp_policy.c recipients refused with their own RFC 3463 code
  *   srv_smtp.c        the session: state machine of §4.3/§4.4 */
 #ifndef MS_SRV_SMTP_H
 #define MS_SRV_SMTP_H
@@ -171,6 +172,13 @@ bool srv_smtp_pipe_after(const struct srv_ctx *ctx, struct srv_smtp_pipe *p,
 void srv_smtp_pipe_free(struct srv_smtp_pipe *p);
 /* RFC 2920 §3.2 (3): DATA without a valid recipient gets 354 (fault). */
 bool srv_smtp_pipe_data_anyway(const struct srv_ctx *ctx);
+
+/* Recipients refused with a code of their own (srv_smtp_policy.c, RFC
+ * 3463 §3): true when it wrote the refusal. */
+bool srv_smtp_policy_rcpt(const struct srv_ctx *ctx,
+                          const struct srv_smtp_path *p, const char *from,
+                          const struct srv_smtp_size *z,
+                          const struct srv_smtp_fmt *f, struct ms_buf *out);
 
 /* RFC 2034 ENHANCEDSTATUSCODES (srv_smtp_enh.c). */
 enum {

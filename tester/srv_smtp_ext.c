@@ -25,6 +25,9 @@ size_t srv_smtp_ext_keywords(const struct srv_ctx *ctx, char buf[64],
   if (srv_smtp_ext_on(w, "SIZE") && !ms_fault_on(f, MS_F_SIZE_UNADVERTISED)) {
     snprintf(buf, 64, "SIZE %zu",
              w->max_message ? srv_smtp_size_cap(w) : (size_t)0);
+    if (ms_fault_on(f,
+                    MS_F_SIZE_KEYWORD_TEXT)) /* §3: size-param ::= [1*DIGIT] */
+      snprintf(buf, 64, "SIZE %zuM", srv_smtp_size_cap(w) >> 20);
     lines[n++] = buf;
   }
   /* RFC 6152 §2, RFC 2920 §2, RFC 2034 §3: no parameter (the faults

@@ -37,6 +37,11 @@ static void size_refuse(const struct srv_ctx *ctx, bool at_mail,
 bool srv_smtp_size_param(const struct srv_ctx *ctx, struct srv_smtp_size *z,
                          const char *v, size_t n, const struct srv_smtp_fmt *f,
                          struct ms_buf *out) {
+  if (ms_fault_on(&ctx->faults, MS_F_SIZE_REFUSED)) { /* §4: "will accept" */
+    srv_smtp_reply(out, f, 555, "5.5.4",
+                   "Parameter not recognized or not implemented");
+    return true;
+  }
   /* §3: size-value ::= 1*20DIGIT */
   unsigned long long x = 0;
   bool ok = n >= 1 && n <= 20;

@@ -412,10 +412,15 @@ static void world_user_pair(struct world_ctx *c, const char *key,
     u->terminal = world_bool(c, v, key);
   else if (!strcmp(key, "forward_551"))
     u->forward_551 = world_bool(c, v, key);
+  else if (!strcmp(key, "mailbox_full"))
+    u->mailbox_full = world_bool(c, v, key);
+  else if (!strcmp(key, "max_message"))
+    u->max_message = world_size(c, v, key);
   else
     world_err(c, k,
               "unknown user key '%s' (known: name, domain, fullname, "
-              "terminal, forward, forward_551, password)",
+              "terminal, forward, forward_551, password, mailbox_full, "
+              "max_message)",
               key);
   if (dst) {
     free(*dst);
@@ -449,8 +454,11 @@ static void world_list_pair(struct world_ctx *c, const char *key,
   } else if (!strcmp(key, "members")) {
     world_strv_free(l->members, l->nmembers);
     l->members = world_strv(c, v, key, &l->nmembers);
+  } else if (!strcmp(key, "closed")) {
+    l->closed = world_bool(c, v, key);
   } else {
-    world_err(c, k, "unknown list key '%s' (known: name, members)", key);
+    world_err(c, k, "unknown list key '%s' (known: name, members, closed)",
+              key);
   }
 }
 

@@ -17,12 +17,16 @@ struct ms_world_user {
   char *forward;    /* forward-path: 251 (RFC 821 §3.2) */
   bool forward_551; /* refuse with 551 "please try" instead of 251 */
   char *password;   /* SMTP AUTH (RFC 4954); NULL: cannot log in */
+  /* RFC 3463 conditions (srv_smtp_policy.c): */
+  bool mailbox_full;  /* RCPT: 452 4.2.2 Mailbox full */
+  size_t max_message; /* 0, or a limit below the system's: 552 5.2.3 */
 };
 
 struct ms_world_list {
   char *name;
   char **members; /* "Full Name <mbox@host>" or "<mbox@host>" as in EXPN */
   size_t nmembers;
+  bool closed; /* only members may send to it: 550 5.7.2 (RFC 3463) */
 };
 
 struct ms_world_msg {
