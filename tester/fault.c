@@ -183,6 +183,29 @@ static const struct fault_def fault_defs[] = {
     {"size-keyword-text", MS_F_SIZE_KEYWORD_TEXT, FA_NONE, false, 0, 0,
      "EHLO lists SIZE with a parameter that is no number: SIZE 10M\n"
      "                         (RFC 1870 §3)"},
+    /* RFC 3463 §3: codes in the class the RFC gives them, reply code
+     * and enhanced code still agreeing (RFC 2034 kept). */
+    {"esc-moved-transient", MS_F_ESC_MOVED_4XX, FA_NONE, false, 0, 0,
+     "RCPT to a mailbox that moved gets 450 4.1.6, X.1.6 as a\n"
+     "                         transient failure (RFC 3463 §3.2)"},
+    {"esc-full-permanent", MS_F_ESC_FULL_5XX, FA_NONE, false, 0, 0,
+     "RCPT to a mailbox over its quota gets 552 5.2.2, X.2.2 as a\n"
+     "                         permanent failure (RFC 3463 §3.3)"},
+    {"esc-limit-transient", MS_F_ESC_LIMIT_4XX, FA_NONE, false, 0, 0,
+     "SIZE= over a mailbox's own limit gets 452 4.2.3 at RCPT, X.2.3\n"
+     "                         as a transient failure (RFC 3463 §3.3)"},
+    {"esc-list-transient", MS_F_ESC_LIST_4XX, FA_NONE, false, 0, 0,
+     "RCPT to a closed list from a non-member gets 450 4.7.2, X.7.2\n"
+     "                         as a transient failure (RFC 3463 §3.8)"},
+    {"esc-invalid-transient", MS_F_ESC_INVALID_4XX, FA_NONE, false, 0, 0,
+     "RCPT to a domain under .invalid gets 450 4.1.2, X.1.2 as a\n"
+     "                         transient failure (RFC 3463 §3.2)"},
+    {"body-any-value", MS_F_BODY_ANY, FA_NONE, false, 0, 0,
+     "MAIL takes BODY= of any value, BODY=9BIT too (RFC 6152 §2)"},
+    {"8bit-no-body-451", MS_F_8BIT_NO_BODY_451, FA_NONE, false, 0, 0,
+     "8-bit data after MAIL without BODY=8BITMIME gets 451 at the end\n"
+     "                         of the data (RFC 5321 §2.4: clear the bit or\n"
+     "                         reject the message)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -85,6 +85,13 @@ enum ms_fault {
   MS_F_ENH_PARAM,          /* enhanced-param */
   MS_F_SIZE_REFUSED,       /* size-param-refused */
   MS_F_SIZE_KEYWORD_TEXT,  /* size-keyword-text */
+  MS_F_ESC_MOVED_4XX,      /* esc-moved-transient */
+  MS_F_ESC_FULL_5XX,       /* esc-full-permanent */
+  MS_F_ESC_LIMIT_4XX,      /* esc-limit-transient */
+  MS_F_ESC_LIST_4XX,       /* esc-list-transient */
+  MS_F_ESC_INVALID_4XX,    /* esc-invalid-transient */
+  MS_F_BODY_ANY,           /* body-any-value */
+  MS_F_8BIT_NO_BODY_451,   /* 8bit-no-body-451 */
   MS_F_COUNT               /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

@@ -305,8 +305,12 @@ static bool smtp_rcpt_reply(struct smtp_sess *s, const struct srv_smtp_rcpt *r,
                    "User not local; will forward to %s", r->forward);
     return true;
   case SRV_RCPT_TRY:
-    srv_smtp_reply(out, &s->fmt, 551, "5.1.6", "User not local; please try %s",
-                   r->forward);
+    if (ms_fault_on(&s->ctx.faults, MS_F_ESC_MOVED_4XX)) /* 3463-3.2-5 */
+      srv_smtp_reply(out, &s->fmt, 450, "4.1.6",
+                     "User not local; please try %s", r->forward);
+    else
+      srv_smtp_reply(out, &s->fmt, 551, "5.1.6",
+                     "User not local; please try %s", r->forward);
     return false;
   case SRV_RCPT_INACTIVE: /* §3.4 and Scenario 5 */
     smtp_say(s, out, 450, "4.2.1", "User not active now");

@@ -20,6 +20,8 @@ bool srv_smtp_8bit_param(const struct srv_ctx *ctx, struct srv_smtp_8bit *b,
   bool is8 = n == 8 && strncasecmp(v, "8BITMIME", 8) == 0;
   if (is7 && ms_fault_on(&ctx->faults, MS_F_BODY_7BIT))
     is7 = false; /* fault body-7bit-refused */
+  if (!is7 && !is8 && ms_fault_on(&ctx->faults, MS_F_BODY_ANY))
+    return false; /* fault body-any-value: §2's body-value broken */
   if (!is7 && !is8) {
     srv_smtp_reply(out, f, 501, "5.5.4",
                    "Syntax error in BODY= value (7BIT or 8BITMIME)");
@@ -43,6 +45,13 @@ void srv_smtp_8bit_line(struct srv_smtp_8bit *b, const char *line, size_t len) {
 bool srv_smtp_8bit_done(const struct srv_ctx *ctx,
                         const struct srv_smtp_8bit *b,
                         const struct srv_smtp_fmt *f, struct ms_buf *out) {
+  /* fault 8bit-no-body-451: RFC 5321 §2.4 lets a server "clear the
+   * high-order bit or reject the message as invalid", not defer it */
+  if (!b->body8 && b->seen8 &&
+      ms_fault_on(&ctx->faults, MS_F_8BIT_NO_BODY_451)) {
+    srv_smtp_reply(out, f, 451, "4.6.0", "8-bit data without BODY=8BITMIME");
+    return true;
+  }
   /* fault 8bit-data-refused: §3 "will accept MIME messages containing
    * arbitrary octet-aligned material" */
   if (!b->body8 || !b->seen8 || !ms_fault_on(&ctx->faults, MS_F_8BIT_REFUSED))

@@ -256,6 +256,21 @@ START_TEST(test_8bit) {
   SAYS(&d, "caf\xc3\xa9", "");
   SAYS(&d, ".", "554 5.6.0 Transaction failed: 8-bit data refused\r\n");
   drv_close(&d);
+  drv_open(&d, NULL, MS_F_BODY_ANY, true);
+  CODE(&d, "MAIL FROM:<a@b.c> BODY=9BIT", 250);
+  drv_close(&d);
+  drv_open(&d, NULL, MS_F_8BIT_NO_BODY_451, true);
+  CODE(&d, "MAIL FROM:<a@b.c>", 250);
+  CODE(&d, "RCPT TO:<Jones@foo.com>", 250);
+  CODE(&d, "DATA", 354);
+  SAYS(&d, "caf\xc3\xa9", "");
+  CODE(&d, ".", 451);
+  CODE(&d, "MAIL FROM:<a@b.c> BODY=8BITMIME", 250); /* with BODY=: taken */
+  CODE(&d, "RCPT TO:<Jones@foo.com>", 250);
+  CODE(&d, "DATA", 354);
+  SAYS(&d, "caf\xc3\xa9", "");
+  CODE(&d, ".", 250);
+  drv_close(&d);
   drv_open(&d, NULL, MS_F_DATA_LINE_999, true);
   CODE(&d, "MAIL FROM:<a@b.c> BODY=8BITMIME", 250);
   CODE(&d, "RCPT TO:<Jones@foo.com>", 250);
@@ -368,6 +383,47 @@ START_TEST(test_policy) {
 }
 END_TEST
 
+/* The esc-* faults: each condition's code in the other class, the reply
+ * code agreeing with it (RFC 3463 §3 broken, RFC 2034 §4 kept). */
+static const char *policy_rcpt(enum ms_fault f, const char *rcpt) {
+  static char r[256];
+  struct ms_world *w = ms_world_builtin();
+  w->users[0].mailbox_full = true; /* Jones */
+  w->users[1].max_message = 1000;  /* Brown */
+  w->users[2].forward = xstrdup("<moved@example.org>");
+  w->users[2].forward_551 = true;
+  w->lists[0].closed = true;
+  struct drv d;
+  drv_open(&d, w, f, true);
+  CODE(&d, "MAIL FROM:<a@b.c> SIZE=2000", 250);
+  snprintf(r, sizeof r, "%s", drv(&d, rcpt));
+  drv_close(&d);
+  return r;
+}
+
+START_TEST(test_policy_faults) {
+  struct {
+    enum ms_fault f;
+    const char *rcpt, *clean, *bad;
+  } t[] = {
+      {MS_F_ESC_INVALID_4XX, "RCPT TO:<x@nowhere.invalid>", "550 5.1.2",
+       "450 4.1.2"},
+      {MS_F_ESC_FULL_5XX, "RCPT TO:<Jones@foo.com>", "452 4.2.2", "552 5.2.2"},
+      {MS_F_ESC_LIMIT_4XX, "RCPT TO:<Brown@foo.com>", "552 5.2.3", "452 4.2.3"},
+      {MS_F_ESC_LIST_4XX, "RCPT TO:<Example-People@foo.com>", "550 5.7.2",
+       "450 4.7.2"},
+      {MS_F_ESC_MOVED_4XX, "RCPT TO:<Smith@foo.com>", "551 5.1.6", "450 4.1.6"},
+  };
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+    ck_assert_msg(strncmp(policy_rcpt(MS_F_NONE, t[i].rcpt), t[i].clean, 9) ==
+                      0,
+                  "%s", t[i].rcpt);
+    ck_assert_msg(strncmp(policy_rcpt(t[i].f, t[i].rcpt), t[i].bad, 9) == 0,
+                  "%s", t[i].rcpt);
+  }
+}
+END_TEST
+
 /* RFC 2920 §3.2 (3): no 354 without a recipient (the fault gives one,
  * then 554 at the end of the data). */
 START_TEST(test_data_no_rcpt) {
@@ -457,6 +513,7 @@ Suite *make_srv_smtp_ext_suite(void) {
   tcase_add_test(tc, test_enh_helo);
   tcase_add_test(tc, test_enh_faults);
   tcase_add_test(tc, test_policy);
+  tcase_add_test(tc, test_policy_faults);
   tcase_add_test(tc, test_data_no_rcpt);
   tcase_add_test(tc, test_pipe_faults);
   suite_add_tcase(s, tc);
