@@ -373,6 +373,216 @@ START_TEST(smtp_auth_redacted) {
 }
 END_TEST
 
+/* The redacted YAML of V: none of SECRETS in it, NSECRETS counted. */
+static void no_secret_in(const struct piece *v, size_t n, enum ms_protocol p,
+                         const char *const *secrets, size_t nsecrets,
+                         unsigned expect_vars) {
+  struct ms_imp_session *s = mk(p, v, n);
+  struct ms_write_opts o = KEEP;
+  o.keep_secrets = false;
+  bool steps;
+  struct ms_frames f;
+  char *y = yaml_of(s, &o, &steps, &f);
+  for (size_t i = 0; i < nsecrets; i++)
+    if (strstr(y, secrets[i])) {
+      fprintf(stderr, "secret %s in clear:\n%s", secrets[i], y);
+      ck_abort();
+    }
+  char var[32], note[64];
+  snprintf(var, sizeof var, "secret%u: REDACTED", expect_vars);
+  snprintf(note, sizeof note, "the %u secret%s the client", expect_vars,
+           expect_vars > 1 ? "s" : "");
+  if (!strstr(y, var) || !strstr(y, note))
+    fprintf(stderr, "%s", y);
+  ck_assert(strstr(y, var));
+  ck_assert(strstr(y, note)); /* the notes count every secret */
+  snprintf(var, sizeof var, "secret%u:", expect_vars + 1);
+  ck_assert(!strstr(y, var));
+  struct ms_diags d = {0};
+  struct ms_transcript *t = ms_transcript_parse("r.yaml", y, strlen(y), &d);
+  ck_assert_ptr_nonnull(t);
+  ms_transcript_free(t);
+  ms_diags_free(&d);
+  ms_frames_free(&f);
+  free(y);
+  ms_imp_session_free(s);
+}
+
+/* Redaction by position: every client line from AUTH to the final
+ * reply, whatever the mechanism (issue 12). */
+START_TEST(smtp_auth_any_mechanism) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "EHLO c\r\n", 0},
+      {1, "250 AUTH XOAUTH2 NTLM CRAM-MD5 X-UNHEARD\r\n", 0},
+      {0, "AUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHRva2VuAQE=\r\n", 0},
+      {1, "334 eyJzdGF0dXMiOiI0MDEifQ==\r\n", 0},
+      {0, "\r\n", 0}, /* XOAUTH2's empty answer to the error */
+      {1, "535 no\r\n", 0},
+      {0, "AUTH NTLM TlRMTVNTUAABAAAAB4IIogAAAAA=\r\n", 0},
+      {1, "334 TlRMTVNTUAACAAAADAAMADAAAAA=\r\n", 0},
+      {0, "TlRMTVNTUAADAAAAGAAYAEAAAAA=\r\n", 0},
+      {1, "235 ok\r\n", 0},
+      {0, "AUTH CRAM-MD5\r\n", 0},
+      {1, "334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+\r\n", 0},
+      {0, "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\n", 0},
+      {1, "535 no\r\n", 0},
+      {0, "AUTH X-UNHEARD\r\n", 0},
+      {1, "334 go on\r\n", 0},
+      {0, "not base64 at all, a pass phrase\r\n", 0},
+      {1, "334 more\r\n", 0},
+      {0, "second secret line\r\n", 0},
+      {1, "535 no\r\n", 0},
+      {0, "QUIT\r\n", 0},
+      {1, "221 bye\r\n", 0},
+  };
+  static const char *const sec[] = {
+      "dXNlcj1hAWF1dGg9QmVhcmVyIHRva2VuAQE=",
+      "TlRMTVNTUAABAAAAB4IIogAAAAA=",
+      "TlRMTVNTUAADAAAAGAAYAEAAAAA=",
+      "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw",
+      "pass phrase",
+      "second secret"};
+  no_secret_in(v, N(v), MS_PROTO_SMTP, sec, N(sec), 6);
+}
+END_TEST
+
+/* A client that pipelines AUTH LOGIN with both answers, to a server
+ * whose EHLO reply never got its final line (suricata-verify
+ * smtp-bug-6053): "250-" then "334" is a new reply, and the password
+ * line is a secret however the replies fall. */
+START_TEST(smtp_auth_pipelined_broken_ehlo) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "EHLO c\r\n", 0},
+      {1, "250-mx.example\r\n", 0},
+      {0, "AUTH LOGIN\r\ndXNlcm5hbWU=\r\ncGFzc3dvcmQ=\r\n", 0},
+      {1, "334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 ok\r\n", 0},
+      {0, "QUIT\r\n", 0},
+      {1, "221 bye\r\n", 0},
+  };
+  static const char *const sec[] = {"dXNlcm5hbWU=", "cGFzc3dvcmQ="};
+  no_secret_in(v, N(v), MS_PROTO_SMTP, sec, N(sec), 2);
+  struct ms_imp_session *s = mk(MS_PROTO_SMTP, v, N(v));
+  struct ms_frames f;
+  ms_import_frame(s, &f);
+  /* replies: greeting, the cut 250-, 334, 334, 235, 221 */
+  int codes[8], nc = 0;
+  for (size_t i = 0; i < f.n && nc < 8; i++)
+    if (f.u[i].kind == MS_U_REPLY)
+      codes[nc++] = f.u[i].code;
+  ck_assert_int_eq(nc, 6);
+  ck_assert_int_eq(codes[1], 250);
+  ck_assert_int_eq(codes[2], 334);
+  ck_assert_int_eq(codes[4], 235);
+  ms_frames_free(&f);
+  ms_imp_session_free(s);
+  /* even with the EHLO reply glued into the greeting, so that 235
+   * answers the user line, the password line that follows is no
+   * command: secret */
+  static const struct piece w[] = {
+      {1, "220 mx AAAA250-mx.example\r\n", 0},
+      {0, "EHLO c\r\nAUTH LOGIN\r\ndXNlcm5hbWU=\r\ncGFzc3dvcmQ=\r\n", 0},
+      {1, "334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 ok\r\n", 0},
+      {0, "MAIL FROM:<a@b>\r\n", 0},
+      {1, "250 ok\r\n", 0},
+  };
+  no_secret_in(w, N(w), MS_PROTO_SMTP, sec, N(sec), 2);
+}
+END_TEST
+
+/* PASS and APOP are credentials whatever the server speaks, and a
+ * secret cut by the end of the capture is still one. */
+START_TEST(secret_any_protocol_and_cut) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "USER bob\r\n", 0},
+      {1, "500 what\r\n", 0},
+      {0, "PASS hunter22\r\n", 0},
+      {1, "500 what\r\n", 0},
+      {0, "AUTH PLAIN AGJvYgBzd29yZGZpc2g=", 0}, /* no line end */
+  };
+  static const char *const sec[] = {"hunter22", "AGJvYgBzd29yZGZpc2g="};
+  no_secret_in(v, N(v), MS_PROTO_SMTP, sec, N(sec), 2);
+  static const struct piece w[] = {
+      {1, "+OK ready\r\n", 0},
+      {0, "AUTH PLAIN\r\n", 0},
+      {1, "+ \r\n", 0},
+      {0, "AGJvYgBzd29yZGZpc2g", 0}, /* cut mid-line */
+  };
+  static const char *const sw[] = {"AGJvYgBzd29yZGZpc2g"};
+  no_secret_in(w, N(w), MS_PROTO_POP3, sw, N(sw), 1);
+}
+END_TEST
+
+/* An imported STARTTLS is the switch to TLS only when a TLS record
+ * follows (arkime smtp-decrypted.pcap: plaintext EHLO after 220). */
+START_TEST(smtp_starttls_plaintext_follows) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},       {0, "EHLO c\r\n", 0},
+      {1, "250 STARTTLS\r\n", 0}, {0, "STARTTLS\r\n", 0},
+      {1, "220 go ahead\r\n", 0}, {0, "EHLO c\r\n", 0},
+      {1, "250 mx\r\n", 0},       {0, "QUIT\r\n", 0},
+      {1, "221 bye\r\n", 0},
+  };
+  bool steps;
+  char *y = roundtrip(v, N(v), MS_PROTO_SMTP, &steps);
+  ck_assert(!strstr(y, "TLS from here on"));
+  ck_assert(!strstr(y, "starttls"));
+  ck_assert(strstr(y, "  S: 220 go ahead\n  C: EHLO c\n  S: 250 mx\n"));
+  free(y);
+  /* with the server's side only after it: its bytes tell */
+  static const struct piece w[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "STARTTLS\r\n", 0},
+      {1, "220 go ahead\r\n\x16\x03\x03\x00\x02hi", 21},
+  };
+  y = roundtrip_opts(w, N(w), MS_PROTO_SMTP, &KEEP, 0, &steps);
+  ck_assert(strstr(y, "TLS from here on"));
+  free(y);
+}
+END_TEST
+
+/* A client that pipelines CAPA, AUTH, STAT, LIST, UIDL and QUIT to a
+ * server whose greeting is not in the capture (suricata-verify
+ * pop3-auth-01): every multi-line response with its command. */
+START_TEST(pop3_pipelined_no_greeting) {
+  static const struct piece v[] = {
+      {0,
+       "CAPA\r\nAUTH XOAUTH2\r\ndXNlcj1qb2UBYXV0aD1CZWFyZXIgdG9rZW4BAQ==\r\n"
+       "STAT\r\nLIST\r\nUIDL\r\nQUIT\r\n",
+       0},
+      {1,
+       "+OK Capability list follows\r\nUSER\r\nSASL PLAIN XOAUTH2\r\n.\r\n"
+       "+ \r\n+OK Welcome.\r\n+OK 1 308661\r\n+OK 1 messages\r\n1 308661\r\n"
+       ".\r\n+OK\r\n1 GmailId123\r\n.\r\n+OK Farewell.\r\n",
+       0},
+  };
+  struct ms_imp_session *s = mk(MS_PROTO_POP3, v, N(v));
+  struct ms_frames f;
+  ms_import_frame(s, &f);
+  size_t replies = 0, multi = 0, bad = 0;
+  for (size_t i = 0; i < f.n; i++)
+    if (f.u[i].kind == MS_U_REPLY) {
+      replies++;
+      multi += f.u[i].multiline;
+      bad += f.u[i].code == 0 || f.u[i].answers < 0;
+    }
+  ck_assert_uint_eq(replies, 7); /* one per client line */
+  ck_assert_uint_eq(multi, 3);   /* CAPA, LIST, UIDL */
+  ck_assert_uint_eq(bad, 0);
+  ms_frames_free(&f);
+  ms_imp_session_free(s);
+  bool steps;
+  char *y = roundtrip(v, N(v), MS_PROTO_POP3, &steps);
+  ck_assert(!strstr(y, "no reply code"));
+  ck_assert(strstr(y, "  S: +OK 1 messages\n  S: 1 308661\n  S: .\n"));
+  free(y);
+  static const char *const sec[] = {"dXNlcj1qb2UBYXV0aD1CZWFyZXIgdG9rZW4BAQ=="};
+  no_secret_in(v, N(v), MS_PROTO_POP3, sec, N(sec), 1);
+}
+END_TEST
+
 START_TEST(smtp_starttls) {
   static const struct piece v[] = {
       {1, "220 mx\r\n", 0},
@@ -580,9 +790,11 @@ END_TEST
 START_TEST(detect) {
   enum ms_protocol p;
   bool swap;
-#define D(c, s, fin)                                                           \
+#define DP(c, s, fin, port)                                                    \
   ms_import_detect((const unsigned char *)(c), strlen(c),                      \
-                   (const unsigned char *)(s), strlen(s), fin, &p, &swap)
+                   (const unsigned char *)(s), strlen(s), fin, port, &p,       \
+                   &swap)
+#define D(c, s, fin) DP(c, s, fin, -1)
   ck_assert_int_eq(D("EHLO x\r\n", "220 mx ESMTP\r\n", false), 1);
   ck_assert_int_eq(p, MS_PROTO_SMTP);
   ck_assert(!swap);
@@ -590,13 +802,35 @@ START_TEST(detect) {
   ck_assert(swap); /* the roles were guessed the wrong way round */
   ck_assert_int_eq(D("USER a\r\n", "+OK ready\r\n", false), 1);
   ck_assert_int_eq(p, MS_PROTO_POP3);
-  ck_assert_int_eq(D("", "+OK POP3\r\n", false), 1);
   ck_assert_int_eq(D("GET / HTTP/1.1\r\n", "HTTP/1.1 200 OK\r\n", false), 0);
   ck_assert_int_eq(D("EHLO x\r\n", "+OK\r\n", false), 0); /* contradiction */
   ck_assert_int_eq(D("", "", false), -1);
   ck_assert_int_eq(D("", "", true), 0);
   ck_assert_int_eq(D("EHL", "", false), -1);
+  /* Greeting-shaped bytes are not enough: the client must speak too
+   * (zeek ftp-password-pass-command.pcap, redis-50-pings.pcap). */
+  ck_assert_int_eq(D("", "220 FileZilla Server\r\n", false), -1);
+  ck_assert_int_eq(D("USER Admin\r\n", "220 FileZilla Server\r\n", false), 0);
+  ck_assert_int_eq(D("SYST\r\n", "220 ftp.NetBSD.org FTP\r\n", false), 0);
+  ck_assert_int_eq(D("*2\r\n$4\r\nAUTH\r\n", "+OK\r\n+PONG\r\n", false), 0);
+  ck_assert_int_eq(D("", "+OK POP3\r\n", true), 0); /* nobody asked */
+  ck_assert_int_eq(DP("*1\r\n$4\r\nPING\r\n", "+PONG\r\n", true, 1), 0);
+  /* On a mail port the server's side is enough when the client said
+   * nothing, or nothing of any text protocol. */
+  ck_assert_int_eq(DP("", "+OK POP3 ready\r\n", true, MS_PROTO_POP3), 1);
+  ck_assert_int_eq(p, MS_PROTO_POP3);
+  ck_assert_int_eq(DP("", "+OK POP3 ready\r\n", false, MS_PROTO_POP3), -1);
+  ck_assert_int_eq(DP("\x16\x03\x01\x02\r\n", "220 mx\r\n", true, 0), 1);
+  ck_assert_int_eq(DP("QUIT\r\n", "", true, MS_PROTO_SMTP), 1); /* either */
+  ck_assert_int_eq(p, MS_PROTO_SMTP);
+  ck_assert_int_eq(D("QUIT\r\n", "", true), 0);
+  ck_assert_int_eq(D("HELO x\nDATA\n", "", true), 1); /* the client alone */
+  ck_assert_int_eq(D("HELO x\nDATA\n", "", false), -1);
+  /* begun mid-session: a reply, then commands */
+  ck_assert_int_eq(D("RCPT TO:<b@y>\r\n", "250 2.1.5 Ok\r\n", false), 1);
+  ck_assert_int_eq(DP("\x16\x03\x01", "\x16\x03\x03", true, 0), 0); /* TLS */
 #undef D
+#undef DP
 }
 END_TEST
 
@@ -951,6 +1185,11 @@ Suite *make_import_suite(void) {
   tcase_add_test(t, smtp_bdat);
   tcase_add_test(t, smtp_auth_kept);
   tcase_add_test(t, smtp_auth_redacted);
+  tcase_add_test(t, smtp_auth_any_mechanism);
+  tcase_add_test(t, smtp_auth_pipelined_broken_ehlo);
+  tcase_add_test(t, secret_any_protocol_and_cut);
+  tcase_add_test(t, smtp_starttls_plaintext_follows);
+  tcase_add_test(t, pop3_pipelined_no_greeting);
   tcase_add_test(t, smtp_starttls);
   tcase_add_test(t, smtp_starttls_refused);
   tcase_add_test(t, smtp_odd_replies);

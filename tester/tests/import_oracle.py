@@ -10,7 +10,8 @@ lines (the writer's layout: script: "  C: text", steps: one "- X: value"
 per line), ask `tshark -r CAPTURE -q -z follow,tcp,yaml,N` (N: the TCP
 session number in source:), and compare.  A <gap: N bytes ...> line must
 sit where tshark prints "[N bytes missing in capture file]"; after a
-<TLS ...> line the transcript may stop early (the rest is opaque).
+<TLS ...> line the transcript may stop early, but only where what tshark
+shows next on each side is a TLS record (or nothing).
 Transcripts must have been imported with --keep-secrets.
 --trailing-gap-ok: a gap at the very end that tshark cannot know about
 (bytes missing when the capture ends) is accepted.
@@ -180,6 +181,12 @@ def endpoints(source):
     return int(m.group(1)), strip(m.group(2)), strip(m.group(3))
 
 
+def looks_tls(b):
+    """A TLS record header (RFC 8446 §5.1): content type 20..24, version
+    major 3 (SSL 3.0 to TLS 1.3 all write 3 there)."""
+    return len(b) >= 2 and 20 <= b[0] <= 24 and b[1] == 3
+
+
 def compare(mine, theirs, tls, trailing_gap_ok=False):
     """None when equal, else why."""
     for side in ("client", "server"):
@@ -192,6 +199,10 @@ def compare(mine, theirs, tls, trailing_gap_ok=False):
             flat_b = b"".join(x[1] for x in b if x[0] == "data")
             if not flat_b.startswith(flat_a):
                 return "%s bytes are not a prefix of tshark's" % side
+            rest = flat_b[len(flat_a):]
+            if rest and not looks_tls(rest):
+                return ("%s: the transcript stops for TLS, but what follows "
+                        "is not a TLS record: %r" % (side, rest[:30]))
             continue
         if [x[0] for x in a] != [x[0] for x in b]:
             return "%s: gaps differ: %s vs %s" % (
