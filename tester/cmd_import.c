@@ -25,7 +25,7 @@ static void import_usage(FILE *out) {
       "\n"
       "\n",
       out);
-  ms_traffic_usage_opts(out);
+  ms_traffic_usage_opts(out, "import");
   fputs("  -q, --quiet           do not list the files written\n"
         "  -v, --verbose         say what each transcript holds\n"
         "\n"

@@ -216,15 +216,50 @@ struct ms_write_opts {
   bool keep_secrets;
   bool allow_gaps;
   bool force_steps; /* always the steps: form */
+  /* replay: secrets are named ${secretN<suffix>} (unique in a run), their
+   * values handed back (SECRET_VALUES), and the packet of each line */
+  const char *secret_suffix;
+  bool secret_values;
+  bool line_frames;
 };
 
-/* Write the transcript of S (framed as F) as YAML to OUT.  Returns 0, or
- * -1 on a write error. *STEPS is set when the steps: form had to be used. */
+/* What ms_transcript_write() tells besides the text. */
+struct ms_write_result {
+  bool steps;       /* the steps: form had to be used */
+  bool cut;         /* cut to fit the loader's limits */
+  uint64_t *frames; /* line_frames: frames[L - 1], the packet that line
+                       L came from; 0 for the header */
+  size_t nlines;
+  struct ms_var *secrets; /* secret_values: each ${name} and the captured
+                             value it stands for */
+  size_t nsecrets;
+};
+void ms_write_result_free(struct ms_write_result *r);
+
+/* Write the transcript of S (framed as F) as YAML to OUT, in a form the
+ * loader takes (transcripts/README.md, "Imported transcripts").  Returns
+ * 0, 1 when the session holds nothing a transcript can say (no step
+ * would come of it: nothing is written), or -1 on a write error.  R may
+ * be NULL; else free it with ms_write_result_free(). */
 int ms_transcript_write(FILE *out, const struct ms_imp_session *s,
                         const struct ms_frames *f,
-                        const struct ms_write_opts *o, bool *steps);
+                        const struct ms_write_opts *o,
+                        struct ms_write_result *r);
 
 /* ---- the importer (import.c) ------------------------------------------- */
+
+/* One transcript written, for the WRITTEN callback. */
+struct ms_import_written {
+  const char *path;
+  const char *capture; /* the capture file, NULL when live */
+  uint64_t session;    /* TCP session number in it */
+  enum ms_protocol proto;
+  /* with replay_info: */
+  const uint64_t *frames; /* frames[L - 1]: the packet of line L, or 0 */
+  size_t nlines;
+  const struct ms_var *secrets; /* ${name} -> captured value */
+  size_t nsecrets;
+};
 
 struct ms_import_opts {
   const char *outdir;    /* -o DIR, default "." */
@@ -241,8 +276,11 @@ struct ms_import_opts {
    * the thread that calls the importer, in the order the sessions ended;
    * with the writer thread that may be a little later than the file
    * (at the latest when the capture file ends, see ms_importer_file) */
-  void (*written)(void *ctx, const char *path);
+  void (*written)(void *ctx, const struct ms_import_written *w);
   void *written_ctx;
+  /* replay: hand each transcript's secrets and line frames to WRITTEN
+   * (secrets named uniquely within the run) */
+  bool replay_info;
   /* Write transcripts on the calling thread.  Otherwise, while a capture
    * file is read, one writer thread frames and writes them (live capture
    * always writes inline: each file and callback at once). */

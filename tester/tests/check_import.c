@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "engine_int.h"
 #include "import.h"
 #include "linktype.h"
 #include "mailspec/mailspec.h"
@@ -56,8 +57,12 @@ static char *yaml_of(const struct ms_imp_session *s,
   char *text = NULL;
   size_t len = 0;
   FILE *out = open_memstream(&text, &len);
-  ck_assert_int_eq(ms_transcript_write(out, s, &f, o, steps), 0);
+  struct ms_write_result wr;
+  ck_assert_int_eq(ms_transcript_write(out, s, &f, o, &wr), 0);
   fclose(out);
+  if (steps)
+    *steps = wr.steps;
+  ms_write_result_free(&wr);
   if (fout)
     *fout = f;
   else
@@ -121,8 +126,8 @@ static char *roundtrip_opts(const struct piece *v, size_t n,
   return text;
 }
 
-static const struct ms_write_opts KEEP = {"test.pcap", NULL,  MS_CONV_RFC5321,
-                                          true,        false, false};
+static const struct ms_write_opts KEEP = {
+    "test.pcap", NULL, MS_CONV_RFC5321, true, false, false, NULL, false, false};
 
 static char *roundtrip(const struct piece *v, size_t n, enum ms_protocol p,
                        bool *steps) {
@@ -250,8 +255,9 @@ START_TEST(smtp_awkward_bytes) {
   char *y = roundtrip(v, N(v), MS_PROTO_SMTP, &steps);
   ck_assert(steps);
   ck_assert(strstr(y, "Written in the steps: form because"));
-  ck_assert(strstr(y, "raw: 'latin-1 caf\\xE9\\r\\n'"));
-  ck_assert(strstr(y, "raw: 'NUL \\x00 inside\\r\\n'"));
+  /* the message, which cannot be a data: block, is one raw: step */
+  ck_assert(strstr(y, "raw: 'caf\\xC3\\xA9 utf-8\\r\\nlatin-1 caf\\xE9\\r\\n"
+                      "NUL \\x00 inside\\r\\n"));
   ck_assert(strstr(y, "raw: 'QUIT'"));
   free(y);
 }
@@ -746,6 +752,272 @@ START_TEST(pop3_stls) {
 }
 END_TEST
 
+static const struct ms_write_opts STEPS = {
+    "test.pcap", NULL, MS_CONV_RFC5321, true, false, true, NULL, false, false};
+
+/* A session around one message BODY (dot-stuffed, ending ".\r\n"). */
+static struct ms_imp_session *mk_mail(const char *body, size_t len) {
+  struct piece v[] = {
+      {1, "220 mx\r\n", 0},  {0, "MAIL FROM:<a@b>\r\n", 0},
+      {1, "250 ok\r\n", 0},  {0, "DATA\r\n", 0},
+      {1, "354 go\r\n", 0},  {0, body, len},
+      {1, "250 ok\r\n", 0},  {0, "QUIT\r\n", 0},
+      {1, "221 bye\r\n", 0},
+  };
+  return mk(MS_PROTO_SMTP, v, N(v));
+}
+
+/* Load YAML Y (which must load) and compare what it sends with the
+ * client's bytes of S. */
+static void loads_and_sends(const char *y, const struct ms_imp_session *s) {
+  struct ms_diags d = {0};
+  struct ms_transcript *t = ms_transcript_parse("t.yaml", y, strlen(y), &d);
+  if (!t || d.nerrors) {
+    print_diags(&d, strlen(y) < 4000 ? y : "(long)\n");
+    ck_abort_msg("the loader refuses what import wrote");
+  }
+  struct ms_buf w;
+  ms_buf_init(&w, 1u << 26);
+  wire_of(t, &w);
+  const struct ms_imp_dir *c = &s->d[MS_DIR_C2S];
+  ck_assert_uint_eq(w.len, c->len);
+  ck_assert(memcmp(w.p, c->p, c->len) == 0);
+  ms_buf_free(&w);
+  ms_transcript_free(t);
+  ms_diags_free(&d);
+}
+
+/* Mail data in the steps: form is one data: block per message, byte
+ * exact on the wire, whatever its first and last lines look like. */
+START_TEST(steps_data_block) {
+  static const char *const bodies[] = {
+      "Subject: x\r\n\r\nbody\r\n.\r\n",
+      "  indented first line\r\nsecond\r\n.\r\n",
+      "\r\nblank first line\r\n.\r\n",
+      "trailing empty lines\r\n\r\n\r\n.\r\n",
+      "..a dot line\r\n..\r\n...two\r\n.\r\n",
+      "$5 and ${var} and $$\r\n.\r\n",
+      "\ttab first\r\n    \r\ntrailing blanks  \r\n.\r\n",
+      "# not a comment\r\n- not a list\r\nkey: not a map\r\n.\r\n",
+      ".\r\n",                   /* no body at all */
+      "\r\n.\r\n",               /* one empty line: a block cannot say it */
+      "\r\n\r\n.\r\n",           /* two can */
+      ".undoubled dot\r\n.\r\n", /* a client that did not stuff */
+  };
+  for (size_t i = 0; i < N(bodies); i++) {
+    struct ms_imp_session *s = mk_mail(bodies[i], strlen(bodies[i]));
+    bool steps;
+    char *y = yaml_of(s, &STEPS, &steps, NULL);
+    ck_assert(steps);
+    bool block = i != 9 && i != 11;
+    if (block != (strstr(y, "  - data: ") != NULL))
+      fprintf(stderr, "body %zu:\n%s", i, y);
+    ck_assert(block == (strstr(y, "  - data: ") != NULL));
+    loads_and_sends(y, s);
+    free(y);
+    ms_imp_session_free(s);
+  }
+}
+END_TEST
+
+/* `import --steps` of a mail whose header has 100,000 lines loads (one
+ * YAML node per line went over the loader's 250,000). */
+START_TEST(steps_huge_header_loads) {
+  struct ms_buf b;
+  ms_buf_init(&b, 1u << 26);
+  for (int i = 0; i < 100000; i++) {
+    char line[64];
+    int n = snprintf(line, sizeof line, "X-Header-%d: value %d\r\n", i, i);
+    ck_assert_int_eq(ms_buf_add(&b, line, (size_t)n), 0);
+  }
+  ck_assert_int_eq(ms_buf_add(&b, "\r\nbody\r\n.\r\n", 11), 0);
+  struct ms_imp_session *s = mk_mail(b.p, b.len);
+  bool steps;
+  char *y = yaml_of(s, &STEPS, &steps, NULL);
+  ck_assert(strstr(y, "  - data: |2\n      X-Header-0: value 0\n"));
+  loads_and_sends(y, s);
+  free(y);
+  y = yaml_of(s, &KEEP, &steps, NULL); /* and the script: form */
+  ck_assert(!steps);
+  loads_and_sends(y, s);
+  free(y);
+  ms_imp_session_free(s);
+  ms_buf_free(&b);
+}
+END_TEST
+
+/* A session bigger than the loader takes (16 MiB) is cut where it stops
+ * fitting; what is written loads, says so, and is not replayable. */
+START_TEST(over_loader_limits_cut) {
+  size_t n = 18u << 20;
+  char *body = malloc(n + 3);
+  for (size_t i = 0; i < n; i += 64) {
+    memset(body + i, 'a', 62);
+    body[i + 62] = '\r';
+    body[i + 63] = '\n';
+  }
+  memcpy(body + n, ".\r\n", 3);
+  struct ms_imp_session *s = mk_mail(body, n + 3);
+  for (int form = 0; form < 2; form++) {
+    bool steps;
+    char *y = yaml_of(s, form ? &STEPS : &KEEP, &steps, NULL);
+    ck_assert_uint_le(strlen(y), MS_TRANSCRIPT_MAX_BYTES);
+    ck_assert(strstr(y, "^replayable: false") ||
+              strstr(y, "\nreplayable: false"));
+    ck_assert(strstr(y, "The session is cut at frame"));
+    ck_assert(strstr(y, "<the rest of the session is not imported"));
+    struct ms_diags d = {0};
+    struct ms_transcript *t = ms_transcript_parse("t.yaml", y, strlen(y), &d);
+    if (!t)
+      print_diags(&d, "(long)\n");
+    ck_assert_ptr_nonnull(t);
+    ms_transcript_free(t);
+    ms_diags_free(&d);
+    free(y);
+  }
+  ms_imp_session_free(s);
+  free(body);
+  /* and one with more steps than YAML nodes allow */
+  struct ms_buf b;
+  ms_buf_init(&b, 1u << 26);
+  ck_assert_int_eq(ms_buf_add(&b, "MAIL FROM:<a@b>\r\n", 17), 0);
+  for (int i = 0; i < 90000; i++) {
+    char line[64];
+    int k = snprintf(line, sizeof line, "RCPT TO:<u%d@b>\r\n", i);
+    ck_assert_int_eq(ms_buf_add(&b, line, (size_t)k), 0);
+  }
+  struct piece v[] = {{1, "220 mx\r\n", 0}, {0, b.p, b.len}};
+  s = mk(MS_PROTO_SMTP, v, N(v));
+  bool steps;
+  char *y = yaml_of(s, &STEPS, &steps, NULL);
+  ck_assert(strstr(y, "The session is cut at frame"));
+  struct ms_diags d = {0};
+  struct ms_transcript *t = ms_transcript_parse("t.yaml", y, strlen(y), &d);
+  ck_assert_ptr_nonnull(t);
+  ms_transcript_free(t);
+  ms_diags_free(&d);
+  free(y);
+  ms_imp_session_free(s);
+  ms_buf_free(&b);
+}
+END_TEST
+
+/* Nothing a transcript can say (the server's side only, and it is TLS):
+ * nothing is written, rather than a steps: list the loader refuses. */
+START_TEST(nothing_to_write) {
+  static const struct piece v[] = {
+      {1, "\x16\x03\x03\x00\x05hello\r\n\x17\x03\x03\x00\x02hi\r\n", 24},
+  };
+  struct ms_imp_session *s = mk(MS_PROTO_SMTP, v, N(v));
+  struct ms_frames f;
+  ms_import_frame(s, &f);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  ck_assert_int_eq(ms_transcript_write(out, s, &f, &STEPS, NULL), 1);
+  fclose(out);
+  ck_assert_uint_eq(len, 0);
+  free(text);
+  ms_frames_free(&f);
+  ms_imp_session_free(s);
+}
+END_TEST
+
+/* A client that connected and sent nothing is a session of its own,
+ * replayable; a capture without one packet of the client's is not. */
+START_TEST(silent_client_vs_absent) {
+  static const struct piece v[] = {{1, "+OK POP3 ready\r\n", 0}};
+  for (int absent = 0; absent < 2; absent++) {
+    struct ms_imp_session *s = mk(MS_PROTO_POP3, v, N(v));
+    s->st.dir_segments[MS_DIR_S2C] = 2;
+    s->st.dir_segments[MS_DIR_C2S] = absent ? 0 : 3; /* its SYN, ACKs, FIN */
+    bool steps;
+    char *y = yaml_of(s, &KEEP, &steps, NULL);
+    if (absent) {
+      ck_assert(strstr(y, "\nreplayable: false\n"));
+      ck_assert(strstr(y, "only the server's side"));
+    } else {
+      ck_assert(!strstr(y, "replayable: false"));
+      ck_assert(strstr(y, "The client sent nothing"));
+      ck_assert(!strstr(y, "only the server's side"));
+    }
+    free(y);
+    ms_imp_session_free(s);
+  }
+}
+END_TEST
+
+/* For replay: secrets named uniquely, their values and the packet of
+ * each line handed back. */
+START_TEST(replay_info) {
+  struct ms_imp_session *s = mk(MS_PROTO_SMTP, smtp_auth, N(smtp_auth));
+  struct ms_frames f;
+  ms_import_frame(s, &f);
+  struct ms_write_opts o = KEEP;
+  o.keep_secrets = false;
+  o.secret_suffix = "_s7";
+  o.secret_values = true;
+  o.line_frames = true;
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  struct ms_write_result r;
+  ck_assert_int_eq(ms_transcript_write(out, s, &f, &o, &r), 0);
+  fclose(out);
+  ck_assert(strstr(text, "  C: AUTH PLAIN ${secret1_s7}\n"));
+  ck_assert(strstr(text, "  secret3_s7: REDACTED\n"));
+  ck_assert_uint_eq(r.nsecrets, 3);
+  ck_assert_str_eq(r.secrets[0].name, "secret1_s7");
+  ck_assert_str_eq(r.secrets[0].value, "AHVzZXIAc2VjcmV0");
+  ck_assert_str_eq(r.secrets[2].value, "c2VjcmV0");
+  /* the line of "S: 334 UGFzc3dvcmQ6" came with piece 7 (frame 7) */
+  size_t line = 1;
+  const char *at = strstr(text, "  S: 334 UGFzc3dvcmQ6\n");
+  ck_assert_ptr_nonnull(at);
+  for (const char *p = text; p < at; p++)
+    line += *p == '\n';
+  ck_assert_uint_ge(r.nlines, line);
+  ck_assert_uint_eq(r.frames[line - 1], 7);
+  ck_assert_uint_eq(r.frames[0], 0); /* a header line */
+  ms_write_result_free(&r);
+  free(text);
+  ms_frames_free(&f);
+  ms_imp_session_free(s);
+}
+END_TEST
+
+/* The live view (-v) shows the transcript's own roles: an imported
+ * transcript (C:/S:) is not shown as S:/R:, where S: is the other side. */
+START_TEST(live_view_roles) {
+  static const struct {
+    enum ms_convention conv;
+    enum ms_protocol proto;
+    const char *want;
+  } c[] = {
+      {MS_CONV_RFC5321, MS_PROTO_SMTP, "C: EHLO x\nS: 250 ok\n"},
+      {MS_CONV_RFC821, MS_PROTO_SMTP, "S: EHLO x\nR: 250 ok\n"},
+      {MS_CONV_NONE, MS_PROTO_SMTP, "S: EHLO x\nR: 250 ok\n"},
+      {MS_CONV_NONE, MS_PROTO_POP3, "C: EHLO x\nS: 250 ok\n"},
+      {MS_CONV_RFC5321, MS_PROTO_POP3, "C: EHLO x\nS: 250 ok\n"},
+  };
+  char line[] = "250 ok";
+  char *lines[] = {line};
+  size_t lens[] = {6};
+  struct ms_reply r = {250, lines, lens, 1, 0, 8, false};
+  for (size_t i = 0; i < N(c); i++) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    struct ms_live l = {f, false, c[i].proto, NULL, NULL, c[i].conv};
+    ms_engine_live_client(&l, "EHLO x\r\n", 8);
+    ms_engine_live_server(&l, &r, MS_PASS);
+    fclose(f);
+    ck_assert_str_eq(text, c[i].want);
+    free(text);
+  }
+}
+END_TEST
+
 START_TEST(one_sided) {
   static const struct piece v[] = {
       {0, "EHLO c\r\n", 0}, {0, "MAIL FROM:<a>\r\n", 0},
@@ -977,7 +1249,8 @@ struct trun {
   struct ms_import_counts n;
 };
 
-static void trun_written(void *ctx, const char *path) {
+static void trun_written(void *ctx, const struct ms_import_written *w) {
+  const char *path = w->path;
   struct trun *r = ctx;
   if (!pthread_equal(pthread_self(), r->self))
     r->other_thread = true;
@@ -1190,6 +1463,13 @@ Suite *make_import_suite(void) {
   tcase_add_test(t, secret_any_protocol_and_cut);
   tcase_add_test(t, smtp_starttls_plaintext_follows);
   tcase_add_test(t, pop3_pipelined_no_greeting);
+  tcase_add_test(t, steps_data_block);
+  tcase_add_test(t, steps_huge_header_loads);
+  tcase_add_test(t, over_loader_limits_cut);
+  tcase_add_test(t, nothing_to_write);
+  tcase_add_test(t, silent_client_vs_absent);
+  tcase_add_test(t, replay_info);
+  tcase_add_test(t, live_view_roles);
   tcase_add_test(t, smtp_starttls);
   tcase_add_test(t, smtp_starttls_refused);
   tcase_add_test(t, smtp_odd_replies);

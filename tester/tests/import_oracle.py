@@ -7,7 +7,7 @@ direction.
 
 For each transcript: rebuild the client's and the server's bytes from its
 lines (the writer's layout: script: "  C: text", steps: one "- X: value"
-per line), ask `tshark -r CAPTURE -q -z follow,tcp,yaml,N` (N: the TCP
+per line, a message as one "- data: |" block), ask `tshark -r CAPTURE -q -z follow,tcp,yaml,N` (N: the TCP
 session number in source:), and compare.  A <gap: N bytes ...> line must
 sit where tshark prints "[N bytes missing in capture file]"; after a
 <TLS ...> line the transcript may stop early, but only where what tshark
@@ -52,6 +52,20 @@ def c_unescape(s):
         else:
             raise ValueError("bad escape in raw: %r" % s)
     return bytes(out)
+
+
+def data_wire(v):
+    """The bytes a data: step sends (tester/vars.c): "$$" is "$", the
+    block's last line break ends its last line, each line dot-stuffed
+    (RFC 5321 §4.5.2) and CRLF-ended, then the "." line."""
+    b = undollar(v.encode("utf-8"))
+    if b.endswith(b"\n"):
+        b = b[:-1]
+    out = b""
+    if b:
+        for line in b.split(b"\n"):
+            out += (b"." if line.startswith(b".") else b"") + line + b"\r\n"
+    return out + b".\r\n"
 
 
 def undollar(b):
@@ -119,11 +133,22 @@ def transcript_streams(path):
                 raise ValueError("%s: script line %r" % (path, ln))
         return doc, st
     in_steps = False
-    for ln in lines:
+    block = None  # the lines of a "- data: |" block being read
+    for ln in lines + [b"  -"]:
+        if block is not None:
+            if not ln.strip() or ln.startswith(b"    "):
+                block.append(ln)
+                continue
+            st.add("client", data_wire(yaml.safe_load(
+                b"\n".join(block + [b""]).decode("utf-8"))[0]["data"]))
+            block = None
         if ln.startswith(b"steps:"):
             in_steps = True
             continue
-        if not in_steps or not ln.strip():
+        if not in_steps or not ln.strip() or ln == b"  -":
+            continue
+        if ln.startswith(b"  - data:"):
+            block = [ln]
             continue
         s = ln.strip()
         if s.startswith(b"# reply as captured: "):
