@@ -276,6 +276,10 @@ static void imp_close(void *user, const char *why, uint64_t frame,
   x->s.close_why = why;
   x->s.close_frame = frame;
   x->s.st = *st;
+  if (x->s.swapped) { /* the reassembler's directions, ours reversed */
+    x->s.st.dir_segments[0] = st->dir_segments[1];
+    x->s.st.dir_segments[1] = st->dir_segments[0];
+  }
   bool empty =
       x->s.d[0].len + x->s.d[0].ngaps + x->s.d[1].len + x->s.d[1].ngaps == 0;
   if (x->state == SS_UNDECIDED && !empty)
@@ -284,6 +288,8 @@ static void imp_close(void *user, const char *why, uint64_t frame,
     im->n.over_limit++;
   if (x->tls_port)
     im->n.tls_only++;
+  else if (x->state == SS_IGNORE) /* its bytes were dropped on deciding */
+    im->n.not_mail++;
   else if (empty)
     im->n.empty++;
   else if (x->state != SS_MAIL)

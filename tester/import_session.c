@@ -88,6 +88,9 @@ void ms_imp_session_swap(struct ms_imp_session *s) {
   uint16_t p = s->ci.port[0];
   s->ci.port[0] = s->ci.port[1];
   s->ci.port[1] = p;
+  uint64_t n = s->st.dir_segments[0];
+  s->st.dir_segments[0] = s->st.dir_segments[1];
+  s->st.dir_segments[1] = n;
   s->swapped = !s->swapped;
 }
 

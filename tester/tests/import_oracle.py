@@ -4,6 +4,7 @@ tshark's "Follow TCP Stream" of the same capture, byte for byte per
 direction.
 
     import_oracle.py [--trailing-gap-ok] CAPTURE TRANSCRIPT...
+    import_oracle.py --secrets CAPTURE TRANSCRIPT...
 
 For each transcript: rebuild the client's and the server's bytes from its
 lines (the writer's layout: script: "  C: text", steps: one "- X: value"
@@ -15,6 +16,9 @@ shows next on each side is a TLS record (or nothing).
 Transcripts must have been imported with --keep-secrets.
 --trailing-gap-ok: a gap at the very end that tshark cannot know about
 (bytes missing when the capture ends) is accepted.
+--secrets: the transcripts were imported without --keep-secrets; none
+may hold, in a client line, a secret the client sent (found by position
+in tshark's stream: AUTH's initial response and SASL lines, PASS, APOP).
 Prints one line per transcript, "ok ...", "skip ... (why)" when tshark
 cannot decode the link layer, or "not ok ... (why)"; exit 1 if any is not
 ok.
@@ -245,8 +249,67 @@ def compare(mine, theirs, tls, trailing_gap_ok=False):
     return None
 
 
+SMTP_VERBS = {b"HELO", b"EHLO", b"MAIL", b"RCPT", b"DATA", b"RSET", b"SEND",
+              b"SOML", b"SAML", b"VRFY", b"EXPN", b"HELP", b"NOOP", b"QUIT",
+              b"TURN", b"STARTTLS", b"AUTH", b"BDAT", b"ETRN", b"ATRN",
+              b"BURL", b"LHLO"}
+POP3_VERBS = {b"USER", b"PASS", b"APOP", b"STAT", b"LIST", b"RETR", b"DELE",
+              b"NOOP", b"RSET", b"QUIT", b"TOP", b"UIDL", b"CAPA", b"STLS",
+              b"AUTH", b"UTF8", b"LANG"}
+
+
+def client_secrets(c):
+    """The secrets in a client stream, found by position without asking
+    mailspec: AUTH's initial response and every line after AUTH that is no
+    command (RFC 4954 §4, RFC 5034 §4), PASS's string, APOP's digest (RFC
+    1939 §7); "*", "=" and empty lines carry nothing."""
+    out, in_auth = [], False
+    for ln in c.split(b"\n"):
+        t = ln.rstrip(b"\r")
+        w = t.split(b" ")
+        verb = w[0].upper()
+        if in_auth and verb not in SMTP_VERBS | POP3_VERBS:
+            if t not in (b"*", b"=", b""):
+                out.append(t)
+            continue
+        in_auth = verb == b"AUTH" and len(w) >= 2 and w[1] != b""
+        if in_auth and len(w) >= 3 and w[2] != b"=":
+            out.append(w[2])
+        elif verb == b"PASS" and len(w) >= 2:
+            out.append(t[5:])
+        elif verb == b"APOP" and len(w) >= 3:
+            out.append(w[2])
+    return [x for x in out if x]
+
+
+def secrets_check(cap, paths):
+    """--secrets: transcripts imported WITHOUT --keep-secrets hold none of
+    the secrets their sessions' clients sent, in any client line."""
+    bad = 0
+    for path in paths:
+        doc, mine = transcript_streams(path)
+        idx, cep, sep = endpoints(doc["source"])
+        peers, theirs = tshark_streams(cap, idx, cep)
+        sent = b"".join(x[1] for x in theirs.parts["client"]
+                        if x[0] == "data")
+        got = b"".join(x[1] for x in mine.parts["client"] if x[0] == "data")
+        found = [x for x in client_secrets(sent)
+                 if any(x in ln and (ln == x or ln.upper().startswith(
+                     (b"PASS", b"APOP", b"AUTH")) or len(x) >= 8)
+                        for ln in got.split(b"\r\n"))]
+        if found:
+            bad += 1
+            print("not ok %s (in clear: %r)" % (path, found))
+        else:
+            print("ok %s (%d secrets redacted)" % (
+                path, len(client_secrets(sent))))
+    sys.exit(1 if bad else 0)
+
+
 def main():
     args = sys.argv[1:]
+    if args and args[0] == "--secrets":
+        secrets_check(args[1], args[2:])
     tgo = bool(args) and args[0] == "--trailing-gap-ok"
     if tgo:
         args = args[1:]
