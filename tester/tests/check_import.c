@@ -905,9 +905,9 @@ END_TEST
 /* Nothing a transcript can say (the server's side only, and it is TLS):
  * nothing is written, rather than a steps: list the loader refuses. */
 START_TEST(nothing_to_write) {
-  static const struct piece v[] = {
-      {1, "\x16\x03\x03\x00\x05hello\r\n\x17\x03\x03\x00\x02hi\r\n", 24},
-  };
+  static const char tls[] =
+      "\x16\x03\x03\x00\x05hello\r\n\x17\x03\x03\x00\x02hi\r\n";
+  static const struct piece v[] = {{1, tls, sizeof tls - 1}};
   struct ms_imp_session *s = mk(MS_PROTO_SMTP, v, N(v));
   struct ms_frames f;
   ms_import_frame(s, &f);
@@ -1464,8 +1464,6 @@ Suite *make_import_suite(void) {
   tcase_add_test(t, smtp_starttls_plaintext_follows);
   tcase_add_test(t, pop3_pipelined_no_greeting);
   tcase_add_test(t, steps_data_block);
-  tcase_add_test(t, steps_huge_header_loads);
-  tcase_add_test(t, over_loader_limits_cut);
   tcase_add_test(t, nothing_to_write);
   tcase_add_test(t, silent_client_vs_absent);
   tcase_add_test(t, replay_info);
@@ -1481,8 +1479,14 @@ Suite *make_import_suite(void) {
   tcase_add_test(t, layout_reply_after_command);
   tcase_add_test(t, detect);
   tcase_add_test(t, dir_store);
-  tcase_add_test(t, writer_thread_same_as_inline);
-  tcase_add_test(t, writer_thread_store_limit);
   suite_add_tcase(s, t);
+  /* big sessions and the writer thread: seconds, minutes under ASan */
+  TCase *slow = tcase_create("import-big");
+  tcase_set_timeout(slow, 300);
+  tcase_add_test(slow, steps_huge_header_loads);
+  tcase_add_test(slow, over_loader_limits_cut);
+  tcase_add_test(slow, writer_thread_same_as_inline);
+  tcase_add_test(slow, writer_thread_store_limit);
+  suite_add_tcase(s, slow);
   return s;
 }
