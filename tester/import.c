@@ -120,6 +120,52 @@ static enum det_kind det_side(const unsigned char *p, size_t n, bool final) {
   return k ? det_line_kind(t) : DK_TEXT;
 }
 
+/* The first line of P[0..N) as text in T (CAP bytes): its length, or -1
+ * when it is not complete. */
+static long det_first_line(const unsigned char *p, size_t n, char *t,
+                           size_t cap) {
+  const unsigned char *lf = memchr(p, '\n', n < DETECT_MAX ? n : DETECT_MAX);
+  if (!lf)
+    return -1;
+  size_t k = (size_t)(lf - p);
+  if (k && p[k - 1] == '\r')
+    k--;
+  if (k >= cap)
+    k = cap - 1;
+  memcpy(t, p, k);
+  t[k] = '\0';
+  return (long)(lf - p) + 1;
+}
+
+/* SMTP off the mail ports, when the client's first command is a verb of
+ * both protocols (QUIT, NOOP, RSET, AUTH: FTP has QUIT and AUTH too):
+ * does the server's reply after its greeting fit that command (RFC 5321
+ * §4.3.2; FTP answers AUTH TLS with 234)?  1 yes, 0 no, -1 not yet. */
+static int det_smtp_reply_fits(const unsigned char *c, size_t nc,
+                               const unsigned char *s, size_t ns, bool final) {
+  char cmd[128], line[128];
+  if (det_first_line(c, nc, cmd, sizeof cmd) < 0)
+    return final ? 0 : -1;
+  size_t off = 0;
+  char code[4] = "";
+  for (;;) { /* step over the greeting's lines ("220-", then "220 ") */
+    long k = det_first_line(s + off, ns - off, line, sizeof line);
+    if (k < 0)
+      return final ? 0 : -1;
+    off += (size_t)k;
+    if (!code[0]) {
+      memcpy(code, line, 3);
+      code[3] = '\0';
+    }
+    if (!(strncmp(line, code, 3) == 0 && line[3] == '-'))
+      break;
+  }
+  long k = det_first_line(s + off, ns - off, line, sizeof line);
+  if (k < 0)
+    return final ? 0 : -1;
+  return ms_smtp_reply_line(line) && ms_smtp_reply_fits(cmd, atoi(line));
+}
+
 int ms_import_detect(const unsigned char *c2s, size_t nc,
                      const unsigned char *s2c, size_t ns, bool final,
                      int port_proto, enum ms_protocol *proto, bool *swap) {
@@ -139,6 +185,14 @@ int ms_import_detect(const unsigned char *c2s, size_t nc,
   if (det_server(srv) && det_client(cli)) { /* both speak: they must agree */
     if (ps >= 0 && pc >= 0 && ps != pc)
       return 0;
+    if (pc < 0 && port_proto < 0) { /* QUIT, AUTH TLS may be FTP's */
+      if (ps != MS_PROTO_SMTP)
+        return 0;
+      int fits = server_a ? det_smtp_reply_fits(s2c, ns, c2s, nc, final)
+                          : det_smtp_reply_fits(c2s, nc, s2c, ns, final);
+      if (fits <= 0)
+        return fits;
+    }
     p = ps;
   } else if (det_server(srv) && (cli == DK_EMPTY || cli == DK_JUNK)) {
     /* The client said nothing, or nothing of any text protocol: only a

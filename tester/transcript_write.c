@@ -1097,9 +1097,24 @@ static void tw_cut_frames(const struct ms_frames *f, size_t at, size_t room,
     return;
   u.len = (uint64_t)(lf - p) + 1;
   u.complete = false;
-  u.red_len = u.red_off + u.red_len <= u.len ? u.red_len : 0;
+  if (u.red_off + u.red_len > u.len) /* a secret cut in two stays one */
+    u.red_len = u.red_off < u.len ? (size_t)u.len - u.red_off : 0;
   cut->bytes[u.dir] -= u.len;
   out->u[out->n++] = u;
+}
+
+/* What the frames kept after a cut still say (TLS, gaps). */
+static void tw_cut_recount(struct ms_frames *f) {
+  f->tls = false;
+  f->ngaps = 0;
+  f->gap_bytes = 0;
+  for (size_t i = 0; i < f->n; i++) {
+    f->tls = f->tls || f->u[i].kind == MS_U_TLS;
+    if (f->u[i].kind == MS_U_GAP) {
+      f->ngaps++;
+      f->gap_bytes += f->u[i].gap_len;
+    }
+  }
 }
 
 static void tw_free(struct tw *w) {
@@ -1183,6 +1198,7 @@ int ms_transcript_write(FILE *out, const struct ms_imp_session *s,
     struct ms_frames next;
     struct tw_cut c2;
     tw_cut_frames(cur, at, attempt ? room / 2 : room, s, &next, &c2);
+    tw_cut_recount(&next);
     if (cut.on) { /* bytes cut earlier stay cut */
       c2.bytes[0] += cut.bytes[0];
       c2.bytes[1] += cut.bytes[1];

@@ -55,6 +55,11 @@ bool ms_smtp_is_bdat(const char *line, size_t *len, bool *last);
 /* SMTP: the verb of LINE is a known command of RFC 821 §4.1 or RFC 5321
  * §4.1 or a registered extension. */
 bool ms_smtp_known_command(const char *line);
+/* SMTP: may CODE answer command LINE?  The success codes of RFC 5321
+ * §4.3.2 (QUIT 221, NOOP and RSET 250, DATA 354, ...; AUTH 235 and 334,
+ * RFC 4954 §4; STARTTLS 220, RFC 3207 §4); every command may get a 4yz
+ * or 5yz; a verb not listed there any 2yz or 3yz. */
+bool ms_smtp_reply_fits(const char *line, int code);
 /* SMTP: a short English meaning of a reply code (RFC 5321 §4.2.3). */
 const char *ms_smtp_code_text(int code);
 

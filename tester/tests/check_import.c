@@ -1086,6 +1086,19 @@ START_TEST(detect) {
   ck_assert_int_eq(D("SYST\r\n", "220 ftp.NetBSD.org FTP\r\n", false), 0);
   ck_assert_int_eq(D("*2\r\n$4\r\nAUTH\r\n", "+OK\r\n+PONG\r\n", false), 0);
   ck_assert_int_eq(D("", "+OK POP3\r\n", true), 0); /* nobody asked */
+  /* a verb of both protocols (and FTP's: AUTH TLS, QUIT) off the mail
+   * ports is not enough (nDPI ftp-start-tls.pcap); on them it is */
+  ck_assert_int_eq(
+      D("AUTH TLS\r\n", "220 (vsFTPd 3.0.3)\r\n234 Proceed\r\n", false), 0);
+  ck_assert_int_eq(D("AUTH TLS\r\n", "220 (vsFTPd 3.0.3)\r\n", false), -1);
+  ck_assert_int_eq(D("AUTH TLS\r\n", "220 (vsFTPd 3.0.3)\r\n", true), 0);
+  ck_assert_int_eq(DP("AUTH TLS\r\n", "220 mx\r\n", false, 0), 1);
+  /* ... unless the reply fits the command in SMTP (RFC 5321 §4.3.2):
+   * RFC 821's connection-closing example on the reference server's port */
+  ck_assert_int_eq(D("QUIT\r\n", "220-BBN\r\n220 BBN\r\n221 bye\r\n", false),
+                   1);
+  ck_assert_int_eq(p, MS_PROTO_SMTP);
+  ck_assert_int_eq(D("QUIT\r\n", "+OK POP3\r\n+OK bye\r\n", true), 0);
   ck_assert_int_eq(DP("*1\r\n$4\r\nPING\r\n", "+PONG\r\n", true, 1), 0);
   /* On a mail port the server's side is enough when the client said
    * nothing, or nothing of any text protocol. */

@@ -809,6 +809,19 @@ def _(out):
     simple(out, pkts=Conv(sport=21).run(d))
 
 
+@data("ftp-auth-tls-not-smtp")
+def _(out):
+    """Explicit FTPS: a 220 greeting, then AUTH TLS, a verb SMTP and POP3
+    have too, and TLS.  Off the mail ports a verb of either protocol is
+    not enough (nDPI ftp-start-tls.pcap)."""
+    d = [(1, b"220 (Example FTPd 3.0)\r\n"),
+         (0, b"AUTH TLS\r\n"),
+         (1, b"234 Proceed with negotiation.\r\n"),
+         (0, b"\x16\x03\x01\x00\x30" + bytes(range(48))),
+         (1, b"\x16\x03\x03\x00\x30" + bytes(range(48)))]
+    simple(out, pkts=Conv(sport=21).run(d))
+
+
 @data("redis-not-pop3")
 def _(out):
     """Redis answering +OK and +PONG, once on its own port and once on

@@ -178,6 +178,9 @@ if grep -rq qwerty "$WORK/ftp" "$I1"/ftp-login-not-smtp-* 2>/dev/null; then
 else
   pass "FTP: its password is nowhere"
 fi
+ms import -o "$WORK/ftps" "$PCAPS/ftp-auth-tls-not-smtp.pcap"
+exit_is 1 "FTPS (220, AUTH TLS, TLS) on port 21: no SMTP session (exit 1)"
+like "@$ERR" '1 TCP session: 1 not SMTP/POP3' "FTPS: not SMTP/POP3"
 ms import -o "$WORK/redis" "$PCAPS/redis-not-pop3.pcap"
 exit_is 1 "Redis +OK/+PONG, on 6379 and on 110: no POP3 session (exit 1)"
 like "@$ERR" '2 TCP sessions: 2 not SMTP/POP3' "Redis: both sessions are not mail"
