@@ -173,8 +173,7 @@ int ms_import_detect(const unsigned char *c2s, size_t nc,
   /* which side is the server: the one that replies, else the other one
    * of the side that commands */
   bool server_a = det_server(a) || det_client(b);
-  if ((det_server(a) && det_server(b)) || (det_client(a) && det_client(b)) ||
-      (det_server(a) && det_client(a)))
+  if ((det_server(a) && det_server(b)) || (det_client(a) && det_client(b)))
     return 0;
   enum det_kind srv = server_a ? a : b, cli = server_a ? b : a;
   if (srv == DK_WAIT || cli == DK_WAIT)
@@ -197,8 +196,8 @@ int ms_import_detect(const unsigned char *c2s, size_t nc,
   } else if (det_server(srv) && (cli == DK_EMPTY || cli == DK_JUNK)) {
     /* The client said nothing, or nothing of any text protocol: only a
      * mail port makes the server's side enough. */
-    if (port_proto < 0 || (cli == DK_EMPTY && !final))
-      return cli == DK_EMPTY && !final ? -1 : 0;
+    if (port_proto < 0)
+      return 0;
     p = ps;
   } else if (det_client(cli) && srv == DK_EMPTY) { /* the server is silent */
     if (!final)
