@@ -874,8 +874,9 @@ static void eng_init(struct ms_eng *e, const struct ms_engine_opts *o,
   e->port = port;
   e->timeout = t->timeout > 0 ? t->timeout : (o->timeout > 0 ? o->timeout : 30);
   e->deadline_s = t->deadline > 0 ? t->deadline : o->deadline;
-  e->live = (struct ms_live){o->live, o->color, t->protocol,
-                             o->jobs > 1 ? t->id : NULL, &e->secrets};
+  e->live = (struct ms_live){o->live,     o->color,
+                             t->protocol, o->jobs > 1 ? t->id : NULL,
+                             &e->secrets, t->convention};
   ms_engine_links_init(e);
   if (o->ndefines > 0) {
     e->masked = xcalloc(o->ndefines, sizeof *e->masked);

@@ -165,6 +165,11 @@ struct ms_transcript {
   bool uses_tls;     /* some step negotiates TLS (starttls:, tls:) */
 };
 
+/* What the loader takes at most (writers such as import stay under it):
+ * the file's size and the YAML nodes of its document. */
+#define MS_TRANSCRIPT_MAX_BYTES (16u << 20)
+#define MS_TRANSCRIPT_MAX_NODES 250000
+
 /* Load and validate.  Returns NULL when D gained errors. */
 struct ms_transcript *ms_transcript_load(const char *path, struct ms_diags *d);
 /* The same from memory; NAME is used in messages and for relative paths. */
