@@ -586,6 +586,14 @@ static void eng_pop3_check(struct ms_eng *e, const char *sent,
   }
 }
 
+/* A reply matched skip_on: the transcript is a SKIP (unless a step
+ * failed), and its session stops here.  Returns false. */
+static bool eng_skip(struct ms_eng *e, const struct ms_step_result *r) {
+  if (!e->skip)
+    e->skip = xstrdup(r->reason ? r->reason : "skip_on");
+  return false;
+}
+
 bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
                       const struct ms_step *next, struct ms_reply *keep) {
   if (keep)
@@ -631,8 +639,10 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
       ms_engine_live_note(&e->live, "%s: %s", ms_verdict_name(r->verdict),
                           r->reason ? r->reason : "");
     bool go_on = !e->conn.broken;
-    if (go_on)
+    if (go_on && r->verdict != MS_SKIP)
       eng_trailing(e, next, r);
+    else if (go_on) /* skip_on: the rest of the session does not apply */
+      go_on = eng_skip(e, r);
     else
       ms_engine_live_note(&e->live, "reply too big: stopped reading");
     if (keep)
