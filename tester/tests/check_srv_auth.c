@@ -124,6 +124,14 @@ static void smtp_ehlo(struct drv *d, enum ms_fault faults, const char *yaml) {
   say(d, "EHLO client.example");
 }
 
+/* The SMTP session after EHLO, STARTTLS (the driver has no handshake:
+ * the session is told TLS is on) and EHLO again: PLAIN and LOGIN work. */
+static void smtp_tls(struct drv *d, enum ms_fault faults, const char *yaml) {
+  smtp_ehlo(d, faults, yaml);
+  ck_assert(matches(say(d, "STARTTLS"), "^220 "));
+  say(d, "EHLO client.example");
+}
+
 /* ---- SMTP: EHLO keywords and STARTTLS ----------------------------------- */
 
 START_TEST(test_ehlo_keywords) {
@@ -131,7 +139,12 @@ START_TEST(test_ehlo_keywords) {
   drv_open(&d, &ms_srv_smtp_ops, 0, NULL);
   const char *r = say(&d, "EHLO client.example");
   ck_assert(matches(r, "\r\n250-STARTTLS\r\n"));
-  ck_assert(matches(r, "\r\n250 AUTH PLAIN LOGIN CRAM-MD5\r\n$"));
+  /* RFC 4954 §4: no plaintext password mechanism before TLS */
+  ck_assert(matches(r, "\r\n250 AUTH CRAM-MD5\r\n$"));
+  SAYS(&d, "AUTH PLAIN", "^538 5\\.7\\.11 ");
+  SAYS(&d, "AUTH LOGIN", "^538 5\\.7\\.11 ");
+  SAYS(&d, "AUTH CRAM-MD5", "^334 ");
+  SAYS(&d, "*", "^501 ");
   ck_assert_int_eq(d.act, SRV_CONTINUE);
   /* RFC 3207 §4: 220, then the TLS handshake (the loop's business) */
   ck_assert_str_eq(say(&d, "STARTTLS"), "220 2.0.0 Ready to start TLS\r\n");
@@ -191,7 +204,7 @@ END_TEST
 
 START_TEST(test_auth_plain) {
   struct drv d;
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   char *good = plain("", "testuser", "testpass");
   char *bad = plain("", "testuser", "wrong");
   char *line = xasprintf("AUTH PLAIN %s", bad);
@@ -211,7 +224,7 @@ END_TEST
 
 START_TEST(test_auth_plain_challenge) {
   struct drv d;
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   /* no initial response: an empty 334, then the response line */
   ck_assert_str_eq(say(&d, "AUTH PLAIN"), "334 \r\n");
   char *good = plain("testuser", "testuser", "testpass"); /* authzid = self */
@@ -219,7 +232,7 @@ START_TEST(test_auth_plain_challenge) {
   free(good);
   drv_close(&d);
   /* a full mailbox works as the name; another authzid does not */
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   say(&d, "AUTH PLAIN");
   char *other = plain("postmaster", "testuser", "testpass");
   SAYS(&d, other, "^535 ");
@@ -235,7 +248,7 @@ END_TEST
 
 START_TEST(test_auth_cancel_and_base64) {
   struct drv d;
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   say(&d, "AUTH PLAIN");
   SAYS(&d, "*", "^501 5\\.7\\.0 Authentication cancelled\r\n$");
   /* the exchange is over: commands are commands again */
@@ -251,7 +264,7 @@ END_TEST
 
 START_TEST(test_auth_login) {
   struct drv d;
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   ck_assert_str_eq(say(&d, "AUTH LOGIN"), "334 VXNlcm5hbWU6\r\n");
   char *u = b64s("testuser"), *p = b64s("testpass"), *w = b64s("nope");
   ck_assert_str_eq(say(&d, u), "334 UGFzc3dvcmQ6\r\n");
@@ -289,7 +302,7 @@ static char *cram_response(const char *challenge_b64, const char *user,
 
 START_TEST(test_auth_cram_md5) {
   struct drv d;
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   const char *r = say(&d, "AUTH CRAM-MD5");
   ck_assert(matches(r, "^334 [A-Za-z0-9+/=]+\r\n$"));
   char ch[256];
@@ -315,7 +328,7 @@ START_TEST(test_auth_cram_md5) {
   free(good);
   /* CRAM-MD5 takes no initial response */
   drv_close(&d);
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   SAYS(&d, "AUTH CRAM-MD5 dGVzdA==", "^501 ");
   drv_close(&d);
 }
@@ -324,6 +337,7 @@ END_TEST
 START_TEST(test_auth_sequencing) {
   struct drv d;
   drv_open(&d, &ms_srv_smtp_ops, 0, NULL);
+  SAYS(&d, "STARTTLS", "^220 "); /* TLS first: PLAIN is waiting for it */
   char *good = plain("", "testuser", "testpass");
   char *line = xasprintf("AUTH PLAIN %s", good);
   SAYS(&d, line, "^503 "); /* before EHLO */
@@ -343,7 +357,7 @@ START_TEST(test_auth_sequencing) {
   free(good);
   drv_close(&d);
   /* a user without a password cannot log in; nor can an unknown one */
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   char *jones = plain("", "Jones", "");
   line = xasprintf("AUTH PLAIN %s", jones);
   SAYS(&d, line, "^535 ");
@@ -361,7 +375,7 @@ END_TEST
 /* A long AUTH line (RFC 4954 §4: at least 12288 octets) is not 500. */
 START_TEST(test_auth_long_line) {
   struct drv d;
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   char pw[1500];
   memset(pw, 'x', sizeof pw - 1);
   pw[sizeof pw - 1] = '\0';
@@ -427,7 +441,7 @@ START_TEST(test_policy_530) {
   SAYS(&d, "MAIL FROM:<a@example.org>", "^250 ");
   drv_close(&d);
 
-  smtp_ehlo(&d, 0, "require_auth: true\n");
+  smtp_tls(&d, 0, "require_auth: true\n");
   SAYS(&d, "MAIL FROM:<a@example.org>",
        "^530 5\\.7\\.0 Authentication required");
   SAYS(&d, "VRFY Jones", "^530 ");
@@ -487,14 +501,14 @@ END_TEST
 
 START_TEST(test_auth_any_pass) {
   struct drv d;
-  smtp_ehlo(&d, MS_F_AUTH_ANY_PASS, NULL);
+  smtp_tls(&d, MS_F_AUTH_ANY_PASS, NULL);
   char *bad = plain("", "testuser", "wrong");
   char *line = xasprintf("AUTH PLAIN %s", bad);
   SAYS(&d, line, "^235 ");
   free(line);
   free(bad);
   drv_close(&d);
-  smtp_ehlo(&d, MS_F_AUTH_ANY_PASS, NULL);
+  smtp_tls(&d, MS_F_AUTH_ANY_PASS, NULL);
   char *ghost = plain("", "ghost", "x"); /* still a known user only */
   line = xasprintf("AUTH PLAIN %s", ghost);
   SAYS(&d, line, "^535 ");
