@@ -302,9 +302,6 @@ void ms_fault_help(FILE *out) {
     char name[40];
     snprintf(name, sizeof name, "%s%s", fault_defs[i].name,
              fault_arg_name(&fault_defs[i]));
-    if (strlen(name) > 18) /* a long name gets a line of its own */
-      fprintf(out, "      %s\n%25s%s\n", name, "", fault_defs[i].help);
-    else
-      fprintf(out, "      %-18s %s\n", name, fault_defs[i].help);
+    fprintf(out, "      %-18s %s\n", name, fault_defs[i].help);
   }
 }
