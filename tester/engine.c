@@ -626,6 +626,16 @@ static void eng_pop3_check(struct ms_eng *e, const char *sent,
   }
 }
 
+/* A reply matched skip_on: the transcript is a SKIP (unless a step
+ * failed), and it stops here: no later step or session runs.  Returns
+ * false. */
+static bool eng_skip(struct ms_eng *e, const struct ms_step_result *r) {
+  if (!e->skip)
+    e->skip = xstrdup(r->reason ? r->reason : "skip_on");
+  e->skip_rest = true;
+  return false;
+}
+
 bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
                       const struct ms_step *next, struct ms_reply *keep) {
   if (keep)
@@ -679,9 +689,11 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
       ms_engine_live_note(&e->live, "%s: %s", ms_verdict_name(r->verdict),
                           r->reason ? r->reason : "");
     bool go_on = !e->k->conn.broken;
-    if (go_on && !e->in_auth) /* an auth: step judges its own replies */
+    if (go_on && r->verdict == MS_SKIP) /* skip_on: the rest does not apply */
+      go_on = eng_skip(e, r);
+    else if (go_on && !e->in_auth) /* an auth: step judges its own replies */
       go_on = ms_engine_gate(e, st, next, &sent, rep.code, greeting);
-    if (go_on) {
+    if (go_on && r->verdict != MS_SKIP) {
       eng_trailing(e, st, next, &sent, r);
       go_on = !e->diverged;
     } else if (e->k->conn.broken) {
@@ -1013,7 +1025,8 @@ void ms_engine_run_env(const struct ms_engine_opts *o,
                       t->sessions[i].line);
   if (eng_gate(e, env->probe)) {
     if (eng_preflight(e))
-      for (size_t si = 0; si < t->nsessions && !e->stopped && !e->fatal; si++)
+      for (size_t si = 0;
+           si < t->nsessions && !e->stopped && !e->fatal && !e->skip_rest; si++)
         ms_engine_session(e, si);
     eng_verdict(e);
   }

@@ -102,6 +102,103 @@ static const struct fault_def fault_defs[] = {
      "SMTP: EHLO and the mail transaction survive STARTTLS"},
     {"auth-any-pass", MS_F_AUTH_ANY_PASS, FA_NONE, false, 0, 0,
      "AUTH (and POP3 AUTH) take any password for a known user"},
+    /* STARTTLS, AUTH, submission (issue 14): one requirement each. */
+    {"starttls-unadvertised", MS_F_STARTTLS_UNADV, FA_NONE, false, 0, 0,
+     "SMTP: EHLO does not list STARTTLS, yet STARTTLS works (3207-2-1)"},
+    {"starttls-keyword-param", MS_F_STARTTLS_KW_PARAM, FA_NONE, false, 0, 0,
+     "SMTP: EHLO lists \"STARTTLS REQUIRED\": a parameter (3207-2-2)"},
+    {"starttls-502", MS_F_STARTTLS_502, FA_NONE, false, 0, 0,
+     "SMTP: STARTTLS is advertised, then answered 502 (3207-4-1)"},
+    {"starttls-param-ok", MS_F_STARTTLS_PARAM_OK, FA_NONE, false, 0, 0,
+     "SMTP: STARTTLS with a parameter gets 220 and TLS (3207-4-2)"},
+    {"starttls-required", MS_F_STARTTLS_REQUIRED, FA_NONE, false, 0, 0,
+     "SMTP: 530 before STARTTLS though the world does not require TLS\n"
+     "                         (a public MX, 3207-4-4)"},
+    {"starttls-twice", MS_F_STARTTLS_TWICE, FA_NONE, false, 0, 0,
+     "SMTP: STARTTLS inside TLS gets 220 (3207-4.2-6)"},
+    {"starttls-after-tls", MS_F_STARTTLS_AFTER_TLS, FA_NONE, false, 0, 0,
+     "SMTP: EHLO inside TLS still lists STARTTLS (3207-4.2-8)"},
+    {"tls-required-ignored", MS_F_TLS_REQUIRED_IGNORED, FA_NONE, false, 0, 0,
+     "SMTP: the world's require_tls has no effect: mail goes through\n"
+     "                         before TLS (3207-6-1)"},
+    {"auth-unadvertised", MS_F_AUTH_UNADV, FA_NONE, false, 0, 0,
+     "SMTP: EHLO does not list AUTH, yet AUTH works (4954-3-1,\n"
+     "                         6409-7-12)"},
+    {"auth-mechs-comma", MS_F_AUTH_MECHS_COMMA, FA_NONE, false, 0, 0,
+     "SMTP: the AUTH keyword's mechanisms are separated by commas\n"
+     "                         (4954-3-2)"},
+    {"auth-param-line-512", MS_F_AUTH_PARAM_LINE, FA_NONE, false, 0, 0,
+     "SMTP: a MAIL line with AUTH= over 512 octets gets 500\n"
+     "                         (4954-3-4)"},
+    {"auth-twice", MS_F_AUTH_TWICE, FA_NONE, false, 0, 0,
+     "SMTP: AUTH after a successful AUTH runs again (4954-4-3)"},
+    {"auth-in-transaction", MS_F_AUTH_IN_TXN, FA_NONE, false, 0, 0,
+     "SMTP: AUTH inside a mail transaction runs (4954-4-5)"},
+    {"auth-unknown-535", MS_F_AUTH_UNKNOWN_535, FA_NONE, false, 0, 0,
+     "SMTP: an unknown mechanism gets 535, not 504 (4954-4-6)"},
+    {"auth-challenge-raw", MS_F_AUTH_CHALLENGE_RAW, FA_NONE, false, 0, 0,
+     "SMTP: challenges are sent as text, not base64 (4954-4-8)"},
+    {"auth-challenge-text", MS_F_AUTH_CHALLENGE_TEXT, FA_NONE, false, 0, 0,
+     "SMTP: challenges carry text besides the base64 (\"334 go ahead\"\n"
+     "                         for an empty one; 4954-4-9, 4954-4-12)"},
+    {"auth-cancel-535", MS_F_AUTH_CANCEL_535, FA_NONE, false, 0, 0,
+     "SMTP: \"*\" cancelling AUTH gets 535, not 501 (4954-4-10)"},
+    {"auth-plain-needs-ir", MS_F_AUTH_PLAIN_NEEDS_IR, FA_NONE, false, 0, 0,
+     "SMTP: AUTH PLAIN without an initial response gets 501, no empty\n"
+     "                         challenge (4954-4-11)"},
+    {"auth-ir-ignored", MS_F_AUTH_IR_IGNORED, FA_NONE, false, 0, 0,
+     "SMTP: an initial response to CRAM-MD5 is ignored: the challenge\n"
+     "                         comes (4954-4-15)"},
+    {"auth-b64-lenient", MS_F_AUTH_B64_LENIENT, FA_NONE, false, 0, 0,
+     "AUTH responses: characters outside base64 and inner \"=\" are\n"
+     "                         skipped, not refused (4954-4-17, -4-20, -4-21)"},
+    {"auth-b64-esc", MS_F_AUTH_B64_ESC, FA_NONE, false, 0, 0,
+     "SMTP: a response that is not base64 gets 501 5.5.4, not 5.5.2\n"
+     "                         (4954-4-18)"},
+    {"auth-line-512", MS_F_AUTH_LINE_512, FA_NONE, false, 0, 0,
+     "SMTP: AUTH responses over 512 octets get 500 (4954-4-22)"},
+    {"auth-overlong-close", MS_F_AUTH_OVERLONG_CLOSE, FA_NONE, false, 0, 0,
+     "SMTP: a response longer than the authentication buffer closes\n"
+     "                         the connection, no 500 (4954-4-23)"},
+    {"auth-authzid-ignored", MS_F_AUTH_AUTHZID_IGNORED, FA_NONE, false, 0, 0,
+     "PLAIN's authorization identity is ignored: neither prepared\n"
+     "                         (SASLprep) nor checked (4954-4-26)"},
+    {"auth-success-250", MS_F_AUTH_SUCCESS_250, FA_NONE, false, 0, 0,
+     "SMTP: a successful AUTH gets 250, not 235 (4954-4-28)"},
+    {"auth-param-555", MS_F_AUTH_PARAM_555, FA_NONE, false, 0, 0,
+     "SMTP: MAIL's AUTH= parameter gets 555 before AUTH (4954-5-2)"},
+    {"auth-case", MS_F_AUTH_CASE, FA_NONE, false, 0, 0,
+     "SMTP: mechanism names only in upper case (4954-8-1)"},
+    {"auth-plain-in-clear", MS_F_AUTH_PLAIN_IN_CLEAR, FA_NONE, false, 0, 0,
+     "SMTP: PLAIN and LOGIN work before TLS where TLS is required for\n"
+     "                         them (4954-4-39, 4954-9-5)"},
+    {"submission-null-550", MS_F_SUBMIT_NULL_550, FA_NONE, false, 0, 0,
+     "submission: MAIL FROM:<> gets 550 (6409-3.2-3)"},
+    {"submission-domain-550", MS_F_SUBMIT_DOMAIN_550, FA_NONE, false, 0, 0,
+     "submission: an unqualified domain gets 550, not 554 (6409-4.2-3)"},
+    {"submission-mail-before-auth", MS_F_SUBMIT_NO_AUTH, FA_NONE, false, 0, 0,
+     "submission: MAIL before AUTH is accepted (6409-4.3-1, -4.3-2)"},
+    {"submission-sender-553", MS_F_SUBMIT_SENDER_553, FA_NONE, false, 0, 0,
+     "submission: a sender the user may not use gets 553, not 550\n"
+     "                         (6409-6.1-2)"},
+    {"submission-rcpt-553", MS_F_SUBMIT_RCPT_553, FA_NONE, false, 0, 0,
+     "submission: a recipient the user may not write to gets 553, not\n"
+     "                         550 (6409-6.2-2)"},
+    {"submission-syntax-550", MS_F_SUBMIT_SYNTAX_550, FA_NONE, false, 0, 0,
+     "submission: a header syntax error gets 550, not 554 (6409-6.3-2)"},
+    {"submission-data-arg-500", MS_F_SUBMIT_DATA_ARG_500, FA_NONE, false, 0, 0,
+     "submission: DATA with an argument gets 500, not 501 (6409-6.3-3)"},
+    {"submission-user-554", MS_F_SUBMIT_USER_554, FA_NONE, false, 0, 0,
+     "submission: a user refused by policy gets 554, not 550\n"
+     "                         (6409-6.3-4)"},
+    {"submission-policy-554", MS_F_SUBMIT_POLICY_554, FA_NONE, false, 0, 0,
+     "submission: content refused by site policy gets 554, not 550\n"
+     "                         (6409-6.3-5)"},
+    {"submission-etrn", MS_F_SUBMIT_ETRN, FA_NONE, false, 0, 0,
+     "submission: ETRN and ATRN are advertised and carried out\n"
+     "                         (6409-7-3, 6409-7-16)"},
+    {"submission-521", MS_F_SUBMIT_521, FA_NONE, false, 0, 0,
+     "submission: the greeting is 521 (6409-7-7)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,
@@ -189,7 +286,7 @@ int ms_faults_parse(struct ms_faults *f, const char *const *names, size_t n,
     unsigned long v = 0;
     const struct fault_def *d = fault_lookup(names[i], &arg);
     if (!d) {
-      char known[1024];
+      char known[4096];
       fault_names(known, sizeof known);
       snprintf(err, errlen, "unknown fault '%s' (known: %s)", names[i], known);
       return -1;

@@ -13,6 +13,7 @@
 #include "srv.h"
 #include "srv_auth.h"
 #include "srv_smtp.h"
+#include "srv_smtp_submit.h"
 #include "store.h"
 #include "util.h"
 #include "mailspec/proto.h"
@@ -138,9 +139,10 @@ static enum srv_action smtp_ehlo(struct smtp_sess *s, const char *arg,
   s->st = SMTP_READY;
   char *greet = xasprintf("%s greets %s", smtp_host(s), arg);
   char *size = xasprintf("SIZE %zu", s->data_max);
-  const char *lines[8] = {
+  const char *lines[12] = {
       greet, size, "8BITMIME", "PIPELINING", "ENHANCEDSTATUSCODES", "HELP"};
   size_t n = 6 + srv_auth_smtp_keywords(&s->ctx, &s->auth, lines + 6);
+  n += srv_submit_keywords(&s->ctx, lines + n); /* RFC 6409 (faults) */
   s->fmt.enhanced = false; /* RFC 2034 §3: not on the EHLO reply */
   srv_smtp_reply_lines(out, &s->fmt, 250, NULL, lines, n);
   s->fmt.enhanced = true;
@@ -190,7 +192,7 @@ static enum srv_action smtp_path_error(struct smtp_sess *s,
  * (RFC 5321 §4.1.1.11).  Returns true when a reply was written. */
 static bool smtp_mail_param(struct smtp_sess *s, const char *p, size_t n,
                             struct ms_buf *out) {
-  if (srv_auth_smtp_mail_param(&s->ctx, p, n)) /* RFC 4954 §5 */
+  if (srv_auth_smtp_mail_param(&s->ctx, &s->auth, p, n)) /* RFC 4954 §5 */
     return false;
   if (n > 5 && strncasecmp(p, "SIZE=", 5) == 0) {
     unsigned long long v = 0;
@@ -260,7 +262,8 @@ static enum srv_action smtp_begin(struct smtp_sess *s, const char *arg,
       false, &path, &used);
   if (e != SRV_PATH_OK)
     return smtp_path_error(s, e, "5.1.7", out);
-  if (smtp_params(s, p + used, true, out)) {
+  if (smtp_params(s, p + used, true, out) ||
+      srv_submit_mail(&s->ctx, &s->auth, &path, &s->fmt, out)) {
     srv_smtp_path_free(&path);
     return SRV_CONTINUE;
   }
@@ -349,7 +352,8 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
       true, &path, &used);
   if (e != SRV_PATH_OK)
     return smtp_path_error(s, e, "5.1.3", out);
-  if (smtp_params(s, p + used, false, out)) {
+  if (smtp_params(s, p + used, false, out) ||
+      srv_submit_rcpt(&s->ctx, &path, &s->fmt, out)) {
     srv_smtp_path_free(&path);
     return SRV_CONTINUE;
   }
@@ -361,6 +365,10 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   srv_smtp_rcpt_resolve(s->ctx.world, &path, s->kind, &r);
   if (r.v == SRV_RCPT_UNKNOWN && ms_fault_on(&s->ctx.faults, MS_F_RCPT_250)) {
     r.v = SRV_RCPT_MAILBOX; /* fault rcpt-250 */
+    r.key = xstrdup(path.mailbox);
+  }
+  if (r.v == SRV_RCPT_NO_RELAY && srv_submit_relay(&s->ctx, &s->auth)) {
+    r.v = SRV_RCPT_RELAY; /* RFC 6409: an MSA relays what users submit */
     r.key = xstrdup(path.mailbox);
   }
   if (smtp_rcpt_reply(s, &r, out)) {
@@ -379,6 +387,8 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
 
 static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
+  if (srv_submit_data(&s->ctx, &s->auth, arg, s->st == SMTP_RCPT, &s->fmt, out))
+    return SRV_CONTINUE; /* RFC 6409 §6.3 */
   if (*arg)
     return smtp_501(s, out);
   if (s->st != SMTP_RCPT) /* no valid recipient (RFC 5321 §3.3) */
@@ -400,6 +410,9 @@ static void smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   else if (s->bare_lf) /* RFC 5321 §2.3.8: CR and LF only as CRLF */
     smtp_say(s, out, 554, "5.6.0",
              "Transaction failed: bare LF in mail data; lines end in <CRLF>");
+  else if (srv_submit_message(&s->ctx, s->data.p ? s->data.p : "", s->data.len,
+                              &s->fmt, out))
+    (void)0; /* refused by the MSA (RFC 6409 §5.1, §6.3) */
   else if (s->nrcpts &&
            ms_store_deliver(s->ctx.store, s->from, s->rcpts, s->nrcpts,
                             s->data.p ? s->data.p : "", s->data.len) < 0)
@@ -751,6 +764,11 @@ static enum srv_action smtp_command(struct smtp_sess *s, char *line,
   size_t alen = strlen(arg);
   while (alen && arg[alen - 1] == ' ')
     arg[--alen] = '\0';
+  char verb[16];
+  snprintf(verb, sizeof verb, "%.*s", (int)(vlen < 15 ? vlen : 15), line);
+  if (s->st != SMTP_REFUSED &&
+      srv_auth_smtp_insufficient(&s->ctx, &s->auth, verb, &s->fmt, out))
+    return SRV_CONTINUE; /* RFC 3207 §4.1: 554 */
   if (!s->rfc821 && s->st != SMTP_REFUSED && vlen == 8 &&
       strncasecmp(line, "STARTTLS", 8) == 0) /* RFC 3207, not 4 letters */
     return smtp_starttls(s, arg, out);
@@ -764,6 +782,8 @@ static enum srv_action smtp_command(struct smtp_sess *s, char *line,
       return SRV_CONTINUE; /* 530: TLS or AUTH first */
     return c->fn(s, arg, out);
   }
+  if (srv_submit_command(&s->ctx, verb, &s->fmt, out))
+    return SRV_CONTINUE; /* fault submission-etrn */
   return smtp_500(s, out);
 }
 
@@ -772,12 +792,10 @@ static enum srv_action smtp_line(void *sess, const char *line, size_t len,
   struct smtp_sess *s = sess;
   if (s->st == SMTP_DATA)
     return smtp_data_line(s, line, len, crlf, out);
-  if (srv_auth_busy(&s->auth)) { /* a SASL response (RFC 4954 §4) */
-    srv_auth_smtp_line(&s->ctx, &s->auth, line, len, &s->fmt, out);
-    return SRV_CONTINUE;
-  }
+  if (srv_auth_busy(&s->auth)) /* a SASL response (RFC 4954 §4) */
+    return srv_auth_smtp_line(&s->ctx, &s->auth, line, len, &s->fmt, out);
   if (len + 2 > MS_SMTP_CMD_LINE_MAX &&
-      !srv_auth_smtp_long_ok(&s->auth, line, len)) { /* §4.5.3 */
+      !srv_auth_smtp_long_ok(&s->ctx, &s->auth, line, len)) { /* §4.5.3 */
     smtp_say(s, out, 500, "5.5.2", "Line too long.");
     return SRV_CONTINUE;
   }
@@ -812,6 +830,11 @@ static void *smtp_open(const struct srv_ctx *ctx, struct ms_buf *out,
     s->st = SMTP_REFUSED;
     srv_smtp_reply(out, &s->fmt, 554, NULL, "%s No SMTP service here",
                    smtp_host(s));
+    return s;
+  }
+  if (srv_submit_greeting(ctx, smtp_host(s), out)) {
+    s->st = SMTP_REFUSED; /* fault submission-521 */
+    *act = SRV_CLOSE;
     return s;
   }
   s->st = SMTP_INIT;
