@@ -1,7 +1,7 @@
 #!/bin/sh
 # import.t: captures to transcripts (mailspec import), record, replay.
 #
-#  1. The public captures in ../shared/pcaps/: every transcript carries,
+#  1. The public captures in tester/tests/data/pcaps/: every transcript carries,
 #     byte for byte per direction, what tshark's "Follow TCP Stream" reads
 #     from the same file (tshark is the oracle: import_oracle.py).
 #  2. Synthetic captures (pcapgen.py), one per case of issue 6: containers,
@@ -15,8 +15,7 @@
 #  4. mailspec record, live on lo, then replay.
 . "$(dirname "$0")/../lib.sh"
 
-PCAPS=$ROOT/../shared/pcaps
-[ -d "$PCAPS" ] || PCAPS=/work/shared/pcaps
+PCAPS=$TESTS/data/pcaps # public captures, origin and licence in SOURCES.md
 GEN="$PY $TESTS/pcapgen.py"
 ORACLE="$PY $TESTS/import_oracle.py"
 
