@@ -35,7 +35,8 @@ BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
 #   tcpflow           the import benchmark's comparison (tester/bench/import.sh)
 #   clang libclang-rt-14-dev  libFuzzer for `make fuzz` (CI smoke run)
 #   valgrind          `make valgrind`
-#   groff-base        renders the man page in man.t (warnings fail it)
+#   groff-base man-db renders the man page in man.t (warnings fail it),
+#                     with groff and with man -l
 #   git               .ci/run tests a clone of the committed tree
 #   libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2
 #                     run-time libraries of Exim and OpenSMTPD, which the
@@ -43,7 +44,7 @@ BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
 #                     postfix as installed packages)
 TEST_PKGS="postfix python3-aiosmtpd python3 python3-yaml perl libxml2-utils tcpdump tshark swaks time
   python3-jsonschema chromium dovecot-pop3d dovecot-core openssl tcpflow clang libclang-rt-14-dev valgrind
-  groff-base git libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2"
+  groff-base man-db git libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2"
 
 ALL_PKGS="$BUILD_PKGS $TEST_PKGS"
 if [ "${1:-}" = --list ]; then

@@ -19,9 +19,8 @@ BASE="adduser apt base-files base-passwd bash bsdutils coreutils dash debconf
   sed sysvinit-utils tar util-linux util-linux-extra"
 # Used only when present, never needed for a verdict:
 #   gdb   signals.t prints the threads of a run that ignored a signal
-#   man   man.t renders the page with man -l as well (groff is required)
 #   sudo  .ci/run as a user that is not root (CI runs as root)
-OPTIONAL="gdb man sudo"
+OPTIONAL="gdb sudo"
 
 if ! command -v dpkg-query > /dev/null 2>&1; then
   skip_all "not a Debian system (no dpkg-query)"
