@@ -264,4 +264,35 @@ void ms_plan_free(struct ms_plan *p);
  * absolute), "a/./b" and "a/x/../b" folded lexically.  Caller frees. */
 char *ms_plan_path_join(const char *base, const char *rel);
 
+/* Finding a PATH by name (plan_find.c): ms_plan_build looks for a PATH
+ * that does not exist in the search directories, in this order: the
+ * current directory, each directory of MAILSPEC_PATH, the tree of the
+ * running binary (its directory or its parent, when that holds suites/
+ * and transcripts/), the installed share directory (ms_plan_datadir()).
+ * In each directory D, NAME is D/NAME, D/NAME.yaml, D/suites/NAME or
+ * D/suites/NAME.yaml (waiver files: also D/suites/waivers/NAME[.yaml]).
+ * An existing PATH is used as given; an absolute one, or one starting
+ * with ./ or ../, is never looked for. */
+struct ms_search_dir {
+  char *dir;
+  const char *why; /* "current directory", "MAILSPEC_PATH", ... */
+};
+struct ms_search_dirs {
+  struct ms_search_dir *v;
+  size_t n;
+};
+enum ms_find_kind { MS_FIND_SUITE, MS_FIND_WAIVERS };
+void ms_plan_search_dirs(struct ms_search_dirs *s);
+void ms_plan_search_dirs_free(struct ms_search_dirs *s);
+/* NAME itself when it exists, else the first match, else NULL.  Caller
+ * frees. */
+char *ms_plan_find(const char *name, enum ms_find_kind kind);
+/* "., DIR, ...": the search directories for a message.  Caller frees. */
+char *ms_plan_find_where(void);
+/* The installed share directory compiled in ($(PREFIX)/share/mailspec). */
+const char *ms_plan_datadir(void);
+/* The suites `mailspec run` runs without a PATH: rfc5321 and esmtp for
+ * SMTP, pop3-capa and rfc1939 for POP3.  NULL-terminated. */
+const char *const *ms_plan_default_suites(enum ms_protocol proto);
+
 #endif
