@@ -138,10 +138,16 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
   free(out->got);
   out->got = judge_got(reply);
   /* The code decides (RFC 821 §4.2, RFC 5321 §4.2.5); a single expected
-   * line also accepts a multi-line reply with that code. */
-  if (reply->code == 0 || !ms_pattern_match(&s->pat, reply->code))
-    judge_set(out, MS_FAIL, judge_mismatch(s, proto, reply->code));
-  if (s->text_re && out->verdict == MS_PASS) {
+   * line also accepts a multi-line reply with that code.  A code of
+   * skip_if: says the test does not apply to this server. */
+  bool skip = false;
+  if (reply->code == 0 || !ms_pattern_match(&s->pat, reply->code)) {
+    skip = reply->code != 0 && s->skip_pat.n > 0 &&
+           ms_pattern_match(&s->skip_pat, reply->code);
+    if (!skip)
+      judge_set(out, MS_FAIL, judge_mismatch(s, proto, reply->code));
+  }
+  if (s->text_re && out->verdict == MS_PASS && !skip) {
     char err[256];
     int m = judge_text_re(s->text_re, reply, err, sizeof err);
     if (m < 0)
@@ -151,7 +157,7 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
       judge_set(out, MS_FAIL,
                 xasprintf("reply text does not match /%s/", s->text_re));
   }
-  if (s->not_re && out->verdict == MS_PASS) {
+  if (s->not_re && out->verdict == MS_PASS && !skip) {
     char err[256];
     int m = judge_text_re(s->not_re, reply, err, sizeof err);
     if (m < 0)
@@ -171,6 +177,39 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
     ms_step_add_finding(out, bit, what);
     judge_set(out, MS_FAIL, xstrdup(what));
   }
+  if (skip && out->verdict == MS_PASS) {
+    char cbuf[16];
+    out->verdict = MS_SKIP;
+    out->reason =
+        xasprintf("%s (the server answered %s)",
+                  s->skip_why ? s->skip_why : "the test does not apply",
+                  ms_engine_code_text(proto, reply->code, cbuf, sizeof cbuf));
+  }
+}
+
+/* The level of a finding's own clause: RFC 5321 §4.5.3.1.5 gives the
+ * 512-octet reply line as a SHOULD (§4.5.3.1's MUST is about receiving);
+ * RFC 1939 §3's limit is read as a MUST; every other finding is a MUST. */
+static enum ms_level judge_finding_level(unsigned violation,
+                                         enum ms_protocol proto) {
+  if (violation == MS_V_LONG_LINE && proto == MS_PROTO_SMTP)
+    return MS_LEVEL_SHOULD;
+  return MS_LEVEL_MUST;
+}
+
+enum ms_level ms_engine_fail_level(const struct ms_step_result *r,
+                                   enum ms_protocol proto) {
+  if (r->verdict != MS_FAIL)
+    return MS_LEVEL_NONE;
+  /* Findings are judged last: when the reason is the first finding's
+   * text, the code and the regexes passed. */
+  if (r->nfindings == 0 || !r->reason ||
+      strcmp(r->reason, r->findings[0].what) != 0)
+    return MS_LEVEL_MUST;
+  for (size_t i = 0; i < r->nfindings; i++)
+    if (judge_finding_level(r->findings[i].violation, proto) == MS_LEVEL_MUST)
+      return MS_LEVEL_MUST;
+  return MS_LEVEL_SHOULD;
 }
 
 void ms_engine_flag(struct ms_step_result *out, unsigned violation,

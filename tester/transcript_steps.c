@@ -4,7 +4,8 @@
  *   - raw: "bytes\r\n"                   exact bytes, nothing appended
  *   - data: |                            a body: dot-stuffed, terminated
  *   - expect: 250|251 (text:, not_text:,  one reply; expect: close
- *       timeout:, capture: {NAME: RE})
+ *       timeout:, capture: {NAME: RE},
+ *       skip_if: 252, skip_reason: TEXT)
  *   - pause: SECONDS
  *   - meta: open connection             RFC 1939's stage directions
  *   - starttls: / tls: / auth: / apop:   TLS and SASL (transcript_secure.c) */
@@ -285,6 +286,38 @@ static bool steps_captures(struct ms_script *s, const struct ms_ynode *c,
   return true;
 }
 
+/* skip_if: PATTERN with skip_reason: TEXT (both or neither): the reply
+ * that says the server is set up so that the test does not apply. */
+static bool steps_skip_if(struct ms_script *s, const struct ms_ynode *m,
+                          bool close, struct ms_pattern *p, char **why) {
+  const struct ms_ynode *k = ms_transcript_yaml_get(m, "skip_if");
+  const struct ms_ynode *r = ms_transcript_yaml_get(m, "skip_reason");
+  char err[256];
+  if (!k && !r)
+    return true;
+  if (close) {
+    steps_error(s, k ? k : r, "expect: close takes no skip_if: (no reply)");
+    return false;
+  }
+  if (!k || !r || r->kind != MS_YSCALAR || !r->len) {
+    steps_error(s, k ? k : r,
+                "skip_if: and skip_reason: go together: the replies that "
+                "mean the test does not apply, and why (\"the server relays "
+                "for this client\")");
+    return false;
+  }
+  if (k->kind != MS_YSCALAR ||
+      ms_pattern_parse(p, s->proto, k->str, err, sizeof err) < 0) {
+    steps_error(s, k,
+                k->kind == MS_YSCALAR ? err
+                                      : "skip_if: takes a reply "
+                                        "pattern (252, 25x|550)");
+    return false;
+  }
+  *why = xstrdup(r->str);
+  return true;
+}
+
 static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
                          const struct ms_ynode *v) {
   const struct ms_ynode *text = ms_transcript_yaml_get(m, "text");
@@ -324,6 +357,12 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
     return;
   if (capture && !steps_captures(s, capture, &caps, &ncaps))
     return;
+  struct ms_pattern skip = {0};
+  char *skip_why = NULL;
+  if (!steps_skip_if(s, m, close, &skip, &skip_why)) {
+    free(caps);
+    return;
+  }
   ms_script_reply_start(s, m->line, m->col);
   struct ms_step *st =
       ms_script_add(s, close ? MS_STEP_CLOSE : MS_STEP_EXPECT, m->line, m->col);
@@ -338,6 +377,8 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
   if (not_text)
     st->not_re = xstrdup(not_text->str);
   st->meta = caps; /* freed with the step; ms_step_capture_next() */
+  st->skip_pat = skip;
+  st->skip_why = skip_why;
   ms_script_expected(s, &p, m->line);
 }
 
@@ -403,11 +444,16 @@ struct steps_action {
 };
 
 static const struct steps_action steps_actions[] = {
-    {"send", ""},     {"raw", ""},
-    {"data", ""},     {"expect", "text not_text timeout capture"},
-    {"pause", ""},    {"meta", ""},
-    {"starttls", ""}, {"tls", ""},
-    {"auth", ""},     {"apop", ""},
+    {"send", ""},
+    {"raw", ""},
+    {"data", ""},
+    {"expect", "text not_text timeout capture skip_if skip_reason"},
+    {"pause", ""},
+    {"meta", ""},
+    {"starttls", ""},
+    {"tls", ""},
+    {"auth", ""},
+    {"apop", ""},
 };
 
 static bool steps_word_in(const char *list, const char *w) {

@@ -87,6 +87,11 @@ struct ms_step {
   char *text_re;  /* optional POSIX ERE matched against the reply text */
   char *not_re;   /* optional POSIX ERE the reply text must NOT match */
   double timeout; /* seconds, 0 = the run's default */
+  /* skip_if: a reply matching SKIP_PAT (and not PAT) means the server is
+   * set up so that the rest does not apply: the transcript is a SKIP
+   * with SKIP_WHY (skip_reason:).  skip_pat.n == 0: no skip_if:. */
+  struct ms_pattern skip_pat;
+  char *skip_why;
 
   /* META */
   char *meta; /* the text between < and >; EXPECT: its capture: list
@@ -141,6 +146,11 @@ struct ms_transcript {
   size_t ncovers;
   struct ms_var *vars;
   size_t nvars;
+  /* needs: {NAME: REASON}: the transcript is a SKIP with REASON when
+   * ${NAME} is empty (-D NAME=): the run says the server lacks what the
+   * test presupposes (a configuration, not conformance). */
+  struct ms_var *needs;
+  size_t nneeds;
   struct ms_session *sessions;
   size_t nsessions;
   double timeout;   /* per reply, seconds; 0 = run default */

@@ -381,7 +381,10 @@ START_TEST(test_binary_and_bare_lf) {
   ck_assert_int_eq(atoi(drv_raw(&d, "NO\0P", 5, true)), 500);
   ck_assert_int_eq(atoi(drv_raw(&d, "HELO \xff\xfe", 7, true)), 500);
   ck_assert_int_eq(atoi(drv_raw(&d, "\x16\x03\x01\x02", 4, true)), 500);
-  ck_assert_int_eq(atoi(drv_raw(&d, "NOOP", 4, false)), 500);
+  /* RFC 5321 §2.3.8: a bare LF does not end the line; the line up to
+   * the CRLF is one malformed command with one reply */
+  ck_assert_str_eq(drv_raw(&d, "RSET", 4, false), "");
+  CODE(&d, "NOOP", 500);
   CODE(&d, "NOOP", 250);
   drv_close(&d);
 }
@@ -434,6 +437,7 @@ START_TEST(test_ehlo_enhanced) {
        "250-8BITMIME\r\n"
        "250-PIPELINING\r\n"
        "250-ENHANCEDSTATUSCODES\r\n"
+       "250-EXPN\r\n"
        "250 HELP\r\n");
   SAYS(&d, "MAIL FROM:<Smith@bar.com> SIZE=1000 BODY=8BITMIME",
        "250 2.1.0 OK\r\n");
@@ -460,7 +464,7 @@ START_TEST(test_5321_refusals) {
   CODE(&d, "SOML FROM:<a@b.c>", 502);
   CODE(&d, "SAML FROM:<a@b.c>", 502);
   CODE(&d, "TURN", 502);
-  CODE(&d, "EXPN Example-People", 502);
+  CODE(&d, "EXPN Example-People", 250); /* §3.5.1, listed in EHLO */
   CODE(&d, "VRFY Crispin", 250);
   SAYS(&d, "VRFY nobody",
        "252 2.5.0 Cannot VRFY user, but will accept message and attempt "
@@ -469,7 +473,8 @@ START_TEST(test_5321_refusals) {
   CODE(&d, "MAIL FROM:<a@b.c> SIZE=12x", 501);
   CODE(&d, "MAIL FROM:<a@b.c> BODY=BINARYMIME", 501);
   CODE(&d, "MAIL FROM:<a@b.c> FOO=BAR", 555);
-  CODE(&d, "MAIL FROM: <a@b.c>", 250); /* a space after the colon */
+  CODE(&d, "MAIL FROM: <a@b.c>", 501); /* §4.1.1.2: no space */
+  CODE(&d, "MAIL FROM:<a@b.c>", 250);
   CODE(&d, "RCPT TO:<Jones@foo.com> NOTIFY=NEVER", 555);
   const char *r = drv(&d, "HELP");
   ck_assert(strncmp(r, "214-2.0.0 ", 10) == 0);
