@@ -161,9 +161,10 @@ static const struct fault_def fault_defs[] = {
     {"reject-bad-trace", MS_F_REJECT_BAD_TRACE, FA_NONE, false, 0, 0,
      "refuse messages with a malformed Received: field"},
     {"check-headers", MS_F_CHECK_HEADERS, FA_NONE, false, 0, 0,
-     "refuse messages without Date: or From:"},
-    {"cmd-line-256", MS_F_CMD_LINE_256, FA_NONE, false, 0, 0,
-     "command lines over 256 octets refused (500)"},
+     "refuse messages whose header section holds a line\n                      "
+     "   that is not a header field (no colon)"},
+    {"cmd-line-400", MS_F_CMD_LINE_400, FA_NONE, false, 0, 0,
+     "command lines over 400 octets refused (500)"},
     {"cmd-bare-lf-splits", MS_F_CMD_BARE_LF, FA_NONE, false, 0, 0,
      "a bare LF ends a command line: two replies"},
     {"relay-554", MS_F_RELAY_554, FA_NONE, false, 0, 0,
@@ -176,6 +177,9 @@ static const struct fault_def fault_defs[] = {
      "a command with trailing white space gets 501"},
     {"quit-args-ok", MS_F_QUIT_ARGS_OK, FA_NONE, false, 0, 0,
      "QUIT with an argument is accepted"},
+    {"data-fail-close", MS_F_DATA_FAIL_CLOSE, FA_NONE, false, 0, 0,
+     "a message refused at the end of data gets no reply: the\n                "
+     "         connection is closed"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

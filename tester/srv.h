@@ -82,13 +82,14 @@ enum ms_fault {
   MS_F_REJECT_RESENT,       /* reject-resent */
   MS_F_REJECT_BAD_TRACE,    /* reject-bad-trace */
   MS_F_CHECK_HEADERS,       /* check-headers */
-  MS_F_CMD_LINE_256,        /* cmd-line-256 */
+  MS_F_CMD_LINE_400,        /* cmd-line-400 */
   MS_F_CMD_BARE_LF,         /* cmd-bare-lf-splits */
   MS_F_RELAY_554,           /* relay-554 */
   MS_F_HELO_FIRST,          /* helo-first */
   MS_F_UNKNOWN_502,         /* unknown-502 */
   MS_F_TRAILING_SPACE_501,  /* trailing-space-501 */
   MS_F_QUIT_ARGS_OK,        /* quit-args-ok */
+  MS_F_DATA_FAIL_CLOSE,     /* data-fail-close */
   MS_F_COUNT                /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

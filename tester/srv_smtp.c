@@ -513,8 +513,12 @@ static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
                                                       : SRV_CONTINUE;
 }
 
-static void smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
+/* The end of data: 250, or a failure reply (RFC 5321 §4.1.1.4: "If the
+ * processing fails, the receiver MUST send a failure reply"; the fault
+ * data-fail-close sends none and closes). */
+static enum srv_action smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   const char *why;
+  size_t from = out->len;
   if (s->too_big) /* §4.5.3 */
     smtp_say(s, out, 552, "5.3.4", "Too much mail data.");
   else if (s->too_long)
@@ -533,6 +537,13 @@ static void smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   else
     smtp_ok(s, out, "2.0.0");
   smtp_reset(s);
+  if (smtp_fault(s, MS_F_DATA_FAIL_CLOSE) && out->len > from &&
+      out->p[from] != '2') {
+    out->len = from;
+    out->p[from] = '\0';
+    return SRV_CLOSE;
+  }
+  return SRV_CONTINUE;
 }
 
 static enum srv_action smtp_line(void *sess, const char *line, size_t len,
@@ -552,7 +563,7 @@ static bool smtp_cr_dot_cr(struct smtp_sess *s, const char *line, size_t len,
   if (!s->too_big && (ms_buf_add(&s->data, line, (size_t)(m - line)) < 0 ||
                       ms_buf_add(&s->data, "\r\n", 2) < 0))
     s->too_big = true;
-  smtp_data_done(s, out);
+  (void)smtp_data_done(s, out);
   size_t used = (size_t)(m - line) + 3;
   *act = used < len ? smtp_line(s, m + 3, len - used, crlf, out) : SRV_CONTINUE;
   return true;
@@ -567,10 +578,8 @@ static enum srv_action smtp_data_line(struct smtp_sess *s, const char *line,
   if (smtp_cr_dot_cr(s, line, len, crlf, out, &act))
     return act;
   bool lf_dot = ms_fault_on(&s->ctx.faults, MS_F_LF_DOT_LF); /* the fault */
-  if (((crlf && s->prev_crlf) || lf_dot) && len == 1 && line[0] == '.') {
-    smtp_data_done(s, out);
-    return SRV_CONTINUE;
-  }
+  if (((crlf && s->prev_crlf) || lf_dot) && len == 1 && line[0] == '.')
+    return smtp_data_done(s, out);
   s->prev_crlf = crlf;
   s->bare_lf |= !crlf && !lf_dot;
   bool dot = len > 0 && line[0] == '.';
@@ -774,6 +783,26 @@ static void smtp_expn_names(struct smtp_sess *s, const struct ms_world_list *l,
   free(lines);
 }
 
+/* RFC 5321 §3.5.2: "Paths (explicit source routes) MUST NOT be returned
+ * by VRFY or EXPN": a member "Name <@A,@B:box@C>" is given as
+ * "Name <box@C>" (RFC 821's Scenario 7 lists show the route). */
+static void smtp_expn_5321(struct smtp_sess *s, const struct ms_world_list *l,
+                           struct ms_buf *out) {
+  char **lines = xcalloc(l->nmembers + 1, sizeof *lines);
+  for (size_t i = 0; i < l->nmembers; i++) {
+    const char *m = l->members[i], *r = strstr(m, "<@"), *c;
+    if (r && (c = strchr(r, ':')) != NULL)
+      lines[i] = xasprintf("%.*s<%s", (int)(r - m), m, c + 1);
+    else
+      lines[i] = xstrdup(m);
+  }
+  srv_smtp_reply_lines(out, &s->fmt, 250, "2.1.5", (const char *const *)lines,
+                       l->nmembers);
+  for (size_t i = 0; i < l->nmembers; i++)
+    free(lines[i]);
+  free(lines);
+}
+
 /* EXPN from the world's lists, in both profiles (RFC 5321 §3.5.1 SHOULD
  * support it; the rfc5321 profile lists it in EHLO, §3.5.2). */
 static enum srv_action smtp_expn(struct smtp_sess *s, const char *arg,
@@ -785,9 +814,11 @@ static enum srv_action smtp_expn(struct smtp_sess *s, const char *arg,
   const struct ms_world_user *m[SMTP_VRFY_MAX];
   if (l && smtp_fault(s, MS_F_EXPN_NAMES_ONLY))
     smtp_expn_names(s, l, out);
-  else if (l) /* §3.3: one mailbox per line */
+  else if (l && s->rfc821) /* §3.3: one mailbox per line */
     srv_smtp_reply_lines(out, &s->fmt, 250, "2.1.5",
                          (const char *const *)l->members, l->nmembers);
+  else if (l)
+    smtp_expn_5321(s, l, out);
   else if (smtp_vrfy_match(s->ctx.world, q, m))
     smtp_say(s, out, 550, NULL, "That is a user name, not a mailing list");
   else
@@ -1003,7 +1034,7 @@ static enum srv_action smtp_line(void *sess, const char *line, size_t len,
              "<CRLF>");
     return SRV_CONTINUE;
   }
-  size_t max = smtp_fault(s, MS_F_CMD_LINE_256) ? 256 : MS_SMTP_CMD_LINE_MAX;
+  size_t max = smtp_fault(s, MS_F_CMD_LINE_400) ? 400 : MS_SMTP_CMD_LINE_MAX;
   if (len + 2 > max &&
       !srv_auth_smtp_long_ok(&s->auth, line, len)) { /* §4.5.3.1.4 */
     smtp_say(s, out, 500, "5.5.2", "Line too long.");
