@@ -186,8 +186,9 @@ static enum srv_action smtp_ehlo_reply(struct smtp_sess *s, const char *arg,
   char *size = xasprintf("SIZE %zu", s->data_max);
   const char *lines[12] = {greet, size};
   size_t n = 2;
-  lines[n++] = smtp_fault(s, MS_F_EHLO_BAD_KEYWORD) ? "8BIT_MIME" : "8BITMIME";
-  lines[n++] = "PIPELINING";
+  lines[n++] = "8BITMIME";
+  lines[n++] =
+      smtp_fault(s, MS_F_EHLO_BAD_KEYWORD) ? "PIPE_LINING" : "PIPELINING";
   lines[n++] = "ENHANCEDSTATUSCODES";
   if (!smtp_fault(s, MS_F_EHLO_NO_EXPN))
     lines[n++] = "EXPN";
