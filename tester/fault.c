@@ -180,6 +180,8 @@ static const struct fault_def fault_defs[] = {
     {"data-fail-close", MS_F_DATA_FAIL_CLOSE, FA_NONE, false, 0, 0,
      "a message refused at the end of data gets no reply: the\n                "
      "         connection is closed"},
+    {"source-route-501", MS_F_SOURCE_ROUTE_501, FA_NONE, false, 0, 0,
+     "MAIL and RCPT with a source route (<@A:b@c>) get 501"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -90,6 +90,7 @@ enum ms_fault {
   MS_F_TRAILING_SPACE_501,  /* trailing-space-501 */
   MS_F_QUIT_ARGS_OK,        /* quit-args-ok */
   MS_F_DATA_FAIL_CLOSE,     /* data-fail-close */
+  MS_F_SOURCE_ROUTE_501,    /* source-route-501 */
   MS_F_COUNT                /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

@@ -257,15 +257,16 @@ static enum srv_action smtp_arg_error(struct smtp_sess *s, bool mail,
 static enum srv_action smtp_path_error(struct smtp_sess *s,
                                        enum srv_smtp_path_err e, bool mail,
                                        const char *esc, struct ms_buf *out) {
+  bool f500 = smtp_fault(s, mail ? MS_F_MAIL_SYNTAX_500 : MS_F_RCPT_SYNTAX_500);
   switch (e) {
   case SRV_PATH_TOO_LONG: /* RFC 821 §4.5.3 prints "501 Path too long" */
-    smtp_say(s, out, 501, esc, "Path too long");
-    break;
+    return smtp_arg_error(s, mail, esc, "Path too long", out);
   case SRV_PATH_USER_TOO_LONG:
-    smtp_say(s, out, 553, esc, "User name too long (64 characters at most)");
+    smtp_say(s, out, f500 ? 500 : 553, esc,
+             "User name too long (64 characters at most)");
     break;
   case SRV_PATH_DOMAIN_TOO_LONG:
-    smtp_say(s, out, 553, esc, "Domain name too long");
+    smtp_say(s, out, f500 ? 500 : 553, esc, "Domain name too long");
     break;
   default:
     return smtp_arg_error(s, mail, esc,
@@ -361,6 +362,10 @@ static enum srv_action smtp_begin(struct smtp_sess *s, const char *arg,
   enum srv_smtp_path_err e = srv_smtp_path_parse_flags(
       p, strlen(p), s->rfc821 ? MS_PROFILE_RFC821 : MS_PROFILE_RFC5321, true,
       false, smtp_dom_flags(s), &path, &used);
+  if (e == SRV_PATH_OK && path.nhops && smtp_fault(s, MS_F_SOURCE_ROUTE_501)) {
+    srv_smtp_path_free(&path); /* RFC 5321 §4.1.2: "MUST BE accepted" */
+    e = SRV_PATH_SYNTAX;
+  }
   if (e != SRV_PATH_OK)
     return smtp_path_error(s, e, true, "5.1.7", out);
   if (smtp_params(s, p + used, true, out)) {
@@ -468,6 +473,10 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   enum srv_smtp_path_err e = srv_smtp_path_parse_flags(
       p, strlen(p), s->rfc821 ? MS_PROFILE_RFC821 : MS_PROFILE_RFC5321, false,
       true, smtp_dom_flags(s), &path, &used);
+  if (e == SRV_PATH_OK && path.nhops && smtp_fault(s, MS_F_SOURCE_ROUTE_501)) {
+    srv_smtp_path_free(&path); /* RFC 5321 §4.1.2: "MUST BE accepted" */
+    e = SRV_PATH_SYNTAX;
+  }
   if (e != SRV_PATH_OK)
     return smtp_path_error(s, e, false, "5.1.3", out);
   if (smtp_params(s, p + used, false, out)) {

@@ -655,6 +655,21 @@ static const struct fault_case fault_cases[] = {
     {MS_F_QUIT_ARGS_OK, 501, 221, {EH, "QUIT mailspec"}},
     {MS_F_SEND_UNLISTED, 502, 250, {EH, "SEND FROM:<a@b.c>"}},
     {MS_F_HELO_EHLO_REPLY, 250, 250, {"HELO client.example"}},
+    {MS_F_SOURCE_ROUTE_501,
+     250,
+     501,
+     {EH, "MAIL FROM:<@a.example:b@c.example>"}},
+    {MS_F_SOURCE_ROUTE_501,
+     550,
+     501,
+     {EH, MF, "RCPT TO:<@x.example:y@z.example>"}},
+    {MS_F_MAIL_SYNTAX_500,
+     553,
+     500,
+     {EH,
+      "MAIL "
+      "FROM:<xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx@"
+      "b.c>"}},
 };
 
 START_TEST(test_5321_core_faults) {
