@@ -97,6 +97,48 @@ enum ms_fault {
   MS_F_SUBMIT_POLICY_554,   /* submission-policy-554: policy refusal with 554 */
   MS_F_SUBMIT_ETRN,         /* submission-etrn: ETRN/ATRN offered */
   MS_F_SUBMIT_521,          /* submission-521: greeting 521 */
+  /* RFC 5321 core (issue 13; srv_smtp*.c): */
+  MS_F_HELO_EHLO_REPLY,     /* helo-ehlo-reply */
+  MS_F_GREET_554_CLOSE,     /* greet-554-close */
+  MS_F_GREET_BAD_DOMAIN,    /* greet-bad-domain */
+  MS_F_VRFY_502,            /* vrfy-502 */
+  MS_F_VRFY_550,            /* vrfy-550 */
+  MS_F_VRFY_NO_MAILBOX,     /* vrfy-no-mailbox */
+  MS_F_VRFY_PATH,           /* vrfy-path */
+  MS_F_VRFY_NO_NAMES,       /* vrfy-no-user-names */
+  MS_F_EXPN_NAMES_ONLY,     /* expn-names-only */
+  MS_F_EHLO_NO_EXPN,        /* ehlo-no-expn */
+  MS_F_EHLO_NO_HELP,        /* ehlo-no-help */
+  MS_F_SEND_UNLISTED,       /* send-unlisted */
+  MS_F_EHLO_BAD_KEYWORD,    /* ehlo-bad-keyword */
+  MS_F_NO_ADDRESS_LITERAL,  /* no-address-literal */
+  MS_F_DOMAIN_UNDERSCORE,   /* domain-underscore-ok */
+  MS_F_DOMAIN_64,           /* domain-limit-64 */
+  MS_F_EHLO_REFUSED_RESETS, /* ehlo-refused-resets */
+  MS_F_EHLO_NO_RESET,       /* ehlo-no-reset */
+  MS_F_HELO_503_AFTER_EHLO, /* helo-503-after-ehlo */
+  MS_F_MAIL_501_OPENS,      /* mail-501-opens */
+  MS_F_503_RESETS,          /* 503-resets */
+  MS_F_MAIL_SYNTAX_500,     /* mail-syntax-500 */
+  MS_F_RCPT_SYNTAX_500,     /* rcpt-syntax-500 */
+  MS_F_NO_QUOTED_LOCAL,     /* no-quoted-local */
+  MS_F_QUOTED_KEPT,         /* quoted-local-kept */
+  MS_F_PARAM_501,           /* param-501 */
+  MS_F_POSTMASTER_CASE,     /* postmaster-case */
+  MS_F_NO_POSTMASTER,       /* no-postmaster */
+  MS_F_RCPT_LIMIT_451,      /* rcpt-limit-451 */
+  MS_F_REJECT_RESENT,       /* reject-resent */
+  MS_F_REJECT_BAD_TRACE,    /* reject-bad-trace */
+  MS_F_CHECK_HEADERS,       /* check-headers */
+  MS_F_CMD_LINE_400,        /* cmd-line-400 */
+  MS_F_CMD_BARE_LF,         /* cmd-bare-lf-splits */
+  MS_F_RELAY_554,           /* relay-554 */
+  MS_F_HELO_FIRST,          /* helo-first */
+  MS_F_UNKNOWN_502,         /* unknown-502 */
+  MS_F_TRAILING_SPACE_501,  /* trailing-space-501 */
+  MS_F_QUIT_ARGS_OK,        /* quit-args-ok */
+  MS_F_DATA_FAIL_CLOSE,     /* data-fail-close */
+  MS_F_SOURCE_ROUTE_501,    /* source-route-501 */
   MS_F_COUNT                /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

@@ -156,6 +156,11 @@ struct ms_transcript {
   size_t ncovers;
   struct ms_var *vars;
   size_t nvars;
+  /* needs: {NAME: REASON}: the transcript is a SKIP with REASON when
+   * ${NAME} is empty (-D NAME=): the run says the server lacks what the
+   * test presupposes (a configuration, not conformance). */
+  struct ms_var *needs;
+  size_t nneeds;
   struct ms_session *sessions;
   size_t nsessions;
   size_t nconns;    /* connections the sessions use (<= nsessions) */
