@@ -643,6 +643,16 @@ static void eng_pop3_check(struct ms_eng *e, const char *sent,
   }
 }
 
+/* A reply matched skip_on: the transcript is a SKIP (unless a step
+ * failed), and it stops here: no later step or session runs.  Returns
+ * false. */
+static bool eng_skip(struct ms_eng *e, const struct ms_step_result *r) {
+  if (!e->skip)
+    e->skip = xstrdup(r->reason ? r->reason : "skip_on");
+  e->skip_rest = true;
+  return false;
+}
+
 bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
                       const struct ms_step *next, struct ms_reply *keep) {
   if (keep)
@@ -696,9 +706,11 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
       ms_engine_live_note(&e->live, "%s: %s", ms_verdict_name(r->verdict),
                           r->reason ? r->reason : "");
     bool go_on = !e->k->conn.broken;
-    if (go_on && !e->in_auth) /* an auth: step judges its own replies */
+    if (go_on && r->verdict == MS_SKIP) /* skip_on: the rest does not apply */
+      go_on = eng_skip(e, r);
+    else if (go_on && !e->in_auth) /* an auth: step judges its own replies */
       go_on = ms_engine_gate(e, st, next, &sent, rep.code, greeting);
-    if (go_on) {
+    if (go_on && r->verdict != MS_SKIP) {
       eng_trailing(e, st, next, &sent, r);
       go_on = !e->diverged;
     } else if (e->k->conn.broken) {
@@ -858,6 +870,26 @@ static bool eng_preflight(struct ms_eng *e) {
   return ok;
 }
 
+/* A FAIL counts at the level of what failed: when every failing step
+ * failed only by a finding whose clause is weaker than the transcript's
+ * level (a long SMTP reply line: SHOULD), the transcript counts at that
+ * level (run --strict, reports). */
+static void eng_fail_level(struct ms_transcript_result *out) {
+  if (out->verdict != MS_FAIL || out->level == MS_LEVEL_SHOULD ||
+      out->level == MS_LEVEL_MAY)
+    return;
+  enum ms_level worst = MS_LEVEL_NONE;
+  for (size_t i = 0; i < out->nsteps; i++) {
+    enum ms_level l = ms_engine_fail_level(&out->steps[i], out->protocol);
+    if (l == MS_LEVEL_MUST)
+      return;
+    if (l != MS_LEVEL_NONE)
+      worst = l;
+  }
+  if (worst != MS_LEVEL_NONE)
+    out->level = worst;
+}
+
 /* The verdict of the transcript from its steps; its reason is the first
  * problem of that kind. */
 static void eng_verdict(struct ms_eng *e) {
@@ -875,6 +907,7 @@ static void eng_verdict(struct ms_eng *e) {
   else if (v == MS_PASS && e->skip)
     v = MS_SKIP;
   out->verdict = v;
+  eng_fail_level(out);
   free(out->reason);
   out->reason = NULL;
   if (v == MS_NOTRUN) {
@@ -903,8 +936,9 @@ static void eng_init(struct ms_eng *e, const struct ms_engine_opts *o,
   e->port = port;
   e->timeout = t->timeout > 0 ? t->timeout : (o->timeout > 0 ? o->timeout : 30);
   e->deadline_s = t->deadline > 0 ? t->deadline : o->deadline;
-  e->live = (struct ms_live){o->live, o->color, t->protocol,
-                             o->jobs > 1 ? t->id : NULL, &e->secrets};
+  e->live = (struct ms_live){o->live,     o->color,
+                             t->protocol, o->jobs > 1 ? t->id : NULL,
+                             &e->secrets, t->convention};
   ms_engine_links_init(e);
   if (o->ndefines > 0) {
     e->masked = xcalloc(o->ndefines, sizeof *e->masked);
@@ -1059,7 +1093,8 @@ void ms_engine_run_env(const struct ms_engine_opts *o,
                       t->sessions[i].line);
   if (eng_gate(e, env->probe)) {
     if (eng_preflight(e))
-      for (size_t si = 0; si < t->nsessions && !e->stopped && !e->fatal; si++)
+      for (size_t si = 0;
+           si < t->nsessions && !e->stopped && !e->fatal && !e->skip_rest; si++)
         ms_engine_session(e, si);
     eng_verdict(e);
   }

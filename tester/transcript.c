@@ -17,7 +17,7 @@
 #include "transcript_yaml.h"
 #include "util.h"
 
-#define TRANSCRIPT_MAX_BYTES (16u << 20)
+#define TRANSCRIPT_MAX_BYTES MS_TRANSCRIPT_MAX_BYTES
 
 struct tload {
   const char *name;
