@@ -626,6 +626,14 @@ static void eng_pop3_check(struct ms_eng *e, const char *sent,
   }
 }
 
+/* A reply matched skip_on: the transcript is a SKIP (unless a step
+ * failed), and its session stops here.  Returns false. */
+static bool eng_skip(struct ms_eng *e, const struct ms_step_result *r) {
+  if (!e->skip)
+    e->skip = xstrdup(r->reason ? r->reason : "skip_on");
+  return false;
+}
+
 bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
                       const struct ms_step *next, struct ms_reply *keep) {
   if (keep)
@@ -679,7 +687,9 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
       ms_engine_live_note(&e->live, "%s: %s", ms_verdict_name(r->verdict),
                           r->reason ? r->reason : "");
     bool go_on = !e->k->conn.broken;
-    if (go_on && !e->in_auth) /* an auth: step judges its own replies */
+    if (go_on && r->verdict == MS_SKIP) /* skip_on: the rest does not apply */
+      go_on = eng_skip(e, r);
+    else if (go_on && !e->in_auth) /* an auth: step judges its own replies */
       go_on = ms_engine_gate(e, st, next, &sent, rep.code, greeting);
     if (go_on) {
       eng_trailing(e, st, next, &sent, r);

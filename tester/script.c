@@ -40,6 +40,7 @@ static void script_step_clear(struct ms_step *st) {
   free(st->lines);
   free(st->text_re);
   free(st->not_re);
+  free(st->skip_why);
   free(st->meta);
   free(st->user);
   free(st->pass);

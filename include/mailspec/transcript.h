@@ -87,6 +87,12 @@ struct ms_step {
   char *text_re;  /* optional POSIX ERE matched against the reply text */
   char *not_re;   /* optional POSIX ERE the reply text must NOT match */
   double timeout; /* seconds, 0 = the run's default */
+  /* skip_on: a reply that matches SKIP_PAT (and not PAT) shows that the
+   * server lacks the set-up the test presupposes: the step and the
+   * transcript are SKIPPED (reason SKIP_WHY, or a default), and the rest
+   * of the session is not run.  n == 0: none. */
+  struct ms_pattern skip_pat;
+  char *skip_why; /* skip_reason:, or NULL */
 
   /* META */
   char *meta; /* the text between < and >; EXPECT: its capture: list
