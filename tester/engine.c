@@ -627,10 +627,12 @@ static void eng_pop3_check(struct ms_eng *e, const char *sent,
 }
 
 /* A reply matched skip_on: the transcript is a SKIP (unless a step
- * failed), and its session stops here.  Returns false. */
+ * failed), and it stops here: no later step or session runs.  Returns
+ * false. */
 static bool eng_skip(struct ms_eng *e, const struct ms_step_result *r) {
   if (!e->skip)
     e->skip = xstrdup(r->reason ? r->reason : "skip_on");
+  e->skip_rest = true;
   return false;
 }
 
@@ -1022,7 +1024,8 @@ void ms_engine_run_env(const struct ms_engine_opts *o,
                       t->sessions[i].line);
   if (eng_gate(e, env->probe)) {
     if (eng_preflight(e))
-      for (size_t si = 0; si < t->nsessions && !e->stopped && !e->fatal; si++)
+      for (size_t si = 0;
+           si < t->nsessions && !e->stopped && !e->fatal && !e->skip_rest; si++)
         ms_engine_session(e, si);
     eng_verdict(e);
   }

@@ -270,10 +270,11 @@ struct ms_eng {
   bool stopped;              /* interrupted by a signal */
   bool fatal;                /* cannot go on with this transcript at all */
   struct ms_secrets secrets; /* values never shown */
-  bool quiet; /* ms_engine_expect() leaves the verdict note to the caller */
-  char *skip; /* the rest of a session could not apply: SKIP unless a
-                 step failed (a STARTTLS refusal the transcript allows,
-                 a server without APOP) */
+  bool quiet;     /* ms_engine_expect() leaves the verdict note to the caller */
+  char *skip;     /* the rest of a session could not apply: SKIP unless a
+                     step failed (a STARTTLS refusal the transcript allows,
+                     a server without APOP) */
+  bool skip_rest; /* skip_on: matched: no later session runs either */
   /* TLS */
   bool implicit_tls;          /* TLS from the first byte */
   const char *ca_pem;         /* trust only this (builtin), or NULL */

@@ -170,6 +170,17 @@ START_TEST(test_skip_run) {
   sk_run(failed, &out);
   ck_assert_int_eq(out.verdict, MS_FAIL);
   ms_transcript_result_free(&out);
+  /* no later session runs either: its 550 would FAIL */
+  static const char two[] = "protocol: smtp\nconvention: rfc5321\n"
+                            "sessions:\n"
+                            "  - steps:\n      - S: 220\n      - C: NOOP\n"
+                            "      - expect: 550\n        skip_on: 250\n"
+                            "  - steps:\n      - S: 220\n      - C: NOOP\n"
+                            "      - S: 550\n";
+  sk_run(two, &out);
+  ck_assert_int_eq(out.verdict, MS_SKIP);
+  ck_assert_uint_eq(out.nsteps, 2);
+  ms_transcript_result_free(&out);
 }
 END_TEST
 
