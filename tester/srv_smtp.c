@@ -3,7 +3,8 @@
  *   rfc821   all fourteen commands of RFC 821 §4.1 with the replies of
  *            §4.2, the sequencing of §4.3/§4.4 and the limits of §4.5.3;
  *   rfc5321  EHLO with SIZE, 8BITMIME, PIPELINING, ENHANCEDSTATUSCODES
- *            and HELP; SEND/SOML/SAML/TURN and EXPN answered 502.
+ *            and HELP; SEND/SOML/SAML/TURN and EXPN answered 502;
+ *            CHUNKING, BINARYMIME, DSN and SMTPUTF8 in srv_smtp_ext.c.
  * Reply texts are the RFC's own wherever it prints one. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,8 @@ struct smtp_sess {
   size_t naccepted; /* accepted RCPTs, duplicates counted */
   struct ms_buf data;
   bool too_big, too_long, bare_lf, prev_crlf;
-  struct srv_auth auth; /* STARTTLS and AUTH (srv_auth.c) */
+  struct srv_auth auth;  /* STARTTLS and AUTH (srv_auth.c) */
+  struct srv_smtp_ext x; /* BDAT, SMTPUTF8, DSN (srv_smtp_ext.c) */
 };
 
 typedef enum srv_action (*smtp_fn)(struct smtp_sess *s, const char *arg,
@@ -100,6 +102,7 @@ static void smtp_reset(struct smtp_sess *s) {
   s->nrcpts = s->cap = s->naccepted = 0;
   ms_buf_free(&s->data);
   s->too_big = s->too_long = s->bare_lf = false;
+  srv_smtp_ext_reset(&s->x);
   if (s->st > SMTP_READY)
     s->st = SMTP_READY;
 }
@@ -138,9 +141,10 @@ static enum srv_action smtp_ehlo(struct smtp_sess *s, const char *arg,
   s->st = SMTP_READY;
   char *greet = xasprintf("%s greets %s", smtp_host(s), arg);
   char *size = xasprintf("SIZE %zu", s->data_max);
-  const char *lines[8] = {
+  const char *lines[16] = {
       greet, size, "8BITMIME", "PIPELINING", "ENHANCEDSTATUSCODES", "HELP"};
-  size_t n = 6 + srv_auth_smtp_keywords(&s->ctx, &s->auth, lines + 6);
+  size_t n = srv_smtp_ext_ehlo(&s->ctx, lines, 6, 14); /* CHUNKING... */
+  n += srv_auth_smtp_keywords(&s->ctx, &s->auth, lines + n);
   s->fmt.enhanced = false; /* RFC 2034 §3: not on the EHLO reply */
   srv_smtp_reply_lines(out, &s->fmt, 250, NULL, lines, n);
   s->fmt.enhanced = true;
@@ -192,6 +196,9 @@ static bool smtp_mail_param(struct smtp_sess *s, const char *p, size_t n,
                             struct ms_buf *out) {
   if (srv_auth_smtp_mail_param(&s->ctx, p, n)) /* RFC 4954 §5 */
     return false;
+  int x = srv_smtp_ext_mail_param(&s->ctx, &s->x, p, n, &s->fmt, out);
+  if (x >= 0) /* CHUNKING, SMTPUTF8, DSN */
+    return x > 0;
   if (n > 5 && strncasecmp(p, "SIZE=", 5) == 0) {
     unsigned long long v = 0;
     for (size_t i = 5; i < n; i++) {
@@ -232,6 +239,16 @@ static bool smtp_params(struct smtp_sess *s, const char *rest, bool mail,
   }
   while (*rest) {
     size_t n = strcspn(rest, " ");
+    int x = mail || !s->fmt.enhanced
+                ? -1
+                : srv_smtp_ext_rcpt_param(&s->ctx, &s->x, rest, n, &s->fmt,
+                                          out); /* RFC 3461 */
+    if (x > 0)
+      return true;
+    if (x == 0) {
+      rest = smtp_skip_sp(rest + n);
+      continue;
+    }
     if (!mail || !s->fmt.enhanced) {
       smtp_say(s, out, 555, "5.5.4",
                "Parameter not recognized or not implemented");
@@ -255,21 +272,25 @@ static enum srv_action smtp_begin(struct smtp_sess *s, const char *arg,
     return smtp_501(s, out);
   struct srv_smtp_path path;
   size_t used;
-  enum srv_smtp_path_err e = srv_smtp_path_parse(
+  enum srv_smtp_path_err e = srv_smtp_path_parse_flags(
       p, strlen(p), s->rfc821 ? MS_PROFILE_RFC821 : MS_PROFILE_RFC5321, true,
-      false, &path, &used);
+      false, srv_smtp_utf8_path_flags(&s->ctx, s->fmt.enhanced), &path, &used);
   if (e != SRV_PATH_OK)
     return smtp_path_error(s, e, "5.1.7", out);
-  if (smtp_params(s, p + used, true, out)) {
+  srv_smtp_ext_mail_begin(&s->x);
+  if (smtp_params(s, p + used, true, out) ||
+      srv_smtp_ext_mail_check(&s->ctx, &s->x, &path, &s->fmt, out)) {
     srv_smtp_path_free(&path);
     return SRV_CONTINUE;
   }
   smtp_reset(s);
+  srv_smtp_ext_mail_commit(&s->x);
   s->kind = kind;
   s->from = xstrdup(path.mailbox);
   s->st = SMTP_MAIL;
+  if (!srv_smtp_utf8_mail_ok(&s->ctx, &s->x, &path, &s->fmt, out))
+    smtp_ok(s, out, "2.1.0");
   srv_smtp_path_free(&path);
-  smtp_ok(s, out, "2.1.0");
   return SRV_CONTINUE;
 }
 
@@ -295,6 +316,9 @@ static enum srv_action smtp_saml(struct smtp_sess *s, const char *arg,
 /* The reply for a resolved recipient; true when it was accepted. */
 static bool smtp_rcpt_reply(struct smtp_sess *s, const struct srv_smtp_rcpt *r,
                             struct ms_buf *out) {
+  bool ok; /* RFC 6531 §3.7.4.1: no UTF-8 251/551 without SMTPUTF8 */
+  if (srv_smtp_utf8_forward(&s->ctx, &s->x, r, &s->fmt, out, &ok))
+    return ok;
   switch (r->v) {
   case SRV_RCPT_MAILBOX:
   case SRV_RCPT_TERMINAL:
@@ -344,12 +368,14 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
     return smtp_501(s, out);
   struct srv_smtp_path path;
   size_t used;
-  enum srv_smtp_path_err e = srv_smtp_path_parse(
+  enum srv_smtp_path_err e = srv_smtp_path_parse_flags(
       p, strlen(p), s->rfc821 ? MS_PROFILE_RFC821 : MS_PROFILE_RFC5321, false,
-      true, &path, &used);
+      true, srv_smtp_utf8_path_flags(&s->ctx, s->fmt.enhanced), &path, &used);
   if (e != SRV_PATH_OK)
     return smtp_path_error(s, e, "5.1.3", out);
-  if (smtp_params(s, p + used, false, out)) {
+  srv_smtp_ext_rcpt_begin(&s->x);
+  if (smtp_params(s, p + used, false, out) ||
+      srv_smtp_ext_rcpt_check(&s->ctx, &s->x, &path, &s->fmt, out)) {
     srv_smtp_path_free(&path);
     return SRV_CONTINUE;
   }
@@ -366,6 +392,7 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   if (smtp_rcpt_reply(s, &r, out)) {
     s->naccepted++;
     s->st = SMTP_RCPT;
+    srv_smtp_ext_rcpt_commit(&s->ctx, &s->x, &path);
     if (r.key)
       smtp_add_rcpt(s, r.key);
     r.key = NULL;
@@ -383,6 +410,9 @@ static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
     return smtp_501(s, out);
   if (s->st != SMTP_RCPT) /* no valid recipient (RFC 5321 §3.3) */
     return smtp_503(s, out);
+  int refused = srv_smtp_ext_data_refused(&s->ctx, &s->x); /* RFC 3030 */
+  if (refused)
+    return refused == 503 ? smtp_503(s, out) : smtp_502(s, out);
   s->st = SMTP_DATA;
   s->prev_crlf = true; /* the DATA line's own CRLF */
   ms_buf_init(&s->data, s->data_max);
@@ -390,6 +420,12 @@ static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
   smtp_say(s, out, 354, NULL, "Start mail input; end with <CRLF>.<CRLF>");
   return ms_fault_on(&s->ctx.faults, MS_F_CLOSE_DATA) ? SRV_CLOSE
                                                       : SRV_CONTINUE;
+}
+
+/* Keep the message with the transaction's parameters (DSN, SMTPUTF8). */
+static int smtp_store(struct smtp_sess *s) {
+  struct srv_smtp_txn t = {s->from, s->rcpts, s->nrcpts, &s->data};
+  return srv_smtp_ext_store(&s->ctx, &s->x, &t);
 }
 
 static void smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
@@ -400,9 +436,10 @@ static void smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   else if (s->bare_lf) /* RFC 5321 §2.3.8: CR and LF only as CRLF */
     smtp_say(s, out, 554, "5.6.0",
              "Transaction failed: bare LF in mail data; lines end in <CRLF>");
-  else if (s->nrcpts &&
-           ms_store_deliver(s->ctx.store, s->from, s->rcpts, s->nrcpts,
-                            s->data.p ? s->data.p : "", s->data.len) < 0)
+  else if (srv_smtp_ext_refuse(&s->ctx, &s->x, s->data.p ? s->data.p : "",
+                               s->data.len, &s->fmt, out))
+    ; /* RFC 6531 §3.5: refused, reply written */
+  else if (s->nrcpts && smtp_store(s) < 0)
     smtp_say(s, out, 451, "4.3.0",
              "Requested action aborted: local error in processing");
   else
@@ -552,17 +589,23 @@ static char *smtp_user_line(const struct smtp_sess *s,
 
 static void smtp_vrfy_one(struct smtp_sess *s, const struct ms_world_user *u,
                           struct ms_buf *out) {
+  int code = 250;
+  const char *esc = "2.1.5";
+  char *text;
   if (u->forward && u->forward_551) {
-    srv_smtp_reply(out, &s->fmt, 551, "5.1.6", "User not local; please try %s",
-                   u->forward);
+    code = 551;
+    esc = "5.1.6";
+    text = xasprintf("User not local; please try %s", u->forward);
   } else if (u->forward) {
-    srv_smtp_reply(out, &s->fmt, 251, "2.1.5",
-                   "User not local; will forward to %s", u->forward);
+    code = 251;
+    text = xasprintf("User not local; will forward to %s", u->forward);
   } else {
-    char *line = smtp_user_line(s, u);
-    smtp_say(s, out, 250, "2.1.5", line);
-    free(line);
+    text = smtp_user_line(s, u);
   }
+  /* RFC 6531 §3.7.4.2: UTF-8 only after VRFY ... SMTPUTF8 */
+  if (!srv_smtp_utf8_vrfy_reply(&s->ctx, &s->x, code, text, &s->fmt, out))
+    smtp_say(s, out, code, esc, text);
+  free(text);
 }
 
 /* RFC 5321 §3.5.4's form: a first line, then one mailbox per line. */
@@ -584,7 +627,9 @@ static enum srv_action smtp_vrfy(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
   if (!*arg)
     return smtp_501(s, out);
-  char *q = smtp_unbracket(arg);
+  char *a = srv_smtp_utf8_vrfy_arg(&s->ctx, &s->x, s->fmt.enhanced, arg);
+  char *q = smtp_unbracket(a);
+  free(a);
   const struct ms_world_user *m[SMTP_VRFY_MAX];
   size_t n = smtp_vrfy_match(s->ctx.world, q, m);
   if (n == 1)
@@ -713,6 +758,37 @@ static enum srv_action smtp_auth(struct smtp_sess *s, const char *arg,
   return SRV_CONTINUE;
 }
 
+/* ---- BDAT (srv_smtp_bdat.c) ---------------------------------------- */
+
+static void smtp_bdat_end(struct smtp_sess *s, struct ms_buf *out) {
+  struct srv_smtp_txn t = {s->from, s->rcpts, s->nrcpts, &s->data};
+  if (srv_smtp_bdat_end(&s->ctx, &s->x, &t, &s->fmt, out))
+    smtp_reset(s); /* the LAST chunk ended the transaction */
+}
+
+/* RFC 3030 §2: a command once EHLO announced CHUNKING. */
+static enum srv_action smtp_bdat(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  if (s->rfc821 || !s->fmt.enhanced || !srv_smtp_bdat_offered(&s->ctx))
+    return smtp_500(s, out);
+  if (srv_smtp_bdat_begin(&s->ctx, &s->x, arg, s->st >= SMTP_MAIL,
+                          s->st == SMTP_RCPT, &s->fmt, out))
+    smtp_bdat_end(s, out); /* BDAT 0: the chunk is complete already */
+  return SRV_CONTINUE;
+}
+
+static size_t smtp_raw_want(void *sess) {
+  return srv_smtp_bdat_want(&((struct smtp_sess *)sess)->x);
+}
+
+static enum srv_action smtp_raw(void *sess, const char *p, size_t n,
+                                struct ms_buf *out) {
+  struct smtp_sess *s = sess;
+  if (srv_smtp_bdat_octets(&s->x, p, n, &s->data))
+    smtp_bdat_end(s, out);
+  return SRV_CONTINUE;
+}
+
 /* ---- dispatch ----------------------------------------------------- */
 
 struct smtp_cmd {
@@ -730,6 +806,7 @@ static const struct smtp_cmd smtp_cmds[] = {
     {"EXPN", smtp_expn, true},  {"HELP", smtp_help, true},
     {"NOOP", smtp_noop, true},  {"QUIT", smtp_quit, true},
     {"TURN", smtp_turn, true},  {"AUTH", smtp_auth, true},
+    {"BDAT", smtp_bdat, false},
 };
 
 /* Commands are ASCII text: NUL, other controls and 8-bit octets make
@@ -767,9 +844,35 @@ static enum srv_action smtp_command(struct smtp_sess *s, char *line,
   return smtp_500(s, out);
 }
 
+/* A chunk that arrives as lines (unit tests and fuzzers drive the session
+ * line by line): the octets with their line end; what follows the chunk
+ * on the line is a command line. */
+static enum srv_action smtp_chunk_line(struct smtp_sess *s, const char *line,
+                                       size_t len, bool crlf,
+                                       struct ms_buf *out) {
+  size_t n = len + (crlf ? 2 : 1), used = 0;
+  char *b = xmalloc(n);
+  memcpy(b, line, len);
+  memcpy(b + len, crlf ? "\r\n" : "\n", n - len);
+  while (used < n && smtp_raw_want(s)) {
+    size_t want = smtp_raw_want(s), k = n - used < want ? n - used : want;
+    smtp_raw(s, b + used, k, out);
+    used += k;
+  }
+  enum srv_action a = SRV_CONTINUE;
+  if (used < len)
+    a = smtp_line(s, b + used, len - used, crlf, out);
+  else if (used == len) /* the chunk ended right before the line end */
+    a = smtp_line(s, "", 0, crlf, out);
+  free(b);
+  return a;
+}
+
 static enum srv_action smtp_line(void *sess, const char *line, size_t len,
                                  bool crlf, struct ms_buf *out) {
   struct smtp_sess *s = sess;
+  if (smtp_raw_want(s))
+    return smtp_chunk_line(s, line, len, crlf, out);
   if (s->st == SMTP_DATA)
     return smtp_data_line(s, line, len, crlf, out);
   if (srv_auth_busy(&s->auth)) { /* a SASL response (RFC 4954 §4) */
@@ -777,7 +880,8 @@ static enum srv_action smtp_line(void *sess, const char *line, size_t len,
     return SRV_CONTINUE;
   }
   if (len + 2 > MS_SMTP_CMD_LINE_MAX &&
-      !srv_auth_smtp_long_ok(&s->auth, line, len)) { /* §4.5.3 */
+      !srv_auth_smtp_long_ok(&s->auth, line, len) &&
+      !srv_smtp_ext_long_ok(&s->ctx, s->fmt.enhanced, line, len)) { /* §4.5.3 */
     smtp_say(s, out, 500, "5.5.2", "Line too long.");
     return SRV_CONTINUE;
   }
@@ -786,8 +890,9 @@ static enum srv_action smtp_line(void *sess, const char *line, size_t len,
              "Syntax error: a command line ends in <CRLF>, not a bare LF");
     return SRV_CONTINUE;
   }
-  if (!smtp_clean(line, len))
-    return smtp_500(s, out);
+  if (!smtp_clean(line, len) && /* RFC 6531: UTF-8 in mailboxes */
+      !srv_smtp_utf8_line_ok(&s->ctx, s->fmt.enhanced, line, len))
+    return srv_smtp_bdat_bad_line(&s->ctx, line, len, &s->fmt, out);
   char *copy = xmemdup(line, len);
   enum srv_action a = smtp_command(s, copy, out);
   free(copy);
@@ -829,9 +934,16 @@ static void smtp_close(void *sess) {
   if (!s)
     return;
   smtp_reset(s);
+  srv_smtp_ext_free(&s->x);
   srv_auth_free(&s->auth);
   free(s);
 }
 
-const struct srv_session_ops ms_srv_smtp_ops = {"smtp", smtp_open, smtp_line,
-                                                smtp_close};
+const struct srv_session_ops ms_srv_smtp_ops = {
+    .name = "smtp",
+    .open = smtp_open,
+    .line = smtp_line,
+    .close = smtp_close,
+    .raw_want = smtp_raw_want, /* BDAT chunks (RFC 3030) */
+    .raw = smtp_raw,
+};

@@ -21,6 +21,7 @@
 struct path_cur {
   const char *s;
   size_t len, i;
+  bool utf8; /* SRV_PATH_UTF8: octets >= 0x80 are characters (RFC 6531) */
 };
 
 static int path_peek(const struct path_cur *c) {
@@ -30,6 +31,13 @@ static int path_peek(const struct path_cur *c) {
 static bool path_label_char(int ch) {
   return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
          (ch >= '0' && ch <= '9') || ch == '-';
+}
+
+/* RFC 6531 §3.3: under SMTPUTF8 a UTF-8 string may stand where atext
+ * and label characters do (U-labels, RFC 5890); the line was checked to
+ * be valid UTF-8 before (srv_smtp_utf8.c). */
+static bool path_utf8(const struct path_cur *c, int ch) {
+  return c->utf8 && ch >= 0x80;
 }
 
 /* <domain>: dot-separated names, "#digits" or "[literal]". */
@@ -54,7 +62,8 @@ static char *path_domain(struct path_cur *c) {
       return NULL;
   } else {
     bool label = false;
-    while ((ch = path_peek(c)) != -1 && (path_label_char(ch) || ch == '.')) {
+    while ((ch = path_peek(c)) != -1 &&
+           (path_label_char(ch) || ch == '.' || path_utf8(c, ch))) {
       if (ch == '.' && !label)
         return NULL; /* empty label */
       label = ch != '.';
@@ -79,7 +88,7 @@ static char *path_local(struct path_cur *c) {
     while ((ch = path_peek(c)) != -1 && ch != '"') {
       if (ch == '\\')
         c->i++;
-      else if (ch == '\r' || ch == '\n' || ch >= 127)
+      else if (ch == '\r' || ch == '\n' || (ch >= 127 && !path_utf8(c, ch)))
         return NULL;
       c->i++;
     }
@@ -87,7 +96,7 @@ static char *path_local(struct path_cur *c) {
       return NULL;
     c->i++;
   } else {
-    while (path_atom_char(path_peek(c)))
+    while (path_atom_char(path_peek(c)) || path_utf8(c, path_peek(c)))
       c->i++;
     if (c->i == start || c->s[start] == '.' || c->s[c->i - 1] == '.')
       return NULL;
@@ -174,7 +183,16 @@ enum srv_smtp_path_err
 srv_smtp_path_parse(const char *s, size_t len, enum ms_profile profile,
                     bool allow_null, bool allow_postmaster,
                     struct srv_smtp_path *p, size_t *used) {
-  struct path_cur c = {s, len, 0};
+  return srv_smtp_path_parse_flags(s, len, profile, allow_null,
+                                   allow_postmaster, 0, p, used);
+}
+
+enum srv_smtp_path_err
+srv_smtp_path_parse_flags(const char *s, size_t len, enum ms_profile profile,
+                          bool allow_null, bool allow_postmaster,
+                          unsigned flags, struct srv_smtp_path *p,
+                          size_t *used) {
+  struct path_cur c = {s, len, 0, (flags & SRV_PATH_UTF8) != 0};
   memset(p, 0, sizeof *p);
   *used = 0;
   enum srv_smtp_path_err e = SRV_PATH_SYNTAX;

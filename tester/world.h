@@ -17,6 +17,8 @@ struct ms_world_user {
   char *forward;    /* forward-path: 251 (RFC 821 §3.2) */
   bool forward_551; /* refuse with 551 "please try" instead of 251 */
   char *password;   /* SMTP AUTH (RFC 4954); NULL: cannot log in */
+  bool ascii_only;  /* cannot take a message with internationalized
+                       headers: 554 at its end (RFC 6531 §3.5) */
 };
 
 struct ms_world_list {
