@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "escape.h"
 #include "srv.h"
 #include "srv_smtp.h"
 #include "util.h"
@@ -20,34 +21,11 @@
 
 /* ---- UTF-8 (RFC 3629 §4) ------------------------------------------- */
 
-/* The length of the sequence at S[0..N), 0 when it is not valid UTF-8
- * (overlong forms, surrogates and code points over U+10FFFF included). */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-  unsigned c = s[0];
-  size_t len = c < 0x80                 ? 1
-               : c >= 0xC2 && c <= 0xDF ? 2
-               : c >= 0xE0 && c <= 0xEF ? 3
-               : c >= 0xF0 && c <= 0xF4 ? 4
-                                        : 0;
-  if (len == 0 || len > n)
-    return 0;
-  for (size_t i = 1; i < len; i++)
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-  if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
-      (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
-    return 0;
-  return len;
-}
-
 bool srv_smtp_utf8_valid(const char *s, size_t n) {
-  const unsigned char *u = (const unsigned char *)s;
-  for (size_t i = 0; i < n;) {
-    size_t k = utf8_seq(u + i, n - i);
-    if (!k)
+  size_t k;
+  for (size_t i = 0; i < n; i += k)
+    if (ms_utf8_decode((const unsigned char *)s + i, n - i, &k) < 0)
       return false;
-    i += k;
-  }
   return true;
 }
 
