@@ -175,8 +175,7 @@ int srv_smtp_bdat_mail_param(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
   if (n == 13 && strncasecmp(p + 5, "8BITMIME", 8) == 0)
     x->mail.body = MS_BODY_8BITMIME;
   if (n != 15 || strncasecmp(p + 5, "BINARYMIME", 10) != 0 ||
-      ctx->profile != MS_PROFILE_RFC5321 ||
-      ms_fault_on(&ctx->faults, MS_F_BINMIME_NO_CHUNKING))
+      ctx->profile != MS_PROFILE_RFC5321)
     return -1;
   if (ms_fault_on(&ctx->faults, MS_F_BINMIME_REFUSED)) {
     srv_smtp_reply(out, f, 555, "5.5.4",
