@@ -53,8 +53,10 @@ unsigned ms_engine_utf8_sent(bool *mail, const char *shown) {
     *mail = false;
   else if (utf8_verb(shown, "RCPT"))
     return *mail ? MS_UTF8_FORWARD : MS_UTF8_NONE;
-  else if ((utf8_verb(shown, "VRFY") || utf8_verb(shown, "EXPN")) &&
-           utf8_last_word(shown, "SMTPUTF8"))
+  /* The parameter follows an argument: "VRFY SMTPUTF8" verifies the
+   * string SMTPUTF8 (RFC 6531 §3.7.4.2). */
+  else if ((utf8_verb(shown, "VRFY") || utf8_verb(shown, "EXPN")) && shown[4] &&
+           utf8_last_word(shown + 5, "SMTPUTF8"))
     return MS_UTF8_ANY;
   return MS_UTF8_NONE;
 }
