@@ -85,12 +85,13 @@ bool srv_smtp_ext_mail_check(const struct srv_ctx *ctx,
                              const struct srv_smtp_ext *x,
                              const struct srv_smtp_path *path,
                              const struct srv_smtp_fmt *f, struct ms_buf *out) {
-  if (x->mail.smtputf8 || utf8_ascii_str(path->mailbox) ||
-      ms_fault_on(&ctx->faults, MS_F_UTF8_MAIL_NOPARAM))
+  if (x->mail.smtputf8 || utf8_ascii_str(path->mailbox))
     return false;
-  /* §3.5: "the reply-code 550 is returned", X.6.7 */
+  /* §3.5: "the reply-code 550 is returned", X.6.7; fault
+   * utf8-mail-no-param-553 uses RCPT's code */
   bool esc = !ms_fault_on(&ctx->faults, MS_F_UTF8_NOPARAM_ESC);
-  srv_smtp_reply(out, f, 550, esc ? "5.6.7" : "5.1.7",
+  int code = ms_fault_on(&ctx->faults, MS_F_UTF8_MAIL_NOPARAM) ? 553 : 550;
+  srv_smtp_reply(out, f, code, esc ? "5.6.7" : "5.1.7",
                  "Non-ASCII addresses need MAIL FROM:<...> SMTPUTF8");
   return true;
 }
@@ -105,11 +106,13 @@ bool srv_smtp_ext_rcpt_check(const struct srv_ctx *ctx,
     srv_smtp_reply(out, f, 553, "5.6.7", "Non-ASCII addresses not permitted");
     return true;
   }
-  if (x->txn.smtputf8 || ms_fault_on(&ctx->faults, MS_F_UTF8_RCPT_NOPARAM))
+  if (x->txn.smtputf8)
     return false;
-  /* §3.5: "the reply-code 553 is returned", X.6.7 */
+  /* §3.5: "the reply-code 553 is returned", X.6.7; fault
+   * utf8-rcpt-no-param-550 uses MAIL's code */
   bool esc = !ms_fault_on(&ctx->faults, MS_F_UTF8_NOPARAM_ESC);
-  srv_smtp_reply(out, f, 553, esc ? "5.6.7" : "5.1.3",
+  int code = ms_fault_on(&ctx->faults, MS_F_UTF8_RCPT_NOPARAM) ? 550 : 553;
+  srv_smtp_reply(out, f, code, esc ? "5.6.7" : "5.1.3",
                  "Non-ASCII addresses need MAIL FROM:<...> SMTPUTF8");
   return true;
 }
