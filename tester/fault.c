@@ -165,12 +165,12 @@ static const struct fault_def fault_defs[] = {
      "                         (RFC 6531 §3.2)"},
     {"smtputf8-value-accepted", MS_F_UTF8_VALUE_OK, FA_NONE, false, 0, 0,
      "MAIL ... SMTPUTF8=VALUE is taken (RFC 6531 §3.4: no value)"},
-    {"utf8-mail-no-param-250", MS_F_UTF8_MAIL_NOPARAM, FA_NONE, false, 0, 0,
-     "MAIL with a UTF-8 mailbox and no SMTPUTF8 gets 250, not 550\n"
-     "                         (RFC 6531 §3.5)"},
-    {"utf8-rcpt-no-param-250", MS_F_UTF8_RCPT_NOPARAM, FA_NONE, false, 0, 0,
-     "RCPT with a UTF-8 mailbox after a MAIL without SMTPUTF8 gets\n"
-     "                         250, not 553 (RFC 6531 §3.5)"},
+    {"utf8-mail-no-param-553", MS_F_UTF8_MAIL_NOPARAM, FA_NONE, false, 0, 0,
+     "MAIL with a UTF-8 mailbox and no SMTPUTF8 is refused with 553,\n"
+     "                         not 550 (RFC 6531 §3.5)"},
+    {"utf8-rcpt-no-param-550", MS_F_UTF8_RCPT_NOPARAM, FA_NONE, false, 0, 0,
+     "RCPT with a UTF-8 mailbox after a MAIL without SMTPUTF8 is\n"
+     "                         refused with 550, not 553 (RFC 6531 §3.5)"},
     {"utf8-no-param-esc", MS_F_UTF8_NOPARAM_ESC, FA_NONE, false, 0, 0,
      "those 550 and 553 carry 5.1.7 / 5.1.3, not X.6.7 (RFC 6531 §3.5)"},
     {"utf8-ascii-only-550", MS_F_UTF8_ASCII_550, FA_NONE, false, 0, 0,
@@ -245,6 +245,12 @@ static const struct fault_def fault_defs[] = {
     {"dsn-combo-555", MS_F_DSN_COMBO, FA_NONE, false, 0, 0,
      "RET= or ENVID= after SIZE= and BODY= on one MAIL get 555 (RFC\n"
      "                         3461 §5.4: any combination)"},
+    {"binarymime-line", MS_F_BINARYMIME_LINE, FA_NONE, false, 0, 0,
+     "a MAIL line with BODY=BINARYMIME over 512 + 500 (AUTH=) octets\n"
+     "                         gets 500 (RFC 3030 §3: 16 more)"},
+    {"smtputf8-line", MS_F_UTF8_LINE, FA_NONE, false, 0, 0,
+     "a MAIL line with SMTPUTF8 over 512 + 500 (AUTH=) octets gets\n"
+     "                         500 (RFC 6531 §3.1: 10 more)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -78,8 +78,8 @@ enum ms_fault {
   MS_F_EHLO_UTF8_DOMAIN,    /* ehlo-utf8-domain */
   MS_F_UTF8_RCPT_REFUSED,   /* utf8-rcpt-refused */
   MS_F_UTF8_VALUE_OK,       /* smtputf8-value-accepted */
-  MS_F_UTF8_MAIL_NOPARAM,   /* utf8-mail-no-param-250 */
-  MS_F_UTF8_RCPT_NOPARAM,   /* utf8-rcpt-no-param-250 */
+  MS_F_UTF8_MAIL_NOPARAM,   /* utf8-mail-no-param-553 */
+  MS_F_UTF8_RCPT_NOPARAM,   /* utf8-rcpt-no-param-550 */
   MS_F_UTF8_NOPARAM_ESC,    /* utf8-no-param-esc */
   MS_F_UTF8_ASCII_550,      /* utf8-ascii-only-550 */
   MS_F_UTF8_ASCII_ESC,      /* utf8-ascii-only-esc */
@@ -106,6 +106,8 @@ enum ms_fault {
   MS_F_DSN_LINE_512,        /* dsn-line-512 */
   MS_F_DSN_CASE,            /* dsn-case */
   MS_F_DSN_COMBO,           /* dsn-combo-555 */
+  MS_F_BINARYMIME_LINE,     /* binarymime-line */
+  MS_F_UTF8_LINE,           /* smtputf8-line */
   MS_F_COUNT                /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

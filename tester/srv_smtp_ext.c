@@ -44,10 +44,33 @@ size_t srv_smtp_ext_ehlo(const struct srv_ctx *ctx, const char **kw, size_t n,
   return srv_smtp_utf8_keywords(ctx, kw, n);
 }
 
+/* Does MAIL line S (N octets) carry parameter word W (any case)? */
+static bool ext_has_word(const char *s, size_t n, const char *w) {
+  size_t k = strlen(w);
+  for (size_t i = 1; i + k <= n; i++)
+    if (s[i - 1] == ' ' && strncasecmp(s + i, w, k) == 0 &&
+        (i + k == n || s[i + k] == ' '))
+      return true;
+  return false;
+}
+
+/* Faults binarymime-line (3030-3-6) and smtputf8-line (6531-3.1-7): a
+ * MAIL line with the parameter gets no allowance for it beyond AUTH='s
+ * 512 + 500 (RFC 4954 §3), the longest the other parameters need here. */
+static bool ext_allowance_lost(const struct srv_ctx *ctx, const char *line,
+                               size_t len) {
+  if (len + 2 <= 512 + 500 || strncasecmp(line, "MAIL ", 5) != 0)
+    return false;
+  return (ms_fault_on(&ctx->faults, MS_F_BINARYMIME_LINE) &&
+          ext_has_word(line, len, "BODY=BINARYMIME")) ||
+         (ms_fault_on(&ctx->faults, MS_F_UTF8_LINE) &&
+          ext_has_word(line, len, "SMTPUTF8"));
+}
+
 bool srv_smtp_ext_long_ok(const struct srv_ctx *ctx, bool ehlo,
                           const char *line, size_t len) {
   return ehlo && ctx->profile == MS_PROFILE_RFC5321 &&
-         len + 2 <= EXT_PARAM_LINE_MAX &&
+         len + 2 <= EXT_PARAM_LINE_MAX && !ext_allowance_lost(ctx, line, len) &&
          (strncasecmp(line, "MAIL ", 5) == 0 ||
           strncasecmp(line, "RCPT ", 5) == 0) &&
          srv_smtp_dsn_line_ok(ctx, line);

@@ -258,6 +258,26 @@ START_TEST(test_fault_binarymime) {
 }
 END_TEST
 
+/* Fault binarymime-line: a MAIL line with BODY=BINARYMIME gets 512 + 500
+ * octets, not the 16 more of RFC 3030 §3 (3030-3-6). */
+START_TEST(test_fault_line) {
+  char line[2048];
+  struct xdrv d;
+  xdrv_open(&d, MS_F_NONE);
+  ck_assert_int_ne(
+      atoi(xdrv(&d, xdrv_long_mail(line, 1028, "BODY=BINARYMIME"))), 500);
+  xdrv_close(&d);
+  xdrv_open(&d, MS_F_BINARYMIME_LINE);
+  XCODE(&d, xdrv_long_mail(line, 1028, "BODY=BINARYMIME"), 500);
+  XCODE(&d, "RSET", 250);
+  ck_assert_int_ne(
+      atoi(xdrv(&d, xdrv_long_mail(line, 1012, "BODY=BINARYMIME"))), 500);
+  XCODE(&d, "RSET", 250);
+  ck_assert_int_ne(atoi(xdrv(&d, xdrv_long_mail(line, 1028, "SMTPUTF8"))), 500);
+  xdrv_close(&d);
+}
+END_TEST
+
 Suite *make_srv_smtp_bdat_suite(void);
 Suite *make_srv_smtp_bdat_suite(void) {
   Suite *s = suite_create("srv_smtp_bdat");
@@ -275,6 +295,7 @@ Suite *make_srv_smtp_bdat_suite(void) {
   tcase_add_test(tc, test_fault_failed_chunks);
   tcase_add_test(tc, test_fault_binary_line);
   tcase_add_test(tc, test_fault_binarymime);
+  tcase_add_test(tc, test_fault_line);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -164,11 +164,13 @@ START_TEST(test_fault_mail_rcpt) {
   XCODE(&d, "MAIL FROM:<a@example.org> SMTPUTF8=YES", 250);
   xdrv_close(&d);
   xdrv_open(&d, MS_F_UTF8_MAIL_NOPARAM);
-  XCODE(&d, "MAIL FROM:<" PELE "@example.org>", 250);
+  ck_assert(strncmp(xdrv(&d, "MAIL FROM:<" PELE "@example.org>"), "553 5.6.7 ",
+                    10) == 0);
   xdrv_close(&d);
   xdrv_open(&d, MS_F_UTF8_RCPT_NOPARAM);
   XCODE(&d, "MAIL FROM:<a@example.org>", 250);
-  XCODE(&d, "RCPT TO:<" JOSE "@localhost>", 250);
+  ck_assert(
+      strncmp(xdrv(&d, "RCPT TO:<" JOSE "@localhost>"), "550 5.6.7 ", 10) == 0);
   xdrv_close(&d);
   xdrv_open(&d, MS_F_UTF8_NOPARAM_ESC);
   ck_assert(strncmp(xdrv(&d, "MAIL FROM:<" PELE "@example.org>"), "550 5.1.7 ",
@@ -249,6 +251,25 @@ START_TEST(test_fault_ascii_only) {
 }
 END_TEST
 
+/* Fault smtputf8-line: a MAIL line with SMTPUTF8 gets 512 + 500 octets,
+ * not the 10 more of RFC 6531 §3.1 (6531-3.1-7). */
+START_TEST(test_fault_line) {
+  char line[2048];
+  struct xdrv d;
+  xdrv_open(&d, MS_F_NONE);
+  ck_assert_int_ne(atoi(xdrv(&d, xdrv_long_mail(line, 1022, "SMTPUTF8"))), 500);
+  xdrv_close(&d);
+  xdrv_open(&d, MS_F_UTF8_LINE);
+  XCODE(&d, xdrv_long_mail(line, 1022, "SMTPUTF8"), 500);
+  XCODE(&d, "RSET", 250);
+  ck_assert_int_ne(atoi(xdrv(&d, xdrv_long_mail(line, 1012, "SMTPUTF8"))), 500);
+  XCODE(&d, "RSET", 250);
+  ck_assert_int_ne(atoi(xdrv(&d, xdrv_long_mail(line, 1022, "BODY=8BITMIME"))),
+                   500);
+  xdrv_close(&d);
+}
+END_TEST
+
 Suite *make_srv_smtp_utf8_suite(void);
 Suite *make_srv_smtp_utf8_suite(void) {
   Suite *s = suite_create("srv_smtp_utf8");
@@ -264,6 +285,7 @@ Suite *make_srv_smtp_utf8_suite(void) {
   tcase_add_test(tc, test_fault_forward);
   tcase_add_test(tc, test_fault_vrfy);
   tcase_add_test(tc, test_fault_ascii_only);
+  tcase_add_test(tc, test_fault_line);
   suite_add_tcase(s, tc);
   return s;
 }
