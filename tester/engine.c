@@ -699,7 +699,7 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
       go_on = eng_skip(e, r);
     else if (go_on && !e->in_auth) /* an auth: step judges its own replies */
       go_on = ms_engine_gate(e, st, next, &sent, rep.code, greeting);
-    if (go_on) {
+    if (go_on && r->verdict != MS_SKIP) {
       eng_trailing(e, st, next, &sent, r);
       go_on = !e->diverged;
     } else if (e->k->conn.broken) {
@@ -847,6 +847,26 @@ static bool eng_preflight(struct ms_eng *e) {
   return ok;
 }
 
+/* A FAIL counts at the level of what failed: when every failing step
+ * failed only by a finding whose clause is weaker than the transcript's
+ * level (a long SMTP reply line: SHOULD), the transcript counts at that
+ * level (run --strict, reports). */
+static void eng_fail_level(struct ms_transcript_result *out) {
+  if (out->verdict != MS_FAIL || out->level == MS_LEVEL_SHOULD ||
+      out->level == MS_LEVEL_MAY)
+    return;
+  enum ms_level worst = MS_LEVEL_NONE;
+  for (size_t i = 0; i < out->nsteps; i++) {
+    enum ms_level l = ms_engine_fail_level(&out->steps[i], out->protocol);
+    if (l == MS_LEVEL_MUST)
+      return;
+    if (l != MS_LEVEL_NONE)
+      worst = l;
+  }
+  if (worst != MS_LEVEL_NONE)
+    out->level = worst;
+}
+
 /* The verdict of the transcript from its steps; its reason is the first
  * problem of that kind. */
 static void eng_verdict(struct ms_eng *e) {
@@ -864,6 +884,7 @@ static void eng_verdict(struct ms_eng *e) {
   else if (v == MS_PASS && e->skip)
     v = MS_SKIP;
   out->verdict = v;
+  eng_fail_level(out);
   free(out->reason);
   out->reason = NULL;
   if (v == MS_NOTRUN) {
@@ -892,8 +913,9 @@ static void eng_init(struct ms_eng *e, const struct ms_engine_opts *o,
   e->port = port;
   e->timeout = t->timeout > 0 ? t->timeout : (o->timeout > 0 ? o->timeout : 30);
   e->deadline_s = t->deadline > 0 ? t->deadline : o->deadline;
-  e->live = (struct ms_live){o->live, o->color, t->protocol,
-                             o->jobs > 1 ? t->id : NULL, &e->secrets};
+  e->live = (struct ms_live){o->live,     o->color,
+                             t->protocol, o->jobs > 1 ? t->id : NULL,
+                             &e->secrets, t->convention};
   ms_engine_links_init(e);
   if (o->ndefines > 0) {
     e->masked = xcalloc(o->ndefines, sizeof *e->masked);
@@ -966,10 +988,28 @@ static char *eng_target_skip(const struct ms_eng *e) {
   return NULL;
 }
 
+/* needs: a variable the run left empty (-D NAME=) says the server lacks
+ * what the test presupposes: the reason, or NULL. */
+static char *eng_needs_skip(const struct ms_eng *e) {
+  for (size_t i = 0; i < e->t->nneeds; i++) {
+    char ref[160], err[256];
+    snprintf(ref, sizeof ref, "${%s}", e->t->needs[i].name);
+    char *v = ms_engine_expand(e, ref, err, sizeof err);
+    bool empty = v && !*v;
+    free(v);
+    if (empty)
+      return xasprintf("${%s} is empty: %s", e->t->needs[i].name,
+                       e->t->needs[i].value);
+  }
+  return NULL;
+}
+
 /* The requires: probe and the SKIPs; true when the dialogue may run. */
 static bool eng_gate(struct ms_eng *e, const struct ms_probe *probe) {
   struct ms_transcript_result *out = e->out;
   char *skip = eng_target_skip(e);
+  if (!skip)
+    skip = eng_needs_skip(e);
   struct ms_probe own = {0};
   if (!skip && e->t->nrequires > 0 && !probe) {
     char err[256] = "";

@@ -184,6 +184,8 @@ struct ms_live {
   enum ms_protocol proto;
   const char *tag;                  /* NULL: no prefix */
   const struct ms_secrets *secrets; /* shown as <redacted>; may be NULL */
+  enum ms_convention conv; /* the transcript's roles (NONE: RFC 821's for
+                              SMTP, RFC 1939's for POP3) */
 };
 /* ---- POP3 cross-reply checks (engine_pop3.c) ------------------------- */
 

@@ -193,6 +193,31 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
   }
 }
 
+/* The level of a finding's own clause: RFC 5321 §4.5.3.1.5 gives the
+ * 512-octet reply line as a SHOULD (§4.5.3.1's MUST is about receiving);
+ * RFC 1939 §3's limit is read as a MUST; every other finding is a MUST. */
+static enum ms_level judge_finding_level(unsigned violation,
+                                         enum ms_protocol proto) {
+  if (violation == MS_V_LONG_LINE && proto == MS_PROTO_SMTP)
+    return MS_LEVEL_SHOULD;
+  return MS_LEVEL_MUST;
+}
+
+enum ms_level ms_engine_fail_level(const struct ms_step_result *r,
+                                   enum ms_protocol proto) {
+  if (r->verdict != MS_FAIL)
+    return MS_LEVEL_NONE;
+  /* Findings are judged last: when the reason is the first finding's
+   * text, the code and the regexes passed. */
+  if (r->nfindings == 0 || !r->reason ||
+      strcmp(r->reason, r->findings[0].what) != 0)
+    return MS_LEVEL_MUST;
+  for (size_t i = 0; i < r->nfindings; i++)
+    if (judge_finding_level(r->findings[i].violation, proto) == MS_LEVEL_MUST)
+      return MS_LEVEL_MUST;
+  return MS_LEVEL_SHOULD;
+}
+
 void ms_engine_flag(struct ms_step_result *out, unsigned violation,
                     const char *detail) {
   const char *what = ms_violation_text(violation);

@@ -7,15 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mailspec/proto.h"
 #include "srv.h"
+#include "srv_auth.h"
 #include "srv_smtp.h"
 #include "util.h"
-
-/* MAIL and RCPT lines after EHLO: RFC 5321's 512 octets plus what the
- * parameters add (RFC 3461 §5.4: 530 for NOTIFY and ORCPT; ENVID 100,
- * RET 8; SMTPUTF8 10, RFC 6531 §3.1; BODY=BINARYMIME 16, RFC 3030 §3;
- * AUTH= 500, RFC 4954 §3), with room to spare. */
-#define EXT_PARAM_LINE_MAX 2048
 
 static void ext_rcpt_free(struct ms_dsn_rcpt *r) {
   free(r->rcpt);
@@ -44,36 +40,53 @@ size_t srv_smtp_ext_ehlo(const struct srv_ctx *ctx, const char **kw, size_t n,
   return srv_smtp_utf8_keywords(ctx, kw, n);
 }
 
-/* Does MAIL line S (N octets) carry parameter word W (any case)? */
-static bool ext_has_word(const char *s, size_t n, const char *w) {
+/* Does command line S (N octets) carry parameter W (any case): the word
+ * W, or with PREFIX the keyword W followed by its value? */
+static bool ext_has(const char *s, size_t n, const char *w, bool prefix) {
   size_t k = strlen(w);
   for (size_t i = 1; i + k <= n; i++)
     if (s[i - 1] == ' ' && strncasecmp(s + i, w, k) == 0 &&
-        (i + k == n || s[i + k] == ' '))
+        (prefix || i + k == n || s[i + k] == ' '))
       return true;
   return false;
 }
 
-/* Faults binarymime-line (3030-3-6) and smtputf8-line (6531-3.1-7): a
- * MAIL line with the parameter gets no allowance for it beyond AUTH='s
- * 512 + 500 (RFC 4954 §3), the longest the other parameters need here. */
-static bool ext_allowance_lost(const struct srv_ctx *ctx, const char *line,
-                               size_t len) {
-  if (len + 2 <= 512 + 500 || strncasecmp(line, "MAIL ", 5) != 0)
-    return false;
-  return (ms_fault_on(&ctx->faults, MS_F_BINARYMIME_LINE) &&
-          ext_has_word(line, len, "BODY=BINARYMIME")) ||
-         (ms_fault_on(&ctx->faults, MS_F_UTF8_LINE) &&
-          ext_has_word(line, len, "SMTPUTF8"));
+/* The octets a MAIL line may have beyond RFC 5321's 512 for the
+ * parameters it carries: SIZE= 26 (RFC 1870 §3), BODY= 16 for
+ * BINARYMIME (RFC 3030 §3; fault binarymime-line drops it), SMTPUTF8 10
+ * (RFC 6531 §3.1; fault smtputf8-line), RET= 9 and ENVID= 107 (the
+ * sizes of RFC 3461 §5.4 with a space), AUTH= 500 (RFC 4954 §3). */
+static size_t ext_mail_allowance(const struct srv_ctx *ctx, const char *s,
+                                 size_t n) {
+  size_t more = srv_auth_mail_allowance(ctx, s, n);
+  more += ext_has(s, n, "SIZE=", true) ? 26 : 0;
+  if (ext_has(s, n, "BODY=", true) &&
+      !ms_fault_on(&ctx->faults, MS_F_BINARYMIME_LINE))
+    more += 16;
+  if (ext_has(s, n, "SMTPUTF8", false) &&
+      !ms_fault_on(&ctx->faults, MS_F_UTF8_LINE))
+    more += 10;
+  more += ext_has(s, n, "RET=", true) ? 9 : 0;
+  return more + (ext_has(s, n, "ENVID=", true) ? 107 : 0);
+}
+
+/* RCPT: 530 for NOTIFY= and ORCPT= (RFC 3461 §5.4; fault dsn-line-512). */
+static size_t ext_rcpt_allowance(const struct srv_ctx *ctx, const char *s,
+                                 size_t n) {
+  bool dsn = ext_has(s, n, "NOTIFY=", true) || ext_has(s, n, "ORCPT=", true);
+  return dsn && srv_smtp_dsn_line_ok(ctx, s) ? 530 : 0;
 }
 
 bool srv_smtp_ext_long_ok(const struct srv_ctx *ctx, bool ehlo,
                           const char *line, size_t len) {
-  return ehlo && ctx->profile == MS_PROFILE_RFC5321 &&
-         len + 2 <= EXT_PARAM_LINE_MAX && !ext_allowance_lost(ctx, line, len) &&
-         (strncasecmp(line, "MAIL ", 5) == 0 ||
-          strncasecmp(line, "RCPT ", 5) == 0) &&
-         srv_smtp_dsn_line_ok(ctx, line);
+  if (!ehlo || ctx->profile != MS_PROFILE_RFC5321)
+    return false;
+  size_t more = 0;
+  if (strncasecmp(line, "MAIL ", 5) == 0)
+    more = ext_mail_allowance(ctx, line, len);
+  else if (strncasecmp(line, "RCPT ", 5) == 0)
+    more = ext_rcpt_allowance(ctx, line, len);
+  return len + 2 <= MS_SMTP_CMD_LINE_MAX + more;
 }
 
 /* ---- MAIL ---------------------------------------------------------- */

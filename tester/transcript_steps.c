@@ -4,7 +4,8 @@
  *   - raw: "bytes\r\n"                   exact bytes, nothing appended
  *   - data: |                            a body: dot-stuffed, terminated
  *   - expect: 250|251 (text:, not_text:,  one reply; expect: close
- *       timeout:, capture: {NAME: RE})
+ *       timeout:, capture: {NAME: RE},
+ *       skip_on: 252, skip_reason: TEXT)
  *   - pause: SECONDS
  *   - meta: open connection             RFC 1939's stage directions
  *   - starttls: / tls: / auth: / apop:   TLS and SASL (transcript_secure.c) */

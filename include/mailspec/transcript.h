@@ -156,6 +156,11 @@ struct ms_transcript {
   size_t ncovers;
   struct ms_var *vars;
   size_t nvars;
+  /* needs: {NAME: REASON}: the transcript is a SKIP with REASON when
+   * ${NAME} is empty (-D NAME=): the run says the server lacks what the
+   * test presupposes (a configuration, not conformance). */
+  struct ms_var *needs;
+  size_t nneeds;
   struct ms_session *sessions;
   size_t nsessions;
   size_t nconns;    /* connections the sessions use (<= nsessions) */
@@ -170,6 +175,11 @@ struct ms_transcript {
   bool tls_implicit; /* tls: implicit: TLS from the first byte (465/995) */
   bool uses_tls;     /* some step negotiates TLS (starttls:, tls:) */
 };
+
+/* What the loader takes at most (writers such as import stay under it):
+ * the file's size and the YAML nodes of its document. */
+#define MS_TRANSCRIPT_MAX_BYTES (16u << 20)
+#define MS_TRANSCRIPT_MAX_NODES 250000
 
 /* Load and validate.  Returns NULL when D gained errors. */
 struct ms_transcript *ms_transcript_load(const char *path, struct ms_diags *d);
@@ -258,5 +268,36 @@ void ms_plan_free(struct ms_plan *p);
 /* REL resolved against the directory of the file BASE (as given, not
  * absolute), "a/./b" and "a/x/../b" folded lexically.  Caller frees. */
 char *ms_plan_path_join(const char *base, const char *rel);
+
+/* Finding a PATH by name (plan_find.c): ms_plan_build looks for a PATH
+ * that does not exist in the search directories, in this order: the
+ * current directory, each directory of MAILSPEC_PATH, the tree of the
+ * running binary (its directory or its parent, when that holds suites/
+ * and transcripts/), the installed share directory (ms_plan_datadir()).
+ * In each directory D, NAME is D/NAME, D/NAME.yaml, D/suites/NAME or
+ * D/suites/NAME.yaml (waiver files: also D/suites/waivers/NAME[.yaml]).
+ * An existing PATH is used as given; an absolute one, or one starting
+ * with ./ or ../, is never looked for. */
+struct ms_search_dir {
+  char *dir;
+  const char *why; /* "current directory", "MAILSPEC_PATH", ... */
+};
+struct ms_search_dirs {
+  struct ms_search_dir *v;
+  size_t n;
+};
+enum ms_find_kind { MS_FIND_SUITE, MS_FIND_WAIVERS };
+void ms_plan_search_dirs(struct ms_search_dirs *s);
+void ms_plan_search_dirs_free(struct ms_search_dirs *s);
+/* NAME itself when it exists, else the first match, else NULL.  Caller
+ * frees. */
+char *ms_plan_find(const char *name, enum ms_find_kind kind);
+/* "., DIR, ...": the search directories for a message.  Caller frees. */
+char *ms_plan_find_where(void);
+/* The installed share directory compiled in ($(PREFIX)/share/mailspec). */
+const char *ms_plan_datadir(void);
+/* The suites `mailspec run` runs without a PATH: rfc5321 and esmtp for
+ * SMTP, pop3-capa and rfc1939 for POP3.  NULL-terminated. */
+const char *const *ms_plan_default_suites(enum ms_protocol proto);
 
 #endif

@@ -41,6 +41,7 @@ static inline void xdrv_open_world(struct xdrv *d, enum ms_fault fault,
   d->st = ms_store_new(d->w, NULL);
   d->ctx.world = d->w;
   d->ctx.profile = MS_PROFILE_RFC5321;
+  d->ctx.auth = true; /* AUTH offered, as by mailspec serve */
   ms_fault_set(&d->ctx.faults, fault);
   d->ctx.store = d->st;
   ms_buf_init(&d->out, 1u << 20);

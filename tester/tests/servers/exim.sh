@@ -117,6 +117,10 @@ start)
   chmod 644 /etc/exim4/trusted_configs "$DIR/exim.conf"
   mkdir -p "$DIR/spool" "$DIR/log" && chown -R Debian-exim:Debian-exim "$DIR/spool" "$DIR/log"
   chmod 755 "$DIR"
+  # the daemon runs as Debian-exim and writes its log and spool under DIR
+  if bad=$(srv_unreachable "$DIR"); then
+    echo "Exim's user Debian-exim cannot enter $bad, above $DIR" >&2; exit 1
+  fi
   "$ROOT/usr/sbin/exim4" -C "$DIR/exim.conf" -bdf -q30m -oX "$PORT" > "$DIR/$NAME.log" 2>&1 &
   echo $! > "$DIR/$NAME.pid"
   if ! srv_wait_banner 127.0.0.1 "$PORT" "220 " 20 "$(cat "$DIR/$NAME.pid")"; then

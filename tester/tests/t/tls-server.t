@@ -232,7 +232,8 @@ caught starttls-no-reset smtp starttls/state-reset-before-ehlo
 caught lf-dot-lf smtp smuggling/lf-dot-lf smuggling/crlf-dot-lf smuggling/lf-dot-crlf
 caught cr-dot-cr smtp smuggling/cr-dot-cr
 caught auth-before-tls smtp auth/plaintext-offered
-caught auth-any-pass smtp auth/bad-credentials
+# auth/retry's two wrong passwords are taken too (its third AUTH is 503)
+caught auth-any-pass smtp auth/bad-credentials auth/retry
 caught auth-any-pass pop3 auth/pop3-bad-credentials
 
 # ---- 4. real servers --------------------------------------------------------
@@ -310,3 +311,25 @@ implicit() {
 }
 implicit dovecot-tls pop3s pop3
 implicit aiosmtpd-tls smtps smtp
+
+# ---- 5. submission (RFC 6409) on the reference server --------------------
+# (appended for issue 14; the faults of RFC 3207, 4954 and 6409 are
+# proven in detection.t, tester/tests/detection.yaml)
+
+# A submission world: TLS and AUTH required, senders and recipient
+# domains restricted (submission/sender-not-owned and
+# recipient-not-permitted see their 550s).
+cat > "$WORK/submission-world.yaml" <<'EOF'
+submission: {senders: [sender@example.org], recipient_domains: [localhost, example.org]}
+require_tls: true
+EOF
+serve --world "$WORK/submission-world.yaml" --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key"
+ms run --strict --timeout 5 -t "$TARGET" --cafile "$CERTS/ca.pem" "$SUITES/submission.yaml"
+exit_is 0 "submission suite passes against mailspec serve in a submission world (--strict)"
+like "@$OUT" '^PASS +submission/sender-not-owned ' "  a sender the user may not use: 550"
+like "@$OUT" '^PASS +submission/unqualified-domain ' "  an unqualified domain: 554"
+like "@$OUT" '^SKIP +submission/user-refused ' "  the user's messages are taken: user-refused SKIPs"
+unserve
+ms run --strict --timeout 5 -t builtin "$SUITES/submission.yaml"
+exit_is 0 "submission suite passes with -t builtin (each transcript's world)"
+unlike "@$OUT" '^(FAIL|ERROR|SKIP) ' "  every transcript ran and passed"
