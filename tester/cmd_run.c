@@ -426,21 +426,6 @@ static void run_args_free(struct run_args *a) {
   ms_engine_tls_free(a->eo.tls_ctx);
 }
 
-/* Plan diagnostics: file:line:col: message on stderr. */
-static void run_print_diags(const struct ms_diags *d) {
-  for (size_t i = 0; i < d->n; i++) {
-    const struct ms_diag *g = &d->v[i];
-    if (g->warning)
-      continue;
-    fprintf(stderr, "%s", g->file ? g->file : "mailspec");
-    if (g->line > 0)
-      fprintf(stderr, ":%d", g->line);
-    if (g->line > 0 && g->col > 0)
-      fprintf(stderr, ":%d", g->col);
-    fprintf(stderr, ": %s\n", g->msg ? g->msg : "");
-  }
-}
-
 /* Waivers from --waivers and from the suites of the plan turn covered
  * FAILs into WAIVED (an expired waiver keeps the FAIL).  -1 when a
  * waiver file is invalid (exit 2); its diagnostics are on stderr. */
@@ -465,7 +450,7 @@ static int run_waivers(const struct run_args *a, const struct ms_plan *plan,
     if (f && !seen)
       rc |= ms_waivers_load(&w, f, &d);
   }
-  run_print_diags(&d);
+  ms_diags_print_errors(&d, stderr);
   if (d.nerrors > 0)
     rc = -1;
   ms_diags_free(&d);
@@ -644,7 +629,7 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   struct ms_diags d = {0};
   struct ms_plan plan = {0};
   int prc = ms_plan_build(&plan, a.paths, a.npaths, &d);
-  run_print_diags(&d);
+  ms_diags_print_errors(&d, stderr);
   bool plan_bad = prc != 0 || d.nerrors > 0;
   ms_diags_free(&d);
   for (size_t i = 0; i < plan.n; i++)

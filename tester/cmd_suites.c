@@ -110,20 +110,6 @@ static char **suites_in(const char *dir, size_t *n) {
   return v;
 }
 
-static void suites_print_diags(const struct ms_diags *d) {
-  for (size_t i = 0; i < d->n; i++) {
-    const struct ms_diag *g = &d->v[i];
-    if (g->warning)
-      continue; /* ${var} left to the suite and the like: not a problem */
-    fprintf(stderr, "%s", g->file ? g->file : "mailspec");
-    if (g->line > 0)
-      fprintf(stderr, ":%d", g->line);
-    if (g->line > 0 && g->col > 0)
-      fprintf(stderr, ":%d", g->col);
-    fprintf(stderr, ": %s\n", g->msg ? g->msg : "");
-  }
-}
-
 /* One line per suite of DIR.  Returns the number of suites listed; *BAD
  * is set when one did not load. */
 static size_t suites_list_dir(const char *dir, const char *why,
@@ -147,7 +133,7 @@ static size_t suites_list_dir(const char *dir, const char *why,
            shadowed ? "  [shadowed by the one above]" : "");
     if (d.nerrors)
       *bad = true;
-    suites_print_diags(&d);
+    ms_diags_print_errors(&d, stderr);
     ms_diags_free(&d);
     ms_suite_free(s);
     free(label);

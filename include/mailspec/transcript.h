@@ -7,6 +7,7 @@
 #define MAILSPEC_TRANSCRIPT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "mailspec/proto.h"
@@ -43,6 +44,8 @@ void ms_diags_add(struct ms_diags *d, bool warning, const char *file, int line,
                   int col, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 void ms_diags_free(struct ms_diags *d);
+/* The errors as file:line:col: message, one a line (warnings left out). */
+void ms_diags_print_errors(const struct ms_diags *d, FILE *to);
 
 enum ms_step_kind {
   MS_STEP_SEND,   /* client bytes */

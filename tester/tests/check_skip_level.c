@@ -48,25 +48,8 @@ START_TEST(test_skip_on_loads) {
 }
 END_TEST
 
-START_TEST(test_skip_on_errors) {
-  const char *bad[][2] = {
-      {"  - expect: 250\n    skip_reason: why\n", "explains a skip_on:"},
-      {"  - expect: 250\n    skip_on: 25\n    skip_reason: why\n", "25"},
-      {"  - expect: close\n    skip_on: 252\n    skip_reason: w\n",
-       "no skip_on"},
-  };
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    char *y = xasprintf("convention: rfc5321\nsteps:\n  - S: 220\n  - C: "
-                        "NOOP\n%s",
-                        bad[i][0]);
-    struct ms_diags d;
-    struct ms_transcript *t = sl_parse(y, &d);
-    ck_assert_msg(t == NULL, "case %zu loaded", i);
-    ck_assert_msg(sl_diag_has(&d, bad[i][1]), "case %zu: no '%s'", i,
-                  bad[i][1]);
-    ms_diags_free(&d);
-    free(y);
-  }
+/* skip_on:'s own errors are check_skip_on.c's. */
+START_TEST(test_needs_errors) {
   struct ms_diags d;
   ck_assert_ptr_null(sl_parse("convention: rfc5321\nneeds: [unknown]\n"
                               "steps:\n  - S: 220\n",
@@ -172,7 +155,7 @@ Suite *make_skip_level_suite(void) {
   Suite *s = suite_create("skip_level");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, test_skip_on_loads);
-  tcase_add_test(tc, test_skip_on_errors);
+  tcase_add_test(tc, test_needs_errors);
   tcase_add_test(tc, test_judge_skip_on);
   tcase_add_test(tc, test_fail_level);
   suite_add_tcase(s, tc);
