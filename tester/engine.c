@@ -38,7 +38,7 @@ static void eng_fifo_push(struct ms_eng *e, char *shown, bool multi) {
       e->k->fhead == e->k->fn) /* empty: reuse from the start */
     e->k->fhead = e->k->fn = e->k->funsent = 0;
   xgrow((void **)&e->k->fifo, &e->k->fcap, e->k->fn, sizeof *e->k->fifo);
-  e->k->fifo[e->k->fn++] = (struct ms_eng_sent){shown, multi, 0};
+  e->k->fifo[e->k->fn++] = (struct ms_eng_sent){shown, multi, 0, 0};
 }
 
 /* The command lines queued since the last write go out together: a
@@ -52,7 +52,7 @@ static void eng_fifo_written(struct ms_eng *e) {
 
 static struct ms_eng_sent eng_fifo_pop(struct ms_eng *e) {
   if (e->k->fhead >= e->k->fn)
-    return (struct ms_eng_sent){NULL, false, 0};
+    return (struct ms_eng_sent){NULL, false, 0, 0};
   if (e->k->fhead >= e->k->funsent) /* cannot happen: expect() writes first */
     eng_fifo_written(e);
   return e->k->fifo[e->k->fhead++];
@@ -169,6 +169,9 @@ static void eng_command(struct ms_eng *e, char *shown) {
   }
   bool multi = e->t->protocol == MS_PROTO_POP3 && ms_pop3_multiline(shown);
   eng_fifo_push(e, shown, multi);
+  if (e->t->protocol == MS_PROTO_SMTP) /* RFC 6531: UTF-8 in its reply? */
+    e->k->fifo[e->k->fn - 1].utf8 =
+        ms_engine_utf8_sent(&e->k->utf8_mail, shown);
 }
 
 /* Raw mail data: the bytes up to and including the end-of-data line
@@ -528,6 +531,7 @@ void ms_engine_disconnect(struct ms_eng *e) {
   e->k->bdat_left = 0;
   e->k->in_data = false;
   e->k->data_pending = e->k->blind = false;
+  e->k->utf8_mail = false;
   ms_engine_pop3_reset(&e->k->pop3); /* its checks hold within one session */
 }
 
@@ -659,7 +663,7 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
     memset(keep, 0, sizeof *keep);
   ms_engine_flush(e);
   /* The greeting answers no command, even from an early talker. */
-  struct ms_eng_sent sent = {NULL, false, 0};
+  struct ms_eng_sent sent = {NULL, false, 0, 0};
   bool greeting = e->k->nreplies == 0;
   if (!greeting)
     sent = eng_fifo_pop(e);
@@ -696,6 +700,8 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
     e->k->last_code = rep.code;
     if (data_reply && rep.code / 100 != 3)
       e->k->in_data = false; /* refused: what follows is no mail data */
+    if (e->t->protocol == MS_PROTO_SMTP)
+      ms_engine_utf8_reply(sent.utf8, &rep);
     eng_judge(e, st, &rep, r);
     if (e->t->protocol == MS_PROTO_POP3)
       eng_pop3_check(e, sent.shown, &rep, r);

@@ -216,11 +216,27 @@ char *ms_engine_pop3_check(struct ms_pop3_ledger *l, const char *sent,
 
 /* A command line sent and not yet answered. */
 struct ms_eng_sent {
-  char *shown;  /* as shown in reports (secrets redacted) */
-  bool multi;   /* POP3: the +OK answer is multi-line */
-  size_t group; /* command lines of the write it went out in (a
-                   pipelined group when > 1); 0 not written yet */
+  char *shown;   /* as shown in reports (secrets redacted) */
+  bool multi;    /* POP3: the +OK answer is multi-line */
+  size_t group;  /* command lines of the write it went out in (a
+                    pipelined group when > 1); 0 not written yet */
+  unsigned utf8; /* SMTP: MS_UTF8_*, where its reply may carry UTF-8 */
 };
+
+/* ---- UTF-8 in SMTP replies (engine_utf8.c, RFC 6531) ----------------- */
+
+enum {
+  MS_UTF8_NONE = 0,   /* US-ASCII only (RFC 5321 §2.4) */
+  MS_UTF8_ANY = 1,    /* VRFY/EXPN ... SMTPUTF8 (RFC 6531 §3.7.4.2) */
+  MS_UTF8_FORWARD = 2 /* RCPT after MAIL ... SMTPUTF8: 251/551 (§3.7.4.1) */
+};
+/* Command line SHOWN goes out on a connection whose transaction has
+ * MAIL ... SMTPUTF8 when *MAIL: where its reply may carry UTF-8
+ * (MS_UTF8_*); *MAIL follows MAIL, RSET, EHLO, HELO and STARTTLS. */
+unsigned ms_engine_utf8_sent(bool *mail, const char *shown);
+/* A reply PERMIT lets carry UTF-8: its octets over 127 are no finding,
+ * unless they are not valid UTF-8 (MS_V_BAD_UTF8). */
+void ms_engine_utf8_reply(unsigned permit, struct ms_reply *rep);
 
 /* One connection of a transcript and the dialogue state on it.  Entries
  * of sessions: that continue one another (keep_open:, issue 13) share a
@@ -246,6 +262,7 @@ struct ms_eng_link {
   int last_code;    /* code of the last reply read on it */
   char *greeting;   /* its greeting (first line), or NULL */
   size_t bdat_left; /* octets of a BDAT chunk still to come (RFC 3030) */
+  bool utf8_mail;   /* the transaction's MAIL had SMTPUTF8 (RFC 6531) */
   bool in_data;     /* raw bytes after DATA are mail data up to CRLF.CRLF */
   int eod;          /* how much of "\r\n.\r\n" was seen last */
   struct ms_buf raw_part; /* a raw command line not yet ended */

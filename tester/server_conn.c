@@ -103,11 +103,35 @@ static bool conn_line(struct srv_conn *c, const struct srv_ctx *ctx,
   return drop;
 }
 
+/* Octets the session takes as they came (a BDAT chunk): up to N of P.
+ * Returns how many it took (0: it wants lines). */
+static size_t conn_raw(struct srv_conn *c, const struct srv_ctx *ctx,
+                       const struct srv_live *live, const char *p, size_t n,
+                       double now) {
+  size_t want = c->ops->raw_want ? c->ops->raw_want(c->sess) : 0;
+  if (!want || c->in.len) /* a chunk starts after its command's LF */
+    return 0;
+  size_t k = n < want ? n : want;
+  srv_live_event(live, c->id, "%zu octets of chunk data", k);
+  size_t from = c->out.len;
+  enum srv_action a = c->ops->raw(c->sess, p, k, &c->out);
+  srv_live_server(live, c->id, c->out.p + from, c->out.len - from);
+  conn_faults(c, ctx, from, now);
+  conn_act(c, a);
+  return k;
+}
+
 void srv_conn_input(struct srv_conn *c, const struct srv_ctx *ctx,
                     const struct srv_live *live, const char *p, size_t n,
                     double now) {
   size_t i = 0; /* lines of this read so far (RFC 2920 groups) */
   while (n && !c->closing && !c->dead && !srv_tls_switching(c)) {
+    size_t raw = conn_raw(c, ctx, live, p, n, now);
+    if (raw) {
+      p += raw;
+      n -= raw;
+      continue;
+    }
     const char *nl = memchr(p, '\n', n);
     size_t chunk = nl ? (size_t)(nl - p) : n;
     if (!c->overlong) {

@@ -28,6 +28,7 @@ struct store_mail {
   size_t nrcpts;
   char *data;
   size_t len;
+  struct ms_store_params *params; /* NULL: none given */
 };
 
 struct store_drop {
@@ -61,12 +62,50 @@ struct ms_store *ms_store_new(const struct ms_world *w, const char *spool) {
   return s;
 }
 
+/* ---- ESMTP parameters (RFC 3461 §4, RFC 6531 §3.4) --------------- */
+
+void ms_store_params_free(struct ms_store_params *p) {
+  if (!p)
+    return;
+  free(p->envid);
+  for (size_t i = 0; i < p->nrcpts; i++) {
+    free(p->rcpts[i].rcpt);
+    free(p->rcpts[i].orcpt_type);
+    free(p->rcpts[i].orcpt);
+  }
+  free(p->rcpts);
+  memset(p, 0, sizeof *p);
+}
+
+static char *store_strdup0(const char *s) {
+  return s ? xstrdup(s) : NULL;
+}
+
+static struct ms_store_params *
+store_params_dup(const struct ms_store_params *p) {
+  if (!p)
+    return NULL;
+  struct ms_store_params *d = xcalloc(1, sizeof *d);
+  *d = *p;
+  d->envid = store_strdup0(p->envid);
+  d->rcpts = xcalloc(p->nrcpts ? p->nrcpts : 1, sizeof *d->rcpts);
+  for (size_t i = 0; i < p->nrcpts; i++) {
+    d->rcpts[i].rcpt = store_strdup0(p->rcpts[i].rcpt);
+    d->rcpts[i].notify = p->rcpts[i].notify;
+    d->rcpts[i].orcpt_type = store_strdup0(p->rcpts[i].orcpt_type);
+    d->rcpts[i].orcpt = store_strdup0(p->rcpts[i].orcpt);
+  }
+  return d;
+}
+
 static void store_mail_free(struct store_mail *m) {
   free(m->from);
   for (size_t i = 0; i < m->nrcpts; i++)
     free(m->rcpts[i]);
   free(m->rcpts);
   free(m->data);
+  ms_store_params_free(m->params);
+  free(m->params);
 }
 
 void ms_store_free(struct ms_store *s) {
@@ -180,9 +219,20 @@ static void store_evict(struct ms_store *s) {
 int ms_store_deliver(struct ms_store *s, const char *reverse_path,
                      char *const *rcpts, size_t nrcpts, const char *data,
                      size_t len) {
+  return ms_store_deliver_params(s, reverse_path, rcpts, nrcpts, NULL, data,
+                                 len);
+}
+
+int ms_store_deliver_params(struct ms_store *s, const char *reverse_path,
+                            char *const *rcpts, size_t nrcpts,
+                            const struct ms_store_params *params,
+                            const char *data, size_t len) {
   struct store_mail m = {xstrdup(reverse_path ? reverse_path : ""),
-                         xcalloc(nrcpts ? nrcpts : 1, sizeof(char *)), nrcpts,
-                         xmemdup(data, len), len};
+                         xcalloc(nrcpts ? nrcpts : 1, sizeof(char *)),
+                         nrcpts,
+                         xmemdup(data, len),
+                         len,
+                         store_params_dup(params)};
   for (size_t i = 0; i < nrcpts; i++)
     m.rcpts[i] = xstrdup(rcpts[i]);
   int r = 0;
@@ -233,6 +283,22 @@ const char *ms_store_message(struct ms_store *s, const char *rcpt, size_t n,
       r = s->mail[i].data;
       if (len)
         *len = s->mail[i].len;
+    }
+  }
+  pthread_mutex_unlock(&s->mu);
+  return r;
+}
+
+const struct ms_store_params *ms_store_params(struct ms_store *s,
+                                              const char *rcpt, size_t n) {
+  const struct ms_store_params *r = NULL;
+  pthread_mutex_lock(&s->mu);
+  for (size_t i = 0; i < s->nmail; i++) {
+    if (!store_has_rcpt(&s->mail[i], rcpt))
+      continue;
+    if (n-- == 0) {
+      r = s->mail[i].params;
+      break;
     }
   }
   pthread_mutex_unlock(&s->mu);

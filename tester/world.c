@@ -131,7 +131,21 @@ static const struct builtin_user builtin_users[] = {
     /* SMTP AUTH (RFC 4954): the same credentials as the real servers
      * of the tests (Dovecot, Postfix submission, aiosmtpd). */
     {"testuser", NULL, "Test User", NULL, false, false, "testpass"},
+    /* SMTPUTF8 (RFC 6531, issue 14): a user whose mailbox and name are
+     * UTF-8 (VRFY), users moved to a UTF-8 mailbox (251, 551), and one
+     * that takes no internationalized headers (see builtin_ascii_only). */
+    {"jos\xc3\xa9", NULL,
+     "Jos\xc3\xa9 N\xc3\xba\xc3\xb1"
+     "ez",
+     NULL, false, false, NULL},
+    {"forward-utf8", NULL, "Forwarded User", "<jos\xc3\xa9@example.org>", false,
+     false, NULL},
+    {"moved-utf8", NULL, "Moved User", "<jos\xc3\xa9@example.org>", false, true,
+     NULL},
+    {"ascii-only", NULL, "ASCII Only", NULL, false, false, NULL},
 };
+/* Users with ascii_only set (RFC 6531 §3.5). */
+static const char *const builtin_ascii_only[] = {"ascii-only"};
 
 /* Scenario 7, Steps 1 and 2, exactly as the RFC prints the expansions. */
 static const char *const builtin_example_people[] = {
@@ -185,6 +199,9 @@ struct ms_world *ms_world_builtin(void) {
     u->terminal = b->terminal;
     u->forward_551 = b->forward_551;
     u->password = world_strdup0(b->password);
+    for (size_t k = 0;
+         k < sizeof builtin_ascii_only / sizeof *builtin_ascii_only; k++)
+      u->ascii_only = u->ascii_only || !strcmp(b->name, builtin_ascii_only[k]);
   }
   w->nlists = 2;
   w->lists = xcalloc(w->nlists, sizeof *w->lists);
@@ -421,11 +438,13 @@ static void world_user_pair(struct world_ctx *c, const char *key,
     u->mailbox_full = world_bool(c, v, key);
   else if (!strcmp(key, "max_message"))
     u->max_message = world_size(c, v, key);
+  else if (!strcmp(key, "ascii_only"))
+    u->ascii_only = world_bool(c, v, key);
   else
     world_err(c, k,
               "unknown user key '%s' (known: name, domain, fullname, "
               "terminal, forward, forward_551, password, mailbox_full, "
-              "max_message)",
+              "max_message, ascii_only)",
               key);
   if (dst) {
     free(*dst);

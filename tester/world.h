@@ -20,6 +20,8 @@ struct ms_world_user {
   /* RFC 3463 conditions (srv_smtp_policy.c): */
   bool mailbox_full;  /* RCPT: 452 4.2.2 Mailbox full */
   size_t max_message; /* 0, or a limit below the system's: 552 5.2.3 */
+  bool ascii_only;    /* cannot take a message with internationalized
+                         headers: 554 at its end (RFC 6531 §3.5) */
 };
 
 struct ms_world_list {
