@@ -49,7 +49,89 @@ enum ms_fault {
                              STARTTLS */
   MS_F_AUTH_ANY_PASS,     /* auth-any-pass: any password is right for a
                              known user */
-  MS_F_COUNT              /* keep last */
+  /* POP3, RFC 1939 / 2449 / 2595 / 5034 (srv_pop3*.c, srv_auth.c): */
+  MS_F_POP3_LOWERCASE,         /* pop3-lowercase-status */
+  MS_F_POP3_LONG_STATUS,       /* pop3-long-status */
+  MS_F_POP3_QUIT_AUTH_ERR,     /* pop3-quit-auth-err */
+  MS_F_POP3_QUIT_NO_CLOSE,     /* pop3-quit-no-close */
+  MS_F_POP3_CASE,              /* pop3-case-sensitive */
+  MS_F_POP3_UNKNOWN_OK,        /* pop3-unknown-ok */
+  MS_F_POP3_ANY_STATE,         /* pop3-any-state */
+  MS_F_POP3_AUTH_IN_TRANS,     /* pop3-auth-cmds-in-trans */
+  MS_F_POP3_LAX_ARGS,          /* pop3-lax-args */
+  MS_F_POP3_MSGNO_WRAP,        /* pop3-msgno-wrap */
+  MS_F_POP3_NO_STUFF,          /* pop3-no-stuff */
+  MS_F_POP3_COUNT_STUFFED,     /* pop3-count-stuffed */
+  MS_F_POP3_TOP_EXTRA,         /* pop3-top-extra-line */
+  MS_F_POP3_TOP_SHORT,         /* pop3-top-short */
+  MS_F_POP3_LIST_DELETED,      /* pop3-list-deleted */
+  MS_F_POP3_STAT_DELETED,      /* pop3-stat-deleted */
+  MS_F_POP3_LIST_EMPTY_ERR,    /* pop3-list-empty-err */
+  MS_F_POP3_LISTING_EXTRA,     /* pop3-listing-extra */
+  MS_F_POP3_NUMBER_FROM_0,     /* pop3-number-from-0 */
+  MS_F_POP3_HEX_SIZES,         /* pop3-hex-sizes */
+  MS_F_POP3_NO_STAT,           /* pop3-no-stat */
+  MS_F_POP3_NO_LIST,           /* pop3-no-list */
+  MS_F_POP3_NO_RETR,           /* pop3-no-retr */
+  MS_F_POP3_NO_DELE,           /* pop3-no-dele */
+  MS_F_POP3_NO_NOOP,           /* pop3-no-noop */
+  MS_F_POP3_NO_RSET,           /* pop3-no-rset */
+  MS_F_POP3_NO_TOP,            /* pop3-no-top */
+  MS_F_POP3_RETR_HEADER,       /* pop3-retr-header-only */
+  MS_F_POP3_LIST_N_BARE,       /* pop3-list-n-bare */
+  MS_F_POP3_DELE_NOOP,         /* pop3-dele-noop */
+  MS_F_POP3_RSET_NOOP,         /* pop3-rset-noop */
+  MS_F_POP3_DELE_TWICE,        /* pop3-dele-twice-ok */
+  MS_F_POP3_QUIT_NO_UPDATE,    /* pop3-quit-no-update */
+  MS_F_POP3_QUIT_ALL,          /* pop3-quit-removes-all */
+  MS_F_POP3_NO_RETRY,          /* pop3-no-retry */
+  MS_F_PASS_ANY,               /* pass-any-password */
+  MS_F_USER_ANY,               /* user-any-name */
+  MS_F_PASS_REMEMBERS,         /* pass-remembers-user */
+  MS_F_USER_AFTER_USER,        /* user-after-user */
+  MS_F_APOP_AFTER_USER,        /* apop-after-user */
+  MS_F_USER_EMPTY_OK,          /* user-empty-ok */
+  MS_F_PASS_EMPTY_OK,          /* pass-empty-ok */
+  MS_F_APOP_ONE_ARG,           /* apop-one-arg-ok */
+  MS_F_APOP_BAD_TIMESTAMP,     /* apop-bad-timestamp */
+  MS_F_APOP_NO_BRACKETS,       /* apop-no-brackets */
+  MS_F_APOP_ANY_DIGEST,        /* apop-any-digest */
+  MS_F_POP3_CMD_47,            /* pop3-cmd-47 */
+  MS_F_UIDL_PER_SESSION,       /* uidl-per-session */
+  MS_F_UIDL_LONG,              /* uidl-long */
+  MS_F_UIDL_DUP,               /* uidl-dup */
+  MS_F_POP3_NO_CAPA,           /* pop3-no-capa */
+  MS_F_CAPA_LONG_LINE,         /* capa-long-line */
+  MS_F_CAPA_AUTH_ONLY,         /* capa-auth-only */
+  MS_F_CAPA_TOP_BROKEN,        /* capa-top-broken */
+  MS_F_CAPA_UIDL_BROKEN,       /* capa-uidl-broken */
+  MS_F_CAPA_USER_BROKEN,       /* capa-user-broken */
+  MS_F_CAPA_UNLISTED_TOP,      /* capa-unlisted-top */
+  MS_F_CAPA_UNLISTED_UIDL,     /* capa-unlisted-uidl */
+  MS_F_CAPA_UNLISTED_USER,     /* capa-unlisted-user */
+  MS_F_EXPIRE_NO_USER,         /* expire-no-user */
+  MS_F_LOGIN_DELAY_NO_USER,    /* login-delay-no-user */
+  MS_F_RESP_CODE_BAD,          /* resp-code-bad */
+  MS_F_RESP_CODE_UNLISTED,     /* resp-code-unlisted */
+  MS_F_STLS_LISTED_ALWAYS,     /* stls-listed-always */
+  MS_F_STLS_ANY_STATE,         /* stls-any-state */
+  MS_F_STLS_UNLISTED,          /* stls-unlisted */
+  MS_F_USER_PASS_BEFORE_TLS,   /* user-pass-before-tls */
+  MS_F_POP3_AUTH_AGAIN,        /* pop3-auth-again */
+  MS_F_POP3_AUTH_AFTER_PASS,   /* pop3-auth-after-pass */
+  MS_F_SASL_ANY_MECH,          /* sasl-any-mech */
+  MS_F_POP3_EMPTY_CONT_TEXT,   /* pop3-empty-cont-text */
+  MS_F_POP3_CONT_TEXT,         /* pop3-cont-text */
+  MS_F_SASL_LISTS_UNSUPPORTED, /* sasl-lists-unsupported */
+  MS_F_CRAM_IR_OK,             /* cram-md5-ir-ok */
+  MS_F_POP3_B64_RETRY,         /* pop3-b64-retry */
+  MS_F_POP3_B64_LENIENT,       /* pop3-b64-lenient */
+  MS_F_POP3_SASL_255,          /* pop3-sasl-255 */
+  MS_F_POP3_NO_SASLPREP,       /* pop3-no-saslprep */
+  MS_F_POP3_AUTH_FAIL_LOCKS,   /* pop3-auth-fail-locks */
+  MS_F_POP3_MECH_CASE,         /* pop3-mech-case */
+  MS_F_PLAIN_IGNORE_AUTHZID,   /* plain-ignore-authzid */
+  MS_F_COUNT                   /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

@@ -134,7 +134,7 @@ START_TEST(test_user_pass) {
                    "-ERR sorry, no mailbox for frated here\r\n");
   ck_assert(matches(say(&c, "PASS secret"), "^-ERR "));
   ck_assert(matches(say(&c, "USER mrose"), "^\\+OK "));
-  ck_assert_str_eq(say(&c, "PASS Secret"), "-ERR invalid password\r\n");
+  ck_assert_str_eq(say(&c, "PASS Secret"), "-ERR [AUTH] invalid password\r\n");
   /* PASS only immediately after a successful USER. */
   ck_assert(matches(say(&c, "PASS secret"), "^-ERR "));
   ck_assert(matches(say(&c, "USER mrose"), "^\\+OK "));
@@ -151,12 +151,12 @@ START_TEST(test_apop) {
   struct conn c;
   conn_open(&c);
   ck_assert_str_eq(say(&c, "APOP mrose c4c9334bac560ecc979e58001b3e22fc"),
-                   "-ERR permission denied\r\n");
+                   "-ERR [AUTH] permission denied\r\n");
   /* Unknown name and a maildrop without an APOP secret: same answer. */
   ck_assert_str_eq(say(&c, "APOP frated c4c9334bac560ecc979e58001b3e22fb"),
-                   "-ERR permission denied\r\n");
+                   "-ERR [AUTH] permission denied\r\n");
   ck_assert_str_eq(say(&c, "APOP ford c4c9334bac560ecc979e58001b3e22fb"),
-                   "-ERR permission denied\r\n");
+                   "-ERR [AUTH] permission denied\r\n");
   ck_assert(matches(say(&c, "APOP mrose"), "^-ERR "));
   ck_assert(matches(say(&c, "APOP mrose C4C9334BAC560ECC979E58001B3E22FB"),
                     "^\\+OK mrose's maildrop has 2 messages"));
@@ -206,9 +206,10 @@ START_TEST(test_lock) {
   login(&a);
   conn_open(&b);
   ck_assert(matches(say(&b, "USER mrose"), "^\\+OK "));
-  ck_assert_str_eq(say(&b, "PASS secret"), "-ERR maildrop already locked\r\n");
+  ck_assert_str_eq(say(&b, "PASS secret"),
+                   "-ERR [IN-USE] maildrop already locked\r\n");
   ck_assert_str_eq(say(&b, "APOP mrose c4c9334bac560ecc979e58001b3e22fb"),
-                   "-ERR maildrop already locked\r\n");
+                   "-ERR [IN-USE] maildrop already locked\r\n");
   ck_assert(matches(say(&b, "STAT"), "^-ERR ")); /* still AUTHORIZATION */
   /* Another maildrop is not affected. */
   ck_assert(matches(say(&b, "USER ford"), "^\\+OK "));
@@ -386,7 +387,8 @@ END_TEST
 /* RFC 2449 §5: CAPA in both states, only what is implemented. */
 START_TEST(test_capa) {
   const char *want = "+OK Capability list follows\r\nTOP\r\nUIDL\r\nUSER\r\n"
-                     "PIPELINING\r\nIMPLEMENTATION mailspec\r\n.\r\n";
+                     "PIPELINING\r\nRESP-CODES\r\nEXPIRE NEVER\r\n"
+                     "LOGIN-DELAY 0\r\nIMPLEMENTATION mailspec\r\n.\r\n";
   struct conn c;
   conn_open(&c);
   ck_assert_str_eq(say(&c, "CAPA"), want);
@@ -407,7 +409,7 @@ START_TEST(test_bad_lines) {
   memcpy(line, "PASS ", 5);
   line[253] = '\0'; /* 253 + CRLF = 255: still a command */
   ck_assert(matches(say(&c, "USER mrose"), "^\\+OK "));
-  ck_assert_str_eq(say(&c, line), "-ERR invalid password\r\n");
+  ck_assert_str_eq(say(&c, line), "-ERR [AUTH] invalid password\r\n");
   line[253] = 'x';
   line[254] = '\0';
   ck_assert_str_eq(say(&c, line), "-ERR command line too long\r\n");
