@@ -162,7 +162,7 @@ static const struct fault_def fault_defs[] = {
     {"pop3-quit-no-update", MS_F_POP3_QUIT_NO_UPDATE, FA_NONE, false, 0, 0,
      "POP3: QUIT removes nothing"},
     {"pop3-quit-removes-all", MS_F_POP3_QUIT_ALL, FA_NONE, false, 0, 0,
-     "POP3: QUIT after a DELE removes every message"},
+     "POP3: QUIT removes every message, marked or not"},
     {"pop3-no-retry", MS_F_POP3_NO_RETRY, FA_NONE, false, 0, 0,
      "POP3: after a failed PASS no new login is taken"},
     {"pass-any-password", MS_F_PASS_ANY, FA_NONE, false, 0, 0,
@@ -262,6 +262,29 @@ static const struct fault_def fault_defs[] = {
     {"plain-ignore-authzid", MS_F_PLAIN_IGNORE_AUTHZID, FA_NONE, false, 0, 0,
      "POP3: PLAIN logs in the authentication identity, whatever\n"
      "                         the authorization identity"},
+    {"pop3-pipelining-refused", MS_F_POP3_PIPELINING_REFUSED, FA_NONE, false, 0,
+     0,
+     "POP3: a command that arrives with another, before that one's\n"
+     "                         reply went out, gets -ERR"},
+    {"stls-broken", MS_F_STLS_BROKEN, FA_NONE, false, 0, 0,
+     "POP3: STLS listed, yet refused"},
+    {"stls-plaintext-after-ok", MS_F_STLS_PLAINTEXT, FA_NONE, false, 0, 0,
+     "POP3: a plaintext line after STLS's +OK, before the handshake"},
+    {"stls-leaves-authorization", MS_F_STLS_LEAVES_AUTH, FA_NONE, false, 0, 0,
+     "POP3: after STLS, USER, PASS, APOP and AUTH are refused"},
+    {"sasl-before-tls", MS_F_SASL_BEFORE_TLS, FA_NONE, false, 0, 0,
+     "POP3: with TLS required for logins, AUTH PLAIN still works\n"
+     "                         before STLS (and stays unlisted)"},
+    {"sasl-list-commas", MS_F_SASL_LIST_COMMAS, FA_NONE, false, 0, 0,
+     "POP3: the SASL mechanisms separated by commas"},
+    {"pop3-auth-no-trans", MS_F_POP3_AUTH_NO_TRANS, FA_NONE, false, 0, 0,
+     "POP3: a successful AUTH leaves the session in AUTHORIZATION"},
+    {"pop3-auth-ok-err", MS_F_POP3_AUTH_OK_ERR, FA_NONE, false, 0, 0,
+     "POP3: a successful AUTH is answered -ERR (logged in all\n"
+     "                         the same)"},
+    {"uidl-abort-changes", MS_F_UIDL_ABORT_CHANGES, FA_NONE, false, 0, 0,
+     "POP3: unique-ids change after a session that ended without\n"
+     "                         QUIT"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -538,10 +538,13 @@ void srv_auth_pop3_capa(const struct srv_ctx *ctx, const struct srv_auth *a,
     stls = false;
   if (stls)
     ms_buf_addstr(out, "STLS\r\n");
-  /* RFC 5034 §3: in both states, after AUTH too. */
+  /* RFC 5034 §3: in both states, after AUTH too; "a space-separated list"
+   * (not under sasl-list-commas, 5034-3-2). */
   if (ctx->auth && (srv_auth_pop3_user_ok(ctx, a) ||
                     pop3_fault_on(ctx, MS_F_AUTH_BEFORE_TLS)))
-    ms_buf_addstr(out, "SASL PLAIN LOGIN CRAM-MD5\r\n");
+    ms_buf_addstr(out, pop3_fault_on(ctx, MS_F_SASL_LIST_COMMAS)
+                           ? "SASL PLAIN,LOGIN,CRAM-MD5\r\n"
+                           : "SASL PLAIN LOGIN CRAM-MD5\r\n");
 }
 
 bool srv_auth_pop3_gate(const struct srv_ctx *ctx, const struct srv_auth *a,
@@ -549,7 +552,18 @@ bool srv_auth_pop3_gate(const struct srv_ctx *ctx, const struct srv_auth *a,
   static const char *const auth_verbs[] = {"USER", "PASS", "APOP", "AUTH",
                                            NULL};
   static const char *const user_pass[] = {"USER", "PASS", NULL};
+  /* stls-leaves-authorization: no login after STLS (RFC 2595 §4, "the
+   * server remains in AUTHORIZATION state", 2595-4-8). */
+  if (a->tls && !ctx->tls_implicit &&
+      pop3_fault_on(ctx, MS_F_STLS_LEAVES_AUTH) &&
+      auth_verb_in(verb, auth_verbs)) {
+    ms_buf_addstr(out, "-ERR not in the AUTHORIZATION state\r\n");
+    return true;
+  }
   if (srv_auth_pop3_user_ok(ctx, a) || !auth_verb_in(verb, auth_verbs))
+    return false;
+  /* sasl-before-tls: AUTH taken anyway (2595-6-2, 5034-4-33). */
+  if (pop3_fault_on(ctx, MS_F_SASL_BEFORE_TLS) && ms_streq_ci(verb, "AUTH"))
     return false;
   /* user-pass-before-tls: the clear-text login is taken anyway (RFC 2595
    * §2.3, 2595-2.3-1), though CAPA does not list USER. */
@@ -570,7 +584,15 @@ enum srv_action srv_auth_pop3_stls(const struct srv_ctx *ctx,
     ms_buf_addstr(out, "-ERR Command not permitted when TLS active\r\n");
     return SRV_CONTINUE;
   }
+  if (pop3_fault_on(ctx, MS_F_STLS_BROKEN)) { /* 2595-4-2 */
+    ms_buf_addstr(out, "-ERR STLS is not available\r\n");
+    return SRV_CONTINUE;
+  }
   ms_buf_addstr(out, "+OK Begin TLS negotiation\r\n");
+  /* RFC 2595 §4: "A TLS negotiation begins immediately after the CRLF at
+   * the end of the +OK response" (2595-4-5). */
+  if (pop3_fault_on(ctx, MS_F_STLS_PLAINTEXT))
+    ms_buf_addstr(out, "+OK go ahead\r\n");
   auth_tls_on(a);
   return SRV_STARTTLS;
 }
@@ -660,7 +682,8 @@ const char *srv_auth_pop3_auth(const struct srv_ctx *ctx, struct srv_auth *a,
                 mech);
     return NULL;
   }
-  if (srv_auth_need_tls(ctx) && !a->tls) {
+  if (srv_auth_need_tls(ctx) && !a->tls &&
+      !pop3_fault_on(ctx, MS_F_SASL_BEFORE_TLS)) {
     ms_buf_addstr(out, "-ERR authentication requires TLS: use STLS first\r\n");
     return NULL;
   }

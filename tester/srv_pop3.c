@@ -87,10 +87,19 @@ static void pop3_forget_user(struct pop3_sess *s) {
   s->user = NULL;
 }
 
+/* Sessions that ended without QUIT (uidl-abort-changes). */
+static atomic_ulong pop3_aborts;
+
+unsigned long srv_pop3_aborts(void) {
+  return atomic_load(&pop3_aborts);
+}
+
 static void pop3_close(void *sess) {
   struct pop3_sess *s = sess;
   if (!s)
     return;
+  if (s->locked && pop3_fault(s, MS_F_UIDL_ABORT_CHANGES))
+    atomic_fetch_add(&pop3_aborts, 1);
   /* RFC 1939 §6: a session that ends without QUIT does not enter UPDATE,
    * so nothing is removed -- unless the pop3-early-dele fault pretends
    * that DELE already removed the messages. */
@@ -98,6 +107,7 @@ static void pop3_close(void *sess) {
     ms_store_unlock(s->ctx->store, &s->view,
                     ms_fault_on(&s->ctx->faults, MS_F_POP3_EARLY_DELE));
   pop3_forget_user(s);
+  free(s->stale_user);
   srv_auth_free(&s->auth);
   free(s);
 }
@@ -180,7 +190,12 @@ static bool pop3_pass_ok(const struct pop3_sess *s, const char *user,
 
 static enum srv_action pop3_pass(struct pop3_sess *s, const struct pop3_cmd *c,
                                  struct ms_buf *out) {
-  /* RFC 1939 §7: only immediately after a successful USER. */
+  /* RFC 1939 §7: only immediately after a successful USER;
+   * pass-remembers-user tries the user of a refused PASS (1939-7-40). */
+  if (!s->user && s->stale_user && pop3_fault(s, MS_F_PASS_REMEMBERS)) {
+    s->user = s->stale_user;
+    s->stale_user = NULL;
+  }
   if (!s->user) {
     ms_buf_addstr(out, "-ERR USER first\r\n");
     return SRV_CONTINUE;
@@ -194,8 +209,9 @@ static enum srv_action pop3_pass(struct pop3_sess *s, const struct pop3_cmd *c,
     a = pop3_enter_trans(s, d ? d->user : user, out);
   } else {
     pop3_login_refused(s, "invalid password", out);
-    if (pop3_fault(s, MS_F_PASS_REMEMBERS)) { /* 1939-7-40 */
-      s->user = user;
+    if (pop3_fault(s, MS_F_PASS_REMEMBERS)) {
+      free(s->stale_user);
+      s->stale_user = user;
       return a;
     }
   }
@@ -243,11 +259,8 @@ static enum srv_action pop3_quit(struct pop3_sess *s, const struct pop3_cmd *c,
     return bye;
   }
   s->state = POP3_UPDATE;
-  bool any = false;
   for (size_t i = 0; s->locked && i < s->view.nmsgs; i++)
-    any = any || s->view.deleted[i];
-  if (any && pop3_fault(s, MS_F_POP3_QUIT_ALL)) /* 1939-6-7 */
-    for (size_t i = 0; i < s->view.nmsgs; i++)
+    if (pop3_fault(s, MS_F_POP3_QUIT_ALL)) /* 1939-6-7 */
       s->view.deleted[i] = true;
   size_t octets, left = srv_pop3_txn_count(s, &octets);
   if (pop3_fault(s, MS_F_POP3_QUIT_NO_UPDATE)) /* 1939-6-4 */
@@ -272,9 +285,23 @@ static enum srv_action pop3_stls(struct pop3_sess *s, const struct pop3_cmd *c,
   return srv_auth_pop3_stls(s->ctx, &s->auth, out);
 }
 
-/* The end of an AUTH exchange: USER when it succeeded. */
+/* The end of an AUTH exchange: USER when it succeeded.  The faults break
+ * 5034-4-21 (no TRANSACTION state) and 5034-4-20 (-ERR for a success). */
 static enum srv_action pop3_auth_done(struct pop3_sess *s, const char *user,
                                       struct ms_buf *out) {
+  if (user && pop3_fault(s, MS_F_POP3_AUTH_NO_TRANS)) {
+    ms_buf_addstr(out, "+OK authenticated\r\n");
+    return SRV_CONTINUE;
+  }
+  if (user && pop3_fault(s, MS_F_POP3_AUTH_OK_ERR)) {
+    size_t mark = out->len;
+    enum srv_action a = pop3_enter_trans(s, user, out);
+    out->len = mark;
+    if (out->p)
+      out->p[mark] = '\0';
+    ms_buf_addstr(out, "-ERR logged in\r\n");
+    return a;
+  }
   if (user)
     return pop3_enter_trans(s, user, out);
   if (!srv_auth_busy(&s->auth))
@@ -493,6 +520,13 @@ static enum srv_action pop3_line(void *sess, const char *line, size_t len,
   struct pop3_sess *s = sess;
   (void)crlf; /* a bare LF is tolerated: RFC 1939 says nothing of it */
   size_t mark = out->len;
+  /* pop3-pipelining-refused: a command behind another whose reply has not
+   * gone out yet is refused, not processed in turn (2449-6.6-1). */
+  if (mark > 0 && pop3_fault(s, MS_F_POP3_PIPELINING_REFUSED) &&
+      !srv_auth_busy(&s->auth)) {
+    ms_buf_addstr(out, "-ERR one command at a time\r\n");
+    return SRV_CONTINUE;
+  }
   enum srv_action a = pop3_line_in(s, line, len, out);
   pop3_lowercase(s, out, mark);
   return a;

@@ -30,6 +30,7 @@ struct pop3_sess {
   struct srv_auth auth; /* STLS and AUTH (srv_auth.c) */
   /* For faults only: */
   bool login_failed; /* a PASS or APOP was refused (pop3-no-retry) */
+  char *stale_user;  /* USER of a refused PASS (pass-remembers-user) */
   bool auth_failed;  /* an AUTH exchange failed (pop3-auth-fail-locks) */
   unsigned long sid; /* this session's number (uidl-per-session) */
 };
@@ -74,6 +75,9 @@ enum srv_action srv_pop3_capa(struct pop3_sess *s, const struct pop3_cmd *c,
  * as this server writes it (the resp-code-bad fault breaks it). */
 const char *srv_pop3_code(const struct pop3_sess *s, const char *code,
                           char *buf, size_t cap);
+/* Sessions so far that ended without QUIT (counted under the
+ * uidl-abort-changes fault only). */
+unsigned long srv_pop3_aborts(void);
 /* Messages not marked deleted, and their size as reported (RFC 1939
  * §11: octets on the wire, CRLF counted; the pop3-octets fault lies). */
 size_t srv_pop3_txn_count(const struct pop3_sess *s, size_t *octets);

@@ -323,6 +323,10 @@ static const char *txn_uid(const struct pop3_sess *s,
   const char *id = txn_uid_of(s, m, own);
   if (pop3_fault(s, MS_F_UIDL_DUP))
     id = "same-for-all";
+  if (pop3_fault(s, MS_F_UIDL_ABORT_CHANGES) && srv_pop3_aborts() > 0) {
+    snprintf(buf, TXN_UID_OUT, "%.60s-a%lu", id, srv_pop3_aborts());
+    return buf; /* 1939-7-25 */
+  }
   if (pop3_fault(s, MS_F_UIDL_PER_SESSION))
     snprintf(buf, TXN_UID_OUT, "%.70s-%lu", id, s->sid);
   else if (pop3_fault(s, MS_F_UIDL_LONG))

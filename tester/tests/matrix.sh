@@ -15,8 +15,9 @@
 # Each server is started by tester/tests/servers/NAME.sh on a free
 # 127.0.0.1 port of 26000-26999 and stopped by PID afterwards.  SMTP servers
 # get suites/rfc5321.yaml and suites/esmtp.yaml; Dovecot gets
-# suites/rfc1939.yaml and suites/pop3-capa.yaml as testuser/testpass, with its
-# maildrop reseeded before each suite (the suites delete mail).  Runs use
+# suites/rfc1939.yaml and suites/pop3-capa.yaml as testuser/testpass (APOP
+# secret testpass), with its maildrop reseeded before each suite (the suites
+# delete mail).  Runs use
 # --strict, so a SHOULD failure needs a waiver as much as a MUST failure.
 #
 # Exit status: 0 when every server that is here ran and its run exited 0
@@ -76,7 +77,7 @@ suites_of() {
 # accept every recipient.
 defines_of() {
   case $1 in
-  dovecot) echo "-D user=testuser -D pass=testpass" ;;
+  dovecot) echo "-D user=testuser -D pass=testpass -D secret=testpass" ;;
   postfix | exim | opensmtpd)
     echo "-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost -D unknown=nosuchuser@localhost" ;;
   *) echo "-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost" ;;

@@ -309,8 +309,8 @@ real postfix-submission "$SUITES/starttls.yaml $SUITES/smuggling.yaml" \
 real aiosmtpd-tls "$SUITES/auth.yaml" "aiosmtpd-tls"
 real aiosmtpd-tls "$SUITES/submission.yaml" "" auth-required
 real aiosmtpd-tls "$SUITES/starttls.yaml $SUITES/smuggling.yaml" "" optional
-real dovecot-tls "$SUITES/starttls.yaml $SUITES/auth.yaml" ""
-real dovecot-tls "$SUITES/starttls.yaml $SUITES/auth.yaml" "" strict
+real dovecot-tls "$SUITES/starttls.yaml $SUITES/auth.yaml" "dovecot-tls"
+real dovecot-tls "$SUITES/starttls.yaml $SUITES/auth.yaml" "dovecot-tls" strict
 
 # Implicit TLS (POP3S, SMTPS): mailspec's pop3s:// and smtps:// targets.
 # implicit NAME SCHEME PROTO: NAME started `implicit` greets inside TLS at
