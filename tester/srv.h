@@ -140,6 +140,20 @@ enum ms_fault {
   MS_F_POP3_AUTH_NO_TRANS,      /* pop3-auth-no-trans */
   MS_F_POP3_AUTH_OK_ERR,        /* pop3-auth-ok-err */
   MS_F_UIDL_ABORT_CHANGES,      /* uidl-abort-changes */
+  MS_F_SASLPREP_NO_MAP,         /* pop3-saslprep-no-map */
+  MS_F_UIDL_BY_NUMBER,          /* uidl-by-number */
+  MS_F_POP3_NOOP_SILENT,        /* pop3-noop-silent */
+  MS_F_POP3_QUIT_ERR,           /* pop3-quit-err */
+  MS_F_POP3_LIST_NO_DOT,        /* pop3-list-no-dot */
+  MS_F_POP3_NO_LOGIN,           /* pop3-no-login */
+  MS_F_PASS_OK_ERR,             /* pass-ok-err */
+  MS_F_USER_BAD_STATUS,         /* user-bad-status */
+  MS_F_POP3_DELETED_REACHABLE,  /* pop3-deleted-reachable */
+  MS_F_POP3_LIST_FIRST_ONLY,    /* pop3-list-first-only */
+  MS_F_UIDL_EXTRA,              /* uidl-extra */
+  MS_F_UIDL_FIRST_ONLY,         /* uidl-first-only */
+  MS_F_POP3_CANCEL_IGNORED,     /* pop3-cancel-ignored */
+  MS_F_POP3_QUIT_KEEPS_LOCK,    /* pop3-quit-keeps-lock */
   MS_F_COUNT                    /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

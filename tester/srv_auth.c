@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "srv_saslprep.h"
 #include "util.h"
 #include "world.h"
 
@@ -104,8 +105,22 @@ static const char *auth_password(const struct ms_world *w, bool pop3,
   return u ? u->password : NULL;
 }
 
+/* POP3 names as RFC 5034 §4 recommends: "SHOULD use the SASLprep
+ * profile" (its mapping step: srv_saslprep.c), unless the fault
+ * pop3-saslprep-no-map is on (5034-4-22).  NAME itself otherwise. */
+static const char *auth_prep(const struct srv_auth *a,
+                             const struct srv_ctx *ctx, const char *name,
+                             char *buf, size_t cap) {
+  if (!a->pop3 || ms_fault_on(&ctx->faults, MS_F_SASLPREP_NO_MAP) ||
+      !srv_saslprep_map(name, buf, cap))
+    return name;
+  return buf;
+}
+
 static bool auth_check(struct srv_auth *a, const struct srv_ctx *ctx,
                        const char *user, const char *pass) {
+  char prep[256];
+  user = auth_prep(a, ctx, user, prep, sizeof prep);
   const char *who;
   const char *want = auth_password(ctx->world, a->pop3, user, &who);
   bool any = ms_fault_on(&ctx->faults, MS_F_AUTH_ANY_PASS); /* the fault */
@@ -121,6 +136,9 @@ static bool auth_check(struct srv_auth *a, const struct srv_ctx *ctx,
  * characters instead of failing the preparation (RFC 5034 §4, 5034-4-23). */
 static bool auth_zid_ok(const struct srv_auth *a, const struct srv_ctx *ctx,
                         const char *zid, const char *cid) {
+  char zbuf[256], cbuf[256];
+  zid = auth_prep(a, ctx, zid, zbuf, sizeof zbuf);
+  cid = auth_prep(a, ctx, cid, cbuf, sizeof cbuf);
   if (a->pop3 && ms_fault_on(&ctx->faults, MS_F_PLAIN_IGNORE_AUTHZID))
     return true;
   if (!a->pop3 || !ms_fault_on(&ctx->faults, MS_F_POP3_NO_SASLPREP))
@@ -702,6 +720,11 @@ const char *srv_auth_pop3_line(const struct srv_ctx *ctx, struct srv_auth *a,
                                const char *line, size_t len,
                                struct ms_buf *out) {
   char *ch = NULL;
+  if (len == 1 && line[0] == '*' &&
+      pop3_fault_on(ctx, MS_F_POP3_CANCEL_IGNORED)) {
+    ms_buf_addstr(out, "+ \r\n"); /* not -ERR: 5034-4-8 */
+    return NULL;
+  }
   char *k = auth_pop3_b64_lenient(ctx, line, &len);
   enum sasl_r r = sasl_step(a, ctx, k ? k : line, len, &ch);
   free(k);

@@ -6,6 +6,7 @@
 #include "srv_pop3.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,32 @@ static void pop3_maildrop_status(struct pop3_sess *s, const char *who,
               who ? who : "", who ? "'s " : "", n, n == 1 ? "" : "s", octets);
 }
 
+/* pop3-quit-keeps-lock (1939-6-8): the lock a QUIT kept, released once a
+ * later login has been refused for it. */
+static pthread_mutex_t pop3_stale_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+  struct ms_store *store;
+  struct ms_maildrop_view view;
+  bool held;
+} pop3_stale;
+
+static void pop3_stale_keep(struct ms_store *st, const char *user) {
+  pthread_mutex_lock(&pop3_stale_mu);
+  if (!pop3_stale.held && ms_store_lock(st, user, &pop3_stale.view) == 0) {
+    pop3_stale.store = st;
+    pop3_stale.held = true;
+  }
+  pthread_mutex_unlock(&pop3_stale_mu);
+}
+
+static void pop3_stale_release(void) {
+  pthread_mutex_lock(&pop3_stale_mu);
+  if (pop3_stale.held)
+    ms_store_unlock(pop3_stale.store, &pop3_stale.view, false);
+  pop3_stale.held = false;
+  pthread_mutex_unlock(&pop3_stale_mu);
+}
+
 /* Lock USER's maildrop and enter TRANSACTION (RFC 1939 §4, §8). */
 static enum srv_action pop3_enter_trans(struct pop3_sess *s, const char *user,
                                         struct ms_buf *out) {
@@ -137,6 +164,8 @@ static enum srv_action pop3_enter_trans(struct pop3_sess *s, const char *user,
     /* RFC 2449 §8.1.2: authenticated, but the maildrop is in use. */
     ms_buf_addf(out, "-ERR %smaildrop already locked\r\n",
                 srv_pop3_code(s, "IN-USE", code, sizeof code));
+    if (pop3_fault(s, MS_F_POP3_QUIT_KEEPS_LOCK))
+      pop3_stale_release();
     return SRV_CONTINUE;
   }
   s->locked = true;
@@ -171,7 +200,9 @@ static enum srv_action pop3_user(struct pop3_sess *s, const struct pop3_cmd *c,
     return SRV_CONTINUE;
   }
   s->user = xstrdup(name);
-  ms_buf_addf(out, "+OK %s is a real hoopy frood\r\n", name);
+  /* user-bad-status: "+ " is no status indicator (1939-7-38). */
+  ms_buf_addf(out, "%s %s is a real hoopy frood\r\n",
+              pop3_fault(s, MS_F_USER_BAD_STATUS) ? "+" : "+OK", name);
   return SRV_CONTINUE;
 }
 
@@ -206,7 +237,14 @@ static enum srv_action pop3_pass(struct pop3_sess *s, const struct pop3_cmd *c,
   if (pop3_pass_ok(s, user, c)) {
     const struct ms_world_maildrop *d =
         ms_world_find_maildrop(s->ctx->world, user);
+    size_t mark = out->len;
     a = pop3_enter_trans(s, d ? d->user : user, out);
+    if (s->state == POP3_TRANS && pop3_fault(s, MS_F_PASS_OK_ERR)) {
+      out->len = mark; /* 1939-4-5, 1939-7-44 */
+      if (out->p)
+        out->p[mark] = '\0';
+      ms_buf_addstr(out, "-ERR logged in\r\n");
+    }
   } else {
     pop3_login_refused(s, "invalid password", out);
     if (pop3_fault(s, MS_F_PASS_REMEMBERS)) {
@@ -265,11 +303,17 @@ static enum srv_action pop3_quit(struct pop3_sess *s, const struct pop3_cmd *c,
   size_t octets, left = srv_pop3_txn_count(s, &octets);
   if (pop3_fault(s, MS_F_POP3_QUIT_NO_UPDATE)) /* 1939-6-4 */
     left = s->view.nmsgs;
-  if (s->locked)
+  if (s->locked) {
+    const char *who = s->view.drop ? s->view.drop->user : NULL;
     ms_store_unlock(s->ctx->store, &s->view,
                     !pop3_fault(s, MS_F_POP3_QUIT_NO_UPDATE));
+    if (who && pop3_fault(s, MS_F_POP3_QUIT_KEEPS_LOCK))
+      pop3_stale_keep(s->ctx->store, who); /* taken again at once */
+  }
   s->locked = false;
-  if (left == 0)
+  if (pop3_fault(s, MS_F_POP3_QUIT_ERR)) /* 1939-6-5, 1939-6-10 */
+    ms_buf_addstr(out, "-ERR signing off\r\n");
+  else if (left == 0)
     ms_buf_addf(out, "+OK %s POP3 server signing off (maildrop empty)\r\n",
                 pop3_host(s));
   else
@@ -475,6 +519,12 @@ static enum srv_action pop3_dispatch(struct pop3_sess *s, char *line,
   } else if (s->login_failed && pop3_fault(s, MS_F_POP3_NO_RETRY) &&
              (v->fn == pop3_user || v->fn == pop3_apop)) {
     ms_buf_addstr(out, "-ERR no second try\r\n"); /* 1939-4-12 */
+  } else if (v->fn == srv_pop3_txn_noop &&
+             pop3_fault(s, MS_F_POP3_NOOP_SILENT)) {
+    return SRV_CONTINUE; /* no response at all (1939-5-1) */
+  } else if (pop3_fault(s, MS_F_POP3_NO_LOGIN) &&
+             (v->fn == pop3_user || v->fn == pop3_apop || v->fn == pop3_auth)) {
+    ms_buf_addstr(out, "-ERR no logins\r\n"); /* 1939-4-3 */
   } else if (!srv_auth_pop3_gate(s->ctx, &s->auth, v->verb, out)) {
     if (v->fn != pop3_pass && after_user)
       pop3_forget_user(s);

@@ -90,7 +90,9 @@ static size_t txn_msgno(struct pop3_sess *s, const char *arg,
                 s->view.nmsgs, s->view.nmsgs == 1 ? "" : "s");
     return 0;
   }
-  if (s->view.deleted[n - 1]) {
+  /* pop3-deleted-reachable: 1939-5-28 ("Any future reference to the
+   * message-number ... generates an error"), 5-8, 5-18, 7-9, 7-16. */
+  if (s->view.deleted[n - 1] && !pop3_fault(s, MS_F_POP3_DELETED_REACHABLE)) {
     ms_buf_addf(out, "-ERR message %zu already deleted\r\n", n);
     return 0;
   }
@@ -175,12 +177,16 @@ enum srv_action srv_pop3_txn_list(struct pop3_sess *s, const struct pop3_cmd *c,
   }
   int r = ms_buf_addf(out, "+OK %zu message%s (%zu octets)\r\n", n,
                       n == 1 ? "" : "s", octets);
-  for (size_t i = 0; r == 0 && i < s->view.nmsgs; i++)
+  size_t upto = pop3_fault(s, MS_F_POP3_LIST_FIRST_ONLY) ? 1 : s->view.nmsgs;
+  for (size_t i = 0; r == 0 && i < s->view.nmsgs && i < upto; i++)
     if (txn_listed(s, i))
       r = ms_buf_addf(
           out, "%zu %s%s\r\n", txn_shown(s, i),
           txn_num(s, srv_pop3_txn_size(s, s->view.msgs[i]), num, sizeof num),
           txn_extra(s));
+  /* pop3-list-no-dot: no termination line (1939-3-7). */
+  if (r == 0 && pop3_fault(s, MS_F_POP3_LIST_NO_DOT))
+    return SRV_CONTINUE;
   if (r != 0 || ms_buf_add(out, ".\r\n", 3) != 0)
     txn_too_large(out, mark);
   return SRV_CONTINUE;
@@ -323,6 +329,12 @@ static const char *txn_uid(const struct pop3_sess *s,
   const char *id = txn_uid_of(s, m, own);
   if (pop3_fault(s, MS_F_UIDL_DUP))
     id = "same-for-all";
+  if (pop3_fault(s, MS_F_UIDL_BY_NUMBER)) { /* reused after UPDATE: 7-26 */
+    for (size_t i = 0; i < s->view.nmsgs; i++)
+      if (s->view.msgs[i] == m)
+        snprintf(own, sizeof own, "msg%zu", i + 1);
+    id = own;
+  }
   if (pop3_fault(s, MS_F_UIDL_ABORT_CHANGES) && srv_pop3_aborts() > 0) {
     snprintf(buf, TXN_UID_OUT, "%.60s-a%lu", id, srv_pop3_aborts());
     return buf; /* 1939-7-25 */
@@ -338,6 +350,13 @@ static const char *txn_uid(const struct pop3_sess *s,
   return buf;
 }
 
+/* What follows a unique-id: nothing (RFC 1939 §7, "No information follows
+ * the unique-id in the unique-id listing"), or more under uidl-extra
+ * (1939-7-18, 7-20, 7-21). */
+static const char *txn_uid_extra(const struct pop3_sess *s) {
+  return pop3_fault(s, MS_F_UIDL_EXTRA) ? " (seen)" : "";
+}
+
 enum srv_action srv_pop3_txn_uidl(struct pop3_sess *s, const struct pop3_cmd *c,
                                   struct ms_buf *out) {
   char buf[TXN_UID_OUT];
@@ -348,16 +367,17 @@ enum srv_action srv_pop3_txn_uidl(struct pop3_sess *s, const struct pop3_cmd *c,
   if (c->argc == 1) {
     size_t n = txn_msgno(s, c->argv[0], out);
     if (n)
-      ms_buf_addf(out, "+OK %zu %s\r\n", n,
-                  txn_uid(s, s->view.msgs[n - 1], buf));
+      ms_buf_addf(out, "+OK %zu %s%s\r\n", n,
+                  txn_uid(s, s->view.msgs[n - 1], buf), txn_uid_extra(s));
     return SRV_CONTINUE;
   }
   size_t mark = out->len;
   int r = ms_buf_addstr(out, "+OK\r\n");
-  for (size_t i = 0; r == 0 && i < s->view.nmsgs; i++)
-    if (txn_listed(s, i))
-      r = ms_buf_addf(out, "%zu %s\r\n", txn_shown(s, i),
-                      txn_uid(s, s->view.msgs[i], buf));
+  size_t upto = pop3_fault(s, MS_F_UIDL_FIRST_ONLY) ? 1 : s->view.nmsgs;
+  for (size_t i = 0; r == 0 && i < s->view.nmsgs && i < upto; i++)
+    if (txn_listed(s, i)) /* uidl-first-only: 1939-7-19 */
+      r = ms_buf_addf(out, "%zu %s%s\r\n", txn_shown(s, i),
+                      txn_uid(s, s->view.msgs[i], buf), txn_uid_extra(s));
   if (r != 0 || ms_buf_add(out, ".\r\n", 3) != 0)
     txn_too_large(out, mark);
   return SRV_CONTINUE;

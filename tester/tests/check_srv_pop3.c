@@ -9,6 +9,7 @@
 #include "apop.h"
 #include "buf.h"
 #include "server_tls.h"
+#include "srv_saslprep.h"
 #include "srv.h"
 #include "store.h"
 #include "util.h"
@@ -779,6 +780,47 @@ static const struct fcase fcases[] = {
      {"AUTH PLAIN Zm9yZABtcm9zZQBzZWNyZXQ="},
      "^-ERR ",
      "^\\+OK"},
+    /* "\0mrose\xc2\xad\0secret": a soft hyphen after the name */
+    {MS_F_POP3_NOOP_SILENT, NULL, {LOGIN, "NOOP"}, "^\\+OK", "^$"},
+    {MS_F_POP3_QUIT_ERR, NULL, {LOGIN, "QUIT"}, "^\\+OK", "^-ERR "},
+    {MS_F_POP3_LIST_NO_DOT, NULL, {LOGIN, "LIST"}, "\n\\.\r\n$", "!\n\\.\r\n$"},
+    {MS_F_POP3_NO_LOGIN, NULL, {"USER mrose"}, "^\\+OK", "^-ERR no logins"},
+    {MS_F_PASS_OK_ERR, NULL, {LOGIN}, "^\\+OK mrose", "^-ERR logged in"},
+    {MS_F_USER_BAD_STATUS, NULL, {"USER mrose"}, "^\\+OK", "^\\+ mrose"},
+    {MS_F_POP3_DELETED_REACHABLE,
+     NULL,
+     {LOGIN, "DELE 1", "RETR 1"},
+     "^-ERR ",
+     "^\\+OK"},
+    {MS_F_POP3_LIST_FIRST_ONLY,
+     NULL,
+     {LOGIN, "LIST"},
+     "\n2 200\r",
+     "!\n2 200\r"},
+    {MS_F_UIDL_EXTRA, NULL, {LOGIN, "UIDL 1"}, "Z\r\n$", " \\(seen\\)\r\n$"},
+    {MS_F_UIDL_FIRST_ONLY, NULL, {LOGIN, "UIDL"}, "\n2 QhdPYR", "!\n2 QhdPYR"},
+    {MS_F_POP3_CANCEL_IGNORED, NULL, {"AUTH PLAIN", "*"}, "^-ERR ", "^\\+ \r"},
+    /* the second login is refused, and frees the lock: the third works */
+    {MS_F_POP3_QUIT_KEEPS_LOCK,
+     NULL,
+     {LOGIN, "QUIT", "--", LOGIN},
+     "^\\+OK",
+     "^-ERR \\[IN-USE\\]"},
+    {MS_F_POP3_QUIT_KEEPS_LOCK,
+     NULL,
+     {LOGIN, "QUIT", "--", LOGIN, "--", LOGIN},
+     "^\\+OK",
+     "^\\+OK"},
+    {MS_F_UIDL_BY_NUMBER,
+     NULL,
+     {LOGIN, "UIDL 2"},
+     "^\\+OK 2 QhdPYR",
+     "^\\+OK 2 msg2\r"},
+    {MS_F_SASLPREP_NO_MAP,
+     NULL,
+     {"AUTH PLAIN AG1yb3Nlwq0Ac2VjcmV0"},
+     "^\\+OK",
+     "^-ERR "},
 };
 
 /* Runs case K, with its fault or not; returns the reply to the last line
@@ -851,6 +893,23 @@ START_TEST(test_pop3_faults) {
 }
 END_TEST
 
+/* SASLprep's mapping (RFC 4013 §2.1): B.1 to nothing, C.1.2 to SPACE;
+ * malformed UTF-8 kept as it is; too long: false. */
+START_TEST(test_saslprep_map) {
+  char out[16];
+  ck_assert(srv_saslprep_map("mr\xc2\xadose\xef\xbb\xbf", out, sizeof out));
+  ck_assert_str_eq(out, "mrose");
+  ck_assert(srv_saslprep_map("a\xc2\xa0"
+                             "b\xe3\x80\x80"
+                             "c",
+                             out, sizeof out));
+  ck_assert_str_eq(out, "a b c");
+  ck_assert(srv_saslprep_map("x\xc2y\xff", out, sizeof out));
+  ck_assert_str_eq(out, "x\xc2y\xff");
+  ck_assert(!srv_saslprep_map("0123456789abcdef", out, sizeof out));
+}
+END_TEST
+
 /* The faults that act on the connection: pop3-quit-no-close keeps it open
  * after QUIT (1939-6-2, 1939-6-9); pop3-sasl-255 closes it on a long SASL
  * response (5034-4-18). */
@@ -914,6 +973,7 @@ Suite *make_srv_pop3_suite(void) {
   tcase_add_test(tc, test_fault_early_dele);
   tcase_add_test(tc, test_fault_greet);
   tcase_add_test(tc, test_pop3_fault_actions);
+  tcase_add_test(tc, test_saslprep_map);
   tcase_add_loop_test(tc, test_pop3_faults, 0,
                       (int)(sizeof fcases / sizeof fcases[0]));
   suite_add_tcase(s, tc);
