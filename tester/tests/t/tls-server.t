@@ -233,7 +233,7 @@ caught lf-dot-lf smtp smuggling/lf-dot-lf smuggling/crlf-dot-lf smuggling/lf-dot
 caught cr-dot-cr smtp smuggling/cr-dot-cr
 caught auth-before-tls smtp auth/plaintext-offered
 caught auth-any-pass smtp auth/bad-credentials
-caught auth-any-pass pop3 auth/pop3-bad-credentials
+caught auth-any-pass pop3 auth/pop3-bad-credentials auth/pop3-after-failure
 
 # ---- 4. real servers --------------------------------------------------------
 
