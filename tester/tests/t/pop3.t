@@ -241,14 +241,14 @@ PY
 if serve_pop3 live; then
   LIVE=$(pop3_live "$SERVE" 2>&1)
   like "$LIVE" "^a-pass: \\+OK mrose's maildrop has 2 messages" "session A opens mrose"
-  like "$LIVE" "^b-pass-locked: -ERR maildrop already locked$" \
+  like "$LIVE" "^b-pass-locked: -ERR \[IN-USE\] maildrop already locked$" \
     "RFC 1939 §8: PASS on a locked maildrop: -ERR maildrop already locked"
-  like "$LIVE" "^b-apop-locked: -ERR maildrop already locked$" \
+  like "$LIVE" "^b-apop-locked: -ERR \[IN-USE\] maildrop already locked$" \
     "APOP on a locked maildrop: -ERR maildrop already locked"
   like "$LIVE" "^b-stat-authorization: -ERR" "after a refused PASS the session stays in AUTHORIZATION"
   like "$LIVE" "^b-pass-after-abort: \\+OK mrose's maildrop has 2 messages \\(320 octets\\)$" \
     "A vanished without QUIT: its DELE was not applied (RFC 1939 §6)"
-  like "$LIVE" "^c-pass-while-b: -ERR maildrop already locked$" "B holds the lock"
+  like "$LIVE" "^c-pass-while-b: -ERR \[IN-USE\] maildrop already locked$" "B holds the lock"
   like "$LIVE" "^b-quit: \\+OK .*signing off \\(1 message left\\)$" "B's QUIT enters UPDATE"
   like "$LIVE" "^c-pass-after-quit: \\+OK mrose's maildrop has 1 message \\(200 octets\\)$" \
     "C sees B's deletion only after B's QUIT"
