@@ -446,6 +446,18 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
                            size_t idx, const struct ms_step *next) {
   char err[256];
   char *ts = ms_auth_apop_timestamp(e->greeting);
+  if (ts && st->timestamp) { /* an earlier greeting's: a replay (§7) */
+    char terr[256] = "";
+    char *other = ms_engine_expand(e, st->timestamp, terr, sizeof terr);
+    if (!other) {
+      free(ts);
+      ms_engine_flush(e);
+      ms_engine_error(ms_engine_step(e, st, idx), xstrdup(terr));
+      return false;
+    }
+    free(ts);
+    ts = other;
+  }
   if (!ts) { /* like an unmet requires: */
     ms_engine_flush(e);
     struct ms_step_result *r = ms_engine_step(e, st, idx);

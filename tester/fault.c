@@ -316,6 +316,16 @@ static const struct fault_def fault_defs[] = {
     {"pop3-quit-keeps-lock", MS_F_POP3_QUIT_KEEPS_LOCK, FA_NONE, false, 0, 0,
      "POP3: QUIT keeps the maildrop locked (until a later login\n"
      "                         has been refused for it)"},
+    {"apop-replay", MS_F_APOP_REPLAY, FA_NONE, false, 0, 0,
+     "POP3: APOP takes a digest of any of the last 16 greetings'\n"
+     "                         timestamps (a replayed login)"},
+    {"pop3-pass-apop-secret", MS_F_PASS_APOP_SECRET, FA_NONE, false, 0, 0,
+     "POP3: PASS takes the APOP secret too (a user set up for\n"
+     "                         APOP logs in both ways)"},
+    {"pop3-abort-deletes-retrieved", MS_F_POP3_ABORT_DELETES_RETR, FA_NONE,
+     false, 0, 0,
+     "POP3: a session that ends without QUIT deletes the messages\n"
+     "                         it retrieved (download-and-delete gone wrong)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -154,6 +154,9 @@ enum ms_fault {
   MS_F_UIDL_FIRST_ONLY,         /* uidl-first-only */
   MS_F_POP3_CANCEL_IGNORED,     /* pop3-cancel-ignored */
   MS_F_POP3_QUIT_KEEPS_LOCK,    /* pop3-quit-keeps-lock */
+  MS_F_APOP_REPLAY,             /* apop-replay */
+  MS_F_PASS_APOP_SECRET,        /* pop3-pass-apop-secret */
+  MS_F_POP3_ABORT_DELETES_RETR, /* pop3-abort-deletes-retrieved */
   MS_F_COUNT                    /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

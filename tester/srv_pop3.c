@@ -21,6 +21,28 @@ static const char *pop3_host(const struct pop3_sess *s) {
   return w && w->hostname && *w->hostname ? w->hostname : "localhost";
 }
 
+/* apop-replay keeps the last greetings' timestamps and takes a digest of
+ * any of them (breaks 1939-7-48: the replay protection APOP exists for). */
+#define POP3_SEEN_TS 16
+static pthread_mutex_t seen_mu = PTHREAD_MUTEX_INITIALIZER;
+static char seen_ts[POP3_SEEN_TS][160]; /* pop3_sess.timestamp */
+static unsigned seen_next;
+
+static void pop3_seen_add(const char *ts) {
+  pthread_mutex_lock(&seen_mu);
+  snprintf(seen_ts[seen_next++ % POP3_SEEN_TS], sizeof seen_ts[0], "%s", ts);
+  pthread_mutex_unlock(&seen_mu);
+}
+
+static bool pop3_seen_digest(const char *secret, const char *digest) {
+  bool ok = false;
+  pthread_mutex_lock(&seen_mu);
+  for (size_t i = 0; i < POP3_SEEN_TS && !ok; i++)
+    ok = seen_ts[i][0] && ms_apop_check(seen_ts[i], secret, digest);
+  pthread_mutex_unlock(&seen_mu);
+  return ok;
+}
+
 /* RFC 1939 §7: "<process-ID.clock@hostname>", unique per greeting.  The
  * counter keeps two greetings of the same microsecond apart. */
 static void pop3_make_timestamp(struct pop3_sess *s) {
@@ -40,6 +62,8 @@ static void pop3_make_timestamp(struct pop3_sess *s) {
   char *at = strchr(s->timestamp, '@');
   if (pop3_fault(s, MS_F_APOP_BAD_TIMESTAMP) && at)
     strcpy(at, ">");
+  if (pop3_fault(s, MS_F_APOP_REPLAY))
+    pop3_seen_add(s->timestamp);
 }
 
 /* pop3-lowercase-status: "+ok" / "-err" (breaks 1939-3-6) in the status
@@ -104,9 +128,16 @@ static void pop3_close(void *sess) {
   /* RFC 1939 §6: a session that ends without QUIT does not enter UPDATE,
    * so nothing is removed -- unless the pop3-early-dele fault pretends
    * that DELE already removed the messages. */
+  /* pop3-abort-deletes-retrieved: a download-and-delete policy that
+   * also deletes what was RETR'd when no QUIT came (breaks 1939-8-6). */
+  bool purge = s->locked && pop3_fault(s, MS_F_POP3_ABORT_DELETES_RETR);
+  for (size_t i = 0; purge && i < s->view.nmsgs && i < 64; i++)
+    if (s->retrieved >> i & 1)
+      s->view.deleted[i] = true;
   if (s->locked)
     ms_store_unlock(s->ctx->store, &s->view,
-                    ms_fault_on(&s->ctx->faults, MS_F_POP3_EARLY_DELE));
+                    purge ||
+                        ms_fault_on(&s->ctx->faults, MS_F_POP3_EARLY_DELE));
   pop3_forget_user(s);
   free(s->stale_user);
   srv_auth_free(&s->auth);
@@ -216,6 +247,11 @@ static bool pop3_pass_ok(const struct pop3_sess *s, const char *user,
   if (pop3_fault(s, MS_F_PASS_ANY) ||
       (c->argc == 0 && pop3_fault(s, MS_F_PASS_EMPTY_OK)))
     return true;
+  /* pop3-pass-apop-secret: the APOP secret works with PASS too, so a
+   * user set up for APOP can log in both ways (breaks 1939-13-1). */
+  if (c->argc > 0 && d->apop_secret && pop3_fault(s, MS_F_PASS_APOP_SECRET) &&
+      strcmp(d->apop_secret, c->rest) == 0)
+    return true;
   return d->pass && c->argc > 0 && strcmp(d->pass, c->rest) == 0;
 }
 
@@ -271,7 +307,9 @@ static enum srv_action pop3_apop(struct pop3_sess *s, const struct pop3_cmd *c,
   bool ok = d && d->apop_secret &&
             ((c->argc == 1 && pop3_fault(s, MS_F_APOP_ONE_ARG)) ||
              pop3_fault(s, MS_F_APOP_ANY_DIGEST) ||
-             (c->argc > 1 && ms_apop_check(ts, d->apop_secret, digest)));
+             (c->argc > 1 && ms_apop_check(ts, d->apop_secret, digest)) ||
+             (c->argc > 1 && pop3_fault(s, MS_F_APOP_REPLAY) &&
+              pop3_seen_digest(d->apop_secret, digest)));
   /* One answer for an unknown name and a wrong digest: APOP exists to
    * keep secrets off the wire, so it should not confirm names either. */
   if (!ok) {

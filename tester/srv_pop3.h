@@ -33,6 +33,8 @@ struct pop3_sess {
   char *stale_user;  /* USER of a refused PASS (pass-remembers-user) */
   bool auth_failed;  /* an AUTH exchange failed (pop3-auth-fail-locks) */
   unsigned long sid; /* this session's number (uidl-per-session) */
+  unsigned long long retrieved; /* RETR'd messages 1..64, one bit each
+                                   (pop3-abort-deletes-retrieved) */
 };
 
 static inline bool pop3_fault(const struct pop3_sess *s, enum ms_fault f) {

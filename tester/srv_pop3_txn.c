@@ -200,6 +200,8 @@ enum srv_action srv_pop3_txn_retr(struct pop3_sess *s, const struct pop3_cmd *c,
   const struct ms_world_msg *m = s->view.msgs[n - 1];
   size_t mark = out->len;
   char num[32];
+  if (n <= 64)
+    s->retrieved |= 1ULL << (n - 1);
   /* pop3-retr-header-only: the body left out (1939-5-21). */
   size_t body = pop3_fault(s, MS_F_POP3_RETR_HEADER) ? 0 : (size_t)-1;
   if (ms_buf_addf(out, "+OK %s octets\r\n",

@@ -3,10 +3,12 @@
  * (world_pop3.c) and a real store (store.c). */
 #include <check.h>
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apop.h"
+#include "auth.h"
 #include "buf.h"
 #include "server_tls.h"
 #include "srv_saslprep.h"
@@ -816,6 +818,16 @@ static const struct fcase fcases[] = {
      {LOGIN, "UIDL 2"},
      "^\\+OK 2 QhdPYR",
      "^\\+OK 2 msg2\r"},
+    {MS_F_PASS_APOP_SECRET,
+     NULL,
+     {"USER mrose", "PASS tanstaaf"},
+     "^-ERR ",
+     "^\\+OK"},
+    {MS_F_POP3_ABORT_DELETES_RETR,
+     NULL,
+     {LOGIN, "RETR 1", "~", LOGIN, "STAT"},
+     "^\\+OK 2 320\r",
+     "^\\+OK 1 200\r"},
     {MS_F_SASLPREP_NO_MAP,
      NULL,
      {"AUTH PLAIN AG1yb3Nlwq0Ac2VjcmV0"},
@@ -890,6 +902,31 @@ START_TEST(test_pop3_faults) {
   frun(k, true, got, sizeof got);
   ck_assert_msg(fmatch(got, k->faulty), "case %d, fault %d: '%s' !~ /%s/", _i,
                 (int)k->f, got, k->faulty);
+}
+END_TEST
+
+/* APOP with the digest of an earlier greeting's timestamp: refused
+ * (RFC 1939 §7's replay protection); apop-replay takes it (1939-7-48). */
+START_TEST(test_fault_apop_replay) {
+  for (int fault = 0; fault < 2; fault++) {
+    free(world->pop3_timestamp); /* a new timestamp in every greeting */
+    world->pop3_timestamp = NULL;
+    if (fault)
+      ms_fault_set(&ctx.faults, MS_F_APOP_REPLAY);
+    struct conn c;
+    conn_open(&c);
+    char *ts = ms_auth_apop_timestamp(c.out.p);
+    ck_assert_ptr_nonnull(ts);
+    conn_close(&c);
+    char digest[MS_APOP_HEX_LEN + 1];
+    ck_assert_int_eq(ms_apop_digest(ts, "tanstaaf", digest), 0);
+    free(ts);
+    conn_open(&c);
+    char line[64];
+    snprintf(line, sizeof line, "APOP mrose %s", digest);
+    ck_assert(matches(say(&c, line), fault ? "^\\+OK" : "^-ERR "));
+    conn_close(&c);
+  }
 }
 END_TEST
 
@@ -974,6 +1011,7 @@ Suite *make_srv_pop3_suite(void) {
   tcase_add_test(tc, test_fault_greet);
   tcase_add_test(tc, test_pop3_fault_actions);
   tcase_add_test(tc, test_saslprep_map);
+  tcase_add_test(tc, test_fault_apop_replay);
   tcase_add_loop_test(tc, test_pop3_faults, 0,
                       (int)(sizeof fcases / sizeof fcases[0]));
   suite_add_tcase(s, tc);

@@ -77,7 +77,7 @@ suites_of() {
 # accept every recipient.
 defines_of() {
   case $1 in
-  dovecot) echo "-D user=testuser -D pass=testpass -D secret=testpass" ;;
+  dovecot) echo "-D user=testuser -D pass=testpass -D secret=testpass -D apop_user=testuser" ;;
   postfix | exim | opensmtpd)
     echo "-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost -D unknown=nosuchuser@localhost" ;;
   *) echo "-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost" ;;
