@@ -326,6 +326,10 @@ static const struct fault_def fault_defs[] = {
      false, 0, 0,
      "POP3: a session that ends without QUIT deletes the messages\n"
      "                         it retrieved (download-and-delete gone wrong)"},
+    {"login-delay-unenforced", MS_F_LOGIN_DELAY_UNENFORCED, FA_NONE, false, 0,
+     0,
+     "POP3: a world's LOGIN-DELAY is listed but not enforced (a login\n"
+     "                         right after another is let in)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -157,6 +157,7 @@ enum ms_fault {
   MS_F_APOP_REPLAY,             /* apop-replay */
   MS_F_PASS_APOP_SECRET,        /* pop3-pass-apop-secret */
   MS_F_POP3_ABORT_DELETES_RETR, /* pop3-abort-deletes-retrieved */
+  MS_F_LOGIN_DELAY_UNENFORCED,  /* login-delay-unenforced */
   MS_F_COUNT                    /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

@@ -131,9 +131,8 @@ static void pop3_close(void *sess) {
   /* pop3-abort-deletes-retrieved: a download-and-delete policy that
    * also deletes what was RETR'd when no QUIT came (breaks 1939-8-6). */
   bool purge = s->locked && pop3_fault(s, MS_F_POP3_ABORT_DELETES_RETR);
-  for (size_t i = 0; purge && i < s->view.nmsgs && i < 64; i++)
-    if (s->retrieved >> i & 1)
-      s->view.deleted[i] = true;
+  for (size_t i = 0; purge && i < s->view.nmsgs; i++) /* DELE marks: not */
+    s->view.deleted[i] = i < 64 && (s->retrieved >> i & 1);
   if (s->locked)
     ms_store_unlock(s->ctx->store, &s->view,
                     purge ||
@@ -191,6 +190,19 @@ static enum srv_action pop3_enter_trans(struct pop3_sess *s, const char *user,
     pop3_maildrop_status(s, user, out);
     return SRV_CONTINUE;
   }
+  /* RFC 2449 §6.5: "Servers which advertise LOGIN-DELAY SHOULD enforce
+   * it" (§8.1.1: -ERR [LOGIN-DELAY]); login-delay-unenforced does not
+   * (breaks 2449-6.5-2). */
+  size_t delay = s->ctx->world ? s->ctx->world->pop3_login_delay : 0;
+  double now = ms_now(), since = -1;
+  if (delay > 0)
+    since = ms_store_login_since(s->ctx->store, user, now);
+  if (since >= 0 && since < (double)delay &&
+      !pop3_fault(s, MS_F_LOGIN_DELAY_UNENFORCED)) {
+    ms_buf_addf(out, "-ERR %sminimum time between logins not yet over\r\n",
+                srv_pop3_code(s, "LOGIN-DELAY", code, sizeof code));
+    return SRV_CONTINUE;
+  }
   if (ms_store_lock(s->ctx->store, user, &s->view) != 0) {
     /* RFC 2449 §8.1.2: authenticated, but the maildrop is in use. */
     ms_buf_addf(out, "-ERR %smaildrop already locked\r\n",
@@ -201,6 +213,8 @@ static enum srv_action pop3_enter_trans(struct pop3_sess *s, const char *user,
   }
   s->locked = true;
   s->state = POP3_TRANS;
+  if (delay > 0)
+    ms_store_note_login(s->ctx->store, user, now);
   pop3_maildrop_status(s, user, out);
   return SRV_CONTINUE;
 }

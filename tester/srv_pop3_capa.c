@@ -18,7 +18,8 @@ const char *srv_pop3_code(const struct pop3_sess *s, const char *code,
 }
 
 /* EXPIRE and LOGIN-DELAY (RFC 2449 §6.5, §6.7): this server deletes
- * nothing on its own and wants no delay between logins.  The faults
+ * nothing on its own and wants the world's delay between logins (none by
+ * default), the same for every user.  The faults
  * change the value after login without the "USER" token that RFC 2449
  * asks for when it differs per user (2449-6.5-4, 2449-6.7-5). */
 static void capa_policy(const struct pop3_sess *s, struct ms_buf *out) {
@@ -30,7 +31,8 @@ static void capa_policy(const struct pop3_sess *s, struct ms_buf *out) {
   if (pop3_fault(s, MS_F_LOGIN_DELAY_NO_USER))
     ms_buf_addstr(out, trans ? "LOGIN-DELAY 0\r\n" : "LOGIN-DELAY 60\r\n");
   else
-    ms_buf_addstr(out, "LOGIN-DELAY 0\r\n");
+    ms_buf_addf(out, "LOGIN-DELAY %zu\r\n",
+                s->ctx->world ? s->ctx->world->pop3_login_delay : 0);
 }
 
 enum srv_action srv_pop3_capa(struct pop3_sess *s, const struct pop3_cmd *c,

@@ -828,6 +828,18 @@ static const struct fcase fcases[] = {
      {LOGIN, "RETR 1", "~", LOGIN, "STAT"},
      "^\\+OK 2 320\r",
      "^\\+OK 1 200\r"},
+    /* a world's LOGIN-DELAY: listed, and a login right after another is
+     * refused (RFC 2449 §6.5, §8.1.1); the fault lists it only */
+    {MS_F_LOGIN_DELAY_UNENFORCED,
+     "pop3:\n  login_delay: 900\n",
+     {"CAPA"},
+     "\nLOGIN-DELAY 900\r",
+     "\nLOGIN-DELAY 900\r"},
+    {MS_F_LOGIN_DELAY_UNENFORCED,
+     "pop3:\n  login_delay: 900\n",
+     {LOGIN, "QUIT", "--", LOGIN},
+     "^-ERR \\[LOGIN-DELAY\\] ",
+     "^\\+OK"},
     {MS_F_SASLPREP_NO_MAP,
      NULL,
      {"AUTH PLAIN AG1yb3Nlwq0Ac2VjcmV0"},

@@ -238,6 +238,18 @@ d.close()
 PY
 }
 
+# RFC 2449 §6.5: with a world's LOGIN-DELAY the reference server lists it
+# and refuses a login right after another (pop3/login-delay-enforced; in
+# the default world, LOGIN-DELAY 0, it is a SKIP).
+printf 'pop3:\n  login_delay: 900\n' > "$WORK/login-delay.yaml"
+if serve_pop3 login-delay --world "$WORK/login-delay.yaml"; then
+  ms run --strict -t "$SERVE" -D user=mrose -D pass=secret \
+    "$ROOT/transcripts/pop3/login-delay-enforced.yaml"
+  exit_is 0 "LOGIN-DELAY 900: a login right after another is refused"
+  like "@$OUT" '^PASS +pop3/login-delay-enforced' "... pop3/login-delay-enforced passes"
+  serve_stop
+fi
+
 if serve_pop3 live; then
   LIVE=$(pop3_live "$SERVE" 2>&1)
   like "$LIVE" "^a-pass: \\+OK mrose's maildrop has 2 messages" "session A opens mrose"
