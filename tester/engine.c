@@ -34,34 +34,46 @@ static bool eng_stop(const struct ms_eng *e) {
 /* ---- the FIFO of command lines awaiting their reply ------------------ */
 
 static void eng_fifo_push(struct ms_eng *e, char *shown, bool multi) {
-  if (e->fhead > 0 && e->fhead == e->fn) /* empty: reuse from the start */
-    e->fhead = e->fn = 0;
-  xgrow((void **)&e->fifo, &e->fcap, e->fn, sizeof *e->fifo);
-  e->fifo[e->fn++] = (struct ms_eng_sent){shown, multi};
+  if (e->k->fhead > 0 &&
+      e->k->fhead == e->k->fn) /* empty: reuse from the start */
+    e->k->fhead = e->k->fn = e->k->funsent = 0;
+  xgrow((void **)&e->k->fifo, &e->k->fcap, e->k->fn, sizeof *e->k->fifo);
+  e->k->fifo[e->k->fn++] = (struct ms_eng_sent){shown, multi, 0};
+}
+
+/* The command lines queued since the last write go out together: a
+ * pipelined group when there are several. */
+static void eng_fifo_written(struct ms_eng *e) {
+  size_t n = e->k->fn - e->k->funsent;
+  for (size_t i = e->k->funsent; i < e->k->fn; i++)
+    e->k->fifo[i].group = n;
+  e->k->funsent = e->k->fn;
 }
 
 static struct ms_eng_sent eng_fifo_pop(struct ms_eng *e) {
-  if (e->fhead >= e->fn)
-    return (struct ms_eng_sent){NULL, false};
-  return e->fifo[e->fhead++];
+  if (e->k->fhead >= e->k->fn)
+    return (struct ms_eng_sent){NULL, false, 0};
+  if (e->k->fhead >= e->k->funsent) /* cannot happen: expect() writes first */
+    eng_fifo_written(e);
+  return e->k->fifo[e->k->fhead++];
 }
 
 static void eng_fifo_clear(struct ms_eng *e) {
-  for (size_t i = e->fhead; i < e->fn; i++)
-    free(e->fifo[i].shown);
-  e->fhead = e->fn = 0;
+  for (size_t i = e->k->fhead; i < e->k->fn; i++)
+    free(e->k->fifo[i].shown);
+  e->k->fhead = e->k->fn = e->k->funsent = 0;
 }
 
 char *ms_engine_drop_pending(struct ms_eng *e, size_t *n) {
   struct ms_buf b;
   ms_buf_init(&b, 4096);
-  *n = e->fn - e->fhead;
-  for (size_t i = e->fhead; i < e->fn; i++)
-    ms_buf_addf(&b, "%s'%s'", i > e->fhead ? ", " : "", e->fifo[i].shown);
+  *n = e->k->fn - e->k->fhead;
+  for (size_t i = e->k->fhead; i < e->k->fn; i++)
+    ms_buf_addf(&b, "%s'%s'", i > e->k->fhead ? ", " : "", e->k->fifo[i].shown);
   eng_fifo_clear(e);
-  ms_buf_reset(&e->raw_part);
-  e->bdat_left = 0;
-  e->in_data = false;
+  ms_buf_reset(&e->k->raw_part);
+  e->k->bdat_left = 0;
+  e->k->in_data = false;
   return ms_buf_steal(&b, NULL);
 }
 
@@ -93,19 +105,20 @@ double ms_engine_step_timeout(const struct ms_eng *e,
 /* Write the batch in one go.  A failure is remembered, not judged: the
  * next expectation finds the server gone and says so. */
 void ms_engine_flush(struct ms_eng *e) {
-  if (e->batch.len == 0)
+  eng_fifo_written(e);
+  if (e->k->batch.len == 0)
     return;
-  if (e->conn.fd >= 0) {
+  if (e->k->conn.fd >= 0) {
     char err[160] = "";
-    e->sent_at = ms_now();
-    int r = ms_engine_conn_send(&e->conn, e->batch.p, e->batch.len, e->timeout,
-                                e->o->stop, err, sizeof err);
+    e->k->sent_at = ms_now();
+    int r = ms_engine_conn_send(&e->k->conn, e->k->batch.p, e->k->batch.len,
+                                e->timeout, e->o->stop, err, sizeof err);
     if (r == MS_NET_STOP)
       e->stopped = true;
-    else if (r != 0 && !e->send_err[0])
-      snprintf(e->send_err, sizeof e->send_err, "%s", err);
+    else if (r != 0 && !e->k->send_err[0])
+      snprintf(e->k->send_err, sizeof e->k->send_err, "%s", err);
   }
-  ms_buf_reset(&e->batch);
+  ms_buf_reset(&e->k->batch);
 }
 
 /* Is the verb of LINE one whose argument is a secret? */
@@ -148,31 +161,31 @@ static void eng_command(struct ms_eng *e, char *shown) {
   size_t n;
   bool last;
   if (e->t->protocol == MS_PROTO_SMTP && ms_smtp_is_bdat(shown, &n, &last))
-    e->bdat_left = n;
+    e->k->bdat_left = n;
   if (e->t->protocol == MS_PROTO_SMTP && ms_smtp_is_data(shown)) {
-    e->in_data = true;
-    e->eod = 2; /* the data starts at the start of a line */
+    e->k->in_data = true;
+    e->k->data_pending = true;
+    e->k->eod = 2; /* the data starts at the start of a line */
   }
   bool multi = e->t->protocol == MS_PROTO_POP3 && ms_pop3_multiline(shown);
   eng_fifo_push(e, shown, multi);
 }
 
-/* Raw bytes may hold any number of command lines, a BDAT chunk, or a
- * line that a later raw step ends: each complete line is a command,
- * shown with its control bytes escaped. */
 /* Raw mail data: the bytes up to and including the end-of-data line
  * (RFC 5321 §4.1.1.4; a bare LF is no line end, §2.3.8).  Returns how
  * many of LEN belong to the data. */
 static size_t eng_track_data(struct ms_eng *e, const char *p, size_t len) {
   static const char eod[] = "\r\n.\r\n";
+  if (e->k->data_pending && len > 0)
+    e->k->blind = true;
   for (size_t i = 0; i < len; i++) {
     char c = p[i];
-    if (c == eod[e->eod])
-      e->eod++;
+    if (c == eod[e->k->eod])
+      e->k->eod++;
     else
-      e->eod = c == '\r' ? 1 : 0;
-    if (e->eod == 5) {
-      e->in_data = false;
+      e->k->eod = c == '\r' ? 1 : 0;
+    if (e->k->eod == 5) {
+      e->k->in_data = false;
       eng_fifo_push(e, xstrdup("."), false);
       return i + 1;
     }
@@ -180,34 +193,38 @@ static size_t eng_track_data(struct ms_eng *e, const char *p, size_t len) {
   return len;
 }
 
+/* Raw bytes may hold any number of command lines, a BDAT chunk, or a
+ * line that a later raw step ends: each complete line is a command,
+ * shown with its control bytes escaped. */
 static void eng_track_raw(struct ms_eng *e, const char *p, size_t len) {
   while (len > 0) {
-    if (e->in_data) {
+    if (e->k->in_data) {
       size_t k = eng_track_data(e, p, len);
       p += k;
       len -= k;
       continue;
     }
-    if (e->bdat_left > 0) {
-      size_t k = len < e->bdat_left ? len : e->bdat_left;
-      e->bdat_left -= k;
+    if (e->k->bdat_left > 0) {
+      size_t k = len < e->k->bdat_left ? len : e->k->bdat_left;
+      e->k->bdat_left -= k;
       p += k;
       len -= k;
       continue;
     }
     const char *nl = memchr(p, '\n', len);
     size_t n = nl ? (size_t)(nl - p) + 1 : len;
-    if (ms_buf_add(&e->raw_part, p, n) < 0) /* absurd: keep the tail */
-      ms_buf_reset(&e->raw_part);
+    if (ms_buf_add(&e->k->raw_part, p, n) < 0) /* absurd: keep the tail */
+      ms_buf_reset(&e->k->raw_part);
     p += n;
     len -= n;
-    if (!nl)
-      return;
-    size_t l = e->raw_part.len - 1; /* without the LF */
-    if (l > 0 && e->raw_part.p[l - 1] == '\r')
-      l--;
-    eng_command(e, ms_report_text_safe(e->raw_part.p, l));
-    ms_buf_reset(&e->raw_part);
+    size_t l = e->k->raw_part.len;
+    /* RFC 5321 §2.3.8, RFC 1939 §3: only CRLF ends a command line; a
+     * bare LF is part of it (a server that answers there answers of
+     * its own accord). */
+    if (!nl || l < 2 || e->k->raw_part.p[l - 2] != '\r')
+      continue;
+    eng_command(e, ms_report_text_safe(e->k->raw_part.p, l - 2));
+    ms_buf_reset(&e->k->raw_part);
   }
 }
 
@@ -215,7 +232,7 @@ static void eng_track(struct ms_eng *e, const struct ms_step *st,
                       const char *wire, size_t len) {
   switch (st->send) {
   case MS_SEND_LINE:
-    if (e->bdat_left > 0) /* a chunk written as lines */
+    if (e->k->bdat_left > 0) /* a chunk written as lines */
       eng_track_raw(e, wire, len);
     else
       eng_command(e, eng_shown(e, st, wire, len));
@@ -224,16 +241,18 @@ static void eng_track(struct ms_eng *e, const struct ms_step *st,
     eng_track_raw(e, wire, len);
     break;
   case MS_SEND_DATA_LINE:
+    e->k->blind = e->k->blind || e->k->data_pending;
     /* The end of mail data is answered too (RFC 5321 §4.1.1.4). */
     if (len >= 1 && wire[0] == '.' &&
         (len == 1 || wire[1] == '\r' || wire[1] == '\n')) {
       eng_fifo_push(e, xstrdup("."), false);
-      e->in_data = false;
+      e->k->in_data = false;
     }
     break;
   case MS_SEND_BODY:
+    e->k->blind = e->k->blind || e->k->data_pending;
     eng_fifo_push(e, xstrdup("."), false);
-    e->in_data = false;
+    e->k->in_data = false;
     break;
   }
 }
@@ -241,15 +260,15 @@ static void eng_track(struct ms_eng *e, const struct ms_step *st,
 /* Queue WIRE for the next write. */
 static void eng_queue(struct ms_eng *e, const char *wire, size_t len) {
   char err[256];
-  if (e->batch.len > 0 && e->batch.len + len > ENG_BATCH_MAX)
+  if (e->k->batch.len > 0 && e->k->batch.len + len > ENG_BATCH_MAX)
     ms_engine_flush(e);
-  if (ms_buf_add(&e->batch, wire, len) < 0) { /* one huge step alone */
+  if (ms_buf_add(&e->k->batch, wire, len) < 0) { /* one huge step alone */
     ms_engine_flush(e);
-    if (e->conn.fd >= 0)
-      ms_engine_conn_send(&e->conn, wire, len, e->timeout, e->o->stop, err,
+    if (e->k->conn.fd >= 0)
+      ms_engine_conn_send(&e->k->conn, wire, len, e->timeout, e->o->stop, err,
                           sizeof err);
   }
-  e->nsent++;
+  e->k->nsent++;
 }
 
 /* ---- captured variables (capture:) ----------------------------------- */
@@ -417,7 +436,8 @@ static void eng_judge(struct ms_eng *e, const struct ms_step *st,
     ms_engine_error(r, why);
 }
 
-static bool eng_send(struct ms_eng *e, const struct ms_step *st, size_t idx) {
+bool ms_engine_send_step(struct ms_eng *e, const struct ms_step *st,
+                         size_t idx) {
   char *wire = NULL, *why = NULL;
   size_t len = 0;
   if (!(wire = eng_wire(e, st, &len, &why))) {
@@ -425,7 +445,7 @@ static bool eng_send(struct ms_eng *e, const struct ms_step *st, size_t idx) {
     return false;
   }
   eng_queue(e, wire, len);
-  if (st->send == MS_SEND_LINE && e->bdat_left == 0) {
+  if (st->send == MS_SEND_LINE && e->k->bdat_left == 0) {
     /* The live view shows what the report shows (masked PASS lines). */
     char *shown = eng_shown(e, st, wire, len);
     ms_engine_live_client(&e->live, shown, strlen(shown));
@@ -459,17 +479,16 @@ char *ms_engine_expand(const struct ms_eng *e, const char *text, char *err,
 
 /* ---- connecting ------------------------------------------------------- */
 
-static bool eng_connect(struct ms_eng *e, const struct ms_step *at,
-                        size_t idx) {
+bool ms_engine_connect(struct ms_eng *e, const struct ms_step *at, size_t idx) {
   char err[256] = "";
-  if (ms_engine_conn_open(&e->conn, e->t->protocol, e->host, e->port,
+  if (ms_engine_conn_open(&e->k->conn, e->t->protocol, e->host, e->port,
                           e->timeout, e->o->stop, err, sizeof err) == 0) {
-    e->sent_at = ms_now();
-    e->nsent = e->nreplies = 0;
-    e->last_code = 0;
-    free(e->greeting);
-    e->greeting = NULL;
-    e->send_err[0] = '\0';
+    e->k->sent_at = ms_now();
+    e->k->nsent = e->k->nreplies = 0;
+    e->k->last_code = 0;
+    free(e->k->greeting);
+    e->k->greeting = NULL;
+    e->k->send_err[0] = '\0';
     return !e->implicit_tls || ms_engine_secure_implicit(e, at, idx);
   }
   if (eng_stop(e)) {
@@ -486,52 +505,73 @@ static bool eng_connect(struct ms_eng *e, const struct ms_step *at,
   return false;
 }
 
-static void eng_disconnect(struct ms_eng *e) {
-  if (e->conn.tls)
+void ms_engine_disconnect(struct ms_eng *e) {
+  if (e->k->conn.tls)
     ms_engine_live_note(&e->live, "TLS closed");
-  ms_engine_conn_close(&e->conn);
+  ms_engine_conn_close(&e->k->conn);
   eng_fifo_clear(e);
-  ms_buf_reset(&e->batch);
-  ms_buf_reset(&e->raw_part);
-  e->bdat_left = 0;
-  e->in_data = false;
-  ms_engine_pop3_reset(&e->pop3); /* its checks hold within one session */
+  ms_buf_reset(&e->k->batch);
+  ms_buf_reset(&e->k->raw_part);
+  e->k->bdat_left = 0;
+  e->k->in_data = false;
+  e->k->data_pending = e->k->blind = false;
+  ms_engine_pop3_reset(&e->k->pop3); /* its checks hold within one session */
 }
 
 /* ---- expectations ----------------------------------------------------- */
 
-/* The step after IDX that decides whether more bytes were owed: META
- * lines are commentary and do not count. */
-static const struct ms_step *eng_next(const struct ms_session *s, size_t idx) {
-  for (size_t i = idx + 1; i < s->nsteps; i++)
-    if (s->steps[i].kind != MS_STEP_META)
-      return &s->steps[i];
-  return NULL;
+/* More replies than the GROUP commands of a pipelined group (RFC 2920
+ * §3.2: one reply per command, in order): the session is out of step. */
+static void eng_extra_replies(struct ms_eng *e, const struct ms_step *st,
+                              struct ms_step_result *r, size_t group,
+                              const char *detail) {
+  char *what = xasprintf("the server sent more replies than the %zu commands "
+                         "of the pipelined group (RFC 2920 §3.2): %s",
+                         group, detail);
+  ms_step_add_finding(r, MS_V_TRAILING, what);
+  if (r->verdict == MS_PASS) {
+    r->verdict = MS_FAIL;
+    free(r->reason);
+    r->reason = xstrdup(what);
+  }
+  ms_engine_diverge(e, st, what, false);
 }
 
-/* Bytes after a final line while no reply is outstanding are a finding
- * unless the transcript declared pipelining.  They are dropped so that
- * the next command is judged on its own reply. */
-static void eng_trailing(struct ms_eng *e, const struct ms_step *next,
+/* Bytes after a final line when no reply is owed are a finding: the
+ * server said them of its own accord.  Not when lines mailspec sent are
+ * still unanswered (the transcript reads their replies later), nor after
+ * mail data that went out before DATA's reply (the server may be
+ * answering it as commands), nor between the replies of a declared
+ * pipelining batch.  They are dropped, in whole lines, so that the next
+ * command is judged on its own reply; after a pipelined group the
+ * session stops there (issue 12). */
+static void eng_trailing(struct ms_eng *e, const struct ms_step *st,
+                         const struct ms_step *next,
+                         const struct ms_eng_sent *sent,
                          struct ms_step_result *r) {
   /* Before a handshake, the TLS step itself names them (RFC 3207 §4.2). */
-  if (e->t->pipelining ||
+  bool group = sent->group > 1;
+  if ((e->t->pipelining && !group) || e->k->fhead < e->k->fn || e->k->blind ||
       (next && (next->kind == MS_STEP_EXPECT || next->kind == MS_STEP_CLOSE ||
                 next->kind == MS_STEP_TLS)))
     return;
   char peek[48];
-  size_t n = ms_engine_conn_unsolicited(&e->conn, peek, sizeof peek);
+  size_t n = ms_engine_conn_unsolicited(&e->k->conn, peek, sizeof peek);
   if (n == 0)
     return;
   size_t k = n < sizeof peek ? n : sizeof peek;
   char *safe = ms_report_text_safe(peek, k);
-  char *detail = xasprintf("'%s%s'", safe, n > k ? "..." : "");
-  ms_engine_flag(r, MS_V_TRAILING, detail);
+  size_t lines = ms_engine_conn_discard(&e->k->conn);
+  char *detail = xasprintf("'%s%s' (%zu line%s dropped)", safe,
+                           n > k ? "..." : "", lines, lines == 1 ? "" : "s");
+  if (group)
+    eng_extra_replies(e, st, r, sent->group, detail);
+  else
+    ms_engine_flag(r, MS_V_TRAILING, detail);
   ms_engine_live_note(&e->live, "unsolicited bytes after the reply: %s",
                       detail);
   free(detail);
   free(safe);
-  ms_engine_conn_discard(&e->conn);
 }
 
 static void eng_greeting(struct ms_eng *e, const struct ms_reply *rep) {
@@ -539,8 +579,8 @@ static void eng_greeting(struct ms_eng *e, const struct ms_reply *rep) {
     return;
   struct ms_reply first = *rep;
   first.nlines = 1;
-  if (e->nreplies == 1 && !e->greeting) /* this session's, for APOP */
-    e->greeting = ms_reply_join(&first);
+  if (e->k->nreplies == 1 && !e->k->greeting) /* this session's, for APOP */
+    e->k->greeting = ms_reply_join(&first);
   if (!e->out->greeting)
     e->out->greeting = ms_reply_join(&first);
 }
@@ -553,21 +593,21 @@ static char *eng_timeout_reason(const struct ms_eng *e, const char *sent,
     base = xasprintf("transcript deadline of %g s reached waiting for %s%s%s",
                      e->deadline_s, sent ? "the reply to '" : "a reply",
                      sent ? sent : "", sent ? "'" : "");
-  else if (e->nreplies == 0 && !e->implicit_tls)
+  else if (e->k->nreplies == 0 && !e->implicit_tls)
     /* A TLS server waits for the ClientHello: silence is its sign. */
     base = xasprintf("no greeting within %g s (if the server expects TLS "
                      "from the first byte, use %s://HOST:PORT or tls: "
                      "implicit)",
                      tmo, e->t->protocol == MS_PROTO_POP3 ? "pop3s" : "smtps");
-  else if (e->nreplies == 0)
+  else if (e->k->nreplies == 0)
     base = xasprintf("no greeting within %g s", tmo);
   else if (sent)
     base = xasprintf("no reply within %g s to '%s'", tmo, sent);
   else
     base = xasprintf("no reply within %g s", tmo);
-  if (!e->send_err[0])
+  if (!e->k->send_err[0])
     return base;
-  char *r = xasprintf("%s (sending failed: %s)", base, e->send_err);
+  char *r = xasprintf("%s (sending failed: %s)", base, e->k->send_err);
   free(base);
   return r;
 }
@@ -577,7 +617,7 @@ static char *eng_timeout_reason(const struct ms_eng *e, const char *sent,
 static void eng_pop3_check(struct ms_eng *e, const char *sent,
                            const struct ms_reply *rep,
                            struct ms_step_result *r) {
-  char *what = ms_engine_pop3_check(&e->pop3, sent, rep);
+  char *what = ms_engine_pop3_check(&e->k->pop3, sent, rep);
   if (!what)
     return;
   ms_step_add_finding(r, 0, what);
@@ -590,15 +630,30 @@ static void eng_pop3_check(struct ms_eng *e, const char *sent,
   }
 }
 
+/* A reply matched skip_on: the transcript is a SKIP (unless a step
+ * failed), and it stops here: no later step or session runs.  Returns
+ * false. */
+static bool eng_skip(struct ms_eng *e, const struct ms_step_result *r) {
+  if (!e->skip)
+    e->skip = xstrdup(r->reason ? r->reason : "skip_on");
+  e->skip_rest = true;
+  return false;
+}
+
 bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
                       const struct ms_step *next, struct ms_reply *keep) {
   if (keep)
     memset(keep, 0, sizeof *keep);
   ms_engine_flush(e);
   /* The greeting answers no command, even from an early talker. */
-  struct ms_eng_sent sent = {NULL, false};
-  if (e->nreplies > 0)
+  struct ms_eng_sent sent = {NULL, false, 0};
+  bool greeting = e->k->nreplies == 0;
+  if (!greeting)
     sent = eng_fifo_pop(e);
+  bool data_reply = sent.shown && e->t->protocol == MS_PROTO_SMTP &&
+                    ms_smtp_is_data(sent.shown);
+  if (data_reply)
+    e->k->data_pending = false; /* DATA's reply is here */
   struct ms_step_result *r = ms_engine_step(e, st, idx);
   r->sent = sent.shown;
   r->expected = ms_engine_expected_text(st);
@@ -607,24 +662,27 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
     r->reason = xstrdup("interrupted");
     return false;
   }
-  if (e->conn.fd < 0) {
+  if (e->k->conn.fd < 0) {
     ms_engine_error(r, xstrdup("no connection: the transcript closed it "
                                "(<close connection>) before this reply"));
     return false;
   }
   if (e->t->protocol == MS_PROTO_POP3)
-    ms_reader_expect_multiline(e->conn.rd, st->multiline || sent.multi);
+    ms_reader_expect_multiline(e->k->conn.rd, st->multiline || sent.multi);
   double tmo = ms_engine_step_timeout(e, st), end = ms_now() + tmo;
   bool by_deadline = e->deadline > 0 && e->deadline < end;
   if (by_deadline)
     end = e->deadline;
   struct ms_reply rep;
   char err[160] = "";
-  int n = ms_engine_conn_read(&e->conn, end, e->o->stop, &rep, err, sizeof err);
-  r->elapsed_ms = (ms_now() - e->sent_at) * 1000.0;
+  int n =
+      ms_engine_conn_read(&e->k->conn, end, e->o->stop, &rep, err, sizeof err);
+  r->elapsed_ms = (ms_now() - e->k->sent_at) * 1000.0;
   if (n == 1) {
-    e->nreplies++;
-    e->last_code = rep.code;
+    e->k->nreplies++;
+    e->k->last_code = rep.code;
+    if (data_reply && rep.code / 100 != 3)
+      e->k->in_data = false; /* refused: what follows is no mail data */
     eng_judge(e, st, &rep, r);
     if (e->t->protocol == MS_PROTO_POP3)
       eng_pop3_check(e, sent.shown, &rep, r);
@@ -634,23 +692,29 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
     if (r->verdict != MS_PASS && !e->quiet)
       ms_engine_live_note(&e->live, "%s: %s", ms_verdict_name(r->verdict),
                           r->reason ? r->reason : "");
-    bool go_on = !e->conn.broken;
-    if (go_on)
-      eng_trailing(e, next, r);
-    else
+    bool go_on = !e->k->conn.broken;
+    if (go_on && r->verdict == MS_SKIP) /* skip_on: the rest does not apply */
+      go_on = eng_skip(e, r);
+    else if (go_on && !e->in_auth) /* an auth: step judges its own replies */
+      go_on = ms_engine_gate(e, st, next, &sent, rep.code, greeting);
+    if (go_on && r->verdict != MS_SKIP) {
+      eng_trailing(e, st, next, &sent, r);
+      go_on = !e->diverged;
+    } else if (e->k->conn.broken) {
       ms_engine_live_note(&e->live, "reply too big: stopped reading");
+    }
     if (keep)
       *keep = rep;
     else
       ms_reply_free(&rep);
     return go_on;
   }
-  e->last_code = 0;
+  e->k->last_code = 0;
   if (n == 0) {
     char pat[MS_PAT_MAX * 5 + 8];
     ms_pattern_format(&st->pat, pat, sizeof pat);
-    char *detail = xasprintf("expected %s%s%s", pat, e->conn.why[0] ? "; " : "",
-                             e->conn.why);
+    char *detail = xasprintf("expected %s%s%s", pat,
+                             e->k->conn.why[0] ? "; " : "", e->k->conn.why);
     ms_engine_flag(r, MS_V_EARLY_CLOSE, detail);
     ms_engine_live_note(&e->live, "the server closed the connection");
     free(detail);
@@ -670,30 +734,30 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
 /* expect: close.  The server must close the connection now (e.g. after
  * QUIT, RFC 5321 §4.1.1.10): PASS at EOF, FAIL if it sends more or does
  * not close within the timeout. */
-static void eng_close_step(struct ms_eng *e, const struct ms_step *st,
-                           size_t idx) {
+void ms_engine_close_step(struct ms_eng *e, const struct ms_step *st,
+                          size_t idx) {
   ms_engine_flush(e);
   struct ms_eng_sent sent = eng_fifo_pop(e);
   struct ms_step_result *r = ms_engine_step(e, st, idx);
   r->sent = sent.shown;
   r->expected = xstrdup(st->nlines ? st->lines[0] : "<close connection>");
-  if (e->conn.fd < 0) {
+  if (e->k->conn.fd < 0) {
     ms_engine_error(r,
                     xstrdup("no connection: the transcript closed it first"));
     return;
   }
   double tmo = ms_engine_step_timeout(e, st), t0 = ms_now();
   char buf[256];
-  size_t n = ms_engine_conn_unsolicited(&e->conn, buf, sizeof buf);
-  if (n == 0 && !e->conn.eof) {
+  size_t n = ms_engine_conn_unsolicited(&e->k->conn, buf, sizeof buf);
+  if (n == 0 && !e->k->conn.eof) {
     double left = tmo;
     if (e->deadline > 0 && e->deadline - t0 < left)
       left = e->deadline - t0;
     ssize_t k =
-        ms_engine_conn_recv(&e->conn, buf, sizeof buf, left > 0 ? left : 0,
-                            e->o->stop, e->conn.why, sizeof e->conn.why);
+        ms_engine_conn_recv(&e->k->conn, buf, sizeof buf, left > 0 ? left : 0,
+                            e->o->stop, e->k->conn.why, sizeof e->k->conn.why);
     if (k == 0)
-      e->conn.eof = true;
+      e->k->conn.eof = true;
     else if (k > 0)
       n = (size_t)k;
     else if (k == MS_NET_STOP) {
@@ -710,7 +774,7 @@ static void eng_close_step(struct ms_eng *e, const struct ms_step *st,
       return;
     }
   }
-  r->elapsed_ms = (ms_now() - e->sent_at) * 1000.0;
+  r->elapsed_ms = (ms_now() - e->k->sent_at) * 1000.0;
   if (n > 0) {
     size_t k = n < sizeof buf ? n : sizeof buf;
     r->got = ms_report_text_safe(buf, k);
@@ -722,96 +786,6 @@ static void eng_close_step(struct ms_eng *e, const struct ms_step *st,
   }
   r->verdict = MS_PASS;
   ms_engine_live_note(&e->live, "the server closed the connection");
-}
-
-/* ---- meta lines and pauses ------------------------------------------- */
-
-static void eng_meta(struct ms_eng *e, const struct ms_step *st, size_t idx) {
-  const char *m = st->meta ? st->meta : "";
-  ms_engine_flush(e);
-  if (ms_prefix_ci(m, "close connection")) {
-    ms_engine_live_note(&e->live, "the client closes the connection");
-    eng_disconnect(e);
-  } else if (ms_prefix_ci(m, "open connection") && e->conn.fd < 0) {
-    eng_connect(e, st, idx);
-  } else {
-    ms_engine_live_note(&e->live, "<%s>", m);
-  }
-}
-
-static void eng_pause(struct ms_eng *e, double secs) {
-  ms_engine_flush(e);
-  double end = ms_now() + secs;
-  if (e->deadline > 0 && e->deadline < end)
-    end = e->deadline;
-  while (!eng_stop(e)) {
-    double left = end - ms_now();
-    if (left <= 0)
-      break;
-    if (left > 0.1)
-      left = 0.1; /* notice Ctrl-C */
-    struct timespec ts = {(time_t)left,
-                          (long)((left - (double)(time_t)left) * 1e9)};
-    nanosleep(&ts, NULL);
-  }
-  if (eng_stop(e))
-    e->stopped = true;
-}
-
-/* ---- sessions and transcripts ---------------------------------------- */
-
-static void eng_session(struct ms_eng *e, size_t si) {
-  const struct ms_session *s = &e->t->sessions[si];
-  e->si = si;
-  if (s->nsteps == 0)
-    return;
-  if (e->t->nsessions > 1)
-    ms_engine_live_note(&e->live, "session %zu%s%s", si + 1,
-                        s->name ? ": " : "", s->name ? s->name : "");
-  if (!eng_connect(e, &s->steps[0], 0)) {
-    eng_disconnect(e);
-    return;
-  }
-  for (size_t i = 0; i < s->nsteps && !e->stopped && !e->fatal; i++) {
-    const struct ms_step *st = &s->steps[i];
-    bool go_on = true;
-    switch (st->kind) {
-    case MS_STEP_SEND:
-      if (e->conn.fd >= 0)
-        go_on = eng_send(e, st, i);
-      break;
-    case MS_STEP_EXPECT:
-      go_on = ms_engine_expect(e, st, i, eng_next(s, i), NULL);
-      break;
-    case MS_STEP_TLS:
-      go_on = ms_engine_secure_tls(e, st, i);
-      break;
-    case MS_STEP_AUTH:
-      go_on = ms_engine_secure_auth(e, st, i, eng_next(s, i));
-      break;
-    case MS_STEP_APOP:
-      go_on = ms_engine_secure_apop(e, st, i, eng_next(s, i));
-      break;
-    case MS_STEP_CLOSE:
-      eng_close_step(e, st, i);
-      go_on = false;
-      break;
-    case MS_STEP_META:
-      eng_meta(e, st, i);
-      break;
-    case MS_STEP_PAUSE:
-      eng_pause(e, st->pause);
-      break;
-    case MS_STEP_GAP:
-      /* A capture gap: nothing to send or expect.  Whether a transcript
-       * with gaps may be replayed at all is the loader's call. */
-      break;
-    }
-    if (!go_on)
-      break;
-  }
-  ms_engine_flush(e);
-  eng_disconnect(e);
 }
 
 /* The user and password of an auth:/apop: step must expand; the
@@ -871,6 +845,26 @@ static bool eng_preflight(struct ms_eng *e) {
   return ok;
 }
 
+/* A FAIL counts at the level of what failed: when every failing step
+ * failed only by a finding whose clause is weaker than the transcript's
+ * level (a long SMTP reply line: SHOULD), the transcript counts at that
+ * level (run --strict, reports). */
+static void eng_fail_level(struct ms_transcript_result *out) {
+  if (out->verdict != MS_FAIL || out->level == MS_LEVEL_SHOULD ||
+      out->level == MS_LEVEL_MAY)
+    return;
+  enum ms_level worst = MS_LEVEL_NONE;
+  for (size_t i = 0; i < out->nsteps; i++) {
+    enum ms_level l = ms_engine_fail_level(&out->steps[i], out->protocol);
+    if (l == MS_LEVEL_MUST)
+      return;
+    if (l != MS_LEVEL_NONE)
+      worst = l;
+  }
+  if (worst != MS_LEVEL_NONE)
+    out->level = worst;
+}
+
 /* The verdict of the transcript from its steps; its reason is the first
  * problem of that kind. */
 static void eng_verdict(struct ms_eng *e) {
@@ -888,6 +882,7 @@ static void eng_verdict(struct ms_eng *e) {
   else if (v == MS_PASS && e->skip)
     v = MS_SKIP;
   out->verdict = v;
+  eng_fail_level(out);
   free(out->reason);
   out->reason = NULL;
   if (v == MS_NOTRUN) {
@@ -914,13 +909,12 @@ static void eng_init(struct ms_eng *e, const struct ms_engine_opts *o,
   e->out = out;
   e->host = host;
   e->port = port;
-  e->conn.fd = -1;
   e->timeout = t->timeout > 0 ? t->timeout : (o->timeout > 0 ? o->timeout : 30);
   e->deadline_s = t->deadline > 0 ? t->deadline : o->deadline;
-  e->live = (struct ms_live){o->live, o->color, t->protocol,
-                             o->jobs > 1 ? t->id : NULL, &e->secrets};
-  ms_buf_init(&e->batch, 0);
-  ms_buf_init(&e->raw_part, MS_SMTP_CMD_LINE_MAX * 16);
+  e->live = (struct ms_live){o->live,     o->color,
+                             t->protocol, o->jobs > 1 ? t->id : NULL,
+                             &e->secrets, t->convention};
+  ms_engine_links_init(e);
   if (o->ndefines > 0) {
     e->masked = xcalloc(o->ndefines, sizeof *e->masked);
     for (size_t i = 0; i < o->ndefines; i++) {
@@ -946,24 +940,23 @@ static void eng_scrub(struct ms_eng *e) {
     for (size_t k = 0; k < r->nfindings; k++)
       ms_secrets_scrub_in(&e->secrets, &r->findings[k].what);
   }
+  for (size_t i = 0; i < out->ndiverged; i++)
+    ms_secrets_scrub_in(&e->secrets, &out->diverged[i].what);
 }
 
 static void eng_fini(struct ms_eng *e) {
-  eng_disconnect(e);
+  ms_engine_links_free(e);
   eng_scrub(e);
   ms_secrets_free(&e->secrets);
   free(e->skip);
+  free(e->diverged);
   ms_tls_ctx_free(e->tls_own);
-  free(e->greeting);
-  free(e->fifo);
   free(e->masked);
   for (size_t i = 0; i < e->ncaps; i++) {
     free(e->caps[i].name);
     free(e->caps[i].value);
   }
   free(e->caps);
-  ms_buf_free(&e->batch);
-  ms_buf_free(&e->raw_part);
 }
 
 /* Values read with env:/file: are secrets wherever they appear. */
@@ -993,10 +986,28 @@ static char *eng_target_skip(const struct ms_eng *e) {
   return NULL;
 }
 
+/* needs: a variable the run left empty (-D NAME=) says the server lacks
+ * what the test presupposes: the reason, or NULL. */
+static char *eng_needs_skip(const struct ms_eng *e) {
+  for (size_t i = 0; i < e->t->nneeds; i++) {
+    char ref[160], err[256];
+    snprintf(ref, sizeof ref, "${%s}", e->t->needs[i].name);
+    char *v = ms_engine_expand(e, ref, err, sizeof err);
+    bool empty = v && !*v;
+    free(v);
+    if (empty)
+      return xasprintf("${%s} is empty: %s", e->t->needs[i].name,
+                       e->t->needs[i].value);
+  }
+  return NULL;
+}
+
 /* The requires: probe and the SKIPs; true when the dialogue may run. */
 static bool eng_gate(struct ms_eng *e, const struct ms_probe *probe) {
   struct ms_transcript_result *out = e->out;
   char *skip = eng_target_skip(e);
+  if (!skip)
+    skip = eng_needs_skip(e);
   struct ms_probe own = {0};
   if (!skip && e->t->nrequires > 0 && !probe) {
     char err[256] = "";
@@ -1052,10 +1063,14 @@ void ms_engine_run_env(const struct ms_engine_opts *o,
                       t->title ? ": " : "", t->title ? t->title : "", where,
                       e->implicit_tls ? ", implicit TLS" : "");
   free(where);
+  for (size_t i = 0; t->nsessions > 1 && i < t->nsessions; i++)
+    ms_tr_add_session(out, t->sessions[i].name, t->sessions[i].conn,
+                      t->sessions[i].line);
   if (eng_gate(e, env->probe)) {
     if (eng_preflight(e))
-      for (size_t si = 0; si < t->nsessions && !e->stopped && !e->fatal; si++)
-        eng_session(e, si);
+      for (size_t si = 0;
+           si < t->nsessions && !e->stopped && !e->fatal && !e->skip_rest; si++)
+        ms_engine_session(e, si);
     eng_verdict(e);
   }
   eng_fini(e);

@@ -74,6 +74,7 @@ int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
   c->rxoff = c->rxlen = 0;
   c->why[0] = '\0';
   c->tls = NULL;
+  c->skip_line = false;
   conn_capture_begin(port);
   c->fd = ms_net_connect(host, port, timeout, stop, err, errlen);
   if (c->fd < 0)
@@ -91,6 +92,7 @@ void ms_engine_conn_close(struct ms_conn *c) {
   ms_reader_free(c->rd);
   c->rd = NULL;
   c->rxoff = c->rxlen = 0;
+  c->skip_line = false;
 }
 
 int ms_engine_conn_send(struct ms_conn *c, const void *buf, size_t len,
@@ -118,6 +120,12 @@ ssize_t ms_engine_conn_recv(struct ms_conn *c, void *buf, size_t cap,
  * gave up on a flood, which ends the usefulness of the connection). */
 static bool conn_feed(struct ms_conn *c, struct ms_reply *out) {
   while (c->rxoff < c->rxlen) {
+    if (c->skip_line) { /* the rest of a line cut by a discard */
+      const char *lf = memchr(c->rx + c->rxoff, '\n', c->rxlen - c->rxoff);
+      c->rxoff = lf ? (size_t)(lf - c->rx) + 1 : c->rxlen;
+      c->skip_line = !lf;
+      continue;
+    }
     size_t used = 0;
     enum ms_read_status st =
         ms_reader_feed(c->rd, c->rx + c->rxoff, c->rxlen - c->rxoff, &used);
@@ -200,12 +208,45 @@ size_t ms_engine_conn_unsolicited(struct ms_conn *c, char *buf, size_t cap) {
   return have;
 }
 
-void ms_engine_conn_discard(struct ms_conn *c) {
-  c->rxoff = c->rxlen = 0;
-  if (c->rd && ms_reader_pending(c->rd)) {
-    ms_reader_free(c->rd);
-    c->rd = ms_reader_new(c->proto, NULL);
+/* Receive buffers a discard drops at most (1 MiB): what a flood sends
+ * after that is read, and dropped, in whole lines later. */
+#define CONN_DRAIN_MAX 64
+
+size_t ms_engine_conn_discard(struct ms_conn *c) {
+  bool mid = false;
+  size_t lines = c->rd ? ms_reader_drop(c->rd, &mid) : 0;
+  /* A line begun before the bytes dropped here; counted already when a
+   * previous discard cut it. */
+  bool begun = c->skip_line || mid, counted = c->skip_line;
+  size_t lf = 0, bytes = 0;
+  char lastb = '\n';
+  for (int round = 0; c->fd >= 0; round++) {
+    for (size_t i = c->rxoff; i < c->rxlen; i++)
+      lf += c->rx[i] == '\n';
+    if (c->rxlen > c->rxoff) {
+      bytes += c->rxlen - c->rxoff;
+      lastb = c->rx[c->rxlen - 1];
+    }
+    c->rxoff = c->rxlen = 0;
+    if (c->eof || round + 1 >= CONN_DRAIN_MAX)
+      break;
+    ssize_t n = ms_engine_conn_recv(c, c->rx, sizeof c->rx, 0, NULL, c->why,
+                                    sizeof c->why);
+    if (n == 0)
+      c->eof = true;
+    if (n <= 0)
+      break;
+    c->rxlen = (size_t)n;
   }
+  if (lf > 0) {
+    lines += lf - (counted ? 1 : 0);
+    c->skip_line = lastb != '\n';
+  } else {
+    c->skip_line = begun || bytes > 0;
+  }
+  if (c->skip_line && (lf > 0 || !counted))
+    lines++; /* the line cut now, dropped up to its LF when it comes */
+  return lines;
 }
 
 int ms_engine_conn_tls(struct ms_conn *c, struct ms_tls_ctx *x,
@@ -224,6 +265,7 @@ int ms_engine_conn_tls(struct ms_conn *c, struct ms_tls_ctx *x,
   size_t n = ms_engine_conn_unsolicited(c, peek, cap);
   *plain = n;
   ms_engine_conn_discard(c);
+  c->skip_line = false;    /* TLS bytes from here on, not lines */
   if (n > 0 && implicit) { /* a greeting where TLS was due */
     char *q = ms_report_text_safe(peek, n < cap ? n : cap);
     snprintf(err, errlen,

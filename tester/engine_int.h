@@ -28,6 +28,7 @@ struct ms_conn {
   char why[160];      /* how the server closed, e.g. "connection reset" */
   struct ms_tls *tls; /* non-NULL once TLS is up: all I/O goes through it */
   bool sent;          /* a command went out since the last read */
+  bool skip_line;     /* dropping the rest of a line cut by a discard */
 };
 /* 0, or -1 with a message in ERR. */
 int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
@@ -63,8 +64,11 @@ int ms_engine_conn_read(struct ms_conn *c, double end,
  * holds without waiting).  Returns how many; a copy of at most CAP of
  * them in BUF. */
 size_t ms_engine_conn_unsolicited(struct ms_conn *c, char *buf, size_t cap);
-/* Forget buffered bytes and any partial reply. */
-void ms_engine_conn_discard(struct ms_conn *c);
+/* Forget, in whole lines, the bytes buffered, those the socket holds now
+ * and the reply being read: a line cut short is dropped up to its LF
+ * when the rest comes (a fragment is never read as a reply).  Returns
+ * how many lines were dropped (a cut line counts once). */
+size_t ms_engine_conn_discard(struct ms_conn *c);
 /* Receive raw bytes (through TLS when up) like ms_net_recv(). */
 ssize_t ms_engine_conn_recv(struct ms_conn *c, void *buf, size_t cap,
                             double timeout, volatile sig_atomic_t *stop,
@@ -87,6 +91,8 @@ struct ms_probe {
   struct ms_reply reply;     /* code 0 when the server has no EHLO/CAPA */
   struct ms_reply tls_reply; /* the same after STARTTLS/STLS (RFC 3207 §4.2:
                                 the list may change), code 0 if not tried */
+  char *greeting;            /* the greeting's first line (POP3 APOP: a
+                                timestamp in it offers APOP, RFC 1939 §7) */
   char *error;               /* could not probe (refused, timeout) */
   char *other;               /* the greeting is the other protocol's: why */
 };
@@ -178,6 +184,8 @@ struct ms_live {
   enum ms_protocol proto;
   const char *tag;                  /* NULL: no prefix */
   const struct ms_secrets *secrets; /* shown as <redacted>; may be NULL */
+  enum ms_convention conv; /* the transcript's roles (NONE: RFC 821's for
+                              SMTP, RFC 1939's for POP3) */
 };
 /* ---- POP3 cross-reply checks (engine_pop3.c) ------------------------- */
 
@@ -208,8 +216,45 @@ char *ms_engine_pop3_check(struct ms_pop3_ledger *l, const char *sent,
 
 /* A command line sent and not yet answered. */
 struct ms_eng_sent {
-  char *shown; /* as shown in reports (secrets redacted) */
-  bool multi;  /* POP3: the +OK answer is multi-line */
+  char *shown;  /* as shown in reports (secrets redacted) */
+  bool multi;   /* POP3: the +OK answer is multi-line */
+  size_t group; /* command lines of the write it went out in (a
+                   pipelined group when > 1); 0 not written yet */
+};
+
+/* One connection of a transcript and the dialogue state on it.  Entries
+ * of sessions: that continue one another (keep_open:, issue 13) share a
+ * link; every link can be open at the same time.  Protocol, host and
+ * port are the link's own, so that a session can one day talk to
+ * another target (issue 14). */
+struct ms_eng_link {
+  const char *name;       /* its sessions' name, or NULL */
+  enum ms_protocol proto; /* what it speaks (now: the transcript's) */
+  const char *host, *port;
+  bool opened;       /* connected once (a later entry continues it) */
+  char *dead;        /* its session stopped early there ("t.yaml:13:
+                        expected 354, got 554"): later entries of it are
+                        not judged; NULL while it goes on */
+  bool dead_allowed; /* ...by a reply the transcript allows */
+  struct ms_conn conn;
+  struct ms_buf batch;
+  struct ms_eng_sent *fifo;
+  size_t fhead, fn, fcap;
+  size_t funsent;   /* first FIFO entry not written yet */
+  size_t nsent;     /* client lines sent on this connection */
+  size_t nreplies;  /* replies read on this connection */
+  int last_code;    /* code of the last reply read on it */
+  char *greeting;   /* its greeting (first line), or NULL */
+  size_t bdat_left; /* octets of a BDAT chunk still to come (RFC 3030) */
+  bool in_data;     /* raw bytes after DATA are mail data up to CRLF.CRLF */
+  int eod;          /* how much of "\r\n.\r\n" was seen last */
+  struct ms_buf raw_part; /* a raw command line not yet ended */
+  double sent_at;         /* when the last batch went out */
+  char send_err[160];
+  struct ms_pop3_ledger pop3; /* POP3: this session's sizes (engine_pop3.c) */
+  bool data_pending;          /* DATA went out, its reply not read yet */
+  bool blind; /* mail data went out before DATA's reply came: the
+                 server may answer it as commands */
 };
 
 struct ms_eng {
@@ -227,31 +272,25 @@ struct ms_eng {
   bool stopped;              /* interrupted by a signal */
   bool fatal;                /* cannot go on with this transcript at all */
   struct ms_secrets secrets; /* values never shown */
-  bool quiet; /* ms_engine_expect() leaves the verdict note to the caller */
-  char *skip; /* the rest of a session could not apply: SKIP unless a
-                 step failed (a STARTTLS refusal the transcript allows,
-                 a server without APOP) */
+  bool quiet;     /* ms_engine_expect() leaves the verdict note to the caller */
+  char *skip;     /* the rest of a session could not apply: SKIP unless a
+                     step failed (a STARTTLS refusal the transcript allows,
+                     a server without APOP) */
+  bool skip_rest; /* skip_on: matched: no later session runs either */
   /* TLS */
   bool implicit_tls;          /* TLS from the first byte */
   const char *ca_pem;         /* trust only this (builtin), or NULL */
   struct ms_tls_ctx *tls_own; /* made for this transcript, or NULL */
-  /* the current session */
+  /* the connections (t->nconns) and the session entry running now */
+  struct ms_eng_link *links;
+  size_t nlinks;
+  struct ms_eng_link *k; /* the current entry's connection */
   size_t si;
-  struct ms_conn conn;
-  struct ms_buf batch;
-  struct ms_eng_sent *fifo;
-  size_t fhead, fn, fcap;
-  size_t nsent;     /* client lines sent in this session */
-  size_t nreplies;  /* replies read in this session */
-  int last_code;    /* code of the last reply read in this session */
-  char *greeting;   /* this session's greeting (first line), or NULL */
-  size_t bdat_left; /* octets of a BDAT chunk still to come (RFC 3030) */
-  bool in_data;     /* raw bytes after DATA are mail data up to CRLF.CRLF */
-  int eod;          /* how much of "\r\n.\r\n" was seen last */
-  struct ms_buf raw_part; /* a raw command line not yet ended */
-  double sent_at;         /* when the last batch went out */
-  char send_err[160];
-  struct ms_pop3_ledger pop3; /* POP3: this session's sizes (engine_pop3.c) */
+  /* Issue 12: stop judging instead of guessing. */
+  char *diverged;       /* why this session stops here ("t.yaml:13:
+                           expected 354, got 554"), or NULL */
+  bool diverge_allowed; /* ...by a reply the transcript allows */
+  bool in_auth;         /* inside an auth: step: engine_secure.c judges */
   /* capture: variables of the transcript (all sessions): every name
    * some step declares, value NULL until its reply matched */
   struct ms_var *caps;
@@ -279,6 +318,56 @@ void ms_engine_send_line(struct ms_eng *e, const char *wire, size_t len,
  * when none was read).  False when the session cannot go on. */
 bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
                       const struct ms_step *next, struct ms_reply *keep);
+/* Stop the current session at step ST (issue 12): WHY (taken) says
+ * what happened, without the "file:line: " that is added here; ALLOWED
+ * when a reply the transcript allows ends it. */
+void ms_engine_diverge(struct ms_eng *e, const struct ms_step *st, char *why,
+                       bool allowed);
+/* Connect the current link (engine.c); a failure is an ERROR of step AT
+ * (index IDX) and fatal for the transcript.  False when it cannot go on. */
+bool ms_engine_connect(struct ms_eng *e, const struct ms_step *at, size_t idx);
+/* Close the current link and forget what was pending on it. */
+void ms_engine_disconnect(struct ms_eng *e);
+/* Queue SEND step ST (index IDX); false when it cannot be sent (an
+ * ERROR step, e.g. a variable without a value). */
+bool ms_engine_send_step(struct ms_eng *e, const struct ms_step *st,
+                         size_t idx);
+/* expect: close (step ST, index IDX). */
+void ms_engine_close_step(struct ms_eng *e, const struct ms_step *st,
+                          size_t idx);
+
+/* engine_session.c: the connections and the session entries. */
+void ms_engine_links_init(struct ms_eng *e);
+/* Close every connection still open and free the links. */
+void ms_engine_links_free(struct ms_eng *e);
+/* Run session entry SI: on a new connection, or on the one an earlier
+ * entry kept open (keep_open:); an entry of a connection whose session
+ * stopped early is not judged. */
+void ms_engine_session(struct ms_eng *e, size_t si);
+
+/* engine_gate.c: may the session go on after the reply with CODE (0:
+ * none) to step ST, answering SENT (GREETING: the first reply of the
+ * connection)?  NEXT is the step after ST.  False, with E->diverged
+ * set, when a gate or a pipelined group diverged, or when a reply the
+ * transcript allows leaves NEXT without what it needs (E->skip then). */
+bool ms_engine_gate(struct ms_eng *e, const struct ms_step *st,
+                    const struct ms_step *next, const struct ms_eng_sent *sent,
+                    int code, bool greeting);
+/* The class of reply CODE at a gate (bits: 1 positive 2xx/+OK, 2
+ * intermediate 3xx/"+", 4 negative 4xx/5xx/-ERR; 0 no code), and the
+ * classes pattern P accepts.  A reply of a class P does not accept
+ * leaves the server in another state than the transcript assumes. */
+unsigned ms_engine_gate_class(enum ms_protocol proto, int code);
+unsigned ms_engine_gate_classes(enum ms_protocol proto,
+                                const struct ms_pattern *p);
+/* Session S stopped at step AT: record in the result where, and how many
+ * expectations after it were not judged (nothing when none remain); the
+ * connection is dead from here on (E->k->dead says where). */
+void ms_engine_gate_record(struct ms_eng *e, const struct ms_session *s,
+                           size_t at);
+/* Entry S runs on a connection that stopped earlier (E->k->dead): none
+ * of its expectations is judged; record that. */
+void ms_engine_gate_dead(struct ms_eng *e, const struct ms_session *s);
 /* Forget the command lines still awaiting a reply (sent in plaintext
  * before TLS: the server must discard them, RFC 3207 §4.2).  Returns
  * them as "'A', 'B'" (caller frees) and their number in *N. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "engine_int.h"
 #include "mailspec/report.h"
 #include "util.h"
@@ -22,7 +23,8 @@ void ms_engine_probe_free(struct ms_probe *p) {
   ms_reply_free(&p->tls_reply);
   free(p->error);
   free(p->other);
-  p->error = p->other = NULL;
+  free(p->greeting);
+  p->error = p->other = p->greeting = NULL;
 }
 
 void ms_engine_probe_cache_free(struct ms_probe_cache *c) {
@@ -150,6 +152,9 @@ void ms_engine_probe_tls(const struct ms_engine_opts *o, enum ms_protocol proto,
   }
   struct ms_reply greet = {0};
   if (probe_step(o, c, NULL, &greet, p)) {
+    if (greet.nlines)
+      p->greeting =
+          xmemdup(greet.lines[0], strnlen(greet.lines[0], greet.lens[0]));
     if (probe_other(proto, &greet, p)) {
       /* a mixed suite: the transcripts of the other protocol SKIP */
     } else if (!probe_ok(proto, greet.code)) {
@@ -185,13 +190,41 @@ static bool probe_has(enum ms_protocol proto, const struct ms_reply *r,
                                 : ms_smtp_has_capability(r, req);
 }
 
+/* POP3 "APOP": no CAPA tag says it (RFC 2449 has none); a server that
+ * implements APOP puts a timestamp in its greeting (RFC 1939 §7). */
+static bool probe_apop(const struct ms_transcript *t, const char *req,
+                       const struct ms_probe *p, char **why) {
+  if (t->protocol != MS_PROTO_POP3 || !ms_streq_ci(req, "APOP"))
+    return false;
+  char *ts = ms_auth_apop_timestamp(p->greeting);
+  if (!ts)
+    *why = xstrdup("the server does not offer APOP: its greeting carries no "
+                   "timestamp <...@...> (RFC 1939 §7)");
+  free(ts);
+  return true;
+}
+
 char *ms_engine_requires_unmet(const struct ms_transcript *t,
                                const struct ms_probe *p) {
   if (p->other)
     return xstrdup(p->other);
   for (size_t i = 0; i < t->nrequires; i++) {
     const char *req = t->requires[i];
+    char *why = NULL;
+    if (probe_apop(t, req, p, &why)) {
+      if (why)
+        return why;
+      continue;
+    }
     if (req[0] == '!') { /* offered only inside TLS, if at all */
+      if (!probe_ok(t->protocol, p->reply.code)) { /* no list to look at */
+        char cbuf[16];
+        return xasprintf(
+            "cannot tell whether the server advertises %s "
+            "(%s answered %s)",
+            req + 1, t->protocol == MS_PROTO_POP3 ? "CAPA" : "EHLO",
+            ms_engine_code_text(t->protocol, p->reply.code, cbuf, sizeof cbuf));
+      }
       if (!probe_has(t->protocol, &p->reply, req + 1))
         continue;
       return xasprintf("server advertises %s%s", req + 1,

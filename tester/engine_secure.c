@@ -137,7 +137,7 @@ static void sec_forget(struct ms_eng *e) {
 static void sec_not_attempted(struct ms_eng *e, struct ms_step_result *r) {
   char c[16];
   const char *code =
-      ms_engine_code_text(e->t->protocol, e->last_code, c, sizeof c);
+      ms_engine_code_text(e->t->protocol, e->k->last_code, c, sizeof c);
   size_t n = e->out->nsteps;
   bool allowed = n >= 2 && e->out->steps[n - 2].verdict == MS_PASS;
   if (!allowed) {
@@ -162,7 +162,7 @@ static void sec_not_attempted(struct ms_eng *e, struct ms_step_result *r) {
  * need TLS do not apply.  True when that is the case. */
 static bool sec_refused_injection(struct ms_eng *e, struct ms_step_result *r,
                                   enum ms_tls_fail why, bool implicit) {
-  if (why != MS_TLS_CLOSED || implicit || e->fn <= e->fhead)
+  if (why != MS_TLS_CLOSED || implicit || e->k->fn <= e->k->fhead)
     return false;
   size_t n = 0;
   char *names = ms_engine_drop_pending(e, &n);
@@ -191,16 +191,16 @@ static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
     return false;
   }
   char err[320] = "";
-  if (e->conn.fd < 0 || e->conn.tls) {
-    ms_engine_error(r, xstrdup(e->conn.fd < 0
+  if (e->k->conn.fd < 0 || e->k->conn.tls) {
+    ms_engine_error(r, xstrdup(e->k->conn.fd < 0
                                    ? "no connection for the TLS handshake"
                                    : "TLS is already active on this "
                                      "connection"));
     return false;
   }
-  if (!implicit && e->last_code != 0 &&
-      (e->t->protocol == MS_PROTO_POP3 ? e->last_code != MS_POP3_OK
-                                       : e->last_code / 100 != 2)) {
+  if (!implicit && e->k->last_code != 0 &&
+      (e->t->protocol == MS_PROTO_POP3 ? e->k->last_code != MS_POP3_OK
+                                       : e->k->last_code / 100 != 2)) {
     sec_not_attempted(e, r);
     return false;
   }
@@ -217,11 +217,11 @@ static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
   char peek[48];
   size_t plain = 0;
   enum ms_tls_fail why = MS_TLS_OK;
-  e->sent_at = ms_now();
-  int rc =
-      ms_engine_conn_tls(&e->conn, x, e->host, tmo, implicit, e->o->stop, &info,
-                         &plain, peek, sizeof peek, &why, err, sizeof err);
-  r->elapsed_ms = (ms_now() - e->sent_at) * 1000.0;
+  e->k->sent_at = ms_now();
+  int rc = ms_engine_conn_tls(&e->k->conn, x, e->host, tmo, implicit,
+                              e->o->stop, &info, &plain, peek, sizeof peek,
+                              &why, err, sizeof err);
+  r->elapsed_ms = (ms_now() - e->k->sent_at) * 1000.0;
   if (!e->out->tls && (info.version || info.subject))
     e->out->tls = ms_tls_result_dup(&info);
   if (rc == 0) {
@@ -428,10 +428,36 @@ bool ms_engine_secure_auth(struct ms_eng *e, const struct ms_step *st,
   sec_send(e, &l);
   bool over = false;
   int k = 1;
+  size_t first = e->out->nsteps;
+  e->in_auth = true; /* judged here, as a whole */
   for (int round = 0; k == 1 && round < SEC_MAX_ROUNDS && !e->stopped; round++)
     k = sec_round(e, &a, st, idx, next, &over);
   if (k == 1) /* a server that keeps asking: the last answer was "*" */
     k = sec_round(e, &a, st, idx, next, &over) < 0 ? -1 : 0;
+  e->in_auth = false;
+  /* Issue 12: every reply during AUTH gates what follows (RFC 4954 §4):
+   * an exchange that ended authenticated where the transcript expects a
+   * refusal, or the other way round, leaves the session in a state the
+   * transcript does not assume (535 for 504 does not: both refuse). */
+  const struct ms_step_result *r =
+      e->out->nsteps > first ? &e->out->steps[e->out->nsteps - 1] : NULL;
+  enum ms_protocol proto = e->t->protocol;
+  unsigned want =
+      st->pat.n ? ms_engine_gate_classes(proto, &st->pat)
+                : ms_engine_gate_class(
+                      proto, st->cancel
+                                 ? (proto == MS_PROTO_POP3 ? MS_POP3_ERR : 501)
+                                 : (proto == MS_PROTO_POP3 ? MS_POP3_OK : 235));
+  if (k == 0 && r && (r->verdict == MS_FAIL || r->verdict == MS_ERROR) &&
+      !(ms_engine_gate_class(proto, r->code) & want)) {
+    ms_engine_diverge(e, st, xstrdup(r->reason ? r->reason : "AUTH failed"),
+                      false);
+    ms_engine_live_note(&e->live,
+                        "diverged at %s: the rest of this session is not "
+                        "judged",
+                        e->diverged);
+    k = -1;
+  }
   free(user);
   if (pass)
     memset(pass, 0, strlen(pass));
@@ -445,7 +471,7 @@ bool ms_engine_secure_auth(struct ms_eng *e, const struct ms_step *st,
 bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
                            size_t idx, const struct ms_step *next) {
   char err[256];
-  char *ts = ms_auth_apop_timestamp(e->greeting);
+  char *ts = ms_auth_apop_timestamp(e->k->greeting);
   if (ts && st->timestamp) { /* an earlier greeting's: a replay (§7) */
     char terr[256] = "";
     char *other = ms_engine_expand(e, st->timestamp, terr, sizeof terr);

@@ -458,3 +458,13 @@ void ms_reader_take(struct ms_reader *r, struct ms_reply *out) {
 bool ms_reader_pending(const struct ms_reader *r) {
   return r->started && r->state == REPLY_READING;
 }
+
+size_t ms_reader_drop(struct ms_reader *r, bool *mid_line) {
+  *mid_line =
+      r->state == REPLY_READING && (r->len > 0 || r->octets > 0 || r->held_cr);
+  size_t n = r->cur.nlines;
+  struct ms_reply gone;
+  ms_reader_take(r, &gone);
+  ms_reply_free(&gone);
+  return n;
+}

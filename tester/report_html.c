@@ -59,7 +59,8 @@ static const char html_style[] =
     "svg .h{font-weight:bold}svg .n{fill:#777;font-style:italic}"
     "svg .l{font-size:11px}"
     "#filter{border:1px solid #ccc;padding:.3em .8em}"
-    "#filter label{margin-right:1em}";
+    "#filter label{margin-right:1em}"
+    "p.diverged{color:#666;font-style:italic}";
 
 /* base64(SHA-256(script)) for the CSP; "" if OpenSSL fails. */
 static void html_script_hash(char *out, size_t len) {
@@ -215,8 +216,15 @@ static void html_exchange(FILE *out, const struct ms_transcript_result *t) {
     char *where = ms_report_diff_where(t, s);
     char *text = s->verdict == MS_PASS ? ms_report_diff_exchange(t, s, 0)
                                        : ms_report_diff_step(t, s, 0);
+    char lb[32];
+    const char *sess = ms_session_label(t, s->session, lb, sizeof lb);
     fprintf(out, "[%s] ", ms_verdict_name(s->verdict));
     html_text(out, where);
+    if (sess) {
+      fputs(" (session ", out);
+      html_text(out, sess);
+      fputc(')', out);
+    }
     if (s->reason) {
       fputs(": ", out);
       html_text(out, s->reason);
@@ -246,6 +254,13 @@ static void html_transcript(FILE *out, const struct ms_transcript_result *t,
   if (t->nsteps) {
     ms_report_svg_ladder(out, t);
     html_exchange(out, t);
+  }
+  for (size_t k = 0; k < t->ndiverged; k++) { /* issue 12 */
+    char *line = ms_divergence_text(t, &t->diverged[k]);
+    fputs("<p class=\"diverged\">", out);
+    html_text(out, line);
+    fputs("</p>\n", out);
+    free(line);
   }
   fputs("</section>\n", out);
 }

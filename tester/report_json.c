@@ -117,6 +117,47 @@ static void json_tls(FILE *out, const struct ms_tls_result *tls) {
   fputs("      },\n", out);
 }
 
+/* Issue 12: the sessions that stopped being judged. */
+static void json_diverged(FILE *out, const struct ms_transcript_result *t) {
+  json_key(out, 6, "diverged");
+  if (!t->ndiverged) {
+    fputs("[],\n", out);
+    return;
+  }
+  fputs("[\n", out);
+  for (size_t i = 0; i < t->ndiverged; i++) {
+    const struct ms_divergence *d = &t->diverged[i];
+    fprintf(out, "        {\"session\": %zu, \"step\": %zu, \"line\": %d, ",
+            d->session, d->step, d->line);
+    fputs("\"what\": ", out);
+    ms_esc_json(out, d->what ? d->what : "");
+    fprintf(out,
+            ", \"allowed\": %s, \"not_judged\": %zu, \"first_line\": %d, "
+            "\"last_line\": %d}%s\n",
+            d->allowed ? "true" : "false", d->not_judged, d->first_line,
+            d->last_line, i + 1 < t->ndiverged ? "," : "");
+  }
+  fputs("      ],\n", out);
+}
+
+/* Issue 13: the session entries, when there are several. */
+static void json_sessions(FILE *out, const struct ms_transcript_result *t) {
+  json_key(out, 6, "sessions");
+  if (!t->nsessions) {
+    fputs("[],\n", out);
+    return;
+  }
+  fputs("[\n", out);
+  for (size_t i = 0; i < t->nsessions; i++) {
+    const struct ms_session_result *x = &t->sessions[i];
+    fputs("        {\"name\": ", out);
+    ms_esc_json(out, x->name);
+    fprintf(out, ", \"connection\": %zu, \"line\": %d}%s\n", x->conn, x->line,
+            i + 1 < t->nsessions ? "," : "");
+  }
+  fputs("      ],\n", out);
+}
+
 static void json_transcript(FILE *out, const struct ms_transcript_result *t,
                             bool last) {
   const char *level = ms_level_name(t->level);
@@ -150,6 +191,8 @@ static void json_transcript(FILE *out, const struct ms_transcript_result *t,
   json_key(out, 6, "elapsed_ms");
   json_num(out, t->elapsed_ms);
   fputs(",\n", out);
+  json_sessions(out, t);
+  json_diverged(out, t);
   json_key(out, 6, "steps");
   fputs(t->nsteps ? "[\n" : "[]\n", out);
   for (size_t i = 0; i < t->nsteps; i++)

@@ -1,5 +1,5 @@
 /* report_junit: JUnit XML in the strict Apache Ant dialect
- * (../shared/schemas/junit.xsd) that Jenkins and GitLab read.
+ * (tester/tests/data/schemas/junit.xsd) that Jenkins and GitLab read.
  *
  * One <testsuite> per suite (transcripts outside any suite form one
  * suite named after the run), one <testcase> per transcript.  The strict
@@ -112,6 +112,18 @@ static char *junit_message(const struct ms_transcript_result *t) {
   return xstrdup(why);
 }
 
+/* Issue 12: where each session stopped being judged, a line each. */
+static void junit_diverged(FILE *out, const struct ms_transcript_result *t,
+                           const char *indent) {
+  for (size_t i = 0; i < t->ndiverged; i++) {
+    char *line = ms_divergence_text(t, &t->diverged[i]);
+    fputs(indent, out);
+    ms_esc_xml(out, line, false);
+    fputc('\n', out);
+    free(line);
+  }
+}
+
 /* The failure/error text: each step that did not pass, as a diff. */
 static void junit_details(FILE *out, const struct ms_transcript_result *t) {
   bool any = false;
@@ -126,6 +138,13 @@ static void junit_details(FILE *out, const struct ms_transcript_result *t) {
     fputs(": ", out);
     ms_esc_xml(out, s->reason ? s->reason : ms_verdict_name(s->verdict), false);
     fputc('\n', out);
+    char lb[32];
+    const char *sess = ms_session_label(t, s->session, lb, sizeof lb);
+    if (sess) {
+      fputs("    session: ", out);
+      ms_esc_xml(out, sess, false);
+      fputc('\n', out);
+    }
     ms_esc_xml(out, diff, false);
     free(where);
     free(diff);
@@ -137,6 +156,7 @@ static void junit_details(FILE *out, const struct ms_transcript_result *t) {
     ms_esc_xml(out, t->reason ? t->reason : ms_verdict_name(t->verdict), false);
     fputc('\n', out);
   }
+  junit_diverged(out, t, "");
 }
 
 static void junit_outcome(FILE *out, const struct ms_transcript_result *t) {
@@ -221,11 +241,19 @@ static void junit_log(FILE *out, const struct ms_transcript_result *t) {
     const struct ms_step_result *s = &t->steps[i];
     char *diff = s->verdict == MS_PASS ? ms_report_diff_exchange(t, s, 0)
                                        : ms_report_diff_step(t, s, 0);
-    fprintf(out, "   [%s] line %d, %.3f ms\n", ms_verdict_name(s->verdict),
+    char lb[32];
+    const char *sess = ms_session_label(t, s->session, lb, sizeof lb);
+    fprintf(out, "   [%s] line %d, %.3f ms", ms_verdict_name(s->verdict),
             s->line, s->elapsed_ms);
+    if (sess) {
+      fputs(", session ", out);
+      ms_esc_xml(out, sess, false);
+    }
+    fputc('\n', out);
     ms_esc_xml(out, diff, false);
     free(diff);
   }
+  junit_diverged(out, t, "   ");
 }
 
 /* Jenkins splits a classname at its last '.' into package and class:

@@ -130,12 +130,26 @@ static void md_failure(FILE *out, const struct ms_transcript_result *t) {
       continue;
     char *where = ms_report_diff_where(t, s);
     char *diff = ms_report_diff_step(t, s, MD_MAX_DIFF_LINES);
+    char lb[32];
+    const char *sess = ms_session_label(t, s->session, lb, sizeof lb);
     fputs("  ", out);
     ms_esc_md(out, where);
+    if (sess) {
+      fputs(" (session ", out);
+      ms_esc_md(out, sess);
+      fputc(')', out);
+    }
     fputs("\n\n", out);
     md_diff(out, diff);
     free(where);
     free(diff);
+  }
+  for (size_t i = 0; i < t->ndiverged; i++) { /* issue 12 */
+    char *line = ms_divergence_text(t, &t->diverged[i]);
+    fputs("  ", out);
+    ms_esc_md(out, line);
+    fputs("\n\n", out);
+    free(line);
   }
 }
 

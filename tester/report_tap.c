@@ -46,6 +46,9 @@ static void tap_step(FILE *out, const struct ms_transcript_result *t,
                      const struct ms_step_result *s) {
   fprintf(out, "    - line: %d\n", s->line);
   fprintf(out, "      session: %zu\n", s->session);
+  char lb[32];
+  tap_str(out, 6, "session_name",
+          ms_session_label(t, s->session, lb, sizeof lb));
   fprintf(out, "      verdict: %s\n", ms_verdict_name(s->verdict));
   tap_str(out, 6, "sent", s->sent);
   tap_str(out, 6, "expected", s->expected);
@@ -87,6 +90,15 @@ static void tap_yaml(FILE *out, const struct ms_transcript_result *t) {
   tap_str(out, 2, "target", t->target);
   tap_str(out, 2, "greeting", t->greeting);
   tap_ms(out, 2, "duration_ms", t->elapsed_ms);
+  for (size_t i = 0; i < t->ndiverged; i++) { /* issue 12 */
+    if (i == 0)
+      fputs("  diverged:\n", out);
+    char *line = ms_divergence_text(t, &t->diverged[i]);
+    fputs("    - ", out);
+    ms_esc_yaml(out, line);
+    fputc('\n', out);
+    free(line);
+  }
   if (t->nsteps)
     fputs("  steps:\n", out);
   for (size_t i = 0; i < t->nsteps; i++)

@@ -8,7 +8,7 @@
  *     + R: 250 2.1.5 Ok
  *       why: expected 550, got 250
  *   ...
- *   3 passed, 1 failed, 0 skipped
+ *   3 passed, 1 failed, 0 skipped      ("..., 1 error, ..." when any)
  *
  * Every byte that came from a server or a transcript goes through
  * ms_report_text_safe(): a hostile greeting cannot drive the terminal. */
@@ -151,7 +151,13 @@ static void text_step(const struct text_ctx *c,
    * RFC 1939) */
   const char *cl = ms_report_diff_client_of(t);
   const char *sv = ms_report_diff_server_of(t);
-  char pre[16];
+  char pre[16], lb[32];
+  const char *sess = ms_session_label(t, s->session, lb, sizeof lb);
+  if (sess) { /* which connection, when there are several (issue 13) */
+    fputs("    session: ", c->out);
+    text_put(c, sess);
+    fputc('\n', c->out);
+  }
   if (s->sent && *s->sent) {
     snprintf(pre, sizeof pre, "    %s", cl);
     text_block(c, pre, "", s->sent);
@@ -236,6 +242,18 @@ static void text_pcap(const struct text_ctx *c,
   fputc('\n', c->out);
 }
 
+/* Issue 12: where each session stopped being judged, one line each. */
+static void text_diverged(const struct text_ctx *c,
+                          const struct ms_transcript_result *t) {
+  for (size_t i = 0; i < t->ndiverged; i++) {
+    char *line = ms_divergence_text(t, &t->diverged[i]);
+    fputs("    ", c->out);
+    text_put(c, line);
+    fputc('\n', c->out);
+    free(line);
+  }
+}
+
 /* Returns false when -q leaves T out. */
 static bool text_transcript(const struct text_ctx *c,
                             const struct ms_transcript_result *t) {
@@ -261,6 +279,7 @@ static bool text_transcript(const struct text_ctx *c,
       }
       text_step(c, t, s);
     }
+    text_diverged(c, t);
     /* A waiver's word (or its expiry) is the transcript's own reason. */
     if (t->reason && (!first->reason || strcmp(t->reason, first->reason)))
       text_block(c, "   ", "", t->reason);
@@ -278,25 +297,21 @@ static bool text_transcript(const struct text_ctx *c,
     if (extra)
       text_reason_lines(c, extra);
   }
+  text_diverged(c, t);
   text_tls(c, t, bad);
   text_pcap(c, t, bad);
   return true;
 }
 
-/* "1 error, 2 waived, 3 not run" before the summary, when any. */
+/* "interrupted: 2 waived, 3 not run" before the summary, when any. */
 static void text_details(const struct text_ctx *c, const size_t *k,
                          bool interrupted) {
-  if (!k[MS_ERROR] && !k[MS_WAIVED] && !k[MS_NOTRUN] && !interrupted)
+  if (!k[MS_WAIVED] && !k[MS_NOTRUN] && !interrupted)
     return;
   const char *sep = "";
   if (interrupted) {
     fputs("interrupted", c->out);
     sep = ": ";
-  }
-  if (k[MS_ERROR]) {
-    fprintf(c->out, "%s%zu error%s (could not judge)", sep, k[MS_ERROR],
-            k[MS_ERROR] == 1 ? "" : "s");
-    sep = ", ";
   }
   if (k[MS_WAIVED]) {
     fprintf(c->out, "%s%zu waived", sep, k[MS_WAIVED]);
@@ -320,9 +335,14 @@ int ms_report_text(const struct ms_run_result *r, FILE *out,
   if (shown)
     fputc('\n', out);
   text_details(&c, k, r->interrupted);
-  /* Waived failures are accepted (exit 0): counted with the passes. */
-  fprintf(out, "%zu passed, %zu failed, %zu skipped\n",
-          k[MS_PASS] + k[MS_WAIVED], k[MS_FAIL] + k[MS_ERROR], k[MS_SKIP]);
+  /* Waived failures are accepted (exit 0): counted with the passes.  An
+   * ERROR (could not judge) is counted as an error, as JSON and JUnit
+   * count it (issue 12), and named only when there is one. */
+  fprintf(out, "%zu passed, %zu failed, ", k[MS_PASS] + k[MS_WAIVED],
+          k[MS_FAIL]);
+  if (k[MS_ERROR])
+    fprintf(out, "%zu error%s, ", k[MS_ERROR], k[MS_ERROR] == 1 ? "" : "s");
+  fprintf(out, "%zu skipped\n", k[MS_SKIP]);
   fflush(out);
   return ferror(out) ? -1 : 0;
 }

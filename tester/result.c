@@ -2,6 +2,7 @@
  * for the engine, counting and the exit status for the CLI. */
 #include "mailspec/result.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +105,12 @@ void ms_transcript_result_free(struct ms_transcript_result *t) {
   free(t->pcap);
   ms_tls_result_free(t->tls);
   free(t->tls);
+  for (size_t i = 0; i < t->ndiverged; i++)
+    free(t->diverged[i].what);
+  free(t->diverged);
+  for (size_t i = 0; i < t->nsessions; i++)
+    free(t->sessions[i].name);
+  free(t->sessions);
   memset(t, 0, sizeof *t);
 }
 
@@ -186,4 +193,65 @@ void ms_step_add_finding(struct ms_step_result *s, unsigned violation,
   s->findings[s->nfindings].violation = violation;
   s->findings[s->nfindings].what = xstrdup(what ? what : "");
   s->nfindings++;
+}
+
+struct ms_divergence *ms_tr_add_divergence(struct ms_transcript_result *t,
+                                           const char *what) {
+  t->diverged = xrealloc(t->diverged, (t->ndiverged + 1) * sizeof *t->diverged);
+  struct ms_divergence *d = &t->diverged[t->ndiverged++];
+  memset(d, 0, sizeof *d);
+  d->what = xstrdup(what ? what : "");
+  return d;
+}
+
+/* Does T hold more than one session (name it then)? */
+static bool result_sessions(const struct ms_transcript_result *t) {
+  for (size_t i = 0; i < t->nsteps; i++)
+    if (t->steps[i].session > 0)
+      return true;
+  for (size_t i = 0; i < t->ndiverged; i++)
+    if (t->diverged[i].session > 0)
+      return true;
+  return false;
+}
+
+char *ms_divergence_text(const struct ms_transcript_result *t,
+                         const struct ms_divergence *d) {
+  char *sess = result_sessions(t) ? xasprintf("session %zu ", d->session + 1)
+                                  : xstrdup("");
+  char *lines;
+  if (d->first_line > 0 && d->last_line > d->first_line)
+    lines = xasprintf(" (lines %d-%d)", d->first_line, d->last_line);
+  else if (d->first_line > 0)
+    lines = xasprintf(" (line %d)", d->first_line);
+  else
+    lines = xstrdup("");
+  char *r = xasprintf("%s%s at %s; %s: %zu later step%s%s", sess,
+                      d->allowed ? "ended" : "diverged", d->what,
+                      d->allowed ? "not run" : "not judged", d->not_judged,
+                      d->not_judged == 1 ? "" : "s", lines);
+  free(sess);
+  free(lines);
+  return r;
+}
+
+struct ms_session_result *ms_tr_add_session(struct ms_transcript_result *t,
+                                            const char *name, size_t conn,
+                                            int line) {
+  t->sessions = xrealloc(t->sessions, (t->nsessions + 1) * sizeof *t->sessions);
+  struct ms_session_result *s = &t->sessions[t->nsessions++];
+  s->name = name ? xstrdup(name) : NULL;
+  s->conn = conn;
+  s->line = line;
+  return s;
+}
+
+const char *ms_session_label(const struct ms_transcript_result *t,
+                             size_t session, char *buf, size_t len) {
+  if (t->nsessions < 2 || session >= t->nsessions)
+    return NULL;
+  if (t->sessions[session].name)
+    return t->sessions[session].name;
+  snprintf(buf, len, "session %zu", session + 1);
+  return buf;
 }

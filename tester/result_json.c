@@ -229,6 +229,60 @@ static void rj_tls(struct rj_ctx *c, const struct ms_json *o, const char *base,
   t->tls = r;
 }
 
+/* "diverged": [{session, step, line, what, allowed, not_judged,
+ * first_line, last_line}] (issue 12; absent in older files). */
+static void rj_diverged(struct rj_ctx *c, const struct ms_json *o,
+                        const char *base, struct ms_transcript_result *t) {
+  const struct ms_json *a =
+      rj_member(c, o, base, "diverged", MS_JSON_ARRAY, false);
+  for (size_t i = 0; a && i < a->n && !c->failed; i++) {
+    char path[256];
+    snprintf(path, sizeof path, "%.160s.diverged[%zu]", base, i);
+    const struct ms_json *v = &a->items[i];
+    if (v->type != MS_JSON_OBJECT) {
+      rj_fail(c, v, path, "an object expected");
+      return;
+    }
+    if (!rj_member(c, v, path, "what", MS_JSON_STRING, true))
+      return;
+    char *what = rj_str(c, v, path, "what");
+    struct ms_divergence *d = ms_tr_add_divergence(t, what);
+    free(what);
+    d->session = (size_t)rj_int(c, v, path, "session", 0, 1000000, false);
+    d->step = (size_t)rj_int(c, v, path, "step", 0, 100000000, false);
+    d->line = (int)rj_int(c, v, path, "line", 0, 0x7FFFFFFF, false);
+    const struct ms_json *b =
+        rj_member(c, v, path, "allowed", MS_JSON_BOOL, false);
+    d->allowed = b && b->b;
+    d->not_judged =
+        (size_t)rj_int(c, v, path, "not_judged", 0, 100000000, false);
+    d->first_line = (int)rj_int(c, v, path, "first_line", 0, 0x7FFFFFFF, false);
+    d->last_line = (int)rj_int(c, v, path, "last_line", 0, 0x7FFFFFFF, false);
+  }
+}
+
+/* "sessions": [{name, connection, line}] (issue 13; absent in older
+ * files). */
+static void rj_sessions(struct rj_ctx *c, const struct ms_json *o,
+                        const char *base, struct ms_transcript_result *t) {
+  const struct ms_json *a =
+      rj_member(c, o, base, "sessions", MS_JSON_ARRAY, false);
+  for (size_t i = 0; a && i < a->n && !c->failed; i++) {
+    char path[256];
+    snprintf(path, sizeof path, "%.160s.sessions[%zu]", base, i);
+    const struct ms_json *v = &a->items[i];
+    if (v->type != MS_JSON_OBJECT) {
+      rj_fail(c, v, path, "an object expected");
+      return;
+    }
+    char *name = rj_str(c, v, path, "name");
+    size_t conn = (size_t)rj_int(c, v, path, "connection", 0, 1000000, false);
+    int line = (int)rj_int(c, v, path, "line", 0, 0x7FFFFFFF, false);
+    ms_tr_add_session(t, name, conn, line);
+    free(name);
+  }
+}
+
 static void rj_transcript(struct rj_ctx *c, const struct ms_json *o,
                           const char *base, struct ms_transcript_result *t) {
   if (o->type != MS_JSON_OBJECT) {
@@ -255,6 +309,8 @@ static void rj_transcript(struct rj_ctx *c, const struct ms_json *o,
   rj_tls(c, o, base, t);
   t->started = rj_num(c, o, base, "started");
   t->elapsed_ms = rj_num(c, o, base, "elapsed_ms");
+  rj_sessions(c, o, base, t);
+  rj_diverged(c, o, base, t);
   const struct ms_json *a =
       rj_member(c, o, base, "steps", MS_JSON_ARRAY, false);
   for (size_t i = 0; a && i < a->n && !c->failed; i++) {

@@ -40,6 +40,7 @@ static void script_step_clear(struct ms_step *st) {
   free(st->lines);
   free(st->text_re);
   free(st->not_re);
+  free(st->skip_why);
   free(st->meta);
   free(st->user);
   free(st->pass);
@@ -191,13 +192,19 @@ void ms_script_expected(struct ms_script *s, const struct ms_pattern *p,
                         int line) {
   if (s->proto != MS_PROTO_SMTP || p->n == 0)
     return;
-  for (int i = 0; i < p->n; i++)
-    if (p->alt[i][0] != '3')
-      return;
+  bool inter = false, d354 = false;
+  for (int i = 0; i < p->n; i++) {
+    inter = inter || p->alt[i][0] == '3';
+    d354 = d354 || strcmp(p->alt[i], "354") == 0;
+  }
+  if (!inter)
+    return;
   /* RFC 5321 §4.1.1.4: after 354 the client sends mail data up to the
-   * line "."; other 3xx (334, RFC 4954) also take a raw client line. */
+   * line "."; other 3xx (334, RFC 4954) also take a raw client line.
+   * With alternatives ("354|554") the lines are data too: when a refusal
+   * comes instead, the engine sends none of them (issue 12). */
   s->data = true;
-  s->data_354 = p->n == 1 && strcmp(p->alt[0], "354") == 0;
+  s->data_354 = d354;
   s->data_line = line;
 }
 

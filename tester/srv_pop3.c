@@ -43,13 +43,23 @@ static bool pop3_seen_digest(const char *secret, const char *digest) {
   return ok;
 }
 
-/* RFC 1939 §7: "<process-ID.clock@hostname>", unique per greeting.  The
- * counter keeps two greetings of the same microsecond apart. */
+/* RFC 1939 §10's example timestamp: the APOP digest printed there,
+ * c4c9334bac560ecc979e58001b3e22fb, is MD5 of it and "tanstaaf". */
+#define POP3_RFC_TIMESTAMP "<1896.697170952@dbc.mtview.ca.us>"
+
+/* RFC 1939 §7: "<process-ID.clock@hostname>", "MUST be different each
+ * time the POP3 server issues a banner greeting".  The counter keeps two
+ * greetings of the same microsecond apart.  A world may fix it (the
+ * classroom's §10 replay does, for its printed digest). */
 static void pop3_make_timestamp(struct pop3_sess *s) {
   static atomic_ulong seq;
   const struct ms_world *w = s->ctx->world;
   unsigned long n = atomic_fetch_add(&seq, 1);
   s->sid = n;
+  if (ms_fault_on(&s->ctx->faults, MS_F_APOP_FIXED_TS)) { /* the same */
+    snprintf(s->timestamp, sizeof s->timestamp, "%s", POP3_RFC_TIMESTAMP);
+    return;
+  }
   if (w && w->pop3_timestamp && *w->pop3_timestamp &&
       strlen(w->pop3_timestamp) < sizeof s->timestamp) {
     strcpy(s->timestamp, w->pop3_timestamp);
@@ -204,12 +214,17 @@ static enum srv_action pop3_enter_trans(struct pop3_sess *s, const char *user,
     return SRV_CONTINUE;
   }
   if (ms_store_lock(s->ctx->store, user, &s->view) != 0) {
-    /* RFC 2449 §8.1.2: authenticated, but the maildrop is in use. */
-    ms_buf_addf(out, "-ERR %smaildrop already locked\r\n",
-                srv_pop3_code(s, "IN-USE", code, sizeof code));
-    if (pop3_fault(s, MS_F_POP3_QUIT_KEEPS_LOCK))
-      pop3_stale_release();
-    return SRV_CONTINUE;
+    /* The fault pop3-no-lock lets the second session in anyway (with
+     * an empty view: the store keeps one view per maildrop). */
+    if (!ms_fault_on(&s->ctx->faults, MS_F_POP3_NO_LOCK)) {
+      /* RFC 2449 §8.1.2: authenticated, but the maildrop is in use. */
+      ms_buf_addf(out, "-ERR %smaildrop already locked\r\n",
+                  srv_pop3_code(s, "IN-USE", code, sizeof code));
+      if (pop3_fault(s, MS_F_POP3_QUIT_KEEPS_LOCK))
+        pop3_stale_release();
+      return SRV_CONTINUE;
+    }
+    memset(&s->view, 0, sizeof s->view);
   }
   s->locked = true;
   s->state = POP3_TRANS;

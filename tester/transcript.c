@@ -17,7 +17,7 @@
 #include "transcript_yaml.h"
 #include "util.h"
 
-#define TRANSCRIPT_MAX_BYTES (16u << 20)
+#define TRANSCRIPT_MAX_BYTES MS_TRANSCRIPT_MAX_BYTES
 
 struct tload {
   const char *name;
@@ -164,6 +164,24 @@ static void tr_body(struct tload *L, const struct ms_ynode *k,
   L->body_key[which] = k;
 }
 
+/* needs: {NAME: REASON}: the variables a test presupposes; empty means
+ * the server lacks it and the transcript is a SKIP with REASON. */
+static void tr_needs(struct tload *L, const struct ms_ynode *k,
+                     const struct ms_ynode *v) {
+  if (v->kind != MS_YMAP) {
+    tr_err(L, v, "%s",
+           "needs: takes a mapping NAME: REASON, the reason shown when "
+           "${NAME} is empty, e.g. needs: {unknown: \"the server has no "
+           "unknown mailbox\"}");
+    return;
+  }
+  ms_transcript_yaml_vars(L->name, v, L->d, &L->t->needs, &L->t->nneeds);
+  for (size_t i = 0; i < L->t->nneeds; i++)
+    if (!*L->t->needs[i].value)
+      tr_err(L, k, "needs: %s: give the reason shown when it is empty",
+             L->t->needs[i].name);
+}
+
 /* One top-level key. */
 static void tr_key(struct tload *L, const struct ms_ynode *k,
                    const struct ms_ynode *v) {
@@ -194,6 +212,8 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
     ms_transcript_covers_parse(L->name, k, v, d, &t->covers, &t->ncovers);
   else if (strcmp(s, "vars") == 0)
     ms_transcript_yaml_vars(L->name, v, d, &t->vars, &t->nvars);
+  else if (strcmp(s, "needs") == 0)
+    tr_needs(L, k, v);
   else if (strcmp(s, "timeout") == 0)
     tr_seconds(L, k, v, &t->timeout);
   else if (strcmp(s, "deadline") == 0)
@@ -215,7 +235,8 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
   else
     tr_err(L, k,
            "unknown key \"%s\" (known: title, protocol, convention, source, "
-           "rfc, covers, level, tags, requires, vars, timeout, deadline, "
+           "rfc, covers, level, tags, requires, needs, vars, timeout, "
+           "deadline, "
            "pipelining, replayable, world, tls, id, notes, script, steps, "
            "sessions)",
            s);
@@ -332,7 +353,14 @@ static struct ms_session *tr_add_session(struct ms_transcript *t, size_t *cap) {
   return ss;
 }
 
-static void tr_session(struct tload *L, const struct ms_ynode *m, size_t *cap) {
+/* Where each session entry's name and keep_open: were written, for
+ * the messages of tr_link_sessions(). */
+struct tr_sess_at {
+  const struct ms_ynode *name, *keep;
+};
+
+static void tr_session(struct tload *L, const struct ms_ynode *m, size_t *cap,
+                       struct tr_sess_at *at) {
   const struct ms_ynode *body = NULL, *bkey = NULL;
   bool script = false;
   if (m->kind != MS_YMAP) {
@@ -348,6 +376,10 @@ static void tr_session(struct tload *L, const struct ms_ynode *m, size_t *cap) {
       const char *s = tr_scalar(L, k, v);
       if (s)
         ss->name = xstrdup(s);
+      at->name = v;
+    } else if (strcmp(k->str, "keep_open") == 0) {
+      tr_bool(L, k, v, &ss->keep_open);
+      at->keep = k;
     } else if (strcmp(k->str, "script") == 0 || strcmp(k->str, "steps") == 0) {
       if (body)
         tr_err(L, k, "%s", "a session has either script: or steps:, not both");
@@ -355,8 +387,8 @@ static void tr_session(struct tload *L, const struct ms_ynode *m, size_t *cap) {
         body = v, bkey = k, script = k->str[1] == 'c';
     } else {
       tr_err(L, k,
-             "unknown key \"%s\" in a session (known: name, script, "
-             "steps)",
+             "unknown key \"%s\" in a session (known: name, keep_open, "
+             "script, steps)",
              k->str);
     }
   }
@@ -364,6 +396,59 @@ static void tr_session(struct tload *L, const struct ms_ynode *m, size_t *cap) {
     tr_err(L, m, "%s", "this session has no script: or steps:");
   else
     tr_session_body(L, ss, bkey, body, script);
+}
+
+/* The latest entry before I named like entry I, or -1. */
+static long tr_same_name(const struct ms_transcript *t, size_t i) {
+  const char *n = t->sessions[i].name;
+  for (size_t j = i; n && j-- > 0;)
+    if (t->sessions[j].name && strcmp(t->sessions[j].name, n) == 0)
+      return (long)j;
+  return -1;
+}
+
+/* Sessions side by side (issue 13): an entry named like an earlier one
+ * that said keep_open: true continues its connection; the rest open a
+ * connection of their own.  AT: where each entry's keys were written. */
+static void tr_link_sessions(struct tload *L, const struct tr_sess_at *at) {
+  struct ms_transcript *t = L->t;
+  size_t nconns = 0;
+  for (size_t i = 0; i < t->nsessions; i++) {
+    struct ms_session *ss = &t->sessions[i];
+    if (ss->keep_open && !ss->name)
+      tr_err(L, at[i].keep, "%s",
+             "keep_open: true needs a name: a later session entry with "
+             "the same name continues this connection");
+    long j = tr_same_name(t, i);
+    if (j >= 0 && t->sessions[j].keep_open) {
+      ss->continues = true;
+      ss->conn = t->sessions[j].conn;
+    } else if (j >= 0) {
+      tr_err(L, at[i].name,
+             "session \"%s\" is not open: the entry at line %d closed its "
+             "connection when it ended (write keep_open: true there to "
+             "continue it here, or give this session another name)",
+             ss->name, t->sessions[j].line);
+      ss->conn = nconns++;
+    } else {
+      ss->conn = nconns++;
+    }
+  }
+  /* A connection kept open that nothing continues closes at the end of
+   * the transcript: fine on purpose (it holds a lock), a typo otherwise. */
+  for (size_t i = 0; i < t->nsessions; i++) {
+    const struct ms_session *ss = &t->sessions[i];
+    bool later = false;
+    for (size_t k = i + 1; k < t->nsessions && !later; k++)
+      later = t->sessions[k].continues && t->sessions[k].conn == ss->conn;
+    if (ss->keep_open && ss->name && !later)
+      ms_diags_add(L->d, true, L->name, at[i].keep->line, at[i].keep->col,
+                   "session \"%s\" is kept open but no later entry named "
+                   "\"%s\" continues it: it stays open until the transcript "
+                   "ends",
+                   ss->name, ss->name);
+  }
+  t->nconns = nconns;
 }
 
 static void tr_dialogue(struct tload *L, const struct ms_ynode *root) {
@@ -395,6 +480,7 @@ static void tr_dialogue(struct tload *L, const struct ms_ynode *root) {
     struct ms_session *ss = tr_add_session(L->t, &cap);
     ss->line = L->body_key[which]->line;
     tr_session_body(L, ss, L->body_key[which], v, which == 0);
+    L->t->nconns = 1;
     return;
   }
   if (v->kind != MS_YSEQ || v->nkids == 0) {
@@ -402,8 +488,11 @@ static void tr_dialogue(struct tload *L, const struct ms_ynode *root) {
            "sessions: is a non-empty list of {name:, script: or steps:}");
     return;
   }
+  struct tr_sess_at *at = xcalloc(v->nkids, sizeof *at);
   for (size_t i = 0; i < v->nkids; i++)
-    tr_session(L, v->kids[i], &cap);
+    tr_session(L, v->kids[i], &cap, &at[L->t->nsessions]);
+  tr_link_sessions(L, at);
+  free(at);
 }
 
 /* ---- variables ----------------------------------------------------- */
@@ -563,6 +652,7 @@ void ms_transcript_free(struct ms_transcript *t) {
   ms_transcript_yaml_words_free(t->requires, t->nrequires);
   ms_transcript_covers_free(t->covers, t->ncovers);
   ms_transcript_yaml_vars_free(t->vars, t->nvars);
+  ms_transcript_yaml_vars_free(t->needs, t->nneeds);
   for (size_t i = 0; i < t->nsessions; i++) {
     free(t->sessions[i].name);
     ms_script_steps_free(t->sessions[i].steps, t->sessions[i].nsteps);

@@ -4,7 +4,8 @@
  *   - raw: "bytes\r\n"                   exact bytes, nothing appended
  *   - data: |                            a body: dot-stuffed, terminated
  *   - expect: 250|251 (text:, not_text:,  one reply; expect: close
- *       timeout:, capture: {NAME: RE})
+ *       timeout:, capture: {NAME: RE},
+ *       skip_on: 252, skip_reason: TEXT)
  *   - pause: SECONDS
  *   - meta: open connection             RFC 1939's stage directions
  *   - starttls: / tls: / auth: / apop:   TLS and SASL (transcript_secure.c) */
@@ -319,11 +320,21 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
     steps_error(s, capture, "expect: close takes no capture: (no reply)");
     return;
   }
+  const struct ms_ynode *skip_on = ms_transcript_yaml_get(m, "skip_on");
+  if (skip_on && close) {
+    steps_error(s, skip_on, "expect: close takes no skip_on: (no reply)");
+    return;
+  }
+  struct ms_step skip;
+  memset(&skip, 0, sizeof skip);
+  if (ms_transcript_skip_opts(s->file, s->proto, m, s->d, &skip) < 0)
+    return;
   if ((text && !steps_regex(s, text, "text")) ||
-      (not_text && !steps_regex(s, not_text, "not_text")))
+      (not_text && !steps_regex(s, not_text, "not_text")) ||
+      (capture && !steps_captures(s, capture, &caps, &ncaps))) {
+    free(skip.skip_why);
     return;
-  if (capture && !steps_captures(s, capture, &caps, &ncaps))
-    return;
+  }
   ms_script_reply_start(s, m->line, m->col);
   struct ms_step *st =
       ms_script_add(s, close ? MS_STEP_CLOSE : MS_STEP_EXPECT, m->line, m->col);
@@ -338,6 +349,8 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
   if (not_text)
     st->not_re = xstrdup(not_text->str);
   st->meta = caps; /* freed with the step; ms_step_capture_next() */
+  st->skip_pat = skip.skip_pat;
+  st->skip_why = skip.skip_why;
   ms_script_expected(s, &p, m->line);
 }
 
@@ -403,11 +416,16 @@ struct steps_action {
 };
 
 static const struct steps_action steps_actions[] = {
-    {"send", ""},     {"raw", ""},
-    {"data", ""},     {"expect", "text not_text timeout capture"},
-    {"pause", ""},    {"meta", ""},
-    {"starttls", ""}, {"tls", ""},
-    {"auth", ""},     {"apop", ""},
+    {"send", ""},
+    {"raw", ""},
+    {"data", ""},
+    {"expect", "text not_text timeout capture skip_on skip_reason"},
+    {"pause", ""},
+    {"meta", ""},
+    {"starttls", ""},
+    {"tls", ""},
+    {"auth", ""},
+    {"apop", ""},
 };
 
 static bool steps_word_in(const char *list, const char *w) {

@@ -1,6 +1,7 @@
 /* world_pop3: the POP3 part of the built-in world.  mrose's maildrop is
  * the one of RFC 1939 §10, so that the example session replays byte for
- * byte: the APOP timestamp and secret give the printed digest
+ * byte: with §10's timestamp (which the classroom transcripts set in
+ * their own world:) its secret gives the printed digest
  * c4c9334bac560ecc979e58001b3e22fb, and the two messages are exactly
  * 120 and 200 octets on the wire (CRLF counted, RFC 1939 §11), with the
  * UIDL ids of RFC 1939 §7.  ford and arthur hold copies for the
@@ -56,8 +57,9 @@ static void pop3_drop(struct ms_world *w, const char *user, const char *pass,
 }
 
 void ms_world_builtin_pop3(struct ms_world *w) {
-  if (!w->pop3_timestamp)
-    w->pop3_timestamp = xstrdup("<1896.697170952@dbc.mtview.ca.us>");
+  /* No fixed APOP timestamp: RFC 1939 §7 wants a new one in every
+   * greeting.  The classroom's §10 replay fixes it in its own world:
+   * (pop3: timestamp:), or with serve --fault apop-fixed-timestamp. */
   pop3_drop(w, "mrose", "secret", "tanstaaf");
   pop3_drop(w, "ford", "prefect", NULL);
   pop3_drop(w, "arthur", "dent", NULL);

@@ -83,6 +83,12 @@ enum ms_read_status ms_reader_feed(struct ms_reader *r, const char *buf,
 enum ms_read_status ms_reader_eof(struct ms_reader *r);
 /* Move the finished reply into OUT and reset for the next one. */
 void ms_reader_take(struct ms_reader *r, struct ms_reply *out);
+/* Drop the reply being read (or finished and not taken), as take()
+ * would reset the reader.  Returns how many of its lines were complete;
+ * *MID_LINE tells whether a line was cut short (its rest, up to its LF,
+ * is still to come), so that a caller dropping bytes drops whole lines
+ * and never reads a fragment as a reply. */
+size_t ms_reader_drop(struct ms_reader *r, bool *mid_line);
 /* True if some bytes of a next reply were fed but it is not finished. */
 bool ms_reader_pending(const struct ms_reader *r);
 

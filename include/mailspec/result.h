@@ -59,6 +59,33 @@ struct ms_tls_result *ms_tls_result_dup(const struct ms_tls_result *t);
  * NOT verified: certificate has expired".  Caller frees. */
 char *ms_tls_result_text(const struct ms_tls_result *t);
 
+/* A session that stopped being judged before its end (issue 12).  A
+ * reply that gates what follows (the greeting; the replies to DATA,
+ * BDAT, STARTTLS/STLS and during AUTH; an expected 3xx or POP3 "+")
+ * did not come as expected, a pipelined group's replies did not match
+ * their commands, or the server could not be heard any more.  Nothing
+ * that depended on that reply was sent and the later steps of the
+ * session were not judged.  ALLOWED: a reply the transcript allows (a
+ * refusal alternative such as 554 in "354|554") ended it: not a
+ * failure, the rest of the session does not apply. */
+struct ms_divergence {
+  size_t session;            /* index of the session */
+  size_t step;               /* index of the step where it stopped */
+  int line;                  /* that step's transcript line */
+  char *what;                /* "t.yaml:13: expected 354, got 554" */
+  bool allowed;              /* ended by an allowed reply, see above */
+  size_t not_judged;         /* expectations of the session left unjudged */
+  int first_line, last_line; /* their transcript lines, 0 unknown */
+};
+
+/* A session entry of the transcript (sessions:), for reports: a step
+ * result names its entry by index (ms_step_result.session). */
+struct ms_session_result {
+  char *name;  /* as written, or NULL */
+  size_t conn; /* its connection: entries that continue one share it */
+  int line;    /* where the entry starts in the transcript */
+};
+
 struct ms_transcript_result {
   char *path, *id, *title, *source, *rfc;
   enum ms_protocol protocol;
@@ -79,6 +106,13 @@ struct ms_transcript_result {
   char *pcap; /* run --pcap: the capture of this transcript's sessions */
   enum ms_convention convention; /* role letters for the diff (S:/R:) */
   size_t plan_index; /* position in the unsharded run plan (merge order) */
+  /* Added for issue 12: the sessions that stopped early, in order. */
+  struct ms_divergence *diverged;
+  size_t ndiverged;
+  /* Added for issue 13: its session entries when there are several
+   * (none for a one-session transcript). */
+  struct ms_session_result *sessions;
+  size_t nsessions;
 };
 
 struct ms_run_result {
@@ -108,6 +142,23 @@ bool ms_result_fail_counts(const struct ms_transcript_result *t, bool strict);
 
 /* Step results are appended by the engine. Returns the new element. */
 struct ms_step_result *ms_tr_add_step(struct ms_transcript_result *t);
+/* Append a divergence to T; WHAT is copied.  Returns the new element. */
+struct ms_divergence *ms_tr_add_divergence(struct ms_transcript_result *t,
+                                           const char *what);
+/* The one line every report shows for D of T:
+ * "diverged at t.yaml:13: expected 354, got 554; not judged: 2 later
+ * steps (lines 615-617)" (session named when T has several).  Caller
+ * frees. */
+char *ms_divergence_text(const struct ms_transcript_result *t,
+                         const struct ms_divergence *d);
+/* Append session entry NAME (copied; may be NULL) to T. */
+struct ms_session_result *ms_tr_add_session(struct ms_transcript_result *t,
+                                            const char *name, size_t conn,
+                                            int line);
+/* How reports name session entry SESSION of T: its name, or "session N"
+ * (1-based) when it has none; NULL when T has only one entry. */
+const char *ms_session_label(const struct ms_transcript_result *t,
+                             size_t session, char *buf, size_t len);
 void ms_step_add_finding(struct ms_step_result *s, unsigned violation,
                          const char *what);
 

@@ -43,6 +43,11 @@ START_TEST(test_html_page) {
   ck_assert_ptr_nonnull(strstr(h, "fill=\"#c62828\">550</text>"));
   ck_assert_ptr_nonnull(strstr(h, "fill=\"#c62828\">250 2.1.5 Ok</text>"));
   ck_assert_ptr_nonnull(strstr(h, "RFC 5321 §4.2.2"));
+  /* issue 12: where the session stopped */
+  ck_assert_ptr_nonnull(strstr(
+      h, "<p class=\"diverged\">diverged at "
+         "transcripts/esmtp/rcpt-unknown.yaml:5: expected 550, got 250 inside "
+         "a pipelined group; not judged: 3 later steps (lines 6-9)</p>"));
   free(h);
   ms_run_free(&r);
 }

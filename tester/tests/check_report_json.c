@@ -30,6 +30,17 @@ static void rj_roundtrip(bool hostile) {
   ck_assert_int_eq(back.v[3].protocol, MS_PROTO_POP3);
   ck_assert_uint_eq(back.v[0].ntags, 2);
   ck_assert_uint_eq(back.counts[MS_FAIL], 1);
+  /* issue 12: where the session stopped */
+  ck_assert_uint_eq(back.v[1].ndiverged, 1);
+  ck_assert(strncmp(back.v[1].diverged[0].what, r.v[1].diverged[0].what, 80) ==
+            0); /* hostile bytes: U+FFFD, checked below */
+  ck_assert_uint_eq(back.v[1].diverged[0].not_judged, 3);
+  ck_assert_int_eq(back.v[1].diverged[0].line, 5);
+  ck_assert_uint_eq(back.v[1].diverged[0].step, 2);
+  ck_assert_int_eq(back.v[1].diverged[0].first_line, 6);
+  ck_assert_int_eq(back.v[1].diverged[0].last_line, 9);
+  ck_assert(!back.v[1].diverged[0].allowed);
+  ck_assert_ptr_nonnull(strstr(json, "\"diverged\": [\n"));
   char *again = ms_fixture_render(ms_report_json, &back, &len2);
   ck_assert_uint_eq(len, len2);
   ck_assert(memcmp(json, again, len) == 0);

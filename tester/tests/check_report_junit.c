@@ -47,6 +47,11 @@ START_TEST(test_junit_structure) {
          "type=\"FAIL\">transcripts/esmtp/rcpt-unknown.yaml:5: expected 550, "
          "got 250\n    S: RCPT TO:&lt;nobody@example.test&gt;\n  - R: 550\n"
          "  + R: 250 2.1.5 Ok\n"));
+  /* issue 12: and where its session stopped */
+  ck_assert_ptr_nonnull(strstr(
+      x,
+      "\ndiverged at transcripts/esmtp/rcpt-unknown.yaml:5: expected 550, got "
+      "250 inside a pipelined group; not judged: 3 later steps (lines 6-9)\n"));
   ck_assert_ptr_nonnull(
       strstr(x, "<skipped message=\"server lacks CHUNKING\"/>"));
   ck_assert_ptr_nonnull(

@@ -19,6 +19,11 @@ START_TEST(test_md_summary) {
   ck_assert_ptr_nonnull(strstr(m,
                                "```diff\n  S: RCPT TO:<nobody@example.test>\n"
                                "- R: 550\n+ R: 250 2.1.5 Ok\n"));
+  /* issue 12: where the session stopped, after the diff */
+  ck_assert_ptr_nonnull(strstr(
+      m,
+      "diverged at transcripts/esmtp/rcpt-unknown.yaml:5: expected 550, got "
+      "250 inside a pipelined group; not judged: 3 later steps (lines 6-9)"));
   ck_assert_ptr_nonnull(strstr(m, "#### Errors (2)\n"));
   ck_assert_ptr_nonnull(
       strstr(m, "#### Waivers (1)\n\n- **esmtp/vrfy** (SHOULD): "

@@ -26,6 +26,11 @@ START_TEST(test_tap_points) {
   ck_assert_ptr_nonnull(
       strstr(t, "      diff: \"    S: RCPT TO:<nobody@example.test>\\n"
                 "  - R: 550\\n  + R: 250 2.1.5 Ok\\n"));
+  /* issue 12: where the session stopped */
+  ck_assert_ptr_nonnull(strstr(
+      t, "  diverged:\n    - \"diverged at "
+         "transcripts/esmtp/rcpt-unknown.yaml:5: expected 550, got 250 inside "
+         "a pipelined group; not judged: 3 later steps (lines 6-9)\"\n"));
   /* every line is a TAP line, a YAML line (indented) or a comment */
   for (char *p = t; *p; p = strchr(p, '\n') + 1) {
     ck_assert(strncmp(p, "ok ", 3) == 0 || strncmp(p, "not ok ", 7) == 0 ||

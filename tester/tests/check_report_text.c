@@ -86,8 +86,7 @@ static const char rt_expected[] =
     "  + (no reply)\n"
     "    why: no reply within 30 s to 'MAIL FROM:<a>'\n"
     "\n"
-    "1 error (could not judge)\n"
-    "1 passed, 2 failed, 1 skipped\n";
+    "1 passed, 1 failed, 1 error, 1 skipped\n";
 
 START_TEST(test_text_layout) {
   struct ms_run_result r;
@@ -108,7 +107,7 @@ START_TEST(test_text_quiet) {
   ck_assert_ptr_nonnull(strstr(out, "FAIL  sink/scenario-01"));
   ck_assert_ptr_nonnull(strstr(out, "ERROR smtp/slow"));
   size_t n = strlen(out);
-  const char *tail = "1 passed, 2 failed, 1 skipped\n";
+  const char *tail = "1 passed, 1 failed, 1 error, 1 skipped\n";
   ck_assert(n > strlen(tail));
   ck_assert_str_eq(out + n - strlen(tail), tail);
   free(out);
@@ -123,6 +122,67 @@ START_TEST(test_text_summary_only_when_clean) {
   rt_add(&r, "b", "b.yaml", MS_PASS);
   char *out = rt_render(&r, 0, false);
   ck_assert_str_eq(out, "PASS  a\nPASS  b\n\n2 passed, 0 failed, 0 skipped\n");
+  free(out);
+  ms_run_free(&r);
+}
+END_TEST
+
+/* Issue 12: the summary agrees with JSON and JUnit: an ERROR is counted
+ * as an error, not as a failure. */
+START_TEST(test_text_error_only) {
+  struct ms_run_result r;
+  ms_run_init(&r);
+  struct ms_transcript_result *t = rt_add(&r, "e", "e.yaml", MS_ERROR);
+  rt_step(t, 9, MS_ERROR, "NOOP", "250", NULL, "no reply within 1 s");
+  ms_run_count(&r);
+  char *out = rt_render(&r, 0, false);
+  size_t n = strlen(out);
+  const char *tail = "\n0 passed, 0 failed, 1 error, 0 skipped\n";
+  ck_assert_msg(n > strlen(tail) && strcmp(out + n - strlen(tail), tail) == 0,
+                "%s", out);
+  ck_assert_ptr_null(strstr(out, "1 failed"));
+  free(out);
+  rt_add(&r, "e2", "e2.yaml", MS_ERROR);
+  rt_add(&r, "f", "f.yaml", MS_FAIL);
+  out = rt_render(&r, 0, false);
+  ck_assert_ptr_nonnull(
+      strstr(out, "\n0 passed, 1 failed, 2 errors, 0 skipped\n"));
+  free(out);
+  ms_run_free(&r);
+}
+END_TEST
+
+/* Issue 12: where a session diverged, and what was left unjudged. */
+START_TEST(test_text_diverged) {
+  struct ms_run_result r;
+  ms_run_init(&r);
+  struct ms_transcript_result *t = rt_add(&r, "d", "d.yaml", MS_FAIL);
+  rt_step(t, 13, MS_FAIL, "DATA", "354", "554 5.5.1 Error: no valid recipients",
+          "expected 354, got 554");
+  struct ms_divergence *dv =
+      ms_tr_add_divergence(t, "d.yaml:13: expected 354, got 554");
+  dv->line = 13;
+  dv->not_judged = 2;
+  dv->first_line = 615;
+  dv->last_line = 617;
+  char *out = rt_render(&r, 0, false);
+  ck_assert_msg(strstr(out,
+                       "    why: expected 354, got 554\n"
+                       "    diverged at d.yaml:13: expected 354, got 554; "
+                       "not judged: 2 later steps (lines 615-617)\n") != NULL,
+                "%s", out);
+  free(out);
+  /* an allowed refusal ends a session: a SKIP that shows it too */
+  t->verdict = MS_SKIP;
+  t->steps[0].verdict = MS_PASS;
+  t->reason = xstrdup("the server answered 554 to DATA (allowed)");
+  dv->allowed = true;
+  out = rt_render(&r, 0, false);
+  ck_assert_msg(strstr(out, "SKIP  d  the server answered 554 to DATA "
+                            "(allowed)\n"
+                            "    ended at d.yaml:13: expected 354, got 554; "
+                            "not run: 2 later steps (lines 615-617)\n") != NULL,
+                "%s", out);
   free(out);
   ms_run_free(&r);
 }
@@ -420,6 +480,8 @@ Suite *make_report_text_suite(void) {
   tcase_add_test(tc, test_text_quiet);
   tcase_add_test(tc, test_text_summary_only_when_clean);
   tcase_add_test(tc, test_text_details_line);
+  tcase_add_test(tc, test_text_error_only);
+  tcase_add_test(tc, test_text_diverged);
   tcase_add_test(tc, test_text_findings_and_multiline);
   tcase_add_test(tc, test_text_load_error);
   tcase_add_test(tc, test_text_long_reply_capped);

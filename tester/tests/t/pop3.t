@@ -96,9 +96,9 @@ for reply in '\+OK POP3 server ready <1896\.697170952@dbc\.mtview\.ca\.us>' \
 done
 
 # ---- 2. the same suite against a separately started server ---------------
-if serve_pop3 plain; then
+if serve_pop3 plain --fault apop-fixed-timestamp; then
   ms run -t "$SERVE" "$ROOT/suites/rfc1939-classroom.yaml"
-  exit_is 0 "suites/rfc1939-classroom.yaml passes against mailspec serve --protocol pop3"
+  exit_is 0 "suites/rfc1939-classroom.yaml passes against mailspec serve --protocol pop3 (--fault apop-fixed-timestamp: §10's digest)"
   serve_stop
 fi
 
@@ -250,7 +250,7 @@ if serve_pop3 login-delay --world "$WORK/login-delay.yaml"; then
   serve_stop
 fi
 
-if serve_pop3 live; then
+if serve_pop3 live --fault apop-fixed-timestamp; then
   LIVE=$(pop3_live "$SERVE" 2>&1)
   like "$LIVE" "^a-pass: \\+OK mrose's maildrop has 2 messages" "session A opens mrose"
   like "$LIVE" "^b-pass-locked: -ERR \[IN-USE\] maildrop already locked$" \
@@ -276,4 +276,42 @@ if serve_pop3 live; then
   if kill -0 "$SERVE_PID" 2> /dev/null; then pass "the server survived"; else
     fail "the server survived"; diag_file "$SERVE_LOG" "serve log"; fi
   serve_stop
+fi
+
+# ---- 5. two connections at once, as transcripts (issue 13 §3) -------------
+# transcripts/pop3/maildrop-lock.yaml and apop-timestamp-unique.yaml keep a
+# session open while another runs (sessions: ... keep_open: true).  The
+# reference server passes both (here, and in detection.t, where a fault
+# that breaks each rule fails exactly its transcript); so does Dovecot,
+# configured with pop3_lock_session = yes (tester/tests/servers/dovecot.sh:
+# with Dovecot's default a second session opens the maildrop and expunges
+# what the first one still lists, RFC 1939 §4).
+SIDE="$ROOT/transcripts/pop3/maildrop-lock.yaml $ROOT/transcripts/pop3/apop-timestamp-unique.yaml"
+# both_pass JSON DESC: both transcripts PASS (not SKIP) in JSON.
+both_pass() {
+  _v=$("$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join("%s=%s" % (t["id"], t["verdict"]) for t in d["transcripts"]))' "$1")
+  is "$_v" "pop3/maildrop-lock=PASS pop3/apop-timestamp-unique=PASS" "$2"
+}
+if serve_pop3 side; then
+  # shellcheck disable=SC2086
+  ms run -t "$SERVE" -D user=mrose -D pass=secret -r "json:$WORK/side-ref.json" $SIDE
+  exit_is 0 "sessions side by side against mailspec serve --protocol pop3: exit 0"
+  both_pass "$WORK/side-ref.json" "... the lock and the APOP timestamp pass"
+  like "@$OUT" '^2 passed, 0 failed, 0 skipped$' "... summary 2 passed"
+  serve_stop
+fi
+# Dovecot reads its files under $WORK after dropping privileges.
+chmod 755 "$WORK"
+if start_server dovecot; then
+  # shellcheck disable=SC2086
+  ms run -t "$TARGET" -D user=testuser -D pass=testpass -r "json:$WORK/side-dovecot.json" $SIDE
+  exit_is 0 "sessions side by side against Dovecot (pop3_lock_session = yes): exit 0"
+  both_pass "$WORK/side-dovecot.json" "... Dovecot refuses the second session and greets with a new timestamp each time"
+  stop_servers
+elif [ "${CI:-}" = true ]; then
+  fail "Dovecot starts (CI=true)" "$(head -n 1 "$WORK/dovecot.why")"
+else
+  skip "sessions side by side against Dovecot" "$(head -n 1 "$WORK/dovecot.why")"
 fi

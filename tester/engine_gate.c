@@ -1,0 +1,304 @@
+/* engine_gate: after a divergence, stop judging instead of guessing
+ * (issue 12).
+ *
+ * Some replies gate what the client sends next: the greeting, the
+ * replies to DATA (RFC 5321 §4.1.1.4: mail data only after 354), BDAT
+ * (RFC 3030 §2), STARTTLS (RFC 3207 §4) / STLS (RFC 2595 §4), every
+ * reply during AUTH (RFC 4954 §4, RFC 5034 §4: a response only after a
+ * 334 / "+"), and any expected 3xx or POP3 "+".  When such a reply does
+ * not come as expected, the server is in another state than the
+ * transcript assumes: what depended on the reply (mail data, a SASL
+ * response, plaintext after a refused STARTTLS) is not sent, and the
+ * rest of the session is not judged.  A pipelined group (several
+ * commands in one write) is judged up to its first reply that does not
+ * match, then the same: the replies after it cannot be matched to their
+ * commands any more (RFC 2920 §3.2 only promises the order).
+ *
+ * What matters is the state the reply leaves the server in: positive
+ * (2xx, +OK), intermediate (3xx, "+") or negative (4xx, 5xx, -ERR).  A
+ * reply of another code but a class the transcript expects (503 where
+ * 554 was written: both refuse DATA) is an ordinary FAIL, and the
+ * session goes on in step.
+ *
+ * A reply the transcript allows (an alternative of its pattern) passes;
+ * when what follows needs another one (mail data needs 354, a handshake
+ * 220 / +OK, a SASL line 334 / "+"), the session ends there as allowed:
+ * those steps do not apply (a SKIP unless something failed, as for a
+ * refused STARTTLS). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "util.h"
+
+/* The verb of SHOWN, the command line as shown in reports. */
+static bool gate_verb(const char *shown, const char *verb) {
+  size_t n = strlen(verb);
+  return shown && strncasecmp(shown, verb, n) == 0 &&
+         (shown[n] == '\0' || shown[n] == ' ');
+}
+
+/* Does the reply to command SHOWN gate what follows? */
+static bool gate_command(enum ms_protocol proto, const char *shown) {
+  if (!shown)
+    return false;
+  if (proto == MS_PROTO_POP3)
+    return gate_verb(shown, "STLS") || gate_verb(shown, "AUTH");
+  size_t n;
+  bool last;
+  return ms_smtp_is_data(shown) || ms_smtp_is_bdat(shown, &n, &last) ||
+         gate_verb(shown, "STARTTLS") || gate_verb(shown, "AUTH");
+}
+
+/* Is CODE an intermediate reply: SMTP 3xx, POP3 "+" (continuation)? */
+static bool gate_intermediate(enum ms_protocol proto, int code) {
+  return proto == MS_PROTO_POP3 ? code == MS_POP3_CONT : code / 100 == 3;
+}
+
+/* Does pattern P accept an intermediate reply (3xx, "+")? */
+static bool gate_pattern(enum ms_protocol proto, const struct ms_pattern *p) {
+  for (int i = 0; i < p->n; i++)
+    if (proto == MS_PROTO_POP3 ? strcmp(p->alt[i], "+") == 0
+                               : p->alt[i][0] == '3')
+      return true;
+  return false;
+}
+
+/* What NEXT needs of the reply before it, as shown ("354", "220"), or
+ * NULL when it needs nothing in particular.  *WHAT names NEXT. */
+static const char *gate_need(const struct ms_eng *e, const struct ms_step *st,
+                             const struct ms_step *next,
+                             const struct ms_eng_sent *sent,
+                             const char **what) {
+  enum ms_protocol proto = e->t->protocol;
+  if (!next)
+    return NULL;
+  if (next->kind == MS_STEP_TLS) {
+    *what = "TLS handshake";
+    return proto == MS_PROTO_POP3 ? "+OK" : "220";
+  }
+  if (next->kind != MS_STEP_SEND)
+    return NULL;
+  if (proto == MS_PROTO_SMTP &&
+      (next->send == MS_SEND_DATA_LINE || next->send == MS_SEND_BODY)) {
+    bool data = sent->shown && ms_smtp_is_data(sent->shown);
+    *what = data ? "mail data" : "client line";
+    return data ? "354" : "3xx";
+  }
+  if (proto == MS_PROTO_POP3 && gate_pattern(proto, &st->pat)) {
+    *what = "client line";
+    return "+";
+  }
+  return NULL;
+}
+
+/* Does CODE give NEXT what it needs (see gate_need)? */
+static bool gate_met(const struct ms_eng *e, const struct ms_step *next,
+                     int code) {
+  enum ms_protocol proto = e->t->protocol;
+  if (next->kind == MS_STEP_TLS)
+    return proto == MS_PROTO_POP3 ? code == MS_POP3_OK : code / 100 == 2;
+  return gate_intermediate(proto, code);
+}
+
+void ms_engine_diverge(struct ms_eng *e, const struct ms_step *st, char *why,
+                       bool allowed) {
+  if (e->diverged) { /* the first reason stands */
+    free(why);
+    return;
+  }
+  e->diverged =
+      xasprintf("%s:%d: %s", e->t->path ? e->t->path : "?", st->line, why);
+  e->diverge_allowed = allowed;
+  free(why);
+}
+
+/* The reply with CODE matched ST, but NEXT needs another one: the
+ * session ends as the transcript allows. */
+static void gate_allowed(struct ms_eng *e, const struct ms_step *st,
+                         const struct ms_eng_sent *sent, int code,
+                         const char *need, const char *what) {
+  char c[16];
+  const char *got = ms_engine_code_text(e->t->protocol, code, c, sizeof c);
+  const char *to = sent->shown ? sent->shown : "the greeting";
+  if (!e->skip)
+    e->skip = xasprintf("the server answered %s to %s (allowed): the steps "
+                        "that need %s do not apply",
+                        got, to, need);
+  ms_engine_diverge(e, st,
+                    xasprintf("%s to %s (allowed), but the %s after it needs "
+                              "%s",
+                              got, to, what, need),
+                    true);
+  ms_engine_live_note(&e->live, "%s: the rest of this session does not apply",
+                      e->diverged);
+}
+
+/* Does the reply to ST gate what follows (see the top of this file)? */
+static bool gate_is(const struct ms_eng *e, const struct ms_step *st,
+                    const struct ms_eng_sent *sent, const char *need,
+                    bool greeting) {
+  enum ms_protocol proto = e->t->protocol;
+  return greeting || need || gate_command(proto, sent->shown) ||
+         gate_pattern(proto, &st->pat);
+}
+
+/* The class of a reply at a gate: what state the server is in after it.
+ * Positive (2xx, +OK: greeted, TLS begins, authenticated, chunk taken),
+ * intermediate (3xx, POP3 "+": mail data or a SASL response is due) or
+ * negative (4xx, 5xx, -ERR: nothing changed).  No readable code: none. */
+enum gate_class {
+  GATE_NONE = 0,
+  GATE_POS = 1u << 0,
+  GATE_INTER = 1u << 1,
+  GATE_NEG = 1u << 2
+};
+
+unsigned ms_engine_gate_class(enum ms_protocol proto, int code) {
+  if (proto == MS_PROTO_POP3)
+    return code == MS_POP3_OK     ? GATE_POS
+           : code == MS_POP3_CONT ? GATE_INTER
+           : code == MS_POP3_ERR  ? GATE_NEG
+                                  : GATE_NONE;
+  if (code < 100 || code > 599)
+    return GATE_NONE;
+  return code / 100 == 2 ? GATE_POS : code / 100 == 3 ? GATE_INTER : GATE_NEG;
+}
+
+unsigned ms_engine_gate_classes(enum ms_protocol proto,
+                                const struct ms_pattern *p) {
+  unsigned c = 0;
+  for (int i = 0; i < p->n; i++) {
+    const char *a = p->alt[i];
+    if (proto == MS_PROTO_POP3)
+      c |= strcmp(a, "+OK") == 0 ? GATE_POS
+           : strcmp(a, "+") == 0 ? GATE_INTER
+                                 : GATE_NEG;
+    else
+      c |= a[0] == 'x'   ? (GATE_POS | GATE_INTER | GATE_NEG)
+           : a[0] == '2' ? GATE_POS
+           : a[0] == '3' ? GATE_INTER
+                         : GATE_NEG;
+  }
+  return c;
+}
+
+bool ms_engine_gate(struct ms_eng *e, const struct ms_step *st,
+                    const struct ms_step *next, const struct ms_eng_sent *sent,
+                    int code, bool greeting) {
+  enum ms_protocol proto = e->t->protocol;
+  const char *what = NULL;
+  const char *need = gate_need(e, st, next, sent, &what);
+  if (code != 0 && ms_pattern_match(&st->pat, code)) {
+    if (need && !gate_met(e, next, code)) {
+      gate_allowed(e, st, sent, code, need, what);
+      return false;
+    }
+    return true;
+  }
+  char pat[MS_PAT_MAX * 5 + 8], c[16];
+  ms_pattern_format(&st->pat, pat, sizeof pat);
+  char *why = xasprintf("expected %s, got %s", pat,
+                        ms_engine_code_text(proto, code, c, sizeof c));
+  /* At a gate, another code of a class the transcript expects (554 for
+   * 503: both refuse DATA) leaves the server where the transcript
+   * thinks it is: an ordinary FAIL.  Another class does not. */
+  if (gate_is(e, st, sent, need, greeting) &&
+      !(ms_engine_gate_class(proto, code) &
+        ms_engine_gate_classes(proto, &st->pat))) {
+    ms_engine_diverge(e, st, why, false);
+  } else if (sent->group > 1) {
+    ms_engine_diverge(e, st,
+                      xasprintf("%s inside a pipelined group of %zu commands: "
+                                "the replies after it cannot be matched to "
+                                "their commands",
+                                why, sent->group),
+                      false);
+    free(why);
+  } else {
+    free(why);
+    return true;
+  }
+  ms_engine_live_note(&e->live,
+                      "diverged at %s: the rest of this session is "
+                      "not judged",
+                      e->diverged);
+  return false;
+}
+
+/* Can step K of a session yield a step result (an expectation)? */
+static bool gate_judged(const struct ms_step *st) {
+  switch (st->kind) {
+  case MS_STEP_EXPECT:
+  case MS_STEP_CLOSE:
+  case MS_STEP_TLS:
+  case MS_STEP_AUTH:
+  case MS_STEP_APOP:
+    return true;
+  case MS_STEP_SEND:
+  case MS_STEP_META:
+  case MS_STEP_PAUSE:
+  case MS_STEP_GAP:
+    break;
+  }
+  return false;
+}
+
+/* Record that the expectations of S from step FROM on were not judged
+ * (nothing when there are none): E->diverged says why. */
+static void gate_add(struct ms_eng *e, const struct ms_session *s, size_t from,
+                     size_t at) {
+  size_t n = 0;
+  int first = 0, last = 0;
+  for (size_t k = from; k < s->nsteps; k++)
+    if (gate_judged(&s->steps[k])) {
+      if (!n)
+        first = s->steps[k].line;
+      last = s->steps[k].line;
+      n++;
+    }
+  if (n == 0)
+    return;
+  struct ms_divergence *d = ms_tr_add_divergence(e->out, e->diverged);
+  d->session = e->si;
+  d->step = at;
+  d->line = at < s->nsteps ? s->steps[at].line : s->line;
+  d->allowed = e->diverge_allowed;
+  d->not_judged = n;
+  d->first_line = first;
+  d->last_line = last;
+}
+
+void ms_engine_gate_record(struct ms_eng *e, const struct ms_session *s,
+                           size_t at) {
+  if (!e->stopped && !e->fatal) {
+    if (!e->diverged) { /* closed, timed out, unreadable: its own reason */
+      const struct ms_transcript_result *o = e->out;
+      const struct ms_step_result *r =
+          o->nsteps ? &o->steps[o->nsteps - 1] : NULL;
+      const char *why = r && r->reason ? r->reason
+                        : r && r->verdict == MS_PASS
+                            ? "the connection ended here"
+                            : "the session could not "
+                              "go on";
+      ms_engine_diverge(e, &s->steps[at], xstrdup(why), false);
+    }
+    gate_add(e, s, at + 1, at);
+    /* Later entries of this connection (keep_open:) are not judged. */
+    free(e->k->dead);
+    e->k->dead = xstrdup(e->diverged);
+    e->k->dead_allowed = e->diverge_allowed;
+  }
+  free(e->diverged);
+  e->diverged = NULL;
+  e->diverge_allowed = false;
+}
+
+void ms_engine_gate_dead(struct ms_eng *e, const struct ms_session *s) {
+  e->diverged = xstrdup(e->k->dead);
+  e->diverge_allowed = e->k->dead_allowed;
+  gate_add(e, s, 0, 0);
+  free(e->diverged);
+  e->diverged = NULL;
+  e->diverge_allowed = false;
+}
