@@ -332,6 +332,9 @@ static char *eng_wire(struct ms_eng *e, const struct ms_step *st, size_t *len,
   struct eng_unset u = {e, NULL};
   if (st->text)
     ms_vars_each(st->text, st->len, eng_unset_ref, &u, err, sizeof err);
+  if (st->octets && !u.name)
+    ms_vars_each(st->octets, strlen(st->octets), eng_unset_ref, &u, err,
+                 sizeof err);
   if (u.name) {
     *why = xasprintf("%s:%d: ${%s} has no value: its capture: did not match "
                      "an earlier reply",
@@ -344,7 +347,14 @@ static char *eng_wire(struct ms_eng *e, const struct ms_step *st, size_t *len,
   if (ms_step_wire(st, e->t->vars, e->t->nvars, ovr, nv, &wire, len, err,
                    sizeof err) != 0)
     *why = xasprintf("%s:%d: %s", e->t->path ? e->t->path : "?", st->line, err);
+  else if (st->octets && *len == 0) /* data: {octets: ${empty}} */
+    *why = xasprintf("%s:%d: octets: \"%s\" is empty",
+                     e->t->path ? e->t->path : "?", st->line, st->octets);
   free(ovr);
+  if (*why) {
+    free(wire);
+    wire = NULL;
+  }
   return wire;
 }
 
@@ -403,7 +413,7 @@ static bool eng_judge_step(const struct ms_eng *e, const struct ms_step *st,
                            struct ms_step *out, char **why) {
   char err[256] = "";
   *out = *st;
-  out->text_re = out->not_re = NULL;
+  out->text_re = out->not_re = out->each_re = NULL;
   if (st->text_re && !(out->text_re = ms_vars_expand_re(
                            st->text_re, e->caps, e->ncaps, err, sizeof err))) {
     *why = xasprintf("%s:%d: text: %s", e->t->path ? e->t->path : "?", st->line,
@@ -416,12 +426,19 @@ static bool eng_judge_step(const struct ms_eng *e, const struct ms_step *st,
                      st->line, err);
     return false;
   }
+  if (st->each_re && !(out->each_re = ms_vars_expand_re(
+                           st->each_re, e->caps, e->ncaps, err, sizeof err))) {
+    *why = xasprintf("%s:%d: each_line: %s", e->t->path ? e->t->path : "?",
+                     st->line, err);
+    return false;
+  }
   return true;
 }
 
 static void eng_judge_step_free(struct ms_step *js) {
   free(js->text_re);
   free(js->not_re);
+  free(js->each_re);
 }
 
 /* Judge REP for ST into R, with captured variables expanded. */
@@ -825,8 +842,20 @@ static bool eng_preflight(struct ms_eng *e) {
       if (st->kind == MS_STEP_SEND) {
         char *wire = NULL;
         size_t len;
-        if (ms_step_wire(st, t->vars, t->nvars, ovr, nv, &wire, &len, err,
-                         sizeof err) != 0)
+        /* data: {octets:} may name a capture: its number is only known
+         * at run time; here its variables must expand. */
+        struct ms_step head = *st;
+        head.octets = NULL;
+        char *oct = st->octets ? ms_vars_expand(st->octets, strlen(st->octets),
+                                                t->vars, t->nvars, ovr, nv,
+                                                &len, err, sizeof err)
+                               : NULL;
+        if (st->octets && !oct)
+          reason =
+              xasprintf("%s:%d: %s", t->path ? t->path : "?", st->line, err);
+        free(oct);
+        if (!reason && ms_step_wire(&head, t->vars, t->nvars, ovr, nv, &wire,
+                                    &len, err, sizeof err) != 0)
           reason =
               xasprintf("%s:%d: %s", t->path ? t->path : "?", st->line, err);
         free(wire);

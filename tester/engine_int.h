@@ -300,6 +300,10 @@ struct ms_eng {
 /* What a text:/not_text:/capture: regex sees of reply R: its lines as
  * received, joined by '\n' (engine_judge.c).  Caller frees. */
 char *ms_engine_reply_text(const struct ms_reply *r);
+/* each_line: NULL when every line of R matches RE and RE's first group
+ * (if any) has the same text on every line; else why not (engine_lines.c).
+ * *BAD: RE does not compile. */
+char *ms_engine_each_line(const char *re, const struct ms_reply *r, bool *bad);
 
 /* A new step result for step ST (index IDX) of the current session. */
 struct ms_step_result *ms_engine_step(struct ms_eng *e,

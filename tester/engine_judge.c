@@ -183,6 +183,12 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
                           "must not",
                           s->not_re));
   }
+  if (s->each_re && out->verdict == MS_PASS) {
+    bool bad;
+    char *why = ms_engine_each_line(s->each_re, reply, &bad);
+    if (why)
+      judge_set(out, bad ? MS_ERROR : MS_FAIL, why);
+  }
   /* Strict reading: each violation is a finding and fails the step. */
   for (unsigned bit = 1; bit && bit <= reply->violations; bit <<= 1) {
     if (!(reply->violations & bit))

@@ -272,6 +272,7 @@ static void sec_either(const struct ms_eng *e, const struct ms_step *st,
                        struct ms_step *out) {
   *out = *st;
   out->text_re = NULL; /* the text is only asked of the final reply */
+  out->each_re = NULL;
   out->lines = NULL;
   out->nlines = 0;
   if (out->pat.n < MS_PAT_MAX) {

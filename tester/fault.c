@@ -527,6 +527,110 @@ static const struct fault_def fault_defs[] = {
      "         connection is closed"},
     {"source-route-501", MS_F_SOURCE_ROUTE_501, FA_NONE, false, 0, 0,
      "MAIL and RCPT with a source route (<@A:b@c>) get 501"},
+    /* SMTP service extensions (issue 14): SIZE (RFC 1870), PIPELINING
+     * (RFC 2920), 8BITMIME (RFC 6152), ENHANCEDSTATUSCODES (RFC 2034,
+     * RFC 3463). */
+    {"size-unadvertised", MS_F_SIZE_UNADVERTISED, FA_NONE, false, 0, 0,
+     "EHLO leaves SIZE out, yet MAIL takes SIZE= (RFC 1870 §3)"},
+    {"size-452", MS_F_SIZE_452, FA_NONE, false, 0, 0,
+     "MAIL ... SIZE= over the advertised maximum gets 452, not 552\n"
+     "                         (RFC 1870 §6.1)"},
+    {"size-zero-552", MS_F_SIZE_ZERO_552, FA_NONE, false, 0, 0,
+     "with SIZE 0 (world max_message: 0), a SIZE= it cannot hold gets\n"
+     "                         552 as over a fixed maximum (RFC 1870 §3)"},
+    {"size-counts-stuffing", MS_F_SIZE_STUFFING, FA_NONE, false, 0, 0,
+     "the doubled dots of stuffed lines count against the size limit\n"
+     "                         (RFC 1870 §5)"},
+    {"size-no-limit-at-data", MS_F_SIZE_DATA_NO_LIMIT, FA_NONE, false, 0, 0,
+     "mail data over the limit is accepted when MAIL declared no\n"
+     "                         SIZE= (RFC 1870 §4)"},
+    {"size-ends-data", MS_F_SIZE_ENDS_DATA, FA_NONE, false, 0, 0,
+     "the data ends after the octets MAIL's SIZE= declared; the rest\n"
+     "                         are commands (RFC 1870 §6)"},
+    {"pipelining-param", MS_F_PIPE_PARAM, FA_NONE, false, 0, 0,
+     "EHLO lists PIPELINING with a parameter (RFC 2920 §2)"},
+    {"pipelining-reorder", MS_F_PIPE_REORDER, FA_NONE, false, 0, 0,
+     "in a pipelined group, each two replies are sent swapped\n"
+     "                         (RFC 2920 §3.2 (1))"},
+    {"pipelining-flush-on-error", MS_F_PIPE_FLUSH_ERROR, FA_NONE, false, 0, 0,
+     "in a pipelined group, a command that fails discards the\n"
+     "                         commands after it (RFC 2920 §3.2 (9))"},
+    {"pipelining-no-flush", MS_F_PIPE_NO_FLUSH, FA_NONE, false, 0, 0,
+     "in a pipelined group, replies to RSET, MAIL and RCPT wait for\n"
+     "                         a later command, even when no input is left\n"
+     "                         (RFC 2920 §3.2 (7))"},
+    {"pipelining-hold-noop", MS_F_PIPE_HOLD_NOOP, FA_NONE, false, 0, 0,
+     "in a pipelined group, the reply to NOOP waits for more input\n"
+     "                         (RFC 2920 §3.2 (5))"},
+    {"pipelining-hold-unknown", MS_F_PIPE_HOLD_UNKNOWN, FA_NONE, false, 0, 0,
+     "in a pipelined group, the reply to an unknown command waits\n"
+     "                         for more input (RFC 2920 §3.2 (6))"},
+    {"data-354-no-rcpt", MS_F_DATA_NO_RCPT, FA_NONE, false, 0, 0,
+     "DATA gets 354 when MAIL has no accepted recipient (then 554\n"
+     "                         at the end of the data; RFC 2920 §3.2 (3))"},
+    {"8bitmime-unadvertised", MS_F_8BIT_UNADVERTISED, FA_NONE, false, 0, 0,
+     "EHLO leaves 8BITMIME out, yet MAIL takes BODY= (RFC 6152 §2)"},
+    {"8bitmime-param", MS_F_8BIT_PARAM, FA_NONE, false, 0, 0,
+     "EHLO lists 8BITMIME with a parameter (RFC 6152 §2)"},
+    {"body-7bit-refused", MS_F_BODY_7BIT, FA_NONE, false, 0, 0,
+     "MAIL ... BODY=7BIT gets 501 (RFC 6152 §2)"},
+    {"8bit-data-refused", MS_F_8BIT_REFUSED, FA_NONE, false, 0, 0,
+     "8-bit octets in the data get 554 even after BODY=8BITMIME\n"
+     "                         (RFC 6152 §3)"},
+    {"data-line-999", MS_F_DATA_LINE_999, FA_NONE, false, 0, 0,
+     "mail data lines of 1000 octets (CRLF included) are too long\n"
+     "                         (RFC 6152 §1, RFC 5321 §4.5.3.1.6)"},
+    {"enhanced-missing", MS_F_ENH_MISSING, FA_NONE, false, 0, 0,
+     "no enhanced status code where it would be 2.0.0 (RSET, NOOP,\n"
+     "                         QUIT, the end of the data; RFC 2034 §4)"},
+    {"enhanced-class", MS_F_ENH_CLASS, FA_NONE, false, 0, 0,
+     "5xx replies carry 4.x.x codes and 4xx replies 5.x.x ones\n"
+     "                         (RFC 2034 §4)"},
+    {"enhanced-no-space", MS_F_ENH_NO_SPACE, FA_NONE, false, 0, 0,
+     "no space between the enhanced status code and the text\n"
+     "                         (RFC 2034 §3)"},
+    {"enhanced-leading-zero", MS_F_ENH_LEADING_ZERO, FA_NONE, false, 0, 0,
+     "enhanced status codes with a leading zero: 2.01.0 (RFC 3463 §2)"},
+    {"enhanced-space-inside", MS_F_ENH_SPACE_INSIDE, FA_NONE, false, 0, 0,
+     "a space inside enhanced status codes: 2. 1.0 (RFC 3463 §2)"},
+    {"enhanced-two-fields", MS_F_ENH_TWO_FIELDS, FA_NONE, false, 0, 0,
+     "enhanced status codes of two fields: 2.1 (RFC 3463 §2)"},
+    {"enhanced-first-line", MS_F_ENH_FIRST_LINE, FA_NONE, false, 0, 0,
+     "a multi-line reply carries its enhanced status code on the\n"
+     "                         first line only (RFC 2034 §4)"},
+    {"enhanced-ehlo-only", MS_F_ENH_EHLO_ONLY, FA_NONE, false, 0, 0,
+     "enhanced status codes only after EHLO, none after HELO\n"
+     "                         (RFC 2034 §4)"},
+    {"enhanced-param", MS_F_ENH_PARAM, FA_NONE, false, 0, 0,
+     "EHLO lists ENHANCEDSTATUSCODES with a parameter (RFC 2034 §3)"},
+    {"size-param-refused", MS_F_SIZE_REFUSED, FA_NONE, false, 0, 0,
+     "MAIL's SIZE= gets 555 though EHLO lists SIZE (RFC 1870 §4)"},
+    {"size-keyword-text", MS_F_SIZE_KEYWORD_TEXT, FA_NONE, false, 0, 0,
+     "EHLO lists SIZE with a parameter that is no number: SIZE 10M\n"
+     "                         (RFC 1870 §3)"},
+    /* RFC 3463 §3: codes in the class the RFC gives them, reply code
+     * and enhanced code still agreeing (RFC 2034 kept). */
+    {"esc-moved-transient", MS_F_ESC_MOVED_4XX, FA_NONE, false, 0, 0,
+     "RCPT to a mailbox that moved gets 450 4.1.6, X.1.6 as a\n"
+     "                         transient failure (RFC 3463 §3.2)"},
+    {"esc-full-permanent", MS_F_ESC_FULL_5XX, FA_NONE, false, 0, 0,
+     "RCPT to a mailbox over its quota gets 552 5.2.2, X.2.2 as a\n"
+     "                         permanent failure (RFC 3463 §3.3)"},
+    {"esc-limit-transient", MS_F_ESC_LIMIT_4XX, FA_NONE, false, 0, 0,
+     "SIZE= over a mailbox's own limit gets 452 4.2.3 at RCPT, X.2.3\n"
+     "                         as a transient failure (RFC 3463 §3.3)"},
+    {"esc-list-transient", MS_F_ESC_LIST_4XX, FA_NONE, false, 0, 0,
+     "RCPT to a closed list from a non-member gets 450 4.7.2, X.7.2\n"
+     "                         as a transient failure (RFC 3463 §3.8)"},
+    {"esc-invalid-transient", MS_F_ESC_INVALID_4XX, FA_NONE, false, 0, 0,
+     "RCPT to a domain under .invalid gets 450 4.1.2, X.1.2 as a\n"
+     "                         transient failure (RFC 3463 §3.2)"},
+    {"body-any-value", MS_F_BODY_ANY, FA_NONE, false, 0, 0,
+     "MAIL takes BODY= of any value, BODY=9BIT too (RFC 6152 §2)"},
+    {"8bit-no-body-451", MS_F_8BIT_NO_BODY_451, FA_NONE, false, 0, 0,
+     "8-bit data after MAIL without BODY=8BITMIME gets 451 at the end\n"
+     "                         of the data (RFC 5321 §2.4: clear the bit or\n"
+     "                         reject the message)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

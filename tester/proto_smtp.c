@@ -258,6 +258,29 @@ size_t ms_smtp_ehlo_keywords(const struct ms_reply *r, char ***out) {
   return n;
 }
 
+/* CAP's word W[0..WL) against the parameter P[0..PL): equal ignoring
+ * case, or W is ">N" and P a decimal number greater than N ("SIZE >0":
+ * RFC 1870 §4, a fixed maximum message size is advertised). */
+static bool smtp_param_match(const char *w, size_t wl, const char *p,
+                             size_t pl) {
+  if (wl < 2 || w[0] != '>')
+    return pl == wl && strncasecmp(p, w, wl) == 0;
+  /* Compare as digit strings: a 20-digit SIZE does not fit a long. */
+  while (wl > 2 && w[1] == '0')
+    w++, wl--;
+  while (pl > 1 && p[0] == '0')
+    p++, pl--;
+  for (size_t i = 0; i < pl; i++)
+    if (p[i] < '0' || p[i] > '9')
+      return false;
+  for (size_t i = 1; i < wl; i++)
+    if (w[i] < '0' || w[i] > '9')
+      return false;
+  if (pl == 0 || pl != wl - 1)
+    return pl > wl - 1;
+  return memcmp(p, w + 1, pl) > 0;
+}
+
 bool ms_smtp_keyword_match(const char *s, size_t n, const char *cap) {
   size_t ck = smtp_verb_len(cap), k = 0;
   while (k < n && s[k] != ' ')
@@ -277,7 +300,7 @@ bool ms_smtp_keyword_match(const char *s, size_t n, const char *cap) {
       size_t j = i;
       while (j < n && s[j] != ' ')
         j++;
-      found = j - i == pl && strncasecmp(s + i, p, pl) == 0;
+      found = j > i && smtp_param_match(p, pl, s + i, j - i);
       i = j;
     }
     if (!found)

@@ -35,11 +35,14 @@ void ms_script_init(struct ms_script *s, const char *file,
 
 static void script_step_clear(struct ms_step *st) {
   free(st->text);
+  free(st->octets);
+  free(st->fill);
   for (size_t i = 0; i < st->nlines; i++)
     free(st->lines[i]);
   free(st->lines);
   free(st->text_re);
   free(st->not_re);
+  free(st->each_re);
   free(st->skip_why);
   free(st->meta);
   free(st->user);

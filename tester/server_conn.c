@@ -63,8 +63,16 @@ struct srv_conn *srv_conn_new(int fd, unsigned id,
   return c;
 }
 
-static void conn_line(struct srv_conn *c, const struct srv_ctx *ctx,
-                      const struct srv_live *live, double now) {
+/* The PIPELINING faults apply to SMTP sessions (srv_smtp_pipe.c). */
+static bool conn_pipe(const struct srv_conn *c, const struct srv_ctx *ctx) {
+  return c->ops == &ms_srv_smtp_ops && srv_smtp_pipe_faulty(ctx);
+}
+
+/* The line in C->in, line I of this read, MORE lines after it.  True:
+ * drop the rest of the read (a fault). */
+static bool conn_line(struct srv_conn *c, const struct srv_ctx *ctx,
+                      const struct srv_live *live, double now, size_t i,
+                      bool more) {
   bool crlf = c->cr_last;
   size_t len = c->in.len;
   if (crlf && !c->overlong)
@@ -75,10 +83,16 @@ static void conn_line(struct srv_conn *c, const struct srv_ctx *ctx,
   const char *show =
       srv_auth_live_text(line, &slen, c->sasl_next, shown, sizeof shown);
   srv_live_client(live, c->id, show, slen);
+  bool pipe = conn_pipe(c, ctx), drop = false;
+  if (pipe)
+    srv_smtp_pipe_before(&c->pipe, &c->out);
   size_t from = c->out.len;
   enum srv_action a = c->ops->line(c->sess, line, len, crlf, &c->out);
   srv_live_server(live, c->id, c->out.p + from, c->out.len - from);
   c->sasl_next = srv_auth_is_challenge(c->out.p + from, c->out.len - from);
+  if (pipe)
+    drop =
+        srv_smtp_pipe_after(ctx, &c->pipe, line, len, i, more, &c->out, from);
   conn_faults(c, ctx, from, now);
   conn_act(c, a);
   if (a == SRV_STARTTLS)
@@ -86,11 +100,13 @@ static void conn_line(struct srv_conn *c, const struct srv_ctx *ctx,
   ms_buf_reset(&c->in);
   c->overlong = false;
   c->cr_last = false;
+  return drop;
 }
 
 void srv_conn_input(struct srv_conn *c, const struct srv_ctx *ctx,
                     const struct srv_live *live, const char *p, size_t n,
                     double now) {
+  size_t i = 0; /* lines of this read so far (RFC 2920 groups) */
   while (n && !c->closing && !c->dead && !srv_tls_switching(c)) {
     const char *nl = memchr(p, '\n', n);
     size_t chunk = nl ? (size_t)(nl - p) : n;
@@ -103,9 +119,12 @@ void srv_conn_input(struct srv_conn *c, const struct srv_ctx *ctx,
       c->cr_last = p[chunk - 1] == '\r';
     if (!nl)
       return;
-    conn_line(c, ctx, live, now);
+    bool more = memchr(nl + 1, '\n', n - chunk - 1) != NULL;
+    bool drop = conn_line(c, ctx, live, now, i++, more);
     p += chunk + 1;
     n -= chunk + 1;
+    if (drop)
+      n = 0; /* fault pipelining-flush-on-error */
   }
   srv_tls_leftover(c, p, n); /* what came with STARTTLS */
 }
@@ -167,5 +186,6 @@ void srv_conn_free(struct srv_conn *c) {
     close(c->fd);
   ms_buf_free(&c->in);
   ms_buf_free(&c->out);
+  srv_smtp_pipe_free(&c->pipe);
   free(c);
 }

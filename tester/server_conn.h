@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "srv.h"
+#include "srv_smtp.h"
 
 /* The longest line handed to a session.  A longer line is cut here and
  * the rest of it discarded up to its LF; the session sees more than
@@ -52,9 +53,10 @@ struct srv_conn {
   unsigned trickle_ms;      /* trickle: one octet, then this pause */
   bool reset_armed;         /* reset-mid-reply: RST after RESET_LEFT octets */
   size_t reset_left;
-  bool no_read;             /* no-read: input is never asked for */
-  struct srv_tls_conn *tls; /* STARTTLS/implicit TLS (server_tls.c) */
-  bool sasl_next;           /* the next line answers a SASL challenge */
+  bool no_read;              /* no-read: input is never asked for */
+  struct srv_tls_conn *tls;  /* STARTTLS/implicit TLS (server_tls.c) */
+  bool sasl_next;            /* the next line answers a SASL challenge */
+  struct srv_smtp_pipe pipe; /* PIPELINING faults (srv_smtp_pipe.c) */
 };
 
 /* Fault application at the wire (bare-lf, slow) needs the faults. */

@@ -248,7 +248,45 @@ enum ms_fault {
   MS_F_QUIT_ARGS_OK,        /* quit-args-ok */
   MS_F_DATA_FAIL_CLOSE,     /* data-fail-close */
   MS_F_SOURCE_ROUTE_501,    /* source-route-501 */
-  MS_F_COUNT                /* keep last */
+  /* SMTP service extensions (issue 14; srv_smtp_size.c, srv_smtp_pipe.c,
+   * srv_smtp_8bit.c, srv_smtp_enh.c): */
+  MS_F_SIZE_UNADVERTISED,  /* size-unadvertised */
+  MS_F_SIZE_452,           /* size-452 */
+  MS_F_SIZE_ZERO_552,      /* size-zero-552 */
+  MS_F_SIZE_STUFFING,      /* size-counts-stuffing */
+  MS_F_SIZE_DATA_NO_LIMIT, /* size-no-limit-at-data */
+  MS_F_SIZE_ENDS_DATA,     /* size-ends-data */
+  MS_F_PIPE_PARAM,         /* pipelining-param */
+  MS_F_PIPE_REORDER,       /* pipelining-reorder */
+  MS_F_PIPE_FLUSH_ERROR,   /* pipelining-flush-on-error */
+  MS_F_PIPE_NO_FLUSH,      /* pipelining-no-flush */
+  MS_F_PIPE_HOLD_NOOP,     /* pipelining-hold-noop */
+  MS_F_PIPE_HOLD_UNKNOWN,  /* pipelining-hold-unknown */
+  MS_F_DATA_NO_RCPT,       /* data-354-no-rcpt */
+  MS_F_8BIT_UNADVERTISED,  /* 8bitmime-unadvertised */
+  MS_F_8BIT_PARAM,         /* 8bitmime-param */
+  MS_F_BODY_7BIT,          /* body-7bit-refused */
+  MS_F_8BIT_REFUSED,       /* 8bit-data-refused */
+  MS_F_DATA_LINE_999,      /* data-line-999 */
+  MS_F_ENH_MISSING,        /* enhanced-missing */
+  MS_F_ENH_CLASS,          /* enhanced-class */
+  MS_F_ENH_NO_SPACE,       /* enhanced-no-space */
+  MS_F_ENH_LEADING_ZERO,   /* enhanced-leading-zero */
+  MS_F_ENH_SPACE_INSIDE,   /* enhanced-space-inside */
+  MS_F_ENH_TWO_FIELDS,     /* enhanced-two-fields */
+  MS_F_ENH_FIRST_LINE,     /* enhanced-first-line */
+  MS_F_ENH_EHLO_ONLY,      /* enhanced-ehlo-only */
+  MS_F_ENH_PARAM,          /* enhanced-param */
+  MS_F_SIZE_REFUSED,       /* size-param-refused */
+  MS_F_SIZE_KEYWORD_TEXT,  /* size-keyword-text */
+  MS_F_ESC_MOVED_4XX,      /* esc-moved-transient */
+  MS_F_ESC_FULL_5XX,       /* esc-full-permanent */
+  MS_F_ESC_LIMIT_4XX,      /* esc-limit-transient */
+  MS_F_ESC_LIST_4XX,       /* esc-list-transient */
+  MS_F_ESC_INVALID_4XX,    /* esc-invalid-transient */
+  MS_F_BODY_ANY,           /* body-any-value */
+  MS_F_8BIT_NO_BODY_451,   /* 8bit-no-body-451 */
+  MS_F_COUNT               /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

@@ -18,11 +18,6 @@
 #include "util.h"
 #include "mailspec/proto.h"
 
-/* RFC 821 §4.5.3: a text line is at most 1000 octets with CRLF, not
- * counting a dot added for transparency. */
-#define SMTP_TEXT_LINE_MAX 1000
-/* Mail data held in memory, whatever the world's max_message says. */
-#define SMTP_DATA_HARD_MAX (64u << 20)
 #define SMTP_VRFY_MAX 16
 
 enum smtp_state {
@@ -51,6 +46,9 @@ struct smtp_sess {
   struct srv_auth auth; /* STARTTLS and AUTH (srv_auth.c) */
   bool lf_inside;       /* a bare LF came inside the command line (§2.3.8) */
   bool ehlo_seen;       /* fault helo-503-after-ehlo */
+  bool ehlo;            /* EHLO announced the extensions */
+  struct srv_smtp_size size; /* RFC 1870 (srv_smtp_size.c) */
+  struct srv_smtp_8bit b8;   /* RFC 6152 (srv_smtp_8bit.c) */
 };
 
 typedef enum srv_action (*smtp_fn)(struct smtp_sess *s, const char *arg,
@@ -122,6 +120,8 @@ static void smtp_reset(struct smtp_sess *s) {
   s->nrcpts = s->cap = s->naccepted = 0;
   ms_buf_free(&s->data);
   s->too_big = s->too_long = s->bare_lf = false;
+  memset(&s->size, 0, sizeof s->size);
+  memset(&s->b8, 0, sizeof s->b8);
   if (s->st > SMTP_READY)
     s->st = SMTP_READY;
 }
@@ -169,10 +169,13 @@ static enum srv_action smtp_helo(struct smtp_sess *s, const char *arg,
     return SRV_CONTINUE;
   smtp_reset(s);
   s->st = SMTP_READY;
-  s->fmt.enhanced = false;
-  if (smtp_fault(s, MS_F_HELO_EHLO_REPLY)) { /* §3.2 forbids it */
-    smtp_ehlo_reply(s, arg, out);
+  s->ehlo = false;
+  if (smtp_fault(s, MS_F_ENH_EHLO_ONLY)) /* RFC 2034 §4 */
     s->fmt.enhanced = false;
+  if (smtp_fault(s, MS_F_HELO_EHLO_REPLY)) { /* §3.2 forbids it */
+    bool enhanced = s->fmt.enhanced;
+    smtp_ehlo_reply(s, arg, out);
+    s->fmt.enhanced = enhanced;
     return SRV_CONTINUE;
   }
   smtp_say(s, out, 250, NULL, smtp_host(s));
@@ -184,13 +187,12 @@ static enum srv_action smtp_helo(struct smtp_sess *s, const char *arg,
 static enum srv_action smtp_ehlo_reply(struct smtp_sess *s, const char *arg,
                                        struct ms_buf *out) {
   char *greet = xasprintf("%s greets %s", smtp_host(s), arg);
-  char *size = xasprintf("SIZE %zu", s->data_max);
-  const char *lines[16] = {greet, size};
-  size_t n = 2;
-  lines[n++] = "8BITMIME";
-  lines[n++] =
-      smtp_fault(s, MS_F_EHLO_BAD_KEYWORD) ? "PIPE_LINING" : "PIPELINING";
-  lines[n++] = "ENHANCEDSTATUSCODES";
+  char ext[64];
+  const char *lines[20] = {greet};
+  size_t n = 1 + srv_smtp_ext_keywords(&s->ctx, ext, lines + 1);
+  for (size_t i = 1; i < n && smtp_fault(s, MS_F_EHLO_BAD_KEYWORD); i++)
+    if (strcmp(lines[i], "PIPELINING") == 0)
+      lines[i] = "PIPE_LINING";
   if (!smtp_fault(s, MS_F_EHLO_NO_EXPN))
     lines[n++] = "EXPN";
   if (!smtp_fault(s, MS_F_EHLO_NO_HELP))
@@ -199,9 +201,8 @@ static enum srv_action smtp_ehlo_reply(struct smtp_sess *s, const char *arg,
   n += srv_submit_keywords(&s->ctx, lines + n); /* RFC 6409 (faults) */
   s->fmt.enhanced = false; /* RFC 2034 §3: not on the EHLO reply */
   srv_smtp_reply_lines(out, &s->fmt, 250, NULL, lines, n);
-  s->fmt.enhanced = true;
+  s->fmt.enhanced = srv_smtp_enh_offered(&s->ctx);
   free(greet);
-  free(size);
   return SRV_CONTINUE;
 }
 
@@ -219,6 +220,7 @@ static enum srv_action smtp_ehlo(struct smtp_sess *s, const char *arg,
     smtp_reset(s); /* §4.1.4: as if RSET */
     s->st = SMTP_READY;
   }
+  s->ehlo = true;
   return smtp_ehlo_reply(s, arg, out);
 }
 
@@ -277,6 +279,17 @@ static enum srv_action smtp_path_error(struct smtp_sess *s,
   return SRV_CONTINUE;
 }
 
+/* P[0..N) is NAME= of the extension EXT that is offered, or used anyway
+ * by a fault that leaves its keyword out. */
+static bool smtp_ext_param(const struct smtp_sess *s, const char *p, size_t n,
+                           const char *name, const char *ext,
+                           enum ms_fault unadv) {
+  size_t len = strlen(name);
+  return n > len + 1 && strncasecmp(p, name, len) == 0 && p[len] == '=' &&
+         (srv_smtp_ext_on(s->ctx.world, ext) ||
+          ms_fault_on(&s->ctx.faults, unadv));
+}
+
 /* Unknown or unusable parameters: 555 (RFC 5321 §4.1.1.11). */
 static void smtp_555(struct smtp_sess *s, struct ms_buf *out) {
   if (smtp_fault(s, MS_F_PARAM_501))
@@ -292,29 +305,10 @@ static bool smtp_mail_param(struct smtp_sess *s, const char *p, size_t n,
                             struct ms_buf *out) {
   if (srv_auth_smtp_mail_param(&s->ctx, &s->auth, p, n)) /* RFC 4954 §5 */
     return false;
-  if (n > 5 && strncasecmp(p, "SIZE=", 5) == 0) {
-    unsigned long long v = 0;
-    for (size_t i = 5; i < n; i++) {
-      if (p[i] < '0' || p[i] > '9' || i > 25) {
-        smtp_501(s, out);
-        return true;
-      }
-      v = v * 10 + (unsigned)(p[i] - '0');
-    }
-    if (v > s->data_max) {
-      smtp_say(s, out, 552, "5.3.4",
-               "Message size exceeds fixed maximum message size");
-      return true;
-    }
-    return false;
-  }
-  if (n > 5 && strncasecmp(p, "BODY=", 5) == 0) {
-    if ((n == 9 && strncasecmp(p + 5, "7BIT", 4) == 0) ||
-        (n == 13 && strncasecmp(p + 5, "8BITMIME", 8) == 0))
-      return false;
-    smtp_501(s, out);
-    return true;
-  }
+  if (smtp_ext_param(s, p, n, "SIZE", "SIZE", MS_F_SIZE_UNADVERTISED))
+    return srv_smtp_size_param(&s->ctx, &s->size, p + 5, n - 5, &s->fmt, out);
+  if (smtp_ext_param(s, p, n, "BODY", "8BITMIME", MS_F_8BIT_UNADVERTISED))
+    return srv_smtp_8bit_param(&s->ctx, &s->b8, p + 5, n - 5, &s->fmt, out);
   smtp_555(s, out);
   return true;
 }
@@ -337,7 +331,7 @@ static bool smtp_params(struct smtp_sess *s, const char *rest, bool mail,
   }
   while (*rest) {
     size_t n = strcspn(rest, " ");
-    if (!mail || !s->fmt.enhanced) {
+    if (!mail || !s->ehlo) {
       smtp_555(s, out);
       return true;
     }
@@ -370,12 +364,13 @@ static enum srv_action smtp_begin(struct smtp_sess *s, const char *arg,
   }
   if (e != SRV_PATH_OK)
     return smtp_path_error(s, e, true, "5.1.7", out);
+  smtp_reset(s); /* none open (503 above): its parameters go in s->size */
   if (smtp_params(s, p + used, true, out) ||
       srv_submit_mail(&s->ctx, &s->auth, &path, &s->fmt, out)) {
     srv_smtp_path_free(&path);
+    smtp_reset(s);
     return SRV_CONTINUE;
   }
-  smtp_reset(s);
   s->kind = kind;
   s->from = xstrdup(path.mailbox);
   s->st = SMTP_MAIL;
@@ -420,8 +415,12 @@ static bool smtp_rcpt_reply(struct smtp_sess *s, const struct srv_smtp_rcpt *r,
                    "User not local; will forward to %s", r->forward);
     return true;
   case SRV_RCPT_TRY:
-    srv_smtp_reply(out, &s->fmt, 551, "5.1.6", "User not local; please try %s",
-                   r->forward);
+    if (ms_fault_on(&s->ctx.faults, MS_F_ESC_MOVED_4XX)) /* 3463-3.2-5 */
+      srv_smtp_reply(out, &s->fmt, 450, "4.1.6",
+                     "User not local; please try %s", r->forward);
+    else
+      srv_smtp_reply(out, &s->fmt, 551, "5.1.6",
+                     "User not local; please try %s", r->forward);
     return false;
   case SRV_RCPT_INACTIVE: /* §3.4 and Scenario 5 */
     smtp_say(s, out, 450, "4.2.1", "User not active now");
@@ -491,6 +490,11 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
     srv_smtp_path_free(&path);
     return smtp_rcpt_limit(s, out);
   }
+  if (!s->rfc821 && /* RFC 3463 §3 (srv_smtp_policy.c) */
+      srv_smtp_policy_rcpt(&s->ctx, &path, s->from, &s->size, &s->fmt, out)) {
+    srv_smtp_path_free(&path);
+    return SRV_CONTINUE;
+  }
   struct srv_smtp_rcpt r;
   srv_smtp_rcpt_resolve(s->ctx.world, &path, s->kind, &r);
   smtp_postmaster_faults(s, &path, &r);
@@ -522,11 +526,13 @@ static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
     return SRV_CONTINUE; /* RFC 6409 §6.3 */
   if (*arg)
     return smtp_501(s, out);
-  if (s->st != SMTP_RCPT) /* no valid recipient (RFC 5321 §3.3) */
+  if (s->st != SMTP_RCPT && /* no valid recipient (RFC 5321 §3.3) */
+      !(s->st == SMTP_MAIL && srv_smtp_pipe_data_anyway(&s->ctx)))
     return smtp_503(s, out);
   s->st = SMTP_DATA;
   s->prev_crlf = true; /* the DATA line's own CRLF */
-  ms_buf_init(&s->data, s->data_max);
+  ms_buf_init(&s->data, s->rfc821 ? s->data_max
+                                  : srv_smtp_size_data_cap(&s->ctx, &s->size));
   /* 354 carries no enhanced code (ESC NULL), as in common practice */
   smtp_say(s, out, 354, NULL, "Start mail input; end with <CRLF>.<CRLF>");
   return ms_fault_on(&s->ctx.faults, MS_F_CLOSE_DATA) ? SRV_CLOSE
@@ -539,13 +545,20 @@ static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
 static enum srv_action smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   const char *why;
   size_t from = out->len;
-  if (s->too_big) /* §4.5.3 */
+  if (s->too_big && s->rfc821) /* §4.5.3 */
     smtp_say(s, out, 552, "5.3.4", "Too much mail data.");
+  else if (!s->rfc821 && /* RFC 1870 §4 */
+           srv_smtp_size_done(&s->ctx, &s->size, s->too_big, &s->fmt, out))
+    ;
   else if (s->too_long)
     smtp_say(s, out, 500, "5.5.2", "Line too long.");
   else if (s->bare_lf) /* RFC 5321 §2.3.8: CR and LF only as CRLF */
     smtp_say(s, out, 554, "5.6.0",
              "Transaction failed: bare LF in mail data; lines end in <CRLF>");
+  else if (srv_smtp_8bit_done(&s->ctx, &s->b8, &s->fmt, out))
+    ;
+  else if (s->naccepted == 0) /* only after fault data-354-no-rcpt */
+    smtp_say(s, out, 554, "5.5.1", "Transaction failed: no valid recipients");
   else if ((why = srv_smtp_hdr_refusal(&s->ctx.faults, s->data.p,
                                        s->data.len)) != NULL)
     smtp_say(s, out, 554, "5.6.0", why); /* faults only (srv_smtp_hdr.c) */
@@ -606,15 +619,19 @@ static enum srv_action smtp_data_line(struct smtp_sess *s, const char *line,
   s->prev_crlf = crlf;
   s->bare_lf |= !crlf && !lf_dot;
   bool dot = len > 0 && line[0] == '.';
-  if (len - dot + 2 > SMTP_TEXT_LINE_MAX)
+  if (len - dot + 2 > srv_smtp_8bit_line_max(&s->ctx)) /* §4.5.3.1.6 */
     s->too_long = true;
-  if (dot && !ms_fault_on(&s->ctx.faults, MS_F_NO_UNSTUFF)) {
+  bool unstuff = dot && !ms_fault_on(&s->ctx.faults, MS_F_NO_UNSTUFF);
+  if (unstuff) {
     line++;
     len--;
   }
   if (!s->too_big && (ms_buf_add(&s->data, line, len) < 0 ||
                       ms_buf_add(&s->data, "\r\n", 2) < 0))
     s->too_big = true;
+  srv_smtp_8bit_line(&s->b8, line, len);
+  if (srv_smtp_size_line(&s->ctx, &s->size, len, unstuff))
+    smtp_data_done(s, out); /* fault size-ends-data */
   return SRV_CONTINUE;
 }
 
@@ -924,20 +941,19 @@ static enum srv_action smtp_starttls(struct smtp_sess *s, const char *arg,
     /* RFC 3207 §4.2: back to the initial state */
     smtp_reset(s);
     s->st = SMTP_INIT;
-    s->fmt.enhanced = false;
+    s->ehlo = false;
   }
   return a;
 }
 
-/* The AUTH extension exists once EHLO announced it (fmt.enhanced is set
- * by EHLO and cleared by HELO). */
+/* The AUTH extension exists once EHLO announced it (s->ehlo is set by
+ * EHLO and cleared by HELO and STARTTLS). */
 static enum srv_action smtp_auth(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
   if (s->rfc821)
     return smtp_500(s, out);
-  srv_auth_smtp_auth(&s->ctx, &s->auth, arg,
-                     s->st != SMTP_INIT && s->fmt.enhanced, s->st >= SMTP_MAIL,
-                     &s->fmt, out);
+  srv_auth_smtp_auth(&s->ctx, &s->auth, arg, s->st != SMTP_INIT && s->ehlo,
+                     s->st >= SMTP_MAIL, &s->fmt, out);
   return SRV_CONTINUE;
 }
 
@@ -1088,9 +1104,12 @@ static void *smtp_open(const struct srv_ctx *ctx, struct ms_buf *out,
   s->ctx = *ctx;
   s->rfc821 = ctx->profile == MS_PROFILE_RFC821;
   s->fmt.mixed = ms_fault_on(&ctx->faults, MS_F_MIXED_MULTI);
-  s->data_max = ctx->world->max_message < SMTP_DATA_HARD_MAX
-                    ? ctx->world->max_message
-                    : SMTP_DATA_HARD_MAX;
+  s->data_max = srv_smtp_size_cap(ctx->world);
+  /* RFC 2034 §4: codes "regardless of whether or not EHLO is employed"
+   * (fault enhanced-ehlo-only: only once EHLO is) */
+  s->fmt.enhanced = srv_smtp_enh_offered(ctx) &&
+                    !ms_fault_on(&ctx->faults, MS_F_ENH_EHLO_ONLY);
+  s->fmt.enh_faults = srv_smtp_enh_faults(&ctx->faults);
   ms_buf_init(&s->data, s->data_max);
   srv_auth_init(&s->auth, ctx, false);
   *act = SRV_CONTINUE;

@@ -14,16 +14,17 @@
 /* Room for "123-" + "5.1.10 " + CRLF inside 512 octets. */
 #define REPLY_TEXT_MAX (512 - 4 - 8 - 2)
 
+/* Line LINE (0-based) of a reply; the enhanced code as srv_smtp_enh.c
+ * writes it. */
 static void reply_line(struct ms_buf *out, const struct srv_smtp_fmt *f,
-                       int code, bool more, const char *esc, const char *text) {
+                       int code, bool more, const char *esc, size_t line,
+                       const char *text) {
   size_t n = strcspn(text, "\r\n"); /* never let text split the line */
   if (n > REPLY_TEXT_MAX)
     n = REPLY_TEXT_MAX;
-  if (f->enhanced && esc)
-    ms_buf_addf(out, "%03d%c%s %.*s\r\n", code, more ? '-' : ' ', esc, (int)n,
-                text);
-  else
-    ms_buf_addf(out, "%03d%c%.*s\r\n", code, more ? '-' : ' ', (int)n, text);
+  char e[32];
+  srv_smtp_enh_code(f, code, esc, line, e, sizeof e);
+  ms_buf_addf(out, "%03d%c%s%.*s\r\n", code, more ? '-' : ' ', e, (int)n, text);
 }
 
 void srv_smtp_reply(struct ms_buf *out, const struct srv_smtp_fmt *f, int code,
@@ -32,7 +33,7 @@ void srv_smtp_reply(struct ms_buf *out, const struct srv_smtp_fmt *f, int code,
   va_start(ap, fmt);
   char *text = xvasprintf(fmt, ap);
   va_end(ap);
-  reply_line(out, f, code, false, esc, text);
+  reply_line(out, f, code, false, esc, 0, text);
   free(text);
 }
 
@@ -46,11 +47,11 @@ void srv_smtp_reply_lines(struct ms_buf *out, const struct srv_smtp_fmt *f,
                           int code, const char *esc, const char *const *lines,
                           size_t n) {
   if (n == 0) {
-    reply_line(out, f, code, false, esc, "");
+    reply_line(out, f, code, false, esc, 0, "");
     return;
   }
   for (size_t i = 0; i < n; i++) {
     int c = i == 0 && n > 1 && f->mixed ? reply_mixed_code(code) : code;
-    reply_line(out, f, c, i + 1 < n, esc, lines[i]);
+    reply_line(out, f, c, i + 1 < n, esc, i, lines[i]);
   }
 }

@@ -3,8 +3,9 @@
  *   - send: text                         a command line, literally
  *   - raw: "bytes\r\n"                   exact bytes, nothing appended
  *   - data: |                            a body: dot-stuffed, terminated
+ *   - data: {header:, octets:, fill:}    a body of an exact size
  *   - expect: 250|251 (text:, not_text:,  one reply; expect: close
- *       timeout:, capture: {NAME: RE},
+ *       each_line:, timeout:, capture: {NAME: RE},
  *       skip_on: 252, skip_reason: TEXT)
  *   - pause: SECONDS
  *   - meta: open connection             RFC 1939's stage directions
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "data_fill.h"
 #include "rx.h"
 #include "util.h"
 
@@ -182,7 +184,8 @@ static char *steps_re_template(const char *re) {
   return out;
 }
 
-/* A text:/not_text: option: a valid POSIX ERE, or a diagnostic. */
+/* A text:/not_text:/each_line: option: a valid POSIX ERE, or a
+ * diagnostic. */
 static bool steps_regex(struct ms_script *s, const struct ms_ynode *text,
                         const char *key) {
   regex_t re;
@@ -290,6 +293,7 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
                          const struct ms_ynode *v) {
   const struct ms_ynode *text = ms_transcript_yaml_get(m, "text");
   const struct ms_ynode *not_text = ms_transcript_yaml_get(m, "not_text");
+  const struct ms_ynode *each = ms_transcript_yaml_get(m, "each_line");
   const struct ms_ynode *timeout = ms_transcript_yaml_get(m, "timeout");
   const struct ms_ynode *capture = ms_transcript_yaml_get(m, "capture");
   char *caps = NULL;
@@ -311,8 +315,11 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
   if (timeout && ms_transcript_steps_seconds(s->file, timeout, "timeout:", s->d,
                                              &secs) < 0)
     return;
-  if ((text || not_text) && close) {
-    steps_error(s, text ? text : not_text,
+  if ((text || not_text || each) && close) {
+    steps_error(s,
+                text       ? text
+                : not_text ? not_text
+                           : each,
                 "expect: close takes no text: (there is no reply)");
     return;
   }
@@ -331,6 +338,7 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
     return;
   if ((text && !steps_regex(s, text, "text")) ||
       (not_text && !steps_regex(s, not_text, "not_text")) ||
+      (each && !steps_regex(s, each, "each_line")) ||
       (capture && !steps_captures(s, capture, &caps, &ncaps))) {
     free(skip.skip_why);
     return;
@@ -348,6 +356,8 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
     st->text_re = xstrdup(text->str);
   if (not_text)
     st->not_re = xstrdup(not_text->str);
+  if (each)
+    st->each_re = xstrdup(each->str);
   st->meta = caps; /* freed with the step; ms_step_capture_next() */
   st->skip_pat = skip.skip_pat;
   st->skip_why = skip.skip_why;
@@ -382,10 +392,74 @@ static void steps_raw(struct ms_script *s, const struct ms_ynode *m,
     ms_script_end_data(s);
 }
 
+/* data: {header: |, octets: N, fill: LINE}: a message of exactly N
+ * octets (RFC 1870 §5's count), filled by data_fill.c at run time. */
+static void steps_data_fill(struct ms_script *s, const struct ms_ynode *m,
+                            const struct ms_ynode *v) {
+  const struct ms_ynode *head = NULL, *oct = NULL, *fill = NULL;
+  for (size_t i = 0; i + 1 < v->nkids; i += 2) {
+    const struct ms_ynode *k = v->kids[i], *x = v->kids[i + 1];
+    const char *w = k->kind == MS_YSCALAR ? k->str : "";
+    const struct ms_ynode **dst = !strcmp(w, "header")   ? &head
+                                  : !strcmp(w, "octets") ? &oct
+                                  : !strcmp(w, "fill")   ? &fill
+                                                         : NULL;
+    if (!dst) {
+      steps_error(s, k,
+                  "data: as a mapping takes header:, octets: and fill: "
+                  "(e.g. data: {header: \"Subject: x\", octets: "
+                  "\"${max} + 1\"})");
+      return;
+    }
+    if (x->kind != MS_YSCALAR || x->len != strlen(x->str)) {
+      steps_error(s, x, "data: header:, octets: and fill: take a string");
+      return;
+    }
+    *dst = x;
+  }
+  if (!oct || !oct->len) {
+    steps_error(s, v,
+                "data: as a mapping needs octets: (the message's size, RFC "
+                "1870 §5: N, ${var}, or N + K)");
+    return;
+  }
+  if (fill && (fill->len == 0 || fill->len > MS_DATA_FILL_LINE_MAX ||
+               strpbrk(fill->str, "\r\n"))) {
+    steps_error(s, fill,
+                "data: fill: is one line of 1 to 998 octets (RFC 5321 "
+                "§4.5.3.1.6)");
+    return;
+  }
+  unsigned long long n;
+  char err[200];
+  if (!strstr(oct->str, "${") &&
+      ms_data_fill_octets(oct->str, &n, err, sizeof err) < 0) {
+    steps_error(s, oct, err);
+    return;
+  }
+  size_t hl = head ? head->len : 0;
+  if (hl > 0 && head->str[hl - 1] == '\n')
+    hl--; /* the block's last line break ends the last line */
+  struct ms_step *st = ms_script_add(s, MS_STEP_SEND, m->line, m->col);
+  st->send = MS_SEND_BODY;
+  st->text = xmemdup(head ? head->str : "", hl);
+  st->len = hl;
+  st->octets = xstrdup(oct->str);
+  st->fill = fill ? xstrdup(fill->str) : NULL;
+  ms_script_end_data(s);
+}
+
 static void steps_data(struct ms_script *s, const struct ms_ynode *m,
                        const struct ms_ynode *v) {
+  if (v->kind == MS_YMAP) {
+    steps_data_fill(s, m, v);
+    return;
+  }
   if (v->kind != MS_YSCALAR) {
-    steps_error(s, v, "data: takes the message as a literal block (data: |)");
+    steps_error(s, v,
+                "data: takes the message as a literal block (data: |), or "
+                "a mapping {header:, octets:, fill:} for a message of an "
+                "exact size");
     return;
   }
   size_t n = v->len;
@@ -419,7 +493,7 @@ static const struct steps_action steps_actions[] = {
     {"send", ""},
     {"raw", ""},
     {"data", ""},
-    {"expect", "text not_text timeout capture skip_on skip_reason"},
+    {"expect", "text not_text each_line timeout capture skip_on skip_reason"},
     {"pause", ""},
     {"meta", ""},
     {"starttls", ""},

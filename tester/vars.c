@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "data_fill.h"
 #include "util.h"
 
 bool ms_vars_valid_name(const char *s, size_t n) {
@@ -134,6 +135,32 @@ static int vars_body(struct ms_buf *o, const char *body, size_t len) {
   return rc | ms_buf_add(o, ".\r\n", 3);
 }
 
+/* data: {header:, octets:, fill:}: HEAD (the expanded header, freed
+ * here) and the body filled to the expanded OCTETS (data_fill.c).  An
+ * octets: that expands to nothing (a capture not yet made, when a
+ * transcript is checked before it runs) gives no bytes: the run itself
+ * refuses that (engine.c). */
+static int vars_fill(const struct ms_step *s, char *head, size_t hlen,
+                     const struct ms_var *vars, size_t nvars,
+                     const struct ms_var *overrides, size_t noverrides,
+                     struct ms_buf *o, char **out, size_t *outlen, char *err,
+                     size_t errlen) {
+  size_t n;
+  char *oct = ms_vars_expand(s->octets, strlen(s->octets), vars, nvars,
+                             overrides, noverrides, &n, err, errlen);
+  int rc = oct ? 0 : -1;
+  if (rc == 0 && *oct)
+    rc = ms_data_fill(o, head, hlen, oct, s->fill, err, errlen);
+  free(oct);
+  free(head);
+  if (rc != 0) {
+    ms_buf_free(o);
+    return -1;
+  }
+  *out = ms_buf_steal(o, outlen);
+  return 0;
+}
+
 int ms_step_wire(const struct ms_step *s, const struct ms_var *vars,
                  size_t nvars, const struct ms_var *overrides,
                  size_t noverrides, char **out, size_t *outlen, char *err,
@@ -162,6 +189,9 @@ int ms_step_wire(const struct ms_step *s, const struct ms_var *vars,
     rc |= ms_buf_add(&o, x, n);
     break;
   case MS_SEND_BODY:
+    if (s->octets)
+      return vars_fill(s, x, n, vars, nvars, overrides, noverrides, &o, out,
+                       outlen, err, errlen);
     rc |= vars_body(&o, x, n);
     break;
   }

@@ -70,6 +70,7 @@ void ms_world_free(struct ms_world *w) {
   world_lists_free(w->lists, w->nlists);
   free(w->pop3_timestamp);
   world_drops_free(w->maildrops, w->nmaildrops);
+  world_strv_free(w->ehlo_off, w->nehlo_off);
   world_strv_free(w->weak_mechs, w->nweak_mechs);
   world_strv_free(w->sub_senders, w->nsub_senders);
   world_strv_free(w->sub_rcpt_domains, w->nsub_rcpt_domains);
@@ -272,6 +273,7 @@ struct world_patch {
       have_lists, have_maxr, have_maxm, have_ts, have_drops;
   bool have_req_tls, have_req_auth, have_req_tls_auth, have_tls_insuff,
       have_submission, have_starttls, have_weak;
+  bool have_ehlo_off;
 };
 
 struct world_ctx {
@@ -416,10 +418,15 @@ static void world_user_pair(struct world_ctx *c, const char *key,
     u->terminal = world_bool(c, v, key);
   else if (!strcmp(key, "forward_551"))
     u->forward_551 = world_bool(c, v, key);
+  else if (!strcmp(key, "mailbox_full"))
+    u->mailbox_full = world_bool(c, v, key);
+  else if (!strcmp(key, "max_message"))
+    u->max_message = world_size(c, v, key);
   else
     world_err(c, k,
               "unknown user key '%s' (known: name, domain, fullname, "
-              "terminal, forward, forward_551, password)",
+              "terminal, forward, forward_551, password, mailbox_full, "
+              "max_message)",
               key);
   if (dst) {
     free(*dst);
@@ -453,8 +460,11 @@ static void world_list_pair(struct world_ctx *c, const char *key,
   } else if (!strcmp(key, "members")) {
     world_strv_free(l->members, l->nmembers);
     l->members = world_strv(c, v, key, &l->nmembers);
+  } else if (!strcmp(key, "closed")) {
+    l->closed = world_bool(c, v, key);
   } else {
-    world_err(c, k, "unknown list key '%s' (known: name, members)", key);
+    world_err(c, k, "unknown list key '%s' (known: name, members, closed)",
+              key);
   }
 }
 
@@ -638,6 +648,26 @@ static void world_set_str(struct world_ctx *c, yaml_node_t *v, const char *key,
   *have = true;
 }
 
+/* ehlo_off: [SIZE, 8BITMIME, PIPELINING, ENHANCEDSTATUSCODES]: the
+ * service extensions the server does not offer (issue 14). */
+static void world_ehlo_off(struct world_ctx *c, yaml_node_t *v,
+                           struct world_patch *p) {
+  static const char *const known[] = {"SIZE", "8BITMIME", "PIPELINING",
+                                      "ENHANCEDSTATUSCODES"};
+  p->v.ehlo_off = world_strv(c, v, "ehlo_off", &p->v.nehlo_off);
+  p->have_ehlo_off = true;
+  for (size_t i = 0; i < p->v.nehlo_off; i++) {
+    bool ok = false;
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+      ok |= ms_streq_ci(p->v.ehlo_off[i], known[k]);
+    if (!ok)
+      world_err(c, v,
+                "ehlo_off: '%s' is not an extension it can leave out (known: "
+                "SIZE, 8BITMIME, PIPELINING, ENHANCEDSTATUSCODES)",
+                p->v.ehlo_off[i]);
+  }
+}
+
 static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
                            yaml_node_t *v, void *arg) {
   struct world_patch *p = arg;
@@ -655,8 +685,14 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
     p->v.max_recipients = world_size(c, v, key);
     p->have_maxr = true;
   } else if (!strcmp(key, "max_message")) {
-    p->v.max_message = world_size(c, v, key);
+    /* 0: no fixed maximum, advertised as "SIZE 0" (RFC 1870 §3) */
+    const char *z = v && v->type == YAML_SCALAR_NODE
+                        ? (const char *)v->data.scalar.value
+                        : NULL;
+    p->v.max_message = z && !strcmp(z, "0") ? 0 : world_size(c, v, key);
     p->have_maxm = true;
+  } else if (!strcmp(key, "ehlo_off") && !p->have_ehlo_off) {
+    world_ehlo_off(c, v, p);
   } else if (!strcmp(key, "users") && !p->have_users) {
     world_users(c, v, &p->v);
     p->have_users = true;
@@ -687,7 +723,8 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
     world_submission(c, v, p);
   } else if (!strcmp(key, "domains") || !strcmp(key, "relay_domains") ||
              !strcmp(key, "users") || !strcmp(key, "lists") ||
-             !strcmp(key, "submission") || !strcmp(key, "weak_mechanisms")) {
+             !strcmp(key, "submission") || !strcmp(key, "weak_mechanisms") ||
+             !strcmp(key, "ehlo_off")) {
     world_err(c, k, "'%s' given twice", key);
   } else {
     world_err(c, k,
@@ -695,7 +732,7 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
               "relay_domains, max_recipients, max_message, users, "
               "lists, pop3, require_tls, require_auth, "
               "require_tls_for_auth, starttls, weak_mechanisms, "
-              "tls_insufficient, submission)",
+              "tls_insufficient, submission, ehlo_off)",
               key);
   }
 }
@@ -740,6 +777,10 @@ static void world_merge(struct ms_world *w, struct world_patch *p) {
     w->require_auth = q->require_auth;
   if (p->have_req_tls_auth)
     w->require_tls_for_auth = q->require_tls_for_auth;
+  if (p->have_ehlo_off) {
+    WORLD_SWAP(w->ehlo_off, q->ehlo_off);
+    WORLD_SWAP(w->nehlo_off, q->nehlo_off);
+  }
   if (p->have_starttls)
     w->no_starttls = q->no_starttls;
   if (p->have_weak) {

@@ -17,12 +17,16 @@ struct ms_world_user {
   char *forward;    /* forward-path: 251 (RFC 821 §3.2) */
   bool forward_551; /* refuse with 551 "please try" instead of 251 */
   char *password;   /* SMTP AUTH (RFC 4954); NULL: cannot log in */
+  /* RFC 3463 conditions (srv_smtp_policy.c): */
+  bool mailbox_full;  /* RCPT: 452 4.2.2 Mailbox full */
+  size_t max_message; /* 0, or a limit below the system's: 552 5.2.3 */
 };
 
 struct ms_world_list {
   char *name;
   char **members; /* "Full Name <mbox@host>" or "<mbox@host>" as in EXPN */
   size_t nmembers;
+  bool closed; /* only members may send to it: 550 5.7.2 (RFC 3463) */
 };
 
 struct ms_world_msg {
@@ -75,6 +79,11 @@ struct ms_world {
   size_t nsub_rcpt_domains;
   char **sub_refuse_users; /* users whose messages are refused at DATA */
   size_t nsub_refuse_users;
+  /* Service extensions (issue 14): the EHLO keywords of SIZE, 8BITMIME,
+   * PIPELINING, ENHANCEDSTATUSCODES left out (srv_smtp_ext.c); a
+   * max_message of 0 is "SIZE 0", no fixed maximum (RFC 1870 §3). */
+  char **ehlo_off;
+  size_t nehlo_off;
 };
 
 const struct ms_world_user *ms_world_find_user(const struct ms_world *w,

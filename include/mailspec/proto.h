@@ -128,7 +128,8 @@ const struct ms_proto_command *ms_smtp_command_info(const char *line);
 size_t ms_smtp_ehlo_keywords(const struct ms_reply *r, char ***out);
 /* SMTP: does the EHLO reply advertise CAP?  CAP is "KEYWORD [PARAM...]"
  * ("PIPELINING", "AUTH PLAIN", "SIZE"): the keyword must be there and
- * each PARAM among its parameters; case-insensitive. */
+ * each PARAM among its parameters; case-insensitive.  A PARAM ">N" is
+ * met by a decimal parameter greater than N ("SIZE >0"). */
 bool ms_smtp_has_capability(const struct ms_reply *ehlo, const char *cap);
 /* Does one "KEYWORD *(SP PARAM)" line S[0..N) (an EHLO line without its
  * code, or a POP3 CAPA line, RFC 2449 §6) satisfy CAP as above? */

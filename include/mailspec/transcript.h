@@ -80,6 +80,12 @@ struct ms_step {
   char *text; /* LINE/DATA_LINE: without CRLF; RAW: decoded bytes;
                  BODY: lines separated by '\n' */
   size_t len; /* bytes in text (RAW may hold NUL) */
+  /* BODY written as a mapping (data: {header:, octets:, fill:}): TEXT
+   * is the header, and the body is filled up to OCTETS (a template such
+   * as "${max} + 1", expanded at run time) with lines of FILL (NULL: a
+   * default line); data_fill.c. */
+  char *octets;
+  char *fill;
 
   /* EXPECT */
   struct ms_pattern pat;
@@ -89,6 +95,8 @@ struct ms_step {
   bool multiline; /* written as a multi-line reply */
   char *text_re;  /* optional POSIX ERE matched against the reply text */
   char *not_re;   /* optional POSIX ERE the reply text must NOT match */
+  char *each_re;  /* each_line: every line of the reply must match it, and
+                     its first group (if any) be the same on every line */
   double timeout; /* seconds, 0 = the run's default */
   /* skip_on: a reply that matches SKIP_PAT (and not PAT) shows that the
    * server lacks the set-up the test presupposes: the step and the

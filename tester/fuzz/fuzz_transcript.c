@@ -32,6 +32,7 @@ static void fz_steps(const struct ms_transcript *t) {
       } else if (st->kind == MS_STEP_EXPECT) {
         fz_regex(st->text_re);
         fz_regex(st->not_re);
+        fz_regex(st->each_re);
       }
     }
 }

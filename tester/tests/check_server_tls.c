@@ -367,10 +367,10 @@ static void pipelined(const char *fault, const char *first) {
 }
 
 START_TEST(test_starttls_pipelined) {
-  /* no EHLO since TLS: no enhanced status codes either */
-  pipelined(NULL, "221 BBN-UNIX.ARPA Service closing transmission "
+  /* no EHLO since TLS, yet enhanced status codes (RFC 2034 §4) */
+  pipelined(NULL, "221 2.0.0 BBN-UNIX.ARPA Service closing transmission "
                   "channel\r\n");
-  pipelined("starttls-keep-pipelined", "250 OK\r\n");
+  pipelined("starttls-keep-pipelined", "250 2.0.0 OK\r\n");
 }
 END_TEST
 

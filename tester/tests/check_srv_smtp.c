@@ -456,7 +456,8 @@ START_TEST(test_5321_refusals) {
   drv_open(&d, MS_PROFILE_RFC5321, 0);
   drv_out(&d);
   SAYS(&d, "HELO bar.com", "250 BBN-UNIX.ARPA\r\n");
-  SAYS(&d, "MAIL FROM:<a@b.c>", "250 OK\r\n"); /* no EHLO: no codes */
+  /* RFC 2034 §4: codes "regardless of whether or not EHLO is employed" */
+  SAYS(&d, "MAIL FROM:<a@b.c>", "250 2.1.0 OK\r\n");
   CODE(&d, "RSET", 250);
   CODE(&d, "MAIL FROM:<a@b.c> SIZE=5", 555); /* extensions need EHLO */
   CODE(&d, "EHLO bar.com", 250);
@@ -565,7 +566,7 @@ END_TEST
 START_TEST(test_reply_lines) {
   struct ms_buf b;
   ms_buf_init(&b, 0);
-  struct srv_smtp_fmt f = {true, false};
+  struct srv_smtp_fmt f = {true, false, 0};
   srv_smtp_reply(&b, &f, 250, "2.1.0", "OK");
   ck_assert_str_eq(b.p, "250 2.1.0 OK\r\n");
   ms_buf_reset(&b);

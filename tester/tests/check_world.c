@@ -130,7 +130,8 @@ START_TEST(test_apply_errors) {
   const char *bad[] = {
       "max_recipients: -1\n",
       "max_recipients: lots\n",
-      "max_message: 0\n",
+      "max_message: -1\n",
+      "ehlo_off: [CHUNKING]\n",
       "users: {name: x}\n",
       "users:\n  - {fullname: No Name}\n",
       "users:\n  - {name: x, terminal: maybe}\n",

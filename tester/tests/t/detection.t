@@ -149,6 +149,24 @@ exit_is 0 "rfc821, rfc5321 (Appendix D) and rfc1939 classroom suites pass agains
 for id in smtp/greeting smtp/ehlo smtp/rcpt-unknown smtp/mail-transaction smtp/dot-transparency; do
   is "$(verdict ref-smtp $id | cut -f1)" PASS "clean: $id passes"
 done
+# The extensions' tests (issue 14): those that need a world of their own
+# (SIZE 0, a keyword left out, the mailboxes of RFC 3463 §3) run with
+# -t builtin, which gives each its world, and the mailboxes named.
+run ref-esmtp-worlds -j 4 -t builtin -D moved=moved@localhost -D fullbox=full@localhost \
+  -D smallbox=small@localhost -D closedlist=closed@localhost "$ROOT/suites/esmtp.yaml"
+exit_is 0 "esmtp passes against the reference server with each transcript's world"
+for id in esmtp/size-zero esmtp/size-keyword esmtp/8bitmime-unadvertised esmtp/status-code-moved \
+  esmtp/status-code-mailbox-full esmtp/status-code-mailbox-limit esmtp/status-code-list; do
+  is "$(verdict ref-esmtp-worlds $id | cut -f1)" PASS "clean, in its world: $id passes"
+done
+for id in esmtp/size-declared esmtp/size-over-limit esmtp/size-at-limit esmtp/size-undeclared-over-limit \
+  esmtp/size-not-end-of-data esmtp/pipelining esmtp/pipelining-keyword esmtp/pipelining-rcpt-last \
+  esmtp/pipelining-rset-quit esmtp/pipelining-unknown-last esmtp/pipelining-data-no-rcpt \
+  esmtp/8bitmime esmtp/8bitmime-keyword esmtp/8bitmime-line-1000 esmtp/enhancedstatuscodes \
+  esmtp/enhancedstatuscodes-helo esmtp/enhancedstatuscodes-keyword esmtp/enhancedstatuscodes-multiline \
+  esmtp/status-codes; do
+  is "$(verdict ref-smtp $id | cut -f1)" PASS "clean: $id passes"
+done
 is "$(verdict ref-pop3 pop3/update-only-at-quit | cut -f1)" PASS "clean: pop3/update-only-at-quit passes"
 # Sessions side by side (issue 13 §3): the maildrop lock, the APOP
 # timestamp; their faults are in detection.yaml.
