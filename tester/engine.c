@@ -486,11 +486,15 @@ void ms_engine_send_line(struct ms_eng *e, const char *wire, size_t len,
   eng_command(e, shown);
 }
 
+/* TEXT with ${name} expanded: the values captured so far, -D, vars:. */
 char *ms_engine_expand(const struct ms_eng *e, const char *text, char *err,
                        size_t errlen) {
-  size_t n;
-  return ms_vars_expand(text ? text : "", text ? strlen(text) : 0, e->t->vars,
-                        e->t->nvars, e->ovr, e->novr, &n, err, errlen);
+  size_t n, nv;
+  struct ms_var *ovr = eng_overrides(e, NULL, &nv);
+  char *v = ms_vars_expand(text ? text : "", text ? strlen(text) : 0,
+                           e->t->vars, e->t->nvars, ovr, nv, &n, err, errlen);
+  free(ovr);
+  return v;
 }
 
 /* ---- connecting ------------------------------------------------------- */

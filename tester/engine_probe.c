@@ -227,7 +227,8 @@ char *ms_engine_requires_unmet(const struct ms_transcript *t,
       }
       if (!probe_has(t->protocol, &p->reply, req + 1))
         continue;
-      return xasprintf("server advertises %s before TLS", req + 1);
+      return xasprintf("server advertises %s%s", req + 1,
+                       t->uses_tls ? " before TLS" : "");
     }
     if (probe_has(t->protocol, &p->reply, req) ||
         (t->uses_tls && probe_has(t->protocol, &p->tls_reply, req)))

@@ -155,6 +155,30 @@ static void sec_not_attempted(struct ms_eng *e, struct ms_step_result *r) {
   ms_engine_live_note(&e->live, "SKIP: %s", r->reason);
 }
 
+/* The server closed the connection instead of starting TLS while
+ * commands sent after STARTTLS/STLS in the same packet were unanswered:
+ * it ran none of them, which is what the injection check asks
+ * (CVE-2011-0411; Dovecot drops such a client).  SKIP: the steps that
+ * need TLS do not apply.  True when that is the case. */
+static bool sec_refused_injection(struct ms_eng *e, struct ms_step_result *r,
+                                  enum ms_tls_fail why, bool implicit) {
+  if (why != MS_TLS_CLOSED || implicit || e->k->fn <= e->k->fhead)
+    return false;
+  size_t n = 0;
+  char *names = ms_engine_drop_pending(e, &n);
+  r->verdict = MS_SKIP;
+  r->reason = xasprintf("the server closed the connection instead of "
+                        "starting TLS, with %zu command%s sent after "
+                        "STARTTLS/STLS unanswered (%s): it ran none of them; "
+                        "the steps that need TLS do not apply",
+                        n, n == 1 ? "" : "s", names);
+  free(names);
+  if (!e->skip)
+    e->skip = xstrdup(r->reason);
+  ms_engine_live_note(&e->live, "SKIP: %s", r->reason);
+  return true;
+}
+
 /* The handshake as step ST; false when the connection is unusable. */
 static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
                           size_t idx, bool implicit) {
@@ -206,7 +230,7 @@ static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
     ms_engine_live_note(&e->live, "TLS: %s", r->got);
     sec_plain_before(e, r, plain, peek, sizeof peek);
     sec_forget(e);
-  } else {
+  } else if (!sec_refused_injection(e, r, why, implicit)) {
     if (!implicit)
       sec_plain_before(e, r, plain, peek, sizeof peek);
     sec_fail(e, r, why, err, &info, implicit);
@@ -449,6 +473,18 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
                            size_t idx, const struct ms_step *next) {
   char err[256];
   char *ts = ms_auth_apop_timestamp(e->k->greeting);
+  if (ts && st->timestamp) { /* an earlier greeting's: a replay (§7) */
+    char terr[256] = "";
+    char *other = ms_engine_expand(e, st->timestamp, terr, sizeof terr);
+    if (!other) {
+      free(ts);
+      ms_engine_flush(e);
+      ms_engine_error(ms_engine_step(e, st, idx), xstrdup(terr));
+      return false;
+    }
+    free(ts);
+    ts = other;
+  }
   if (!ts) { /* like an unmet requires: */
     ms_engine_flush(e);
     struct ms_step_result *r = ms_engine_step(e, st, idx);

@@ -48,6 +48,7 @@ static void script_step_clear(struct ms_step *st) {
   free(st->user);
   free(st->pass);
   free(st->authzid);
+  free(st->timestamp);
 }
 
 void ms_script_steps_free(struct ms_step *v, size_t n) {

@@ -129,26 +129,54 @@ static const char *auth_password(const struct ms_world *w, bool pop3,
   return u ? u->password : NULL;
 }
 
+/* POP3 names as RFC 5034 §4 recommends: "SHOULD use the SASLprep
+ * profile" (its mapping step: srv_saslprep.c), unless the fault
+ * pop3-saslprep-no-map is on (5034-4-22).  NAME itself otherwise. */
+/* POP3 names are prepared with SASLprep for every mechanism (RFC 5034
+ * §4: "SHOULD use the SASLprep profile ... to prepare these names for
+ * matching"); pop3-saslprep-no-map compares them as sent (5034-4-22). */
 static bool auth_check(struct srv_auth *a, const struct srv_ctx *ctx,
                        const char *user, const char *pass) {
+  char *prep = NULL;
+  if (a->pop3 && !ms_fault_on(&ctx->faults, MS_F_SASLPREP_NO_MAP)) {
+    prep = srv_saslprep(user, strlen(user));
+    if (!prep)
+      return false; /* preparation failed */
+    user = prep;
+  }
   const char *who;
   const char *want = auth_password(ctx->world, a->pop3, user, &who);
   bool any = ms_fault_on(&ctx->faults, MS_F_AUTH_ANY_PASS); /* the fault */
-  if (!want || !*user || (!any && !auth_streq_ct(want, pass)))
-    return false;
-  free(a->user);
-  a->user = xstrdup(who);
-  return true;
+  bool ok = want && *user && (any || auth_streq_ct(want, pass));
+  if (ok) {
+    free(a->user);
+    a->user = xstrdup(who);
+  }
+  free(prep);
+  return ok;
 }
 
 /* RFC 4954 §4: an authorization identity that SASLprep refuses, or
  * that it empties, fails the authentication; one that differs from the
  * authentication identity (both prepared) asks to act as someone else:
- * refused too.  The fault auth-authzid-ignored looks at neither. */
-static bool auth_authzid_ok(const struct srv_ctx *ctx, const char *zid,
-                            size_t zl, const char *cid) {
-  if (zl == 0 || ms_fault_on(&ctx->faults, MS_F_AUTH_AUTHZID_IGNORED))
+ * refused too.  The fault auth-authzid-ignored looks at neither; POP3
+ * faults: plain-ignore-authzid (RFC 2595 §6, 2595-6-4) and
+ * pop3-no-saslprep, which drops control characters instead of failing the
+ * preparation (RFC 5034 §4, 5034-4-23). */
+static bool auth_authzid_ok(const struct srv_auth *a, const struct srv_ctx *ctx,
+                            const char *zid, size_t zl, const char *cid) {
+  if (zl == 0 || ms_fault_on(&ctx->faults, MS_F_AUTH_AUTHZID_IGNORED) ||
+      (a->pop3 && ms_fault_on(&ctx->faults, MS_F_PLAIN_IGNORE_AUTHZID)))
     return true;
+  if (a->pop3 && ms_fault_on(&ctx->faults, MS_F_POP3_NO_SASLPREP)) {
+    char kept[256];
+    size_t k = 0;
+    for (size_t i = 0; i < zl && k + 1 < sizeof kept; i++)
+      if ((unsigned char)zid[i] >= 0x20 && zid[i] != 0x7f)
+        kept[k++] = zid[i];
+    kept[k] = '\0';
+    return strcmp(kept, cid) == 0;
+  }
   char *z = srv_saslprep(zid, zl), *c = srv_saslprep(cid, strlen(cid));
   bool ok = z && c && *z && strcmp(z, c) == 0;
   free(z);
@@ -170,9 +198,10 @@ static bool auth_plain(struct srv_auth *a, const struct srv_ctx *ctx,
   const char *pw = cid + cl + 1;
   if (strnlen(pw, n - zl - cl - 2) != n - zl - cl - 2)
     return false; /* a third NUL */
-  if (!auth_authzid_ok(ctx, zid, zl, cid))
+  if (!auth_authzid_ok(a, ctx, zid, zl, cid))
     return false;
-  char *user = srv_saslprep(cid, cl); /* RFC 4954 §4, a SHOULD */
+  /* RFC 4954 §4, a SHOULD; POP3 names: auth_check */
+  char *user = a->pop3 ? xstrdup(cid) : srv_saslprep(cid, cl);
   bool ok = user && auth_check(a, ctx, user, pw);
   free(user);
   return ok;
@@ -729,20 +758,53 @@ bool srv_auth_pop3_user_ok(const struct srv_ctx *ctx,
   return a->tls || !srv_auth_need_tls(ctx);
 }
 
+static bool pop3_fault_on(const struct srv_ctx *ctx, enum ms_fault f) {
+  return ms_fault_on(&ctx->faults, f);
+}
+
 void srv_auth_pop3_capa(const struct srv_ctx *ctx, const struct srv_auth *a,
-                        struct ms_buf *out) {
-  if (ctx->tls && !a->tls) /* RFC 2595 §4: not once TLS is on */
+                        bool authorization, struct ms_buf *out) {
+  /* RFC 2595 §4: "STLS" means the command is "present and permitted in
+   * the current state" -- AUTHORIZATION, before TLS (§8: "Announced
+   * states/Valid states: AUTHORIZATION state only"). */
+  bool stls = ctx->tls && !a->tls && authorization;
+  if (pop3_fault_on(ctx, MS_F_STLS_LISTED_ALWAYS)) /* 2595-4-3, 2595-8-2 */
+    stls = ctx->tls != NULL;
+  if (pop3_fault_on(ctx, MS_F_STLS_UNLISTED)) /* 2595-4-1 */
+    stls = false;
+  if (stls)
     ms_buf_addstr(out, "STLS\r\n");
+  /* RFC 5034 §3: in both states, after AUTH too; "a space-separated list"
+   * (not under sasl-list-commas, 5034-3-2). */
   if (ctx->auth && (srv_auth_pop3_user_ok(ctx, a) ||
-                    ms_fault_on(&ctx->faults, MS_F_AUTH_BEFORE_TLS)))
-    ms_buf_addstr(out, "SASL PLAIN\r\n"); /* RFC 5034 §2 */
+                    pop3_fault_on(ctx, MS_F_AUTH_BEFORE_TLS)))
+    ms_buf_addstr(out, pop3_fault_on(ctx, MS_F_SASL_LIST_COMMAS)
+                           ? "SASL PLAIN,LOGIN,CRAM-MD5\r\n"
+                           : "SASL PLAIN LOGIN CRAM-MD5\r\n");
 }
 
 bool srv_auth_pop3_gate(const struct srv_ctx *ctx, const struct srv_auth *a,
                         const char *verb, struct ms_buf *out) {
   static const char *const auth_verbs[] = {"USER", "PASS", "APOP", "AUTH",
                                            NULL};
+  static const char *const user_pass[] = {"USER", "PASS", NULL};
+  /* stls-leaves-authorization: no login after STLS (RFC 2595 §4, "the
+   * server remains in AUTHORIZATION state", 2595-4-8). */
+  if (a->tls && !ctx->tls_implicit &&
+      pop3_fault_on(ctx, MS_F_STLS_LEAVES_AUTH) &&
+      auth_verb_in(verb, auth_verbs)) {
+    ms_buf_addstr(out, "-ERR not in the AUTHORIZATION state\r\n");
+    return true;
+  }
   if (srv_auth_pop3_user_ok(ctx, a) || !auth_verb_in(verb, auth_verbs))
+    return false;
+  /* sasl-before-tls: AUTH taken anyway (2595-6-2, 5034-4-33). */
+  if (pop3_fault_on(ctx, MS_F_SASL_BEFORE_TLS) && ms_streq_ci(verb, "AUTH"))
+    return false;
+  /* user-pass-before-tls: the clear-text login is taken anyway (RFC 2595
+   * §2.3, 2595-2.3-1), though CAPA does not list USER. */
+  if (pop3_fault_on(ctx, MS_F_USER_PASS_BEFORE_TLS) &&
+      auth_verb_in(verb, user_pass))
     return false;
   ms_buf_addstr(out, "-ERR authentication requires TLS: use STLS first\r\n");
   return true;
@@ -758,25 +820,47 @@ enum srv_action srv_auth_pop3_stls(const struct srv_ctx *ctx,
     ms_buf_addstr(out, "-ERR Command not permitted when TLS active\r\n");
     return SRV_CONTINUE;
   }
+  if (pop3_fault_on(ctx, MS_F_STLS_BROKEN)) { /* 2595-4-2 */
+    ms_buf_addstr(out, "-ERR STLS is not available\r\n");
+    return SRV_CONTINUE;
+  }
   ms_buf_addstr(out, "+OK Begin TLS negotiation\r\n");
+  /* RFC 2595 §4: "A TLS negotiation begins immediately after the CRLF at
+   * the end of the +OK response" (2595-4-5). */
+  if (pop3_fault_on(ctx, MS_F_STLS_PLAINTEXT))
+    ms_buf_addstr(out, "+OK go ahead\r\n");
   auth_tls_on(a);
   return SRV_STARTTLS;
 }
 
-static const char *auth_pop3_result(struct srv_auth *a, enum sasl_r r, char *ch,
+/* "+ challenge": RFC 5034 §4, nothing but the base64 ("+ " alone for an
+ * empty one).  The faults add text (5034-4-7, 5034-4-10). */
+static void auth_pop3_challenge(const struct srv_ctx *ctx, const char *ch,
+                                struct ms_buf *out) {
+  if (!*ch && pop3_fault_on(ctx, MS_F_POP3_EMPTY_CONT_TEXT))
+    ms_buf_addstr(out, "+ go ahead\r\n");
+  else if (*ch && pop3_fault_on(ctx, MS_F_POP3_CONT_TEXT))
+    ms_buf_addf(out, "+ %s (continue)\r\n", ch);
+  else
+    ms_buf_addf(out, "+ %s\r\n", ch);
+}
+
+static const char *auth_pop3_result(const struct srv_ctx *ctx,
+                                    struct srv_auth *a, enum sasl_r r, char *ch,
                                     struct ms_buf *out) {
   const char *user = NULL;
   switch (r) {
   case SASL_CHALLENGE: /* RFC 5034 §4: "+" SP base64 */
-    ms_buf_addf(out, "+ %s\r\n", ch ? ch : "");
+    auth_pop3_challenge(ctx, ch ? ch : "", out);
     free(ch);
     return NULL;
   case SASL_OK:
     a->done = true;
     user = a->user;
     break;
-  case SASL_FAIL:
-    ms_buf_addstr(out, "-ERR [AUTH] authentication failed\r\n");
+  case SASL_FAIL: /* RFC 3206 §4 */
+    ms_buf_addf(out, "-ERR [AUTH%s authentication failed\r\n",
+                pop3_fault_on(ctx, MS_F_RESP_CODE_BAD) ? "" : "]");
     break;
   case SASL_BAD_B64:
     ms_buf_addstr(out, "-ERR cannot decode the response (base64)\r\n");
@@ -795,28 +879,81 @@ static const char *auth_pop3_result(struct srv_auth *a, enum sasl_r r, char *ch,
   return user;
 }
 
+/* pop3-b64-lenient: keep only base64 letters, dropping foreign characters
+ * and inner "=" (5034-4-16, 5034-4-17), then pad.  Returns LINE itself
+ * without the fault. */
+static char *auth_pop3_b64_lenient(const struct srv_ctx *ctx, const char *line,
+                                   size_t *len) {
+  if (!pop3_fault_on(ctx, MS_F_POP3_B64_LENIENT) ||
+      (*len == 1 && line[0] == '*'))
+    return NULL;
+  char *k = xmalloc(*len + 4);
+  size_t n = 0;
+  for (size_t i = 0; i < *len; i++)
+    if (auth_b64_val(line[i]) >= 0)
+      k[n++] = line[i];
+  while (n % 4)
+    k[n++] = '=';
+  k[n] = '\0';
+  *len = n;
+  return k;
+}
+
+/* The mechanism named MECH, as this server takes it for POP3. */
+static enum srv_auth_mech auth_pop3_mech(const struct srv_ctx *ctx,
+                                         const char *mech) {
+  enum srv_auth_mech m = auth_mech(ctx, mech, strlen(mech));
+  if (m && pop3_fault_on(ctx, MS_F_POP3_MECH_CASE)) /* 5034-5-1 */
+    for (const char *p = mech; *p; p++)
+      if (*p >= 'a' && *p <= 'z')
+        return SRV_MECH_NONE;
+  if (m == SRV_MECH_LOGIN && pop3_fault_on(ctx, MS_F_SASL_LISTS_UNSUPPORTED))
+    return SRV_MECH_NONE; /* listed, yet refused: 5034-3-3 */
+  if (!m && pop3_fault_on(ctx, MS_F_SASL_ANY_MECH)) /* 5034-4-5 */
+    return SRV_MECH_PLAIN;
+  return m;
+}
+
 const char *srv_auth_pop3_auth(const struct srv_ctx *ctx, struct srv_auth *a,
                                const char *mech, const char *ir,
                                struct ms_buf *out) {
-  enum srv_auth_mech m = auth_mech(ctx, mech, strlen(mech));
-  if (!ctx->auth || m != SRV_MECH_PLAIN) { /* RFC 5034 §4 */
+  enum srv_auth_mech m = auth_pop3_mech(ctx, mech);
+  if (!ctx->auth || !m) { /* RFC 5034 §4 */
     ms_buf_addf(out, "-ERR unsupported authentication mechanism %.40s\r\n",
                 mech);
     return NULL;
   }
-  if (srv_auth_need_tls(ctx) && !a->tls) {
+  if (srv_auth_need_tls(ctx) && !a->tls &&
+      !pop3_fault_on(ctx, MS_F_SASL_BEFORE_TLS)) {
     ms_buf_addstr(out, "-ERR authentication requires TLS: use STLS first\r\n");
     return NULL;
   }
+  /* cram-md5-ir-ok: the initial response ignored, not refused (5034-4-13). */
+  if (m == SRV_MECH_CRAM_MD5 && pop3_fault_on(ctx, MS_F_CRAM_IR_OK))
+    ir = NULL;
+  size_t n = ir ? strlen(ir) : 0;
+  char *k = ir && strcmp(ir, "=") ? auth_pop3_b64_lenient(ctx, ir, &n) : NULL;
   char *ch = NULL;
-  enum sasl_r r = sasl_start(a, ctx, m, ir, &ch);
-  return auth_pop3_result(a, r, ch, out);
+  enum sasl_r r = sasl_start(a, ctx, m, k ? k : ir, &ch);
+  free(k);
+  return auth_pop3_result(ctx, a, r, ch, out);
 }
 
 const char *srv_auth_pop3_line(const struct srv_ctx *ctx, struct srv_auth *a,
                                const char *line, size_t len,
                                struct ms_buf *out) {
   char *ch = NULL;
-  enum sasl_r r = sasl_step(a, ctx, line, len, &ch);
-  return auth_pop3_result(a, r, ch, out);
+  if (len == 1 && line[0] == '*' &&
+      pop3_fault_on(ctx, MS_F_POP3_CANCEL_IGNORED)) {
+    ms_buf_addstr(out, "+ \r\n"); /* not -ERR: 5034-4-8 */
+    return NULL;
+  }
+  char *k = auth_pop3_b64_lenient(ctx, line, &len);
+  enum sasl_r r = sasl_step(a, ctx, k ? k : line, len, &ch);
+  free(k);
+  if (r == SASL_BAD_B64 && pop3_fault_on(ctx, MS_F_POP3_B64_RETRY)) {
+    ms_buf_addstr(out, "+ \r\n"); /* asks again instead of -ERR: 5034-4-14 */
+    return NULL;
+  }
+  return auth_pop3_result(ctx, a, r, ch, out);
 }

@@ -6,10 +6,9 @@
  *         "*" and bad base64, 503 inside a transaction or after success,
  *         504 for an unknown mechanism, 530 when policy requires TLS or
  *         AUTH first, MAIL's AUTH= parameter (RFC 4954 §5);
- *   POP3  STLS (RFC 2595 §4), AUTH PLAIN (RFC 5034), CAPA's STLS and
- *         SASL lines, USER/PASS/APOP refused before TLS when required.
- * Credentials come from the world: SMTP users' `password`, POP3
- * maildrops' `pass`. */
+ *   POP3  STLS (RFC 2595 §4), AUTH PLAIN/LOGIN/CRAM-MD5 (RFC 5034), CAPA's STLS
+ * and SASL lines, USER/PASS/APOP refused before TLS when required. Credentials
+ * come from the world: SMTP users' `password`, POP3 maildrops' `pass`. */
 #ifndef MS_SRV_AUTH_H
 #define MS_SRV_AUTH_H
 
@@ -102,10 +101,10 @@ bool srv_auth_is_challenge(const char *reply, size_t n);
 
 /* ---- POP3 ------------------------------------------------------------ */
 
-/* CAPA lines STLS and SASL, in both states (RFC 2449 §5: what the
- * AUTHORIZATION state offers is announced in both). */
+/* CAPA lines STLS (in the AUTHORIZATION state only, before TLS: RFC 2595
+ * §4, §8) and SASL (in both states, RFC 2449 §5, RFC 5034 §3). */
 void srv_auth_pop3_capa(const struct srv_ctx *ctx, const struct srv_auth *a,
-                        struct ms_buf *out);
+                        bool authorization, struct ms_buf *out);
 /* May USER/PASS be used (and shown in CAPA) now? */
 bool srv_auth_pop3_user_ok(const struct srv_ctx *ctx, const struct srv_auth *a);
 /* USER, PASS, APOP, AUTH before TLS when TLS is required: -ERR, true. */

@@ -28,7 +28,18 @@ struct pop3_sess {
   bool locked;         /* VIEW holds the maildrop (§8: for the session) */
   struct ms_maildrop_view view;
   struct srv_auth auth; /* STLS and AUTH (srv_auth.c) */
+  /* For faults only: */
+  bool login_failed; /* a PASS or APOP was refused (pop3-no-retry) */
+  char *stale_user;  /* USER of a refused PASS (pass-remembers-user) */
+  bool auth_failed;  /* an AUTH exchange failed (pop3-auth-fail-locks) */
+  unsigned long sid; /* this session's number (uidl-per-session) */
+  unsigned long long retrieved; /* RETR'd messages 1..64, one bit each
+                                   (pop3-abort-deletes-retrieved) */
 };
+
+static inline bool pop3_fault(const struct pop3_sess *s, enum ms_fault f) {
+  return ms_fault_on(&s->ctx->faults, f);
+}
 
 /* A parsed command line: verb and up to POP3_MAX_ARGS arguments; REST
  * is everything after the verb (PASS takes spaces as part of the
@@ -58,6 +69,17 @@ enum srv_action srv_pop3_txn_top(struct pop3_sess *s, const struct pop3_cmd *c,
                                  struct ms_buf *out);
 enum srv_action srv_pop3_txn_uidl(struct pop3_sess *s, const struct pop3_cmd *c,
                                   struct ms_buf *out);
+/* CAPA (RFC 2449 §5, srv_pop3_capa.c): the capability list for the
+ * session's state. */
+enum srv_action srv_pop3_capa(struct pop3_sess *s, const struct pop3_cmd *c,
+                              struct ms_buf *out);
+/* "[CODE] " for a reply text (RFC 2449 §8, RFC 3206): the response code,
+ * as this server writes it (the resp-code-bad fault breaks it). */
+const char *srv_pop3_code(const struct pop3_sess *s, const char *code,
+                          char *buf, size_t cap);
+/* Sessions so far that ended without QUIT (counted under the
+ * uidl-abort-changes fault only). */
+unsigned long srv_pop3_aborts(void);
 /* Messages not marked deleted, and their size as reported (RFC 1939
  * §11: octets on the wire, CRLF counted; the pop3-octets fault lies). */
 size_t srv_pop3_txn_count(const struct pop3_sess *s, size_t *octets);

@@ -34,6 +34,7 @@ struct store_mail {
 struct store_drop {
   bool *removed; /* per world message: deleted in an earlier UPDATE */
   bool locked;
+  double login_at; /* ms_now() of the last login, 0: none (LOGIN-DELAY) */
 };
 
 struct store_view { /* ms_maildrop_view.priv */
@@ -374,4 +375,23 @@ size_t ms_store_pop3_count(struct ms_store *s, const char *user) {
     n += !s->drops[di].removed[i];
   pthread_mutex_unlock(&s->mu);
   return n;
+}
+
+double ms_store_login_since(struct ms_store *s, const char *user, double now) {
+  size_t di;
+  if (!store_drop_index(s, user, &di))
+    return -1;
+  pthread_mutex_lock(&s->mu);
+  double at = s->drops[di].login_at;
+  pthread_mutex_unlock(&s->mu);
+  return at > 0 ? now - at : -1;
+}
+
+void ms_store_note_login(struct ms_store *s, const char *user, double now) {
+  size_t di;
+  if (!store_drop_index(s, user, &di))
+    return;
+  pthread_mutex_lock(&s->mu);
+  s->drops[di].login_at = now;
+  pthread_mutex_unlock(&s->mu);
 }

@@ -86,6 +86,10 @@ int ms_store_lock(struct ms_store *s, const char *user,
  * deleted are removed for later sessions. */
 void ms_store_unlock(struct ms_store *s, struct ms_maildrop_view *v,
                      bool commit);
+/* LOGIN-DELAY (RFC 2449 §6.5): seconds from USER's last noted login to
+ * NOW (ms_now()), or -1 when none was noted. */
+double ms_store_login_since(struct ms_store *s, const char *user, double now);
+void ms_store_note_login(struct ms_store *s, const char *user, double now);
 /* Messages still present in USER's maildrop (before any lock). */
 size_t ms_store_pop3_count(struct ms_store *s, const char *user);
 

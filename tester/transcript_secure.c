@@ -304,7 +304,9 @@ void ms_transcript_secure_auth(struct ms_script *s, const struct ms_ynode *item,
   out->authzid = authz ? xstrdup(authz->str) : NULL;
 }
 
-/* - apop: {user:, secret:, expect:, text:, timeout:} */
+/* - apop: {user:, secret:, timestamp:, expect:, text:, timeout:};
+ * timestamp: digests another timestamp than the greeting's (a captured
+ * earlier one: RFC 1939 §7's replay protection). */
 void ms_transcript_secure_apop(struct ms_script *s, const struct ms_ynode *item,
                                const struct ms_ynode *v) {
   if (s->proto != MS_PROTO_POP3) {
@@ -319,11 +321,12 @@ void ms_transcript_secure_apop(struct ms_script *s, const struct ms_ynode *item,
                "\"${secret}\"}");
     return;
   }
-  if (!secure_keys(s, "apop", v, "user secret expect text timeout"))
+  if (!secure_keys(s, "apop", v, "user secret timestamp expect text timeout"))
     return;
   bool bad = false;
   const struct ms_ynode *user = secure_str(s, v, "user", &bad);
   const struct ms_ynode *secret = secure_str(s, v, "secret", &bad);
+  const struct ms_ynode *tstamp = secure_str(s, v, "timestamp", &bad);
   if (bad)
     return;
   if (!user || !secret) {
@@ -347,4 +350,5 @@ void ms_transcript_secure_apop(struct ms_script *s, const struct ms_ynode *item,
   out->col = item->col;
   out->user = xstrdup(user->str);
   out->pass = xstrdup(secret->str);
+  out->timestamp = tstamp ? xstrdup(tstamp->str) : NULL;
 }

@@ -285,6 +285,7 @@ const struct ms_world_maildrop *ms_world_find_maildrop(const struct ms_world *w,
 /* What one document says; HAVE_* tell which keys were given. */
 struct world_patch {
   struct ms_world v;
+  bool have_login_delay;
   bool have_hostname, have_greeting, have_domains, have_relay, have_users,
       have_lists, have_maxr, have_maxm, have_ts, have_drops;
   bool have_req_tls, have_req_auth, have_req_tls_auth, have_tls_insuff,
@@ -608,11 +609,17 @@ static void world_pop3_pair(struct world_ctx *c, const char *key,
     free(p->v.pop3_timestamp);
     p->v.pop3_timestamp = world_str(c, v, key);
     p->have_ts = true;
+  } else if (!strcmp(key, "login_delay")) {
+    p->v.pop3_login_delay = world_size(c, v, key);
+    p->have_login_delay = true;
   } else if (!strcmp(key, "maildrops") && !p->have_drops) {
     world_drops(c, v, &p->v);
     p->have_drops = true;
   } else {
-    world_err(c, k, "unknown pop3 key '%s' (known: timestamp, maildrops)", key);
+    world_err(c, k,
+              "unknown pop3 key '%s' (known: timestamp, "
+              "login_delay, maildrops)",
+              key);
   }
 }
 
@@ -812,6 +819,8 @@ static void world_merge(struct ms_world *w, struct world_patch *p) {
   }
   if (p->have_ts)
     WORLD_SWAP(w->pop3_timestamp, q->pop3_timestamp);
+  if (p->have_login_delay)
+    w->pop3_login_delay = q->pop3_login_delay;
   if (p->have_drops) {
     WORLD_SWAP(w->maildrops, q->maildrops);
     WORLD_SWAP(w->nmaildrops, q->nmaildrops);

@@ -55,9 +55,10 @@ struct ms_world {
   size_t nusers;
   struct ms_world_list *lists;
   size_t nlists;
-  size_t max_recipients; /* RFC 821 §4.5.3: at least 100 */
-  size_t max_message;    /* SIZE limit, octets */
-  char *pop3_timestamp;  /* fixed APOP timestamp, "<1896.697170952@dbc...>" */
+  size_t max_recipients;   /* RFC 821 §4.5.3: at least 100 */
+  size_t max_message;      /* SIZE limit, octets */
+  size_t pop3_login_delay; /* LOGIN-DELAY seconds (RFC 2449 §6.5), 0: none */
+  char *pop3_timestamp;    /* fixed APOP timestamp, "<1896.697170952@dbc...>" */
   struct ms_world_maildrop *maildrops;
   size_t nmaildrops;
   char *greeting; /* text after "220 " (SMTP) or "+OK " (POP3);

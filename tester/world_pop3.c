@@ -63,4 +63,6 @@ void ms_world_builtin_pop3(struct ms_world *w) {
   pop3_drop(w, "mrose", "secret", "tanstaaf");
   pop3_drop(w, "ford", "prefect", NULL);
   pop3_drop(w, "arthur", "dent", NULL);
+  /* APOP only, no USER/PASS: RFC 1939 §13 (pop3/apop-or-pass). */
+  pop3_drop(w, "trillian", NULL, "tanstaaf");
 }

@@ -118,6 +118,8 @@ struct ms_step {
    * when CANCEL).  EXPECT's text_re and timeout apply too. */
   enum ms_sasl_mech mech;
   char *user, *pass, *authzid;
+  char *timestamp;       /* APOP: a template for the timestamp to digest instead
+                            of the greeting's (a replayed digest), or NULL */
   bool initial_response; /* send the first response with AUTH */
   bool cancel;           /* answer the first challenge with "*" */
 };

@@ -8,8 +8,13 @@
                                       the run's JSON result: "ok<TAB>desc" or
                                       "not ok<TAB>desc<TAB>diagnostic"
   detection.py caught                 every transcript id some entry catches
+  detection.py unproven RFC...        the transcripts of the bundled suites
+                                      that cover a server MUST (or MUST NOT)
+                                      of one of these RFCs and that no entry
+                                      catches: "ID<TAB>REQUIREMENT IDS"
 """
 import fnmatch
+import glob
 import json
 import os
 import shlex
@@ -122,6 +127,50 @@ def cmd_caught():
             print(c["test"])
 
 
+def load_yaml(path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def must_ids(rfcs):
+    """The MUST/MUST NOT requirements of RFCS a client can check."""
+    ids = set()
+    for rfc in rfcs:
+        cat = load_yaml(os.path.join(ROOT, "suites", "requirements", "rfc%s.yaml" % rfc))
+        for r in cat.get("requirements", []):
+            if (r.get("level") in ("MUST", "MUST NOT") and r.get("binds") in ("server", "both")
+                    and r.get("observe") in ("wire", "delivery")):
+                ids.add(r["id"])
+    return ids
+
+
+def suite_transcripts():
+    """{test id: covers} of every transcript a bundled suite lists."""
+    out = {}
+    sdir = os.path.join(ROOT, "suites")
+    for name in sorted(os.listdir(sdir)):
+        if not name.endswith(".yaml"):
+            continue
+        suite = load_yaml(os.path.join(sdir, name))
+        if not isinstance(suite, dict):
+            continue
+        for rel in suite.get("transcripts", []) or []:
+            for path in sorted(glob.glob(os.path.normpath(os.path.join(sdir, rel)))):
+                t = load_yaml(path)
+                rel_t = os.path.relpath(path, os.path.join(ROOT, "transcripts"))
+                out[t.get("id") or rel_t[:-5]] = t.get("covers") or []
+    return out
+
+
+def cmd_unproven(rfcs):
+    musts = must_ids(rfcs)
+    caught = {c["test"] for e in entries() for c in e.get("catches", [])}
+    for tid, covers in sorted(suite_transcripts().items()):
+        mine = [c for c in covers if c in musts]
+        if mine and tid not in caught:
+            print("%s\t%s" % (tid, " ".join(mine)))
+
+
 def main():
     a = sys.argv[1:]
     if a == ["count"]:
@@ -132,6 +181,8 @@ def main():
         cmd_judge(int(a[1]), a[2])
     elif a == ["caught"]:
         cmd_caught()
+    elif len(a) > 1 and a[0] == "unproven":
+        cmd_unproven(a[1:])
     else:
         sys.exit(__doc__)
 

@@ -21,9 +21,10 @@
 # submission), and stopped by PID afterwards.  SMTP servers get
 # rfc5321, esmtp, smuggling, starttls, auth (and submission where the
 # server can require TLS and AUTH); POP3 servers get pop3-capa, rfc1939,
-# starttls and auth as testuser/testpass, with the maildrop reseeded before
-# each run.  Every run uses --strict, so a SHOULD failure needs a waiver
-# as much as a MUST failure, and the server's suites/waivers/NAME.yaml.
+# starttls and auth as testuser/testpass (APOP secret testpass; testuser
+# is also ${apop_user}), with the maildrop reseeded before each run.
+# Every run uses --strict, so a SHOULD failure needs a waiver as much as a
+# MUST failure, and the server's suites/waivers/NAME.yaml.
 #
 # Exit status: 0 when every server that is here ran and its runs exited 0
 # (waived failures allowed), 1 otherwise.  A server that cannot run here
@@ -116,7 +117,8 @@ runs_of() {
 # testuser/testpass.
 defines_of() {
   case $1 in
-  dovecot | courier-pop | cyrus-pop) echo "-D user=testuser -D pass=testpass" ;;
+  dovecot | courier-pop | cyrus-pop)
+    echo "-D user=testuser -D pass=testpass -D secret=testpass -D apop_user=testuser" ;;
   courier)
     echo "-D rcpt=testuser@mx.example.test -D rcpt2=postmaster@mx.example.test -D unknown=nosuchuser@mx.example.test -D domain=mx.example.test -D utf8rcpt=josé@mx.example.test -D utf8vrfy=josé@mx.example.test -D utf8fwd=forward-utf8@mx.example.test -D utf8moved=moved-utf8@mx.example.test -D asciionly=ascii-only@mx.example.test" ;;
   postfix | exim | opensmtpd | sendmail | haraka)

@@ -189,6 +189,12 @@ SINK_WAIVERS="--waivers $ROOT/suites/waivers/smtp-sink.yaml"
 SINK_DEFS="-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost -D unknown="
 sink_checked=
 N=$("$PY" "$TESTS/detection.py" count) || bail_out "detection.yaml does not load"
+
+# Every transcript that covers a server MUST of the POP3 RFCs is caught by
+# some entry (issue 13 §4: every MUST test can be shown to fail).
+"$PY" "$TESTS/detection.py" unproven 1939 2449 2595 5034 > "$WORK/unproven" 2>&1
+is "$(cat "$WORK/unproven")" "" \
+  "every test of a MUST of RFC 1939, 2449, 2595, 5034 is caught by a detection.yaml entry"
 _entry=0
 while [ "$_entry" -lt "$N" ]; do
   eval "$("$PY" "$TESTS/detection.py" entry "$_entry" "$WORK")"

@@ -238,17 +238,29 @@ d.close()
 PY
 }
 
+# RFC 2449 §6.5: with a world's LOGIN-DELAY the reference server lists it
+# and refuses a login right after another (pop3/login-delay-enforced; in
+# the default world, LOGIN-DELAY 0, it is a SKIP).
+printf 'pop3:\n  login_delay: 900\n' > "$WORK/login-delay.yaml"
+if serve_pop3 login-delay --world "$WORK/login-delay.yaml"; then
+  ms run --strict -t "$SERVE" -D user=mrose -D pass=secret \
+    "$ROOT/transcripts/pop3/login-delay-enforced.yaml"
+  exit_is 0 "LOGIN-DELAY 900: a login right after another is refused"
+  like "@$OUT" '^PASS +pop3/login-delay-enforced' "... pop3/login-delay-enforced passes"
+  serve_stop
+fi
+
 if serve_pop3 live --fault apop-fixed-timestamp; then
   LIVE=$(pop3_live "$SERVE" 2>&1)
   like "$LIVE" "^a-pass: \\+OK mrose's maildrop has 2 messages" "session A opens mrose"
-  like "$LIVE" "^b-pass-locked: -ERR maildrop already locked$" \
+  like "$LIVE" "^b-pass-locked: -ERR \[IN-USE\] maildrop already locked$" \
     "RFC 1939 §8: PASS on a locked maildrop: -ERR maildrop already locked"
-  like "$LIVE" "^b-apop-locked: -ERR maildrop already locked$" \
+  like "$LIVE" "^b-apop-locked: -ERR \[IN-USE\] maildrop already locked$" \
     "APOP on a locked maildrop: -ERR maildrop already locked"
   like "$LIVE" "^b-stat-authorization: -ERR" "after a refused PASS the session stays in AUTHORIZATION"
   like "$LIVE" "^b-pass-after-abort: \\+OK mrose's maildrop has 2 messages \\(320 octets\\)$" \
     "A vanished without QUIT: its DELE was not applied (RFC 1939 §6)"
-  like "$LIVE" "^c-pass-while-b: -ERR maildrop already locked$" "B holds the lock"
+  like "$LIVE" "^c-pass-while-b: -ERR \[IN-USE\] maildrop already locked$" "B holds the lock"
   like "$LIVE" "^b-quit: \\+OK .*signing off \\(1 message left\\)$" "B's QUIT enters UPDATE"
   like "$LIVE" "^c-pass-after-quit: \\+OK mrose's maildrop has 1 message \\(200 octets\\)$" \
     "C sees B's deletion only after B's QUIT"

@@ -232,9 +232,10 @@ caught starttls-no-reset smtp starttls/state-reset-before-ehlo
 caught lf-dot-lf smtp smuggling/lf-dot-lf smuggling/crlf-dot-lf smuggling/lf-dot-crlf
 caught cr-dot-cr smtp smuggling/cr-dot-cr
 caught auth-before-tls smtp auth/plaintext-offered
-# auth/retry's two wrong passwords are taken too (its third AUTH is 503)
+# auth/retry's two wrong passwords are taken too (its third AUTH is 503);
+# auth/pop3-after-failure's first AUTH has a wrong password
 caught auth-any-pass smtp auth/bad-credentials auth/retry
-caught auth-any-pass pop3 auth/pop3-bad-credentials
+caught auth-any-pass pop3 auth/pop3-bad-credentials auth/pop3-after-failure
 
 # ---- 4. real servers --------------------------------------------------------
 
