@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "transcript_message.h"
 #include "util.h"
 
 void ms_roles_note(struct ms_roles *r, char letter, int line, int col) {
@@ -44,6 +45,8 @@ static void script_step_clear(struct ms_step *st) {
   free(st->user);
   free(st->pass);
   free(st->authzid);
+  free(st->skip_why);
+  ms_msgcheck_free(st->msg);
 }
 
 void ms_script_steps_free(struct ms_step *v, size_t n) {

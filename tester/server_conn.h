@@ -55,6 +55,9 @@ struct srv_conn {
   bool no_read;             /* no-read: input is never asked for */
   struct srv_tls_conn *tls; /* STARTTLS/implicit TLS (server_tls.c) */
   bool sasl_next;           /* the next line answers a SASL challenge */
+  char peer[64];            /* the client's address (getpeername) */
+  struct srv_ctx sctx;      /* the session's context: the server's, with
+                               PEER (a session may keep a pointer to it) */
 };
 
 /* Fault application at the wire (bare-lf, slow) needs the faults. */

@@ -13,6 +13,7 @@
 #include "srv.h"
 #include "srv_auth.h"
 #include "srv_smtp.h"
+#include "srv_smtp_deliver.h"
 #include "store.h"
 #include "util.h"
 #include "mailspec/proto.h"
@@ -47,7 +48,9 @@ struct smtp_sess {
   size_t naccepted; /* accepted RCPTs, duplicates counted */
   struct ms_buf data;
   bool too_big, too_long, bare_lf, prev_crlf;
-  struct srv_auth auth; /* STARTTLS and AUTH (srv_auth.c) */
+  struct srv_auth auth;             /* STARTTLS and AUTH (srv_auth.c) */
+  char *helo;                       /* the EHLO/HELO name, for the trace line */
+  struct srv_smtp_pending *pending; /* fault forget-on-drop */
 };
 
 typedef enum srv_action (*smtp_fn)(struct smtp_sess *s, const char *arg,
@@ -122,6 +125,8 @@ static enum srv_action smtp_helo(struct smtp_sess *s, const char *arg,
   if (!*arg) /* RFC 821 §4.1.1: 501, and the state stays */
     return smtp_501(s, out);
   smtp_reset(s);
+  free(s->helo);
+  s->helo = xstrdup(arg);
   s->st = SMTP_READY;
   s->fmt.enhanced = false;
   smtp_say(s, out, 250, NULL, smtp_host(s));
@@ -135,6 +140,8 @@ static enum srv_action smtp_ehlo(struct smtp_sess *s, const char *arg,
   if (!*arg)
     return smtp_501(s, out);
   smtp_reset(s);
+  free(s->helo);
+  s->helo = xstrdup(arg);
   s->st = SMTP_READY;
   char *greet = xasprintf("%s greets %s", smtp_host(s), arg);
   char *size = xasprintf("SIZE %zu", s->data_max);
@@ -335,6 +342,31 @@ static enum srv_action smtp_rcpt_limit(struct smtp_sess *s,
   return SRV_CONTINUE;
 }
 
+/* Faults deliver-refused-rcpt (the refused PATH is added all the same)
+ * and, with LIMIT, rcpt-limit-discard (past the limit the first
+ * recipient is silently dropped to make room: RFC 5321 §4.5.3.1.8
+ * forbids it).  True when LIMIT made room. */
+static bool smtp_rcpt_fault(struct smtp_sess *s, const struct srv_smtp_path *p,
+                            bool limit) {
+  struct srv_smtp_rcpt r;
+  srv_smtp_rcpt_resolve(s->ctx.world, p, s->kind, &r);
+  bool ok = r.key && (r.v == SRV_RCPT_MAILBOX || r.v == SRV_RCPT_RELAY);
+  if (ok && limit && s->nrcpts > 0) {
+    free(s->rcpts[0]);
+    memmove(s->rcpts, s->rcpts + 1, (s->nrcpts - 1) * sizeof *s->rcpts);
+    s->nrcpts--;
+    s->naccepted--;
+  }
+  if (ok && !limit) {
+    smtp_add_rcpt(s, r.key);
+    r.key = NULL;
+    if (s->st == SMTP_MAIL)
+      s->st = SMTP_RCPT;
+  }
+  srv_smtp_rcpt_free(&r);
+  return ok && limit;
+}
+
 static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
   if (s->st != SMTP_MAIL && s->st != SMTP_RCPT)
@@ -350,10 +382,14 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   if (e != SRV_PATH_OK)
     return smtp_path_error(s, e, "5.1.3", out);
   if (smtp_params(s, p + used, false, out)) {
+    if (ms_fault_on(&s->ctx.faults, MS_F_DELIVER_REFUSED_RCPT))
+      smtp_rcpt_fault(s, &path, false); /* refused, yet delivered to */
     srv_smtp_path_free(&path);
     return SRV_CONTINUE;
   }
-  if (s->naccepted >= s->ctx.world->max_recipients) {
+  if (s->naccepted >= s->ctx.world->max_recipients &&
+      !(ms_fault_on(&s->ctx.faults, MS_F_RCPT_LIMIT_DISCARD) &&
+        smtp_rcpt_fault(s, &path, true))) {
     srv_smtp_path_free(&path);
     return smtp_rcpt_limit(s, out);
   }
@@ -392,6 +428,19 @@ static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
                                                       : SRV_CONTINUE;
 }
 
+/* The transaction as srv_smtp_deliver.c takes it. */
+static struct srv_smtp_txn smtp_txn(const struct smtp_sess *s) {
+  return (struct srv_smtp_txn){s->helo ? s->helo : "",
+                               s->fmt.enhanced,
+                               s->auth.tls,
+                               s->auth.done,
+                               s->from ? s->from : "",
+                               s->rcpts,
+                               s->nrcpts,
+                               s->data.p ? s->data.p : "",
+                               s->data.len};
+}
+
 static void smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   if (s->too_big) /* §4.5.3 */
     smtp_say(s, out, 552, "5.3.4", "Too much mail data.");
@@ -400,13 +449,8 @@ static void smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   else if (s->bare_lf) /* RFC 5321 §2.3.8: CR and LF only as CRLF */
     smtp_say(s, out, 554, "5.6.0",
              "Transaction failed: bare LF in mail data; lines end in <CRLF>");
-  else if (s->nrcpts &&
-           ms_store_deliver(s->ctx.store, s->from, s->rcpts, s->nrcpts,
-                            s->data.p ? s->data.p : "", s->data.len) < 0)
-    smtp_say(s, out, 451, "4.3.0",
-             "Requested action aborted: local error in processing");
-  else
-    smtp_ok(s, out, "2.0.0");
+  else /* trace line, loop check, final delivery (issue 14) */
+    srv_smtp_deliver_txn(&s->ctx, smtp_txn(s), &s->fmt, out, &s->pending);
   smtp_reset(s);
 }
 
@@ -482,6 +526,7 @@ static enum srv_action smtp_noop(struct smtp_sess *s, const char *arg,
 static enum srv_action smtp_quit(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
   (void)arg;
+  srv_smtp_pending_flush(&s->ctx, &s->pending);
   srv_smtp_reply(out, &s->fmt, 221, "2.0.0",
                  "%s Service closing transmission channel", smtp_host(s));
   return SRV_CLOSE;
@@ -828,8 +873,12 @@ static void smtp_close(void *sess) {
   struct smtp_sess *s = sess;
   if (!s)
     return;
+  if (s->st == SMTP_DATA && s->nrcpts) /* cut short: cancelled (§4.1.1.10) */
+    srv_smtp_unfinished(&s->ctx, smtp_txn(s));
+  srv_smtp_pending_drop(&s->pending);
   smtp_reset(s);
   srv_auth_free(&s->auth);
+  free(s->helo);
   free(s);
 }
 

@@ -7,7 +7,11 @@
  *       timeout:, capture: {NAME: RE})
  *   - pause: SECONDS
  *   - meta: open connection             RFC 1939's stage directions
- *   - starttls: / tls: / auth: / apop:   TLS and SASL (transcript_secure.c) */
+ *   - starttls: / tls: / auth: / apop:   TLS and SASL (transcript_secure.c)
+ *   - message: / no_message: /          delivery checks of a target: pop3
+ *     notification: / no_notification:  session (transcript_message.c)
+ * send: takes times: N (the line N times); expect: takes skip_if:
+ * {PATTERN: REASON} (that reply makes the transcript a SKIP). */
 #include "transcript_steps.h"
 
 #include <math.h>
@@ -18,6 +22,7 @@
 #include <yaml.h>
 
 #include "rx.h"
+#include "transcript_message.h"
 #include "util.h"
 
 static bool steps_role_key(const struct ms_ynode *k) {
@@ -285,12 +290,37 @@ static bool steps_captures(struct ms_script *s, const struct ms_ynode *c,
   return true;
 }
 
+/* skip_if: {PATTERN: REASON}: one reply pattern and why a reply that
+ * matches it means the test does not apply (a configuration it needs
+ * is missing). */
+static bool steps_skip_if(struct ms_script *s, const struct ms_ynode *v,
+                          struct ms_pattern *p, char **why) {
+  char err[256];
+  if (v->kind != MS_YMAP || v->nkids != 2 || v->kids[0]->kind != MS_YSCALAR ||
+      v->kids[1]->kind != MS_YSCALAR || v->kids[1]->len == 0) {
+    steps_error(s, v,
+                "skip_if: takes one reply pattern and the reason, e.g. "
+                "skip_if: {250: \"the server accepted it: this test needs "
+                "one it refuses\"}");
+    return false;
+  }
+  if (ms_pattern_parse(p, s->proto, v->kids[0]->str, err, sizeof err) < 0) {
+    steps_error(s, v->kids[0], err);
+    return false;
+  }
+  *why = xstrdup(v->kids[1]->str);
+  return true;
+}
+
 static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
                          const struct ms_ynode *v) {
   const struct ms_ynode *text = ms_transcript_yaml_get(m, "text");
   const struct ms_ynode *not_text = ms_transcript_yaml_get(m, "not_text");
   const struct ms_ynode *timeout = ms_transcript_yaml_get(m, "timeout");
   const struct ms_ynode *capture = ms_transcript_yaml_get(m, "capture");
+  const struct ms_ynode *skip_if = ms_transcript_yaml_get(m, "skip_if");
+  struct ms_pattern skip_pat = {0};
+  char *skip_why = NULL;
   char *caps = NULL;
   size_t ncaps = 0;
   char err[256];
@@ -322,8 +352,12 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
   if ((text && !steps_regex(s, text, "text")) ||
       (not_text && !steps_regex(s, not_text, "not_text")))
     return;
-  if (capture && !steps_captures(s, capture, &caps, &ncaps))
+  if (skip_if && (close || !steps_skip_if(s, skip_if, &skip_pat, &skip_why)))
     return;
+  if (capture && !steps_captures(s, capture, &caps, &ncaps)) {
+    free(skip_why);
+    return;
+  }
   ms_script_reply_start(s, m->line, m->col);
   struct ms_step *st =
       ms_script_add(s, close ? MS_STEP_CLOSE : MS_STEP_EXPECT, m->line, m->col);
@@ -338,6 +372,8 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
   if (not_text)
     st->not_re = xstrdup(not_text->str);
   st->meta = caps; /* freed with the step; ms_step_capture_next() */
+  st->skip_pat = skip_pat;
+  st->skip_why = skip_why;
   ms_script_expected(s, &p, m->line);
 }
 
@@ -397,17 +433,59 @@ static void steps_meta(struct ms_script *s, const struct ms_ynode *m,
   ms_script_add(s, MS_STEP_META, m->line, m->col)->meta = xmemdup(t, n);
 }
 
+/* - send: text [times: N]: N copies of a mail data line (a message
+ * with 150 Received fields) without writing them out. */
+static void steps_send(struct ms_script *s, const struct ms_ynode *m,
+                       const struct ms_ynode *v) {
+  const struct ms_ynode *t = ms_transcript_yaml_get(m, "times");
+  unsigned long n = 1;
+  if (t) {
+    char *end = NULL;
+    n = t->kind == MS_YSCALAR && t->str[0] >= '0' && t->str[0] <= '9'
+            ? strtoul(t->str, &end, 10)
+            : 0;
+    if (!end || *end || n < 1 || n > 100000) {
+      steps_error(s, t, "times: takes a number of copies from 1 to 100000");
+      return;
+    }
+  }
+  if (!(v = steps_text(s, m->kids[0], v)))
+    return;
+  size_t before = s->n;
+  ms_script_send(s, v->str, v->len, m->line, m->col);
+  if (s->n > before && t) {
+    struct ms_step *st = &s->v[before];
+    if (st->kind == MS_STEP_SEND && st->send == MS_SEND_DATA_LINE &&
+        !(v->len == 1 && v->str[0] == '.'))
+      st->times = n;
+    else
+      steps_error(s, t,
+                  "times: repeats a line of mail data (after the 354), not "
+                  "a command (each command needs its reply) nor the end of "
+                  "data \".\"");
+  }
+}
+
 struct steps_action {
   const char *key;
   const char *siblings; /* allowed other keys, space-separated */
 };
 
 static const struct steps_action steps_actions[] = {
-    {"send", ""},     {"raw", ""},
-    {"data", ""},     {"expect", "text not_text timeout capture"},
-    {"pause", ""},    {"meta", ""},
-    {"starttls", ""}, {"tls", ""},
-    {"auth", ""},     {"apop", ""},
+    {"send", "times"},
+    {"raw", ""},
+    {"data", ""},
+    {"expect", "text not_text timeout capture skip_if"},
+    {"pause", ""},
+    {"meta", ""},
+    {"starttls", ""},
+    {"tls", ""},
+    {"auth", ""},
+    {"apop", ""},
+    {"message", NULL}, /* options: ms_transcript_message_options() */
+    {"no_message", NULL},
+    {"notification", NULL},
+    {"no_notification", NULL},
 };
 
 static bool steps_word_in(const char *list, const char *w) {
@@ -451,17 +529,19 @@ static void steps_option(struct ms_script *s, const struct ms_ynode *m) {
     steps_error(s, m->kids[0],
                 "unknown step: a step is a role line (- S: ..., - R: ..., - "
                 "C: ...) or one of send:, raw:, data:, expect:, pause:, "
-                "meta:, starttls:, tls:, auth:, apop:");
+                "meta:, starttls:, tls:, auth:, apop:, message:, "
+                "no_message:, notification:, no_notification:");
     return;
   }
+  const char *sib =
+      act->siblings ? act->siblings : ms_transcript_message_options(act->key);
   for (size_t i = 0; i + 1 < m->nkids; i += 2) {
     const struct ms_ynode *k = m->kids[i];
-    if (strcmp(k->str, act->key) != 0 &&
-        !steps_word_in(act->siblings, k->str)) {
-      if (*act->siblings)
+    if (strcmp(k->str, act->key) != 0 && !steps_word_in(sib, k->str)) {
+      if (*sib)
         ms_diags_add(s->d, false, s->file, k->line, k->col,
                      "unknown option \"%s\" for %s: (known: %s)", k->str,
-                     act->key, act->siblings);
+                     act->key, sib);
       else
         ms_diags_add(s->d, false, s->file, k->line, k->col,
                      "%s: takes no option \"%s\" (options belong to "
@@ -473,8 +553,13 @@ static void steps_option(struct ms_script *s, const struct ms_ynode *m) {
   if (strcmp(act->key, "expect") == 0) {
     steps_expect(s, m, val);
   } else if (strcmp(act->key, "send") == 0) {
-    if ((val = steps_text(s, m->kids[0], val)))
-      ms_script_send(s, val->str, val->len, m->line, m->col);
+    steps_send(s, m, val);
+  } else if (!act->siblings) {
+    const struct ms_ynode *k = NULL;
+    for (size_t i = 0; i + 1 < m->nkids && !k; i += 2)
+      if (strcmp(m->kids[i]->str, act->key) == 0)
+        k = m->kids[i];
+    ms_transcript_message_parse(s, m, k, val);
   } else if (strcmp(act->key, "raw") == 0) {
     steps_raw(s, m, val);
   } else if (strcmp(act->key, "data") == 0) {
