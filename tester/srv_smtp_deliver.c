@@ -315,13 +315,13 @@ static void dlv_store(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
   free(trace);
 }
 
-void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
-                      const struct srv_smtp_fmt *f, struct ms_buf *out) {
+/* The refusals at the end of data (§6.3's loop, a world's
+ * defer_senders): the reply is written and true returned when T is
+ * refused (and, under the faults deliver-refused and deliver-deferred,
+ * delivered all the same). */
+static bool dlv_refused(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
+                        const struct srv_smtp_fmt *f, struct ms_buf *out) {
   bool failed = false;
-  if (t->nrcpts == 0) { /* only terminals (SEND, SOML): nothing to store */
-    srv_smtp_reply(out, f, 250, "2.0.0", "OK");
-    return;
-  }
   size_t hops = srv_smtp_hops(t->data, t->len);
   size_t limit = dlv_fault(ctx, MS_F_LOOP_LIMIT_50) ? 50 : SRV_SMTP_MAX_HOPS;
   if (hops > limit && !dlv_fault(ctx, MS_F_NO_LOOP_CHECK)) {
@@ -331,15 +331,27 @@ void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
                    hops);
     if (dlv_fault(ctx, MS_F_DELIVER_REFUSED)) /* §4.2.5 broken */
       dlv_store(ctx, t, &failed);
-    return;
+    return true;
   }
   if (dlv_deferred(ctx, t->from)) {
     srv_smtp_reply(out, f, 451, "4.7.1",
                    "Mail from <%s> is not taken now; try again later", t->from);
     if (dlv_fault(ctx, MS_F_DELIVER_DEFERRED)) /* §4.2.5 broken */
       dlv_store(ctx, t, &failed);
+    return true;
+  }
+  return false;
+}
+
+void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
+                      const struct srv_smtp_fmt *f, struct ms_buf *out) {
+  bool failed = false;
+  if (t->nrcpts == 0) { /* only terminals (SEND, SOML): nothing to store */
+    srv_smtp_reply(out, f, 250, "2.0.0", "OK");
     return;
   }
+  if (dlv_refused(ctx, t, f, out))
+    return;
   dlv_store(ctx, t, &failed);
   if (failed)
     srv_smtp_reply(out, f, 451, "4.3.0",
@@ -378,6 +390,8 @@ void srv_smtp_deliver_txn(const struct srv_ctx *ctx, struct srv_smtp_txn t,
     srv_smtp_deliver(ctx, &t, f, out);
     return;
   }
+  if (dlv_refused(ctx, &t, f, out)) /* the fault keeps only what it takes */
+    return;
   if (!*pending)
     *pending = xcalloc(1, sizeof **pending);
   struct srv_smtp_pending *p = *pending;

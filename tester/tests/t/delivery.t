@@ -34,7 +34,7 @@ exit_is 0 "suites/delivery.yaml passes against -t builtin (--strict)"
 no_bad builtin "... with no FAIL or ERROR"
 is "$(count builtin SKIP)" 0 "... and no SKIP (the built-in world defers \${defer_from})"
 ntests=$(count builtin PASS)
-ok "... all $ntests delivery tests ran" [ "$ntests" -ge 10 ]
+ok "... all $ntests delivery tests ran" [ "$ntests" -ge 19 ]
 
 # ---- Postfix -> Maildir -> Dovecot -----------------------------------------
 require_server postfix-dovecot
