@@ -9,8 +9,16 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 LIBDIR  ?= $(PREFIX)/lib
 INCDIR  ?= $(PREFIX)/include
-MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+MANDIR  ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DESTDIR ?=
+# The suites and transcripts an installed mailspec runs by name
+# (`mailspec run -t HOST:PORT rfc5321`): compiled into plan_find.o, so
+# `make install PREFIX=/opt/ms` gives a binary that looks in
+# /opt/ms/share/mailspec (DESTDIR is only where the files are staged).
+MS_DATADIR = $(DATADIR)/mailspec
+VERSION := $(shell sed -n 's/^\#define MAILSPEC_VERSION "\(.*\)"/\1/p' include/mailspec/mailspec.h)
 SANITIZE ?=
 PKG_CONFIG ?= pkg-config
 
@@ -62,6 +70,16 @@ $(BUILD)/%.o: tester/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# plan_find.o is rebuilt whenever the share directory changes (the file
+# below is rewritten only then).
+$(BUILD)/plan_find.o: ALL_CFLAGS += -DMS_DATADIR='"$(MS_DATADIR)"'
+$(BUILD)/plan_find.o: $(BUILD)/datadir.txt
+$(BUILD)/datadir.txt: FORCE
+	@mkdir -p $(@D)
+	@echo '$(MS_DATADIR)' > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+FORCE:
+
 $(BUILD)/tests/%.o: tester/tests/%.c $(BUILD)/tests/suites.inc
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/tests $(TEST_CFLAGS) -c -o $@ $<
@@ -85,7 +103,7 @@ demo: deps
 	@sh tester/demo.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all $(CHECK_BIN)
+	@$(MAKE) --no-print-directory all $(CHECK_BIN) fuzz-syntax
 	@sh tester/tests/run.sh "$(BUILD)"
 
 unit: all $(CHECK_BIN)
@@ -124,6 +142,11 @@ $(FUZZ_BUILD)/fuzz_%: tester/fuzz/fuzz_%.c $(FUZZ_BUILD)/libmailspec.a
 
 fuzz-build: $(FUZZ_BINS)
 
+# `make check` compiles every fuzz target too (without clang's fuzzer
+# runtime), so a harness that no longer builds fails the tests, not CI.
+fuzz-syntax:
+	@for f in $(FUZZ_SRCS); do $(CC) $(ALL_CFLAGS) -fsyntax-only $$f || exit 1; done
+
 # A smoke run of every target (FUZZ_SECONDS each); crashes fail it.
 fuzz: fuzz-build
 	@sh tester/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
@@ -135,21 +158,46 @@ valgrind: all $(CHECK_BIN)
 fmt:
 	clang-format -i tester/*.c tester/*.h tester/tests/*.c include/mailspec/*.h
 
-install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/mailspec $(DESTDIR)$(MANDIR)/man1
+# The library's pkg-config file.  libmailspec is a static library: link
+# with `pkg-config --static --libs mailspec` to get what it needs.  libpcap
+# is named as -lpcap, not required as a package: Debian 12's libpcap.pc
+# requires libsystemd for a static link without bringing libsystemd-dev.
+pc_rel = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+$(BUILD)/mailspec.pc: Makefile include/mailspec/mailspec.h FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(call pc_rel,$(LIBDIR))' \
+	  'includedir=$(call pc_rel,$(INCDIR))' 'datadir=$(call pc_rel,$(MS_DATADIR))' '' \
+	  'Name: mailspec' \
+	  'Description: SMTP/POP3 conformance tester and traffic replayer (engine library)' \
+	  'Version: $(VERSION)' 'Requires.private: yaml-0.1 openssl' \
+	  'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lmailspec' \
+	  'Libs.private: -lpcap -lpthread -lm' > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+
+# Everything a user runs: the binary, the library with its headers and
+# pkg-config file, the man page, and every suite (waiver files included)
+# and transcript, with the layout the suites' ../transcripts/ paths need.
+install: all $(BUILD)/mailspec.pc
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/mailspec \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MS_DATADIR)
 	cp -f mailspec $(DESTDIR)$(BINDIR)/mailspec
 	cp -f $(LIBA) $(DESTDIR)$(LIBDIR)/libmailspec.a
 	cp -f include/mailspec/*.h $(DESTDIR)$(INCDIR)/mailspec/
-	cp -f tester/man/*.1 $(DESTDIR)$(MANDIR)/man1/ 2>/dev/null || true
+	cp -f tester/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	cp -f $(BUILD)/mailspec.pc $(DESTDIR)$(PKGCONFIGDIR)/mailspec.pc
+	rm -rf $(DESTDIR)$(MS_DATADIR)/suites $(DESTDIR)$(MS_DATADIR)/transcripts
+	cp -R suites transcripts $(DESTDIR)$(MS_DATADIR)/
+	chmod -R u+rwX,go+rX,go-w $(DESTDIR)$(MS_DATADIR)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mailspec $(DESTDIR)$(LIBDIR)/libmailspec.a
-	rm -rf $(DESTDIR)$(INCDIR)/mailspec
+	rm -f $(DESTDIR)$(PKGCONFIGDIR)/mailspec.pc
+	rm -rf $(DESTDIR)$(INCDIR)/mailspec $(DESTDIR)$(MS_DATADIR)
 	for m in tester/man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$${m##*/}; done
 
 clean:
 	rm -rf build build-* mailspec
 
-.PHONY: all mailspec deps demo check unit bench lint-transcripts coverage valgrind fmt install uninstall clean fuzz fuzz-build
+.PHONY: all mailspec deps demo check unit bench lint-transcripts coverage valgrind fmt install uninstall clean fuzz fuzz-build fuzz-syntax FORCE
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)

@@ -29,6 +29,7 @@ static const struct cli_cmd cli_cmds[] = {
     {"merge", ms_cmd_merge, "join JSON results of shards into one report"},
     {"coverage", ms_cmd_coverage,
      "which RFC requirements the transcripts cover"},
+    {"suites", ms_cmd_suites, "list the bundled suites run by name"},
 };
 #define CLI_NCMDS (sizeof cli_cmds / sizeof cli_cmds[0])
 

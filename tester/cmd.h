@@ -23,6 +23,7 @@ int ms_cmd_replay(const struct ms_cli *g, int argc, char **argv);
 int ms_cmd_diff(const struct ms_cli *g, int argc, char **argv);
 int ms_cmd_merge(const struct ms_cli *g, int argc, char **argv);
 int ms_cmd_coverage(const struct ms_cli *g, int argc, char **argv);
+int ms_cmd_suites(const struct ms_cli *g, int argc, char **argv);
 
 /* Per-subcommand help text (for `mailspec help CMD` and CMD --help). */
 void ms_cmd_usage_run(FILE *out);

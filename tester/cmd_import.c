@@ -19,19 +19,23 @@ static void import_usage(FILE *out) {
       "\n"
       "Turn captured SMTP and POP3 traffic (pcap or pcapng) into transcripts,\n"
       "one per TCP session, written as DIR/<capture>-<session>.yaml in the\n"
-      "script: form (C:/S: lines).  Sessions on ports 25, 587, 2525 and 110\n"
-      "(and every --port N) are taken, others when their first lines are\n"
-      "SMTP or POP3.\n"
+      "script: form (C:/S: lines).  A session is taken when both sides speak\n"
+      "SMTP or POP3 (the server's greeting alone is not enough: an FTP 220\n"
+      "is not SMTP); on ports 25, 587, 2525 and 110 (and every --port N) the\n"
+      "server's side is enough when the client sent nothing, or no text.\n"
       "\n"
       "\n",
       out);
-  ms_traffic_usage_opts(out);
+  ms_traffic_usage_opts(out, "import");
   fputs("  -q, --quiet           do not list the files written\n"
         "  -v, --verbose         say what each transcript holds\n"
         "\n"
-        "After STARTTLS/STLS the rest is opaque: the transcript stops there.\n"
-        "A line the script: form cannot carry byte for byte (bare LF, NUL,\n"
-        "non-UTF-8, trailing blanks) makes the whole transcript use steps:.\n"
+        "Secrets are found by their place in the protocol, whatever the\n"
+        "mechanism.  After STARTTLS/STLS followed by TLS the rest is opaque:\n"
+        "the transcript stops there.  A line the script: form cannot carry\n"
+        "byte for byte (bare LF, NUL, non-UTF-8, trailing blanks) makes the\n"
+        "whole transcript use steps:.  Whatever is written loads (mailspec\n"
+        "lint): a session too big for the loader is cut, and says so.\n"
         "Exit: 0 transcripts written, 1 no SMTP/POP3 session found, 2 usage\n"
         "error or a capture that cannot be read.\n",
         out);
@@ -82,9 +86,9 @@ int ms_cmd_import(const struct ms_cli *g, int argc, char **argv) {
   ms_traffic_summary("import", n, o.outdir, gl.verbosity);
   if (n->written == 0 && !bad)
     fprintf(stderr,
-            "mailspec import: no SMTP or POP3 session found (ports "
-            "25, 587, 2525, 110%s, or first lines that are SMTP or "
-            "POP3)\n",
+            "mailspec import: no SMTP or POP3 session found (sessions "
+            "whose client and server both speak it; ports 25, 587, 2525, "
+            "110%s)\n",
             nports ? " and --port" : "");
   rc = bad || n->failed ? MS_EXIT_USAGE
        : n->written     ? MS_EXIT_PASS

@@ -57,7 +57,7 @@ static void record_usage(FILE *out) {
         "stderr\n"
         "      --color WHEN       auto, always or never\n",
         out);
-  ms_traffic_usage_opts(out);
+  ms_traffic_usage_opts(out, "record");
   fputs("Capturing needs root or CAP_NET_RAW; as root, privileges are "
         "dropped\n"
         "right after the device is opened (to SUDO_UID, else the owner of "
@@ -274,9 +274,9 @@ static int record_drop_privileges(const char *dir, int verbosity) {
   return 0;
 }
 
-static void record_written(void *ctx, const char *path) {
+static void record_written(void *ctx, const struct ms_import_written *w) {
   struct record_args *a = ctx;
-  (void)path;
+  (void)w;
   a->written++;
   if (a->count && a->written >= a->count)
     record_stop = 1;

@@ -1,7 +1,13 @@
 /* cmd_replay: `mailspec replay -t HOST:PORT CAPTURE...`: import the
  * captures into transcripts (a private temporary directory unless -o),
  * then run them against the target like `mailspec run`: reply codes are
- * compared, reply texts (queue ids, dates) are not. */
+ * compared, reply texts (queue ids, dates) are not.
+ *
+ * Captured secrets are written as ${secretN_sK} variables and handed to
+ * the engine as secret -D values: they are sent, and every output shows
+ * them redacted.  The target's greeting is read once first: sessions of
+ * the other protocol are SKIPped and never send a line.  Reports point
+ * at the capture and its frames unless -o kept the transcripts. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -18,6 +24,7 @@
 #include "cmd_traffic.h"
 #include "import.h"
 #include "mailspec/mailspec.h"
+#include "replay_map.h"
 #include "util.h"
 
 static volatile sig_atomic_t replay_stop; /* the signal, 0 while none */
@@ -35,12 +42,23 @@ static void replay_usage(FILE *out) {
         "import`)\n"
         "and run them against HOST:PORT in one step.  Reply codes are "
         "compared,\n"
-        "reply texts are not.  Secrets are kept (the replay has to log in); "
-        "the\n"
-        "transcripts live in a private temporary directory that is removed\n"
-        "afterwards, unless -o DIR keeps them there.  Transcripts with "
-        "capture\n"
-        "gaps are not replayable (an ERROR) unless --allow-gaps.\n"
+        "reply texts are not.  The server's greeting is read once first: "
+        "sessions\n"
+        "of the other protocol are SKIPped without sending a line.  "
+        "Captured\n"
+        "secrets (AUTH, PASS, APOP) are sent as captured but never written "
+        "or\n"
+        "shown: transcripts hold ${secretN_sK} variables, every output "
+        "shows\n"
+        "<redacted>.  Without -o, the transcripts live in a private "
+        "temporary\n"
+        "directory removed afterwards, and reports point at the capture: "
+        "FILE:N\n"
+        "there is the capture and the frame (packet) number of the "
+        "reply.\n"
+        "Transcripts with capture gaps are not replayable (an ERROR) "
+        "unless\n"
+        "--allow-gaps.\n"
         "\n"
         "  -t, --target HOST:PORT  the server to replay against (required)\n"
         "  -r, --report FORMAT[:FILE]  text (default), json, junit, tap, "
@@ -53,9 +71,9 @@ static void replay_usage(FILE *out) {
         "                          file:PATH, a secret never shown in "
         "any output)\n",
         out);
-  ms_traffic_usage_opts(out);
-  fputs("Exit: as `mailspec run` (0 all passed, 1 a FAIL, 2 usage, 3 "
-        "ERROR).\n",
+  ms_traffic_usage_opts(out, "replay");
+  fputs("Exit: as `mailspec run` (0 all passed, 1 a FAIL, 2 usage, an "
+        "unreadable\ncapture or no session to replay, 3 ERROR).\n",
         out);
 }
 
@@ -86,14 +104,23 @@ struct replay_args {
   struct replay_report *reports;
   size_t nreports, capreports;
   const char *target;
-  char **paths; /* transcripts written */
-  size_t npaths, cappaths;
+  struct ms_replay_map map; /* the transcripts written */
+  bool kept;                /* -o: they stay */
 };
 
-static void replay_written(void *ctx, const char *path) {
+/* A transcript was written: keep where it came from, and its secrets as
+ * secret -D values (names unique in the run). */
+static void replay_written(void *ctx, const struct ms_import_written *w) {
   struct replay_args *a = ctx;
-  xgrow((void **)&a->paths, &a->cappaths, a->npaths, sizeof *a->paths);
-  a->paths[a->npaths++] = xstrdup(path);
+  ms_replay_map_add(&a->map, w);
+  struct ms_defines *d = &a->defs;
+  for (size_t i = 0; i < w->nsecrets; i++) {
+    d->v = xrealloc(d->v, (d->n + 1) * sizeof *d->v);
+    d->v[d->n].name = xstrdup(w->secrets[i].name);
+    d->v[d->n++].value = xstrdup(w->secrets[i].value);
+    d->secrets = xrealloc(d->secrets, (d->nsecrets + 1) * sizeof *d->secrets);
+    d->secrets[d->nsecrets++] = xstrdup(w->secrets[i].value);
+  }
 }
 
 static int replay_define(struct replay_args *a, const char *arg) {
@@ -138,6 +165,14 @@ static int replay_parse(struct replay_args *a, int argc, char **argv) {
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":o:p:t:r:j:D:qvh", replay_opts, NULL)) !=
          -1) {
+    if (c == MS_TOPT_KEEP) {
+      fprintf(stderr, "mailspec replay: --keep-secrets writes captured "
+                      "secrets into transcripts; replay keeps them in "
+                      "memory only (sent, never written or shown): use "
+                      "mailspec import --keep-secrets for such "
+                      "transcripts\n");
+      return -1;
+    }
     int r = ms_traffic_opt("replay", c, optarg, &a->io, &a->ports, &a->nports);
     if (r < 0)
       return -1;
@@ -194,10 +229,6 @@ static int replay_parse(struct replay_args *a, int argc, char **argv) {
   return 0;
 }
 
-static int replay_path_cmp(const void *x, const void *y) {
-  return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 /* Remove the private directory and what import wrote into it. */
 static void replay_cleanup(const char *dir) {
   DIR *d = opendir(dir);
@@ -248,19 +279,31 @@ static void replay_free(struct replay_args *a) {
   for (size_t i = 0; i < a->nreports; i++)
     free(a->reports[i].file);
   free(a->reports);
-  for (size_t i = 0; i < a->npaths; i++)
-    free(a->paths[i]);
-  free(a->paths);
+  ms_replay_map_free(&a->map);
   free(a->ports);
   ms_target_free(&a->eo.target);
 }
 
-/* Import every capture; false when one could not be read. */
-static bool replay_import(struct replay_args *a, char **caps, int ncaps) {
+/* Why nothing can be replayed, from the import's counts. */
+static void replay_nothing(const struct ms_import_counts *n, int ncaps) {
+  fprintf(stderr,
+          "mailspec replay: no SMTP or POP3 session to replay in the given "
+          "capture%s (%llu TCP session%s: %llu on TLS ports 465/995, TLS "
+          "from the first byte, which no capture shows in clear; %llu not "
+          "SMTP/POP3; %llu empty)\n",
+          ncaps > 1 ? "s" : "", (unsigned long long)n->sessions,
+          n->sessions == 1 ? "" : "s", (unsigned long long)n->tls_only,
+          (unsigned long long)n->not_mail, (unsigned long long)n->empty);
+}
+
+/* Import every capture: -1 when one could not be read, 0 when nothing
+ * is there to replay (said why), else 1. */
+static int replay_import(struct replay_args *a, char **caps, int ncaps) {
   a->io.ports = a->ports;
   a->io.nports = a->nports;
-  a->io.keep_secrets = true; /* replaying has to authenticate */
-  a->io.verbosity = -1;      /* no list of files */
+  a->io.keep_secrets = false; /* the values go to the engine, not files */
+  a->io.replay_info = true;
+  a->io.verbosity = -1; /* no list of files */
   a->io.written = replay_written;
   a->io.written_ctx = a;
   struct ms_importer *im = ms_importer_new(&a->io);
@@ -270,9 +313,11 @@ static bool replay_import(struct replay_args *a, char **caps, int ncaps) {
       ok = false;
   ms_traffic_summary("replay", ms_importer_counts(im), a->io.outdir,
                      a->g.verbosity > 0 ? 0 : -1);
+  if (a->map.n == 0 && ok)
+    replay_nothing(ms_importer_counts(im), ncaps);
   ms_importer_free(im);
-  qsort(a->paths, a->npaths, sizeof *a->paths, replay_path_cmp);
-  return ok;
+  ms_replay_map_sort(&a->map);
+  return !ok ? -1 : a->map.n > 0;
 }
 
 /* Ids relative to the output directory ("smtp-errors-0001"): two replays
@@ -293,15 +338,57 @@ static void replay_ids(const struct replay_args *a, struct ms_run_result *r) {
   }
 }
 
+/* The target's protocol from its greeting (unless it is builtin or a
+ * URL said it): sessions of the other one SKIP before any client line.
+ * True when known; *WHY is the SKIP's reason (caller frees). */
+static bool replay_probe(struct replay_args *a, enum ms_protocol *proto,
+                         char **why) {
+  struct ms_target *g = &a->eo.target;
+  *why = NULL;
+  if (g->builtin || g->tls)
+    return false;
+  if (g->has_proto) {
+    *proto = g->proto;
+    return true;
+  }
+  bool smtp = false, pop3 = false;
+  for (size_t i = 0; i < a->map.n; i++) {
+    pop3 = pop3 || a->map.v[i].proto == MS_PROTO_POP3;
+    smtp = smtp || a->map.v[i].proto == MS_PROTO_SMTP;
+  }
+  char greet[128];
+  if (!ms_replay_greeting(g->host, g->port, a->eo.timeout, &replay_stop, proto,
+                          greet, sizeof greet))
+    return false;
+  if ((*proto == MS_PROTO_SMTP && !pop3) || (*proto == MS_PROTO_POP3 && !smtp))
+    return true; /* every session is of the target's protocol */
+  const char *is = *proto == MS_PROTO_POP3 ? "POP3" : "SMTP";
+  const char *other = *proto == MS_PROTO_POP3 ? "SMTP" : "POP3";
+  *why = xasprintf("the server at %s speaks %s (its greeting: %s); this "
+                   "session is %s: not replayed against it",
+                   a->target, is, greet, other);
+  /* the engine SKIPs them before connecting; the reason is ours */
+  g->has_proto = true;
+  g->proto = *proto;
+  return true;
+}
+
 static int replay_run(struct replay_args *a) {
   struct ms_diags d = {0};
   struct ms_plan plan = {0};
-  int prc = ms_plan_build(&plan, a->paths, a->npaths, &d);
+  char **paths = xmalloc((a->map.n + 1) * sizeof *paths);
+  for (size_t i = 0; i < a->map.n; i++)
+    paths[i] = a->map.v[i].path;
+  int prc = ms_plan_build(&plan, paths, a->map.n, &d);
+  free(paths);
   for (size_t i = 0; i < d.n; i++)
     if (!d.v[i].warning)
       fprintf(stderr, "%s:%d: %s\n", d.v[i].file ? d.v[i].file : "?",
               d.v[i].line, d.v[i].msg);
   ms_diags_free(&d);
+  enum ms_protocol proto = MS_PROTO_SMTP;
+  char *why = NULL;
+  bool known = replay_probe(a, &proto, &why);
   a->eo.defines = a->defs.v;
   a->eo.ndefines = a->defs.n;
   a->eo.secrets = (const char *const *)a->defs.secrets;
@@ -315,6 +402,8 @@ static int replay_run(struct replay_args *a) {
   struct ms_run_result res;
   ms_run_init(&res);
   ms_engine_run_plan(&a->eo, &plan, &res);
+  ms_replay_map_results(&a->map, a->kept, &res, known, proto, why);
+  free(why);
   replay_ids(a, &res);
   int wrc = replay_reports(a, &res);
   int rc = ms_run_exit_status(&res);
@@ -340,6 +429,7 @@ int ms_cmd_replay(const struct ms_cli *g, int argc, char **argv) {
   }
   char tmpl[] = "/tmp/mailspec-replay-XXXXXX";
   const char *tmpdir = NULL;
+  a.kept = a.io.outdir != NULL;
   if (a.io.outdir) {
     if (ms_traffic_mkdir("replay", a.io.outdir) < 0) {
       replay_free(&a);
@@ -367,17 +457,13 @@ int ms_cmd_replay(const struct ms_cli *g, int argc, char **argv) {
   sa.sa_flags = SA_RESETHAND;
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
-  bool ok = replay_import(&a, argv + optind, argc - optind);
+  int imported = replay_import(&a, argv + optind, argc - optind);
   int rc;
-  if (a.npaths == 0) {
-    fprintf(stderr,
-            "mailspec replay: no SMTP or POP3 session to replay in "
-            "the given capture%s\n",
-            argc - optind > 1 ? "s" : "");
-    rc = MS_EXIT_USAGE;
+  if (a.map.n == 0) {
+    rc = MS_EXIT_USAGE; /* as `mailspec run` given no transcript */
   } else {
     rc = replay_run(&a);
-    if (!ok && rc == MS_EXIT_PASS)
+    if (imported < 0 && rc == MS_EXIT_PASS)
       rc = MS_EXIT_USAGE;
   }
   if (tmpdir) {

@@ -1,6 +1,11 @@
 /* cmd_run: `mailspec run [-t HOST:PORT|URL|builtin] [-D NAME=VALUE]...
  * [-j N] [--timeout SECONDS] [-r FORMAT[:FILE]]... [--cafile FILE]
- * [--insecure] [--keylog FILE] [-q|-v] PATH...`
+ * [--insecure] [--keylog FILE] [-q|-v] [PATH...]`
+ *
+ * A PATH that does not exist is looked for by name (plan_find.c:
+ * `rfc5321` is the bundled suites/rfc5321.yaml); with no PATH at all the
+ * target's protocol picks the default suites (rfc5321 and esmtp, or
+ * pop3-capa and rfc1939 for pop3:// and pop3s://).
  *
  * Builds the plan, runs it, writes the reports.  Ctrl-C (SIGINT) or
  * SIGTERM stops the run cleanly: reports are written for what finished,
@@ -11,6 +16,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,11 +54,18 @@ void ms_cmd_usage_run(FILE *out) {
         "[--pcap-required]]\n"
         "                    [--cafile FILE] [--insecure] [--keylog FILE] "
         "[--pop3 URL]\n"
-        "                    [-q|-v] PATH...\n"
+        "                    [-q|-v] [PATH...]\n"
         "\n"
         "Replay transcripts against a server and judge its replies by code.\n"
         "PATH is a transcript, a suite, or a directory (every *.yaml below "
         "it, sorted).\n"
+        "A PATH that does not exist is looked for by name: rfc5321 is the "
+        "bundled\n"
+        "suite (`mailspec suites` lists them and where they are).  With no "
+        "PATH,\n"
+        "the target's protocol picks the default suites: rfc5321 and esmtp, "
+        "or\n"
+        "pop3-capa and rfc1939 for pop3:// and pop3s://.\n"
         "\n"
         "  -t, --target T        HOST:PORT, [IPv6]:PORT, NAME:PORT, a URL "
         "smtp://HOST,\n"
@@ -85,7 +98,10 @@ void ms_cmd_usage_run(FILE *out) {
         "to stdout)\n"
         "      --waivers FILE    known departures of this server: covered "
         "FAILs are\n"
-        "                        WAIVED (repeatable; suites may name one too)\n"
+        "                        WAIVED (repeatable; suites may name one too; "
+        "a name\n"
+        "                        such as postfix finds the bundled "
+        "waivers/postfix.yaml)\n"
         "      --strict          SHOULD failures fail the run too (MUST "
         "always does,\n"
         "                        MAY never does)\n"
@@ -288,7 +304,30 @@ static int run_repeat(const char *arg, size_t *out) {
   return 0;
 }
 
-/* 0 parsed, 1 --help shown, -1 usage error (message printed). */
+/* No PATH: the default suites of the target's protocol (SMTP unless the
+ * URL says pop3:// or pop3s://; builtin and a bare HOST:PORT are SMTP),
+ * said on stderr so that nobody wonders what ran. */
+static void run_default_paths(struct run_args *a, const char *target) {
+  const struct ms_target *t = &a->eo.target;
+  enum ms_protocol proto = t->has_proto ? t->proto : MS_PROTO_SMTP;
+  const char *const *names = ms_plan_default_suites(proto);
+  size_t n = 0;
+  while (names[n])
+    n++;
+  a->paths = (char **)(uintptr_t)names;
+  a->npaths = n;
+  fprintf(stderr,
+          "mailspec run: no PATH given: running the default %s "
+          "suites for %s:",
+          proto == MS_PROTO_POP3 ? "POP3" : "SMTP", target);
+  for (size_t i = 0; i < n; i++)
+    fprintf(stderr, " %s", names[i]);
+  fprintf(stderr, "%s\n",
+          proto == MS_PROTO_POP3 ? ""
+                                 : " (pop3://HOST for the POP3 ones; "
+                                   "`mailspec suites` lists them all)");
+}
+
 /* --pop3 URL: a POP3 server (pop3://, pop3s://, or HOST:PORT). */
 static int run_pop3(struct run_args *a, const char *arg) {
   char err[512];
@@ -307,6 +346,7 @@ static int run_pop3(struct run_args *a, const char *arg) {
   return 0;
 }
 
+/* 0 parsed, 1 --help shown, -1 usage error (message printed). */
 static int run_parse(struct run_args *a, int argc, char **argv) {
   const char *target = "builtin";
   int c;
@@ -409,8 +449,7 @@ static int run_parse(struct run_args *a, int argc, char **argv) {
   a->paths = argv + optind;
   a->npaths = (size_t)(argc - optind);
   if (a->npaths == 0)
-    return run_usage_error("%s", "no PATH given (a transcript, a suite or "
-                                 "a directory)");
+    run_default_paths(a, target);
   return 0;
 }
 
@@ -425,21 +464,6 @@ static void run_args_free(struct run_args *a) {
   ms_engine_tls_free(a->eo.tls_ctx);
 }
 
-/* Plan diagnostics: file:line:col: message on stderr. */
-static void run_print_diags(const struct ms_diags *d) {
-  for (size_t i = 0; i < d->n; i++) {
-    const struct ms_diag *g = &d->v[i];
-    if (g->warning)
-      continue;
-    fprintf(stderr, "%s", g->file ? g->file : "mailspec");
-    if (g->line > 0)
-      fprintf(stderr, ":%d", g->line);
-    if (g->line > 0 && g->col > 0)
-      fprintf(stderr, ":%d", g->col);
-    fprintf(stderr, ": %s\n", g->msg ? g->msg : "");
-  }
-}
-
 /* Waivers from --waivers and from the suites of the plan turn covered
  * FAILs into WAIVED (an expired waiver keeps the FAIL).  -1 when a
  * waiver file is invalid (exit 2); its diagnostics are on stderr. */
@@ -449,8 +473,12 @@ static int run_waivers(const struct run_args *a, const struct ms_plan *plan,
   struct ms_diags d = {0};
   memset(&w, 0, sizeof w);
   int rc = 0;
-  for (size_t i = 0; i < a->nwaivers; i++)
-    rc |= ms_waivers_load(&w, a->waivers[i], &d);
+  for (size_t i = 0; i < a->nwaivers; i++) {
+    /* --waivers postfix: the bundled waivers/postfix.yaml (plan_find.c) */
+    char *file = ms_plan_find(a->waivers[i], MS_FIND_WAIVERS);
+    rc |= ms_waivers_load(&w, file ? file : a->waivers[i], &d);
+    free(file);
+  }
   for (size_t i = 0; i < plan->nsuites; i++) {
     const char *f = plan->suites[i]->waivers;
     bool seen = false;
@@ -460,7 +488,7 @@ static int run_waivers(const struct run_args *a, const struct ms_plan *plan,
     if (f && !seen)
       rc |= ms_waivers_load(&w, f, &d);
   }
-  run_print_diags(&d);
+  ms_diags_print_errors(&d, stderr);
   if (d.nerrors > 0)
     rc = -1;
   ms_diags_free(&d);
@@ -639,7 +667,7 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   struct ms_diags d = {0};
   struct ms_plan plan = {0};
   int prc = ms_plan_build(&plan, a.paths, a.npaths, &d);
-  run_print_diags(&d);
+  ms_diags_print_errors(&d, stderr);
   bool plan_bad = prc != 0 || d.nerrors > 0;
   ms_diags_free(&d);
   for (size_t i = 0; i < plan.n; i++)

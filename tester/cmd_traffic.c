@@ -2,6 +2,7 @@
 #include "cmd_traffic.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,15 +154,24 @@ void ms_traffic_summary(const char *cmd, const struct ms_import_counts *n,
             n->over_limit == 1 ? "" : "s");
 }
 
-void ms_traffic_usage_opts(FILE *out) {
-  fputs("  -o, --output DIR      where transcripts go (created if missing; "
-        "default .)\n"
-        "  -p, --port N          one more server port (repeatable)\n"
-        "      --keep-secrets    keep AUTH/PASS/APOP secrets (default: "
-        "${secretN}\n"
-        "                        variables with the value REDACTED, said in "
-        "notes:)\n"
-        "      --allow-gaps      keep transcripts with capture gaps "
+void ms_traffic_usage_opts(FILE *out, const char *cmd) {
+  bool replay = strcmp(cmd, "replay") == 0;
+  fputs(replay ? "  -o, --output DIR      keep the transcripts in DIR (created "
+                 "if missing;\n"
+                 "                        default: a private temporary "
+                 "directory, removed\n"
+                 "                        afterwards)\n"
+               : "  -o, --output DIR      where transcripts go (created if "
+                 "missing; default .)\n",
+        out);
+  fputs("  -p, --port N          one more server port (repeatable)\n", out);
+  if (!replay)
+    fputs("      --keep-secrets    keep AUTH/PASS/APOP secrets (default: "
+          "${secretN}\n"
+          "                        variables with the value REDACTED, said in "
+          "notes:)\n",
+          out);
+  fputs("      --allow-gaps      keep transcripts with capture gaps "
         "replayable\n"
         "      --steps           always write the steps: form\n"
         "      --convention C    rfc5321 (C:/S:, default) or rfc821 (S:/R:, "

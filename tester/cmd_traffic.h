@@ -56,7 +56,8 @@ int ms_traffic_mkdir(const char *cmd, const char *dir);
 /* The one-line summary on stderr (nothing when VERBOSITY < 0). */
 void ms_traffic_summary(const char *cmd, const struct ms_import_counts *n,
                         const char *dir, int verbosity);
-/* The shared options' help lines. */
-void ms_traffic_usage_opts(FILE *out);
+/* The shared options' help lines for CMD ("replay" keeps no secrets in
+ * files and removes its transcripts unless -o). */
+void ms_traffic_usage_opts(FILE *out, const char *cmd);
 
 #endif

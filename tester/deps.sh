@@ -8,6 +8,9 @@
 # - Missing and not root: print the exact `apt-get install ...` line, exit 1.
 #
 # Environment: DEPS_VERBOSE=1 also reports when everything is present.
+# `sh tester/deps.sh --list` prints the packages, one a line, and does
+# nothing else: tester/tests/t/deps.t checks with it that every program
+# and Python module the tests use comes from one of them.
 set -eu
 
 # Build: compiler and the libraries found through pkg-config.
@@ -16,6 +19,8 @@ BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
 #   postfix           smtp-sink, smtp-source and Postfix itself (real servers)
 #   python3-aiosmtpd  a second real SMTP server (run with /usr/bin/python3)
 #   python3           the scripted misbehaving server, port and banner helpers
+#   python3-yaml      the import oracle (import_oracle.py) and pcap.t read
+#                     YAML: tshark's Follow TCP Stream output, transcripts
 #   perl              `prove`, which runs tester/tests/t/*.t
 #   libxml2-utils     xmllint, to validate JUnit reports
 #   tcpdump, tshark   capture and dissect the pcap files mailspec writes/reads
@@ -23,21 +28,49 @@ BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
 #   time              /usr/bin/time -v: peak RSS in `make bench`
 #   python3-jsonschema  validates the JSON report against reports/schema.json
 #   chromium          renders the HTML report headless (reports.t)
-#   dovecot-pop3d     the real POP3 server (and SASL for Postfix submission)
+#   dovecot-pop3d dovecot-core  the real POP3 server (the `dovecot`
+#                     binary is dovecot-core's), and SASL for Postfix
+#                     submission
 #   openssl           the CLI: test certificates, s_client against TLS servers
 #   tcpflow           the import benchmark's comparison (tester/bench/import.sh)
 #   clang libclang-rt-14-dev  libFuzzer for `make fuzz` (CI smoke run)
 #   valgrind          `make valgrind`
-#   groff-base        renders the man page in man.t (warnings fail it)
+#   groff-base man-db renders the man page in man.t (warnings fail it),
+#                     with groff and with man -l
+#   git               .ci/run tests a clone of the committed tree
 #   libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2
 #                     run-time libraries of Exim and OpenSMTPD, which the
 #                     tests run unpacked from their .debs (they conflict with
 #                     postfix as installed packages)
-TEST_PKGS="postfix python3-aiosmtpd python3 perl libxml2-utils tcpdump tshark swaks time
-  python3-jsonschema chromium dovecot-pop3d openssl tcpflow clang libclang-rt-14-dev valgrind groff-base
-  libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2"
+#   m4 sasl2-bin libsasl2-modules libsasl2-modules-db libwrap0 liblockfile1
+#                     Sendmail, unpacked (sendmail.cf is built with m4; its
+#                     AUTH uses a sasldb made by saslpasswd2)
+#   libcourier-unicode4 libltdl7 libgdbm6 libgnutls30 libpam0g
+#                     Courier SMTP and POP3, unpacked (conflict with postfix
+#                     and dovecot-pop3d)
+#   libical3 libicu72 libjansson4 libpq5 libxapian30 libxml2 libsqlite3-0
+#   libldap-2.5-0 libpcre3
+#                     Cyrus POP3, unpacked (conflicts with dovecot-pop3d);
+#                     libpcre3 for libpcreposix.so.3
+#   dovecot-submissiond
+#                     Dovecot's submission service, a second submission server
+#   nodejs npm        Haraka, from npm into build/haraka (npm only when no
+#                     npm command is there: a nodejs from elsewhere that
+#                     bundles npm conflicts with Debian's npm package)
+TEST_PKGS="postfix python3-aiosmtpd python3 python3-yaml perl libxml2-utils tcpdump tshark swaks time
+  python3-jsonschema chromium dovecot-pop3d dovecot-core dovecot-submissiond openssl tcpflow clang libclang-rt-14-dev valgrind groff-base man-db git
+  libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2
+  m4 sasl2-bin libsasl2-modules libsasl2-modules-db libwrap0 liblockfile1
+  libcourier-unicode4 libltdl7 libgdbm6 libgnutls30 libpam0g
+  libical3 libicu72 libjansson4 libpq5 libxapian30 libxml2 libsqlite3-0 libldap-2.5-0 libpcre3
+  nodejs"
+command -v npm >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS npm"
 
 ALL_PKGS="$BUILD_PKGS $TEST_PKGS"
+if [ "${1:-}" = --list ]; then
+  printf '%s\n' $ALL_PKGS
+  exit 0
+fi
 
 # Print the packages of ALL_PKGS that are not installed ("ii").
 missing_pkgs() {

@@ -5,6 +5,7 @@
 #include "mailspec/transcript.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "util.h"
@@ -37,4 +38,20 @@ void ms_diags_free(struct ms_diags *d) {
   free(d->v);
   d->v = NULL;
   d->n = d->cap = d->nerrors = 0;
+}
+
+/* The errors (warnings are `mailspec lint`'s business) as file:line:col:
+ * message, the position as far as it is known. */
+void ms_diags_print_errors(const struct ms_diags *d, FILE *to) {
+  for (size_t i = 0; i < d->n; i++) {
+    const struct ms_diag *g = &d->v[i];
+    if (g->warning)
+      continue;
+    fprintf(to, "%s", g->file ? g->file : "mailspec");
+    if (g->line > 0)
+      fprintf(to, ":%d", g->line);
+    if (g->line > 0 && g->col > 0)
+      fprintf(to, ":%d", g->col);
+    fprintf(to, ": %s\n", g->msg ? g->msg : "");
+  }
 }

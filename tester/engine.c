@@ -659,23 +659,14 @@ static void eng_pop3_check(struct ms_eng *e, const char *sent,
   }
 }
 
-/* skip_if: the reply says the server lacks a configuration the test
- * needs: this step passes, the transcript stops here and is a SKIP
- * (unless something failed before). */
-static void eng_skip_if(struct ms_eng *e, const struct ms_step *st,
-                        const struct ms_reply *rep, struct ms_step_result *r) {
-  char c[16];
-  r->verdict = MS_PASS;
-  free(r->reason);
-  r->reason = NULL;
-  e->skip_rest = true;
+/* A reply matched skip_on: the transcript is a SKIP (unless a step
+ * failed), and it stops here: no later step or session runs.  Returns
+ * false. */
+static bool eng_skip(struct ms_eng *e, const struct ms_step_result *r) {
   if (!e->skip)
-    e->skip = xasprintf(
-        "%s:%d: the server answered %s: %s", e->t->path ? e->t->path : "?",
-        st->line, ms_engine_code_text(e->t->protocol, rep->code, c, sizeof c),
-        st->skip_why);
-  ms_engine_live_server(&e->live, rep, MS_PASS);
-  ms_engine_live_note(&e->live, "SKIP: %s", e->skip);
+    e->skip = xstrdup(r->reason ? r->reason : "skip_on");
+  e->skip_rest = true;
+  return false;
 }
 
 bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
@@ -724,14 +715,6 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
     if (sent.rec >= 0)
       ms_engine_rec_reply(e, sent.rec, rep.code, st->line);
     eng_judge(e, st, &rep, r);
-    if (st->skip_why && ms_pattern_match(&st->skip_pat, rep.code)) {
-      eng_skip_if(e, st, &rep, r);
-      if (keep)
-        *keep = rep;
-      else
-        ms_reply_free(&rep);
-      return false;
-    }
     if (e->t->protocol == MS_PROTO_POP3)
       eng_pop3_check(e, sent.shown, &rep, r);
     eng_capture(e, st, &rep, r);
@@ -741,9 +724,11 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
       ms_engine_live_note(&e->live, "%s: %s", ms_verdict_name(r->verdict),
                           r->reason ? r->reason : "");
     bool go_on = !e->k->conn.broken;
-    if (go_on && !e->in_auth) /* an auth: step judges its own replies */
+    if (go_on && r->verdict == MS_SKIP) /* skip_on: the rest does not apply */
+      go_on = eng_skip(e, r);
+    else if (go_on && !e->in_auth) /* an auth: step judges its own replies */
       go_on = ms_engine_gate(e, st, next, &sent, rep.code, greeting);
-    if (go_on) {
+    if (go_on && r->verdict != MS_SKIP) {
       eng_trailing(e, st, next, &sent, r);
       go_on = !e->diverged;
     } else if (e->k->conn.broken) {
@@ -891,6 +876,26 @@ static bool eng_preflight(struct ms_eng *e) {
   return ok;
 }
 
+/* A FAIL counts at the level of what failed: when every failing step
+ * failed only by a finding whose clause is weaker than the transcript's
+ * level (a long SMTP reply line: SHOULD), the transcript counts at that
+ * level (run --strict, reports). */
+static void eng_fail_level(struct ms_transcript_result *out) {
+  if (out->verdict != MS_FAIL || out->level == MS_LEVEL_SHOULD ||
+      out->level == MS_LEVEL_MAY)
+    return;
+  enum ms_level worst = MS_LEVEL_NONE;
+  for (size_t i = 0; i < out->nsteps; i++) {
+    enum ms_level l = ms_engine_fail_level(&out->steps[i], out->protocol);
+    if (l == MS_LEVEL_MUST)
+      return;
+    if (l != MS_LEVEL_NONE)
+      worst = l;
+  }
+  if (worst != MS_LEVEL_NONE)
+    out->level = worst;
+}
+
 /* The verdict of the transcript from its steps; its reason is the first
  * problem of that kind. */
 static void eng_verdict(struct ms_eng *e) {
@@ -908,6 +913,7 @@ static void eng_verdict(struct ms_eng *e) {
   else if (v == MS_PASS && e->skip)
     v = MS_SKIP;
   out->verdict = v;
+  eng_fail_level(out);
   free(out->reason);
   out->reason = NULL;
   if (v == MS_NOTRUN) {
@@ -936,8 +942,9 @@ static void eng_init(struct ms_eng *e, const struct ms_engine_opts *o,
   e->port = port;
   e->timeout = t->timeout > 0 ? t->timeout : (o->timeout > 0 ? o->timeout : 30);
   e->deadline_s = t->deadline > 0 ? t->deadline : o->deadline;
-  e->live = (struct ms_live){o->live, o->color, t->protocol,
-                             o->jobs > 1 ? t->id : NULL, &e->secrets};
+  e->live = (struct ms_live){o->live,     o->color,
+                             t->protocol, o->jobs > 1 ? t->id : NULL,
+                             &e->secrets, t->convention};
   ms_engine_links_init(e);
   char nonce[48];
   ms_engine_nonce(nonce, sizeof nonce);
@@ -1022,10 +1029,28 @@ static char *eng_target_skip(const struct ms_eng *e) {
   return NULL;
 }
 
+/* needs: a variable the run left empty (-D NAME=) says the server lacks
+ * what the test presupposes: the reason, or NULL. */
+static char *eng_needs_skip(const struct ms_eng *e) {
+  for (size_t i = 0; i < e->t->nneeds; i++) {
+    char ref[160], err[256];
+    snprintf(ref, sizeof ref, "${%s}", e->t->needs[i].name);
+    char *v = ms_engine_expand(e, ref, err, sizeof err);
+    bool empty = v && !*v;
+    free(v);
+    if (empty)
+      return xasprintf("${%s} is empty: %s", e->t->needs[i].name,
+                       e->t->needs[i].value);
+  }
+  return NULL;
+}
+
 /* The requires: probe and the SKIPs; true when the dialogue may run. */
 static bool eng_gate(struct ms_eng *e, const struct ms_probe *probe) {
   struct ms_transcript_result *out = e->out;
   char *skip = eng_target_skip(e);
+  if (!skip)
+    skip = eng_needs_skip(e);
   struct ms_probe own = {0};
   if (!skip && e->t->nrequires > 0 && !probe) {
     char err[256] = "";

@@ -185,6 +185,8 @@ struct ms_live {
   enum ms_protocol proto;
   const char *tag;                  /* NULL: no prefix */
   const struct ms_secrets *secrets; /* shown as <redacted>; may be NULL */
+  enum ms_convention conv; /* the transcript's roles (NONE: RFC 821's for
+                              SMTP, RFC 1939's for POP3) */
 };
 /* ---- POP3 cross-reply checks (engine_pop3.c) ------------------------- */
 
@@ -290,10 +292,11 @@ struct ms_eng {
   bool stopped;              /* interrupted by a signal */
   bool fatal;                /* cannot go on with this transcript at all */
   struct ms_secrets secrets; /* values never shown */
-  bool quiet; /* ms_engine_expect() leaves the verdict note to the caller */
-  char *skip; /* the rest of a session could not apply: SKIP unless a
-                 step failed (a STARTTLS refusal the transcript allows,
-                 a server without APOP) */
+  bool quiet;     /* ms_engine_expect() leaves the verdict note to the caller */
+  char *skip;     /* the rest of a session could not apply: SKIP unless a
+                     step failed (a STARTTLS refusal the transcript allows,
+                     a server without APOP) */
+  bool skip_rest; /* skip_on: matched: no later session runs either */
   /* TLS */
   bool implicit_tls;          /* TLS from the first byte */
   const char *ca_pem;         /* trust only this (builtin), or NULL */
@@ -319,7 +322,6 @@ struct ms_eng {
   bool pop3_tls;
   struct ms_eng_rec *recs;
   size_t nrecs, crecs;
-  bool skip_rest; /* a skip_if: reply ended the transcript: a SKIP */
 };
 
 /* What a text:/not_text:/capture: regex sees of reply R: its lines as

@@ -110,7 +110,8 @@ static int judge_text_re(const char *re, const struct ms_reply *r, char *err,
 
 static void judge_set(struct ms_step_result *out, enum ms_verdict v,
                       char *reason) {
-  if (out->verdict == MS_PASS || (v == MS_ERROR && out->verdict != MS_ERROR)) {
+  if (out->verdict == MS_PASS || out->verdict == MS_SKIP ||
+      (v == MS_ERROR && out->verdict != MS_ERROR)) {
     out->verdict = v;
     free(out->reason);
     out->reason = reason;
@@ -129,6 +130,23 @@ static char *judge_mismatch(const struct ms_step *s, enum ms_protocol proto,
                    ms_engine_code_text(proto, code, cbuf, sizeof cbuf));
 }
 
+/* skip_on: a reply expect: does not take but skip_on: does shows that
+ * the set-up the test presupposes is absent: SKIP, with the reason. */
+static bool judge_skip(const struct ms_step *s, enum ms_protocol proto,
+                       int code, struct ms_step_result *out) {
+  if (s->skip_pat.n == 0 || code == 0 || !ms_pattern_match(&s->skip_pat, code))
+    return false;
+  char cbuf[16];
+  out->verdict = MS_SKIP;
+  free(out->reason);
+  out->reason = xasprintf(
+      "the server answered %s: %s",
+      ms_engine_code_text(proto, code, cbuf, sizeof cbuf),
+      s->skip_why ? s->skip_why
+                  : "the set-up this test presupposes is absent (skip_on)");
+  return true;
+}
+
 void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
                      const struct ms_reply *reply, struct ms_step_result *out) {
   out->verdict = MS_PASS;
@@ -139,8 +157,10 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
   out->got = judge_got(reply);
   /* The code decides (RFC 821 §4.2, RFC 5321 §4.2.5); a single expected
    * line also accepts a multi-line reply with that code. */
-  if (reply->code == 0 || !ms_pattern_match(&s->pat, reply->code))
-    judge_set(out, MS_FAIL, judge_mismatch(s, proto, reply->code));
+  if (reply->code == 0 || !ms_pattern_match(&s->pat, reply->code)) {
+    if (!judge_skip(s, proto, reply->code, out))
+      judge_set(out, MS_FAIL, judge_mismatch(s, proto, reply->code));
+  }
   if (s->text_re && out->verdict == MS_PASS) {
     char err[256];
     int m = judge_text_re(s->text_re, reply, err, sizeof err);
@@ -171,6 +191,31 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
     ms_step_add_finding(out, bit, what);
     judge_set(out, MS_FAIL, xstrdup(what));
   }
+}
+
+/* The level of a finding's own clause: RFC 5321 §4.5.3.1.5 gives the
+ * 512-octet reply line as a SHOULD (§4.5.3.1's MUST is about receiving);
+ * RFC 1939 §3's limit is read as a MUST; every other finding is a MUST. */
+static enum ms_level judge_finding_level(unsigned violation,
+                                         enum ms_protocol proto) {
+  if (violation == MS_V_LONG_LINE && proto == MS_PROTO_SMTP)
+    return MS_LEVEL_SHOULD;
+  return MS_LEVEL_MUST;
+}
+
+enum ms_level ms_engine_fail_level(const struct ms_step_result *r,
+                                   enum ms_protocol proto) {
+  if (r->verdict != MS_FAIL)
+    return MS_LEVEL_NONE;
+  /* Findings are judged last: when the reason is the first finding's
+   * text, the code and the regexes passed. */
+  if (r->nfindings == 0 || !r->reason ||
+      strcmp(r->reason, r->findings[0].what) != 0)
+    return MS_LEVEL_MUST;
+  for (size_t i = 0; i < r->nfindings; i++)
+    if (judge_finding_level(r->findings[i].violation, proto) == MS_LEVEL_MUST)
+      return MS_LEVEL_MUST;
+  return MS_LEVEL_SHOULD;
 }
 
 void ms_engine_flag(struct ms_step_result *out, unsigned violation,

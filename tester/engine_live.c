@@ -1,5 +1,7 @@
-/* engine_live: the -v view of every exchange, in the RFCs' own form
- * (RFC 821: S: client, R: server; RFC 1939: C: client, S: server).
+/* engine_live: the -v view of every exchange, in the roles of the
+ * transcript's own convention (rfc821: S: client, R: server; rfc5321,
+ * as RFC 5321 Appendix D and RFC 1939 print it: C: client, S: server),
+ * so that S: means the same side in the transcript and on the screen.
  * Each line is built first and written with one fprintf, so that with
  * -j N lines of parallel transcripts interleave but never mix. */
 #include <stdarg.h>
@@ -36,11 +38,19 @@ static void live_line(const struct ms_live *l, const char *color,
   free(safe);
 }
 
+/* Is the transcript written in RFC 821's roles?  Without a convention
+ * (only send:/expect: steps), SMTP is shown as RFC 821 prints it and
+ * POP3 as RFC 1939 does. */
+static bool live_rfc821(const struct ms_live *l) {
+  return l->conv == MS_CONV_RFC821 ||
+         (l->conv == MS_CONV_NONE && l->proto == MS_PROTO_SMTP);
+}
+
 void ms_engine_live_client(const struct ms_live *l, const char *bytes,
                            size_t len) {
   if (!l || !l->f)
     return;
-  const char *role = l->proto == MS_PROTO_POP3 ? "C:" : "S:";
+  const char *role = live_rfc821(l) ? "S:" : "C:";
   /* One displayed line per wire line; the CRLF is implied. */
   while (len > 0) {
     const char *nl = memchr(bytes, '\n', len);
@@ -57,7 +67,7 @@ void ms_engine_live_server(const struct ms_live *l, const struct ms_reply *r,
                            enum ms_verdict v) {
   if (!l || !l->f)
     return;
-  const char *role = l->proto == MS_PROTO_POP3 ? "S:" : "R:";
+  const char *role = live_rfc821(l) ? "R:" : "S:";
   const char *color = v == MS_PASS ? LIVE_OK : LIVE_BAD;
   for (size_t i = 0; i < r->nlines; i++)
     live_line(l, color, role, r->lines[i], r->lens[i]);

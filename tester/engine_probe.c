@@ -217,6 +217,14 @@ char *ms_engine_requires_unmet(const struct ms_transcript *t,
       continue;
     }
     if (req[0] == '!') { /* offered only inside TLS, if at all */
+      if (!probe_ok(t->protocol, p->reply.code)) { /* no list to look at */
+        char cbuf[16];
+        return xasprintf(
+            "cannot tell whether the server advertises %s "
+            "(%s answered %s)",
+            req + 1, t->protocol == MS_PROTO_POP3 ? "CAPA" : "EHLO",
+            ms_engine_code_text(t->protocol, p->reply.code, cbuf, sizeof cbuf));
+      }
       if (!probe_has(t->protocol, &p->reply, req + 1))
         continue;
       return xasprintf("server advertises %s before TLS", req + 1);

@@ -55,72 +55,165 @@ static bool imp_user_port(const struct ms_importer *im, uint16_t p) {
 
 /* ---- recognising SMTP and POP3 ------------------------------------------ */
 
-/* The first line of P[0..N) (without its end) if complete. */
-static bool det_line(const unsigned char *p, size_t n, char *buf, size_t cap) {
-  const unsigned char *lf = n ? memchr(p, '\n', n) : NULL;
+/* What the first line of one side says.  Greeting-shaped bytes are not
+ * enough: the client's side must speak the protocol too (an FTP server
+ * greets with 220, Redis answers +OK). */
+enum det_kind {
+  DK_WAIT,        /* no complete line yet: more bytes may tell */
+  DK_EMPTY,       /* nothing sent */
+  DK_JUNK,        /* bytes that are no text line */
+  DK_TEXT,        /* a text line of some other protocol */
+  DK_SMTP_GREET,  /* 220/421/554 */
+  DK_SMTP_REPLY,  /* another SMTP reply (a capture begun mid-session) */
+  DK_POP3_STATUS, /* +OK / -ERR */
+  DK_SMTP_CMD,    /* a command of SMTP only */
+  DK_POP3_CMD,    /* a command of POP3 only */
+  DK_BOTH_CMD     /* QUIT, NOOP, RSET, AUTH: either */
+};
+
+static bool det_server(enum det_kind k) {
+  return k == DK_SMTP_GREET || k == DK_SMTP_REPLY || k == DK_POP3_STATUS;
+}
+
+static bool det_client(enum det_kind k) {
+  return k == DK_SMTP_CMD || k == DK_POP3_CMD || k == DK_BOTH_CMD;
+}
+
+/* The protocol a kind names: 0 SMTP, 1 POP3, -1 none or either. */
+static int det_proto(enum det_kind k) {
+  if (k == DK_SMTP_GREET || k == DK_SMTP_REPLY || k == DK_SMTP_CMD)
+    return MS_PROTO_SMTP;
+  if (k == DK_POP3_STATUS || k == DK_POP3_CMD)
+    return MS_PROTO_POP3;
+  return -1;
+}
+
+static enum det_kind det_line_kind(const char *t) {
+  if (ms_smtp_greeting_line(t))
+    return DK_SMTP_GREET;
+  if (ms_smtp_reply_line(t))
+    return DK_SMTP_REPLY;
+  if (ms_pop3_status_line(t))
+    return DK_POP3_STATUS;
+  bool smtp = ms_smtp_known_command(t), pop3 = ms_pop3_known_command(t);
+  if (smtp && pop3)
+    return DK_BOTH_CMD;
+  return smtp ? DK_SMTP_CMD : pop3 ? DK_POP3_CMD : DK_TEXT;
+}
+
+/* The kind of one side from its first bytes P[0..N). */
+static enum det_kind det_side(const unsigned char *p, size_t n, bool final) {
+  if (n == 0)
+    return DK_EMPTY;
+  const unsigned char *lf = memchr(p, '\n', n < DETECT_MAX ? n : DETECT_MAX);
+  if (!lf && n < DETECT_MAX && !final)
+    return DK_WAIT;
+  size_t k = lf ? (size_t)(lf - p) : (n < DETECT_MAX ? n : DETECT_MAX);
+  if (k && p[k - 1] == '\r')
+    k--;
+  char t[DETECT_MAX + 1];
+  for (size_t i = 0; i < k; i++)
+    if ((p[i] < 0x20 && p[i] != '\t') || p[i] >= 0x7F)
+      return DK_JUNK;
+  memcpy(t, p, k);
+  t[k] = '\0';
+  return k ? det_line_kind(t) : DK_TEXT;
+}
+
+/* The first line of P[0..N) as text in T (CAP bytes): its length, or -1
+ * when it is not complete. */
+static long det_first_line(const unsigned char *p, size_t n, char *t,
+                           size_t cap) {
+  const unsigned char *lf = memchr(p, '\n', n < DETECT_MAX ? n : DETECT_MAX);
   if (!lf)
-    return false;
+    return -1;
   size_t k = (size_t)(lf - p);
   if (k && p[k - 1] == '\r')
     k--;
   if (k >= cap)
     k = cap - 1;
-  memcpy(buf, p, k);
-  buf[k] = '\0';
-  return true;
+  memcpy(t, p, k);
+  t[k] = '\0';
+  return (long)(lf - p) + 1;
 }
 
-static bool det_word(const char *t, const char *w) {
-  size_t n = strlen(w);
-  return ms_prefix_ci(t, w) && (t[n] == ' ' || t[n] == '\0');
-}
-
-/* What a first line says: 'S' SMTP server, 's' SMTP client, 'P' POP3
- * server, 'p' POP3 client, 0 nothing. */
-static char det_kind(const char *t) {
-  if (strlen(t) >= 4 && (t[3] == ' ' || t[3] == '-') &&
-      (strncmp(t, "220", 3) == 0 || strncmp(t, "421", 3) == 0 ||
-       strncmp(t, "554", 3) == 0))
-    return 'S'; /* RFC 5321 §4.3.1: greeting 220, or 554/421 */
-  if (strncmp(t, "+OK", 3) == 0 && (t[3] == ' ' || t[3] == '\0'))
-    return 'P';
-  if (det_word(t, "EHLO") || det_word(t, "HELO") || det_word(t, "LHLO"))
-    return 's';
-  if (det_word(t, "USER") || det_word(t, "APOP") || det_word(t, "CAPA") ||
-      det_word(t, "STLS"))
-    return 'p';
-  return 0;
+/* SMTP off the mail ports, when the client's first command is a verb of
+ * both protocols (QUIT, NOOP, RSET, AUTH: FTP has QUIT and AUTH too):
+ * does the server's reply after its greeting fit that command (RFC 5321
+ * §4.3.2; FTP answers AUTH TLS with 234)?  1 yes, 0 no, -1 not yet. */
+static int det_smtp_reply_fits(const unsigned char *c, size_t nc,
+                               const unsigned char *s, size_t ns, bool final) {
+  char cmd[128], line[128];
+  if (det_first_line(c, nc, cmd, sizeof cmd) < 0)
+    return final ? 0 : -1;
+  size_t off = 0;
+  char code[4] = "";
+  for (;;) { /* step over the greeting's lines ("220-", then "220 ") */
+    long k = det_first_line(s + off, ns - off, line, sizeof line);
+    if (k < 0)
+      return final ? 0 : -1;
+    off += (size_t)k;
+    if (!code[0]) {
+      memcpy(code, line, 3);
+      code[3] = '\0';
+    }
+    if (!(strncmp(line, code, 3) == 0 && line[3] == '-'))
+      break;
+  }
+  long k = det_first_line(s + off, ns - off, line, sizeof line);
+  if (k < 0)
+    return final ? 0 : -1;
+  return ms_smtp_reply_line(line) && ms_smtp_reply_fits(cmd, atoi(line));
 }
 
 int ms_import_detect(const unsigned char *c2s, size_t nc,
                      const unsigned char *s2c, size_t ns, bool final,
-                     enum ms_protocol *proto, bool *swap) {
-  char a[128], b[128];
-  bool ha = det_line(c2s, nc, a, sizeof a), hb = det_line(s2c, ns, b, sizeof b);
-  char ka = ha ? det_kind(a) : 0, kb = hb ? det_kind(b) : 0;
-  /* a server line on either side decides, a client line too */
-  char server = 0, client = 0;
-  int server_side = -1, client_side = -1;
-  if (ka == 'S' || ka == 'P')
-    server = ka, server_side = 0;
-  if (kb == 'S' || kb == 'P')
-    server = kb, server_side = 1;
-  if (ka == 's' || ka == 'p')
-    client = ka, client_side = 0;
-  if (kb == 's' || kb == 'p')
-    client = kb, client_side = 1;
-  if (server && client && (server | 0x20) != client)
-    return 0; /* contradicting */
-  if (server || client) {
-    char k = server ? server : (char)(client & ~0x20);
-    *proto = k == 'P' ? MS_PROTO_POP3 : MS_PROTO_SMTP;
-    *swap = server_side == 0 || client_side == 1;
-    return 1;
-  }
-  bool a_done = ha || nc >= DETECT_MAX, b_done = hb || ns >= DETECT_MAX;
-  if (final || (a_done && b_done) || nc >= DETECT_MAX || ns >= DETECT_MAX)
+                     int port_proto, enum ms_protocol *proto, bool *swap) {
+  enum det_kind a = det_side(c2s, nc, final), b = det_side(s2c, ns, final);
+  /* which side is the server: the one that replies, else the other one
+   * of the side that commands */
+  bool server_a = det_server(a) || det_client(b);
+  if ((det_server(a) && det_server(b)) || (det_client(a) && det_client(b)))
     return 0;
-  return -1;
+  enum det_kind srv = server_a ? a : b, cli = server_a ? b : a;
+  if (srv == DK_WAIT || cli == DK_WAIT)
+    return -1;
+  if (!final && (srv == DK_EMPTY || cli == DK_EMPTY))
+    return cli == DK_TEXT ? 0 : -1; /* what the silent side says decides */
+  int ps = det_proto(srv), pc = det_proto(cli), p;
+  if (det_server(srv) && det_client(cli)) { /* both speak: they must agree */
+    if (ps >= 0 && pc >= 0 && ps != pc)
+      return 0;
+    if (pc < 0 && port_proto < 0) { /* QUIT, AUTH TLS may be FTP's */
+      if (ps != MS_PROTO_SMTP)
+        return 0;
+      int fits = server_a ? det_smtp_reply_fits(s2c, ns, c2s, nc, final)
+                          : det_smtp_reply_fits(c2s, nc, s2c, ns, final);
+      if (fits <= 0)
+        return fits;
+    }
+    p = ps;
+  } else if (det_server(srv) && (cli == DK_EMPTY || cli == DK_JUNK)) {
+    /* The client said nothing, or nothing of any text protocol: only a
+     * mail port makes the server's side enough. */
+    if (port_proto < 0)
+      return 0;
+    p = ps;
+  } else if (det_client(cli) && srv == DK_EMPTY) { /* the server is silent */
+    if (!final)
+      return -1;
+    p = pc >= 0 ? pc : port_proto;
+    if (p < 0)
+      return 0;
+  } else if (det_client(cli) && (srv == DK_TEXT || srv == DK_JUNK) &&
+             port_proto >= 0 && (pc < 0 || pc == port_proto)) {
+    p = port_proto; /* begun mid-session: the server's side mid-reply */
+  } else {
+    return 0; /* neither side speaks SMTP or POP3 */
+  }
+  *proto = (enum ms_protocol)p;
+  *swap = server_a;
+  return 1;
 }
 
 /* ---- reassembler callbacks ------------------------------------------------
@@ -136,31 +229,26 @@ static void *imp_open(void *ctx, const struct ms_conn_info *ci) {
   ms_imp_dir_init(&x->s.d[1], max);
   im->n.sessions++;
   uint16_t cp = ci->port[MS_DIR_C2S], sp = ci->port[MS_DIR_S2C];
+  x->state = SS_UNDECIDED;
   if (imp_tls_port(sp) || imp_tls_port(cp)) {
     x->tls_port = true;
     x->state = SS_IGNORE;
   } else if (ms_import_mail_port(sp) || imp_user_port(im, sp) ||
              ms_import_mail_port(cp) || imp_user_port(im, cp)) {
-    x->by_port = true;
-    x->state = SS_MAIL;
+    x->by_port = true; /* the port names a protocol; the content decides */
     x->s.proto = (sp == 110 || cp == 110) ? MS_PROTO_POP3 : MS_PROTO_SMTP;
   }
   return x;
 }
 
+/* Decide, once the first lines tell (or the session ended): mail, with
+ * its protocol and roles, or not (its bytes are dropped at once). */
 static void imp_detect(struct isess *x, bool final) {
   enum ms_protocol proto;
   bool swap = false;
   const struct ms_imp_dir *c = &x->s.d[0], *s = &x->s.d[1];
-  int rc = ms_import_detect(c->p, c->len, s->p, s->len, final, &proto, &swap);
-  if (x->state == SS_MAIL) { /* known port: content may only correct */
-    if (rc == 1) {
-      x->s.proto = proto;
-      if (swap)
-        ms_imp_session_swap(&x->s);
-    }
-    return;
-  }
+  int rc = ms_import_detect(c->p, c->len, s->p, s->len, final,
+                            x->by_port ? (int)x->s.proto : -1, &proto, &swap);
   if (rc < 0)
     return;
   if (rc == 0) {
@@ -241,20 +329,24 @@ static void imp_close(void *user, const char *why, uint64_t frame,
   x->s.close_why = why;
   x->s.close_frame = frame;
   x->s.st = *st;
-  if (x->state == SS_UNDECIDED)
-    imp_detect(x, true);
-  if (x->state == SS_MAIL) /* content can still tell after all */
-    imp_detect(x, true);
+  if (x->s.swapped) { /* the reassembler's directions, ours reversed */
+    x->s.st.dir_segments[0] = st->dir_segments[1];
+    x->s.st.dir_segments[1] = st->dir_segments[0];
+  }
   bool empty =
       x->s.d[0].len + x->s.d[0].ngaps + x->s.d[1].len + x->s.d[1].ngaps == 0;
+  if (x->state == SS_UNDECIDED && !empty)
+    imp_detect(x, true);
   if (x->s.d[0].dropped || x->s.d[1].dropped)
     im->n.over_limit++;
   if (x->tls_port)
     im->n.tls_only++;
-  else if (x->state != SS_MAIL)
+  else if (x->state == SS_IGNORE) /* its bytes were dropped on deciding */
     im->n.not_mail++;
   else if (empty)
     im->n.empty++;
+  else if (x->state != SS_MAIL)
+    im->n.not_mail++;
   else {
     ms_import_writer_submit(im, x); /* X is the writer's now */
     return;

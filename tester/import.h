@@ -106,12 +106,15 @@ void ms_frames_free(struct ms_frames *f);
 struct ms_unit *ms_frames_add(struct ms_frames *f, enum ms_unit_kind kind,
                               int dir);
 
-/* Recognise the protocol from the first bytes (and the ports): 1 and
- * sets *PROTO and *SWAP (the directions are reversed), 0 if not mail,
- * -1 if undecided yet (too few bytes). */
+/* Recognise the protocol from the first line of each side: 1 and sets
+ * *PROTO and *SWAP (the directions are reversed), 0 if not mail, -1 if
+ * undecided yet (a side may still say more; FINAL: the session ended).
+ * Both sides must speak the protocol; one that said nothing (or nothing
+ * of any text protocol) is enough only on a mail port, PORT_PROTO (the
+ * protocol the port names, -1 for any other port). */
 int ms_import_detect(const unsigned char *c2s, size_t nc,
                      const unsigned char *s2c, size_t ns, bool final,
-                     enum ms_protocol *proto, bool *swap);
+                     int port_proto, enum ms_protocol *proto, bool *swap);
 
 /* Frame a session into units, in order of the conversation (client and
  * server interleaved by the packets that completed them, a reply never
@@ -119,8 +122,10 @@ int ms_import_detect(const unsigned char *c2s, size_t nc,
 void ms_import_frame(const struct ms_imp_session *s, struct ms_frames *out);
 /* Protocol framers behind ms_import_frame (units per direction, in order,
  * REPLY.answers filled); import_session.c lays them out. */
-void ms_import_smtp(const struct ms_imp_session *s, struct ms_frames *out);
-void ms_import_pop3(const struct ms_imp_session *s, struct ms_frames *out);
+void ms_import_smtp(const struct ms_imp_session *s, bool greeting,
+                    struct ms_frames *out);
+void ms_import_pop3(const struct ms_imp_session *s, bool greeting,
+                    struct ms_frames *out);
 
 /* ---- framing helpers shared by the two protocols (import_session.c) ----- */
 
@@ -156,8 +161,9 @@ struct ms_framer {
   bool server_done; /* no more replies: end of stream or TLS */
 };
 
+/* GREETING: the first reply is the server's greeting, not an answer. */
 void ms_framer_init(struct ms_framer *fr, const struct ms_imp_session *s,
-                    struct ms_frames *f, enum ms_protocol proto);
+                    struct ms_frames *f, enum ms_protocol proto, bool greeting);
 void ms_framer_free(struct ms_framer *fr);
 /* At a client gap: add the GAP unit, step over it, return true. */
 bool ms_framer_client_gap(struct ms_framer *fr);
@@ -176,6 +182,24 @@ void ms_framer_drain(struct ms_framer *fr);
  * capture, the client's bytes tell; FRAME is then the command's): the
  * rest of both streams is opaque. */
 void ms_framer_tls(struct ms_framer *fr, long r, uint64_t frame);
+/* Secrets are found by position in the protocol (ms_proto_*): the part
+ * of command IDX that carries one (AUTH's initial response, PASS,
+ * APOP's digest), and every SASL response from AUTH to the final reply,
+ * whatever the mechanism. */
+void ms_framer_command_secret(struct ms_framer *fr, size_t idx);
+/* Client unit IDX is a SASL response: all of it is secret ("*" and "="
+ * carry nothing). */
+void ms_framer_sasl_secret(struct ms_framer *fr, size_t idx);
+/* In a SASL exchange, after the client unit of expectation E: is the
+ * next client line a SASL response?  Its reply tells (334, POP3 "+");
+ * after a final reply, or when the capture lacks a readable one, a line
+ * that is no command of the protocol still is (never in clear). */
+bool ms_framer_sasl_next(struct ms_framer *fr, size_t e);
+/* STARTTLS/STLS accepted by reply R (-1: not captured): does TLS follow?
+ * Only when the next bytes (the client's, else the server's after R)
+ * are a TLS record, or nothing follows.  A decrypted capture, or a
+ * client that goes on in plaintext, is framed on as commands. */
+bool ms_framer_tls_follows(struct ms_framer *fr, long r);
 /* The client bytes LEN at the cursor (no copy). */
 const unsigned char *ms_framer_cbytes(const struct ms_framer *fr);
 /* Length of the client line at the cursor (0: none before a gap/end). */
@@ -192,15 +216,50 @@ struct ms_write_opts {
   bool keep_secrets;
   bool allow_gaps;
   bool force_steps; /* always the steps: form */
+  /* replay: secrets are named ${secretN<suffix>} (unique in a run), their
+   * values handed back (SECRET_VALUES), and the packet of each line */
+  const char *secret_suffix;
+  bool secret_values;
+  bool line_frames;
 };
 
-/* Write the transcript of S (framed as F) as YAML to OUT.  Returns 0, or
- * -1 on a write error. *STEPS is set when the steps: form had to be used. */
+/* What ms_transcript_write() tells besides the text. */
+struct ms_write_result {
+  bool steps;       /* the steps: form had to be used */
+  bool cut;         /* cut to fit the loader's limits */
+  uint64_t *frames; /* line_frames: frames[L - 1], the packet that line
+                       L came from; 0 for the header */
+  size_t nlines;
+  struct ms_var *secrets; /* secret_values: each ${name} and the captured
+                             value it stands for */
+  size_t nsecrets;
+};
+void ms_write_result_free(struct ms_write_result *r);
+
+/* Write the transcript of S (framed as F) as YAML to OUT, in a form the
+ * loader takes (transcripts/README.md, "Imported transcripts").  Returns
+ * 0, 1 when the session holds nothing a transcript can say (no step
+ * would come of it: nothing is written), or -1 on a write error.  R may
+ * be NULL; else free it with ms_write_result_free(). */
 int ms_transcript_write(FILE *out, const struct ms_imp_session *s,
                         const struct ms_frames *f,
-                        const struct ms_write_opts *o, bool *steps);
+                        const struct ms_write_opts *o,
+                        struct ms_write_result *r);
 
 /* ---- the importer (import.c) ------------------------------------------- */
+
+/* One transcript written, for the WRITTEN callback. */
+struct ms_import_written {
+  const char *path;
+  const char *capture; /* the capture file, NULL when live */
+  uint64_t session;    /* TCP session number in it */
+  enum ms_protocol proto;
+  /* with replay_info: */
+  const uint64_t *frames; /* frames[L - 1]: the packet of line L, or 0 */
+  size_t nlines;
+  const struct ms_var *secrets; /* ${name} -> captured value */
+  size_t nsecrets;
+};
 
 struct ms_import_opts {
   const char *outdir;    /* -o DIR, default "." */
@@ -217,8 +276,11 @@ struct ms_import_opts {
    * the thread that calls the importer, in the order the sessions ended;
    * with the writer thread that may be a little later than the file
    * (at the latest when the capture file ends, see ms_importer_file) */
-  void (*written)(void *ctx, const char *path);
+  void (*written)(void *ctx, const struct ms_import_written *w);
   void *written_ctx;
+  /* replay: hand each transcript's secrets and line frames to WRITTEN
+   * (secrets named uniquely within the run) */
+  bool replay_info;
   /* Write transcripts on the calling thread.  Otherwise, while a capture
    * file is read, one writer thread frames and writes them (live capture
    * always writes inline: each file and callback at once). */

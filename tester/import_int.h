@@ -34,11 +34,16 @@ struct imp_job {
   char *path, *tmp;
   char *capture, *iface;
   enum imp_job_state state; /* under the writer's MU */
+  uint64_t seq; /* sessions submitted before it in this run, plus one */
   /* results */
-  bool ok;    /* in place: listed, the written callback is due */
-  char *err;  /* the message of a failure */
-  char *note; /* verbose: what was written */
+  bool ok;      /* in place: listed, the written callback is due */
+  bool nothing; /* nothing a transcript can say: no file */
+  char *err;    /* the message of a failure */
+  char *note;   /* verbose: what was written */
   uint64_t gaps, steps;
+  uint64_t session;
+  enum ms_protocol proto;
+  struct ms_write_result wr; /* replay_info: frames and secrets */
 };
 
 /* Transcripts are framed and written by a writer thread while the main
@@ -74,7 +79,8 @@ struct ms_importer {
   size_t nunknown_lt;
   bool errors;
   struct imp_writer w;
-  char *wbuf; /* the main thread's stdio buffer for transcripts */
+  char *wbuf;         /* the main thread's stdio buffer for transcripts */
+  uint64_t submitted; /* sessions handed to the writer so far */
 };
 
 /* A message on the importer's log (stderr unless quiet). */

@@ -88,6 +88,9 @@ void ms_imp_session_swap(struct ms_imp_session *s) {
   uint16_t p = s->ci.port[0];
   s->ci.port[0] = s->ci.port[1];
   s->ci.port[1] = p;
+  uint64_t n = s->st.dir_segments[0];
+  s->st.dir_segments[0] = s->st.dir_segments[1];
+  s->st.dir_segments[1] = n;
   s->swapped = !s->swapped;
 }
 
@@ -188,12 +191,56 @@ static void frames_layout(struct ms_frames *f) {
   free(s);
 }
 
-void ms_import_frame(const struct ms_imp_session *s, struct ms_frames *out) {
+/* How badly a framing fits: replies without a readable code, and
+ * replies that answer nothing (beyond a greeting). */
+static size_t frames_misfit(const struct ms_frames *f, bool greeting) {
+  size_t bad = 0, replies = 0;
+  for (size_t i = 0; i < f->n; i++) {
+    const struct ms_unit *u = &f->u[i];
+    if (u->kind != MS_U_REPLY)
+      continue;
+    bad += u->code == 0;
+    bad += u->answers < 0 && !(greeting && replies == 0);
+    replies++;
+  }
+  return bad;
+}
+
+static void frames_protocol(const struct ms_imp_session *s, bool greeting,
+                            struct ms_frames *out) {
   memset(out, 0, sizeof *out);
   if (s->proto == MS_PROTO_POP3)
-    ms_import_pop3(s, out);
+    ms_import_pop3(s, greeting, out);
   else
-    ms_import_smtp(s, out);
+    ms_import_smtp(s, greeting, out);
+}
+
+/* Frame S: SMTP and POP3 servers speak first (RFC 5321 §3.1, RFC 1939
+ * §4), so the first reply is a greeting, unless the capture began
+ * mid-session.  When the client's bytes come first in the capture, it
+ * may be an early talker (the greeting follows) or a session whose
+ * greeting is not in the capture: both framings are tried, and the one
+ * whose replies fit their commands is kept. */
+static void frames_choose(const struct ms_imp_session *s,
+                          struct ms_frames *out) {
+  const struct ms_imp_dir *c = &s->d[MS_DIR_C2S], *sv = &s->d[MS_DIR_S2C];
+  bool client_first =
+      c->nmarks && (!sv->nmarks || c->marks[0].frame < sv->marks[0].frame);
+  if (!client_first || !sv->nmarks) {
+    frames_protocol(s, !client_first || s->ci.saw_syn, out);
+    return;
+  }
+  struct ms_frames g, ng;
+  frames_protocol(s, true, &g);
+  frames_protocol(s, false, &ng);
+  size_t bg = frames_misfit(&g, true), bn = frames_misfit(&ng, false);
+  bool take_g = bg < bn || (bg == bn && s->ci.saw_syn);
+  *out = take_g ? g : ng;
+  ms_frames_free(take_g ? &ng : &g);
+}
+
+void ms_import_frame(const struct ms_imp_session *s, struct ms_frames *out) {
+  frames_choose(s, out);
   out->one_sided =
       s->d[0].len + s->d[0].ngaps == 0 || s->d[1].len + s->d[1].ngaps == 0;
   for (size_t i = 0; i < out->n; i++)
@@ -220,7 +267,8 @@ void ms_import_frame(const struct ms_imp_session *s, struct ms_frames *out) {
  */
 
 void ms_framer_init(struct ms_framer *fr, const struct ms_imp_session *s,
-                    struct ms_frames *f, enum ms_protocol proto) {
+                    struct ms_frames *f, enum ms_protocol proto,
+                    bool greeting) {
   memset(fr, 0, sizeof *fr);
   fr->s = s;
   fr->f = f;
@@ -228,12 +276,7 @@ void ms_framer_init(struct ms_framer *fr, const struct ms_imp_session *s,
   /* Framing only: keep little of each line, never give up on size. */
   struct ms_reply_limits lim = {512, (size_t)-1, (size_t)-1};
   fr->rd = ms_reader_new(proto, &lim);
-  const struct ms_imp_dir *c = &s->d[MS_DIR_C2S], *sv = &s->d[MS_DIR_S2C];
-  /* SMTP and POP3 servers speak first (RFC 5321 §3.1, RFC 1939 §4): the
-   * first reply is the greeting unless the capture began mid-session
-   * with the client already talking. */
-  fr->greeting = s->ci.saw_syn || !c->nmarks ||
-                 (sv->nmarks && sv->marks[0].frame < c->marks[0].frame);
+  fr->greeting = greeting;
 }
 
 void ms_framer_free(struct ms_framer *fr) {
@@ -297,6 +340,40 @@ static long fr_answers(const struct ms_framer *fr, size_t k) {
   return (long)(k - g);
 }
 
+/* SMTP: where the reply at P[0..N) must end although the reader would
+ * go on: a continuation line ("250-") followed by a line of another
+ * class ("334 ...") starts a new reply.  RFC 5321 §4.2.1: every line of
+ * a reply carries its code, and the first digit is the outcome, which
+ * cannot change within a reply; a server that never sent the final
+ * line must not pull the next reply into this one and shift every later
+ * reply onto the wrong command (suricata-verify smtp-bug-6053).  A line
+ * of the same class ("250-" then "251 ") stays in the reply: that is a
+ * server mixing codes, which the reader reports.  N when nothing cuts. */
+static size_t fr_smtp_cut(const unsigned char *p, size_t n) {
+  size_t i = 0;
+  char first[4] = "";
+  while (i < n) {
+    const unsigned char *lf = memchr(p + i, '\n', n - i);
+    size_t len = lf ? (size_t)(lf - (p + i)) : n - i;
+    char t[5] = {0};
+    memcpy(t, p + i, len < 4 ? len : 4);
+    if (len >= 4 && t[3] == '\r')
+      t[3] = '\0';
+    bool code = ms_smtp_reply_line(t);
+    if (i > 0 && code && t[0] != first[0])
+      return i;
+    if (i == 0) {
+      if (!code)
+        return n;
+      memcpy(first, t, 3);
+    }
+    if (!lf || !(code && t[3] == '-'))
+      return n; /* the final line (or an odd one): the reader decides */
+    i += len + 1;
+  }
+  return n;
+}
+
 /* Frame the next server reply (or step over a gap).  False at the end. */
 static bool fr_next_reply(struct ms_framer *fr) {
   const struct ms_imp_dir *d = fr_dir(fr, MS_DIR_S2C);
@@ -311,6 +388,8 @@ static bool fr_next_reply(struct ms_framer *fr) {
     fr->server_done = fr->sgap >= d->ngaps;
     return !fr->server_done;
   }
+  if (fr->proto == MS_PROTO_SMTP)
+    stop = fr->spos + fr_smtp_cut(d->p + fr->spos, (size_t)(stop - fr->spos));
   long e = fr_answers(fr, fr->nrep);
   ms_reader_expect_multiline(fr->rd, e >= 0 && fr->expmulti[e]);
   size_t used = 0;
@@ -385,6 +464,95 @@ void ms_framer_tls(struct ms_framer *fr, long r, uint64_t frame) {
   fr_rest(fr, MS_DIR_C2S, fr->cpos, why);
   fr->cpos = fr_dir(fr, MS_DIR_C2S)->len;
   fr->cgap = fr_dir(fr, MS_DIR_C2S)->ngaps;
+}
+
+/* ---- secrets, by position ---------------------------------------------- */
+
+/* LEN without the line end of the LEN bytes at P. */
+static size_t fr_text_len(const unsigned char *p, size_t len) {
+  while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+    len--;
+  return len;
+}
+
+void ms_framer_command_secret(struct ms_framer *fr, size_t idx) {
+  struct ms_unit *u = &fr->f->u[idx];
+  const unsigned char *p = fr_dir(fr, MS_DIR_C2S)->p + u->off;
+  size_t n = fr_text_len(p, (size_t)u->len), off, len;
+  char t[1024];
+  size_t k = n < sizeof t - 1 ? n : sizeof t - 1;
+  memcpy(t, p, k);
+  t[k] = '\0';
+  for (size_t i = 0; i < k; i++)
+    if (t[i] == '\0')
+      t[i] = ' ';
+  if (!ms_proto_command_secret(t, k, &off, &len))
+    return;
+  if (off + len == k) /* to the end of the line, past what T held */
+    len = n - off;
+  u->red_off = off;
+  u->red_len = len;
+  fr->f->nsecrets++;
+}
+
+void ms_framer_sasl_secret(struct ms_framer *fr, size_t idx) {
+  struct ms_unit *u = &fr->f->u[idx];
+  const unsigned char *p = fr_dir(fr, MS_DIR_C2S)->p + u->off;
+  size_t n = fr_text_len(p, (size_t)u->len);
+  if (ms_proto_sasl_empty((const char *)p, n))
+    return; /* "*" or "=": nothing in it */
+  u->red_off = 0;
+  u->red_len = n;
+  fr->f->nsecrets++;
+}
+
+/* Is the client line at the cursor a command of the protocol? */
+static bool fr_next_is_command(struct ms_framer *fr) {
+  bool complete;
+  size_t n = ms_framer_cline(fr, &complete);
+  const unsigned char *p = ms_framer_cbytes(fr);
+  n = fr_text_len(p, n);
+  if (n == 0)
+    return false;
+  char t[64];
+  size_t k = n < sizeof t - 1 ? n : sizeof t - 1;
+  memcpy(t, p, k);
+  t[k] = '\0';
+  return fr->proto == MS_PROTO_POP3 ? ms_pop3_known_command(t)
+                                    : ms_smtp_known_command(t);
+}
+
+bool ms_framer_sasl_next(struct ms_framer *fr, size_t e) {
+  long r = ms_framer_reply(fr, e);
+  int code = r >= 0 ? fr->f->u[r].code : 0;
+  if (code != 0 && ms_proto_sasl_continues(fr->proto, code))
+    return true;
+  /* A final reply ends the exchange; but where the capture does not say
+   * (no reply, none readable) or a line that is no command follows it
+   * anyway (a pipelining client whose replies the capture garbles), the
+   * line is taken as a SASL response: never written in clear. */
+  return !ms_framer_cdone(fr) && !fr_next_is_command(fr);
+}
+
+/* ---- STARTTLS ------------------------------------------------------------ */
+
+/* A TLS record header (RFC 8446 §5.1, RFC 5246 §6.2.1): content type 20
+ * to 24, then the major version 3. */
+static bool fr_tls_record(const unsigned char *p, size_t n) {
+  return n >= 2 && p[0] >= 20 && p[0] <= 24 && p[1] == 3;
+}
+
+bool ms_framer_tls_follows(struct ms_framer *fr, long r) {
+  const struct ms_imp_dir *c = fr_dir(fr, MS_DIR_C2S);
+  const struct ms_imp_dir *sv = fr_dir(fr, MS_DIR_S2C);
+  if (fr->cpos < c->len) /* the client's next bytes: its ClientHello */
+    return fr_tls_record(c->p + fr->cpos, (size_t)(c->len - fr->cpos));
+  if (r < 0)
+    return false;
+  uint64_t end = fr->f->u[r].off + fr->f->u[r].len;
+  if (end < sv->len) /* the server's next bytes: its ServerHello */
+    return fr_tls_record(sv->p + end, (size_t)(sv->len - end));
+  return true; /* nothing follows either way */
 }
 
 const unsigned char *ms_framer_cbytes(const struct ms_framer *fr) {

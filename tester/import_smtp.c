@@ -5,8 +5,10 @@
  *    §4.1.1.4), kept as sent (still dot-stuffed);
  *  - BDAT n: exactly n octets follow the command line (RFC 3030 §2);
  *  - AUTH: after a 334 the next client line is SASL data, not a command
- *    (RFC 4954 §4); it and any initial response are secrets;
- *  - STARTTLS answered 220: the rest is TLS (RFC 3207 §4). */
+ *    (RFC 4954 §4); every such line and any initial response are
+ *    secrets, whatever the mechanism (ms_framer_sasl_next);
+ *  - STARTTLS answered 220 and followed by a TLS record: the rest is TLS
+ *    (RFC 3207 §4). */
 #include <string.h>
 
 #include "import.h"
@@ -40,28 +42,6 @@ static bool smtp_verb(const char *t, const char *verb) {
   return ms_prefix_ci(t, verb) && (t[n] == '\0' || t[n] == ' ');
 }
 
-/* Does T look like a command a client sends next (for one-sided
- * captures, where no reply tells us)? */
-static bool smtp_looks_command(const char *t) {
-  static const char *const v[] = {"QUIT",     "RSET", "NOOP", "HELO", "EHLO",
-                                  "MAIL",     "RCPT", "DATA", "BDAT", "AUTH",
-                                  "STARTTLS", "VRFY", "EXPN", "HELP"};
-  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-    if (smtp_verb(t, v[i]))
-      return true;
-  return false;
-}
-
-static bool smtp_base64ish(const char *t) {
-  if (!*t)
-    return false;
-  for (; *t; t++)
-    if (!((*t >= 'A' && *t <= 'Z') || (*t >= 'a' && *t <= 'z') ||
-          (*t >= '0' && *t <= '9') || *t == '+' || *t == '/' || *t == '='))
-      return false;
-  return true;
-}
-
 /* The next client line as text (empty when none). */
 static void smtp_peek(struct smtp_fr *x, char *buf, size_t cap) {
   bool complete;
@@ -75,48 +55,14 @@ static int smtp_reply_code(struct smtp_fr *x, size_t e, long *r) {
   return *r >= 0 ? x->fr.f->u[*r].code : 0;
 }
 
-/* AUTH mech [initial-response]: the response (if any and not "=") is
- * secret (RFC 4954 §4). */
-static void smtp_auth_secret(struct ms_unit *u, const unsigned char *p,
-                             size_t n) {
-  size_t end = n;
-  while (end > 0 && (p[end - 1] == '\n' || p[end - 1] == '\r'))
-    end--;
-  size_t i = 4; /* "AUTH" */
-  int word = 0;
-  while (i < end && word < 2) {
-    while (i < end && p[i] == ' ')
-      i++;
-    size_t s = i;
-    while (i < end && p[i] != ' ')
-      i++;
-    if (i > s && ++word == 2 && !(i - s == 1 && p[s] == '=')) {
-      u->red_off = s;
-      u->red_len = i - s;
-    }
-  }
-}
-
 /* What follows an accepted command: the state for the next client line. */
 static void smtp_after(struct smtp_fr *x, size_t idx, size_t e, const char *t) {
   long r;
   int code;
   size_t len;
   bool last;
-  if (x->st == ST_SASL || smtp_verb(t, "AUTH")) {
-    if (x->st != ST_SASL) {
-      struct ms_unit *u = &x->fr.f->u[idx];
-      smtp_auth_secret(u, x->fr.s->d[MS_DIR_C2S].p + u->off, (size_t)u->len);
-      if (u->red_len)
-        x->fr.f->nsecrets++;
-    }
-    code = smtp_reply_code(x, e, &r);
-    char next[600];
-    smtp_peek(x, next, sizeof next);
-    x->st = code == 334 ||
-                    (r < 0 && smtp_base64ish(next) && !smtp_looks_command(next))
-                ? ST_SASL
-                : ST_CMD;
+  if (x->st == ST_SASL || ms_proto_sasl_command(t)) {
+    x->st = ms_framer_sasl_next(&x->fr, e) ? ST_SASL : ST_CMD;
     return;
   }
   if (ms_smtp_is_bdat(t, &len, &last)) {
@@ -127,7 +73,7 @@ static void smtp_after(struct smtp_fr *x, size_t idx, size_t e, const char *t) {
     code = smtp_reply_code(x, e, &r);
     char next[64];
     smtp_peek(x, next, sizeof next);
-    if (code == 354 || (r < 0 && !smtp_looks_command(next))) {
+    if (code == 354 || (r < 0 && !ms_smtp_known_command(next))) {
       x->st = ST_DATA;
       x->data_start = (long)x->fr.cpos;
     }
@@ -135,9 +81,7 @@ static void smtp_after(struct smtp_fr *x, size_t idx, size_t e, const char *t) {
   }
   if (smtp_verb(t, "STARTTLS")) {
     code = smtp_reply_code(x, e, &r);
-    bool tls_bytes = ms_framer_cline(&x->fr, &last) > 0 &&
-                     ms_framer_cbytes(&x->fr)[0] == 0x16;
-    if (code == 220 || (r < 0 && tls_bytes))
+    if ((code == 220 || r < 0) && ms_framer_tls_follows(&x->fr, r))
       ms_framer_tls(&x->fr, r, x->fr.f->u[idx].frame);
   }
 }
@@ -234,7 +178,8 @@ static void smtp_data(struct smtp_fr *x) {
   }
 }
 
-/* One command or SASL line. */
+/* One command or SASL line.  Secrets are marked whether or not the line
+ * is complete (a password cut by the end of the capture is still one). */
 static void smtp_line(struct smtp_fr *x) {
   bool complete;
   size_t n = ms_framer_cline(&x->fr, &complete);
@@ -243,22 +188,21 @@ static void smtp_line(struct smtp_fr *x) {
   bool sasl = x->st == ST_SASL;
   size_t idx =
       ms_framer_client(&x->fr, sasl ? MS_U_SASL : MS_U_LINE, n, complete);
+  if (sasl)
+    ms_framer_sasl_secret(&x->fr, idx);
+  else
+    ms_framer_command_secret(&x->fr, idx);
   if (!complete)
     return; /* cut by a gap or the end: nothing answers half a line */
-  struct ms_unit *u = &x->fr.f->u[idx];
-  if (sasl && !(strcmp(t, "*") == 0 || strcmp(t, "=") == 0 || !*t)) {
-    u->red_off = 0; /* the whole SASL response is secret */
-    u->red_len = strlen(t) < n ? strlen(t) : n;
-    x->fr.f->nsecrets++;
-  }
   size_t e = ms_framer_expect(&x->fr, idx, false);
   smtp_after(x, idx, e, t);
 }
 
-void ms_import_smtp(const struct ms_imp_session *s, struct ms_frames *out) {
+void ms_import_smtp(const struct ms_imp_session *s, bool greeting,
+                    struct ms_frames *out) {
   struct smtp_fr x;
   memset(&x, 0, sizeof x);
-  ms_framer_init(&x.fr, s, out, MS_PROTO_SMTP);
+  ms_framer_init(&x.fr, s, out, MS_PROTO_SMTP, greeting);
   x.data_start = -1;
   while (!ms_framer_cdone(&x.fr)) {
     if (x.chunk_left > 0) {

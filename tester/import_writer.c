@@ -63,11 +63,25 @@ static void imp_write(struct ms_importer *im, struct imp_job *j, char *buf) {
   /* One write(2) for most transcripts (stdio would use the file system's
    * 4 KiB block size, and allocate it each time). */
   setvbuf(out, buf, _IOFBF, IMP_WBUF);
-  struct ms_write_opts wo = {j->capture,       j->iface,
-                             im->o.conv,       im->o.keep_secrets,
-                             im->o.allow_gaps, im->o.force_steps};
-  bool steps = false;
-  int rc = ms_transcript_write(out, &x->s, &f, &wo, &steps);
+  char suffix[32];
+  snprintf(suffix, sizeof suffix, "_s%llu", (unsigned long long)j->seq);
+  struct ms_write_opts wo = {j->capture,
+                             j->iface,
+                             im->o.conv,
+                             im->o.keep_secrets,
+                             im->o.allow_gaps,
+                             im->o.force_steps,
+                             im->o.replay_info ? suffix : NULL,
+                             im->o.replay_info,
+                             im->o.replay_info};
+  int rc = ms_transcript_write(out, &x->s, &f, &wo, &j->wr);
+  bool steps = j->wr.steps;
+  if (rc == 1) { /* nothing to say: no file */
+    fclose(out);
+    unlink(j->tmp);
+    j->nothing = true;
+    goto done;
+  }
   if (fclose(out) != 0 || rc != 0 || rename(j->tmp, j->path) != 0) {
     j->err = xasprintf("%s: cannot write: %s", j->path, strerror(errno));
     unlink(j->tmp);
@@ -76,6 +90,8 @@ static void imp_write(struct ms_importer *im, struct imp_job *j, char *buf) {
   j->ok = true;
   j->gaps = f.ngaps != 0;
   j->steps = steps;
+  j->session = x->s.ci.index;
+  j->proto = x->s.proto;
   if (im->o.verbosity > 0)
     j->note = xasprintf(
         "%s: %s session %llu, %zu units%s%s%s", j->path,
@@ -99,8 +115,14 @@ static void imp_job_finish(struct ms_importer *im, struct imp_job *j) {
       printf("%s\n", j->path);
     if (j->note)
       ms_import_msg(im, "%s", j->note);
-    if (im->o.written)
-      im->o.written(im->o.written_ctx, j->path);
+    if (im->o.written) {
+      struct ms_import_written iw = {j->path,       j->capture,    j->session,
+                                     j->proto,      j->wr.frames,  j->wr.nlines,
+                                     j->wr.secrets, j->wr.nsecrets};
+      im->o.written(im->o.written_ctx, &iw);
+    }
+  } else if (j->nothing) {
+    im->n.empty++;
   } else {
     ms_import_msg(im, "%s", j->err);
     im->n.failed++;
@@ -112,6 +134,7 @@ static void imp_job_finish(struct ms_importer *im, struct imp_job *j) {
   free(j->iface);
   free(j->err);
   free(j->note);
+  ms_write_result_free(&j->wr);
   memset(j, 0, sizeof *j);
 }
 
@@ -299,6 +322,7 @@ void ms_import_writer_submit(struct ms_importer *im, struct isess *x) {
                       .tmp = imp_path(im, x, true),
                       .capture = im->capture ? xstrdup(im->capture) : NULL,
                       .iface = im->iface ? xstrdup(im->iface) : NULL,
+                      .seq = ++im->submitted,
                       .state = JOB_QUEUED};
   struct imp_writer *w = &im->w;
   if (im->iface || !imp_writer_start(im)) {

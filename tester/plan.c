@@ -3,7 +3,8 @@
  * the suite attached) or a directory (every *.yaml below it, sorted by
  * path; suites found there contribute their transcripts, waiver files
  * and requirement catalogues there are skipped).  Each
- * transcript runs once: the first mention wins. */
+ * transcript runs once: the first mention wins.  A PATH that does not
+ * exist is looked for by name (plan_find.c). */
 #include "mailspec/transcript.h"
 
 #include <dirent.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "catalogue.h"
 #include "util.h"
@@ -163,20 +165,44 @@ static void plan_dir(struct ms_plan *p, size_t *cap, const char *dir,
   free(top);
 }
 
+/* PATH as given when it exists, else found by name in the search
+ * directories (plan_find.c: `mailspec run rfc5321` from anywhere); NULL
+ * with a diagnostic that names where it was looked for. */
+static char *plan_resolve(const char *path, struct ms_diags *d) {
+  int err = access(path, F_OK) == 0 ? 0 : errno;
+  char *found = ms_plan_find(path, MS_FIND_SUITE);
+  if (found)
+    return found;
+  if (path[0] == '/' || strncmp(path, "./", 2) == 0 ||
+      strncmp(path, "../", 3) == 0) {
+    ms_diags_add(d, false, path, 0, 0, "%s", strerror(err));
+    return NULL;
+  }
+  char *where = ms_plan_find_where();
+  ms_diags_add(d, false, path, 0, 0,
+               "%s, and no suite or transcript of that name in %s "
+               "(`mailspec suites` lists the bundled suites)",
+               strerror(err), where);
+  free(where);
+  return NULL;
+}
+
 int ms_plan_build(struct ms_plan *p, char *const *paths, size_t npaths,
                   struct ms_diags *d) {
   size_t errs0 = d->nerrors, cap = 0;
   memset(p, 0, sizeof *p);
   for (size_t i = 0; i < npaths; i++) {
-    struct stat st;
-    if (stat(paths[i], &st) != 0) {
-      ms_diags_add(d, false, paths[i], 0, 0, "%s", strerror(errno));
+    char *path = plan_resolve(paths[i], d);
+    if (!path)
       continue;
-    }
-    if (S_ISDIR(st.st_mode))
-      plan_dir(p, &cap, paths[i], d);
+    struct stat st;
+    if (stat(path, &st) != 0)
+      ms_diags_add(d, false, path, 0, 0, "%s", strerror(errno));
+    else if (S_ISDIR(st.st_mode))
+      plan_dir(p, &cap, path, d);
     else
-      plan_file(p, &cap, paths[i], d);
+      plan_file(p, &cap, path, d);
+    free(path);
   }
   return d->nerrors > errs0 ? -1 : 0;
 }

@@ -3,6 +3,7 @@
 #include "mailspec/proto.h"
 #include "mailspec/transcript.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -166,4 +167,81 @@ bool ms_proto_reply_prefix(enum ms_protocol proto, const char *line,
   if (cont)
     *cont = dash;
   return true;
+}
+
+/* ---- credentials and SASL ------------------------------------------------ */
+
+bool ms_proto_sasl_continues(enum ms_protocol proto, int code) {
+  return proto == MS_PROTO_POP3 ? code == MS_POP3_CONT : code == 334;
+}
+
+static bool proto_word(const char *line, size_t n, int w, bool rest,
+                       size_t *off, size_t *len);
+
+/* Is the verb of LINE (up to a blank or the end) VERB, any case? */
+static bool proto_verb(const char *line, size_t n, const char *verb) {
+  size_t k = strlen(verb);
+  return n >= k && strncasecmp(line, verb, k) == 0 &&
+         (n == k || line[k] == ' ');
+}
+
+bool ms_proto_sasl_command(const char *line) {
+  size_t n = strlen(line), off, len;
+  return proto_verb(line, n, "AUTH") &&
+         proto_word(line, n, 2, false, &off, &len); /* a mechanism named */
+}
+
+bool ms_proto_sasl_empty(const char *line, size_t n) {
+  return n == 0 || (n == 1 && (line[0] == '*' || line[0] == '='));
+}
+
+/* Word W (1-based) of LINE[0..N): *OFF, *LEN; to the end when REST. */
+static bool proto_word(const char *line, size_t n, int w, bool rest,
+                       size_t *off, size_t *len) {
+  size_t i = 0;
+  for (int k = 1; i < n; k++) {
+    while (i < n && line[i] == ' ')
+      i++;
+    size_t s = i;
+    while (i < n && line[i] != ' ')
+      i++;
+    if (k == w && i > s) {
+      *off = s;
+      *len = (rest ? n : i) - s;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ms_proto_command_secret(const char *line, size_t n, size_t *off,
+                             size_t *len) {
+  bool found = false;
+  if (proto_verb(line, n, "PASS")) /* RFC 1939 §7: PASS string */
+    found = proto_word(line, n, 2, true, off, len);
+  else if (proto_verb(line, n, "APOP") || proto_verb(line, n, "AUTH"))
+    found = proto_word(line, n, 3, false, off, len);
+  /* "AUTH PLAIN =" sends an empty initial response: nothing secret */
+  return found && !ms_proto_sasl_empty(line + *off, *len);
+}
+
+/* ---- first lines ----------------------------------------------------------
+ */
+
+bool ms_smtp_reply_line(const char *line) {
+  return line[0] >= '2' && line[0] <= '5' && isdigit((unsigned char)line[1]) &&
+         isdigit((unsigned char)line[2]) &&
+         (line[3] == ' ' || line[3] == '-' || line[3] == '\0');
+}
+
+bool ms_smtp_greeting_line(const char *line) {
+  return ms_smtp_reply_line(line) && line[3] != '\0' &&
+         (strncmp(line, "220", 3) == 0 || strncmp(line, "554", 3) == 0 ||
+          strncmp(line, "421", 3) == 0);
+}
+
+bool ms_pop3_status_line(const char *line) {
+  return (strncmp(line, "+OK", 3) == 0 &&
+          (line[3] == ' ' || line[3] == '\0')) ||
+         (strncmp(line, "-ERR", 4) == 0 && (line[4] == ' ' || line[4] == '\0'));
 }

@@ -133,6 +133,37 @@ bool ms_smtp_is_bdat(const char *line, size_t *len, bool *last) {
   return true;
 }
 
+/* RFC 5321 §4.3.2: the success replies of each command. */
+static const struct {
+  const char *verb;
+  int codes[4];
+} smtp_success[] = {
+    {"HELO", {250}},           {"EHLO", {250}},
+    {"MAIL", {250}},           {"RCPT", {250, 251, 252}},
+    {"DATA", {354}},           {"RSET", {250}},
+    {"VRFY", {250, 251, 252}}, {"EXPN", {250, 252}},
+    {"HELP", {211, 214}},      {"NOOP", {250}},
+    {"QUIT", {221}},           {"AUTH", {235, 334}}, /* RFC 4954 §4 */
+    {"STARTTLS", {220}},                             /* RFC 3207 §4 */
+    {"BDAT", {250}},                                 /* RFC 3030 §2 */
+};
+
+bool ms_smtp_reply_fits(const char *line, int code) {
+  if (code >= 400 && code <= 599)
+    return true;
+  size_t n = smtp_verb_len(line);
+  for (size_t i = 0; i < sizeof smtp_success / sizeof smtp_success[0]; i++) {
+    const char *v = smtp_success[i].verb;
+    if (strlen(v) != n || strncasecmp(line, v, n) != 0)
+      continue;
+    for (size_t k = 0; k < 4 && smtp_success[i].codes[k]; k++)
+      if (smtp_success[i].codes[k] == code)
+        return true;
+    return false;
+  }
+  return code >= 200 && code <= 399;
+}
+
 /* RFC 5321 §4.2.2 (numeric order), RFC 821 §4.2.1, and the codes the
  * registered extensions add. */
 static const struct {

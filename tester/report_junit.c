@@ -1,5 +1,5 @@
 /* report_junit: JUnit XML in the strict Apache Ant dialect
- * (../shared/schemas/junit.xsd) that Jenkins and GitLab read.
+ * (tester/tests/data/schemas/junit.xsd) that Jenkins and GitLab read.
  *
  * One <testsuite> per suite (transcripts outside any suite form one
  * suite named after the run), one <testcase> per transcript.  The strict

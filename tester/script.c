@@ -41,11 +41,11 @@ static void script_step_clear(struct ms_step *st) {
   free(st->lines);
   free(st->text_re);
   free(st->not_re);
+  free(st->skip_why);
   free(st->meta);
   free(st->user);
   free(st->pass);
   free(st->authzid);
-  free(st->skip_why);
   ms_msgcheck_free(st->msg);
 }
 

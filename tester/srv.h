@@ -54,6 +54,91 @@ enum ms_fault {
                          opens anyway */
   MS_F_APOP_FIXED_TS, /* apop-fixed-timestamp: RFC 1939 §10's timestamp in
                          every greeting */
+  /* STARTTLS, AUTH, submission: RFC 3207, 4954, 6409 (issue 14; the
+   * requirement ids in fault.c's help texts) */
+  MS_F_STARTTLS_UNADV,    /* starttls-unadvertised: EHLO omits STARTTLS, which
+                             works */
+  MS_F_STARTTLS_KW_PARAM, /* starttls-keyword-param: the STARTTLS keyword with a
+                             parameter */
+  MS_F_STARTTLS_502,      /* starttls-502: STARTTLS advertised, answered 502 */
+  MS_F_STARTTLS_PARAM_OK, /* starttls-param-ok: STARTTLS x: 220 */
+  MS_F_STARTTLS_REQUIRED, /* starttls-required: 530 before TLS on a public MX */
+  MS_F_STARTTLS_TWICE,    /* starttls-twice: a second STARTTLS: 220 */
+  MS_F_STARTTLS_AFTER_TLS, /* starttls-after-tls: STARTTLS listed inside TLS */
+  MS_F_TLS_REQUIRED_IGNORED, /* tls-required-ignored: require_tls ignored */
+  MS_F_AUTH_UNADV,       /* auth-unadvertised: EHLO omits AUTH, which works */
+  MS_F_AUTH_MECHS_COMMA, /* auth-mechs-comma: AUTH PLAIN,LOGIN,CRAM-MD5 */
+  MS_F_AUTH_PARAM_LINE, /* auth-param-line-512: MAIL with AUTH= over 512: 500 */
+  MS_F_AUTH_TWICE,      /* auth-twice: AUTH after success runs */
+  MS_F_AUTH_IN_TXN, /* auth-in-transaction: AUTH inside a transaction runs */
+  MS_F_AUTH_UNKNOWN_535,     /* auth-unknown-535: unknown mechanism: 535 */
+  MS_F_AUTH_CHALLENGE_RAW,   /* auth-challenge-raw: challenges not base64 */
+  MS_F_AUTH_CHALLENGE_TEXT,  /* auth-challenge-text: text in 334 challenges */
+  MS_F_AUTH_CANCEL_535,      /* auth-cancel-535: "*": 535 */
+  MS_F_AUTH_PLAIN_NEEDS_IR,  /* auth-plain-needs-ir: PLAIN without IR: 501 */
+  MS_F_AUTH_IR_IGNORED,      /* auth-ir-ignored: IR to CRAM-MD5 ignored */
+  MS_F_AUTH_B64_LENIENT,     /* auth-b64-lenient: lenient base64 */
+  MS_F_AUTH_B64_ESC,         /* auth-b64-esc: 501 5.5.4 for bad base64 */
+  MS_F_AUTH_LINE_512,        /* auth-line-512: responses over 512: 500 */
+  MS_F_AUTH_OVERLONG_CLOSE,  /* auth-overlong-close: overlong response: close */
+  MS_F_AUTH_AUTHZID_IGNORED, /* auth-authzid-ignored: authzid ignored */
+  MS_F_AUTH_SUCCESS_250,     /* auth-success-250: success: 250 */
+  MS_F_AUTH_PARAM_555,       /* auth-param-555: AUTH= refused before AUTH */
+  MS_F_AUTH_CASE,            /* auth-case: case-sensitive mechanism names */
+  MS_F_AUTH_PLAIN_IN_CLEAR,  /* auth-plain-in-clear: PLAIN/LOGIN before TLS */
+  MS_F_SUBMIT_NULL_550,      /* submission-null-550: null sender refused */
+  MS_F_SUBMIT_DOMAIN_550, /* submission-domain-550: unqualified domain: 550 */
+  MS_F_SUBMIT_NO_AUTH,    /* submission-mail-before-auth: no 530 before AUTH */
+  MS_F_SUBMIT_SENDER_553, /* submission-sender-553: sender refused with 553 */
+  MS_F_SUBMIT_RCPT_553,   /* submission-rcpt-553: recipient refused with 553 */
+  MS_F_SUBMIT_SYNTAX_550, /* submission-syntax-550: header syntax: 550 */
+  MS_F_SUBMIT_DATA_ARG_500, /* submission-data-arg-500: DATA x: 500 */
+  MS_F_SUBMIT_USER_554,     /* submission-user-554: user refused with 554 */
+  MS_F_SUBMIT_POLICY_554,   /* submission-policy-554: policy refusal with 554 */
+  MS_F_SUBMIT_ETRN,         /* submission-etrn: ETRN/ATRN offered */
+  MS_F_SUBMIT_521,          /* submission-521: greeting 521 */
+  /* RFC 5321 core (issue 13; srv_smtp*.c): */
+  MS_F_HELO_EHLO_REPLY,     /* helo-ehlo-reply */
+  MS_F_GREET_554_CLOSE,     /* greet-554-close */
+  MS_F_GREET_BAD_DOMAIN,    /* greet-bad-domain */
+  MS_F_VRFY_502,            /* vrfy-502 */
+  MS_F_VRFY_550,            /* vrfy-550 */
+  MS_F_VRFY_NO_MAILBOX,     /* vrfy-no-mailbox */
+  MS_F_VRFY_PATH,           /* vrfy-path */
+  MS_F_VRFY_NO_NAMES,       /* vrfy-no-user-names */
+  MS_F_EXPN_NAMES_ONLY,     /* expn-names-only */
+  MS_F_EHLO_NO_EXPN,        /* ehlo-no-expn */
+  MS_F_EHLO_NO_HELP,        /* ehlo-no-help */
+  MS_F_SEND_UNLISTED,       /* send-unlisted */
+  MS_F_EHLO_BAD_KEYWORD,    /* ehlo-bad-keyword */
+  MS_F_NO_ADDRESS_LITERAL,  /* no-address-literal */
+  MS_F_DOMAIN_UNDERSCORE,   /* domain-underscore-ok */
+  MS_F_DOMAIN_64,           /* domain-limit-64 */
+  MS_F_EHLO_REFUSED_RESETS, /* ehlo-refused-resets */
+  MS_F_EHLO_NO_RESET,       /* ehlo-no-reset */
+  MS_F_HELO_503_AFTER_EHLO, /* helo-503-after-ehlo */
+  MS_F_MAIL_501_OPENS,      /* mail-501-opens */
+  MS_F_503_RESETS,          /* 503-resets */
+  MS_F_MAIL_SYNTAX_500,     /* mail-syntax-500 */
+  MS_F_RCPT_SYNTAX_500,     /* rcpt-syntax-500 */
+  MS_F_NO_QUOTED_LOCAL,     /* no-quoted-local */
+  MS_F_QUOTED_KEPT,         /* quoted-local-kept */
+  MS_F_PARAM_501,           /* param-501 */
+  MS_F_POSTMASTER_CASE,     /* postmaster-case */
+  MS_F_NO_POSTMASTER,       /* no-postmaster */
+  MS_F_RCPT_LIMIT_451,      /* rcpt-limit-451 */
+  MS_F_REJECT_RESENT,       /* reject-resent */
+  MS_F_REJECT_BAD_TRACE,    /* reject-bad-trace */
+  MS_F_CHECK_HEADERS,       /* check-headers */
+  MS_F_CMD_LINE_400,        /* cmd-line-400 */
+  MS_F_CMD_BARE_LF,         /* cmd-bare-lf-splits */
+  MS_F_RELAY_554,           /* relay-554 */
+  MS_F_HELO_FIRST,          /* helo-first */
+  MS_F_UNKNOWN_502,         /* unknown-502 */
+  MS_F_TRAILING_SPACE_501,  /* trailing-space-501 */
+  MS_F_QUIT_ARGS_OK,        /* quit-args-ok */
+  MS_F_DATA_FAIL_CLOSE,     /* data-fail-close */
+  MS_F_SOURCE_ROUTE_501,    /* source-route-501 */
   /* What is delivered (issue 14; srv_smtp_deliver.c, store.c, the
    * session's delivery point in srv_smtp.c): */
   MS_F_NO_RECEIVED,           /* no-received: no trace line */

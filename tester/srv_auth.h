@@ -50,6 +50,12 @@ bool srv_auth_need_tls(const struct srv_ctx *ctx);
 /* EHLO keywords to add ("STARTTLS", "AUTH ..."): at most 2 into KW. */
 size_t srv_auth_smtp_keywords(const struct srv_ctx *ctx,
                               const struct srv_auth *a, const char **kw);
+/* RFC 3207 §4.1: with the world's tls_insufficient, every command but
+ * QUIT inside TLS gets 554.  True when VERB was refused (reply in OUT). */
+bool srv_auth_smtp_insufficient(const struct srv_ctx *ctx,
+                                const struct srv_auth *a, const char *verb,
+                                const struct srv_smtp_fmt *f,
+                                struct ms_buf *out);
 /* Policy (530): true when VERB was refused, the reply in OUT. */
 bool srv_auth_smtp_gate(const struct srv_ctx *ctx, const struct srv_auth *a,
                         const char *verb, const struct srv_smtp_fmt *f,
@@ -64,16 +70,19 @@ enum srv_action srv_auth_smtp_starttls(const struct srv_ctx *ctx,
 void srv_auth_smtp_auth(const struct srv_ctx *ctx, struct srv_auth *a,
                         const char *arg, bool ehlo, bool in_txn,
                         const struct srv_smtp_fmt *f, struct ms_buf *out);
-/* A response line during the exchange. */
-void srv_auth_smtp_line(const struct srv_ctx *ctx, struct srv_auth *a,
-                        const char *line, size_t len,
-                        const struct srv_smtp_fmt *f, struct ms_buf *out);
+/* A response line during the exchange.  SRV_CLOSE only under a fault. */
+enum srv_action srv_auth_smtp_line(const struct srv_ctx *ctx,
+                                   struct srv_auth *a, const char *line,
+                                   size_t len, const struct srv_smtp_fmt *f,
+                                   struct ms_buf *out);
 /* MAIL parameter P (N octets): true when it is AUTH= and accepted. */
-bool srv_auth_smtp_mail_param(const struct srv_ctx *ctx, const char *p,
+bool srv_auth_smtp_mail_param(const struct srv_ctx *ctx,
+                              const struct srv_auth *a, const char *p,
                               size_t n);
-/* RFC 4954 §4: AUTH lines may be longer than the 512 of a command. */
-bool srv_auth_smtp_long_ok(const struct srv_auth *a, const char *line,
-                           size_t len);
+/* Lines longer than the 512 of a command that are still commands: AUTH
+ * lines and responses (RFC 4954 §4), MAIL with AUTH= (512 + 500, §3). */
+bool srv_auth_smtp_long_ok(const struct srv_ctx *ctx, const struct srv_auth *a,
+                           const char *line, size_t len);
 
 /* ---- the live view (serve -v) ------------------------------------------ */
 

@@ -2,8 +2,8 @@
  * bytes out).  Two profiles:
  *   rfc821   all fourteen commands of RFC 821 §4.1 with the replies of
  *            §4.2, the sequencing of §4.3/§4.4 and the limits of §4.5.3;
- *   rfc5321  EHLO with SIZE, 8BITMIME, PIPELINING, ENHANCEDSTATUSCODES
- *            and HELP; SEND/SOML/SAML/TURN and EXPN answered 502.
+ *   rfc5321  EHLO with SIZE, 8BITMIME, PIPELINING, ENHANCEDSTATUSCODES,
+ *            EXPN and HELP; SEND/SOML/SAML/TURN answered 502.
  * Reply texts are the RFC's own wherever it prints one. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 #include "srv_auth.h"
 #include "srv_smtp.h"
 #include "srv_smtp_deliver.h"
+#include "srv_smtp_submit.h"
 #include "store.h"
 #include "util.h"
 #include "mailspec/proto.h"
@@ -48,13 +49,28 @@ struct smtp_sess {
   size_t naccepted; /* accepted RCPTs, duplicates counted */
   struct ms_buf data;
   bool too_big, too_long, bare_lf, prev_crlf;
-  struct srv_auth auth;             /* STARTTLS and AUTH (srv_auth.c) */
-  char *helo;                       /* the EHLO/HELO name, for the trace line */
+  struct srv_auth auth; /* STARTTLS and AUTH (srv_auth.c) */
+  bool lf_inside;       /* a bare LF came inside the command line (§2.3.8) */
+  bool ehlo_seen;       /* fault helo-503-after-ehlo */
+  char *helo;           /* the EHLO/HELO name, for the trace line */
   struct srv_smtp_pending *pending; /* fault forget-on-drop */
 };
 
 typedef enum srv_action (*smtp_fn)(struct smtp_sess *s, const char *arg,
                                    struct ms_buf *out);
+
+static bool smtp_fault(const struct smtp_sess *s, enum ms_fault f) {
+  return ms_fault_on(&s->ctx.faults, f);
+}
+
+/* The SRV_DOM_* flags of the faults that change address syntax. */
+static unsigned smtp_dom_flags(const struct smtp_sess *s) {
+  return (smtp_fault(s, MS_F_DOMAIN_UNDERSCORE) ? SRV_DOM_UNDERSCORE : 0) |
+         (smtp_fault(s, MS_F_NO_ADDRESS_LITERAL) ? SRV_DOM_NO_LITERAL : 0) |
+         (smtp_fault(s, MS_F_DOMAIN_64) ? SRV_DOM_MAX64 : 0) |
+         (smtp_fault(s, MS_F_QUOTED_KEPT) ? SRV_DOM_QUOTED_KEEP : 0) |
+         (smtp_fault(s, MS_F_NO_QUOTED_LOCAL) ? SRV_DOM_NO_QUOTED : 0);
+}
 
 /* ---- replies ------------------------------------------------------ */
 
@@ -82,7 +98,13 @@ static enum srv_action smtp_502(struct smtp_sess *s, struct ms_buf *out) {
   return SRV_CONTINUE;
 }
 
+static void smtp_reset(struct smtp_sess *s);
+
+/* RFC 5321 §4.1.4: after a 503 the server stays in the same state (the
+ * fault 503-resets aborts the transaction). */
 static enum srv_action smtp_503(struct smtp_sess *s, struct ms_buf *out) {
+  if (smtp_fault(s, MS_F_503_RESETS))
+    smtp_reset(s);
   smtp_say(s, out, 503, "5.5.1", "Bad sequence of commands");
   return SRV_CONTINUE;
 }
@@ -120,16 +142,71 @@ static void smtp_add_rcpt(struct smtp_sess *s, char *key) {
 
 /* ---- HELO, EHLO --------------------------------------------------- */
 
+/* The argument of HELO/EHLO (RFC 5321 §4.1.1.1, §4.1.2): a reply was
+ * written when it is refused (501, the state unchanged, §4.1.4). */
+static bool smtp_helo_refused(struct smtp_sess *s, const char *arg,
+                              struct ms_buf *out) {
+  enum srv_smtp_path_err e =
+      !*arg       ? SRV_PATH_SYNTAX
+      : s->rfc821 ? SRV_PATH_OK
+                  : srv_smtp_helo_arg(arg, strlen(arg), smtp_dom_flags(s));
+  if (e == SRV_PATH_OK)
+    return false;
+  if (e == SRV_PATH_DOMAIN_TOO_LONG)
+    smtp_say(s, out, 501, "5.5.4", "Domain name too long");
+  else if (*arg) /* §4.1.2: invalid characters get 501 */
+    smtp_say(s, out, 501, "5.5.4", "Syntax error: invalid domain name");
+  else /* RFC 821 §4.1.1: 501, and the state stays */
+    smtp_501(s, out);
+  return true;
+}
+
+static enum srv_action smtp_ehlo_reply(struct smtp_sess *s, const char *arg,
+                                       struct ms_buf *out);
+
 static enum srv_action smtp_helo(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
-  if (!*arg) /* RFC 821 §4.1.1: 501, and the state stays */
-    return smtp_501(s, out);
+  if (s->ehlo_seen && smtp_fault(s, MS_F_HELO_503_AFTER_EHLO))
+    return smtp_503(s, out);
+  if (smtp_helo_refused(s, arg, out))
+    return SRV_CONTINUE;
   smtp_reset(s);
   free(s->helo);
   s->helo = xstrdup(arg);
   s->st = SMTP_READY;
   s->fmt.enhanced = false;
+  if (smtp_fault(s, MS_F_HELO_EHLO_REPLY)) { /* §3.2 forbids it */
+    smtp_ehlo_reply(s, arg, out);
+    s->fmt.enhanced = false;
+    return SRV_CONTINUE;
+  }
   smtp_say(s, out, 250, NULL, smtp_host(s));
+  return SRV_CONTINUE;
+}
+
+/* The EHLO keywords: every command beyond §4.5.1's minimum that works
+ * here is listed (§4.1.1.1), EXPN included (§3.5.2). */
+static enum srv_action smtp_ehlo_reply(struct smtp_sess *s, const char *arg,
+                                       struct ms_buf *out) {
+  char *greet = xasprintf("%s greets %s", smtp_host(s), arg);
+  char *size = xasprintf("SIZE %zu", s->data_max);
+  const char *lines[16] = {greet, size};
+  size_t n = 2;
+  lines[n++] = "8BITMIME";
+  lines[n++] =
+      smtp_fault(s, MS_F_EHLO_BAD_KEYWORD) ? "PIPE_LINING" : "PIPELINING";
+  lines[n++] = "ENHANCEDSTATUSCODES";
+  if (!smtp_fault(s, MS_F_EHLO_NO_EXPN))
+    lines[n++] = "EXPN";
+  if (!smtp_fault(s, MS_F_EHLO_NO_HELP))
+    lines[n++] = "HELP";
+  n += srv_auth_smtp_keywords(&s->ctx, &s->auth, lines + n);
+  n += srv_submit_keywords(&s->ctx, lines + n); /* RFC 6409 (faults) */
+  s->fmt.enhanced = false; /* RFC 2034 §3: not on the EHLO reply */
+  srv_smtp_reply_lines(out, &s->fmt, 250, NULL, lines, n);
+  s->fmt.enhanced = true;
+  free(greet);
+  free(size);
   return SRV_CONTINUE;
 }
 
@@ -137,23 +214,19 @@ static enum srv_action smtp_ehlo(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
   if (s->rfc821) /* RFC 1869 §4.5: an old server knows no EHLO */
     return smtp_500(s, out);
-  if (!*arg)
-    return smtp_501(s, out);
-  smtp_reset(s);
-  free(s->helo);
+  s->ehlo_seen = true;
+  if (smtp_helo_refused(s, arg, out)) {
+    if (smtp_fault(s, MS_F_EHLO_REFUSED_RESETS)) /* §4.1.4 forbids it */
+      smtp_reset(s);
+    return SRV_CONTINUE;
+  }
+  if (!smtp_fault(s, MS_F_EHLO_NO_RESET) || s->st < SMTP_MAIL) {
+    smtp_reset(s); /* §4.1.4: as if RSET */
+    s->st = SMTP_READY;
+  }
+  free(s->helo); /* the trace line's FROM clause (issue 14) */
   s->helo = xstrdup(arg);
-  s->st = SMTP_READY;
-  char *greet = xasprintf("%s greets %s", smtp_host(s), arg);
-  char *size = xasprintf("SIZE %zu", s->data_max);
-  const char *lines[8] = {
-      greet, size, "8BITMIME", "PIPELINING", "ENHANCEDSTATUSCODES", "HELP"};
-  size_t n = 6 + srv_auth_smtp_keywords(&s->ctx, &s->auth, lines + 6);
-  s->fmt.enhanced = false; /* RFC 2034 §3: not on the EHLO reply */
-  srv_smtp_reply_lines(out, &s->fmt, 250, NULL, lines, n);
-  s->fmt.enhanced = true;
-  free(greet);
-  free(size);
-  return SRV_CONTINUE;
+  return smtp_ehlo_reply(s, arg, out);
 }
 
 /* ---- MAIL, SEND, SOML, SAML --------------------------------------- */
@@ -164,40 +237,67 @@ static const char *smtp_skip_sp(const char *p) {
   return p;
 }
 
-/* "FROM:" or "TO:", case-insensitive (RFC 821 §4.1.2); a space after
- * the colon is tolerated, as most servers do. */
-static const char *smtp_keyword(const char *arg, const char *kw) {
+/* "FROM:" or "TO:", case-insensitive (RFC 821 §4.1.2), and the path
+ * right after the colon: RFC 5321 §4.1.1.2 writes "MAIL FROM:"
+ * Reverse-path, with no space (the rfc821 profile tolerates one). */
+static const char *smtp_keyword(const struct smtp_sess *s, const char *arg,
+                                const char *kw) {
   size_t n = strlen(kw);
   if (strncasecmp(arg, kw, n) != 0)
     return NULL;
-  return smtp_skip_sp(arg + n);
+  return s->rfc821 ? smtp_skip_sp(arg + n) : arg + n;
+}
+
+/* A syntax error in the argument of MAIL (MAIL true) or RCPT: 501
+ * (RFC 5321 §4.1.4 for MAIL; §4.3.2 for RCPT), or 500 under the faults
+ * mail-syntax-500 and rcpt-syntax-500. */
+static enum srv_action smtp_arg_error(struct smtp_sess *s, bool mail,
+                                      const char *esc, const char *text,
+                                      struct ms_buf *out) {
+  bool f = smtp_fault(s, mail ? MS_F_MAIL_SYNTAX_500 : MS_F_RCPT_SYNTAX_500);
+  smtp_say(s, out, f ? 500 : 501, esc, text);
+  if (mail && !f && smtp_fault(s, MS_F_MAIL_501_OPENS) && s->st == SMTP_READY) {
+    s->from = xstrdup(""); /* §4.1.4 forbids: the state changed */
+    s->st = SMTP_MAIL;
+  }
+  return SRV_CONTINUE;
 }
 
 static enum srv_action smtp_path_error(struct smtp_sess *s,
-                                       enum srv_smtp_path_err e,
+                                       enum srv_smtp_path_err e, bool mail,
                                        const char *esc, struct ms_buf *out) {
+  bool f500 = smtp_fault(s, mail ? MS_F_MAIL_SYNTAX_500 : MS_F_RCPT_SYNTAX_500);
   switch (e) {
   case SRV_PATH_TOO_LONG: /* RFC 821 §4.5.3 prints "501 Path too long" */
-    smtp_say(s, out, 501, esc, "Path too long");
-    break;
+    return smtp_arg_error(s, mail, esc, "Path too long", out);
   case SRV_PATH_USER_TOO_LONG:
-    smtp_say(s, out, 553, esc, "User name too long (64 characters at most)");
+    smtp_say(s, out, f500 ? 500 : 553, esc,
+             "User name too long (64 characters at most)");
     break;
   case SRV_PATH_DOMAIN_TOO_LONG:
-    smtp_say(s, out, 553, esc, "Domain name too long");
+    smtp_say(s, out, f500 ? 500 : 553, esc, "Domain name too long");
     break;
   default:
-    smtp_say(s, out, 501, esc, "Syntax error in parameters or arguments");
-    break;
+    return smtp_arg_error(s, mail, esc,
+                          "Syntax error in parameters or arguments", out);
   }
   return SRV_CONTINUE;
+}
+
+/* Unknown or unusable parameters: 555 (RFC 5321 §4.1.1.11). */
+static void smtp_555(struct smtp_sess *s, struct ms_buf *out) {
+  if (smtp_fault(s, MS_F_PARAM_501))
+    smtp_501(s, out);
+  else
+    smtp_say(s, out, 555, "5.5.4",
+             "Parameter not recognized or not implemented");
 }
 
 /* RFC 1870 SIZE=n and RFC 6152 BODY=7BIT|8BITMIME; anything else is 555
  * (RFC 5321 §4.1.1.11).  Returns true when a reply was written. */
 static bool smtp_mail_param(struct smtp_sess *s, const char *p, size_t n,
                             struct ms_buf *out) {
-  if (srv_auth_smtp_mail_param(&s->ctx, p, n)) /* RFC 4954 §5 */
+  if (srv_auth_smtp_mail_param(&s->ctx, &s->auth, p, n)) /* RFC 4954 §5 */
     return false;
   if (n > 5 && strncasecmp(p, "SIZE=", 5) == 0) {
     unsigned long long v = 0;
@@ -222,7 +322,7 @@ static bool smtp_mail_param(struct smtp_sess *s, const char *p, size_t n,
     smtp_501(s, out);
     return true;
   }
-  smtp_say(s, out, 555, "5.5.4", "Parameter not recognized or not implemented");
+  smtp_555(s, out);
   return true;
 }
 
@@ -230,6 +330,11 @@ static bool smtp_mail_param(struct smtp_sess *s, const char *p, size_t n,
  * announced the extensions. */
 static bool smtp_params(struct smtp_sess *s, const char *rest, bool mail,
                         struct ms_buf *out) {
+  if (*rest && *rest != ' ') { /* "<path>junk": SP comes first */
+    smtp_arg_error(s, mail, mail ? "5.1.7" : "5.1.3",
+                   "Syntax error: SP expected after the path", out);
+    return true;
+  }
   rest = smtp_skip_sp(rest);
   if (!*rest)
     return false;
@@ -240,8 +345,7 @@ static bool smtp_params(struct smtp_sess *s, const char *rest, bool mail,
   while (*rest) {
     size_t n = strcspn(rest, " ");
     if (!mail || !s->fmt.enhanced) {
-      smtp_say(s, out, 555, "5.5.4",
-               "Parameter not recognized or not implemented");
+      smtp_555(s, out);
       return true;
     }
     if (smtp_mail_param(s, rest, n, out))
@@ -253,21 +357,28 @@ static bool smtp_params(struct smtp_sess *s, const char *rest, bool mail,
 
 static enum srv_action smtp_begin(struct smtp_sess *s, const char *arg,
                                   enum srv_smtp_kind kind, struct ms_buf *out) {
-  if (!s->rfc821 && kind != SRV_SMTP_MAIL) /* gone from RFC 5321 */
+  if (!s->rfc821 && kind != SRV_SMTP_MAIL && /* gone from RFC 5321 */
+      !smtp_fault(s, MS_F_SEND_UNLISTED))    /* F.6: else listed */
     return smtp_502(s, out);
   if (s->st == SMTP_INIT || s->st >= SMTP_MAIL) /* §4.1.1: HELO first */
     return smtp_503(s, out);
-  const char *p = smtp_keyword(arg, "FROM:");
+  const char *p = smtp_keyword(s, arg, "FROM:");
   if (!p)
-    return smtp_501(s, out);
+    return smtp_arg_error(s, true, "5.5.4",
+                          "Syntax error: MAIL FROM:<reverse-path>", out);
   struct srv_smtp_path path;
   size_t used;
-  enum srv_smtp_path_err e = srv_smtp_path_parse(
+  enum srv_smtp_path_err e = srv_smtp_path_parse_flags(
       p, strlen(p), s->rfc821 ? MS_PROFILE_RFC821 : MS_PROFILE_RFC5321, true,
-      false, &path, &used);
+      false, smtp_dom_flags(s), &path, &used);
+  if (e == SRV_PATH_OK && path.nhops && smtp_fault(s, MS_F_SOURCE_ROUTE_501)) {
+    srv_smtp_path_free(&path); /* RFC 5321 §4.1.2: "MUST BE accepted" */
+    e = SRV_PATH_SYNTAX;
+  }
   if (e != SRV_PATH_OK)
-    return smtp_path_error(s, e, "5.1.7", out);
-  if (smtp_params(s, p + used, true, out)) {
+    return smtp_path_error(s, e, true, "5.1.7", out);
+  if (smtp_params(s, p + used, true, out) ||
+      srv_submit_mail(&s->ctx, &s->auth, &path, &s->fmt, out)) {
     srv_smtp_path_free(&path);
     return SRV_CONTINUE;
   }
@@ -325,8 +436,9 @@ static bool smtp_rcpt_reply(struct smtp_sess *s, const struct srv_smtp_rcpt *r,
   case SRV_RCPT_UNKNOWN:
     smtp_say(s, out, 550, "5.1.1", "No such user here");
     return false;
-  case SRV_RCPT_NO_RELAY: /* §4.1.1 RCPT: the reply for an unknown user */
-    smtp_say(s, out, 550, "5.7.1", "Not a local user, and relaying denied");
+  case SRV_RCPT_NO_RELAY: /* RFC 5321 §3.6.2: relaying refused: 550 */
+    smtp_say(s, out, smtp_fault(s, MS_F_RELAY_554) ? 554 : 550, "5.7.1",
+             "Not a local user, and relaying denied");
     return false;
   }
   return false;
@@ -338,7 +450,8 @@ static enum srv_action smtp_rcpt_limit(struct smtp_sess *s,
     smtp_say(s, out, 552, NULL,
              "Recipient storage full, try again in another transaction");
   else /* RFC 5321 §4.5.3.1.10 */
-    smtp_say(s, out, 452, "4.5.3", "Too many recipients");
+    smtp_say(s, out, smtp_fault(s, MS_F_RCPT_LIMIT_451) ? 451 : 452, "4.5.3",
+             "Too many recipients");
   return SRV_CONTINUE;
 }
 
@@ -367,23 +480,47 @@ static bool smtp_rcpt_fault(struct smtp_sess *s, const struct srv_smtp_path *p,
   return ok && limit;
 }
 
+/* The faults that break postmaster (RFC 5321 §4.1.1.3: case-insensitive;
+ * §4.5.1: postmaster at every domain served MUST be accepted). */
+static void smtp_postmaster_faults(const struct smtp_sess *s,
+                                   const struct srv_smtp_path *p,
+                                   struct srv_smtp_rcpt *r) {
+  if (!p->local || !ms_streq_ci(p->local, "postmaster"))
+    return;
+  bool odd = strcmp(p->local, "postmaster") && strcmp(p->local, "Postmaster");
+  if ((odd && smtp_fault(s, MS_F_POSTMASTER_CASE)) ||
+      (p->domain && smtp_fault(s, MS_F_NO_POSTMASTER))) {
+    srv_smtp_rcpt_free(r);
+    r->v = SRV_RCPT_UNKNOWN;
+  }
+}
+
 static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
   if (s->st != SMTP_MAIL && s->st != SMTP_RCPT)
     return smtp_503(s, out);
-  const char *p = smtp_keyword(arg, "TO:");
+  const char *p = smtp_keyword(s, arg, "TO:");
   if (!p)
-    return smtp_501(s, out);
+    return smtp_arg_error(s, false, "5.5.4",
+                          "Syntax error: RCPT TO:<forward-path>", out);
   struct srv_smtp_path path;
   size_t used;
-  enum srv_smtp_path_err e = srv_smtp_path_parse(
+  enum srv_smtp_path_err e = srv_smtp_path_parse_flags(
       p, strlen(p), s->rfc821 ? MS_PROFILE_RFC821 : MS_PROFILE_RFC5321, false,
-      true, &path, &used);
+      true, smtp_dom_flags(s), &path, &used);
+  if (e == SRV_PATH_OK && path.nhops && smtp_fault(s, MS_F_SOURCE_ROUTE_501)) {
+    srv_smtp_path_free(&path); /* RFC 5321 §4.1.2: "MUST BE accepted" */
+    e = SRV_PATH_SYNTAX;
+  }
   if (e != SRV_PATH_OK)
-    return smtp_path_error(s, e, "5.1.3", out);
+    return smtp_path_error(s, e, false, "5.1.3", out);
   if (smtp_params(s, p + used, false, out)) {
     if (ms_fault_on(&s->ctx.faults, MS_F_DELIVER_REFUSED_RCPT))
       smtp_rcpt_fault(s, &path, false); /* refused, yet delivered to */
+    srv_smtp_path_free(&path);
+    return SRV_CONTINUE;
+  }
+  if (srv_submit_rcpt(&s->ctx, &path, &s->fmt, out)) {
     srv_smtp_path_free(&path);
     return SRV_CONTINUE;
   }
@@ -395,8 +532,13 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   }
   struct srv_smtp_rcpt r;
   srv_smtp_rcpt_resolve(s->ctx.world, &path, s->kind, &r);
+  smtp_postmaster_faults(s, &path, &r);
   if (r.v == SRV_RCPT_UNKNOWN && ms_fault_on(&s->ctx.faults, MS_F_RCPT_250)) {
     r.v = SRV_RCPT_MAILBOX; /* fault rcpt-250 */
+    r.key = xstrdup(path.mailbox);
+  }
+  if (r.v == SRV_RCPT_NO_RELAY && srv_submit_relay(&s->ctx, &s->auth)) {
+    r.v = SRV_RCPT_RELAY; /* RFC 6409: an MSA relays what users submit */
     r.key = xstrdup(path.mailbox);
   }
   if (smtp_rcpt_reply(s, &r, out)) {
@@ -415,6 +557,8 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
 
 static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
+  if (srv_submit_data(&s->ctx, &s->auth, arg, s->st == SMTP_RCPT, &s->fmt, out))
+    return SRV_CONTINUE; /* RFC 6409 §6.3 */
   if (*arg)
     return smtp_501(s, out);
   if (s->st != SMTP_RCPT) /* no valid recipient (RFC 5321 §3.3) */
@@ -441,7 +585,12 @@ static struct srv_smtp_txn smtp_txn(const struct smtp_sess *s) {
                                s->data.len};
 }
 
-static void smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
+/* The end of data: 250, or a failure reply (RFC 5321 §4.1.1.4: "If the
+ * processing fails, the receiver MUST send a failure reply"; the fault
+ * data-fail-close sends none and closes). */
+static enum srv_action smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
+  const char *why;
+  size_t from = out->len;
   if (s->too_big) /* §4.5.3 */
     smtp_say(s, out, 552, "5.3.4", "Too much mail data.");
   else if (s->too_long)
@@ -449,9 +598,22 @@ static void smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   else if (s->bare_lf) /* RFC 5321 §2.3.8: CR and LF only as CRLF */
     smtp_say(s, out, 554, "5.6.0",
              "Transaction failed: bare LF in mail data; lines end in <CRLF>");
-  else /* trace line, loop check, final delivery (issue 14) */
+  else if ((why = srv_smtp_hdr_refusal(&s->ctx.faults, s->data.p,
+                                       s->data.len)) != NULL)
+    smtp_say(s, out, 554, "5.6.0", why); /* faults only (srv_smtp_hdr.c) */
+  else if (srv_submit_message(&s->ctx, s->data.p ? s->data.p : "", s->data.len,
+                              &s->fmt, out))
+    (void)0; /* refused by the MSA (RFC 6409 §5.1, §6.3) */
+  else       /* trace line, loop check, final delivery (issue 14) */
     srv_smtp_deliver_txn(&s->ctx, smtp_txn(s), &s->fmt, out, &s->pending);
   smtp_reset(s);
+  if (smtp_fault(s, MS_F_DATA_FAIL_CLOSE) && out->len > from &&
+      out->p[from] != '2') {
+    out->len = from;
+    out->p[from] = '\0';
+    return SRV_CLOSE;
+  }
+  return SRV_CONTINUE;
 }
 
 static enum srv_action smtp_line(void *sess, const char *line, size_t len,
@@ -471,7 +633,7 @@ static bool smtp_cr_dot_cr(struct smtp_sess *s, const char *line, size_t len,
   if (!s->too_big && (ms_buf_add(&s->data, line, (size_t)(m - line)) < 0 ||
                       ms_buf_add(&s->data, "\r\n", 2) < 0))
     s->too_big = true;
-  smtp_data_done(s, out);
+  (void)smtp_data_done(s, out);
   size_t used = (size_t)(m - line) + 3;
   *act = used < len ? smtp_line(s, m + 3, len - used, crlf, out) : SRV_CONTINUE;
   return true;
@@ -486,10 +648,8 @@ static enum srv_action smtp_data_line(struct smtp_sess *s, const char *line,
   if (smtp_cr_dot_cr(s, line, len, crlf, out, &act))
     return act;
   bool lf_dot = ms_fault_on(&s->ctx.faults, MS_F_LF_DOT_LF); /* the fault */
-  if (((crlf && s->prev_crlf) || lf_dot) && len == 1 && line[0] == '.') {
-    smtp_data_done(s, out);
-    return SRV_CONTINUE;
-  }
+  if (((crlf && s->prev_crlf) || lf_dot) && len == 1 && line[0] == '.')
+    return smtp_data_done(s, out);
   s->prev_crlf = crlf;
   s->bare_lf |= !crlf && !lf_dot;
   bool dot = len > 0 && line[0] == '.';
@@ -525,7 +685,9 @@ static enum srv_action smtp_noop(struct smtp_sess *s, const char *arg,
 
 static enum srv_action smtp_quit(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
-  (void)arg;
+  /* RFC 5321 §4.3.2: QUIT takes no argument: 501 (SHOULD) */
+  if (*arg && !s->rfc821 && !smtp_fault(s, MS_F_QUIT_ARGS_OK))
+    return smtp_501(s, out);
   srv_smtp_pending_flush(&s->ctx, &s->pending);
   srv_smtp_reply(out, &s->fmt, 221, "2.0.0",
                  "%s Service closing transmission channel", smtp_host(s));
@@ -603,8 +765,15 @@ static void smtp_vrfy_one(struct smtp_sess *s, const struct ms_world_user *u,
   } else if (u->forward) {
     srv_smtp_reply(out, &s->fmt, 251, "2.1.5",
                    "User not local; will forward to %s", u->forward);
+  } else if (smtp_fault(s, MS_F_VRFY_NO_MAILBOX)) { /* §3.5.1 forbids */
+    smtp_say(s, out, 250, "2.1.5", "OK, that user exists");
   } else {
     char *line = smtp_user_line(s, u);
+    if (smtp_fault(s, MS_F_VRFY_PATH)) { /* §3.5.2: no paths */
+      char *path = xasprintf("<@%s:%s", smtp_host(s), strchr(line, '<') + 1);
+      free(line);
+      line = path;
+    }
     smtp_say(s, out, 250, "2.1.5", line);
     free(line);
   }
@@ -625,11 +794,30 @@ static void smtp_vrfy_ambiguous(struct smtp_sess *s,
   free(lines);
 }
 
+/* The VRFY faults of RFC 5321 §7.3: a disabled VRFY answers 252, and
+ * one that always says 550 is "equally not in conformance".  True when
+ * a reply was written. */
+static bool smtp_vrfy_faults(struct smtp_sess *s, const char *q,
+                             struct ms_buf *out) {
+  if (smtp_fault(s, MS_F_VRFY_502))
+    smtp_502(s, out);
+  else if (smtp_fault(s, MS_F_VRFY_550) ||
+           (smtp_fault(s, MS_F_VRFY_NO_NAMES) && !strchr(q, '@')))
+    smtp_say(s, out, 550, "5.1.1", "No such user here");
+  else
+    return false;
+  return true;
+}
+
 static enum srv_action smtp_vrfy(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
   if (!*arg)
     return smtp_501(s, out);
   char *q = smtp_unbracket(arg);
+  if (smtp_vrfy_faults(s, q, out)) {
+    free(q);
+    return SRV_CONTINUE;
+  }
   const struct ms_world_user *m[SMTP_VRFY_MAX];
   size_t n = smtp_vrfy_match(s->ctx.world, q, m);
   if (n == 1)
@@ -647,18 +835,61 @@ static enum srv_action smtp_vrfy(struct smtp_sess *s, const char *arg,
   return SRV_CONTINUE;
 }
 
+/* Fault expn-names-only: each member without its mailbox (RFC 5321
+ * §3.5.1: the 250 reply "MUST give the mailboxes on the mailing list"). */
+static void smtp_expn_names(struct smtp_sess *s, const struct ms_world_list *l,
+                            struct ms_buf *out) {
+  char **lines = xcalloc(l->nmembers + 1, sizeof *lines);
+  for (size_t i = 0; i < l->nmembers; i++) {
+    const char *m = l->members[i], *lt = strchr(m, '<');
+    size_t n = lt ? (size_t)(lt - m) : strlen(m);
+    while (n && m[n - 1] == ' ')
+      n--;
+    lines[i] = n ? xstrndup(m, n) : xstrdup("a member");
+  }
+  srv_smtp_reply_lines(out, &s->fmt, 250, "2.1.5", (const char *const *)lines,
+                       l->nmembers);
+  for (size_t i = 0; i < l->nmembers; i++)
+    free(lines[i]);
+  free(lines);
+}
+
+/* RFC 5321 §3.5.2: "Paths (explicit source routes) MUST NOT be returned
+ * by VRFY or EXPN": a member "Name <@A,@B:box@C>" is given as
+ * "Name <box@C>" (RFC 821's Scenario 7 lists show the route). */
+static void smtp_expn_5321(struct smtp_sess *s, const struct ms_world_list *l,
+                           struct ms_buf *out) {
+  char **lines = xcalloc(l->nmembers + 1, sizeof *lines);
+  for (size_t i = 0; i < l->nmembers; i++) {
+    const char *m = l->members[i], *r = strstr(m, "<@"), *c;
+    if (r && (c = strchr(r, ':')) != NULL)
+      lines[i] = xasprintf("%.*s<%s", (int)(r - m), m, c + 1);
+    else
+      lines[i] = xstrdup(m);
+  }
+  srv_smtp_reply_lines(out, &s->fmt, 250, "2.1.5", (const char *const *)lines,
+                       l->nmembers);
+  for (size_t i = 0; i < l->nmembers; i++)
+    free(lines[i]);
+  free(lines);
+}
+
+/* EXPN from the world's lists, in both profiles (RFC 5321 §3.5.1 SHOULD
+ * support it; the rfc5321 profile lists it in EHLO, §3.5.2). */
 static enum srv_action smtp_expn(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
-  if (!s->rfc821) /* RFC 5321 §7.3: commonly disabled */
-    return smtp_502(s, out);
   if (!*arg)
     return smtp_501(s, out);
   char *q = smtp_unbracket(arg);
   const struct ms_world_list *l = ms_world_find_list(s->ctx.world, q);
   const struct ms_world_user *m[SMTP_VRFY_MAX];
-  if (l) /* §3.3: one mailbox per line */
+  if (l && smtp_fault(s, MS_F_EXPN_NAMES_ONLY))
+    smtp_expn_names(s, l, out);
+  else if (l && s->rfc821) /* §3.3: one mailbox per line */
     srv_smtp_reply_lines(out, &s->fmt, 250, "2.1.5",
                          (const char *const *)l->members, l->nmembers);
+  else if (l)
+    smtp_expn_5321(s, l, out);
   else if (smtp_vrfy_match(s->ctx.world, q, m))
     smtp_say(s, out, 550, NULL, "That is a user name, not a mailing list");
   else
@@ -686,7 +917,7 @@ static const struct smtp_help smtp_helps[] = {
     {"SOML", "SOML <SP> FROM:<reverse-path> <CRLF>", true},
     {"SAML", "SAML <SP> FROM:<reverse-path> <CRLF>", true},
     {"VRFY", "VRFY <SP> <string> <CRLF>", false},
-    {"EXPN", "EXPN <SP> <string> <CRLF>", true},
+    {"EXPN", "EXPN <SP> <string> <CRLF>", false},
     {"HELP", "HELP [<SP> <string>] <CRLF>", false},
     {"NOOP", "NOOP <CRLF>", false},
     {"QUIT", "QUIT <CRLF>", false},
@@ -723,7 +954,7 @@ static enum srv_action smtp_help(struct smtp_sess *s, const char *arg,
       "This is the mailspec reference server, profile rfc5321 (RFC 5321).",
       "Commands:",
       "    EHLO    HELO    MAIL    RCPT    DATA    RSET    VRFY",
-      "    HELP    NOOP    QUIT",
+      "    EXPN    HELP    NOOP    QUIT",
       "For more on a command, use \"HELP <command>\".",
       "End of HELP info"};
   srv_smtp_reply_lines(out, &s->fmt, 214, "2.0.0", s->rfc821 ? l821 : l5321, 6);
@@ -788,6 +1019,26 @@ static bool smtp_clean(const char *line, size_t len) {
   return true;
 }
 
+/* Faults of the dispatch: helo-first (RFC 5321 §4.1.4: VRFY, EXPN and
+ * HELP need no EHLO first) and greet-554-close (§3.1: after a 554
+ * greeting the server waits for QUIT).  True when they answered. */
+static bool smtp_dispatch_faults(struct smtp_sess *s, const char *verb,
+                                 struct ms_buf *out, enum srv_action *a) {
+  if (s->st == SMTP_INIT && smtp_fault(s, MS_F_HELO_FIRST) &&
+      (!strcmp(verb, "VRFY") || !strcmp(verb, "EXPN") ||
+       !strcmp(verb, "HELP"))) {
+    *a = smtp_503(s, out);
+    return true;
+  }
+  return false;
+}
+
+/* Greeted with 554 (§3.1): 503 to every command but QUIT. */
+static enum srv_action smtp_refused(struct smtp_sess *s, struct ms_buf *out) {
+  smtp_503(s, out);
+  return smtp_fault(s, MS_F_GREET_554_CLOSE) ? SRV_CLOSE : SRV_CONTINUE;
+}
+
 static enum srv_action smtp_command(struct smtp_sess *s, char *line,
                                     struct ms_buf *out) {
   size_t vlen = strcspn(line, " ");
@@ -796,20 +1047,46 @@ static enum srv_action smtp_command(struct smtp_sess *s, char *line,
   size_t alen = strlen(arg);
   while (alen && arg[alen - 1] == ' ')
     arg[--alen] = '\0';
+  char verb[16];
+  snprintf(verb, sizeof verb, "%.*s", (int)(vlen < 15 ? vlen : 15), line);
+  if (s->st != SMTP_REFUSED &&
+      srv_auth_smtp_insufficient(&s->ctx, &s->auth, verb, &s->fmt, out))
+    return SRV_CONTINUE; /* RFC 3207 §4.1: 554 */
   if (!s->rfc821 && s->st != SMTP_REFUSED && vlen == 8 &&
       strncasecmp(line, "STARTTLS", 8) == 0) /* RFC 3207, not 4 letters */
     return smtp_starttls(s, arg, out);
   for (size_t i = 0; i < sizeof smtp_cmds / sizeof smtp_cmds[0]; i++) {
     const struct smtp_cmd *c = &smtp_cmds[i];
+    enum srv_action a;
     if (vlen != 4 || strncasecmp(line, c->verb, 4) != 0)
       continue;
     if (s->st == SMTP_REFUSED && c->fn != smtp_quit)
-      return smtp_503(s, out);
+      return smtp_refused(s, out);
+    if (smtp_dispatch_faults(s, c->verb, out, &a))
+      return a;
     if (srv_auth_smtp_gate(&s->ctx, &s->auth, c->verb, &s->fmt, out))
       return SRV_CONTINUE; /* 530: TLS or AUTH first */
     return c->fn(s, arg, out);
   }
+  if (srv_submit_command(&s->ctx, verb, &s->fmt, out))
+    return SRV_CONTINUE; /* fault submission-etrn */
+  if (s->st == SMTP_REFUSED)
+    return smtp_refused(s, out);
+  if (smtp_fault(s, MS_F_UNKNOWN_502)) /* §4.2.4: unrecognized is 500 */
+    return smtp_502(s, out);
   return smtp_500(s, out);
+}
+
+/* Trailing white space before the CRLF is tolerated (RFC 5321 §4.1.1,
+ * SHOULD): the length without it; the fault trailing-space-501 refuses
+ * such a command instead (*REFUSE). */
+static size_t smtp_trim(const struct smtp_sess *s, const char *line, size_t len,
+                        bool *refuse) {
+  size_t n = len;
+  while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+    n--;
+  *refuse = n < len && smtp_fault(s, MS_F_TRAILING_SPACE_501);
+  return n;
 }
 
 static enum srv_action smtp_line(void *sess, const char *line, size_t len,
@@ -817,20 +1094,32 @@ static enum srv_action smtp_line(void *sess, const char *line, size_t len,
   struct smtp_sess *s = sess;
   if (s->st == SMTP_DATA)
     return smtp_data_line(s, line, len, crlf, out);
-  if (srv_auth_busy(&s->auth)) { /* a SASL response (RFC 4954 §4) */
-    srv_auth_smtp_line(&s->ctx, &s->auth, line, len, &s->fmt, out);
+  if (srv_auth_busy(&s->auth)) /* a SASL response (RFC 4954 §4) */
+    return srv_auth_smtp_line(&s->ctx, &s->auth, line, len, &s->fmt, out);
+  /* RFC 5321 §2.3.8: only CRLF ends a line, so a bare LF is inside the
+   * command line; the whole line up to the CRLF gets one reply.  (The
+   * fault cmd-bare-lf-splits answers each piece.) */
+  if (!crlf && !smtp_fault(s, MS_F_CMD_BARE_LF)) {
+    s->lf_inside = true;
     return SRV_CONTINUE;
   }
-  if (len + 2 > MS_SMTP_CMD_LINE_MAX &&
-      !srv_auth_smtp_long_ok(&s->auth, line, len)) { /* §4.5.3 */
+  if (s->lf_inside || !crlf) {
+    s->lf_inside = false;
+    smtp_say(s, out, 500, "5.5.2",
+             "Syntax error: a bare LF inside the command line; lines end in "
+             "<CRLF>");
+    return SRV_CONTINUE;
+  }
+  size_t max = smtp_fault(s, MS_F_CMD_LINE_400) ? 400 : MS_SMTP_CMD_LINE_MAX;
+  if (len + 2 > max &&
+      !srv_auth_smtp_long_ok(&s->ctx, &s->auth, line, len)) { /* §4.5.3.1.4 */
     smtp_say(s, out, 500, "5.5.2", "Line too long.");
     return SRV_CONTINUE;
   }
-  if (!crlf) {
-    smtp_say(s, out, 500, "5.5.2",
-             "Syntax error: a command line ends in <CRLF>, not a bare LF");
-    return SRV_CONTINUE;
-  }
+  bool refuse;
+  len = smtp_trim(s, line, len, &refuse);
+  if (refuse)
+    return smtp_501(s, out);
   if (!smtp_clean(line, len))
     return smtp_500(s, out);
   char *copy = xmemdup(line, len);
@@ -853,14 +1142,23 @@ static void *smtp_open(const struct srv_ctx *ctx, struct ms_buf *out,
   ms_buf_init(&s->data, s->data_max);
   srv_auth_init(&s->auth, ctx, false);
   *act = SRV_CONTINUE;
-  if (ms_fault_on(&ctx->faults, MS_F_GREET_554)) {
+  if (ms_fault_on(&ctx->faults, MS_F_GREET_554) ||
+      ms_fault_on(&ctx->faults, MS_F_GREET_554_CLOSE)) {
     s->st = SMTP_REFUSED;
     srv_smtp_reply(out, &s->fmt, 554, NULL, "%s No SMTP service here",
                    smtp_host(s));
     return s;
   }
+  if (srv_submit_greeting(ctx, smtp_host(s), out)) {
+    s->st = SMTP_REFUSED; /* fault submission-521 */
+    *act = SRV_CLOSE;
+    return s;
+  }
   s->st = SMTP_INIT;
-  if (ctx->world->greeting)
+  if (ms_fault_on(&ctx->faults, MS_F_GREET_BAD_DOMAIN)) /* §4.1.2 forbids */
+    srv_smtp_reply(out, &s->fmt, 220, NULL,
+                   "bad_%s Simple Mail Transfer Service Ready", smtp_host(s));
+  else if (ctx->world->greeting)
     smtp_say(s, out, 220, NULL, ctx->world->greeting);
   else /* §3.5, Example 5 */
     srv_smtp_reply(out, &s->fmt, 220, NULL,

@@ -1,6 +1,8 @@
 /* srv_smtp: internals of the reference server's SMTP session, split
  * into pure parts that are unit-tested on their own:
  *   srv_smtp_path.c   <reverse-path>/<forward-path> syntax (RFC 821 §4.1.2)
+ *   srv_smtp_domain.c Domain and address-literal syntax (RFC 5321 §4.1.2-3)
+ *   srv_smtp_hdr.c    header fields a faulty server refuses (faults only)
  *   srv_smtp_rcpt.c   what the world says about a recipient (§3.2-§3.6)
  *   srv_smtp_reply.c  reply lines: codes, enhanced codes, limits, faults
  *   srv_smtp.c        the session: state machine of §4.3/§4.4 */
@@ -35,12 +37,48 @@ enum srv_smtp_path_err {
 
 /* Parse the path at the start of S (LEN bytes).  ALLOW_NULL: "<>" (MAIL,
  * RFC 821 §3.6); ALLOW_POSTMASTER: "<Postmaster>" (RCPT, RFC 5321
- * §4.5.1).  *USED gets the bytes consumed.  On error P is left empty. */
+ * §4.5.1).  *USED gets the bytes consumed.  On error P is left empty.
+ * A quoted local part that needs no quotes is stored without them
+ * (RFC 5321 §4.1.2: "all quoted forms MUST be treated as equivalent"). */
 enum srv_smtp_path_err
 srv_smtp_path_parse(const char *s, size_t len, enum ms_profile profile,
                     bool allow_null, bool allow_postmaster,
                     struct srv_smtp_path *p, size_t *used);
+/* The same with SRV_DOM_* FLAGS (the faults that loosen or tighten it). */
+enum srv_smtp_path_err
+srv_smtp_path_parse_flags(const char *s, size_t len, enum ms_profile profile,
+                          bool allow_null, bool allow_postmaster,
+                          unsigned flags, struct srv_smtp_path *p,
+                          size_t *used);
 void srv_smtp_path_free(struct srv_smtp_path *p);
+
+/* ---- domains and address literals (srv_smtp_domain.c) -------------- */
+
+enum {
+  SRV_DOM_UNDERSCORE = 1u << 0,  /* fault domain-underscore-ok */
+  SRV_DOM_NO_LITERAL = 1u << 1,  /* fault no-address-literal */
+  SRV_DOM_MAX64 = 1u << 2,       /* fault domain-limit-64 */
+  SRV_DOM_QUOTED_KEEP = 1u << 3, /* fault quoted-local-kept */
+  SRV_DOM_NO_QUOTED = 1u << 4    /* fault no-quoted-local */
+};
+/* The octets of S (N bytes) that form a Domain, 0 when it does not start
+ * with one (a label that starts or ends with '-', or holds a character
+ * outside letters, digits and '-'). */
+size_t srv_smtp_domain_span(const char *s, size_t n, unsigned flags);
+/* The octets of an address literal "[...]" at the start of S, 0 if none. */
+size_t srv_smtp_literal_span(const char *s, size_t n);
+/* The argument of EHLO/HELO: a Domain or an address literal, optionally
+ * followed by SP and anything (RFC 5321 §4.1.1.1). */
+enum srv_smtp_path_err srv_smtp_helo_arg(const char *arg, size_t n,
+                                         unsigned flags);
+
+/* ---- header fields (srv_smtp_hdr.c) -------------------------------- */
+
+/* Faults that make the server refuse a message over its header section
+ * (RFC 5321 §3.3 and §3.7.2 forbid that): the reason, or NULL. */
+struct ms_faults;
+const char *srv_smtp_hdr_refusal(const struct ms_faults *f, const char *msg,
+                                 size_t len);
 
 /* ---- recipients --------------------------------------------------- */
 

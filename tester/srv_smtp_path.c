@@ -5,8 +5,8 @@
  *   <mailbox> ::= <local-part> "@" <domain>
  * plus "<>" (the null reverse-path, §3.6) and "<Postmaster>" (RFC 5321
  * §4.5.1).  The local part may be a dot-string or a quoted string; the
- * domain a name, "#number" or "[address literal]".  Pure and bounded:
- * nothing is read past LEN. */
+ * domain a name, "#number" or "[address literal]" (srv_smtp_domain.c).  Pure
+ * and bounded: nothing is read past LEN. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,49 +21,34 @@
 struct path_cur {
   const char *s;
   size_t len, i;
+  unsigned flags; /* SRV_DOM_* */
 };
 
 static int path_peek(const struct path_cur *c) {
   return c->i < c->len ? (unsigned char)c->s[c->i] : -1;
 }
 
-static bool path_label_char(int ch) {
-  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-         (ch >= '0' && ch <= '9') || ch == '-';
-}
-
-/* <domain>: dot-separated names, "#digits" or "[literal]". */
+/* <domain>: a Domain (RFC 5321 §4.1.2), "#digits" (RFC 821) or an
+ * address literal (§4.1.3). */
 static char *path_domain(struct path_cur *c) {
-  size_t start = c->i;
+  size_t start = c->i, n = 0;
   int ch = path_peek(c);
   if (ch == '[') {
-    c->i++;
-    while ((ch = path_peek(c)) != -1 && ch != ']') {
-      if (!path_label_char(ch) && ch != '.' && ch != ':')
-        return NULL;
-      c->i++;
-    }
-    if (ch != ']' || c->i == start + 1)
-      return NULL;
-    c->i++;
+    if (!(c->flags & SRV_DOM_NO_LITERAL))
+      n = srv_smtp_literal_span(c->s + c->i, c->len - c->i);
   } else if (ch == '#') {
-    c->i++;
-    while ((ch = path_peek(c)) >= '0' && ch <= '9')
-      c->i++;
-    if (c->i == start + 1)
-      return NULL;
+    n = 1;
+    while (c->i + n < c->len && c->s[c->i + n] >= '0' && c->s[c->i + n] <= '9')
+      n++;
+    if (n == 1)
+      n = 0;
   } else {
-    bool label = false;
-    while ((ch = path_peek(c)) != -1 && (path_label_char(ch) || ch == '.')) {
-      if (ch == '.' && !label)
-        return NULL; /* empty label */
-      label = ch != '.';
-      c->i++;
-    }
-    if (!label)
-      return NULL;
+    n = srv_smtp_domain_span(c->s + c->i, c->len - c->i, c->flags);
   }
-  return xstrndup(c->s + start, c->i - start);
+  if (n == 0)
+    return NULL;
+  c->i += n;
+  return xstrndup(c->s + start, n);
 }
 
 /* RFC 821 <special>, SP and controls may not appear unquoted. */
@@ -71,9 +56,33 @@ static bool path_atom_char(int ch) {
   return ch > ' ' && ch < 127 && !strchr("<>()[]\\,;:@\"", ch);
 }
 
+/* A quoted local part without its quotes and backslashes, when what is
+ * left is a dot-string that needs no quoting ("postmaster" is
+ * postmaster, RFC 5321 §4.1.2); else NULL. */
+static char *path_unquote(const char *q, size_t n) {
+  char *u = xmalloc(n + 1);
+  size_t k = 0;
+  for (size_t i = 1; i + 1 < n; i++) {
+    if (q[i] == '\\')
+      i++;
+    u[k++] = q[i];
+  }
+  u[k] = '\0';
+  bool ok = k > 0 && u[0] != '.' && u[k - 1] != '.' && !strstr(u, "..");
+  for (size_t i = 0; i < k && ok; i++)
+    ok = u[i] > ' ' && u[i] < 127 && !strchr("<>()[]\\,;:@\"", u[i]);
+  if (!ok) {
+    free(u);
+    return NULL;
+  }
+  return u;
+}
+
 static char *path_local(struct path_cur *c) {
   size_t start = c->i;
   int ch = path_peek(c);
+  if (ch == '"' && (c->flags & SRV_DOM_NO_QUOTED))
+    return NULL;
   if (ch == '"') {
     c->i++;
     while ((ch = path_peek(c)) != -1 && ch != '"') {
@@ -86,6 +95,11 @@ static char *path_local(struct path_cur *c) {
     if (path_peek(c) != '"')
       return NULL;
     c->i++;
+    char *u = (c->flags & SRV_DOM_QUOTED_KEEP)
+                  ? NULL
+                  : path_unquote(c->s + start, c->i - start);
+    if (u)
+      return u;
   } else {
     while (path_atom_char(path_peek(c)))
       c->i++;
@@ -146,8 +160,10 @@ static bool path_syntax(struct path_cur *c, struct srv_smtp_path *p,
 }
 
 static enum srv_smtp_path_err path_sizes(const struct srv_smtp_path *p,
-                                         size_t used, enum ms_profile profile) {
-  size_t dmax = profile == MS_PROFILE_RFC821 ? 64 : 255;
+                                         size_t used, enum ms_profile profile,
+                                         unsigned flags) {
+  size_t dmax =
+      profile == MS_PROFILE_RFC821 || (flags & SRV_DOM_MAX64) ? 64 : 255;
   if (used > PATH_MAX_LEN)
     return SRV_PATH_TOO_LONG;
   if (p->local && strlen(p->local) > PATH_USER_MAX)
@@ -171,19 +187,28 @@ void srv_smtp_path_free(struct srv_smtp_path *p) {
 }
 
 enum srv_smtp_path_err
-srv_smtp_path_parse(const char *s, size_t len, enum ms_profile profile,
-                    bool allow_null, bool allow_postmaster,
-                    struct srv_smtp_path *p, size_t *used) {
-  struct path_cur c = {s, len, 0};
+srv_smtp_path_parse_flags(const char *s, size_t len, enum ms_profile profile,
+                          bool allow_null, bool allow_postmaster,
+                          unsigned flags, struct srv_smtp_path *p,
+                          size_t *used) {
+  struct path_cur c = {s, len, 0, flags};
   memset(p, 0, sizeof *p);
   *used = 0;
   enum srv_smtp_path_err e = SRV_PATH_SYNTAX;
   if (path_syntax(&c, p, allow_null, allow_postmaster))
-    e = path_sizes(p, c.i, profile);
+    e = path_sizes(p, c.i, profile, flags);
   if (e != SRV_PATH_OK) {
     srv_smtp_path_free(p);
     return e;
   }
   *used = c.i;
   return SRV_PATH_OK;
+}
+
+enum srv_smtp_path_err
+srv_smtp_path_parse(const char *s, size_t len, enum ms_profile profile,
+                    bool allow_null, bool allow_postmaster,
+                    struct srv_smtp_path *p, size_t *used) {
+  return srv_smtp_path_parse_flags(s, len, profile, allow_null,
+                                   allow_postmaster, 0, p, used);
 }

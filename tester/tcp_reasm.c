@@ -550,6 +550,10 @@ static void stats_add(struct ms_reasm_stats *t,
   if (!t->first_conflict_frame)
     t->first_conflict_frame = s->first_conflict_frame;
   t->stray += s->stray;
+  t->dir_segments[0] += s->dir_segments[0];
+  t->dir_segments[1] += s->dir_segments[1];
+  if (s->last_frame > t->last_frame)
+    t->last_frame = s->last_frame;
 }
 
 /* Flush both directions (holes at the end are gaps) and report. */
@@ -557,6 +561,8 @@ static void conn_close(struct ms_reasm *r, struct conn *c, const char *why,
                        uint64_t frame) {
   if (c->closed)
     return;
+  if (c->st.last_frame) /* not the packet that closed it (the end of the */
+    frame = c->st.last_frame; /* capture, another session's): its own */
   for (int i = 0; i < 2; i++) {
     struct rdir *d = &c->d[i];
     if (!d->started)
@@ -728,7 +734,9 @@ void ms_reasm_segment(struct ms_reasm *r, const struct ms_tcpseg *s,
   lru_append(r, c);
   c->last_ts = r->now_ts;
   c->st.segments++;
+  c->st.last_frame = frame;
   int dir = side == c->client_side ? MS_DIR_C2S : MS_DIR_S2C;
+  c->st.dir_segments[dir]++;
   if (s->flags & MS_TH_RST) {
     conn_close(r, c, "rst", frame); /* RST payload is not stream data */
     return;

@@ -51,6 +51,10 @@ struct ms_reasm_stats {
   uint64_t truncated_bytes; /* payload not captured (caplen < len) */
   uint64_t keepalives;
   uint64_t stray; /* packets of a closed session, ignored */
+  /* segments from each side, by MS_DIR_*: a side that sent no byte may
+   * still be in the capture (its ACKs), or not at all */
+  uint64_t dir_segments[2];
+  uint64_t last_frame; /* the session's last packet */
 };
 
 /* Callbacks.  USER is what open() returned for the session. */
@@ -68,7 +72,8 @@ struct ms_reasm_cb {
    * P: how many differ (0: a faithful copy), -1 unknown.  May be NULL. */
   int (*compare)(void *user, int dir, uint64_t off, const unsigned char *p,
                  size_t n);
-  /* The session ended (WHY: "fin", "rst", "end of capture", ...).  STATS
+  /* The session ended (WHY: "fin", "rst", "end of capture", ...) at
+   * FRAME (its last packet when the end of the capture closed it).  STATS
    * are this session's.  USER is not used again. */
   void (*close)(void *user, const char *why, uint64_t frame,
                 const struct ms_reasm_stats *stats);

@@ -18,7 +18,7 @@
 #include "transcript_yaml.h"
 #include "util.h"
 
-#define TRANSCRIPT_MAX_BYTES (16u << 20)
+#define TRANSCRIPT_MAX_BYTES MS_TRANSCRIPT_MAX_BYTES
 
 struct tload {
   const char *name;
@@ -165,6 +165,24 @@ static void tr_body(struct tload *L, const struct ms_ynode *k,
   L->body_key[which] = k;
 }
 
+/* needs: {NAME: REASON}: the variables a test presupposes; empty means
+ * the server lacks it and the transcript is a SKIP with REASON. */
+static void tr_needs(struct tload *L, const struct ms_ynode *k,
+                     const struct ms_ynode *v) {
+  if (v->kind != MS_YMAP) {
+    tr_err(L, v, "%s",
+           "needs: takes a mapping NAME: REASON, the reason shown when "
+           "${NAME} is empty, e.g. needs: {unknown: \"the server has no "
+           "unknown mailbox\"}");
+    return;
+  }
+  ms_transcript_yaml_vars(L->name, v, L->d, &L->t->needs, &L->t->nneeds);
+  for (size_t i = 0; i < L->t->nneeds; i++)
+    if (!*L->t->needs[i].value)
+      tr_err(L, k, "needs: %s: give the reason shown when it is empty",
+             L->t->needs[i].name);
+}
+
 /* One top-level key. */
 static void tr_key(struct tload *L, const struct ms_ynode *k,
                    const struct ms_ynode *v) {
@@ -195,6 +213,8 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
     ms_transcript_covers_parse(L->name, k, v, d, &t->covers, &t->ncovers);
   else if (strcmp(s, "vars") == 0)
     ms_transcript_yaml_vars(L->name, v, d, &t->vars, &t->nvars);
+  else if (strcmp(s, "needs") == 0)
+    tr_needs(L, k, v);
   else if (strcmp(s, "timeout") == 0)
     tr_seconds(L, k, v, &t->timeout);
   else if (strcmp(s, "deadline") == 0)
@@ -216,7 +236,8 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
   else
     tr_err(L, k,
            "unknown key \"%s\" (known: title, protocol, convention, source, "
-           "rfc, covers, level, tags, requires, vars, timeout, deadline, "
+           "rfc, covers, level, tags, requires, needs, vars, timeout, "
+           "deadline, "
            "pipelining, replayable, world, tls, id, notes, script, steps, "
            "sessions)",
            s);
@@ -717,6 +738,7 @@ void ms_transcript_free(struct ms_transcript *t) {
   ms_transcript_yaml_words_free(t->requires, t->nrequires);
   ms_transcript_covers_free(t->covers, t->ncovers);
   ms_transcript_yaml_vars_free(t->vars, t->nvars);
+  ms_transcript_yaml_vars_free(t->needs, t->nneeds);
   for (size_t i = 0; i < t->nsessions; i++) {
     free(t->sessions[i].name);
     ms_script_steps_free(t->sessions[i].steps, t->sessions[i].nsteps);

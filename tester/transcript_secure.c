@@ -128,6 +128,8 @@ static bool secure_reply_opts(struct ms_script *s, const struct ms_ynode *m,
   if (tmo && ms_transcript_steps_seconds(s->file, tmo, "timeout:", s->d,
                                          &st->timeout) < 0)
     return false;
+  if (ms_transcript_skip_opts(s->file, s->proto, m, s->d, st) < 0)
+    return false;
   if (text) {
     regex_t re;
     char msg[200] = "not a string";
@@ -152,6 +154,7 @@ static bool secure_reply_opts(struct ms_script *s, const struct ms_ynode *m,
 /* What secure_reply_opts() filled in a step not (yet) in the list. */
 static void secure_clear(struct ms_step *st) {
   free(st->text_re);
+  free(st->skip_why);
   for (size_t i = 0; i < st->nlines; i++)
     free(st->lines[i]);
   free(st->lines);
@@ -266,7 +269,7 @@ void ms_transcript_secure_auth(struct ms_script *s, const struct ms_ynode *item,
   }
   if (!secure_keys(s, "auth", v,
                    "mechanism user pass authzid initial_response cancel "
-                   "expect text timeout"))
+                   "expect text timeout skip_on skip_reason"))
     return;
   struct ms_step st;
   memset(&st, 0, sizeof st);

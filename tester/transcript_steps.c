@@ -4,14 +4,14 @@
  *   - raw: "bytes\r\n"                   exact bytes, nothing appended
  *   - data: |                            a body: dot-stuffed, terminated
  *   - expect: 250|251 (text:, not_text:,  one reply; expect: close
- *       timeout:, capture: {NAME: RE})
+ *       timeout:, capture: {NAME: RE},
+ *       skip_on: 252, skip_reason: TEXT)
  *   - pause: SECONDS
  *   - meta: open connection             RFC 1939's stage directions
  *   - starttls: / tls: / auth: / apop:   TLS and SASL (transcript_secure.c)
  *   - message: / no_message: /          delivery checks of a target: pop3
  *     notification: / no_notification:  session (transcript_message.c)
- * send: takes times: N (the line N times); expect: takes skip_if:
- * {PATTERN: REASON} (that reply makes the transcript a SKIP). */
+ * send: takes times: N (the line N times). */
 #include "transcript_steps.h"
 
 #include <math.h>
@@ -290,37 +290,12 @@ static bool steps_captures(struct ms_script *s, const struct ms_ynode *c,
   return true;
 }
 
-/* skip_if: {PATTERN: REASON}: one reply pattern and why a reply that
- * matches it means the test does not apply (a configuration it needs
- * is missing). */
-static bool steps_skip_if(struct ms_script *s, const struct ms_ynode *v,
-                          struct ms_pattern *p, char **why) {
-  char err[256];
-  if (v->kind != MS_YMAP || v->nkids != 2 || v->kids[0]->kind != MS_YSCALAR ||
-      v->kids[1]->kind != MS_YSCALAR || v->kids[1]->len == 0) {
-    steps_error(s, v,
-                "skip_if: takes one reply pattern and the reason, e.g. "
-                "skip_if: {250: \"the server accepted it: this test needs "
-                "one it refuses\"}");
-    return false;
-  }
-  if (ms_pattern_parse(p, s->proto, v->kids[0]->str, err, sizeof err) < 0) {
-    steps_error(s, v->kids[0], err);
-    return false;
-  }
-  *why = xstrdup(v->kids[1]->str);
-  return true;
-}
-
 static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
                          const struct ms_ynode *v) {
   const struct ms_ynode *text = ms_transcript_yaml_get(m, "text");
   const struct ms_ynode *not_text = ms_transcript_yaml_get(m, "not_text");
   const struct ms_ynode *timeout = ms_transcript_yaml_get(m, "timeout");
   const struct ms_ynode *capture = ms_transcript_yaml_get(m, "capture");
-  const struct ms_ynode *skip_if = ms_transcript_yaml_get(m, "skip_if");
-  struct ms_pattern skip_pat = {0};
-  char *skip_why = NULL;
   char *caps = NULL;
   size_t ncaps = 0;
   char err[256];
@@ -349,13 +324,19 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
     steps_error(s, capture, "expect: close takes no capture: (no reply)");
     return;
   }
+  const struct ms_ynode *skip_on = ms_transcript_yaml_get(m, "skip_on");
+  if (skip_on && close) {
+    steps_error(s, skip_on, "expect: close takes no skip_on: (no reply)");
+    return;
+  }
+  struct ms_step skip;
+  memset(&skip, 0, sizeof skip);
+  if (ms_transcript_skip_opts(s->file, s->proto, m, s->d, &skip) < 0)
+    return;
   if ((text && !steps_regex(s, text, "text")) ||
-      (not_text && !steps_regex(s, not_text, "not_text")))
-    return;
-  if (skip_if && (close || !steps_skip_if(s, skip_if, &skip_pat, &skip_why)))
-    return;
-  if (capture && !steps_captures(s, capture, &caps, &ncaps)) {
-    free(skip_why);
+      (not_text && !steps_regex(s, not_text, "not_text")) ||
+      (capture && !steps_captures(s, capture, &caps, &ncaps))) {
+    free(skip.skip_why);
     return;
   }
   ms_script_reply_start(s, m->line, m->col);
@@ -372,8 +353,8 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
   if (not_text)
     st->not_re = xstrdup(not_text->str);
   st->meta = caps; /* freed with the step; ms_step_capture_next() */
-  st->skip_pat = skip_pat;
-  st->skip_why = skip_why;
+  st->skip_pat = skip.skip_pat;
+  st->skip_why = skip.skip_why;
   ms_script_expected(s, &p, m->line);
 }
 
@@ -475,7 +456,7 @@ static const struct steps_action steps_actions[] = {
     {"send", "times"},
     {"raw", ""},
     {"data", ""},
-    {"expect", "text not_text timeout capture skip_if"},
+    {"expect", "text not_text timeout capture skip_on skip_reason"},
     {"pause", ""},
     {"meta", ""},
     {"starttls", ""},

@@ -25,6 +25,12 @@ int ms_transcript_steps_unescape(const char *text, size_t len, char **out,
                                  size_t *outlen, size_t *bad, char *err,
                                  size_t errlen);
 
+/* transcript_skip.c: skip_on: and skip_reason: of mapping M (an expect:
+ * or auth: item) into ST.  Returns 0, or -1 after a diagnostic. */
+int ms_transcript_skip_opts(const char *file, enum ms_protocol proto,
+                            const struct ms_ynode *m, struct ms_diags *d,
+                            struct ms_step *st);
+
 /* transcript_secure.c: starttls:, tls:, auth:, apop: items.  ITEM is the
  * list item (for its position), V the value of its key. */
 void ms_transcript_secure_starttls(struct ms_script *s,

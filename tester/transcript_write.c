@@ -12,6 +12,16 @@
  * transcript is written in the steps: form instead, where such a line is
  * a `- raw:` step of C escapes and such a reply an `- expect:` step.
  *
+ * In the steps: form a message is one `- data: |` literal block (one
+ * YAML node whatever its length; dot-stuffing undone, the loader redoes
+ * it), or one `- raw:` when its bytes cannot be a block; a BDAT chunk
+ * is one `- raw:`; a long multi-line reply is its code and a comment.
+ *
+ * The loader refuses files over MS_TRANSCRIPT_MAX_BYTES and documents
+ * over MS_TRANSCRIPT_MAX_NODES: a session that would not fit is cut
+ * where it stops fitting, said so, and marked not replayable.  A session
+ * with nothing to judge or send is not written at all.
+ *
  * Client text is protected from ${name} expansion ("$$" is a literal
  * "$"); AUTH secrets become ${secretN} variables unless kept. */
 #include <stdarg.h>
@@ -27,16 +37,25 @@
 #include "script.h"
 #include "util.h"
 
+/* A growing output buffer. */
+struct twbuf {
+  char *p;
+  size_t len, cap;
+};
+
+/* What was left out to fit the loader's limits. */
+struct tw_cut {
+  bool on;
+  uint64_t frame;    /* where the cut is */
+  uint64_t bytes[2]; /* by direction */
+};
+
 struct tw {
-  FILE *out;
-  char *mem; /* when non-NULL-able: output goes here (see tw_put) */
-  size_t memlen, memcap;
-  bool to_mem;
+  struct twbuf body, hdr, *cur; /* output goes to CUR */
   const struct ms_imp_session *s;
   const struct ms_frames *f;
   const struct ms_write_opts *o;
   bool steps;    /* writing the steps: form */
-  bool check;    /* checking pass: no output */
   bool ok;       /* everything so far fits the script: form */
   char why[200]; /* the first reason it does not */
   bool data;     /* the loader's mail-data mode (after a 3xx reply) */
@@ -46,30 +65,31 @@ struct tw {
   const char *cp, *sp; /* client and server role prefixes */
   char *tmp;           /* scratch for one line */
   size_t tmpcap;
+  size_t nodes;          /* YAML nodes of the body */
+  size_t *uoff, *unodes; /* per unit: body offset and nodes before it */
+  struct ms_var *sec;    /* o->secret_values: name and captured value */
+  size_t nsec, capsec;
+  struct tw_cut cut;
 };
 
 /* ---- small output helpers ---------------------------------------------- */
 
-static void tw_mem_reserve(struct tw *w, size_t n) {
-  if (w->memlen + n <= w->memcap)
+static void tw_reserve(struct twbuf *b, size_t n) {
+  if (b->len + n <= b->cap)
     return;
-  size_t c = w->memcap ? w->memcap : 65536;
-  while (c < w->memlen + n)
+  size_t c = b->cap ? b->cap : 65536;
+  while (c < b->len + n)
     c *= 2;
-  w->mem = xrealloc(w->mem, c);
-  w->memcap = c;
+  b->p = xrealloc(b->p, c);
+  b->cap = c;
 }
 
 static void tw_put(struct tw *w, const void *p, size_t n) {
-  if (w->check || n == 0)
+  if (n == 0)
     return;
-  if (!w->to_mem) {
-    fwrite(p, 1, n, w->out);
-    return;
-  }
-  tw_mem_reserve(w, n);
-  memcpy(w->mem + w->memlen, p, n);
-  w->memlen += n;
+  tw_reserve(w->cur, n);
+  memcpy(w->cur->p + w->cur->len, p, n);
+  w->cur->len += n;
 }
 
 static void tw_puts(struct tw *w, const char *s) {
@@ -79,20 +99,9 @@ static void tw_puts(struct tw *w, const char *s) {
 /* "  R: text\n" (or "  R:\n" for an empty text) in one go. */
 static void tw_role_line(struct tw *w, const char *role, const unsigned char *t,
                          size_t n) {
-  if (w->check)
-    return;
-  if (!w->to_mem) {
-    tw_put(w, "  ", 2);
-    tw_put(w, role, 2);
-    tw_put(w, " ", n ? 1 : 0);
-    tw_put(w, t, n);
-    tw_put(w, "\n", 1);
-    return;
-  }
   size_t need = 6 + n;
-  if (w->memlen + need > w->memcap)
-    tw_mem_reserve(w, need);
-  char *o = w->mem + w->memlen;
+  tw_reserve(w->cur, need);
+  char *o = w->cur->p + w->cur->len;
   o[0] = ' ';
   o[1] = ' ';
   o[2] = role[0];
@@ -104,14 +113,12 @@ static void tw_role_line(struct tw *w, const char *role, const unsigned char *t,
     k += n;
   }
   o[k++] = '\n';
-  w->memlen += k;
+  w->cur->len += k;
 }
 
 static void tw_printf(struct tw *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void tw_printf(struct tw *w, const char *fmt, ...) {
-  if (w->check)
-    return;
   char buf[1024];
   va_list ap;
   va_start(ap, fmt);
@@ -337,8 +344,15 @@ static const unsigned char *tw_client_text(struct tw *w, const unsigned char *p,
   size_t n = 0;
   tw_tmp_add(w, &n, "", 0);
   if (redact) {
-    char var[32];
-    int vl = snprintf(var, sizeof var, "${secret%u}", ++w->nsecret);
+    char var[64], name[56];
+    snprintf(name, sizeof name, "secret%u%s", ++w->nsecret,
+             w->o->secret_suffix ? w->o->secret_suffix : "");
+    int vl = snprintf(var, sizeof var, "${%s}", name);
+    if (w->o->secret_values) {
+      xgrow((void **)&w->sec, &w->capsec, w->nsec, sizeof *w->sec);
+      w->sec[w->nsec].name = xstrdup(name);
+      w->sec[w->nsec++].value = xmemdup(p + red_off, red_len);
+    }
     tw_tmp_dollar(w, &n, p, red_off);
     tw_tmp_add(w, &n, var, (size_t)vl);
     tw_tmp_dollar(w, &n, p + red_off + red_len, k - red_off - red_len);
@@ -408,6 +422,7 @@ static void tw_client_line(struct tw *w, const unsigned char *t, size_t n,
     tw_printf(w, "  - %s ", w->cp);
     tw_dq(w, t, n);
     tw_puts(w, "\n");
+    w->nodes += 3;
   } else { /* the exact bytes */
     unsigned char *b = xmalloc(n + endlen + 1);
     memcpy(b, t, n);
@@ -415,6 +430,7 @@ static void tw_client_line(struct tw *w, const unsigned char *t, size_t n,
     tw_puts(w, "  - raw: ");
     tw_cq(w, b, n + endlen);
     tw_puts(w, "\n");
+    w->nodes += 3;
     free(b);
   }
   if (w->data && n == 1 && t[0] == '.')
@@ -464,6 +480,97 @@ static void tw_client_unit(struct tw *w, const struct ms_unit *u) {
     tw_client_line(w, t, n, p + end - le, le, u->frame);
     i = end;
   }
+}
+
+/* ---- mail data in the steps: form -------------------------------------- */
+
+/* Can mail data P[0..LEN) (ending with the "." line) be a `data:` block?
+ * Every line CRLF-ended text, every leading dot doubled (the block holds
+ * the message unstuffed; the loader stuffs it again, RFC 5321 §4.5.2),
+ * and not the one body the block cannot say (a single empty line). */
+static bool tw_data_blockable(const unsigned char *p, size_t len) {
+  if (len < 3 || memcmp(p + len - 3, ".\r\n", 3) != 0)
+    return false;
+  size_t i = 0, lines = 0;
+  bool last_empty = false;
+  while (i < len - 3) {
+    const unsigned char *lf = memchr(p + i, '\n', len - 3 - i);
+    if (!lf)
+      return false;
+    size_t end = (size_t)(lf - p);
+    if (end == i || p[end - 1] != '\r')
+      return false; /* a bare LF */
+    size_t n = end - 1 - i;
+    if (n > 0 && p[i] == '.' && (n < 2 || p[i + 1] != '.'))
+      return false; /* a dot the client did not double */
+    if (!tw_clean(p + i, n))
+      return false;
+    last_empty = n == 0;
+    lines++;
+    i = end + 1;
+  }
+  return !(lines == 1 && last_empty);
+}
+
+/* `- data: |2` and the message, unstuffed, "$" protected.  The
+ * indentation indicator keeps a first line that starts with a blank;
+ * "+" keeps trailing empty lines. */
+static void tw_data_block(struct tw *w, const unsigned char *p, size_t len) {
+  size_t stop = len - 3; /* the "." line */
+  w->nodes += 3;
+  if (stop == 0) {
+    tw_puts(w, "  - data: \"\"\n");
+    return;
+  }
+  bool keep = stop >= 3 && p[stop - 3] == '\n'; /* ends in an empty line */
+  tw_puts(w, keep ? "  - data: |2+\n" : "  - data: |2\n");
+  for (size_t i = 0; i < stop;) {
+    const unsigned char *lf = memchr(p + i, '\n', stop - i);
+    size_t end = (size_t)(lf - p), n = end - 1 - i;
+    const unsigned char *t = p + i;
+    if (n > 0 && t[0] == '.')
+      t++, n--; /* undo the client's dot-stuffing */
+    if (n == 0) {
+      tw_puts(w, "\n");
+    } else {
+      size_t k = 0;
+      const unsigned char *x = t;
+      if (memchr(t, '$', n)) {
+        tw_tmp_add(w, &k, "", 0);
+        tw_tmp_dollar(w, &k, t, n);
+        x = (const unsigned char *)w->tmp;
+      } else {
+        k = n;
+      }
+      tw_puts(w, "      ");
+      tw_put(w, x, k);
+      tw_puts(w, "\n");
+    }
+    i = end + 1;
+  }
+}
+
+/* One `- raw:` for a whole client unit (mail data that cannot be a
+ * block, a BDAT chunk): one YAML node however many lines. */
+static void tw_raw_unit(struct tw *w, const struct ms_unit *u) {
+  const unsigned char *p = w->s->d[MS_DIR_C2S].p + u->off;
+  size_t k = 0;
+  tw_tmp_add(w, &k, "", 0);
+  tw_tmp_dollar(w, &k, p, (size_t)u->len);
+  tw_puts(w, "  - raw: ");
+  tw_cq(w, (const unsigned char *)w->tmp, k);
+  tw_puts(w, "\n");
+  w->nodes += 3;
+}
+
+static void tw_data_unit(struct tw *w, const struct ms_unit *u) {
+  const unsigned char *p = w->s->d[MS_DIR_C2S].p + u->off;
+  if (u->kind == MS_U_DATA && u->complete && u->red_len == 0 &&
+      tw_data_blockable(p, (size_t)u->len))
+    tw_data_block(w, p, (size_t)u->len);
+  else
+    tw_raw_unit(w, u);
+  w->data = false; /* a raw ending in "." ends data mode, as does data: */
 }
 
 /* ---- replies
@@ -557,23 +664,38 @@ static void tw_reply_expect(struct tw *w, const struct ms_unit *u) {
     tw_puts(w, "  - expect: ");
     tw_dqs(w, pat);
     tw_puts(w, "\n");
+    w->nodes += 3;
   } else {
     tw_puts(w, "  # (no reply code in it: nothing can be expected)\n");
     w->unjudged = true;
   }
 }
 
+/* Lines of a reply up to TW_REPLY_LINES + 1 (more: a long one). */
+#define TW_REPLY_LINES 16
+static size_t tw_reply_lines(const unsigned char *p, size_t len) {
+  size_t n = 0;
+  for (const unsigned char *q = p, *e = p + len;
+       n <= TW_REPLY_LINES && (q = memchr(q, '\n', (size_t)(e - q))); q++)
+    n++;
+  return n;
+}
+
 static void tw_reply(struct tw *w, const struct ms_unit *u) {
   const unsigned char *p = w->s->d[MS_DIR_S2C].p + u->off;
   size_t len = (size_t)u->len;
   bool fits = u->complete && tw_reply_clean(p, len) && tw_reply_parses(w, u);
+  /* steps: a long reply (a RETR, a LIST) is its code and a comment, not
+   * one YAML item per line: the engine knows a POP3 reply is multi-line
+   * from its command, and judges by the code (RFC 821 §4.2) */
+  bool compact = w->steps && tw_reply_lines(p, len) > TW_REPLY_LINES;
   w->data = false; /* a reply ends mail data (script.c) */
   if (!fits && !w->steps)
     tw_unsafe(w, u->frame,
               u->complete ? "a reply the script form cannot carry (bare LF, "
                             "bytes that are not UTF-8, or no reply code)"
                           : "a reply cut short");
-  if (fits || !w->steps) {
+  if ((fits && !compact) || !w->steps) {
     for (size_t i = 0; i < len;) {
       const unsigned char *lf = memchr(p + i, '\n', len - i);
       size_t end = lf ? (size_t)(lf - p) : len;
@@ -582,6 +704,7 @@ static void tw_reply(struct tw *w, const struct ms_unit *u) {
         tw_printf(w, "  - %s ", w->sp);
         tw_dq(w, p + i, n);
         tw_puts(w, "\n");
+        w->nodes += 3;
       } else {
         tw_role_line(w, w->sp, p + i, n);
       }
@@ -609,6 +732,7 @@ static void tw_meta(struct tw *w, const char *text) {
     tw_printf(w, "  - %s ", w->cp);
     tw_dqs(w, text);
     tw_puts(w, "\n");
+    w->nodes += 3;
   } else {
     tw_printf(w, "  %s %s\n", w->cp, text);
   }
@@ -618,9 +742,15 @@ static void tw_meta(struct tw *w, const char *text) {
 static void tw_unit(struct tw *w, const struct ms_unit *u) {
   char text[300];
   switch (u->kind) {
-  case MS_U_LINE:
   case MS_U_DATA:
   case MS_U_CHUNK:
+    if (w->steps) {
+      tw_data_unit(w, u);
+      break;
+    }
+    tw_client_unit(w, u);
+    break;
+  case MS_U_LINE:
   case MS_U_SASL:
     tw_client_unit(w, u);
     break;
@@ -684,15 +814,28 @@ static uint64_t tw_rest_bytes(const struct ms_frames *f, int dir) {
   return 0;
 }
 
+/* Is DIR's side missing from the capture (not one packet of it), as
+ * opposed to a side that sent no byte (a client that connected, read
+ * the greeting and closed)? */
+static bool tw_absent(const struct ms_imp_session *s, int dir) {
+  return s->d[dir].len == 0 && s->d[dir].ngaps == 0 &&
+         s->st.dir_segments[dir] == 0;
+}
+
+static bool tw_silent(const struct ms_imp_session *s, int dir) {
+  return s->d[dir].len == 0 && s->d[dir].ngaps == 0 &&
+         s->st.dir_segments[dir] > 0;
+}
+
 static bool tw_replayable(const struct tw *w) {
   const struct ms_imp_session *s = w->s;
   if (w->f->ngaps && !w->o->allow_gaps)
     return false;
-  if (s->d[0].dropped || s->d[1].dropped)
+  if (s->d[0].dropped || s->d[1].dropped || w->cut.on)
     return false;
-  return s->d[MS_DIR_C2S].len > 0 || s->d[MS_DIR_C2S].ngaps > 0
-             ? true
-             : s->d[MS_DIR_S2C].len == 0;
+  /* without the client's side there is nothing to send; a silent client
+   * is a session of its own (connect, greeting, close) */
+  return !(tw_absent(s, MS_DIR_C2S) && s->d[MS_DIR_S2C].len > 0);
 }
 
 static void tw_notes(struct tw *w, const char *cap) {
@@ -709,10 +852,13 @@ static void tw_notes(struct tw *w, const char *cap) {
     tw_printf(w,
               "  AUTH secrets are redacted: the %u secret%s the client "
               "sent (SASL data, PASS, APOP digest) %s written as "
-              "${secret1}%s; pass -D secretN=VALUE to replay with real "
+              "${secret1%s}%s; pass -D secretN%s=VALUE to replay with real "
               "credentials, or import with --keep-secrets.\n",
               w->nsecret, w->nsecret > 1 ? "s" : "",
-              w->nsecret > 1 ? "are" : "is", w->nsecret > 1 ? "..." : "");
+              w->nsecret > 1 ? "are" : "is",
+              w->o->secret_suffix ? w->o->secret_suffix : "",
+              w->nsecret > 1 ? "..." : "",
+              w->o->secret_suffix ? w->o->secret_suffix : "");
   else if (f->nsecrets && w->o->keep_secrets)
     tw_puts(w, "  AUTH secrets are kept as captured (--keep-secrets).\n");
   if (f->tls)
@@ -744,11 +890,27 @@ static void tw_notes(struct tw *w, const char *cap) {
                 "  %llu bytes from the %s over the per-session limit "
                 "were not imported.\n",
                 (unsigned long long)s->d[d].dropped, tw_side(d));
+  if (w->cut.on)
+    tw_printf(w,
+              "  The session is cut at frame %llu: %llu client and %llu "
+              "server bytes after it are not imported, so that the "
+              "transcript stays within what the loader takes (%u MiB, "
+              "%u YAML nodes); not replayable.\n",
+              (unsigned long long)w->cut.frame,
+              (unsigned long long)w->cut.bytes[MS_DIR_C2S],
+              (unsigned long long)w->cut.bytes[MS_DIR_S2C],
+              MS_TRANSCRIPT_MAX_BYTES >> 20, MS_TRANSCRIPT_MAX_NODES);
   if (s->d[MS_DIR_S2C].len == 0 && s->d[MS_DIR_S2C].ngaps == 0)
-    tw_puts(w, "  The capture holds only the client's side: no reply is "
-               "expected.\n");
-  else if (s->d[MS_DIR_C2S].len == 0 && s->d[MS_DIR_C2S].ngaps == 0)
-    tw_puts(w, "  The capture holds only the server's side.\n");
+    tw_puts(w, tw_silent(s, MS_DIR_S2C)
+                   ? "  The server sent nothing: no reply is expected.\n"
+                   : "  The capture holds only the client's side: no reply "
+                     "is expected.\n");
+  else if (tw_silent(s, MS_DIR_C2S))
+    tw_puts(w, "  The client sent nothing: it connected, was greeted and "
+               "closed.\n");
+  else if (tw_absent(s, MS_DIR_C2S))
+    tw_puts(w, "  The capture holds only the server's side (not one "
+               "packet of the client's): not replayable.\n");
   if (f->pipelined)
     tw_puts(w, "  The client pipelined (RFC 2920): consecutive client lines "
                "go out together and the replies that follow answer them in "
@@ -810,7 +972,8 @@ static void tw_header(struct tw *w) {
   if (w->nsecret) {
     tw_puts(w, "vars:\n");
     for (unsigned i = 1; i <= w->nsecret; i++)
-      tw_printf(w, "  secret%u: REDACTED\n", i);
+      tw_printf(w, "  secret%u%s: REDACTED\n", i,
+                w->o->secret_suffix ? w->o->secret_suffix : "");
   }
 }
 
@@ -818,49 +981,247 @@ static void tw_body(struct tw *w) {
   w->data = false;
   w->nsecret = 0;
   w->unjudged = false;
+  w->nodes = 2; /* the key and the literal block, or the key and the list */
+  for (size_t i = 0; i < w->nsec; i++) {
+    free(w->sec[i].name);
+    free(w->sec[i].value);
+  }
+  w->nsec = 0;
+  w->cur = &w->body;
+  w->body.len = 0;
   tw_puts(w, w->steps ? "steps:\n" : "script: |\n");
-  for (size_t i = 0; i < w->f->n; i++)
+  for (size_t i = 0; i < w->f->n; i++) {
+    w->uoff[i] = w->body.len;
+    w->unodes[i] = w->nodes;
     tw_unit(w, &w->f->u[i]);
+  }
+  if (w->cut.on) {
+    char text[200];
+    snprintf(text, sizeof text,
+             "<the rest of the session is not imported from frame %llu on: "
+             "over the size a transcript may have>",
+             (unsigned long long)w->cut.frame);
+    tw_meta(w, text);
+  }
+  w->uoff[w->f->n] = w->body.len;
+  w->unodes[w->f->n] = w->nodes;
+}
+
+/* The body in the script: form if every line survives it, else in the
+ * steps: form; then the header (which says which, and why). */
+static void tw_render(struct tw *w) {
+  w->ok = true;
+  w->why[0] = '\0';
+  w->steps = w->o->force_steps;
+  if (!w->steps) {
+    tw_body(w);
+    w->steps = !w->ok;
+  } else {
+    snprintf(w->why, sizeof w->why, "--steps was given");
+  }
+  if (w->steps)
+    tw_body(w);
+  w->cur = &w->hdr;
+  w->hdr.len = 0;
+  tw_header(w);
+}
+
+/* Does any unit become a step (something sent, a reply with a code, a
+ * gap or TLS mark)?  A transcript without one would not load. */
+static bool tw_has_steps(const struct ms_frames *f) {
+  for (size_t i = 0; i < f->n; i++) {
+    const struct ms_unit *u = &f->u[i];
+    if ((u->dir == MS_DIR_C2S && u->kind != MS_U_GAP && u->kind != MS_U_REST &&
+         u->len > 0) ||
+        (u->kind == MS_U_REPLY && u->code != 0) || u->kind == MS_U_GAP ||
+        u->kind == MS_U_TLS)
+      return true;
+  }
+  return false;
+}
+
+/* The loader's limits, with room for the header's own growth. */
+#define TW_MAX_BYTES (MS_TRANSCRIPT_MAX_BYTES - (256u << 10))
+#define TW_MAX_NODES (MS_TRANSCRIPT_MAX_NODES - 2000)
+
+/* YAML nodes of the header: keys and values, tags, vars. */
+static size_t tw_header_nodes(const struct tw *w) {
+  return 40 + 2 * (size_t)w->nsecret;
+}
+
+/* Does the document fit?  Else *AT is the first unit that does not. */
+static bool tw_fits(const struct tw *w, size_t *at) {
+  size_t hn = tw_header_nodes(w), hb = w->hdr.len;
+  if (hb + w->body.len <= TW_MAX_BYTES && hn + w->nodes <= TW_MAX_NODES)
+    return true;
+  for (size_t i = 0; i < w->f->n; i++)
+    if (hb + w->uoff[i + 1] > TW_MAX_BYTES ||
+        hn + w->unodes[i + 1] > TW_MAX_NODES) {
+      *at = i;
+      return false;
+    }
+  *at = w->f->n;
+  return false;
+}
+
+/* F cut before unit AT, or inside it when it is a long client or server
+ * unit whose first lines still fit in ROOM bytes of output.  CUT says
+ * what is left out.  The caller frees OUT->u. */
+static void tw_cut_frames(const struct ms_frames *f, size_t at, size_t room,
+                          const struct ms_imp_session *s, struct ms_frames *out,
+                          struct tw_cut *cut) {
+  *out = *f;
+  out->u = xmalloc((f->n + 1) * sizeof *out->u);
+  memcpy(out->u, f->u, f->n * sizeof *f->u);
+  out->n = at;
+  cut->on = true;
+  cut->frame = at < f->n ? f->u[at].frame : 0;
+  cut->bytes[0] = cut->bytes[1] = 0;
+  for (size_t i = at; i < f->n; i++)
+    if (f->u[i].kind != MS_U_GAP && f->u[i].kind != MS_U_TLS)
+      cut->bytes[f->u[i].dir] += f->u[i].len;
+  if (at >= f->n)
+    return;
+  struct ms_unit u = f->u[at];
+  /* escapes may take 4 bytes for one: keep what fits even then */
+  uint64_t keep = room / 4;
+  if (u.kind == MS_U_GAP || u.kind == MS_U_TLS || u.kind == MS_U_REST ||
+      u.len <= keep || keep == 0)
+    return;
+  const unsigned char *p = s->d[u.dir].p + u.off;
+  const unsigned char *lf = NULL;
+  for (uint64_t k = keep; k > 0 && !lf; k--)
+    if (p[k - 1] == '\n')
+      lf = p + k - 1;
+  if (!lf)
+    return;
+  u.len = (uint64_t)(lf - p) + 1;
+  u.complete = false;
+  if (u.red_off + u.red_len > u.len) /* a secret cut in two stays one */
+    u.red_len = u.red_off < u.len ? (size_t)u.len - u.red_off : 0;
+  cut->bytes[u.dir] -= u.len;
+  out->u[out->n++] = u;
+}
+
+/* What the frames kept after a cut still say (TLS, gaps). */
+static void tw_cut_recount(struct ms_frames *f) {
+  f->tls = false;
+  f->ngaps = 0;
+  f->gap_bytes = 0;
+  for (size_t i = 0; i < f->n; i++) {
+    f->tls = f->tls || f->u[i].kind == MS_U_TLS;
+    if (f->u[i].kind == MS_U_GAP) {
+      f->ngaps++;
+      f->gap_bytes += f->u[i].gap_len;
+    }
+  }
+}
+
+static void tw_free(struct tw *w) {
+  free(w->body.p);
+  free(w->hdr.p);
+  free(w->tmp);
+  free(w->uoff);
+  free(w->unodes);
+  for (size_t i = 0; i < w->nsec; i++) {
+    free(w->sec[i].name);
+    free(w->sec[i].value);
+  }
+  free(w->sec);
+}
+
+/* The packet of each line of the file (0: none): header lines, then the
+ * body's, each with the frame of the unit that wrote it. */
+static void tw_line_frames(const struct tw *w, struct ms_write_result *r) {
+  size_t lines = 0;
+  for (size_t i = 0; i < w->hdr.len; i++)
+    lines += w->hdr.p[i] == '\n';
+  size_t hl = lines;
+  for (size_t i = 0; i < w->body.len; i++)
+    lines += w->body.p[i] == '\n';
+  r->frames = xcalloc(lines + 1, sizeof *r->frames);
+  r->nlines = lines;
+  size_t line = hl;
+  for (size_t k = 0; w->f->n && k < w->uoff[0]; k++)
+    line += w->body.p[k] == '\n'; /* "script: |" or "steps:" */
+  for (size_t i = 0; i < w->f->n; i++)
+    for (size_t k = w->uoff[i]; k < w->uoff[i + 1]; k++)
+      if (w->body.p[k] == '\n')
+        r->frames[line++] = w->f->u[i].frame;
+}
+
+void ms_write_result_free(struct ms_write_result *r) {
+  if (!r)
+    return;
+  free(r->frames);
+  for (size_t i = 0; i < r->nsecrets; i++) {
+    free(r->secrets[i].name);
+    free(r->secrets[i].value);
+  }
+  free(r->secrets);
+  memset(r, 0, sizeof *r);
 }
 
 int ms_transcript_write(FILE *out, const struct ms_imp_session *s,
                         const struct ms_frames *f,
-                        const struct ms_write_opts *o, bool *steps) {
-  struct tw w;
-  memset(&w, 0, sizeof w);
-  w.out = out;
-  w.s = s;
-  w.f = f;
-  w.o = o;
+                        const struct ms_write_opts *o,
+                        struct ms_write_result *r) {
+  struct ms_write_result scratch;
+  if (!r)
+    r = &scratch;
+  memset(r, 0, sizeof *r);
+  if (!tw_has_steps(f))
+    return 1;
   bool rfc821 = o->conv == MS_CONV_RFC821 && s->proto == MS_PROTO_SMTP;
-  w.cp = rfc821 ? "S:" : "C:";
-  w.sp = rfc821 ? "R:" : "S:";
-  w.ok = true;
-  /* Pass 1: the script form, into memory, checking every line. */
-  w.steps = false;
-  w.to_mem = !o->force_steps;
-  w.check = o->force_steps;
-  tw_body(&w);
-  w.to_mem = false;
-  w.steps = o->force_steps || !w.ok;
-  if (o->force_steps)
-    snprintf(w.why, sizeof w.why, "--steps was given");
-  if (w.steps) {
-    /* Pass 2 counts what the steps form leaves unjudged (for the
-     * header), pass 3 writes it. */
-    w.check = true;
-    tw_body(&w);
-    w.check = false;
-    tw_header(&w);
-    tw_body(&w);
-  } else {
-    w.check = false;
-    tw_header(&w);
-    fwrite(w.mem, 1, w.memlen, out);
+  struct ms_frames cutf = {0};
+  struct tw_cut cut = {0};
+  const struct ms_frames *cur = f;
+  struct tw w;
+  for (int attempt = 0;; attempt++) {
+    memset(&w, 0, sizeof w);
+    w.s = s;
+    w.f = cur;
+    w.o = o;
+    w.cp = rfc821 ? "S:" : "C:";
+    w.sp = rfc821 ? "R:" : "S:";
+    w.cut = cut;
+    w.uoff = xmalloc((cur->n + 1) * sizeof *w.uoff);
+    w.unodes = xmalloc((cur->n + 1) * sizeof *w.unodes);
+    tw_render(&w);
+    size_t at;
+    if (tw_fits(&w, &at) || attempt >= 8)
+      break;
+    /* over the loader's limits: keep what fits, say where it stops */
+    size_t room = at < cur->n && w.hdr.len + w.uoff[at] < TW_MAX_BYTES
+                      ? TW_MAX_BYTES - w.hdr.len - w.uoff[at]
+                      : 0;
+    struct ms_frames next;
+    struct tw_cut c2;
+    tw_cut_frames(cur, at, attempt ? room / 2 : room, s, &next, &c2);
+    tw_cut_recount(&next);
+    if (cut.on) { /* bytes cut earlier stay cut */
+      c2.bytes[0] += cut.bytes[0];
+      c2.bytes[1] += cut.bytes[1];
+    }
+    cut = c2;
+    tw_free(&w);
+    free(cutf.u);
+    cutf = next;
+    cur = &cutf;
   }
-  free(w.mem);
-  free(w.tmp);
-  if (steps)
-    *steps = w.steps;
+  fwrite(w.hdr.p, 1, w.hdr.len, out);
+  fwrite(w.body.p, 1, w.body.len, out);
+  r->steps = w.steps;
+  r->cut = w.cut.on;
+  if (o->line_frames)
+    tw_line_frames(&w, r);
+  if (o->secret_values && !o->keep_secrets) {
+    r->secrets = w.sec;
+    r->nsecrets = w.nsec;
+    w.sec = NULL;
+    w.nsec = 0;
+  }
+  tw_free(&w);
+  free(cutf.u);
   return ferror(out) ? -1 : 0;
 }

@@ -10,7 +10,7 @@
 #include "util.h"
 
 #define YAML_MAX_DEPTH 64
-#define YAML_MAX_NODES 250000
+#define YAML_MAX_NODES MS_TRANSCRIPT_MAX_NODES
 
 struct ybuild {
   const char *name;

@@ -60,8 +60,27 @@ static int waiver_scalar(struct wload *l, const char *key, char **out) {
   return 0;
 }
 
+/* `verdict:` FAIL (the default) or ERROR: an ERROR is "could not judge",
+ * so covering one must be asked for by name. */
+static int waiver_verdict(struct wload *l, const yaml_mark_t *at,
+                          struct ms_waiver *w) {
+  char *v = NULL;
+  if (waiver_scalar(l, "verdict", &v))
+    return -1;
+  int rc = 0;
+  if (!strcmp(v, "FAIL"))
+    w->verdict = MS_FAIL;
+  else if (!strcmp(v, "ERROR"))
+    w->verdict = MS_ERROR;
+  else
+    rc = waiver_err(l, at, "`verdict:` must be FAIL or ERROR, not", v);
+  free(v);
+  return rc;
+}
+
 static int waiver_entry(struct wload *l, const yaml_mark_t *at) {
   struct ms_waiver w = {0};
+  w.verdict = MS_FAIL;
   w.file = xstrdup(l->file);
   w.line = (int)at->line + 1;
   int rc = 0;
@@ -81,7 +100,8 @@ static int waiver_entry(struct wload *l, const yaml_mark_t *at) {
     yaml_mark_t km = ev.start_mark;
     yaml_event_delete(&ev);
     if (!key) {
-      rc = waiver_err(l, &km, "expected a key (test, reason, expires)", NULL);
+      rc = waiver_err(l, &km, "expected a key (test, reason, expires, verdict)",
+                      NULL);
       break;
     }
     if (!strcmp(key, "test"))
@@ -90,9 +110,11 @@ static int waiver_entry(struct wload *l, const yaml_mark_t *at) {
       rc = waiver_scalar(l, key, &w.reason);
     else if (!strcmp(key, "expires"))
       rc = waiver_scalar(l, key, &w.expires);
+    else if (!strcmp(key, "verdict"))
+      rc = waiver_verdict(l, &km, &w);
     else
-      rc =
-          waiver_err(l, &km, "unknown waiver key (test, reason, expires)", key);
+      rc = waiver_err(
+          l, &km, "unknown waiver key (test, reason, expires, verdict)", key);
     free(key);
     if (rc)
       break;
@@ -219,9 +241,11 @@ static void waiver_today(char out[11], const char *today) {
   strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-static struct ms_waiver *waiver_find(struct ms_waivers *w, const char *id) {
+/* The first waiver for test ID that covers verdict V (FAIL or ERROR). */
+static struct ms_waiver *waiver_find(struct ms_waivers *w, const char *id,
+                                     enum ms_verdict v) {
   for (size_t i = 0; i < w->n; i++)
-    if (id && fnmatch(w->v[i].test, id, 0) == 0)
+    if (id && w->v[i].verdict == v && fnmatch(w->v[i].test, id, 0) == 0)
       return &w->v[i];
   return NULL;
 }
@@ -232,9 +256,9 @@ void ms_waivers_apply(struct ms_waivers *w, struct ms_run_result *r,
   waiver_today(day, today);
   for (size_t i = 0; i < r->n; i++) {
     struct ms_transcript_result *t = &r->v[i];
-    if (t->verdict != MS_FAIL)
+    if (t->verdict != MS_FAIL && t->verdict != MS_ERROR)
       continue;
-    struct ms_waiver *wv = waiver_find(w, t->id);
+    struct ms_waiver *wv = waiver_find(w, t->id, t->verdict);
     if (!wv)
       continue;
     /* ISO dates compare as strings. */
@@ -243,6 +267,12 @@ void ms_waivers_apply(struct ms_waivers *w, struct ms_run_result *r,
     if (expired) {
       t->reason = xasprintf("waiver expired on %s (%s:%d): %s", wv->expires,
                             wv->file, wv->line, old ? old : "");
+    } else if (t->verdict == MS_ERROR) {
+      /* keep what could not be judged: the steps carry no diff for it */
+      t->verdict = MS_WAIVED;
+      t->reason = xasprintf("waived ERROR (%s:%d): %s [ERROR: %s]", wv->file,
+                            wv->line, wv->reason, old ? old : "");
+      wv->used++;
     } else {
       t->verdict = MS_WAIVED;
       t->reason =
@@ -253,7 +283,8 @@ void ms_waivers_apply(struct ms_waivers *w, struct ms_run_result *r,
   }
   for (size_t i = 0; notes && i < w->n; i++)
     if (!w->v[i].used)
-      fprintf(notes, "%s:%d: note: waiver for '%s' matched no failure\n",
-              w->v[i].file, w->v[i].line, w->v[i].test);
+      fprintf(notes, "%s:%d: note: waiver for '%s' matched no %s\n",
+              w->v[i].file, w->v[i].line, w->v[i].test,
+              w->v[i].verdict == MS_ERROR ? "ERROR" : "failure");
   ms_run_count(r);
 }

@@ -71,6 +71,10 @@ void ms_world_free(struct ms_world *w) {
   world_lists_free(w->lists, w->nlists);
   free(w->pop3_timestamp);
   world_drops_free(w->maildrops, w->nmaildrops);
+  world_strv_free(w->weak_mechs, w->nweak_mechs);
+  world_strv_free(w->sub_senders, w->nsub_senders);
+  world_strv_free(w->sub_rcpt_domains, w->nsub_rcpt_domains);
+  world_strv_free(w->sub_refuse_users, w->nsub_refuse_users);
   free(w);
 }
 
@@ -271,7 +275,8 @@ struct world_patch {
   struct ms_world v;
   bool have_hostname, have_greeting, have_domains, have_relay, have_users,
       have_lists, have_maxr, have_maxm, have_ts, have_drops, have_defer;
-  bool have_req_tls, have_req_auth, have_req_tls_auth;
+  bool have_req_tls, have_req_auth, have_req_tls_auth, have_tls_insuff,
+      have_submission, have_starttls, have_weak;
 };
 
 struct world_ctx {
@@ -588,6 +593,43 @@ static void world_pop3_pair(struct world_ctx *c, const char *key,
   }
 }
 
+/* submission: true, or a mapping of its rules (RFC 6409, WORLD.md). */
+static void world_submission_pair(struct world_ctx *c, const char *key,
+                                  yaml_node_t *k, yaml_node_t *v, void *arg) {
+  struct ms_world *q = arg;
+  char ***dst = NULL;
+  size_t *n = NULL;
+  if (!strcmp(key, "senders"))
+    dst = &q->sub_senders, n = &q->nsub_senders;
+  else if (!strcmp(key, "recipient_domains"))
+    dst = &q->sub_rcpt_domains, n = &q->nsub_rcpt_domains;
+  else if (!strcmp(key, "refuse_users"))
+    dst = &q->sub_refuse_users, n = &q->nsub_refuse_users;
+  if (!dst) {
+    world_err(c, k,
+              "unknown submission key '%s' (known: senders, "
+              "recipient_domains, refuse_users)",
+              key);
+    return;
+  }
+  if (*dst) {
+    world_err(c, k, "'%s' given twice", key);
+    return;
+  }
+  *dst = world_strv(c, v, key, n);
+}
+
+static void world_submission(struct world_ctx *c, yaml_node_t *v,
+                             struct world_patch *p) {
+  p->have_submission = true;
+  if (v && v->type == YAML_MAPPING_NODE) {
+    p->v.submission = true;
+    world_each_pair(c, v, "'submission'", world_submission_pair, &p->v);
+  } else {
+    p->v.submission = world_bool(c, v, "submission");
+  }
+}
+
 static void world_set_str(struct world_ctx *c, yaml_node_t *v, const char *key,
                           char **dst, bool *have) {
   free(*dst);
@@ -634,8 +676,20 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
   } else if (!strcmp(key, "require_tls_for_auth")) {
     p->v.require_tls_for_auth = world_bool(c, v, key);
     p->have_req_tls_auth = true;
+  } else if (!strcmp(key, "starttls")) {
+    p->v.no_starttls = !world_bool(c, v, key);
+    p->have_starttls = true;
+  } else if (!strcmp(key, "weak_mechanisms") && !p->have_weak) {
+    p->v.weak_mechs = world_strv(c, v, key, &p->v.nweak_mechs);
+    p->have_weak = true;
+  } else if (!strcmp(key, "tls_insufficient")) {
+    p->v.tls_insufficient = world_bool(c, v, key);
+    p->have_tls_insuff = true;
+  } else if (!strcmp(key, "submission") && !p->have_submission) {
+    world_submission(c, v, p);
   } else if (!strcmp(key, "domains") || !strcmp(key, "relay_domains") ||
              !strcmp(key, "users") || !strcmp(key, "lists") ||
+             !strcmp(key, "submission") || !strcmp(key, "weak_mechanisms") ||
              !strcmp(key, "defer_senders")) {
     world_err(c, k, "'%s' given twice", key);
   } else {
@@ -643,7 +697,8 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
               "unknown key '%s' (known: hostname, greeting, domains, "
               "relay_domains, max_recipients, max_message, users, "
               "lists, pop3, require_tls, require_auth, "
-              "require_tls_for_auth, defer_senders)",
+              "require_tls_for_auth, starttls, weak_mechanisms, "
+              "tls_insufficient, submission, defer_senders)",
               key);
   }
 }
@@ -692,6 +747,23 @@ static void world_merge(struct ms_world *w, struct world_patch *p) {
     w->require_auth = q->require_auth;
   if (p->have_req_tls_auth)
     w->require_tls_for_auth = q->require_tls_for_auth;
+  if (p->have_starttls)
+    w->no_starttls = q->no_starttls;
+  if (p->have_weak) {
+    WORLD_SWAP(w->weak_mechs, q->weak_mechs);
+    WORLD_SWAP(w->nweak_mechs, q->nweak_mechs);
+  }
+  if (p->have_tls_insuff)
+    w->tls_insufficient = q->tls_insufficient;
+  if (p->have_submission) {
+    w->submission = q->submission;
+    WORLD_SWAP(w->sub_senders, q->sub_senders);
+    WORLD_SWAP(w->nsub_senders, q->nsub_senders);
+    WORLD_SWAP(w->sub_rcpt_domains, q->sub_rcpt_domains);
+    WORLD_SWAP(w->nsub_rcpt_domains, q->nsub_rcpt_domains);
+    WORLD_SWAP(w->sub_refuse_users, q->sub_refuse_users);
+    WORLD_SWAP(w->nsub_refuse_users, q->nsub_refuse_users);
+  }
   if (p->have_ts)
     WORLD_SWAP(w->pop3_timestamp, q->pop3_timestamp);
   if (p->have_drops) {

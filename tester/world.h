@@ -64,6 +64,20 @@ struct ms_world {
   bool require_tls;          /* SMTP 530 before STARTTLS (RFC 3207 §4) */
   bool require_auth;         /* SMTP 530 before AUTH (RFC 4954 §6) */
   bool require_tls_for_auth; /* AUTH, USER/PASS/APOP only under TLS */
+  bool no_starttls;          /* SMTP: `starttls: false`, no STARTTLS (502) */
+  char **weak_mechs; /* SMTP AUTH mechanisms refused as too weak (534) */
+  size_t nweak_mechs;
+  bool tls_insufficient; /* SMTP: 554 to all but QUIT inside TLS (RFC 3207
+                            §4.1: the TLS session is not good enough) */
+  /* RFC 6409 message submission (srv_smtp_submit.c): AUTH before MAIL,
+   * fully qualified domains, header checks, and these per-world rules. */
+  bool submission;
+  char **sub_senders; /* MAIL FROM the users may use; NULL: any */
+  size_t nsub_senders;
+  char **sub_rcpt_domains; /* RCPT domains they may write to; NULL: any */
+  size_t nsub_rcpt_domains;
+  char **sub_refuse_users; /* users whose messages are refused at DATA */
+  size_t nsub_refuse_users;
 };
 
 const struct ms_world_user *ms_world_find_user(const struct ms_world *w,

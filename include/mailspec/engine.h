@@ -106,6 +106,12 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
  * optional DETAIL; a PASS becomes FAIL with it as the reason. */
 void ms_engine_flag(struct ms_step_result *out, unsigned violation,
                     const char *detail);
+/* The level at which the FAIL of step R counts: a step that failed only
+ * by findings whose own clause is a SHOULD (an SMTP reply line over 512
+ * octets, RFC 5321 §4.5.3.1.5) counts as SHOULD, whatever its transcript's
+ * level; anything else as MUST.  MS_LEVEL_NONE when R did not fail. */
+enum ms_level ms_engine_fail_level(const struct ms_step_result *r,
+                                   enum ms_protocol proto);
 /* The expectation of S as shown in reports: the lines as written,
  * '\n'-joined, else the pattern ("2xx").  Caller frees. */
 char *ms_engine_expected_text(const struct ms_step *s);

@@ -55,6 +55,11 @@ bool ms_smtp_is_bdat(const char *line, size_t *len, bool *last);
 /* SMTP: the verb of LINE is a known command of RFC 821 §4.1 or RFC 5321
  * §4.1 or a registered extension. */
 bool ms_smtp_known_command(const char *line);
+/* SMTP: may CODE answer command LINE?  The success codes of RFC 5321
+ * §4.3.2 (QUIT 221, NOOP and RSET 250, DATA 354, ...; AUTH 235 and 334,
+ * RFC 4954 §4; STARTTLS 220, RFC 3207 §4); every command may get a 4yz
+ * or 5yz; a verb not listed there any 2yz or 3yz. */
+bool ms_smtp_reply_fits(const char *line, int code);
 /* SMTP: a short English meaning of a reply code (RFC 5321 §4.2.3). */
 const char *ms_smtp_code_text(int code);
 
@@ -64,6 +69,40 @@ const char *ms_smtp_code_text(int code);
 bool ms_pop3_multiline(const char *line);
 /* POP3: the verb of LINE is a known command of RFC 1939/2449/5034. */
 bool ms_pop3_known_command(const char *line);
+
+/* ---- Credentials and SASL (tester/proto.c): where a client's secrets
+ * are, by position in the protocol, whatever the mechanism. ---------- */
+
+/* Is CODE a SASL continuation, after which the client's next line is a
+ * SASL response: 334 (RFC 4954 §4), POP3 "+" (RFC 5034 §4)? */
+bool ms_proto_sasl_continues(enum ms_protocol proto, int code);
+/* Does command LINE start a SASL exchange (AUTH mechanism
+ * [initial-response]: RFC 4954 §4, RFC 5034 §4)?  Same verb in both; a
+ * bare AUTH (POP3: list the mechanisms) does not. */
+bool ms_proto_sasl_command(const char *line);
+/* Is the SASL response LINE[0..N) one that carries nothing: "*" cancels
+ * the exchange, "=" is an empty response (RFC 4954 §4, RFC 5034 §4)? */
+bool ms_proto_sasl_empty(const char *line, size_t n);
+/* The secret of command LINE[0..N) (no line end): AUTH's initial
+ * response (RFC 4954 §4, RFC 5034 §4), PASS's string (RFC 1939 §7, to
+ * the end of the line: it may hold blanks) and APOP's digest (RFC 1939
+ * §7).  A PASS or APOP line carries a credential whichever protocol the
+ * server speaks (a POP3 client talking to an SMTP port still sends its
+ * password).  True with *OFF and *LEN set when there is one. */
+bool ms_proto_command_secret(const char *line, size_t n, size_t *off,
+                             size_t *len);
+
+/* ---- Recognising a protocol from a first line (tester/proto.c) -------- */
+
+/* Does server line LINE open an SMTP session: 220, or the refusals 554
+ * and 421 (RFC 5321 §4.3.1, §3.1), with " " or "-" after the code? */
+bool ms_smtp_greeting_line(const char *line);
+/* Is LINE shaped as an SMTP reply line: 3 digits, the first 2-5, then
+ * " ", "-" or the end (RFC 5321 §4.2)? */
+bool ms_smtp_reply_line(const char *line);
+/* Is LINE a POP3 status line: "+OK" or "-ERR", then " " or the end
+ * (RFC 1939 §3)? */
+bool ms_pop3_status_line(const char *line);
 
 /* ---- Command tables and capabilities (tester/proto_smtp.c,
  * tester/proto_pop3.c) ---------------------------------------------- */

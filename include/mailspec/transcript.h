@@ -7,6 +7,7 @@
 #define MAILSPEC_TRANSCRIPT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "mailspec/proto.h"
@@ -43,6 +44,8 @@ void ms_diags_add(struct ms_diags *d, bool warning, const char *file, int line,
                   int col, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 void ms_diags_free(struct ms_diags *d);
+/* The errors as file:line:col: message, one a line (warnings left out). */
+void ms_diags_print_errors(const struct ms_diags *d, FILE *to);
 
 enum ms_step_kind {
   MS_STEP_SEND,   /* client bytes */
@@ -89,6 +92,12 @@ struct ms_step {
   char *text_re;  /* optional POSIX ERE matched against the reply text */
   char *not_re;   /* optional POSIX ERE the reply text must NOT match */
   double timeout; /* seconds, 0 = the run's default */
+  /* skip_on: a reply that matches SKIP_PAT (and not PAT) shows that the
+   * server lacks the set-up the test presupposes: the step and the
+   * transcript are SKIPPED (reason SKIP_WHY, or a default), and the rest
+   * of the session is not run.  n == 0: none. */
+  struct ms_pattern skip_pat;
+  char *skip_why; /* skip_reason:, or NULL */
 
   /* META */
   char *meta; /* the text between < and >; EXPECT: its capture: list
@@ -108,11 +117,6 @@ struct ms_step {
 
   /* SEND: times: N sends the line N times (1 when not written) */
   unsigned long times;
-  /* EXPECT: skip_if: {PATTERN: REASON}: a reply matching SKIP_PAT
-   * passes, ends the transcript here and makes it a SKIP with SKIP_WHY
-   * (a configuration the test needs is missing) */
-  struct ms_pattern skip_pat;
-  char *skip_why;
   /* MESSAGE: what to look for in the mailbox (issue 14) */
   struct ms_msgcheck *msg;
 };
@@ -201,6 +205,11 @@ struct ms_transcript {
   size_t ncovers;
   struct ms_var *vars;
   size_t nvars;
+  /* needs: {NAME: REASON}: the transcript is a SKIP with REASON when
+   * ${NAME} is empty (-D NAME=): the run says the server lacks what the
+   * test presupposes (a configuration, not conformance). */
+  struct ms_var *needs;
+  size_t nneeds;
   struct ms_session *sessions;
   size_t nsessions;
   size_t nconns;    /* connections the sessions use (<= nsessions) */
@@ -216,6 +225,11 @@ struct ms_transcript {
   bool uses_tls;     /* some step negotiates TLS (starttls:, tls:) */
   bool uses_mailbox; /* some session reads the mailbox (target: pop3) */
 };
+
+/* What the loader takes at most (writers such as import stay under it):
+ * the file's size and the YAML nodes of its document. */
+#define MS_TRANSCRIPT_MAX_BYTES (16u << 20)
+#define MS_TRANSCRIPT_MAX_NODES 250000
 
 /* Load and validate.  Returns NULL when D gained errors. */
 struct ms_transcript *ms_transcript_load(const char *path, struct ms_diags *d);
@@ -304,5 +318,36 @@ void ms_plan_free(struct ms_plan *p);
 /* REL resolved against the directory of the file BASE (as given, not
  * absolute), "a/./b" and "a/x/../b" folded lexically.  Caller frees. */
 char *ms_plan_path_join(const char *base, const char *rel);
+
+/* Finding a PATH by name (plan_find.c): ms_plan_build looks for a PATH
+ * that does not exist in the search directories, in this order: the
+ * current directory, each directory of MAILSPEC_PATH, the tree of the
+ * running binary (its directory or its parent, when that holds suites/
+ * and transcripts/), the installed share directory (ms_plan_datadir()).
+ * In each directory D, NAME is D/NAME, D/NAME.yaml, D/suites/NAME or
+ * D/suites/NAME.yaml (waiver files: also D/suites/waivers/NAME[.yaml]).
+ * An existing PATH is used as given; an absolute one, or one starting
+ * with ./ or ../, is never looked for. */
+struct ms_search_dir {
+  char *dir;
+  const char *why; /* "current directory", "MAILSPEC_PATH", ... */
+};
+struct ms_search_dirs {
+  struct ms_search_dir *v;
+  size_t n;
+};
+enum ms_find_kind { MS_FIND_SUITE, MS_FIND_WAIVERS };
+void ms_plan_search_dirs(struct ms_search_dirs *s);
+void ms_plan_search_dirs_free(struct ms_search_dirs *s);
+/* NAME itself when it exists, else the first match, else NULL.  Caller
+ * frees. */
+char *ms_plan_find(const char *name, enum ms_find_kind kind);
+/* "., DIR, ...": the search directories for a message.  Caller frees. */
+char *ms_plan_find_where(void);
+/* The installed share directory compiled in ($(PREFIX)/share/mailspec). */
+const char *ms_plan_datadir(void);
+/* The suites `mailspec run` runs without a PATH: rfc5321 and esmtp for
+ * SMTP, pop3-capa and rfc1939 for POP3.  NULL-terminated. */
+const char *const *ms_plan_default_suites(enum ms_protocol proto);
 
 #endif

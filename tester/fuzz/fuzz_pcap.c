@@ -19,9 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char fz_dir[64];
 static FILE *fz_log;
 
-static void fz_written(void *ctx, const char *path) {
+static void fz_written(void *ctx, const struct ms_import_written *w) {
   (void)ctx;
-  unlink(path);
+  unlink(w->path);
 }
 
 static void fz_cleanup(void) {

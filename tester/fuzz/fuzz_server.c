@@ -16,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const unsigned fz_faults[] = {MS_F_BARE_LF, MS_F_NUL, MS_F_BAD_UTF8,
+static const enum ms_fault fz_faults[] = {MS_F_BARE_LF, MS_F_NUL, MS_F_BAD_UTF8,
                                      MS_F_GREET_TWICE, MS_F_RCPT_250,
                                      MS_F_MIXED_MULTI};
 
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ctx.profile = (data[0] & 2) ? MS_PROFILE_RFC821 : MS_PROFILE_RFC5321;
   for (size_t i = 0; i < sizeof fz_faults / sizeof fz_faults[0]; i++)
     if (data[0] & (4u << i))
-      ctx.faults.bits |= fz_faults[i];
+      ms_fault_set(&ctx.faults, fz_faults[i]);
   ctx.store = ms_store_new(world, NULL);
   size_t chunk = (size_t)data[1] * 37 % 5000 + 1; /* 1 .. 5000 octets */
   data += 2, size -= 2;

@@ -15,11 +15,11 @@ seed() { # TARGET -> seed dirs
   server) echo "$F/seeds/server" ;;
   suite) echo "suites" ;;
   world) echo "$F/seeds/world" ;;
-  pcap) # the shared captures and every synthetic case of the import tests
+  pcap) # the public captures and every synthetic case of the import tests
     mkdir -p "$B/seeds/pcap"
     /usr/bin/python3 tester/tests/pcapgen.py all "$B/seeds/pcap" > /dev/null 2>&1 ||
       echo "   (pcapgen.py failed: fewer pcap seeds)" >&2
-    echo "$B/seeds/pcap ../shared/pcaps $F/seeds/pcap" ;;
+    echo "$B/seeds/pcap tester/tests/data/pcaps $F/seeds/pcap" ;;
   *) [ -d "$F/seeds/$1" ] && echo "$F/seeds/$1" ;;
   esac
 }

@@ -66,6 +66,33 @@ static size_t hs_line(int fd, char *buf, size_t cap, ssize_t *rc) {
   return n;
 }
 
+/* A buffered line reader for long streams: one recv() per 64 KiB, not
+ * per octet (200,000 lines read one octet a call took minutes under
+ * ASan on a loaded machine). */
+struct hs_rd {
+  int fd;
+  char b[65536];
+  size_t off, len;
+};
+
+static size_t hs_rd_line(struct hs_rd *r, char *buf, size_t cap) {
+  size_t n = 0;
+  while (n + 1 < cap) {
+    if (r->off == r->len) {
+      ssize_t got = recv(r->fd, r->b, sizeof r->b, 0);
+      if (got <= 0)
+        break;
+      r->off = 0, r->len = (size_t)got;
+    }
+    char c = r->b[r->off++];
+    buf[n++] = c;
+    if (c == '\n')
+      break;
+  }
+  buf[n] = '\0';
+  return n;
+}
+
 START_TEST(test_parse) {
   const char *good[] = {"no-greeting",
                         "greet-twice",
@@ -152,10 +179,11 @@ START_TEST(test_endless_smtp) {
   struct ms_server *s = hs_start(MS_PROTO_SMTP, "endless-multiline");
   int fd = hs_dial(s, 10000);
   char buf[512];
-  ssize_t rc;
+  static struct hs_rd rd;
+  rd.fd = fd, rd.off = rd.len = 0;
   /* far more than any client buffers: 200,000 lines, all "220-" */
   for (int i = 1; i <= 200000; i++) {
-    hs_line(fd, buf, sizeof buf, &rc);
+    hs_rd_line(&rd, buf, sizeof buf);
     ck_assert_msg(strncmp(buf, "220-endless line ", 17) == 0, "%d: %s", i, buf);
     ck_assert_int_eq(atoi(buf + 17), i);
   }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "engine_int.h"
 #include "import.h"
 #include "linktype.h"
 #include "mailspec/mailspec.h"
@@ -56,8 +57,12 @@ static char *yaml_of(const struct ms_imp_session *s,
   char *text = NULL;
   size_t len = 0;
   FILE *out = open_memstream(&text, &len);
-  ck_assert_int_eq(ms_transcript_write(out, s, &f, o, steps), 0);
+  struct ms_write_result wr;
+  ck_assert_int_eq(ms_transcript_write(out, s, &f, o, &wr), 0);
   fclose(out);
+  if (steps)
+    *steps = wr.steps;
+  ms_write_result_free(&wr);
   if (fout)
     *fout = f;
   else
@@ -121,8 +126,8 @@ static char *roundtrip_opts(const struct piece *v, size_t n,
   return text;
 }
 
-static const struct ms_write_opts KEEP = {"test.pcap", NULL,  MS_CONV_RFC5321,
-                                          true,        false, false};
+static const struct ms_write_opts KEEP = {
+    "test.pcap", NULL, MS_CONV_RFC5321, true, false, false, NULL, false, false};
 
 static char *roundtrip(const struct piece *v, size_t n, enum ms_protocol p,
                        bool *steps) {
@@ -250,8 +255,9 @@ START_TEST(smtp_awkward_bytes) {
   char *y = roundtrip(v, N(v), MS_PROTO_SMTP, &steps);
   ck_assert(steps);
   ck_assert(strstr(y, "Written in the steps: form because"));
-  ck_assert(strstr(y, "raw: 'latin-1 caf\\xE9\\r\\n'"));
-  ck_assert(strstr(y, "raw: 'NUL \\x00 inside\\r\\n'"));
+  /* the message, which cannot be a data: block, is one raw: step */
+  ck_assert(strstr(y, "raw: 'caf\\xC3\\xA9 utf-8\\r\\nlatin-1 caf\\xE9\\r\\n"
+                      "NUL \\x00 inside\\r\\n"));
   ck_assert(strstr(y, "raw: 'QUIT'"));
   free(y);
 }
@@ -370,6 +376,216 @@ START_TEST(smtp_auth_redacted) {
   ms_diags_free(&d);
   free(y);
   ms_imp_session_free(s);
+}
+END_TEST
+
+/* The redacted YAML of V: none of SECRETS in it, NSECRETS counted. */
+static void no_secret_in(const struct piece *v, size_t n, enum ms_protocol p,
+                         const char *const *secrets, size_t nsecrets,
+                         unsigned expect_vars) {
+  struct ms_imp_session *s = mk(p, v, n);
+  struct ms_write_opts o = KEEP;
+  o.keep_secrets = false;
+  bool steps;
+  struct ms_frames f;
+  char *y = yaml_of(s, &o, &steps, &f);
+  for (size_t i = 0; i < nsecrets; i++)
+    if (strstr(y, secrets[i])) {
+      fprintf(stderr, "secret %s in clear:\n%s", secrets[i], y);
+      ck_abort();
+    }
+  char var[32], note[64];
+  snprintf(var, sizeof var, "secret%u: REDACTED", expect_vars);
+  snprintf(note, sizeof note, "the %u secret%s the client", expect_vars,
+           expect_vars > 1 ? "s" : "");
+  if (!strstr(y, var) || !strstr(y, note))
+    fprintf(stderr, "%s", y);
+  ck_assert(strstr(y, var));
+  ck_assert(strstr(y, note)); /* the notes count every secret */
+  snprintf(var, sizeof var, "secret%u:", expect_vars + 1);
+  ck_assert(!strstr(y, var));
+  struct ms_diags d = {0};
+  struct ms_transcript *t = ms_transcript_parse("r.yaml", y, strlen(y), &d);
+  ck_assert_ptr_nonnull(t);
+  ms_transcript_free(t);
+  ms_diags_free(&d);
+  ms_frames_free(&f);
+  free(y);
+  ms_imp_session_free(s);
+}
+
+/* Redaction by position: every client line from AUTH to the final
+ * reply, whatever the mechanism (issue 12). */
+START_TEST(smtp_auth_any_mechanism) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "EHLO c\r\n", 0},
+      {1, "250 AUTH XOAUTH2 NTLM CRAM-MD5 X-UNHEARD\r\n", 0},
+      {0, "AUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHRva2VuAQE=\r\n", 0},
+      {1, "334 eyJzdGF0dXMiOiI0MDEifQ==\r\n", 0},
+      {0, "\r\n", 0}, /* XOAUTH2's empty answer to the error */
+      {1, "535 no\r\n", 0},
+      {0, "AUTH NTLM TlRMTVNTUAABAAAAB4IIogAAAAA=\r\n", 0},
+      {1, "334 TlRMTVNTUAACAAAADAAMADAAAAA=\r\n", 0},
+      {0, "TlRMTVNTUAADAAAAGAAYAEAAAAA=\r\n", 0},
+      {1, "235 ok\r\n", 0},
+      {0, "AUTH CRAM-MD5\r\n", 0},
+      {1, "334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+\r\n", 0},
+      {0, "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\n", 0},
+      {1, "535 no\r\n", 0},
+      {0, "AUTH X-UNHEARD\r\n", 0},
+      {1, "334 go on\r\n", 0},
+      {0, "not base64 at all, a pass phrase\r\n", 0},
+      {1, "334 more\r\n", 0},
+      {0, "second secret line\r\n", 0},
+      {1, "535 no\r\n", 0},
+      {0, "QUIT\r\n", 0},
+      {1, "221 bye\r\n", 0},
+  };
+  static const char *const sec[] = {
+      "dXNlcj1hAWF1dGg9QmVhcmVyIHRva2VuAQE=",
+      "TlRMTVNTUAABAAAAB4IIogAAAAA=",
+      "TlRMTVNTUAADAAAAGAAYAEAAAAA=",
+      "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw",
+      "pass phrase",
+      "second secret"};
+  no_secret_in(v, N(v), MS_PROTO_SMTP, sec, N(sec), 6);
+}
+END_TEST
+
+/* A client that pipelines AUTH LOGIN with both answers, to a server
+ * whose EHLO reply never got its final line (suricata-verify
+ * smtp-bug-6053): "250-" then "334" is a new reply, and the password
+ * line is a secret however the replies fall. */
+START_TEST(smtp_auth_pipelined_broken_ehlo) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "EHLO c\r\n", 0},
+      {1, "250-mx.example\r\n", 0},
+      {0, "AUTH LOGIN\r\ndXNlcm5hbWU=\r\ncGFzc3dvcmQ=\r\n", 0},
+      {1, "334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 ok\r\n", 0},
+      {0, "QUIT\r\n", 0},
+      {1, "221 bye\r\n", 0},
+  };
+  static const char *const sec[] = {"dXNlcm5hbWU=", "cGFzc3dvcmQ="};
+  no_secret_in(v, N(v), MS_PROTO_SMTP, sec, N(sec), 2);
+  struct ms_imp_session *s = mk(MS_PROTO_SMTP, v, N(v));
+  struct ms_frames f;
+  ms_import_frame(s, &f);
+  /* replies: greeting, the cut 250-, 334, 334, 235, 221 */
+  int codes[8], nc = 0;
+  for (size_t i = 0; i < f.n && nc < 8; i++)
+    if (f.u[i].kind == MS_U_REPLY)
+      codes[nc++] = f.u[i].code;
+  ck_assert_int_eq(nc, 6);
+  ck_assert_int_eq(codes[1], 250);
+  ck_assert_int_eq(codes[2], 334);
+  ck_assert_int_eq(codes[4], 235);
+  ms_frames_free(&f);
+  ms_imp_session_free(s);
+  /* even with the EHLO reply glued into the greeting, so that 235
+   * answers the user line, the password line that follows is no
+   * command: secret */
+  static const struct piece w[] = {
+      {1, "220 mx AAAA250-mx.example\r\n", 0},
+      {0, "EHLO c\r\nAUTH LOGIN\r\ndXNlcm5hbWU=\r\ncGFzc3dvcmQ=\r\n", 0},
+      {1, "334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 ok\r\n", 0},
+      {0, "MAIL FROM:<a@b>\r\n", 0},
+      {1, "250 ok\r\n", 0},
+  };
+  no_secret_in(w, N(w), MS_PROTO_SMTP, sec, N(sec), 2);
+}
+END_TEST
+
+/* PASS and APOP are credentials whatever the server speaks, and a
+ * secret cut by the end of the capture is still one. */
+START_TEST(secret_any_protocol_and_cut) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "USER bob\r\n", 0},
+      {1, "500 what\r\n", 0},
+      {0, "PASS hunter22\r\n", 0},
+      {1, "500 what\r\n", 0},
+      {0, "AUTH PLAIN AGJvYgBzd29yZGZpc2g=", 0}, /* no line end */
+  };
+  static const char *const sec[] = {"hunter22", "AGJvYgBzd29yZGZpc2g="};
+  no_secret_in(v, N(v), MS_PROTO_SMTP, sec, N(sec), 2);
+  static const struct piece w[] = {
+      {1, "+OK ready\r\n", 0},
+      {0, "AUTH PLAIN\r\n", 0},
+      {1, "+ \r\n", 0},
+      {0, "AGJvYgBzd29yZGZpc2g", 0}, /* cut mid-line */
+  };
+  static const char *const sw[] = {"AGJvYgBzd29yZGZpc2g"};
+  no_secret_in(w, N(w), MS_PROTO_POP3, sw, N(sw), 1);
+}
+END_TEST
+
+/* An imported STARTTLS is the switch to TLS only when a TLS record
+ * follows (arkime smtp-decrypted.pcap: plaintext EHLO after 220). */
+START_TEST(smtp_starttls_plaintext_follows) {
+  static const struct piece v[] = {
+      {1, "220 mx\r\n", 0},       {0, "EHLO c\r\n", 0},
+      {1, "250 STARTTLS\r\n", 0}, {0, "STARTTLS\r\n", 0},
+      {1, "220 go ahead\r\n", 0}, {0, "EHLO c\r\n", 0},
+      {1, "250 mx\r\n", 0},       {0, "QUIT\r\n", 0},
+      {1, "221 bye\r\n", 0},
+  };
+  bool steps;
+  char *y = roundtrip(v, N(v), MS_PROTO_SMTP, &steps);
+  ck_assert(!strstr(y, "TLS from here on"));
+  ck_assert(!strstr(y, "starttls"));
+  ck_assert(strstr(y, "  S: 220 go ahead\n  C: EHLO c\n  S: 250 mx\n"));
+  free(y);
+  /* with the server's side only after it: its bytes tell */
+  static const struct piece w[] = {
+      {1, "220 mx\r\n", 0},
+      {0, "STARTTLS\r\n", 0},
+      {1, "220 go ahead\r\n\x16\x03\x03\x00\x02hi", 21},
+  };
+  y = roundtrip_opts(w, N(w), MS_PROTO_SMTP, &KEEP, 0, &steps);
+  ck_assert(strstr(y, "TLS from here on"));
+  free(y);
+}
+END_TEST
+
+/* A client that pipelines CAPA, AUTH, STAT, LIST, UIDL and QUIT to a
+ * server whose greeting is not in the capture (suricata-verify
+ * pop3-auth-01): every multi-line response with its command. */
+START_TEST(pop3_pipelined_no_greeting) {
+  static const struct piece v[] = {
+      {0,
+       "CAPA\r\nAUTH XOAUTH2\r\ndXNlcj1qb2UBYXV0aD1CZWFyZXIgdG9rZW4BAQ==\r\n"
+       "STAT\r\nLIST\r\nUIDL\r\nQUIT\r\n",
+       0},
+      {1,
+       "+OK Capability list follows\r\nUSER\r\nSASL PLAIN XOAUTH2\r\n.\r\n"
+       "+ \r\n+OK Welcome.\r\n+OK 1 308661\r\n+OK 1 messages\r\n1 308661\r\n"
+       ".\r\n+OK\r\n1 GmailId123\r\n.\r\n+OK Farewell.\r\n",
+       0},
+  };
+  struct ms_imp_session *s = mk(MS_PROTO_POP3, v, N(v));
+  struct ms_frames f;
+  ms_import_frame(s, &f);
+  size_t replies = 0, multi = 0, bad = 0;
+  for (size_t i = 0; i < f.n; i++)
+    if (f.u[i].kind == MS_U_REPLY) {
+      replies++;
+      multi += f.u[i].multiline;
+      bad += f.u[i].code == 0 || f.u[i].answers < 0;
+    }
+  ck_assert_uint_eq(replies, 7); /* one per client line */
+  ck_assert_uint_eq(multi, 3);   /* CAPA, LIST, UIDL */
+  ck_assert_uint_eq(bad, 0);
+  ms_frames_free(&f);
+  ms_imp_session_free(s);
+  bool steps;
+  char *y = roundtrip(v, N(v), MS_PROTO_POP3, &steps);
+  ck_assert(!strstr(y, "no reply code"));
+  ck_assert(strstr(y, "  S: +OK 1 messages\n  S: 1 308661\n  S: .\n"));
+  free(y);
+  static const char *const sec[] = {"dXNlcj1qb2UBYXV0aD1CZWFyZXIgdG9rZW4BAQ=="};
+  no_secret_in(v, N(v), MS_PROTO_POP3, sec, N(sec), 1);
 }
 END_TEST
 
@@ -536,6 +752,272 @@ START_TEST(pop3_stls) {
 }
 END_TEST
 
+static const struct ms_write_opts STEPS = {
+    "test.pcap", NULL, MS_CONV_RFC5321, true, false, true, NULL, false, false};
+
+/* A session around one message BODY (dot-stuffed, ending ".\r\n"). */
+static struct ms_imp_session *mk_mail(const char *body, size_t len) {
+  struct piece v[] = {
+      {1, "220 mx\r\n", 0},  {0, "MAIL FROM:<a@b>\r\n", 0},
+      {1, "250 ok\r\n", 0},  {0, "DATA\r\n", 0},
+      {1, "354 go\r\n", 0},  {0, body, len},
+      {1, "250 ok\r\n", 0},  {0, "QUIT\r\n", 0},
+      {1, "221 bye\r\n", 0},
+  };
+  return mk(MS_PROTO_SMTP, v, N(v));
+}
+
+/* Load YAML Y (which must load) and compare what it sends with the
+ * client's bytes of S. */
+static void loads_and_sends(const char *y, const struct ms_imp_session *s) {
+  struct ms_diags d = {0};
+  struct ms_transcript *t = ms_transcript_parse("t.yaml", y, strlen(y), &d);
+  if (!t || d.nerrors) {
+    print_diags(&d, strlen(y) < 4000 ? y : "(long)\n");
+    ck_abort_msg("the loader refuses what import wrote");
+  }
+  struct ms_buf w;
+  ms_buf_init(&w, 1u << 26);
+  wire_of(t, &w);
+  const struct ms_imp_dir *c = &s->d[MS_DIR_C2S];
+  ck_assert_uint_eq(w.len, c->len);
+  ck_assert(memcmp(w.p, c->p, c->len) == 0);
+  ms_buf_free(&w);
+  ms_transcript_free(t);
+  ms_diags_free(&d);
+}
+
+/* Mail data in the steps: form is one data: block per message, byte
+ * exact on the wire, whatever its first and last lines look like. */
+START_TEST(steps_data_block) {
+  static const char *const bodies[] = {
+      "Subject: x\r\n\r\nbody\r\n.\r\n",
+      "  indented first line\r\nsecond\r\n.\r\n",
+      "\r\nblank first line\r\n.\r\n",
+      "trailing empty lines\r\n\r\n\r\n.\r\n",
+      "..a dot line\r\n..\r\n...two\r\n.\r\n",
+      "$5 and ${var} and $$\r\n.\r\n",
+      "\ttab first\r\n    \r\ntrailing blanks  \r\n.\r\n",
+      "# not a comment\r\n- not a list\r\nkey: not a map\r\n.\r\n",
+      ".\r\n",                   /* no body at all */
+      "\r\n.\r\n",               /* one empty line: a block cannot say it */
+      "\r\n\r\n.\r\n",           /* two can */
+      ".undoubled dot\r\n.\r\n", /* a client that did not stuff */
+  };
+  for (size_t i = 0; i < N(bodies); i++) {
+    struct ms_imp_session *s = mk_mail(bodies[i], strlen(bodies[i]));
+    bool steps;
+    char *y = yaml_of(s, &STEPS, &steps, NULL);
+    ck_assert(steps);
+    bool block = i != 9 && i != 11;
+    if (block != (strstr(y, "  - data: ") != NULL))
+      fprintf(stderr, "body %zu:\n%s", i, y);
+    ck_assert(block == (strstr(y, "  - data: ") != NULL));
+    loads_and_sends(y, s);
+    free(y);
+    ms_imp_session_free(s);
+  }
+}
+END_TEST
+
+/* `import --steps` of a mail whose header has 100,000 lines loads (one
+ * YAML node per line went over the loader's 250,000). */
+START_TEST(steps_huge_header_loads) {
+  struct ms_buf b;
+  ms_buf_init(&b, 1u << 26);
+  for (int i = 0; i < 100000; i++) {
+    char line[64];
+    int n = snprintf(line, sizeof line, "X-Header-%d: value %d\r\n", i, i);
+    ck_assert_int_eq(ms_buf_add(&b, line, (size_t)n), 0);
+  }
+  ck_assert_int_eq(ms_buf_add(&b, "\r\nbody\r\n.\r\n", 11), 0);
+  struct ms_imp_session *s = mk_mail(b.p, b.len);
+  bool steps;
+  char *y = yaml_of(s, &STEPS, &steps, NULL);
+  ck_assert(strstr(y, "  - data: |2\n      X-Header-0: value 0\n"));
+  loads_and_sends(y, s);
+  free(y);
+  y = yaml_of(s, &KEEP, &steps, NULL); /* and the script: form */
+  ck_assert(!steps);
+  loads_and_sends(y, s);
+  free(y);
+  ms_imp_session_free(s);
+  ms_buf_free(&b);
+}
+END_TEST
+
+/* A session bigger than the loader takes (16 MiB) is cut where it stops
+ * fitting; what is written loads, says so, and is not replayable. */
+START_TEST(over_loader_limits_cut) {
+  size_t n = 18u << 20;
+  char *body = malloc(n + 3);
+  for (size_t i = 0; i < n; i += 64) {
+    memset(body + i, 'a', 62);
+    body[i + 62] = '\r';
+    body[i + 63] = '\n';
+  }
+  memcpy(body + n, ".\r\n", 3);
+  struct ms_imp_session *s = mk_mail(body, n + 3);
+  for (int form = 0; form < 2; form++) {
+    bool steps;
+    char *y = yaml_of(s, form ? &STEPS : &KEEP, &steps, NULL);
+    ck_assert_uint_le(strlen(y), MS_TRANSCRIPT_MAX_BYTES);
+    ck_assert(strstr(y, "^replayable: false") ||
+              strstr(y, "\nreplayable: false"));
+    ck_assert(strstr(y, "The session is cut at frame"));
+    ck_assert(strstr(y, "<the rest of the session is not imported"));
+    struct ms_diags d = {0};
+    struct ms_transcript *t = ms_transcript_parse("t.yaml", y, strlen(y), &d);
+    if (!t)
+      print_diags(&d, "(long)\n");
+    ck_assert_ptr_nonnull(t);
+    ms_transcript_free(t);
+    ms_diags_free(&d);
+    free(y);
+  }
+  ms_imp_session_free(s);
+  free(body);
+  /* and one with more steps than YAML nodes allow */
+  struct ms_buf b;
+  ms_buf_init(&b, 1u << 26);
+  ck_assert_int_eq(ms_buf_add(&b, "MAIL FROM:<a@b>\r\n", 17), 0);
+  for (int i = 0; i < 90000; i++) {
+    char line[64];
+    int k = snprintf(line, sizeof line, "RCPT TO:<u%d@b>\r\n", i);
+    ck_assert_int_eq(ms_buf_add(&b, line, (size_t)k), 0);
+  }
+  struct piece v[] = {{1, "220 mx\r\n", 0}, {0, b.p, b.len}};
+  s = mk(MS_PROTO_SMTP, v, N(v));
+  bool steps;
+  char *y = yaml_of(s, &STEPS, &steps, NULL);
+  ck_assert(strstr(y, "The session is cut at frame"));
+  struct ms_diags d = {0};
+  struct ms_transcript *t = ms_transcript_parse("t.yaml", y, strlen(y), &d);
+  ck_assert_ptr_nonnull(t);
+  ms_transcript_free(t);
+  ms_diags_free(&d);
+  free(y);
+  ms_imp_session_free(s);
+  ms_buf_free(&b);
+}
+END_TEST
+
+/* Nothing a transcript can say (the server's side only, and it is TLS):
+ * nothing is written, rather than a steps: list the loader refuses. */
+START_TEST(nothing_to_write) {
+  static const char tls[] =
+      "\x16\x03\x03\x00\x05hello\r\n\x17\x03\x03\x00\x02hi\r\n";
+  static const struct piece v[] = {{1, tls, sizeof tls - 1}};
+  struct ms_imp_session *s = mk(MS_PROTO_SMTP, v, N(v));
+  struct ms_frames f;
+  ms_import_frame(s, &f);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  ck_assert_int_eq(ms_transcript_write(out, s, &f, &STEPS, NULL), 1);
+  fclose(out);
+  ck_assert_uint_eq(len, 0);
+  free(text);
+  ms_frames_free(&f);
+  ms_imp_session_free(s);
+}
+END_TEST
+
+/* A client that connected and sent nothing is a session of its own,
+ * replayable; a capture without one packet of the client's is not. */
+START_TEST(silent_client_vs_absent) {
+  static const struct piece v[] = {{1, "+OK POP3 ready\r\n", 0}};
+  for (int absent = 0; absent < 2; absent++) {
+    struct ms_imp_session *s = mk(MS_PROTO_POP3, v, N(v));
+    s->st.dir_segments[MS_DIR_S2C] = 2;
+    s->st.dir_segments[MS_DIR_C2S] = absent ? 0 : 3; /* its SYN, ACKs, FIN */
+    bool steps;
+    char *y = yaml_of(s, &KEEP, &steps, NULL);
+    if (absent) {
+      ck_assert(strstr(y, "\nreplayable: false\n"));
+      ck_assert(strstr(y, "only the server's side"));
+    } else {
+      ck_assert(!strstr(y, "replayable: false"));
+      ck_assert(strstr(y, "The client sent nothing"));
+      ck_assert(!strstr(y, "only the server's side"));
+    }
+    free(y);
+    ms_imp_session_free(s);
+  }
+}
+END_TEST
+
+/* For replay: secrets named uniquely, their values and the packet of
+ * each line handed back. */
+START_TEST(replay_info) {
+  struct ms_imp_session *s = mk(MS_PROTO_SMTP, smtp_auth, N(smtp_auth));
+  struct ms_frames f;
+  ms_import_frame(s, &f);
+  struct ms_write_opts o = KEEP;
+  o.keep_secrets = false;
+  o.secret_suffix = "_s7";
+  o.secret_values = true;
+  o.line_frames = true;
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  struct ms_write_result r;
+  ck_assert_int_eq(ms_transcript_write(out, s, &f, &o, &r), 0);
+  fclose(out);
+  ck_assert(strstr(text, "  C: AUTH PLAIN ${secret1_s7}\n"));
+  ck_assert(strstr(text, "  secret3_s7: REDACTED\n"));
+  ck_assert_uint_eq(r.nsecrets, 3);
+  ck_assert_str_eq(r.secrets[0].name, "secret1_s7");
+  ck_assert_str_eq(r.secrets[0].value, "AHVzZXIAc2VjcmV0");
+  ck_assert_str_eq(r.secrets[2].value, "c2VjcmV0");
+  /* the line of "S: 334 UGFzc3dvcmQ6" came with piece 7 (frame 7) */
+  size_t line = 1;
+  const char *at = strstr(text, "  S: 334 UGFzc3dvcmQ6\n");
+  ck_assert_ptr_nonnull(at);
+  for (const char *p = text; p < at; p++)
+    line += *p == '\n';
+  ck_assert_uint_ge(r.nlines, line);
+  ck_assert_uint_eq(r.frames[line - 1], 7);
+  ck_assert_uint_eq(r.frames[0], 0); /* a header line */
+  ms_write_result_free(&r);
+  free(text);
+  ms_frames_free(&f);
+  ms_imp_session_free(s);
+}
+END_TEST
+
+/* The live view (-v) shows the transcript's own roles: an imported
+ * transcript (C:/S:) is not shown as S:/R:, where S: is the other side. */
+START_TEST(live_view_roles) {
+  static const struct {
+    enum ms_convention conv;
+    enum ms_protocol proto;
+    const char *want;
+  } c[] = {
+      {MS_CONV_RFC5321, MS_PROTO_SMTP, "C: EHLO x\nS: 250 ok\n"},
+      {MS_CONV_RFC821, MS_PROTO_SMTP, "S: EHLO x\nR: 250 ok\n"},
+      {MS_CONV_NONE, MS_PROTO_SMTP, "S: EHLO x\nR: 250 ok\n"},
+      {MS_CONV_NONE, MS_PROTO_POP3, "C: EHLO x\nS: 250 ok\n"},
+      {MS_CONV_RFC5321, MS_PROTO_POP3, "C: EHLO x\nS: 250 ok\n"},
+  };
+  char line[] = "250 ok";
+  char *lines[] = {line};
+  size_t lens[] = {6};
+  struct ms_reply r = {250, lines, lens, 1, 0, 8, false};
+  for (size_t i = 0; i < N(c); i++) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    struct ms_live l = {f, false, c[i].proto, NULL, NULL, c[i].conv};
+    ms_engine_live_client(&l, "EHLO x\r\n", 8);
+    ms_engine_live_server(&l, &r, MS_PASS);
+    fclose(f);
+    ck_assert_str_eq(text, c[i].want);
+    free(text);
+  }
+}
+END_TEST
+
 START_TEST(one_sided) {
   static const struct piece v[] = {
       {0, "EHLO c\r\n", 0}, {0, "MAIL FROM:<a>\r\n", 0},
@@ -580,9 +1062,11 @@ END_TEST
 START_TEST(detect) {
   enum ms_protocol p;
   bool swap;
-#define D(c, s, fin)                                                           \
+#define DP(c, s, fin, port)                                                    \
   ms_import_detect((const unsigned char *)(c), strlen(c),                      \
-                   (const unsigned char *)(s), strlen(s), fin, &p, &swap)
+                   (const unsigned char *)(s), strlen(s), fin, port, &p,       \
+                   &swap)
+#define D(c, s, fin) DP(c, s, fin, -1)
   ck_assert_int_eq(D("EHLO x\r\n", "220 mx ESMTP\r\n", false), 1);
   ck_assert_int_eq(p, MS_PROTO_SMTP);
   ck_assert(!swap);
@@ -590,13 +1074,48 @@ START_TEST(detect) {
   ck_assert(swap); /* the roles were guessed the wrong way round */
   ck_assert_int_eq(D("USER a\r\n", "+OK ready\r\n", false), 1);
   ck_assert_int_eq(p, MS_PROTO_POP3);
-  ck_assert_int_eq(D("", "+OK POP3\r\n", false), 1);
   ck_assert_int_eq(D("GET / HTTP/1.1\r\n", "HTTP/1.1 200 OK\r\n", false), 0);
   ck_assert_int_eq(D("EHLO x\r\n", "+OK\r\n", false), 0); /* contradiction */
   ck_assert_int_eq(D("", "", false), -1);
   ck_assert_int_eq(D("", "", true), 0);
   ck_assert_int_eq(D("EHL", "", false), -1);
+  /* Greeting-shaped bytes are not enough: the client must speak too
+   * (zeek ftp-password-pass-command.pcap, redis-50-pings.pcap). */
+  ck_assert_int_eq(D("", "220 FileZilla Server\r\n", false), -1);
+  ck_assert_int_eq(D("USER Admin\r\n", "220 FileZilla Server\r\n", false), 0);
+  ck_assert_int_eq(D("SYST\r\n", "220 ftp.NetBSD.org FTP\r\n", false), 0);
+  ck_assert_int_eq(D("*2\r\n$4\r\nAUTH\r\n", "+OK\r\n+PONG\r\n", false), 0);
+  ck_assert_int_eq(D("", "+OK POP3\r\n", true), 0); /* nobody asked */
+  /* a verb of both protocols (and FTP's: AUTH TLS, QUIT) off the mail
+   * ports is not enough (nDPI ftp-start-tls.pcap); on them it is */
+  ck_assert_int_eq(
+      D("AUTH TLS\r\n", "220 (vsFTPd 3.0.3)\r\n234 Proceed\r\n", false), 0);
+  ck_assert_int_eq(D("AUTH TLS\r\n", "220 (vsFTPd 3.0.3)\r\n", false), -1);
+  ck_assert_int_eq(D("AUTH TLS\r\n", "220 (vsFTPd 3.0.3)\r\n", true), 0);
+  ck_assert_int_eq(DP("AUTH TLS\r\n", "220 mx\r\n", false, 0), 1);
+  /* ... unless the reply fits the command in SMTP (RFC 5321 §4.3.2):
+   * RFC 821's connection-closing example on the reference server's port */
+  ck_assert_int_eq(D("QUIT\r\n", "220-BBN\r\n220 BBN\r\n221 bye\r\n", false),
+                   1);
+  ck_assert_int_eq(p, MS_PROTO_SMTP);
+  ck_assert_int_eq(D("QUIT\r\n", "+OK POP3\r\n+OK bye\r\n", true), 0);
+  ck_assert_int_eq(DP("*1\r\n$4\r\nPING\r\n", "+PONG\r\n", true, 1), 0);
+  /* On a mail port the server's side is enough when the client said
+   * nothing, or nothing of any text protocol. */
+  ck_assert_int_eq(DP("", "+OK POP3 ready\r\n", true, MS_PROTO_POP3), 1);
+  ck_assert_int_eq(p, MS_PROTO_POP3);
+  ck_assert_int_eq(DP("", "+OK POP3 ready\r\n", false, MS_PROTO_POP3), -1);
+  ck_assert_int_eq(DP("\x16\x03\x01\x02\r\n", "220 mx\r\n", true, 0), 1);
+  ck_assert_int_eq(DP("QUIT\r\n", "", true, MS_PROTO_SMTP), 1); /* either */
+  ck_assert_int_eq(p, MS_PROTO_SMTP);
+  ck_assert_int_eq(D("QUIT\r\n", "", true), 0);
+  ck_assert_int_eq(D("HELO x\nDATA\n", "", true), 1); /* the client alone */
+  ck_assert_int_eq(D("HELO x\nDATA\n", "", false), -1);
+  /* begun mid-session: a reply, then commands */
+  ck_assert_int_eq(D("RCPT TO:<b@y>\r\n", "250 2.1.5 Ok\r\n", false), 1);
+  ck_assert_int_eq(DP("\x16\x03\x01", "\x16\x03\x03", true, 0), 0); /* TLS */
 #undef D
+#undef DP
 }
 END_TEST
 
@@ -743,7 +1262,8 @@ struct trun {
   struct ms_import_counts n;
 };
 
-static void trun_written(void *ctx, const char *path) {
+static void trun_written(void *ctx, const struct ms_import_written *w) {
+  const char *path = w->path;
   struct trun *r = ctx;
   if (!pthread_equal(pthread_self(), r->self))
     r->other_thread = true;
@@ -951,6 +1471,16 @@ Suite *make_import_suite(void) {
   tcase_add_test(t, smtp_bdat);
   tcase_add_test(t, smtp_auth_kept);
   tcase_add_test(t, smtp_auth_redacted);
+  tcase_add_test(t, smtp_auth_any_mechanism);
+  tcase_add_test(t, smtp_auth_pipelined_broken_ehlo);
+  tcase_add_test(t, secret_any_protocol_and_cut);
+  tcase_add_test(t, smtp_starttls_plaintext_follows);
+  tcase_add_test(t, pop3_pipelined_no_greeting);
+  tcase_add_test(t, steps_data_block);
+  tcase_add_test(t, nothing_to_write);
+  tcase_add_test(t, silent_client_vs_absent);
+  tcase_add_test(t, replay_info);
+  tcase_add_test(t, live_view_roles);
   tcase_add_test(t, smtp_starttls);
   tcase_add_test(t, smtp_starttls_refused);
   tcase_add_test(t, smtp_odd_replies);
@@ -962,8 +1492,14 @@ Suite *make_import_suite(void) {
   tcase_add_test(t, layout_reply_after_command);
   tcase_add_test(t, detect);
   tcase_add_test(t, dir_store);
-  tcase_add_test(t, writer_thread_same_as_inline);
-  tcase_add_test(t, writer_thread_store_limit);
   suite_add_tcase(s, t);
+  /* big sessions and the writer thread: seconds, minutes under ASan */
+  TCase *slow = tcase_create("import-big");
+  tcase_set_timeout(slow, 300);
+  tcase_add_test(slow, steps_huge_header_loads);
+  tcase_add_test(slow, over_loader_limits_cut);
+  tcase_add_test(slow, writer_thread_same_as_inline);
+  tcase_add_test(slow, writer_thread_store_limit);
+  suite_add_tcase(s, slow);
   return s;
 }

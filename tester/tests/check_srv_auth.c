@@ -14,6 +14,7 @@
 #include "server_tls.h"
 #include "srv.h"
 #include "srv_auth.h"
+#include "srv_saslprep.h"
 #include "store.h"
 #include "util.h"
 #include "world.h"
@@ -124,6 +125,14 @@ static void smtp_ehlo(struct drv *d, enum ms_fault faults, const char *yaml) {
   say(d, "EHLO client.example");
 }
 
+/* The SMTP session after EHLO, STARTTLS (the driver has no handshake:
+ * the session is told TLS is on) and EHLO again: PLAIN and LOGIN work. */
+static void smtp_tls(struct drv *d, enum ms_fault faults, const char *yaml) {
+  smtp_ehlo(d, faults, yaml);
+  ck_assert(matches(say(d, "STARTTLS"), "^220 "));
+  say(d, "EHLO client.example");
+}
+
 /* ---- SMTP: EHLO keywords and STARTTLS ----------------------------------- */
 
 START_TEST(test_ehlo_keywords) {
@@ -131,7 +140,12 @@ START_TEST(test_ehlo_keywords) {
   drv_open(&d, &ms_srv_smtp_ops, 0, NULL);
   const char *r = say(&d, "EHLO client.example");
   ck_assert(matches(r, "\r\n250-STARTTLS\r\n"));
-  ck_assert(matches(r, "\r\n250 AUTH PLAIN LOGIN CRAM-MD5\r\n$"));
+  /* RFC 4954 §4: no plaintext password mechanism before TLS */
+  ck_assert(matches(r, "\r\n250 AUTH CRAM-MD5\r\n$"));
+  SAYS(&d, "AUTH PLAIN", "^538 5\\.7\\.11 ");
+  SAYS(&d, "AUTH LOGIN", "^538 5\\.7\\.11 ");
+  SAYS(&d, "AUTH CRAM-MD5", "^334 ");
+  SAYS(&d, "*", "^501 ");
   ck_assert_int_eq(d.act, SRV_CONTINUE);
   /* RFC 3207 §4: 220, then the TLS handshake (the loop's business) */
   ck_assert_str_eq(say(&d, "STARTTLS"), "220 2.0.0 Ready to start TLS\r\n");
@@ -191,7 +205,7 @@ END_TEST
 
 START_TEST(test_auth_plain) {
   struct drv d;
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   char *good = plain("", "testuser", "testpass");
   char *bad = plain("", "testuser", "wrong");
   char *line = xasprintf("AUTH PLAIN %s", bad);
@@ -211,7 +225,7 @@ END_TEST
 
 START_TEST(test_auth_plain_challenge) {
   struct drv d;
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   /* no initial response: an empty 334, then the response line */
   ck_assert_str_eq(say(&d, "AUTH PLAIN"), "334 \r\n");
   char *good = plain("testuser", "testuser", "testpass"); /* authzid = self */
@@ -219,7 +233,7 @@ START_TEST(test_auth_plain_challenge) {
   free(good);
   drv_close(&d);
   /* a full mailbox works as the name; another authzid does not */
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   say(&d, "AUTH PLAIN");
   char *other = plain("postmaster", "testuser", "testpass");
   SAYS(&d, other, "^535 ");
@@ -235,7 +249,7 @@ END_TEST
 
 START_TEST(test_auth_cancel_and_base64) {
   struct drv d;
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   say(&d, "AUTH PLAIN");
   SAYS(&d, "*", "^501 5\\.7\\.0 Authentication cancelled\r\n$");
   /* the exchange is over: commands are commands again */
@@ -251,7 +265,7 @@ END_TEST
 
 START_TEST(test_auth_login) {
   struct drv d;
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   ck_assert_str_eq(say(&d, "AUTH LOGIN"), "334 VXNlcm5hbWU6\r\n");
   char *u = b64s("testuser"), *p = b64s("testpass"), *w = b64s("nope");
   ck_assert_str_eq(say(&d, u), "334 UGFzc3dvcmQ6\r\n");
@@ -289,7 +303,7 @@ static char *cram_response(const char *challenge_b64, const char *user,
 
 START_TEST(test_auth_cram_md5) {
   struct drv d;
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   const char *r = say(&d, "AUTH CRAM-MD5");
   ck_assert(matches(r, "^334 [A-Za-z0-9+/=]+\r\n$"));
   char ch[256];
@@ -315,7 +329,7 @@ START_TEST(test_auth_cram_md5) {
   free(good);
   /* CRAM-MD5 takes no initial response */
   drv_close(&d);
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   SAYS(&d, "AUTH CRAM-MD5 dGVzdA==", "^501 ");
   drv_close(&d);
 }
@@ -324,6 +338,7 @@ END_TEST
 START_TEST(test_auth_sequencing) {
   struct drv d;
   drv_open(&d, &ms_srv_smtp_ops, 0, NULL);
+  SAYS(&d, "STARTTLS", "^220 "); /* TLS first: PLAIN is waiting for it */
   char *good = plain("", "testuser", "testpass");
   char *line = xasprintf("AUTH PLAIN %s", good);
   SAYS(&d, line, "^503 "); /* before EHLO */
@@ -343,7 +358,7 @@ START_TEST(test_auth_sequencing) {
   free(good);
   drv_close(&d);
   /* a user without a password cannot log in; nor can an unknown one */
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   char *jones = plain("", "Jones", "");
   line = xasprintf("AUTH PLAIN %s", jones);
   SAYS(&d, line, "^535 ");
@@ -361,7 +376,7 @@ END_TEST
 /* A long AUTH line (RFC 4954 §4: at least 12288 octets) is not 500. */
 START_TEST(test_auth_long_line) {
   struct drv d;
-  smtp_ehlo(&d, 0, NULL);
+  smtp_tls(&d, 0, NULL);
   char pw[1500];
   memset(pw, 'x', sizeof pw - 1);
   pw[sizeof pw - 1] = '\0';
@@ -427,7 +442,7 @@ START_TEST(test_policy_530) {
   SAYS(&d, "MAIL FROM:<a@example.org>", "^250 ");
   drv_close(&d);
 
-  smtp_ehlo(&d, 0, "require_auth: true\n");
+  smtp_tls(&d, 0, "require_auth: true\n");
   SAYS(&d, "MAIL FROM:<a@example.org>",
        "^530 5\\.7\\.0 Authentication required");
   SAYS(&d, "VRFY Jones", "^530 ");
@@ -487,14 +502,14 @@ END_TEST
 
 START_TEST(test_auth_any_pass) {
   struct drv d;
-  smtp_ehlo(&d, MS_F_AUTH_ANY_PASS, NULL);
+  smtp_tls(&d, MS_F_AUTH_ANY_PASS, NULL);
   char *bad = plain("", "testuser", "wrong");
   char *line = xasprintf("AUTH PLAIN %s", bad);
   SAYS(&d, line, "^235 ");
   free(line);
   free(bad);
   drv_close(&d);
-  smtp_ehlo(&d, MS_F_AUTH_ANY_PASS, NULL);
+  smtp_tls(&d, MS_F_AUTH_ANY_PASS, NULL);
   char *ghost = plain("", "ghost", "x"); /* still a known user only */
   line = xasprintf("AUTH PLAIN %s", ghost);
   SAYS(&d, line, "^535 ");
@@ -665,6 +680,329 @@ START_TEST(test_world_keys) {
 }
 END_TEST
 
+/* ---- faults of issue 14: each breaks one rule -------------------------- */
+
+/* One row: a session (TLS on when TLS), the lines sent, the reply the
+ * last one gets, clean and under FAULT. */
+struct fault_row {
+  enum ms_fault fault;
+  const char *world;
+  bool tls, auth;        /* STARTTLS first; AUTH PLAIN testuser first */
+  const char *lines[4];  /* sent in order; the last one is judged */
+  const char *clean_ere; /* its reply without the fault */
+  const char *fault_ere; /* and with it */
+};
+
+static void fault_session(struct drv *d, const struct fault_row *r,
+                          enum ms_fault f, const char **last) {
+  if (r->tls)
+    smtp_tls(d, f, r->world);
+  else
+    smtp_ehlo(d, f, r->world);
+  if (r->auth) {
+    char *good = plain("", "testuser", "testpass");
+    char *line = xasprintf("AUTH PLAIN %s", good);
+    SAYS(d, line, "^235 ");
+    free(line);
+    free(good);
+  }
+  for (size_t i = 0; i < 4 && r->lines[i]; i++)
+    *last = say(d, r->lines[i]);
+}
+
+START_TEST(test_issue14_faults) {
+  static const struct fault_row rows[] = {
+      {MS_F_STARTTLS_UNADV,
+       NULL,
+       false,
+       false,
+       {"EHLO x"},
+       "250-STARTTLS",
+       "250-HELP\r\n250 AUTH CRAM-MD5\r\n$"},
+      {MS_F_STARTTLS_UNADV, NULL, false, false, {"STARTTLS"}, "^220 ", "^220 "},
+      {MS_F_STARTTLS_KW_PARAM,
+       NULL,
+       false,
+       false,
+       {"EHLO x"},
+       "250-STARTTLS\r\n",
+       "250-STARTTLS REQUIRED\r\n"},
+      {MS_F_STARTTLS_502, NULL, false, false, {"STARTTLS"}, "^220 ", "^502 "},
+      {MS_F_STARTTLS_PARAM_OK,
+       NULL,
+       false,
+       false,
+       {"STARTTLS now"},
+       "^501 ",
+       "^220 "},
+      {MS_F_STARTTLS_REQUIRED,
+       NULL,
+       false,
+       false,
+       {"MAIL FROM:<a@b.org>"},
+       "^250 ",
+       "^530 5\\.7\\.0 Must issue a STARTTLS command first"},
+      {MS_F_STARTTLS_TWICE, NULL, true, false, {"STARTTLS"}, "^503 ", "^220 "},
+      {MS_F_STARTTLS_AFTER_TLS,
+       NULL,
+       true,
+       false,
+       {"EHLO x"},
+       "250-HELP\r\n250 AUTH PLAIN LOGIN CRAM-MD5\r\n$",
+       "250-STARTTLS\r\n"},
+      {MS_F_TLS_REQUIRED_IGNORED,
+       "require_tls: true\n",
+       false,
+       false,
+       {"MAIL FROM:<a@b.org>"},
+       "^530 ",
+       "^250 "},
+      {MS_F_AUTH_UNADV,
+       NULL,
+       true,
+       false,
+       {"EHLO x"},
+       "250 AUTH PLAIN",
+       "250 HELP\r\n$"},
+      {MS_F_AUTH_UNADV,
+       NULL,
+       true,
+       false,
+       {"AUTH PLAIN"},
+       "^334 \r\n$",
+       "^334 "},
+      {MS_F_AUTH_MECHS_COMMA,
+       NULL,
+       true,
+       false,
+       {"EHLO x"},
+       "250 AUTH PLAIN LOGIN CRAM-MD5\r\n",
+       "250 AUTH PLAIN,LOGIN,CRAM-MD5"},
+      {MS_F_AUTH_TWICE, NULL, true, true, {"AUTH PLAIN"}, "^503 ", "^334 "},
+      {MS_F_AUTH_IN_TXN,
+       NULL,
+       true,
+       false,
+       {"MAIL FROM:<a@b.org>", "AUTH PLAIN"},
+       "^503 ",
+       "^334 "},
+      {MS_F_AUTH_UNKNOWN_535,
+       NULL,
+       true,
+       false,
+       {"AUTH NOPE"},
+       "^504 5\\.5\\.4 ",
+       "^535 "},
+      {MS_F_AUTH_CHALLENGE_RAW,
+       NULL,
+       true,
+       false,
+       {"AUTH LOGIN"},
+       "^334 VXNlcm5hbWU6\r\n$",
+       "^334 Username:\r\n$"},
+      {MS_F_AUTH_CHALLENGE_TEXT,
+       NULL,
+       true,
+       false,
+       {"AUTH PLAIN"},
+       "^334 \r\n$",
+       "^334 go ahead\r\n$"},
+      {MS_F_AUTH_CHALLENGE_TEXT,
+       NULL,
+       true,
+       false,
+       {"AUTH LOGIN"},
+       "^334 VXNlcm5hbWU6\r\n$",
+       "^334 VXNlcm5hbWU6 go ahead\r\n$"},
+      {MS_F_AUTH_CANCEL_535,
+       NULL,
+       true,
+       false,
+       {"AUTH PLAIN", "*"},
+       "^501 5\\.7\\.0 ",
+       "^535 "},
+      {MS_F_AUTH_PLAIN_NEEDS_IR,
+       NULL,
+       true,
+       false,
+       {"AUTH PLAIN"},
+       "^334 \r\n$",
+       "^501 "},
+      {MS_F_AUTH_IR_IGNORED,
+       NULL,
+       true,
+       false,
+       {"AUTH CRAM-MD5 dGVzdA=="},
+       "^501 5\\.7\\.0 ",
+       "^334 [A-Za-z0-9+/=]+\r\n$"},
+      /* base64 of NUL nobody NUL wrong, with a "!" and with an inner "=" */
+      {MS_F_AUTH_B64_LENIENT,
+       NULL,
+       true,
+       false,
+       {"AUTH PLAIN", "AG5vYm9keQB3!cm9uZw=="},
+       "^501 5\\.5\\.2 ",
+       "^535 "},
+      {MS_F_AUTH_B64_LENIENT,
+       NULL,
+       true,
+       false,
+       {"AUTH PLAIN", "AG5vYm9=eQB3cm9uZw=="},
+       "^501 5\\.5\\.2 ",
+       "^535 "},
+      {MS_F_AUTH_B64_ESC,
+       NULL,
+       true,
+       false,
+       {"AUTH PLAIN", "@@@"},
+       "^501 5\\.5\\.2 ",
+       "^501 5\\.5\\.4 "},
+      {MS_F_AUTH_SUCCESS_250,
+       NULL,
+       true,
+       false,
+       {"AUTH PLAIN AHRlc3R1c2VyAHRlc3RwYXNz"},
+       "^235 2\\.7\\.0 ",
+       "^250 "},
+      {MS_F_AUTH_PARAM_555,
+       NULL,
+       true,
+       false,
+       {"MAIL FROM:<a@b.org> AUTH=<>"},
+       "^250 ",
+       "^555 "},
+      {MS_F_AUTH_CASE, NULL, true, false, {"auth plain"}, "^334 ", "^504 "},
+      {MS_F_AUTH_PLAIN_IN_CLEAR,
+       "require_tls_for_auth: true\n",
+       false,
+       false,
+       {"AUTH PLAIN"},
+       "^538 5\\.7\\.11 ",
+       "^334 "},
+      {MS_F_AUTH_PLAIN_IN_CLEAR,
+       NULL,
+       false,
+       false,
+       {"AUTH LOGIN"},
+       "^538 ",
+       "^334 "},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    const struct fault_row *r = &rows[i];
+    for (int f = 0; f < 2; f++) {
+      struct drv d;
+      const char *last = "";
+      fault_session(&d, r, f ? r->fault : MS_F_NONE, &last);
+      const char *want = f ? r->fault_ere : r->clean_ere;
+      ck_assert_msg(matches(last, want), "row %zu %s: '%s', want /%s/", i,
+                    f ? "fault" : "clean", last, want);
+      drv_close(&d);
+    }
+  }
+}
+END_TEST
+
+/* AUTH lines and responses: up to the buffer, then 500 5.5.6; the faults
+ * that shrink it to 512 or drop the connection; MAIL with AUTH= up to
+ * 512 + 500 octets (RFC 4954 §3, §4). */
+START_TEST(test_issue14_lengths) {
+  char big[4100], mail[1100];
+  memset(big, 'A', sizeof big - 1);
+  big[sizeof big - 1] = '\0';
+  struct drv d;
+  smtp_tls(&d, 0, NULL);
+  say(&d, "AUTH PLAIN");
+  SAYS(&d, big, "^500 5\\.5\\.6 Authentication Exchange line is too long");
+  SAYS(&d, "NOOP", "^250 ");
+  drv_close(&d);
+  smtp_tls(&d, MS_F_AUTH_OVERLONG_CLOSE, NULL);
+  say(&d, "AUTH PLAIN");
+  ck_assert_str_eq(say(&d, big), "");
+  ck_assert_int_eq(d.act, SRV_CLOSE);
+  drv_close(&d);
+  /* 1024 octets of PLAIN (RFC 4616's maximum): read whole */
+  big[1024] = '\0';
+  smtp_tls(&d, 0, NULL);
+  say(&d, "AUTH PLAIN");
+  SAYS(&d, big, "^535 ");
+  drv_close(&d);
+  smtp_tls(&d, MS_F_AUTH_LINE_512, NULL);
+  say(&d, "AUTH PLAIN");
+  SAYS(&d, big, "^500 5\\.5\\.2 ");
+  drv_close(&d);
+  /* MAIL FROM:<a@b.org> AUTH=xxx... of 700 octets */
+  int n = snprintf(mail, sizeof mail, "MAIL FROM:<a@b.org> AUTH=");
+  memset(mail + n, 'x', 700 - (size_t)n);
+  mail[700] = '\0';
+  smtp_tls(&d, 0, NULL);
+  SAYS(&d, mail, "^250 ");
+  drv_close(&d);
+  smtp_tls(&d, MS_F_AUTH_PARAM_LINE, NULL);
+  SAYS(&d, mail, "^500 ");
+  drv_close(&d);
+  /* without AUTH= the limit stays 512 */
+  smtp_tls(&d, 0, NULL);
+  memcpy(mail + 20, "XUTH", 4);
+  SAYS(&d, mail, "^500 ");
+  drv_close(&d);
+}
+END_TEST
+
+/* SASLprep (RFC 4954 §4): a prohibited authzid fails, one that maps to
+ * the user's own name works; the fault auth-authzid-ignored looks at
+ * neither. */
+START_TEST(test_issue14_saslprep) {
+  char *bel = plain("testuser\a", "testuser", "testpass");
+  char *shy = plain("\xc2\xadtestuser", "testuser", "testpass");
+  char *l1 = xasprintf("AUTH PLAIN %s", bel),
+       *l2 = xasprintf("AUTH PLAIN %s", shy);
+  struct drv d;
+  smtp_tls(&d, 0, NULL);
+  SAYS(&d, l1, "^535 ");
+  SAYS(&d, l2, "^235 ");
+  drv_close(&d);
+  smtp_tls(&d, MS_F_AUTH_AUTHZID_IGNORED, NULL);
+  SAYS(&d, l1, "^235 ");
+  drv_close(&d);
+  free(l1);
+  free(l2);
+  free(bel);
+  free(shy);
+  char *p = srv_saslprep("a\xc2\xa0"
+                         "b\xe2\x80\x8b",
+                         7);
+  ck_assert_str_eq(p, "a b"); /* NBSP to SPACE, ZWSP to nothing */
+  free(p);
+  ck_assert_ptr_null(srv_saslprep("a\x01", 2));        /* C.2.1 */
+  ck_assert_ptr_null(srv_saslprep("\xee\x80\x80", 3)); /* U+E000, C.3 */
+  ck_assert_ptr_null(srv_saslprep("\xc0\xaf", 2));     /* overlong */
+  ck_assert_ptr_null(srv_saslprep("\xe2\x80\x8e", 3)); /* LRM, C.8 */
+}
+END_TEST
+
+/* World keys of issue 14: starttls, weak_mechanisms, tls_insufficient. */
+START_TEST(test_issue14_world) {
+  struct drv d;
+  smtp_ehlo(&d, 0, "starttls: false\n");
+  ck_assert(!matches(say(&d, "EHLO x"), "STARTTLS"));
+  SAYS(&d, "STARTTLS", "^502 ");
+  drv_close(&d);
+  smtp_tls(&d, 0, "weak_mechanisms: [LOGIN]\n");
+  SAYS(&d, "AUTH login", "^534 5\\.7\\.9 ");
+  SAYS(&d, "AUTH PLAIN", "^334 ");
+  drv_close(&d);
+  smtp_ehlo(&d, 0, "tls_insufficient: true\n");
+  SAYS(&d, "NOOP", "^250 "); /* before TLS: nothing to judge yet */
+  SAYS(&d, "STARTTLS", "^220 ");
+  /* no EHLO inside TLS yet: no enhanced code (RFC 2034 §3) */
+  SAYS(&d, "EHLO x", "^554 Command refused due to lack of security");
+  SAYS(&d, "STARTTLS", "^554 ");
+  SAYS(&d, "XYZZY", "^554 ");
+  SAYS(&d, "QUIT", "^221 ");
+  drv_close(&d);
+}
+END_TEST
+
 Suite *make_srv_auth_suite(void);
 Suite *make_srv_auth_suite(void) {
   Suite *s = suite_create("srv_auth");
@@ -689,6 +1027,10 @@ Suite *make_srv_auth_suite(void) {
   tcase_add_test(tc, test_pop3_require_tls);
   tcase_add_test(tc, test_live_redaction);
   tcase_add_test(tc, test_world_keys);
+  tcase_add_test(tc, test_issue14_faults);
+  tcase_add_test(tc, test_issue14_lengths);
+  tcase_add_test(tc, test_issue14_saslprep);
+  tcase_add_test(tc, test_issue14_world);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -381,7 +381,10 @@ START_TEST(test_binary_and_bare_lf) {
   ck_assert_int_eq(atoi(drv_raw(&d, "NO\0P", 5, true)), 500);
   ck_assert_int_eq(atoi(drv_raw(&d, "HELO \xff\xfe", 7, true)), 500);
   ck_assert_int_eq(atoi(drv_raw(&d, "\x16\x03\x01\x02", 4, true)), 500);
-  ck_assert_int_eq(atoi(drv_raw(&d, "NOOP", 4, false)), 500);
+  /* RFC 5321 §2.3.8: a bare LF does not end the line; the line up to
+   * the CRLF is one malformed command with one reply */
+  ck_assert_str_eq(drv_raw(&d, "RSET", 4, false), "");
+  CODE(&d, "NOOP", 500);
   CODE(&d, "NOOP", 250);
   drv_close(&d);
 }
@@ -434,6 +437,7 @@ START_TEST(test_ehlo_enhanced) {
        "250-8BITMIME\r\n"
        "250-PIPELINING\r\n"
        "250-ENHANCEDSTATUSCODES\r\n"
+       "250-EXPN\r\n"
        "250 HELP\r\n");
   SAYS(&d, "MAIL FROM:<Smith@bar.com> SIZE=1000 BODY=8BITMIME",
        "250 2.1.0 OK\r\n");
@@ -460,7 +464,7 @@ START_TEST(test_5321_refusals) {
   CODE(&d, "SOML FROM:<a@b.c>", 502);
   CODE(&d, "SAML FROM:<a@b.c>", 502);
   CODE(&d, "TURN", 502);
-  CODE(&d, "EXPN Example-People", 502);
+  CODE(&d, "EXPN Example-People", 250); /* §3.5.1, listed in EHLO */
   CODE(&d, "VRFY Crispin", 250);
   SAYS(&d, "VRFY nobody",
        "252 2.5.0 Cannot VRFY user, but will accept message and attempt "
@@ -469,7 +473,8 @@ START_TEST(test_5321_refusals) {
   CODE(&d, "MAIL FROM:<a@b.c> SIZE=12x", 501);
   CODE(&d, "MAIL FROM:<a@b.c> BODY=BINARYMIME", 501);
   CODE(&d, "MAIL FROM:<a@b.c> FOO=BAR", 555);
-  CODE(&d, "MAIL FROM: <a@b.c>", 250); /* a space after the colon */
+  CODE(&d, "MAIL FROM: <a@b.c>", 501); /* §4.1.1.2: no space */
+  CODE(&d, "MAIL FROM:<a@b.c>", 250);
   CODE(&d, "RCPT TO:<Jones@foo.com> NOTIFY=NEVER", 555);
   const char *r = drv(&d, "HELP");
   ck_assert(strncmp(r, "214-2.0.0 ", 10) == 0);
@@ -584,6 +589,258 @@ START_TEST(test_reply_lines) {
 }
 END_TEST
 
+/* ---- RFC 5321 core faults (issue 13) ------------------------------ */
+
+/* The reply code to the last of LINES (NULL-terminated) in an rfc5321
+ * session with fault F (MS_F_NONE: the conforming server); 0 when the
+ * last line got no reply.  ACT gets the session's last action. */
+static int fault_code(enum ms_fault f, const char *const *lines,
+                      enum srv_action *act) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC5321, f);
+  const char *r = drv_out(&d);
+  for (size_t i = 0; lines[i]; i++)
+    r = drv(&d, lines[i]);
+  int code = atoi(r);
+  if (act)
+    *act = d.act;
+  drv_close(&d);
+  return code;
+}
+
+struct fault_case {
+  enum ms_fault f;
+  int clean, faulty; /* the last reply's code without and with F */
+  const char *lines[8];
+};
+
+#define EH "EHLO client.example"
+#define MF "MAIL FROM:<sender@example.org>"
+#define RT "RCPT TO:<testuser@localhost>"
+
+static const struct fault_case fault_cases[] = {
+    {MS_F_VRFY_502, 250, 502, {EH, "VRFY testuser@localhost"}},
+    {MS_F_VRFY_550, 250, 550, {EH, "VRFY testuser@localhost"}},
+    {MS_F_VRFY_NO_NAMES, 250, 550, {EH, "VRFY postmaster"}},
+    {MS_F_DOMAIN_UNDERSCORE, 501, 250, {"EHLO bad_host.example.org"}},
+    {MS_F_DOMAIN_UNDERSCORE, 501, 250, {EH, "MAIL FROM:<a@b_c.example>"}},
+    {MS_F_NO_ADDRESS_LITERAL, 250, 501, {"EHLO [127.0.0.1]"}},
+    {MS_F_NO_ADDRESS_LITERAL, 250, 501, {EH, "MAIL FROM:<a@[192.0.2.1]>"}},
+    {MS_F_EHLO_REFUSED_RESETS, 250, 503, {EH, MF, "EHLO", RT}},
+    {MS_F_EHLO_NO_RESET, 250, 503, {EH, MF, EH, MF}},
+    {MS_F_HELO_503_AFTER_EHLO, 250, 503, {"EHLO", "HELO client.example"}},
+    {MS_F_MAIL_501_OPENS, 503, 250, {EH, "MAIL FROM:<a@b_c.example>", RT}},
+    {MS_F_503_RESETS, 354, 503, {EH, MF, RT, MF, "DATA"}},
+    {MS_F_MAIL_SYNTAX_500, 501, 500, {EH, "MAIL FROM sender@example.org"}},
+    {MS_F_MAIL_SYNTAX_500, 501, 500, {EH, "MAIL FROM: <sender@example.org>"}},
+    {MS_F_RCPT_SYNTAX_500, 501, 500, {EH, MF, "RCPT TO:testuser@localhost"}},
+    {MS_F_NO_QUOTED_LOCAL, 250, 501, {EH, "MAIL FROM:<\"a b\"@example.org>"}},
+    {MS_F_QUOTED_KEPT,
+     250,
+     550,
+     {EH, MF, "RCPT TO:<\"postmaster\"@localhost>"}},
+    {MS_F_PARAM_501, 555, 501, {EH, "MAIL FROM:<a@b.c> XMAILSPEC=1"}},
+    {MS_F_POSTMASTER_CASE, 250, 550, {EH, MF, "RCPT TO:<POSTMASTER>"}},
+    {MS_F_NO_POSTMASTER, 250, 550, {EH, MF, "RCPT TO:<postmaster@localhost>"}},
+    {MS_F_DOMAIN_64,
+     250,
+     501,
+     {"EHLO "
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example."
+      "org"}},
+    {MS_F_RELAY_554, 550, 554, {EH, MF, "RCPT TO:<a@example.net>"}},
+    {MS_F_HELO_FIRST, 214, 503, {"HELP"}},
+    {MS_F_UNKNOWN_502, 500, 502, {EH, "XMAILSPECTEST"}},
+    {MS_F_TRAILING_SPACE_501, 250, 501, {EH, "RSET  "}},
+    {MS_F_QUIT_ARGS_OK, 501, 221, {EH, "QUIT mailspec"}},
+    {MS_F_SEND_UNLISTED, 502, 250, {EH, "SEND FROM:<a@b.c>"}},
+    {MS_F_HELO_EHLO_REPLY, 250, 250, {"HELO client.example"}},
+    {MS_F_SOURCE_ROUTE_501,
+     250,
+     501,
+     {EH, "MAIL FROM:<@a.example:b@c.example>"}},
+    {MS_F_SOURCE_ROUTE_501,
+     550,
+     501,
+     {EH, MF, "RCPT TO:<@x.example:y@z.example>"}},
+    {MS_F_MAIL_SYNTAX_500,
+     553,
+     500,
+     {EH,
+      "MAIL "
+      "FROM:<xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx@"
+      "b.c>"}},
+};
+
+START_TEST(test_5321_core_faults) {
+  for (size_t i = 0; i < sizeof fault_cases / sizeof fault_cases[0]; i++) {
+    const struct fault_case *c = &fault_cases[i];
+    ck_assert_msg(fault_code(MS_F_NONE, c->lines, NULL) == c->clean,
+                  "case %zu clean: want %d", i, c->clean);
+    ck_assert_msg(fault_code(c->f, c->lines, NULL) == c->faulty,
+                  "case %zu fault: want %d", i, c->faulty);
+  }
+}
+END_TEST
+
+START_TEST(test_5321_core_fault_replies) {
+  struct drv d;
+  /* helo-ehlo-reply: HELO gets the multi-line EHLO form (§3.2 forbids) */
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_HELO_EHLO_REPLY);
+  drv_out(&d);
+  ck_assert(strncmp(drv(&d, "HELO x.example"), "250-", 4) == 0);
+  drv_close(&d);
+  /* ehlo-no-expn / ehlo-no-help: EXPN and HELP work, unlisted */
+  drv_open2(&d, MS_PROFILE_RFC5321, MS_F_EHLO_NO_EXPN, MS_F_EHLO_NO_HELP);
+  drv_out(&d);
+  const char *r = drv(&d, EH);
+  ck_assert_ptr_null(strstr(r, "EXPN"));
+  ck_assert_ptr_null(strstr(r, "HELP"));
+  CODE(&d, "EXPN Example-People", 250);
+  CODE(&d, "HELP", 214);
+  drv_close(&d);
+  /* ehlo-bad-keyword */
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_EHLO_BAD_KEYWORD);
+  drv_out(&d);
+  ck_assert_ptr_nonnull(strstr(drv(&d, EH), "250-PIPE_LINING\r\n"));
+  drv_close(&d);
+  /* greet-bad-domain, greet-554-close */
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_GREET_BAD_DOMAIN);
+  ck_assert(strncmp(drv_out(&d), "220 bad_BBN-UNIX.ARPA ", 22) == 0);
+  drv_close(&d);
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_GREET_554_CLOSE);
+  ck_assert_int_eq(atoi(drv_out(&d)), 554);
+  CODE(&d, "NOOP", 503);
+  ck_assert_int_eq(d.act, SRV_CLOSE);
+  drv_close(&d);
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_GREET_554); /* conforming: waits */
+  drv_out(&d);
+  CODE(&d, "NOOP", 503);
+  CODE(&d, "XYZZY", 503);
+  ck_assert_int_eq(d.act, SRV_CONTINUE);
+  CODE(&d, "QUIT", 221);
+  drv_close(&d);
+  /* vrfy-no-mailbox, vrfy-path */
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_VRFY_NO_MAILBOX);
+  drv_out(&d);
+  drv(&d, EH);
+  ck_assert_ptr_null(strchr(drv(&d, "VRFY testuser@localhost"), '@'));
+  drv_close(&d);
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_VRFY_PATH);
+  drv_out(&d);
+  drv(&d, EH);
+  ck_assert_ptr_nonnull(strstr(drv(&d, "VRFY testuser@localhost"), "<@"));
+  drv_close(&d);
+  /* expn-names-only: no mailbox on the lines */
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_EXPN_NAMES_ONLY);
+  drv_out(&d);
+  drv(&d, EH);
+  ck_assert_ptr_null(strchr(drv(&d, "EXPN Example-People"), '@'));
+  drv_close(&d);
+  /* rcpt-limit-451 */
+  struct ms_world *w = ms_world_builtin();
+  w->max_recipients = 1;
+  drv_open_world(&d, w, MS_PROFILE_RFC5321, MS_F_RCPT_LIMIT_451);
+  drv_out(&d);
+  drv(&d, EH);
+  drv(&d, MF);
+  CODE(&d, RT, 250);
+  CODE(&d, RT, 451);
+  drv_close(&d);
+  /* cmd-line-400 and cmd-bare-lf-splits */
+  char line[513];
+  snprintf(line, sizeof line, "NOOP %0505d", 0);
+  ck_assert_int_eq(fault_code(MS_F_NONE, (const char *[]){line, NULL}, NULL),
+                   250);
+  ck_assert_int_eq(
+      fault_code(MS_F_CMD_LINE_400, (const char *[]){line, NULL}, NULL), 500);
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_CMD_BARE_LF);
+  drv_out(&d);
+  ck_assert_int_eq(atoi(drv_raw(&d, "RSET", 4, false)), 500);
+  CODE(&d, "NOOP", 250);
+  drv_close(&d);
+}
+END_TEST
+
+/* The header faults (srv_smtp_hdr.c) and data-fail-close. */
+static int data_code(enum ms_fault f, const char *const *body,
+                     enum srv_action *act) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC5321, f);
+  drv_out(&d);
+  drv(&d, EH);
+  drv(&d, MF);
+  drv(&d, RT);
+  drv(&d, "DATA");
+  for (size_t i = 0; body[i]; i++)
+    drv(&d, body[i]);
+  const char *r = drv(&d, ".");
+  int code = atoi(r);
+  *act = d.act;
+  drv_close(&d);
+  return code;
+}
+
+START_TEST(test_5321_header_faults) {
+  enum srv_action a;
+  const char *resent[] = {"Resent-To: a@b.c", "", "x", NULL};
+  const char *trace[] = {"Received: from a by b", "", "x", NULL};
+  const char *nofield[] = {"Subject: x", "not a field", "", "x", NULL};
+  const char *plain[] = {"Subject: x", "", "not a field either", NULL};
+  ck_assert_int_eq(data_code(MS_F_NONE, resent, &a), 250);
+  ck_assert_int_eq(data_code(MS_F_REJECT_RESENT, resent, &a), 554);
+  ck_assert_int_eq(data_code(MS_F_REJECT_RESENT, trace, &a), 250);
+  ck_assert_int_eq(data_code(MS_F_NONE, trace, &a), 250);
+  ck_assert_int_eq(data_code(MS_F_REJECT_BAD_TRACE, trace, &a), 554);
+  ck_assert_int_eq(data_code(MS_F_NONE, nofield, &a), 250);
+  ck_assert_int_eq(data_code(MS_F_CHECK_HEADERS, nofield, &a), 554);
+  ck_assert_int_eq(data_code(MS_F_CHECK_HEADERS, plain, &a), 250);
+  /* data-fail-close: a refused message gets no reply at all */
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_DATA_FAIL_CLOSE);
+  drv_out(&d);
+  drv(&d, EH);
+  drv(&d, MF);
+  drv(&d, RT);
+  drv(&d, "DATA");
+  drv_raw(&d, "bare", 4, false); /* §2.3.8: refused at the end of data */
+  drv(&d, "LF");
+  ck_assert_str_eq(drv(&d, "."), "");
+  ck_assert_int_eq(d.act, SRV_CLOSE);
+  drv_close(&d);
+  ck_assert_int_eq(data_code(MS_F_DATA_FAIL_CLOSE, plain, &a), 250);
+  ck_assert_int_eq(a, SRV_CONTINUE);
+}
+END_TEST
+
+START_TEST(test_5321_syntax) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC5321, 0);
+  drv_out(&d);
+  /* §4.1.1.1, §4.1.2: EHLO's argument is a Domain or address literal */
+  CODE(&d, "EHLO", 501);
+  CODE(&d, "EHLO -bad.example", 501);
+  CODE(&d, "EHLO a..b", 501);
+  CODE(&d, "EHLO [999.1.1.1]", 501);
+  CODE(&d, "EHLO [IPv6:2001:db8::1]", 250);
+  CODE(&d, "EHLO [IPv6:::ffff:192.0.2.1]", 250);
+  CODE(&d, "EHLO client.example some text", 250); /* RFC 2821's habit */
+  /* §4.1.2: quoted forms are equivalent */
+  CODE(&d, MF, 250);
+  CODE(&d, "RCPT TO:<\"testuser\"@localhost>", 250);
+  CODE(&d, "RCPT TO:<\"test\\user\"@localhost>", 250);
+  CODE(&d, "RCPT TO:<\"no body\"@localhost>", 550);
+  CODE(&d, "RCPT TO:<a@b.c>junk", 501);
+  CODE(&d, "RSET\t", 250);   /* §4.1.1: trailing white space */
+  CODE(&d, "QUIT now", 501); /* §4.3.2 */
+  /* §3.5.2: EXPN gives no source routes in the rfc5321 profile */
+  const char *r = drv(&d, "EXPN Example-People");
+  ck_assert_ptr_null(strstr(r, "<@"));
+  ck_assert_ptr_nonnull(strstr(r, "Quincy Smith <Q-Smith@ISI-VAXA.ARPA>"));
+  drv_close(&d);
+}
+END_TEST
+
 Suite *make_srv_smtp_suite(void);
 Suite *make_srv_smtp_suite(void) {
   Suite *s = suite_create("srv_smtp");
@@ -609,6 +866,10 @@ Suite *make_srv_smtp_suite(void) {
   tcase_add_test(t2, test_5321_refusals);
   tcase_add_test(t2, test_5321_recipient_limit);
   tcase_add_test(t2, test_world_greeting);
+  tcase_add_test(t2, test_5321_core_faults);
+  tcase_add_test(t2, test_5321_core_fault_replies);
+  tcase_add_test(t2, test_5321_header_faults);
+  tcase_add_test(t2, test_5321_syntax);
   suite_add_tcase(s, t2);
   TCase *t3 = tcase_create("parts");
   tcase_add_test(t3, test_path_parse);

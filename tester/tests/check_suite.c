@@ -11,34 +11,20 @@
 #include <unistd.h>
 
 #include "mailspec/transcript.h"
+#include "tmpdir.h"
 
 static char dir[64];
 
 static void put(const char *rel, const char *text) {
-  char path[256];
-  snprintf(path, sizeof path, "%s/%s", dir, rel);
-  for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
-    *p = '\0';
-    mkdir(path, 0700);
-    *p = '/';
-  }
-  FILE *f = fopen(path, "w");
-  ck_assert_ptr_nonnull(f);
-  fputs(text, f);
-  fclose(f);
+  td_put(dir, rel, text);
 }
 
 static char *at(const char *rel) {
-  static char path[4][256];
-  static int k;
-  k = (k + 1) % 4;
-  snprintf(path[k], sizeof path[k], "%s/%s", dir, rel);
-  return path[k];
+  return td_at(dir, rel);
 }
 
 static void setup(void) {
-  snprintf(dir, sizeof dir, "/tmp/mailspec-check-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
+  td_make(dir, sizeof dir);
   const char *t = "steps:\n  - expect: 220\n";
   put("transcripts/a/01.yaml", t);
   put("transcripts/a/02.yaml", t);
@@ -58,14 +44,8 @@ static void setup(void) {
                           "waivers: waivers/core.yaml\n");
 }
 
-static int rm_entry(const char *p, const struct stat *sb, int flag,
-                    struct FTW *ftw) {
-  (void)sb, (void)flag, (void)ftw;
-  return remove(p);
-}
-
 static void teardown(void) {
-  nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  td_remove(dir);
 }
 
 static const struct ms_diag *diag(const struct ms_diags *d, const char *sub) {

@@ -15,7 +15,9 @@ struct rsess {
   uint64_t gap[2]; /* bytes declared missing */
   int ngaps[2];
   char gapwhy[2][128];
-  uint64_t gapat[2]; /* stream length (delivered) when the first gap came */
+  uint64_t gapat[2];    /* stream length (delivered) when the first gap came */
+  uint64_t gapframe[2]; /* the frame the first gap was noted at */
+  uint64_t closeframe;
   bool closed;
   char why[64];
   struct ms_reasm_stats st;
@@ -49,10 +51,10 @@ static void c_data(void *user, int dir, const unsigned char *p, size_t n,
 static void c_gap(void *user, int dir, uint64_t len, uint64_t frame,
                   const char *why) {
   struct rsess *s = user;
-  (void)frame;
   if (!s->ngaps[dir]) {
     snprintf(s->gapwhy[dir], sizeof s->gapwhy[dir], "%s", why);
     s->gapat[dir] = s->d[dir].len;
+    s->gapframe[dir] = frame;
   }
   s->gap[dir] += len;
   s->ngaps[dir]++;
@@ -72,7 +74,7 @@ static int c_compare(void *user, int dir, uint64_t off, const unsigned char *p,
 static void c_close(void *user, const char *why, uint64_t frame,
                     const struct ms_reasm_stats *st) {
   struct rsess *s = user;
-  (void)frame;
+  s->closeframe = frame;
   s->closed = true;
   snprintf(s->why, sizeof s->why, "%s", why);
   s->st = *st;
@@ -264,6 +266,14 @@ START_TEST(gap_at_end) {
   ck_assert(strstr(col->s[0].gapwhy[0], "ended"));
   stream_is(0, 0, "aaaacccc");
   ck_assert_str_eq(col->s[0].why, "end of capture");
+  /* the end of the capture has no frame of its own: the gap and the
+   * close are noted at the session's last packet (frame 6), not 0 */
+  ck_assert_uint_eq(col->s[0].gapframe[0], 6);
+  ck_assert_uint_eq(col->s[0].closeframe, 6);
+  ck_assert_uint_eq(col->s[0].st.last_frame, 6);
+  /* packets from each side: SYN, ACK, 2 data, FIN; the SYN-ACK */
+  ck_assert_uint_eq(col->s[0].st.dir_segments[MS_DIR_C2S], 5);
+  ck_assert_uint_eq(col->s[0].st.dir_segments[MS_DIR_S2C], 1);
 }
 END_TEST
 

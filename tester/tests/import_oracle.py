@@ -4,16 +4,21 @@ tshark's "Follow TCP Stream" of the same capture, byte for byte per
 direction.
 
     import_oracle.py [--trailing-gap-ok] CAPTURE TRANSCRIPT...
+    import_oracle.py --secrets CAPTURE TRANSCRIPT...
 
 For each transcript: rebuild the client's and the server's bytes from its
 lines (the writer's layout: script: "  C: text", steps: one "- X: value"
-per line), ask `tshark -r CAPTURE -q -z follow,tcp,yaml,N` (N: the TCP
+per line, a message as one "- data: |" block), ask `tshark -r CAPTURE -q -z follow,tcp,yaml,N` (N: the TCP
 session number in source:), and compare.  A <gap: N bytes ...> line must
 sit where tshark prints "[N bytes missing in capture file]"; after a
-<TLS ...> line the transcript may stop early (the rest is opaque).
+<TLS ...> line the transcript may stop early, but only where what tshark
+shows next on each side is a TLS record (or nothing).
 Transcripts must have been imported with --keep-secrets.
 --trailing-gap-ok: a gap at the very end that tshark cannot know about
 (bytes missing when the capture ends) is accepted.
+--secrets: the transcripts were imported without --keep-secrets; none
+may hold, in a client line, a secret the client sent (found by position
+in tshark's stream: AUTH's initial response and SASL lines, PASS, APOP).
 Prints one line per transcript, "ok ...", "skip ... (why)" when tshark
 cannot decode the link layer, or "not ok ... (why)"; exit 1 if any is not
 ok.
@@ -51,6 +56,20 @@ def c_unescape(s):
         else:
             raise ValueError("bad escape in raw: %r" % s)
     return bytes(out)
+
+
+def data_wire(v):
+    """The bytes a data: step sends (tester/vars.c): "$$" is "$", the
+    block's last line break ends its last line, each line dot-stuffed
+    (RFC 5321 §4.5.2) and CRLF-ended, then the "." line."""
+    b = undollar(v.encode("utf-8"))
+    if b.endswith(b"\n"):
+        b = b[:-1]
+    out = b""
+    if b:
+        for line in b.split(b"\n"):
+            out += (b"." if line.startswith(b".") else b"") + line + b"\r\n"
+    return out + b".\r\n"
 
 
 def undollar(b):
@@ -118,11 +137,22 @@ def transcript_streams(path):
                 raise ValueError("%s: script line %r" % (path, ln))
         return doc, st
     in_steps = False
-    for ln in lines:
+    block = None  # the lines of a "- data: |" block being read
+    for ln in lines + [b"  -"]:
+        if block is not None:
+            if not ln.strip() or ln.startswith(b"    "):
+                block.append(ln)
+                continue
+            st.add("client", data_wire(yaml.safe_load(
+                b"\n".join(block + [b""]).decode("utf-8"))[0]["data"]))
+            block = None
         if ln.startswith(b"steps:"):
             in_steps = True
             continue
-        if not in_steps or not ln.strip():
+        if not in_steps or not ln.strip() or ln == b"  -":
+            continue
+        if ln.startswith(b"  - data:"):
+            block = [ln]
             continue
         s = ln.strip()
         if s.startswith(b"# reply as captured: "):
@@ -180,6 +210,12 @@ def endpoints(source):
     return int(m.group(1)), strip(m.group(2)), strip(m.group(3))
 
 
+def looks_tls(b):
+    """A TLS record header (RFC 8446 §5.1): content type 20..24, version
+    major 3 (SSL 3.0 to TLS 1.3 all write 3 there)."""
+    return len(b) >= 2 and 20 <= b[0] <= 24 and b[1] == 3
+
+
 def compare(mine, theirs, tls, trailing_gap_ok=False):
     """None when equal, else why."""
     for side in ("client", "server"):
@@ -192,6 +228,10 @@ def compare(mine, theirs, tls, trailing_gap_ok=False):
             flat_b = b"".join(x[1] for x in b if x[0] == "data")
             if not flat_b.startswith(flat_a):
                 return "%s bytes are not a prefix of tshark's" % side
+            rest = flat_b[len(flat_a):]
+            if rest and not looks_tls(rest):
+                return ("%s: the transcript stops for TLS, but what follows "
+                        "is not a TLS record: %r" % (side, rest[:30]))
             continue
         if [x[0] for x in a] != [x[0] for x in b]:
             return "%s: gaps differ: %s vs %s" % (
@@ -209,8 +249,67 @@ def compare(mine, theirs, tls, trailing_gap_ok=False):
     return None
 
 
+SMTP_VERBS = {b"HELO", b"EHLO", b"MAIL", b"RCPT", b"DATA", b"RSET", b"SEND",
+              b"SOML", b"SAML", b"VRFY", b"EXPN", b"HELP", b"NOOP", b"QUIT",
+              b"TURN", b"STARTTLS", b"AUTH", b"BDAT", b"ETRN", b"ATRN",
+              b"BURL", b"LHLO"}
+POP3_VERBS = {b"USER", b"PASS", b"APOP", b"STAT", b"LIST", b"RETR", b"DELE",
+              b"NOOP", b"RSET", b"QUIT", b"TOP", b"UIDL", b"CAPA", b"STLS",
+              b"AUTH", b"UTF8", b"LANG"}
+
+
+def client_secrets(c):
+    """The secrets in a client stream, found by position without asking
+    mailspec: AUTH's initial response and every line after AUTH that is no
+    command (RFC 4954 §4, RFC 5034 §4), PASS's string, APOP's digest (RFC
+    1939 §7); "*", "=" and empty lines carry nothing."""
+    out, in_auth = [], False
+    for ln in c.split(b"\n"):
+        t = ln.rstrip(b"\r")
+        w = t.split(b" ")
+        verb = w[0].upper()
+        if in_auth and verb not in SMTP_VERBS | POP3_VERBS:
+            if t not in (b"*", b"=", b""):
+                out.append(t)
+            continue
+        in_auth = verb == b"AUTH" and len(w) >= 2 and w[1] != b""
+        if in_auth and len(w) >= 3 and w[2] != b"=":
+            out.append(w[2])
+        elif verb == b"PASS" and len(w) >= 2:
+            out.append(t[5:])
+        elif verb == b"APOP" and len(w) >= 3:
+            out.append(w[2])
+    return [x for x in out if x]
+
+
+def secrets_check(cap, paths):
+    """--secrets: transcripts imported WITHOUT --keep-secrets hold none of
+    the secrets their sessions' clients sent, in any client line."""
+    bad = 0
+    for path in paths:
+        doc, mine = transcript_streams(path)
+        idx, cep, sep = endpoints(doc["source"])
+        peers, theirs = tshark_streams(cap, idx, cep)
+        sent = b"".join(x[1] for x in theirs.parts["client"]
+                        if x[0] == "data")
+        got = b"".join(x[1] for x in mine.parts["client"] if x[0] == "data")
+        found = [x for x in client_secrets(sent)
+                 if any(x in ln and (ln == x or ln.upper().startswith(
+                     (b"PASS", b"APOP", b"AUTH")) or len(x) >= 8)
+                        for ln in got.split(b"\r\n"))]
+        if found:
+            bad += 1
+            print("not ok %s (in clear: %r)" % (path, found))
+        else:
+            print("ok %s (%d secrets redacted)" % (
+                path, len(client_secrets(sent))))
+    sys.exit(1 if bad else 0)
+
+
 def main():
     args = sys.argv[1:]
+    if args and args[0] == "--secrets":
+        secrets_check(args[1], args[2:])
     tgo = bool(args) and args[0] == "--trailing-gap-ok"
     if tgo:
         args = args[1:]

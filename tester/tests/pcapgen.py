@@ -5,6 +5,8 @@ benchmark.  No third-party modules.
     pcapgen.py list                  the case names, one per line
     pcapgen.py case NAME OUT         write case NAME to OUT
     pcapgen.py all DIR               every case as DIR/NAME.pcap(ng)
+    pcapgen.py data DIR              the committed test data set
+                                     (tester/tests/data/pcaps/SOURCES.md)
     pcapgen.py bench OUT [--mb N] [--sessions N] [--interleave N]
                                      the large benchmark capture (>= N MB)
 
@@ -740,6 +742,198 @@ def _(out):
     simple(out, pkts=Conv(sport=8080).run(d))
 
 
+@case("smtp-huge-header")
+def _(out):
+    """A message whose header has 100,000 lines: `import --steps` once
+    wrote one YAML node per line, over what the loader takes."""
+    hdr = b"".join(b"X-Header-%d: value %d\r\n" % (i, i)
+                   for i in range(100000))
+    simple(out, pkts=Conv().run(smtp_dialogue(body=hdr + b"\r\nbody\r\n")))
+
+
+@case("smtp-auth-testuser")
+def _(out):
+    """AUTH PLAIN with the reference server's own test credentials
+    (testuser/testpass): replayed against it, 235 proves the captured
+    secret was sent, while no output may show it."""
+    d = [(1, b"220 mx.test ESMTP\r\n"),
+         (0, b"EHLO c.test\r\n"),
+         (1, b"250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"),
+         (0, b"AUTH PLAIN AHRlc3R1c2VyAHRlc3RwYXNz\r\n"),
+         (1, b"235 2.7.0 Authentication successful\r\n"),
+         (0, b"QUIT\r\n"),
+         (1, b"221 2.0.0 Bye\r\n")]
+    simple(out, pkts=Conv().run(d))
+
+
+@case("tcp-server-only-tls")
+def _(out):
+    """Only the server's side of a session, and it is TLS (the capture
+    began after STARTTLS): nothing a transcript can say."""
+    d = [(1, b"\x16\x03\x03\x00\x30" + bytes(range(48))),
+         (1, b"\x17\x03\x03\x00\x20" + b"\xAB" * 32)]
+    pk = [p for p in Conv().run(d, handshake=False) if p["dir"] == 1]
+    simple(out, pkts=pk)
+
+
+# ---------------------------------------------------------------------------
+# The test data set: tester/tests/data/pcaps/, each file modelled on a
+# public capture that import once misread (SOURCES.md names it).  They
+# are committed; `pcapgen.py data DIR` writes them again, byte for byte.
+
+DATA = {}
+
+
+def data(name):
+    def reg(fn):
+        DATA[name] = fn
+        return fn
+    return reg
+
+
+def timed(pkts, t0=1700000000.0):
+    return frames_of(1, pkts, t0=t0)
+
+
+@data("ftp-login-not-smtp")
+def _(out):
+    """FTP: a 220 greeting, USER, PASS.  Greeting-shaped bytes are not
+    SMTP: the client speaks FTP (zeek ftp-password-pass-command.pcap)."""
+    d = [(1, b"220-Example FTP Server 1.0\r\n220 Please sign in\r\n"),
+         (0, b"USER Admin\r\n"),
+         (1, b"331 Please, specify the password.\r\n"),
+         (0, b"PASS qwerty\r\n"),
+         (1, b"530 Login incorrect.\r\n"),
+         (0, b"QUIT\r\n"),
+         (1, b"221 Goodbye\r\n")]
+    simple(out, pkts=Conv(sport=21).run(d))
+
+
+@data("ftp-auth-tls-not-smtp")
+def _(out):
+    """Explicit FTPS: a 220 greeting, then AUTH TLS, a verb SMTP and POP3
+    have too, and TLS.  Off the mail ports a verb of either protocol is
+    not enough (nDPI ftp-start-tls.pcap)."""
+    d = [(1, b"220 (Example FTPd 3.0)\r\n"),
+         (0, b"AUTH TLS\r\n"),
+         (1, b"234 Proceed with negotiation.\r\n"),
+         (0, b"\x16\x03\x01\x00\x30" + bytes(range(48))),
+         (1, b"\x16\x03\x03\x00\x30" + bytes(range(48)))]
+    simple(out, pkts=Conv(sport=21).run(d))
+
+
+@data("redis-not-pop3")
+def _(out):
+    """Redis answering +OK and +PONG, once on its own port and once on
+    110: POP3-shaped replies, but the client speaks RESP, not POP3 (zeek
+    pop3/redis-50-pings.pcap)."""
+    d = [(0, b"*2\r\n$4\r\nAUTH\r\n$6\r\nsecret\r\n"),
+         (1, b"+OK\r\n"),
+         (0, b"*1\r\n$4\r\nPING\r\n"), (1, b"+PONG\r\n"),
+         (0, b"*1\r\n$4\r\nPING\r\n"), (1, b"+PONG\r\n")]
+    a = Conv(cport=40001, sport=6379).run(d)
+    b = Conv(cport=40002, sport=110).run(d)
+    write_pcap(out, 1, timed(a) + timed(b, 1700000001.0))
+
+
+@data("pop3-pipelined-xoauth2")
+def _(out):
+    """A client that pipelines CAPA, AUTH XOAUTH2 with its token, STAT,
+    LIST, UIDL and QUIT, to a server whose greeting is not in the
+    capture: multi-line responses with their commands, the bearer token
+    redacted (suricata-verify pop3-auth-01)."""
+    d = [(0, b"CAPA\r\nAUTH XOAUTH2\r\n"
+             b"dXNlcj1qb2VAZXhhbXBsZS5uZXQBYXV0aD1CZWFyZXIgeWEyOS5BQUFBAQE=\r\n"
+             b"STAT\r\nLIST\r\nUIDL\r\nQUIT\r\n"),
+         (1, b"+OK Capability list follows\r\nUSER\r\nRESP-CODES\r\n"
+             b"EXPIRE 0\r\nLOGIN-DELAY 300\r\nTOP\r\nUIDL\r\n"
+             b"SASL PLAIN XOAUTH2 OAUTHBEARER\r\n.\r\n+ \r\n"
+             b"+OK Welcome.\r\n+OK 1 3086\r\n+OK 1 messages (3086 bytes)\r\n"
+             b"1 3086\r\n.\r\n+OK\r\n1 UniqueId123456789\r\n.\r\n"
+             b"+OK Farewell.\r\n")]
+    simple(out, pkts=Conv(sport=110).run(d))
+
+
+@data("smtp-auth-pipelined-bad-ehlo")
+def _(out):
+    """A greeting line without its line end, an EHLO reply without its
+    final line, then AUTH LOGIN: a "250-" followed by "334" is a new
+    reply, and both SASL lines are secrets however the replies fall
+    (suricata-verify smtp-bug-6053)."""
+    d = [(1, b"220 mx.example ESMTP " + b"A" * 1400),
+         (0, b"EHLO client\r\n"),
+         (1, b"250-mx.example\r\n"),
+         (0, b"AUTH LOGIN\r\n"),
+         (1, b"334 VXNlcm5hbWU6\r\n"),
+         (0, b"dXNlcm5hbWU=\r\n"),
+         (1, b"334 UGFzc3dvcmQ6\r\n"),
+         (0, b"cGFzc3dvcmQ=\r\n"),
+         (1, b"235 ok, go ahead\r\n"),
+         (0, b"MAIL FROM:<a@x.example>\r\n"),
+         (1, b"250 ok\r\n"),
+         (0, b"QUIT\r\n"),
+         (1, b"221 bye\r\n")]
+    simple(out, pkts=Conv(sport=587).run(d, mss=1460))
+
+
+@data("smtp-starttls-decrypted")
+def _(out):
+    """STARTTLS answered 220, then plaintext: a capture decrypted after
+    the fact.  The transcript goes on; it does not stop for TLS (arkime
+    tests/pcap/smtp-decrypted.pcap)."""
+    d = [(1, b"220 mx.example ESMTP\r\n"),
+         (0, b"EHLO relay\r\n"),
+         (1, b"250-mx.example\r\n250 STARTTLS\r\n"),
+         (0, b"STARTTLS\r\n"),
+         (1, b"220 2.0.0 SMTP server ready\r\n"),
+         (0, b"EHLO relay\r\n"),
+         (1, b"250-mx.example\r\n250 SIZE 10240000\r\n"),
+         (0, b"MAIL FROM:<a@x.example>\r\n"),
+         (1, b"250 2.1.0 Sender OK\r\n"),
+         (0, b"RCPT TO:<b@y.example>\r\n"),
+         (1, b"250 2.1.5 Recipient OK\r\n"),
+         (0, b"DATA\r\n"),
+         (1, b"354 Start mail input\r\n"),
+         (0, b"Subject: decrypted\r\n\r\nhello\r\n.\r\n"),
+         (1, b"250 2.6.0 Queued\r\n"),
+         (0, b"QUIT\r\n"),
+         (1, b"221 2.0.0 Bye\r\n")]
+    simple(out, pkts=Conv().run(d))
+
+
+@data("smtp-client-junk-first")
+def _(out):
+    """The client sends binary junk before the greeting arrives; the
+    server answers it as SMTP.  Deciding on the junk alone lost the
+    session (suricata-verify smtp-errors/smtperr.pcap, session 0)."""
+    junk = bytes((i * 73 + 11) % 256 for i in range(300))
+    junk = junk.replace(b"\n", b"\x0b") + b"\n"
+    d = [(0, junk),
+         (1, b"220 mx.example ESMTP Sendmail\r\n"
+             b"500 5.5.1 Command unrecognized\r\n"),
+         (0, b"QUIT\r\n"),
+         (1, b"221 2.0.0 closing connection\r\n")]
+    simple(out, pkts=Conv().run(d))
+
+
+@data("pop3-silent-client")
+def _(out):
+    """A client that connects, gets the greeting and closes without a
+    word: a session of its own, replayable, not "only the server's side"
+    (arkime tests/pcap/pop3-tag.pcap)."""
+    simple(out, pkts=Conv(sport=110).run([(1, b"+OK POP3 ready\r\n")]))
+
+
+@data("smtps-implicit-tls-only")
+def _(out):
+    """Implicit TLS on 465 and nothing else: no session to import or
+    replay (nDPI smtps.pcapng, suricata-verify smtp-tls-protodetect)."""
+    d = [(0, b"\x16\x03\x01\x00\x30" + bytes(range(48))),
+         (1, b"\x16\x03\x03\x00\x30" + bytes(range(48))),
+         (0, b"\x17\x03\x03\x00\x20" + b"\xAA" * 32)]
+    simple(out, pkts=Conv(sport=465).run(d))
+
+
 # ---------------------------------------------------------------------------
 # The benchmark capture
 
@@ -794,6 +988,11 @@ def main(argv):
         return 0
     if len(argv) == 3 and argv[0] == "case":
         CASES[argv[1]][0](argv[2])
+        return 0
+    if len(argv) == 2 and argv[0] == "data":
+        os.makedirs(argv[1], exist_ok=True)
+        for n, fn in DATA.items():
+            fn(os.path.join(argv[1], "%s.pcap" % n))
         return 0
     if len(argv) == 2 and argv[0] == "all":
         os.makedirs(argv[1], exist_ok=True)

@@ -11,7 +11,7 @@
 #      plain mailspec, stopped with SIGTERM (the server's clean shutdown);
 #   4. `mailspec run` under valgrind against hostile servers (no greeting,
 #      endless reply, NUL, reset) and interrupted with SIGINT;
-#   5. `mailspec import` of the shared captures, `diff` and `merge` of
+#   5. `mailspec import` of the public captures (tester/tests/data/pcaps), `diff` and `merge` of
 #      the JSON results of step 2.
 # BUILD must be a plain build (valgrind and ASan do not mix).  Logs go to
 # $BUILD/valgrind/; the last line says how many runs were clean.
@@ -179,12 +179,10 @@ verdict run-sigint "130"
 plain_stop
 
 # 5. import, diff, merge ------------------------------------------------------
-PC=$ROOT/../shared/pcaps
-if [ -d "$PC" ]; then
-  mkdir -p "$WORK/import"
-  vg import "$MS" import -o "$WORK/import" --allow-gaps "$PC"/*.pcap
-  verdict import "0 1"
-fi
+PC=$ROOT/tester/tests/data/pcaps
+mkdir -p "$WORK/import"
+vg import "$MS" import -o "$WORK/import" --allow-gaps "$PC"/*.pcap
+verdict import "0 1"
 vg diff "$MS" diff "$R/run.json" "$R/nul.json"
 verdict diff "0 1"
 # merge joins shards: two halves of the classroom, made by a plain run

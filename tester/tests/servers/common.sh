@@ -103,3 +103,39 @@ srv_usage() {
   echo "usage: $1.sh check | start DIR PORT [ARGS...] | stop DIR" >&2
   exit 2
 }
+
+# srv_unreachable DIR: print the first directory from DIR up to / that
+# other users cannot enter (no o+x: a clone under /root, a mktemp -d
+# parent) and succeed; fail (print nothing) when all can.  A server that
+# drops root (Exim, Dovecot's mail processes) reads its files under DIR.
+srv_unreachable() {
+  _p=$1
+  while [ -n "$_p" ] && [ "$_p" != / ]; do
+    if [ -z "$(find "$_p" -maxdepth 0 -perm -001 2> /dev/null)" ]; then
+      echo "$_p"
+      return 0
+    fi
+    _p=$(dirname "$_p")
+  done
+  return 1
+}
+
+# srv_rundir NAME PORT DIR: a fresh, short directory for a server's Unix
+# sockets, /run/mailspec-NAME-PORT (a socket path has at most 107 octets,
+# and a clone may sit deep: /home/runner/work/mailspec/mailspec/...);
+# remembered in DIR/rundir for srv_rundir_rm.  Prints it.
+srv_rundir() {
+  _r=/run/mailspec-$1-$2
+  rm -rf "$_r"
+  mkdir -p "$_r" && chmod 755 "$_r" || return 1
+  echo "$_r" > "$3/rundir"
+  echo "$_r"
+}
+
+# srv_rundir_rm DIR: remove the directory srv_rundir made for DIR.
+srv_rundir_rm() {
+  [ -f "$1/rundir" ] || return 0
+  _r=$(cat "$1/rundir")
+  case "$_r" in /run/mailspec-*) rm -rf "$_r" ;; esac
+  rm -f "$1/rundir"
+}

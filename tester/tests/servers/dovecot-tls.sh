@@ -105,11 +105,18 @@ start)
   cp "$CERTS/ca.pem" "$DIR/cafile.pem"
   id testuser >/dev/null 2>&1 || useradd -m -s /bin/sh testuser
   TUID=$(id -u testuser); TGID=$(id -g testuser)
+  # testuser's mail processes read the Maildir under DIR
+  if bad=$(srv_unreachable "$DIR"); then
+    echo "Dovecot's mail processes (user testuser) cannot enter $bad, above $DIR" >&2; exit 1
+  fi
+  # base_dir holds Unix sockets: a short path; a stale one would stall
+  # the start (the project's notes on real servers, §5 item 25)
+  RUN=$(srv_rundir pop3-tls "$PORT" "$DIR") || { echo "cannot make /run/mailspec-pop3-tls-$PORT" >&2; exit 1; }
   if [ $IMPLICIT = 1 ]; then PLAIN_PORT=0 TLS_PORT=$PORT; else PLAIN_PORT=$PORT TLS_PORT=0; fi
   cat > "$DIR/dovecot.conf" <<CONF
 protocols = pop3
 listen = $ADDR
-base_dir = $DIR/run
+base_dir = $RUN
 instance_name = mailspec-pop3-tls-$PORT
 ssl = $SSL
 ssl_cert = <$CERTS/server.pem
@@ -150,7 +157,6 @@ CONF
   chown root:dovecot "$DIR/users" 2>/dev/null || true
   chmod 640 "$DIR/users"
   make_mail "$DIR/home/testuser" testuser
-  rm -rf "$DIR/run"
   dovecot -F -c "$DIR/dovecot.conf" > "$DIR/$NAME.log" 2>&1 &
   echo $! > "$DIR/$NAME.pid"
   echo "$ADDR:$PORT" > "$DIR/address"
@@ -168,6 +174,7 @@ reseed)
 stop)
   [ $# -ge 2 ] || srv_usage $NAME
   srv_killwait "$2/$NAME.pid"
+  srv_rundir_rm "$2"
   ;;
 *) srv_usage $NAME ;;
 esac

@@ -41,10 +41,17 @@ start)
   srv_port_free "$PORT" || { echo "port $PORT is taken" >&2; exit 75; }
   id testuser >/dev/null 2>&1 || useradd -m -s /bin/sh testuser
   TUID=$(id -u testuser); TGID=$(id -g testuser)
+  # testuser's mail processes read the Maildir under DIR
+  if bad=$(srv_unreachable "$DIR"); then
+    echo "Dovecot's mail processes (user testuser) cannot enter $bad, above $DIR" >&2; exit 1
+  fi
+  # base_dir holds Unix sockets: a short path; a stale one would stall
+  # the start (the project's notes on real servers, §5 item 25)
+  RUN=$(srv_rundir pop3 "$PORT" "$DIR") || { echo "cannot make /run/mailspec-pop3-$PORT" >&2; exit 1; }
   cat > "$DIR/dovecot.conf" <<CONF
 protocols = pop3
 listen = 127.0.0.1
-base_dir = $DIR/run
+base_dir = $RUN
 instance_name = mailspec-pop3-$PORT
 ssl = no
 disable_plaintext_auth = no
@@ -86,7 +93,6 @@ CONF
   chown root:dovecot "$DIR/users" 2>/dev/null || true
   chmod 640 "$DIR/users"
   make_mail "$THOME" testuser
-  rm -rf "$DIR/run"
   dovecot -F -c "$DIR/dovecot.conf" > "$DIR/$NAME.log" 2>&1 &
   echo $! > "$DIR/$NAME.pid"
   if ! srv_wait_banner 127.0.0.1 "$PORT" "+OK" 20 "$(cat "$DIR/$NAME.pid")"; then
@@ -103,6 +109,7 @@ reseed)
 stop)
   [ $# -ge 2 ] || srv_usage $NAME
   srv_killwait "$2/$NAME.pid"
+  srv_rundir_rm "$2"
   ;;
 *) srv_usage $NAME ;;
 esac

@@ -1,12 +1,15 @@
 #!/bin/sh
 # exim.sh: Debian's Exim 4 (exim4-daemon-light), unpacked not installed
 # (it conflicts with Postfix), foreground daemon on 127.0.0.1:PORT.
+#   start DIR PORT [tls] [submission] [CERTDIR]: STARTTLS and AUTH, and
+#   TLS+AUTH required before MAIL (mta-tls.sh).
 # Interface: see common.sh.  Needs root.  Pitfalls: real-servers.md §5
 # items 14-18 (libs, Debian-exim user, trusted configs, mailbox mode).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/common.sh"
 . "$HERE/unpack.sh"
+. "$HERE/mta-tls.sh"
 NAME=exim
 
 cannot_run() {
@@ -29,7 +32,7 @@ spool_directory = $1/spool
 log_file_path = $1/log/%slog
 pid_file_path = $1/exim.pid
 keep_environment =
-tls_advertise_hosts =
+.include $1/tls-main.conf
 host_lookup =
 rfc1413_hosts =
 never_users = root
@@ -47,6 +50,7 @@ acl_check_rcpt:
 
 acl_check_vrfy:
   accept
+.include $1/tls-acl.conf
 
 begin routers
 system_aliases:
@@ -79,6 +83,7 @@ address_file:
 
 begin retry
 *   *   F,2h,15m; G,16h,1h,1.5
+.include $1/tls-auth.conf
 CONF
 }
 
@@ -103,12 +108,19 @@ start)
   id testuser >/dev/null 2>&1 || useradd -m -s /bin/sh testuser
   grep -q '^postmaster:' /etc/aliases 2>/dev/null || echo 'postmaster: root' >> /etc/aliases
   write_conf "$DIR" "$PORT" "$ROOT"
+  shift 3
+  mta_tls_args "$@"
+  exim_tls_conf "$DIR" || exit 1
   # -C as root keeps privileges only for configs in TRUSTED_CONFIG_LIST
   mkdir -p /etc/exim4
   grep -qx "$DIR/exim.conf" /etc/exim4/trusted_configs 2>/dev/null || echo "$DIR/exim.conf" >> /etc/exim4/trusted_configs
   chmod 644 /etc/exim4/trusted_configs "$DIR/exim.conf"
   mkdir -p "$DIR/spool" "$DIR/log" && chown -R Debian-exim:Debian-exim "$DIR/spool" "$DIR/log"
   chmod 755 "$DIR"
+  # the daemon runs as Debian-exim and writes its log and spool under DIR
+  if bad=$(srv_unreachable "$DIR"); then
+    echo "Exim's user Debian-exim cannot enter $bad, above $DIR" >&2; exit 1
+  fi
   "$ROOT/usr/sbin/exim4" -C "$DIR/exim.conf" -bdf -q30m -oX "$PORT" > "$DIR/$NAME.log" 2>&1 &
   echo $! > "$DIR/$NAME.pid"
   if ! srv_wait_banner 127.0.0.1 "$PORT" "220 " 20 "$(cat "$DIR/$NAME.pid")"; then

@@ -1,19 +1,42 @@
 #!/bin/sh
 # opensmtpd.sh: Debian's OpenSMTPD, unpacked not installed (it conflicts
 # with Postfix), foreground (-d) on 127.0.0.1:PORT.  Interface: see
-# common.sh.  Needs root.  Pitfalls: real-servers.md §5 items 19-20: the
-# opensmtpd/opensmtpq users, /usr/libexec/opensmtpd, and its raw DNS
-# lookups, kept on loopback with a private resolv.conf in a mount namespace.
+# common.sh.  Needs root and gcc.  Pitfalls (the project's notes on real
+# servers, §5 items 19-20): the opensmtpd/opensmtpq users,
+# /usr/libexec/opensmtpd, and its raw DNS lookups (a PTR for every
+# connection, through its own resolver, which reads /etc/resolv.conf and
+# bypasses nsswitch): they must stay on loopback and must not stall.
+#
+# The private resolv.conf (nameserver 127.0.0.1) used to be bind-mounted
+# in a mount namespace (unshare -m).  That needs CAP_SYS_ADMIN (a default
+# Docker container has not) and a root that is a mount point (a chroot is
+# not: "unshare: cannot change root filesystem propagation"), and with
+# --propagation unchanged the bind could leak to the host's mounts.  So
+# the server is started with resolv_shim.so preloaded instead: its fopen()
+# and stat() of /etc/resolv.conf read $MAILSPEC_RESOLV_CONF, and nothing
+# else changes.  It comes up the same on a machine, in a chroot and in a
+# container.
+#
+#   start DIR PORT [tls] [submission] [CERTDIR]: STARTTLS and AUTH, and
+#   TLS+AUTH required before MAIL (mta-tls.sh).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/common.sh"
 . "$HERE/unpack.sh"
+. "$HERE/mta-tls.sh"
 NAME=opensmtpd
 
 cannot_run() {
   [ "$(id -u)" = 0 ] || { echo "OpenSMTPD needs root to start"; return 0; }
-  command -v unshare >/dev/null || { echo "unshare (util-linux) missing"; return 0; }
+  command -v gcc >/dev/null || { echo "gcc missing (it builds resolv_shim.so)"; return 0; }
   return 1
+}
+
+# shim DIR: build resolv_shim.so into DIR; prints its path.
+shim() {
+  gcc -shared -fPIC -O2 -Wall -o "$1/resolv_shim.so" "$HERE/resolv_shim.c" -ldl >&2 ||
+    return 1
+  echo "$1/resolv_shim.so"
 }
 
 case "${1:-}" in
@@ -35,9 +58,13 @@ start)
   [ -e /usr/libexec/opensmtpd ] || { mkdir -p /usr/libexec; ln -s "$ROOT/usr/libexec/opensmtpd" /usr/libexec/opensmtpd; }
   id testuser >/dev/null 2>&1 || useradd -m -s /bin/sh testuser
   grep -q '^postmaster:' /etc/aliases 2>/dev/null || echo 'postmaster: root' >> /etc/aliases
+  shift 3
+  mta_tls_args "$@"
+  LISTEN_TLS=$(smtpd_tls_conf "$DIR") || exit 1
   cat > "$DIR/smtpd.conf" <<CONF
+include "$DIR/tls.conf"
 table aliases file:/etc/aliases
-listen on 127.0.0.1 port $PORT hostname mx.example.test
+listen on 127.0.0.1 port $PORT hostname mx.example.test $LISTEN_TLS
 action "local" mbox alias <aliases>
 match from local for local action "local"
 CONF
@@ -45,8 +72,9 @@ CONF
   "$ROOT/usr/sbin/smtpd" -n -f "$DIR/smtpd.conf" > "$DIR/$NAME.check.log" 2>&1 || {
     sed 's/^/  smtpd -n: /' "$DIR/$NAME.check.log" >&2; exit 1; }
   printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > "$DIR/resolv.conf"
-  # unshare execs, so $! is smtpd itself
-  unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$DIR/resolv.conf" \
+  SHIM=$(shim "$DIR") || { echo "cannot build resolv_shim.so" >&2; exit 1; }
+  # env execs, so $! is smtpd itself
+  env LD_PRELOAD="$SHIM" MAILSPEC_RESOLV_CONF="$DIR/resolv.conf" \
     "$ROOT/usr/sbin/smtpd" -d -f "$DIR/smtpd.conf" > "$DIR/$NAME.log" 2>&1 &
   echo $! > "$DIR/$NAME.pid"
   if ! srv_wait_banner 127.0.0.1 "$PORT" "220 " 20 "$(cat "$DIR/$NAME.pid")"; then

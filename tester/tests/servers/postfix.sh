@@ -7,7 +7,7 @@
 # master first, replaces earlier 127.0.0.1:* listeners) and stop is reliable
 # (`postfix stop`, then the master's PID is waited for).
 #
-# The configuration (see ../shared/notes/real-servers.md):
+# The configuration (see the project's notes on real servers):
 #   - loopback only, no :25 listener, a fixed FQDN myhostname;
 #   - mynetworks WITHOUT 127/8, so relaying from 127.0.0.1 is denied
 #     (554 5.7.1 Relay access denied) and can be tested;

@@ -47,8 +47,12 @@ ms frobnicate
 exit_is 2 "unknown command: exit 2"
 like "@$ERR" 'frobnicate' "unknown command is named on stderr"
 
+# No PATH: the default suites of the target's protocol (issue 11), said so.
 ms run
-exit_is 2 "run without PATH: exit 2"
+like "@$ERR" '^mailspec run: no PATH given: running the default SMTP suites for builtin: rfc5321 esmtp ' \
+  "run without PATH: runs the default SMTP suites and says so"
+ok "... as a run, not a usage error (exit $RC)" [ "$RC" = 0 -o "$RC" = 1 ]
+like "@$OUT" 'smtp/greeting' "... rfc5321's transcripts among them"
 
 ms run --no-such-option "$GOOD"
 exit_is 2 "run with an unknown option: exit 2"

@@ -2,7 +2,7 @@
 # detection.t: the detection matrix of issue 4 ("Accuracy"), kept as a
 # test.  Both directions:
 #   - every suite passes against the reference server in its conforming
-#     mode (`mailspec serve`, --strict, suites/waivers/reference.yaml), and
+#     mode (`mailspec serve`, --strict, no waiver), and
 #     Postfix's smtp-sink passes suites/rfc5321.yaml with its waivers;
 #   - each --fault of the reference server, and smtp-sink run with its own
 #     fault options (-f hard reject, -r soft reject, -q disconnect, -Q 421
@@ -126,26 +126,24 @@ caught() {
 
 SMTP_SUITES="$ROOT/suites/rfc5321.yaml $ROOT/suites/esmtp.yaml"
 POP3_SUITES="$ROOT/suites/pop3-capa.yaml $ROOT/suites/rfc1939.yaml"
-REF_WAIVERS="--waivers $ROOT/suites/waivers/reference.yaml"
 
 # ---- the reference server, conforming -----------------------------------
 
 serve_numbered --profile rfc5321
-run ref-smtp -j 4 -t "$TARGET" $REF_WAIVERS $SMTP_SUITES
+run ref-smtp -j 4 -t "$TARGET" $SMTP_SUITES
 exit_is 0 "rfc5321 and esmtp suites pass against mailspec serve (--strict)"
 no_failures ref-smtp "... with no FAIL or ERROR"
-is "$(grep -c "matched no failure" "$ERR")" 0 "... and suites/waivers/reference.yaml is still needed"
 unserve
 
 serve_numbered --protocol pop3
-run ref-pop3 -t "$TARGET" $REF_WAIVERS $POP3_SUITES
+run ref-pop3 -t "$TARGET" $POP3_SUITES
 exit_is 0 "pop3 and pop3-capa suites pass against mailspec serve --protocol pop3"
 no_failures ref-pop3 "... with no FAIL or ERROR"
 unserve
 
 # Delivery checks (issue 14): SMTP in, POP3 out of the same store.
 serve_numbered --profile rfc5321 --pop3-listen 127.0.0.1:0
-run ref-delivery -t "$TARGET" --pop3 "pop3://$SERVE_POP3" $REF_WAIVERS "$ROOT/suites/delivery.yaml"
+run ref-delivery -t "$TARGET" --pop3 "pop3://$SERVE_POP3" "$ROOT/suites/delivery.yaml"
 exit_is 0 "the delivery suite passes against mailspec serve --pop3-listen (--strict)"
 no_failures ref-delivery "... with no FAIL or ERROR"
 _skips=$("$PY" -c 'import json, sys
@@ -155,8 +153,9 @@ is "$_skips" "" "... every delivery test passes (none skipped)"
 unserve
 
 # The classroom suites bring per-transcript worlds: -t builtin.
-run ref-classroom -j 4 -t builtin "$ROOT/suites/rfc821.yaml" "$ROOT/suites/rfc1939-classroom.yaml"
-exit_is 0 "rfc821 and rfc1939 classroom suites pass against the reference server"
+run ref-classroom -j 4 -t builtin "$ROOT/suites/rfc821.yaml" "$ROOT/suites/rfc5321-classroom.yaml" \
+  "$ROOT/suites/rfc1939-classroom.yaml"
+exit_is 0 "rfc821, rfc5321 (Appendix D) and rfc1939 classroom suites pass against the reference server"
 
 for id in smtp/greeting smtp/ehlo smtp/rcpt-unknown smtp/mail-transaction smtp/dot-transparency; do
   is "$(verdict ref-smtp $id | cut -f1)" PASS "clean: $id passes"
@@ -180,7 +179,7 @@ judge() {
 }
 
 SINK_WAIVERS="--waivers $ROOT/suites/waivers/smtp-sink.yaml"
-SINK_DEFS="-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost"
+SINK_DEFS="-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost -D unknown="
 sink_checked=
 N=$("$PY" "$TESTS/detection.py" count) || bail_out "detection.yaml does not load"
 _entry=0
@@ -217,7 +216,7 @@ while [ "$_entry" -lt "$N" ]; do
     [ -n "$D_MAILBOX" ] && set -- --pop3 "pop3://$SERVE_POP3" "$@"
     # shellcheck disable=SC2086
     _run=fault-$NSRV
-    run "$_run" -j "$D_JOBS" -t "$TARGET" $REF_WAIVERS "$@"
+    run "$_run" -j "$D_JOBS" -t "$TARGET" "$@"
   fi
   exit_is "$D_EXIT" "$D_DESC: the run exits $D_EXIT"
   judge "$_entry" "$WORK/$_run.json"

@@ -315,10 +315,11 @@ ln -s "$WORK/victim" "$WORK/out/r.json"
 ms run -t builtin -r "json:$WORK/out/r.json" "$ROOT/transcripts/rfc821/scenario-01-typical-transaction.yaml"
 is "$(cat "$WORK/victim")" precious "report: a symlink planted at the report path is not followed"
 like "@$ERR" 'symbolic link' "report: ... and the run says why it did not write the report"
-if [ -f "$ROOT/../shared/pcaps/smtp-pipelining.pcap" ]; then
+PIPE_PCAP=$TESTS/data/pcaps/smtp-pipelining.pcap
+if [ -f "$PIPE_PCAP" ]; then
   mkdir -p "$WORK/imp"
   ln -s "$WORK/victim" "$WORK/imp/smtp-pipelining-0000.yaml"
-  ms import -o "$WORK/imp" "$ROOT/../shared/pcaps/smtp-pipelining.pcap"
+  ms import -o "$WORK/imp" "$PIPE_PCAP"
   is "$(cat "$WORK/victim")" precious "import: a symlink planted at the transcript's name is not followed"
   if [ -L "$WORK/imp/smtp-pipelining-0000.yaml" ]; then
     like "@$ERR" 'symbolic link|smtp-pipelining-0000' "import: ... it is refused with a message"
@@ -327,5 +328,5 @@ if [ -f "$ROOT/../shared/pcaps/smtp-pipelining.pcap" ]; then
       "import: ... the link was replaced by the transcript"
   fi
 else
-  skip "import: planted symlink" "../shared/pcaps/smtp-pipelining.pcap not found"
+  fail "import: planted symlink" "$PIPE_PCAP not found (it is part of the project)"
 fi

@@ -1,9 +1,12 @@
 #!/bin/sh
 # import.t: captures to transcripts (mailspec import), record, replay.
 #
-#  1. The public captures in ../shared/pcaps/: every transcript carries,
-#     byte for byte per direction, what tshark's "Follow TCP Stream" reads
-#     from the same file (tshark is the oracle: import_oracle.py).
+#  1. The captures in tester/tests/data/pcaps/ (SOURCES.md): every one is
+#     imported in both forms, with and without --keep-secrets; every
+#     transcript carries, byte for byte per direction, what tshark's
+#     "Follow TCP Stream" reads from the same file (tshark is the oracle:
+#     import_oracle.py), holds no secret in clear unless kept, and loads
+#     (mailspec lint).  Then what each one is in the set for.
 #  2. Synthetic captures (pcapgen.py), one per case of issue 6: containers,
 #     link types, IP variants, TCP reassembly, SMTP and POP3 framing.  Each
 #     is checked against tshark where tshark reads it, and against the
@@ -13,10 +16,12 @@
 #     Postfix (and a POP3 client to Dovecot when installed); import, then
 #     replay against the same server: everything passes.
 #  4. mailspec record, live on lo, then replay.
+#  6. replay against the reference server (no root needed): the other
+#     protocol SKIPs before a line is sent, secrets are sent but shown
+#     redacted, reports point at the capture's frames, help, no session.
 . "$(dirname "$0")/../lib.sh"
 
-PCAPS=$ROOT/../shared/pcaps
-[ -d "$PCAPS" ] || PCAPS=/work/shared/pcaps
+PCAPS=$ROOT/tester/tests/data/pcaps
 GEN="$PY $TESTS/pcapgen.py"
 ORACLE="$PY $TESTS/import_oracle.py"
 
@@ -72,7 +77,54 @@ imp() {
   ms import -q --keep-secrets -o "$_dir" "$@" "$_cap"
 }
 
-# ==== 1. public captures ====================================================
+# ==== 1. the test data set ====================================================
+
+# Every capture of the set, in both forms, with and without secrets: what
+# import writes matches tshark, keeps no secret unless asked, and loads.
+bad=0
+ncap=0
+# inv_bad WHAT [FILE]: one more problem, said.
+inv_bad() {
+  bad=$((bad + 1))
+  diag "$1"
+  [ -n "${2:-}" ] && diag_file "$2"
+}
+for cap in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng; do
+  [ -f "$cap" ] || continue
+  ncap=$((ncap + 1))
+  name=$(basename "$cap")
+  name=${name%.*}
+  for form in script steps; do
+    fl=
+    [ $form = steps ] && fl=--steps
+    for keep in kept redacted; do
+      kl=
+      [ $keep = kept ] && kl=--keep-secrets
+      d=$WORK/inv/$name-$form-$keep
+      rm -rf "$d"
+      # shellcheck disable=SC2086
+      ms import -q $kl $fl -o "$d" "$cap"
+      if [ "$RC" -gt 1 ]; then
+        inv_bad "$name ($form, $keep): import exit $RC" "$ERR"
+        continue
+      fi
+      [ "$(count "$d")" = 0 ] && continue
+      ms lint "$d"/*.yaml
+      [ "$RC" = 0 ] || inv_bad "$name ($form, $keep): lint refuses what import wrote" "$OUT"
+      if [ $keep = kept ]; then
+        $ORACLE "$cap" "$d"/*.yaml > "$WORK/inv.out" 2>&1 ||
+          inv_bad "$name ($form): not what tshark follows" "$WORK/inv.out"
+      else
+        $ORACLE --secrets "$cap" "$d"/*.yaml > "$WORK/inv.out" 2>&1 ||
+          inv_bad "$name ($form): a secret in clear" "$WORK/inv.out"
+      fi
+    done
+  done
+done
+ok "the data set holds the captures of SOURCES.md ($ncap)" [ "$ncap" -ge 8 ]
+is "$bad" 0 "every capture of the data set: both forms match tshark, load (lint), keep no secret unless asked"
+
+# The shared public captures.
 
 for spec in pop3-seven-sessions:5 smtp-auth-login-mime:1 smtp-bdat-gap:1 \
   smtp-bdat-pipeline-8bitmime:1 smtp-errors:3 smtp-pipelining:1; do
@@ -114,6 +166,48 @@ like "@$R" '^  secret2: REDACTED$' "defined as REDACTED under vars:"
 like "@$R" 'AUTH secrets are redacted' "and the notes say so"
 like "@$P/smtp-auth-login-mime/smtp-auth-login-mime-0000.yaml" 'cHVuamFiQDEyMw==' \
   "--keep-secrets keeps them"
+
+# What each synthetic capture of the set is there for (SOURCES.md).
+I1=$WORK/inv
+ms import -q -o "$WORK/ftp" "$PCAPS/ftp-login-not-smtp.pcap"
+exit_is 1 "FTP (220, USER, PASS): no SMTP session (exit 1)"
+is "$(count "$WORK/ftp")" 0 "FTP: nothing written"
+like "@$ERR" 'no SMTP or POP3 session found' "FTP: said so"
+if grep -rq qwerty "$WORK/ftp" "$I1"/ftp-login-not-smtp-* 2>/dev/null; then
+  fail "FTP: its password is nowhere"
+else
+  pass "FTP: its password is nowhere"
+fi
+ms import -o "$WORK/ftps" "$PCAPS/ftp-auth-tls-not-smtp.pcap"
+exit_is 1 "FTPS (220, AUTH TLS, TLS) on port 21: no SMTP session (exit 1)"
+like "@$ERR" '1 TCP session: 1 not SMTP/POP3' "FTPS: not SMTP/POP3"
+ms import -o "$WORK/redis" "$PCAPS/redis-not-pop3.pcap"
+exit_is 1 "Redis +OK/+PONG, on 6379 and on 110: no POP3 session (exit 1)"
+like "@$ERR" '2 TCP sessions: 2 not SMTP/POP3' "Redis: both sessions are not mail"
+X=$I1/pop3-pipelined-xoauth2-script-redacted/pop3-pipelined-xoauth2-0000.yaml
+like "@$X" '^script: \|' "POP3 pipelined without a greeting: the script: form"
+unlike "@$X" 'no reply code' "... no line written off as a reply without a code"
+sed -n '/^script/,$p' "$X" | tr '\n' '|' > "$WORK/x.grp"
+like "@$WORK/x.grp" '  C: CAPA\|  C: AUTH XOAUTH2\|  C: \$\{secret1\}\|  C: STAT\|  C: LIST\|  C: UIDL\|  C: QUIT\|  S: \+OK Capability list follows\|' \
+  "... the pipelined commands stay one group"
+like "@$WORK/x.grp" '  S: \+OK 1 messages \(3086 bytes\)\|  S: 1 3086\|  S: \.\|  S: \+OK\|  S: 1 UniqueId123456789\|  S: \.\|' \
+  "... LIST and UIDL keep their multi-line responses"
+like "@$X" 'the 1 secret the client sent' "... the XOAUTH2 token is a secret, counted"
+B6=$I1/smtp-auth-pipelined-bad-ehlo-script-redacted/smtp-auth-pipelined-bad-ehlo-0000.yaml
+like "@$B6" 'the 2 secrets the client sent' "AUTH LOGIN after a broken EHLO reply: both SASL lines are secrets"
+like "@$B6" '^  C: \$\{secret2\}$' "... the password line too, though the 235 fell on the user line (the greeting's missing line end)"
+D=$I1/smtp-starttls-decrypted-script-kept/smtp-starttls-decrypted-0000.yaml
+unlike "@$D" 'TLS from here on|^tags: .*starttls' "STARTTLS followed by plaintext: no switch to TLS"
+like "@$D" '^  S: 220 2\.0\.0 SMTP server ready$' "... the 220 is there"
+like "@$D" '^  C: Subject: decrypted$' "... and the mail after it"
+is "$(count "$I1/smtp-client-junk-first-script-kept")" 1 "client junk before the greeting on port 25: still an SMTP session"
+S0=$I1/pop3-silent-client-script-kept/pop3-silent-client-0000.yaml
+unlike "@$S0" '^replayable: false' "a client that sent nothing: replayable"
+like "@$S0" 'The client sent nothing' "... said so"
+unlike "@$S0" "only the server's side" "... not 'only the server's side'"
+ms import -o "$WORK/tlsonly" "$PCAPS/smtps-implicit-tls-only.pcap"
+exit_is 1 "implicit TLS only: no session (exit 1)"
+like "@$ERR" '1 on TLS ports' "implicit TLS only: said so"
 
 # A session larger than the per-session limit: cut, said, not replayable.
 ms import --max-session-bytes 4096 -o "$WORK/cut" "$PCAPS/smtp-auth-login-mime.pcap"
@@ -200,8 +294,8 @@ like "@$S" '^replayable: false$' "caplen < len: not replayable"
 # TCP.
 like "@$(one tcp-gap-acked)" '<gap: [0-9]+ bytes sent by the client are missing from the capture, frame [0-9]+: the peer acknowledged' \
   "gap declared when the peer ACKs past it"
-like "@$(one tcp-gap-eof)" '<gap: 6 bytes sent by the client are missing from the capture, frame [0-9]+: bytes missing when the session ended' \
-  "gap declared at the end of the capture"
+like "@$(one tcp-gap-eof)" '<gap: 6 bytes sent by the client are missing from the capture, frame [1-9][0-9]*: bytes missing when the session ended' \
+  "gap declared at the end of the capture, at the session's last frame (not frame 0)"
 ms import -q --keep-secrets --allow-gaps -o "$WORK/allow" "$G/tcp-gap-acked.pcap"
 unlike "@$(find "$WORK/allow" -name '*.yaml')" '^replayable: false' "--allow-gaps keeps it replayable"
 C=$(one tcp-overlap-conflict)
@@ -238,7 +332,7 @@ sed -n '/^script/,$p' "$(one smtp-pipelining)" | tr '\n' '|' > "$WORK/p2"
 like "@$WORK/p2" '  C: MAIL FROM:<a@x.test>\|  C: RCPT TO:<b@y.test>\|  C: RCPT TO:<c@y.test>\|  C: DATA\|  S: 250 2.1.0 Ok\|  S: 250 2.1.5 Ok\|  S: 550 5.1.1 no such user\|  S: 354 go ahead\|' \
   "pipelining: commands grouped, replies matched in order"
 B=$(one smtp-bdat)
-like "@$B" "raw: 'first part, no line end'" "BDAT: a chunk that does not end in CRLF is written raw"
+like "@$B" "raw: 'Subject: chunked\\\\r\\\\n\\\\r\\\\nfirst part, no line end'" "BDAT: a chunk is one raw: step (it need not end in CRLF)"
 like "@$B" 'C: "BDAT 17 LAST"' "BDAT: the length-counted chunk is not read as commands"
 E=$(one smtp-8bit-nul)
 like "@$E" '\\x00 here' "NUL bytes are kept (escaped)"
@@ -250,6 +344,16 @@ like "@$T" '<TLS from here on' "STARTTLS: the transcript stops and says so"
 like "@$T" 'tags: \[imported, starttls\]' "STARTTLS: tagged"
 unlike "@$T" 'x16|x17' "STARTTLS: no TLS bytes in the transcript"
 like "@$(one pop3-stls)" '<TLS from here on' "POP3 STLS: the transcript stops"
+
+# A message whose header has 100,000 lines: one YAML node per line was
+# over what the loader takes; in either form it loads now.
+ms import -q --keep-secrets --steps -o "$WORK/huge" "$G/smtp-huge-header.pcap"
+exit_is 0 "100,000 header lines, --steps: imported"
+like "@$(find "$WORK/huge" -name '*.yaml')" '^  - data: \|2$' "... the message is one data: block"
+ms lint "$WORK/huge"
+exit_is 0 "... and lint accepts it (it once said: too many YAML nodes)"
+oracle "... byte for byte what tshark follows" "$G/smtp-huge-header.pcap" "$WORK/huge"
+is "$(rc_of tcp-server-only-tls)" 1 "only the server's side, and it is TLS: nothing written (exit 1), no empty steps: list"
 
 # Secrets in the default (redacting) mode.
 ms import -q -o "$WORK/red2" "$G/smtp-auth.pcap" "$G/pop3-session.pcap"
@@ -471,3 +575,94 @@ else
   fi
   srv_killwait "$RT/serve.pid"
 fi
+
+# ==== 6. replay against the reference server =====================================
+RS=$WORK/rs
+mkdir -p "$RS"
+# serve_ref NAME ARGS...: `mailspec serve ARGS -v` on a free loopback port;
+# prints its address (empty if it did not start).
+serve_ref() {
+  _n=$1
+  shift
+  rm -f "$RS/$_n.ready"
+  "$MAILSPEC" serve --listen 127.0.0.1:0 --ready-file "$RS/$_n.ready" -v "$@" \
+    > "$RS/$_n.log" 2>&1 &
+  echo $! > "$RS/$_n.pid"
+  _i=0
+  while [ ! -s "$RS/$_n.ready" ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+  cat "$RS/$_n.ready" 2>/dev/null
+}
+SMTPA=$(serve_ref smtp)
+POP3A=$(serve_ref pop3 --protocol pop3)
+if [ -z "$SMTPA" ] || [ -z "$POP3A" ]; then
+  fail "the reference servers start for the replay tests"
+  diag_file "$RS/smtp.log"
+  diag_file "$RS/pop3.log"
+else
+  # A POP3 capture against an SMTP server: a SKIP before any client line.
+  ms replay -t "$SMTPA" "$G/pop3-session.pcap"
+  exit_is 0 "a POP3 capture replayed against an SMTP server: exit 0 (a SKIP)"
+  like "@$OUT" '^SKIP .*speaks SMTP \(its greeting: 220 .*this session is POP3' \
+    "... SKIPped before any client line, saying why"
+  like "@$OUT" '^0 passed, 0 failed, 1 skipped$' "... one SKIP"
+  unlike "@$RS/smtp.log" '^C: (PASS|APOP|USER|CAPA|AUTH|STAT|LIST)' \
+    "... none of its lines, its password least of all, reached the SMTP server"
+
+  # Captured secrets are sent (235: the server took them) and every
+  # output shows them redacted.
+  ms replay -v -t "$SMTPA" -r "json:$RS/auth.json" -r "junit:$RS/auth.xml" \
+    -r "tap:$RS/auth.tap" "$G/smtp-auth-testuser.pcap"
+  exit_is 0 "AUTH PLAIN with the server's own test user, replayed: 235 (the captured secret was sent)"
+  like "@$ERR" '^C: AUTH PLAIN <redacted>$' "replay -v shows the AUTH line redacted"
+  if grep -l AHRlc3R1c2VyAHRlc3RwYXNz "$OUT" "$ERR" "$RS/auth.json" "$RS/auth.xml" \
+    "$RS/auth.tap" > "$WORK/leak" 2>/dev/null; then
+    fail "the captured credential is in no output (-v, text, json, junit, tap)"
+    diag_file "$WORK/leak"
+  else
+    pass "the captured credential is in no output (-v, text, json, junit, tap)"
+  fi
+  ms replay -v -t "$POP3A" "$G/pop3-session.pcap"
+  like "@$ERR" '^C: APOP mrose <redacted>$' "POP3: replay -v shows APOP redacted"
+  like "@$ERR" '^C: PASS <redacted>$' "POP3: replay -v shows PASS redacted"
+  unlike "@$ERR" 'tanstaaf|c4c9334bac560ecc979e58001b3e22fb|AHVzZXIAc2VjcmV0' \
+    "POP3: no captured secret in the live view"
+  unlike "@$OUT" 'tanstaaf|c4c9334bac560ecc979e58001b3e22fb|AHVzZXIAc2VjcmV0' \
+    "POP3: nor in the report"
+
+  # A failing step points at the capture and the frame of the reply;
+  # with -o, at the transcript kept there.
+  F=$(tshark -r "$G/smtp-auth.pcap" -Y 'tcp.payload contains "235 2.7.0"' \
+    -T fields -e frame.number 2> /dev/null | head -n 1)
+  ms replay -t "$SMTPA" "$G/smtp-auth.pcap"
+  exit_is 1 "a replay that fails (the server refuses the captured login): exit 1"
+  like "@$OUT" "^FAIL  smtp-auth-0000  \\($G/smtp-auth\\.pcap:$F\\)$" \
+    "... the diff points at the capture and the frame of the reply ($F), not at a deleted file"
+  unlike "@$OUT" 'mailspec-replay-' "... no temporary path anywhere"
+  ms replay -t "$SMTPA" -o "$RS/kept" "$G/smtp-auth.pcap"
+  L=$(sed -n 's/^FAIL  smtp-auth-0000  (.*\.yaml:\([0-9]*\))$/\1/p' "$OUT")
+  is "$(sed -n "${L:-0}p" "$RS/kept/smtp-auth-0000.yaml" 2> /dev/null)" "  S: 235 2.7.0 ok" \
+    "with -o, the diff points at the kept transcript's line of that reply"
+  unlike "@$RS/kept/smtp-auth-0000.yaml" 'AHVzZXIAc2VjcmV0|c2VjcmV0' "... which holds no secret"
+
+  # A client that sent nothing: a session of its own, even with --allow-gaps.
+  ms replay --allow-gaps -t "$POP3A" "$PCAPS/pop3-silent-client.pcap"
+  exit_is 0 "a silent client's session replays (--allow-gaps does not call it gaps)"
+  like "@$OUT" '^1 passed, 0 failed, 0 skipped$' "... and passes"
+
+  # Nothing to replay: said, exit 2 (as run given no transcript).
+  ms replay -t "$SMTPA" "$PCAPS/smtps-implicit-tls-only.pcap"
+  exit_is 2 "a capture of implicit TLS only: exit 2"
+  like "@$ERR" 'no SMTP or POP3 session to replay .*1 on TLS ports 465/995' "... saying why"
+fi
+srv_killwait "$RS/smtp.pid"
+srv_killwait "$RS/pop3.pid"
+
+# replay --help agrees with itself: -o's default, no --keep-secrets.
+ms replay --help
+like "@$OUT" 'default: a private temporary' "replay --help: -o's default is a temporary directory"
+unlike "@$OUT" 'default \.\)' "... not the current directory"
+unlike "@$OUT" 'keep-secrets' "... and it offers no --keep-secrets"
+like "@$OUT" 'never written' "... it says captured secrets are never written"
+ms replay --keep-secrets -t 127.0.0.1:1 "$G/smtp-auth.pcap"
+exit_is 2 "replay --keep-secrets: a usage error"
+like "@$ERR" 'mailspec import --keep-secrets' "... that says where it belongs"

@@ -199,8 +199,7 @@ else
 fi
 
 # ==== 4. gaps ================================================================
-PCAPS=$ROOT/../shared/pcaps
-[ -d "$PCAPS" ] || PCAPS=/work/shared/pcaps
+PCAPS=$TESTS/data/pcaps # public captures, origin and licence in SOURCES.md
 if [ -f "$PCAPS/smtp-bdat-gap.pcap" ]; then
   ms import -o "$WORK/gap" "$PCAPS/smtp-bdat-gap.pcap"
   ms run -t builtin "$WORK/gap"
@@ -211,5 +210,5 @@ if [ -f "$PCAPS/smtp-bdat-gap.pcap" ]; then
   ms run -t builtin "$WORK/gap2"
   unlike "@$OUT" 'not replayable' "--allow-gaps: replayed (the gap step is a no-op)"
 else
-  skip "gaps" "no smtp-bdat-gap.pcap in $PCAPS"
+  fail "gaps" "no smtp-bdat-gap.pcap in $PCAPS (it is part of the project)"
 fi

@@ -1,6 +1,6 @@
 #!/bin/sh
 # reports.t: every report format read by its real consumer (issue 5):
-# JUnit by xmllint against the strict Ant schema (../shared/schemas),
+# JUnit by xmllint against the strict Ant schema (tester/tests/data/schemas),
 # JSON by a JSON Schema validator (python3-jsonschema) against
 # reports/schema.json, TAP by prove and TAP::Parser, HTML by headless
 # Chromium (rendered, screenshot, no script from the server runs).
@@ -9,7 +9,7 @@
 # real runs against the reference server, with and without --fault.
 . "$(dirname "$0")/../lib.sh"
 
-SCHEMAS=$ROOT/../shared/schemas
+SCHEMAS=$TESTS/data/schemas # origin and licence in its README.md
 JSON_SCHEMA=$ROOT/reports/schema.json
 
 # need TOOL DESC: true when TOOL exists; otherwise a skip (a failure under

@@ -118,8 +118,9 @@ interrupt() {
   serve
   start_run run -v -j 2 --timeout 30 -t "$TARGET" -r "json:$R/r.json" \
     -r "junit:$R/r.xml" -r "text:$R/r.txt" -r "tap:$R/r.tap" "$PLAN"
-  if wait_for "$ERR" 'b-wait-2: ' && wait_for "$ERR" 'b-wait-1\] R: 220' &&
-    wait_for "$ERR" 'b-wait-2\] R: 220'; then
+  # the live view shows the transcripts' own roles (rfc5321: S: server)
+  if wait_for "$ERR" 'b-wait-2: ' && wait_for "$ERR" 'b-wait-1\] S: 220' &&
+    wait_for "$ERR" 'b-wait-2\] S: 220'; then
     pass "SIG$_sig: the run reached the waiting transcripts"
   else
     fail "SIG$_sig: the run never reached the waiting transcripts" "$(tail -n 20 "$ERR")"

@@ -9,9 +9,10 @@
 #      against the clean reference server: everything that applies passes.
 #   3. The detection matrix: each TLS/AUTH/smuggling --fault fails exactly
 #      the transcripts named here, and nothing else.
-#   4. The real servers (postfix-submission, aiosmtpd-tls, dovecot-tls)
-#      start and pass the suites, with the waivers of
-#      tester/tests/tls-waivers/ where they really depart from the RFCs.
+#   4. Dovecot's strict STLS mode passes the suites, and implicit TLS
+#      (POP3S, SMTPS) greets inside TLS.  The real servers' STARTTLS,
+#      AUTH and submission configurations, with their waivers, are run by
+#      matrix.t (tester/tests/matrix.sh, suites/waivers/NAME.yaml).
 # Ports: `serve --listen 127.0.0.1:0`, real servers on 28500-28999.
 . "$(dirname "$0")/../lib.sh"
 
@@ -25,7 +26,6 @@ sh "$TESTS/certs.sh" "$CERTS" > "$WORK/certs.log" 2>&1 || {
   bail_out "certs.sh failed"
 }
 SUITES=$ROOT/suites
-WAIVERS=$TESTS/tls-waivers
 
 # sclient ADDR INPUT [ARGS...]: openssl s_client to ADDR, INPUT (a string
 # with \r\n escapes, sent at once after the handshake, ending in QUIT so
@@ -232,7 +232,8 @@ caught starttls-no-reset smtp starttls/state-reset-before-ehlo
 caught lf-dot-lf smtp smuggling/lf-dot-lf smuggling/crlf-dot-lf smuggling/lf-dot-crlf
 caught cr-dot-cr smtp smuggling/cr-dot-cr
 caught auth-before-tls smtp auth/plaintext-offered
-caught auth-any-pass smtp auth/bad-credentials
+# auth/retry's two wrong passwords are taken too (its third AUTH is 503)
+caught auth-any-pass smtp auth/bad-credentials auth/retry
 caught auth-any-pass pop3 auth/pop3-bad-credentials
 
 # ---- 4. real servers --------------------------------------------------------
@@ -268,12 +269,11 @@ for _ in range(200):
   return 0
 }
 
-# real NAME "SUITES" "WAIVER FILES" [ARGS...]: start NAME with ARGS, run
-# SUITES with those waivers (in tester/tests/tls-waivers/): exit 0, and
-# every waiver is still needed.
+# real NAME "SUITES" [ARGS...]: start NAME with ARGS, run SUITES: exit 0
+# with no waiver.
 real() {
-  _name=$1 _suites=$2 _wfs=$3
-  shift 3
+  _name=$1 _suites=$2
+  shift 2
   _desc="$_name${*:+ $*}"
   if ! start_tls_server "$_name" "$@"; then
     if [ "${CI:-}" = true ]; then
@@ -284,33 +284,17 @@ real() {
     fi
     return 0
   fi
-  _wargs= _tests=
-  for _w in $_wfs; do
-    _wargs="$_wargs --waivers $WAIVERS/$_w.yaml"
-    _tests="$_tests $(sed -n 's/^  - test: *//p' "$WAIVERS/$_w.yaml")"
-  done
   # shellcheck disable=SC2086
   ms run --timeout 10 -t "$TARGET" --cafile "$RDIR/cafile.pem" \
-    -D rcpt=testuser@localhost $_wargs $_suites
-  exit_is 0 "$_desc: $(echo "$_suites" | sed "s|$SUITES/||g") pass$([ -n "$_wfs" ] && echo " with waivers $_wfs")"
+    -D rcpt=testuser@localhost $_suites
+  exit_is 0 "$_desc: $(echo "$_suites" | sed "s|$SUITES/||g") pass"
   unlike "@$OUT" '^ERROR ' "  $_desc: no ERROR"
-  for _t in $_tests; do
-    like "@$OUT" "^WAIVED +$_t " "  $_desc: the waiver for $_t is still needed"
-  done
   sh "$TESTS/servers/$_name.sh" stop "$RDIR" > /dev/null 2>&1 || true
 }
 
-# Submission as shipped (TLS and AUTH required) and with TLS optional
-# (plaintext mail taken: the STARTTLS and smuggling suites apply).
-real postfix-submission "$SUITES/auth.yaml $SUITES/submission.yaml" \
-  "postfix-submission postfix-submission-encrypt"
-real postfix-submission "$SUITES/starttls.yaml $SUITES/smuggling.yaml" \
-  "postfix-submission-optional" optional
-real aiosmtpd-tls "$SUITES/auth.yaml" "aiosmtpd-tls"
-real aiosmtpd-tls "$SUITES/submission.yaml" "" auth-required
-real aiosmtpd-tls "$SUITES/starttls.yaml $SUITES/smuggling.yaml" "" optional
-real dovecot-tls "$SUITES/starttls.yaml $SUITES/auth.yaml" ""
-real dovecot-tls "$SUITES/starttls.yaml $SUITES/auth.yaml" "" strict
+# Postfix submission, aiosmtpd with STARTTLS and Dovecot with STLS run in
+# matrix.t; Dovecot's strict mode (127.0.0.2, no plaintext login) here.
+real dovecot-tls "$SUITES/starttls.yaml $SUITES/auth.yaml" strict
 
 # Implicit TLS (POP3S, SMTPS): mailspec's pop3s:// and smtps:// targets.
 # implicit NAME SCHEME PROTO: NAME started `implicit` greets inside TLS at
@@ -327,3 +311,25 @@ implicit() {
 }
 implicit dovecot-tls pop3s pop3
 implicit aiosmtpd-tls smtps smtp
+
+# ---- 5. submission (RFC 6409) on the reference server --------------------
+# (appended for issue 14; the faults of RFC 3207, 4954 and 6409 are
+# proven in detection.t, tester/tests/detection.yaml)
+
+# A submission world: TLS and AUTH required, senders and recipient
+# domains restricted (submission/sender-not-owned and
+# recipient-not-permitted see their 550s).
+cat > "$WORK/submission-world.yaml" <<'EOF'
+submission: {senders: [sender@example.org], recipient_domains: [localhost, example.org]}
+require_tls: true
+EOF
+serve --world "$WORK/submission-world.yaml" --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key"
+ms run --strict --timeout 5 -t "$TARGET" --cafile "$CERTS/ca.pem" "$SUITES/submission.yaml"
+exit_is 0 "submission suite passes against mailspec serve in a submission world (--strict)"
+like "@$OUT" '^PASS +submission/sender-not-owned ' "  a sender the user may not use: 550"
+like "@$OUT" '^PASS +submission/unqualified-domain ' "  an unqualified domain: 554"
+like "@$OUT" '^SKIP +submission/user-refused ' "  the user's messages are taken: user-refused SKIPs"
+unserve
+ms run --strict --timeout 5 -t builtin "$SUITES/submission.yaml"
+exit_is 0 "submission suite passes with -t builtin (each transcript's world)"
+unlike "@$OUT" '^(FAIL|ERROR|SKIP) ' "  every transcript ran and passed"

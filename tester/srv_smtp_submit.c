@@ -1,0 +1,341 @@
+/* srv_smtp_submit: the reference server as a message submission agent
+ * (RFC 6409), when the world says `submission:` (transcripts/WORLD.md).
+ * srv_smtp.c calls in here at MAIL, RCPT, DATA and the end of the data;
+ * srv_auth.c requires AUTH before MAIL (§4.3).  What the MSA does:
+ *   §3.2  MAIL FROM:<> is accepted;
+ *   §4.2  a domain that is not fully qualified (no dot, not one of the
+ *         world's own) is refused with 554;
+ *   §6.1  with `senders:`, a sender the user may not use: 550 5.7.1;
+ *   §6.2  with `recipient_domains:`, a recipient elsewhere: 550 5.7.1;
+ *   §6.3  with `refuse_users:`, that user's DATA: 550 5.7.1; a header
+ *         that is not header syntax: 554 5.6.0 (and §5.1: a header
+ *         address that is not an address: 554 5.1.7 / 5.1.3); the GTUBE
+ *         test string (SpamAssassin's test for unsolicited mail) in the
+ *         message: 550 5.7.0, the site's policy;
+ *   after AUTH, mail for other domains is relayed (what an MSA is for).
+ * Each reply code can be broken by a fault (fault.c: submission-*). */
+#include "srv_smtp_submit.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+#define SUB_GTUBE                                                              \
+  "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
+
+static bool sub_on(const struct srv_ctx *ctx) {
+  return ctx->world && ctx->world->submission;
+}
+
+static bool sub_fault(const struct srv_ctx *ctx, enum ms_fault f) {
+  return ms_fault_on(&ctx->faults, f);
+}
+
+static bool sub_listed(char *const *v, size_t n, const char *s) {
+  for (size_t i = 0; i < n; i++)
+    if (ms_streq_ci(v[i], s))
+      return true;
+  return false;
+}
+
+/* RFC 6409 §4.2: "all domains in the SMTP envelope are fully qualified";
+ * a single-label name the world does not know is not. */
+static bool sub_unqualified(const struct srv_ctx *ctx, const char *domain) {
+  return domain && *domain && domain[0] != '[' && !strchr(domain, '.') &&
+         !ms_world_local_domain(ctx->world, domain);
+}
+
+bool srv_submit_greeting(const struct srv_ctx *ctx, const char *host,
+                         struct ms_buf *out) {
+  if (!sub_on(ctx) || !sub_fault(ctx, MS_F_SUBMIT_521))
+    return false;
+  /* the fault: RFC 6409 §7, "521 reply code | Submission: MUST NOT" */
+  ms_buf_addf(out, "521 %s does not accept mail\r\n", host);
+  return true;
+}
+
+size_t srv_submit_keywords(const struct srv_ctx *ctx, const char **kw) {
+  if (!sub_on(ctx) || !sub_fault(ctx, MS_F_SUBMIT_ETRN))
+    return 0;
+  kw[0] = "ETRN"; /* the fault: RFC 6409 §7, ETRN and ATRN "MUST NOT" */
+  kw[1] = "ATRN";
+  return 2;
+}
+
+bool srv_submit_command(const struct srv_ctx *ctx, const char *verb,
+                        const struct srv_smtp_fmt *f, struct ms_buf *out) {
+  if (!sub_on(ctx) || !sub_fault(ctx, MS_F_SUBMIT_ETRN) ||
+      !(ms_streq_ci(verb, "ETRN") || ms_streq_ci(verb, "ATRN")))
+    return false;
+  srv_smtp_reply(out, f, 250, "2.0.0", "OK, queuing for node started");
+  return true;
+}
+
+bool srv_submit_mail(const struct srv_ctx *ctx, const struct srv_auth *a,
+                     const struct srv_smtp_path *p,
+                     const struct srv_smtp_fmt *f, struct ms_buf *out) {
+  if (!sub_on(ctx))
+    return false;
+  const struct ms_world *w = ctx->world;
+  if (!*p->mailbox) { /* §3.2: "MUST NOT, in itself, be cause for rejecting" */
+    if (!sub_fault(ctx, MS_F_SUBMIT_NULL_550))
+      return false;
+    srv_smtp_reply(out, f, 550, "5.7.1", "Null sender refused");
+    return true;
+  }
+  if (sub_unqualified(ctx, p->domain)) { /* §4.2 */
+    bool fault = sub_fault(ctx, MS_F_SUBMIT_DOMAIN_550);
+    srv_smtp_reply(out, f, fault ? 550 : 554, "5.1.8",
+                   "Sender domain is not fully qualified");
+    return true;
+  }
+  if (a->done && w->sub_senders &&
+      !sub_listed(w->sub_senders, w->nsub_senders, p->mailbox)) { /* §6.1 */
+    bool fault = sub_fault(ctx, MS_F_SUBMIT_SENDER_553);
+    srv_smtp_reply(out, f, fault ? 553 : 550, "5.7.1",
+                   "Sender address not owned by the authenticated user");
+    return true;
+  }
+  return false;
+}
+
+bool srv_submit_rcpt(const struct srv_ctx *ctx, const struct srv_smtp_path *p,
+                     const struct srv_smtp_fmt *f, struct ms_buf *out) {
+  if (!sub_on(ctx) || !p->domain)
+    return false;
+  const struct ms_world *w = ctx->world;
+  if (sub_unqualified(ctx, p->domain)) { /* §4.2 */
+    bool fault = sub_fault(ctx, MS_F_SUBMIT_DOMAIN_550);
+    srv_smtp_reply(out, f, fault ? 550 : 554, "5.1.2",
+                   "Recipient domain is not fully qualified");
+    return true;
+  }
+  if (w->sub_rcpt_domains &&
+      !sub_listed(w->sub_rcpt_domains, w->nsub_rcpt_domains, p->domain)) {
+    bool fault = sub_fault(ctx, MS_F_SUBMIT_RCPT_553); /* §6.2 */
+    srv_smtp_reply(out, f, fault ? 553 : 550, "5.7.1",
+                   "Recipient not permitted for this user");
+    return true;
+  }
+  return false;
+}
+
+bool srv_submit_relay(const struct srv_ctx *ctx, const struct srv_auth *a) {
+  return sub_on(ctx) && a->done;
+}
+
+bool srv_submit_data(const struct srv_ctx *ctx, const struct srv_auth *a,
+                     const char *arg, bool ready, const struct srv_smtp_fmt *f,
+                     struct ms_buf *out) {
+  if (!sub_on(ctx))
+    return false;
+  if (*arg) { /* §6.3: "Reply code 501 is used if the command itself is
+                 not syntactically valid" (the caller's 501) */
+    if (!sub_fault(ctx, MS_F_SUBMIT_DATA_ARG_500))
+      return false;
+    srv_smtp_reply(out, f, 500, "5.5.2", "Syntax error, command unrecognized");
+    return true;
+  }
+  const struct ms_world *w = ctx->world;
+  if (!ready || !a->user ||
+      !sub_listed(w->sub_refuse_users, w->nsub_refuse_users, a->user))
+    return false;
+  bool fault = sub_fault(ctx, MS_F_SUBMIT_USER_554); /* §6.3 */
+  srv_smtp_reply(out, f, fault ? 554 : 550, "5.7.1",
+                 "This user may not submit messages");
+  return true;
+}
+
+/* ---- the message (§5.1, §6.3) -------------------------------------- */
+
+/* The next line of [P, END) without its CRLF; *NEXT after it. */
+static size_t sub_line(const char *p, const char *end, const char **next) {
+  const char *e = p;
+  while (e < end && *e != '\n')
+    e++;
+  *next = e < end ? e + 1 : e;
+  return (size_t)(e - p) - (e > p && e[-1] == '\r');
+}
+
+/* RFC 5322 §2.2: field-name ":" (printable US-ASCII but ":"), or a
+ * continuation line (WSP first). */
+static bool sub_header_line(const char *l, size_t n, bool first) {
+  if (n && (l[0] == ' ' || l[0] == '\t'))
+    return !first;
+  size_t i = 0;
+  while (i < n && l[i] > ' ' && l[i] < 127 && l[i] != ':')
+    i++;
+  return i > 0 && i < n && l[i] == ':';
+}
+
+/* Removes RFC 5322 comments (parentheses, nested, outside quotes). */
+static void sub_uncomment(char *s) {
+  char *o = s;
+  int depth = 0;
+  bool q = false;
+  for (char *p = s; *p; p++) {
+    if (*p == '\\' && p[1] && (q || depth)) {
+      if (!depth)
+        *o++ = *p, *o++ = p[1];
+      p++;
+    } else if (!depth && *p == '"') {
+      q = !q;
+      *o++ = *p;
+    } else if (!q && *p == '(') {
+      depth++;
+    } else if (!q && depth && *p == ')') {
+      depth--;
+    } else if (!depth) {
+      *o++ = *p;
+    }
+  }
+  *o = '\0';
+}
+
+/* One address of a list: "Name <a@b>" or "a@b". */
+static bool sub_address_ok(char *e) {
+  while (*e == ' ' || *e == '\t')
+    e++;
+  size_t n = strlen(e);
+  while (n && (e[n - 1] == ' ' || e[n - 1] == '\t'))
+    e[--n] = '\0';
+  if (!n)
+    return true; /* an empty element (RFC 5322 §4.4 obs-addr-list) */
+  char *lt = strchr(e, '<');
+  char *spec = NULL;
+  if (lt) {
+    char *gt = strchr(lt, '>');
+    if (!gt || gt[1])
+      return false;
+    spec = xstrndup(lt, (size_t)(gt - lt) + 1);
+  } else {
+    spec = xasprintf("<%s>", e);
+  }
+  struct srv_smtp_path p;
+  size_t used = 0;
+  bool ok = srv_smtp_path_parse(spec, strlen(spec), MS_PROFILE_RFC5321, false,
+                                false, &p, &used) == SRV_PATH_OK &&
+            used == strlen(spec) && p.domain;
+  if (ok)
+    srv_smtp_path_free(&p);
+  free(spec);
+  return ok;
+}
+
+/* An address-list value (RFC 5322 §3.4): groups, quotes, angle brackets. */
+static bool sub_addresses_ok(const char *value) {
+  char *v = xstrdup(value);
+  sub_uncomment(v);
+  char *s = v;
+  bool q = false, ok = true;
+  int angle = 0;
+  for (char *p = v;; p++) {
+    char c = *p;
+    if (c == '"' && (p == v || p[-1] != '\\'))
+      q = !q;
+    else if (!q && c == '<')
+      angle++;
+    else if (!q && c == '>' && angle)
+      angle--;
+    bool group = !q && !angle && c == ':';
+    bool end = !c || (!q && !angle && (c == ',' || c == ';'));
+    if (group) { /* "name:" starts a group: its members follow */
+      s = p + 1;
+      continue;
+    }
+    if (end) {
+      *p = '\0';
+      ok = ok && sub_address_ok(s);
+      s = p + 1;
+    }
+    if (!c)
+      break;
+  }
+  free(v);
+  return ok && !q && !angle;
+}
+
+/* Which address fields, and the enhanced code of a bad one (RFC 3463:
+ * X.1.7 bad sender's, X.1.3 bad destination mailbox address syntax). */
+static const char *sub_address_field(const char *name, size_t n) {
+  static const struct {
+    const char *name, *esc;
+  } fields[] = {{"From", "5.1.7"}, {"Sender", "5.1.7"}, {"Reply-To", "5.1.7"},
+                {"To", "5.1.3"},   {"Cc", "5.1.3"},     {"Bcc", "5.1.3"}};
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+    if (strlen(fields[i].name) == n &&
+        strncasecmp(name, fields[i].name, n) == 0)
+      return fields[i].esc;
+  return NULL;
+}
+
+/* The header of DATA (LEN octets, CRLF lines): 0 fine, or the reply
+ * written.  One field at a time, unfolded. */
+static bool sub_header(const struct srv_ctx *ctx, const char *data, size_t len,
+                       const struct srv_smtp_fmt *f, struct ms_buf *out) {
+  const char *p = data, *end = data + len, *next;
+  struct ms_buf field;
+  ms_buf_init(&field, 0);
+  const char *bad_esc = NULL;
+  bool syntax = true, first = true;
+  for (;;) {
+    size_t n = p < end ? sub_line(p, end, &next) : 0;
+    bool cont = n && (p[0] == ' ' || p[0] == '\t');
+    if (!cont && field.len) { /* a whole field: check its addresses */
+      ms_buf_add(&field, "", 1);
+      const char *colon = strchr(field.p, ':');
+      const char *esc = sub_address_field(field.p, (size_t)(colon - field.p));
+      if (esc && !bad_esc && !sub_addresses_ok(colon + 1))
+        bad_esc = esc;
+      ms_buf_reset(&field);
+    }
+    if (p >= end || n == 0)
+      break; /* the empty line ends the header */
+    if (!sub_header_line(p, n, first)) {
+      syntax = false;
+      break;
+    }
+    ms_buf_add(&field, p, n);
+    first = false;
+    p = next;
+  }
+  ms_buf_free(&field);
+  if (!syntax) { /* §6.3: "Reply code 554 is used for syntactic problems" */
+    bool fault = sub_fault(ctx, MS_F_SUBMIT_SYNTAX_550);
+    srv_smtp_reply(out, f, fault ? 550 : 554, "5.6.0",
+                   "Message header syntax error");
+    return true;
+  }
+  if (bad_esc) { /* §5.1: 554 "with a suitable enhanced status code" */
+    srv_smtp_reply(out, f, 554, bad_esc,
+                   "Invalid address in the message header");
+    return true;
+  }
+  return false;
+}
+
+static bool sub_contains(const char *p, size_t n, const char *needle) {
+  size_t k = strlen(needle);
+  for (size_t i = 0; i + k <= n; i++)
+    if (memcmp(p + i, needle, k) == 0)
+      return true;
+  return false;
+}
+
+bool srv_submit_message(const struct srv_ctx *ctx, const char *data, size_t len,
+                        const struct srv_smtp_fmt *f, struct ms_buf *out) {
+  if (!sub_on(ctx))
+    return false;
+  if (sub_header(ctx, data, len, f, out))
+    return true;
+  if (!sub_contains(data, len, SUB_GTUBE))
+    return false;
+  /* §6.3: "Reply code 550 with an appropriate enhanced status code (such
+   * as 5.7.0) is used if the message violates site policy" */
+  bool fault = sub_fault(ctx, MS_F_SUBMIT_POLICY_554);
+  srv_smtp_reply(out, f, fault ? 554 : 550, "5.7.0",
+                 "Message refused by site policy (GTUBE)");
+  return true;
+}
