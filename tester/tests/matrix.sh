@@ -109,7 +109,8 @@ runs_of() {
 
 # The mailboxes each server's scripted configuration knows (servers/*.sh):
 # testuser exists on Postfix, Exim, OpenSMTPD, Sendmail, Courier and
-# Haraka (Courier refuses a domain without a dot: mx.example.test there);
+# Haraka (Courier refuses a domain without a dot: mx.example.test there,
+# also as the served ${domain} of rfc5321's postmaster tests);
 # smtp-sink and aiosmtpd accept every recipient, so they have no unknown
 # mailbox (-D unknown=, empty: the tests that need one SKIP).  POP3:
 # testuser/testpass.
@@ -117,7 +118,7 @@ defines_of() {
   case $1 in
   dovecot | courier-pop | cyrus-pop) echo "-D user=testuser -D pass=testpass" ;;
   courier)
-    echo "-D rcpt=testuser@mx.example.test -D rcpt2=postmaster@mx.example.test -D unknown=nosuchuser@mx.example.test" ;;
+    echo "-D rcpt=testuser@mx.example.test -D rcpt2=postmaster@mx.example.test -D unknown=nosuchuser@mx.example.test -D domain=mx.example.test" ;;
   postfix | exim | opensmtpd | sendmail | haraka)
     echo "-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost -D unknown=nosuchuser@localhost" ;;
   *) echo "-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost -D unknown=" ;;

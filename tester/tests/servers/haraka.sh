@@ -11,6 +11,8 @@
 #     tls      STARTTLS (the tls plugin) with certs.sh's server.pem (trust
 #              it with --cafile DIR/cafile.pem) and AUTH PLAIN LOGIN
 #              (auth/flat_file: testuser/testpass), offered inside TLS
+#              (and, by flat_file's own rule, in the clear to clients at
+#              private addresses such as 127.0.0.1)
 #     CERTDIR  use this certs.sh directory instead of making one
 #
 # Haraka has no local delivery: haraka/mailspec_rcpt.js knows the
