@@ -340,7 +340,42 @@ enum ms_fault {
   MS_F_DSN_COMBO,           /* dsn-combo-555 */
   MS_F_BINARYMIME_LINE,     /* binarymime-line */
   MS_F_UTF8_LINE,           /* smtputf8-line */
-  MS_F_COUNT                /* keep last */
+  /* What is delivered (issue 14; srv_smtp_deliver.c, store.c, the
+   * session's delivery point in srv_smtp.c): */
+  MS_F_NO_RECEIVED,           /* no-received: no trace line */
+  MS_F_RECEIVED_BELOW,        /* received-below: it goes below the header
+                                 fields, not on top */
+  MS_F_RECEIVED_NO_FROM,      /* received-no-from: no FROM clause */
+  MS_F_RECEIVED_SHORT_YEAR,   /* received-two-digit-year: obs- date */
+  MS_F_RECEIVED_FOR_ALL,      /* received-for-all: every RCPT in FOR */
+  MS_F_RECEIVED_NO_HELO,      /* received-no-helo: FROM without the EHLO name */
+  MS_F_RECEIVED_NO_IP,        /* received-no-ip: FROM without the address */
+  MS_F_RECEIVED_ZONE_NAME,    /* received-zone-name: "GMT", not an offset */
+  MS_F_RECEIVED_UNREGISTERED, /* received-unregistered: WITH XSMTP */
+  MS_F_RECEIVED_NO_ESMTPA,    /* received-no-esmtpa: WITH ESMTP after AUTH */
+  MS_F_TRACE_REWRITE,        /* trace-rewrite: earlier Received lines dropped */
+  MS_F_HEADER_REORDER,       /* header-reorder: Subject: moved to the top */
+  MS_F_NO_RETURN_PATH,       /* no-return-path: final delivery without it */
+  MS_F_RETURN_PATH_KEPT,     /* return-path-kept: the message's own stay */
+  MS_F_FOLD_LOCAL_PART,      /* fold-local-part: Return-Path in lower case */
+  MS_F_NULL_SENDER_FILLED,   /* null-sender-filled: <> becomes MAILER-DAEMON */
+  MS_F_STRIP_CONTROLS,       /* strip-controls: VT, FF, ... removed */
+  MS_F_WRAP_LONG_LINES,      /* wrap-long-lines: lines cut at 78 octets */
+  MS_F_STRIP_8TH_BIT,        /* strip-8th-bit: octets & 0x7f */
+  MS_F_DELIVER_UNFINISHED,   /* deliver-unfinished: data cut by a closed
+                                connection is delivered */
+  MS_F_FORGET_ON_DROP,       /* forget-on-drop: a 250'd message is undone
+                                when the client vanishes without QUIT */
+  MS_F_DELIVER_REFUSED_RCPT, /* deliver-refused-rcpt */
+  MS_F_NO_LOOP_CHECK,        /* no-loop-check: any number of Received */
+  MS_F_LOOP_LIMIT_50,        /* loop-limit-50: refuses past 50 Received */
+  MS_F_DELIVER_REFUSED,      /* deliver-refused: 5yz at the end, delivered */
+  MS_F_DELIVER_DEFERRED,     /* deliver-deferred: 4yz at the end, delivered */
+  MS_F_ROUTE_BY_HEADER,      /* route-by-header: To: gets it too */
+  MS_F_RCPT_LIMIT_DISCARD,   /* rcpt-limit-discard: past the limit, the
+                                first recipient is dropped for the new one */
+  MS_F_APPARENTLY_TO,        /* apparently-to: an Apparently-To: field */
+  MS_F_COUNT                 /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {
@@ -375,6 +410,10 @@ struct srv_ctx {
   bool tls_implicit;   /* every connection starts with a handshake */
   bool auth;           /* SMTP AUTH (rfc5321), POP3 AUTH offered */
   bool auth_need_tls;  /* --require-tls-for-auth */
+  /* The client's IP address, as the TCP connection says (the session's
+   * own copy of the context has it; "" in unit tests): the trace line's
+   * FROM clause (RFC 5321 §4.4, issue 14). */
+  const char *peer;
 };
 
 /* What a session asks the loop to do after handling input. */

@@ -14,6 +14,7 @@
 #include "srv.h"
 #include "srv_auth.h"
 #include "srv_smtp.h"
+#include "srv_smtp_deliver.h"
 #include "srv_smtp_submit.h"
 #include "store.h"
 #include "util.h"
@@ -49,8 +50,10 @@ struct smtp_sess {
   bool lf_inside;        /* a bare LF came inside the command line (§2.3.8) */
   bool ehlo_seen;        /* fault helo-503-after-ehlo */
   bool ehlo;             /* EHLO announced the extensions */
-  struct srv_smtp_size size; /* RFC 1870 (srv_smtp_size.c) */
-  struct srv_smtp_8bit b8;   /* RFC 6152 (srv_smtp_8bit.c) */
+  struct srv_smtp_size size;        /* RFC 1870 (srv_smtp_size.c) */
+  struct srv_smtp_8bit b8;          /* RFC 6152 (srv_smtp_8bit.c) */
+  char *helo;                       /* the EHLO/HELO name, for the trace line */
+  struct srv_smtp_pending *pending; /* fault forget-on-drop */
 };
 
 typedef enum srv_action (*smtp_fn)(struct smtp_sess *s, const char *arg,
@@ -171,6 +174,8 @@ static enum srv_action smtp_helo(struct smtp_sess *s, const char *arg,
   if (smtp_helo_refused(s, arg, out))
     return SRV_CONTINUE;
   smtp_reset(s);
+  free(s->helo);
+  s->helo = xstrdup(arg);
   s->st = SMTP_READY;
   s->ehlo = false;
   if (smtp_fault(s, MS_F_ENH_EHLO_ONLY)) /* RFC 2034 §4 */
@@ -225,6 +230,8 @@ static enum srv_action smtp_ehlo(struct smtp_sess *s, const char *arg,
     s->st = SMTP_READY;
   }
   s->ehlo = true;
+  free(s->helo); /* the trace line's FROM clause (issue 14) */
+  s->helo = xstrdup(arg);
   return smtp_ehlo_reply(s, arg, out);
 }
 
@@ -472,6 +479,31 @@ static enum srv_action smtp_rcpt_limit(struct smtp_sess *s,
   return SRV_CONTINUE;
 }
 
+/* Faults deliver-refused-rcpt (the refused PATH is added all the same)
+ * and, with LIMIT, rcpt-limit-discard (past the limit the first
+ * recipient is silently dropped to make room: RFC 5321 §4.5.3.1.8
+ * forbids it).  True when LIMIT made room. */
+static bool smtp_rcpt_fault(struct smtp_sess *s, const struct srv_smtp_path *p,
+                            bool limit) {
+  struct srv_smtp_rcpt r;
+  srv_smtp_rcpt_resolve(s->ctx.world, p, s->kind, &r);
+  bool ok = r.key && (r.v == SRV_RCPT_MAILBOX || r.v == SRV_RCPT_RELAY);
+  if (ok && limit && s->nrcpts > 0) {
+    free(s->rcpts[0]);
+    memmove(s->rcpts, s->rcpts + 1, (s->nrcpts - 1) * sizeof *s->rcpts);
+    s->nrcpts--;
+    s->naccepted--;
+  }
+  if (ok && !limit) {
+    smtp_add_rcpt(s, r.key);
+    r.key = NULL;
+    if (s->st == SMTP_MAIL)
+      s->st = SMTP_RCPT;
+  }
+  srv_smtp_rcpt_free(&r);
+  return ok && limit;
+}
+
 /* The faults that break postmaster (RFC 5321 §4.1.1.3: case-insensitive;
  * §4.5.1: postmaster at every domain served MUST be accepted). */
 static void smtp_postmaster_faults(const struct smtp_sess *s,
@@ -511,10 +543,18 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   if (smtp_params(s, p + used, false, out) ||
       srv_smtp_ext_rcpt_check(&s->ctx, &s->x, &path, &s->fmt, out) ||
       srv_submit_rcpt(&s->ctx, &path, &s->fmt, out)) {
+    if (ms_fault_on(&s->ctx.faults, MS_F_DELIVER_REFUSED_RCPT))
+      smtp_rcpt_fault(s, &path, false); /* refused, yet delivered to */
     srv_smtp_path_free(&path);
     return SRV_CONTINUE;
   }
-  if (s->naccepted >= s->ctx.world->max_recipients) {
+  if (srv_submit_rcpt(&s->ctx, &path, &s->fmt, out)) {
+    srv_smtp_path_free(&path);
+    return SRV_CONTINUE;
+  }
+  if (s->naccepted >= s->ctx.world->max_recipients &&
+      !(ms_fault_on(&s->ctx.faults, MS_F_RCPT_LIMIT_DISCARD) &&
+        smtp_rcpt_fault(s, &path, true))) {
     srv_smtp_path_free(&path);
     return smtp_rcpt_limit(s, out);
   }
@@ -571,10 +611,19 @@ static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
                                                       : SRV_CONTINUE;
 }
 
-/* Keep the message with the transaction's parameters (DSN, SMTPUTF8). */
-static int smtp_store(struct smtp_sess *s) {
-  struct srv_smtp_txn t = {s->from, s->rcpts, s->nrcpts, &s->data};
-  return srv_smtp_ext_store(&s->ctx, &s->x, &t);
+/* The transaction as srv_smtp_deliver.c takes it, with its parameters
+ * (DSN, SMTPUTF8, BODY=). */
+static struct srv_smtp_txn smtp_txn(const struct smtp_sess *s) {
+  return (struct srv_smtp_txn){s->helo ? s->helo : "",
+                               s->ehlo,
+                               s->auth.tls,
+                               s->auth.done,
+                               s->from ? s->from : "",
+                               s->rcpts,
+                               s->nrcpts,
+                               s->data.p ? s->data.p : "",
+                               s->data.len,
+                               &s->x.txn};
 }
 
 /* The end of data: 250, or a failure reply (RFC 5321 §4.1.1.4: "If the
@@ -606,11 +655,8 @@ static enum srv_action smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   else if (srv_smtp_ext_refuse(&s->ctx, &s->x, s->data.p ? s->data.p : "",
                                s->data.len, &s->fmt, out))
     (void)0; /* RFC 6531 §3.5: refused, reply written */
-  else if (s->nrcpts && smtp_store(s) < 0)
-    smtp_say(s, out, 451, "4.3.0",
-             "Requested action aborted: local error in processing");
-  else
-    smtp_ok(s, out, "2.0.0");
+  else       /* trace line, loop check, final delivery (issue 14) */
+    srv_smtp_deliver_txn(&s->ctx, smtp_txn(s), &s->fmt, out, &s->pending);
   smtp_reset(s);
   if (smtp_fault(s, MS_F_DATA_FAIL_CLOSE) && out->len > from &&
       out->p[from] != '2') {
@@ -697,6 +743,7 @@ static enum srv_action smtp_quit(struct smtp_sess *s, const char *arg,
   /* RFC 5321 §4.3.2: QUIT takes no argument: 501 (SHOULD) */
   if (*arg && !s->rfc821 && !smtp_fault(s, MS_F_QUIT_ARGS_OK))
     return smtp_501(s, out);
+  srv_smtp_pending_flush(&s->ctx, &s->pending);
   srv_smtp_reply(out, &s->fmt, 221, "2.0.0",
                  "%s Service closing transmission channel", smtp_host(s));
   return SRV_CLOSE;
@@ -1007,7 +1054,7 @@ static enum srv_action smtp_auth(struct smtp_sess *s, const char *arg,
 /* ---- BDAT (srv_smtp_bdat.c) ---------------------------------------- */
 
 static void smtp_bdat_end(struct smtp_sess *s, struct ms_buf *out) {
-  struct srv_smtp_txn t = {s->from, s->rcpts, s->nrcpts, &s->data};
+  struct srv_smtp_ext_txn t = {s->from, s->rcpts, s->nrcpts, &s->data};
   if (srv_smtp_bdat_end(&s->ctx, &s->x, &t, &s->fmt, out))
     smtp_reset(s); /* the LAST chunk ended the transaction */
 }
@@ -1249,9 +1296,13 @@ static void smtp_close(void *sess) {
   struct smtp_sess *s = sess;
   if (!s)
     return;
+  if (s->st == SMTP_DATA && s->nrcpts) /* cut short: cancelled (§4.1.1.10) */
+    srv_smtp_unfinished(&s->ctx, smtp_txn(s));
+  srv_smtp_pending_drop(&s->pending);
   smtp_reset(s);
   srv_smtp_ext_free(&s->x);
   srv_auth_free(&s->auth);
+  free(s->helo);
   free(s);
 }
 

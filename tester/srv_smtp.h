@@ -267,7 +267,7 @@ struct srv_smtp_ext {
 };
 
 /* What a BDAT LAST delivers (srv_smtp.c's transaction). */
-struct srv_smtp_txn {
+struct srv_smtp_ext_txn {
   const char *from;
   char *const *rcpts; /* store keys */
   size_t nrcpts;
@@ -332,7 +332,7 @@ bool srv_smtp_ext_refuse(const struct srv_ctx *ctx,
                          struct ms_buf *out);
 /* Keep the message with the transaction's parameters (ms_store). */
 int srv_smtp_ext_store(const struct srv_ctx *ctx, const struct srv_smtp_ext *x,
-                       const struct srv_smtp_txn *t);
+                       const struct srv_smtp_ext_txn *t);
 
 /* SMTPUTF8 on command lines: may LINE carry these octets >= 0x80
  * (valid UTF-8, after EHLO, in MAIL, RCPT, VRFY or EXPN)? */
@@ -370,7 +370,7 @@ size_t srv_smtp_bdat_want(const struct srv_smtp_ext *x);
 bool srv_smtp_bdat_octets(struct srv_smtp_ext *x, const char *p, size_t n,
                           struct ms_buf *data);
 bool srv_smtp_bdat_end(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
-                       const struct srv_smtp_txn *t,
+                       const struct srv_smtp_ext_txn *t,
                        const struct srv_smtp_fmt *f, struct ms_buf *out);
 /* Is BDAT a command here (CHUNKING offered, RFC 3030 §2)? */
 bool srv_smtp_bdat_offered(const struct srv_ctx *ctx);

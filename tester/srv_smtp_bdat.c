@@ -118,7 +118,7 @@ bool srv_smtp_bdat_octets(struct srv_smtp_ext *x, const char *p, size_t n,
 
 /* The LAST chunk is in: deliver (or refuse) the message. */
 static void bdat_deliver(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
-                         const struct srv_smtp_txn *t,
+                         const struct srv_smtp_ext_txn *t,
                          const struct srv_smtp_fmt *f, struct ms_buf *out) {
   const char *p = t->data->p ? t->data->p : "";
   if (srv_smtp_ext_refuse(ctx, x, p, t->data->len, f, out))
@@ -132,7 +132,7 @@ static void bdat_deliver(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
 }
 
 bool srv_smtp_bdat_end(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
-                       const struct srv_smtp_txn *t,
+                       const struct srv_smtp_ext_txn *t,
                        const struct srv_smtp_fmt *f, struct ms_buf *out) {
   if (x->chunk_err) {
     /* the transaction failed: RSET is due (§2), later chunks are

@@ -210,7 +210,7 @@ bool srv_smtp_ext_refuse(const struct srv_ctx *ctx,
 }
 
 int srv_smtp_ext_store(const struct srv_ctx *ctx, const struct srv_smtp_ext *x,
-                       const struct srv_smtp_txn *t) {
+                       const struct srv_smtp_ext_txn *t) {
   return ms_store_deliver_params(ctx->store, t->from, t->rcpts, t->nrcpts,
                                  &x->txn, t->data->p ? t->data->p : "",
                                  t->data->len);

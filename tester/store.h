@@ -64,6 +64,25 @@ int ms_store_deliver_params(struct ms_store *s, const char *reverse_path,
 const struct ms_store_params *ms_store_params(struct ms_store *s,
                                               const char *rcpt, size_t n);
 
+/* The same with trace lines and faults (issue 14).  A recipient that
+ * names a POP3 maildrop (its local part, at a local domain) also gets
+ * the message there, as final delivery: "Return-Path: <FROM>", then
+ * TRACE (the Received: lines, CRLF-ended), then DATA. */
+struct ms_store_in {
+  const char *from; /* the reverse-path's mailbox, "" for <> */
+  char *const *rcpts;
+  size_t nrcpts;
+  const char *trace; /* or NULL */
+  const char *data;  /* as received: unstuffed, CRLF line ends */
+  size_t len;
+  bool no_return_path; /* fault no-return-path */
+  /* The content final delivery stores (trace lines included), when the
+   * server made more of it than TRACE + DATA; NULL: TRACE + DATA. */
+  const char *content;
+  size_t clen;
+  const struct ms_store_params *params; /* DSN, SMTPUTF8, BODY=; or NULL */
+};
+int ms_store_deliver_in(struct ms_store *s, const struct ms_store_in *in);
 /* How many messages were delivered to RCPT (for tests). */
 size_t ms_store_count(struct ms_store *s, const char *rcpt);
 /* The Nth message delivered to RCPT, or NULL. Borrowed. */

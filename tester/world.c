@@ -66,6 +66,7 @@ void ms_world_free(struct ms_world *w) {
   free(w->greeting);
   world_strv_free(w->domains, w->ndomains);
   world_strv_free(w->relay_domains, w->nrelay);
+  world_strv_free(w->defer_senders, w->ndefer);
   world_users_free(w->users, w->nusers);
   world_lists_free(w->lists, w->nlists);
   free(w->pop3_timestamp);
@@ -212,6 +213,11 @@ struct ms_world *ms_world_builtin(void) {
                      NELEM(builtin_interested_parties));
   w->max_recipients = 100; /* RFC 821 §4.5.3, RFC 5321 §4.5.3.1.8 */
   w->max_message = 10u * 1024 * 1024;
+  /* suites/delivery.yaml's ${defer_from}: refused at the end of data
+   * with 451, for the test that no delivery follows (RFC 5321 §4.2.5) */
+  static const char *const defer[] = {"defer@example.org"};
+  w->defer_senders = world_strv_dup(defer, 1);
+  w->ndefer = 1;
   ms_world_builtin_pop3(w);
   return w;
 }
@@ -287,7 +293,7 @@ struct world_patch {
   struct ms_world v;
   bool have_login_delay;
   bool have_hostname, have_greeting, have_domains, have_relay, have_users,
-      have_lists, have_maxr, have_maxm, have_ts, have_drops;
+      have_lists, have_maxr, have_maxm, have_ts, have_drops, have_defer;
   bool have_req_tls, have_req_auth, have_req_tls_auth, have_tls_insuff,
       have_submission, have_starttls, have_weak;
   bool have_ehlo_off;
@@ -700,6 +706,9 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
   } else if (!strcmp(key, "relay_domains") && !p->have_relay) {
     p->v.relay_domains = world_strv(c, v, key, &p->v.nrelay);
     p->have_relay = true;
+  } else if (!strcmp(key, "defer_senders") && !p->have_defer) {
+    p->v.defer_senders = world_strv(c, v, key, &p->v.ndefer);
+    p->have_defer = true;
   } else if (!strcmp(key, "max_recipients")) {
     p->v.max_recipients = world_size(c, v, key);
     p->have_maxr = true;
@@ -743,7 +752,7 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
   } else if (!strcmp(key, "domains") || !strcmp(key, "relay_domains") ||
              !strcmp(key, "users") || !strcmp(key, "lists") ||
              !strcmp(key, "submission") || !strcmp(key, "weak_mechanisms") ||
-             !strcmp(key, "ehlo_off")) {
+             !strcmp(key, "ehlo_off") || !strcmp(key, "defer_senders")) {
     world_err(c, k, "'%s' given twice", key);
   } else {
     world_err(c, k,
@@ -751,7 +760,7 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
               "relay_domains, max_recipients, max_message, users, "
               "lists, pop3, require_tls, require_auth, "
               "require_tls_for_auth, starttls, weak_mechanisms, "
-              "tls_insufficient, submission, ehlo_off)",
+              "tls_insufficient, submission, ehlo_off, defer_senders)",
               key);
   }
 }
@@ -777,6 +786,10 @@ static void world_merge(struct ms_world *w, struct world_patch *p) {
   if (p->have_relay) {
     WORLD_SWAP(w->relay_domains, q->relay_domains);
     WORLD_SWAP(w->nrelay, q->nrelay);
+  }
+  if (p->have_defer) {
+    WORLD_SWAP(w->defer_senders, q->defer_senders);
+    WORLD_SWAP(w->ndefer, q->ndefer);
   }
   if (p->have_users) {
     WORLD_SWAP(w->users, q->users);

@@ -63,6 +63,10 @@ struct ms_world {
   size_t nmaildrops;
   char *greeting; /* text after "220 " (SMTP) or "+OK " (POP3);
                      NULL: the protocol's default with hostname */
+  /* Reverse-paths whose mail is refused at the end of data with 451
+   * (tests of RFC 5321 §4.2.5's 4yz: no later delivery; issue 14). */
+  char **defer_senders;
+  size_t ndefer;
   /* Policy (issue 7, srv_auth.c): */
   bool require_tls;          /* SMTP 530 before STARTTLS (RFC 3207 §4) */
   bool require_auth;         /* SMTP 530 before AUTH (RFC 4954 §6) */
