@@ -32,6 +32,8 @@ cannot_run() {
   command -v apt-get >/dev/null || { echo "no apt-get to fetch sendmail-bin"; return 0; }
   command -v m4 >/dev/null || { echo "no m4 (apt-get install m4) to build sendmail.cf"; return 0; }
   command -v unshare >/dev/null || { echo "unshare (util-linux) missing"; return 0; }
+  # its own host name without touching the machine's: a UTS namespace
+  why=$(unshare -u true 2>&1) || { echo "no UTS namespace here for Sendmail's host name (unshare -u: $why)"; return 0; }
   return 1
 }
 
