@@ -53,7 +53,8 @@ void ms_cmd_usage_run(FILE *out) {
         "                    [--shard K/N] [--repeat N] [--pcap DIR "
         "[--pcap-required]]\n"
         "                    [--cafile FILE] [--insecure] [--keylog FILE] "
-        "[-q|-v] [PATH...]\n"
+        "[--pop3 URL]\n"
+        "                    [-q|-v] [PATH...]\n"
         "\n"
         "Replay transcripts against a server and judge its replies by code.\n"
         "PATH is a transcript, a suite, or a directory (every *.yaml below "
@@ -74,6 +75,13 @@ void ms_cmd_usage_run(FILE *out) {
         "default: a\n"
         "                        reference server started for each "
         "transcript)\n"
+        "      --pop3 URL        the mailbox side: pop3://HOST[:PORT] "
+        "(pop3s://), where\n"
+        "                        delivery checks (target: pop3 sessions) "
+        "read back what\n"
+        "                        the target delivered; log in with -D "
+        "user=... -D pass=...\n"
+        "                        (-t builtin serves both sides itself)\n"
         "  -D, --define N=V      set variable ${N} (overrides the "
         "transcript's vars:);\n"
         "                        V = env:NAME or file:PATH reads a secret, "
@@ -255,7 +263,8 @@ enum {
   OPT_KEYLOG,
   OPT_PCAP,
   OPT_PCAP_REQUIRED,
-  OPT_REPEAT
+  OPT_REPEAT,
+  OPT_POP3
 };
 
 static const struct option run_opts[] = {
@@ -274,6 +283,7 @@ static const struct option run_opts[] = {
     {"pcap", required_argument, NULL, OPT_PCAP},
     {"pcap-required", no_argument, NULL, OPT_PCAP_REQUIRED},
     {"repeat", required_argument, NULL, OPT_REPEAT},
+    {"pop3", required_argument, NULL, OPT_POP3},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"color", required_argument, NULL, OPT_COLOR},
@@ -316,6 +326,24 @@ static void run_default_paths(struct run_args *a, const char *target) {
           proto == MS_PROTO_POP3 ? ""
                                  : " (pop3://HOST for the POP3 ones; "
                                    "`mailspec suites` lists them all)");
+}
+
+/* --pop3 URL: a POP3 server (pop3://, pop3s://, or HOST:PORT). */
+static int run_pop3(struct run_args *a, const char *arg) {
+  char err[512];
+  if (ms_target_parse(&a->eo.pop3, arg, err, sizeof err) < 0)
+    return run_usage_error("--pop3: %s", err);
+  if (a->eo.pop3.builtin ||
+      (a->eo.pop3.has_proto && a->eo.pop3.proto != MS_PROTO_POP3)) {
+    ms_target_free(&a->eo.pop3);
+    return run_usage_error("--pop3 takes the mailbox side's POP3 server, "
+                           "pop3://HOST[:PORT] or pop3s://HOST[:PORT], not "
+                           "'%s'",
+                           arg);
+  }
+  a->eo.pop3.has_proto = true;
+  a->eo.pop3.proto = MS_PROTO_POP3;
+  return 0;
 }
 
 /* 0 parsed, 1 --help shown, -1 usage error (message printed). */
@@ -378,6 +406,11 @@ static int run_parse(struct run_args *a, int argc, char **argv) {
       if (run_repeat(optarg, &a->repeat) < 0)
         return -1;
       break;
+    case OPT_POP3:
+      ms_target_free(&a->eo.pop3);
+      if (run_pop3(a, optarg) < 0)
+        return -1;
+      break;
     case 'q':
       a->g.verbosity = -1;
       break;
@@ -402,6 +435,10 @@ static int run_parse(struct run_args *a, int argc, char **argv) {
   char err[512];
   if (ms_target_parse(&a->eo.target, target, err, sizeof err) < 0)
     return run_usage_error("-t: %s", err);
+  if (a->eo.target.builtin && a->eo.pop3.host)
+    return run_usage_error("%s", "--pop3 names the mailbox side of a real "
+                                 "server; -t builtin serves both sides "
+                                 "itself");
   /* One TLS context for the run: a bad --cafile or --keylog is a usage
    * error now, not an ERROR in every transcript. */
   if (a->eo.cafile || a->eo.keylog || !a->eo.target.builtin) {
@@ -423,6 +460,7 @@ static void run_args_free(struct run_args *a) {
   free(a->reports);
   free(a->waivers);
   ms_target_free(&a->eo.target);
+  ms_target_free(&a->eo.pop3);
   ms_engine_tls_free(a->eo.tls_ctx);
 }
 

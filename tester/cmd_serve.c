@@ -20,6 +20,7 @@ void ms_fault_help(FILE *out); /* fault.c */
 
 struct serve_opts {
   const char *listen, *world, *ready, *spool;
+  const char *pop3_listen; /* --pop3-listen: the POP3 side, same store */
   enum ms_protocol protocol;
   enum ms_profile profile;
   const char *faults[SERVE_MAX_FAULTS];
@@ -38,7 +39,8 @@ static void serve_usage(FILE *out) {
       "[--spool DIR] [-v]\n"
       "                      [--tls-cert FILE --tls-key FILE] "
       "[--tls implicit]\n"
-      "                      [--require-tls-for-auth]\n"
+      "                      [--require-tls-for-auth] [--pop3-listen "
+      "ADDR:PORT]\n"
       "\n"
       "Run the reference server: a real server on a real socket that "
       "does what\n"
@@ -65,8 +67,17 @@ static void serve_usage(FILE *out) {
   ms_fault_help(out);
   fprintf(
       out,
+      "      --pop3-listen ADDR:PORT\n"
+      "                          also serve POP3 there, on the same "
+      "store: mail\n"
+      "                          delivered over SMTP to a local user "
+      "lands in the\n"
+      "                          POP3 maildrop of that name (delivery "
+      "checks, run\n"
+      "                          --pop3)\n"
       "  -r, --ready-file FILE   write the bound ADDR:PORT there once "
       "accepting\n"
+      "                          (a second line: the POP3 side's)\n"
       "  -s, --spool DIR         also keep accepted mail as an mbox per "
       "recipient\n"
       "  -v, --verbose           print every exchange live, in S:/R: form\n"
@@ -163,6 +174,9 @@ static int serve_option(struct serve_opts *o, int c, const char *arg) {
   case 'A':
     o->require_tls_for_auth = true;
     return 0;
+  case 'O':
+    o->pop3_listen = arg;
+    return 0;
   default:
     return serve_bad("%s", "bad option");
   }
@@ -181,6 +195,7 @@ static const struct option serve_long[] = {
     {"tls-key", required_argument, NULL, 'K'},
     {"tls", required_argument, NULL, 'T'},
     {"require-tls-for-auth", no_argument, NULL, 'A'},
+    {"pop3-listen", required_argument, NULL, 'O'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -201,6 +216,9 @@ static int serve_parse(struct serve_opts *o, int argc, char **argv) {
     return serve_bad("unexpected argument '%s'", argv[optind]);
   if (!o->tls_cert != !o->tls_key)
     return serve_bad("%s", "--tls-cert and --tls-key go together");
+  if (o->pop3_listen && o->protocol != MS_PROTO_SMTP)
+    return serve_bad("%s", "--pop3-listen adds a POP3 side to an SMTP "
+                           "server; --protocol pop3 serves POP3 alone");
   return 0;
 }
 
@@ -221,10 +239,13 @@ static struct ms_world *serve_world(const char *path) {
   return w;
 }
 
-static int serve_ready(const char *path, const char *address) {
+static int serve_ready(const char *path, const char *address,
+                       const char *pop3) {
   char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
   FILE *f = fopen(tmp, "w");
   int ok = f && fprintf(f, "%s\n", address) > 0;
+  if (ok && pop3)
+    ok = fprintf(f, "%s\n", pop3) > 0;
   if (f && fclose(f) != 0)
     ok = 0;
   if (ok && rename(tmp, path) < 0)
@@ -251,8 +272,9 @@ static void serve_wait(void) {
 
 static int serve_run(const struct ms_cli *g, const struct serve_opts *o,
                      struct ms_world *w) {
-  struct ms_server_opts so = {o->protocol, o->profile, w,    o->faults,
-                              o->nfaults,  o->spool,   NULL, false};
+  struct ms_server_opts so = {o->protocol, o->profile, w,
+                              o->faults,   o->nfaults, o->spool,
+                              NULL,        false,      o->pop3_listen};
   struct ms_server_tls tls = {.cert = o->tls_cert,
                               .key = o->tls_key,
                               .implicit = o->tls_implicit,
@@ -284,8 +306,14 @@ static int serve_run(const struct ms_cli *g, const struct serve_opts *o,
             : o->profile == MS_PROFILE_RFC821 ? "rfc821"
                                               : "rfc5321",
             ms_server_address(s));
+  if (g->verbosity >= 0 && o->pop3_listen)
+    fprintf(stderr,
+            "mailspec serve: POP3 (rfc1939) on %s, on the same "
+            "store\n",
+            ms_server_pop3_address(s));
   int rc = MS_EXIT_PASS;
-  if (o->ready && serve_ready(o->ready, ms_server_address(s)) < 0)
+  if (o->ready && serve_ready(o->ready, ms_server_address(s),
+                              ms_server_pop3_address(s)) < 0)
     rc = MS_EXIT_ERROR;
   else
     serve_wait();

@@ -38,7 +38,7 @@ static void eng_fifo_push(struct ms_eng *e, char *shown, bool multi) {
       e->k->fhead == e->k->fn) /* empty: reuse from the start */
     e->k->fhead = e->k->fn = e->k->funsent = 0;
   xgrow((void **)&e->k->fifo, &e->k->fcap, e->k->fn, sizeof *e->k->fifo);
-  e->k->fifo[e->k->fn++] = (struct ms_eng_sent){shown, multi, 0};
+  e->k->fifo[e->k->fn++] = (struct ms_eng_sent){shown, multi, 0, 0, -1};
 }
 
 /* The command lines queued since the last write go out together: a
@@ -52,7 +52,7 @@ static void eng_fifo_written(struct ms_eng *e) {
 
 static struct ms_eng_sent eng_fifo_pop(struct ms_eng *e) {
   if (e->k->fhead >= e->k->fn)
-    return (struct ms_eng_sent){NULL, false, 0};
+    return (struct ms_eng_sent){NULL, false, 0, 0, -1};
   if (e->k->fhead >= e->k->funsent) /* cannot happen: expect() writes first */
     eng_fifo_written(e);
   return e->k->fifo[e->k->fhead++];
@@ -165,10 +165,22 @@ static void eng_command(struct ms_eng *e, char *shown) {
   if (e->t->protocol == MS_PROTO_SMTP && ms_smtp_is_data(shown)) {
     e->k->in_data = true;
     e->k->data_pending = true;
-    e->k->eod = 2; /* the data starts at the start of a line */
+    e->k->eod = 2;          /* the data starts at the start of a line */
+    ms_engine_rec_start(e); /* delivery checks compare with it */
   }
   bool multi = e->t->protocol == MS_PROTO_POP3 && ms_pop3_multiline(shown);
   eng_fifo_push(e, shown, multi);
+  if (e->t->protocol == MS_PROTO_SMTP) /* RFC 6531: UTF-8 in its reply? */
+    e->k->fifo[e->k->fn - 1].utf8 =
+        ms_engine_utf8_sent(&e->k->utf8_mail, shown);
+}
+
+/* The end-of-data line of the message being sent went out: its reply
+ * is owed (RFC 5321 §4.1.1.4), and tells delivery checks its fate. */
+static void eng_end_of_data(struct ms_eng *e) {
+  eng_fifo_push(e, xstrdup("."), false);
+  e->k->fifo[e->k->fn - 1].rec = ms_engine_rec_end(e);
+  e->k->in_data = false;
 }
 
 /* Raw mail data: the bytes up to and including the end-of-data line
@@ -185,11 +197,12 @@ static size_t eng_track_data(struct ms_eng *e, const char *p, size_t len) {
     else
       e->k->eod = c == '\r' ? 1 : 0;
     if (e->k->eod == 5) {
-      e->k->in_data = false;
-      eng_fifo_push(e, xstrdup("."), false);
+      ms_engine_rec_add(e, p, i + 1);
+      eng_end_of_data(e);
       return i + 1;
     }
   }
+  ms_engine_rec_add(e, p, len);
   return len;
 }
 
@@ -242,17 +255,16 @@ static void eng_track(struct ms_eng *e, const struct ms_step *st,
     break;
   case MS_SEND_DATA_LINE:
     e->k->blind = e->k->blind || e->k->data_pending;
+    ms_engine_rec_add(e, wire, len);
     /* The end of mail data is answered too (RFC 5321 §4.1.1.4). */
     if (len >= 1 && wire[0] == '.' &&
-        (len == 1 || wire[1] == '\r' || wire[1] == '\n')) {
-      eng_fifo_push(e, xstrdup("."), false);
-      e->k->in_data = false;
-    }
+        (len == 1 || wire[1] == '\r' || wire[1] == '\n'))
+      eng_end_of_data(e);
     break;
   case MS_SEND_BODY:
     e->k->blind = e->k->blind || e->k->data_pending;
-    eng_fifo_push(e, xstrdup("."), false);
-    e->k->in_data = false;
+    ms_engine_rec_add(e, wire, len);
+    eng_end_of_data(e);
     break;
   }
 }
@@ -494,6 +506,29 @@ char *ms_engine_expand(const struct ms_eng *e, const char *text, char *err,
   return v;
 }
 
+char *ms_engine_expand_all(const struct ms_eng *e, const char *text, char *err,
+                           size_t errlen) {
+  size_t nv, n;
+  struct ms_var *ovr = eng_overrides(e, NULL, &nv);
+  char *r = ms_vars_expand(text, strlen(text), e->t->vars, e->t->nvars, ovr, nv,
+                           &n, err, errlen);
+  free(ovr);
+  return r;
+}
+
+char *ms_engine_expand_re(const struct ms_eng *e, const char *re, char *err,
+                          size_t errlen) {
+  size_t nv;
+  struct ms_var *ovr = eng_overrides(e, NULL, &nv);
+  struct ms_var *all = xcalloc(nv + e->t->nvars + 1, sizeof *all);
+  memcpy(all, ovr, nv * sizeof *all);
+  memcpy(all + nv, e->t->vars, e->t->nvars * sizeof *all);
+  free(ovr);
+  char *r = ms_vars_expand_re(re, all, nv + e->t->nvars, err, errlen);
+  free(all);
+  return r;
+}
+
 /* ---- connecting ------------------------------------------------------- */
 
 bool ms_engine_connect(struct ms_eng *e, const struct ms_step *at, size_t idx) {
@@ -532,6 +567,8 @@ void ms_engine_disconnect(struct ms_eng *e) {
   e->k->bdat_left = 0;
   e->k->in_data = false;
   e->k->data_pending = e->k->blind = false;
+  e->k->utf8_mail = false;
+  e->k->rec = -1; /* a message cut short stays as far as it went */
   ms_engine_pop3_reset(&e->k->pop3); /* its checks hold within one session */
 }
 
@@ -663,7 +700,7 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
     memset(keep, 0, sizeof *keep);
   ms_engine_flush(e);
   /* The greeting answers no command, even from an early talker. */
-  struct ms_eng_sent sent = {NULL, false, 0};
+  struct ms_eng_sent sent = {NULL, false, 0, 0, -1};
   bool greeting = e->k->nreplies == 0;
   if (!greeting)
     sent = eng_fifo_pop(e);
@@ -700,6 +737,10 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
     e->k->last_code = rep.code;
     if (data_reply && rep.code / 100 != 3)
       e->k->in_data = false; /* refused: what follows is no mail data */
+    if (e->t->protocol == MS_PROTO_SMTP)
+      ms_engine_utf8_reply(sent.utf8, &rep);
+    if (sent.rec >= 0)
+      ms_engine_rec_reply(e, sent.rec, rep.code, st->line);
     eng_judge(e, st, &rep, r);
     if (e->t->protocol == MS_PROTO_POP3)
       eng_pop3_check(e, sent.shown, &rep, r);
@@ -944,6 +985,10 @@ static void eng_init(struct ms_eng *e, const struct ms_engine_opts *o,
                              t->protocol, o->jobs > 1 ? t->id : NULL,
                              &e->secrets, t->convention};
   ms_engine_links_init(e);
+  char nonce[48];
+  ms_engine_nonce(nonce, sizeof nonce);
+  e->caps = xcalloc(1, sizeof *e->caps);
+  e->caps[e->ncaps++] = (struct ms_var){xstrdup("nonce"), xstrdup(nonce)};
   if (o->ndefines > 0) {
     e->masked = xcalloc(o->ndefines, sizeof *e->masked);
     for (size_t i = 0; i < o->ndefines; i++) {
@@ -975,6 +1020,7 @@ static void eng_scrub(struct ms_eng *e) {
 
 static void eng_fini(struct ms_eng *e) {
   ms_engine_links_free(e);
+  ms_engine_recs_free(e);
   eng_scrub(e);
   ms_secrets_free(&e->secrets);
   free(e->skip);
@@ -1000,7 +1046,10 @@ static char *eng_target_skip(const struct ms_eng *e) {
   const struct ms_target *g = &e->o->target;
   const struct ms_transcript *t = e->t;
   if (g->builtin || strcmp(e->out->target, "builtin") == 0)
-    return NULL;
+    return t->uses_mailbox && !e->pop3_host
+               ? xstrdup("the reference server started without its POP3 "
+                         "side")
+               : NULL;
   if (g->has_proto && g->proto != t->protocol)
     return xasprintf("the target is a%s server (%s://); this transcript is "
                      "%s",
@@ -1012,6 +1061,10 @@ static char *eng_target_skip(const struct ms_eng *e) {
     return xstrdup("the target speaks TLS from the first byte; this "
                    "transcript negotiates STARTTLS (give the plaintext "
                    "port)");
+  if (t->uses_mailbox && !e->pop3_host)
+    return xstrdup("this transcript reads what was delivered back over "
+                   "POP3: give the mailbox side with --pop3 "
+                   "pop3://HOST:PORT (and -D user=... -D pass=...)");
   return NULL;
 }
 
@@ -1081,6 +1134,9 @@ void ms_engine_run_env(const struct ms_engine_opts *o,
   e->ovr = env->ovr;
   e->novr = env->novr;
   e->ca_pem = env->ca_pem;
+  e->pop3_host = env->pop3_host;
+  e->pop3_port = env->pop3_port;
+  e->pop3_tls = !o->target.builtin && o->pop3.tls;
   e->implicit_tls = t->tls_implicit || (o->target.tls && !o->target.builtin);
   eng_secrets(e);
   if (e->deadline_s > 0)
@@ -1112,7 +1168,8 @@ void ms_engine_run_loaded(const struct ms_engine_opts *o,
                           const char *port, const struct ms_var *ovr,
                           size_t novr, const struct ms_probe *probe,
                           struct ms_transcript_result *out) {
-  struct ms_engine_env env = {ovr, novr, probe, NULL};
+  const struct ms_target *p = &o->pop3;
+  struct ms_engine_env env = {ovr, novr, probe, NULL, p->host, p->port};
   ms_engine_run_env(o, t, host, port, &env, out);
 }
 

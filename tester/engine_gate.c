@@ -234,6 +234,7 @@ static bool gate_judged(const struct ms_step *st) {
   case MS_STEP_TLS:
   case MS_STEP_AUTH:
   case MS_STEP_APOP:
+  case MS_STEP_MESSAGE:
     return true;
   case MS_STEP_SEND:
   case MS_STEP_META:

@@ -150,6 +150,7 @@ struct ms_engine_env {
   size_t novr;
   const struct ms_probe *probe;
   const char *ca_pem;
+  const char *pop3_host, *pop3_port; /* the mailbox side, or NULL */
 };
 
 /* Load and run plan item ITEM into OUT (any target, builtin included).
@@ -216,11 +217,29 @@ char *ms_engine_pop3_check(struct ms_pop3_ledger *l, const char *sent,
 
 /* A command line sent and not yet answered. */
 struct ms_eng_sent {
-  char *shown;  /* as shown in reports (secrets redacted) */
-  bool multi;   /* POP3: the +OK answer is multi-line */
-  size_t group; /* command lines of the write it went out in (a
-                   pipelined group when > 1); 0 not written yet */
+  char *shown;   /* as shown in reports (secrets redacted) */
+  bool multi;    /* POP3: the +OK answer is multi-line */
+  size_t group;  /* command lines of the write it went out in (a
+                    pipelined group when > 1); 0 not written yet */
+  unsigned utf8; /* SMTP: MS_UTF8_*, where its reply may carry UTF-8 */
+  long rec;      /* the end of data of sent message REC (engine_delivery.c),
+                    whose reply this is; -1 none */
 };
+
+/* ---- UTF-8 in SMTP replies (engine_utf8.c, RFC 6531) ----------------- */
+
+enum {
+  MS_UTF8_NONE = 0,   /* US-ASCII only (RFC 5321 §2.4) */
+  MS_UTF8_ANY = 1,    /* VRFY/EXPN ... SMTPUTF8 (RFC 6531 §3.7.4.2) */
+  MS_UTF8_FORWARD = 2 /* RCPT after MAIL ... SMTPUTF8: 251/551 (§3.7.4.1) */
+};
+/* Command line SHOWN goes out on a connection whose transaction has
+ * MAIL ... SMTPUTF8 when *MAIL: where its reply may carry UTF-8
+ * (MS_UTF8_*); *MAIL follows MAIL, RSET, EHLO, HELO and STARTTLS. */
+unsigned ms_engine_utf8_sent(bool *mail, const char *shown);
+/* A reply PERMIT lets carry UTF-8: its octets over 127 are no finding,
+ * unless they are not valid UTF-8 (MS_V_BAD_UTF8). */
+void ms_engine_utf8_reply(unsigned permit, struct ms_reply *rep);
 
 /* One connection of a transcript and the dialogue state on it.  Entries
  * of sessions: that continue one another (keep_open:, issue 13) share a
@@ -246,6 +265,7 @@ struct ms_eng_link {
   int last_code;    /* code of the last reply read on it */
   char *greeting;   /* its greeting (first line), or NULL */
   size_t bdat_left; /* octets of a BDAT chunk still to come (RFC 3030) */
+  bool utf8_mail;   /* the transaction's MAIL had SMTPUTF8 (RFC 6531) */
   bool in_data;     /* raw bytes after DATA are mail data up to CRLF.CRLF */
   int eod;          /* how much of "\r\n.\r\n" was seen last */
   struct ms_buf raw_part; /* a raw command line not yet ended */
@@ -253,8 +273,25 @@ struct ms_eng_link {
   char send_err[160];
   struct ms_pop3_ledger pop3; /* POP3: this session's sizes (engine_pop3.c) */
   bool data_pending;          /* DATA went out, its reply not read yet */
-  bool blind; /* mail data went out before DATA's reply came: the
-                 server may answer it as commands */
+  bool blind;   /* mail data went out before DATA's reply came: the
+                   server may answer it as commands */
+  bool mailbox; /* target: pop3: its entries hold delivery checks, which
+                   open connections of their own (issue 14) */
+  long rec;     /* the message being sent on it (DATA went out), -1 none */
+};
+
+/* A message the transcript sent with DATA (issue 14): the mail data as
+ * it went out, and the reply to its end of data.  Delivery checks find
+ * it by their token and compare what was delivered with it. */
+struct ms_eng_rec {
+  struct ms_buf wire; /* the octets after the DATA line, up to and
+                         including the end-of-data line */
+  bool done;          /* the end-of-data line went out */
+  int code;           /* the reply to it, 0 none read */
+  int line;           /* the step that read that reply */
+  char *content;      /* the content as sent (unstuffed, RFC 5321 §4.5.2),
+                         made when first asked for */
+  size_t len;
 };
 
 struct ms_eng {
@@ -292,9 +329,16 @@ struct ms_eng {
   bool diverge_allowed; /* ...by a reply the transcript allows */
   bool in_auth;         /* inside an auth: step: engine_secure.c judges */
   /* capture: variables of the transcript (all sessions): every name
-   * some step declares, value NULL until its reply matched */
+   * some step declares, value NULL until its reply matched; and
+   * ${nonce}, unique per run (issue 14) */
   struct ms_var *caps;
   size_t ncaps;
+  /* Delivery checks (issue 14): the mailbox side (run --pop3, or the
+   * builtin server's POP3 listener), and the messages sent so far. */
+  const char *pop3_host, *pop3_port;
+  bool pop3_tls;
+  struct ms_eng_rec *recs;
+  size_t nrecs, crecs;
 };
 
 /* What a text:/not_text:/capture: regex sees of reply R: its lines as
@@ -339,6 +383,31 @@ bool ms_engine_send_step(struct ms_eng *e, const struct ms_step *st,
 /* expect: close (step ST, index IDX). */
 void ms_engine_close_step(struct ms_eng *e, const struct ms_step *st,
                           size_t idx);
+
+/* engine_delivery.c: the messages a transcript sends, and the delivery
+ * checks that read them back over POP3 (issue 14). */
+/* DATA went out on the current link: its mail data is recorded. */
+void ms_engine_rec_start(struct ms_eng *e);
+/* Mail data octets that went out on the current link. */
+void ms_engine_rec_add(struct ms_eng *e, const char *p, size_t n);
+/* Its end-of-data line went out: the record's index (for the FIFO
+ * entry that awaits the reply), or -1. */
+long ms_engine_rec_end(struct ms_eng *e);
+/* The reply CODE to the end of data of record REC came (step line). */
+void ms_engine_rec_reply(struct ms_eng *e, long rec, int code, int line);
+void ms_engine_recs_free(struct ms_eng *e);
+/* A delivery check (MS_STEP_MESSAGE).  False when the run stops. */
+bool ms_engine_message(struct ms_eng *e, const struct ms_step *st, size_t idx);
+/* ${nonce}: a new value in BUF (CAP >= 32), unique per run. */
+void ms_engine_nonce(char *buf, size_t cap);
+/* TEXT with every variable expanded (captures, ${nonce}, -D, suite and
+ * transcript vars); NULL with ERR. */
+char *ms_engine_expand_all(const struct ms_eng *e, const char *text, char *err,
+                           size_t errlen);
+/* RE with every variable's value put in as a literal (ERE metacharacters
+ * escaped); NULL with ERR. */
+char *ms_engine_expand_re(const struct ms_eng *e, const char *re, char *err,
+                          size_t errlen);
 
 /* engine_session.c: the connections and the session entries. */
 void ms_engine_links_init(struct ms_eng *e);

@@ -220,8 +220,13 @@ static struct ms_server *eng_builtin_start(const struct ms_transcript *t,
     return NULL;
   }
   ms_diags_free(&d);
-  struct ms_server_opts so = {
-      .protocol = t->protocol, .profile = eng_profile(t), .world = w};
+  struct ms_server_opts so = {.protocol = t->protocol,
+                              .profile = eng_profile(t),
+                              .world = w,
+                              /* the mailbox side of delivery checks, on the
+                               * same store (issue 14) */
+                              .pop3_listen =
+                                  t->uses_mailbox ? "127.0.0.1:0" : NULL};
   struct ms_server_tls tls = {.implicit = t->tls_implicit};
   char err[256] = "";
   struct ms_server *srv =
@@ -257,7 +262,12 @@ static void eng_run_builtin(const struct ms_engine_opts *o,
   }
   /* The reference server's certificate is its own, made at start: trust
    * exactly it, so that verification stays on. */
-  struct ms_engine_env env = {ovr, novr, NULL, ms_server_tls_cert(srv)};
+  struct ms_engine_env env = {ovr,
+                              novr,
+                              NULL,
+                              ms_server_tls_cert(srv),
+                              ms_server_pop3_host(srv),
+                              ms_server_pop3_port(srv)};
   ms_engine_run_env(o, t, ms_server_host(srv), ms_server_port(srv), &env, out);
   /* Finish the capture while the server still runs: it then closes its
    * side as the dialogue ended, not with the 421 of a server stopping. */

@@ -29,11 +29,14 @@ void ms_engine_links_init(struct ms_eng *e) {
     k->host = e->host;
     k->port = e->port;
     k->conn.fd = -1;
+    k->rec = -1;
     ms_buf_init(&k->batch, 0);
     ms_buf_init(&k->raw_part, MS_SMTP_CMD_LINE_MAX * 16);
   }
-  for (size_t i = t->nsessions; i-- > 0;)
+  for (size_t i = t->nsessions; i-- > 0;) {
     e->links[t->sessions[i].conn].name = t->sessions[i].name;
+    e->links[t->sessions[i].conn].mailbox = t->sessions[i].mailbox;
+  }
   e->k = &e->links[0];
 }
 
@@ -126,6 +129,8 @@ static bool sess_step(struct ms_eng *e, const struct ms_session *s, size_t i) {
     /* A capture gap: nothing to send or expect.  Whether a transcript
      * with gaps may be replayed at all is the loader's call. */
     return true;
+  case MS_STEP_MESSAGE: /* opens POP3 connections of its own */
+    return ms_engine_message(e, st, i);
   }
   return true;
 }
@@ -152,6 +157,12 @@ void ms_engine_session(struct ms_eng *e, size_t si) {
   if (s->nsteps == 0) {
     if (!s->keep_open)
       ms_engine_disconnect(e);
+    return;
+  }
+  if (s->mailbox) { /* delivery checks: each reads the mailbox itself */
+    for (size_t i = 0; i < s->nsteps && !e->stopped && !e->fatal; i++)
+      if (!sess_step(e, s, i))
+        break;
     return;
   }
   /* A new connection, or one the transcript closed (<close connection>)

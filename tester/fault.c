@@ -631,6 +631,216 @@ static const struct fault_def fault_defs[] = {
      "8-bit data after MAIL without BODY=8BITMIME gets 451 at the end\n"
      "                         of the data (RFC 5321 §2.4: clear the bit or\n"
      "                         reject the message)"},
+    /* CHUNKING, BINARYMIME, SMTPUTF8, DSN (issue 14). */
+    {"bdat-unadvertised", MS_F_BDAT_UNADV, FA_NONE, false, 0, 0,
+     "CHUNKING is not listed in EHLO, yet BDAT works (RFC 3030 §2)"},
+    {"bdat-no-data", MS_F_BDAT_NO_DATA, FA_NONE, false, 0, 0,
+     "DATA is refused with 502 while CHUNKING is offered (RFC 3030\n"
+     "                         §2: DATA MUST stay)"},
+    {"bdat-no-last", MS_F_BDAT_NO_LAST, FA_NONE, false, 0, 0,
+     "BDAT SIZE LAST is refused with 501 (RFC 3030 §2's bdat-cmd)"},
+    {"bdat0-refused", MS_F_BDAT0_REFUSED, FA_NONE, false, 0, 0,
+     "BDAT 0 LAST is refused with 501 (RFC 3030 §2 allows it)"},
+    {"bdat-after-last-250", MS_F_BDAT_AFTER_LAST, FA_NONE, false, 0, 0,
+     "the envelope outlives BDAT LAST: a BDAT after it starts a\n"
+     "                         new message (250, not 503; RFC 3030 §2)"},
+    {"bdat-chunk-354", MS_F_BDAT_CHUNK_354, FA_NONE, false, 0, 0,
+     "a chunk that is not the LAST gets 354, not 250 (RFC 3030 §2)"},
+    {"bdat-parse-failed-chunk", MS_F_BDAT_FAILED_PARSE, FA_NONE, false, 0, 0,
+     "a BDAT refused for want of a transaction does not take its\n"
+     "                         chunk: its octets are read as commands (RFC "
+     "3030 §2)"},
+    {"bdat-pipeline-parse", MS_F_BDAT_PIPE_PARSE, FA_NONE, false, 0, 0,
+     "after a failed BDAT, later BDATs are unknown (500) and their\n"
+     "                         chunks read as commands (RFC 3030 §2, "
+     "pipelining)"},
+    {"bdat-then-data-354", MS_F_BDAT_DATA_354, FA_NONE, false, 0, 0,
+     "DATA after a BDAT of the same transaction gets 354, not 503\n"
+     "                         (RFC 3030 §2)"},
+    {"binary-line-close", MS_F_BINARY_LINE_CLOSE, FA_NONE, false, 0, 0,
+     "a command line with control octets (a NUL) closes the\n"
+     "                         connection instead of getting 500 (RFC 3030 "
+     "§2)"},
+    {"binarymime-unadvertised", MS_F_BINMIME_UNADV, FA_NONE, false, 0, 0,
+     "BINARYMIME is not listed in EHLO, yet BODY=BINARYMIME is taken\n"
+     "                         (RFC 3030 §3)"},
+    {"binarymime-no-chunking", MS_F_BINMIME_NO_CHUNKING, FA_NONE, false, 0, 0,
+     "BINARYMIME is listed without CHUNKING, and BDAT is unknown\n"
+     "                         (RFC 3030 §3)"},
+    {"binarymime-param", MS_F_BINMIME_PARAM, FA_NONE, false, 0, 0,
+     "EHLO lists \"BINARYMIME 1\": a parameter (RFC 3030 §3 has none)"},
+    {"binarymime-body-refused", MS_F_BINMIME_REFUSED, FA_NONE, false, 0, 0,
+     "MAIL ... BODY=BINARYMIME gets 555 though BINARYMIME is listed"},
+    {"binarymime-data-354", MS_F_BINMIME_DATA_354, FA_NONE, false, 0, 0,
+     "DATA after MAIL ... BODY=BINARYMIME gets 354, not 503\n"
+     "                         (RFC 3030 §3)"},
+    {"binary-cte-refused", MS_F_BINARY_CTE_REFUSED, FA_NONE, false, 0, 0,
+     "a message with \"Content-Transfer-Encoding: binary\" sent without\n"
+     "                         BODY=BINARYMIME is refused with 554 (RFC 3030 "
+     "§3: MUST\n"
+     "                         be accepted)"},
+    {"smtputf8-unadvertised", MS_F_UTF8_UNADV, FA_NONE, false, 0, 0,
+     "SMTPUTF8 is not listed in EHLO, yet MAIL ... SMTPUTF8 works\n"
+     "                         (RFC 6531 §3.1)"},
+    {"smtputf8-param", MS_F_UTF8_PARAM, FA_NONE, false, 0, 0,
+     "EHLO lists \"SMTPUTF8 1\": a parameter (RFC 6531 §3.1)"},
+    {"smtputf8-no-8bitmime", MS_F_UTF8_NO_8BITMIME, FA_NONE, false, 0, 0,
+     "SMTPUTF8 is listed, 8BITMIME is not (RFC 6531 §3.1)"},
+    {"ehlo-utf8-domain", MS_F_EHLO_UTF8_DOMAIN, FA_NONE, false, 0, 0,
+     "the EHLO reply names the server with a U-label, not an A-label\n"
+     "                         (RFC 6531 §3.7.1)"},
+    {"utf8-rcpt-refused", MS_F_UTF8_RCPT_REFUSED, FA_NONE, false, 0, 0,
+     "RCPT with a UTF-8 mailbox gets 553 even after MAIL ... SMTPUTF8\n"
+     "                         (RFC 6531 §3.2)"},
+    {"smtputf8-value-accepted", MS_F_UTF8_VALUE_OK, FA_NONE, false, 0, 0,
+     "MAIL ... SMTPUTF8=VALUE is taken (RFC 6531 §3.4: no value)"},
+    {"utf8-mail-no-param-553", MS_F_UTF8_MAIL_NOPARAM, FA_NONE, false, 0, 0,
+     "MAIL with a UTF-8 mailbox and no SMTPUTF8 is refused with 553,\n"
+     "                         not 550 (RFC 6531 §3.5)"},
+    {"utf8-rcpt-no-param-550", MS_F_UTF8_RCPT_NOPARAM, FA_NONE, false, 0, 0,
+     "RCPT with a UTF-8 mailbox after a MAIL without SMTPUTF8 is\n"
+     "                         refused with 550, not 553 (RFC 6531 §3.5)"},
+    {"utf8-no-param-esc", MS_F_UTF8_NOPARAM_ESC, FA_NONE, false, 0, 0,
+     "those 550 and 553 carry 5.1.7 / 5.1.3, not X.6.7 (RFC 6531 §3.5)"},
+    {"utf8-ascii-only-550", MS_F_UTF8_ASCII_550, FA_NONE, false, 0, 0,
+     "a message with internationalized headers for a recipient that\n"
+     "                         cannot take them gets 550, not 554 (RFC 6531 "
+     "§3.5)"},
+    {"utf8-ascii-only-esc", MS_F_UTF8_ASCII_ESC, FA_NONE, false, 0, 0,
+     "... and its 554 carries 5.6.0, not X.6.9 (RFC 6531 §3.5)"},
+    {"utf8-echo", MS_F_UTF8_ECHO, FA_NONE, false, 0, 0,
+     "the 250 to MAIL ... SMTPUTF8 echoes the UTF-8 mailbox (RFC 6531\n"
+     "                         §3.7.4.2: replies stay ASCII)"},
+    {"utf8-forward-unconverted", MS_F_UTF8_FWD_RAW, FA_NONE, false, 0, 0,
+     "without SMTPUTF8, 251/551 still name the non-ASCII forward-path\n"
+     "                         (RFC 6531 §3.7.4.1)"},
+    {"utf8-forward-keeps-code", MS_F_UTF8_FWD_CODE, FA_NONE, false, 0, 0,
+     "without SMTPUTF8, 251/551 drop the non-ASCII forward-path but\n"
+     "                         keep their code, not 250/550 (RFC 6531 "
+     "§3.7.4.1)"},
+    {"vrfy-utf8-unasked", MS_F_VRFY_UTF8_UNASKED, FA_NONE, false, 0, 0,
+     "VRFY without SMTPUTF8 answers 250 in UTF-8 (RFC 6531 §3.7.4.2)"},
+    {"vrfy-utf8-553", MS_F_VRFY_UTF8_553, FA_NONE, false, 0, 0,
+     "VRFY without SMTPUTF8 of a UTF-8 mailbox gets 553, not 252/550\n"
+     "                         (RFC 6531 §3.7.4.2)"},
+    {"vrfy-utf8-sticky", MS_F_VRFY_UTF8_STICKY, FA_NONE, false, 0, 0,
+     "after one VRFY ... SMTPUTF8 every VRFY answers in UTF-8\n"
+     "                         (RFC 6531 §3.7.4.2: that command only)"},
+    {"vrfy-utf8-no-mailbox", MS_F_VRFY_UTF8_NOMBOX, FA_NONE, false, 0, 0,
+     "VRFY ... SMTPUTF8 answers 250 with the user's name only, no\n"
+     "                         mailbox (RFC 6531 §3.7.4.2)"},
+    {"vrfy-utf8-form", MS_F_VRFY_UTF8_FORM, FA_NONE, false, 0, 0,
+     "VRFY ... SMTPUTF8 answers \"250 <mailbox> Name\" (RFC 6531\n"
+     "                         §3.7.4.2: \"Name <mailbox>\" or \"mailbox\")"},
+    {"vrfy-utf8-esc", MS_F_VRFY_UTF8_ESC, FA_NONE, false, 0, 0,
+     "the 252 of a VRFY that needs UTF-8 carries 2.1.5, not 2.6.8\n"
+     "                         (RFC 6531 §3.7.4.2)"},
+    {"vrfy-utf8-latin1", MS_F_VRFY_UTF8_LATIN1, FA_NONE, false, 0, 0,
+     "VRFY ... SMTPUTF8 answers in ISO 8859-1, not UTF-8 (RFC 6531\n"
+     "                         §1.1)"},
+    {"dsn-unadvertised", MS_F_DSN_UNADV, FA_NONE, false, 0, 0,
+     "DSN is not listed in EHLO, yet NOTIFY, ORCPT, RET and ENVID\n"
+     "                         work (RFC 3461 §2)"},
+    {"dsn-keyword-param", MS_F_DSN_KW_PARAM, FA_NONE, false, 0, 0,
+     "EHLO lists \"DSN 1\": a parameter (RFC 3461 §2)"},
+    {"dsn-ret-refused", MS_F_DSN_RET_REFUSED, FA_NONE, false, 0, 0,
+     "RET= and ENVID= on MAIL get 555 though DSN is listed (RFC 3461\n"
+     "                         §5.1)"},
+    {"dsn-notify-refused", MS_F_DSN_NOTIFY_REFUSED, FA_NONE, false, 0, 0,
+     "NOTIFY= and ORCPT= on RCPT get 555 though DSN is listed (RFC\n"
+     "                         3461 §5.1)"},
+    {"dsn-accept-invalid", MS_F_DSN_ACCEPT_INVALID, FA_NONE, false, 0, 0,
+     "MAIL takes invalid RET= and ENVID= values (RFC 3461 §5.1: 501)"},
+    {"dsn-accept-duplicate", MS_F_DSN_ACCEPT_DUP, FA_NONE, false, 0, 0,
+     "MAIL takes RET= or ENVID= twice (RFC 3461 §4.5, §5.1: 501)"},
+    {"dsn-rcpt-accept-invalid", MS_F_DSN_RCPT_INVALID, FA_NONE, false, 0, 0,
+     "RCPT takes invalid or repeated NOTIFY= and ORCPT= (RFC 3461\n"
+     "                         §4.5, §5.1: 501)"},
+    {"dsn-envid-38", MS_F_DSN_ENVID_38, FA_NONE, false, 0, 0,
+     "an ENVID parameter over 38 characters gets 501 (RFC 3461 §5.4:\n"
+     "                         100)"},
+    {"dsn-notify-22", MS_F_DSN_NOTIFY_22, FA_NONE, false, 0, 0,
+     "a NOTIFY parameter over 22 characters gets 501 (RFC 3461 §5.4:\n"
+     "                         28)"},
+    {"dsn-orcpt-100", MS_F_DSN_ORCPT_100, FA_NONE, false, 0, 0,
+     "an ORCPT parameter over 100 characters gets 501 (RFC 3461 §5.4:\n"
+     "                         500)"},
+    {"dsn-line-512", MS_F_DSN_LINE_512, FA_NONE, false, 0, 0,
+     "RCPT lines over 512 octets get 500, whatever their DSN\n"
+     "                         parameters (RFC 3461 §5.4: 1036)"},
+    {"dsn-case", MS_F_DSN_CASE, FA_NONE, false, 0, 0,
+     "NOTIFY= and RET= values in lower case get 501 (RFC 3461 §4.1,\n"
+     "                         §4.3: any case)"},
+    {"dsn-combo-555", MS_F_DSN_COMBO, FA_NONE, false, 0, 0,
+     "RET= or ENVID= after SIZE= and BODY= on one MAIL get 555 (RFC\n"
+     "                         3461 §5.4: any combination)"},
+    {"binarymime-line", MS_F_BINARYMIME_LINE, FA_NONE, false, 0, 0,
+     "a MAIL line with BODY=BINARYMIME over 512 + 500 (AUTH=) octets\n"
+     "                         gets 500 (RFC 3030 §3: 16 more)"},
+    {"smtputf8-line", MS_F_UTF8_LINE, FA_NONE, false, 0, 0,
+     "a MAIL line with SMTPUTF8 over 512 + 500 (AUTH=) octets gets\n"
+     "                         500 (RFC 6531 §3.1: 10 more)"},
+    /* What is delivered (issue 14): seen by reading the mailbox back. */
+    {"no-received", MS_F_NO_RECEIVED, FA_NONE, false, 0, 0,
+     "deliver without a Received: trace line (RFC 5321 §4.4)"},
+    {"received-below", MS_F_RECEIVED_BELOW, FA_NONE, false, 0, 0,
+     "put the Received: line below the header fields, not on top"},
+    {"received-no-from", MS_F_RECEIVED_NO_FROM, FA_NONE, false, 0, 0,
+     "a Received: line without its FROM clause"},
+    {"received-two-digit-year", MS_F_RECEIVED_SHORT_YEAR, FA_NONE, false, 0, 0,
+     "a Received: date with a two-digit year (an obs- form)"},
+    {"received-for-all", MS_F_RECEIVED_FOR_ALL, FA_NONE, false, 0, 0,
+     "a Received: FOR clause listing every recipient"},
+    {"received-no-helo", MS_F_RECEIVED_NO_HELO, FA_NONE, false, 0, 0,
+     "a Received: FROM clause without the EHLO name"},
+    {"received-no-ip", MS_F_RECEIVED_NO_IP, FA_NONE, false, 0, 0,
+     "a Received: FROM clause without the client's IP address"},
+    {"received-zone-name", MS_F_RECEIVED_ZONE_NAME, FA_NONE, false, 0, 0,
+     "a Received: date with a zone name (GMT), not an offset"},
+    {"received-unregistered", MS_F_RECEIVED_UNREGISTERED, FA_NONE, false, 0, 0,
+     "a Received: line saying WITH XSMTP (not in IANA's registry)"},
+    {"received-no-esmtpa", MS_F_RECEIVED_NO_ESMTPA, FA_NONE, false, 0, 0,
+     "WITH ESMTP (not ESMTPA) in the Received: line after AUTH"},
+    {"trace-rewrite", MS_F_TRACE_REWRITE, FA_NONE, false, 0, 0,
+     "drop the Received: lines a message arrives with"},
+    {"header-reorder", MS_F_HEADER_REORDER, FA_NONE, false, 0, 0,
+     "move the Subject: field to the top of the header fields"},
+    {"no-return-path", MS_F_NO_RETURN_PATH, FA_NONE, false, 0, 0,
+     "final delivery without a Return-Path: line"},
+    {"return-path-kept", MS_F_RETURN_PATH_KEPT, FA_NONE, false, 0, 0,
+     "keep the Return-Path: fields a message arrives with"},
+    {"fold-local-part", MS_F_FOLD_LOCAL_PART, FA_NONE, false, 0, 0,
+     "the Return-Path: mailbox in lower case"},
+    {"null-sender-filled", MS_F_NULL_SENDER_FILLED, FA_NONE, false, 0, 0,
+     "Return-Path: <MAILER-DAEMON@host> for MAIL FROM:<>"},
+    {"strip-controls", MS_F_STRIP_CONTROLS, FA_NONE, false, 0, 0,
+     "remove control characters (VT, FF, ...) from the message"},
+    {"wrap-long-lines", MS_F_WRAP_LONG_LINES, FA_NONE, false, 0, 0,
+     "cut message lines longer than 78 octets in two"},
+    {"strip-8th-bit", MS_F_STRIP_8TH_BIT, FA_NONE, false, 0, 0,
+     "clear the high bit of every octet delivered"},
+    {"deliver-unfinished", MS_F_DELIVER_UNFINISHED, FA_NONE, false, 0, 0,
+     "deliver the mail data a closed connection cut short"},
+    {"forget-on-drop", MS_F_FORGET_ON_DROP, FA_NONE, false, 0, 0,
+     "undo the messages of a session that ends without QUIT"},
+    {"deliver-refused-rcpt", MS_F_DELIVER_REFUSED_RCPT, FA_NONE, false, 0, 0,
+     "deliver to a recipient refused for an unknown parameter"},
+    {"no-loop-check", MS_F_NO_LOOP_CHECK, FA_NONE, false, 0, 0,
+     "take messages with any number of Received: lines (no loop\n"
+     "                         detection, RFC 5321 §6.3)"},
+    {"loop-limit-50", MS_F_LOOP_LIMIT_50, FA_NONE, false, 0, 0,
+     "take a message with more than 50 Received: lines for a loop"},
+    {"deliver-refused", MS_F_DELIVER_REFUSED, FA_NONE, false, 0, 0,
+     "refuse a message at the end of data with 5yz, deliver it anyway"},
+    {"deliver-deferred", MS_F_DELIVER_DEFERRED, FA_NONE, false, 0, 0,
+     "refuse a message at the end of data with 4yz, deliver it anyway"},
+    {"route-by-header", MS_F_ROUTE_BY_HEADER, FA_NONE, false, 0, 0,
+     "deliver to the To: field's mailboxes too"},
+    {"rcpt-limit-discard", MS_F_RCPT_LIMIT_DISCARD, FA_NONE, false, 0, 0,
+     "past the recipient limit, drop the first recipient, accept\n"
+     "                         the new one (250)"},
+    {"apparently-to", MS_F_APPARENTLY_TO, FA_NONE, false, 0, 0,
+     "add an Apparently-To: field naming every recipient"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

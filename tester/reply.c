@@ -72,6 +72,8 @@ static const struct {
                     "RFC 2920 §3)"},
     {MS_V_EARLY_CLOSE, "the server closed the connection before the "
                        "dialogue ended (RFC 5321 §3.8, RFC 1939 §6)"},
+    {MS_V_BAD_UTF8, "a reply that RFC 6531 §3.7.4 lets carry UTF-8 is not "
+                    "valid UTF-8 (RFC 6531 §1.1, RFC 3629)"},
 };
 
 const char *ms_violation_text(unsigned bit) {

@@ -16,9 +16,9 @@
 #define JSON_FORMAT_VERSION 1
 
 static const char *const json_violation_names[] = {
-    "bare_lf",   "bare_cr", "code_mismatch", "bad_code",
-    "long_line", "nul",     "bad_separator", "truncated",
-    "too_big",   "8bit",    "trailing",      "early_close"};
+    "bare_lf",  "bare_cr",       "code_mismatch", "bad_code", "long_line",
+    "nul",      "bad_separator", "truncated",     "too_big",  "8bit",
+    "trailing", "early_close",   "bad_utf8"};
 
 static const char *json_violation_name(unsigned bit) {
   for (unsigned i = 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "transcript_message.h"
 #include "util.h"
 
 void ms_roles_note(struct ms_roles *r, char letter, int line, int col) {
@@ -49,6 +50,7 @@ static void script_step_clear(struct ms_step *st) {
   free(st->pass);
   free(st->authzid);
   free(st->timestamp);
+  ms_msgcheck_free(st->msg);
 }
 
 void ms_script_steps_free(struct ms_step *v, size_t n) {

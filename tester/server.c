@@ -29,12 +29,18 @@
                                 connection is still being reaped */
 #define SRV_IDLE_SMTP 300.0 /* RFC 5321 §4.5.3.2.7: 5 minutes */
 #define SRV_IDLE_POP3 600.0 /* RFC 1939 §3: at least 10 minutes */
+/* poll(2) slots before the clients': wake-up pipe, SMTP (or the one
+ * protocol's) listener, the POP3 side's listener. */
+#define SRV_PFD0 3
 
 struct ms_server {
   int lfd;
+  int plfd; /* the POP3 side on the same store (pop3_listen), or -1 */
   int wake[2];
   pthread_t thread;
   char host[NI_MAXHOST], port[NI_MAXSERV], address[NI_MAXHOST + NI_MAXSERV + 4];
+  char phost[NI_MAXHOST], pport[NI_MAXSERV],
+      paddress[NI_MAXHOST + NI_MAXSERV + 4];
   enum ms_protocol proto;
   struct srv_ctx ctx;
   const struct srv_session_ops *ops;
@@ -87,7 +93,7 @@ static int server_bind_one(const struct addrinfo *ai) {
   return fd;
 }
 
-static int server_listen(struct ms_server *s, const char *listen, char *err,
+static int server_listen(int *lfd, const char *listen, char *err,
                          size_t errlen) {
   char host[NI_MAXHOST], port[NI_MAXSERV];
   if (server_split(listen, host, sizeof host, port, sizeof port) < 0) {
@@ -103,33 +109,35 @@ static int server_listen(struct ms_server *s, const char *listen, char *err,
     snprintf(err, errlen, "--listen %s: %s", listen, gai_strerror(g));
     return -1;
   }
-  s->lfd = -1;
-  for (struct addrinfo *ai = res; ai && s->lfd < 0; ai = ai->ai_next)
-    s->lfd = server_bind_one(ai);
+  *lfd = -1;
+  for (struct addrinfo *ai = res; ai && *lfd < 0; ai = ai->ai_next)
+    *lfd = server_bind_one(ai);
   int e = errno;
   freeaddrinfo(res);
-  if (s->lfd < 0) {
+  if (*lfd < 0) {
     snprintf(err, errlen, "--listen %s: %s", listen, strerror(e));
     return -1;
   }
   return 0;
 }
 
-static void server_name(struct ms_server *s) {
+static void server_name(int lfd, char *host, size_t hl, char *port, size_t pl,
+                        char *address, size_t al) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
-  getsockname(s->lfd, (struct sockaddr *)&ss, &len);
-  getnameinfo((struct sockaddr *)&ss, len, s->host, sizeof s->host, s->port,
-              sizeof s->port, NI_NUMERICHOST | NI_NUMERICSERV);
-  snprintf(s->address, sizeof s->address,
-           ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", s->host, s->port);
+  getsockname(lfd, (struct sockaddr *)&ss, &len);
+  getnameinfo((struct sockaddr *)&ss, len, host, (socklen_t)hl, port,
+              (socklen_t)pl, NI_NUMERICHOST | NI_NUMERICSERV);
+  snprintf(address, al, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host,
+           port);
 }
 
 /* ---- clients ------------------------------------------------------ */
 
-/* The protocol's last words when the server drops a client. */
-static char *server_bye(const struct ms_server *s, const char *why) {
-  if (s->proto != MS_PROTO_SMTP)
+/* The protocol's last words when the server drops a client of OPS. */
+static char *server_bye(const struct ms_server *s,
+                        const struct srv_session_ops *ops, const char *why) {
+  if (ops != &ms_srv_smtp_ops)
     return NULL; /* RFC 1939 §3: the server just closes */
   const char *h = s->ctx.world->hostname ? s->ctx.world->hostname : "localhost";
   return xasprintf("421 %s Service not available, closing transmission "
@@ -137,11 +145,12 @@ static char *server_bye(const struct ms_server *s, const char *why) {
                    h, why);
 }
 
-static void server_accept(struct ms_server *s, double now) {
+static void server_accept(struct ms_server *s, int lfd,
+                          const struct srv_session_ops *ops, double now) {
   for (;;) {
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
-    int fd = accept4(s->lfd, (struct sockaddr *)&ss, &len,
+    int fd = accept4(lfd, (struct sockaddr *)&ss, &len,
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       /* Out of descriptors: stop accepting for a moment rather than
@@ -156,7 +165,7 @@ static void server_accept(struct ms_server *s, double now) {
     getnameinfo((struct sockaddr *)&ss, len, h, sizeof h, p, sizeof p,
                 NI_NUMERICHOST | NI_NUMERICSERV);
     if (s->nconns == SRV_MAX_CLIENTS) {
-      char *bye = server_bye(s, "too many connections");
+      char *bye = server_bye(s, ops, "too many connections");
       const char *msg = bye ? bye : "-ERR too many connections\r\n";
       (void)send(fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
       free(bye);
@@ -165,8 +174,7 @@ static void server_accept(struct ms_server *s, double now) {
     }
     s->live.tag = s->nconns > 0;
     srv_live_event(&s->live, id, "connection from %s:%s", h, p);
-    s->conns[s->nconns++] =
-        srv_conn_new(fd, id, s->ops, &s->ctx, &s->live, now);
+    s->conns[s->nconns++] = srv_conn_new(fd, id, ops, &s->ctx, &s->live, now);
   }
 }
 
@@ -176,12 +184,20 @@ static void server_drop(struct ms_server *s, size_t i) {
   s->conns[i] = s->conns[--s->nconns];
 }
 
+/* RFC 5321 §4.5.3.2.7 for SMTP clients, RFC 1939 §3 for POP3 ones. */
+static double server_idle(const struct ms_server *s, const struct srv_conn *c) {
+  if (s->plfd < 0)
+    return s->idle;
+  return c->ops == &ms_srv_pop3_ops ? SRV_IDLE_POP3 : SRV_IDLE_SMTP;
+}
+
 static void server_reap(struct ms_server *s, double now) {
   for (size_t i = 0; i < s->nconns;) {
     struct srv_conn *c = s->conns[i];
-    if (!c->dead && now - c->last_active > s->idle) {
-      char *bye = server_bye(s, "idle timeout");
-      srv_live_event(&s->live, c->id, "idle for %.0f s: dropped", s->idle);
+    double idle = server_idle(s, c);
+    if (!c->dead && now - c->last_active > idle) {
+      char *bye = server_bye(s, c->ops, "idle timeout");
+      srv_live_event(&s->live, c->id, "idle for %.0f s: dropped", idle);
       if (bye)
         srv_live_server(&s->live, c->id, bye, strlen(bye));
       srv_conn_farewell(c, bye);
@@ -206,8 +222,8 @@ static int server_timeout(const struct ms_server *s, double now) {
     const struct srv_conn *c = s->conns[i];
     if (c->out.len && c->hold_until > now && c->hold_until < due)
       due = c->hold_until;
-    if (c->last_active + s->idle < due)
-      due = c->last_active + s->idle;
+    if (c->last_active + server_idle(s, c) < due)
+      due = c->last_active + server_idle(s, c);
     double hs = srv_tls_deadline(c);
     if (hs > 0 && hs < due)
       due = hs;
@@ -229,7 +245,7 @@ static void server_serve(struct ms_server *s, const struct pollfd *pfd,
                          double now) {
   for (size_t i = 0; i < s->nconns; i++) {
     struct srv_conn *c = s->conns[i];
-    short re = pfd[2 + i].revents;
+    short re = pfd[SRV_PFD0 + i].revents;
     if (c->no_read && (re & POLLHUP)) /* fault no-read: never read */
       c->dead = true;
     else if (re & (POLLIN | POLLHUP))
@@ -242,27 +258,29 @@ static void server_serve(struct ms_server *s, const struct pollfd *pfd,
 }
 
 static void server_shutdown(struct ms_server *s) {
-  char *bye = server_bye(s, "server stopping");
   while (s->nconns) {
+    char *bye = server_bye(s, s->conns[0]->ops, "server stopping");
     if (bye && !s->conns[0]->closing)
       srv_live_server(&s->live, s->conns[0]->id, bye, strlen(bye));
     srv_conn_farewell(s->conns[0], bye);
     server_drop(s, 0);
+    free(bye);
   }
-  free(bye);
 }
 
 static void *server_main(void *arg) {
   struct ms_server *s = arg;
-  struct pollfd pfd[2 + SRV_MAX_CLIENTS];
+  struct pollfd pfd[SRV_PFD0 + SRV_MAX_CLIENTS];
   for (;;) {
     double now = ms_now();
+    short acc = now >= s->accept_after ? POLLIN : 0;
     pfd[0] = (struct pollfd){s->wake[0], POLLIN, 0};
-    pfd[1] = (struct pollfd){s->lfd, now >= s->accept_after ? POLLIN : 0, 0};
+    pfd[1] = (struct pollfd){s->lfd, acc, 0};
+    pfd[2] = (struct pollfd){s->plfd, acc, 0}; /* -1: ignored by poll */
     for (size_t i = 0; i < s->nconns; i++)
-      pfd[2 + i] =
+      pfd[SRV_PFD0 + i] =
           (struct pollfd){s->conns[i]->fd, server_events(s->conns[i], now), 0};
-    size_t nfds = 2 + s->nconns;
+    size_t nfds = SRV_PFD0 + s->nconns;
     int n = poll(pfd, nfds, server_timeout(s, now));
     if (n < 0 && errno != EINTR)
       break;
@@ -272,7 +290,9 @@ static void *server_main(void *arg) {
     if (n > 0) {
       server_serve(s, pfd, now); /* PFD matches CONNS until accept/reap */
       if (pfd[1].revents & POLLIN)
-        server_accept(s, now);
+        server_accept(s, s->lfd, s->ops, now);
+      if (s->plfd >= 0 && (pfd[2].revents & POLLIN))
+        server_accept(s, s->plfd, &ms_srv_pop3_ops, now);
     } else {
       for (size_t i = 0; i < s->nconns; i++) /* held replies now due */
         srv_conn_write(s->conns[i], now);
@@ -332,6 +352,8 @@ static int server_tls_init(struct ms_server *s, const struct ms_server_tls *t,
 static void server_free(struct ms_server *s) {
   if (s->lfd >= 0)
     close(s->lfd);
+  if (s->plfd >= 0)
+    close(s->plfd);
   for (int i = 0; i < 2; i++)
     if (s->wake[i] >= 0)
       close(s->wake[i]);
@@ -355,6 +377,21 @@ static int server_thread(struct ms_server *s, char *err, size_t errlen) {
   return 0;
 }
 
+/* pop3_listen: a POP3 listener beside the SMTP one, on the same store
+ * (issue 14: SMTP delivers into the POP3 maildrops). */
+static int server_pop3_side(struct ms_server *s, const struct ms_server_opts *o,
+                            char *err, size_t errlen) {
+  if (!o->pop3_listen)
+    return 0;
+  if (o->protocol != MS_PROTO_SMTP) {
+    snprintf(err, errlen,
+             "a POP3 side is for an SMTP server (--protocol "
+             "smtp)");
+    return -1;
+  }
+  return server_listen(&s->plfd, o->pop3_listen, err, errlen);
+}
+
 struct ms_server *ms_server_start(const struct ms_server_opts *o,
                                   const char *listen, char *err,
                                   size_t errlen) {
@@ -366,15 +403,16 @@ struct ms_server *ms_server_start_tls(const struct ms_server_opts *o,
                                       const char *listen, char *err,
                                       size_t errlen) {
   struct ms_server *s = xcalloc(1, sizeof *s);
-  s->lfd = s->wake[0] = s->wake[1] = -1;
+  s->lfd = s->plfd = s->wake[0] = s->wake[1] = -1;
   s->proto = o->protocol;
   s->ops = server_ops(o->protocol);
   s->idle = o->protocol == MS_PROTO_POP3 ? SRV_IDLE_POP3 : SRV_IDLE_SMTP;
   s->ctx.profile = o->profile;
   if (ms_faults_parse(&s->ctx.faults, o->faults, o->nfaults, err, errlen) < 0 ||
       server_spool_ok(o->spool, err, errlen) < 0 ||
-      server_listen(s, listen && *listen ? listen : "127.0.0.1:0", err,
-                    errlen) < 0) {
+      server_listen(&s->lfd, listen && *listen ? listen : "127.0.0.1:0", err,
+                    errlen) < 0 ||
+      server_pop3_side(s, o, err, errlen) < 0) {
     server_free(s);
     return NULL;
   }
@@ -387,7 +425,11 @@ struct ms_server *ms_server_start_tls(const struct ms_server_opts *o,
     return NULL;
   }
   server_live_init(s, o);
-  server_name(s);
+  server_name(s->lfd, s->host, sizeof s->host, s->port, sizeof s->port,
+              s->address, sizeof s->address);
+  if (s->plfd >= 0)
+    server_name(s->plfd, s->phost, sizeof s->phost, s->pport, sizeof s->pport,
+                s->paddress, sizeof s->paddress);
   if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
     snprintf(err, errlen, "pipe: %s", strerror(errno));
     server_free(s);
@@ -408,6 +450,15 @@ const char *ms_server_host(const struct ms_server *s) {
 }
 const char *ms_server_port(const struct ms_server *s) {
   return s->port;
+}
+const char *ms_server_pop3_address(const struct ms_server *s) {
+  return s->plfd >= 0 ? s->paddress : NULL;
+}
+const char *ms_server_pop3_host(const struct ms_server *s) {
+  return s->plfd >= 0 ? s->phost : NULL;
+}
+const char *ms_server_pop3_port(const struct ms_server *s) {
+  return s->plfd >= 0 ? s->pport : NULL;
 }
 const char *ms_server_tls_cert(const struct ms_server *s) {
   return srv_tls_cert_pem(s->ctx.tls);

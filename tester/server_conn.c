@@ -7,6 +7,7 @@
 #include "server_conn.h"
 
 #include <errno.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -42,6 +43,18 @@ static void conn_act(struct srv_conn *c, enum srv_action a) {
   /* SRV_STARTTLS: no TLS yet (issue 7); the session did not ask for it */
 }
 
+/* The client's IP address, for the session (its trace line). */
+static void conn_peer(struct srv_conn *c) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  char port[NI_MAXSERV];
+  c->peer[0] = '\0';
+  if (getpeername(c->fd, (struct sockaddr *)&ss, &len) != 0 ||
+      getnameinfo((struct sockaddr *)&ss, len, c->peer, sizeof c->peer, port,
+                  sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+    c->peer[0] = '\0';
+}
+
 struct srv_conn *srv_conn_new(int fd, unsigned id,
                               const struct srv_session_ops *ops,
                               const struct srv_ctx *ctx,
@@ -54,8 +67,11 @@ struct srv_conn *srv_conn_new(int fd, unsigned id,
   ms_buf_init(&c->in, SRV_LINE_CAP);
   ms_buf_init(&c->out, SRV_OUT_MAX);
   srv_hostile_open(c, ctx);
+  conn_peer(c);
+  c->sctx = *ctx;
+  c->sctx.peer = c->peer;
   enum srv_action a = SRV_CONTINUE;
-  c->sess = ops->open(ctx, &c->out, &a);
+  c->sess = ops->open(&c->sctx, &c->out, &a);
   srv_live_server(live, id, c->out.p ? c->out.p : "", c->out.len);
   conn_faults(c, ctx, 0, now);
   conn_act(c, a);
@@ -103,11 +119,35 @@ static bool conn_line(struct srv_conn *c, const struct srv_ctx *ctx,
   return drop;
 }
 
+/* Octets the session takes as they came (a BDAT chunk): up to N of P.
+ * Returns how many it took (0: it wants lines). */
+static size_t conn_raw(struct srv_conn *c, const struct srv_ctx *ctx,
+                       const struct srv_live *live, const char *p, size_t n,
+                       double now) {
+  size_t want = c->ops->raw_want ? c->ops->raw_want(c->sess) : 0;
+  if (!want || c->in.len) /* a chunk starts after its command's LF */
+    return 0;
+  size_t k = n < want ? n : want;
+  srv_live_event(live, c->id, "%zu octets of chunk data", k);
+  size_t from = c->out.len;
+  enum srv_action a = c->ops->raw(c->sess, p, k, &c->out);
+  srv_live_server(live, c->id, c->out.p + from, c->out.len - from);
+  conn_faults(c, ctx, from, now);
+  conn_act(c, a);
+  return k;
+}
+
 void srv_conn_input(struct srv_conn *c, const struct srv_ctx *ctx,
                     const struct srv_live *live, const char *p, size_t n,
                     double now) {
   size_t i = 0; /* lines of this read so far (RFC 2920 groups) */
   while (n && !c->closing && !c->dead && !srv_tls_switching(c)) {
+    size_t raw = conn_raw(c, ctx, live, p, n, now);
+    if (raw) {
+      p += raw;
+      n -= raw;
+      continue;
+    }
     const char *nl = memchr(p, '\n', n);
     size_t chunk = nl ? (size_t)(nl - p) : n;
     if (!c->overlong) {

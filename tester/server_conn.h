@@ -57,6 +57,9 @@ struct srv_conn {
   struct srv_tls_conn *tls;  /* STARTTLS/implicit TLS (server_tls.c) */
   bool sasl_next;            /* the next line answers a SASL challenge */
   struct srv_smtp_pipe pipe; /* PIPELINING faults (srv_smtp_pipe.c) */
+  char peer[64];             /* the client's address (getpeername) */
+  struct srv_ctx sctx;       /* the session's context: the server's, with
+                                PEER (a session may keep a pointer to it) */
 };
 
 /* Fault application at the wire (bare-lf, slow) needs the faults. */

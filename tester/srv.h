@@ -286,7 +286,96 @@ enum ms_fault {
   MS_F_ESC_INVALID_4XX,    /* esc-invalid-transient */
   MS_F_BODY_ANY,           /* body-any-value */
   MS_F_8BIT_NO_BODY_451,   /* 8bit-no-body-451 */
-  MS_F_COUNT               /* keep last */
+  /* CHUNKING, BINARYMIME, SMTPUTF8, DSN (issue 14; srv_smtp_bdat.c,
+   * srv_smtp_utf8.c, srv_smtp_dsn.c): */
+  MS_F_BDAT_UNADV,          /* bdat-unadvertised */
+  MS_F_BDAT_NO_DATA,        /* bdat-no-data */
+  MS_F_BDAT_NO_LAST,        /* bdat-no-last */
+  MS_F_BDAT0_REFUSED,       /* bdat0-refused */
+  MS_F_BDAT_AFTER_LAST,     /* bdat-after-last-250 */
+  MS_F_BDAT_CHUNK_354,      /* bdat-chunk-354 */
+  MS_F_BDAT_FAILED_PARSE,   /* bdat-parse-failed-chunk */
+  MS_F_BDAT_PIPE_PARSE,     /* bdat-pipeline-parse */
+  MS_F_BDAT_DATA_354,       /* bdat-then-data-354 */
+  MS_F_BINARY_LINE_CLOSE,   /* binary-line-close */
+  MS_F_BINMIME_UNADV,       /* binarymime-unadvertised */
+  MS_F_BINMIME_NO_CHUNKING, /* binarymime-no-chunking */
+  MS_F_BINMIME_PARAM,       /* binarymime-param */
+  MS_F_BINMIME_REFUSED,     /* binarymime-body-refused */
+  MS_F_BINMIME_DATA_354,    /* binarymime-data-354 */
+  MS_F_BINARY_CTE_REFUSED,  /* binary-cte-refused */
+  MS_F_UTF8_UNADV,          /* smtputf8-unadvertised */
+  MS_F_UTF8_PARAM,          /* smtputf8-param */
+  MS_F_UTF8_NO_8BITMIME,    /* smtputf8-no-8bitmime */
+  MS_F_EHLO_UTF8_DOMAIN,    /* ehlo-utf8-domain */
+  MS_F_UTF8_RCPT_REFUSED,   /* utf8-rcpt-refused */
+  MS_F_UTF8_VALUE_OK,       /* smtputf8-value-accepted */
+  MS_F_UTF8_MAIL_NOPARAM,   /* utf8-mail-no-param-553 */
+  MS_F_UTF8_RCPT_NOPARAM,   /* utf8-rcpt-no-param-550 */
+  MS_F_UTF8_NOPARAM_ESC,    /* utf8-no-param-esc */
+  MS_F_UTF8_ASCII_550,      /* utf8-ascii-only-550 */
+  MS_F_UTF8_ASCII_ESC,      /* utf8-ascii-only-esc */
+  MS_F_UTF8_ECHO,           /* utf8-echo */
+  MS_F_UTF8_FWD_RAW,        /* utf8-forward-unconverted */
+  MS_F_UTF8_FWD_CODE,       /* utf8-forward-keeps-code */
+  MS_F_VRFY_UTF8_UNASKED,   /* vrfy-utf8-unasked */
+  MS_F_VRFY_UTF8_553,       /* vrfy-utf8-553 */
+  MS_F_VRFY_UTF8_STICKY,    /* vrfy-utf8-sticky */
+  MS_F_VRFY_UTF8_NOMBOX,    /* vrfy-utf8-no-mailbox */
+  MS_F_VRFY_UTF8_FORM,      /* vrfy-utf8-form */
+  MS_F_VRFY_UTF8_ESC,       /* vrfy-utf8-esc */
+  MS_F_VRFY_UTF8_LATIN1,    /* vrfy-utf8-latin1 */
+  MS_F_DSN_UNADV,           /* dsn-unadvertised */
+  MS_F_DSN_KW_PARAM,        /* dsn-keyword-param */
+  MS_F_DSN_RET_REFUSED,     /* dsn-ret-refused */
+  MS_F_DSN_NOTIFY_REFUSED,  /* dsn-notify-refused */
+  MS_F_DSN_ACCEPT_INVALID,  /* dsn-accept-invalid */
+  MS_F_DSN_ACCEPT_DUP,      /* dsn-accept-duplicate */
+  MS_F_DSN_RCPT_INVALID,    /* dsn-rcpt-accept-invalid */
+  MS_F_DSN_ENVID_38,        /* dsn-envid-38 */
+  MS_F_DSN_NOTIFY_22,       /* dsn-notify-22 */
+  MS_F_DSN_ORCPT_100,       /* dsn-orcpt-100 */
+  MS_F_DSN_LINE_512,        /* dsn-line-512 */
+  MS_F_DSN_CASE,            /* dsn-case */
+  MS_F_DSN_COMBO,           /* dsn-combo-555 */
+  MS_F_BINARYMIME_LINE,     /* binarymime-line */
+  MS_F_UTF8_LINE,           /* smtputf8-line */
+  /* What is delivered (issue 14; srv_smtp_deliver.c, store.c, the
+   * session's delivery point in srv_smtp.c): */
+  MS_F_NO_RECEIVED,           /* no-received: no trace line */
+  MS_F_RECEIVED_BELOW,        /* received-below: it goes below the header
+                                 fields, not on top */
+  MS_F_RECEIVED_NO_FROM,      /* received-no-from: no FROM clause */
+  MS_F_RECEIVED_SHORT_YEAR,   /* received-two-digit-year: obs- date */
+  MS_F_RECEIVED_FOR_ALL,      /* received-for-all: every RCPT in FOR */
+  MS_F_RECEIVED_NO_HELO,      /* received-no-helo: FROM without the EHLO name */
+  MS_F_RECEIVED_NO_IP,        /* received-no-ip: FROM without the address */
+  MS_F_RECEIVED_ZONE_NAME,    /* received-zone-name: "GMT", not an offset */
+  MS_F_RECEIVED_UNREGISTERED, /* received-unregistered: WITH XSMTP */
+  MS_F_RECEIVED_NO_ESMTPA,    /* received-no-esmtpa: WITH ESMTP after AUTH */
+  MS_F_TRACE_REWRITE,        /* trace-rewrite: earlier Received lines dropped */
+  MS_F_HEADER_REORDER,       /* header-reorder: Subject: moved to the top */
+  MS_F_NO_RETURN_PATH,       /* no-return-path: final delivery without it */
+  MS_F_RETURN_PATH_KEPT,     /* return-path-kept: the message's own stay */
+  MS_F_FOLD_LOCAL_PART,      /* fold-local-part: Return-Path in lower case */
+  MS_F_NULL_SENDER_FILLED,   /* null-sender-filled: <> becomes MAILER-DAEMON */
+  MS_F_STRIP_CONTROLS,       /* strip-controls: VT, FF, ... removed */
+  MS_F_WRAP_LONG_LINES,      /* wrap-long-lines: lines cut at 78 octets */
+  MS_F_STRIP_8TH_BIT,        /* strip-8th-bit: octets & 0x7f */
+  MS_F_DELIVER_UNFINISHED,   /* deliver-unfinished: data cut by a closed
+                                connection is delivered */
+  MS_F_FORGET_ON_DROP,       /* forget-on-drop: a 250'd message is undone
+                                when the client vanishes without QUIT */
+  MS_F_DELIVER_REFUSED_RCPT, /* deliver-refused-rcpt */
+  MS_F_NO_LOOP_CHECK,        /* no-loop-check: any number of Received */
+  MS_F_LOOP_LIMIT_50,        /* loop-limit-50: refuses past 50 Received */
+  MS_F_DELIVER_REFUSED,      /* deliver-refused: 5yz at the end, delivered */
+  MS_F_DELIVER_DEFERRED,     /* deliver-deferred: 4yz at the end, delivered */
+  MS_F_ROUTE_BY_HEADER,      /* route-by-header: To: gets it too */
+  MS_F_RCPT_LIMIT_DISCARD,   /* rcpt-limit-discard: past the limit, the
+                                first recipient is dropped for the new one */
+  MS_F_APPARENTLY_TO,        /* apparently-to: an Apparently-To: field */
+  MS_F_COUNT                 /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {
@@ -321,6 +410,10 @@ struct srv_ctx {
   bool tls_implicit;   /* every connection starts with a handshake */
   bool auth;           /* SMTP AUTH (rfc5321), POP3 AUTH offered */
   bool auth_need_tls;  /* --require-tls-for-auth */
+  /* The client's IP address, as the TCP connection says (the session's
+   * own copy of the context has it; "" in unit tests): the trace line's
+   * FROM clause (RFC 5321 §4.4, issue 14). */
+  const char *peer;
 };
 
 /* What a session asks the loop to do after handling input. */
@@ -341,6 +434,13 @@ struct srv_session_ops {
                           struct ms_buf *out);
   /* The client vanished or the server stops. */
   void (*close)(void *sess);
+  /* Optional (NULL in POP3): octets the session wants as they came, not
+   * as lines, before the next line (the chunk of a BDAT, RFC 3030 §2:
+   * "exactly" that many octets follow the command line); 0 for lines. */
+  size_t (*raw_want)(void *sess);
+  /* Up to raw_want() of those octets; replies are appended to OUT. */
+  enum srv_action (*raw)(void *sess, const char *p, size_t n,
+                         struct ms_buf *out);
 };
 extern const struct srv_session_ops ms_srv_smtp_ops;
 extern const struct srv_session_ops ms_srv_pop3_ops;

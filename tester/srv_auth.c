@@ -707,13 +707,20 @@ static bool auth_mail_has_param(const char *line, size_t len) {
   return false;
 }
 
-bool srv_auth_smtp_long_ok(const struct srv_ctx *ctx, const struct srv_auth *a,
-                           const char *line, size_t len) {
+size_t srv_auth_mail_allowance(const struct srv_ctx *ctx, const char *line,
+                               size_t len) {
   /* RFC 4954 §3: the AUTH parameter "extends the maximum line length of
    * the MAIL FROM command by 500 characters" */
-  if (ctx->auth && len + 2 <= MS_SMTP_CMD_LINE_MAX + 500 &&
-      !ms_fault_on(&ctx->faults, MS_F_AUTH_PARAM_LINE) &&
-      auth_mail_has_param(line, len))
+  return ctx->auth && !ms_fault_on(&ctx->faults, MS_F_AUTH_PARAM_LINE) &&
+                 auth_mail_has_param(line, len)
+             ? 500
+             : 0;
+}
+
+bool srv_auth_smtp_long_ok(const struct srv_ctx *ctx, const struct srv_auth *a,
+                           const char *line, size_t len) {
+  size_t more = srv_auth_mail_allowance(ctx, line, len);
+  if (more && len + 2 <= MS_SMTP_CMD_LINE_MAX + more)
     return true;
   /* AUTH lines up to the authentication buffer; longer ones are seen by
    * srv_auth_smtp_auth() and get 500 5.5.6 there */

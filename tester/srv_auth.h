@@ -78,6 +78,10 @@ enum srv_action srv_auth_smtp_line(const struct srv_ctx *ctx,
 bool srv_auth_smtp_mail_param(const struct srv_ctx *ctx,
                               const struct srv_auth *a, const char *p,
                               size_t n);
+/* The octets MAIL LINE may have beyond 512 for its AUTH= parameter: 500
+ * (RFC 4954 §3), or 0. */
+size_t srv_auth_mail_allowance(const struct srv_ctx *ctx, const char *line,
+                               size_t len);
 /* Lines longer than the 512 of a command that are still commands: AUTH
  * lines and responses (RFC 4954 §4), MAIL with AUTH= (512 + 500, §3). */
 bool srv_auth_smtp_long_ok(const struct srv_ctx *ctx, const struct srv_auth *a,

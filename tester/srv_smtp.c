@@ -3,7 +3,8 @@
  *   rfc821   all fourteen commands of RFC 821 §4.1 with the replies of
  *            §4.2, the sequencing of §4.3/§4.4 and the limits of §4.5.3;
  *   rfc5321  EHLO with SIZE, 8BITMIME, PIPELINING, ENHANCEDSTATUSCODES,
- *            EXPN and HELP; SEND/SOML/SAML/TURN answered 502.
+ *            EXPN and HELP; SEND/SOML/SAML/TURN answered 502; CHUNKING,
+ *            BINARYMIME, DSN and SMTPUTF8 in srv_smtp_ext.c.
  * Reply texts are the RFC's own wherever it prints one. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "srv.h"
 #include "srv_auth.h"
 #include "srv_smtp.h"
+#include "srv_smtp_deliver.h"
 #include "srv_smtp_submit.h"
 #include "store.h"
 #include "util.h"
@@ -43,12 +45,15 @@ struct smtp_sess {
   size_t naccepted; /* accepted RCPTs, duplicates counted */
   struct ms_buf data;
   bool too_big, too_long, bare_lf, prev_crlf;
-  struct srv_auth auth; /* STARTTLS and AUTH (srv_auth.c) */
-  bool lf_inside;       /* a bare LF came inside the command line (§2.3.8) */
-  bool ehlo_seen;       /* fault helo-503-after-ehlo */
-  bool ehlo;            /* EHLO announced the extensions */
-  struct srv_smtp_size size; /* RFC 1870 (srv_smtp_size.c) */
-  struct srv_smtp_8bit b8;   /* RFC 6152 (srv_smtp_8bit.c) */
+  struct srv_auth auth;  /* STARTTLS and AUTH (srv_auth.c) */
+  struct srv_smtp_ext x; /* BDAT, SMTPUTF8, DSN (srv_smtp_ext.c) */
+  bool lf_inside;        /* a bare LF came inside the command line (§2.3.8) */
+  bool ehlo_seen;        /* fault helo-503-after-ehlo */
+  bool ehlo;             /* EHLO announced the extensions */
+  struct srv_smtp_size size;        /* RFC 1870 (srv_smtp_size.c) */
+  struct srv_smtp_8bit b8;          /* RFC 6152 (srv_smtp_8bit.c) */
+  char *helo;                       /* the EHLO/HELO name, for the trace line */
+  struct srv_smtp_pending *pending; /* fault forget-on-drop */
 };
 
 typedef enum srv_action (*smtp_fn)(struct smtp_sess *s, const char *arg,
@@ -122,6 +127,7 @@ static void smtp_reset(struct smtp_sess *s) {
   s->too_big = s->too_long = s->bare_lf = false;
   memset(&s->size, 0, sizeof s->size);
   memset(&s->b8, 0, sizeof s->b8);
+  srv_smtp_ext_reset(&s->x);
   if (s->st > SMTP_READY)
     s->st = SMTP_READY;
 }
@@ -168,6 +174,8 @@ static enum srv_action smtp_helo(struct smtp_sess *s, const char *arg,
   if (smtp_helo_refused(s, arg, out))
     return SRV_CONTINUE;
   smtp_reset(s);
+  free(s->helo);
+  s->helo = xstrdup(arg);
   s->st = SMTP_READY;
   s->ehlo = false;
   if (smtp_fault(s, MS_F_ENH_EHLO_ONLY)) /* RFC 2034 §4 */
@@ -193,6 +201,7 @@ static enum srv_action smtp_ehlo_reply(struct smtp_sess *s, const char *arg,
   for (size_t i = 1; i < n && smtp_fault(s, MS_F_EHLO_BAD_KEYWORD); i++)
     if (strcmp(lines[i], "PIPELINING") == 0)
       lines[i] = "PIPE_LINING";
+  n = srv_smtp_ext_ehlo(&s->ctx, lines, n, 20); /* CHUNKING, DSN... */
   if (!smtp_fault(s, MS_F_EHLO_NO_EXPN))
     lines[n++] = "EXPN";
   if (!smtp_fault(s, MS_F_EHLO_NO_HELP))
@@ -221,6 +230,8 @@ static enum srv_action smtp_ehlo(struct smtp_sess *s, const char *arg,
     s->st = SMTP_READY;
   }
   s->ehlo = true;
+  free(s->helo); /* the trace line's FROM clause (issue 14) */
+  s->helo = xstrdup(arg);
   return smtp_ehlo_reply(s, arg, out);
 }
 
@@ -305,6 +316,9 @@ static bool smtp_mail_param(struct smtp_sess *s, const char *p, size_t n,
                             struct ms_buf *out) {
   if (srv_auth_smtp_mail_param(&s->ctx, &s->auth, p, n)) /* RFC 4954 §5 */
     return false;
+  int x = srv_smtp_ext_mail_param(&s->ctx, &s->x, p, n, &s->fmt, out);
+  if (x >= 0) /* CHUNKING, SMTPUTF8, DSN */
+    return x > 0;
   if (smtp_ext_param(s, p, n, "SIZE", "SIZE", MS_F_SIZE_UNADVERTISED))
     return srv_smtp_size_param(&s->ctx, &s->size, p + 5, n - 5, &s->fmt, out);
   if (smtp_ext_param(s, p, n, "BODY", "8BITMIME", MS_F_8BIT_UNADVERTISED))
@@ -331,6 +345,16 @@ static bool smtp_params(struct smtp_sess *s, const char *rest, bool mail,
   }
   while (*rest) {
     size_t n = strcspn(rest, " ");
+    int x = mail || !s->ehlo
+                ? -1
+                : srv_smtp_ext_rcpt_param(&s->ctx, &s->x, rest, n, &s->fmt,
+                                          out); /* RFC 3461 */
+    if (x > 0)
+      return true;
+    if (x == 0) {
+      rest = smtp_skip_sp(rest + n);
+      continue;
+    }
     if (!mail || !s->ehlo) {
       smtp_555(s, out);
       return true;
@@ -357,7 +381,8 @@ static enum srv_action smtp_begin(struct smtp_sess *s, const char *arg,
   size_t used;
   enum srv_smtp_path_err e = srv_smtp_path_parse_flags(
       p, strlen(p), s->rfc821 ? MS_PROFILE_RFC821 : MS_PROFILE_RFC5321, true,
-      false, smtp_dom_flags(s), &path, &used);
+      false, smtp_dom_flags(s) | srv_smtp_utf8_path_flags(&s->ctx, s->ehlo),
+      &path, &used);
   if (e == SRV_PATH_OK && path.nhops && smtp_fault(s, MS_F_SOURCE_ROUTE_501)) {
     srv_smtp_path_free(&path); /* RFC 5321 §4.1.2: "MUST BE accepted" */
     e = SRV_PATH_SYNTAX;
@@ -365,17 +390,21 @@ static enum srv_action smtp_begin(struct smtp_sess *s, const char *arg,
   if (e != SRV_PATH_OK)
     return smtp_path_error(s, e, true, "5.1.7", out);
   smtp_reset(s); /* none open (503 above): its parameters go in s->size */
+  srv_smtp_ext_mail_begin(&s->x);
   if (smtp_params(s, p + used, true, out) ||
+      srv_smtp_ext_mail_check(&s->ctx, &s->x, &path, &s->fmt, out) ||
       srv_submit_mail(&s->ctx, &s->auth, &path, &s->fmt, out)) {
     srv_smtp_path_free(&path);
     smtp_reset(s);
     return SRV_CONTINUE;
   }
+  srv_smtp_ext_mail_commit(&s->x);
   s->kind = kind;
   s->from = xstrdup(path.mailbox);
   s->st = SMTP_MAIL;
+  if (!srv_smtp_utf8_mail_ok(&s->ctx, &s->x, &path, &s->fmt, out))
+    smtp_ok(s, out, "2.1.0");
   srv_smtp_path_free(&path);
-  smtp_ok(s, out, "2.1.0");
   return SRV_CONTINUE;
 }
 
@@ -401,6 +430,9 @@ static enum srv_action smtp_saml(struct smtp_sess *s, const char *arg,
 /* The reply for a resolved recipient; true when it was accepted. */
 static bool smtp_rcpt_reply(struct smtp_sess *s, const struct srv_smtp_rcpt *r,
                             struct ms_buf *out) {
+  bool ok; /* RFC 6531 §3.7.4.1: no UTF-8 251/551 without SMTPUTF8 */
+  if (srv_smtp_utf8_forward(&s->ctx, &s->x, r, &s->fmt, out, &ok))
+    return ok;
   switch (r->v) {
   case SRV_RCPT_MAILBOX:
   case SRV_RCPT_TERMINAL:
@@ -447,6 +479,31 @@ static enum srv_action smtp_rcpt_limit(struct smtp_sess *s,
   return SRV_CONTINUE;
 }
 
+/* Faults deliver-refused-rcpt (the refused PATH is added all the same)
+ * and, with LIMIT, rcpt-limit-discard (past the limit the first
+ * recipient is silently dropped to make room: RFC 5321 §4.5.3.1.8
+ * forbids it).  True when LIMIT made room. */
+static bool smtp_rcpt_fault(struct smtp_sess *s, const struct srv_smtp_path *p,
+                            bool limit) {
+  struct srv_smtp_rcpt r;
+  srv_smtp_rcpt_resolve(s->ctx.world, p, s->kind, &r);
+  bool ok = r.key && (r.v == SRV_RCPT_MAILBOX || r.v == SRV_RCPT_RELAY);
+  if (ok && limit && s->nrcpts > 0) {
+    free(s->rcpts[0]);
+    memmove(s->rcpts, s->rcpts + 1, (s->nrcpts - 1) * sizeof *s->rcpts);
+    s->nrcpts--;
+    s->naccepted--;
+  }
+  if (ok && !limit) {
+    smtp_add_rcpt(s, r.key);
+    r.key = NULL;
+    if (s->st == SMTP_MAIL)
+      s->st = SMTP_RCPT;
+  }
+  srv_smtp_rcpt_free(&r);
+  return ok && limit;
+}
+
 /* The faults that break postmaster (RFC 5321 §4.1.1.3: case-insensitive;
  * §4.5.1: postmaster at every domain served MUST be accepted). */
 static void smtp_postmaster_faults(const struct smtp_sess *s,
@@ -474,19 +531,30 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   size_t used;
   enum srv_smtp_path_err e = srv_smtp_path_parse_flags(
       p, strlen(p), s->rfc821 ? MS_PROFILE_RFC821 : MS_PROFILE_RFC5321, false,
-      true, smtp_dom_flags(s), &path, &used);
+      true, smtp_dom_flags(s) | srv_smtp_utf8_path_flags(&s->ctx, s->ehlo),
+      &path, &used);
   if (e == SRV_PATH_OK && path.nhops && smtp_fault(s, MS_F_SOURCE_ROUTE_501)) {
     srv_smtp_path_free(&path); /* RFC 5321 §4.1.2: "MUST BE accepted" */
     e = SRV_PATH_SYNTAX;
   }
   if (e != SRV_PATH_OK)
     return smtp_path_error(s, e, false, "5.1.3", out);
+  srv_smtp_ext_rcpt_begin(&s->x);
   if (smtp_params(s, p + used, false, out) ||
+      srv_smtp_ext_rcpt_check(&s->ctx, &s->x, &path, &s->fmt, out) ||
       srv_submit_rcpt(&s->ctx, &path, &s->fmt, out)) {
+    if (ms_fault_on(&s->ctx.faults, MS_F_DELIVER_REFUSED_RCPT))
+      smtp_rcpt_fault(s, &path, false); /* refused, yet delivered to */
     srv_smtp_path_free(&path);
     return SRV_CONTINUE;
   }
-  if (s->naccepted >= s->ctx.world->max_recipients) {
+  if (srv_submit_rcpt(&s->ctx, &path, &s->fmt, out)) {
+    srv_smtp_path_free(&path);
+    return SRV_CONTINUE;
+  }
+  if (s->naccepted >= s->ctx.world->max_recipients &&
+      !(ms_fault_on(&s->ctx.faults, MS_F_RCPT_LIMIT_DISCARD) &&
+        smtp_rcpt_fault(s, &path, true))) {
     srv_smtp_path_free(&path);
     return smtp_rcpt_limit(s, out);
   }
@@ -509,6 +577,7 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   if (smtp_rcpt_reply(s, &r, out)) {
     s->naccepted++;
     s->st = SMTP_RCPT;
+    srv_smtp_ext_rcpt_commit(&s->ctx, &s->x, &path);
     if (r.key)
       smtp_add_rcpt(s, r.key);
     r.key = NULL;
@@ -529,6 +598,9 @@ static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
   if (s->st != SMTP_RCPT && /* no valid recipient (RFC 5321 §3.3) */
       !(s->st == SMTP_MAIL && srv_smtp_pipe_data_anyway(&s->ctx)))
     return smtp_503(s, out);
+  int refused = srv_smtp_ext_data_refused(&s->ctx, &s->x); /* RFC 3030 */
+  if (refused)
+    return refused == 503 ? smtp_503(s, out) : smtp_502(s, out);
   s->st = SMTP_DATA;
   s->prev_crlf = true; /* the DATA line's own CRLF */
   ms_buf_init(&s->data, s->rfc821 ? s->data_max
@@ -537,6 +609,21 @@ static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
   smtp_say(s, out, 354, NULL, "Start mail input; end with <CRLF>.<CRLF>");
   return ms_fault_on(&s->ctx.faults, MS_F_CLOSE_DATA) ? SRV_CLOSE
                                                       : SRV_CONTINUE;
+}
+
+/* The transaction as srv_smtp_deliver.c takes it, with its parameters
+ * (DSN, SMTPUTF8, BODY=). */
+static struct srv_smtp_txn smtp_txn(const struct smtp_sess *s) {
+  return (struct srv_smtp_txn){s->helo ? s->helo : "",
+                               s->ehlo,
+                               s->auth.tls,
+                               s->auth.done,
+                               s->from ? s->from : "",
+                               s->rcpts,
+                               s->nrcpts,
+                               s->data.p ? s->data.p : "",
+                               s->data.len,
+                               &s->x.txn};
 }
 
 /* The end of data: 250, or a failure reply (RFC 5321 §4.1.1.4: "If the
@@ -565,13 +652,11 @@ static enum srv_action smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   else if (srv_submit_message(&s->ctx, s->data.p ? s->data.p : "", s->data.len,
                               &s->fmt, out))
     (void)0; /* refused by the MSA (RFC 6409 §5.1, §6.3) */
-  else if (s->nrcpts &&
-           ms_store_deliver(s->ctx.store, s->from, s->rcpts, s->nrcpts,
-                            s->data.p ? s->data.p : "", s->data.len) < 0)
-    smtp_say(s, out, 451, "4.3.0",
-             "Requested action aborted: local error in processing");
-  else
-    smtp_ok(s, out, "2.0.0");
+  else if (srv_smtp_ext_refuse(&s->ctx, &s->x, s->data.p ? s->data.p : "",
+                               s->data.len, &s->fmt, out))
+    (void)0; /* RFC 6531 §3.5: refused, reply written */
+  else       /* trace line, loop check, final delivery (issue 14) */
+    srv_smtp_deliver_txn(&s->ctx, smtp_txn(s), &s->fmt, out, &s->pending);
   smtp_reset(s);
   if (smtp_fault(s, MS_F_DATA_FAIL_CLOSE) && out->len > from &&
       out->p[from] != '2') {
@@ -658,6 +743,7 @@ static enum srv_action smtp_quit(struct smtp_sess *s, const char *arg,
   /* RFC 5321 §4.3.2: QUIT takes no argument: 501 (SHOULD) */
   if (*arg && !s->rfc821 && !smtp_fault(s, MS_F_QUIT_ARGS_OK))
     return smtp_501(s, out);
+  srv_smtp_pending_flush(&s->ctx, &s->pending);
   srv_smtp_reply(out, &s->fmt, 221, "2.0.0",
                  "%s Service closing transmission channel", smtp_host(s));
   return SRV_CLOSE;
@@ -728,24 +814,30 @@ static char *smtp_user_line(const struct smtp_sess *s,
 
 static void smtp_vrfy_one(struct smtp_sess *s, const struct ms_world_user *u,
                           struct ms_buf *out) {
+  int code = 250;
+  const char *esc = "2.1.5";
+  char *text;
   if (u->forward && u->forward_551) {
-    srv_smtp_reply(out, &s->fmt, 551, "5.1.6", "User not local; please try %s",
-                   u->forward);
+    code = 551;
+    esc = "5.1.6";
+    text = xasprintf("User not local; please try %s", u->forward);
   } else if (u->forward) {
-    srv_smtp_reply(out, &s->fmt, 251, "2.1.5",
-                   "User not local; will forward to %s", u->forward);
+    code = 251;
+    text = xasprintf("User not local; will forward to %s", u->forward);
   } else if (smtp_fault(s, MS_F_VRFY_NO_MAILBOX)) { /* §3.5.1 forbids */
-    smtp_say(s, out, 250, "2.1.5", "OK, that user exists");
+    text = xstrdup("OK, that user exists");
   } else {
-    char *line = smtp_user_line(s, u);
+    text = smtp_user_line(s, u);
     if (smtp_fault(s, MS_F_VRFY_PATH)) { /* §3.5.2: no paths */
-      char *path = xasprintf("<@%s:%s", smtp_host(s), strchr(line, '<') + 1);
-      free(line);
-      line = path;
+      char *path = xasprintf("<@%s:%s", smtp_host(s), strchr(text, '<') + 1);
+      free(text);
+      text = path;
     }
-    smtp_say(s, out, 250, "2.1.5", line);
-    free(line);
   }
+  /* RFC 6531 §3.7.4.2: UTF-8 only after VRFY ... SMTPUTF8 */
+  if (!srv_smtp_utf8_vrfy_reply(&s->ctx, &s->x, code, text, &s->fmt, out))
+    smtp_say(s, out, code, esc, text);
+  free(text);
 }
 
 /* RFC 5321 §3.5.4's form: a first line, then one mailbox per line. */
@@ -782,7 +874,9 @@ static enum srv_action smtp_vrfy(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
   if (!*arg)
     return smtp_501(s, out);
-  char *q = smtp_unbracket(arg);
+  char *a = srv_smtp_utf8_vrfy_arg(&s->ctx, &s->x, s->ehlo, arg);
+  char *q = smtp_unbracket(a);
+  free(a);
   if (smtp_vrfy_faults(s, q, out)) {
     free(q);
     return SRV_CONTINUE;
@@ -957,6 +1051,37 @@ static enum srv_action smtp_auth(struct smtp_sess *s, const char *arg,
   return SRV_CONTINUE;
 }
 
+/* ---- BDAT (srv_smtp_bdat.c) ---------------------------------------- */
+
+static void smtp_bdat_end(struct smtp_sess *s, struct ms_buf *out) {
+  struct srv_smtp_ext_txn t = {s->from, s->rcpts, s->nrcpts, &s->data};
+  if (srv_smtp_bdat_end(&s->ctx, &s->x, &t, &s->fmt, out))
+    smtp_reset(s); /* the LAST chunk ended the transaction */
+}
+
+/* RFC 3030 §2: a command once EHLO announced CHUNKING. */
+static enum srv_action smtp_bdat(struct smtp_sess *s, const char *arg,
+                                 struct ms_buf *out) {
+  if (s->rfc821 || !s->ehlo || !srv_smtp_bdat_offered(&s->ctx))
+    return smtp_500(s, out);
+  if (srv_smtp_bdat_begin(&s->ctx, &s->x, arg, s->st >= SMTP_MAIL,
+                          s->st == SMTP_RCPT, &s->fmt, out))
+    smtp_bdat_end(s, out); /* BDAT 0: the chunk is complete already */
+  return SRV_CONTINUE;
+}
+
+static size_t smtp_raw_want(void *sess) {
+  return srv_smtp_bdat_want(&((struct smtp_sess *)sess)->x);
+}
+
+static enum srv_action smtp_raw(void *sess, const char *p, size_t n,
+                                struct ms_buf *out) {
+  struct smtp_sess *s = sess;
+  if (srv_smtp_bdat_octets(&s->x, p, n, &s->data))
+    smtp_bdat_end(s, out);
+  return SRV_CONTINUE;
+}
+
 /* ---- dispatch ----------------------------------------------------- */
 
 struct smtp_cmd {
@@ -974,6 +1099,7 @@ static const struct smtp_cmd smtp_cmds[] = {
     {"EXPN", smtp_expn, true},  {"HELP", smtp_help, true},
     {"NOOP", smtp_noop, true},  {"QUIT", smtp_quit, true},
     {"TURN", smtp_turn, true},  {"AUTH", smtp_auth, true},
+    {"BDAT", smtp_bdat, false},
 };
 
 /* Commands are ASCII text: NUL, other controls and 8-bit octets make
@@ -1045,6 +1171,30 @@ static enum srv_action smtp_command(struct smtp_sess *s, char *line,
   return smtp_500(s, out);
 }
 
+/* A chunk that arrives as lines (unit tests and fuzzers drive the session
+ * line by line): the octets with their line end; what follows the chunk
+ * on the line is a command line. */
+static enum srv_action smtp_chunk_line(struct smtp_sess *s, const char *line,
+                                       size_t len, bool crlf,
+                                       struct ms_buf *out) {
+  size_t n = len + (crlf ? 2 : 1), used = 0;
+  char *b = xmalloc(n);
+  memcpy(b, line, len);
+  memcpy(b + len, crlf ? "\r\n" : "\n", n - len);
+  while (used < n && smtp_raw_want(s)) {
+    size_t want = smtp_raw_want(s), k = n - used < want ? n - used : want;
+    smtp_raw(s, b + used, k, out);
+    used += k;
+  }
+  enum srv_action a = SRV_CONTINUE;
+  if (used < len)
+    a = smtp_line(s, b + used, len - used, crlf, out);
+  else if (used == len) /* the chunk ended right before the line end */
+    a = smtp_line(s, "", 0, crlf, out);
+  free(b);
+  return a;
+}
+
 /* Trailing white space before the CRLF is tolerated (RFC 5321 §4.1.1,
  * SHOULD): the length without it; the fault trailing-space-501 refuses
  * such a command instead (*REFUSE). */
@@ -1060,6 +1210,8 @@ static size_t smtp_trim(const struct smtp_sess *s, const char *line, size_t len,
 static enum srv_action smtp_line(void *sess, const char *line, size_t len,
                                  bool crlf, struct ms_buf *out) {
   struct smtp_sess *s = sess;
+  if (smtp_raw_want(s))
+    return smtp_chunk_line(s, line, len, crlf, out);
   if (s->st == SMTP_DATA)
     return smtp_data_line(s, line, len, crlf, out);
   if (srv_auth_busy(&s->auth)) /* a SASL response (RFC 4954 §4) */
@@ -1079,17 +1231,19 @@ static enum srv_action smtp_line(void *sess, const char *line, size_t len,
     return SRV_CONTINUE;
   }
   size_t max = smtp_fault(s, MS_F_CMD_LINE_400) ? 400 : MS_SMTP_CMD_LINE_MAX;
-  if (len + 2 > max &&
-      !srv_auth_smtp_long_ok(&s->ctx, &s->auth, line, len)) { /* §4.5.3.1.4 */
-    smtp_say(s, out, 500, "5.5.2", "Line too long.");
+  if (len + 2 > max && !srv_auth_smtp_long_ok(&s->ctx, &s->auth, line, len) &&
+      !(len + 2 > MS_SMTP_CMD_LINE_MAX && /* MAIL/RCPT parameters */
+        srv_smtp_ext_long_ok(&s->ctx, s->ehlo, line, len))) {
+    smtp_say(s, out, 500, "5.5.2", "Line too long."); /* §4.5.3.1.4 */
     return SRV_CONTINUE;
   }
   bool refuse;
   len = smtp_trim(s, line, len, &refuse);
   if (refuse)
     return smtp_501(s, out);
-  if (!smtp_clean(line, len))
-    return smtp_500(s, out);
+  if (!smtp_clean(line, len) && /* RFC 6531: UTF-8 in mailboxes */
+      !srv_smtp_utf8_line_ok(&s->ctx, s->ehlo, line, len))
+    return srv_smtp_bdat_bad_line(&s->ctx, line, len, &s->fmt, out);
   char *copy = xmemdup(line, len);
   enum srv_action a = smtp_command(s, copy, out);
   free(copy);
@@ -1142,10 +1296,21 @@ static void smtp_close(void *sess) {
   struct smtp_sess *s = sess;
   if (!s)
     return;
+  if (s->st == SMTP_DATA && s->nrcpts) /* cut short: cancelled (§4.1.1.10) */
+    srv_smtp_unfinished(&s->ctx, smtp_txn(s));
+  srv_smtp_pending_drop(&s->pending);
   smtp_reset(s);
+  srv_smtp_ext_free(&s->x);
   srv_auth_free(&s->auth);
+  free(s->helo);
   free(s);
 }
 
-const struct srv_session_ops ms_srv_smtp_ops = {"smtp", smtp_open, smtp_line,
-                                                smtp_close};
+const struct srv_session_ops ms_srv_smtp_ops = {
+    .name = "smtp",
+    .open = smtp_open,
+    .line = smtp_line,
+    .close = smtp_close,
+    .raw_want = smtp_raw_want, /* BDAT chunks (RFC 3030) */
+    .raw = smtp_raw,
+};

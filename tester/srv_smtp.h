@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "srv.h"
+#include "store.h"
 #include "world.h"
 #include "mailspec/server.h"
 
@@ -51,7 +52,9 @@ enum srv_smtp_path_err
 srv_smtp_path_parse(const char *s, size_t len, enum ms_profile profile,
                     bool allow_null, bool allow_postmaster,
                     struct srv_smtp_path *p, size_t *used);
-/* The same with SRV_DOM_* FLAGS (the faults that loosen or tighten it). */
+/* The same with SRV_DOM_* FLAGS (the faults that loosen or tighten it)
+ * and SRV_PATH_UTF8. */
+enum { SRV_PATH_UTF8 = 1u << 8 }; /* UTF-8 mailboxes (RFC 6531 §3.3) */
 enum srv_smtp_path_err
 srv_smtp_path_parse_flags(const char *s, size_t len, enum ms_profile profile,
                           bool allow_null, bool allow_postmaster,
@@ -235,5 +238,173 @@ bool srv_smtp_enh_offered(const struct srv_ctx *ctx);
  * BUF; its length, 0 for none. */
 size_t srv_smtp_enh_code(const struct srv_smtp_fmt *f, int code,
                          const char *esc, size_t line, char *buf, size_t len);
+/* ---- service extensions: CHUNKING and BINARYMIME (RFC 3030,
+ * srv_smtp_bdat.c), SMTPUTF8 (RFC 6531, srv_smtp_utf8.c), DSN (RFC 3461,
+ * srv_smtp_dsn.c).  srv_smtp.c calls these hooks; the state they keep
+ * lives in the session as one struct srv_smtp_ext. */
+
+struct srv_smtp_ext {
+  struct ms_store_params txn;  /* the transaction's parameters, kept with
+                                  its message (RET, ENVID, SMTPUTF8, BODY,
+                                  each recipient's NOTIFY and ORCPT) */
+  struct ms_store_params mail; /* the MAIL being parsed */
+  struct ms_dsn_rcpt rcpt;     /* the RCPT being parsed */
+  bool mail_size, mail_body;   /* the MAIL being parsed has SIZE=, BODY= */
+  bool ascii_only;             /* a recipient that takes no internationalized
+                                  header (RFC 6531 §3.5) */
+  bool vrfy_utf8;      /* this VRFY may be answered in UTF-8 (§3.7.4.2) */
+  bool vrfy_utf8_once; /* fault vrfy-utf8-sticky: it was, once */
+  /* BDAT (RFC 3030 §2) */
+  bool bdat;        /* a chunk was taken in this transaction */
+  bool bdat_failed; /* a BDAT failed: later ones are discarded */
+  bool bdat_after;  /* fault bdat-after-last-250: a LAST just ended */
+  bool chunk_on;    /* octets of a chunk are due */
+  bool chunk_last;  /* ... and it is the LAST one */
+  int chunk_err;    /* its reply when it fails (503, 552), else 0 */
+  const char *chunk_esc, *chunk_why; /* that reply's code and text */
+  unsigned long long chunk_left;     /* octets of it still due */
+  unsigned long long chunk_size;     /* octets it announced */
+};
+
+/* What a BDAT LAST delivers (srv_smtp.c's transaction). */
+struct srv_smtp_ext_txn {
+  const char *from;
+  char *const *rcpts; /* store keys */
+  size_t nrcpts;
+  struct ms_buf *data;
+};
+
+/* Clear the transaction's state (RSET, EHLO, a new MAIL, the end);
+ * _free also what a command being parsed holds (the session ends). */
+void srv_smtp_ext_reset(struct srv_smtp_ext *x);
+void srv_smtp_ext_free(struct srv_smtp_ext *x);
+/* EHLO: append the keywords to KW[0..N) (room for MAX); faults may
+ * change the ones before.  Returns the new count. */
+size_t srv_smtp_ext_ehlo(const struct srv_ctx *ctx, const char **kw, size_t n,
+                         size_t max);
+/* Longer command lines than RFC 5321's 512 for MAIL and RCPT after
+ * EHLO: room for the parameters (RFC 3461 §5.4, RFC 6531 §3.1 (5),
+ * RFC 3030 §3 (8)). */
+bool srv_smtp_ext_long_ok(const struct srv_ctx *ctx, bool ehlo,
+                          const char *line, size_t len);
+
+/* MAIL and RCPT.  _begin before the parameters, _param for each one
+ * (-1: not one of these extensions', 0: taken, 1: refused, reply in
+ * OUT), _check once the path and parameters are known (true: refused,
+ * reply in OUT), _commit when the command succeeded. */
+void srv_smtp_ext_mail_begin(struct srv_smtp_ext *x);
+int srv_smtp_ext_mail_param(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
+                            const char *p, size_t n,
+                            const struct srv_smtp_fmt *f, struct ms_buf *out);
+bool srv_smtp_ext_mail_check(const struct srv_ctx *ctx,
+                             const struct srv_smtp_ext *x,
+                             const struct srv_smtp_path *path,
+                             const struct srv_smtp_fmt *f, struct ms_buf *out);
+void srv_smtp_ext_mail_commit(struct srv_smtp_ext *x);
+void srv_smtp_ext_rcpt_begin(struct srv_smtp_ext *x);
+int srv_smtp_ext_rcpt_param(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
+                            const char *p, size_t n,
+                            const struct srv_smtp_fmt *f, struct ms_buf *out);
+bool srv_smtp_ext_rcpt_check(const struct srv_ctx *ctx,
+                             const struct srv_smtp_ext *x,
+                             const struct srv_smtp_path *path,
+                             const struct srv_smtp_fmt *f, struct ms_buf *out);
+void srv_smtp_ext_rcpt_commit(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
+                              const struct srv_smtp_path *path);
+/* A 251 or 551 naming a non-ASCII forward-path in a transaction without
+ * SMTPUTF8 becomes 250 or 550 (RFC 6531 §3.7.4.1): true when it wrote
+ * that reply (*ACCEPTED: 250). */
+bool srv_smtp_utf8_forward(const struct srv_ctx *ctx,
+                           const struct srv_smtp_ext *x,
+                           const struct srv_smtp_rcpt *r,
+                           const struct srv_smtp_fmt *f, struct ms_buf *out,
+                           bool *accepted);
+
+/* DATA's refusal: 503 after a BDAT or BODY=BINARYMIME (RFC 3030 §2,
+ * §3), 502 under fault bdat-no-data; 0 when DATA may go on. */
+int srv_smtp_ext_data_refused(const struct srv_ctx *ctx,
+                              const struct srv_smtp_ext *x);
+/* The end of the data (DATA or BDAT LAST): true when the message is
+ * refused for these extensions' reasons (reply in OUT). */
+bool srv_smtp_ext_refuse(const struct srv_ctx *ctx,
+                         const struct srv_smtp_ext *x, const char *data,
+                         size_t len, const struct srv_smtp_fmt *f,
+                         struct ms_buf *out);
+/* Keep the message with the transaction's parameters (ms_store). */
+int srv_smtp_ext_store(const struct srv_ctx *ctx, const struct srv_smtp_ext *x,
+                       const struct srv_smtp_ext_txn *t);
+
+/* SMTPUTF8 on command lines: may LINE carry these octets >= 0x80
+ * (valid UTF-8, after EHLO, in MAIL, RCPT, VRFY or EXPN)? */
+bool srv_smtp_utf8_line_ok(const struct srv_ctx *ctx, bool ehlo,
+                           const char *line, size_t len);
+/* The path flags for MAIL and RCPT (SRV_PATH_UTF8 after EHLO). */
+unsigned srv_smtp_utf8_path_flags(const struct srv_ctx *ctx, bool ehlo);
+/* VRFY's argument without a trailing " SMTPUTF8" (RFC 6531 §3.7.4.2),
+ * which sets X->vrfy_utf8.  Caller frees. */
+char *srv_smtp_utf8_vrfy_arg(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
+                             bool ehlo, const char *arg);
+/* VRFY's reply (CODE 250, 251 or 551, TEXT): when TEXT needs UTF-8 and
+ * the command did not allow it, 252 or 550 with X.6.8 goes out instead
+ * (true: written to OUT). */
+bool srv_smtp_utf8_vrfy_reply(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
+                              int code, const char *text,
+                              const struct srv_smtp_fmt *f, struct ms_buf *out);
+/* The 250 to MAIL (true: written; fault utf8-echo). */
+bool srv_smtp_utf8_mail_ok(const struct srv_ctx *ctx,
+                           const struct srv_smtp_ext *x,
+                           const struct srv_smtp_path *path,
+                           const struct srv_smtp_fmt *f, struct ms_buf *out);
+/* Is S (N octets) valid UTF-8 (RFC 3629)?  All ASCII is. */
+bool srv_smtp_utf8_valid(const char *s, size_t n);
+bool srv_smtp_utf8_ascii(const char *s, size_t n);
+
+/* BDAT.  _begin parses "BDAT size [LAST]" and starts reading the chunk
+ * (true: it is already complete, a size of 0: call _end); _want and
+ * _octets read the chunk (true: complete); _end replies and returns
+ * true when the transaction is over (reset it). */
+bool srv_smtp_bdat_begin(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
+                         const char *arg, bool have_mail, bool have_rcpt,
+                         const struct srv_smtp_fmt *f, struct ms_buf *out);
+size_t srv_smtp_bdat_want(const struct srv_smtp_ext *x);
+bool srv_smtp_bdat_octets(struct srv_smtp_ext *x, const char *p, size_t n,
+                          struct ms_buf *data);
+bool srv_smtp_bdat_end(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
+                       const struct srv_smtp_ext_txn *t,
+                       const struct srv_smtp_fmt *f, struct ms_buf *out);
+/* Is BDAT a command here (CHUNKING offered, RFC 3030 §2)? */
+bool srv_smtp_bdat_offered(const struct srv_ctx *ctx);
+/* A command line that is neither ASCII text nor allowed UTF-8: 500
+ * (RFC 3030 §2: "reject lines of arbitrary octets"). */
+enum srv_action srv_smtp_bdat_bad_line(const struct srv_ctx *ctx,
+                                       const char *line, size_t len,
+                                       const struct srv_smtp_fmt *f,
+                                       struct ms_buf *out);
+
+/* Inside srv_smtp_ext.c's dispatch: each extension's EHLO keywords,
+ * MAIL/RCPT parameters (-1, 0, 1 as above) and checks. */
+size_t srv_smtp_bdat_keywords(const struct srv_ctx *ctx, const char **kw,
+                              size_t n);
+size_t srv_smtp_dsn_keywords(const struct srv_ctx *ctx, const char **kw,
+                             size_t n);
+size_t srv_smtp_utf8_keywords(const struct srv_ctx *ctx, const char **kw,
+                              size_t n);
+int srv_smtp_bdat_mail_param(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
+                             const char *p, size_t n,
+                             const struct srv_smtp_fmt *f, struct ms_buf *out);
+int srv_smtp_utf8_mail_param(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
+                             const char *p, size_t n,
+                             const struct srv_smtp_fmt *f, struct ms_buf *out);
+int srv_smtp_dsn_mail_param(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
+                            const char *p, size_t n,
+                            const struct srv_smtp_fmt *f, struct ms_buf *out);
+int srv_smtp_dsn_rcpt_param(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
+                            const char *p, size_t n,
+                            const struct srv_smtp_fmt *f, struct ms_buf *out);
+bool srv_smtp_dsn_line_ok(const struct srv_ctx *ctx, const char *line);
+bool srv_smtp_bdat_cte_refused(const struct srv_ctx *ctx,
+                               const struct srv_smtp_ext *x, const char *data,
+                               size_t hdr_len, const struct srv_smtp_fmt *f,
+                               struct ms_buf *out);
 
 #endif

@@ -27,7 +27,9 @@ size_t srv_smtp_domain_span(const char *s, size_t n, unsigned flags) {
   for (;;) {
     size_t start = i;
     while (i < n && (dom_let_dig((unsigned char)s[i]) || s[i] == '-' ||
-                     ((flags & SRV_DOM_UNDERSCORE) && s[i] == '_')))
+                     ((flags & SRV_DOM_UNDERSCORE) && s[i] == '_') ||
+                     /* U-labels under SMTPUTF8 (RFC 6531 §3.3) */
+                     ((flags & SRV_PATH_UTF8) && (unsigned char)s[i] >= 0x80)))
       i++;
     /* a label starts and ends with a letter or digit */
     if (i == start || s[start] == '-' || s[i - 1] == '-')

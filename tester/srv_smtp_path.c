@@ -21,11 +21,18 @@
 struct path_cur {
   const char *s;
   size_t len, i;
-  unsigned flags; /* SRV_DOM_* */
+  unsigned flags; /* SRV_DOM_*, SRV_PATH_UTF8 */
 };
 
 static int path_peek(const struct path_cur *c) {
   return c->i < c->len ? (unsigned char)c->s[c->i] : -1;
+}
+
+/* RFC 6531 §3.3: under SMTPUTF8 a UTF-8 string may stand where atext
+ * and label characters do (U-labels, RFC 5890); the line was checked to
+ * be valid UTF-8 before (srv_smtp_utf8.c). */
+static bool path_utf8(const struct path_cur *c, int ch) {
+  return (c->flags & SRV_PATH_UTF8) && ch >= 0x80;
 }
 
 /* <domain>: a Domain (RFC 5321 §4.1.2), "#digits" (RFC 821) or an
@@ -88,7 +95,7 @@ static char *path_local(struct path_cur *c) {
     while ((ch = path_peek(c)) != -1 && ch != '"') {
       if (ch == '\\')
         c->i++;
-      else if (ch == '\r' || ch == '\n' || ch >= 127)
+      else if (ch == '\r' || ch == '\n' || (ch >= 127 && !path_utf8(c, ch)))
         return NULL;
       c->i++;
     }
@@ -101,7 +108,7 @@ static char *path_local(struct path_cur *c) {
     if (u)
       return u;
   } else {
-    while (path_atom_char(path_peek(c)))
+    while (path_atom_char(path_peek(c)) || path_utf8(c, path_peek(c)))
       c->i++;
     if (c->i == start || c->s[start] == '.' || c->s[c->i - 1] == '.')
       return NULL;

@@ -13,6 +13,7 @@
 
 #include "script.h"
 #include "transcript_covers.h"
+#include "transcript_message.h"
 #include "transcript_steps.h"
 #include "transcript_yaml.h"
 #include "util.h"
@@ -356,8 +357,25 @@ static struct ms_session *tr_add_session(struct ms_transcript *t, size_t *cap) {
 /* Where each session entry's name and keep_open: were written, for
  * the messages of tr_link_sessions(). */
 struct tr_sess_at {
-  const struct ms_ynode *name, *keep;
+  const struct ms_ynode *name, *keep, *target;
 };
+
+/* target: pop3: the session reads the mailbox (the server run --pop3
+ * names) instead of talking to -t (issue 14). */
+static void tr_target(struct tload *L, struct ms_session *ss,
+                      const struct ms_ynode *k, const struct ms_ynode *v) {
+  const char *s = tr_scalar(L, k, v);
+  if (!s)
+    return;
+  if (tr_ieq(s, "pop3"))
+    ss->mailbox = true;
+  else if (!tr_ieq(s, "smtp"))
+    tr_err(L, v,
+           "target: is pop3 (the mailbox side, given by run --pop3, where "
+           "delivery checks read what was delivered) or smtp (the server "
+           "of -t, the default), not \"%s\"",
+           s);
+}
 
 static void tr_session(struct tload *L, const struct ms_ynode *m, size_t *cap,
                        struct tr_sess_at *at) {
@@ -380,6 +398,9 @@ static void tr_session(struct tload *L, const struct ms_ynode *m, size_t *cap,
     } else if (strcmp(k->str, "keep_open") == 0) {
       tr_bool(L, k, v, &ss->keep_open);
       at->keep = k;
+    } else if (strcmp(k->str, "target") == 0) {
+      tr_target(L, ss, k, v);
+      at->target = k;
     } else if (strcmp(k->str, "script") == 0 || strcmp(k->str, "steps") == 0) {
       if (body)
         tr_err(L, k, "%s", "a session has either script: or steps:, not both");
@@ -387,13 +408,17 @@ static void tr_session(struct tload *L, const struct ms_ynode *m, size_t *cap,
         body = v, bkey = k, script = k->str[1] == 'c';
     } else {
       tr_err(L, k,
-             "unknown key \"%s\" in a session (known: name, keep_open, "
-             "script, steps)",
+             "unknown key \"%s\" in a session (known: name, target, "
+             "keep_open, script, steps)",
              k->str);
     }
   }
   if (!body)
     tr_err(L, m, "%s", "this session has no script: or steps:");
+  else if (ss->mailbox && script)
+    tr_err(L, bkey, "%s",
+           "a target: pop3 session holds delivery checks: write steps: "
+           "with - message: ..., not script:");
   else
     tr_session_body(L, ss, bkey, body, script);
 }
@@ -451,6 +476,56 @@ static void tr_link_sessions(struct tload *L, const struct tr_sess_at *at) {
   t->nconns = nconns;
 }
 
+/* Delivery checks (issue 14) live in target: pop3 sessions, and such a
+ * session holds nothing else: each check logs in by itself, as often as
+ * it polls.  An absence check needs an arrival before it. */
+static void tr_check_mailbox(struct tload *L, const struct tr_sess_at *at) {
+  struct ms_transcript *t = L->t;
+  bool found_before = false;
+  for (size_t i = 0; i < t->nsessions; i++) {
+    const struct ms_session *ss = &t->sessions[i];
+    if (ss->mailbox) {
+      t->uses_mailbox = true;
+      if (t->protocol != MS_PROTO_SMTP)
+        tr_err(L, at[i].target, "%s",
+               "target: pop3 reads back what an SMTP transcript delivered; "
+               "this transcript is protocol: pop3 (its sessions already "
+               "talk to a POP3 server)");
+      if (ss->keep_open)
+        tr_err(L, at[i].keep, "%s",
+               "a target: pop3 session is not kept open: its checks log in "
+               "and out by themselves");
+    }
+    for (size_t j = 0; j < ss->nsteps; j++) {
+      const struct ms_step *st = &ss->steps[j];
+      bool msg = st->kind == MS_STEP_MESSAGE;
+      if (msg && !ss->mailbox)
+        ms_diags_add(L->d, false, L->name, st->line, st->col,
+                     "%s: reads the mailbox over POP3: write it in a session "
+                     "with target: pop3 (the mailbox side, run --pop3)",
+                     ms_msg_kind_key(st->msg->kind));
+      else if (!msg && st->kind != MS_STEP_PAUSE && ss->mailbox)
+        ms_diags_add(L->d, false, L->name, st->line, st->col, "%s",
+                     "a target: pop3 session holds delivery checks only "
+                     "(message:, no_message:, notification:, "
+                     "no_notification:, pause:): each check logs in by "
+                     "itself; talk POP3 in a transcript of its own");
+      if (!msg)
+        continue;
+      bool absent =
+          st->msg->kind == MS_MSG_ABSENT || st->msg->kind == MS_NOTE_ABSENT;
+      if (absent && !found_before)
+        ms_diags_add(L->d, false, L->name, st->line, st->col,
+                     "%s: looks at the mailbox once, as it is when it runs: "
+                     "put a message: (or notification:) for a message sent "
+                     "after this one before it; that arrival is what makes "
+                     "the absence mean something (delivery is asynchronous)",
+                     ms_msg_kind_key(st->msg->kind));
+      found_before = found_before || !absent;
+    }
+  }
+}
+
 static void tr_dialogue(struct tload *L, const struct ms_ynode *root) {
   int nbody = 0, which = -1;
   for (int i = 0; i < 3; i++)
@@ -481,6 +556,8 @@ static void tr_dialogue(struct tload *L, const struct ms_ynode *root) {
     ss->line = L->body_key[which]->line;
     tr_session_body(L, ss, L->body_key[which], v, which == 0);
     L->t->nconns = 1;
+    struct tr_sess_at one = {0};
+    tr_check_mailbox(L, &one);
     return;
   }
   if (v->kind != MS_YSEQ || v->nkids == 0) {
@@ -492,6 +569,7 @@ static void tr_dialogue(struct tload *L, const struct ms_ynode *root) {
   for (size_t i = 0; i < v->nkids; i++)
     tr_session(L, v->kids[i], &cap, &at[L->t->nsessions]);
   tr_link_sessions(L, at);
+  tr_check_mailbox(L, at);
   free(at);
 }
 
@@ -523,6 +601,8 @@ static bool tr_captured(const struct ms_transcript *t, const char *name,
 static void tr_ref(const char *name, size_t n, void *arg) {
   struct tr_refs *r = arg;
   const struct ms_transcript *t = r->L->t;
+  if (n == 5 && memcmp(name, "nonce", 5) == 0)
+    return; /* made by the engine, unique per run (issue 14) */
   for (size_t i = 0; i < t->nvars; i++)
     if (strlen(t->vars[i].name) == n && memcmp(t->vars[i].name, name, n) == 0)
       return;
@@ -557,6 +637,12 @@ static void tr_check_vars(struct tload *L) {
         t->uses_tls = true;
       if (st->kind == MS_STEP_SEND && st->text)
         tr_check_text(&r, st->text, st->len);
+      if (st->kind == MS_STEP_MESSAGE) {
+        const char *tpl[64];
+        size_t nt = ms_msgcheck_templates(st->msg, tpl, 64);
+        for (size_t k = 0; k < nt; k++)
+          tr_check_text(&r, tpl[k], strlen(tpl[k]));
+      }
       if (st->kind != MS_STEP_AUTH && st->kind != MS_STEP_APOP)
         continue;
       const char *f[] = {st->user, st->pass, st->authzid};

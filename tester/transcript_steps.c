@@ -9,7 +9,10 @@
  *       skip_on: 252, skip_reason: TEXT)
  *   - pause: SECONDS
  *   - meta: open connection             RFC 1939's stage directions
- *   - starttls: / tls: / auth: / apop:   TLS and SASL (transcript_secure.c) */
+ *   - starttls: / tls: / auth: / apop:   TLS and SASL (transcript_secure.c)
+ *   - message: / no_message: /          delivery checks of a target: pop3
+ *     notification: / no_notification:  session (transcript_message.c)
+ * send: takes times: N (the line N times). */
 #include "transcript_steps.h"
 
 #include <math.h>
@@ -21,6 +24,7 @@
 
 #include "data_fill.h"
 #include "rx.h"
+#include "transcript_message.h"
 #include "util.h"
 
 static bool steps_role_key(const struct ms_ynode *k) {
@@ -484,13 +488,46 @@ static void steps_meta(struct ms_script *s, const struct ms_ynode *m,
   ms_script_add(s, MS_STEP_META, m->line, m->col)->meta = xmemdup(t, n);
 }
 
+/* - send: text [times: N]: N copies of a mail data line (a message
+ * with 150 Received fields) without writing them out. */
+static void steps_send(struct ms_script *s, const struct ms_ynode *m,
+                       const struct ms_ynode *v) {
+  const struct ms_ynode *t = ms_transcript_yaml_get(m, "times");
+  unsigned long n = 1;
+  if (t) {
+    char *end = NULL;
+    n = t->kind == MS_YSCALAR && t->str[0] >= '0' && t->str[0] <= '9'
+            ? strtoul(t->str, &end, 10)
+            : 0;
+    if (!end || *end || n < 1 || n > 100000) {
+      steps_error(s, t, "times: takes a number of copies from 1 to 100000");
+      return;
+    }
+  }
+  if (!(v = steps_text(s, m->kids[0], v)))
+    return;
+  size_t before = s->n;
+  ms_script_send(s, v->str, v->len, m->line, m->col);
+  if (s->n > before && t) {
+    struct ms_step *st = &s->v[before];
+    if (st->kind == MS_STEP_SEND && st->send == MS_SEND_DATA_LINE &&
+        !(v->len == 1 && v->str[0] == '.'))
+      st->times = n;
+    else
+      steps_error(s, t,
+                  "times: repeats a line of mail data (after the 354), not "
+                  "a command (each command needs its reply) nor the end of "
+                  "data \".\"");
+  }
+}
+
 struct steps_action {
   const char *key;
   const char *siblings; /* allowed other keys, space-separated */
 };
 
 static const struct steps_action steps_actions[] = {
-    {"send", ""},
+    {"send", "times"},
     {"raw", ""},
     {"data", ""},
     {"expect", "text not_text each_line timeout capture skip_on skip_reason"},
@@ -500,6 +537,10 @@ static const struct steps_action steps_actions[] = {
     {"tls", ""},
     {"auth", ""},
     {"apop", ""},
+    {"message", NULL}, /* options: ms_transcript_message_options() */
+    {"no_message", NULL},
+    {"notification", NULL},
+    {"no_notification", NULL},
 };
 
 static bool steps_word_in(const char *list, const char *w) {
@@ -543,17 +584,19 @@ static void steps_option(struct ms_script *s, const struct ms_ynode *m) {
     steps_error(s, m->kids[0],
                 "unknown step: a step is a role line (- S: ..., - R: ..., - "
                 "C: ...) or one of send:, raw:, data:, expect:, pause:, "
-                "meta:, starttls:, tls:, auth:, apop:");
+                "meta:, starttls:, tls:, auth:, apop:, message:, "
+                "no_message:, notification:, no_notification:");
     return;
   }
+  const char *sib =
+      act->siblings ? act->siblings : ms_transcript_message_options(act->key);
   for (size_t i = 0; i + 1 < m->nkids; i += 2) {
     const struct ms_ynode *k = m->kids[i];
-    if (strcmp(k->str, act->key) != 0 &&
-        !steps_word_in(act->siblings, k->str)) {
-      if (*act->siblings)
+    if (strcmp(k->str, act->key) != 0 && !steps_word_in(sib, k->str)) {
+      if (*sib)
         ms_diags_add(s->d, false, s->file, k->line, k->col,
                      "unknown option \"%s\" for %s: (known: %s)", k->str,
-                     act->key, act->siblings);
+                     act->key, sib);
       else
         ms_diags_add(s->d, false, s->file, k->line, k->col,
                      "%s: takes no option \"%s\" (options belong to "
@@ -565,8 +608,13 @@ static void steps_option(struct ms_script *s, const struct ms_ynode *m) {
   if (strcmp(act->key, "expect") == 0) {
     steps_expect(s, m, val);
   } else if (strcmp(act->key, "send") == 0) {
-    if ((val = steps_text(s, m->kids[0], val)))
-      ms_script_send(s, val->str, val->len, m->line, m->col);
+    steps_send(s, m, val);
+  } else if (!act->siblings) {
+    const struct ms_ynode *k = NULL;
+    for (size_t i = 0; i + 1 < m->nkids && !k; i += 2)
+      if (strcmp(m->kids[i]->str, act->key) == 0)
+        k = m->kids[i];
+    ms_transcript_message_parse(s, m, k, val);
   } else if (strcmp(act->key, "raw") == 0) {
     steps_raw(s, m, val);
   } else if (strcmp(act->key, "data") == 0) {

@@ -182,8 +182,10 @@ int ms_step_wire(const struct ms_step *s, const struct ms_var *vars,
   switch (s->send) {
   case MS_SEND_LINE:
   case MS_SEND_DATA_LINE:
-    rc |= ms_buf_add(&o, x, n);
-    rc |= ms_buf_add(&o, "\r\n", 2);
+    for (unsigned long k = 0; k < (s->times ? s->times : 1) && rc == 0; k++) {
+      rc |= ms_buf_add(&o, x, n); /* times: N copies of a data line */
+      rc |= ms_buf_add(&o, "\r\n", 2);
+    }
     break;
   case MS_SEND_RAW:
     rc |= ms_buf_add(&o, x, n);

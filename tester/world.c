@@ -66,6 +66,7 @@ void ms_world_free(struct ms_world *w) {
   free(w->greeting);
   world_strv_free(w->domains, w->ndomains);
   world_strv_free(w->relay_domains, w->nrelay);
+  world_strv_free(w->defer_senders, w->ndefer);
   world_users_free(w->users, w->nusers);
   world_lists_free(w->lists, w->nlists);
   free(w->pop3_timestamp);
@@ -131,7 +132,21 @@ static const struct builtin_user builtin_users[] = {
     /* SMTP AUTH (RFC 4954): the same credentials as the real servers
      * of the tests (Dovecot, Postfix submission, aiosmtpd). */
     {"testuser", NULL, "Test User", NULL, false, false, "testpass"},
+    /* SMTPUTF8 (RFC 6531, issue 14): a user whose mailbox and name are
+     * UTF-8 (VRFY), users moved to a UTF-8 mailbox (251, 551), and one
+     * that takes no internationalized headers (see builtin_ascii_only). */
+    {"jos\xc3\xa9", NULL,
+     "Jos\xc3\xa9 N\xc3\xba\xc3\xb1"
+     "ez",
+     NULL, false, false, NULL},
+    {"forward-utf8", NULL, "Forwarded User", "<jos\xc3\xa9@example.org>", false,
+     false, NULL},
+    {"moved-utf8", NULL, "Moved User", "<jos\xc3\xa9@example.org>", false, true,
+     NULL},
+    {"ascii-only", NULL, "ASCII Only", NULL, false, false, NULL},
 };
+/* Users with ascii_only set (RFC 6531 §3.5). */
+static const char *const builtin_ascii_only[] = {"ascii-only"};
 
 /* Scenario 7, Steps 1 and 2, exactly as the RFC prints the expansions. */
 static const char *const builtin_example_people[] = {
@@ -185,6 +200,9 @@ struct ms_world *ms_world_builtin(void) {
     u->terminal = b->terminal;
     u->forward_551 = b->forward_551;
     u->password = world_strdup0(b->password);
+    for (size_t k = 0;
+         k < sizeof builtin_ascii_only / sizeof *builtin_ascii_only; k++)
+      u->ascii_only = u->ascii_only || !strcmp(b->name, builtin_ascii_only[k]);
   }
   w->nlists = 2;
   w->lists = xcalloc(w->nlists, sizeof *w->lists);
@@ -195,6 +213,11 @@ struct ms_world *ms_world_builtin(void) {
                      NELEM(builtin_interested_parties));
   w->max_recipients = 100; /* RFC 821 §4.5.3, RFC 5321 §4.5.3.1.8 */
   w->max_message = 10u * 1024 * 1024;
+  /* suites/delivery.yaml's ${defer_from}: refused at the end of data
+   * with 451, for the test that no delivery follows (RFC 5321 §4.2.5) */
+  static const char *const defer[] = {"defer@example.org"};
+  w->defer_senders = world_strv_dup(defer, 1);
+  w->ndefer = 1;
   ms_world_builtin_pop3(w);
   return w;
 }
@@ -270,7 +293,7 @@ struct world_patch {
   struct ms_world v;
   bool have_login_delay;
   bool have_hostname, have_greeting, have_domains, have_relay, have_users,
-      have_lists, have_maxr, have_maxm, have_ts, have_drops;
+      have_lists, have_maxr, have_maxm, have_ts, have_drops, have_defer;
   bool have_req_tls, have_req_auth, have_req_tls_auth, have_tls_insuff,
       have_submission, have_starttls, have_weak;
   bool have_ehlo_off;
@@ -422,11 +445,13 @@ static void world_user_pair(struct world_ctx *c, const char *key,
     u->mailbox_full = world_bool(c, v, key);
   else if (!strcmp(key, "max_message"))
     u->max_message = world_size(c, v, key);
+  else if (!strcmp(key, "ascii_only"))
+    u->ascii_only = world_bool(c, v, key);
   else
     world_err(c, k,
               "unknown user key '%s' (known: name, domain, fullname, "
               "terminal, forward, forward_551, password, mailbox_full, "
-              "max_message)",
+              "max_message, ascii_only)",
               key);
   if (dst) {
     free(*dst);
@@ -681,6 +706,9 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
   } else if (!strcmp(key, "relay_domains") && !p->have_relay) {
     p->v.relay_domains = world_strv(c, v, key, &p->v.nrelay);
     p->have_relay = true;
+  } else if (!strcmp(key, "defer_senders") && !p->have_defer) {
+    p->v.defer_senders = world_strv(c, v, key, &p->v.ndefer);
+    p->have_defer = true;
   } else if (!strcmp(key, "max_recipients")) {
     p->v.max_recipients = world_size(c, v, key);
     p->have_maxr = true;
@@ -724,7 +752,7 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
   } else if (!strcmp(key, "domains") || !strcmp(key, "relay_domains") ||
              !strcmp(key, "users") || !strcmp(key, "lists") ||
              !strcmp(key, "submission") || !strcmp(key, "weak_mechanisms") ||
-             !strcmp(key, "ehlo_off")) {
+             !strcmp(key, "ehlo_off") || !strcmp(key, "defer_senders")) {
     world_err(c, k, "'%s' given twice", key);
   } else {
     world_err(c, k,
@@ -732,7 +760,7 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
               "relay_domains, max_recipients, max_message, users, "
               "lists, pop3, require_tls, require_auth, "
               "require_tls_for_auth, starttls, weak_mechanisms, "
-              "tls_insufficient, submission, ehlo_off)",
+              "tls_insufficient, submission, ehlo_off, defer_senders)",
               key);
   }
 }
@@ -758,6 +786,10 @@ static void world_merge(struct ms_world *w, struct world_patch *p) {
   if (p->have_relay) {
     WORLD_SWAP(w->relay_domains, q->relay_domains);
     WORLD_SWAP(w->nrelay, q->nrelay);
+  }
+  if (p->have_defer) {
+    WORLD_SWAP(w->defer_senders, q->defer_senders);
+    WORLD_SWAP(w->ndefer, q->ndefer);
   }
   if (p->have_users) {
     WORLD_SWAP(w->users, q->users);

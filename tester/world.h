@@ -20,6 +20,8 @@ struct ms_world_user {
   /* RFC 3463 conditions (srv_smtp_policy.c): */
   bool mailbox_full;  /* RCPT: 452 4.2.2 Mailbox full */
   size_t max_message; /* 0, or a limit below the system's: 552 5.2.3 */
+  bool ascii_only;    /* cannot take a message with internationalized
+                         headers: 554 at its end (RFC 6531 §3.5) */
 };
 
 struct ms_world_list {
@@ -61,6 +63,10 @@ struct ms_world {
   size_t nmaildrops;
   char *greeting; /* text after "220 " (SMTP) or "+OK " (POP3);
                      NULL: the protocol's default with hostname */
+  /* Reverse-paths whose mail is refused at the end of data with 451
+   * (tests of RFC 5321 §4.2.5's 4yz: no later delivery; issue 14). */
+  char **defer_senders;
+  size_t ndefer;
   /* Policy (issue 7, srv_auth.c): */
   bool require_tls;          /* SMTP 530 before STARTTLS (RFC 3207 §4) */
   bool require_auth;         /* SMTP 530 before AUTH (RFC 4954 §6) */

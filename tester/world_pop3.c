@@ -9,6 +9,7 @@
  * empty mrose's maildrop on a long-running `mailspec serve`. */
 #include "world.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -65,4 +66,14 @@ void ms_world_builtin_pop3(struct ms_world *w) {
   pop3_drop(w, "arthur", "dent", NULL);
   /* APOP only, no USER/PASS: RFC 1939 §13 (pop3/apop-or-pass). */
   pop3_drop(w, "trillian", NULL, "tanstaaf");
+  /* testuser's maildrop starts empty: what SMTP delivers to
+   * testuser@<a local domain> lands here, and the delivery checks
+   * (issue 14, suites/delivery.yaml) read it back. */
+  pop3_drop(w, "testuser", "testpass", NULL);
+  struct ms_world_maildrop *d = &w->maildrops[w->nmaildrops - 1];
+  for (size_t i = 0; i < d->nmsgs; i++) {
+    free(d->msgs[i].data);
+    free(d->msgs[i].uidl);
+  }
+  d->nmsgs = 0;
 }

@@ -30,6 +30,10 @@ void ms_target_free(struct ms_target *t);
 
 struct ms_engine_opts {
   struct ms_target target;
+  /* run --pop3 (issue 14): the mailbox side, where delivery checks read
+   * back over POP3 what the target delivered; zeroed (host NULL) when not
+   * given.  Under -t builtin the reference server serves both sides. */
+  struct ms_target pop3;
   const struct ms_var *defines; /* -D NAME=VALUE */
   size_t ndefines;
   const char *const *secrets; /* values never shown, anywhere: they are

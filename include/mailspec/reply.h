@@ -26,8 +26,10 @@ enum ms_violation {
   MS_V_TOO_BIG = 1u << 8,   /* reply exceeded the reader's hard limits */
   MS_V_8BIT = 1u << 9,      /* octets >= 0x80 in reply text */
   /* Set by the engine, not the reader: */
-  MS_V_TRAILING = 1u << 10,   /* bytes after the final line, no pipelining */
-  MS_V_EARLY_CLOSE = 1u << 11 /* server closed before the transcript ended */
+  MS_V_TRAILING = 1u << 10,    /* bytes after the final line, no pipelining */
+  MS_V_EARLY_CLOSE = 1u << 11, /* server closed before the transcript ended */
+  MS_V_BAD_UTF8 = 1u << 12     /* a reply RFC 6531 lets carry UTF-8 is not valid
+                                  UTF-8 (engine_utf8.c) */
 };
 /* One human sentence (with the RFC clause) per violation bit. */
 const char *ms_violation_text(unsigned bit);

@@ -31,6 +31,11 @@ struct ms_server_opts {
   const char *spool; /* mbox per recipient, or NULL */
   FILE *live;        /* -v: every exchange in S:/R: form */
   bool color;
+  /* Also serve POP3 on this address (SMTP servers only), on the same
+   * store: what SMTP delivers to a local user lands in the POP3 maildrop
+   * of that name, so delivery checks can read it back (issue 14).
+   * NULL: no POP3 side. */
+  const char *pop3_listen;
 };
 
 /* TLS and AUTH (issue 7): STARTTLS/STLS and AUTH are always offered
@@ -58,6 +63,10 @@ struct ms_server *ms_server_start_tls(const struct ms_server_opts *o,
 const char *ms_server_address(const struct ms_server *s);
 const char *ms_server_host(const struct ms_server *s);
 const char *ms_server_port(const struct ms_server *s);
+/* The POP3 side's address (pop3_listen), or NULL when there is none. */
+const char *ms_server_pop3_address(const struct ms_server *s);
+const char *ms_server_pop3_host(const struct ms_server *s);
+const char *ms_server_pop3_port(const struct ms_server *s);
 /* The server's certificate in PEM (a client may trust exactly it). */
 const char *ms_server_tls_cert(const struct ms_server *s);
 /* Stop, join, free. */

@@ -56,7 +56,9 @@ enum ms_step_kind {
   MS_STEP_GAP,    /* a capture gap (import): not replayable */
   MS_STEP_TLS,    /* TLS handshake now (tls: handshake; after STARTTLS) */
   MS_STEP_AUTH,   /* a whole SASL exchange (auth:, RFC 4954 / RFC 5034) */
-  MS_STEP_APOP    /* POP3 APOP from the greeting's timestamp (apop:) */
+  MS_STEP_APOP,   /* POP3 APOP from the greeting's timestamp (apop:) */
+  MS_STEP_MESSAGE /* a delivered message read back over POP3 (message:,
+                     no_message:, notification:, no_notification:) */
 };
 
 /* SASL mechanisms the auth: step computes (RFC 4616, draft LOGIN,
@@ -122,6 +124,48 @@ struct ms_step {
                             of the greeting's (a replayed digest), or NULL */
   bool initial_response; /* send the first response with AUTH */
   bool cancel;           /* answer the first challenge with "*" */
+
+  /* SEND: times: N sends the line N times (1 when not written) */
+  unsigned long times;
+  /* MESSAGE: what to look for in the mailbox (issue 14) */
+  struct ms_msgcheck *msg;
+};
+
+/* What a delivery check (MS_STEP_MESSAGE, issue 14) looks for in the
+ * mailbox it reads over POP3 (transcripts/README.md, "Delivery checks").
+ * Every regex is a POSIX ERE; ${NAME} in it is expanded at run time with
+ * its metacharacters escaped. */
+enum ms_msg_kind {
+  MS_MSG_FIND,   /* message: TOKEN        wait for it, then judge it */
+  MS_MSG_ABSENT, /* no_message: TOKEN     it is not in the mailbox */
+  MS_NOTE_FIND,  /* notification: TOKEN   a notification about it */
+  MS_NOTE_ABSENT /* no_notification: TOKEN  none about it */
+};
+/* One NAME: VALUE entry of header:, count: or added:, where written. */
+struct ms_msg_field {
+  char *name; /* a header field name, as written */
+  char *re;   /* header:/added: its regex; count: NULL */
+  long count; /* count: how many fields NAME (>= 0) */
+  int line, col;
+};
+struct ms_msgcheck {
+  enum ms_msg_kind kind;
+  char *token;   /* template: the text that identifies the message */
+  double within; /* seconds to wait for it (FIND kinds); 0: the timeout */
+  struct ms_msg_field *header; /* the topmost field NAME matches */
+  size_t nheader;
+  struct ms_msg_field *count; /* exactly N fields NAME */
+  size_t ncount;
+  struct ms_msg_field *added; /* among the fields the server put above the
+                                 message as sent, one NAME matches */
+  size_t nadded;
+  char *not_added; /* no field the server added matches this */
+  int not_added_line;
+  bool as_sent;  /* below the added fields: the message as sent, exactly
+                    (implied by added:) */
+  char *body_re; /* the body (after the header section) matches */
+  int body_line;
+  char *user, *pass; /* login templates (default ${user}, ${pass}) */
 };
 
 /* One entry of sessions: (or the whole script:/steps:).  Entries run in
@@ -138,6 +182,8 @@ struct ms_session {
   bool keep_open; /* the connection stays open after this entry */
   bool continues; /* this entry goes on on an earlier entry's connection */
   size_t conn;    /* which connection (0-based) */
+  bool mailbox;   /* target: pop3: the mailbox side (run --pop3); it holds
+                     delivery checks only (issue 14) */
 };
 
 struct ms_var {
@@ -187,6 +233,7 @@ struct ms_transcript {
   char *notes;       /* free text for reports (notes:), or NULL */
   bool tls_implicit; /* tls: implicit: TLS from the first byte (465/995) */
   bool uses_tls;     /* some step negotiates TLS (starttls:, tls:) */
+  bool uses_mailbox; /* some session reads the mailbox (target: pop3) */
 };
 
 /* What the loader takes at most (writers such as import stay under it):

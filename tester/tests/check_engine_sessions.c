@@ -131,7 +131,7 @@ START_TEST(test_load_errors) {
                               "  - name: a\n"
                               "    keep: true\n"
                               "    steps: [{expect: +OK}]\n"));
-  cs_diag("(known: name, keep_open, script, steps)", 4, 5, false);
+  cs_diag("(known: name, target, keep_open, script, steps)", 4, 5, false);
   /* kept open, never continued: a warning (it stays open to the end) */
   struct ms_transcript *t = cs_parse("protocol: pop3\n"
                                      "sessions:\n"

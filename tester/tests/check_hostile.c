@@ -20,8 +20,8 @@
 
 static struct ms_server *hs_start(enum ms_protocol proto, const char *fault) {
   const char *f[] = {fault};
-  struct ms_server_opts o = {proto, MS_PROFILE_RFC5321, NULL, f, 1, NULL, NULL,
-                             false};
+  struct ms_server_opts o = {
+      proto, MS_PROFILE_RFC5321, NULL, f, 1, NULL, NULL, false, NULL};
   char err[256] = "";
   struct ms_server *s = ms_server_start(&o, "127.0.0.1:0", err, sizeof err);
   ck_assert_msg(s != NULL, "%s: %s", fault, err);

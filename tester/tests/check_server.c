@@ -18,8 +18,8 @@
 
 static struct ms_server *start(enum ms_profile p, const char *const *faults,
                                size_t nfaults, FILE *live) {
-  struct ms_server_opts o = {MS_PROTO_SMTP, p,    NULL, faults,
-                             nfaults,       NULL, live, false};
+  struct ms_server_opts o = {MS_PROTO_SMTP, p,    NULL,  faults, nfaults,
+                             NULL,          live, false, NULL};
   char err[256] = "";
   struct ms_server *s = ms_server_start(&o, "127.0.0.1:0", err, sizeof err);
   ck_assert_msg(s != NULL, "%s", err);
@@ -278,7 +278,7 @@ END_TEST
 
 START_TEST(test_start_errors) {
   struct ms_server_opts o = {
-      MS_PROTO_SMTP, MS_PROFILE_RFC821, NULL, NULL, 0, NULL, NULL, false};
+      MS_PROTO_SMTP, MS_PROFILE_RFC821, NULL, NULL, 0, NULL, NULL, false, NULL};
   char err[256];
   ck_assert_ptr_null(ms_server_start(&o, "no-port-here", err, sizeof err));
   ck_assert_ptr_nonnull(strstr(err, "ADDR:PORT"));
@@ -326,7 +326,8 @@ END_TEST
 
 START_TEST(test_ipv6) {
   struct ms_server_opts o = {
-      MS_PROTO_SMTP, MS_PROFILE_RFC5321, NULL, NULL, 0, NULL, NULL, false};
+      MS_PROTO_SMTP, MS_PROFILE_RFC5321, NULL, NULL, 0, NULL, NULL, false,
+      NULL};
   char err[256];
   struct ms_server *s = ms_server_start(&o, "[::1]:0", err, sizeof err);
   if (!s)

@@ -437,6 +437,10 @@ START_TEST(test_ehlo_enhanced) {
        "250-8BITMIME\r\n"
        "250-PIPELINING\r\n"
        "250-ENHANCEDSTATUSCODES\r\n"
+       "250-CHUNKING\r\n"
+       "250-BINARYMIME\r\n"
+       "250-DSN\r\n"
+       "250-SMTPUTF8\r\n"
        "250-EXPN\r\n"
        "250 HELP\r\n");
   SAYS(&d, "MAIL FROM:<Smith@bar.com> SIZE=1000 BODY=8BITMIME",
@@ -472,11 +476,11 @@ START_TEST(test_5321_refusals) {
        "delivery\r\n");
   CODE(&d, "MAIL FROM:<a@b.c> SIZE=999999999999", 552);
   CODE(&d, "MAIL FROM:<a@b.c> SIZE=12x", 501);
-  CODE(&d, "MAIL FROM:<a@b.c> BODY=BINARYMIME", 501);
+  CODE(&d, "MAIL FROM:<a@b.c> BODY=9BIT", 501);
   CODE(&d, "MAIL FROM:<a@b.c> FOO=BAR", 555);
   CODE(&d, "MAIL FROM: <a@b.c>", 501); /* §4.1.1.2: no space */
   CODE(&d, "MAIL FROM:<a@b.c>", 250);
-  CODE(&d, "RCPT TO:<Jones@foo.com> NOTIFY=NEVER", 555);
+  CODE(&d, "RCPT TO:<Jones@foo.com> FOO=BAR", 555); /* DSN's NOTIFY is known */
   const char *r = drv(&d, "HELP");
   ck_assert(strncmp(r, "214-2.0.0 ", 10) == 0);
   ck_assert_ptr_null(strstr(r, "SOML"));

@@ -281,7 +281,7 @@ START_TEST(test_steps_errors) {
   fails_at("steps:\n  - expect: 250\n    text: \"(\"\n", "regular expression",
            3, 11);
   fails_at("steps:\n  - expect: 250\n    texts: x\n", "unknown option", 3, 5);
-  fails_at("steps:\n  - send: x\n    timeout: 3\n", "takes no option", 3, 5);
+  fails_at("steps:\n  - send: x\n    timeout: 3\n", "unknown option", 3, 5);
   fails_at("steps:\n  - send: x\n    expect: 250\n", "one step does one", 3, 5);
   fails_at("steps:\n  - C: x\n    timeout: 3\n", "takes no other keys", 3, 5);
   fails_at("steps:\n  - frobnicate: x\n", "unknown step", 2, 5);

@@ -52,6 +52,9 @@ def cmd_entry(i, workdir):
     server = e.get("server", "reference")
     serve = [str(a) for a in e.get("serve", [])]
     pop3 = "--protocol" in serve and serve[serve.index("--protocol") + 1] == "pop3"
+    # Delivery checks (issue 14): the server also serves its maildrops over
+    # POP3, and the run reads them back there (--pop3).
+    mailbox = "--pop3-listen" in serve
     if server == "reference":
         if not pop3 and "--profile" not in serve:
             serve = ["--profile", "rfc5321"] + serve
@@ -63,14 +66,17 @@ def cmd_entry(i, workdir):
             serve += ["--world", w]
     else:
         serve = e["fault"].split() + serve
-    default = ["pop3-capa", "rfc1939"] if pop3 else ["rfc5321", "esmtp"]
+    default = (["pop3-capa", "rfc1939"] if pop3 else
+               ["delivery"] if mailbox else ["rfc5321", "esmtp"])
     suites = [suite_path(s) for s in e.get("suites", default)]
     out = {
         # POP3 suites share one maildrop, whose lock serialises sessions.
-        "D_JOBS": "1" if pop3 else ("4" if server != "reference" else "8"),
+        "D_JOBS": "1" if pop3 else ("4" if server != "reference" or mailbox
+                                    else "8"),
         "D_SERVER": server,
         "D_DESC": describe(e),
         "D_EXIT": str(e.get("exit", 1)),
+        "D_MAILBOX": "1" if mailbox else "",
     }
     for k, v in out.items():
         print("%s=%s" % (k, shlex.quote(v)))

@@ -30,7 +30,7 @@ TEST_NAME=$(basename "$0" .t)
 # machine (two checkouts) must not reconfigure it under each other.  The
 # test files that start it hold this lock for their whole run; a single
 # `make check` never waits on it.
-case " postfix matrix rfc821-real tls-client tls-server import " in
+case " postfix matrix rfc821-real tls-client tls-server import delivery " in
 *" $TEST_NAME "*) exec 9> /tmp/mailspec-postfix.lock && flock 9 ;;
 esac
 mkdir -p "$TESTS/tmp"
@@ -261,7 +261,8 @@ scripted_server() {
 # the background on 127.0.0.1:0 (the kernel picks the port: no clash with
 # parallel tests).  Waits up to 10 s for its --ready-file, which holds the
 # address it listens on; bails out if it never comes or the server dies.
-# Sets TARGET (that address) and SDIR ($WORK/serve-N: ready, out, err,
+# Sets TARGET (that address), SERVE_POP3 (the POP3 side's address with
+# --pop3-listen, else empty) and SDIR ($WORK/serve-N: ready, out, err,
 # scripted.pid).  Registered in T_SERVERS as a "scripted" entry, so that
 # stop_servers kills it by PID at exit if the test did not unserve it.
 NSERVE=0
@@ -279,7 +280,9 @@ serve() {
     sleep 0.05
     _i=$((_i + 1))
   done
-  TARGET=$(cat "$SDIR/ready" 2> /dev/null)
+  # The ready file: ADDR:PORT, and with --pop3-listen the POP3 side's.
+  TARGET=$(sed -n 1p "$SDIR/ready" 2> /dev/null)
+  SERVE_POP3=$(sed -n 2p "$SDIR/ready" 2> /dev/null)
   [ -n "$TARGET" ] || { diag_file "$SDIR/err"; bail_out "mailspec serve $* did not start"; }
 }
 

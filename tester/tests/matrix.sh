@@ -120,7 +120,7 @@ defines_of() {
   dovecot | courier-pop | cyrus-pop)
     echo "-D user=testuser -D pass=testpass -D secret=testpass -D apop_user=testuser" ;;
   courier)
-    echo "-D rcpt=testuser@mx.example.test -D rcpt2=postmaster@mx.example.test -D unknown=nosuchuser@mx.example.test -D domain=mx.example.test" ;;
+    echo "-D rcpt=testuser@mx.example.test -D rcpt2=postmaster@mx.example.test -D unknown=nosuchuser@mx.example.test -D domain=mx.example.test -D utf8rcpt=josé@mx.example.test -D utf8vrfy=josé@mx.example.test -D utf8fwd=forward-utf8@mx.example.test -D utf8moved=moved-utf8@mx.example.test -D asciionly=ascii-only@mx.example.test" ;;
   postfix | exim | opensmtpd | sendmail | haraka)
     echo "-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost -D unknown=nosuchuser@localhost" ;;
   *) echo "-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost -D unknown=" ;;

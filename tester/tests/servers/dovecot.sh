@@ -3,6 +3,8 @@
 # 127.0.0.1:PORT with its own config and base_dir (never /etc/dovecot),
 # passwd-file user testuser/testpass, and a Maildir of 3 known messages
 # (one body line starts with "."). Interface: see common.sh.  Needs root.
+# DOVECOT_HOME=DIR makes DIR testuser's home (DIR/Maildir): the Maildir
+# Postfix delivers into (postfix-dovecot.sh, issue 14).
 # Pitfalls: real-servers.md §5 items 25-27 (auth penalty, stale anvil
 # socket, slow master exit).
 set -eu
@@ -86,10 +88,11 @@ service anvil {
   }
 }
 CONF
-  echo "testuser:{PLAIN}testpass:$TUID:$TGID::$DIR/home/testuser::" > "$DIR/users"
+  THOME=${DOVECOT_HOME:-$DIR/home/testuser}
+  echo "testuser:{PLAIN}testpass:$TUID:$TGID::$THOME::" > "$DIR/users"
   chown root:dovecot "$DIR/users" 2>/dev/null || true
   chmod 640 "$DIR/users"
-  make_mail "$DIR/home/testuser" testuser
+  make_mail "$THOME" testuser
   dovecot -F -c "$DIR/dovecot.conf" > "$DIR/$NAME.log" 2>&1 &
   echo $! > "$DIR/$NAME.pid"
   if ! srv_wait_banner 127.0.0.1 "$PORT" "+OK" 20 "$(cat "$DIR/$NAME.pid")"; then

@@ -12,7 +12,14 @@
 #   - mynetworks WITHOUT 127/8, so relaying from 127.0.0.1 is denied
 #     (554 5.7.1 Relay access denied) and can be tested;
 #   - local recipients: testuser@localhost, testuser@mx.example.test;
-#     devnull@localhost is aliased to /dev/null.
+#     devnull@localhost is aliased to /dev/null;
+#   - with POSTFIX_VMAIL=DIR (postfix-dovecot.sh, issue 14's delivery
+#     checks): the virtual domain delivery.test is delivered into Maildirs
+#     under DIR (testuser@delivery.test -> DIR/testuser/Maildir/, as uid
+#     testuser), undeliverable@delivery.test is accepted and then bounced
+#     (the error transport), and mail from defer@example.org is refused at
+#     the end of data with 451.  Without it these settings are removed
+#     again: main.cf is system-wide.
 # Log: /var/log/postfix.log (Postfix only logs below /var).
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -38,6 +45,27 @@ stop_master() {
   fi
 }
 
+# The delivery checks' settings (POSTFIX_VMAIL), or none of them.
+DELIVERY_PARAMS="virtual_mailbox_domains virtual_mailbox_base
+  virtual_mailbox_maps virtual_uid_maps virtual_gid_maps transport_maps
+  smtpd_end_of_data_restrictions"
+delivery_config() {
+  if [ -z "${POSTFIX_VMAIL:-}" ]; then
+    # shellcheck disable=SC2086
+    postconf -X $DELIVERY_PARAMS 2>/dev/null || true
+    return 0
+  fi
+  vuid=$(id -u testuser)
+  vgid=$(id -g testuser)
+  postconf -e \
+    'virtual_mailbox_domains = delivery.test' \
+    "virtual_mailbox_base = $POSTFIX_VMAIL" \
+    'virtual_mailbox_maps = inline:{ testuser@delivery.test=testuser/Maildir/, undeliverable@delivery.test=undeliverable/Maildir/ }' \
+    "virtual_uid_maps = static:$vuid" "virtual_gid_maps = static:$vgid" \
+    'transport_maps = inline:{ { undeliverable@delivery.test = error:5.1.1 mailbox unavailable (a test address) } }' \
+    'smtpd_end_of_data_restrictions = check_sender_access inline:{ { defer@example.org = 451 4.7.1 Try again later (a test sender) } }'
+}
+
 configure() {
   port=$1
   id testuser >/dev/null 2>&1 || useradd -m -s /bin/sh testuser
@@ -57,6 +85,7 @@ configure() {
     "maillog_file = $LOG" \
     'home_mailbox =' 'mailbox_command =' \
     'disable_vrfy_command = no'
+  delivery_config
   # Postfix re-reads a main.cf younger than a second every 0.3 s (a ~2 s
   # stall per command after an edit): backdate both files.
   touch -d '-5 seconds' /etc/postfix/main.cf /etc/postfix/master.cf

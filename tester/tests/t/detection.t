@@ -141,6 +141,17 @@ exit_is 0 "pop3 and pop3-capa suites pass against mailspec serve --protocol pop3
 no_failures ref-pop3 "... with no FAIL or ERROR"
 unserve
 
+# Delivery checks (issue 14): SMTP in, POP3 out of the same store.
+serve_numbered --profile rfc5321 --pop3-listen 127.0.0.1:0
+run ref-delivery -t "$TARGET" --pop3 "pop3://$SERVE_POP3" "$ROOT/suites/delivery.yaml"
+exit_is 0 "the delivery suite passes against mailspec serve --pop3-listen (--strict)"
+no_failures ref-delivery "... with no FAIL or ERROR"
+_skips=$("$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(t["id"] for t in d["transcripts"] if t["verdict"] != "PASS"))' "$WORK/ref-delivery.json")
+is "$_skips" "" "... every delivery test passes (none skipped)"
+unserve
+
 # The classroom suites bring per-transcript worlds: -t builtin.
 run ref-classroom -j 4 -t builtin "$ROOT/suites/rfc821.yaml" "$ROOT/suites/rfc5321-classroom.yaml" \
   "$ROOT/suites/rfc1939-classroom.yaml"
@@ -226,6 +237,7 @@ while [ "$_entry" -lt "$N" ]; do
     eval "set -- $D_SERVE"
     serve_numbered "$@"
     eval "set -- $D_RUN $D_SUITES"
+    [ -n "$D_MAILBOX" ] && set -- --pop3 "pop3://$SERVE_POP3" "$@"
     # shellcheck disable=SC2086
     _run=fault-$NSRV
     run "$_run" -j "$D_JOBS" -t "$TARGET" "$@"

@@ -1,0 +1,438 @@
+/* srv_smtp_deliver: the end of a mail transaction in the reference
+ * server (see srv_smtp_deliver.h).  What RFC 5321 asks of a server that
+ * receives a message for delivery:
+ *   - §4.4: "it MUST insert trace ("time stamp" or "Received")
+ *     information at the beginning of the message content": a Received:
+ *     line with FROM (the EHLO name and the address of the TCP
+ *     connection), BY, WITH (ESMTP, ESMTPS, ESMTPA, ESMTPSA: RFC 3848),
+ *     ID, FOR (one path, only when there is one recipient) and a
+ *     date-time with a numeric offset and a four-digit year;
+ *   - §4.4: earlier Received lines and the order of lines are kept;
+ *     the final delivery (store.c) puts "Return-Path: <reverse-path>" on
+ *     top, after removing Return-Path fields the message came with (it
+ *     MAY, and then exactly one is there, as it SHOULD be);
+ *   - §6.3: a message with more than SRV_SMTP_MAX_HOPS Received fields
+ *     is a loop: refused at the end of data (554 5.4.6) and not
+ *     delivered (§4.2.5);
+ *   - a world's defer_senders get 451 at the end of data (§4.2.5: and
+ *     no delivery), for tests of a refusal with 4yz.
+ * The delivery faults (srv.h) break each of these on purpose. */
+#include "srv_smtp_deliver.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "store.h"
+#include "util.h"
+
+static bool dlv_fault(const struct srv_ctx *ctx, enum ms_fault f) {
+  return ms_fault_on(&ctx->faults, f);
+}
+
+/* ---- the message as lines ------------------------------------------ */
+
+struct dlv_line {
+  const char *p;
+  size_t n; /* with its CRLF */
+};
+
+struct dlv_msg {
+  struct dlv_line *v;
+  size_t n, cap, nhead; /* header lines: before the first empty line */
+};
+
+static void dlv_split(struct dlv_msg *m, const char *data, size_t len) {
+  memset(m, 0, sizeof *m);
+  for (size_t i = 0; i < len;) {
+    const char *nl = memchr(data + i, '\n', len - i);
+    size_t n = nl ? (size_t)(nl - (data + i)) + 1 : len - i;
+    xgrow((void **)&m->v, &m->cap, m->n, sizeof *m->v);
+    m->v[m->n++] = (struct dlv_line){data + i, n};
+    i += n;
+  }
+  m->nhead = m->n;
+  for (size_t i = 0; i < m->n; i++)
+    if (m->v[i].n <= 2 && (m->v[i].p[0] == '\r' || m->v[i].p[0] == '\n')) {
+      m->nhead = i;
+      break;
+    }
+}
+
+static bool dlv_wsp(char c) {
+  return c == ' ' || c == '\t';
+}
+
+/* Does line L start a header field named NAME? */
+static bool dlv_is_field(const struct dlv_line *l, const char *name) {
+  size_t n = strlen(name);
+  return l->n > n && l->p[n] == ':' && strncasecmp(l->p, name, n) == 0;
+}
+
+/* Lines of the field starting at line I. */
+static size_t dlv_span(const struct dlv_msg *m, size_t i) {
+  size_t k = i + 1;
+  while (k < m->nhead && m->v[k].n > 0 && dlv_wsp(m->v[k].p[0]))
+    k++;
+  return k - i;
+}
+
+size_t srv_smtp_hops(const char *data, size_t len) {
+  struct dlv_msg m;
+  dlv_split(&m, data, len);
+  size_t n = 0;
+  for (size_t i = 0; i < m.nhead; i++)
+    n += dlv_is_field(&m.v[i], "Received");
+  free(m.v);
+  return n;
+}
+
+/* ---- the trace line (§4.4) ----------------------------------------- */
+
+/* RFC 3848's WITH values: ESMTP, then S for TLS and A for AUTH. */
+static const char *dlv_with(const struct srv_smtp_txn *t,
+                            const struct ms_faults *f) {
+  if (ms_fault_on(f, MS_F_RECEIVED_UNREGISTERED))
+    return "XSMTP"; /* not in the mail parameters registry */
+  if (!t->ehlo)
+    return "SMTP";
+  bool auth = t->auth && !ms_fault_on(f, MS_F_RECEIVED_NO_ESMTPA);
+  return t->tls ? (auth ? "ESMTPSA" : "ESMTPS") : (auth ? "ESMTPA" : "ESMTP");
+}
+
+/* RFC 5322 §3.3 date-time, the server's local time with its numeric
+ * offset (§4.4: "SHOULD use explicit offsets"), four-digit year (F.5). */
+static void dlv_date(char *buf, size_t cap, time_t when,
+                     const struct ms_faults *f) {
+  struct tm tm;
+  if (ms_fault_on(f, MS_F_RECEIVED_ZONE_NAME)) {
+    gmtime_r(&when, &tm);
+    strftime(buf, cap, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  } else if (ms_fault_on(f, MS_F_RECEIVED_SHORT_YEAR)) {
+    char head[24], tail[24]; /* obs-year: two digits (RFC 5322 §4.3) */
+    localtime_r(&when, &tm);
+    strftime(head, sizeof head, "%a, %d %b", &tm);
+    strftime(tail, sizeof tail, "%H:%M:%S %z", &tm);
+    snprintf(buf, cap, "%s %02d %s", head, tm.tm_year % 100, tail);
+  } else {
+    localtime_r(&when, &tm);
+    strftime(buf, cap, "%a, %d %b %Y %H:%M:%S %z", &tm);
+  }
+}
+
+char *srv_smtp_received(const struct srv_smtp_txn *t, const char *by,
+                        const char *peer, time_t when, unsigned long id,
+                        const struct ms_faults *f) {
+  struct ms_buf b;
+  ms_buf_init(&b, 0);
+  ms_buf_addstr(&b, "Received:");
+  if (!ms_fault_on(f, MS_F_RECEIVED_NO_FROM)) {
+    /* From-domain: the EHLO name, then the TCP-info address literal */
+    const char *helo = t->helo && *t->helo ? t->helo : "unknown";
+    bool ip = peer && *peer && !ms_fault_on(f, MS_F_RECEIVED_NO_IP);
+    if (ms_fault_on(f, MS_F_RECEIVED_NO_HELO) && ip)
+      ms_buf_addf(&b, " from [%s%s]", strchr(peer, ':') ? "IPv6:" : "", peer);
+    else if (ip)
+      ms_buf_addf(&b, " from %s ([%s%s])", helo,
+                  strchr(peer, ':') ? "IPv6:" : "", peer);
+    else
+      ms_buf_addf(&b, " from %s", helo);
+    ms_buf_addstr(&b, "\r\n\t");
+  } else {
+    ms_buf_addstr(&b, " ");
+  }
+  ms_buf_addf(&b, "by %s with %s id ms%lu", by, dlv_with(t, f), id);
+  if (ms_fault_on(f, MS_F_RECEIVED_FOR_ALL) && t->nrcpts > 1) {
+    ms_buf_addstr(&b, "\r\n\tfor");
+    for (size_t i = 0; i < t->nrcpts; i++)
+      ms_buf_addf(&b, "%s <%s>", i ? "," : "", t->rcpts[i]);
+  } else if (t->nrcpts == 1) { /* "exactly one <path> entry" */
+    ms_buf_addf(&b, "\r\n\tfor <%s>", t->rcpts[0]);
+  }
+  char date[80];
+  dlv_date(date, sizeof date, when, f);
+  ms_buf_addf(&b, "; %s\r\n", date);
+  return ms_buf_steal(&b, NULL);
+}
+
+/* ---- the faults that change the message ------------------------------ */
+
+/* Octets of a line, changed by the content faults: controls (but TAB,
+ * CR, LF) removed, lines cut at 78 octets, the 8th bit cleared. */
+static void dlv_line_out(const struct srv_ctx *ctx, struct ms_buf *o,
+                         const struct dlv_line *l) {
+  size_t n = l->n, body = n;
+  while (body > 0 && (l->p[body - 1] == '\n' || l->p[body - 1] == '\r'))
+    body--;
+  size_t col = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)l->p[i];
+    if (i < body && dlv_fault(ctx, MS_F_STRIP_CONTROLS) && c < 0x20 &&
+        c != '\t')
+      continue;
+    if (dlv_fault(ctx, MS_F_STRIP_8TH_BIT))
+      c &= 0x7f;
+    if (i < body && dlv_fault(ctx, MS_F_WRAP_LONG_LINES) && col == 78) {
+      ms_buf_add(o, "\r\n", 2);
+      col = 0;
+    }
+    ms_buf_add(o, &c, 1);
+    col++;
+  }
+}
+
+/* The message as it goes into the mailbox: the faults applied, and the
+ * Return-Path fields it came with removed (§4.4: final delivery MAY
+ * remove them; then exactly one is there).  TRACE goes on top, or
+ * below the header fields (received-below).  Caller frees. */
+static char *dlv_content(const struct srv_ctx *ctx,
+                         const struct srv_smtp_txn *t, const char *trace,
+                         size_t *len) {
+  struct dlv_msg m;
+  dlv_split(&m, t->data, t->len);
+  struct ms_buf o;
+  ms_buf_init(&o, 0);
+  if (trace && !dlv_fault(ctx, MS_F_RECEIVED_BELOW))
+    ms_buf_addstr(&o, trace);
+  if (dlv_fault(ctx, MS_F_HEADER_REORDER)) /* Subject: first */
+    for (size_t i = 0; i < m.nhead; i += dlv_span(&m, i))
+      if (dlv_is_field(&m.v[i], "Subject"))
+        for (size_t k = i; k < i + dlv_span(&m, i); k++)
+          dlv_line_out(ctx, &o, &m.v[k]);
+  for (size_t i = 0; i < m.n;) {
+    size_t span = i < m.nhead ? dlv_span(&m, i) : 1;
+    const struct dlv_line *l = &m.v[i];
+    bool drop =
+        i < m.nhead &&
+        ((dlv_is_field(l, "Return-Path") &&
+          !dlv_fault(ctx, MS_F_RETURN_PATH_KEPT)) ||
+         (dlv_is_field(l, "Received") && dlv_fault(ctx, MS_F_TRACE_REWRITE)) ||
+         (dlv_is_field(l, "Subject") && dlv_fault(ctx, MS_F_HEADER_REORDER)));
+    if (i == m.nhead && trace && dlv_fault(ctx, MS_F_RECEIVED_BELOW))
+      ms_buf_addstr(&o, trace);
+    if (i == m.nhead && dlv_fault(ctx, MS_F_APPARENTLY_TO))
+      for (size_t r = 0; r < t->nrcpts; r++) /* §7.2: SHOULD NOT */
+        ms_buf_addf(&o, "Apparently-To: <%s>\r\n", t->rcpts[r]);
+    for (size_t k = i; !drop && k < i + span; k++)
+      dlv_line_out(ctx, &o, &m.v[k]);
+    i += span;
+  }
+  if (m.nhead == m.n && trace && dlv_fault(ctx, MS_F_RECEIVED_BELOW))
+    ms_buf_addstr(&o, trace);
+  free(m.v);
+  return ms_buf_steal(&o, len);
+}
+
+/* The mailboxes of the To: field (fault route-by-header: C-9 forbids
+ * routing by header fields), appended to the recipients.  Returns the
+ * new count; *V is reallocated, new entries owned by the caller. */
+static size_t dlv_header_rcpts(const struct srv_smtp_txn *t, char ***v) {
+  struct dlv_msg m;
+  dlv_split(&m, t->data, t->len);
+  size_t n = t->nrcpts;
+  *v = xcalloc(n + 16, sizeof **v);
+  for (size_t i = 0; i < n; i++)
+    (*v)[i] = xstrdup(t->rcpts[i]);
+  for (size_t i = 0; i < m.nhead && n < t->nrcpts + 16; i++) {
+    if (!dlv_is_field(&m.v[i], "To"))
+      continue;
+    const char *p = m.v[i].p, *end = p + m.v[i].n;
+    while ((p = memchr(p, '<', (size_t)(end - p)))) {
+      const char *q = memchr(p, '>', (size_t)(end - p));
+      if (!q || n >= t->nrcpts + 16)
+        break;
+      (*v)[n++] = xstrndup(p + 1, (size_t)(q - p - 1));
+      p = q;
+    }
+  }
+  free(m.v);
+  return n;
+}
+
+/* ---- delivering ------------------------------------------------------ */
+
+static bool dlv_deferred(const struct srv_ctx *ctx, const char *from) {
+  const struct ms_world *w = ctx->world;
+  for (size_t i = 0; from && i < w->ndefer; i++)
+    if (ms_streq_ci(w->defer_senders[i], from))
+      return true;
+  return false;
+}
+
+/* The Return-Path's mailbox (§4.4: "preserves the information in the
+ * <reverse-path>"), or what a fault makes of it.  Caller frees. */
+static char *dlv_return_path(const struct srv_ctx *ctx, const char *from,
+                             const char *host) {
+  if (!*from && dlv_fault(ctx, MS_F_NULL_SENDER_FILLED))
+    return xasprintf("MAILER-DAEMON@%s", host);
+  char *r = xstrdup(from);
+  const char *at = strrchr(r, '@');
+  if (dlv_fault(ctx, MS_F_FOLD_LOCAL_PART))
+    for (char *p = r; *p && (!at || p < at); p++)
+      if (*p >= 'A' && *p <= 'Z')
+        *p = (char)(*p - 'A' + 'a');
+  return r;
+}
+
+static void dlv_store(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
+                      bool *failed) {
+  static atomic_ulong seq;
+  const char *host = ctx->world->hostname ? ctx->world->hostname : "localhost";
+  unsigned long id = atomic_fetch_add(&seq, 1) + 1;
+  char *trace =
+      dlv_fault(ctx, MS_F_NO_RECEIVED)
+          ? NULL
+          : srv_smtp_received(t, host, ctx->peer, time(NULL), id, &ctx->faults);
+  size_t len;
+  char *content = dlv_content(ctx, t, trace, &len);
+  char *rp = dlv_return_path(ctx, t->from ? t->from : "", host);
+  char *const *rcpts = t->rcpts;
+  size_t nrcpts = t->nrcpts;
+  char **own = NULL;
+  if (dlv_fault(ctx, MS_F_ROUTE_BY_HEADER)) {
+    nrcpts = dlv_header_rcpts(t, &own);
+    rcpts = own;
+  }
+  struct ms_store_in in = {rp,
+                           rcpts,
+                           nrcpts,
+                           NULL,
+                           t->data,
+                           t->len,
+                           dlv_fault(ctx, MS_F_NO_RETURN_PATH),
+                           content,
+                           len,
+                           t->params};
+  /* The store keeps the message as received for its own readers; the
+   * maildrop copy is what final delivery made of it. */
+  *failed = ms_store_deliver_in(ctx->store, &in) < 0;
+  for (size_t i = 0; own && i < nrcpts; i++)
+    free(own[i]);
+  free(own);
+  free(rp);
+  free(content);
+  free(trace);
+}
+
+/* The refusals at the end of data (§6.3's loop, a world's
+ * defer_senders): the reply is written and true returned when T is
+ * refused (and, under the faults deliver-refused and deliver-deferred,
+ * delivered all the same). */
+static bool dlv_refused(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
+                        const struct srv_smtp_fmt *f, struct ms_buf *out) {
+  bool failed = false;
+  size_t hops = srv_smtp_hops(t->data, t->len);
+  size_t limit = dlv_fault(ctx, MS_F_LOOP_LIMIT_50) ? 50 : SRV_SMTP_MAX_HOPS;
+  if (hops > limit && !dlv_fault(ctx, MS_F_NO_LOOP_CHECK)) {
+    srv_smtp_reply(out, f, 554, "5.4.6",
+                   "Too many Received: fields (%zu): a mail loop, not "
+                   "delivered (RFC 5321 section 6.3)",
+                   hops);
+    if (dlv_fault(ctx, MS_F_DELIVER_REFUSED)) /* §4.2.5 broken */
+      dlv_store(ctx, t, &failed);
+    return true;
+  }
+  if (dlv_deferred(ctx, t->from)) {
+    srv_smtp_reply(out, f, 451, "4.7.1",
+                   "Mail from <%s> is not taken now; try again later", t->from);
+    if (dlv_fault(ctx, MS_F_DELIVER_DEFERRED)) /* §4.2.5 broken */
+      dlv_store(ctx, t, &failed);
+    return true;
+  }
+  return false;
+}
+
+void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
+                      const struct srv_smtp_fmt *f, struct ms_buf *out) {
+  bool failed = false;
+  if (t->nrcpts == 0) { /* only terminals (SEND, SOML): nothing to store */
+    srv_smtp_reply(out, f, 250, "2.0.0", "OK");
+    return;
+  }
+  if (dlv_refused(ctx, t, f, out))
+    return;
+  dlv_store(ctx, t, &failed);
+  if (failed)
+    srv_smtp_reply(out, f, 451, "4.3.0",
+                   "Requested action aborted: local error in processing");
+  else
+    srv_smtp_reply(out, f, 250, "2.0.0", "OK");
+}
+
+/* ---- the end of a session -------------------------------------------- */
+
+/* A transaction kept until QUIT (its own copy of everything). */
+struct dlv_kept {
+  char *helo, *from, **rcpts, *data;
+  size_t nrcpts, len;
+  bool ehlo, tls, auth;
+};
+
+struct srv_smtp_pending {
+  struct dlv_kept *v;
+  size_t n, cap;
+};
+
+static void dlv_kept_free(struct dlv_kept *k) {
+  free(k->helo);
+  free(k->from);
+  for (size_t i = 0; i < k->nrcpts; i++)
+    free(k->rcpts[i]);
+  free(k->rcpts);
+  free(k->data);
+}
+
+void srv_smtp_deliver_txn(const struct srv_ctx *ctx, struct srv_smtp_txn t,
+                          const struct srv_smtp_fmt *f, struct ms_buf *out,
+                          struct srv_smtp_pending **pending) {
+  if (!dlv_fault(ctx, MS_F_FORGET_ON_DROP) || t.nrcpts == 0) {
+    srv_smtp_deliver(ctx, &t, f, out);
+    return;
+  }
+  if (dlv_refused(ctx, &t, f, out)) /* the fault keeps only what it takes */
+    return;
+  if (!*pending)
+    *pending = xcalloc(1, sizeof **pending);
+  struct srv_smtp_pending *p = *pending;
+  char **rcpts = xcalloc(t.nrcpts, sizeof *rcpts);
+  for (size_t i = 0; i < t.nrcpts; i++)
+    rcpts[i] = xstrdup(t.rcpts[i]);
+  xgrow((void **)&p->v, &p->cap, p->n, sizeof *p->v);
+  p->v[p->n++] = (struct dlv_kept){
+      xstrdup(t.helo), xstrdup(t.from), rcpts,  xmemdup(t.data, t.len),
+      t.nrcpts,        t.len,           t.ehlo, t.tls,
+      t.auth};
+  srv_smtp_reply(out, f, 250, "2.0.0", "OK");
+}
+
+void srv_smtp_pending_flush(const struct srv_ctx *ctx,
+                            struct srv_smtp_pending **pending) {
+  struct srv_smtp_pending *p = *pending;
+  for (size_t i = 0; p && i < p->n; i++) {
+    const struct dlv_kept *k = &p->v[i];
+    struct srv_smtp_txn t = {k->helo, k->ehlo,  k->tls,    k->auth,
+                             k->from, k->rcpts, k->nrcpts, k->data,
+                             k->len,  NULL}; /* a fault's: no parameters kept */
+    bool failed;
+    dlv_store(ctx, &t, &failed);
+  }
+  srv_smtp_pending_drop(pending);
+}
+
+void srv_smtp_pending_drop(struct srv_smtp_pending **pending) {
+  struct srv_smtp_pending *p = *pending;
+  for (size_t i = 0; p && i < p->n; i++)
+    dlv_kept_free(&p->v[i]);
+  if (p)
+    free(p->v);
+  free(p);
+  *pending = NULL;
+}
+
+void srv_smtp_unfinished(const struct srv_ctx *ctx, struct srv_smtp_txn t) {
+  bool failed;
+  if (dlv_fault(ctx, MS_F_DELIVER_UNFINISHED))
+    dlv_store(ctx, &t, &failed);
+}
