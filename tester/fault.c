@@ -49,6 +49,9 @@ static const struct fault_def fault_defs[] = {
      "POP3: wrong octet counts in STAT and LIST"},
     {"pop3-early-dele", MS_F_POP3_EARLY_DELE, FA_NONE, false, 0, 0,
      "POP3: DELE removes at once, not after QUIT"},
+    {"pop3-lock-close", MS_F_POP3_LOCK_CLOSE, FA_NONE, false, 0, 0,
+     "POP3: a login to a maildrop another session holds gets no -ERR:\n"
+     "                         the connection closes (1939-4-7)"},
     {"pop3-no-lock", MS_F_POP3_NO_LOCK, FA_NONE, false, 0, 0,
      "POP3: PASS/APOP/AUTH answer +OK for a maildrop another session\n"
      "                         holds (no exclusive lock, RFC 1939 §4; that "

@@ -375,7 +375,8 @@ enum ms_fault {
   MS_F_RCPT_LIMIT_DISCARD,   /* rcpt-limit-discard: past the limit, the
                                 first recipient is dropped for the new one */
   MS_F_APPARENTLY_TO,        /* apparently-to: an Apparently-To: field */
-  MS_F_COUNT                 /* keep last */
+  MS_F_POP3_LOCK_CLOSE, /* pop3-lock-close: a held maildrop: close, no -ERR */
+  MS_F_COUNT            /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

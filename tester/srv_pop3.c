@@ -216,6 +216,8 @@ static enum srv_action pop3_enter_trans(struct pop3_sess *s, const char *user,
   if (ms_store_lock(s->ctx->store, user, &s->view) != 0) {
     /* The fault pop3-no-lock lets the second session in anyway (with
      * an empty view: the store keeps one view per maildrop). */
+    if (pop3_fault(s, MS_F_POP3_LOCK_CLOSE))
+      return SRV_CLOSE; /* RFC 1939 §4 wants a negative status first */
     if (!ms_fault_on(&s->ctx->faults, MS_F_POP3_NO_LOCK)) {
       /* RFC 2449 §8.1.2: authenticated, but the maildrop is in use. */
       ms_buf_addf(out, "-ERR %smaildrop already locked\r\n",
