@@ -602,7 +602,7 @@ static enum srv_action smtp_data(struct smtp_sess *s, const char *arg,
   if (refused)
     return refused == 503 ? smtp_503(s, out) : smtp_502(s, out);
   s->st = SMTP_DATA;
-  s->prev_crlf = true; /* the DATA line's own CRLF */
+  s->prev_crlf = true;   /* the DATA line's own CRLF */
   ms_buf_free(&s->data); /* a chunk of BDAT's (fault bdat-data-354) */
   ms_buf_init(&s->data, s->rfc821 ? s->data_max
                                   : srv_smtp_size_data_cap(&s->ctx, &s->size));

@@ -175,14 +175,9 @@ static bool msg_login(struct ms_script *s, const struct ms_ynode *k,
 
 static bool msg_bool(struct ms_script *s, const struct ms_ynode *k,
                      const struct ms_ynode *v, bool *out) {
-  if (v->kind == MS_YSCALAR &&
-      (ms_streq_ci(v->str, "true") || ms_streq_ci(v->str, "yes"))) {
-    *out = true;
-    return true;
-  }
-  if (v->kind == MS_YSCALAR &&
-      (ms_streq_ci(v->str, "false") || ms_streq_ci(v->str, "no"))) {
-    *out = false;
+  int b = ms_transcript_yaml_bool(v);
+  if (b >= 0) {
+    *out = b == 1;
     return true;
   }
   ms_diags_add(s->d, false, s->file, v->line, v->col, "%s: is true or false",

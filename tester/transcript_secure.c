@@ -91,14 +91,9 @@ static bool secure_bool(struct ms_script *s, const struct ms_ynode *m,
     *given = v != NULL;
   if (!v)
     return true;
-  if (v->kind == MS_YSCALAR &&
-      (ms_streq_ci(v->str, "true") || ms_streq_ci(v->str, "yes"))) {
-    *out = true;
-    return true;
-  }
-  if (v->kind == MS_YSCALAR &&
-      (ms_streq_ci(v->str, "false") || ms_streq_ci(v->str, "no"))) {
-    *out = false;
+  int b = ms_transcript_yaml_bool(v);
+  if (b >= 0) {
+    *out = b == 1;
     return true;
   }
   secure_err(s, v, "%s: is true or false", key);

@@ -228,6 +228,16 @@ bool ms_transcript_yaml_empty_plain(const struct ms_ynode *n) {
          n->style == YAML_PLAIN_SCALAR_STYLE;
 }
 
+int ms_transcript_yaml_bool(const struct ms_ynode *n) {
+  if (!n || n->kind != MS_YSCALAR)
+    return -1;
+  if (ms_streq_ci(n->str, "true") || ms_streq_ci(n->str, "yes"))
+    return 1;
+  if (ms_streq_ci(n->str, "false") || ms_streq_ci(n->str, "no"))
+    return 0;
+  return -1;
+}
+
 const char *ms_transcript_yaml_kind(const struct ms_ynode *n) {
   switch (n->kind) {
   case MS_YSCALAR:

@@ -38,6 +38,9 @@ const struct ms_ynode *ms_transcript_yaml_get(const struct ms_ynode *map,
                                               const char *key);
 /* A plain scalar with no text: what `key:` and `key: #comment` give. */
 bool ms_transcript_yaml_empty_plain(const struct ms_ynode *n);
+/* A boolean scalar: 1 for true/yes, 0 for false/no (any case), -1 for
+ * anything else (the caller says what is wrong where). */
+int ms_transcript_yaml_bool(const struct ms_ynode *n);
 /* "scalar", "list" or "mapping", for messages. */
 const char *ms_transcript_yaml_kind(const struct ms_ynode *n);
 

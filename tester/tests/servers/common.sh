@@ -15,6 +15,24 @@
 # /usr/bin/python3: a pyenv python3 earlier in PATH lacks apt's modules.
 SRV_PY=/usr/bin/python3
 
+# srv_free_port [LO HI]: a 127.0.0.1 port that is free now, picked at
+# random from LO-HI (ranges keep runs that share a machine apart), or the
+# kernel's choice without a range.
+srv_free_port() {
+  "$SRV_PY" - "$@" <<'PY'
+import random, socket, sys
+a = sys.argv[1:]
+r = range(int(a[0]), int(a[1]) + 1) if a else [0]
+ports = random.sample(r, min(200, len(r)))
+for p in ports:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(s.getsockname()[1]); break
+    except OSError: pass
+    finally: s.close()
+PY
+}
+
 # srv_wait_banner HOST PORT PREFIX TIMEOUT_S [PID]
 # Poll until the server greets with a line starting with PREFIX ("220 " for
 # SMTP, "+OK" for POP3), then say QUIT.  Gives up early when PID has died.

@@ -29,11 +29,7 @@ cannot_run() {
   return 1
 }
 
-# free_port: a free 127.0.0.1 port for the relay (the kernel's choice).
-free_port() {
-  "$SRV_PY" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+free_port() { srv_free_port ; }
 
 case "${1:-}" in
 check)

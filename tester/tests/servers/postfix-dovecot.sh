@@ -14,16 +14,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/common.sh"
 NAME=postfix-dovecot
 
-# A free port of 22000-22999 for Dovecot (lib.sh gives Postfix its own).
-free_port() {
-  "$SRV_PY" -c 'import random, socket
-for p in random.sample(range(22000, 23000), 200):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); print(p); break
-    except OSError: pass
-    finally: s.close()'
-}
+free_port() { srv_free_port 22000 22999; }
 
 case "${1:-}" in
 check)

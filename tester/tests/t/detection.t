@@ -24,16 +24,7 @@ serve_numbered() {
   serve "$@"
 }
 
-# free_port: a port of 26000-26999 that is free now.
-free_port() {
-  "$PY" -c 'import random, socket
-for p in random.sample(range(26000, 27000), 200):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); print(p); break
-    except OSError: pass
-    finally: s.close()'
-}
+free_port() { srv_free_port 26000 26999; }
 
 # sink_greeting_5xx: smtp-sink -f CONNECT greets with 5xx, which
 # servers/smtp-sink.sh (waiting for "220 ") does not accept as started:
