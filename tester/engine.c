@@ -521,8 +521,10 @@ char *ms_engine_expand_re(const struct ms_eng *e, const char *re, char *err,
   size_t nv;
   struct ms_var *ovr = eng_overrides(e, NULL, &nv);
   struct ms_var *all = xcalloc(nv + e->t->nvars + 1, sizeof *all);
-  memcpy(all, ovr, nv * sizeof *all);
-  memcpy(all + nv, e->t->vars, e->t->nvars * sizeof *all);
+  if (nv) /* memcpy from NULL is undefined even for 0 octets */
+    memcpy(all, ovr, nv * sizeof *all);
+  if (e->t->nvars)
+    memcpy(all + nv, e->t->vars, e->t->nvars * sizeof *all);
   free(ovr);
   char *r = ms_vars_expand_re(re, all, nv + e->t->nvars, err, errlen);
   free(all);
