@@ -64,7 +64,11 @@ TEST_PKGS="postfix python3-aiosmtpd python3 python3-yaml perl libxml2-utils tcpd
   libcourier-unicode4 libltdl7 libgdbm6 libgnutls30 libpam0g
   libical3 libicu72 libjansson4 libpq5 libxapian30 libxml2 libsqlite3-0 libldap-2.5-0 libpcre3
   nodejs"
-command -v npm >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS npm"
+# npm is Debian's package where it is not there yet or came from it; a
+# nodejs from elsewhere that bundles its own npm keeps that one.
+if ! command -v npm >/dev/null 2>&1 || dpkg -s npm >/dev/null 2>&1; then
+  TEST_PKGS="$TEST_PKGS npm"
+fi
 
 ALL_PKGS="$BUILD_PKGS $TEST_PKGS"
 if [ "${1:-}" = --list ]; then
