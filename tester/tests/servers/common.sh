@@ -140,7 +140,7 @@ srv_unreachable() {
 
 # srv_rundir NAME PORT DIR: a fresh, short directory for a server's Unix
 # sockets, /run/mailspec-NAME-PORT (a socket path has at most 107 octets,
-# and a clone may sit deep: /home/runner/work/mailspec/mailspec/...);
+# and a clone may sit deep in a CI runner's work tree);
 # remembered in DIR/rundir for srv_rundir_rm.  Prints it.
 srv_rundir() {
   _r=/run/mailspec-$1-$2
