@@ -15,16 +15,10 @@
 
 #include "cmd.h"
 #include "escape.h"
+#include "cli_report.h"
 #include "mailspec/mailspec.h"
 #include "result_json.h"
 #include "util.h"
-
-#define MERGE_MAX_REPORTS 16
-
-struct merge_report {
-  enum ms_report_format fmt;
-  char *file; /* NULL: stdout */
-};
 
 static void merge_usage(FILE *out) {
   fputs("usage: mailspec merge [-r FORMAT[:FILE]]... [--strict] "
@@ -158,27 +152,6 @@ static int merge_load(struct ms_run_result *out, char *const *paths, size_t n) {
   return 0;
 }
 
-static int merge_write(const struct ms_run_result *r,
-                       const struct merge_report *rep, size_t nrep,
-                       const struct ms_report_opts *o) {
-  int rc = 0;
-  for (size_t i = 0; i < nrep; i++) {
-    char err[512];
-    if (rep[i].file) {
-      if (ms_report_write_file(rep[i].fmt, r, rep[i].file, o, err,
-                               sizeof err) != 0) {
-        fprintf(stderr, "mailspec merge: %s\n", err);
-        rc = -1;
-      }
-    } else if (ms_report_write(rep[i].fmt, r, stdout, o) != 0 ||
-               fflush(stdout) != 0) {
-      perror("mailspec merge: stdout");
-      rc = -1;
-    }
-  }
-  return rc;
-}
-
 enum { MERGE_OPT_STRICT = 256 };
 
 static const struct option merge_opts[] = {
@@ -189,32 +162,20 @@ static const struct option merge_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
-static void merge_free_reports(struct merge_report *rep, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    free(rep[i].file);
-}
-
-/* Options into REP/NREP, O and STRICT.  Returns -1 (usage), 0, or 1 for
+/* Options into REP, O and STRICT.  Returns -1 (usage), 0, or 1 for
  * --help. */
-static int merge_args(int argc, char **argv, struct merge_report *rep,
-                      size_t *nrep, struct ms_report_opts *o, bool *strict) {
+static int merge_args(int argc, char **argv, struct ms_cli_reports *rep,
+                      struct ms_report_opts *o, bool *strict) {
   int c;
   char err[256];
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":r:qvh", merge_opts, NULL)) != -1) {
     switch (c) {
     case 'r':
-      if (*nrep == MERGE_MAX_REPORTS) {
-        fprintf(stderr, "mailspec merge: at most %d reports\n",
-                MERGE_MAX_REPORTS);
-        return -1;
-      }
-      if (ms_report_spec_parse(optarg, &rep[*nrep].fmt, &rep[*nrep].file, err,
-                               sizeof err) != 0) {
+      if (ms_cli_reports_add(rep, optarg, err, sizeof err) != 0) {
         fprintf(stderr, "mailspec merge: -r %s\n", err);
         return -1;
       }
-      (*nrep)++;
       break;
     case MERGE_OPT_STRICT:
       *strict = true;
@@ -246,27 +207,25 @@ static int merge_args(int argc, char **argv, struct merge_report *rep,
 }
 
 int ms_cmd_merge(const struct ms_cli *g, int argc, char **argv) {
-  struct merge_report rep[MERGE_MAX_REPORTS];
-  size_t nrep = 0;
+  struct ms_cli_reports rep = {0};
   struct ms_report_opts o = {g->color, g->verbosity};
   bool strict = false;
-  int a = merge_args(argc, argv, rep, &nrep, &o, &strict);
+  int a = merge_args(argc, argv, &rep, &o, &strict);
   if (a != 0) {
-    merge_free_reports(rep, nrep);
+    ms_cli_reports_free(&rep);
     if (a < 0)
       merge_usage(stderr);
     return a < 0 ? MS_EXIT_USAGE : MS_EXIT_PASS;
   }
-  if (nrep == 0)
-    rep[nrep++] = (struct merge_report){MS_REPORT_TEXT, NULL};
+  ms_cli_reports_default(&rep);
   struct ms_run_result r;
   int rc = MS_EXIT_USAGE;
   if (merge_load(&r, argv + optind, (size_t)(argc - optind)) == 0) {
-    rc = merge_write(&r, rep, nrep, &o) == 0
+    rc = ms_cli_reports_write(&rep, &r, &o, false, "merge") == 0
              ? ms_run_exit_status_strict(&r, strict)
              : MS_EXIT_USAGE;
   }
   ms_run_free(&r);
-  merge_free_reports(rep, nrep);
+  ms_cli_reports_free(&rep);
   return rc;
 }

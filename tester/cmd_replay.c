@@ -20,6 +20,7 @@
 #include <dirent.h>
 
 #include "cli_define.h"
+#include "cli_report.h"
 #include "cmd.h"
 #include "cmd_traffic.h"
 #include "import.h"
@@ -89,11 +90,6 @@ static const struct option replay_opts[] = {
     MS_TRAFFIC_CLI_LONGOPTS,
     {NULL, 0, NULL, 0}};
 
-struct replay_report {
-  enum ms_report_format fmt;
-  char *file;
-};
-
 struct replay_args {
   struct ms_cli g;
   struct ms_import_opts io;
@@ -101,8 +97,7 @@ struct replay_args {
   uint16_t *ports;
   size_t nports;
   struct ms_defines defs; /* -D, secrets apart */
-  struct replay_report *reports;
-  size_t nreports, capreports;
+  struct ms_cli_reports reports;
   const char *target;
   struct ms_replay_map map; /* the transcripts written */
   bool kept;                /* -o: they stay */
@@ -148,13 +143,10 @@ static int replay_number(const char *opt, const char *arg, double min,
 
 static int replay_report_add(struct replay_args *a, const char *spec) {
   char err[256];
-  struct replay_report r = {MS_REPORT_TEXT, NULL};
-  if (ms_report_spec_parse(spec, &r.fmt, &r.file, err, sizeof err) < 0) {
+  if (ms_cli_reports_add(&a->reports, spec, err, sizeof err) < 0) {
     fprintf(stderr, "mailspec replay: -r: %s\n", err);
     return -1;
   }
-  xgrow((void **)&a->reports, &a->capreports, a->nreports, sizeof *a->reports);
-  a->reports[a->nreports++] = r;
   return 0;
 }
 
@@ -249,36 +241,12 @@ static void replay_cleanup(const char *dir) {
 static int replay_reports(const struct replay_args *a,
                           const struct ms_run_result *res) {
   struct ms_report_opts ro = {.color = a->g.color, .verbosity = a->g.verbosity};
-  int rc = 0;
-  bool stdout_done = false;
-  for (size_t i = 0; i < a->nreports; i++) {
-    const struct replay_report *r = &a->reports[i];
-    char err[512];
-    struct ms_report_opts fo = ro;
-    if (!r->file) {
-      fo.color = ro.color && r->fmt == MS_REPORT_TEXT;
-      stdout_done = true;
-      if (ms_report_write(r->fmt, res, stdout, &fo) < 0)
-        rc = -1;
-    } else {
-      fo.color = false;
-      if (ms_report_write_file(r->fmt, res, r->file, &fo, err, sizeof err) <
-          0) {
-        fprintf(stderr, "mailspec replay: %s\n", err);
-        rc = -1;
-      }
-    }
-  }
-  if (!stdout_done)
-    ms_report_text(res, stdout, &ro);
-  return rc;
+  return ms_cli_reports_write(&a->reports, res, &ro, true, "replay");
 }
 
 static void replay_free(struct replay_args *a) {
   ms_cli_defines_free(&a->defs);
-  for (size_t i = 0; i < a->nreports; i++)
-    free(a->reports[i].file);
-  free(a->reports);
+  ms_cli_reports_free(&a->reports);
   ms_replay_map_free(&a->map);
   free(a->ports);
   ms_target_free(&a->eo.target);

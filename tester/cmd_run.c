@@ -25,6 +25,7 @@
 
 #include "capture.h"
 #include "cli_define.h"
+#include "cli_report.h"
 #include "cmd.h"
 #include "mailspec/mailspec.h"
 #include "mailspec/waiver.h"
@@ -139,17 +140,11 @@ void ms_cmd_usage_run(FILE *out) {
         out);
 }
 
-struct run_report {
-  enum ms_report_format fmt;
-  char *file; /* NULL: stdout */
-};
-
 struct run_args {
   struct ms_cli g;
   struct ms_engine_opts eo;
   struct ms_defines defs; /* -D, secrets apart */
-  struct run_report *reports;
-  size_t nreports;
+  struct ms_cli_reports reports;
   bool strict;           /* --strict: SHOULD failures fail the run */
   size_t shard, nshards; /* --shard K/N (1-based K), 0 = all */
   char **waivers;        /* --waivers FILE, in order */
@@ -206,22 +201,9 @@ static int run_jobs(const char *arg, int *out) {
 }
 
 static int run_report_add(struct run_args *a, const char *spec) {
-  struct run_report r;
   char err[256];
-  if (ms_report_spec_parse(spec, &r.fmt, &r.file, err, sizeof err) < 0)
+  if (ms_cli_reports_add(&a->reports, spec, err, sizeof err) < 0)
     return run_usage_error("%s", err);
-  for (size_t i = 0; i < a->nreports; i++) {
-    bool both_stdout = !r.file && !a->reports[i].file;
-    bool same_file =
-        r.file && a->reports[i].file && strcmp(r.file, a->reports[i].file) == 0;
-    if (both_stdout || same_file) {
-      free(r.file);
-      return run_usage_error("two reports would go to %s",
-                             both_stdout ? "stdout" : a->reports[i].file);
-    }
-  }
-  a->reports = xrealloc(a->reports, (a->nreports + 1) * sizeof *a->reports);
-  a->reports[a->nreports++] = r;
   return 0;
 }
 
@@ -455,9 +437,7 @@ static int run_parse(struct run_args *a, int argc, char **argv) {
 
 static void run_args_free(struct run_args *a) {
   ms_cli_defines_free(&a->defs);
-  for (size_t i = 0; i < a->nreports; i++)
-    free(a->reports[i].file);
-  free(a->reports);
+  ms_cli_reports_free(&a->reports);
   free(a->waivers);
   ms_target_free(&a->eo.target);
   ms_target_free(&a->eo.pop3);
@@ -590,56 +570,12 @@ static void run_progress(void *ctx, size_t done, size_t total,
   free(safe);
 }
 
-static bool run_text_only(const struct run_args *a) {
-  for (size_t i = 0; i < a->nreports; i++)
-    if (a->reports[i].fmt != MS_REPORT_TEXT)
-      return false;
-  return true;
-}
-
-static bool run_text_on_stdout(const struct run_args *a) {
-  if (a->nreports == 0)
-    return true;
-  for (size_t i = 0; i < a->nreports; i++)
-    if (!a->reports[i].file && a->reports[i].fmt == MS_REPORT_TEXT)
-      return true;
-  return false;
-}
-
 /* Reports go out even after Ctrl-C; a report that cannot be written is
  * an error of the run (exit 2 unless something worse). */
 static int run_write_reports(const struct run_args *a,
                              const struct ms_run_result *res) {
   struct ms_report_opts ro = {.color = a->g.color, .verbosity = a->g.verbosity};
-  bool any_stdout = false;
-  int rc = 0;
-  for (size_t i = 0; i < a->nreports; i++) {
-    const struct run_report *r = &a->reports[i];
-    if (!r->file) {
-      any_stdout = true;
-      struct ms_report_opts so = ro;
-      so.color = ro.color && r->fmt == MS_REPORT_TEXT;
-      if (ms_report_write(r->fmt, res, stdout, &so) < 0) {
-        fprintf(stderr,
-                "mailspec run: cannot write the %s report to "
-                "stdout: %s\n",
-                ms_report_format_name(r->fmt), strerror(errno));
-        rc = -1;
-      }
-      continue;
-    }
-    char err[512];
-    struct ms_report_opts fo = ro;
-    fo.color = false;
-    if (ms_report_write_file(r->fmt, res, r->file, &fo, err, sizeof err) < 0) {
-      fprintf(stderr, "mailspec run: %s\n", err);
-      rc = -1;
-    }
-  }
-  /* Reports only to files: the text report still goes to stdout. */
-  if (!any_stdout)
-    ms_report_text(res, stdout, &ro);
-  return rc;
+  return ms_cli_reports_write(&a->reports, res, &ro, true, "run");
 }
 
 static void run_signals(void) {
@@ -700,14 +636,14 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
     a.eo.live = stderr;
     a.eo.color = a.g.color_err;
   }
-  bool progress =
-      a.g.verbosity == 0 && isatty(STDOUT_FILENO) && run_text_on_stdout(&a);
+  bool progress = a.g.verbosity == 0 && isatty(STDOUT_FILENO) &&
+                  ms_cli_reports_text_on_stdout(&a.reports);
   if (progress) {
     a.eo.progress = run_progress;
     a.eo.progress_ctx = stdout;
   }
   /* Only text reports: passing steps are never shown, do not keep them. */
-  a.eo.drop_passed_steps = run_text_only(&a);
+  a.eo.drop_passed_steps = ms_cli_reports_text_only(&a.reports);
   a.eo.drop_passed_meta = a.eo.drop_passed_steps && a.g.verbosity < 0;
   run_signals();
   struct ms_run_result res;
@@ -719,8 +655,7 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   }
   if (run_waivers(&a, &plan, &res) < 0)
     plan_bad = true;
-  if (a.nreports == 0)
-    run_report_add(&a, "text");
+  ms_cli_reports_default(&a.reports);
   int wrc = run_write_reports(&a, &res);
   int rc = ms_run_exit_status_strict(&res, a.strict);
   run_level_note(&res, a.strict);

@@ -466,10 +466,6 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
 struct ms_tls_ctx *ms_engine_secure_ctx(struct ms_eng *e, char *err,
                                         size_t errlen);
 
-/* An id for a transcript that was not loaded: PATH without the
- * directories up to "transcripts/" and without ".yaml". */
-char *ms_engine_fallback_id(const char *path);
-
 void ms_engine_live_client(const struct ms_live *l, const char *bytes,
                            size_t len);
 void ms_engine_live_server(const struct ms_live *l, const struct ms_reply *r,

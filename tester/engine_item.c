@@ -100,19 +100,6 @@ static char *eng_diags_text(const struct ms_diags *d) {
   return ms_buf_steal(&b, NULL);
 }
 
-/* An id for a transcript that did not load: its path without the
- * directory up to "transcripts/" and without ".yaml". */
-char *ms_engine_fallback_id(const char *path) {
-  const char *p = strstr(path, "transcripts/");
-  p = p ? p + strlen("transcripts/") : path;
-  size_t n = strlen(p);
-  if (n > 5 && strcmp(p + n - 5, ".yaml") == 0)
-    n -= 5;
-  else if (n > 4 && strcmp(p + n - 4, ".yml") == 0)
-    n -= 4;
-  return xstrndup(p, n);
-}
-
 static void eng_invalid(const struct ms_engine_opts *o,
                         const struct ms_plan_item *item,
                         const struct ms_diags *d,
@@ -120,7 +107,7 @@ static void eng_invalid(const struct ms_engine_opts *o,
   if (!out->path)
     out->path = xstrdup(item->path);
   if (!out->id)
-    out->id = ms_engine_fallback_id(item->path);
+    out->id = ms_transcript_default_id(item->path);
   out->verdict = MS_ERROR;
   free(out->reason);
   out->reason = eng_diags_text(d);
@@ -346,7 +333,7 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
      * a low ulimit -n).  Not judged, not invalid. */
     out->elapsed_ms = (ms_now() - t0) * 1000.0;
     out->path = xstrdup(item->path);
-    out->id = ms_engine_fallback_id(item->path);
+    out->id = ms_transcript_default_id(item->path);
     out->verdict = MS_ERROR;
     int e = errno;
     out->reason = xasprintf("%s: cannot read the transcript: %s%s", item->path,

@@ -122,7 +122,7 @@ static void pool_notrun(struct pool *p) {
       continue;
     const struct ms_plan_item *it = &p->plan->items[i];
     t->path = xstrdup(it->path);
-    t->id = ms_engine_fallback_id(it->path);
+    t->id = ms_transcript_default_id(it->path);
     t->suite = it->suite && it->suite->title ? xstrdup(it->suite->title) : NULL;
     t->verdict = MS_NOTRUN;
     t->reason = xstrdup("interrupted before it ran");

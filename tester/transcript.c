@@ -655,8 +655,7 @@ static void tr_check_vars(struct tload *L) {
   free(r.seen);
 }
 
-/* "transcripts/rfc821/scenario-01.yaml" -> "rfc821/scenario-01". */
-static char *tr_default_id(const char *path) {
+char *ms_transcript_default_id(const char *path) {
   const char *p = path;
   while (strncmp(p, "./", 2) == 0)
     p += 2;
@@ -698,7 +697,7 @@ struct ms_transcript *ms_transcript_parse(const char *name, const char *buf,
     tr_check_vars(&L);
   }
   if (!t->id)
-    t->id = tr_default_id(name);
+    t->id = ms_transcript_default_id(name);
   ms_transcript_yaml_free(root);
   if (d->nerrors > errs0) {
     ms_transcript_free(t);

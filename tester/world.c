@@ -379,6 +379,25 @@ static yaml_node_t *world_node(struct world_ctx *c, int id) {
 typedef void (*world_pair_fn)(struct world_ctx *c, const char *key,
                               yaml_node_t *k, yaml_node_t *v, void *arg);
 
+/* The transcript loader's rule (transcript_yaml.c): a key given twice is
+ * an error, not "the last one wins" (issue 16).  Mappings here are small. */
+static bool world_dup_key(struct world_ctx *c, yaml_node_t *n,
+                          const yaml_node_pair_t *at, const yaml_node_t *k) {
+  for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < at; p++) {
+    yaml_node_t *e = world_node(c, p->key);
+    if (e && e->type == YAML_SCALAR_NODE &&
+        e->data.scalar.length == k->data.scalar.length &&
+        memcmp(e->data.scalar.value, k->data.scalar.value,
+               k->data.scalar.length) == 0) {
+      world_err(c, k, "duplicate key \"%s\" (first at line %d): merge them",
+                (const char *)k->data.scalar.value,
+                c->line0 + (int)e->start_mark.line);
+      return true;
+    }
+  }
+  return false;
+}
+
 static void world_each_pair(struct world_ctx *c, yaml_node_t *n,
                             const char *what, world_pair_fn fn, void *arg) {
   if (!n || n->type != YAML_MAPPING_NODE) {
@@ -392,6 +411,8 @@ static void world_each_pair(struct world_ctx *c, yaml_node_t *n,
       world_err(c, k, "%s: keys must be strings", what);
       continue;
     }
+    if (world_dup_key(c, n, p, k))
+      continue;
     fn(c, (const char *)k->data.scalar.value, k, v, arg);
   }
 }

@@ -243,6 +243,12 @@ struct ms_transcript {
 
 /* Load and validate.  Returns NULL when D gained errors. */
 struct ms_transcript *ms_transcript_load(const char *path, struct ms_diags *d);
+/* The id of a transcript without an id: key, from its PATH: the part
+ * after the last "transcripts/" directory, without ".yaml" or ".yml"
+ * ("transcripts/rfc821/scenario-01.yaml" -> "rfc821/scenario-01").  The
+ * one derivation, for transcripts that load and those that do not.
+ * Caller frees. */
+char *ms_transcript_default_id(const char *path);
 /* The same from memory; NAME is used in messages and for relative paths. */
 struct ms_transcript *ms_transcript_parse(const char *name, const char *buf,
                                           size_t len, struct ms_diags *d);

@@ -296,11 +296,19 @@ START_TEST(test_requires_unmet) {
 END_TEST
 
 START_TEST(test_fallback_id) {
-  char *id = ms_engine_fallback_id("transcripts/smtp/helo.yaml");
+  char *id = ms_transcript_default_id("transcripts/smtp/helo.yaml");
   ck_assert_str_eq(id, "smtp/helo");
   free(id);
-  id = ms_engine_fallback_id("/tmp/x.yml");
+  id = ms_transcript_default_id("/tmp/x.yml");
   ck_assert_str_eq(id, "/tmp/x");
+  free(id);
+  /* Issue 16: "mytranscripts/" is not a transcripts/ directory (a failed
+   * load used to give "a", a run "x/mytranscripts/a"). */
+  id = ms_transcript_default_id("x/mytranscripts/a.yaml");
+  ck_assert_str_eq(id, "x/mytranscripts/a");
+  free(id);
+  id = ms_transcript_default_id("./transcripts/a/transcripts/b.yaml");
+  ck_assert_str_eq(id, "b");
   free(id);
 }
 END_TEST

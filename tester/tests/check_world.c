@@ -152,6 +152,19 @@ START_TEST(test_apply_errors) {
   }
   ck_assert_str_eq(w->hostname, "BBN-UNIX.ARPA");
   ck_assert_int_eq(w->nusers > 10, 1);
+
+  /* Issue 16: a key given twice is an error, as in a transcript (the
+   * second hostname used to win silently). */
+  const char *dup = "hostname: A.ARPA\nmax_recipients: 3\nhostname: B.ARPA\n";
+  ck_assert_int_eq(apply(w, dup, &d), -1);
+  ck_assert_int_eq(d.v[0].line, 3);
+  ck_assert_ptr_nonnull(strstr(d.v[0].msg, "duplicate key \"hostname\""));
+  ck_assert_ptr_nonnull(strstr(d.v[0].msg, "first at line 1"));
+  ck_assert_str_eq(w->hostname, "BBN-UNIX.ARPA");
+  ms_diags_free(&d);
+  memset(&d, 0, sizeof d);
+  ck_assert_int_eq(apply(w, "users:\n  - {name: x, name: y}\n", &d), -1);
+  ms_diags_free(&d);
   ms_world_free(w);
 }
 END_TEST

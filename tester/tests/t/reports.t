@@ -213,6 +213,21 @@ else
   diff "$R.json" "$WORK/h-again.json" | head -20 | sed 's/^/#   /'
 fi
 
+# Issue 16: run, replay and merge share one -r option (tester/cli_report.c);
+# replay used to write two reports to stdout one after the other.
+for c in "run -t 127.0.0.1:1" "replay -t 127.0.0.1:1" "merge"; do
+  # shellcheck disable=SC2086
+  ms $c -r json -r tap "$R.json"
+  exit_is 2 "mailspec ${c%% *} -r json -r tap: refused (two reports on stdout)"
+  like "@$ERR" 'two reports would go to stdout' "... and says why"
+  # shellcheck disable=SC2086
+  ms $c -r "json:$WORK/same" -r "tap:$WORK/same" "$R.json"
+  exit_is 2 "mailspec ${c%% *}: two reports into one file refused"
+done
+ms --color=always merge -r "text:$WORK/m.txt" "$R.json"
+like "@$WORK/m.txt" '^(PASS|FAIL|ERROR)' "merge -r text:FILE writes the text report"
+unlike "@$WORK/m.txt" "$(printf '\033')" "mailspec --color=always merge: no colour escapes in a report file"
+
 TP=$(tap_parse "$R.tap")
 like "$TP" '^tests=1 failed=1 parse_errors=0 yaml=1$' "hostile: TAP::Parser reads the TAP report (1 test, 1 failed, YAML block, no parse error)"
 prove --exec cat "$R.tap" > "$WORK/prove.out" 2>&1
@@ -267,6 +282,20 @@ check_json "$WORK/base.json" "reference server: JSON valid against the schema"
 check_junit "$WORK/base.xml" "reference server: JUnit valid against the strict Ant schema"
 TP=$(tap_parse "$WORK/base.tap")
 like "$TP" 'parse_errors=0' "reference server: TAP::Parser reads the TAP report"
+
+# Issue 16: one id derivation.  A transcript under mytranscripts/ that
+# does not load has the same id as when it runs, so diff shows ERROR ->
+# PASS, not "removed" and "added".
+mkdir -p "$WORK/x/mytranscripts"
+printf 'title: broken\nprotocol: smtp\nsteps:\n  - S: 2xx\n  - bogus: 1\n' > "$WORK/x/mytranscripts/a.yaml"
+ms --color=never run -t "$TARGET" -r "json:$WORK/id1.json" "$WORK/x/mytranscripts/a.yaml"
+exit_is 2 "a transcript that does not load: exit 2"
+cp "$ROOT/transcripts/smtp/quit-close.yaml" "$WORK/x/mytranscripts/a.yaml"
+ms --color=never run -t "$TARGET" -D helo=client.example -r "json:$WORK/id2.json" "$WORK/x/mytranscripts/a.yaml"
+exit_is 0 "... and once fixed, it passes"
+ms --color=never diff "$WORK/id1.json" "$WORK/id2.json"
+like "@$OUT" 'x/mytranscripts/a: ERROR -> PASS' "diff: the same id before and after (ERROR -> PASS)"
+like "@$OUT" ' 0 added, 0 removed$' "diff: nothing removed or added"
 
 serve_ref --fault rcpt-250
 # shellcheck disable=SC2086
