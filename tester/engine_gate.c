@@ -203,9 +203,13 @@ bool ms_engine_gate(struct ms_eng *e, const struct ms_step *st,
   /* At a gate, another code of a class the transcript expects (554 for
    * 503: both refuse DATA) leaves the server where the transcript
    * thinks it is: an ordinary FAIL.  Another class does not. */
-  if (gate_is(e, st, sent, need, greeting) &&
-      !(ms_engine_gate_class(proto, code) &
-        ms_engine_gate_classes(proto, &st->pat))) {
+  unsigned got = ms_engine_gate_class(proto, code);
+  unsigned want = ms_engine_gate_classes(proto, &st->pat);
+  /* An intermediate reply nobody expected (354 to "DATA mailspec", a
+   * "+" in POP3) leaves the server waiting for data or a continuation,
+   * whatever the command: the next command would be read as that. */
+  if ((gate_is(e, st, sent, need, greeting) && !(got & want)) ||
+      (got == GATE_INTER && !(want & GATE_INTER))) {
     ms_engine_diverge(e, st, why, false);
   } else if (sent->group > 1) {
     ms_engine_diverge(e, st,

@@ -12,6 +12,7 @@
                                       that cover a server MUST (or MUST NOT)
                                       of one of these RFCs and that no entry
                                       catches: "ID<TAB>REQUIREMENT IDS"
+DETECTION_CACHE=FILE: parse detection.yaml once, keep it in FILE (JSON).
 """
 import fnmatch
 import glob
@@ -26,11 +27,52 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
+# detection.t calls this script twice per entry: parsing the YAML each
+# time cost more than the runs themselves (about 1 s a call on a busy
+# machine).  With DETECTION_CACHE set, the entries are parsed once and
+# kept there as JSON.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_LOADER):
+    """A key given twice is an error, not "the last one wins"."""
+
+
+def _mapping(loader, node, deep=False):
+    seen = {}
+    for k, _ in node.value:
+        key = loader.construct_object(k, deep=True)
+        if key in seen:
+            sys.exit("detection.yaml:%d: duplicate key %r (first at line %d)"
+                     % (k.start_mark.line + 1, key, seen[key]))
+        seen[key] = k.start_mark.line + 1
+    return loader.construct_mapping(node, deep)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+_ENTRIES = None
+
+
 def entries():
+    global _ENTRIES
+    if _ENTRIES is not None:
+        return _ENTRIES
+    cache = os.environ.get("DETECTION_CACHE")
+    if cache and os.path.exists(cache):
+        with open(cache, encoding="utf-8") as f:
+            _ENTRIES = json.load(f)
+        return _ENTRIES
     with open(os.path.join(HERE, "detection.yaml"), encoding="utf-8") as f:
-        d = yaml.safe_load(f)
+        d = yaml.load(f, Loader=_StrictLoader)
     if not isinstance(d, list):
         sys.exit("detection.yaml: a list of entries expected")
+    if cache:
+        with open(cache + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(d, f)
+        os.rename(cache + ".tmp", cache)
+    _ENTRIES = d
     return d
 
 

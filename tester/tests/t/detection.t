@@ -190,6 +190,8 @@ judge() {
 SINK_WAIVERS="--waivers $ROOT/suites/waivers/smtp-sink.yaml"
 SINK_DEFS="-D rcpt=testuser@localhost -D rcpt2=postmaster@localhost -D unknown="
 sink_checked=
+# detection.py parses detection.yaml once for all its calls below.
+export DETECTION_CACHE="$WORK/detection-cache.json"
 N=$("$PY" "$TESTS/detection.py" count) || bail_out "detection.yaml does not load"
 
 # Every transcript that covers a server MUST of the POP3 RFCs is caught by

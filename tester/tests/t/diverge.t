@@ -254,3 +254,40 @@ like "@$OUT" 'diverged at .*group\.yaml:14: expected 250, got 550 inside a pipel
   "judged up to the refused RCPT, then the session stops"
 json_check "$WORK/group.json" 'len(t["steps"]) == 4 and t["diverged"][0]["not_judged"] == 4' \
   "the later replies of the group are not judged against the wrong commands"
+
+# An intermediate reply nobody expected: smtp-sink answers "DATA mailspec"
+# with 354 where the transcript expects 501.  The server now reads mail
+# data; the next command would be taken for a line of it, so the session
+# diverges there (it used to go on and wait 30 s for a reply to "DATA").
+if start_server smtp-sink; then
+  UNEXP=$WORK/unexpected-354.yaml
+  cat > "$UNEXP" <<'EOF2'
+title: 501 expected, 354 comes
+protocol: smtp
+steps:
+  - S: 220
+  - C: EHLO client.example
+  - S: 250
+  - C: MAIL FROM:<a@example.org>
+  - S: 250
+  - C: RCPT TO:<b@example.org>
+  - S: 250
+  - C: DATA mailspec
+  - S: 501
+  - C: RSET
+  - S: 250
+  - C: QUIT
+  - S: 221
+EOF2
+  ms --color=never run -t "$TARGET" --timeout 20 -r "json:$WORK/unexp.json" "$UNEXP"
+  exit_is 1 "an unexpected 354: exit 1"
+  like "@$OUT" 'diverged at .*unexpected-354\.yaml:12: expected 501, got 354; not judged: 2 later steps' \
+    "an unexpected 354 ends the session (the RSET would be mail data)"
+  json_check "$WORK/unexp.json" 't["verdict"] == "FAIL" and t["diverged"][0]["not_judged"] == 2' \
+    "... in the JSON result too"
+elif [ "${CI:-}" = true ]; then
+  fail "smtp-sink starts (CI=true)"
+  diag_file "$WORK/smtp-sink.why" reason
+else
+  skip "an unexpected 354" "smtp-sink unavailable: $(head -n 1 "$WORK/smtp-sink.why")"
+fi
