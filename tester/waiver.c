@@ -7,31 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <yaml.h>
-
+#include "transcript_yaml.h"
 #include "util.h"
 
+/* Waiver files are read with the transcript loader's YAML front-end
+ * (transcript_yaml.c): the same limits, positions and rules, a duplicate
+ * key included (issue 16: one YAML front-end). */
 struct wload {
-  yaml_parser_t p;
   const char *file;
   struct ms_diags *d;
   struct ms_waivers *w;
 };
 
-static int waiver_err(struct wload *l, const yaml_mark_t *m, const char *msg,
-                      const char *what) {
-  ms_diags_add(l->d, false, l->file, (int)m->line + 1, (int)m->column + 1,
+static int waiver_err(struct wload *l, const struct ms_ynode *at,
+                      const char *msg, const char *what) {
+  ms_diags_add(l->d, false, l->file, at ? at->line : 1, at ? at->col : 1,
                "%s%s%s", msg, what ? ": " : "", what ? what : "");
-  return -1;
-}
-
-/* Next event into EV; -1 (with a diagnostic) on a YAML syntax error. */
-static int waiver_next(struct wload *l, yaml_event_t *ev) {
-  if (yaml_parser_parse(&l->p, ev))
-    return 0;
-  ms_diags_add(l->d, false, l->file, (int)l->p.problem_mark.line + 1,
-               (int)l->p.problem_mark.column + 1, "YAML: %s",
-               l->p.problem ? l->p.problem : "syntax error");
   return -1;
 }
 
@@ -44,86 +35,63 @@ static bool waiver_date_ok(const char *s) {
   return true;
 }
 
-/* A scalar value for KEY; anything else is an error. */
-static int waiver_scalar(struct wload *l, const char *key, char **out) {
-  yaml_event_t ev;
-  if (waiver_next(l, &ev))
-    return -1;
-  if (ev.type != YAML_SCALAR_EVENT) {
-    waiver_err(l, &ev.start_mark, "expected a text value for", key);
-    yaml_event_delete(&ev);
-    return -1;
-  }
+/* A text value for key K; anything else is an error. */
+static int waiver_scalar(struct wload *l, const struct ms_ynode *k,
+                         const struct ms_ynode *v, char **out) {
+  if (v->kind != MS_YSCALAR)
+    return waiver_err(l, v, "expected a text value for", k->str);
   free(*out);
-  *out = xstrdup((const char *)ev.data.scalar.value);
-  yaml_event_delete(&ev);
+  *out = xstrdup(v->str);
   return 0;
 }
 
 /* `verdict:` FAIL (the default) or ERROR: an ERROR is "could not judge",
  * so covering one must be asked for by name. */
-static int waiver_verdict(struct wload *l, const yaml_mark_t *at,
-                          struct ms_waiver *w) {
-  char *v = NULL;
-  if (waiver_scalar(l, "verdict", &v))
-    return -1;
-  int rc = 0;
-  if (!strcmp(v, "FAIL"))
+static int waiver_verdict(struct wload *l, const struct ms_ynode *k,
+                          const struct ms_ynode *v, struct ms_waiver *w) {
+  if (v->kind != MS_YSCALAR)
+    return waiver_err(l, v, "expected a text value for", k->str);
+  if (!strcmp(v->str, "FAIL"))
     w->verdict = MS_FAIL;
-  else if (!strcmp(v, "ERROR"))
+  else if (!strcmp(v->str, "ERROR"))
     w->verdict = MS_ERROR;
   else
-    rc = waiver_err(l, at, "`verdict:` must be FAIL or ERROR, not", v);
-  free(v);
-  return rc;
+    return waiver_err(l, k, "`verdict:` must be FAIL or ERROR, not", v->str);
+  return 0;
 }
 
-static int waiver_entry(struct wload *l, const yaml_mark_t *at) {
+static int waiver_key(struct wload *l, const struct ms_ynode *k,
+                      const struct ms_ynode *v, struct ms_waiver *w) {
+  if (k->kind != MS_YSCALAR)
+    return waiver_err(l, k, "expected a key (test, reason, expires, verdict)",
+                      NULL);
+  if (!strcmp(k->str, "test"))
+    return waiver_scalar(l, k, v, &w->test);
+  if (!strcmp(k->str, "reason"))
+    return waiver_scalar(l, k, v, &w->reason);
+  if (!strcmp(k->str, "expires"))
+    return waiver_scalar(l, k, v, &w->expires);
+  if (!strcmp(k->str, "verdict"))
+    return waiver_verdict(l, k, v, w);
+  return waiver_err(l, k, "unknown waiver key (test, reason, expires, verdict)",
+                    k->str);
+}
+
+static int waiver_entry(struct wload *l, const struct ms_ynode *m) {
+  if (m->kind != MS_YMAP)
+    return waiver_err(l, m, "each waiver is a mapping (test, reason)", NULL);
   struct ms_waiver w = {0};
   w.verdict = MS_FAIL;
   w.file = xstrdup(l->file);
-  w.line = (int)at->line + 1;
+  w.line = m->line;
   int rc = 0;
-  for (;;) {
-    yaml_event_t ev;
-    if (waiver_next(l, &ev)) {
-      rc = -1;
-      break;
-    }
-    if (ev.type == YAML_MAPPING_END_EVENT) {
-      yaml_event_delete(&ev);
-      break;
-    }
-    char *key = ev.type == YAML_SCALAR_EVENT
-                    ? xstrdup((const char *)ev.data.scalar.value)
-                    : NULL;
-    yaml_mark_t km = ev.start_mark;
-    yaml_event_delete(&ev);
-    if (!key) {
-      rc = waiver_err(l, &km, "expected a key (test, reason, expires, verdict)",
-                      NULL);
-      break;
-    }
-    if (!strcmp(key, "test"))
-      rc = waiver_scalar(l, key, &w.test);
-    else if (!strcmp(key, "reason"))
-      rc = waiver_scalar(l, key, &w.reason);
-    else if (!strcmp(key, "expires"))
-      rc = waiver_scalar(l, key, &w.expires);
-    else if (!strcmp(key, "verdict"))
-      rc = waiver_verdict(l, &km, &w);
-    else
-      rc = waiver_err(
-          l, &km, "unknown waiver key (test, reason, expires, verdict)", key);
-    free(key);
-    if (rc)
-      break;
-  }
+  for (size_t i = 0; !rc && i + 1 < m->nkids; i += 2)
+    rc = waiver_key(l, m->kids[i], m->kids[i + 1], &w);
   if (!rc && (!w.test || !w.reason || !*w.reason))
-    rc = waiver_err(l, at, "a waiver needs `test:` and a non-empty `reason:`",
+    rc = waiver_err(l, m, "a waiver needs `test:` and a non-empty `reason:`",
                     NULL);
   if (!rc && w.expires && !waiver_date_ok(w.expires))
-    rc = waiver_err(l, at, "`expires:` must be a date YYYY-MM-DD, not",
+    rc = waiver_err(l, m, "`expires:` must be a date YYYY-MM-DD, not",
                     w.expires);
   if (rc) {
     free(w.test), free(w.reason), free(w.expires), free(w.file);
@@ -134,67 +102,33 @@ static int waiver_entry(struct wload *l, const yaml_mark_t *at) {
   return 0;
 }
 
-static int waiver_list(struct wload *l) {
-  yaml_event_t ev;
-  if (waiver_next(l, &ev))
-    return -1;
-  if (ev.type != YAML_SEQUENCE_START_EVENT) {
-    waiver_err(l, &ev.start_mark, "`waivers:` must be a list", NULL);
-    yaml_event_delete(&ev);
-    return -1;
-  }
-  yaml_event_delete(&ev);
-  for (;;) {
-    if (waiver_next(l, &ev))
+static int waiver_list(struct wload *l, const struct ms_ynode *v) {
+  if (v->kind != MS_YSEQ)
+    return waiver_err(l, v, "`waivers:` must be a list", NULL);
+  for (size_t i = 0; i < v->nkids; i++)
+    if (waiver_entry(l, v->kids[i]))
       return -1;
-    yaml_event_type_t t = ev.type;
-    yaml_mark_t m = ev.start_mark;
-    yaml_event_delete(&ev);
-    if (t == YAML_SEQUENCE_END_EVENT)
-      return 0;
-    if (t != YAML_MAPPING_START_EVENT)
-      return waiver_err(l, &m, "each waiver is a mapping (test, reason)", NULL);
-    if (waiver_entry(l, &m))
-      return -1;
-  }
+  return 0;
 }
 
-static int waiver_top(struct wload *l) {
-  yaml_event_t ev;
-  /* stream start, document start, mapping start */
-  for (int i = 0; i < 3; i++) {
-    if (waiver_next(l, &ev))
-      return -1;
-    yaml_event_type_t t = ev.type;
-    yaml_mark_t m = ev.start_mark;
-    yaml_event_delete(&ev);
-    if (i == 2 && t != YAML_MAPPING_START_EVENT)
-      return waiver_err(l, &m, "a waiver file is a mapping (server, waivers)",
-                        NULL);
-  }
-  for (;;) {
-    if (waiver_next(l, &ev))
-      return -1;
-    if (ev.type == YAML_MAPPING_END_EVENT) {
-      yaml_event_delete(&ev);
-      return 0;
-    }
-    char *key = ev.type == YAML_SCALAR_EVENT
-                    ? xstrdup((const char *)ev.data.scalar.value)
-                    : NULL;
-    yaml_mark_t km = ev.start_mark;
-    yaml_event_delete(&ev);
+static int waiver_top(struct wload *l, const struct ms_ynode *root) {
+  if (root->kind != MS_YMAP)
+    return waiver_err(l, root, "a waiver file is a mapping (server, waivers)",
+                      NULL);
+  for (size_t i = 0; i + 1 < root->nkids; i += 2) {
+    const struct ms_ynode *k = root->kids[i], *v = root->kids[i + 1];
     int rc;
-    if (key && !strcmp(key, "server"))
-      rc = waiver_scalar(l, key, &l->w->server);
-    else if (key && !strcmp(key, "waivers"))
-      rc = waiver_list(l);
+    if (k->kind == MS_YSCALAR && !strcmp(k->str, "server"))
+      rc = waiver_scalar(l, k, v, &l->w->server);
+    else if (k->kind == MS_YSCALAR && !strcmp(k->str, "waivers"))
+      rc = waiver_list(l, v);
     else
-      rc = waiver_err(l, &km, "unknown key (server, waivers)", key ? key : "?");
-    free(key);
+      rc = waiver_err(l, k, "unknown key (server, waivers)",
+                      k->kind == MS_YSCALAR ? k->str : "?");
     if (rc)
       return -1;
   }
+  return 0;
 }
 
 int ms_waivers_load(struct ms_waivers *w, const char *file,
@@ -207,10 +141,14 @@ int ms_waivers_load(struct ms_waivers *w, const char *file,
     return -1;
   }
   struct wload l = {.file = file, .d = d, .w = w};
-  yaml_parser_initialize(&l.p);
-  yaml_parser_set_input_string(&l.p, (const unsigned char *)buf, len);
-  int rc = waiver_top(&l);
-  yaml_parser_delete(&l.p);
+  size_t errs0 = d->nerrors;
+  struct ms_ynode *root = ms_transcript_yaml_parse(file, buf, len, d);
+  int rc = -1;
+  if (root)
+    rc = waiver_top(&l, root);
+  else if (d->nerrors == errs0) /* empty: not a mapping either */
+    waiver_err(&l, NULL, "a waiver file is a mapping (server, waivers)", NULL);
+  ms_transcript_yaml_free(root);
   free(buf);
   return rc;
 }

@@ -180,6 +180,12 @@ START_TEST(test_errors) {
       "waivers:\n  - test: x\n    reason: y\n    verdict: error\n",
       "waivers: nope\n",
       "waivers: [\n",
+      /* issue 16: the transcript loader's rules, duplicate keys included */
+      "waivers:\n  - test: a\n    reason: b\n    test: c\n",
+      "server: x\nserver: y\n",
+      "waivers:\n  - &w {test: a, reason: b}\n  - *w\n",
+      "",
+      "- a\n",
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     char *f = write_tmp(bad[i]);
