@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "mailspec/report.h"
 #include "report_diff.h"
+#include "escape.h"
 #include "util.h"
 
 /* Lines of one block shown before "... (N more lines)", unless -v. */
@@ -34,28 +35,12 @@
 #define C_BOLD "\033[1m"
 
 /* Length of the valid UTF-8 sequence at S (N bytes left) that encodes a
- * printable code point, or 0 (RFC 3629 §4; C1 controls excluded). */
+ * printable code point, or 0 (RFC 3629 §4 by escape.c's one decoder; C1
+ * controls excluded). */
 static size_t text_utf8_len(const unsigned char *s, size_t n) {
   size_t len;
-  unsigned long cp, min;
-  if (s[0] >= 0xc2 && s[0] <= 0xdf)
-    len = 2, cp = s[0] & 0x1f, min = 0x80;
-  else if (s[0] >= 0xe0 && s[0] <= 0xef)
-    len = 3, cp = s[0] & 0x0f, min = 0x800;
-  else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-    len = 4, cp = s[0] & 0x07, min = 0x10000;
-  else
-    return 0;
-  if (n < len)
-    return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    cp = cp << 6 | (s[i] & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0)
-    return 0;
-  return len;
+  long cp = ms_utf8_decode(s, n, &len);
+  return cp >= 0xa0 ? len : 0;
 }
 
 char *ms_report_text_safe(const char *s, size_t len) {
