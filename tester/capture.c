@@ -90,39 +90,6 @@ static void *capture_main(void *arg) {
   return NULL;
 }
 
-/* Open, configure and activate; NULL with ERR (and *PERM) on failure. */
-static pcap_t *capture_open(const char *iface, bool *perm, char *err,
-                            size_t errlen) {
-  char ebuf[PCAP_ERRBUF_SIZE] = "";
-  pcap_t *p = pcap_create(iface, ebuf);
-  if (!p) {
-    snprintf(err, errlen, "capture on %s: %s", iface, ebuf);
-    return NULL;
-  }
-  pcap_set_snaplen(p, CAPTURE_SNAPLEN);
-  pcap_set_promisc(p, 0);
-  pcap_set_timeout(p, CAPTURE_TIMEOUT_MS);
-  pcap_set_immediate_mode(p, 1);
-  /* In immediate mode libpcap uses TPACKET_V2, one frame per packet
-   * sized for lo's 64 KiB MTU: 4 MiB held only ~60 packets, and a reader
-   * thread not scheduled for a while on a loaded machine lost the end of
-   * a session.  16 MiB holds ~240; drops are counted anyway. */
-  pcap_set_buffer_size(p, CAPTURE_RING_BYTES);
-  int rc = pcap_activate(p);
-  if (rc < 0) { /* > 0 is a warning (e.g. promiscuous mode unsupported) */
-    if (perm)
-      *perm = rc == PCAP_ERROR_PERM_DENIED;
-    snprintf(err, errlen, "capture on %s: %s%s", iface,
-             rc == PCAP_ERROR_PERM_DENIED
-                 ? "no permission to capture (needs root or CAP_NET_RAW): "
-                 : "",
-             pcap_geterr(p));
-    pcap_close(p);
-    return NULL;
-  }
-  return p;
-}
-
 static int capture_filter(pcap_t *p, const char *expr, char *err,
                           size_t errlen) {
   struct bpf_program prog;
@@ -135,6 +102,45 @@ static int capture_filter(pcap_t *p, const char *expr, char *err,
   return 0;
 }
 
+pcap_t *ms_capture_open(const char *iface, const char *filter, int timeout_ms,
+                        bool *perm, char *err, size_t errlen) {
+  char ebuf[PCAP_ERRBUF_SIZE] = "";
+  if (perm)
+    *perm = false;
+  pcap_t *p = pcap_create(iface, ebuf);
+  if (!p) {
+    snprintf(err, errlen, "capture on %s: %s", iface, ebuf);
+    return NULL;
+  }
+  pcap_set_snaplen(p, CAPTURE_SNAPLEN); /* 65535 truncates on Linux lo */
+  pcap_set_promisc(p, 0);
+  pcap_set_timeout(p, timeout_ms);
+  pcap_set_immediate_mode(p, 1);
+  /* In immediate mode libpcap uses TPACKET_V2, one frame per packet
+   * sized for lo's 64 KiB MTU: 4 MiB held only ~60 packets, and a reader
+   * thread not scheduled for a while on a loaded machine lost the end of
+   * a session.  16 MiB holds ~240; drops are counted anyway. */
+  pcap_set_buffer_size(p, CAPTURE_RING_BYTES);
+  int rc = pcap_activate(p);
+  if (rc < 0) { /* > 0 is a warning (e.g. promiscuous mode unsupported) */
+    if (perm)
+      *perm = rc == PCAP_ERROR_PERM_DENIED;
+    snprintf(err, errlen, "capture on %s: %s%s", iface,
+             rc == PCAP_ERROR_PERM_DENIED
+                 ? "no permission to capture (run as root or give the "
+                   "binary CAP_NET_RAW): "
+                 : "",
+             pcap_geterr(p));
+    pcap_close(p);
+    return NULL;
+  }
+  if (capture_filter(p, filter, err, errlen) < 0) {
+    pcap_close(p);
+    return NULL;
+  }
+  return p;
+}
+
 struct ms_capture *ms_capture_start(const struct ms_capture_opts *o, bool *perm,
                                     char *err, size_t errlen) {
   if (perm)
@@ -144,19 +150,16 @@ struct ms_capture *ms_capture_start(const struct ms_capture_opts *o, bool *perm,
     return NULL;
   }
   const char *iface = o->iface ? o->iface : "lo";
-  pcap_t *p = capture_open(iface, perm, err, errlen);
-  if (!p)
-    return NULL;
   char expr[256];
   if (o->server_addr && *o->server_addr)
     snprintf(expr, sizeof expr, "tcp port %u and host %s", o->server_port,
              o->server_addr);
   else
     snprintf(expr, sizeof expr, "tcp port %u", o->server_port);
-  if (capture_filter(p, expr, err, errlen) < 0) {
-    pcap_close(p);
+  pcap_t *p =
+      ms_capture_open(iface, expr, CAPTURE_TIMEOUT_MS, perm, err, errlen);
+  if (!p)
     return NULL;
-  }
   struct ms_capture *c = xcalloc(1, sizeof *c);
   c->p = p;
   c->dlt = pcap_datalink(p);

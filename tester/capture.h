@@ -26,6 +26,15 @@ struct ms_capture_opts {
 };
 
 struct ms_capture;
+struct pcap; /* libpcap's pcap_t */
+
+/* The one live-capture opener (run --pcap and record): IFACE in immediate
+ * mode, snaplen 262144, a 16 MiB ring, TIMEOUT_MS per read, BPF FILTER.
+ * NULL on failure: ERR says why and *PERM (if non-NULL) is true when the
+ * cause is missing privileges (root or CAP_NET_RAW). */
+struct pcap *ms_capture_open(const char *iface, const char *filter,
+                             int timeout_ms, bool *perm, char *err,
+                             size_t errlen);
 
 /* Open and activate the live capture (immediate mode, snaplen 262144)
  * and start its reader thread.  NULL on failure: ERR says why and *PERM

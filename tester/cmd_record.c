@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "cmd.h"
 #include "cmd_traffic.h"
 #include "import.h"
@@ -24,7 +25,6 @@
 #include "mailspec/mailspec.h"
 #include "util.h"
 
-#define RECORD_SNAPLEN 262144
 #define RECORD_TIMEOUT_MS 100
 
 static volatile sig_atomic_t record_stop;
@@ -167,43 +167,15 @@ static char *record_default_filter(const struct record_args *a) {
 }
 
 static pcap_t *record_open(const struct record_args *a, int *lt) {
-  char ebuf[PCAP_ERRBUF_SIZE] = "";
-  pcap_t *p = pcap_create(a->iface, ebuf);
-  if (!p) {
-    fprintf(stderr, "mailspec record: %s: %s\n", a->iface, ebuf);
-    return NULL;
-  }
-  pcap_set_snaplen(p, RECORD_SNAPLEN); /* 65535 truncates on Linux lo */
-  pcap_set_promisc(p, 0);
-  pcap_set_timeout(p, RECORD_TIMEOUT_MS);
-  pcap_set_immediate_mode(p, 1);
-  pcap_set_buffer_size(p, 16 << 20);
-  int rc = pcap_activate(p);
-  if (rc < 0) {
-    fprintf(stderr, "mailspec record: %s: %s%s\n", a->iface,
-            rc == PCAP_ERROR_PERM_DENIED
-                ? "no permission to capture (run as root or give the "
-                  "binary CAP_NET_RAW): "
-                : "",
-            pcap_geterr(p));
-    pcap_close(p);
-    return NULL;
-  }
-  if (rc > 0)
-    fprintf(stderr, "mailspec record: %s: warning: %s\n", a->iface,
-            pcap_statustostr(rc));
+  char err[PCAP_ERRBUF_SIZE + 256];
   char *expr = a->filter ? xstrdup(a->filter) : record_default_filter(a);
-  struct bpf_program prog;
-  if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
-      pcap_setfilter(p, &prog) < 0) {
-    fprintf(stderr, "mailspec record: filter \"%s\": %s\n", expr,
-            pcap_geterr(p));
-    free(expr);
-    pcap_close(p);
+  pcap_t *p =
+      ms_capture_open(a->iface, expr, RECORD_TIMEOUT_MS, NULL, err, sizeof err);
+  free(expr);
+  if (!p) {
+    fprintf(stderr, "mailspec record: %s\n", err);
     return NULL;
   }
-  pcap_freecode(&prog);
-  free(expr);
   *lt = ms_link_from_dlt(pcap_datalink(p));
   if (!ms_link_supported(*lt)) {
     char n[32];

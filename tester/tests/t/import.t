@@ -471,6 +471,11 @@ else
     exit_is 0 "two replays into different temporary directories: mailspec diff finds no regression"
     like "@$OUT" ' 0 added, 0 removed$' "... and the same tests on both sides"
 
+    # record and run --pcap share one opener (capture.c): its errors
+    ms record -i lo --filter 'tcp and (' -o "$WORK"
+    exit_is 2 "record with a filter that does not compile: exit 2"
+    like "@$ERR" '^mailspec record: capture filter "tcp and \(": ' "... and says which filter"
+
     # mailspec record, live
     RD=$WORK/rec
     mkdir -p "$RD"
