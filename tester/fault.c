@@ -844,6 +844,13 @@ static const struct fault_def fault_defs[] = {
      "                         the new one (250)"},
     {"apparently-to", MS_F_APPARENTLY_TO, FA_NONE, false, 0, 0,
      "add an Apparently-To: field naming every recipient"},
+    /* branch wiremisc: on-the-wire requirements without a test */
+    {"plain-255-refused", MS_F_PLAIN_255_REFUSED, FA_NONE, false, 0, 0,
+     "POP3 AUTH PLAIN: a name, authorization identity or password of\n"
+     "                         255 octets fails (2595-6-6, 6-7, 6-8)"},
+    {"plain-utf8-latin1", MS_F_PLAIN_UTF8_LATIN1, FA_NONE, false, 0, 0,
+     "POP3 AUTH PLAIN: the name and password read as Latin-1, their\n"
+     "                         non-ASCII octets encoded again (2595-A-1)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

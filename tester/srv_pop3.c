@@ -157,6 +157,9 @@ static void pop3_close(void *sess) {
 static void pop3_maildrop_status(struct pop3_sess *s, const char *who,
                                  struct ms_buf *out) {
   size_t octets = 0, n = srv_pop3_txn_count(s, &octets);
+  for (const char *p = who; p && *p; p++)
+    if ((unsigned char)*p > 127)
+      who = NULL; /* a UTF-8 name (RFC 2595 §6) stays out of the reply */
   ms_buf_addf(out, "+OK %s%smaildrop has %zu message%s (%zu octets)\r\n",
               who ? who : "", who ? "'s " : "", n, n == 1 ? "" : "s", octets);
 }
