@@ -851,6 +851,12 @@ static const struct fault_def fault_defs[] = {
     {"plain-utf8-latin1", MS_F_PLAIN_UTF8_LATIN1, FA_NONE, false, 0, 0,
      "POP3 AUTH PLAIN: the name and password read as Latin-1, their\n"
      "                         non-ASCII octets encoded again (2595-A-1)"},
+    {"corrupt-maildrop-ok", MS_F_CORRUPT_MAILDROP_OK, FA_NONE, false, 0, 0,
+     "POP3: a maildrop that cannot be parsed (world: corrupt: true)\n"
+     "                         opens with +OK and no messages (1939-4-9)"},
+    {"expn-disabled-250", MS_F_EXPN_DISABLED_250, FA_NONE, false, 0, 0,
+     "SMTP: an EXPN disabled for security (world: expn: false) answers\n"
+     "                         250 with no list, not 252 (5321-7.3-3)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,
