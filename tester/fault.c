@@ -857,6 +857,13 @@ static const struct fault_def fault_defs[] = {
     {"expn-disabled-250", MS_F_EXPN_DISABLED_250, FA_NONE, false, 0, 0,
      "SMTP: an EXPN disabled for security (world: expn: false) answers\n"
      "                         250 with no list, not 252 (5321-7.3-3)"},
+    {"login-delay-before-smaller", MS_F_LOGIN_DELAY_BEFORE_SMALLER, FA_NONE,
+     false, 0, 0,
+     "POP3: CAPA lists LOGIN-DELAY N USER before login, N+60 after it\n"
+     "                         (not the largest value first, 2449-6.5-3)"},
+    {"expire-before-greater", MS_F_EXPIRE_BEFORE_GREATER, FA_NONE, false, 0, 0,
+     "POP3: CAPA lists EXPIRE NEVER USER before login, EXPIRE 30 after\n"
+     "                         it (not the smallest value first, 2449-6.7-4)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

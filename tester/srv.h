@@ -385,7 +385,13 @@ enum ms_fault {
                                be parsed is opened, +OK (1939-4-9) */
   MS_F_EXPN_DISABLED_250,   /* expn-disabled-250: EXPN disabled for
                                security answers 250 (5321-7.3-3) */
-  MS_F_COUNT                /* keep last */
+  MS_F_LOGIN_DELAY_BEFORE_SMALLER, /* login-delay-before-smaller: CAPA's
+                                      LOGIN-DELAY before login is below the
+                                      one after it (2449-6.5-3) */
+  MS_F_EXPIRE_BEFORE_GREATER,      /* expire-before-greater: CAPA's EXPIRE
+                                      before login is above the one after
+                                      it (2449-6.7-4) */
+  MS_F_COUNT                       /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {
