@@ -864,6 +864,9 @@ static const struct fault_def fault_defs[] = {
     {"expire-before-greater", MS_F_EXPIRE_BEFORE_GREATER, FA_NONE, false, 0, 0,
      "POP3: CAPA lists EXPIRE NEVER USER before login, EXPIRE 30 after\n"
      "                         it (not the smallest value first, 2449-6.7-4)"},
+    {"ehlo-vrfy-keyword", MS_F_EHLO_VRFY_KEYWORD, FA_NONE, false, 0, 0,
+     "SMTP: EHLO lists VRFY, a keyword not registered with IANA\n"
+     "                         (5321-2.2.2-2, 5321-2.2.2-3)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

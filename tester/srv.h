@@ -391,6 +391,9 @@ enum ms_fault {
   MS_F_EXPIRE_BEFORE_GREATER,      /* expire-before-greater: CAPA's EXPIRE
                                       before login is above the one after
                                       it (2449-6.7-4) */
+  MS_F_EHLO_VRFY_KEYWORD,          /* ehlo-vrfy-keyword: EHLO lists VRFY, a
+                                      keyword IANA never registered
+                                      (5321-2.2.2-2, 2.2.2-3) */
   MS_F_COUNT                       /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

@@ -207,6 +207,8 @@ static enum srv_action smtp_ehlo_reply(struct smtp_sess *s, const char *arg,
     lines[n++] = "EXPN";
   if (!smtp_fault(s, MS_F_EHLO_NO_HELP))
     lines[n++] = "HELP";
+  if (smtp_fault(s, MS_F_EHLO_VRFY_KEYWORD)) /* RFC 5321 §2.2.2 */
+    lines[n++] = "VRFY";
   n += srv_auth_smtp_keywords(&s->ctx, &s->auth, lines + n);
   n += srv_submit_keywords(&s->ctx, lines + n); /* RFC 6409 (faults) */
   s->fmt.enhanced = false; /* RFC 2034 §3: not on the EHLO reply */

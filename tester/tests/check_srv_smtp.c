@@ -874,11 +874,27 @@ START_TEST(test_expn_disabled) {
 }
 END_TEST
 
+/* RFC 5321 §2.2.2: only registered keywords; ehlo-vrfy-keyword adds VRFY
+ * (5321-2.2.2-2, 2.2.2-3). */
+START_TEST(test_ehlo_vrfy_keyword) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC5321, 0);
+  drv_out(&d);
+  ck_assert_ptr_null(strstr(drv(&d, "EHLO x"), "VRFY"));
+  drv_close(&d);
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_EHLO_VRFY_KEYWORD);
+  drv_out(&d);
+  ck_assert_ptr_nonnull(strstr(drv(&d, "EHLO x"), "250 VRFY\r\n"));
+  drv_close(&d);
+}
+END_TEST
+
 Suite *make_srv_smtp_suite(void) {
   Suite *s = suite_create("srv_smtp");
   TCase *tc = tcase_create("rfc821");
   tcase_add_test(tc, test_greeting);
   tcase_add_test(tc, test_expn_disabled);
+  tcase_add_test(tc, test_ehlo_vrfy_keyword);
   tcase_add_test(tc, test_scenario1_delivers);
   tcase_add_test(tc, test_no_unstuff_fault);
   tcase_add_test(tc, test_end_of_data_needs_crlf);
