@@ -867,6 +867,9 @@ static const struct fault_def fault_defs[] = {
     {"ehlo-vrfy-keyword", MS_F_EHLO_VRFY_KEYWORD, FA_NONE, false, 0, 0,
      "SMTP: EHLO lists VRFY, a keyword not registered with IANA\n"
      "                         (5321-2.2.2-2, 5321-2.2.2-3)"},
+    {"turn-554", MS_F_TURN_554, FA_NONE, false, 0, 0,
+     "SMTP: TURN (recognized, not implemented) gets 554, not 502\n"
+     "                         (5321-4.2.4-1)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

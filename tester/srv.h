@@ -394,6 +394,8 @@ enum ms_fault {
   MS_F_EHLO_VRFY_KEYWORD,          /* ehlo-vrfy-keyword: EHLO lists VRFY, a
                                       keyword IANA never registered
                                       (5321-2.2.2-2, 2.2.2-3) */
+  MS_F_TURN_554,                   /* turn-554: TURN, recognized, is refused
+                                      with 554, not 502 (5321-4.2.4-1) */
   MS_F_COUNT                       /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

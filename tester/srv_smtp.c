@@ -758,6 +758,10 @@ static enum srv_action smtp_quit(struct smtp_sess *s, const char *arg,
 static enum srv_action smtp_turn(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
   (void)arg;
+  if (smtp_fault(s, MS_F_TURN_554)) { /* 5321-4.2.4-1: not 502 */
+    smtp_say(s, out, 554, "5.7.1", "TURN refused");
+    return SRV_CONTINUE;
+  }
   return smtp_502(s, out);
 }
 

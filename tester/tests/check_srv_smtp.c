@@ -889,12 +889,30 @@ START_TEST(test_ehlo_vrfy_keyword) {
 }
 END_TEST
 
+/* RFC 5321 §4.2.4: TURN, recognized, not implemented: 502; turn-554
+ * (5321-4.2.4-1). */
+START_TEST(test_turn_502) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC5321, 0);
+  drv_out(&d);
+  drv(&d, "EHLO x");
+  ck_assert(!strncmp(drv(&d, "TURN"), "502 ", 4));
+  drv_close(&d);
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_TURN_554);
+  drv_out(&d);
+  drv(&d, "EHLO x");
+  ck_assert(!strncmp(drv(&d, "TURN"), "554 ", 4));
+  drv_close(&d);
+}
+END_TEST
+
 Suite *make_srv_smtp_suite(void) {
   Suite *s = suite_create("srv_smtp");
   TCase *tc = tcase_create("rfc821");
   tcase_add_test(tc, test_greeting);
   tcase_add_test(tc, test_expn_disabled);
   tcase_add_test(tc, test_ehlo_vrfy_keyword);
+  tcase_add_test(tc, test_turn_502);
   tcase_add_test(tc, test_scenario1_delivers);
   tcase_add_test(tc, test_no_unstuff_fault);
   tcase_add_test(tc, test_end_of_data_needs_crlf);
