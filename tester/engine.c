@@ -11,10 +11,12 @@
  * and the builtin server in engine_item.c, TLS and AUTH steps in
  * engine_secure.c.  Secrets (-D env:/file: values, auth: passwords) are
  * scrubbed from every text of the result and the live view. */
+#include <math.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "buf.h"
@@ -453,6 +455,85 @@ static void eng_judge_step_free(struct ms_step *js) {
   free(js->each_re);
 }
 
+/* ---- at_most:, at_least: ---------------------------------------------- */
+
+/* A value compared: a decimal number, or NEVER, RFC 2449 §6.7's EXPIRE
+ * value that is greater than every number.  False when it is neither. */
+static bool eng_cmp_value(const char *s, size_t n, double *out) {
+  if (n == 5 && strncasecmp(s, "NEVER", 5) == 0) {
+    *out = HUGE_VAL;
+    return true;
+  }
+  if (n == 0 || n > 15 || strspn(s, "0123456789") < n)
+    return false;
+  *out = 0;
+  for (size_t i = 0; i < n; i++)
+    *out = *out * 10 + (s[i] - '0');
+  return true;
+}
+
+/* One NAME: RE of at_most: (MOST) or at_least: against TEXT; NULL or why
+ * the step fails (*ERR: it could not be judged). */
+static char *eng_cmp_one(const struct ms_eng *e, bool most, const char *name,
+                         const char *re, const char *text, bool *err) {
+  const char *key = most ? "at_most" : "at_least";
+  const struct ms_var *v = eng_cap_find(e, name, strlen(name));
+  double bound, got;
+  *err = true;
+  if (!v || !v->value)
+    return xasprintf("%s: ${%s} has no value: no capture: before this step "
+                     "gave it one",
+                     key, name);
+  if (!eng_cmp_value(v->value, strlen(v->value), &bound))
+    return xasprintf("%s: ${%s} is '%s', not a number", key, name, v->value);
+  *err = false;
+  regex_t rx;
+  regmatch_t m[2];
+  char why[200];
+  if (ms_rx_compile(&rx, re, REG_EXTENDED | REG_NEWLINE, why, sizeof why) !=
+      0) {
+    *err = true;
+    return xasprintf("%s: bad regex /%s/: %s", key, re, why);
+  }
+  int rc = regexec(&rx, text, 2, m, 0);
+  regfree(&rx);
+  if (rc != 0 || m[1].rm_so < 0)
+    return xasprintf("reply text does not match %s: %s: /%s/", key, name, re);
+  const char *g = text + m[1].rm_so;
+  size_t n = (size_t)(m[1].rm_eo - m[1].rm_so);
+  if (!eng_cmp_value(g, n, &got))
+    return xasprintf("%s: '%.*s' (/%s/) is not a number", key, (int)n, g, re);
+  if (most ? got <= bound : got >= bound)
+    return NULL;
+  return xasprintf("%.*s is %s than ${%s} (%s)", (int)n, g,
+                   most ? "greater" : "smaller", name, v->value);
+}
+
+/* at_most:/at_least: of ST against REP, once everything else passed. */
+static void eng_compare(const struct ms_eng *e, const struct ms_step *st,
+                        const struct ms_reply *rep, struct ms_step_result *r) {
+  if (r->verdict != MS_PASS || (!st->at_most && !st->at_least))
+    return;
+  char *text = ms_engine_reply_text(rep);
+  for (int k = 0; k < 2 && r->verdict == MS_PASS; k++) {
+    const char *p = k == 0 ? st->at_most : st->at_least;
+    for (; p && *p && r->verdict == MS_PASS; p += strlen(p) + 1) {
+      const char *re = p + strlen(p) + 1;
+      bool err;
+      char *why = eng_cmp_one(e, k == 0, p, re, text, &err);
+      if (why && err)
+        ms_engine_error(r, why);
+      else if (why) {
+        r->verdict = MS_FAIL;
+        free(r->reason);
+        r->reason = why;
+      }
+      p = re;
+    }
+  }
+  free(text);
+}
+
 /* Judge REP for ST into R, with captured variables expanded. */
 static void eng_judge(struct ms_eng *e, const struct ms_step *st,
                       const struct ms_reply *rep, struct ms_step_result *r) {
@@ -463,6 +544,7 @@ static void eng_judge(struct ms_eng *e, const struct ms_step *st,
   eng_judge_step_free(&js);
   if (!ok)
     ms_engine_error(r, why);
+  eng_compare(e, st, rep, r);
 }
 
 bool ms_engine_send_step(struct ms_eng *e, const struct ms_step *st,

@@ -844,6 +844,32 @@ static const struct fault_def fault_defs[] = {
      "                         the new one (250)"},
     {"apparently-to", MS_F_APPARENTLY_TO, FA_NONE, false, 0, 0,
      "add an Apparently-To: field naming every recipient"},
+    /* branch wiremisc: on-the-wire requirements without a test */
+    {"plain-255-refused", MS_F_PLAIN_255_REFUSED, FA_NONE, false, 0, 0,
+     "POP3 AUTH PLAIN: a name, authorization identity or password of\n"
+     "                         255 octets fails (2595-6-6, 6-7, 6-8)"},
+    {"plain-utf8-latin1", MS_F_PLAIN_UTF8_LATIN1, FA_NONE, false, 0, 0,
+     "POP3 AUTH PLAIN: the name and password read as Latin-1, their\n"
+     "                         non-ASCII octets encoded again (2595-A-1)"},
+    {"corrupt-maildrop-ok", MS_F_CORRUPT_MAILDROP_OK, FA_NONE, false, 0, 0,
+     "POP3: a maildrop that cannot be parsed (world: corrupt: true)\n"
+     "                         opens with +OK and no messages (1939-4-9)"},
+    {"expn-disabled-250", MS_F_EXPN_DISABLED_250, FA_NONE, false, 0, 0,
+     "SMTP: an EXPN disabled for security (world: expn: false) answers\n"
+     "                         250 with no list, not 252 (5321-7.3-3)"},
+    {"login-delay-before-smaller", MS_F_LOGIN_DELAY_BEFORE_SMALLER, FA_NONE,
+     false, 0, 0,
+     "POP3: CAPA lists LOGIN-DELAY N USER before login, N+60 after it\n"
+     "                         (not the largest value first, 2449-6.5-3)"},
+    {"expire-before-greater", MS_F_EXPIRE_BEFORE_GREATER, FA_NONE, false, 0, 0,
+     "POP3: CAPA lists EXPIRE NEVER USER before login, EXPIRE 30 after\n"
+     "                         it (not the smallest value first, 2449-6.7-4)"},
+    {"ehlo-vrfy-keyword", MS_F_EHLO_VRFY_KEYWORD, FA_NONE, false, 0, 0,
+     "SMTP: EHLO lists VRFY, a keyword not registered with IANA\n"
+     "                         (5321-2.2.2-2, 5321-2.2.2-3)"},
+    {"turn-554", MS_F_TURN_554, FA_NONE, false, 0, 0,
+     "SMTP: TURN (recognized, not implemented) gets 554, not 502\n"
+     "                         (5321-4.2.4-1)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -11,7 +11,7 @@
 #include <regex.h>
 #include <stddef.h>
 
-#define MS_RX_MAX_LEN 1024   /* octets of pattern */
+#define MS_RX_MAX_LEN 4096   /* octets of pattern (an EHLO keyword list) */
 #define MS_RX_MAX_COST 20000 /* estimated nodes after expansion */
 
 /* The estimated number of nodes regcomp builds for PATTERN (repetition

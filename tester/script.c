@@ -44,6 +44,8 @@ static void script_step_clear(struct ms_step *st) {
   free(st->text_re);
   free(st->not_re);
   free(st->each_re);
+  free(st->at_most);
+  free(st->at_least);
   free(st->skip_why);
   free(st->meta);
   free(st->user);

@@ -376,7 +376,27 @@ enum ms_fault {
                                 first recipient is dropped for the new one */
   MS_F_APPARENTLY_TO,        /* apparently-to: an Apparently-To: field */
   MS_F_POP3_LOCK_CLOSE, /* pop3-lock-close: a held maildrop: close, no -ERR */
-  MS_F_COUNT            /* keep last */
+  /* branch wiremisc: on-the-wire requirements without a test */
+  MS_F_PLAIN_255_REFUSED,   /* plain-255-refused: POP3 PLAIN fields over 254
+                               octets fail (2595-6-6, 6-7, 6-8) */
+  MS_F_PLAIN_UTF8_LATIN1,   /* plain-utf8-latin1: POP3 PLAIN's name and
+                               password read as Latin-1 (2595-A-1) */
+  MS_F_CORRUPT_MAILDROP_OK, /* corrupt-maildrop-ok: a maildrop that cannot
+                               be parsed is opened, +OK (1939-4-9) */
+  MS_F_EXPN_DISABLED_250,   /* expn-disabled-250: EXPN disabled for
+                               security answers 250 (5321-7.3-3) */
+  MS_F_LOGIN_DELAY_BEFORE_SMALLER, /* login-delay-before-smaller: CAPA's
+                                      LOGIN-DELAY before login is below the
+                                      one after it (2449-6.5-3) */
+  MS_F_EXPIRE_BEFORE_GREATER,      /* expire-before-greater: CAPA's EXPIRE
+                                      before login is above the one after
+                                      it (2449-6.7-4) */
+  MS_F_EHLO_VRFY_KEYWORD,          /* ehlo-vrfy-keyword: EHLO lists VRFY, a
+                                      keyword IANA never registered
+                                      (5321-2.2.2-2, 2.2.2-3) */
+  MS_F_TURN_554,                   /* turn-554: TURN, recognized, is refused
+                                      with 554, not 502 (5321-4.2.4-1) */
+  MS_F_COUNT                       /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

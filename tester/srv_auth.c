@@ -184,6 +184,23 @@ static bool auth_authzid_ok(const struct srv_auth *a, const struct srv_ctx *ctx,
   return ok;
 }
 
+/* The fault plain-utf8-latin1: S read as Latin-1 and encoded in UTF-8
+ * again, so "j\xc3\xbcrgen" becomes "j\xc3\x83\xc2\xbcrgen" (RFC 2595
+ * Appendix A: "MUST use UTF-8 encoding for characters in PLAIN"). */
+static char *auth_latin1(const char *s) {
+  char *r = xmalloc(2 * strlen(s) + 1), *o = r;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p < 0x80) {
+      *o++ = (char)*p;
+    } else {
+      *o++ = (char)(0xc0 | *p >> 6);
+      *o++ = (char)(0x80 | (*p & 0x3f));
+    }
+  }
+  *o = '\0';
+  return r;
+}
+
 /* RFC 4616 §2: [authzid] NUL authcid NUL passwd. */
 static bool auth_plain(struct srv_auth *a, const struct srv_ctx *ctx,
                        const unsigned char *m, size_t n) {
@@ -198,8 +215,19 @@ static bool auth_plain(struct srv_auth *a, const struct srv_ctx *ctx,
   const char *pw = cid + cl + 1;
   if (strnlen(pw, n - zl - cl - 2) != n - zl - cl - 2)
     return false; /* a third NUL */
+  size_t pl = n - zl - cl - 2;
+  if (a->pop3 && ms_fault_on(&ctx->faults, MS_F_PLAIN_255_REFUSED) &&
+      (zl > 254 || cl > 254 || pl > 254))
+    return false; /* RFC 2595 §6: "MUST accept up to 255 octets" */
   if (!auth_authzid_ok(a, ctx, zid, zl, cid))
     return false;
+  if (a->pop3 && ms_fault_on(&ctx->faults, MS_F_PLAIN_UTF8_LATIN1)) {
+    char *u = auth_latin1(cid), *p = auth_latin1(pw); /* 2595-A-1 */
+    bool ok = auth_check(a, ctx, u, p);
+    free(u);
+    free(p);
+    return ok;
+  }
   /* RFC 4954 §4, a SHOULD; POP3 names: auth_check */
   char *user = a->pop3 ? xstrdup(cid) : srv_saslprep(cid, cl);
   bool ok = user && auth_check(a, ctx, user, pw);

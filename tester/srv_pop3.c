@@ -157,6 +157,9 @@ static void pop3_close(void *sess) {
 static void pop3_maildrop_status(struct pop3_sess *s, const char *who,
                                  struct ms_buf *out) {
   size_t octets = 0, n = srv_pop3_txn_count(s, &octets);
+  for (const char *p = who; p && *p; p++)
+    if ((unsigned char)*p > 127)
+      who = NULL; /* a UTF-8 name (RFC 2595 §6) stays out of the reply */
   ms_buf_addf(out, "+OK %s%smaildrop has %zu message%s (%zu octets)\r\n",
               who ? who : "", who ? "'s " : "", n, n == 1 ? "" : "s", octets);
 }
@@ -195,9 +198,19 @@ static enum srv_action pop3_enter_trans(struct pop3_sess *s, const char *user,
     ms_buf_addstr(out, "+OK authenticated again\r\n");
     return SRV_CONTINUE;
   }
-  if (!ms_world_find_maildrop(s->ctx->world, user)) { /* user-any-name */
+  const struct ms_world_maildrop *drop =
+      ms_world_find_maildrop(s->ctx->world, user);
+  if (!drop) { /* user-any-name */
     s->state = POP3_TRANS;
     pop3_maildrop_status(s, user, out);
+    return SRV_CONTINUE;
+  }
+  /* RFC 1939 §4: "If the maildrop cannot be opened for some reason (for
+   * example, ... the maildrop cannot be parsed), the POP3 server responds
+   * with a negative status indicator" (corrupt-maildrop-ok: +OK). */
+  if (drop->corrupt && !pop3_fault(s, MS_F_CORRUPT_MAILDROP_OK)) {
+    ms_buf_addf(out, "-ERR %smaildrop cannot be parsed\r\n",
+                srv_pop3_code(s, "SYS/PERM", code, sizeof code));
     return SRV_CONTINUE;
   }
   /* RFC 2449 §6.5: "Servers which advertise LOGIN-DELAY SHOULD enforce

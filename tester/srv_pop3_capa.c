@@ -21,18 +21,25 @@ const char *srv_pop3_code(const struct pop3_sess *s, const char *code,
  * nothing on its own and wants the world's delay between logins (none by
  * default), the same for every user.  The faults
  * change the value after login without the "USER" token that RFC 2449
- * asks for when it differs per user (2449-6.5-4, 2449-6.7-5). */
+ * asks for when it differs per user (2449-6.5-4, 2449-6.7-5), or list
+ * before login a LOGIN-DELAY below, an EXPIRE above, the value after it
+ * (2449-6.5-3, 2449-6.7-4: the largest and smallest value first). */
 static void capa_policy(const struct pop3_sess *s, struct ms_buf *out) {
   bool trans = s->state != POP3_AUTH;
+  size_t delay = s->ctx->world ? s->ctx->world->pop3_login_delay : 0;
   if (pop3_fault(s, MS_F_EXPIRE_NO_USER))
     ms_buf_addstr(out, trans ? "EXPIRE NEVER\r\n" : "EXPIRE 30\r\n");
+  else if (pop3_fault(s, MS_F_EXPIRE_BEFORE_GREATER)) /* 2449-6.7-4 */
+    ms_buf_addstr(out, trans ? "EXPIRE 30\r\n" : "EXPIRE NEVER USER\r\n");
   else
     ms_buf_addstr(out, "EXPIRE NEVER\r\n");
   if (pop3_fault(s, MS_F_LOGIN_DELAY_NO_USER))
     ms_buf_addstr(out, trans ? "LOGIN-DELAY 0\r\n" : "LOGIN-DELAY 60\r\n");
+  else if (pop3_fault(s, MS_F_LOGIN_DELAY_BEFORE_SMALLER)) /* 2449-6.5-3 */
+    ms_buf_addf(out, trans ? "LOGIN-DELAY %zu\r\n" : "LOGIN-DELAY %zu USER\r\n",
+                trans ? delay + 60 : delay);
   else
-    ms_buf_addf(out, "LOGIN-DELAY %zu\r\n",
-                s->ctx->world ? s->ctx->world->pop3_login_delay : 0);
+    ms_buf_addf(out, "LOGIN-DELAY %zu\r\n", delay);
 }
 
 enum srv_action srv_pop3_capa(struct pop3_sess *s, const struct pop3_cmd *c,

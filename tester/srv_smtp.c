@@ -202,10 +202,13 @@ static enum srv_action smtp_ehlo_reply(struct smtp_sess *s, const char *arg,
     if (strcmp(lines[i], "PIPELINING") == 0)
       lines[i] = "PIPE_LINING";
   n = srv_smtp_ext_ehlo(&s->ctx, lines, n, 20); /* CHUNKING, DSN... */
-  if (!smtp_fault(s, MS_F_EHLO_NO_EXPN))
+  if (!smtp_fault(s, MS_F_EHLO_NO_EXPN) &&
+      !(s->ctx.world && s->ctx.world->expn_disabled))
     lines[n++] = "EXPN";
   if (!smtp_fault(s, MS_F_EHLO_NO_HELP))
     lines[n++] = "HELP";
+  if (smtp_fault(s, MS_F_EHLO_VRFY_KEYWORD)) /* RFC 5321 §2.2.2 */
+    lines[n++] = "VRFY";
   n += srv_auth_smtp_keywords(&s->ctx, &s->auth, lines + n);
   n += srv_submit_keywords(&s->ctx, lines + n); /* RFC 6409 (faults) */
   s->fmt.enhanced = false; /* RFC 2034 §3: not on the EHLO reply */
@@ -755,6 +758,10 @@ static enum srv_action smtp_quit(struct smtp_sess *s, const char *arg,
 static enum srv_action smtp_turn(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
   (void)arg;
+  if (smtp_fault(s, MS_F_TURN_554)) { /* 5321-4.2.4-1: not 502 */
+    smtp_say(s, out, 554, "5.7.1", "TURN refused");
+    return SRV_CONTINUE;
+  }
   return smtp_502(s, out);
 }
 
@@ -944,6 +951,16 @@ static enum srv_action smtp_expn(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
   if (!*arg)
     return smtp_501(s, out);
+  /* RFC 5321 §7.3: "If a site disables these commands for security
+   * reasons, the SMTP server MUST return a 252 response" (the fault
+   * expn-disabled-250: a 250 that reads like an expansion). */
+  if (s->ctx.world && s->ctx.world->expn_disabled) {
+    if (smtp_fault(s, MS_F_EXPN_DISABLED_250))
+      smtp_say(s, out, 250, "2.0.0", "EXPN is disabled");
+    else
+      smtp_say(s, out, 252, "2.5.0", "EXPN is disabled");
+    return SRV_CONTINUE;
+  }
   char *q = smtp_unbracket(arg);
   const struct ms_world_list *l = ms_world_find_list(s->ctx.world, q);
   const struct ms_world_user *m[SMTP_VRFY_MAX];

@@ -226,16 +226,19 @@ const char *ms_step_capture_next(const struct ms_step *st, const char *prev,
 
 /* One capture: entry: a variable name and an ERE with exactly one group
  * (its text is the value). */
-static bool steps_capture_one(struct ms_script *s, const struct ms_ynode *k,
+static bool steps_capture_one(struct ms_script *s, const char *key,
+                              const struct ms_ynode *k,
                               const struct ms_ynode *v) {
   if (k->kind != MS_YSCALAR || !ms_vars_valid_name(k->str, k->len)) {
-    steps_error(s, k,
-                "capture: names are variable names: letters, digits and _ "
-                "(not starting with a digit), as in ${uid}");
+    ms_diags_add(s->d, false, s->file, k->line, k->col,
+                 "%s: names are variable names: letters, digits and _ "
+                 "(not starting with a digit), as in ${uid}",
+                 key);
     return false;
   }
   if (v->kind != MS_YSCALAR || memchr(v->str, '\0', v->len)) {
-    steps_error(s, v, "capture: takes NAME: REGEX (a string)");
+    ms_diags_add(s->d, false, s->file, v->line, v->col,
+                 "%s: takes NAME: REGEX (a string)", key);
     return false;
   }
   regex_t re;
@@ -244,39 +247,45 @@ static bool steps_capture_one(struct ms_script *s, const struct ms_ynode *k,
       ms_rx_compile(&re, v->str, REG_EXTENDED | REG_NEWLINE, msg, sizeof msg);
   if (rc != 0) {
     ms_diags_add(s->d, false, s->file, v->line, v->col,
-                 "capture: %s: is not a valid POSIX extended regular "
+                 "%s: %s: is not a valid POSIX extended regular "
                  "expression: %s",
-                 k->str, msg);
+                 key, k->str, msg);
     return false;
   }
   size_t groups = re.re_nsub;
   regfree(&re);
   if (groups != 1) {
     ms_diags_add(s->d, false, s->file, v->line, v->col,
-                 "capture: %s: the regex must have exactly one group (...), "
-                 "whose text becomes ${%s}; it has %zu",
-                 k->str, k->str, groups);
+                 "%s: %s: the regex must have exactly one group (...), "
+                 "%s; it has %zu",
+                 key, k->str,
+                 strcmp(key, "capture") ? "whose text is the number compared"
+                                        : "whose text becomes the value",
+                 groups);
     return false;
   }
   return true;
 }
 
 /* capture: {NAME: REGEX, ...} as NAME NUL REGEX NUL ... NUL in *OUT. */
-static bool steps_captures(struct ms_script *s, const struct ms_ynode *c,
-                           char **out, size_t *outlen) {
+static bool steps_captures(struct ms_script *s, const char *key,
+                           const struct ms_ynode *c, char **out,
+                           size_t *outlen) {
   if (c->kind != MS_YMAP || c->nkids < 2) {
-    steps_error(s, c,
-                "capture: takes a mapping NAME: REGEX, e.g. capture: "
-                "{uid: '^\\+OK 1 ([!-~]+)$'}");
+    ms_diags_add(s->d, false, s->file, c->line, c->col,
+                 "%s: takes a mapping NAME: REGEX, e.g. %s: "
+                 "{uid: '^\\+OK 1 ([!-~]+)$'}",
+                 key, key);
     return false;
   }
   size_t n = 1;
   for (size_t i = 0; i + 1 < c->nkids; i += 2) {
-    if (!steps_capture_one(s, c->kids[i], c->kids[i + 1]))
+    if (!steps_capture_one(s, key, c->kids[i], c->kids[i + 1]))
       return false;
     for (size_t j = 0; j < i; j += 2)
       if (strcmp(c->kids[j]->str, c->kids[i]->str) == 0) {
-        steps_error(s, c->kids[i], "capture: names a variable twice");
+        ms_diags_add(s->d, false, s->file, c->kids[i]->line, c->kids[i]->col,
+                     "%s: names a variable twice", key);
         return false;
       }
     n += c->kids[i]->len + 1 + c->kids[i + 1]->len + 1;
@@ -300,8 +309,12 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
   const struct ms_ynode *each = ms_transcript_yaml_get(m, "each_line");
   const struct ms_ynode *timeout = ms_transcript_yaml_get(m, "timeout");
   const struct ms_ynode *capture = ms_transcript_yaml_get(m, "capture");
-  char *caps = NULL;
-  size_t ncaps = 0;
+  /* at_most:/at_least: {NAME: REGEX}: the number REGEX's group finds in
+   * the reply against the captured ${NAME} (engine.c). */
+  const struct ms_ynode *most = ms_transcript_yaml_get(m, "at_most");
+  const struct ms_ynode *least = ms_transcript_yaml_get(m, "at_least");
+  char *caps = NULL, *cmp_most = NULL, *cmp_least = NULL;
+  size_t ncaps = 0, ncmp = 0;
   char err[256];
   struct ms_pattern p;
   bool close = v->kind == MS_YSCALAR && strcmp(v->str, "close") == 0;
@@ -327,8 +340,13 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
                 "expect: close takes no text: (there is no reply)");
     return;
   }
-  if (capture && close) {
-    steps_error(s, capture, "expect: close takes no capture: (no reply)");
+  if ((capture || most || least) && close) {
+    steps_error(s,
+                capture ? capture
+                : most  ? most
+                        : least,
+                "expect: close takes no capture:, at_most: or at_least: (no "
+                "reply)");
     return;
   }
   const struct ms_ynode *skip_on = ms_transcript_yaml_get(m, "skip_on");
@@ -343,8 +361,12 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
   if ((text && !steps_regex(s, text, "text")) ||
       (not_text && !steps_regex(s, not_text, "not_text")) ||
       (each && !steps_regex(s, each, "each_line")) ||
-      (capture && !steps_captures(s, capture, &caps, &ncaps))) {
+      (capture && !steps_captures(s, "capture", capture, &caps, &ncaps)) ||
+      (most && !steps_captures(s, "at_most", most, &cmp_most, &ncmp)) ||
+      (least && !steps_captures(s, "at_least", least, &cmp_least, &ncmp))) {
     free(skip.skip_why);
+    free(caps);
+    free(cmp_most);
     return;
   }
   ms_script_reply_start(s, m->line, m->col);
@@ -363,6 +385,8 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
   if (each)
     st->each_re = xstrdup(each->str);
   st->meta = caps; /* freed with the step; ms_step_capture_next() */
+  st->at_most = cmp_most;
+  st->at_least = cmp_least;
   st->skip_pat = skip.skip_pat;
   st->skip_why = skip.skip_why;
   ms_script_expected(s, &p, m->line);
@@ -530,7 +554,8 @@ static const struct steps_action steps_actions[] = {
     {"send", "times"},
     {"raw", ""},
     {"data", ""},
-    {"expect", "text not_text each_line timeout capture skip_on skip_reason"},
+    {"expect", "text not_text each_line timeout capture at_most at_least "
+               "skip_on skip_reason"},
     {"pause", ""},
     {"meta", ""},
     {"starttls", ""},

@@ -297,6 +297,7 @@ struct world_patch {
   bool have_req_tls, have_req_auth, have_req_tls_auth, have_tls_insuff,
       have_submission, have_starttls, have_weak;
   bool have_ehlo_off;
+  bool have_expn;
 };
 
 struct world_ctx {
@@ -601,10 +602,12 @@ static void world_drop_pair(struct world_ctx *c, const char *key,
     dst = &m->apop_secret;
   else if (!strcmp(key, "messages") && !m->msgs)
     world_msgs(c, v, m);
+  else if (!strcmp(key, "corrupt"))
+    m->corrupt = world_bool(c, v, key);
   else
     world_err(c, k,
               "unknown maildrop key '%s' (known: user, pass, apop, "
-              "messages)",
+              "messages, corrupt)",
               key);
   if (dst) {
     free(*dst);
@@ -770,6 +773,9 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
     p->have_tls_insuff = true;
   } else if (!strcmp(key, "submission") && !p->have_submission) {
     world_submission(c, v, p);
+  } else if (!strcmp(key, "expn")) {
+    p->v.expn_disabled = !world_bool(c, v, key);
+    p->have_expn = true;
   } else if (!strcmp(key, "domains") || !strcmp(key, "relay_domains") ||
              !strcmp(key, "users") || !strcmp(key, "lists") ||
              !strcmp(key, "submission") || !strcmp(key, "weak_mechanisms") ||
@@ -781,7 +787,8 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
               "relay_domains, max_recipients, max_message, users, "
               "lists, pop3, require_tls, require_auth, "
               "require_tls_for_auth, starttls, weak_mechanisms, "
-              "tls_insufficient, submission, ehlo_off, defer_senders)",
+              "tls_insufficient, submission, ehlo_off, defer_senders, "
+              "expn)",
               key);
   }
 }
@@ -842,6 +849,8 @@ static void world_merge(struct ms_world *w, struct world_patch *p) {
   }
   if (p->have_tls_insuff)
     w->tls_insufficient = q->tls_insufficient;
+  if (p->have_expn)
+    w->expn_disabled = q->expn_disabled;
   if (p->have_submission) {
     w->submission = q->submission;
     WORLD_SWAP(w->sub_senders, q->sub_senders);

@@ -41,6 +41,7 @@ struct ms_world_maildrop {
   char *user;
   char *pass;
   char *apop_secret;
+  bool corrupt; /* cannot be parsed: logins get -ERR (RFC 1939 §4) */
   struct ms_world_msg *msgs;
   size_t nmsgs;
 };
@@ -90,6 +91,9 @@ struct ms_world {
    * max_message of 0 is "SIZE 0", no fixed maximum (RFC 1870 §3). */
   char **ehlo_off;
   size_t nehlo_off;
+  /* `expn: false`: EXPN disabled for security, answered 252 and not in
+   * EHLO (RFC 5321 §7.3). */
+  bool expn_disabled;
 };
 
 const struct ms_world_user *ms_world_find_user(const struct ms_world *w,

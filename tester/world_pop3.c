@@ -57,6 +57,19 @@ static void pop3_drop(struct ms_world *w, const char *user, const char *pass,
   pop3_msg(&d->msgs[1], pop3_msg2, "QhdPYR:00WBw1Ph7x7");
 }
 
+/* PREFIX padded with the digits 0-9, over and over, to 255 octets: the
+ * longest authenticate-id, authorize-id and password RFC 2595 §6's PLAIN
+ * grammar says a server "MUST accept". */
+static char *pop3_octets_255(const char *prefix) {
+  char *s = xmalloc(256);
+  size_t n = strlen(prefix);
+  memcpy(s, prefix, n);
+  for (size_t i = n; i < 255; i++)
+    s[i] = (char)('0' + (i - n) % 10);
+  s[255] = '\0';
+  return s;
+}
+
 void ms_world_builtin_pop3(struct ms_world *w) {
   /* No fixed APOP timestamp: RFC 1939 §7 wants a new one in every
    * greeting.  The classroom's §10 replay fixes it in its own world:
@@ -76,4 +89,20 @@ void ms_world_builtin_pop3(struct ms_world *w) {
     free(d->msgs[i].uidl);
   }
   d->nmsgs = 0;
+  /* RFC 2595 §6 (2595-6-6, 6-7, 6-8): a 255-octet name with a
+   * 255-octet password, and Appendix A's UTF-8 (2595-A-1): a non-ASCII
+   * name and password (the auth suite's ${longuser}, ${longpass},
+   * ${utf8user}, ${utf8pass}). */
+  char *lu = pop3_octets_255("mailspec-255-octet-user-");
+  char *lp = pop3_octets_255("mailspec-255-octet-password-");
+  pop3_drop(w, lu, lp, NULL);
+  free(lu);
+  free(lp);
+  pop3_drop(w,
+            "j\xc3\xbc"
+            "rgen",
+            "s\xc3\xa9"
+            "same-\xc3\xb6"
+            "ffne-dich",
+            NULL);
 }

@@ -99,6 +99,9 @@ struct ms_step {
   char *not_re;   /* optional POSIX ERE the reply text must NOT match */
   char *each_re;  /* each_line: every line of the reply must match it, and
                      its first group (if any) be the same on every line */
+  char *at_most;  /* at_most: {NAME: RE}, as NAME NUL RE NUL ... NUL: the
+                     number RE's group finds is <= ${NAME} (engine.c) */
+  char *at_least; /* at_least: likewise, >= ${NAME} */
   double timeout; /* seconds, 0 = the run's default */
   /* skip_on: a reply that matches SKIP_PAT (and not PAT) shows that the
    * server lacks the set-up the test presupposes: the step and the

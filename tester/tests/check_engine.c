@@ -557,6 +557,44 @@ START_TEST(test_run_capture_unmatched) {
 }
 END_TEST
 
+/* at_most:/at_least: compare a number of the reply with a captured one
+ * (the reference server's EHLO lists "SIZE 10485760"); a name never
+ * captured is an ERROR. */
+START_TEST(test_run_compare) {
+  static const char yaml[] =
+      "title: compare\n"
+      "protocol: smtp\n"
+      "convention: rfc5321\n"
+      "steps:\n"
+      "  - S: 220\n"
+      "  - C: EHLO x\n"
+      "  - expect: 250\n"
+      "    capture: {max: '^250[- ]SIZE ([0-9]+)', "
+      "eight: '^250[- ](8)BITMIME'}\n"
+      "  - C: EHLO x\n"
+      "  - expect: 250\n"
+      "    at_most: {max: '^250[- ]SIZE ([0-9]+)'}\n"
+      "    at_least: {max: '^250[- ]SIZE ([0-9]+)', "
+      "eight: '^250[- ]SIZE ([0-9]+)'}\n"
+      "  - C: EHLO x\n"
+      "  - expect: 250\n"
+      "    at_most: {eight: '^250[- ]SIZE ([0-9]+)'}\n"
+      "  - C: EHLO x\n"
+      "  - expect: 250\n"
+      "    at_least: {nothing: '^250[- ]SIZE ([0-9]+)'}\n";
+  struct ms_transcript_result out;
+  ce_run(yaml, 10, &out);
+  ck_assert_uint_eq(out.nsteps, 5);
+  ck_assert_int_eq(out.steps[2].verdict, MS_PASS);
+  ck_assert_int_eq(out.steps[3].verdict, MS_FAIL);
+  ck_assert_ptr_nonnull(
+      strstr(out.steps[3].reason, "10485760 is greater than ${eight} (8)"));
+  ck_assert_int_eq(out.steps[4].verdict, MS_ERROR);
+  ck_assert_ptr_nonnull(strstr(out.steps[4].reason, "${nothing} has no value"));
+  ms_transcript_result_free(&out);
+}
+END_TEST
+
 /* Client lines without an expectation between them go out in one batch;
  * the replies are then taken one per EXPECT, in order. */
 START_TEST(test_run_batched) {
@@ -699,6 +737,7 @@ Suite *make_engine_suite(void) {
   tcase_add_test(tc, test_run_gap_noop);
   tcase_add_test(tc, test_run_capture);
   tcase_add_test(tc, test_run_capture_unmatched);
+  tcase_add_test(tc, test_run_compare);
   tcase_add_test(tc, test_run_early_close);
   tcase_add_test(tc, test_run_refused);
   tcase_add_test(tc, test_run_unknown_var);

@@ -981,6 +981,56 @@ START_TEST(test_issue14_saslprep) {
 }
 END_TEST
 
+/* POP3 AUTH PLAIN: "{prefix}0123..." to 255 octets, as world_pop3.c
+ * pads the built-in world's long account. */
+static char *octets_255(const char *prefix) {
+  char *r = xmalloc(256);
+  size_t n = strlen(prefix);
+  memcpy(r, prefix, n);
+  for (size_t i = n; i < 255; i++)
+    r[i] = (char)('0' + (i - n) % 10);
+  r[255] = '\0';
+  return r;
+}
+
+/* One POP3 AUTH PLAIN (after the "+ " continuation) with FAULT on. */
+static void pop3_plain_is(enum ms_fault fault, const char *zid,
+                          const char *user, const char *pass, const char *ere) {
+  struct drv d;
+  drv_open(&d, &ms_srv_pop3_ops, fault, NULL);
+  ck_assert_str_eq(say(&d, "AUTH PLAIN"), "+ \r\n");
+  char *m = plain(zid, user, pass);
+  SAYS(&d, m, ere);
+  free(m);
+  drv_close(&d);
+}
+
+/* RFC 2595 §6: 255-octet fields "MUST accept"; Appendix A: UTF-8.  The
+ * faults plain-255-refused (2595-6-6, 6-7, 6-8) and plain-utf8-latin1
+ * (2595-A-1) break them; the UTF-8 name stays out of the +OK. */
+START_TEST(test_wiremisc_plain) {
+  char *u = octets_255("mailspec-255-octet-user-"),
+       *p = octets_255("mailspec-255-octet-password-");
+  const char *uu = "j\xc3\xbc"
+                   "rgen",
+             *up = "s\xc3\xa9"
+                   "same-\xc3\xb6"
+                   "ffne-dich";
+  pop3_plain_is(0, "", u, p, "^\\+OK mailspec-255-octet-user-0123");
+  pop3_plain_is(0, u, u, p, "^\\+OK ");
+  pop3_plain_is(0, "", uu, up, "^\\+OK maildrop has 2 messages");
+  pop3_plain_is(MS_F_PLAIN_255_REFUSED, "", u, p, "^-ERR \\[AUTH\\] ");
+  pop3_plain_is(MS_F_PLAIN_255_REFUSED, u, u, p, "^-ERR \\[AUTH\\] ");
+  pop3_plain_is(MS_F_PLAIN_255_REFUSED, "", "mrose", "secret", "^\\+OK ");
+  pop3_plain_is(MS_F_PLAIN_UTF8_LATIN1, "", uu, up, "^-ERR \\[AUTH\\] ");
+  pop3_plain_is(MS_F_PLAIN_UTF8_LATIN1, "", "mrose", "secret", "^\\+OK ");
+  p[254] = '\0'; /* one octet short: the wrong password */
+  pop3_plain_is(0, "", u, p, "^-ERR \\[AUTH\\] ");
+  free(u);
+  free(p);
+}
+END_TEST
+
 /* World keys of issue 14: starttls, weak_mechanisms, tls_insufficient. */
 START_TEST(test_issue14_world) {
   struct drv d;
@@ -1033,6 +1083,7 @@ Suite *make_srv_auth_suite(void) {
   tcase_add_test(tc, test_issue14_faults);
   tcase_add_test(tc, test_issue14_lengths);
   tcase_add_test(tc, test_issue14_saslprep);
+  tcase_add_test(tc, test_wiremisc_plain);
   tcase_add_test(tc, test_issue14_world);
   suite_add_tcase(s, tc);
   return s;

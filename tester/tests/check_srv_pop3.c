@@ -406,6 +406,26 @@ START_TEST(test_capa) {
 }
 END_TEST
 
+/* RFC 2449 §6.5, §6.7: the faults login-delay-before-smaller (2449-6.5-3)
+ * and expire-before-greater (2449-6.7-4) list a smaller LOGIN-DELAY, a
+ * greater EXPIRE, before login than after it. */
+START_TEST(test_capa_policy_faults) {
+  struct conn c;
+  ms_fault_set(&ctx.faults, MS_F_LOGIN_DELAY_BEFORE_SMALLER);
+  ms_fault_set(&ctx.faults, MS_F_EXPIRE_BEFORE_GREATER);
+  conn_open(&c);
+  const char *before = say(&c, "CAPA");
+  ck_assert(matches(before, "\r\nLOGIN-DELAY 0 USER\r\n"));
+  ck_assert(matches(before, "\r\nEXPIRE NEVER USER\r\n"));
+  conn_close(&c);
+  login(&c);
+  const char *after = say(&c, "CAPA");
+  ck_assert(matches(after, "\r\nLOGIN-DELAY 60\r\n"));
+  ck_assert(matches(after, "\r\nEXPIRE 30\r\n"));
+  conn_close(&c);
+}
+END_TEST
+
 /* RFC 2449 §4: command lines are at most 255 octets with CRLF. */
 START_TEST(test_bad_lines) {
   struct conn c;
@@ -1002,6 +1022,27 @@ START_TEST(test_pop3_fault_actions) {
 END_TEST
 
 Suite *make_srv_pop3_suite(void);
+/* RFC 1939 §4: a maildrop that cannot be parsed (world: corrupt: true)
+ * gets -ERR at PASS, APOP and AUTH; the fault corrupt-maildrop-ok opens
+ * it (1939-4-9). */
+START_TEST(test_corrupt_maildrop) {
+  for (size_t i = 0; i < world->nmaildrops; i++)
+    if (!strcmp(world->maildrops[i].user, "mrose"))
+      world->maildrops[i].corrupt = true;
+  struct conn c;
+  conn_open(&c);
+  ck_assert_str_eq(say(&c, "USER mrose"),
+                   "+OK mrose is a real hoopy frood\r\n");
+  ck_assert(matches(say(&c, "PASS secret"), "^-ERR .*cannot be parsed"));
+  ck_assert(matches(say(&c, "APOP mrose c4c9334bac560ecc979e58001b3e22fb"),
+                    "^-ERR .*cannot be parsed"));
+  conn_close(&c);
+  ms_fault_set(&ctx.faults, MS_F_CORRUPT_MAILDROP_OK);
+  login(&c);
+  conn_close(&c);
+}
+END_TEST
+
 Suite *make_srv_pop3_suite(void) {
   Suite *s = suite_create("srv_pop3");
   TCase *tc = tcase_create("session");
@@ -1028,6 +1069,8 @@ Suite *make_srv_pop3_suite(void) {
   tcase_add_test(tc, test_pop3_fault_actions);
   tcase_add_test(tc, test_saslprep_map);
   tcase_add_test(tc, test_fault_apop_replay);
+  tcase_add_test(tc, test_corrupt_maildrop);
+  tcase_add_test(tc, test_capa_policy_faults);
   tcase_add_loop_test(tc, test_pop3_faults, 0,
                       (int)(sizeof fcases / sizeof fcases[0]));
   suite_add_tcase(s, tc);

@@ -847,10 +847,72 @@ START_TEST(test_5321_syntax) {
 END_TEST
 
 Suite *make_srv_smtp_suite(void);
+/* RFC 5321 §7.3: EXPN disabled for security (world: expn: false) answers
+ * 252 and leaves EHLO; the fault expn-disabled-250 answers 250
+ * (5321-7.3-3). */
+START_TEST(test_expn_disabled) {
+  struct drv d;
+  struct ms_world *w = ms_world_builtin();
+  w->expn_disabled = true;
+  drv_open_world(&d, w, MS_PROFILE_RFC5321, 0);
+  drv_out(&d);
+  ck_assert_ptr_null(strstr(drv(&d, "EHLO x"), "EXPN"));
+  ck_assert(!strncmp(drv(&d, "EXPN Example-People"), "252 ", 4));
+  drv_close(&d);
+  w = ms_world_builtin();
+  w->expn_disabled = true;
+  drv_open_world(&d, w, MS_PROFILE_RFC5321, MS_F_EXPN_DISABLED_250);
+  drv_out(&d);
+  drv(&d, "EHLO x");
+  ck_assert(!strncmp(drv(&d, "EXPN Example-People"), "250 ", 4));
+  drv_close(&d);
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_EXPN_DISABLED_250); /* enabled */
+  drv_out(&d);
+  ck_assert_ptr_nonnull(strstr(drv(&d, "EHLO x"), "EXPN"));
+  ck_assert(!strncmp(drv(&d, "EXPN Example-People"), "250-", 4));
+  drv_close(&d);
+}
+END_TEST
+
+/* RFC 5321 §2.2.2: only registered keywords; ehlo-vrfy-keyword adds VRFY
+ * (5321-2.2.2-2, 2.2.2-3). */
+START_TEST(test_ehlo_vrfy_keyword) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC5321, 0);
+  drv_out(&d);
+  ck_assert_ptr_null(strstr(drv(&d, "EHLO x"), "VRFY"));
+  drv_close(&d);
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_EHLO_VRFY_KEYWORD);
+  drv_out(&d);
+  ck_assert_ptr_nonnull(strstr(drv(&d, "EHLO x"), "250 VRFY\r\n"));
+  drv_close(&d);
+}
+END_TEST
+
+/* RFC 5321 §4.2.4: TURN, recognized, not implemented: 502; turn-554
+ * (5321-4.2.4-1). */
+START_TEST(test_turn_502) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC5321, 0);
+  drv_out(&d);
+  drv(&d, "EHLO x");
+  ck_assert(!strncmp(drv(&d, "TURN"), "502 ", 4));
+  drv_close(&d);
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_TURN_554);
+  drv_out(&d);
+  drv(&d, "EHLO x");
+  ck_assert(!strncmp(drv(&d, "TURN"), "554 ", 4));
+  drv_close(&d);
+}
+END_TEST
+
 Suite *make_srv_smtp_suite(void) {
   Suite *s = suite_create("srv_smtp");
   TCase *tc = tcase_create("rfc821");
   tcase_add_test(tc, test_greeting);
+  tcase_add_test(tc, test_expn_disabled);
+  tcase_add_test(tc, test_ehlo_vrfy_keyword);
+  tcase_add_test(tc, test_turn_502);
   tcase_add_test(tc, test_scenario1_delivers);
   tcase_add_test(tc, test_no_unstuff_fault);
   tcase_add_test(tc, test_end_of_data_needs_crlf);

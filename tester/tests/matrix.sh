@@ -114,11 +114,17 @@ runs_of() {
 # also as the served ${domain} of rfc5321's postmaster tests);
 # smtp-sink and aiosmtpd accept every recipient, so they have no unknown
 # mailbox (-D unknown=, empty: the tests that need one SKIP).  POP3:
-# testuser/testpass.
+# testuser/testpass; Dovecot (dovecot-tls.sh) also has the auth suite's
+# 255-octet and UTF-8 accounts, Courier and Cyrus have neither (-D
+# longuser= -D utf8user=: auth/pop3-plain-255 and -utf8 SKIP); none has a
+# maildrop that cannot be parsed (-D corruptuser=: pop3/corrupt-maildrop
+# SKIPs).
 defines_of() {
   case $1 in
-  dovecot | courier-pop | cyrus-pop)
-    echo "-D user=testuser -D pass=testpass -D secret=testpass -D apop_user=testuser" ;;
+  dovecot)
+    echo "-D user=testuser -D pass=testpass -D secret=testpass -D apop_user=testuser -D corruptuser=" ;;
+  courier-pop | cyrus-pop)
+    echo "-D user=testuser -D pass=testpass -D secret=testpass -D apop_user=testuser -D longuser= -D utf8user= -D corruptuser=" ;;
   courier)
     echo "-D rcpt=testuser@mx.example.test -D rcpt2=postmaster@mx.example.test -D unknown=nosuchuser@mx.example.test -D domain=mx.example.test -D utf8rcpt=josé@mx.example.test -D utf8vrfy=josé@mx.example.test -D utf8fwd=forward-utf8@mx.example.test -D utf8moved=moved-utf8@mx.example.test -D asciionly=ascii-only@mx.example.test" ;;
   postfix | exim | opensmtpd | sendmail | haraka)

@@ -125,6 +125,9 @@ ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
 auth_failure_delay = 0
+# any octet in a user name: the default list is ASCII letters, digits and
+# ".-_@", which leaves no non-ASCII account (auth/pop3-plain-utf8)
+auth_username_chars =
 log_path = $DIR/dovecot-mail.log
 mail_location = maildir:~/Maildir
 pop3_uidl_format = %08Xu%08Xv
@@ -154,6 +157,12 @@ service anvil {
 }
 CONF
   echo "testuser:{PLAIN}testpass:$TUID:$TGID::$DIR/home/testuser::" > "$DIR/users"
+  # RFC 2595 §6's 255-octet name and password, and a UTF-8 name and
+  # password (Appendix A): the auth suite's ${longuser}/${longpass} and
+  # ${utf8user}/${utf8pass} defaults, on testuser's maildrop.
+  pad255() { _s=$1 _i=0; while [ ${#_s} -lt 255 ]; do _s=$_s$((_i % 10)); _i=$((_i + 1)); done; printf %s "$_s"; }
+  echo "$(pad255 mailspec-255-octet-user-):{PLAIN}$(pad255 mailspec-255-octet-password-):$TUID:$TGID::$DIR/home/testuser::" >> "$DIR/users"
+  echo "jürgen:{PLAIN}sésame-öffne-dich:$TUID:$TGID::$DIR/home/testuser::" >> "$DIR/users"
   chown root:dovecot "$DIR/users" 2>/dev/null || true
   chmod 640 "$DIR/users"
   make_mail "$DIR/home/testuser" testuser
