@@ -69,37 +69,6 @@ static void cli_usage(FILE *out) {
           "See mailspec(1).\n");
 }
 
-int ms_cli_color(const char *when, int fd) {
-  if (!when || strcmp(when, "auto") == 0) {
-    const char *nc = getenv("NO_COLOR");
-    if (nc && *nc)
-      return 0;
-    const char *term = getenv("TERM");
-    if (term && strcmp(term, "dumb") == 0)
-      return 0;
-    return isatty(fd) ? 1 : 0;
-  }
-  if (strcmp(when, "always") == 0)
-    return 1;
-  if (strcmp(when, "never") == 0)
-    return 0;
-  return -1;
-}
-
-int ms_cli_set_color(struct ms_cli *g, const char *when) {
-  int out = ms_cli_color(when, STDOUT_FILENO);
-  int err = ms_cli_color(when, STDERR_FILENO);
-  if (out < 0 || err < 0) {
-    fprintf(stderr,
-            "mailspec: --color: expected auto, always or never, not '%s'\n",
-            when);
-    return -1;
-  }
-  g->color = out == 1;
-  g->color_err = err == 1;
-  return 0;
-}
-
 /* `mailspec help [CMD]` and `CMD --help`: run and lint print their own
  * usage; the others are asked with --help. */
 static int cli_help(const struct ms_cli *g, const char *name) {
@@ -144,7 +113,7 @@ int ms_cli_main(int argc, char **argv) {
   /* A server that vanishes must give EPIPE on send, not kill the run. */
   signal(SIGPIPE, SIG_IGN);
   struct ms_cli g = {0};
-  ms_cli_set_color(&g, NULL);
+  ms_cli_color_set(&g, NULL);
   const char *color = NULL;
   int c;
   opterr = 0;
@@ -176,7 +145,7 @@ int ms_cli_main(int argc, char **argv) {
       return MS_EXIT_USAGE;
     }
   }
-  if (color && ms_cli_set_color(&g, color) < 0)
+  if (color && ms_cli_color_set(&g, color) < 0)
     return MS_EXIT_USAGE;
   if (optind >= argc) {
     cli_usage(stderr);

@@ -31,12 +31,12 @@ void ms_cmd_usage_lint(FILE *out);
 
 /* cli.c: the whole CLI (main() only calls this). */
 int ms_cli_main(int argc, char **argv);
-/* Resolve --color=WHEN ("auto", "always", "never"; NULL = auto) for the
- * stream FD: auto means a terminal and NO_COLOR unset or empty
+/* cli_color.c: resolve --color=WHEN ("auto", "always", "never"; NULL = auto)
+ * for the stream FD: auto means a terminal and NO_COLOR unset or empty
  * (https://no-color.org).  Returns 0/1, or -1 for an unknown WHEN. */
 int ms_cli_color(const char *when, int fd);
 /* Apply a subcommand's own -q/-v/--color to G (they may come after the
  * command too).  Returns 0, or -1 with a message on stderr. */
-int ms_cli_set_color(struct ms_cli *g, const char *when);
+int ms_cli_color_set(struct ms_cli *g, const char *when);
 
 #endif

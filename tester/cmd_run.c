@@ -400,7 +400,7 @@ static int run_parse(struct run_args *a, int argc, char **argv) {
       a->g.verbosity = 1;
       break;
     case OPT_COLOR:
-      if (ms_cli_set_color(&a->g, optarg) < 0)
+      if (ms_cli_color_set(&a->g, optarg) < 0)
         return -1;
       break;
     case 'h':

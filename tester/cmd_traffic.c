@@ -87,7 +87,7 @@ int ms_traffic_cli_opt(const char *cmd, int c, const char *arg, char **argv,
     g->verbosity = 1;
     return 0;
   case MS_TOPT_COLOR:
-    return ms_cli_set_color(g, arg) < 0 ? -1 : 0;
+    return ms_cli_color_set(g, arg) < 0 ? -1 : 0;
   case 'h':
     usage(stdout);
     return 1;
