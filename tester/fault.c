@@ -870,6 +870,11 @@ static const struct fault_def fault_defs[] = {
     {"turn-554", MS_F_TURN_554, FA_NONE, false, 0, 0,
      "SMTP: TURN (recognized, not implemented) gets 554, not 502\n"
      "                         (5321-4.2.4-1)"},
+    /* branch f6 */
+    {"send-no-transaction", MS_F_SEND_NO_TRANSACTION, FA_NONE, false, 0, 0,
+     "SMTP (rfc821 profile): SEND, SOML and SAML answer 250 but open\n"
+     "                         no mail transaction: RCPT then gets 503\n"
+     "                         (5321-F.6-3)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

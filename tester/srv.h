@@ -396,7 +396,10 @@ enum ms_fault {
                                       (5321-2.2.2-2, 2.2.2-3) */
   MS_F_TURN_554,                   /* turn-554: TURN, recognized, is refused
                                       with 554, not 502 (5321-4.2.4-1) */
-  MS_F_COUNT                       /* keep last */
+  /* branch f6 */
+  MS_F_SEND_NO_TRANSACTION, /* send-no-transaction: SEND/SOML/SAML answer
+                               250 but open no transaction (5321-F.6-3) */
+  MS_F_COUNT                /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

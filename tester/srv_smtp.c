@@ -376,6 +376,10 @@ static enum srv_action smtp_begin(struct smtp_sess *s, const char *arg,
     return smtp_502(s, out);
   if (s->st == SMTP_INIT || s->st >= SMTP_MAIL) /* §4.1.1: HELO first */
     return smtp_503(s, out);
+  if (kind != SRV_SMTP_MAIL && smtp_fault(s, MS_F_SEND_NO_TRANSACTION)) {
+    smtp_ok(s, out, "2.1.0"); /* 5321-F.6-3 broken: not RFC 821's model */
+    return SRV_CONTINUE;
+  }
   const char *p = smtp_keyword(s, arg, "FROM:");
   if (!p)
     return smtp_arg_error(s, true, "5.5.4",

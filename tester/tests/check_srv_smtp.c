@@ -183,6 +183,25 @@ START_TEST(test_send_soml_saml) {
 }
 END_TEST
 
+/* Fault send-no-transaction (5321-F.6-3): the 250 opens nothing. */
+START_TEST(test_fault_send_no_transaction) {
+  static const char *const cmd[] = {"SEND", "SOML", "SAML", "MAIL"};
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC821, MS_F_SEND_NO_TRANSACTION);
+  drv_out(&d);
+  drv(&d, "HELO MIT-MC.ARPA");
+  for (size_t i = 0; i < 4; i++) {
+    char *line = xasprintf("%s FROM:<EAK@MIT-MC.ARPA>", cmd[i]);
+    CODE(&d, line, 250);
+    free(line);
+    /* MAIL is untouched: its transaction takes the recipient */
+    CODE(&d, "RCPT TO:<Admin.MRC@SU-SCORE.ARPA>", i < 3 ? 503 : 250);
+    CODE(&d, "RSET", 250);
+  }
+  drv_close(&d);
+}
+END_TEST
+
 START_TEST(test_send_to_active_terminal) {
   struct ms_world *w = ms_world_builtin();
   struct ms_diags dg = {0};
@@ -917,6 +936,7 @@ Suite *make_srv_smtp_suite(void) {
   tcase_add_test(tc, test_no_unstuff_fault);
   tcase_add_test(tc, test_end_of_data_needs_crlf);
   tcase_add_test(tc, test_send_soml_saml);
+  tcase_add_test(tc, test_fault_send_no_transaction);
   tcase_add_test(tc, test_send_to_active_terminal);
   tcase_add_test(tc, test_forwarding_and_routes);
   tcase_add_test(tc, test_vrfy_expn);

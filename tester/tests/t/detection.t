@@ -148,6 +148,17 @@ run ref-classroom -j 4 -t builtin "$ROOT/suites/rfc821.yaml" "$ROOT/suites/rfc53
   "$ROOT/suites/rfc1939-classroom.yaml"
 exit_is 0 "rfc821, rfc5321 (Appendix D) and rfc1939 classroom suites pass against the reference server"
 
+# SEND, SOML and SAML, implemented by the rfc821 profile only (RFC 5321
+# Appendix F.6): their tests pass there (they SKIP against rfc5321).
+serve_numbered --profile rfc821
+run ref-send -t "$TARGET" -D helo=client.example -D from=sender@example.org \
+  -D rcpt=testuser@localhost "$ROOT"/transcripts/smtp/s*-rfc821-model.yaml
+exit_is 0 "SEND, SOML and SAML follow RFC 821's model in the rfc821 profile"
+for id in smtp/send-rfc821-model smtp/soml-rfc821-model smtp/saml-rfc821-model; do
+  is "$(verdict ref-send $id | cut -f1)" PASS "clean, rfc821 profile: $id passes"
+done
+unserve
+
 for id in smtp/greeting smtp/ehlo smtp/rcpt-unknown smtp/mail-transaction smtp/dot-transparency; do
   is "$(verdict ref-smtp $id | cut -f1)" PASS "clean: $id passes"
 done
