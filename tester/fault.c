@@ -875,6 +875,11 @@ static const struct fault_def fault_defs[] = {
      "SMTP (rfc821 profile): SEND, SOML and SAML answer 250 but open\n"
      "                         no mail transaction: RCPT then gets 503\n"
      "                         (5321-F.6-3)"},
+    /* branch lead2 */
+    {"expn-program-path", MS_F_EXPN_PROGRAM_PATH, FA_NONE, false, 0, 0,
+     "SMTP: EXPN shows a list member delivered to a program as the\n"
+     "                         program (|/usr/bin/vacation), not as the\n"
+     "                         mailbox that reaches it (5321-3.5.2-5)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

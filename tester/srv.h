@@ -399,7 +399,10 @@ enum ms_fault {
   /* branch f6 */
   MS_F_SEND_NO_TRANSACTION, /* send-no-transaction: SEND/SOML/SAML answer
                                250 but open no transaction (5321-F.6-3) */
-  MS_F_COUNT                /* keep last */
+  /* branch lead2 */
+  MS_F_EXPN_PROGRAM_PATH, /* expn-program-path: EXPN shows a member's
+                             program instead of its mailbox (5321-3.5.2-5) */
+  MS_F_COUNT              /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

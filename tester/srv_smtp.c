@@ -929,18 +929,35 @@ static void smtp_expn_names(struct smtp_sess *s, const struct ms_world_list *l,
   free(lines);
 }
 
+/* A member delivered to a program is written "Name <box@host> |/path"
+ * in the world: RFC 5321 §3.5.2, "if an address implies delivery to a
+ * program or other system, the mailbox name used to reach that target
+ * MUST be given", so EXPN shows "Name <box@host>" (the fault
+ * expn-program-path: the program instead).  Caller frees. */
+static char *smtp_expn_target(struct smtp_sess *s, const char *m) {
+  const char *bar = strstr(m, " |");
+  if (!bar)
+    return xstrdup(m);
+  if (smtp_fault(s, MS_F_EXPN_PROGRAM_PATH))
+    return xstrdup(bar + 1);
+  return xstrndup(m, (size_t)(bar - m));
+}
+
 /* RFC 5321 §3.5.2: "Paths (explicit source routes) MUST NOT be returned
  * by VRFY or EXPN": a member "Name <@A,@B:box@C>" is given as
- * "Name <box@C>" (RFC 821's Scenario 7 lists show the route). */
-static void smtp_expn_5321(struct smtp_sess *s, const struct ms_world_list *l,
-                           struct ms_buf *out) {
+ * "Name <box@C>" (RFC 821's Scenario 7 lists show the route).  RFC 821
+ * (RFC821 true) shows them as they are. */
+static void smtp_expn_list(struct smtp_sess *s, const struct ms_world_list *l,
+                           bool rfc821, struct ms_buf *out) {
   char **lines = xcalloc(l->nmembers + 1, sizeof *lines);
   for (size_t i = 0; i < l->nmembers; i++) {
-    const char *m = l->members[i], *r = strstr(m, "<@"), *c;
-    if (r && (c = strchr(r, ':')) != NULL)
+    char *m = smtp_expn_target(s, l->members[i]);
+    const char *r = strstr(m, "<@"), *c;
+    if (!rfc821 && r && (c = strchr(r, ':')) != NULL)
       lines[i] = xasprintf("%.*s<%s", (int)(r - m), m, c + 1);
     else
       lines[i] = xstrdup(m);
+    free(m);
   }
   srv_smtp_reply_lines(out, &s->fmt, 250, "2.1.5", (const char *const *)lines,
                        l->nmembers);
@@ -970,11 +987,8 @@ static enum srv_action smtp_expn(struct smtp_sess *s, const char *arg,
   const struct ms_world_user *m[SMTP_VRFY_MAX];
   if (l && smtp_fault(s, MS_F_EXPN_NAMES_ONLY))
     smtp_expn_names(s, l, out);
-  else if (l && s->rfc821) /* §3.3: one mailbox per line */
-    srv_smtp_reply_lines(out, &s->fmt, 250, "2.1.5",
-                         (const char *const *)l->members, l->nmembers);
-  else if (l)
-    smtp_expn_5321(s, l, out);
+  else if (l) /* RFC 821 §3.3: one mailbox per line */
+    smtp_expn_list(s, l, s->rfc821, out);
   else if (smtp_vrfy_match(s->ctx.world, q, m))
     smtp_say(s, out, 550, NULL, "That is a user name, not a mailing list");
   else

@@ -161,6 +161,13 @@ static const char *const builtin_interested_parties[] = {
     "Quincy Smith <@USC-ISIF.ARPA:Q-Smith@ISI-VAXA.ARPA>",
     "<fred@BBN-UNIX.ARPA>", "<xyz@bar-unix.ARPA>"};
 
+/* A list with a member delivered to a program (RFC 5321 §3.5.2): the
+ * text after " |" is the program, the part before it the mailbox name
+ * that reaches it (what EXPN shows). */
+static const char *const builtin_autoreply[] = {
+    "Vacation Program <vacation@localhost> |/usr/bin/vacation testuser",
+    "<testuser@localhost>"};
+
 static char **world_strv_dup(const char *const *v, size_t n) {
   char **r = xcalloc(n ? n : 1, sizeof *r);
   for (size_t i = 0; i < n; i++)
@@ -204,13 +211,15 @@ struct ms_world *ms_world_builtin(void) {
          k < sizeof builtin_ascii_only / sizeof *builtin_ascii_only; k++)
       u->ascii_only = u->ascii_only || !strcmp(b->name, builtin_ascii_only[k]);
   }
-  w->nlists = 2;
+  w->nlists = 3;
   w->lists = xcalloc(w->nlists, sizeof *w->lists);
   world_builtin_list(&w->lists[0], "Example-People", builtin_example_people,
                      NELEM(builtin_example_people));
   world_builtin_list(&w->lists[1], "Interested-Parties",
                      builtin_interested_parties,
                      NELEM(builtin_interested_parties));
+  world_builtin_list(&w->lists[2], "Autoreply", builtin_autoreply,
+                     NELEM(builtin_autoreply));
   w->max_recipients = 100; /* RFC 821 §4.5.3, RFC 5321 §4.5.3.1.8 */
   w->max_message = 10u * 1024 * 1024;
   /* suites/delivery.yaml's ${defer_from}: refused at the end of data

@@ -707,6 +707,28 @@ START_TEST(test_5321_core_faults) {
 }
 END_TEST
 
+/* RFC 5321 §3.5.2: a member delivered to a program is given by the
+ * mailbox that reaches it (5321-3.5.2-5); the fault expn-program-path
+ * shows the program. */
+START_TEST(test_expn_program_member) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC5321, 0);
+  drv_out(&d);
+  drv(&d, "EHLO x");
+  SAYS(&d, "EXPN Autoreply",
+       "250-2.1.5 Vacation Program <vacation@localhost>\r\n"
+       "250 2.1.5 <testuser@localhost>\r\n");
+  drv_close(&d);
+  drv_open(&d, MS_PROFILE_RFC5321, MS_F_EXPN_PROGRAM_PATH);
+  drv_out(&d);
+  drv(&d, "EHLO x");
+  SAYS(&d, "EXPN Autoreply",
+       "250-2.1.5 |/usr/bin/vacation testuser\r\n"
+       "250 2.1.5 <testuser@localhost>\r\n");
+  drv_close(&d);
+}
+END_TEST
+
 START_TEST(test_5321_core_fault_replies) {
   struct drv d;
   /* helo-ehlo-reply: HELO gets the multi-line EHLO form (§3.2 forbids) */
@@ -936,6 +958,7 @@ Suite *make_srv_smtp_suite(void) {
   tcase_add_test(tc, test_no_unstuff_fault);
   tcase_add_test(tc, test_end_of_data_needs_crlf);
   tcase_add_test(tc, test_send_soml_saml);
+  tcase_add_test(tc, test_expn_program_member);
   tcase_add_test(tc, test_fault_send_no_transaction);
   tcase_add_test(tc, test_send_to_active_terminal);
   tcase_add_test(tc, test_forwarding_and_routes);
