@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "srv_smtp_notify.h"
 #include "store.h"
 #include "util.h"
 
@@ -359,6 +360,8 @@ void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
                    "Requested action aborted: local error in processing");
   else
     srv_smtp_reply(out, f, 250, "2.0.0", "OK");
+  if (!failed) /* failures after acceptance, DSNs (§6.1, RFC 3461) */
+    srv_smtp_notify(ctx, t);
 }
 
 /* ---- the end of a session -------------------------------------------- */
