@@ -408,6 +408,7 @@ void srv_smtp_deliver_txn(const struct srv_ctx *ctx, struct srv_smtp_txn t,
       t.nrcpts,        t.len,           t.ehlo, t.tls,
       t.auth};
   srv_smtp_reply(out, f, 250, "2.0.0", "OK");
+  srv_smtp_notify(ctx, &t); /* the notices need the parameters: now */
 }
 
 void srv_smtp_pending_flush(const struct srv_ctx *ctx,
