@@ -891,6 +891,9 @@ static const struct fault_def fault_defs[] = {
     {"dsn-list-all", MS_F_DSN_LIST_ALL, FA_NONE, false, 0, 0,
      "a notification lists the recipients without NOTIFY=FAILURE\n"
      "                         too (3461-5.2.8-1)"},
+    {"dsn-source-route", MS_F_DSN_SOURCE_ROUTE, FA_NONE, false, 0, 0,
+     "a notification goes to a source-routed reverse-path with its\n"
+     "                         route, not to its final hop (5321-6.1-6)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

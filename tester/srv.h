@@ -395,6 +395,7 @@ enum ms_fault {
   MS_F_DSN_HEADERS_MISLABELED, /* dsn-headers-mislabeled: message/rfc822 */
   MS_F_DSN_ONE_PER_RCPT,       /* dsn-one-per-rcpt */
   MS_F_DSN_LIST_ALL,           /* dsn-list-all: recipients not due listed */
+  MS_F_DSN_SOURCE_ROUTE,       /* dsn-source-route: sent along the route */
   MS_F_COUNT                   /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

@@ -418,7 +418,8 @@ void srv_smtp_pending_flush(const struct srv_ctx *ctx,
     const struct dlv_kept *k = &p->v[i];
     struct srv_smtp_txn t = {k->helo, k->ehlo,  k->tls,    k->auth,
                              k->from, k->rcpts, k->nrcpts, k->data,
-                             k->len,  NULL}; /* a fault's: no parameters kept */
+                             k->len,  NULL,     NULL}; /* a fault's: no
+                                                      parameters kept */
     bool failed;
     dlv_store(ctx, &t, &failed);
   }

@@ -23,6 +23,8 @@
  * The faults of the dsn-* family (srv.h) break each of these. */
 #include "srv_smtp_notify.h"
 
+#include "srv_smtp.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,12 +240,32 @@ static void ntf_send(const struct srv_ctx *ctx,
   free(text);
 }
 
+char *srv_smtp_notify_route(const struct srv_smtp_path *p) {
+  if (!p->nhops)
+    return NULL;
+  struct ms_buf b;
+  ms_buf_init(&b, 0);
+  for (size_t i = 0; i < p->nhops; i++)
+    ms_buf_addf(&b, "%s@%s", i ? "," : "", p->hops[i]);
+  return ms_buf_steal(&b, NULL);
+}
+
+/* The notification's recipient: the reverse-path's mailbox, "stripped
+ * down to its final hop" (RFC 5321 §6.1, C: "ignore the source route
+ * entirely"); under the fault dsn-source-route the whole path, which
+ * names no mailbox here.  Caller frees. */
+static char *ntf_to(const struct srv_ctx *ctx, const struct srv_smtp_txn *t) {
+  if (t->route && ntf_fault(&ctx->faults, MS_F_DSN_SOURCE_ROUTE))
+    return xasprintf("%s:%s", t->route, t->from);
+  return xstrdup(t->from);
+}
+
 size_t srv_smtp_notify(const struct srv_ctx *ctx,
                        const struct srv_smtp_txn *t) {
   const struct ms_faults *f = &ctx->faults;
   if (t->nrcpts == 0)
     return 0;
-  char *to = t->from && *t->from ? xstrdup(t->from) : NULL;
+  char *to = t->from && *t->from ? ntf_to(ctx, t) : NULL;
   if (!to && ntf_fault(f, MS_F_DSN_TO_NULL_SENDER)) /* 5321-6.1-5 broken */
     to = ntf_header_from(t->data, t->len);
   if (!to)

@@ -39,6 +39,10 @@ struct srv_smtp_notify_in {
  * final delivery adds it).  Caller frees. */
 char *srv_smtp_notify_text(const struct ms_faults *f,
                            const struct srv_smtp_notify_in *in, size_t *len);
+/* P's source route as "@a,@b" (the transaction keeps it for the fault
+ * dsn-source-route), or NULL.  Caller frees. */
+struct srv_smtp_path;
+char *srv_smtp_notify_route(const struct srv_smtp_path *p);
 /* After T was delivered: send the notifications due.  Returns how many
  * were sent. */
 size_t srv_smtp_notify(const struct srv_ctx *ctx, const struct srv_smtp_txn *t);

@@ -153,6 +153,21 @@ START_TEST(test_notify_one_for_all) {
 }
 END_TEST
 
+/* §6.1: a source route "stripped down to its final hop". */
+START_TEST(test_notify_route) {
+  struct xdrv d;
+  xdrv_open(&d, MS_F_NONE);
+  const char *const r[] = {"bounce@localhost", NULL};
+  ntf_send(&d, "@client.example,@relay.example:" ME, "", r);
+  size_t n;
+  char *m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert(has(m, "To: <" ME ">\r\n"));
+  free(m);
+  xdrv_close(&d);
+}
+END_TEST
+
 /* A world user of the kind fails_after_acceptance (WORLD.md). */
 START_TEST(test_notify_world) {
   struct xdrv d;
@@ -210,6 +225,8 @@ static const struct {
      "bounce2@localhost", "rfc822; bounce@localhost"},
     {MS_F_DSN_LIST_ALL, ME, "", "bounce@localhost",
      "bounce2@localhost NOTIFY=NEVER", 1, "rfc822; bounce2@localhost", NULL},
+    {MS_F_DSN_SOURCE_ROUTE, "@client.example:" ME, "", "bounce@localhost", NULL,
+     0, NULL, NULL},
 };
 
 START_TEST(test_notify_fault) {
@@ -239,6 +256,7 @@ Suite *make_srv_smtp_notify_suite(void) {
   tcase_add_test(tc, test_notify_fields);
   tcase_add_test(tc, test_notify_one_for_all);
   tcase_add_test(tc, test_notify_world);
+  tcase_add_test(tc, test_notify_route);
   tcase_add_loop_test(tc, test_notify_fault, 0,
                       (int)(sizeof faults / sizeof faults[0]));
   suite_add_tcase(s, tc);
