@@ -332,11 +332,11 @@ static bool dl_fields(struct dl_check *x, const struct ms_msg_field *in,
   for (size_t i = 0; i < n; i++) {
     char err[256] = "";
     (*out)[i] = in[i];
-    (*out)[i].name = xstrdup(in[i].name);
+    (*out)[i].name = in[i].name ? xstrdup(in[i].name) : NULL; /* body: */
     (*out)[i].re = NULL;
     if (in[i].re && !((*out)[i].re = ms_engine_expand_re(x->e, in[i].re, err,
                                                          sizeof err))) {
-      *why = dl_err(x, "%s: %s", in[i].name, err);
+      *why = dl_err(x, "%s: %s", in[i].name ? in[i].name : "body", err);
       return false;
     }
   }
@@ -363,7 +363,9 @@ static bool dl_expand(struct dl_check *x, char **why) {
   *o = *c;
   o->header = o->count = o->added = NULL;
   o->nheader = o->ncount = o->nadded = 0;
-  o->not_added = o->body_re = NULL;
+  o->not_added = NULL;
+  o->body = o->not_body = NULL;
+  o->nbody = o->nnot_body = 0;
   x->c = o;
   if (!(x->token = ms_engine_expand_all(x->e, c->token, err, sizeof err)) ||
       !(x->user = ms_engine_expand_all(x->e, c->user ? c->user : "${user}", err,
@@ -387,11 +389,14 @@ static bool dl_expand(struct dl_check *x, char **why) {
   o->nheader = c->nheader;
   o->ncount = c->ncount;
   o->nadded = c->nadded;
+  o->nbody = c->nbody;
+  o->nnot_body = c->nnot_body;
   return dl_fields(x, c->header, c->nheader, &o->header, why) &&
          dl_fields(x, c->count, c->ncount, &o->count, why) &&
          dl_fields(x, c->added, c->nadded, &o->added, why) &&
          dl_re(x, c->not_added, &o->not_added, why) &&
-         dl_re(x, c->body_re, &o->body_re, why);
+         dl_fields(x, c->body, c->nbody, &o->body, why) &&
+         dl_fields(x, c->not_body, c->nnot_body, &o->not_body, why);
 }
 
 static void dl_free(struct dl_check *x) {
@@ -409,8 +414,13 @@ static void dl_free(struct dl_check *x) {
   free(o->header);
   free(o->count);
   free(o->added);
+  for (size_t i = 0; o->body && i < o->nbody; i++)
+    free(o->body[i].re);
+  for (size_t i = 0; o->not_body && i < o->nnot_body; i++)
+    free(o->not_body[i].re);
+  free(o->body);
+  free(o->not_body);
   free(o->not_added);
-  free(o->body_re);
   free(x->token);
   free(x->user);
   free(x->pass);
@@ -457,8 +467,10 @@ static char *dl_expected(const struct dl_check *x, double within) {
     ms_buf_addf(&b, "\nnot_added: /%s/", c->not_added);
   if (c->as_sent)
     ms_buf_addstr(&b, "\nthen the message exactly as sent");
-  if (c->body_re)
-    ms_buf_addf(&b, "\nbody: /%s/", c->body_re);
+  for (size_t i = 0; i < c->nbody; i++)
+    ms_buf_addf(&b, "\nbody: /%s/", c->body[i].re);
+  for (size_t i = 0; i < c->nnot_body; i++)
+    ms_buf_addf(&b, "\nnot_body: /%s/", c->not_body[i].re);
   char *t = ms_buf_steal(&b, NULL);
   char *safe = ms_report_text_safe(t, strlen(t));
   free(t);

@@ -381,8 +381,10 @@ static char *msg_judge_not_added(const struct ms_msg *m, const char *file,
   return NULL;
 }
 
+/* body: RE (WANT) or not_body: RE (!WANT). */
 static char *msg_judge_body(const struct ms_msg *m, const char *file,
-                            const struct ms_msgcheck *c, char **got) {
+                            const struct ms_msg_field *re, bool want,
+                            char **got) {
   struct ms_buf b;
   ms_buf_init(&b, MSG_RE_MAX);
   size_t from = m->nhead < m->nlines ? m->nhead + 1 : m->nlines;
@@ -391,14 +393,21 @@ static char *msg_judge_body(const struct ms_msg *m, const char *file,
         ms_buf_add(&b, m->lines[i].p, m->lines[i].n) < 0)
       break;
   char *text = ms_buf_steal(&b, NULL);
-  int ok = msg_match(c->body_re, text, REG_EXTENDED | REG_NEWLINE);
+  int ok = msg_match(re->re, text, REG_EXTENDED | REG_NEWLINE);
   free(text);
-  if (ok == 1)
+  if (ok == (want ? 1 : 0))
     return NULL;
-  return msg_fail(got, ms_msg_excerpt(m, from, m->nlines - from),
-                  xasprintf("%s:%d: body: the body of the delivered message "
-                            "does not match /%s/",
-                            file, c->body_line, c->body_re));
+  return msg_fail(
+      got, ms_msg_excerpt(m, from, m->nlines - from),
+      ok < 0 ? xasprintf("%s:%d: %s: /%s/ is not a valid regular expression "
+                         "once expanded",
+                         file, re->line, want ? "body" : "not_body", re->re)
+      : want ? xasprintf("%s:%d: body: the body of the delivered message "
+                         "does not match /%s/",
+                         file, re->line, re->re)
+             : xasprintf("%s:%d: not_body: the body of the delivered message "
+                         "matches /%s/",
+                         file, re->line, re->re));
 }
 
 static char *msg_judge_as_sent(const struct ms_msg *m, const char *file,
@@ -437,7 +446,9 @@ char *ms_msg_judge(const struct ms_msg *m, const struct ms_msgcheck *c,
     why = msg_judge_header(m, file, &c->header[i], got);
   if (!why && (c->as_sent || c->nadded || c->not_added))
     why = msg_judge_as_sent(m, file, line, c, s, got);
-  if (!why && c->body_re)
-    why = msg_judge_body(m, file, c, got);
+  for (size_t i = 0; i < c->nbody && !why; i++)
+    why = msg_judge_body(m, file, &c->body[i], true, got);
+  for (size_t i = 0; i < c->nnot_body && !why; i++)
+    why = msg_judge_body(m, file, &c->not_body[i], false, got);
   return why;
 }

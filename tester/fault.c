@@ -880,6 +880,56 @@ static const struct fault_def fault_defs[] = {
      "SMTP: EXPN shows a list member delivered to a program as the\n"
      "                         program (|/usr/bin/vacation), not as the\n"
      "                         mailbox that reaches it (5321-3.5.2-5)"},
+    /* branch dsn: notifications (srv_smtp_notify.c) */
+    {"dsn-none", MS_F_DSN_NONE, FA_NONE, false, 0, 0,
+     "no failure notification for a recipient that fails after the\n"
+     "                         end of data (5321-6.1-2, 3461-5.2.6-4)"},
+    {"dsn-sender-not-null", MS_F_DSN_SENDER_NOT_NULL, FA_NONE, false, 0, 0,
+     "notifications go out from MAILER-DAEMON@host, not <>\n"
+     "                         (5321-6.1-3, 3461-6.1-1)"},
+    {"dsn-to-null-sender", MS_F_DSN_TO_NULL_SENDER, FA_NONE, false, 0, 0,
+     "a message from <> that fails is bounced to its From:\n"
+     "                         address (5321-6.1-5, 3461-5.2-1)"},
+    {"dsn-ignore-notify", MS_F_DSN_IGNORE_NOTIFY, FA_NONE, false, 0, 0,
+     "a failed DSN even for NOTIFY=NEVER (3461-5.2.6-2)"},
+    {"dsn-no-envid", MS_F_DSN_NO_ENVID, FA_NONE, false, 0, 0,
+     "no Original-Envelope-ID field though ENVID was given\n"
+     "                         (3461-6.3-1)"},
+    {"dsn-envid-xtext", MS_F_DSN_ENVID_XTEXT, FA_NONE, false, 0, 0,
+     "Original-Envelope-ID holds the ENVID still xtext-encoded\n"
+     "                         (3461-6.3-3)"},
+    {"dsn-no-orcpt", MS_F_DSN_NO_ORCPT, FA_NONE, false, 0, 0,
+     "no Original-Recipient field though ORCPT was given\n"
+     "                         (3461-6.3-9)"},
+    {"dsn-orcpt-always", MS_F_DSN_ORCPT_ALWAYS, FA_NONE, false, 0, 0,
+     "an Original-Recipient field without ORCPT (3461-6.3-10)"},
+    {"dsn-no-reporting-mta", MS_F_DSN_NO_REPORTING_MTA, FA_NONE, false, 0, 0,
+     "no Reporting-MTA field (3461-6.3-4)"},
+    {"dsn-final-recipient-rewritten", MS_F_DSN_FINAL_REWRITTEN, FA_NONE, false,
+     0, 0,
+     "Final-Recipient names the local part at the server's own\n"
+     "                         name, not the envelope address (3461-6.3-12)"},
+    {"dsn-no-status", MS_F_DSN_NO_STATUS, FA_NONE, false, 0, 0,
+     "no Action and Status fields (3461-6.3-14, 6.3-15)"},
+    {"dsn-no-delivered", MS_F_DSN_NO_DELIVERED, FA_NONE, false, 0, 0,
+     "no delivered DSN for NOTIFY=SUCCESS (3461-5.2.3-1)"},
+    {"dsn-delivered-always", MS_F_DSN_DELIVERED_ALWAYS, FA_NONE, false, 0, 0,
+     "a delivered DSN for every delivery from a local sender\n"
+     "                         (3461-5.2.3-2, 5.2.3-3)"},
+    {"dsn-ret-ignored", MS_F_DSN_RET_IGNORED, FA_NONE, false, 0, 0,
+     "RET=FULL returns only the headers (3461-6.2-1)"},
+    {"dsn-headers-mislabeled", MS_F_DSN_HEADERS_MISLABELED, FA_NONE, false, 0,
+     0,
+     "headers returned alone are labelled message/rfc822\n"
+     "                         (3461-6.2-4)"},
+    {"dsn-one-per-rcpt", MS_F_DSN_ONE_PER_RCPT, FA_NONE, false, 0, 0,
+     "one notification per failed recipient (5321-4.4-28)"},
+    {"dsn-list-all", MS_F_DSN_LIST_ALL, FA_NONE, false, 0, 0,
+     "a notification lists the recipients without NOTIFY=FAILURE\n"
+     "                         too (3461-5.2.8-1)"},
+    {"dsn-source-route", MS_F_DSN_SOURCE_ROUTE, FA_NONE, false, 0, 0,
+     "a notification goes to a source-routed reverse-path with its\n"
+     "                         route, not to its final hop (5321-6.1-6)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

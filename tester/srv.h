@@ -402,7 +402,27 @@ enum ms_fault {
   /* branch lead2 */
   MS_F_EXPN_PROGRAM_PATH, /* expn-program-path: EXPN shows a member's
                              program instead of its mailbox (5321-3.5.2-5) */
-  MS_F_COUNT              /* keep last */
+  /* branch dsn: notifications (srv_smtp_notify.c, RFC 3461 §5.2, §6,
+   * RFC 5321 §4.4, §6.1) */
+  MS_F_DSN_NONE,             /* dsn-none: no notification at all */
+  MS_F_DSN_SENDER_NOT_NULL,  /* dsn-sender-not-null: sent from MAILER-DAEMON */
+  MS_F_DSN_TO_NULL_SENDER,   /* dsn-to-null-sender: <> mail bounced to From: */
+  MS_F_DSN_IGNORE_NOTIFY,    /* dsn-ignore-notify: failed DSN for NEVER too */
+  MS_F_DSN_NO_ENVID,         /* dsn-no-envid: no Original-Envelope-ID */
+  MS_F_DSN_ENVID_XTEXT,      /* dsn-envid-xtext: ENVID copied still encoded */
+  MS_F_DSN_NO_ORCPT,         /* dsn-no-orcpt: no Original-Recipient */
+  MS_F_DSN_ORCPT_ALWAYS,     /* dsn-orcpt-always: one without ORCPT too */
+  MS_F_DSN_NO_REPORTING_MTA, /* dsn-no-reporting-mta */
+  MS_F_DSN_FINAL_REWRITTEN,  /* dsn-final-recipient-rewritten */
+  MS_F_DSN_NO_STATUS,        /* dsn-no-status: Action and Status left out */
+  MS_F_DSN_NO_DELIVERED,     /* dsn-no-delivered: NOTIFY=SUCCESS ignored */
+  MS_F_DSN_DELIVERED_ALWAYS, /* dsn-delivered-always: without SUCCESS too */
+  MS_F_DSN_RET_IGNORED,      /* dsn-ret-ignored: RET=FULL gets headers */
+  MS_F_DSN_HEADERS_MISLABELED, /* dsn-headers-mislabeled: message/rfc822 */
+  MS_F_DSN_ONE_PER_RCPT,       /* dsn-one-per-rcpt */
+  MS_F_DSN_LIST_ALL,           /* dsn-list-all: recipients not due listed */
+  MS_F_DSN_SOURCE_ROUTE,       /* dsn-source-route: sent along the route */
+  MS_F_COUNT                   /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

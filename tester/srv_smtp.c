@@ -15,6 +15,7 @@
 #include "srv_auth.h"
 #include "srv_smtp.h"
 #include "srv_smtp_deliver.h"
+#include "srv_smtp_notify.h"
 #include "srv_smtp_submit.h"
 #include "store.h"
 #include "util.h"
@@ -40,7 +41,8 @@ struct smtp_sess {
   /* the transaction (RFC 821 §4.1.1: the three buffers) */
   enum srv_smtp_kind kind;
   char *from;
-  char **rcpts; /* store keys, without duplicates */
+  char *from_route; /* MAIL's source route "@a,@b", or NULL (dsn) */
+  char **rcpts;     /* store keys, without duplicates */
   size_t nrcpts, cap;
   size_t naccepted; /* accepted RCPTs, duplicates counted */
   struct ms_buf data;
@@ -118,6 +120,8 @@ static const char *smtp_host(const struct smtp_sess *s) {
 static void smtp_reset(struct smtp_sess *s) {
   free(s->from);
   s->from = NULL;
+  free(s->from_route);
+  s->from_route = NULL;
   for (size_t i = 0; i < s->nrcpts; i++)
     free(s->rcpts[i]);
   free(s->rcpts);
@@ -408,6 +412,7 @@ static enum srv_action smtp_begin(struct smtp_sess *s, const char *arg,
   srv_smtp_ext_mail_commit(&s->x);
   s->kind = kind;
   s->from = xstrdup(path.mailbox);
+  s->from_route = srv_smtp_notify_route(&path);
   s->st = SMTP_MAIL;
   if (!srv_smtp_utf8_mail_ok(&s->ctx, &s->x, &path, &s->fmt, out))
     smtp_ok(s, out, "2.1.0");
@@ -631,7 +636,8 @@ static struct srv_smtp_txn smtp_txn(const struct smtp_sess *s) {
                                s->nrcpts,
                                s->data.p ? s->data.p : "",
                                s->data.len,
-                               &s->x.txn};
+                               &s->x.txn,
+                               s->from_route};
 }
 
 /* The end of data: 250, or a failure reply (RFC 5321 §4.1.1.4: "If the

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "srv_smtp_notify.h"
 #include "store.h"
 #include "util.h"
 
@@ -359,6 +360,8 @@ void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
                    "Requested action aborted: local error in processing");
   else
     srv_smtp_reply(out, f, 250, "2.0.0", "OK");
+  if (!failed) /* failures after acceptance, DSNs (§6.1, RFC 3461) */
+    srv_smtp_notify(ctx, t);
 }
 
 /* ---- the end of a session -------------------------------------------- */
@@ -405,6 +408,7 @@ void srv_smtp_deliver_txn(const struct srv_ctx *ctx, struct srv_smtp_txn t,
       t.nrcpts,        t.len,           t.ehlo, t.tls,
       t.auth};
   srv_smtp_reply(out, f, 250, "2.0.0", "OK");
+  srv_smtp_notify(ctx, &t); /* the notices need the parameters: now */
 }
 
 void srv_smtp_pending_flush(const struct srv_ctx *ctx,
@@ -414,7 +418,8 @@ void srv_smtp_pending_flush(const struct srv_ctx *ctx,
     const struct dlv_kept *k = &p->v[i];
     struct srv_smtp_txn t = {k->helo, k->ehlo,  k->tls,    k->auth,
                              k->from, k->rcpts, k->nrcpts, k->data,
-                             k->len,  NULL}; /* a fault's: no parameters kept */
+                             k->len,  NULL,     NULL}; /* a fault's: no
+                                                      parameters kept */
     bool failed;
     dlv_store(ctx, &t, &failed);
   }

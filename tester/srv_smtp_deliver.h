@@ -30,6 +30,8 @@ struct srv_smtp_txn {
   const char *data; /* unstuffed, CRLF line ends */
   size_t len;
   const struct ms_store_params *params; /* kept with the message, or NULL */
+  const char *route; /* MAIL's source route ("@a,@b"), or NULL: only the
+                        fault dsn-source-route uses it (RFC 5321 §6.1) */
 };
 
 /* The trace line for T received by host BY from PEER at WHEN, with ID

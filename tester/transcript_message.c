@@ -8,11 +8,13 @@
  *                               as sent matches (implies as_sent),
  *       not_added: RE           no field it put there matches RE,
  *       as_sent: true           below them, the message exactly as sent,
- *       body: RE                the body matches RE (per line ^ $);
+ *       body: RE | [RE, ...]    the body matches each RE (per line ^ $),
+ *       not_body: RE | [RE, ...] and none of these;
  *       user:, pass:            the login (default ${user}, ${pass})
  *   - no_message: TOKEN       no message holding TOKEN is there now
  *   - notification: TOKEN     a notification about that message arrives
- *                             (header:, count:, body:, within: as above)
+ *                             (header:, count:, body:, not_body:,
+ *                             within: as above)
  *   - no_notification: TOKEN  none is there now
  * Pure: YAML nodes in, a struct ms_msgcheck per step out. */
 #include "transcript_message.h"
@@ -31,9 +33,11 @@ static const struct {
   const char *options; /* sibling keys it takes */
 } msg_kinds[] = {
     {"message", MS_MSG_FIND,
-     "within header count added not_added as_sent body user pass"},
+     "within header count added not_added as_sent body not_body user "
+     "pass"},
     {"no_message", MS_MSG_ABSENT, "user pass"},
-    {"notification", MS_NOTE_FIND, "within header count body user pass"},
+    {"notification", MS_NOTE_FIND,
+     "within header count body not_body user pass"},
     {"no_notification", MS_NOTE_ABSENT, "user pass"},
 };
 #define MSG_NKINDS (sizeof msg_kinds / sizeof msg_kinds[0])
@@ -185,6 +189,31 @@ static bool msg_bool(struct ms_script *s, const struct ms_ynode *k,
   return false;
 }
 
+/* body:/not_body: one regular expression or a list of them (each
+ * judged on its own: one cannot span lines, ^ and $ match at each). */
+static bool msg_body_res(struct ms_script *s, const struct ms_ynode *k,
+                         const struct ms_ynode *v, struct ms_msg_field **out,
+                         size_t *n) {
+  size_t cnt = v->kind == MS_YSEQ ? v->nkids : 1;
+  if (v->kind == MS_YSEQ && cnt == 0) {
+    ms_diags_add(s->d, false, s->file, v->line, v->col,
+                 "%s: takes a regular expression or a list of them", k->str);
+    return false;
+  }
+  *out = xcalloc(cnt, sizeof **out);
+  char what[40];
+  snprintf(what, sizeof what, "%s:", k->str);
+  for (size_t i = 0; i < cnt; i++) {
+    const struct ms_ynode *e = v->kind == MS_YSEQ ? v->kids[i] : v;
+    if (!msg_regex_ok(s, e, what, REG_EXTENDED | REG_NEWLINE))
+      return false;
+    (*out)[*n] =
+        (struct ms_msg_field){NULL, xstrdup(e->str), 0, e->line, e->col};
+    (*n)++;
+  }
+  return true;
+}
+
 /* One option K: V of the check M; false after a diagnostic. */
 static bool msg_option(struct ms_script *s, struct ms_msgcheck *m,
                        const struct ms_ynode *k, const struct ms_ynode *v) {
@@ -214,13 +243,10 @@ static bool msg_option(struct ms_script *s, struct ms_msgcheck *m,
     m->as_sent = m->as_sent || b;
     return true;
   }
-  if (strcmp(o, "body") == 0) {
-    if (!msg_regex_ok(s, v, "body:", REG_EXTENDED | REG_NEWLINE))
-      return false;
-    m->body_re = xstrdup(v->str);
-    m->body_line = v->line;
-    return true;
-  }
+  if (strcmp(o, "body") == 0)
+    return msg_body_res(s, k, v, &m->body, &m->nbody);
+  if (strcmp(o, "not_body") == 0)
+    return msg_body_res(s, k, v, &m->not_body, &m->nnot_body);
   if (strcmp(o, "user") == 0)
     return msg_login(s, k, v, &m->user);
   return msg_login(s, k, v, &m->pass);
@@ -282,7 +308,8 @@ void ms_msgcheck_free(struct ms_msgcheck *m) {
   msg_fields_free(m->count, m->ncount);
   msg_fields_free(m->added, m->nadded);
   free(m->not_added);
-  free(m->body_re);
+  msg_fields_free(m->body, m->nbody);
+  msg_fields_free(m->not_body, m->nnot_body);
   free(m->user);
   free(m->pass);
   free(m);
@@ -301,7 +328,10 @@ size_t ms_msgcheck_templates(const struct ms_msgcheck *m, const char **out,
   MSG_PUT(m->user);
   MSG_PUT(m->pass);
   MSG_PUT(m->not_added);
-  MSG_PUT(m->body_re);
+  for (size_t i = 0; i < m->nbody; i++)
+    MSG_PUT(m->body[i].re);
+  for (size_t i = 0; i < m->nnot_body; i++)
+    MSG_PUT(m->not_body[i].re);
   for (size_t i = 0; i < m->nheader; i++)
     MSG_PUT(m->header[i].re);
   for (size_t i = 0; i < m->nadded; i++)

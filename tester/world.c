@@ -144,9 +144,16 @@ static const struct builtin_user builtin_users[] = {
     {"moved-utf8", NULL, "Moved User", "<jos\xc3\xa9@example.org>", false, true,
      NULL},
     {"ascii-only", NULL, "ASCII Only", NULL, false, false, NULL},
+    /* Notifications (RFC 3461, RFC 5321 §6.1): accepted at RCPT, their
+     * delivery fails after the end of data (builtin_fail_after);
+     * suites/delivery.yaml's ${failrcpt} and ${failrcpt2}. */
+    {"bounce", NULL, "Failing Mailbox", NULL, false, false, NULL},
+    {"bounce2", NULL, "Failing Mailbox", NULL, false, false, NULL},
 };
 /* Users with ascii_only set (RFC 6531 §3.5). */
 static const char *const builtin_ascii_only[] = {"ascii-only"};
+/* Users with fails_after_acceptance set. */
+static const char *const builtin_fail_after[] = {"bounce", "bounce2"};
 
 /* Scenario 7, Steps 1 and 2, exactly as the RFC prints the expansions. */
 static const char *const builtin_example_people[] = {
@@ -210,6 +217,9 @@ struct ms_world *ms_world_builtin(void) {
     for (size_t k = 0;
          k < sizeof builtin_ascii_only / sizeof *builtin_ascii_only; k++)
       u->ascii_only = u->ascii_only || !strcmp(b->name, builtin_ascii_only[k]);
+    for (size_t k = 0; k < NELEM(builtin_fail_after); k++)
+      u->fails_after_acceptance =
+          u->fails_after_acceptance || !strcmp(b->name, builtin_fail_after[k]);
   }
   w->nlists = 3;
   w->lists = xcalloc(w->nlists, sizeof *w->lists);
@@ -478,11 +488,13 @@ static void world_user_pair(struct world_ctx *c, const char *key,
     u->max_message = world_size(c, v, key);
   else if (!strcmp(key, "ascii_only"))
     u->ascii_only = world_bool(c, v, key);
+  else if (!strcmp(key, "fails_after_acceptance"))
+    u->fails_after_acceptance = world_bool(c, v, key);
   else
     world_err(c, k,
               "unknown user key '%s' (known: name, domain, fullname, "
               "terminal, forward, forward_551, password, mailbox_full, "
-              "max_message, ascii_only)",
+              "max_message, ascii_only, fails_after_acceptance)",
               key);
   if (dst) {
     free(*dst);

@@ -18,10 +18,13 @@ struct ms_world_user {
   bool forward_551; /* refuse with 551 "please try" instead of 251 */
   char *password;   /* SMTP AUTH (RFC 4954); NULL: cannot log in */
   /* RFC 3463 conditions (srv_smtp_policy.c): */
-  bool mailbox_full;  /* RCPT: 452 4.2.2 Mailbox full */
-  size_t max_message; /* 0, or a limit below the system's: 552 5.2.3 */
-  bool ascii_only;    /* cannot take a message with internationalized
-                         headers: 554 at its end (RFC 6531 §3.5) */
+  bool mailbox_full;           /* RCPT: 452 4.2.2 Mailbox full */
+  size_t max_message;          /* 0, or a limit below the system's: 552 5.2.3 */
+  bool ascii_only;             /* cannot take a message with internationalized
+                                  headers: 554 at its end (RFC 6531 §3.5) */
+  bool fails_after_acceptance; /* RCPT gets 250, delivery fails after the
+                                  end of data: a notification goes back
+                                  (srv_smtp_notify.c, RFC 5321 §6.1) */
 };
 
 struct ms_world_list {

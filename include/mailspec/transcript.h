@@ -164,10 +164,12 @@ struct ms_msgcheck {
   size_t nadded;
   char *not_added; /* no field the server added matches this */
   int not_added_line;
-  bool as_sent;  /* below the added fields: the message as sent, exactly
-                    (implied by added:) */
-  char *body_re; /* the body (after the header section) matches */
-  int body_line;
+  bool as_sent; /* below the added fields: the message as sent, exactly
+                   (implied by added:) */
+  /* body: each regex matches the body (after the header section);
+   * not_body: none does.  NAME is NULL in these. */
+  struct ms_msg_field *body, *not_body;
+  size_t nbody, nnot_body;
   char *user, *pass; /* login templates (default ${user}, ${pass}) */
 };
 

@@ -16,9 +16,10 @@
 #   - with POSTFIX_VMAIL=DIR (postfix-dovecot.sh, issue 14's delivery
 #     checks): the virtual domain delivery.test is delivered into Maildirs
 #     under DIR (testuser@delivery.test -> DIR/testuser/Maildir/, as uid
-#     testuser), undeliverable@delivery.test is accepted and then bounced
-#     (the error transport), and mail from defer@example.org is refused at
-#     the end of data with 451.  Without it these settings are removed
+#     testuser), undeliverable@ and undeliverable2@delivery.test are
+#     accepted and then bounced (a failing pipe transport: the notification
+#     tests' ${failrcpt}, ${failrcpt2}), and mail from defer@example.org is
+#     refused at the end of data with 451.  Without it these settings are removed
 #     again: main.cf is system-wide.
 # Log: /var/log/postfix.log (Postfix only logs below /var).
 set -eu
@@ -53,16 +54,23 @@ delivery_config() {
   if [ -z "${POSTFIX_VMAIL:-}" ]; then
     # shellcheck disable=SC2086
     postconf -X $DELIVERY_PARAMS 2>/dev/null || true
+    postconf -MX mailspec-fail/unix 2>/dev/null || true
     return 0
   fi
+  # A delivery that fails after the end of data (the notification tests'
+  # ${failrcpt}): a pipe(8) whose output starts with an enhanced status
+  # code, which "takes precedence over the non-zero exit status" (pipe(8),
+  # DIAGNOSTICS).  The error(8) transport would not do: smtpd refuses its
+  # recipients at RCPT.
+  postconf -Me 'mailspec-fail/unix=mailspec-fail unix - n n - - pipe user=nobody argv=/bin/sh -c { echo 5.1.1 mailbox unavailable, a test address; exit 67 }'
   vuid=$(id -u testuser)
   vgid=$(id -g testuser)
   postconf -e \
     'virtual_mailbox_domains = delivery.test' \
     "virtual_mailbox_base = $POSTFIX_VMAIL" \
-    'virtual_mailbox_maps = inline:{ testuser@delivery.test=testuser/Maildir/, undeliverable@delivery.test=undeliverable/Maildir/ }' \
+    'virtual_mailbox_maps = inline:{ testuser@delivery.test=testuser/Maildir/, undeliverable@delivery.test=undeliverable/Maildir/, undeliverable2@delivery.test=undeliverable2/Maildir/ }' \
     "virtual_uid_maps = static:$vuid" "virtual_gid_maps = static:$vgid" \
-    'transport_maps = inline:{ { undeliverable@delivery.test = error:5.1.1 mailbox unavailable (a test address) } }' \
+    'transport_maps = inline:{ undeliverable@delivery.test=mailspec-fail:, undeliverable2@delivery.test=mailspec-fail: }' \
     'smtpd_end_of_data_restrictions = check_sender_access inline:{ { defer@example.org = 451 4.7.1 Try again later (a test sender) } }'
 }
 

@@ -47,6 +47,8 @@ WAIVERS=
 ms --color=never run --strict -r "json:$WORK/pair.json" -t "$TARGET" \
   --pop3 "pop3://$POP3" $WAIVERS \
   -D rcpt=testuser@delivery.test -D rcpt2=postmaster@localhost \
+  -D failrcpt=undeliverable@delivery.test \
+  -D failrcpt2=undeliverable2@delivery.test \
   -D user=testuser -D pass=testpass "$SUITE"
 exit_is 0 "suites/delivery.yaml passes against Postfix with Dovecot (--strict)"
 no_bad pair "... with no FAIL or ERROR"

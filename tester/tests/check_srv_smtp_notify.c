@@ -1,0 +1,264 @@
+/* Unit tests for tester/srv_smtp_notify.c: the notifications the
+ * reference server mails after the end of data (RFC 5321 §6.1, RFC 3461
+ * §5.2, §6), clean and under each dsn-* fault.  The notifications land
+ * in testuser's maildrop (the mail comes from testuser@localhost). */
+#include "srv_smtp_drv.h"
+
+#define ME "testuser@localhost"
+
+/* One message from FROM (MAIL's PARAMS) to RCPTS (each "addr params",
+ * NULL-terminated) with a Subject and a body line. */
+static void ntf_send(struct xdrv *d, const char *from, const char *params,
+                     const char *const *rcpts) {
+  char line[512];
+  snprintf(line, sizeof line, "MAIL FROM:<%s>%s%s", from, *params ? " " : "",
+           params);
+  XCODE(d, line, 250);
+  for (size_t i = 0; rcpts[i]; i++) {
+    const char *sp = strchr(rcpts[i], ' ');
+    snprintf(line, sizeof line, "RCPT TO:<%.*s>%s",
+             (int)(sp ? (size_t)(sp - rcpts[i]) : strlen(rcpts[i])), rcpts[i],
+             sp ? sp : "");
+    XCODE(d, line, 250);
+  }
+  XCODE(d, "DATA", 354);
+  xdrv(d, "Subject: token-1");
+  xdrv(d, "From: <" ME ">");
+  xdrv(d, "");
+  xdrv(d, "The body line.");
+  XCODE(d, ".", 250);
+}
+
+/* The messages in testuser's maildrop, and a copy of the last one (or
+ * NULL).  Caller frees. */
+static char *ntf_last(struct xdrv *d, size_t *n) {
+  struct ms_maildrop_view v;
+  ck_assert_int_eq(ms_store_lock(d->st, "testuser", &v), 0);
+  *n = v.nmsgs;
+  char *r =
+      v.nmsgs ? xmemdup(v.msgs[v.nmsgs - 1]->data, v.msgs[v.nmsgs - 1]->len + 1)
+              : NULL;
+  if (r)
+    r[v.msgs[v.nmsgs - 1]->len] = '\0';
+  ms_store_unlock(d->st, &v, false);
+  return r;
+}
+
+static bool has(const char *s, const char *t) {
+  return s && strstr(s, t);
+}
+
+/* §6.1: a failed notice, <> as its reverse-path, to the reverse-path's
+ * mailbox; RFC 3461 §6.3's fields; RET absent: the whole message. */
+START_TEST(test_notify_failed) {
+  struct xdrv d;
+  xdrv_open(&d, MS_F_NONE);
+  const char *const r[] = {"bounce@localhost", NULL};
+  ntf_send(&d, ME, "", r);
+  size_t n;
+  char *m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert(has(m, "Return-Path: <>\r\n"));
+  ck_assert(has(m, "Content-Type: multipart/report; "
+                   "report-type=delivery-status;"));
+  ck_assert(has(m, "Reporting-MTA: dns; BBN-UNIX.ARPA\r\n"));
+  ck_assert(has(m, "\r\nFinal-Recipient: rfc822; bounce@localhost\r\n"
+                   "Action: failed\r\nStatus: 5.2.1\r\n"));
+  ck_assert(!has(m, "Original-Envelope-ID"));
+  ck_assert(!has(m, "Original-Recipient"));
+  ck_assert(has(m, "Content-Type: message/rfc822\r\n\r\nSubject: token-1"));
+  ck_assert(has(m, "The body line."));
+  free(m);
+  xdrv_close(&d);
+}
+END_TEST
+
+/* §6.1 / RFC 3461 §5.2: none for <>; §5.2.6 (b): none for NEVER; §5.2.3:
+ * none for a delivery without SUCCESS. */
+START_TEST(test_notify_none) {
+  struct xdrv d;
+  xdrv_open(&d, MS_F_NONE);
+  const char *const fail[] = {"bounce@localhost", NULL};
+  const char *const never[] = {"bounce@localhost NOTIFY=NEVER", NULL};
+  const char *const ok[] = {"postmaster@localhost NOTIFY=FAILURE", NULL};
+  const char *const ok2[] = {"postmaster@localhost", NULL};
+  ntf_send(&d, "", "", fail);
+  ntf_send(&d, ME, "", never);
+  ntf_send(&d, ME, "", ok);
+  ntf_send(&d, ME, "", ok2);
+  size_t n;
+  free(ntf_last(&d, &n));
+  ck_assert_uint_eq(n, 0);
+  xdrv_close(&d);
+}
+END_TEST
+
+/* §5.2.3 (a): a delivered DSN for SUCCESS, headers only (§6.2). */
+START_TEST(test_notify_delivered) {
+  struct xdrv d;
+  xdrv_open(&d, MS_F_NONE);
+  const char *const r[] = {"postmaster@localhost NOTIFY=SUCCESS", NULL};
+  ntf_send(&d, ME, "", r);
+  size_t n;
+  char *m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert(has(m, "Action: delivered\r\nStatus: 2.0.0\r\n"));
+  ck_assert(has(m, "Content-Type: text/rfc822-headers\r\n"));
+  ck_assert(!has(m, "The body line."));
+  free(m);
+  xdrv_close(&d);
+}
+END_TEST
+
+/* §6.3: ENVID decoded, ORCPT as given; RET=HDRS. */
+START_TEST(test_notify_fields) {
+  struct xdrv d;
+  xdrv_open(&d, MS_F_NONE);
+  const char *const r[] = {
+      "bounce@localhost NOTIFY=FAILURE ORCPT=rfc822;orig@example.org", NULL};
+  ntf_send(&d, ME, "ENVID=env+2Bid RET=HDRS", r);
+  size_t n;
+  char *m = ntf_last(&d, &n);
+  ck_assert(has(m, "Original-Envelope-ID: env+id\r\n"));
+  ck_assert(has(m, "Original-Recipient: rfc822;orig@example.org\r\n"
+                   "Final-Recipient: rfc822; bounce@localhost\r\n"));
+  ck_assert(has(m, "Content-Type: text/rfc822-headers\r\n"));
+  ck_assert(!has(m, "The body line."));
+  free(m);
+  xdrv_close(&d);
+}
+END_TEST
+
+/* RFC 5321 §4.4: one notice for both; RFC 3461 §5.2.8: NEVER not listed. */
+START_TEST(test_notify_one_for_all) {
+  struct xdrv d;
+  xdrv_open(&d, MS_F_NONE);
+  const char *const r[] = {"bounce@localhost", "bounce2@localhost", NULL};
+  const char *const r2[] = {"bounce@localhost",
+                            "bounce2@localhost NOTIFY=NEVER", NULL};
+  ntf_send(&d, ME, "", r);
+  size_t n;
+  char *m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert(has(m, "Final-Recipient: rfc822; bounce@localhost\r\n"));
+  ck_assert(has(m, "Final-Recipient: rfc822; bounce2@localhost\r\n"));
+  free(m);
+  ntf_send(&d, ME, "", r2);
+  m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 2);
+  ck_assert(has(m, "Final-Recipient: rfc822; bounce@localhost\r\n"));
+  ck_assert(!has(m, "bounce2@localhost"));
+  free(m);
+  xdrv_close(&d);
+}
+END_TEST
+
+/* §6.1: a source route "stripped down to its final hop". */
+START_TEST(test_notify_route) {
+  struct xdrv d;
+  xdrv_open(&d, MS_F_NONE);
+  const char *const r[] = {"bounce@localhost", NULL};
+  ntf_send(&d, "@client.example,@relay.example:" ME, "", r);
+  size_t n;
+  char *m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert(has(m, "To: <" ME ">\r\n"));
+  free(m);
+  xdrv_close(&d);
+}
+END_TEST
+
+/* A world user of the kind fails_after_acceptance (WORLD.md). */
+START_TEST(test_notify_world) {
+  struct xdrv d;
+  xdrv_open_world(&d, MS_F_NONE,
+                  "users:\n  - {name: gone, fails_after_acceptance: true}\n");
+  const char *const r[] = {"gone@localhost", NULL};
+  ntf_send(&d, ME, "", r);
+  size_t n;
+  char *m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert(has(m, "Final-Recipient: rfc822; gone@localhost\r\n"));
+  free(m);
+  xdrv_close(&d);
+}
+END_TEST
+
+/* Each fault: what it changes of one exchange.  RCPTS, MAIL's PARAMS,
+ * the number of notices in testuser's maildrop, text the last one holds
+ * and text it must not hold (or NULL). */
+static const struct {
+  enum ms_fault f;
+  const char *from, *params, *rcpt, *rcpt2;
+  size_t n;
+  const char *has, *hasnt;
+} faults[] = {
+    {MS_F_DSN_NONE, ME, "", "bounce@localhost", NULL, 0, NULL, NULL},
+    {MS_F_DSN_SENDER_NOT_NULL, ME, "", "bounce@localhost", NULL, 1,
+     "Return-Path: <MAILER-DAEMON@BBN-UNIX.ARPA>", "Return-Path: <>"},
+    {MS_F_DSN_TO_NULL_SENDER, "", "", "bounce@localhost", NULL, 1,
+     "Action: failed", NULL},
+    {MS_F_DSN_IGNORE_NOTIFY, ME, "", "bounce@localhost NOTIFY=NEVER", NULL, 1,
+     "Action: failed", NULL},
+    {MS_F_DSN_NO_ENVID, ME, "ENVID=x+2By", "bounce@localhost", NULL, 1, NULL,
+     "Original-Envelope-ID"},
+    {MS_F_DSN_ENVID_XTEXT, ME, "ENVID=x+2By", "bounce@localhost", NULL, 1,
+     "Original-Envelope-ID: x+2By\r\n", NULL},
+    {MS_F_DSN_NO_ORCPT, ME, "", "bounce@localhost ORCPT=rfc822;o@example.org",
+     NULL, 1, NULL, "Original-Recipient"},
+    {MS_F_DSN_ORCPT_ALWAYS, ME, "", "bounce@localhost", NULL, 1,
+     "Original-Recipient: rfc822;bounce@localhost", NULL},
+    {MS_F_DSN_NO_REPORTING_MTA, ME, "", "bounce@localhost", NULL, 1, NULL,
+     "Reporting-MTA"},
+    {MS_F_DSN_FINAL_REWRITTEN, ME, "", "bounce@localhost", NULL, 1,
+     "Final-Recipient: rfc822; bounce@BBN-UNIX.ARPA", "rfc822; bounce@local"},
+    {MS_F_DSN_NO_STATUS, ME, "", "bounce@localhost", NULL, 1, NULL, "Status:"},
+    {MS_F_DSN_NO_DELIVERED, ME, "", "postmaster@localhost NOTIFY=SUCCESS", NULL,
+     0, NULL, NULL},
+    {MS_F_DSN_DELIVERED_ALWAYS, ME, "", "postmaster@localhost", NULL, 1,
+     "Action: delivered", NULL},
+    {MS_F_DSN_RET_IGNORED, ME, "RET=FULL", "bounce@localhost", NULL, 1,
+     "text/rfc822-headers", "The body line."},
+    {MS_F_DSN_HEADERS_MISLABELED, ME, "RET=HDRS", "bounce@localhost", NULL, 1,
+     "Content-Type: message/rfc822", "text/rfc822-headers"},
+    {MS_F_DSN_ONE_PER_RCPT, ME, "", "bounce@localhost", "bounce2@localhost", 2,
+     "bounce2@localhost", "rfc822; bounce@localhost"},
+    {MS_F_DSN_LIST_ALL, ME, "", "bounce@localhost",
+     "bounce2@localhost NOTIFY=NEVER", 1, "rfc822; bounce2@localhost", NULL},
+    {MS_F_DSN_SOURCE_ROUTE, "@client.example:" ME, "", "bounce@localhost", NULL,
+     0, NULL, NULL},
+};
+
+START_TEST(test_notify_fault) {
+  struct xdrv d;
+  xdrv_open(&d, faults[_i].f);
+  const char *const r[] = {faults[_i].rcpt, faults[_i].rcpt2, NULL};
+  ntf_send(&d, faults[_i].from, faults[_i].params, r);
+  size_t n;
+  char *m = ntf_last(&d, &n);
+  ck_assert_msg(n == faults[_i].n, "fault %d: %zu notices", _i, n);
+  ck_assert_msg(!faults[_i].has || has(m, faults[_i].has), "fault %d: %s", _i,
+                m ? m : "(none)");
+  ck_assert_msg(!faults[_i].hasnt || !has(m, faults[_i].hasnt), "fault %d: %s",
+                _i, m ? m : "(none)");
+  free(m);
+  xdrv_close(&d);
+}
+END_TEST
+
+Suite *make_srv_smtp_notify_suite(void);
+Suite *make_srv_smtp_notify_suite(void) {
+  Suite *s = suite_create("srv_smtp_notify");
+  TCase *tc = tcase_create("core");
+  tcase_add_test(tc, test_notify_failed);
+  tcase_add_test(tc, test_notify_none);
+  tcase_add_test(tc, test_notify_delivered);
+  tcase_add_test(tc, test_notify_fields);
+  tcase_add_test(tc, test_notify_one_for_all);
+  tcase_add_test(tc, test_notify_world);
+  tcase_add_test(tc, test_notify_route);
+  tcase_add_loop_test(tc, test_notify_fault, 0,
+                      (int)(sizeof faults / sizeof faults[0]));
+  suite_add_tcase(s, tc);
+  return s;
+}
