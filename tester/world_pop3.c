@@ -98,6 +98,10 @@ void ms_world_builtin_pop3(struct ms_world *w) {
   pop3_drop(w, lu, lp, NULL);
   free(lu);
   free(lp);
+  /* RFC 1939 §4 (1939-4-9): a maildrop that cannot be parsed, whose
+   * login gets -ERR (the rfc1939 suite's ${corruptuser}). */
+  pop3_drop(w, "broken", "broken-maildrop", NULL);
+  w->maildrops[w->nmaildrops - 1].corrupt = true;
   pop3_drop(w,
             "j\xc3\xbc"
             "rgen",
