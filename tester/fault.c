@@ -844,6 +844,19 @@ static const struct fault_def fault_defs[] = {
      "                         the new one (250)"},
     {"apparently-to", MS_F_APPARENTLY_TO, FA_NONE, false, 0, 0,
      "add an Apparently-To: field naming every recipient"},
+    /* branch delivered: what a delivered message shows (issue 14 §3) */
+    {"received-no-by", MS_F_RECEIVED_NO_BY, FA_NONE, false, 0, 0,
+     "a Received: line without its BY clause"},
+    {"received-zone-bare", MS_F_RECEIVED_ZONE_BARE, FA_NONE, false, 0, 0,
+     "the Received: date ends in a zone name outside a comment\n"
+     "                         (\"+0000 UTC\")"},
+    {"no-received-auth", MS_F_NO_RECEIVED_AUTH, FA_NONE, false, 0, 0,
+     "no Received: line on a message sent after AUTH"},
+    {"rcpt-list-header", MS_F_RCPT_LIST_HEADER, FA_NONE, false, 0, 0,
+     "add a field naming every RCPT address of the transaction"},
+    {"source-route-followed", MS_F_SOURCE_ROUTE_FOLLOWED, FA_NONE, false, 0, 0,
+     "relay a RCPT with a source route to its first hop (250)\n"
+     "                         instead of delivering to its mailbox"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -376,7 +376,17 @@ enum ms_fault {
                                 first recipient is dropped for the new one */
   MS_F_APPARENTLY_TO,        /* apparently-to: an Apparently-To: field */
   MS_F_POP3_LOCK_CLOSE, /* pop3-lock-close: a held maildrop: close, no -ERR */
-  MS_F_COUNT            /* keep last */
+  /* branch delivered: what a delivered message shows (issue 14 §3) */
+  MS_F_RECEIVED_NO_BY,        /* received-no-by: no BY clause (§4.4) */
+  MS_F_RECEIVED_ZONE_BARE,    /* received-zone-bare: "+0000 UTC", the
+                                 zone name outside a comment (§4.4) */
+  MS_F_NO_RECEIVED_AUTH,      /* no-received-auth: no Received: line on
+                                 a message sent after AUTH (RFC 4954 §7) */
+  MS_F_RCPT_LIST_HEADER,      /* rcpt-list-header: every RCPT address in
+                                 an added field (§7.2) */
+  MS_F_SOURCE_ROUTE_FOLLOWED, /* source-route-followed: a routed RCPT
+                                 relayed to its first hop (§3.3) */
+  MS_F_COUNT                  /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

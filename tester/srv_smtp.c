@@ -539,6 +539,10 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   }
   if (e != SRV_PATH_OK)
     return smtp_path_error(s, e, false, "5.1.3", out);
+  bool follow =
+      !s->rfc821 && path.nhops && smtp_fault(s, MS_F_SOURCE_ROUTE_FOLLOWED);
+  if (!s->rfc821 && !follow)
+    srv_smtp_rcpt_unroute(&path); /* RFC 5321 §3.3: "SHOULD ignore" */
   srv_smtp_ext_rcpt_begin(&s->x);
   if (smtp_params(s, p + used, false, out) ||
       srv_smtp_ext_rcpt_check(&s->ctx, &s->x, &path, &s->fmt, out) ||
@@ -565,6 +569,8 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   }
   struct srv_smtp_rcpt r;
   srv_smtp_rcpt_resolve(s->ctx.world, &path, s->kind, &r);
+  if (follow)
+    srv_smtp_rcpt_follow(&path, &r);
   smtp_postmaster_faults(s, &path, &r);
   if (r.v == SRV_RCPT_UNKNOWN && ms_fault_on(&s->ctx.faults, MS_F_RCPT_250)) {
     r.v = SRV_RCPT_MAILBOX; /* fault rcpt-250 */

@@ -122,6 +122,12 @@ struct srv_smtp_rcpt {
 void srv_smtp_rcpt_resolve(const struct ms_world *w,
                            const struct srv_smtp_path *p,
                            enum srv_smtp_kind kind, struct srv_smtp_rcpt *r);
+/* RFC 5321 §3.3: servers "SHOULD ignore the routes": P's source route
+ * dropped (as if it "had not been provided", §4.1.1.3). */
+void srv_smtp_rcpt_unroute(struct srv_smtp_path *p);
+/* Fault source-route-followed: R becomes a relay of P to its first hop. */
+void srv_smtp_rcpt_follow(const struct srv_smtp_path *p,
+                          struct srv_smtp_rcpt *r);
 void srv_smtp_rcpt_free(struct srv_smtp_rcpt *r);
 
 /* ---- replies ------------------------------------------------------ */

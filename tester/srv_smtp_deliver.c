@@ -116,6 +116,9 @@ static void dlv_date(char *buf, size_t cap, time_t when,
     strftime(head, sizeof head, "%a, %d %b", &tm);
     strftime(tail, sizeof tail, "%H:%M:%S %z", &tm);
     snprintf(buf, cap, "%s %02d %s", head, tm.tm_year % 100, tail);
+  } else if (ms_fault_on(f, MS_F_RECEIVED_ZONE_BARE)) {
+    localtime_r(&when, &tm); /* §4.4: a zone name only in a comment */
+    strftime(buf, cap, "%a, %d %b %Y %H:%M:%S %z %Z", &tm);
   } else {
     localtime_r(&when, &tm);
     strftime(buf, cap, "%a, %d %b %Y %H:%M:%S %z", &tm);
@@ -143,7 +146,9 @@ char *srv_smtp_received(const struct srv_smtp_txn *t, const char *by,
   } else {
     ms_buf_addstr(&b, " ");
   }
-  ms_buf_addf(&b, "by %s with %s id ms%lu", by, dlv_with(t, f), id);
+  if (!ms_fault_on(f, MS_F_RECEIVED_NO_BY)) /* By-domain: not optional */
+    ms_buf_addf(&b, "by %s ", by);
+  ms_buf_addf(&b, "with %s id ms%lu", dlv_with(t, f), id);
   if (ms_fault_on(f, MS_F_RECEIVED_FOR_ALL) && t->nrcpts > 1) {
     ms_buf_addstr(&b, "\r\n\tfor");
     for (size_t i = 0; i < t->nrcpts; i++)
@@ -196,6 +201,12 @@ static char *dlv_content(const struct srv_ctx *ctx,
   ms_buf_init(&o, 0);
   if (trace && !dlv_fault(ctx, MS_F_RECEIVED_BELOW))
     ms_buf_addstr(&o, trace);
+  if (dlv_fault(ctx, MS_F_RCPT_LIST_HEADER) && t->nrcpts > 1) { /* §7.2 */
+    ms_buf_addstr(&o, "X-Envelope-To:");
+    for (size_t r = 0; r < t->nrcpts; r++)
+      ms_buf_addf(&o, "%s <%s>", r ? "," : "", t->rcpts[r]);
+    ms_buf_addstr(&o, "\r\n");
+  }
   if (dlv_fault(ctx, MS_F_HEADER_REORDER)) /* Subject: first */
     for (size_t i = 0; i < m.nhead; i += dlv_span(&m, i))
       if (dlv_is_field(&m.v[i], "Subject"))
@@ -282,7 +293,8 @@ static void dlv_store(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
   const char *host = ctx->world->hostname ? ctx->world->hostname : "localhost";
   unsigned long id = atomic_fetch_add(&seq, 1) + 1;
   char *trace =
-      dlv_fault(ctx, MS_F_NO_RECEIVED)
+      dlv_fault(ctx, MS_F_NO_RECEIVED) ||
+              (t->auth && dlv_fault(ctx, MS_F_NO_RECEIVED_AUTH)) /* 4954 §7 */
           ? NULL
           : srv_smtp_received(t, host, ctx->peer, time(NULL), id, &ctx->faults);
   size_t len;
