@@ -857,6 +857,11 @@ static const struct fault_def fault_defs[] = {
     {"source-route-followed", MS_F_SOURCE_ROUTE_FOLLOWED, FA_NONE, false, 0, 0,
      "relay a RCPT with a source route to its first hop (250)\n"
      "                         instead of delivering to its mailbox"},
+    {"received-no-utf8smtp", MS_F_RECEIVED_NO_UTF8SMTP, FA_NONE, false, 0, 0,
+     "WITH ESMTP (not UTF8SMTP) in the Received: line after SMTPUTF8"},
+    {"received-utf8-always", MS_F_RECEIVED_UTF8_ALWAYS, FA_NONE, false, 0, 0,
+     "a UTF-8 comment in the Received: line, with or without\n"
+     "                         SMTPUTF8"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -386,6 +386,10 @@ enum ms_fault {
                                  an added field (§7.2) */
   MS_F_SOURCE_ROUTE_FOLLOWED, /* source-route-followed: a routed RCPT
                                  relayed to its first hop (§3.3) */
+  MS_F_RECEIVED_NO_UTF8SMTP,  /* received-no-utf8smtp: WITH ESMTP after
+                                 SMTPUTF8 (RFC 6531 §3.7.3) */
+  MS_F_RECEIVED_UTF8_ALWAYS,  /* received-utf8-always: a UTF-8 comment in
+                                 Received: without SMTPUTF8 too */
   MS_F_COUNT                  /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

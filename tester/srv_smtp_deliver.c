@@ -4,7 +4,8 @@
  *   - §4.4: "it MUST insert trace ("time stamp" or "Received")
  *     information at the beginning of the message content": a Received:
  *     line with FROM (the EHLO name and the address of the TCP
- *     connection), BY, WITH (ESMTP, ESMTPS, ESMTPA, ESMTPSA: RFC 3848),
+ *     connection), BY, WITH (ESMTP, ESMTPS, ESMTPA, ESMTPSA: RFC 3848;
+ *     UTF8SMTP... after MAIL's SMTPUTF8: RFC 6531 §3.7.3),
  *     ID, FOR (one path, only when there is one recipient) and a
  *     date-time with a numeric offset and a four-digit year;
  *   - §4.4: earlier Received lines and the order of lines are kept;
@@ -99,6 +100,10 @@ static const char *dlv_with(const struct srv_smtp_txn *t,
   if (!t->ehlo)
     return "SMTP";
   bool auth = t->auth && !ms_fault_on(f, MS_F_RECEIVED_NO_ESMTPA);
+  if (t->params && t->params->smtputf8 && /* RFC 6531 §3.7.3 */
+      !ms_fault_on(f, MS_F_RECEIVED_NO_UTF8SMTP))
+    return t->tls ? (auth ? "UTF8SMTPSA" : "UTF8SMTPS")
+                  : (auth ? "UTF8SMTPA" : "UTF8SMTP");
   return t->tls ? (auth ? "ESMTPSA" : "ESMTPS") : (auth ? "ESMTPA" : "ESMTP");
 }
 
@@ -148,6 +153,9 @@ char *srv_smtp_received(const struct srv_smtp_txn *t, const char *by,
   }
   if (!ms_fault_on(f, MS_F_RECEIVED_NO_BY)) /* By-domain: not optional */
     ms_buf_addf(&b, "by %s ", by);
+  if (ms_fault_on(f, MS_F_RECEIVED_UTF8_ALWAYS)) /* RFC 6531 §3.7.3 */
+    ms_buf_addstr(&b, "(r\xc3\xa9"
+                      "ception) ");
   ms_buf_addf(&b, "with %s id ms%lu", dlv_with(t, f), id);
   if (ms_fault_on(f, MS_F_RECEIVED_FOR_ALL) && t->nrcpts > 1) {
     ms_buf_addstr(&b, "\r\n\tfor");

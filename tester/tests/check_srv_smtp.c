@@ -883,6 +883,35 @@ START_TEST(test_received_stamp_faults) {
 }
 END_TEST
 
+/* RFC 6531 §3.7.3: UTF8SMTP after SMTPUTF8, ASCII trace without it. */
+START_TEST(test_received_utf8_faults) {
+  char r0[] = "testuser@localhost";
+  char *rcpts[] = {r0};
+  struct ms_store_params u8 = {.smtputf8 = true};
+  struct srv_smtp_txn t = {
+      "client.example", true, true, false, "a@b.c", rcpts, 1, "x\r\n", 3, &u8};
+  struct ms_faults fs;
+  memset(&fs, 0, sizeof fs);
+  char *m = srv_smtp_received(&t, "mx.example", "127.0.0.1", 0, 7, &fs);
+  ck_assert_ptr_nonnull(strstr(m, " with UTF8SMTPS id "));
+  free(m);
+  ms_fault_set(&fs, MS_F_RECEIVED_NO_UTF8SMTP);
+  m = srv_smtp_received(&t, "mx.example", "127.0.0.1", 0, 7, &fs);
+  ck_assert_ptr_nonnull(strstr(m, " with ESMTPS id "));
+  free(m);
+  t.params = NULL; /* no SMTPUTF8: ASCII only, unless the fault */
+  memset(&fs, 0, sizeof fs);
+  m = srv_smtp_received(&t, "mx.example", "127.0.0.1", 0, 7, &fs);
+  for (const char *p = m; *p; p++)
+    ck_assert((unsigned char)*p < 0x80);
+  free(m);
+  ms_fault_set(&fs, MS_F_RECEIVED_UTF8_ALWAYS);
+  m = srv_smtp_received(&t, "mx.example", "127.0.0.1", 0, 7, &fs);
+  ck_assert_ptr_nonnull(strstr(m, "(r\xc3\xa9"));
+  free(m);
+}
+END_TEST
+
 /* The content of message N of USER's maildrop (a copy). */
 static char *dlv_maildrop(struct ms_store *st, const char *user, size_t n) {
   struct ms_maildrop_view v;
@@ -982,6 +1011,7 @@ Suite *make_srv_smtp_suite(void) {
   tcase_add_test(t2, test_5321_header_faults);
   tcase_add_test(t2, test_5321_syntax);
   tcase_add_test(t2, test_received_stamp_faults);
+  tcase_add_test(t2, test_received_utf8_faults);
   tcase_add_test(t2, test_deliver_auth_and_rcpt_faults);
   tcase_add_test(t2, test_source_route_ignored);
   suite_add_tcase(s, t2);
