@@ -862,6 +862,11 @@ static const struct fault_def fault_defs[] = {
     {"received-utf8-always", MS_F_RECEIVED_UTF8_ALWAYS, FA_NONE, false, 0, 0,
      "a UTF-8 comment in the Received: line, with or without\n"
      "                         SMTPUTF8"},
+    {"bdat-own-delivery", MS_F_BDAT_OWN_DELIVERY, FA_NONE, false, 0, 0,
+     "BDAT LAST delivers on a path of its own: no Received: line,\n"
+     "                         no submission checks"},
+    {"bdat-rset-delivers", MS_F_BDAT_RSET_DELIVERS, FA_NONE, false, 0, 0,
+     "RSET after a BDAT (before LAST) delivers the chunks so far"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -390,6 +390,10 @@ enum ms_fault {
                                  SMTPUTF8 (RFC 6531 §3.7.3) */
   MS_F_RECEIVED_UTF8_ALWAYS,  /* received-utf8-always: a UTF-8 comment in
                                  Received: without SMTPUTF8 too */
+  MS_F_BDAT_OWN_DELIVERY,     /* bdat-own-delivery: BDAT LAST delivers
+                                 without DATA's end of data (no trace) */
+  MS_F_BDAT_RSET_DELIVERS,    /* bdat-rset-delivers: RSET after a BDAT
+                                 delivers the chunks so far */
   MS_F_COUNT                  /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
