@@ -867,6 +867,8 @@ static const struct fault_def fault_defs[] = {
      "                         no submission checks"},
     {"bdat-rset-delivers", MS_F_BDAT_RSET_DELIVERS, FA_NONE, false, 0, 0,
      "RSET after a BDAT (before LAST) delivers the chunks so far"},
+    {"binary-nul-dropped", MS_F_BINARY_NUL_DROPPED, FA_NONE, false, 0, 0,
+     "drop the NUL octets of a BODY=BINARYMIME message at delivery"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

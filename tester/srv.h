@@ -394,6 +394,8 @@ enum ms_fault {
                                  without DATA's end of data (no trace) */
   MS_F_BDAT_RSET_DELIVERS,    /* bdat-rset-delivers: RSET after a BDAT
                                  delivers the chunks so far */
+  MS_F_BINARY_NUL_DROPPED,    /* binary-nul-dropped: NUL octets of a
+                                 BODY=BINARYMIME message not delivered */
   MS_F_COUNT                  /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

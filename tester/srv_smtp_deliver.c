@@ -241,6 +241,16 @@ static char *dlv_content(const struct srv_ctx *ctx,
   if (m.nhead == m.n && trace && dlv_fault(ctx, MS_F_RECEIVED_BELOW))
     ms_buf_addstr(&o, trace);
   free(m.v);
+  if (t->params && t->params->body == MS_BODY_BINARYMIME &&
+      dlv_fault(ctx, MS_F_BINARY_NUL_DROPPED)) { /* RFC 3030 §3: all bits */
+    size_t k = 0;
+    for (size_t i = 0; i < o.len; i++)
+      if (o.p[i])
+        o.p[k++] = o.p[i];
+    if (o.p)
+      o.p[k] = '\0';
+    o.len = k;
+  }
   return ms_buf_steal(&o, len);
 }
 
@@ -387,7 +397,7 @@ void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
 struct dlv_kept {
   char *helo, *from, **rcpts, *data;
   size_t nrcpts, len;
-  bool ehlo, tls, auth;
+  bool ehlo, tls, auth, smtputf8; /* smtputf8: the WITH clause's */
 };
 
 struct srv_smtp_pending {
@@ -420,10 +430,12 @@ void srv_smtp_deliver_txn(const struct srv_ctx *ctx, struct srv_smtp_txn t,
   for (size_t i = 0; i < t.nrcpts; i++)
     rcpts[i] = xstrdup(t.rcpts[i]);
   xgrow((void **)&p->v, &p->cap, p->n, sizeof *p->v);
-  p->v[p->n++] = (struct dlv_kept){
-      xstrdup(t.helo), xstrdup(t.from), rcpts,  xmemdup(t.data, t.len),
-      t.nrcpts,        t.len,           t.ehlo, t.tls,
-      t.auth};
+  p->v[p->n++] =
+      (struct dlv_kept){xstrdup(t.helo), xstrdup(t.from),
+                        rcpts,           xmemdup(t.data, t.len),
+                        t.nrcpts,        t.len,
+                        t.ehlo,          t.tls,
+                        t.auth,          t.params && t.params->smtputf8};
   srv_smtp_reply(out, f, 250, "2.0.0", "OK");
 }
 
@@ -432,9 +444,10 @@ void srv_smtp_pending_flush(const struct srv_ctx *ctx,
   struct srv_smtp_pending *p = *pending;
   for (size_t i = 0; p && i < p->n; i++) {
     const struct dlv_kept *k = &p->v[i];
-    struct srv_smtp_txn t = {k->helo, k->ehlo,  k->tls,    k->auth,
-                             k->from, k->rcpts, k->nrcpts, k->data,
-                             k->len,  NULL}; /* a fault's: no parameters kept */
+    /* a fault's: of the parameters, only what the trace line shows */
+    struct ms_store_params u8 = {.smtputf8 = k->smtputf8};
+    struct srv_smtp_txn t = {k->helo,  k->ehlo,   k->tls,  k->auth, k->from,
+                             k->rcpts, k->nrcpts, k->data, k->len,  &u8};
     bool failed;
     dlv_store(ctx, &t, &failed);
   }

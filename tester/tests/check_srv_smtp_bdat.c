@@ -164,6 +164,29 @@ START_TEST(test_bdat_rset_clears) {
 }
 END_TEST
 
+/* RFC 3030 §3: BINARYMIME's octets all delivered, NUL included; fault
+ * binary-nul-dropped drops them. */
+START_TEST(test_binarymime_delivered_intact) {
+  enum ms_fault fs[] = {MS_F_NONE, MS_F_BINARY_NUL_DROPPED};
+  for (size_t i = 0; i < 2; i++) {
+    struct xdrv d;
+    xdrv_open(&d, fs[i]);
+    XCODE(&d, "MAIL FROM:<a@example.org> BODY=BINARYMIME", 250);
+    XCODE(&d, "RCPT TO:<testuser@localhost>", 250);
+    static const char chunk[] = "BDAT 11 LAST\r\nS: x\r\n\r\n\0\r\n";
+    ck_assert_int_eq(atoi(xdrv_bytes(&d, chunk, sizeof chunk - 1)), 250);
+    struct ms_maildrop_view v;
+    ck_assert_int_eq(ms_store_lock(d.st, "testuser", &v), 0);
+    ck_assert_uint_eq(v.nmsgs, 1);
+    const struct ms_world_msg *m = v.msgs[0];
+    bool nul = memchr(m->data, '\0', m->len) != NULL;
+    ck_assert(nul == (i == 0));
+    ms_store_unlock(d.st, &v, false);
+    xdrv_close(&d);
+  }
+}
+END_TEST
+
 START_TEST(test_bdat_ehlo) {
   struct xdrv d;
   xdrv_open(&d, MS_F_NONE);
@@ -327,6 +350,7 @@ Suite *make_srv_smtp_bdat_suite(void) {
   tcase_add_test(tc, test_bdat_ehlo);
   tcase_add_test(tc, test_bdat_trace_line);
   tcase_add_test(tc, test_bdat_rset_clears);
+  tcase_add_test(tc, test_binarymime_delivered_intact);
   tcase_add_test(tc, test_fault_keywords);
   tcase_add_test(tc, test_fault_commands);
   tcase_add_test(tc, test_fault_failed_chunks);
