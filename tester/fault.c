@@ -869,6 +869,8 @@ static const struct fault_def fault_defs[] = {
      "RSET after a BDAT (before LAST) delivers the chunks so far"},
     {"binary-nul-dropped", MS_F_BINARY_NUL_DROPPED, FA_NONE, false, 0, 0,
      "drop the NUL octets of a BODY=BINARYMIME message at delivery"},
+    {"to-deduced", MS_F_TO_DEDUCED, FA_NONE, false, 0, 0,
+     "a To: field naming no address becomes \"To: <first recipient>\""},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

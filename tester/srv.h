@@ -396,6 +396,8 @@ enum ms_fault {
                                  delivers the chunks so far */
   MS_F_BINARY_NUL_DROPPED,    /* binary-nul-dropped: NUL octets of a
                                  BODY=BINARYMIME message not delivered */
+  MS_F_TO_DEDUCED,            /* to-deduced: a To: without an address
+                                 becomes the first recipient's (§7.2) */
   MS_F_COUNT                  /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

@@ -196,6 +196,23 @@ static void dlv_line_out(const struct srv_ctx *ctx, struct ms_buf *o,
   }
 }
 
+/* Fault to-deduced (RFC 5321 §7.2: "SHOULD NOT attempt to deduce such
+ * relationships and use them to alter the header section"): a To: field
+ * naming no address becomes the first recipient's.  True: replaced. */
+static bool dlv_to_deduced(const struct srv_ctx *ctx,
+                           const struct srv_smtp_txn *t,
+                           const struct dlv_msg *m, size_t i,
+                           struct ms_buf *o) {
+  if (!dlv_fault(ctx, MS_F_TO_DEDUCED) || !t->nrcpts ||
+      !dlv_is_field(&m->v[i], "To"))
+    return false;
+  for (size_t k = i; k < i + dlv_span(m, i); k++)
+    if (memchr(m->v[k].p, '@', m->v[k].n))
+      return false;
+  ms_buf_addf(o, "To: <%s>\r\n", t->rcpts[0]);
+  return true;
+}
+
 /* The message as it goes into the mailbox: the faults applied, and the
  * Return-Path fields it came with removed (§4.4: final delivery MAY
  * remove them; then exactly one is there).  TRACE goes on top, or
@@ -228,7 +245,8 @@ static char *dlv_content(const struct srv_ctx *ctx,
         ((dlv_is_field(l, "Return-Path") &&
           !dlv_fault(ctx, MS_F_RETURN_PATH_KEPT)) ||
          (dlv_is_field(l, "Received") && dlv_fault(ctx, MS_F_TRACE_REWRITE)) ||
-         (dlv_is_field(l, "Subject") && dlv_fault(ctx, MS_F_HEADER_REORDER)));
+         (dlv_is_field(l, "Subject") && dlv_fault(ctx, MS_F_HEADER_REORDER)) ||
+         dlv_to_deduced(ctx, t, &m, i, &o));
     if (i == m.nhead && trace && dlv_fault(ctx, MS_F_RECEIVED_BELOW))
       ms_buf_addstr(&o, trace);
     if (i == m.nhead && dlv_fault(ctx, MS_F_APPARENTLY_TO))

@@ -961,6 +961,34 @@ START_TEST(test_deliver_auth_and_rcpt_faults) {
 }
 END_TEST
 
+/* RFC 5321 §7.2: the header is not rewritten from the envelope; fault
+ * to-deduced fills an address-less To: with the first recipient. */
+START_TEST(test_to_deduced_fault) {
+  enum ms_fault fs[] = {MS_F_NONE, MS_F_TO_DEDUCED};
+  for (size_t i = 0; i < 2; i++) {
+    struct drv d;
+    drv_open(&d, MS_PROFILE_RFC5321, fs[i]);
+    char r0[] = "testuser@localhost";
+    char *rcpts[] = {r0};
+    static const char data[] = "To: undisclosed-recipients:;\r\n\r\nb\r\n";
+    struct srv_smtp_txn t = {"client.example", true,  false, false,
+                             "a@b.c",          rcpts, 1,     data,
+                             sizeof data - 1,  NULL};
+    struct srv_smtp_fmt fmt = {0};
+    struct ms_buf out;
+    ms_buf_init(&out, 0);
+    srv_smtp_deliver(&d.ctx, &t, &fmt, &out);
+    ms_buf_free(&out);
+    char *m = dlv_maildrop(d.st, "testuser", 0);
+    ck_assert_ptr_nonnull(
+        strstr(m, i ? "\r\nTo: <testuser@localhost>\r\n"
+                    : "\r\nTo: undisclosed-recipients:;\r\n"));
+    free(m);
+    drv_close(&d);
+  }
+}
+END_TEST
+
 /* RFC 5321 §3.3: a source route is ignored (RFC 821's profile follows
  * it); the fault source-route-followed relays to the first hop. */
 START_TEST(test_source_route_ignored) {
@@ -1014,6 +1042,7 @@ Suite *make_srv_smtp_suite(void) {
   tcase_add_test(t2, test_received_utf8_faults);
   tcase_add_test(t2, test_deliver_auth_and_rcpt_faults);
   tcase_add_test(t2, test_source_route_ignored);
+  tcase_add_test(t2, test_to_deduced_fault);
   suite_add_tcase(s, t2);
   TCase *t3 = tcase_create("parts");
   tcase_add_test(t3, test_path_parse);
