@@ -929,7 +929,7 @@ static char *dlv_deliver(enum ms_fault f, bool auth, size_t nrcpts) {
   char *rcpts[] = {r0, r1};
   struct srv_smtp_txn t = {
       "client.example",    true, false, auth, "a@b.c", rcpts, nrcpts,
-      "S: x\r\n\r\nb\r\n", 13,   NULL};
+      "S: x\r\n\r\nb\r\n", 11,   NULL};
   struct srv_smtp_fmt fmt = {0};
   struct ms_buf out;
   ms_buf_init(&out, 0);
