@@ -161,9 +161,19 @@ static char *eng_shown(const struct ms_eng *e, const struct ms_step *st,
  * by mail data, answered once at its end. */
 static void eng_command(struct ms_eng *e, char *shown) {
   size_t n;
-  bool last;
-  if (e->t->protocol == MS_PROTO_SMTP && ms_smtp_is_bdat(shown, &n, &last))
+  bool last = false;
+  bool bdat =
+      e->t->protocol == MS_PROTO_SMTP && ms_smtp_is_bdat(shown, &n, &last);
+  if (e->k->rec >= 0 && e->recs[e->k->rec].chunks && !bdat)
+    e->k->rec = -1; /* chunks without LAST (RSET, DATA...): never ended */
+  if (bdat) {       /* a message sent in chunks, for delivery checks too */
     e->k->bdat_left = n;
+    e->k->bdat_last = last;
+    if (e->k->rec < 0) {
+      ms_engine_rec_start(e);
+      e->recs[e->k->rec].chunks = true;
+    }
+  }
   if (e->t->protocol == MS_PROTO_SMTP && ms_smtp_is_data(shown)) {
     e->k->in_data = true;
     e->k->data_pending = true;
@@ -172,6 +182,10 @@ static void eng_command(struct ms_eng *e, char *shown) {
   }
   bool multi = e->t->protocol == MS_PROTO_POP3 && ms_pop3_multiline(shown);
   eng_fifo_push(e, shown, multi);
+  if (bdat && last) /* its reply tells delivery checks the message's fate */
+    e->k->fifo[e->k->fn - 1].rec = e->k->rec;
+  if (bdat && last && n == 0)
+    ms_engine_rec_end(e);              /* BDAT 0 LAST: nothing more comes */
   if (e->t->protocol == MS_PROTO_SMTP) /* RFC 6531: UTF-8 in its reply? */
     e->k->fifo[e->k->fn - 1].utf8 =
         ms_engine_utf8_sent(&e->k->utf8_mail, shown);
@@ -221,7 +235,10 @@ static void eng_track_raw(struct ms_eng *e, const char *p, size_t len) {
     }
     if (e->k->bdat_left > 0) {
       size_t k = len < e->k->bdat_left ? len : e->k->bdat_left;
+      ms_engine_rec_add(e, p, k);
       e->k->bdat_left -= k;
+      if (e->k->bdat_left == 0 && e->k->bdat_last)
+        ms_engine_rec_end(e); /* the LAST chunk is out */
       p += k;
       len -= k;
       continue;

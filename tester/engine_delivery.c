@@ -87,6 +87,11 @@ void ms_engine_recs_free(struct ms_eng *e) {
 static void dl_rec_content(struct ms_eng_rec *r) {
   if (r->content)
     return;
+  if (r->chunks) { /* BDAT: the chunks' octets as they are */
+    r->content = xmemdup(r->wire.p ? r->wire.p : "", r->wire.len);
+    r->len = r->wire.len;
+    return;
+  }
   struct ms_buf o;
   ms_buf_init(&o, 0);
   const char *p = r->wire.p ? r->wire.p : "";

@@ -265,6 +265,7 @@ struct ms_eng_link {
   int last_code;    /* code of the last reply read on it */
   char *greeting;   /* its greeting (first line), or NULL */
   size_t bdat_left; /* octets of a BDAT chunk still to come (RFC 3030) */
+  bool bdat_last;   /* that chunk is the LAST one */
   bool utf8_mail;   /* the transaction's MAIL had SMTPUTF8 (RFC 6531) */
   bool in_data;     /* raw bytes after DATA are mail data up to CRLF.CRLF */
   int eod;          /* how much of "\r\n.\r\n" was seen last */
@@ -277,7 +278,8 @@ struct ms_eng_link {
                    server may answer it as commands */
   bool mailbox; /* target: pop3: its entries hold delivery checks, which
                    open connections of their own (issue 14) */
-  long rec;     /* the message being sent on it (DATA went out), -1 none */
+  long rec;     /* the message being sent on it (DATA or a first BDAT went
+                   out), -1 none */
 };
 
 /* A message the transcript sent with DATA (issue 14): the mail data as
@@ -286,7 +288,10 @@ struct ms_eng_link {
 struct ms_eng_rec {
   struct ms_buf wire; /* the octets after the DATA line, up to and
                          including the end-of-data line */
-  bool done;          /* the end-of-data line went out */
+  bool done;          /* the end-of-data line (or BDAT LAST's chunk) went
+                         out */
+  bool chunks;        /* sent with BDAT: the wire octets are the content
+                         (RFC 3030 §2: no dot-stuffing, no end line) */
   int code;           /* the reply to it, 0 none read */
   int line;           /* the step that read that reply */
   char *content;      /* the content as sent (unstuffed, RFC 5321 §4.5.2),

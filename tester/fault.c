@@ -930,6 +930,33 @@ static const struct fault_def fault_defs[] = {
     {"dsn-source-route", MS_F_DSN_SOURCE_ROUTE, FA_NONE, false, 0, 0,
      "a notification goes to a source-routed reverse-path with its\n"
      "                         route, not to its final hop (5321-6.1-6)"},
+    /* branch delivered: what a delivered message shows (issue 14 §3) */
+    {"received-no-by", MS_F_RECEIVED_NO_BY, FA_NONE, false, 0, 0,
+     "a Received: line without its BY clause"},
+    {"received-zone-bare", MS_F_RECEIVED_ZONE_BARE, FA_NONE, false, 0, 0,
+     "the Received: date ends in a zone name outside a comment\n"
+     "                         (\"+0000 UTC\")"},
+    {"no-received-auth", MS_F_NO_RECEIVED_AUTH, FA_NONE, false, 0, 0,
+     "no Received: line on a message sent after AUTH"},
+    {"rcpt-list-header", MS_F_RCPT_LIST_HEADER, FA_NONE, false, 0, 0,
+     "add a field naming every RCPT address of the transaction"},
+    {"source-route-followed", MS_F_SOURCE_ROUTE_FOLLOWED, FA_NONE, false, 0, 0,
+     "relay a RCPT with a source route to its first hop (250)\n"
+     "                         instead of delivering to its mailbox"},
+    {"received-no-utf8smtp", MS_F_RECEIVED_NO_UTF8SMTP, FA_NONE, false, 0, 0,
+     "WITH ESMTP (not UTF8SMTP) in the Received: line after SMTPUTF8"},
+    {"received-utf8-always", MS_F_RECEIVED_UTF8_ALWAYS, FA_NONE, false, 0, 0,
+     "a UTF-8 comment in the Received: line, with or without\n"
+     "                         SMTPUTF8"},
+    {"bdat-own-delivery", MS_F_BDAT_OWN_DELIVERY, FA_NONE, false, 0, 0,
+     "BDAT LAST delivers on a path of its own: no Received: line,\n"
+     "                         no submission checks"},
+    {"bdat-rset-delivers", MS_F_BDAT_RSET_DELIVERS, FA_NONE, false, 0, 0,
+     "RSET after a BDAT (before LAST) delivers the chunks so far"},
+    {"binary-nul-dropped", MS_F_BINARY_NUL_DROPPED, FA_NONE, false, 0, 0,
+     "drop the NUL octets of a BODY=BINARYMIME message at delivery"},
+    {"to-deduced", MS_F_TO_DEDUCED, FA_NONE, false, 0, 0,
+     "a To: field naming no address becomes \"To: <first recipient>\""},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -422,7 +422,29 @@ enum ms_fault {
   MS_F_DSN_ONE_PER_RCPT,       /* dsn-one-per-rcpt */
   MS_F_DSN_LIST_ALL,           /* dsn-list-all: recipients not due listed */
   MS_F_DSN_SOURCE_ROUTE,       /* dsn-source-route: sent along the route */
-  MS_F_COUNT                   /* keep last */
+  /* branch delivered: what a delivered message shows (issue 14 §3) */
+  MS_F_RECEIVED_NO_BY,        /* received-no-by: no BY clause (§4.4) */
+  MS_F_RECEIVED_ZONE_BARE,    /* received-zone-bare: "+0000 UTC", the
+                                 zone name outside a comment (§4.4) */
+  MS_F_NO_RECEIVED_AUTH,      /* no-received-auth: no Received: line on
+                                 a message sent after AUTH (RFC 4954 §7) */
+  MS_F_RCPT_LIST_HEADER,      /* rcpt-list-header: every RCPT address in
+                                 an added field (§7.2) */
+  MS_F_SOURCE_ROUTE_FOLLOWED, /* source-route-followed: a routed RCPT
+                                 relayed to its first hop (§3.3) */
+  MS_F_RECEIVED_NO_UTF8SMTP,  /* received-no-utf8smtp: WITH ESMTP after
+                                 SMTPUTF8 (RFC 6531 §3.7.3) */
+  MS_F_RECEIVED_UTF8_ALWAYS,  /* received-utf8-always: a UTF-8 comment in
+                                 Received: without SMTPUTF8 too */
+  MS_F_BDAT_OWN_DELIVERY,     /* bdat-own-delivery: BDAT LAST delivers
+                                 without DATA's end of data (no trace) */
+  MS_F_BDAT_RSET_DELIVERS,    /* bdat-rset-delivers: RSET after a BDAT
+                                 delivers the chunks so far */
+  MS_F_BINARY_NUL_DROPPED,    /* binary-nul-dropped: NUL octets of a
+                                 BODY=BINARYMIME message not delivered */
+  MS_F_TO_DEDUCED,            /* to-deduced: a To: without an address
+                                 becomes the first recipient's (§7.2) */
+  MS_F_COUNT                  /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

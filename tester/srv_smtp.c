@@ -551,6 +551,10 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   }
   if (e != SRV_PATH_OK)
     return smtp_path_error(s, e, false, "5.1.3", out);
+  bool follow =
+      !s->rfc821 && path.nhops && smtp_fault(s, MS_F_SOURCE_ROUTE_FOLLOWED);
+  if (!s->rfc821 && !follow)
+    srv_smtp_rcpt_unroute(&path); /* RFC 5321 §3.3: "SHOULD ignore" */
   srv_smtp_ext_rcpt_begin(&s->x);
   if (smtp_params(s, p + used, false, out) ||
       srv_smtp_ext_rcpt_check(&s->ctx, &s->x, &path, &s->fmt, out) ||
@@ -577,6 +581,8 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   }
   struct srv_smtp_rcpt r;
   srv_smtp_rcpt_resolve(s->ctx.world, &path, s->kind, &r);
+  if (follow)
+    srv_smtp_rcpt_follow(&path, &r);
   smtp_postmaster_faults(s, &path, &r);
   if (r.v == SRV_RCPT_UNKNOWN && ms_fault_on(&s->ctx.faults, MS_F_RCPT_250)) {
     r.v = SRV_RCPT_MAILBOX; /* fault rcpt-250 */
@@ -740,6 +746,10 @@ static enum srv_action smtp_rset(struct smtp_sess *s, const char *arg,
                                  struct ms_buf *out) {
   if (*arg)
     return smtp_501(s, out);
+  if (s->x.bdat && s->nrcpts && smtp_fault(s, MS_F_BDAT_RSET_DELIVERS)) {
+    struct srv_smtp_ext_txn t = {s->from, s->rcpts, s->nrcpts, &s->data};
+    srv_smtp_ext_store(&s->ctx, &s->x, &t); /* RFC 3030 §2: "clears" */
+  }
   smtp_reset(s);
   smtp_ok(s, out, "2.0.0");
   return SRV_CONTINUE;
@@ -1095,10 +1105,19 @@ static enum srv_action smtp_auth(struct smtp_sess *s, const char *arg,
 
 /* ---- BDAT (srv_smtp_bdat.c) ---------------------------------------- */
 
-static void smtp_bdat_end(struct smtp_sess *s, struct ms_buf *out) {
+static enum srv_action smtp_bdat_end(struct smtp_sess *s, struct ms_buf *out) {
   struct srv_smtp_ext_txn t = {s->from, s->rcpts, s->nrcpts, &s->data};
-  if (srv_smtp_bdat_end(&s->ctx, &s->x, &t, &s->fmt, out))
-    smtp_reset(s); /* the LAST chunk ended the transaction */
+  switch (srv_smtp_bdat_end(&s->ctx, &s->x, &t, &s->fmt, out)) {
+  case SRV_BDAT_EOD: /* the LAST chunk: DATA's end of data (RFC 3030 §2:
+                        BDAT LAST is "the last chunk of the message") */
+    return smtp_data_done(s, out);
+  case SRV_BDAT_OVER:
+    smtp_reset(s);
+    break;
+  case SRV_BDAT_MORE:
+    break;
+  }
+  return SRV_CONTINUE;
 }
 
 /* RFC 3030 §2: a command once EHLO announced CHUNKING. */
@@ -1108,7 +1127,7 @@ static enum srv_action smtp_bdat(struct smtp_sess *s, const char *arg,
     return smtp_500(s, out);
   if (srv_smtp_bdat_begin(&s->ctx, &s->x, arg, s->st >= SMTP_MAIL,
                           s->st == SMTP_RCPT, &s->fmt, out))
-    smtp_bdat_end(s, out); /* BDAT 0: the chunk is complete already */
+    return smtp_bdat_end(s, out); /* BDAT 0: the chunk is complete */
   return SRV_CONTINUE;
 }
 
@@ -1120,7 +1139,7 @@ static enum srv_action smtp_raw(void *sess, const char *p, size_t n,
                                 struct ms_buf *out) {
   struct smtp_sess *s = sess;
   if (srv_smtp_bdat_octets(&s->x, p, n, &s->data))
-    smtp_bdat_end(s, out);
+    return smtp_bdat_end(s, out);
   return SRV_CONTINUE;
 }
 

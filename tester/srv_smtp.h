@@ -122,6 +122,12 @@ struct srv_smtp_rcpt {
 void srv_smtp_rcpt_resolve(const struct ms_world *w,
                            const struct srv_smtp_path *p,
                            enum srv_smtp_kind kind, struct srv_smtp_rcpt *r);
+/* RFC 5321 §3.3: servers "SHOULD ignore the routes": P's source route
+ * dropped (as if it "had not been provided", §4.1.1.3). */
+void srv_smtp_rcpt_unroute(struct srv_smtp_path *p);
+/* Fault source-route-followed: R becomes a relay of P to its first hop. */
+void srv_smtp_rcpt_follow(const struct srv_smtp_path *p,
+                          struct srv_smtp_rcpt *r);
 void srv_smtp_rcpt_free(struct srv_smtp_rcpt *r);
 
 /* ---- replies ------------------------------------------------------ */
@@ -361,17 +367,23 @@ bool srv_smtp_utf8_ascii(const char *s, size_t n);
 
 /* BDAT.  _begin parses "BDAT size [LAST]" and starts reading the chunk
  * (true: it is already complete, a size of 0: call _end); _want and
- * _octets read the chunk (true: complete); _end replies and returns
- * true when the transaction is over (reset it). */
+ * _octets read the chunk (true: complete); _end replies and says
+ * whether the transaction goes on (SRV_BDAT_MORE) or is over (reset it:
+ * SRV_BDAT_OVER), or, once the LAST chunk is in, leaves the reply to
+ * the caller (SRV_BDAT_EOD): DATA's end of data (its checks, the trace
+ * line, delivery) ends a BDAT transaction too. */
+enum srv_bdat_end { SRV_BDAT_MORE, SRV_BDAT_OVER, SRV_BDAT_EOD };
 bool srv_smtp_bdat_begin(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
                          const char *arg, bool have_mail, bool have_rcpt,
                          const struct srv_smtp_fmt *f, struct ms_buf *out);
 size_t srv_smtp_bdat_want(const struct srv_smtp_ext *x);
 bool srv_smtp_bdat_octets(struct srv_smtp_ext *x, const char *p, size_t n,
                           struct ms_buf *data);
-bool srv_smtp_bdat_end(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
-                       const struct srv_smtp_ext_txn *t,
-                       const struct srv_smtp_fmt *f, struct ms_buf *out);
+enum srv_bdat_end srv_smtp_bdat_end(const struct srv_ctx *ctx,
+                                    struct srv_smtp_ext *x,
+                                    const struct srv_smtp_ext_txn *t,
+                                    const struct srv_smtp_fmt *f,
+                                    struct ms_buf *out);
 /* Is BDAT a command here (CHUNKING offered, RFC 3030 §2)? */
 bool srv_smtp_bdat_offered(const struct srv_ctx *ctx);
 /* A command line that is neither ASCII text nor allowed UTF-8: 500

@@ -116,7 +116,9 @@ bool srv_smtp_bdat_octets(struct srv_smtp_ext *x, const char *p, size_t n,
   return true;
 }
 
-/* The LAST chunk is in: deliver (or refuse) the message. */
+/* The LAST chunk is in: deliver (or refuse) the message here, without
+ * DATA's end of data (only the faults bdat-after-last and
+ * bdat-own-delivery). */
 static void bdat_deliver(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
                          const struct srv_smtp_ext_txn *t,
                          const struct srv_smtp_fmt *f, struct ms_buf *out) {
@@ -131,9 +133,11 @@ static void bdat_deliver(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
                    t->data->len);
 }
 
-bool srv_smtp_bdat_end(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
-                       const struct srv_smtp_ext_txn *t,
-                       const struct srv_smtp_fmt *f, struct ms_buf *out) {
+enum srv_bdat_end srv_smtp_bdat_end(const struct srv_ctx *ctx,
+                                    struct srv_smtp_ext *x,
+                                    const struct srv_smtp_ext_txn *t,
+                                    const struct srv_smtp_fmt *f,
+                                    struct ms_buf *out) {
   if (x->chunk_err) {
     /* the transaction failed: RSET is due (§2), later chunks are
      * discarded until then */
@@ -141,7 +145,7 @@ bool srv_smtp_bdat_end(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
     srv_smtp_reply(out, f, x->chunk_err, x->chunk_esc, "%s%s",
                    x->chunk_err == 503 ? "Bad sequence of commands: " : "",
                    x->chunk_why);
-    return false;
+    return SRV_BDAT_MORE;
   }
   if (!x->chunk_last) { /* §2: "A 250 response MUST be sent to each
                            successful BDAT data block" */
@@ -150,14 +154,18 @@ bool srv_smtp_bdat_end(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
     else
       srv_smtp_reply(out, f, 250, "2.0.0", "%llu octets received",
                      x->chunk_size);
-    return false;
+    return SRV_BDAT_MORE;
   }
-  bdat_deliver(ctx, x, t, f, out);
   if (ms_fault_on(&ctx->faults, MS_F_BDAT_AFTER_LAST)) {
+    bdat_deliver(ctx, x, t, f, out);
     ms_buf_reset(t->data); /* the fault: the envelope stays */
-    return false;
+    return SRV_BDAT_MORE;
   }
-  return true;
+  if (ms_fault_on(&ctx->faults, MS_F_BDAT_OWN_DELIVERY)) {
+    bdat_deliver(ctx, x, t, f, out); /* no trace line (RFC 5321 §4.4) */
+    return SRV_BDAT_OVER;
+  }
+  return SRV_BDAT_EOD;
 }
 
 /* ---- BINARYMIME (§3) ----------------------------------------------- */

@@ -4,7 +4,8 @@
  *   - §4.4: "it MUST insert trace ("time stamp" or "Received")
  *     information at the beginning of the message content": a Received:
  *     line with FROM (the EHLO name and the address of the TCP
- *     connection), BY, WITH (ESMTP, ESMTPS, ESMTPA, ESMTPSA: RFC 3848),
+ *     connection), BY, WITH (ESMTP, ESMTPS, ESMTPA, ESMTPSA: RFC 3848;
+ *     UTF8SMTP... after MAIL's SMTPUTF8: RFC 6531 §3.7.3),
  *     ID, FOR (one path, only when there is one recipient) and a
  *     date-time with a numeric offset and a four-digit year;
  *   - §4.4: earlier Received lines and the order of lines are kept;
@@ -100,6 +101,10 @@ static const char *dlv_with(const struct srv_smtp_txn *t,
   if (!t->ehlo)
     return "SMTP";
   bool auth = t->auth && !ms_fault_on(f, MS_F_RECEIVED_NO_ESMTPA);
+  if (t->params && t->params->smtputf8 && /* RFC 6531 §3.7.3 */
+      !ms_fault_on(f, MS_F_RECEIVED_NO_UTF8SMTP))
+    return t->tls ? (auth ? "UTF8SMTPSA" : "UTF8SMTPS")
+                  : (auth ? "UTF8SMTPA" : "UTF8SMTP");
   return t->tls ? (auth ? "ESMTPSA" : "ESMTPS") : (auth ? "ESMTPA" : "ESMTP");
 }
 
@@ -117,6 +122,9 @@ static void dlv_date(char *buf, size_t cap, time_t when,
     strftime(head, sizeof head, "%a, %d %b", &tm);
     strftime(tail, sizeof tail, "%H:%M:%S %z", &tm);
     snprintf(buf, cap, "%s %02d %s", head, tm.tm_year % 100, tail);
+  } else if (ms_fault_on(f, MS_F_RECEIVED_ZONE_BARE)) {
+    localtime_r(&when, &tm); /* §4.4: a zone name only in a comment */
+    strftime(buf, cap, "%a, %d %b %Y %H:%M:%S %z %Z", &tm);
   } else {
     localtime_r(&when, &tm);
     strftime(buf, cap, "%a, %d %b %Y %H:%M:%S %z", &tm);
@@ -144,7 +152,12 @@ char *srv_smtp_received(const struct srv_smtp_txn *t, const char *by,
   } else {
     ms_buf_addstr(&b, " ");
   }
-  ms_buf_addf(&b, "by %s with %s id ms%lu", by, dlv_with(t, f), id);
+  if (!ms_fault_on(f, MS_F_RECEIVED_NO_BY)) /* By-domain: not optional */
+    ms_buf_addf(&b, "by %s ", by);
+  if (ms_fault_on(f, MS_F_RECEIVED_UTF8_ALWAYS)) /* RFC 6531 §3.7.3 */
+    ms_buf_addstr(&b, "(r\xc3\xa9"
+                      "ception) ");
+  ms_buf_addf(&b, "with %s id ms%lu", dlv_with(t, f), id);
   if (ms_fault_on(f, MS_F_RECEIVED_FOR_ALL) && t->nrcpts > 1) {
     ms_buf_addstr(&b, "\r\n\tfor");
     for (size_t i = 0; i < t->nrcpts; i++)
@@ -184,6 +197,23 @@ static void dlv_line_out(const struct srv_ctx *ctx, struct ms_buf *o,
   }
 }
 
+/* Fault to-deduced (RFC 5321 §7.2: "SHOULD NOT attempt to deduce such
+ * relationships and use them to alter the header section"): a To: field
+ * naming no address becomes the first recipient's.  True: replaced. */
+static bool dlv_to_deduced(const struct srv_ctx *ctx,
+                           const struct srv_smtp_txn *t,
+                           const struct dlv_msg *m, size_t i,
+                           struct ms_buf *o) {
+  if (!dlv_fault(ctx, MS_F_TO_DEDUCED) || !t->nrcpts ||
+      !dlv_is_field(&m->v[i], "To"))
+    return false;
+  for (size_t k = i; k < i + dlv_span(m, i); k++)
+    if (memchr(m->v[k].p, '@', m->v[k].n))
+      return false;
+  ms_buf_addf(o, "To: <%s>\r\n", t->rcpts[0]);
+  return true;
+}
+
 /* The message as it goes into the mailbox: the faults applied, and the
  * Return-Path fields it came with removed (§4.4: final delivery MAY
  * remove them; then exactly one is there).  TRACE goes on top, or
@@ -197,6 +227,12 @@ static char *dlv_content(const struct srv_ctx *ctx,
   ms_buf_init(&o, 0);
   if (trace && !dlv_fault(ctx, MS_F_RECEIVED_BELOW))
     ms_buf_addstr(&o, trace);
+  if (dlv_fault(ctx, MS_F_RCPT_LIST_HEADER) && t->nrcpts > 1) { /* §7.2 */
+    ms_buf_addstr(&o, "X-Envelope-To:");
+    for (size_t r = 0; r < t->nrcpts; r++)
+      ms_buf_addf(&o, "%s <%s>", r ? "," : "", t->rcpts[r]);
+    ms_buf_addstr(&o, "\r\n");
+  }
   if (dlv_fault(ctx, MS_F_HEADER_REORDER)) /* Subject: first */
     for (size_t i = 0; i < m.nhead; i += dlv_span(&m, i))
       if (dlv_is_field(&m.v[i], "Subject"))
@@ -210,7 +246,8 @@ static char *dlv_content(const struct srv_ctx *ctx,
         ((dlv_is_field(l, "Return-Path") &&
           !dlv_fault(ctx, MS_F_RETURN_PATH_KEPT)) ||
          (dlv_is_field(l, "Received") && dlv_fault(ctx, MS_F_TRACE_REWRITE)) ||
-         (dlv_is_field(l, "Subject") && dlv_fault(ctx, MS_F_HEADER_REORDER)));
+         (dlv_is_field(l, "Subject") && dlv_fault(ctx, MS_F_HEADER_REORDER)) ||
+         dlv_to_deduced(ctx, t, &m, i, &o));
     if (i == m.nhead && trace && dlv_fault(ctx, MS_F_RECEIVED_BELOW))
       ms_buf_addstr(&o, trace);
     if (i == m.nhead && dlv_fault(ctx, MS_F_APPARENTLY_TO))
@@ -223,6 +260,16 @@ static char *dlv_content(const struct srv_ctx *ctx,
   if (m.nhead == m.n && trace && dlv_fault(ctx, MS_F_RECEIVED_BELOW))
     ms_buf_addstr(&o, trace);
   free(m.v);
+  if (t->params && t->params->body == MS_BODY_BINARYMIME &&
+      dlv_fault(ctx, MS_F_BINARY_NUL_DROPPED)) { /* RFC 3030 §3: all bits */
+    size_t k = 0;
+    for (size_t i = 0; i < o.len; i++)
+      if (o.p[i])
+        o.p[k++] = o.p[i];
+    if (o.p)
+      o.p[k] = '\0';
+    o.len = k;
+  }
   return ms_buf_steal(&o, len);
 }
 
@@ -283,7 +330,8 @@ static void dlv_store(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
   const char *host = ctx->world->hostname ? ctx->world->hostname : "localhost";
   unsigned long id = atomic_fetch_add(&seq, 1) + 1;
   char *trace =
-      dlv_fault(ctx, MS_F_NO_RECEIVED)
+      dlv_fault(ctx, MS_F_NO_RECEIVED) ||
+              (t->auth && dlv_fault(ctx, MS_F_NO_RECEIVED_AUTH)) /* 4954 §7 */
           ? NULL
           : srv_smtp_received(t, host, ctx->peer, time(NULL), id, &ctx->faults);
   size_t len;
@@ -370,7 +418,7 @@ void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
 struct dlv_kept {
   char *helo, *from, **rcpts, *data;
   size_t nrcpts, len;
-  bool ehlo, tls, auth;
+  bool ehlo, tls, auth, smtputf8; /* smtputf8: the WITH clause's */
 };
 
 struct srv_smtp_pending {
@@ -403,10 +451,12 @@ void srv_smtp_deliver_txn(const struct srv_ctx *ctx, struct srv_smtp_txn t,
   for (size_t i = 0; i < t.nrcpts; i++)
     rcpts[i] = xstrdup(t.rcpts[i]);
   xgrow((void **)&p->v, &p->cap, p->n, sizeof *p->v);
-  p->v[p->n++] = (struct dlv_kept){
-      xstrdup(t.helo), xstrdup(t.from), rcpts,  xmemdup(t.data, t.len),
-      t.nrcpts,        t.len,           t.ehlo, t.tls,
-      t.auth};
+  p->v[p->n++] =
+      (struct dlv_kept){xstrdup(t.helo), xstrdup(t.from),
+                        rcpts,           xmemdup(t.data, t.len),
+                        t.nrcpts,        t.len,
+                        t.ehlo,          t.tls,
+                        t.auth,          t.params && t.params->smtputf8};
   srv_smtp_reply(out, f, 250, "2.0.0", "OK");
   srv_smtp_notify(ctx, &t); /* the notices need the parameters: now */
 }
@@ -416,10 +466,11 @@ void srv_smtp_pending_flush(const struct srv_ctx *ctx,
   struct srv_smtp_pending *p = *pending;
   for (size_t i = 0; p && i < p->n; i++) {
     const struct dlv_kept *k = &p->v[i];
+    /* a fault's: of the parameters, only what the trace line shows */
+    struct ms_store_params u8 = {.smtputf8 = k->smtputf8};
     struct srv_smtp_txn t = {k->helo, k->ehlo,  k->tls,    k->auth,
                              k->from, k->rcpts, k->nrcpts, k->data,
-                             k->len,  NULL,     NULL}; /* a fault's: no
-                                                      parameters kept */
+                             k->len,  &u8,      NULL};
     bool failed;
     dlv_store(ctx, &t, &failed);
   }

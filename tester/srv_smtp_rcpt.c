@@ -7,7 +7,8 @@
  * terminal and mailbox (§3.4: SEND needs an active terminal, SOML falls
  * back to the mailbox, SAML always mails).  A mailbox elsewhere is
  * relayed when the world lists its domain in relay_domains ("*": any).
- * Postmaster is always deliverable (RFC 5321 §4.5.1). */
+ * Postmaster is always deliverable (RFC 5321 §4.5.1).  Under RFC 5321
+ * the session drops the route first (srv_smtp_rcpt_unroute, §3.3). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,4 +107,19 @@ void srv_smtp_rcpt_resolve(const struct ms_world *w,
 void srv_smtp_rcpt_free(struct srv_smtp_rcpt *r) {
   free(r->key);
   memset(r, 0, sizeof *r);
+}
+
+void srv_smtp_rcpt_unroute(struct srv_smtp_path *p) {
+  for (size_t i = 0; i < p->nhops; i++)
+    free(p->hops[i]);
+  free(p->hops);
+  p->hops = NULL;
+  p->nhops = 0;
+}
+
+void srv_smtp_rcpt_follow(const struct srv_smtp_path *p,
+                          struct srv_smtp_rcpt *r) {
+  srv_smtp_rcpt_free(r);
+  r->v = SRV_RCPT_RELAY; /* what the first hop would be handed */
+  r->key = xasprintf("@%s:%s", p->hops[0], p->mailbox);
 }

@@ -6,6 +6,7 @@
 
 #include "srv.h"
 #include "srv_smtp.h"
+#include "srv_smtp_deliver.h"
 #include "store.h"
 #include "util.h"
 
@@ -887,6 +888,169 @@ START_TEST(test_5321_syntax) {
 }
 END_TEST
 
+/* ---- branch delivered: the faults a delivered message shows ---------- */
+
+static char *dlv_trace(enum ms_fault f) {
+  char r0[] = "testuser@localhost";
+  char *rcpts[] = {r0};
+  struct srv_smtp_txn t = {
+      "client.example", true, false, false, "a@b.c", rcpts, 1,
+      "x\r\n",          3,    NULL,  NULL};
+  struct ms_faults fs;
+  memset(&fs, 0, sizeof fs);
+  ms_fault_set(&fs, f);
+  return srv_smtp_received(&t, "mx.example", "127.0.0.1", 0, 7, &fs);
+}
+
+START_TEST(test_received_stamp_faults) {
+  char *clean = dlv_trace(MS_F_NONE);
+  ck_assert_ptr_nonnull(strstr(clean, "\tby mx.example with ESMTP id ms7"));
+  /* the date ends with the numeric zone: nothing after it */
+  const char *end = clean + strlen(clean) - 2;
+  ck_assert_str_eq(end, "\r\n");
+  ck_assert(end[-5] == '+' || end[-5] == '-');
+  char *noby = dlv_trace(MS_F_RECEIVED_NO_BY); /* RFC 5321 §4.4 */
+  ck_assert_ptr_null(strstr(noby, "by "));
+  ck_assert_ptr_nonnull(strstr(noby, "\twith ESMTP id ms7"));
+  char *bare = dlv_trace(MS_F_RECEIVED_ZONE_BARE); /* §4.4: in a comment */
+  const char *semi = strchr(bare, ';');
+  ck_assert_ptr_nonnull(semi);
+  const char *sp = strrchr(bare, ' '); /* " UTC\r\n": a name, no "(" */
+  ck_assert(sp[1] >= 'A' && sp[1] <= 'Z');
+  ck_assert_ptr_null(strchr(semi, '('));
+  free(clean);
+  free(noby);
+  free(bare);
+}
+END_TEST
+
+/* RFC 6531 §3.7.3: UTF8SMTP after SMTPUTF8, ASCII trace without it. */
+START_TEST(test_received_utf8_faults) {
+  char r0[] = "testuser@localhost";
+  char *rcpts[] = {r0};
+  struct ms_store_params u8 = {.smtputf8 = true};
+  struct srv_smtp_txn t = {
+      "client.example", true, true, false, "a@b.c", rcpts, 1,
+      "x\r\n",          3,    &u8,  NULL};
+  struct ms_faults fs;
+  memset(&fs, 0, sizeof fs);
+  char *m = srv_smtp_received(&t, "mx.example", "127.0.0.1", 0, 7, &fs);
+  ck_assert_ptr_nonnull(strstr(m, " with UTF8SMTPS id "));
+  free(m);
+  ms_fault_set(&fs, MS_F_RECEIVED_NO_UTF8SMTP);
+  m = srv_smtp_received(&t, "mx.example", "127.0.0.1", 0, 7, &fs);
+  ck_assert_ptr_nonnull(strstr(m, " with ESMTPS id "));
+  free(m);
+  t.params = NULL; /* no SMTPUTF8: ASCII only, unless the fault */
+  memset(&fs, 0, sizeof fs);
+  m = srv_smtp_received(&t, "mx.example", "127.0.0.1", 0, 7, &fs);
+  for (const char *p = m; *p; p++)
+    ck_assert((unsigned char)*p < 0x80);
+  free(m);
+  ms_fault_set(&fs, MS_F_RECEIVED_UTF8_ALWAYS);
+  m = srv_smtp_received(&t, "mx.example", "127.0.0.1", 0, 7, &fs);
+  ck_assert_ptr_nonnull(strstr(m, "(r\xc3\xa9"));
+  free(m);
+}
+END_TEST
+
+/* The content of message N of USER's maildrop (a copy). */
+static char *dlv_maildrop(struct ms_store *st, const char *user, size_t n) {
+  struct ms_maildrop_view v;
+  ck_assert_int_eq(ms_store_lock(st, user, &v), 0);
+  ck_assert_uint_gt(v.nmsgs, n);
+  char *m = xstrdup(v.msgs[n]->data);
+  ms_store_unlock(st, &v, false);
+  return m;
+}
+
+static char *dlv_deliver(enum ms_fault f, bool auth, size_t nrcpts) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC5321, f);
+  char r0[] = "testuser@localhost", r1[] = "postmaster@localhost";
+  char *rcpts[] = {r0, r1};
+  struct srv_smtp_txn t = {
+      "client.example",    true, false, auth, "a@b.c", rcpts, nrcpts,
+      "S: x\r\n\r\nb\r\n", 11,   NULL,  NULL};
+  struct srv_smtp_fmt fmt = {0};
+  struct ms_buf out;
+  ms_buf_init(&out, 0);
+  srv_smtp_deliver(&d.ctx, &t, &fmt, &out);
+  ck_assert_int_eq(atoi(out.p), 250);
+  ms_buf_free(&out);
+  char *m = dlv_maildrop(d.st, "testuser", 0);
+  drv_close(&d);
+  return m;
+}
+
+START_TEST(test_deliver_auth_and_rcpt_faults) {
+  char *m = dlv_deliver(MS_F_NONE, true, 2);
+  ck_assert_ptr_nonnull(strstr(m, "\r\nReceived: from client.example"));
+  ck_assert_ptr_null(strstr(m, "postmaster@localhost"));
+  free(m);
+  /* no-received-auth: RFC 4954 §7's Received: missing after AUTH only */
+  m = dlv_deliver(MS_F_NO_RECEIVED_AUTH, true, 1);
+  ck_assert_ptr_null(strstr(m, "Received:"));
+  free(m);
+  m = dlv_deliver(MS_F_NO_RECEIVED_AUTH, false, 1);
+  ck_assert_ptr_nonnull(strstr(m, "Received:"));
+  free(m);
+  /* rcpt-list-header: RFC 5321 §7.2's full RCPT list in a field */
+  m = dlv_deliver(MS_F_RCPT_LIST_HEADER, false, 2);
+  ck_assert_ptr_nonnull(strstr(
+      m, "X-Envelope-To: <testuser@localhost>, <postmaster@localhost>\r\n"));
+  free(m);
+}
+END_TEST
+
+/* RFC 5321 §7.2: the header is not rewritten from the envelope; fault
+ * to-deduced fills an address-less To: with the first recipient. */
+START_TEST(test_to_deduced_fault) {
+  enum ms_fault fs[] = {MS_F_NONE, MS_F_TO_DEDUCED};
+  for (size_t i = 0; i < 2; i++) {
+    struct drv d;
+    drv_open(&d, MS_PROFILE_RFC5321, fs[i]);
+    char r0[] = "testuser@localhost";
+    char *rcpts[] = {r0};
+    static const char data[] = "To: undisclosed-recipients:;\r\n\r\nb\r\n";
+    struct srv_smtp_txn t = {"client.example", true,  false, false,
+                             "a@b.c",          rcpts, 1,     data,
+                             sizeof data - 1,  NULL,  NULL};
+    struct srv_smtp_fmt fmt = {0};
+    struct ms_buf out;
+    ms_buf_init(&out, 0);
+    srv_smtp_deliver(&d.ctx, &t, &fmt, &out);
+    ms_buf_free(&out);
+    char *m = dlv_maildrop(d.st, "testuser", 0);
+    ck_assert_ptr_nonnull(
+        strstr(m, i ? "\r\nTo: <testuser@localhost>\r\n"
+                    : "\r\nTo: undisclosed-recipients:;\r\n"));
+    free(m);
+    drv_close(&d);
+  }
+}
+END_TEST
+
+/* RFC 5321 §3.3: a source route is ignored (RFC 821's profile follows
+ * it); the fault source-route-followed relays to the first hop. */
+START_TEST(test_source_route_ignored) {
+  enum ms_fault fs[] = {MS_F_NONE, MS_F_SOURCE_ROUTE_FOLLOWED};
+  for (size_t i = 0; i < 2; i++) {
+    struct drv d;
+    drv_open(&d, MS_PROFILE_RFC5321, fs[i]);
+    drv_out(&d);
+    CODE(&d, "EHLO client.example", 250);
+    CODE(&d, "MAIL FROM:<a@b.c>", 250);
+    CODE(&d, "RCPT TO:<@hop1.invalid,@hop2.invalid:testuser@localhost>", 250);
+    CODE(&d, "DATA", 354);
+    drv(&d, "Subject: routed");
+    CODE(&d, ".", 250);
+    ck_assert_uint_eq(ms_store_pop3_count(d.st, "testuser"), i == 0 ? 1 : 0);
+    drv_close(&d);
+  }
+}
+END_TEST
+
 Suite *make_srv_smtp_suite(void);
 /* RFC 5321 §7.3: EXPN disabled for security (world: expn: false) answers
  * 252 and leaves EHLO; the fault expn-disabled-250 answers 250
@@ -980,6 +1144,11 @@ Suite *make_srv_smtp_suite(void) {
   tcase_add_test(t2, test_5321_core_fault_replies);
   tcase_add_test(t2, test_5321_header_faults);
   tcase_add_test(t2, test_5321_syntax);
+  tcase_add_test(t2, test_received_stamp_faults);
+  tcase_add_test(t2, test_received_utf8_faults);
+  tcase_add_test(t2, test_deliver_auth_and_rcpt_faults);
+  tcase_add_test(t2, test_source_route_ignored);
+  tcase_add_test(t2, test_to_deduced_fault);
   suite_add_tcase(s, t2);
   TCase *t3 = tcase_create("parts");
   tcase_add_test(t3, test_path_parse);

@@ -16,7 +16,7 @@ START_TEST(test_bdat_chunks) {
   ck_assert_str_eq(XBYTES(&d, "BDAT 7\r\n.\r\n\0x\r\n"),
                    "250 2.0.0 7 octets received\r\n");
   ck_assert_str_eq(XBYTES(&d, "BDAT 3 LAST\r\nend"),
-                   "250 2.0.0 Message OK, 10 octets received\r\n");
+                   "250 2.0.0 OK\r\n"); /* DATA's end of data */
   size_t len;
   const char *m = ms_store_message(d.st, "postmaster@localhost", 0, &len);
   ck_assert_uint_eq(len, 10);
@@ -34,8 +34,7 @@ START_TEST(test_bdat_split_and_zero) {
   ck_assert_str_eq(XBYTES(&d, "BDAT 6\r\nab"), "");
   ck_assert_uint_eq(ms_srv_smtp_ops.raw_want(d.sess), 4);
   ck_assert_str_eq(XBYTES(&d, "cdef"), "250 2.0.0 6 octets received\r\n");
-  ck_assert_str_eq(xdrv(&d, "BDAT 0 LAST"),
-                   "250 2.0.0 Message OK, 6 octets received\r\n");
+  ck_assert_str_eq(xdrv(&d, "BDAT 0 LAST"), "250 2.0.0 OK\r\n");
   ck_assert_uint_eq(ms_store_count(d.st, "postmaster@localhost"), 1);
   xdrv_close(&d);
 }
@@ -122,10 +121,69 @@ START_TEST(test_bdat_as_lines) {
   ck_assert_str_eq(xdrv(&d, "helloNOOP"),
                    "250 2.0.0 5 octets received\r\n250 2.0.0 OK\r\n");
   ck_assert_str_eq(xdrv(&d, "BDAT 3 LAST"), "");
-  ck_assert_str_eq(xdrv(&d, "abc"), "250 2.0.0 Message OK, 8 octets "
-                                    "received\r\n500 5.5.2 Syntax error, "
+  ck_assert_str_eq(xdrv(&d, "abc"), "250 2.0.0 OK\r\n500 5.5.2 Syntax error, "
                                     "command unrecognized\r\n");
   xdrv_close(&d);
+}
+END_TEST
+
+/* BDAT LAST ends in DATA's end of data: the maildrop copy has the trace
+ * line (RFC 5321 §4.4); fault bdat-own-delivery: a path without it. */
+START_TEST(test_bdat_trace_line) {
+  enum ms_fault fs[] = {MS_F_NONE, MS_F_BDAT_OWN_DELIVERY};
+  for (size_t i = 0; i < 2; i++) {
+    struct xdrv d;
+    xdrv_open(&d, fs[i]);
+    XCODE(&d, "MAIL FROM:<a@example.org>", 250);
+    XCODE(&d, "RCPT TO:<testuser@localhost>", 250);
+    ck_assert_int_eq(atoi(XBYTES(&d, "BDAT 12 LAST\r\nSubject: x\r\n")), 250);
+    struct ms_maildrop_view v;
+    ck_assert_int_eq(ms_store_lock(d.st, "testuser", &v), 0);
+    ck_assert_uint_eq(v.nmsgs, 1);
+    bool traced = strstr(v.msgs[0]->data, "\r\nReceived: from ") != NULL;
+    ck_assert(traced == (i == 0));
+    ms_store_unlock(d.st, &v, false);
+    xdrv_close(&d);
+  }
+}
+END_TEST
+
+/* RFC 3030 §2: RSET after a first BDAT clears its chunks; fault
+ * bdat-rset-delivers delivers them. */
+START_TEST(test_bdat_rset_clears) {
+  enum ms_fault fs[] = {MS_F_NONE, MS_F_BDAT_RSET_DELIVERS};
+  for (size_t i = 0; i < 2; i++) {
+    struct xdrv d;
+    xdrv_open(&d, fs[i]);
+    bd_txn(&d, NULL);
+    ck_assert_int_eq(atoi(XBYTES(&d, "BDAT 3\r\nabc")), 250);
+    XCODE(&d, "RSET", 250);
+    ck_assert_uint_eq(ms_store_count(d.st, "postmaster@localhost"), i);
+    xdrv_close(&d);
+  }
+}
+END_TEST
+
+/* RFC 3030 §3: BINARYMIME's octets all delivered, NUL included; fault
+ * binary-nul-dropped drops them. */
+START_TEST(test_binarymime_delivered_intact) {
+  enum ms_fault fs[] = {MS_F_NONE, MS_F_BINARY_NUL_DROPPED};
+  for (size_t i = 0; i < 2; i++) {
+    struct xdrv d;
+    xdrv_open(&d, fs[i]);
+    XCODE(&d, "MAIL FROM:<a@example.org> BODY=BINARYMIME", 250);
+    XCODE(&d, "RCPT TO:<testuser@localhost>", 250);
+    static const char chunk[] = "BDAT 11 LAST\r\nS: x\r\n\r\n\0\r\n";
+    ck_assert_int_eq(atoi(xdrv_bytes(&d, chunk, sizeof chunk - 1)), 250);
+    struct ms_maildrop_view v;
+    ck_assert_int_eq(ms_store_lock(d.st, "testuser", &v), 0);
+    ck_assert_uint_eq(v.nmsgs, 1);
+    const struct ms_world_msg *m = v.msgs[0];
+    bool nul = memchr(m->data, '\0', m->len) != NULL;
+    ck_assert(nul == (i == 0));
+    ms_store_unlock(d.st, &v, false);
+    xdrv_close(&d);
+  }
 }
 END_TEST
 
@@ -290,6 +348,9 @@ Suite *make_srv_smtp_bdat_suite(void) {
   tcase_add_test(tc, test_bdat_too_big);
   tcase_add_test(tc, test_bdat_as_lines);
   tcase_add_test(tc, test_bdat_ehlo);
+  tcase_add_test(tc, test_bdat_trace_line);
+  tcase_add_test(tc, test_bdat_rset_clears);
+  tcase_add_test(tc, test_binarymime_delivered_intact);
   tcase_add_test(tc, test_fault_keywords);
   tcase_add_test(tc, test_fault_commands);
   tcase_add_test(tc, test_fault_failed_chunks);
