@@ -886,6 +886,8 @@ static const struct fault_def fault_defs[] = {
      "                         (5321-4.1.1.4-6)"},
     {"null-sender-501", MS_F_NULL_SENDER_501, FA_NONE, false, 0, 0,
      "MAIL FROM:<> gets 501, a syntax error (5321-4.1.2-6)"},
+    {"auth-no-mechs", MS_F_AUTH_NO_MECHS, FA_NONE, false, 0, 0,
+     "EHLO lists a bare AUTH, with no SASL mechanism (4954-3-2)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -396,6 +396,7 @@ enum ms_fault {
   MS_F_MESSAGE_60000,    /* message-limit-60000: 552 past 60000 octets */
   MS_F_SECOND_451,       /* second-message-451: delivered, yet 451 */
   MS_F_NULL_SENDER_501,  /* null-sender-501: MAIL FROM:<> a syntax error */
+  MS_F_AUTH_NO_MECHS,    /* auth-no-mechs: EHLO lists AUTH, no mechanism */
   MS_F_COUNT             /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
