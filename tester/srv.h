@@ -444,7 +444,28 @@ enum ms_fault {
                                  BODY=BINARYMIME message not delivered */
   MS_F_TO_DEDUCED,            /* to-deduced: a To: without an address
                                  becomes the first recipient's (§7.2) */
-  MS_F_COUNT                  /* keep last */
+  /* branch prove: one RFC 5321 MUST each (issue 13 §4) */
+  MS_F_RSET_503_INIT,   /* rset-503-before-ehlo: RSET before EHLO gets 503 */
+  MS_F_RSET_KEEPS_TXN,  /* rset-keeps-transaction: 250, nothing discarded */
+  MS_F_RSET_TXN_500,    /* rset-500-in-transaction: RSET after MAIL: 500 */
+  MS_F_RSET_ARG_CLOSE,  /* rset-arg-close: RSET with an argument: 501, close */
+  MS_F_NOOP_502,        /* noop-502: NOOP not implemented */
+  MS_F_HELO_502,        /* helo-502: HELO not implemented */
+  MS_F_QUIT_250,        /* quit-250: QUIT gets 250, then the close */
+  MS_F_EHLO_AGAIN_503,  /* ehlo-again-503: a second EHLO gets 503 */
+  MS_F_LISTED_502,      /* listed-502: VRFY, EXPN, HELP listed, all 502 */
+  MS_F_NESTED_MAIL_250, /* nested-mail-250: MAIL in a transaction restarts it */
+  MS_F_RCPT_NO_MAIL_250, /* rcpt-without-mail-250: RCPT before MAIL: 250 */
+  MS_F_UNKNOWN_CLOSE,    /* unknown-close: 500, then the close */
+  MS_F_VRFY_SYNTAX_250,  /* vrfy-syntax-250: an unknown mailbox gets 250 */
+  MS_F_BARE_POSTMASTER,  /* bare-postmaster-550: <Postmaster> refused */
+  MS_F_RCPT_LIMIT_99,    /* rcpt-limit-99: 99 recipients, not 100 */
+  MS_F_PATH_255,         /* path-255: a 256-octet path refused */
+  MS_F_MESSAGE_60000,    /* message-limit-60000: 552 past 60000 octets */
+  MS_F_SECOND_451,       /* second-message-451: delivered, yet 451 */
+  MS_F_NULL_SENDER_501,  /* null-sender-501: MAIL FROM:<> a syntax error */
+  MS_F_AUTH_NO_MECHS,    /* auth-no-mechs: EHLO lists AUTH, no mechanism */
+  MS_F_COUNT             /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

@@ -463,6 +463,8 @@ static void auth_tls_on(struct srv_auth *a) {
 static const char *auth_smtp_mechs(const struct srv_ctx *ctx,
                                    const struct srv_auth *a) {
   bool comma = ms_fault_on(&ctx->faults, MS_F_AUTH_MECHS_COMMA);
+  if (ms_fault_on(&ctx->faults, MS_F_AUTH_NO_MECHS)) /* 4954-3-2: a list */
+    return "AUTH";
   if (a->tls)
     return comma ? "AUTH PLAIN,LOGIN,CRAM-MD5" : "AUTH PLAIN LOGIN CRAM-MD5";
   if (ms_fault_on(&ctx->faults, MS_F_AUTH_BEFORE_TLS))

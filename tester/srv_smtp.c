@@ -56,6 +56,7 @@ struct smtp_sess {
   struct srv_smtp_8bit b8;          /* RFC 6152 (srv_smtp_8bit.c) */
   char *helo;                       /* the EHLO/HELO name, for the trace line */
   struct srv_smtp_pending *pending; /* fault forget-on-drop */
+  bool delivered;                   /* fault second-message-451 */
 };
 
 typedef enum srv_action (*smtp_fn)(struct smtp_sess *s, const char *arg,
@@ -211,7 +212,8 @@ static enum srv_action smtp_ehlo_reply(struct smtp_sess *s, const char *arg,
     lines[n++] = "EXPN";
   if (!smtp_fault(s, MS_F_EHLO_NO_HELP))
     lines[n++] = "HELP";
-  if (smtp_fault(s, MS_F_EHLO_VRFY_KEYWORD)) /* RFC 5321 §2.2.2 */
+  if (smtp_fault(s, MS_F_EHLO_VRFY_KEYWORD) || /* RFC 5321 §2.2.2 */
+      smtp_fault(s, MS_F_LISTED_502)) /* 5321-4.2.4-3: listed, yet 502 */
     lines[n++] = "VRFY";
   n += srv_auth_smtp_keywords(&s->ctx, &s->auth, lines + n);
   n += srv_submit_keywords(&s->ctx, lines + n); /* RFC 6409 (faults) */
@@ -525,7 +527,8 @@ static void smtp_postmaster_faults(const struct smtp_sess *s,
     return;
   bool odd = strcmp(p->local, "postmaster") && strcmp(p->local, "Postmaster");
   if ((odd && smtp_fault(s, MS_F_POSTMASTER_CASE)) ||
-      (p->domain && smtp_fault(s, MS_F_NO_POSTMASTER))) {
+      (p->domain && smtp_fault(s, MS_F_NO_POSTMASTER)) ||
+      (!p->domain && smtp_fault(s, MS_F_BARE_POSTMASTER))) { /* 4.5.1-12 */
     srv_smtp_rcpt_free(r);
     r->v = SRV_RCPT_UNKNOWN;
   }
@@ -568,7 +571,8 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
     srv_smtp_path_free(&path);
     return SRV_CONTINUE;
   }
-  if (s->naccepted >= s->ctx.world->max_recipients &&
+  if (s->naccepted + smtp_fault(s, MS_F_RCPT_LIMIT_99) >= /* 4.5.3.1.8-1 */
+          s->ctx.world->max_recipients &&
       !(ms_fault_on(&s->ctx.faults, MS_F_RCPT_LIMIT_DISCARD) &&
         smtp_rcpt_fault(s, &path, true))) {
     srv_smtp_path_free(&path);
@@ -646,13 +650,31 @@ static struct srv_smtp_txn smtp_txn(const struct smtp_sess *s) {
                                s->from_route};
 }
 
+/* Fault second-message-451: the second message of a session is
+ * delivered, yet its 250 becomes 451 (RFC 5321 §4.1.1.4, 4.1.1.4-6: "If
+ * the processing is successful, the receiver MUST send an OK reply"). */
+static void smtp_second_message(struct smtp_sess *s, struct ms_buf *out,
+                                size_t from) {
+  bool again = s->delivered;
+  s->delivered = true;
+  if (!again || !smtp_fault(s, MS_F_SECOND_451) || out->len <= from ||
+      out->p[from] != '2')
+    return;
+  out->len = from;
+  out->p[from] = '\0';
+  smtp_say(s, out, 451, "4.3.0",
+           "Requested action aborted: local error in processing");
+}
+
 /* The end of data: 250, or a failure reply (RFC 5321 §4.1.1.4: "If the
  * processing fails, the receiver MUST send a failure reply"; the fault
  * data-fail-close sends none and closes). */
 static enum srv_action smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   const char *why;
   size_t from = out->len;
-  if (s->too_big && s->rfc821) /* §4.5.3 */
+  if (smtp_fault(s, MS_F_MESSAGE_60000) && s->data.len > 60000)
+    smtp_say(s, out, 552, "5.3.4", "Too much mail data."); /* 4.5.3.1.7-1 */
+  else if (s->too_big && s->rfc821)                        /* §4.5.3 */
     smtp_say(s, out, 552, "5.3.4", "Too much mail data.");
   else if (!s->rfc821 && /* RFC 1870 §4 */
            srv_smtp_size_done(&s->ctx, &s->size, s->too_big, &s->fmt, out))
@@ -675,8 +697,10 @@ static enum srv_action smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   else if (srv_smtp_ext_refuse(&s->ctx, &s->x, s->data.p ? s->data.p : "",
                                s->data.len, &s->fmt, out))
     (void)0; /* RFC 6531 §3.5: refused, reply written */
-  else       /* trace line, loop check, final delivery (issue 14) */
+  else {     /* trace line, loop check, final delivery (issue 14) */
     srv_smtp_deliver_txn(&s->ctx, smtp_txn(s), &s->fmt, out, &s->pending);
+    smtp_second_message(s, out, from);
+  }
   smtp_reset(s);
   if (smtp_fault(s, MS_F_DATA_FAIL_CLOSE) && out->len > from &&
       out->p[from] != '2') {
@@ -919,6 +943,8 @@ static enum srv_action smtp_vrfy(struct smtp_sess *s, const char *arg,
     smtp_say(s, out, 550, "5.1.1", "That is a mailing list, not a user");
   else if (s->rfc821) /* §3.3, Example 3 */
     smtp_say(s, out, 550, NULL, "String does not match anything.");
+  else if (smtp_fault(s, MS_F_VRFY_SYNTAX_250)) /* 3.5.3-2 forbids it */
+    smtp_say(s, out, 250, "2.1.5", q);
   else /* RFC 5321 §3.5.3 */
     smtp_say(s, out, 252, "2.5.0",
              "Cannot VRFY user, but will accept message and attempt delivery");
@@ -1188,6 +1214,73 @@ static bool smtp_dispatch_faults(struct smtp_sess *s, const char *verb,
   return false;
 }
 
+/* branch prove: faults of RSET (RFC 5321 §4.1.1.5), each breaking one
+ * requirement.  True when they answered. */
+static bool smtp_rset_faults(struct smtp_sess *s, const char *arg,
+                             struct ms_buf *out, enum srv_action *a) {
+  bool txn = !*arg && s->st >= SMTP_MAIL;
+  if (s->st == SMTP_INIT && smtp_fault(s, MS_F_RSET_503_INIT))
+    *a = smtp_503(s, out); /* 4.1.1.5-2: 250, RSET "at any time" */
+  else if (txn && smtp_fault(s, MS_F_RSET_KEEPS_TXN))
+    smtp_ok(s, out, "2.0.0"); /* 4.1.1.5-1: yet nothing discarded */
+  else if (txn && smtp_fault(s, MS_F_RSET_TXN_500))
+    *a = smtp_500(s, out); /* 4.1.1.5-2: "250 OK" to RSET */
+  else if (*arg && smtp_fault(s, MS_F_RSET_ARG_CLOSE)) {
+    smtp_501(s, out); /* 4.1.1.5-3: "MUST NOT close" on a RSET */
+    *a = SRV_CLOSE;
+  } else
+    return false;
+  return true;
+}
+
+/* The octets of the path in the argument of MAIL or RCPT, brackets
+ * included (fault path-255). */
+static size_t smtp_path_octets(const char *arg) {
+  const char *lt = strchr(arg, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+  return gt ? (size_t)(gt - lt) + 1 : 0;
+}
+
+/* branch prove: faults of one command each, before it runs (issue 13
+ * §4: every RFC 5321 MUST test can be shown to fail).  True when they
+ * answered. */
+static bool smtp_command_faults(struct smtp_sess *s, const char *verb,
+                                const char *arg, struct ms_buf *out,
+                                enum srv_action *a) {
+  bool mail = !strcmp(verb, "MAIL"), rcpt = !strcmp(verb, "RCPT");
+  *a = SRV_CONTINUE;
+  if (!strcmp(verb, "RSET"))
+    return smtp_rset_faults(s, arg, out, a);
+  if (mail && s->st >= SMTP_MAIL && smtp_fault(s, MS_F_NESTED_MAIL_250)) {
+    smtp_reset(s); /* 4.1.4-20: 503, not a new transaction */
+    s->st = SMTP_READY;
+    return false;
+  }
+  if ((!strcmp(verb, "NOOP") && smtp_fault(s, MS_F_NOOP_502)) || /* 4.5.1-7 */
+      (!strcmp(verb, "HELO") && smtp_fault(s, MS_F_HELO_502)) || /* F.3-2 */
+      (smtp_fault(s, MS_F_LISTED_502) && /* 4.2.4-3: listed, yet 502 */
+       (!strcmp(verb, "VRFY") || !strcmp(verb, "EXPN") ||
+        !strcmp(verb, "HELP"))))
+    *a = smtp_502(s, out);
+  else if (!strcmp(verb, "EHLO") && s->ehlo &&
+           smtp_fault(s, MS_F_EHLO_AGAIN_503)) /* 4.1.4-5 */
+    *a = smtp_503(s, out);
+  else if (rcpt && s->st == SMTP_READY &&
+           smtp_fault(s, MS_F_RCPT_NO_MAIL_250)) /* 3.3-11: 503 */
+    smtp_ok(s, out, "2.1.5");
+  else if (mail && smtp_fault(s, MS_F_NULL_SENDER_501) &&
+           strncasecmp(arg, "FROM:<>", 7) == 0) /* 4.1.2-6: "<>" allowed */
+    *a = smtp_501(s, out);
+  else if ((mail || rcpt) && smtp_fault(s, MS_F_PATH_255) &&
+           smtp_path_octets(arg) >= 256) /* 4.5.3.1.3-1: 256 allowed */
+    smtp_say(s, out, 501, "5.1.3", "Path too long");
+  else if (!strcmp(verb, "QUIT") && smtp_fault(s, MS_F_QUIT_250)) {
+    smtp_ok(s, out, "2.0.0"); /* 4.1.1.10-1: "221 OK" */
+    *a = SRV_CLOSE;
+  } else
+    return false;
+  return true;
+}
+
 /* Greeted with 554 (§3.1): 503 to every command but QUIT. */
 static enum srv_action smtp_refused(struct smtp_sess *s, struct ms_buf *out) {
   smtp_503(s, out);
@@ -1217,7 +1310,8 @@ static enum srv_action smtp_command(struct smtp_sess *s, char *line,
       continue;
     if (s->st == SMTP_REFUSED && c->fn != smtp_quit)
       return smtp_refused(s, out);
-    if (smtp_dispatch_faults(s, c->verb, out, &a))
+    if (smtp_dispatch_faults(s, c->verb, out, &a) ||
+        smtp_command_faults(s, c->verb, arg, out, &a))
       return a;
     if (srv_auth_smtp_gate(&s->ctx, &s->auth, c->verb, &s->fmt, out))
       return SRV_CONTINUE; /* 530: TLS or AUTH first */
@@ -1229,7 +1323,8 @@ static enum srv_action smtp_command(struct smtp_sess *s, char *line,
     return smtp_refused(s, out);
   if (smtp_fault(s, MS_F_UNKNOWN_502)) /* §4.2.4: unrecognized is 500 */
     return smtp_502(s, out);
-  return smtp_500(s, out);
+  smtp_500(s, out); /* fault unknown-close: 3.8-2 forbids the close */
+  return smtp_fault(s, MS_F_UNKNOWN_CLOSE) ? SRV_CLOSE : SRV_CONTINUE;
 }
 
 /* A chunk that arrives as lines (unit tests and fuzzers drive the session

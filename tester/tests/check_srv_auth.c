@@ -887,6 +887,14 @@ START_TEST(test_issue14_faults) {
        {"AUTH LOGIN"},
        "^538 ",
        "^334 "},
+      /* branch prove: RFC 4954 §3's list of mechanisms, none */
+      {MS_F_AUTH_NO_MECHS,
+       NULL,
+       false,
+       false,
+       {"EHLO x"},
+       "250 AUTH CRAM-MD5\r\n$",
+       "250 AUTH\r\n$"},
   };
   for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
     const struct fault_row *r = &rows[i];

@@ -1051,6 +1051,105 @@ START_TEST(test_source_route_ignored) {
 }
 END_TEST
 
+/* ---- branch prove: one RFC 5321 MUST each (issue 13 §4) ----------- */
+
+/* The reply code to the last of LINES and the session's last action. */
+struct prove_case {
+  enum ms_fault f;
+  int clean, faulty;   /* the last reply's code without and with F */
+  enum srv_action act; /* the last action with F */
+  const char *lines[12];
+};
+
+#define PATH256                                                                \
+  "MAIL FROM:<llllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll"  \
+  "ll@ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.dddd"    \
+  "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.dddddddddddd"   \
+  "ddddddddddddddddddddddddddddddddddddd.example.org>"
+
+static const struct prove_case prove_cases[] = {
+    {MS_F_RSET_503_INIT, 250, 503, SRV_CONTINUE, {"RSET"}},
+    {MS_F_RSET_KEEPS_TXN, 250, 503, SRV_CONTINUE, {EH, MF, RT, "RSET", MF}},
+    {MS_F_RSET_TXN_500, 250, 500, SRV_CONTINUE, {EH, MF, "RSET"}},
+    {MS_F_RSET_ARG_CLOSE, 501, 501, SRV_CLOSE, {EH, "RSET mailspec"}},
+    {MS_F_NOOP_502, 250, 502, SRV_CONTINUE, {EH, "NOOP"}},
+    {MS_F_HELO_502, 250, 502, SRV_CONTINUE, {"HELO client.example"}},
+    {MS_F_QUIT_250, 221, 250, SRV_CLOSE, {EH, "QUIT"}},
+    {MS_F_EHLO_AGAIN_503, 250, 503, SRV_CONTINUE, {EH, EH}},
+    {MS_F_LISTED_502,
+     252,
+     502,
+     SRV_CONTINUE,
+     {EH, "VRFY nosuchuser@localhost"}},
+    {MS_F_LISTED_502, 550, 502, SRV_CONTINUE, {EH, "EXPN postmaster"}},
+    {MS_F_LISTED_502, 214, 502, SRV_CONTINUE, {EH, "HELP"}},
+    {MS_F_NESTED_MAIL_250, 503, 250, SRV_CONTINUE, {EH, MF, MF}},
+    {MS_F_RCPT_NO_MAIL_250, 503, 250, SRV_CONTINUE, {EH, RT}},
+    {MS_F_UNKNOWN_CLOSE, 500, 500, SRV_CLOSE, {EH, "XYZZY mailspec"}},
+    {MS_F_VRFY_SYNTAX_250,
+     252,
+     250,
+     SRV_CONTINUE,
+     {EH, "VRFY nosuchuser@localhost"}},
+    {MS_F_BARE_POSTMASTER,
+     250,
+     550,
+     SRV_CONTINUE,
+     {EH, MF, "RCPT TO:<Postmaster>"}},
+    {MS_F_PATH_255, 250, 501, SRV_CONTINUE, {EH, PATH256}},
+    {MS_F_SECOND_451,
+     250,
+     451,
+     SRV_CONTINUE,
+     {EH, MF, RT, "DATA", "one", ".", MF, RT, "DATA", "two", "."}},
+    {MS_F_NULL_SENDER_501, 250, 501, SRV_CONTINUE, {EH, "MAIL FROM:<>"}},
+};
+
+START_TEST(test_5321_prove_faults) {
+  for (size_t i = 0; i < sizeof prove_cases / sizeof prove_cases[0]; i++) {
+    const struct prove_case *c = &prove_cases[i];
+    enum srv_action act;
+    ck_assert_msg(fault_code(MS_F_NONE, c->lines, NULL) == c->clean,
+                  "case %zu clean: want %d", i, c->clean);
+    ck_assert_msg(fault_code(c->f, c->lines, &act) == c->faulty,
+                  "case %zu fault: want %d", i, c->faulty);
+    ck_assert_msg(act == c->act, "case %zu: action %d", i, (int)act);
+  }
+}
+END_TEST
+
+/* rcpt-limit-99: the 100th recipient gets 452 (4.5.3.1.8-1: 100 MUST be
+ * buffered); message-limit-60000: 552 for 64K of content (4.5.3.1.7-1). */
+static int prove_limits(enum ms_fault f, bool message) {
+  struct drv d;
+  drv_open(&d, MS_PROFILE_RFC5321, f);
+  drv_out(&d);
+  drv(&d, EH);
+  const char *r = drv(&d, MF);
+  for (int i = 0; i < 100; i++)
+    r = drv(&d, RT);
+  if (message) {
+    char line[1001];
+    memset(line, 'y', 998);
+    line[998] = '\0';
+    drv(&d, "DATA");
+    for (int i = 0; i < 66; i++)
+      drv(&d, line);
+    r = drv(&d, ".");
+  }
+  int code = atoi(r);
+  drv_close(&d);
+  return code;
+}
+
+START_TEST(test_5321_prove_limits) {
+  ck_assert_int_eq(prove_limits(MS_F_NONE, false), 250);
+  ck_assert_int_eq(prove_limits(MS_F_RCPT_LIMIT_99, false), 452);
+  ck_assert_int_eq(prove_limits(MS_F_NONE, true), 250);
+  ck_assert_int_eq(prove_limits(MS_F_MESSAGE_60000, true), 552);
+}
+END_TEST
+
 Suite *make_srv_smtp_suite(void);
 /* RFC 5321 §7.3: EXPN disabled for security (world: expn: false) answers
  * 252 and leaves EHLO; the fault expn-disabled-250 answers 250
@@ -1144,6 +1243,8 @@ Suite *make_srv_smtp_suite(void) {
   tcase_add_test(t2, test_5321_core_fault_replies);
   tcase_add_test(t2, test_5321_header_faults);
   tcase_add_test(t2, test_5321_syntax);
+  tcase_add_test(t2, test_5321_prove_faults);
+  tcase_add_test(t2, test_5321_prove_limits);
   tcase_add_test(t2, test_received_stamp_faults);
   tcase_add_test(t2, test_received_utf8_faults);
   tcase_add_test(t2, test_deliver_auth_and_rcpt_faults);

@@ -144,6 +144,14 @@ print(" ".join(t["id"] for t in d["transcripts"] if t["verdict"] != "PASS"))' "$
 is "$_skips" "" "... every delivery test passes (none skipped)"
 unserve
 
+# The smuggling suite (its faults lf-dot-lf and cr-dot-cr are in
+# detection.yaml): clean first.
+serve_numbered --profile rfc5321
+run ref-smuggling -t "$TARGET" "$ROOT/suites/smuggling.yaml"
+exit_is 0 "the smuggling suite passes against mailspec serve (--strict)"
+no_failures ref-smuggling "... with no FAIL or ERROR"
+unserve
+
 # The classroom suites bring per-transcript worlds: -t builtin.
 run ref-classroom -j 4 -t builtin "$ROOT/suites/rfc821.yaml" "$ROOT/suites/rfc5321-classroom.yaml" \
   "$ROOT/suites/rfc1939-classroom.yaml"
@@ -213,6 +221,10 @@ N=$("$PY" "$TESTS/detection.py" count) || bail_out "detection.yaml does not load
 "$PY" "$TESTS/detection.py" unproven 1939 2449 2595 5034 > "$WORK/unproven" 2>&1
 is "$(cat "$WORK/unproven")" "" \
   "every test of a MUST of RFC 1939, 2449, 2595, 5034 is caught by a detection.yaml entry"
+"$PY" "$TESTS/detection.py" unproven 5321 1870 2034 2920 3030 3207 3461 3463 4954 6152 6409 \
+  6531 > "$WORK/unproven" 2>&1
+is "$(cat "$WORK/unproven")" "" \
+  "every test of a MUST of RFC 5321 and its extensions (RFC 1870 2034 2920 3030 3207 3461 3463 4954 6152 6409 6531) is caught by a detection.yaml entry"
 # One entry of detection.yaml against smtp-sink, in this shell (the sink's
 # clean run comes first, once; free_port hands out one port at a time).
 sink_entry() {
