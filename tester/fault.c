@@ -1001,6 +1001,11 @@ static const struct fault_def fault_defs[] = {
      "MAIL FROM:<> gets 501, a syntax error (5321-4.1.2-6)"},
     {"auth-no-mechs", MS_F_AUTH_NO_MECHS, FA_NONE, false, 0, 0,
      "EHLO lists a bare AUTH, with no SASL mechanism (4954-3-2)"},
+    /* branch lead3 */
+    {"partial-failure-554", MS_F_PARTIAL_554, FA_NONE, false, 0, 0,
+     "a message delivered to some recipients while others fail\n"
+     "                         after the end of data gets 554, not an OK\n"
+     "                         reply (5321-4.4-25)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -465,7 +465,10 @@ enum ms_fault {
   MS_F_SECOND_451,       /* second-message-451: delivered, yet 451 */
   MS_F_NULL_SENDER_501,  /* null-sender-501: MAIL FROM:<> a syntax error */
   MS_F_AUTH_NO_MECHS,    /* auth-no-mechs: EHLO lists AUTH, no mechanism */
-  MS_F_COUNT             /* keep last */
+  /* branch lead3 */
+  MS_F_PARTIAL_554, /* partial-failure-554: some recipients fail after the
+                       end of data, the others are delivered: 554 (4.4-25) */
+  MS_F_COUNT        /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

@@ -403,10 +403,14 @@ void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
   if (dlv_refused(ctx, t, f, out))
     return;
   dlv_store(ctx, t, &failed);
+  size_t nfail = failed ? 0 : srv_smtp_notify_failing(ctx, t);
   if (failed)
     srv_smtp_reply(out, f, 451, "4.3.0",
                    "Requested action aborted: local error in processing");
-  else
+  else if (nfail && nfail < t->nrcpts && dlv_fault(ctx, MS_F_PARTIAL_554))
+    srv_smtp_reply(out, f, 554, "5.0.0", /* 5321-4.4-25 broken */
+                   "Delivered to some recipients only");
+  else /* §4.4: some delivered, some not: still an OK reply */
     srv_smtp_reply(out, f, 250, "2.0.0", "OK");
   if (!failed) /* failures after acceptance, DSNs (§6.1, RFC 3461) */
     srv_smtp_notify(ctx, t);

@@ -307,3 +307,13 @@ size_t srv_smtp_notify(const struct srv_ctx *ctx,
   free(to);
   return sent;
 }
+
+size_t srv_smtp_notify_failing(const struct srv_ctx *ctx,
+                               const struct srv_smtp_txn *t) {
+  size_t n = 0;
+  for (size_t i = 0; i < t->nrcpts; i++) {
+    const struct ms_world_user *u = ms_world_find_user(ctx->world, t->rcpts[i]);
+    n += u && u->fails_after_acceptance;
+  }
+  return n;
+}

@@ -43,6 +43,10 @@ char *srv_smtp_notify_text(const struct ms_faults *f,
  * dsn-source-route), or NULL.  Caller frees. */
 struct srv_smtp_path;
 char *srv_smtp_notify_route(const struct srv_smtp_path *p);
+/* How many recipients of T fail after the end of data (world users with
+ * fails_after_acceptance). */
+size_t srv_smtp_notify_failing(const struct srv_ctx *ctx,
+                               const struct srv_smtp_txn *t);
 /* After T was delivered: send the notifications due.  Returns how many
  * were sent. */
 size_t srv_smtp_notify(const struct srv_ctx *ctx, const struct srv_smtp_txn *t);

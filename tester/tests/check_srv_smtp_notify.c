@@ -187,6 +187,30 @@ END_TEST
 /* Each fault: what it changes of one exchange.  RCPTS, MAIL's PARAMS,
  * the number of notices in testuser's maildrop, text the last one holds
  * and text it must not hold (or NULL). */
+/* RFC 5321 §4.4 (5321-4.4-25): delivered to one recipient, failed for
+ * the other: an OK reply to DATA all the same; the fault
+ * partial-failure-554 answers 554 (and only then: all failed is 250). */
+START_TEST(test_notify_partial_ok) {
+  for (int fault = 0; fault < 2; fault++) {
+    struct xdrv d;
+    xdrv_open(&d, fault ? MS_F_PARTIAL_554 : MS_F_NONE);
+    XCODE(&d, "MAIL FROM:<sender@example.org>", 250);
+    XCODE(&d, "RCPT TO:<" ME ">", 250);
+    XCODE(&d, "RCPT TO:<bounce@localhost>", 250);
+    XCODE(&d, "DATA", 354);
+    xdrv(&d, "Subject: partial");
+    xdrv(&d, "");
+    XCODE(&d, ".", fault ? 554 : 250);
+    size_t n;
+    free(ntf_last(&d, &n));
+    ck_assert_uint_eq(n, 1); /* delivered to testuser either way */
+    const char *const r[] = {"bounce@localhost", NULL};
+    ntf_send(&d, "sender@example.org", "", r); /* none delivered: 250 */
+    xdrv_close(&d);
+  }
+}
+END_TEST
+
 static const struct {
   enum ms_fault f;
   const char *from, *params, *rcpt, *rcpt2;
@@ -257,6 +281,7 @@ Suite *make_srv_smtp_notify_suite(void) {
   tcase_add_test(tc, test_notify_one_for_all);
   tcase_add_test(tc, test_notify_world);
   tcase_add_test(tc, test_notify_route);
+  tcase_add_test(tc, test_notify_partial_ok);
   tcase_add_loop_test(tc, test_notify_fault, 0,
                       (int)(sizeof faults / sizeof faults[0]));
   suite_add_tcase(s, tc);
