@@ -1006,6 +1006,14 @@ static const struct fault_def fault_defs[] = {
      "a message delivered to some recipients while others fail\n"
      "                         after the end of data gets 554, not an OK\n"
      "                         reply (5321-4.4-25)"},
+    /* branch lists */
+    {"list-keeps-sender", MS_F_LIST_KEEPS_SENDER, FA_NONE, false, 0, 0,
+     "a mailing list's copies to its members keep the sender as their\n"
+     "                         reverse-path, not the list's administrator\n"
+     "                         (5321-3.9-2)"},
+    {"list-rewrites-from", MS_F_LIST_REWRITES_FROM, FA_NONE, false, 0, 0,
+     "a mailing list's copies get the list's address in From:\n"
+     "                         (5321-3.9-3)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

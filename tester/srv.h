@@ -468,7 +468,12 @@ enum ms_fault {
   /* branch lead3 */
   MS_F_PARTIAL_554, /* partial-failure-554: some recipients fail after the
                        end of data, the others are delivered: 554 (4.4-25) */
-  MS_F_COUNT        /* keep last */
+  /* branch lists */
+  MS_F_LIST_KEEPS_SENDER,  /* list-keeps-sender: a list's copies keep the
+                              sender as reverse-path (5321-3.9-2) */
+  MS_F_LIST_REWRITES_FROM, /* list-rewrites-from: a list's copies get the
+                              list in From: (5321-3.9-3) */
+  MS_F_COUNT               /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

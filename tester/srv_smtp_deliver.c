@@ -324,6 +324,84 @@ static char *dlv_return_path(const struct srv_ctx *ctx, const char *from,
   return r;
 }
 
+/* The local mailboxes of list L ("<box@local>" members; a program's
+ * member and remote ones are not expanded here).  Returns how many. */
+static size_t dlv_list_members(const struct srv_ctx *ctx,
+                               const struct ms_world_list *l, char ***out) {
+  char **m = xcalloc(l->nmembers + 1, sizeof *m);
+  size_t n = 0;
+  for (size_t i = 0; i < l->nmembers; i++) {
+    const char *lt = strchr(l->members[i], '<'), *gt;
+    if (!lt || strstr(l->members[i], " |") || lt[1] == '@' ||
+        !(gt = strchr(lt, '>')))
+      continue;
+    char *addr = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+    const char *at = strrchr(addr, '@');
+    if (at && ms_world_local_domain(ctx->world, at + 1))
+      m[n++] = addr;
+    else
+      free(addr);
+  }
+  *out = m;
+  return n;
+}
+
+/* CONTENT with its first From: field made the list's (fault
+ * list-rewrites-from).  Caller frees. */
+static char *dlv_list_from(const char *content, size_t len, const char *list,
+                           size_t *olen) {
+  const char *p = content, *end = content + len;
+  while (p < end && strncasecmp(p, "From:", 5) != 0) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    p = nl ? nl + 1 : end;
+  }
+  if (p >= end)
+    return xmemdup(content, *olen = len);
+  const char *nl = memchr(p, '\n', (size_t)(end - p));
+  const char *rest = nl ? nl + 1 : end;
+  char *r = xasprintf("%.*sFrom: <%s>\r\n%.*s", (int)(p - content), content,
+                      list, (int)(end - rest), rest);
+  *olen = strlen(r);
+  return r;
+}
+
+/* RFC 5321 §3.9: "When a message is delivered or forwarded to each
+ * address of an expanded list form, the return address in the envelope
+ * ("MAIL FROM:") MUST be changed to be the address of a person or other
+ * entity who administers the list.  However, in this case, the message
+ * header section [...] MUST be left unchanged".  Each recipient of T
+ * that is a list of the world gets a copy of BASE for its local
+ * members, from owner-LIST@domain (faults list-keeps-sender: from the
+ * sender; list-rewrites-from: the list in From:). */
+static void dlv_lists(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
+                      const struct ms_store_in *base) {
+  for (size_t i = 0; i < t->nrcpts; i++) {
+    const struct ms_world_list *l = ms_world_find_list(ctx->world, t->rcpts[i]);
+    char **m = NULL;
+    size_t n = l ? dlv_list_members(ctx, l, &m) : 0;
+    if (n) {
+      struct ms_store_in in = *base;
+      char *owner = dlv_fault(ctx, MS_F_LIST_KEEPS_SENDER)
+                        ? xstrdup(base->from)
+                        : xasprintf("owner-%s", t->rcpts[i]);
+      char *content = NULL;
+      if (dlv_fault(ctx, MS_F_LIST_REWRITES_FROM))
+        in.content = content =
+            dlv_list_from(base->content, base->clen, t->rcpts[i], &in.clen);
+      in.from = owner;
+      in.rcpts = m;
+      in.nrcpts = n;
+      in.params = NULL; /* the list's own delivery asks for no DSN */
+      (void)ms_store_deliver_in(ctx->store, &in);
+      free(content);
+      free(owner);
+    }
+    for (size_t k = 0; k < n; k++)
+      free(m[k]);
+    free(m);
+  }
+}
+
 static void dlv_store(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
                       bool *failed) {
   static atomic_ulong seq;
@@ -357,6 +435,8 @@ static void dlv_store(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
   /* The store keeps the message as received for its own readers; the
    * maildrop copy is what final delivery made of it. */
   *failed = ms_store_deliver_in(ctx->store, &in) < 0;
+  if (!*failed)
+    dlv_lists(ctx, t, &in);
   for (size_t i = 0; own && i < nrcpts; i++)
     free(own[i]);
   free(own);

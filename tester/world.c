@@ -175,6 +175,11 @@ static const char *const builtin_autoreply[] = {
     "Vacation Program <vacation@localhost> |/usr/bin/vacation testuser",
     "<testuser@localhost>"};
 
+/* A list of local mailboxes, for the delivery checks of list expansion
+ * (RFC 5321 §3.9: delivered with the list's administrator as the
+ * reverse-path, the header section unchanged). */
+static const char *const builtin_staff[] = {"<testuser@localhost>"};
+
 static char **world_strv_dup(const char *const *v, size_t n) {
   char **r = xcalloc(n ? n : 1, sizeof *r);
   for (size_t i = 0; i < n; i++)
@@ -221,7 +226,7 @@ struct ms_world *ms_world_builtin(void) {
       u->fails_after_acceptance =
           u->fails_after_acceptance || !strcmp(b->name, builtin_fail_after[k]);
   }
-  w->nlists = 3;
+  w->nlists = 4;
   w->lists = xcalloc(w->nlists, sizeof *w->lists);
   world_builtin_list(&w->lists[0], "Example-People", builtin_example_people,
                      NELEM(builtin_example_people));
@@ -230,6 +235,8 @@ struct ms_world *ms_world_builtin(void) {
                      NELEM(builtin_interested_parties));
   world_builtin_list(&w->lists[2], "Autoreply", builtin_autoreply,
                      NELEM(builtin_autoreply));
+  world_builtin_list(&w->lists[3], "Staff", builtin_staff,
+                     NELEM(builtin_staff));
   w->max_recipients = 100; /* RFC 821 §4.5.3, RFC 5321 §4.5.3.1.8 */
   w->max_message = 10u * 1024 * 1024;
   /* suites/delivery.yaml's ${defer_from}: refused at the end of data

@@ -211,6 +211,41 @@ START_TEST(test_notify_partial_ok) {
 }
 END_TEST
 
+/* RFC 5321 §3.9 (5321-3.9-2, 3.9-3): a message to the list Staff reaches
+ * its member testuser from owner-Staff@localhost, the header as sent;
+ * the faults list-keeps-sender and list-rewrites-from break one each. */
+START_TEST(test_list_expansion) {
+  static const struct {
+    enum ms_fault f;
+    const char *rp, *from;
+  } c[] = {{MS_F_NONE, "Return-Path: <owner-Staff@localhost>\r\n",
+            "\r\nFrom: <sender@example.org>\r\n"},
+           {MS_F_LIST_KEEPS_SENDER, "Return-Path: <sender@example.org>\r\n",
+            "\r\nFrom: <sender@example.org>\r\n"},
+           {MS_F_LIST_REWRITES_FROM, "Return-Path: <owner-Staff@localhost>\r\n",
+            "\r\nFrom: <Staff@localhost>\r\n"}};
+  for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+    struct xdrv d;
+    xdrv_open(&d, c[i].f);
+    XCODE(&d, "MAIL FROM:<sender@example.org>", 250);
+    XCODE(&d, "RCPT TO:<Staff@localhost>", 250);
+    XCODE(&d, "DATA", 354);
+    xdrv(&d, "Subject: list");
+    xdrv(&d, "From: <sender@example.org>");
+    xdrv(&d, "");
+    xdrv(&d, "hi");
+    XCODE(&d, ".", 250);
+    size_t n;
+    char *m = ntf_last(&d, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_msg(strncmp(m, c[i].rp, strlen(c[i].rp)) == 0, "%s", m);
+    ck_assert_msg(has(m, c[i].from), "%s", m);
+    free(m);
+    xdrv_close(&d);
+  }
+}
+END_TEST
+
 static const struct {
   enum ms_fault f;
   const char *from, *params, *rcpt, *rcpt2;
@@ -282,6 +317,7 @@ Suite *make_srv_smtp_notify_suite(void) {
   tcase_add_test(tc, test_notify_world);
   tcase_add_test(tc, test_notify_route);
   tcase_add_test(tc, test_notify_partial_ok);
+  tcase_add_test(tc, test_list_expansion);
   tcase_add_loop_test(tc, test_notify_fault, 0,
                       (int)(sizeof faults / sizeof faults[0]));
   suite_add_tcase(s, tc);
