@@ -40,14 +40,20 @@ WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 OPT  ?= -O2 -g
 SAN_FLAGS = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
-             $(OPT) $(SAN_FLAGS) -MMD -MP -Iinclude -Itester $(PKG_CFLAGS) \
+             $(OPT) $(SAN_FLAGS) -MMD -MP -Iinclude $(MS_INCS) $(PKG_CFLAGS) \
              $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lpthread -lm
 
-LIB_SRCS  = $(filter-out tester/main.c,$(wildcard tester/*.c))
+# The core sits in tester/; the sealed subsystems in their folders (the
+# map: tester/README.md).  Every folder is on the include path; the
+# layering rule below keeps the core from including a folder's header.
+MS_DIRS   = cli server traffic report
+MS_INCS   = -Itester $(MS_DIRS:%=-Itester/%)
+CORE_SRCS = $(wildcard tester/*.c)
+LIB_SRCS  = $(CORE_SRCS) $(filter-out tester/cli/main.c,$(wildcard $(MS_DIRS:%=tester/%/*.c)))
 LIB_OBJS  = $(LIB_SRCS:tester/%.c=$(BUILD)/%.o)
-MAIN_OBJ  = $(BUILD)/main.o
+MAIN_OBJ  = $(BUILD)/cli/main.o
 TEST_SRCS = $(wildcard tester/tests/check_*.c)
 TEST_OBJS = $(TEST_SRCS:tester/tests/%.c=$(BUILD)/tests/%.o)
 LIBA      = $(BUILD)/libmailspec.a
@@ -62,13 +68,21 @@ mailspec: $(BUILD)/mailspec
 $(BUILD)/mailspec: $(MAIN_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBA) $(LIBS)
 
-$(LIBA): $(LIB_OBJS)
+$(LIBA): $(LIB_OBJS) $(BUILD)/layering.ok
 	@rm -f $@
 	$(AR) rcs $@ $(LIB_OBJS)
 
 $(BUILD)/%.o: tester/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Layering (tester/README.md): a core file includes only core and public
+# headers; a folder's file only its own folder's, the core's and public
+# ones; the CLI, on top, anything.  The build fails on a file that breaks it.
+$(BUILD)/layering.ok: tester/layering.sh $(wildcard tester/*.[ch] $(MS_DIRS:%=tester/%/*.[ch]))
+	@mkdir -p $(@D)
+	@sh tester/layering.sh $(MS_DIRS)
+	@touch $@
 
 # plan_find.o is rebuilt whenever the share directory changes (the file
 # below is rewritten only then).
@@ -131,21 +145,21 @@ FUZZ_LIB_OBJS = $(LIB_SRCS:tester/%.c=$(FUZZ_BUILD)/obj/%.o)
 
 $(FUZZ_BUILD)/obj/%.o: tester/%.c
 	@mkdir -p $(@D)
-	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(FUZZ_FLAGS) -MMD -MP -Iinclude -Itester $(PKG_CFLAGS) -c -o $@ $<
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(FUZZ_FLAGS) -MMD -MP -Iinclude $(MS_INCS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(FUZZ_BUILD)/libmailspec.a: $(FUZZ_LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $(FUZZ_LIB_OBJS)
 
 $(FUZZ_BUILD)/fuzz_%: tester/fuzz/fuzz_%.c $(FUZZ_BUILD)/libmailspec.a
-	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(FUZZ_FLAGS) -fsanitize=fuzzer -Iinclude -Itester $(PKG_CFLAGS) -o $@ $< $(FUZZ_BUILD)/libmailspec.a $(LIBS)
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(FUZZ_FLAGS) -fsanitize=fuzzer -Iinclude $(MS_INCS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_BUILD)/libmailspec.a $(LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
 # `make check` compiles every fuzz target too (without clang's fuzzer
 # runtime), so a harness that no longer builds fails the tests, not CI.
 fuzz-syntax:
-	@for f in $(FUZZ_SRCS); do $(CC) $(ALL_CFLAGS) -fsyntax-only $$f || exit 1; done
+	@for f in $(FUZZ_SRCS); do $(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -fsyntax-only $$f || exit 1; done
 
 # A smoke run of every target (FUZZ_SECONDS each); crashes fail it.
 fuzz: fuzz-build
@@ -156,7 +170,7 @@ valgrind: all $(CHECK_BIN)
 	sh tester/tests/valgrind.sh $(BUILD)
 
 fmt:
-	clang-format -i tester/*.c tester/*.h tester/tests/*.c include/mailspec/*.h
+	clang-format -i tester/*.[ch] $(MS_DIRS:%=tester/%/*.[ch]) tester/tests/*.c include/mailspec/*.h
 
 # The library's pkg-config file.  libmailspec is a static library: link
 # with `pkg-config --static --libs mailspec` to get what it needs.  libpcap

@@ -251,7 +251,7 @@ void ms_script_send(struct ms_script *s, const char *text, size_t len, int line,
   }
 }
 
-/* "<gap: ...>", as tester/transcript_write.c writes a capture gap. */
+/* "<gap: ...>", as tester/traffic/transcript_write.c writes a capture gap. */
 static bool script_is_gap(const char *text, size_t len) {
   return len > 6 && memcmp(text, "<gap:", 5) == 0 && text[len - 1] == '>' &&
          !memchr(text + 1, '<', len - 2) && !memchr(text + 1, '>', len - 2);

@@ -1,5 +1,5 @@
 /* Report writers: each reads only the result model (result.h).
- * One file per format: tester/report_text.c, report_junit.c, ... */
+ * One file per format: tester/report/report_text.c, report_junit.c, ... */
 #ifndef MAILSPEC_REPORT_H
 #define MAILSPEC_REPORT_H
 

@@ -1,6 +1,6 @@
 /* The reference server: a real server on a real socket that does what
  * RFC 821/5321 and RFC 1939 say, with faults on demand.
- * Implemented in tester/server*.c, tester/world.c, tester/fault.c. */
+ * Implemented in tester/server*.c, tester/server/world.c, tester/server/fault.c. */
 #ifndef MAILSPEC_SERVER_H
 #define MAILSPEC_SERVER_H
 

@@ -1,4 +1,4 @@
-/* Unit tests for tester/srv_smtp_bdat.c: CHUNKING and BINARYMIME
+/* Unit tests for tester/server/srv_smtp_bdat.c: CHUNKING and BINARYMIME
  * (RFC 3030) in the reference server, clean and under each fault. */
 #include "srv_smtp_drv.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests for tester/srv_smtp_dsn.c: the DSN parameters (RFC 3461)
+/* Unit tests for tester/server/srv_smtp_dsn.c: the DSN parameters (RFC 3461)
  * in the reference server and what it keeps of them with the message,
  * clean and under each fault. */
 #include "srv_smtp_drv.h"

@@ -1,4 +1,4 @@
-/* Unit tests for tester/srv_smtp_notify.c: the notifications the
+/* Unit tests for tester/server/srv_smtp_notify.c: the notifications the
  * reference server mails after the end of data (RFC 5321 §6.1, RFC 3461
  * §5.2, §6), clean and under each dsn-* fault.  The notifications land
  * in testuser's maildrop (the mail comes from testuser@localhost). */

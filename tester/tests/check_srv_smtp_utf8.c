@@ -1,4 +1,4 @@
-/* Unit tests for tester/srv_smtp_utf8.c: SMTPUTF8 (RFC 6531) in the
+/* Unit tests for tester/server/srv_smtp_utf8.c: SMTPUTF8 (RFC 6531) in the
  * reference server, clean and under each fault. */
 #include "srv_smtp_drv.h"
 

@@ -213,7 +213,7 @@ else
   diff "$R.json" "$WORK/h-again.json" | head -20 | sed 's/^/#   /'
 fi
 
-# Issue 16: run, replay and merge share one -r option (tester/cli_report.c);
+# Issue 16: run, replay and merge share one -r option (tester/cli/cli_report.c);
 # replay used to write two reports to stdout one after the other.
 for c in "run -t 127.0.0.1:1" "replay -t 127.0.0.1:1" "merge"; do
   # shellcheck disable=SC2086
