@@ -138,23 +138,6 @@ static struct ms_var *eng_overrides(const struct ms_engine_opts *o,
   return v;
 }
 
-/* RFC 821 transcripts get the RFC 821 server (HELO world, no EHLO). */
-static enum ms_profile eng_profile(const struct ms_transcript *t) {
-  for (size_t i = 0; i < t->ntags; i++)
-    if (ms_streq_ci(t->tags[i], "rfc821"))
-      return MS_PROFILE_RFC821;
-  if (t->id && ms_prefix_ci(t->id, "rfc821/"))
-    return MS_PROFILE_RFC821;
-  const char *s = t->source;
-  for (; s && *s; s++)
-    if (ms_prefix_ci(s, "RFC 821") || ms_prefix_ci(s, "RFC821")) {
-      char c = s[s[3] == ' ' ? 7 : 6];
-      if (c < '0' || c > '9') /* not RFC 8210 */
-        return MS_PROFILE_RFC821;
-    }
-  return MS_PROFILE_RFC5321;
-}
-
 /* run --pcap: write this transcript's capture to DIR/<id>.pcap (the id
  * with '/' as '_') and link it from the result. */
 static void eng_pcap_finish(const struct ms_engine_opts *o,
@@ -208,7 +191,7 @@ static struct ms_server *eng_builtin_start(const struct ms_transcript *t,
   }
   ms_diags_free(&d);
   struct ms_server_opts so = {.protocol = t->protocol,
-                              .profile = eng_profile(t),
+                              .profile = t->profile,
                               .world = w,
                               /* the mailbox side of delivery checks, on the
                                * same store (issue 14) */

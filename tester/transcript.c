@@ -91,6 +91,23 @@ static void tr_convention(struct tload *L, const struct ms_ynode *k,
            s);
 }
 
+/* profile: which reference server `-t builtin` starts for it. */
+static void tr_profile(struct tload *L, const struct ms_ynode *k,
+                       const struct ms_ynode *v) {
+  const char *s = tr_scalar(L, k, v);
+  if (!s)
+    return;
+  if (tr_ieq(s, "rfc821"))
+    L->t->profile = MS_PROFILE_RFC821;
+  else if (tr_ieq(s, "rfc5321"))
+    L->t->profile = MS_PROFILE_RFC5321;
+  else
+    tr_err(L, v,
+           "unknown profile \"%s\": rfc821 (the RFC 821 server: HELO only, "
+           "SEND/SOML/SAML) or rfc5321",
+           s);
+}
+
 static void tr_level(struct tload *L, const struct ms_ynode *k,
                      const struct ms_ynode *v) {
   const char *s = tr_scalar(L, k, v);
@@ -205,6 +222,8 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
     tr_convention(L, k, v);
   else if (strcmp(s, "level") == 0)
     tr_level(L, k, v);
+  else if (strcmp(s, "profile") == 0)
+    tr_profile(L, k, v);
   else if (strcmp(s, "tags") == 0)
     ms_transcript_yaml_words(L->name, k, v, d, &t->tags, &t->ntags);
   else if (strcmp(s, "requires") == 0)
@@ -235,7 +254,8 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
     tr_body(L, k, v, 2);
   else
     tr_err(L, k,
-           "unknown key \"%s\" (known: title, protocol, convention, source, "
+           "unknown key \"%s\" (known: title, protocol, convention, profile, "
+           "source, "
            "rfc, covers, level, tags, requires, needs, vars, timeout, "
            "deadline, "
            "pipelining, replayable, world, tls, id, notes, script, steps, "

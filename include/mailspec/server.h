@@ -1,6 +1,7 @@
 /* The reference server: a real server on a real socket that does what
  * RFC 821/5321 and RFC 1939 say, with faults on demand.
- * Implemented in tester/server*.c, tester/server/world.c, tester/server/fault.c. */
+ * Implemented in tester/server*.c, tester/server/world.c,
+ * tester/server/fault.c. */
 #ifndef MAILSPEC_SERVER_H
 #define MAILSPEC_SERVER_H
 
@@ -9,8 +10,6 @@
 #include <stdio.h>
 
 #include "mailspec/transcript.h"
-
-enum ms_profile { MS_PROFILE_RFC5321 = 0, MS_PROFILE_RFC821 };
 
 struct ms_world;
 /* The built-in world: serves every bundled classroom transcript. */

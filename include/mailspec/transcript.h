@@ -203,6 +203,11 @@ struct ms_cover {
   int line, col;
 };
 
+/* Which reference server a transcript meets under `-t builtin`: RFC 821's
+ * (HELO only, SEND/SOML/SAML) or RFC 5321's (the default).  Set by the
+ * transcript's `profile:` key, never guessed from its tags or source. */
+enum ms_profile { MS_PROFILE_RFC5321 = 0, MS_PROFILE_RFC821 };
+
 struct ms_transcript {
   char *path; /* as given */
   char *id;   /* path-derived test id, e.g. "rfc821/scenario-01" */
@@ -211,6 +216,7 @@ struct ms_transcript {
   char *rfc;    /* clause, e.g. "RFC 5321 §4.1.1.4" */
   enum ms_protocol protocol;
   enum ms_convention convention;
+  enum ms_profile profile; /* profile: the built-in server it meets */
   enum ms_level level;
   char **tags;
   size_t ntags;

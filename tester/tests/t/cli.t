@@ -81,6 +81,18 @@ exit_is 2 "--color=sometimes: exit 2"
 ms lint "$GOOD"
 exit_is 0 "lint of a valid transcript: exit 0"
 
+# profile: names the built-in server; anything else is an error at its place.
+PROF=$(yaml profile.yaml <<'EOF'
+title: a profile that does not exist
+profile: rfc2821
+steps:
+  - expect: 220
+EOF
+)
+ms lint "$PROF"
+exit_is 2 "lint of an unknown profile: exit 2"
+like "@$ERR" 'profile\.yaml:2:10: unknown profile "rfc2821": rfc821' "... as file:line:col"
+
 # Both ways of writing RFC 821 Appendix F Scenario 1's opening must lint.
 STEPS=$(yaml steps.yaml <<'EOF'
 title: steps form

@@ -32,26 +32,26 @@ caught() {
 R821=$TR/rfc821
 
 caught rcpt-250 1 "$R821/scenario-01-typical-transaction.yaml" \
-  'scenario-01-typical-transaction\.yaml:27\)' '\+ R: 250 OK' \
+  'scenario-01-typical-transaction\.yaml:28\)' '\+ R: 250 OK' \
   -- --profile rfc821
 
 caught greet-554 1 "$R821/scenario-01-typical-transaction.yaml" \
-  'scenario-01-typical-transaction\.yaml:16\)' '\+ R: 554 ' \
+  'scenario-01-typical-transaction\.yaml:17\)' '\+ R: 554 ' \
   -- --profile rfc821
 
 caught close-after-data 1 "$R821/scenario-01-typical-transaction.yaml" \
-  'scenario-01-typical-transaction\.yaml:37\)' 'closed the connection' \
+  'scenario-01-typical-transaction\.yaml:38\)' 'closed the connection' \
   -- --profile rfc821
 
 caught bare-lf 1 "$R821/scenario-01-typical-transaction.yaml" \
-  'scenario-01-typical-transaction\.yaml:16\)' 'bare LF' \
+  'scenario-01-typical-transaction\.yaml:17\)' 'bare LF' \
   -- --profile rfc821
 
 # Multi-line replies: HELP's 214 in the RFC 821 sequencing transcript
 # (a MUST, so the run fails; Scenario 7's EXPN is caught too, but it is
 # a MAY and does not fail the run), EHLO's 250 in RFC 5321 Appendix D.1.
 caught mixed-multiline 1 "$R821/section-4-3-sequencing.yaml" \
-  'section-4-3-sequencing\.yaml:66\)' 'do not all carry the same reply code' \
+  'section-4-3-sequencing\.yaml:67\)' 'do not all carry the same reply code' \
   -- --profile rfc821
 caught mixed-multiline 1 "$TR/rfc5321/d1-typical.yaml" \
   'd1-typical\.yaml:[0-9]+\)' 'do not all carry the same reply code' \
@@ -68,7 +68,7 @@ caught no-unstuff 1 "$R821/section-4-5-2-transparency.yaml" \
 # slow: every reply comes after 3 s; the run waits 2 s (--timeout 2): an
 # ERROR (could not judge), exit 3, at the greeting.
 caught slow:3000 3 "$R821/scenario-01-typical-transaction.yaml" \
-  'scenario-01-typical-transaction\.yaml:16\)' 'no greeting within 2 s' \
+  'scenario-01-typical-transaction\.yaml:17\)' 'no greeting within 2 s' \
   -- --profile rfc821
 
 if [ -f "$TR/rfc1939/stat.yaml" ]; then

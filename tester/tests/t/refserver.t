@@ -14,6 +14,29 @@ RFC821=$ROOT/transcripts/rfc821
 # Servers: lib.sh's serve; stopped with `unserve --rc` (SIGTERM, wait, exit
 # status in SERVE_RC), as a clean SIGTERM shutdown is part of what is tested.
 
+# ---- profile: which reference server -t builtin starts -------------------
+# Issue 16: the profile is the transcript's profile: key, never guessed
+# from tags, directory or source: (a transcript tagged rfc821 without the
+# key meets the RFC 5321 server, which knows EHLO).
+for p in "profile: rfc821|500" "profile: rfc5321|250" "|250"; do
+  key=${p%|*} code=${p#*|}
+  PT=$(yaml "profile-$code-${key#profile: }.yaml" <<EOF
+title: EHLO under the ${key#profile: } profile
+$key
+tags: [rfc821]
+source: RFC 821 Appendix F, Scenario 1
+steps:
+  - expect: 220
+  - send: EHLO client.example
+  - expect: $code
+  - send: QUIT
+  - expect: 221
+EOF
+)
+  ms run -t builtin "$PT"
+  exit_is 0 "-t builtin with '${key:-no profile:}': EHLO gets $code"
+done
+
 # ---- -t builtin: every classroom transcript ------------------------------
 ms run -t builtin "$RFC821"
 exit_is 0 "every transcript of transcripts/rfc821 passes with -t builtin"
@@ -42,7 +65,7 @@ unlike "@$OUT" '^(FAIL|ERROR) ' "no transcript fails against the served world"
 # (MAY and SHOULD failures are reported but do not fail the run: exit 0.)
 ms run -t "$TARGET" "$RFC821/scenario-04-verifying-and-sending.yaml"
 like "@$OUT" '^FAIL  rfc821/scenario-04' "Scenario 4 fails against the built-in world (Admin.MRC is logged out)"
-like "@$OUT" 'scenario-04-verifying-and-sending.yaml:30\)' "... at the RCPT step"
+like "@$OUT" 'scenario-04-verifying-and-sending.yaml:31\)' "... at the RCPT step"
 like "@$OUT" '\+ R: 450 User not active now' "... which gets Scenario 5's 450"
 
 ms run -t "$TARGET" "$RFC821/scenario-10-too-many-recipients.yaml"
