@@ -21,18 +21,13 @@
 
 #include "cli_define.h"
 #include "cli_report.h"
+#include "cli_run.h"
 #include "cmd.h"
 #include "cmd_traffic.h"
 #include "import.h"
 #include "mailspec/mailspec.h"
 #include "replay_map.h"
 #include "util.h"
-
-static volatile sig_atomic_t replay_stop; /* the signal, 0 while none */
-
-static void replay_on_signal(int sig) {
-  replay_stop = sig;
-}
 
 static void replay_usage(FILE *out) {
   fputs("usage: mailspec replay -t HOST:PORT [-r FORMAT[:FILE]]... [-j N]\n"
@@ -325,7 +320,7 @@ static bool replay_probe(struct replay_args *a, enum ms_protocol *proto,
     smtp = smtp || a->map.v[i].proto == MS_PROTO_SMTP;
   }
   char greet[128];
-  if (!ms_replay_greeting(g->host, g->port, a->eo.timeout, &replay_stop, proto,
+  if (!ms_replay_greeting(g->host, g->port, a->eo.timeout, a->eo.stop, proto,
                           greet, sizeof greet))
     return false;
   if ((*proto == MS_PROTO_SMTP && !pop3) || (*proto == MS_PROTO_POP3 && !smtp))
@@ -349,24 +344,12 @@ static int replay_run(struct replay_args *a) {
     paths[i] = a->map.v[i].path;
   int prc = ms_plan_build(&plan, paths, a->map.n, &d);
   free(paths);
-  for (size_t i = 0; i < d.n; i++)
-    if (!d.v[i].warning)
-      fprintf(stderr, "%s:%d: %s\n", d.v[i].file ? d.v[i].file : "?",
-              d.v[i].line, d.v[i].msg);
+  ms_diags_print_errors(&d, stderr);
   ms_diags_free(&d);
+  ms_cli_run_engine_opts(&a->eo, &a->g, &a->defs);
   enum ms_protocol proto = MS_PROTO_SMTP;
   char *why = NULL;
   bool known = replay_probe(a, &proto, &why);
-  a->eo.defines = a->defs.v;
-  a->eo.ndefines = a->defs.n;
-  a->eo.secrets = (const char *const *)a->defs.secrets;
-  a->eo.nsecrets = a->defs.nsecrets;
-  a->eo.stop = &replay_stop;
-  a->eo.diag = stderr;
-  if (a->g.verbosity > 0) {
-    a->eo.live = stderr;
-    a->eo.color = a->g.color_err;
-  }
   struct ms_run_result res;
   ms_run_init(&res);
   ms_engine_run_plan(&a->eo, &plan, &res);
@@ -374,11 +357,7 @@ static int replay_run(struct replay_args *a) {
   free(why);
   replay_ids(a, &res);
   int wrc = replay_reports(a, &res);
-  int rc = ms_run_exit_status(&res);
-  if ((prc != 0 || wrc < 0) && rc == MS_EXIT_PASS)
-    rc = MS_EXIT_USAGE;
-  if (res.interrupted || replay_stop) /* 130 (SIGINT) or 143 (SIGTERM) */
-    rc = 128 + (replay_stop ? (int)replay_stop : SIGINT);
+  int rc = ms_cli_run_status(&res, true, prc != 0, wrc);
   ms_run_free(&res);
   ms_plan_free(&plan);
   return rc;
@@ -419,12 +398,7 @@ int ms_cmd_replay(const struct ms_cli *g, int argc, char **argv) {
     tmpdir = t;
     a.io.outdir = tmpdir;
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = replay_on_signal;
-  sa.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  ms_cli_run_signals();
   int imported = replay_import(&a, argv + optind, argc - optind);
   int rc;
   if (a.map.n == 0) {

@@ -26,6 +26,7 @@
 #include "capture.h"
 #include "cli_define.h"
 #include "cli_report.h"
+#include "cli_run.h"
 #include "cmd.h"
 #include "mailspec/mailspec.h"
 #include "mailspec/waiver.h"
@@ -34,16 +35,6 @@
 
 #define RUN_MAX_JOBS 256
 #define RUN_MAX_TIMEOUT 86400.0
-
-static volatile sig_atomic_t run_stop;
-static volatile sig_atomic_t run_signal;
-
-static void run_on_signal(int sig) {
-  int saved = errno;
-  run_signal = sig;
-  __atomic_store_n(&run_stop, 1, __ATOMIC_RELAXED); /* read by workers */
-  errno = saved;
-}
 
 void ms_cmd_usage_run(FILE *out) {
   fputs("usage: mailspec run [-t HOST:PORT|URL|builtin] [-D NAME=VALUE]... "
@@ -578,17 +569,6 @@ static int run_write_reports(const struct run_args *a,
   return ms_cli_reports_write(&a->reports, res, &ro, true, "run");
 }
 
-static void run_signals(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = run_on_signal;
-  sigemptyset(&sa.sa_mask);
-  /* A second Ctrl-C kills at once (the default action comes back). */
-  sa.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-}
-
 int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   struct run_args a;
   memset(&a, 0, sizeof a);
@@ -626,16 +606,7 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
     run_args_free(&a);
     return MS_EXIT_USAGE;
   }
-  a.eo.defines = a.defs.v;
-  a.eo.ndefines = a.defs.n;
-  a.eo.secrets = (const char *const *)a.defs.secrets;
-  a.eo.nsecrets = a.defs.nsecrets;
-  a.eo.stop = &run_stop;
-  a.eo.diag = stderr;
-  if (a.g.verbosity > 0) {
-    a.eo.live = stderr;
-    a.eo.color = a.g.color_err;
-  }
+  ms_cli_run_engine_opts(&a.eo, &a.g, &a.defs);
   bool progress = a.g.verbosity == 0 && isatty(STDOUT_FILENO) &&
                   ms_cli_reports_text_on_stdout(&a.reports);
   if (progress) {
@@ -645,7 +616,7 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   /* Only text reports: passing steps are never shown, do not keep them. */
   a.eo.drop_passed_steps = ms_cli_reports_text_only(&a.reports);
   a.eo.drop_passed_meta = a.eo.drop_passed_steps && a.g.verbosity < 0;
-  run_signals();
+  ms_cli_run_signals();
   struct ms_run_result res;
   ms_run_init(&res);
   ms_engine_run_plan(&a.eo, &slice, &res);
@@ -657,12 +628,8 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
     plan_bad = true;
   ms_cli_reports_default(&a.reports);
   int wrc = run_write_reports(&a, &res);
-  int rc = ms_run_exit_status_strict(&res, a.strict);
+  int rc = ms_cli_run_status(&res, a.strict, plan_bad, wrc);
   run_level_note(&res, a.strict);
-  if (plan_bad || (wrc < 0 && rc == MS_EXIT_PASS))
-    rc = MS_EXIT_USAGE;
-  if (res.interrupted || __atomic_load_n(&run_stop, __ATOMIC_RELAXED))
-    rc = 128 + (run_signal ? (int)run_signal : SIGINT);
   ms_run_free(&res);
   if (slice.items != plan.items)
     free(slice.items);

@@ -95,8 +95,9 @@ like "@$OUT" '^    pcap: .*rfc821_scenario-01-typical-transaction\.pcap$' "text 
 ms import -o "$WORK/imp" "$CAP"/*.pcap
 exit_is 0 "import reads every capture of the run"
 "$PY" - "$ROOT" "$WORK/imp" > "$WORK/world.out" 2>&1 <<'PY'
-# A capture holds the dialogue, not the reference server's world: give
-# each imported transcript its original's (rfc821_NAME-NNNN.yaml).
+# A capture holds the dialogue, not the reference server's world and
+# profile: give each imported transcript its original's
+# (rfc821_NAME-NNNN.yaml).
 import json, os, re, sys, yaml
 root, imp = sys.argv[1], sys.argv[2]
 for f in sorted(os.listdir(imp)):
@@ -104,13 +105,15 @@ for f in sorted(os.listdir(imp)):
     if not m:
         continue
     orig = os.path.join(root, "transcripts", "rfc821", m.group(1) + ".yaml")
-    w = yaml.safe_load(open(orig)).get("world")
-    if w is None:
-        continue
+    d = yaml.safe_load(open(orig))
+    w = d.get("world")
     if isinstance(w, str):
         w = os.path.join(os.path.dirname(orig), w)
     with open(os.path.join(imp, f), "a") as o:
-        o.write("world: %s\n" % json.dumps(w))
+        if w is not None:
+            o.write("world: %s\n" % json.dumps(w))
+        if d.get("profile"):
+            o.write("profile: %s\n" % d["profile"])
 PY
 [ $? = 0 ] || diag_file "$WORK/world.out"
 ms run -t builtin --timeout 5 -r "json:$WORK/replay.json" "$WORK/imp"
