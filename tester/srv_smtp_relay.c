@@ -45,7 +45,10 @@ static bool rly_fault(const struct srv_ctx *ctx, enum ms_fault f) {
 
 bool srv_smtp_relay_rcpt(const struct srv_ctx *ctx, const char *rcpt) {
   const char *at = strrchr(rcpt, '@');
-  return ctx->relay_port && at && ms_world_route_domain(ctx->world, at + 1);
+  /* "@hop:box@domain" (fault source-route-followed) goes to its first
+   * hop, not along the route */
+  return ctx->relay_port && rcpt[0] != '@' && at &&
+         ms_world_route_domain(ctx->world, at + 1);
 }
 
 void srv_smtp_relay_check(const struct srv_ctx *ctx,
