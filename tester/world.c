@@ -756,7 +756,7 @@ static void world_ehlo_off(struct world_ctx *c, yaml_node_t *v,
   }
 }
 
-/* relay_route: {domain: relay.test, next_hop: next.test} */
+/* relay_route: {domain: relay.test, next_hop: next.test, next_hop_dsn: B} */
 static void world_route_pair(struct world_ctx *c, const char *key,
                              yaml_node_t *k, yaml_node_t *v, void *arg) {
   struct world_patch *p = arg;
@@ -764,8 +764,12 @@ static void world_route_pair(struct world_ctx *c, const char *key,
     world_set_str(c, v, key, &p->v.route_domain, &p->have_route);
   else if (!strcmp(key, "next_hop"))
     world_set_str(c, v, key, &p->v.route_host, &p->have_route);
+  else if (!strcmp(key, "next_hop_dsn"))
+    p->v.route_dsn = world_bool(c, v, key);
   else
-    world_err(c, k, "unknown relay_route key '%s' (known: domain, next_hop)",
+    world_err(c, k,
+              "unknown relay_route key '%s' (known: domain, next_hop, "
+              "next_hop_dsn)",
               key);
 }
 
@@ -917,6 +921,7 @@ static void world_merge(struct ms_world *w, struct world_patch *p) {
   if (p->have_route) {
     WORLD_SWAP(w->route_domain, q->route_domain);
     WORLD_SWAP(w->route_host, q->route_host);
+    w->route_dsn = q->route_dsn;
   }
   if (p->have_submission) {
     w->submission = q->submission;

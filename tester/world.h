@@ -102,6 +102,7 @@ struct ms_world {
    * runs itself on a loopback port (srv_smtp_relay.c; RFC 5321 §3.6.3).
    * NULL: no route. */
   char *route_domain, *route_host;
+  bool route_dsn; /* `next_hop_dsn: true`: the next hop offers DSN */
 };
 
 const struct ms_world_user *ms_world_find_user(const struct ms_world *w,
@@ -116,8 +117,9 @@ bool ms_world_local_domain(const struct ms_world *w, const char *domain);
 bool ms_world_route_domain(const struct ms_world *w, const char *domain);
 /* The world of W's next hop (world_relay.c): named route_host, the
  * route's domain local there, W's users without a domain known there,
- * no DSN offered (RFC 3461 §5.2.2's "SMTP server" without it), no route
- * of its own.  NULL when W has no route.  Free with ms_world_free(). */
+ * no DSN offered (RFC 3461 §5.2.2's "SMTP server" without it) unless
+ * route_dsn, no route of its own.  NULL when W has no route.  Free with
+ * ms_world_free(). */
 struct ms_world *ms_world_next_hop(const struct ms_world *w);
 
 /* The POP3 part of the built-in world (RFC 1939's mrose maildrop and

@@ -30,9 +30,12 @@ struct ms_world *ms_world_next_hop(const struct ms_world *w) {
   n->max_recipients = w->max_recipients ? w->max_recipients : 100;
   n->max_message = w->max_message;
   /* RFC 3461 §5.2.2 is about a next hop that does not support DSN: the
-   * relay then issues the "relayed" and "failed" DSNs itself. */
+   * relay then issues the "relayed" and "failed" DSNs itself.  One that
+   * does (route_dsn) gets the DSN parameters passed on (§5.2.1). */
   n->ehlo_off = xcalloc(1, sizeof *n->ehlo_off);
-  n->ehlo_off[0] = xstrdup("DSN");
-  n->nehlo_off = 1;
+  if (!w->route_dsn) {
+    n->ehlo_off[0] = xstrdup("DSN");
+    n->nehlo_off = 1;
+  }
   return n;
 }

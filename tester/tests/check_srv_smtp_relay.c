@@ -111,14 +111,20 @@ static int smtp_code(int fd) {
   }
 }
 
-static struct ms_server *start(const char *pop3) {
+static struct ms_server *start_world(const char *pop3,
+                                     const struct ms_world *w) {
   struct ms_server_opts o = {.protocol = MS_PROTO_SMTP,
                              .profile = MS_PROFILE_RFC5321,
+                             .world = w,
                              .pop3_listen = pop3};
   char err[256] = "";
   struct ms_server *s = ms_server_start(&o, "127.0.0.1:0", err, sizeof err);
   ck_assert_msg(s != NULL, "%s", err);
   return s;
+}
+
+static struct ms_server *start(const char *pop3) {
+  return start_world(pop3, NULL);
 }
 
 /* RFC 5321 §3.6.3, RFC 3461 §5.2.2: one message to a recipient the next
@@ -179,6 +185,59 @@ START_TEST(test_relay_over_tcp) {
 }
 END_TEST
 
+/* RFC 3461 §5.2.1: to a next hop that offers DSN the relay passes NOTIFY,
+ * ORCPT, RET and ENVID on and issues no "relayed" DSN; the next hop's
+ * "delivered" DSN shows them. */
+START_TEST(test_relay_passes_dsn_on) {
+  struct ms_world *w = ms_world_builtin();
+  struct ms_diags d = {0};
+  ck_assert_int_eq(apply(w,
+                         "relay_route: {domain: relay.test, next_hop: "
+                         "next.test, next_hop_dsn: true}\n",
+                         &d),
+                   0);
+  ms_diags_free(&d);
+  struct ms_server *s = start_world("127.0.0.1:0", w);
+  int fd = dial(ms_server_address(s));
+  ck_assert_int_eq(smtp_code(fd), 220);
+  say(fd, "EHLO client.example");
+  ck_assert_int_eq(smtp_code(fd), 250);
+  say(fd, "MAIL FROM:<testuser@localhost> RET=HDRS ENVID=env+2Bid");
+  ck_assert_int_eq(smtp_code(fd), 250);
+  say(fd, "RCPT TO:<testuser@relay.test> NOTIFY=SUCCESS "
+          "ORCPT=rfc822;orig@example.org");
+  ck_assert_int_eq(smtp_code(fd), 250);
+  say(fd, "DATA");
+  ck_assert_int_eq(smtp_code(fd), 354);
+  say(fd, "Subject: passed on\r\n\r\nbody\r\n.");
+  ck_assert_int_eq(smtp_code(fd), 250);
+  say(fd, "QUIT");
+  ck_assert_int_eq(smtp_code(fd), 221);
+  close(fd);
+  int p = dial(ms_server_pop3_address(s));
+  until(p, "\r\n");
+  say(p, "USER testuser");
+  until(p, "\r\n");
+  say(p, "PASS testpass");
+  ck_assert(strncmp(until(p, "\r\n"), "+OK", 3) == 0);
+  say(p, "STAT"); /* the copy and the next hop's DSN, none of the relay */
+  ck_assert(strncmp(until(p, "\r\n"), "+OK 2 ", 6) == 0);
+  say(p, "RETR 2");
+  char *m = xstrdup(until(p, "\r\n.\r\n"));
+  ck_assert_msg(strstr(m, "Reporting-MTA: dns; next.test\r\n"), "%s", m);
+  ck_assert_msg(strstr(m, "Original-Envelope-ID: env+id\r\n"), "%s", m);
+  ck_assert_msg(strstr(m, "Original-Recipient: rfc822;orig@example.org\r\n"),
+                "%s", m);
+  ck_assert_msg(strstr(m, "Action: delivered\r\n"), "%s", m);
+  ck_assert_msg(strstr(m, "text/rfc822-headers"), "%s", m);
+  free(m);
+  say(p, "QUIT");
+  close(p);
+  ms_server_stop(s);
+  ms_world_free(w);
+}
+END_TEST
+
 /* Without a POP3 side there is no next hop: the route's domain is
  * refused like any domain not relayed (RFC 5321 §3.6.2). */
 START_TEST(test_no_next_hop) {
@@ -206,6 +265,7 @@ Suite *make_srv_smtp_relay_suite(void) {
   tcase_add_test(tc, test_relay_route_yaml);
   tcase_add_test(tc, test_next_hop_world);
   tcase_add_test(tc, test_relay_over_tcp);
+  tcase_add_test(tc, test_relay_passes_dsn_on);
   tcase_add_test(tc, test_no_next_hop);
   suite_add_tcase(s, tc);
   return s;
