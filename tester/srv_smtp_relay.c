@@ -293,7 +293,12 @@ static void rly_exchange(const struct srv_ctx *ctx,
   *dsn = ok && rly_has_kw(&r, "DSN");
   ms_reply_free(&r);
   char *mail = rly_mail_cmd(ctx, t, *dsn);
-  ok = ok && rly_cmd(&c, mail, &r) / 100 == 2;
+  int mcode = ok ? rly_cmd(&c, mail, &r) : 0;
+  ok = ok && mcode / 100 == 2;
+  for (size_t i = 0; mcode && !ok && i < n; i++) { /* MAIL refused: */
+    o[i].code = mcode; /* every recipient fails with that reply */
+    o[i].text = rly_text(&r);
+  }
   ms_reply_free(&r);
   size_t taken = 0;
   for (size_t i = 0; ok && i < n; i++) {
