@@ -1014,6 +1014,47 @@ static const struct fault_def fault_defs[] = {
     {"list-rewrites-from", MS_F_LIST_REWRITES_FROM, FA_NONE, false, 0, 0,
      "a mailing list's copies get the list's address in From:\n"
      "                         (5321-3.9-3)"},
+    /* branch relay: the relay route (srv_smtp_relay.c) */
+    {"relay-no-bounce", MS_F_RELAY_NO_BOUNCE, FA_NONE, false, 0, 0,
+     "no notification when the relay's next hop refuses a\n"
+     "                         recipient (5321-3.6.3-1, 4.2.5-3, "
+     "3461-5.2.2-8)"},
+    {"relay-bounce-sender", MS_F_RELAY_BOUNCE_SENDER, FA_NONE, false, 0, 0,
+     "the relay's notifications come from MAILER-DAEMON, not <>\n"
+     "                         (5321-3.6.3-4)"},
+    {"relay-bounce-to-null", MS_F_RELAY_BOUNCE_TO_NULL, FA_NONE, false, 0, 0,
+     "a message from <> refused by the next hop is bounced to\n"
+     "                         its From: (5321-3.6.3-3)"},
+    {"relay-no-remote-mta", MS_F_RELAY_NO_REMOTE_MTA, FA_NONE, false, 0, 0,
+     "the relay's DSNs have no Remote-MTA field\n"
+     "                         (3461-6.3-17, 6.3-18)"},
+    {"relay-diagnostic-not-smtp", MS_F_RELAY_DIAG_NOT_SMTP, FA_NONE, false, 0,
+     0,
+     "the relay's DSNs give the next hop's reply as\n"
+     "                         \"Diagnostic-Code: x-relay; ...\" (3461-6.3-19, "
+     "6.3-20)"},
+    {"relay-edits-header", MS_F_RELAY_EDITS_HEADER, FA_NONE, false, 0, 0,
+     "the relay adds Message-ID: and Date: to a message\n"
+     "                         without them (5321-3.6.3-5, 6.4-4, 2.4-7)"},
+    {"relay-no-received", MS_F_RELAY_NO_RECEIVED, FA_NONE, false, 0, 0,
+     "the relay adds no Received: line (5321-D-3)"},
+    {"relay-rewrites-sender", MS_F_RELAY_REWRITES_SENDER, FA_NONE, false, 0, 0,
+     "the relay passes the message on from\n"
+     "                         postmaster@HOST, not the reverse-path it got "
+     "(5321-C-8)"},
+    {"relay-notify-never-bounce", MS_F_RELAY_NEVER_BOUNCE, FA_NONE, false, 0, 0,
+     "the relay sends a failed DSN for a refused recipient\n"
+     "                         with NOTIFY=NEVER (3461-5.2.2-4)"},
+    {"relay-no-relayed-dsn", MS_F_RELAY_NO_RELAYED, FA_NONE, false, 0, 0,
+     "no \"relayed\" DSN for NOTIFY=SUCCESS when the next\n"
+     "                         hop has no DSN (3461-5.2.2-2)"},
+    {"relay-relayed-always", MS_F_RELAY_RELAYED_ALWAYS, FA_NONE, false, 0, 0,
+     "a \"relayed\" DSN for recipients without NOTIFY too\n"
+     "                         (3461-5.2.2-7)"},
+    {"relay-diagnostic-rewritten", MS_F_RELAY_DIAG_REWRITTEN, FA_NONE, false, 0,
+     0,
+     "the relay's Diagnostic-Code is its own summary, not\n"
+     "                         the next hop's reply (3461-9.2-1)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -50,7 +50,9 @@ struct ms_server {
   struct srv_conn *conns[SRV_MAX_CLIENTS];
   size_t nconns;
   unsigned next_id;
-  double accept_after; /* accepting paused until (out of descriptors) */
+  double accept_after;    /* accepting paused until (out of descriptors) */
+  struct ms_server *next; /* the relay route's next hop, or NULL */
+  bool shared_store;      /* the next hop: the store is its parent's */
 };
 
 /* ---- listening ---------------------------------------------------- */
@@ -350,6 +352,7 @@ static int server_tls_init(struct ms_server *s, const struct ms_server_tls *t,
 }
 
 static void server_free(struct ms_server *s) {
+  ms_server_stop(s->next); /* before the store it shares */
   if (s->lfd >= 0)
     close(s->lfd);
   if (s->plfd >= 0)
@@ -357,7 +360,8 @@ static void server_free(struct ms_server *s) {
   for (int i = 0; i < 2; i++)
     if (s->wake[i] >= 0)
       close(s->wake[i]);
-  ms_store_free(s->ctx.store);
+  if (!s->shared_store)
+    ms_store_free(s->ctx.store);
   ms_world_free(s->own_world);
   srv_tls_free(s->ctx.tls);
   free(s);
@@ -390,6 +394,46 @@ static int server_pop3_side(struct ms_server *s, const struct ms_server_opts *o,
     return -1;
   }
   return server_listen(&s->plfd, o->pop3_listen, err, errlen);
+}
+
+/* The relay route's next hop (world.h): a second SMTP server on a
+ * loopback port, with its own thread (the relay's client connects to it
+ * from this server's thread) and world, delivering into S's store.
+ * Only beside a POP3 side: what it delivers is read back there. */
+static int server_next_hop(struct ms_server *s, const struct ms_server_opts *o,
+                           char *err, size_t errlen) {
+  if (s->plfd < 0 || o->protocol != MS_PROTO_SMTP ||
+      o->profile != MS_PROFILE_RFC5321)
+    return 0;
+  struct ms_world *w = ms_world_next_hop(s->ctx.world);
+  if (!w)
+    return 0;
+  struct ms_server *n = xcalloc(1, sizeof *n);
+  n->lfd = n->plfd = n->wake[0] = n->wake[1] = -1;
+  n->proto = MS_PROTO_SMTP;
+  n->ops = &ms_srv_smtp_ops;
+  n->idle = SRV_IDLE_SMTP;
+  n->ctx.profile = MS_PROFILE_RFC5321;
+  n->ctx.world = n->own_world = w;
+  n->ctx.store = s->ctx.store;
+  n->shared_store = true;
+  if (server_listen(&n->lfd, "127.0.0.1:0", err, errlen) < 0)
+    goto fail;
+  if (pipe2(n->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+    snprintf(err, errlen, "pipe: %s", strerror(errno));
+    goto fail;
+  }
+  server_name(n->lfd, n->host, sizeof n->host, n->port, sizeof n->port,
+              n->address, sizeof n->address);
+  if (server_thread(n, err, errlen) < 0)
+    goto fail;
+  s->next = n;
+  s->ctx.relay_host = n->host;
+  s->ctx.relay_port = n->port;
+  return 0;
+fail:
+  server_free(n);
+  return -1;
 }
 
 struct ms_server *ms_server_start(const struct ms_server_opts *o,
@@ -435,7 +479,8 @@ struct ms_server *ms_server_start_tls(const struct ms_server_opts *o,
     server_free(s);
     return NULL;
   }
-  if (server_thread(s, err, errlen) < 0) {
+  if (server_next_hop(s, o, err, errlen) < 0 ||
+      server_thread(s, err, errlen) < 0) {
     server_free(s);
     return NULL;
   }

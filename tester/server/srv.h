@@ -473,7 +473,21 @@ enum ms_fault {
                               sender as reverse-path (5321-3.9-2) */
   MS_F_LIST_REWRITES_FROM, /* list-rewrites-from: a list's copies get the
                               list in From: (5321-3.9-3) */
-  MS_F_COUNT               /* keep last */
+  /* branch relay: the relay route (srv_smtp_relay.c, RFC 5321 §3.6.3,
+   * RFC 3461 §5.2.2, §6.3) */
+  MS_F_RELAY_NO_BOUNCE,       /* relay-no-bounce */
+  MS_F_RELAY_BOUNCE_SENDER,   /* relay-bounce-sender */
+  MS_F_RELAY_BOUNCE_TO_NULL,  /* relay-bounce-to-null */
+  MS_F_RELAY_NO_REMOTE_MTA,   /* relay-no-remote-mta */
+  MS_F_RELAY_DIAG_NOT_SMTP,   /* relay-diagnostic-not-smtp */
+  MS_F_RELAY_EDITS_HEADER,    /* relay-edits-header */
+  MS_F_RELAY_NO_RECEIVED,     /* relay-no-received */
+  MS_F_RELAY_REWRITES_SENDER, /* relay-rewrites-sender */
+  MS_F_RELAY_NEVER_BOUNCE,    /* relay-notify-never-bounce */
+  MS_F_RELAY_NO_RELAYED,      /* relay-no-relayed-dsn */
+  MS_F_RELAY_RELAYED_ALWAYS,  /* relay-relayed-always */
+  MS_F_RELAY_DIAG_REWRITTEN,  /* relay-diagnostic-rewritten */
+  MS_F_COUNT                  /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {
@@ -512,6 +526,10 @@ struct srv_ctx {
    * own copy of the context has it; "" in unit tests): the trace line's
    * FROM clause (RFC 5321 §4.4, issue 14). */
   const char *peer;
+  /* The relay route's next hop (world.h), which server.c runs beside a
+   * server with a POP3 side: its loopback address and port, NULL when
+   * there is none (the route's domain is then refused like any other). */
+  const char *relay_host, *relay_port;
 };
 
 /* What a session asks the loop to do after handling input. */

@@ -14,6 +14,7 @@
 #include "srv.h"
 #include "srv_auth.h"
 #include "srv_smtp.h"
+#include "srv_smtp_relay.h"
 #include "srv_smtp_deliver.h"
 #include "srv_smtp_notify.h"
 #include "srv_smtp_submit.h"
@@ -587,6 +588,7 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
   srv_smtp_rcpt_resolve(s->ctx.world, &path, s->kind, &r);
   if (follow)
     srv_smtp_rcpt_follow(&path, &r);
+  srv_smtp_relay_check(&s->ctx, &path, &r); /* the route needs a next hop */
   smtp_postmaster_faults(s, &path, &r);
   if (r.v == SRV_RCPT_UNKNOWN && ms_fault_on(&s->ctx.faults, MS_F_RCPT_250)) {
     r.v = SRV_RCPT_MAILBOX; /* fault rcpt-250 */

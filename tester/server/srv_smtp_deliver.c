@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "srv_smtp_notify.h"
+#include "srv_smtp_relay.h"
 #include "store.h"
 #include "util.h"
 
@@ -473,15 +474,38 @@ static bool dlv_refused(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
   return false;
 }
 
+static void dlv_here(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
+                     const struct srv_smtp_fmt *f, struct ms_buf *out);
+
 void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
                       const struct srv_smtp_fmt *f, struct ms_buf *out) {
-  bool failed = false;
   if (t->nrcpts == 0) { /* only terminals (SEND, SOML): nothing to store */
     srv_smtp_reply(out, f, 250, "2.0.0", "OK");
     return;
   }
   if (dlv_refused(ctx, t, f, out))
     return;
+  /* The relay route's recipients go on to the next hop (after the reply
+   * below: srv_smtp_relay.c); the others are delivered here. */
+  struct srv_smtp_txn local;
+  char **own;
+  size_t nrelay = srv_smtp_relay_split(ctx, t, &local, &own);
+  if (nrelay) {
+    if (local.nrcpts)
+      dlv_here(ctx, &local, f, out);
+    else
+      srv_smtp_reply(out, f, 250, "2.0.0", "OK");
+    (void)srv_smtp_relay(ctx, t);
+  } else {
+    dlv_here(ctx, t, f, out);
+  }
+  free(own);
+}
+
+/* Deliver T's recipients here. */
+static void dlv_here(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
+                     const struct srv_smtp_fmt *f, struct ms_buf *out) {
+  bool failed = false;
   dlv_store(ctx, t, &failed);
   size_t nfail = failed ? 0 : srv_smtp_notify_failing(ctx, t);
   if (failed)

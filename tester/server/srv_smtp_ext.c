@@ -144,7 +144,7 @@ int srv_smtp_ext_mail_param(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
   int r = srv_smtp_bdat_mail_param(ctx, x, p, n, f, out);
   if (r < 0)
     r = srv_smtp_utf8_mail_param(ctx, x, p, n, f, out);
-  if (r < 0)
+  if (r < 0 && srv_smtp_ext_on(ctx->world, "DSN")) /* ehlo_off: 555 */
     r = srv_smtp_dsn_mail_param(ctx, x, p, n, f, out);
   return r;
 }
@@ -164,6 +164,8 @@ void srv_smtp_ext_rcpt_begin(struct srv_smtp_ext *x) {
 int srv_smtp_ext_rcpt_param(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
                             const char *p, size_t n,
                             const struct srv_smtp_fmt *f, struct ms_buf *out) {
+  if (!srv_smtp_ext_on(ctx->world, "DSN")) /* ehlo_off: 555 */
+    return -1;
   return srv_smtp_dsn_rcpt_param(ctx, x, p, n, f, out);
 }
 

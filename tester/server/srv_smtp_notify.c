@@ -83,8 +83,16 @@ static void ntf_rcpt_fields(struct ms_buf *b, const struct ms_faults *f,
   if (ntf_fault(f, MS_F_DSN_NO_STATUS))
     return;
   ms_buf_addf(b, "Action: %s\r\nStatus: %s\r\n",
-              r->failed ? "failed" : "delivered",
-              r->failed ? NTF_STATUS_FAILED : NTF_STATUS_DELIVERED);
+              r->action   ? r->action
+              : r->failed ? "failed"
+                          : "delivered",
+              r->status   ? r->status
+              : r->failed ? NTF_STATUS_FAILED
+                          : NTF_STATUS_DELIVERED);
+  if (r->remote) /* RFC 3464 §2.3.5 */
+    ms_buf_addf(b, "Remote-MTA: %s\r\n", r->remote);
+  if (r->diag) /* RFC 3464 §2.3.6 */
+    ms_buf_addf(b, "Diagnostic-Code: %s\r\n", r->diag);
 }
 
 /* The message/delivery-status part's content (RFC 3461 §6.3). */
@@ -164,7 +172,9 @@ char *srv_smtp_notify_text(const struct ms_faults *f,
               (long long)in->when, in->host, bound, bound);
   for (size_t i = 0; i < in->nrcpts; i++)
     ms_buf_addf(&b, "%s: <%s>\r\n",
-                in->rcpts[i].failed ? "Delivery failed" : "Delivered",
+                in->rcpts[i].failed   ? "Delivery failed"
+                : in->rcpts[i].action ? "Relayed"
+                                      : "Delivered",
                 in->rcpts[i].addr);
   ms_buf_addf(&b, "\r\n--%s\r\nContent-Type: message/delivery-status\r\n\r\n",
               bound);
@@ -220,12 +230,11 @@ static char *ntf_header_from(const char *data, size_t len) {
   return NULL;
 }
 
-/* Mail IN's notification to IN->to (RFC 5321 §6.1: from <>). */
-static void ntf_send(const struct srv_ctx *ctx,
-                     const struct srv_smtp_notify_in *in) {
+void srv_smtp_notify_mail(const struct srv_ctx *ctx, const struct ms_faults *f,
+                          const struct srv_smtp_notify_in *in) {
   size_t len;
-  char *text = srv_smtp_notify_text(&ctx->faults, in, &len);
-  char *from = ntf_fault(&ctx->faults, MS_F_DSN_SENDER_NOT_NULL)
+  char *text = srv_smtp_notify_text(f, in, &len);
+  char *from = ntf_fault(f, MS_F_DSN_SENDER_NOT_NULL)
                    ? xasprintf("MAILER-DAEMON@%s", in->host)
                    : xstrdup("");
   char *to = xstrdup(in->to);
@@ -280,8 +289,14 @@ size_t srv_smtp_notify(const struct srv_ctx *ctx,
     due += is_due;
     /* §5.2.8: the others are not listed (fault dsn-list-all: they are) */
     if (is_due || ntf_fault(f, MS_F_DSN_LIST_ALL))
-      r[n++] = (struct srv_smtp_notify_rcpt){
-          d && d->rcpt ? d->rcpt : t->rcpts[i], d, failed};
+      r[n++] =
+          (struct srv_smtp_notify_rcpt){d && d->rcpt ? d->rcpt : t->rcpts[i],
+                                        d,
+                                        failed,
+                                        NULL,
+                                        NULL,
+                                        NULL,
+                                        NULL};
   }
   static atomic_ulong seq;
   struct srv_smtp_notify_in in = {ctx->world->hostname ? ctx->world->hostname
@@ -300,7 +315,7 @@ size_t srv_smtp_notify(const struct srv_ctx *ctx,
     in.rcpts = r + i;
     in.nrcpts = each ? 1 : n;
     in.id = atomic_fetch_add(&seq, 1) + 1;
-    ntf_send(ctx, &in);
+    srv_smtp_notify_mail(ctx, &ctx->faults, &in);
     sent++;
   }
   free(r);

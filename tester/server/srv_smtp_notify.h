@@ -20,6 +20,11 @@ struct srv_smtp_notify_rcpt {
   const char *addr;              /* Final-Recipient: the envelope address */
   const struct ms_dsn_rcpt *dsn; /* its NOTIFY and ORCPT, or NULL */
   bool failed;                   /* "failed", else "delivered" */
+  /* A relay's DSN (srv_smtp_relay.c, RFC 3461 §6.3 (h), (i)): */
+  const char *action; /* "relayed"; NULL: by FAILED */
+  const char *status; /* RFC 3463 code; NULL: by FAILED */
+  const char *remote; /* Remote-MTA's name, "dns; NAME"; or NULL */
+  const char *diag;   /* Diagnostic-Code, "smtp; REPLY"; or NULL */
 };
 
 /* What one notification reports. */
@@ -39,6 +44,10 @@ struct srv_smtp_notify_in {
  * final delivery adds it).  Caller frees. */
 char *srv_smtp_notify_text(const struct ms_faults *f,
                            const struct srv_smtp_notify_in *in, size_t *len);
+/* Mail IN's notification to IN->to with the faults F (a relay's
+ * notifications have their own), from <> (RFC 5321 §6.1, §3.6.3). */
+void srv_smtp_notify_mail(const struct srv_ctx *ctx, const struct ms_faults *f,
+                          const struct srv_smtp_notify_in *in);
 /* P's source route as "@a,@b" (the transaction keeps it for the fault
  * dsn-source-route), or NULL.  Caller frees. */
 struct srv_smtp_path;

@@ -77,7 +77,7 @@ static void rcpt_local(const struct ms_world *w, const struct srv_smtp_path *p,
 
 static void rcpt_remote(const struct ms_world *w, const char *next_hop,
                         const char *mailbox, struct srv_smtp_rcpt *r) {
-  if (rcpt_relay_ok(w, next_hop)) {
+  if (rcpt_relay_ok(w, next_hop) || ms_world_route_domain(w, next_hop)) {
     r->v = SRV_RCPT_RELAY;
     r->key = xstrdup(mailbox);
   } else {

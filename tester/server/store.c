@@ -243,11 +243,13 @@ static void store_evict(struct ms_store *s) {
 /* ---- SMTP into the POP3 maildrops (issue 14) ----------------------- */
 
 /* The maildrop RCPT ("user@local.domain", "user") is delivered to: the
- * one named like its local part, when its domain is local.  Index, or
- * -1. */
+ * one named like its local part, when its domain is local, or the relay
+ * route's (the server's own next hop delivers into this store: only it
+ * stores such recipients, srv_smtp_relay.c).  Index, or -1. */
 static long store_rcpt_drop(const struct ms_store *s, const char *rcpt) {
   const char *at = strrchr(rcpt, '@');
-  if (at && !ms_world_local_domain(s->w, at + 1))
+  if (at && !ms_world_local_domain(s->w, at + 1) &&
+      !ms_world_route_domain(s->w, at + 1))
     return -1;
   char *local = at ? xstrndup(rcpt, (size_t)(at - rcpt)) : xstrdup(rcpt);
   const struct ms_world_maildrop *d = ms_world_find_maildrop(s->w, local);

@@ -76,6 +76,8 @@ void ms_world_free(struct ms_world *w) {
   world_strv_free(w->sub_senders, w->nsub_senders);
   world_strv_free(w->sub_rcpt_domains, w->nsub_rcpt_domains);
   world_strv_free(w->sub_refuse_users, w->nsub_refuse_users);
+  free(w->route_domain);
+  free(w->route_host);
   free(w);
 }
 
@@ -244,6 +246,10 @@ struct ms_world *ms_world_builtin(void) {
   static const char *const defer[] = {"defer@example.org"};
   w->defer_senders = world_strv_dup(defer, 1);
   w->ndefer = 1;
+  /* suites/delivery.yaml's ${relayrcpt}: relayed to the server's own
+   * next hop (srv_smtp_relay.c, RFC 5321 §3.6.3) */
+  w->route_domain = xstrdup("relay.test");
+  w->route_host = xstrdup("next.test");
   ms_world_builtin_pop3(w);
   return w;
 }
@@ -259,6 +265,10 @@ bool ms_world_local_domain(const struct ms_world *w, const char *domain) {
     if (ms_streq_ci(w->domains[i], domain))
       return true;
   return false;
+}
+
+bool ms_world_route_domain(const struct ms_world *w, const char *domain) {
+  return domain && w->route_domain && ms_streq_ci(w->route_domain, domain);
 }
 
 /* MAILBOX is "local@domain" or a bare local part.  A user bound to a
@@ -324,6 +334,7 @@ struct world_patch {
       have_submission, have_starttls, have_weak;
   bool have_ehlo_off;
   bool have_expn;
+  bool have_route;
 };
 
 struct world_ctx {
@@ -730,7 +741,7 @@ static void world_set_str(struct world_ctx *c, yaml_node_t *v, const char *key,
 static void world_ehlo_off(struct world_ctx *c, yaml_node_t *v,
                            struct world_patch *p) {
   static const char *const known[] = {"SIZE", "8BITMIME", "PIPELINING",
-                                      "ENHANCEDSTATUSCODES"};
+                                      "ENHANCEDSTATUSCODES", "DSN"};
   p->v.ehlo_off = world_strv(c, v, "ehlo_off", &p->v.nehlo_off);
   p->have_ehlo_off = true;
   for (size_t i = 0; i < p->v.nehlo_off; i++) {
@@ -740,9 +751,34 @@ static void world_ehlo_off(struct world_ctx *c, yaml_node_t *v,
     if (!ok)
       world_err(c, v,
                 "ehlo_off: '%s' is not an extension it can leave out (known: "
-                "SIZE, 8BITMIME, PIPELINING, ENHANCEDSTATUSCODES)",
+                "SIZE, 8BITMIME, PIPELINING, ENHANCEDSTATUSCODES, DSN)",
                 p->v.ehlo_off[i]);
   }
+}
+
+/* relay_route: {domain: relay.test, next_hop: next.test, next_hop_dsn: B} */
+static void world_route_pair(struct world_ctx *c, const char *key,
+                             yaml_node_t *k, yaml_node_t *v, void *arg) {
+  struct world_patch *p = arg;
+  if (!strcmp(key, "domain"))
+    world_set_str(c, v, key, &p->v.route_domain, &p->have_route);
+  else if (!strcmp(key, "next_hop"))
+    world_set_str(c, v, key, &p->v.route_host, &p->have_route);
+  else if (!strcmp(key, "next_hop_dsn"))
+    p->v.route_dsn = world_bool(c, v, key);
+  else
+    world_err(c, k,
+              "unknown relay_route key '%s' (known: domain, next_hop, "
+              "next_hop_dsn)",
+              key);
+}
+
+static void world_route(struct world_ctx *c, yaml_node_t *k, yaml_node_t *v,
+                        struct world_patch *p) {
+  world_each_pair(c, v, "'relay_route'", world_route_pair, p);
+  p->have_route = true;
+  if (!p->v.route_domain || !p->v.route_host)
+    world_err(c, k, "relay_route needs both domain and next_hop");
 }
 
 static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
@@ -804,10 +840,13 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
   } else if (!strcmp(key, "expn")) {
     p->v.expn_disabled = !world_bool(c, v, key);
     p->have_expn = true;
+  } else if (!strcmp(key, "relay_route") && !p->have_route) {
+    world_route(c, k, v, p);
   } else if (!strcmp(key, "domains") || !strcmp(key, "relay_domains") ||
              !strcmp(key, "users") || !strcmp(key, "lists") ||
              !strcmp(key, "submission") || !strcmp(key, "weak_mechanisms") ||
-             !strcmp(key, "ehlo_off") || !strcmp(key, "defer_senders")) {
+             !strcmp(key, "ehlo_off") || !strcmp(key, "defer_senders") ||
+             !strcmp(key, "relay_route")) {
     world_err(c, k, "'%s' given twice", key);
   } else {
     world_err(c, k,
@@ -816,7 +855,7 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
               "lists, pop3, require_tls, require_auth, "
               "require_tls_for_auth, starttls, weak_mechanisms, "
               "tls_insufficient, submission, ehlo_off, defer_senders, "
-              "expn)",
+              "expn, relay_route)",
               key);
   }
 }
@@ -879,6 +918,11 @@ static void world_merge(struct ms_world *w, struct world_patch *p) {
     w->tls_insufficient = q->tls_insufficient;
   if (p->have_expn)
     w->expn_disabled = q->expn_disabled;
+  if (p->have_route) {
+    WORLD_SWAP(w->route_domain, q->route_domain);
+    WORLD_SWAP(w->route_host, q->route_host);
+    w->route_dsn = q->route_dsn;
+  }
   if (p->have_submission) {
     w->submission = q->submission;
     WORLD_SWAP(w->sub_senders, q->sub_senders);

@@ -97,6 +97,12 @@ struct ms_world {
   /* `expn: false`: EXPN disabled for security, answered 252 and not in
    * EHLO (RFC 5321 §7.3). */
   bool expn_disabled;
+  /* `relay_route: {domain: D, next_hop: H}`: recipients at D are accepted
+   * at RCPT and relayed over SMTP to the next hop H, which the server
+   * runs itself on a loopback port (srv_smtp_relay.c; RFC 5321 §3.6.3).
+   * NULL: no route. */
+  char *route_domain, *route_host;
+  bool route_dsn; /* `next_hop_dsn: true`: the next hop offers DSN */
 };
 
 const struct ms_world_user *ms_world_find_user(const struct ms_world *w,
@@ -106,6 +112,15 @@ const struct ms_world_list *ms_world_find_list(const struct ms_world *w,
 const struct ms_world_maildrop *ms_world_find_maildrop(const struct ms_world *w,
                                                        const char *user);
 bool ms_world_local_domain(const struct ms_world *w, const char *domain);
+
+/* Is DOMAIN the relay route's (relayed, not local)? */
+bool ms_world_route_domain(const struct ms_world *w, const char *domain);
+/* The world of W's next hop (world_relay.c): named route_host, the
+ * route's domain local there, W's users without a domain known there,
+ * no DSN offered (RFC 3461 §5.2.2's "SMTP server" without it) unless
+ * route_dsn, no route of its own.  NULL when W has no route.  Free with
+ * ms_world_free(). */
+struct ms_world *ms_world_next_hop(const struct ms_world *w);
 
 /* The POP3 part of the built-in world (RFC 1939's mrose maildrop and
  * APOP timestamp), in world_pop3.c; called by ms_world_builtin(). */

@@ -135,7 +135,11 @@ unserve
 # Delivery checks (issue 14): SMTP in, POP3 out of the same store.
 serve_numbered --profile rfc5321 --pop3-listen 127.0.0.1:0
 # --insecure: the AUTH tests (inside STARTTLS) take the self-signed cert.
-run ref-delivery -t "$TARGET" --insecure --pop3 "pop3://$SERVE_POP3" "$ROOT/suites/delivery.yaml"
+# -D relay*: the reference server's relay route (world.h) and what its
+# next hop refuses (the relay-* tests SKIP without them).
+run ref-delivery -t "$TARGET" --insecure --pop3 "pop3://$SERVE_POP3" \
+  -D relayrcpt=testuser@relay.test -D relayunknown=nobody@relay.test \
+  -D "relayrefusal=550 5.1.1 No such user here" "$ROOT/suites/delivery.yaml"
 exit_is 0 "the delivery suite passes against mailspec serve --pop3-listen (--strict)"
 no_failures ref-delivery "... with no FAIL or ERROR"
 _skips=$("$PY" -c 'import json, sys
