@@ -1014,6 +1014,10 @@ static const struct fault_def fault_defs[] = {
     {"list-rewrites-from", MS_F_LIST_REWRITES_FROM, FA_NONE, false, 0, 0,
      "a mailing list's copies get the list's address in From:\n"
      "                         (5321-3.9-3)"},
+    /* branch lead3 */
+    {"dsn-dns-unqualified", MS_F_DSN_DNS_UNQUALIFIED, FA_NONE, false, 0, 0,
+     "a DSN's Reporting-MTA says \"dns\" with a hostname that is not\n"
+     "                         fully qualified (3461-6.3-7)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

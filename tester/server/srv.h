@@ -473,7 +473,10 @@ enum ms_fault {
                               sender as reverse-path (5321-3.9-2) */
   MS_F_LIST_REWRITES_FROM, /* list-rewrites-from: a list's copies get the
                               list in From: (5321-3.9-3) */
-  MS_F_COUNT               /* keep last */
+  /* branch lead3 */
+  MS_F_DSN_DNS_UNQUALIFIED, /* dsn-dns-unqualified: Reporting-MTA says "dns"
+                               with a one-label hostname (3461-6.3-7) */
+  MS_F_COUNT                /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

@@ -87,11 +87,23 @@ static void ntf_rcpt_fields(struct ms_buf *b, const struct ms_faults *f,
               r->failed ? NTF_STATUS_FAILED : NTF_STATUS_DELIVERED);
 }
 
+/* The Reporting-MTA's mta-name-type.  RFC 3461 §6.3 (b): "dns" with the
+ * fully-qualified domain name; "If the fully-qualified Internet domain
+ * name of the Reporting MTA is not known ... the MTA-name-type subfield
+ * MUST NOT be "dns"".  A world hostname of one label (no dot) is such a
+ * name; x-local-hostname is a private type (RFC 3464 §2.1.2: "X-"). */
+static const char *ntf_mta_type(const struct ms_faults *f, const char *host) {
+  if (!strchr(host, '.') && !ntf_fault(f, MS_F_DSN_DNS_UNQUALIFIED))
+    return "x-local-hostname";
+  return "dns";
+}
+
 /* The message/delivery-status part's content (RFC 3461 §6.3). */
 static void ntf_status(struct ms_buf *b, const struct ms_faults *f,
                        const struct srv_smtp_notify_in *in) {
   if (!ntf_fault(f, MS_F_DSN_NO_REPORTING_MTA))
-    ms_buf_addf(b, "Reporting-MTA: dns; %s\r\n", in->host);
+    ms_buf_addf(b, "Reporting-MTA: %s; %s\r\n", ntf_mta_type(f, in->host),
+                in->host);
   const char *envid = in->params ? in->params->envid : NULL;
   if (envid && !ntf_fault(f, MS_F_DSN_NO_ENVID)) {
     ms_buf_addstr(b, "Original-Envelope-ID: ");
