@@ -272,6 +272,20 @@ static char *ntf_to(const struct srv_ctx *ctx, const struct srv_smtp_txn *t) {
   return xstrdup(t->from);
 }
 
+/* Fault notify-by-send (5321-4.4-29 broken): a notification about a
+ * message that came by SEND, SOML or SAML goes the same way, to the
+ * sender's terminal when it is active, so it never reaches the mailbox.
+ * RFC 5321 §4.4: "All notification messages about undeliverable mail
+ * MUST be sent using the MAIL command (even if they result from
+ * processing the obsolete SEND, SOML, or SAML commands)". */
+static bool ntf_by_send(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
+                        const char *to) {
+  if (!t->by_send || !ntf_fault(&ctx->faults, MS_F_NOTIFY_BY_SEND))
+    return false;
+  const struct ms_world_user *u = ms_world_find_user(ctx->world, to);
+  return u && u->terminal;
+}
+
 size_t srv_smtp_notify(const struct srv_ctx *ctx,
                        const struct srv_smtp_txn *t) {
   const struct ms_faults *f = &ctx->faults;
@@ -282,6 +296,10 @@ size_t srv_smtp_notify(const struct srv_ctx *ctx,
     to = ntf_header_from(t->data, t->len);
   if (!to)
     return 0; /* §6.1: no notification to a null reverse-path */
+  if (ntf_by_send(ctx, t, to)) {
+    free(to);
+    return 0;
+  }
   struct srv_smtp_notify_rcpt *r = xcalloc(t->nrcpts, sizeof *r);
   size_t n = 0, due = 0;
   for (size_t i = 0; i < t->nrcpts; i++) {
