@@ -1055,6 +1055,14 @@ static const struct fault_def fault_defs[] = {
      0,
      "the relay's Diagnostic-Code is its own summary, not\n"
      "                         the next hop's reply (3461-9.2-1)"},
+    /* branch lead3 */
+    {"dsn-dns-unqualified", MS_F_DSN_DNS_UNQUALIFIED, FA_NONE, false, 0, 0,
+     "a DSN's Reporting-MTA says \"dns\" with a hostname that is not\n"
+     "                         fully qualified (3461-6.3-7)"},
+    {"notify-by-send", MS_F_NOTIFY_BY_SEND, FA_NONE, false, 0, 0,
+     "SMTP (rfc821 profile): the notification about a SEND, SOML\n"
+     "                         or SAML message goes to the sender's terminal,\n"
+     "                         not by MAIL to the mailbox (5321-4.4-29)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

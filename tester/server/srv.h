@@ -487,7 +487,13 @@ enum ms_fault {
   MS_F_RELAY_NO_RELAYED,      /* relay-no-relayed-dsn */
   MS_F_RELAY_RELAYED_ALWAYS,  /* relay-relayed-always */
   MS_F_RELAY_DIAG_REWRITTEN,  /* relay-diagnostic-rewritten */
-  MS_F_COUNT                  /* keep last */
+  /* branch lead3 */
+  MS_F_DSN_DNS_UNQUALIFIED, /* dsn-dns-unqualified: Reporting-MTA says "dns"
+                               with a one-label hostname (3461-6.3-7) */
+  MS_F_NOTIFY_BY_SEND,      /* notify-by-send: the notification about a SEND/
+                               SOML/SAML message goes to the sender's terminal,
+                               not by MAIL to the mailbox (5321-4.4-29) */
+  MS_F_COUNT                /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

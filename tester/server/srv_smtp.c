@@ -649,7 +649,8 @@ static struct srv_smtp_txn smtp_txn(const struct smtp_sess *s) {
                                s->data.p ? s->data.p : "",
                                s->data.len,
                                &s->x.txn,
-                               s->from_route};
+                               s->from_route,
+                               s->kind != SRV_SMTP_MAIL};
 }
 
 /* Fault second-message-451: the second message of a session is

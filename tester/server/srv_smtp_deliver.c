@@ -578,7 +578,7 @@ void srv_smtp_pending_flush(const struct srv_ctx *ctx,
     struct ms_store_params u8 = {.smtputf8 = k->smtputf8};
     struct srv_smtp_txn t = {k->helo, k->ehlo,  k->tls,    k->auth,
                              k->from, k->rcpts, k->nrcpts, k->data,
-                             k->len,  &u8,      NULL};
+                             k->len,  &u8,      NULL,      false};
     bool failed;
     dlv_store(ctx, &t, &failed);
   }

@@ -32,6 +32,8 @@ struct srv_smtp_txn {
   const struct ms_store_params *params; /* kept with the message, or NULL */
   const char *route; /* MAIL's source route ("@a,@b"), or NULL: only the
                         fault dsn-source-route uses it (RFC 5321 §6.1) */
+  bool by_send;      /* opened by SEND, SOML or SAML (RFC 821 §3.4): only the
+                        fault notify-by-send uses it (RFC 5321 §4.4) */
 };
 
 /* The trace line for T received by host BY from PEER at WHEN, with ID

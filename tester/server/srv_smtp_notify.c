@@ -95,11 +95,23 @@ static void ntf_rcpt_fields(struct ms_buf *b, const struct ms_faults *f,
     ms_buf_addf(b, "Diagnostic-Code: %s\r\n", r->diag);
 }
 
+/* The Reporting-MTA's mta-name-type.  RFC 3461 §6.3 (b): "dns" with the
+ * fully-qualified domain name; "If the fully-qualified Internet domain
+ * name of the Reporting MTA is not known ... the MTA-name-type subfield
+ * MUST NOT be "dns"".  A world hostname of one label (no dot) is such a
+ * name; x-local-hostname is a private type (RFC 3464 §2.1.2: "X-"). */
+static const char *ntf_mta_type(const struct ms_faults *f, const char *host) {
+  if (!strchr(host, '.') && !ntf_fault(f, MS_F_DSN_DNS_UNQUALIFIED))
+    return "x-local-hostname";
+  return "dns";
+}
+
 /* The message/delivery-status part's content (RFC 3461 §6.3). */
 static void ntf_status(struct ms_buf *b, const struct ms_faults *f,
                        const struct srv_smtp_notify_in *in) {
   if (!ntf_fault(f, MS_F_DSN_NO_REPORTING_MTA))
-    ms_buf_addf(b, "Reporting-MTA: dns; %s\r\n", in->host);
+    ms_buf_addf(b, "Reporting-MTA: %s; %s\r\n", ntf_mta_type(f, in->host),
+                in->host);
   const char *envid = in->params ? in->params->envid : NULL;
   if (envid && !ntf_fault(f, MS_F_DSN_NO_ENVID)) {
     ms_buf_addstr(b, "Original-Envelope-ID: ");
@@ -269,6 +281,20 @@ static char *ntf_to(const struct srv_ctx *ctx, const struct srv_smtp_txn *t) {
   return xstrdup(t->from);
 }
 
+/* Fault notify-by-send (5321-4.4-29 broken): a notification about a
+ * message that came by SEND, SOML or SAML goes the same way, to the
+ * sender's terminal when it is active, so it never reaches the mailbox.
+ * RFC 5321 §4.4: "All notification messages about undeliverable mail
+ * MUST be sent using the MAIL command (even if they result from
+ * processing the obsolete SEND, SOML, or SAML commands)". */
+static bool ntf_by_send(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
+                        const char *to) {
+  if (!t->by_send || !ntf_fault(&ctx->faults, MS_F_NOTIFY_BY_SEND))
+    return false;
+  const struct ms_world_user *u = ms_world_find_user(ctx->world, to);
+  return u && u->terminal;
+}
+
 size_t srv_smtp_notify(const struct srv_ctx *ctx,
                        const struct srv_smtp_txn *t) {
   const struct ms_faults *f = &ctx->faults;
@@ -279,6 +305,10 @@ size_t srv_smtp_notify(const struct srv_ctx *ctx,
     to = ntf_header_from(t->data, t->len);
   if (!to)
     return 0; /* §6.1: no notification to a null reverse-path */
+  if (ntf_by_send(ctx, t, to)) {
+    free(to);
+    return 0;
+  }
   struct srv_smtp_notify_rcpt *r = xcalloc(t->nrcpts, sizeof *r);
   size_t n = 0, due = 0;
   for (size_t i = 0; i < t->nrcpts; i++) {
