@@ -895,7 +895,7 @@ static char *dlv_trace(enum ms_fault f) {
   char *rcpts[] = {r0};
   struct srv_smtp_txn t = {
       "client.example", true, false, false, "a@b.c", rcpts, 1,
-      "x\r\n",          3,    NULL,  NULL};
+      "x\r\n",          3,    NULL,  NULL,  false};
   struct ms_faults fs;
   memset(&fs, 0, sizeof fs);
   ms_fault_set(&fs, f);
@@ -931,7 +931,7 @@ START_TEST(test_received_utf8_faults) {
   struct ms_store_params u8 = {.smtputf8 = true};
   struct srv_smtp_txn t = {
       "client.example", true, true, false, "a@b.c", rcpts, 1,
-      "x\r\n",          3,    &u8,  NULL};
+      "x\r\n",          3,    &u8,  NULL,  false};
   struct ms_faults fs;
   memset(&fs, 0, sizeof fs);
   char *m = srv_smtp_received(&t, "mx.example", "127.0.0.1", 0, 7, &fs);
@@ -971,7 +971,7 @@ static char *dlv_deliver(enum ms_fault f, bool auth, size_t nrcpts) {
   char *rcpts[] = {r0, r1};
   struct srv_smtp_txn t = {
       "client.example",    true, false, auth, "a@b.c", rcpts, nrcpts,
-      "S: x\r\n\r\nb\r\n", 11,   NULL,  NULL};
+      "S: x\r\n\r\nb\r\n", 11,   NULL,  NULL, false};
   struct srv_smtp_fmt fmt = {0};
   struct ms_buf out;
   ms_buf_init(&out, 0);
@@ -1015,7 +1015,7 @@ START_TEST(test_to_deduced_fault) {
     static const char data[] = "To: undisclosed-recipients:;\r\n\r\nb\r\n";
     struct srv_smtp_txn t = {"client.example", true,  false, false,
                              "a@b.c",          rcpts, 1,     data,
-                             sizeof data - 1,  NULL,  NULL};
+                             sizeof data - 1,  NULL,  NULL,  false};
     struct srv_smtp_fmt fmt = {0};
     struct ms_buf out;
     ms_buf_init(&out, 0);
