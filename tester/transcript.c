@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "script.h"
 #include "transcript_covers.h"
@@ -267,7 +266,7 @@ static int tr_block_indent(const char *buf, size_t len, int header) {
 }
 
 static bool tr_is_literal(const struct ms_ynode *v) {
-  return v->kind == MS_YSCALAR && v->style == YAML_LITERAL_SCALAR_STYLE;
+  return v->kind == MS_YSCALAR && v->style == MS_YSTYLE_LITERAL;
 }
 
 static void tr_roles(struct tload *L, const struct ms_ynode *body, bool script,

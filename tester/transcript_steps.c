@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "data_fill.h"
 #include "rx.h"
@@ -401,7 +400,7 @@ static void steps_raw(struct ms_script *s, const struct ms_ynode *m,
     steps_error(s, v, "raw: takes a string of bytes (C escapes allowed)");
     return;
   }
-  if (v->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+  if (v->style == MS_YSTYLE_DOUBLE_QUOTED) {
     /* YAML already decoded the same escapes; do not decode twice. */
     bytes = xmemdup(v->str, v->len);
     n = v->len;
