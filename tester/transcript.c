@@ -155,7 +155,7 @@ static void tr_seconds(struct tload *L, const struct ms_ynode *k,
                        const struct ms_ynode *v, double *out) {
   char what[32];
   snprintf(what, sizeof what, "%s:", k->str);
-  ms_transcript_steps_seconds(L->name, v, what, L->d, out);
+  ms_transcript_yaml_seconds(L->name, v, what, L->d, out);
 }
 
 static void tr_body(struct tload *L, const struct ms_ynode *k,

@@ -219,8 +219,8 @@ static bool msg_option(struct ms_script *s, struct ms_msgcheck *m,
                        const struct ms_ynode *k, const struct ms_ynode *v) {
   const char *o = k->str;
   if (strcmp(o, "within") == 0)
-    return ms_transcript_steps_seconds(s->file, v, "within:", s->d,
-                                       &m->within) == 0;
+    return ms_transcript_yaml_seconds(s->file, v, "within:", s->d,
+                                      &m->within) == 0;
   if (strcmp(o, "header") == 0)
     return msg_fields(s, k, v, false, &m->header, &m->nheader);
   if (strcmp(o, "count") == 0)

@@ -2,6 +2,7 @@
  * libyaml marks are 0-based; every position stored here is 1-based. */
 #include "transcript_yaml.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -344,6 +345,25 @@ const char *ms_transcript_yaml_scalar(const char *file,
     return NULL;
   }
   return v->str;
+}
+
+int ms_transcript_yaml_seconds(const char *file, const struct ms_ynode *n,
+                               const char *what, struct ms_diags *d,
+                               double *out) {
+  char *end = NULL;
+  double v = 0;
+  if (n->kind == MS_YSCALAR && n->len > 0 && n->len == strlen(n->str) &&
+      ((n->str[0] >= '0' && n->str[0] <= '9') || n->str[0] == '.'))
+    v = strtod(n->str, &end);
+  if (!end || *end != '\0' || !isfinite(v) || v <= 0 || v > 1e6) {
+    ms_diags_add(d, false, file, n->line, n->col,
+                 "%s must be a number of seconds greater than 0 (e.g. 30 or "
+                 "0.5)",
+                 what);
+    return -1;
+  }
+  *out = v;
+  return 0;
 }
 
 static bool yaml_word(const struct ms_ynode *w) {

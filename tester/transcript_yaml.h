@@ -71,6 +71,11 @@ const char *ms_transcript_yaml_scalar(const char *file,
 void ms_transcript_yaml_words(const char *file, const struct ms_ynode *k,
                               const struct ms_ynode *v, struct ms_diags *d,
                               char ***out, size_t *n);
+/* A duration in seconds (> 0) from scalar N; WHAT names it in messages.
+ * Returns 0, or -1 after a diagnostic. */
+int ms_transcript_yaml_seconds(const char *file, const struct ms_ynode *n,
+                               const char *what, struct ms_diags *d,
+                               double *out);
 /* A mapping of variable names to string values. */
 void ms_transcript_yaml_vars(const char *file, const struct ms_ynode *v,
                              struct ms_diags *d, struct ms_var **out,
