@@ -349,10 +349,7 @@ static int replay_run(struct replay_args *a) {
     paths[i] = a->map.v[i].path;
   int prc = ms_plan_build(&plan, paths, a->map.n, &d);
   free(paths);
-  for (size_t i = 0; i < d.n; i++)
-    if (!d.v[i].warning)
-      fprintf(stderr, "%s:%d: %s\n", d.v[i].file ? d.v[i].file : "?",
-              d.v[i].line, d.v[i].msg);
+  ms_diags_print_errors(&d, stderr);
   ms_diags_free(&d);
   enum ms_protocol proto = MS_PROTO_SMTP;
   char *why = NULL;
