@@ -302,6 +302,13 @@ const struct ms_world_list *ms_world_find_list(const struct ms_world *w,
   return NULL;
 }
 
+bool ms_world_ehlo_on(const struct ms_world *w, const char *kw) {
+  for (size_t i = 0; i < w->nehlo_off; i++)
+    if (ms_streq_ci(w->ehlo_off[i], kw))
+      return false;
+  return true;
+}
+
 const struct ms_world_maildrop *ms_world_find_maildrop(const struct ms_world *w,
                                                        const char *user) {
   for (size_t i = 0; i < w->nmaildrops; i++)
