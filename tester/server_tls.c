@@ -473,8 +473,9 @@ size_t srv_tls_plain(struct srv_conn *c, double now, char *buf, size_t cap,
     return 0;
   free(t->given);
   t->given = NULL;
-  if (t->replay)
-    return tls_replay_stash(c, p);
+  size_t n = t->replay ? tls_replay_stash(c, p) : 0;
+  if (n)
+    return n;
   if (t->rounds <= 0 || c->dead || c->closing) {
     t->rounds = 0;
     return 0;
