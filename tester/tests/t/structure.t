@@ -10,9 +10,11 @@
 . "$(dirname "$0")/../lib.sh"
 
 # ---- one YAML front-end ---------------------------------------------------
+# (file names only: the lead may move files into folders)
 YAMLC=$(cd "$ROOT" && grep -l '^[[:space:]]*#[[:space:]]*include[[:space:]]*<yaml\.h>' \
-  tester/*.c tester/*/*.c 2> /dev/null | grep -v '^tester/tests/\|^tester/fuzz/' | tr '\n' ' ')
-is "$YAMLC" "tester/transcript_yaml.c " "only transcript_yaml.c includes <yaml.h>"
+  tester/*.c tester/*/*.c 2> /dev/null | grep -v '^tester/tests/\|^tester/fuzz/' |
+  sed 's|.*/||' | tr '\n' ' ')
+is "$YAMLC" "transcript_yaml.c " "only transcript_yaml.c includes <yaml.h>"
 YAMLH=$(cd "$ROOT" && grep -l '<yaml\.h>' tester/*.h tester/*/*.h include/mailspec/*.h 2> /dev/null)
 is "$YAMLH" "" "... and no header does"
 
