@@ -79,27 +79,6 @@ void ms_engine_run_transcript(const struct ms_engine_opts *o,
   ms_engine_run_loaded(o, t, host, port, o->defines, o->ndefines, NULL, out);
 }
 
-/* Diagnostics as "file:line:col: message" lines (errors only unless
- * WARNINGS), for a result's reason and for stderr. */
-static char *eng_diags_text(const struct ms_diags *d) {
-  struct ms_buf b;
-  ms_buf_init(&b, 0);
-  for (size_t i = 0; i < d->n; i++) {
-    const struct ms_diag *g = &d->v[i];
-    if (g->warning)
-      continue;
-    if (b.len)
-      ms_buf_add(&b, "\n", 1);
-    ms_buf_addstr(&b, g->file ? g->file : "?");
-    if (g->line > 0)
-      ms_buf_addf(&b, ":%d", g->line);
-    if (g->line > 0 && g->col > 0)
-      ms_buf_addf(&b, ":%d", g->col);
-    ms_buf_addf(&b, ": %s", g->msg ? g->msg : "");
-  }
-  return ms_buf_steal(&b, NULL);
-}
-
 static void eng_invalid(const struct ms_engine_opts *o,
                         const struct ms_plan_item *item,
                         const struct ms_diags *d,
@@ -110,7 +89,7 @@ static void eng_invalid(const struct ms_engine_opts *o,
     out->id = ms_transcript_default_id(item->path);
   out->verdict = MS_ERROR;
   free(out->reason);
-  out->reason = eng_diags_text(d);
+  out->reason = ms_diags_errors_text(d);
   if (!*out->reason) {
     free(out->reason);
     out->reason = xasprintf("%s: cannot load the transcript", item->path);
@@ -179,7 +158,7 @@ static struct ms_server *eng_builtin_start(const struct ms_transcript *t,
     rc = ms_world_apply_yaml(w, t->path, t->world_yaml, strlen(t->world_yaml),
                              t->world_line, &d);
   if (rc != 0 || d.nerrors > 0) {
-    *why = eng_diags_text(&d);
+    *why = ms_diags_errors_text(&d);
     if (!**why) {
       free(*why);
       *why = xasprintf("%s:%d: bad world", t->path, t->world_line);

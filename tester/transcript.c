@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "script.h"
 #include "transcript_covers.h"
@@ -173,7 +172,7 @@ static void tr_seconds(struct tload *L, const struct ms_ynode *k,
                        const struct ms_ynode *v, double *out) {
   char what[32];
   snprintf(what, sizeof what, "%s:", k->str);
-  ms_transcript_steps_seconds(L->name, v, what, L->d, out);
+  ms_transcript_yaml_seconds(L->name, v, what, L->d, out);
 }
 
 static void tr_body(struct tload *L, const struct ms_ynode *k,
@@ -287,7 +286,7 @@ static int tr_block_indent(const char *buf, size_t len, int header) {
 }
 
 static bool tr_is_literal(const struct ms_ynode *v) {
-  return v->kind == MS_YSCALAR && v->style == YAML_LITERAL_SCALAR_STYLE;
+  return v->kind == MS_YSCALAR && v->style == MS_YSTYLE_LITERAL;
 }
 
 static void tr_roles(struct tload *L, const struct ms_ynode *body, bool script,

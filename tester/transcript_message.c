@@ -219,8 +219,8 @@ static bool msg_option(struct ms_script *s, struct ms_msgcheck *m,
                        const struct ms_ynode *k, const struct ms_ynode *v) {
   const char *o = k->str;
   if (strcmp(o, "within") == 0)
-    return ms_transcript_steps_seconds(s->file, v, "within:", s->d,
-                                       &m->within) == 0;
+    return ms_transcript_yaml_seconds(s->file, v, "within:", s->d,
+                                      &m->within) == 0;
   if (strcmp(o, "header") == 0)
     return msg_fields(s, k, v, false, &m->header, &m->nheader);
   if (strcmp(o, "count") == 0)
@@ -290,52 +290,4 @@ void ms_transcript_message_parse(struct ms_script *s,
     return;
   }
   ms_script_add(s, MS_STEP_MESSAGE, item->line, item->col)->msg = m;
-}
-
-static void msg_fields_free(struct ms_msg_field *f, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(f[i].name);
-    free(f[i].re);
-  }
-  free(f);
-}
-
-void ms_msgcheck_free(struct ms_msgcheck *m) {
-  if (!m)
-    return;
-  free(m->token);
-  msg_fields_free(m->header, m->nheader);
-  msg_fields_free(m->count, m->ncount);
-  msg_fields_free(m->added, m->nadded);
-  free(m->not_added);
-  msg_fields_free(m->body, m->nbody);
-  msg_fields_free(m->not_body, m->nnot_body);
-  free(m->user);
-  free(m->pass);
-  free(m);
-}
-
-/* Every template of M, for the variable checks of the loader. */
-size_t ms_msgcheck_templates(const struct ms_msgcheck *m, const char **out,
-                             size_t cap) {
-  size_t n = 0;
-#define MSG_PUT(x)                                                             \
-  do {                                                                         \
-    if ((x) && n < cap)                                                        \
-      out[n++] = (x);                                                          \
-  } while (0)
-  MSG_PUT(m->token);
-  MSG_PUT(m->user);
-  MSG_PUT(m->pass);
-  MSG_PUT(m->not_added);
-  for (size_t i = 0; i < m->nbody; i++)
-    MSG_PUT(m->body[i].re);
-  for (size_t i = 0; i < m->nnot_body; i++)
-    MSG_PUT(m->not_body[i].re);
-  for (size_t i = 0; i < m->nheader; i++)
-    MSG_PUT(m->header[i].re);
-  for (size_t i = 0; i < m->nadded; i++)
-    MSG_PUT(m->added[i].re);
-#undef MSG_PUT
-  return n;
 }

@@ -4,6 +4,7 @@
 #ifndef MS_TRANSCRIPT_MESSAGE_H
 #define MS_TRANSCRIPT_MESSAGE_H
 
+#include "msgcheck.h"
 #include "transcript_steps.h"
 
 /* The sibling options step key KEY takes when it is a delivery check,
@@ -16,9 +17,5 @@ void ms_transcript_message_parse(struct ms_script *s,
                                  const struct ms_ynode *v);
 /* "message", "no_message", ... */
 const char *ms_msg_kind_key(enum ms_msg_kind k);
-void ms_msgcheck_free(struct ms_msgcheck *m);
-/* Up to CAP templates of M (token, login, regexes) into OUT: how many. */
-size_t ms_msgcheck_templates(const struct ms_msgcheck *m, const char **out,
-                             size_t cap);
 
 #endif

@@ -120,8 +120,8 @@ static bool secure_reply_opts(struct ms_script *s, const struct ms_ynode *m,
     secure_err(s, e ? e : m, "%s", err);
     return false;
   }
-  if (tmo && ms_transcript_steps_seconds(s->file, tmo, "timeout:", s->d,
-                                         &st->timeout) < 0)
+  if (tmo && ms_transcript_yaml_seconds(s->file, tmo, "timeout:", s->d,
+                                        &st->timeout) < 0)
     return false;
   if (ms_transcript_skip_opts(s->file, s->proto, m, s->d, st) < 0)
     return false;

@@ -15,12 +15,10 @@
  * send: takes times: N (the line N times). */
 #include "transcript_steps.h"
 
-#include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "data_fill.h"
 #include "rx.h"
@@ -40,25 +38,6 @@ void ms_transcript_steps_roles(const struct ms_ynode *seq, struct ms_roles *r) {
     if (m->kind == MS_YMAP && m->nkids >= 2 && steps_role_key(m->kids[0]))
       ms_roles_note(r, m->kids[0]->str[0], m->kids[0]->line, m->kids[0]->col);
   }
-}
-
-int ms_transcript_steps_seconds(const char *file, const struct ms_ynode *n,
-                                const char *what, struct ms_diags *d,
-                                double *out) {
-  char *end = NULL;
-  double v = 0;
-  if (n->kind == MS_YSCALAR && n->len > 0 && n->len == strlen(n->str) &&
-      ((n->str[0] >= '0' && n->str[0] <= '9') || n->str[0] == '.'))
-    v = strtod(n->str, &end);
-  if (!end || *end != '\0' || !isfinite(v) || v <= 0 || v > 1e6) {
-    ms_diags_add(d, false, file, n->line, n->col,
-                 "%s must be a number of seconds greater than 0 (e.g. 30 or "
-                 "0.5)",
-                 what);
-    return -1;
-  }
-  *out = v;
-  return 0;
 }
 
 static int steps_hex(char c) {
@@ -329,8 +308,8 @@ static void steps_expect(struct ms_script *s, const struct ms_ynode *m,
     return;
   }
   double secs = 0;
-  if (timeout && ms_transcript_steps_seconds(s->file, timeout, "timeout:", s->d,
-                                             &secs) < 0)
+  if (timeout &&
+      ms_transcript_yaml_seconds(s->file, timeout, "timeout:", s->d, &secs) < 0)
     return;
   if ((text || not_text || each) && close) {
     steps_error(s,
@@ -401,7 +380,7 @@ static void steps_raw(struct ms_script *s, const struct ms_ynode *m,
     steps_error(s, v, "raw: takes a string of bytes (C escapes allowed)");
     return;
   }
-  if (v->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+  if (v->style == MS_YSTYLE_DOUBLE_QUOTED) {
     /* YAML already decoded the same escapes; do not decode twice. */
     bytes = xmemdup(v->str, v->len);
     n = v->len;
@@ -656,7 +635,7 @@ static void steps_option(struct ms_script *s, const struct ms_ynode *m) {
     ms_transcript_secure_apop(s, m, val);
   } else {
     double secs = 0;
-    if (ms_transcript_steps_seconds(s->file, val, "pause:", s->d, &secs) == 0)
+    if (ms_transcript_yaml_seconds(s->file, val, "pause:", s->d, &secs) == 0)
       ms_script_add(s, MS_STEP_PAUSE, m->line, m->col)->pause = secs;
   }
 }

@@ -13,11 +13,6 @@
 void ms_transcript_steps_parse(struct ms_script *s, const struct ms_ynode *seq);
 /* Role letters used by one-key items of SEQ. */
 void ms_transcript_steps_roles(const struct ms_ynode *seq, struct ms_roles *r);
-/* A duration in seconds (> 0) from scalar N; WHAT names it in messages.
- * Returns 0, or -1 after a diagnostic. */
-int ms_transcript_steps_seconds(const char *file, const struct ms_ynode *n,
-                                const char *what, struct ms_diags *d,
-                                double *out);
 /* Decode C escapes (\r \n \t \0 \\ \" \xHH) of TEXT into *OUT (NUL-
  * terminated, may hold NULs).  Returns 0, or -1 with ERR naming the bad
  * escape and its offset in *BAD. */

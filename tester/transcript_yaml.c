@@ -2,6 +2,7 @@
  * libyaml marks are 0-based; every position stored here is 1-based. */
 #include "transcript_yaml.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -12,8 +13,17 @@
 #define YAML_MAX_DEPTH 64
 #define YAML_MAX_NODES MS_TRANSCRIPT_MAX_NODES
 
+_Static_assert(MS_YSTYLE_PLAIN == (int)YAML_PLAIN_SCALAR_STYLE &&
+                   MS_YSTYLE_DOUBLE_QUOTED ==
+                       (int)YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+                   MS_YSTYLE_LITERAL == (int)YAML_LITERAL_SCALAR_STYLE &&
+                   MS_YSTYLE_FOLDED == (int)YAML_FOLDED_SCALAR_STYLE,
+               "enum ms_ystyle mirrors yaml_scalar_style_t");
+
 struct ybuild {
   const char *name;
+  const char *what; /* message prefix ("world: ") */
+  int line0;        /* the line of NAME that BUF's first line is */
   struct ms_diags *d;
   struct ms_ynode *root;
   struct ms_ynode *stack[YAML_MAX_DEPTH];
@@ -25,8 +35,8 @@ struct ybuild {
 
 static void yaml_fail(struct ybuild *b, const yaml_mark_t *m, const char *msg) {
   if (!b->failed)
-    ms_diags_add(b->d, false, b->name, (int)m->line + 1, (int)m->column + 1,
-                 "%s", msg);
+    ms_diags_add(b->d, false, b->name, (int)m->line + b->line0,
+                 (int)m->column + 1, "%s%s", b->what, msg);
   b->failed = true;
 }
 
@@ -39,7 +49,7 @@ static struct ms_ynode *yaml_node(struct ybuild *b, enum ms_ynode_kind k,
   }
   struct ms_ynode *n = xcalloc(1, sizeof *n);
   n->kind = k;
-  n->line = (int)ev->start_mark.line + 1;
+  n->line = (int)ev->start_mark.line + b->line0;
   n->col = (int)ev->start_mark.column + 1;
   return n;
 }
@@ -65,7 +75,7 @@ static void yaml_attach(struct ybuild *b, struct ms_ynode *n) {
   struct ms_ynode *p = b->stack[b->depth - 1];
   if (p->kind == MS_YMAP && p->nkids % 2 == 0 && n->kind != MS_YSCALAR) {
     ms_diags_add(b->d, false, b->name, n->line, n->col,
-                 "a mapping key must be a plain word, not a %s",
+                 "%sa mapping key must be a plain word, not a %s", b->what,
                  ms_transcript_yaml_kind(n));
     b->failed = true;
   }
@@ -100,8 +110,8 @@ static void yaml_check_keys(struct ybuild *b, const struct ms_ynode *m) {
     if (keys[i]->len == keys[i - 1]->len &&
         memcmp(keys[i]->str, keys[i - 1]->str, keys[i]->len) == 0) {
       ms_diags_add(b->d, false, b->name, keys[i]->line, keys[i]->col,
-                   "duplicate key \"%s\" (first at line %d): merge them",
-                   keys[i]->str, keys[i - 1]->line);
+                   "%sduplicate key \"%s\" (first at line %d): merge them",
+                   b->what, keys[i]->str, keys[i - 1]->line);
       b->failed = true;
     }
   free(keys);
@@ -134,7 +144,7 @@ static void yaml_event(struct ybuild *b, const yaml_event_t *ev) {
       break;
     n->len = ev->data.scalar.length;
     n->str = xmemdup(ev->data.scalar.value, n->len);
-    n->style = (int)ev->data.scalar.style;
+    n->style = (enum ms_ystyle)ev->data.scalar.style;
     n->plain_implicit = ev->data.scalar.plain_implicit;
     n->quoted_implicit = ev->data.scalar.quoted_implicit;
     if (ev->data.scalar.tag)
@@ -176,10 +186,18 @@ static const char *yaml_hint(const char *problem) {
 
 struct ms_ynode *ms_transcript_yaml_parse(const char *name, const char *buf,
                                           size_t len, struct ms_diags *d) {
-  struct ybuild b = {.name = name, .d = d};
+  return ms_transcript_yaml_parse_at(name, buf, len, 1, "", d);
+}
+
+struct ms_ynode *ms_transcript_yaml_parse_at(const char *name, const char *buf,
+                                             size_t len, int line0,
+                                             const char *what,
+                                             struct ms_diags *d) {
+  struct ybuild b = {.name = name, .what = what, .line0 = line0, .d = d};
   yaml_parser_t p;
   if (!yaml_parser_initialize(&p)) {
-    ms_diags_add(d, false, name, 0, 0, "cannot initialise the YAML parser");
+    ms_diags_add(d, false, name, 0, 0, "%scannot initialise the YAML parser",
+                 what);
     return NULL;
   }
   yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
@@ -188,10 +206,10 @@ struct ms_ynode *ms_transcript_yaml_parse(const char *name, const char *buf,
     if (!yaml_parser_parse(&p, &ev)) {
       const char *ctx = p.context ? p.context : "";
       const char *prob = p.problem ? p.problem : "unknown error";
-      ms_diags_add(d, false, name, (int)p.problem_mark.line + 1,
+      ms_diags_add(d, false, name, (int)p.problem_mark.line + line0,
                    (int)p.problem_mark.column + 1,
-                   "YAML syntax error: %s%s%s%s", prob, *ctx ? " " : "", ctx,
-                   yaml_hint(prob));
+                   "%sYAML syntax error: %s%s%s%s", what, prob, *ctx ? " " : "",
+                   ctx, yaml_hint(prob));
       b.failed = true;
       break;
     }
@@ -224,8 +242,7 @@ const struct ms_ynode *ms_transcript_yaml_get(const struct ms_ynode *map,
 }
 
 bool ms_transcript_yaml_empty_plain(const struct ms_ynode *n) {
-  return n->kind == MS_YSCALAR && n->len == 0 &&
-         n->style == YAML_PLAIN_SCALAR_STYLE;
+  return n->kind == MS_YSCALAR && n->len == 0 && n->style == MS_YSTYLE_PLAIN;
 }
 
 int ms_transcript_yaml_bool(const struct ms_ynode *n) {
@@ -328,6 +345,25 @@ const char *ms_transcript_yaml_scalar(const char *file,
     return NULL;
   }
   return v->str;
+}
+
+int ms_transcript_yaml_seconds(const char *file, const struct ms_ynode *n,
+                               const char *what, struct ms_diags *d,
+                               double *out) {
+  char *end = NULL;
+  double v = 0;
+  if (n->kind == MS_YSCALAR && n->len > 0 && n->len == strlen(n->str) &&
+      ((n->str[0] >= '0' && n->str[0] <= '9') || n->str[0] == '.'))
+    v = strtod(n->str, &end);
+  if (!end || *end != '\0' || !isfinite(v) || v <= 0 || v > 1e6) {
+    ms_diags_add(d, false, file, n->line, n->col,
+                 "%s must be a number of seconds greater than 0 (e.g. 30 or "
+                 "0.5)",
+                 what);
+    return -1;
+  }
+  *out = v;
+  return 0;
 }
 
 static bool yaml_word(const struct ms_ynode *w) {

@@ -1,7 +1,8 @@
 /* transcript_yaml: one YAML document as a small tree, built from
- * libyaml's event API with every node's position, for the transcript
- * and suite loaders.  Aliases are refused (no billion laughs), depth and
- * node count are bounded, duplicate mapping keys are errors. */
+ * libyaml's event API with every node's position, for the transcript,
+ * suite, waiver and world loaders (the one file that drives libyaml,
+ * issue 16).  Aliases are refused (no billion laughs), depth and node
+ * count are bounded, duplicate mapping keys are errors. */
 #ifndef MS_TRANSCRIPT_YAML_H
 #define MS_TRANSCRIPT_YAML_H
 
@@ -12,13 +13,23 @@
 
 enum ms_ynode_kind { MS_YSCALAR, MS_YSEQ, MS_YMAP };
 
+/* How a scalar was written (libyaml's yaml_scalar_style_t, same values). */
+enum ms_ystyle {
+  MS_YSTYLE_ANY,
+  MS_YSTYLE_PLAIN,
+  MS_YSTYLE_SINGLE_QUOTED,
+  MS_YSTYLE_DOUBLE_QUOTED,
+  MS_YSTYLE_LITERAL, /* | */
+  MS_YSTYLE_FOLDED   /* > */
+};
+
 struct ms_ynode {
   enum ms_ynode_kind kind;
   int line, col; /* 1-based start mark */
   /* scalar */
   char *str; /* NUL-terminated copy (may hold NULs: see len) */
   size_t len;
-  int style; /* yaml_scalar_style_t */
+  enum ms_ystyle style;
   bool plain_implicit, quoted_implicit;
   char *tag; /* explicit tag or NULL */
   /* sequence: items; mapping: key, value, key, value, ... */
@@ -30,6 +41,12 @@ struct ms_ynode {
  * (also NULL with no error for an empty document: check D). */
 struct ms_ynode *ms_transcript_yaml_parse(const char *name, const char *buf,
                                           size_t len, struct ms_diags *d);
+/* The same for text whose first line is line LINE0 of NAME (a world
+ * embedded in a transcript); WHAT ("world: " or "") heads every message. */
+struct ms_ynode *ms_transcript_yaml_parse_at(const char *name, const char *buf,
+                                             size_t len, int line0,
+                                             const char *what,
+                                             struct ms_diags *d);
 void ms_transcript_yaml_free(struct ms_ynode *n);
 /* Re-emit N as a YAML document; NULL if libyaml refuses. Caller frees. */
 char *ms_transcript_yaml_emit(const struct ms_ynode *n);
@@ -54,6 +71,11 @@ const char *ms_transcript_yaml_scalar(const char *file,
 void ms_transcript_yaml_words(const char *file, const struct ms_ynode *k,
                               const struct ms_ynode *v, struct ms_diags *d,
                               char ***out, size_t *n);
+/* A duration in seconds (> 0) from scalar N; WHAT names it in messages.
+ * Returns 0, or -1 after a diagnostic. */
+int ms_transcript_yaml_seconds(const char *file, const struct ms_ynode *n,
+                               const char *what, struct ms_diags *d,
+                               double *out);
 /* A mapping of variable names to string values. */
 void ms_transcript_yaml_vars(const char *file, const struct ms_ynode *v,
                              struct ms_diags *d, struct ms_var **out,

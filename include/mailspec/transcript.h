@@ -44,8 +44,16 @@ void ms_diags_add(struct ms_diags *d, bool warning, const char *file, int line,
                   int col, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 void ms_diags_free(struct ms_diags *d);
+/* The one format of every diagnostic (diag.c): file:line:col: message,
+ * the position as far as it is known, "warning: " before a warning's
+ * message.  One diagnostic, without a newline; the caller frees. */
+char *ms_diag_text(const struct ms_diag *g);
 /* The errors as file:line:col: message, one a line (warnings left out). */
 void ms_diags_print_errors(const struct ms_diags *d, FILE *to);
+/* All of them, warnings included (mailspec lint, serve --world). */
+void ms_diags_print(const struct ms_diags *d, FILE *to);
+/* The errors joined by newlines (a result's reason); "" if none. */
+char *ms_diags_errors_text(const struct ms_diags *d);
 
 enum ms_step_kind {
   MS_STEP_SEND,   /* client bytes */

@@ -35,14 +35,6 @@ static void coverage_usage(FILE *out) {
         out);
 }
 
-/* Errors only: warnings are `mailspec lint`'s business. */
-static void coverage_print_diags(const struct ms_diags *d) {
-  for (size_t i = 0; i < d->n; i++)
-    if (!d->v[i].warning)
-      fprintf(stderr, "%s:%d:%d: error: %s\n", d->v[i].file, d->v[i].line,
-              d->v[i].col, d->v[i].msg);
-}
-
 struct coverage_opts {
   const char *outpath;
   bool json;
@@ -183,7 +175,7 @@ int ms_cmd_coverage(const struct ms_cli *g, int argc, char **argv) {
   size_t n = 0;
   if (rc == MS_EXIT_PASS)
     rc = coverage_load(&plan, &cat, ts, items, &n, &d);
-  coverage_print_diags(&d);
+  ms_diags_print_errors(&d, stderr);
   if (cat.n > 0 && (rc == MS_EXIT_PASS || n > 0)) {
     struct ms_coverage cv;
     ms_coverage_build(&cv, &cat, items, n);

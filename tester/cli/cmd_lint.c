@@ -57,13 +57,9 @@ static void lint_print(const struct ms_diags *d, const struct ms_plan *plan,
     const struct ms_diag *g = &d->v[i];
     if (g->warning && lint_var_supplied(plan, g->msg))
       continue;
-    fprintf(stderr, "%s", g->file ? g->file : "mailspec");
-    if (g->line > 0)
-      fprintf(stderr, ":%d", g->line);
-    if (g->line > 0 && g->col > 0)
-      fprintf(stderr, ":%d", g->col);
-    fprintf(stderr, ": %s%s\n", g->warning ? "warning: " : "",
-            g->msg ? g->msg : "");
+    char *text = ms_diag_text(g);
+    fprintf(stderr, "%s\n", text);
+    free(text);
     if (g->warning)
       (*nwarn)++;
     else

@@ -228,9 +228,7 @@ static struct ms_world *serve_world(const char *path) {
     return w;
   struct ms_diags d = {0};
   int r = ms_world_apply_file(w, path, &d);
-  for (size_t i = 0; i < d.n; i++)
-    fprintf(stderr, "%s:%d:%d: %s%s\n", d.v[i].file, d.v[i].line, d.v[i].col,
-            d.v[i].warning ? "warning: " : "", d.v[i].msg);
+  ms_diags_print(&d, stderr);
   ms_diags_free(&d);
   if (r < 0) {
     ms_world_free(w);

@@ -255,7 +255,7 @@ static void server_serve(struct ms_server *s, const struct pollfd *pfd,
     if (re & (POLLERR | POLLNVAL))
       c->dead = true;
     if (!c->dead)
-      srv_conn_write(c, now);
+      srv_conn_write(c, &s->ctx, &s->live, now);
   }
 }
 
@@ -297,7 +297,7 @@ static void *server_main(void *arg) {
         server_accept(s, s->plfd, &ms_srv_pop3_ops, now);
     } else {
       for (size_t i = 0; i < s->nconns; i++) /* held replies now due */
-        srv_conn_write(s->conns[i], now);
+        srv_conn_write(s->conns[i], &s->ctx, &s->live, now);
     }
     server_reap(s, now);
   }

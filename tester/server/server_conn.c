@@ -169,10 +169,23 @@ void srv_conn_input(struct srv_conn *c, const struct srv_ctx *ctx,
   srv_tls_leftover(c, p, n); /* what came with STARTTLS */
 }
 
+/* What TLS decrypted (server_tls.c hands it back, piece by piece, as
+ * if each had been one read of the socket). */
+static void conn_tls_input(struct srv_conn *c, const struct srv_ctx *ctx,
+                           const struct srv_live *live, double now) {
+  char buf[16384]; /* one TLS record's plaintext at most */
+  const char *p = NULL;
+  size_t n;
+  while ((n = srv_tls_plain(c, now, buf, sizeof buf, &p)) > 0)
+    srv_conn_input(c, ctx, live, p, n, now);
+}
+
 void srv_conn_read(struct srv_conn *c, const struct srv_ctx *ctx,
                    const struct srv_live *live, double now) {
-  if (srv_tls_read(c, now))
+  if (srv_tls_read(c, now)) {
+    conn_tls_input(c, ctx, live, now);
     return;
+  }
   char buf[16384];
   ssize_t r = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
   if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -188,9 +201,12 @@ void srv_conn_read(struct srv_conn *c, const struct srv_ctx *ctx,
   srv_conn_input(c, ctx, live, buf, (size_t)r, now);
 }
 
-void srv_conn_write(struct srv_conn *c, double now) {
+void srv_conn_write(struct srv_conn *c, const struct srv_ctx *ctx,
+                    const struct srv_live *live, double now) {
   srv_hostile_refill(c);
-  if (srv_tls_write_gate(c, now)) /* the TLS handshake owns the socket */
+  bool handshake = srv_tls_write_gate(c, now);
+  conn_tls_input(c, ctx, live, now);
+  if (handshake) /* the TLS handshake owns the socket */
     return;
   if (!c->out.len || now < c->hold_until)
     return;
@@ -206,6 +222,7 @@ void srv_conn_write(struct srv_conn *c, double now) {
   srv_hostile_wrote(c, (size_t)w, now);
   srv_hostile_refill(c);      /* generated output keeps POLLOUT asked for */
   srv_tls_write_gate(c, now); /* STARTTLS's reply is out: handshake */
+  conn_tls_input(c, ctx, live, now);
 }
 
 void srv_conn_farewell(struct srv_conn *c, const char *text) {

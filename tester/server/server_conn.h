@@ -74,8 +74,9 @@ void srv_conn_input(struct srv_conn *c, const struct srv_ctx *ctx,
 /* Read what the socket has (non-blocking); marks the end of input. */
 void srv_conn_read(struct srv_conn *c, const struct srv_ctx *ctx,
                    const struct srv_live *live, double now);
-/* Write what may be written now. */
-void srv_conn_write(struct srv_conn *c, double now);
+/* Write what may be written now (and feed what TLS decrypted meanwhile). */
+void srv_conn_write(struct srv_conn *c, const struct srv_ctx *ctx,
+                    const struct srv_live *live, double now);
 /* Best-effort last words (421 at shutdown or timeout), then close. */
 void srv_conn_farewell(struct srv_conn *c, const char *text);
 void srv_conn_free(struct srv_conn *c);

@@ -56,6 +56,9 @@ struct srv_tls_conn {
   bool broken;         /* no close_notify at the end */
   bool keep;           /* fault starttls-keep-pipelined */
   struct ms_buf stash;
+  bool replay; /* handshake done: the stash is due to the session */
+  int rounds;  /* TLS records srv_tls_plain may still read now */
+  char *given; /* the stash as handed out by srv_tls_plain */
 };
 
 /* ---- errors ---------------------------------------------------------- */
@@ -312,22 +315,6 @@ static void tls_gone(struct srv_conn *c, const char *why) {
     c->dead = true;
 }
 
-/* Fault starttls-keep-pipelined: what came with STARTTLS now counts as
- * if it had come through TLS (the CVE-2011-0411 class). */
-static void tls_replay_stash(struct srv_conn *c, double now) {
-  struct srv_tls_conn *t = c->tls;
-  size_t n;
-  char *p = ms_buf_steal(&t->stash, &n);
-  if (p && n) {
-    srv_live_event(t->live, c->id,
-                   "fault starttls-keep-pipelined: %zu octets sent before "
-                   "the handshake are taken as commands",
-                   n);
-    srv_conn_input(c, t->ctx, t->live, p, n, now);
-  }
-  free(p);
-}
-
 static void tls_step(struct srv_conn *c, double now) {
   struct srv_tls_conn *t = c->tls;
   ERR_clear_error();
@@ -338,7 +325,7 @@ static void tls_step(struct srv_conn *c, double now) {
     c->last_active = now;
     srv_live_event(t->live, c->id, "TLS established: %s, %s",
                    SSL_get_version(t->ssl), SSL_get_cipher_name(t->ssl));
-    tls_replay_stash(c, now);
+    t->replay = true; /* srv_tls_plain hands the stash out */
     return;
   }
   int e = SSL_get_error(t->ssl, r);
@@ -429,39 +416,72 @@ static void tls_peek_eof(struct srv_conn *c) {
     tls_gone(c, NULL);
 }
 
-static void tls_read_on(struct srv_conn *c, double now) {
+/* Fault starttls-keep-pipelined: what came with STARTTLS now counts as
+ * if it had come through TLS (the CVE-2011-0411 class). */
+static size_t tls_replay_stash(struct srv_conn *c, const char **p) {
   struct srv_tls_conn *t = c->tls;
-  char buf[16384]; /* one TLS record's plaintext at most */
-  for (int round = 0; round < 4 && !c->dead && !c->closing; round++) {
-    ERR_clear_error();
-    int r = SSL_read(t->ssl, buf, sizeof buf);
-    if (r > 0) {
-      t->want = 0;
-      t->read_wants_out = false;
-      c->last_active = now;
-      srv_conn_input(c, t->ctx, t->live, buf, (size_t)r, now);
-      if (!SSL_pending(t->ssl))
-        return;
-      continue;
-    }
-    int e = SSL_get_error(t->ssl, r);
-    if (e == SSL_ERROR_WANT_READ)
-      return;
-    if (e == SSL_ERROR_WANT_WRITE) {
-      t->want = POLLOUT;
-      t->read_wants_out = true;
-      return;
-    }
-    if (e == SSL_ERROR_ZERO_RETURN) {
-      tls_gone(c, "TLS close_notify");
-      return;
-    }
-    char why[256];
-    tls_errstr(why, sizeof why, "without close_notify");
-    t->broken = true;
-    tls_gone(c, why);
-    return;
+  size_t n = 0;
+  t->replay = false;
+  t->given = ms_buf_steal(&t->stash, &n);
+  if (!t->given || !n)
+    return 0;
+  srv_live_event(t->live, c->id,
+                 "fault starttls-keep-pipelined: %zu octets sent before "
+                 "the handshake are taken as commands",
+                 n);
+  *p = t->given;
+  return n;
+}
+
+/* One SSL_read: the plaintext of one record into BUF, or 0. */
+static size_t tls_read_record(struct srv_conn *c, double now, char *buf,
+                              size_t cap) {
+  struct srv_tls_conn *t = c->tls;
+  ERR_clear_error();
+  int r = SSL_read(t->ssl, buf, cap > INT_MAX ? INT_MAX : (int)cap);
+  if (r > 0) {
+    t->want = 0;
+    t->read_wants_out = false;
+    c->last_active = now;
+    t->rounds = SSL_pending(t->ssl) ? t->rounds - 1 : 0;
+    return (size_t)r;
   }
+  t->rounds = 0;
+  int e = SSL_get_error(t->ssl, r);
+  if (e == SSL_ERROR_WANT_READ)
+    return 0;
+  if (e == SSL_ERROR_WANT_WRITE) {
+    t->want = POLLOUT;
+    t->read_wants_out = true;
+    return 0;
+  }
+  if (e == SSL_ERROR_ZERO_RETURN) {
+    tls_gone(c, "TLS close_notify");
+    return 0;
+  }
+  char why[256];
+  tls_errstr(why, sizeof why, "without close_notify");
+  t->broken = true;
+  tls_gone(c, why);
+  return 0;
+}
+
+size_t srv_tls_plain(struct srv_conn *c, double now, char *buf, size_t cap,
+                     const char **p) {
+  struct srv_tls_conn *t = c->tls;
+  if (!t || t->phase != TLS_ON)
+    return 0;
+  free(t->given);
+  t->given = NULL;
+  size_t n = t->replay ? tls_replay_stash(c, p) : 0;
+  if (n)
+    return n;
+  if (t->rounds <= 0 || c->dead || c->closing) {
+    t->rounds = 0;
+    return 0;
+  }
+  *p = buf;
+  return tls_read_record(c, now, buf, cap);
 }
 
 bool srv_tls_read(struct srv_conn *c, double now) {
@@ -476,7 +496,7 @@ bool srv_tls_read(struct srv_conn *c, double now) {
     tls_step(c, now);
     break;
   case TLS_ON:
-    tls_read_on(c, now);
+    t->rounds = 4; /* srv_tls_plain reads them */
     break;
   case TLS_DOWN:
     c->dead = true;
@@ -494,7 +514,7 @@ bool srv_tls_write_gate(struct srv_conn *c, double now) {
   if (t->phase == TLS_HANDSHAKE && t->want == POLLOUT)
     tls_step(c, now);
   if (t->phase == TLS_ON && t->read_wants_out)
-    tls_read_on(c, now);
+    t->rounds = 4; /* srv_tls_plain retries the read */
   return t->phase == TLS_HANDSHAKE || t->phase == TLS_DOWN;
 }
 
@@ -569,6 +589,7 @@ void srv_tls_conn_free(struct srv_conn *c) {
     ERR_clear_error();
   }
   ms_buf_free(&t->stash);
+  free(t->given);
   free(t);
   c->tls = NULL;
 }

@@ -11,7 +11,9 @@
  * handshake that does not finish in time drops the client.
  *
  * The hooks below are called by server_conn.c and server.c; every one of
- * them does nothing for a connection that never asked for TLS. */
+ * them does nothing for a connection that never asked for TLS.  TLS never
+ * calls the session: what it decrypts is handed back (srv_tls_plain) and
+ * server_conn.c feeds it on. */
 #ifndef MS_SERVER_TLS_H
 #define MS_SERVER_TLS_H
 
@@ -56,12 +58,20 @@ bool srv_tls_switching(const struct srv_conn *c);
  * RFC 3207 §4.2 / CVE-2011-0411: dropped; the fault
  * starttls-keep-pipelined keeps them for after the handshake. */
 void srv_tls_leftover(struct srv_conn *c, const char *p, size_t n);
-/* Read for a TLS connection (handshake or SSL_read).  False: plaintext,
- * the caller reads itself. */
+/* The socket is readable: moves the handshake along, or lets
+ * srv_tls_plain read records.  False: plaintext, the caller reads itself. */
 bool srv_tls_read(struct srv_conn *c, double now);
 /* Before and after writing: moves the switch along.  True while the
- * handshake owns the socket (no session output may be written). */
+ * handshake owns the socket (no session output may be written).  Then
+ * srv_tls_plain may have input (a read that waited to write, the fault's
+ * stash once the handshake is done). */
 bool srv_tls_write_gate(struct srv_conn *c, double now);
+/* After srv_tls_read or srv_tls_write_gate: the next piece of plaintext
+ * for the session (the fault starttls-keep-pipelined's stash first, then
+ * one TLS record a call, at most four), at *P (BUF, or TLS's own storage
+ * until the next call).  0: nothing more now. */
+size_t srv_tls_plain(struct srv_conn *c, double now, char *buf, size_t cap,
+                     const char **p);
 /* send(2) or SSL_write: -1 with errno EAGAIN when it would block. */
 ssize_t srv_tls_send(struct srv_conn *c, const void *p, size_t n);
 /* The poll events C needs, given what the plaintext loop would ask. */

@@ -122,19 +122,12 @@ static void pop3_forget_user(struct pop3_sess *s) {
   s->user = NULL;
 }
 
-/* Sessions that ended without QUIT (uidl-abort-changes). */
-static atomic_ulong pop3_aborts;
-
-unsigned long srv_pop3_aborts(void) {
-  return atomic_load(&pop3_aborts);
-}
-
 static void pop3_close(void *sess) {
   struct pop3_sess *s = sess;
   if (!s)
     return;
   if (s->locked && pop3_fault(s, MS_F_UIDL_ABORT_CHANGES))
-    atomic_fetch_add(&pop3_aborts, 1);
+    srv_pop3_txn_aborted();
   /* RFC 1939 §6: a session that ends without QUIT does not enter UPDATE,
    * so nothing is removed -- unless the pop3-early-dele fault pretends
    * that DELE already removed the messages. */

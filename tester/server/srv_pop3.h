@@ -77,9 +77,10 @@ enum srv_action srv_pop3_capa(struct pop3_sess *s, const struct pop3_cmd *c,
  * as this server writes it (the resp-code-bad fault breaks it). */
 const char *srv_pop3_code(const struct pop3_sess *s, const char *code,
                           char *buf, size_t cap);
-/* Sessions so far that ended without QUIT (counted under the
- * uidl-abort-changes fault only). */
-unsigned long srv_pop3_aborts(void);
+/* A session ended without QUIT under the uidl-abort-changes fault: the
+ * unique-ids UIDL gives change from now on (srv_pop3_txn.c keeps the
+ * count, so that the transaction commands need nothing of srv_pop3.c). */
+void srv_pop3_txn_aborted(void);
 /* Messages not marked deleted, and their size as reported (RFC 1939
  * §11: octets on the wire, CRLF counted; the pop3-octets fault lies). */
 size_t srv_pop3_txn_count(const struct pop3_sess *s, size_t *octets);

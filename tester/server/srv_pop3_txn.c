@@ -4,12 +4,20 @@
  * session ends. */
 #include "srv_pop3.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apop.h"
 #include "util.h"
+
+/* Sessions so far that ended without QUIT (uidl-abort-changes). */
+static atomic_ulong txn_aborts;
+
+void srv_pop3_txn_aborted(void) {
+  atomic_fetch_add(&txn_aborts, 1);
+}
 
 /* RFC 1939 §11: the size is the octet count on the wire with CRLF line
  * ends.  pop3-octets makes the classic mistake of counting LF only. */
@@ -337,8 +345,9 @@ static const char *txn_uid(const struct pop3_sess *s,
         snprintf(own, sizeof own, "msg%zu", i + 1);
     id = own;
   }
-  if (pop3_fault(s, MS_F_UIDL_ABORT_CHANGES) && srv_pop3_aborts() > 0) {
-    snprintf(buf, TXN_UID_OUT, "%.60s-a%lu", id, srv_pop3_aborts());
+  unsigned long aborts = atomic_load(&txn_aborts);
+  if (pop3_fault(s, MS_F_UIDL_ABORT_CHANGES) && aborts > 0) {
+    snprintf(buf, TXN_UID_OUT, "%.60s-a%lu", id, aborts);
     return buf; /* 1939-7-25 */
   }
   if (pop3_fault(s, MS_F_UIDL_PER_SESSION))

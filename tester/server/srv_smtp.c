@@ -307,7 +307,7 @@ static bool smtp_ext_param(const struct smtp_sess *s, const char *p, size_t n,
                            enum ms_fault unadv) {
   size_t len = strlen(name);
   return n > len + 1 && strncasecmp(p, name, len) == 0 && p[len] == '=' &&
-         (srv_smtp_ext_on(s->ctx.world, ext) ||
+         (ms_world_ehlo_on(s->ctx.world, ext) ||
           ms_fault_on(&s->ctx.faults, unadv));
 }
 
@@ -697,7 +697,7 @@ static enum srv_action smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
   else if (srv_submit_message(&s->ctx, s->data.p ? s->data.p : "", s->data.len,
                               &s->fmt, out))
     (void)0; /* refused by the MSA (RFC 6409 §5.1, §6.3) */
-  else if (srv_smtp_ext_refuse(&s->ctx, &s->x, s->data.p ? s->data.p : "",
+  else if (srv_smtp_eod_refuse(&s->ctx, &s->x, s->data.p ? s->data.p : "",
                                s->data.len, &s->fmt, out))
     (void)0; /* RFC 6531 §3.5: refused, reply written */
   else {     /* trace line, loop check, final delivery (issue 14) */
@@ -775,7 +775,7 @@ static enum srv_action smtp_rset(struct smtp_sess *s, const char *arg,
     return smtp_501(s, out);
   if (s->x.bdat && s->nrcpts && smtp_fault(s, MS_F_BDAT_RSET_DELIVERS)) {
     struct srv_smtp_ext_txn t = {s->from, s->rcpts, s->nrcpts, &s->data};
-    srv_smtp_ext_store(&s->ctx, &s->x, &t); /* RFC 3030 §2: "clears" */
+    srv_smtp_eod_store(&s->ctx, &s->x, &t); /* RFC 3030 §2: "clears" */
   }
   smtp_reset(s);
   smtp_ok(s, out, "2.0.0");

@@ -150,9 +150,6 @@ void srv_smtp_reply_lines(struct ms_buf *out, const struct srv_smtp_fmt *f,
 
 /* ---- the service extensions (issue 14) ----------------------------- */
 
-/* Is the EHLO keyword KW (SIZE, 8BITMIME, PIPELINING,
- * ENHANCEDSTATUSCODES) on in W (world key ehlo_off)? */
-bool srv_smtp_ext_on(const struct ms_world *w, const char *kw);
 /* The extensions' EHLO lines (keyword and parameters) into LINES, in the
  * order SIZE, 8BITMIME, PIPELINING, ENHANCEDSTATUSCODES; BUF holds the
  * text of "SIZE n".  Returns how many. */
@@ -330,14 +327,14 @@ bool srv_smtp_utf8_forward(const struct srv_ctx *ctx,
  * §3), 502 under fault bdat-no-data; 0 when DATA may go on. */
 int srv_smtp_ext_data_refused(const struct srv_ctx *ctx,
                               const struct srv_smtp_ext *x);
-/* The end of the data (DATA or BDAT LAST): true when the message is
- * refused for these extensions' reasons (reply in OUT). */
-bool srv_smtp_ext_refuse(const struct srv_ctx *ctx,
+/* srv_smtp_eod.c: the end of the data (DATA or BDAT LAST): true when the
+ * message is refused for these extensions' reasons (reply in OUT). */
+bool srv_smtp_eod_refuse(const struct srv_ctx *ctx,
                          const struct srv_smtp_ext *x, const char *data,
                          size_t len, const struct srv_smtp_fmt *f,
                          struct ms_buf *out);
 /* Keep the message with the transaction's parameters (ms_store). */
-int srv_smtp_ext_store(const struct srv_ctx *ctx, const struct srv_smtp_ext *x,
+int srv_smtp_eod_store(const struct srv_ctx *ctx, const struct srv_smtp_ext *x,
                        const struct srv_smtp_ext_txn *t);
 
 /* SMTPUTF8 on command lines: may LINE carry these octets >= 0x80
@@ -414,9 +411,5 @@ int srv_smtp_dsn_rcpt_param(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
                             const char *p, size_t n,
                             const struct srv_smtp_fmt *f, struct ms_buf *out);
 bool srv_smtp_dsn_line_ok(const struct srv_ctx *ctx, const char *line);
-bool srv_smtp_bdat_cte_refused(const struct srv_ctx *ctx,
-                               const struct srv_smtp_ext *x, const char *data,
-                               size_t hdr_len, const struct srv_smtp_fmt *f,
-                               struct ms_buf *out);
 
 #endif

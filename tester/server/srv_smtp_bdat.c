@@ -123,9 +123,9 @@ static void bdat_deliver(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
                          const struct srv_smtp_ext_txn *t,
                          const struct srv_smtp_fmt *f, struct ms_buf *out) {
   const char *p = t->data->p ? t->data->p : "";
-  if (srv_smtp_ext_refuse(ctx, x, p, t->data->len, f, out))
+  if (srv_smtp_eod_refuse(ctx, x, p, t->data->len, f, out))
     return;
-  if (t->nrcpts && srv_smtp_ext_store(ctx, x, t) < 0)
+  if (t->nrcpts && srv_smtp_eod_store(ctx, x, t) < 0)
     srv_smtp_reply(out, f, 451, "4.3.0",
                    "Requested action aborted: local error in processing");
   else
@@ -208,31 +208,6 @@ int srv_smtp_ext_data_refused(const struct srv_ctx *ctx,
       !ms_fault_on(&ctx->faults, MS_F_BINMIME_DATA_354))
     return 503;
   return 0;
-}
-
-/* Fault binary-cte-refused: a header "Content-Transfer-Encoding: binary"
- * (RFC 2045 §6.1) in DATA's message without BODY=BINARYMIME. */
-bool srv_smtp_bdat_cte_refused(const struct srv_ctx *ctx,
-                               const struct srv_smtp_ext *x, const char *data,
-                               size_t hdr_len, const struct srv_smtp_fmt *f,
-                               struct ms_buf *out) {
-  static const char cte[] = "Content-Transfer-Encoding:";
-  if (!ms_fault_on(&ctx->faults, MS_F_BINARY_CTE_REFUSED) ||
-      x->txn.body == MS_BODY_BINARYMIME)
-    return false;
-  for (size_t i = 0; i + sizeof cte < hdr_len; i++) {
-    if ((i && data[i - 1] != '\n') ||
-        strncasecmp(data + i, cte, sizeof cte - 1))
-      continue;
-    const char *v = data + i + sizeof cte - 1;
-    v += strspn(v, " \t");
-    if (strncasecmp(v, "binary", 6) == 0) {
-      srv_smtp_reply(out, f, 554, "5.6.1",
-                     "Binary content without BODY=BINARYMIME");
-      return true;
-    }
-  }
-  return false;
 }
 
 /* A command line with controls gets 500; fault binary-line-close. */

@@ -36,7 +36,8 @@ struct srv_smtp_txn {
                         fault notify-by-send uses it (RFC 5321 §4.4) */
 };
 
-/* The trace line for T received by host BY from PEER at WHEN, with ID
+/* srv_smtp_received.c: the trace line for T received by host BY from
+ * PEER at WHEN, with ID
  * (RFC 5321 §4.4's Time-stamp-line, CRLF-ended, folded).  Caller frees. */
 char *srv_smtp_received(const struct srv_smtp_txn *t, const char *by,
                         const char *peer, time_t when, unsigned long id,

@@ -242,7 +242,7 @@ int srv_smtp_dsn_rcpt_param(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
 
 size_t srv_smtp_dsn_keywords(const struct srv_ctx *ctx, const char **kw,
                              size_t n) {
-  if (!srv_smtp_ext_on(ctx->world, "DSN")) /* a world's ehlo_off */
+  if (!ms_world_ehlo_on(ctx->world, "DSN")) /* a world's ehlo_off */
     return n;
   if (ms_fault_on(&ctx->faults, MS_F_DSN_KW_PARAM))
     kw[n++] = "DSN 1"; /* §2 (3): "no parameters are allowed" */

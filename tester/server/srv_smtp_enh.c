@@ -35,7 +35,7 @@ unsigned srv_smtp_enh_faults(const struct ms_faults *f) {
  * world leaves ENHANCEDSTATUSCODES out of EHLO. */
 bool srv_smtp_enh_offered(const struct srv_ctx *ctx) {
   return ctx->profile == MS_PROFILE_RFC5321 &&
-         srv_smtp_ext_on(ctx->world, "ENHANCEDSTATUSCODES");
+         ms_world_ehlo_on(ctx->world, "ENHANCEDSTATUSCODES");
 }
 
 size_t srv_smtp_enh_code(const struct srv_smtp_fmt *f, int code,

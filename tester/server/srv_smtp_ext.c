@@ -5,8 +5,8 @@
  * ehlo-keyword *( SP ehlo-param )); and for issue 14's CHUNKING and
  * BINARYMIME (srv_smtp_bdat.c, RFC 3030), SMTPUTF8 (srv_smtp_utf8.c, RFC
  * 6531) and DSN (srv_smtp_dsn.c, RFC 3461): the transaction state they
- * share, their EHLO keywords, MAIL's and RCPT's parameters, and the end
- * of the data. */
+ * share, their EHLO keywords, and MAIL's and RCPT's parameters (the end
+ * of the data is srv_smtp_eod.c's). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,20 +18,13 @@
 #include "srv_smtp.h"
 #include "util.h"
 
-bool srv_smtp_ext_on(const struct ms_world *w, const char *kw) {
-  for (size_t i = 0; i < w->nehlo_off; i++)
-    if (ms_streq_ci(w->ehlo_off[i], kw))
-      return false;
-  return true;
-}
-
 size_t srv_smtp_ext_keywords(const struct srv_ctx *ctx, char buf[64],
                              const char **lines) {
   const struct ms_world *w = ctx->world;
   const struct ms_faults *f = &ctx->faults;
   size_t n = 0;
   /* RFC 1870 §3: "SIZE" with the fixed maximum, 0 for none */
-  if (srv_smtp_ext_on(w, "SIZE") && !ms_fault_on(f, MS_F_SIZE_UNADVERTISED)) {
+  if (ms_world_ehlo_on(w, "SIZE") && !ms_fault_on(f, MS_F_SIZE_UNADVERTISED)) {
     snprintf(buf, 64, "SIZE %zu",
              w->max_message ? srv_smtp_size_cap(w) : (size_t)0);
     if (ms_fault_on(f,
@@ -41,10 +34,11 @@ size_t srv_smtp_ext_keywords(const struct srv_ctx *ctx, char buf[64],
   }
   /* RFC 6152 §2, RFC 2920 §2, RFC 2034 §3: no parameter (the faults
    * add one) */
-  if (srv_smtp_ext_on(w, "8BITMIME") && !ms_fault_on(f, MS_F_8BIT_UNADVERTISED))
+  if (ms_world_ehlo_on(w, "8BITMIME") &&
+      !ms_fault_on(f, MS_F_8BIT_UNADVERTISED))
     lines[n++] =
         ms_fault_on(f, MS_F_8BIT_PARAM) ? "8BITMIME STRICT" : "8BITMIME";
-  if (srv_smtp_ext_on(w, "PIPELINING"))
+  if (ms_world_ehlo_on(w, "PIPELINING"))
     lines[n++] =
         ms_fault_on(f, MS_F_PIPE_PARAM) ? "PIPELINING 100" : "PIPELINING";
   if (srv_smtp_enh_offered(ctx))
@@ -144,7 +138,7 @@ int srv_smtp_ext_mail_param(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
   int r = srv_smtp_bdat_mail_param(ctx, x, p, n, f, out);
   if (r < 0)
     r = srv_smtp_utf8_mail_param(ctx, x, p, n, f, out);
-  if (r < 0 && srv_smtp_ext_on(ctx->world, "DSN")) /* ehlo_off: 555 */
+  if (r < 0 && ms_world_ehlo_on(ctx->world, "DSN")) /* ehlo_off: 555 */
     r = srv_smtp_dsn_mail_param(ctx, x, p, n, f, out);
   return r;
 }
@@ -164,7 +158,7 @@ void srv_smtp_ext_rcpt_begin(struct srv_smtp_ext *x) {
 int srv_smtp_ext_rcpt_param(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
                             const char *p, size_t n,
                             const struct srv_smtp_fmt *f, struct ms_buf *out) {
-  if (!srv_smtp_ext_on(ctx->world, "DSN")) /* ehlo_off: 555 */
+  if (!ms_world_ehlo_on(ctx->world, "DSN")) /* ehlo_off: 555 */
     return -1;
   return srv_smtp_dsn_rcpt_param(ctx, x, p, n, f, out);
 }
@@ -179,41 +173,4 @@ void srv_smtp_ext_rcpt_commit(const struct srv_ctx *ctx, struct srv_smtp_ext *x,
   t->rcpts[t->nrcpts] = x->rcpt;
   t->rcpts[t->nrcpts++].rcpt = xstrdup(path->mailbox);
   memset(&x->rcpt, 0, sizeof x->rcpt);
-}
-
-/* ---- the end of the data ------------------------------------------- */
-
-/* The header section: up to the first empty line (RFC 5322 §2.1). */
-static size_t ext_header_len(const char *data, size_t len) {
-  if (len >= 2 && data[0] == '\r' && data[1] == '\n')
-    return 0;
-  for (size_t i = 0; i + 3 < len; i++)
-    if (!memcmp(data + i, "\r\n\r\n", 4))
-      return i + 2;
-  return len;
-}
-
-bool srv_smtp_ext_refuse(const struct srv_ctx *ctx,
-                         const struct srv_smtp_ext *x, const char *data,
-                         size_t len, const struct srv_smtp_fmt *f,
-                         struct ms_buf *out) {
-  size_t h = ext_header_len(data, len);
-  if (srv_smtp_bdat_cte_refused(ctx, x, data, h, f, out))
-    return true;
-  if (!x->ascii_only || srv_smtp_utf8_ascii(data, h))
-    return false;
-  /* RFC 6531 §3.5: "the reply-code "554" is used", X.6.9 */
-  int code = ms_fault_on(&ctx->faults, MS_F_UTF8_ASCII_550) ? 550 : 554;
-  bool esc = !ms_fault_on(&ctx->faults, MS_F_UTF8_ASCII_ESC);
-  srv_smtp_reply(out, f, code, esc ? "5.6.9" : "5.6.0",
-                 "Transaction failed: a recipient cannot take "
-                 "internationalized headers");
-  return true;
-}
-
-int srv_smtp_ext_store(const struct srv_ctx *ctx, const struct srv_smtp_ext *x,
-                       const struct srv_smtp_ext_txn *t) {
-  return ms_store_deliver_params(ctx->store, t->from, t->rcpts, t->nrcpts,
-                                 &x->txn, t->data->p ? t->data->p : "",
-                                 t->data->len);
 }

@@ -4,7 +4,9 @@
  *
  * Applying YAML is all-or-nothing: the document is read into a patch
  * first, and only a patch without errors is merged (a key given
- * replaces the whole value, lists included). */
+ * replaces the whole value, lists included).  The YAML is read by the
+ * transcript loader's front-end (transcript_yaml.c): the same limits and
+ * rules, a duplicate key or an alias is an error (issue 16). */
 #include "world.h"
 
 #include <errno.h>
@@ -12,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <yaml.h>
-
+#include "transcript_yaml.h"
 #include "util.h"
 
 #define WORLD_FILE_MAX (16u << 20) /* a world file is small; refuse floods */
@@ -311,6 +312,13 @@ const struct ms_world_list *ms_world_find_list(const struct ms_world *w,
   return NULL;
 }
 
+bool ms_world_ehlo_on(const struct ms_world *w, const char *kw) {
+  for (size_t i = 0; i < w->nehlo_off; i++)
+    if (ms_streq_ci(w->ehlo_off[i], kw))
+      return false;
+  return true;
+}
+
 const struct ms_world_maildrop *ms_world_find_maildrop(const struct ms_world *w,
                                                        const char *user) {
   for (size_t i = 0; i < w->nmaildrops; i++)
@@ -338,46 +346,45 @@ struct world_patch {
 };
 
 struct world_ctx {
-  yaml_document_t *doc;
   const char *name;
   int line0;
   struct ms_diags *d;
   size_t errors;
 };
 
-static void world_err(struct world_ctx *c, const yaml_node_t *n,
+static void world_err(struct world_ctx *c, const struct ms_ynode *n,
                       const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void world_err(struct world_ctx *c, const yaml_node_t *n,
+static void world_err(struct world_ctx *c, const struct ms_ynode *n,
                       const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   char *msg = xvasprintf(fmt, ap);
   va_end(ap);
-  int line = n ? c->line0 + (int)n->start_mark.line : c->line0;
-  int col = n ? (int)n->start_mark.column + 1 : 0;
+  int line = n ? n->line : c->line0;
+  int col = n ? n->col : 0;
   ms_diags_add(c->d, false, c->name, line, col, "world: %s", msg);
   free(msg);
   c->errors++;
 }
 
-static const char *world_scalar(struct world_ctx *c, const yaml_node_t *n,
+static const char *world_scalar(struct world_ctx *c, const struct ms_ynode *n,
                                 const char *key) {
-  if (!n || n->type != YAML_SCALAR_NODE) {
+  if (!n || n->kind != MS_YSCALAR) {
     world_err(c, n, "'%s' must be a string", key);
     return NULL;
   }
-  return (const char *)n->data.scalar.value;
+  return n->str;
 }
 
-static char *world_str(struct world_ctx *c, const yaml_node_t *n,
+static char *world_str(struct world_ctx *c, const struct ms_ynode *n,
                        const char *key) {
   const char *s = world_scalar(c, n, key);
   return s ? xstrdup(s) : NULL;
 }
 
-static bool world_bool(struct world_ctx *c, const yaml_node_t *n,
+static bool world_bool(struct world_ctx *c, const struct ms_ynode *n,
                        const char *key) {
   const char *s = world_scalar(c, n, key);
   if (!s)
@@ -394,7 +401,7 @@ static bool world_bool(struct world_ctx *c, const yaml_node_t *n,
   return false;
 }
 
-static size_t world_size(struct world_ctx *c, const yaml_node_t *n,
+static size_t world_size(struct world_ctx *c, const struct ms_ynode *n,
                          const char *key) {
   const char *s = world_scalar(c, n, key);
   if (!s)
@@ -409,73 +416,43 @@ static size_t world_size(struct world_ctx *c, const yaml_node_t *n,
   return (size_t)v;
 }
 
-static yaml_node_t *world_node(struct world_ctx *c, int id) {
-  return yaml_document_get_node(c->doc, id);
-}
-
 /* Calls FN for each KEY: VALUE of mapping N. */
 typedef void (*world_pair_fn)(struct world_ctx *c, const char *key,
-                              yaml_node_t *k, yaml_node_t *v, void *arg);
+                              const struct ms_ynode *k,
+                              const struct ms_ynode *v, void *arg);
 
-/* The transcript loader's rule (transcript_yaml.c): a key given twice is
- * an error, not "the last one wins" (issue 16).  Mappings here are small. */
-static bool world_dup_key(struct world_ctx *c, yaml_node_t *n,
-                          const yaml_node_pair_t *at, const yaml_node_t *k) {
-  for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < at; p++) {
-    yaml_node_t *e = world_node(c, p->key);
-    if (e && e->type == YAML_SCALAR_NODE &&
-        e->data.scalar.length == k->data.scalar.length &&
-        memcmp(e->data.scalar.value, k->data.scalar.value,
-               k->data.scalar.length) == 0) {
-      world_err(c, k, "duplicate key \"%s\" (first at line %d): merge them",
-                (const char *)k->data.scalar.value,
-                c->line0 + (int)e->start_mark.line);
-      return true;
-    }
-  }
-  return false;
-}
-
-static void world_each_pair(struct world_ctx *c, yaml_node_t *n,
+static void world_each_pair(struct world_ctx *c, const struct ms_ynode *n,
                             const char *what, world_pair_fn fn, void *arg) {
-  if (!n || n->type != YAML_MAPPING_NODE) {
+  if (!n || n->kind != MS_YMAP) {
     world_err(c, n, "%s must be a mapping", what);
     return;
   }
-  for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-       p < n->data.mapping.pairs.top; p++) {
-    yaml_node_t *k = world_node(c, p->key), *v = world_node(c, p->value);
-    if (!k || k->type != YAML_SCALAR_NODE) {
-      world_err(c, k, "%s: keys must be strings", what);
-      continue;
-    }
-    if (world_dup_key(c, n, p, k))
-      continue;
-    fn(c, (const char *)k->data.scalar.value, k, v, arg);
-  }
+  /* the front-end has checked that keys are scalars and not repeated */
+  for (size_t i = 0; i + 1 < n->nkids; i += 2)
+    fn(c, n->kids[i]->str, n->kids[i], n->kids[i + 1], arg);
 }
 
-static bool world_is_seq(struct world_ctx *c, const yaml_node_t *n,
+static bool world_is_seq(struct world_ctx *c, const struct ms_ynode *n,
                          const char *key) {
-  if (n && n->type == YAML_SEQUENCE_NODE)
+  if (n && n->kind == MS_YSEQ)
     return true;
   world_err(c, n, "'%s' must be a list", key);
   return false;
 }
 
-static size_t world_seq_len(const yaml_node_t *n) {
-  return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+static size_t world_seq_len(const struct ms_ynode *n) {
+  return n->nkids;
 }
 
-static char **world_strv(struct world_ctx *c, yaml_node_t *n, const char *key,
-                         size_t *count) {
+static char **world_strv(struct world_ctx *c, const struct ms_ynode *n,
+                         const char *key, size_t *count) {
   *count = 0;
   if (!world_is_seq(c, n, key))
     return NULL;
   size_t len = world_seq_len(n);
   char **v = xcalloc(len ? len : 1, sizeof *v);
   for (size_t i = 0; i < len; i++) {
-    char *s = world_str(c, world_node(c, n->data.sequence.items.start[i]), key);
+    char *s = world_str(c, n->kids[i], key);
     if (s)
       v[(*count)++] = s;
   }
@@ -483,7 +460,8 @@ static char **world_strv(struct world_ctx *c, yaml_node_t *n, const char *key,
 }
 
 static void world_user_pair(struct world_ctx *c, const char *key,
-                            yaml_node_t *k, yaml_node_t *v, void *arg) {
+                            const struct ms_ynode *k, const struct ms_ynode *v,
+                            void *arg) {
   struct ms_world_user *u = arg;
   char **dst = NULL;
   if (!strcmp(key, "name"))
@@ -520,14 +498,14 @@ static void world_user_pair(struct world_ctx *c, const char *key,
   }
 }
 
-static void world_users(struct world_ctx *c, yaml_node_t *n,
+static void world_users(struct world_ctx *c, const struct ms_ynode *n,
                         struct ms_world *w) {
   if (!world_is_seq(c, n, "users"))
     return;
   size_t len = world_seq_len(n);
   w->users = xcalloc(len ? len : 1, sizeof *w->users);
   for (size_t i = 0; i < len; i++) {
-    yaml_node_t *item = world_node(c, n->data.sequence.items.start[i]);
+    const struct ms_ynode *item = n->kids[i];
     struct ms_world_user *u = &w->users[w->nusers++];
     world_each_pair(c, item, "a user", world_user_pair, u);
     if (!u->name) {
@@ -538,7 +516,8 @@ static void world_users(struct world_ctx *c, yaml_node_t *n,
 }
 
 static void world_list_pair(struct world_ctx *c, const char *key,
-                            yaml_node_t *k, yaml_node_t *v, void *arg) {
+                            const struct ms_ynode *k, const struct ms_ynode *v,
+                            void *arg) {
   struct ms_world_list *l = arg;
   if (!strcmp(key, "name")) {
     free(l->name);
@@ -554,14 +533,14 @@ static void world_list_pair(struct world_ctx *c, const char *key,
   }
 }
 
-static void world_lists(struct world_ctx *c, yaml_node_t *n,
+static void world_lists(struct world_ctx *c, const struct ms_ynode *n,
                         struct ms_world *w) {
   if (!world_is_seq(c, n, "lists"))
     return;
   size_t len = world_seq_len(n);
   w->lists = xcalloc(len ? len : 1, sizeof *w->lists);
   for (size_t i = 0; i < len; i++) {
-    yaml_node_t *item = world_node(c, n->data.sequence.items.start[i]);
+    const struct ms_ynode *item = n->kids[i];
     struct ms_world_list *l = &w->lists[w->nlists++];
     world_each_pair(c, item, "a list", world_list_pair, l);
     if (!l->name) {
@@ -592,8 +571,9 @@ static char *world_crlf(const char *s, size_t *len) {
   return r;
 }
 
-static void world_msg_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
-                           yaml_node_t *v, void *arg) {
+static void world_msg_pair(struct world_ctx *c, const char *key,
+                           const struct ms_ynode *k, const struct ms_ynode *v,
+                           void *arg) {
   struct ms_world_msg *m = arg;
   if (!strcmp(key, "text")) {
     const char *s = world_scalar(c, v, key);
@@ -609,17 +589,17 @@ static void world_msg_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
   }
 }
 
-static void world_msgs(struct world_ctx *c, yaml_node_t *n,
+static void world_msgs(struct world_ctx *c, const struct ms_ynode *n,
                        struct ms_world_maildrop *m) {
   if (!world_is_seq(c, n, "messages"))
     return;
   size_t len = world_seq_len(n);
   m->msgs = xcalloc(len ? len : 1, sizeof *m->msgs);
   for (size_t i = 0; i < len; i++) {
-    yaml_node_t *item = world_node(c, n->data.sequence.items.start[i]);
+    const struct ms_ynode *item = n->kids[i];
     struct ms_world_msg *msg = &m->msgs[m->nmsgs++];
-    if (item && item->type == YAML_SCALAR_NODE)
-      msg->data = world_crlf((const char *)item->data.scalar.value, &msg->len);
+    if (item->kind == MS_YSCALAR)
+      msg->data = world_crlf(item->str, &msg->len);
     else
       world_each_pair(c, item, "a message", world_msg_pair, msg);
     if (!msg->data) {
@@ -630,7 +610,8 @@ static void world_msgs(struct world_ctx *c, yaml_node_t *n,
 }
 
 static void world_drop_pair(struct world_ctx *c, const char *key,
-                            yaml_node_t *k, yaml_node_t *v, void *arg) {
+                            const struct ms_ynode *k, const struct ms_ynode *v,
+                            void *arg) {
   struct ms_world_maildrop *m = arg;
   char **dst = NULL;
   if (!strcmp(key, "user"))
@@ -654,14 +635,14 @@ static void world_drop_pair(struct world_ctx *c, const char *key,
   }
 }
 
-static void world_drops(struct world_ctx *c, yaml_node_t *n,
+static void world_drops(struct world_ctx *c, const struct ms_ynode *n,
                         struct ms_world *w) {
   if (!world_is_seq(c, n, "maildrops"))
     return;
   size_t len = world_seq_len(n);
   w->maildrops = xcalloc(len ? len : 1, sizeof *w->maildrops);
   for (size_t i = 0; i < len; i++) {
-    yaml_node_t *item = world_node(c, n->data.sequence.items.start[i]);
+    const struct ms_ynode *item = n->kids[i];
     struct ms_world_maildrop *m = &w->maildrops[w->nmaildrops++];
     world_each_pair(c, item, "a maildrop", world_drop_pair, m);
     if (!m->user) {
@@ -672,7 +653,8 @@ static void world_drops(struct world_ctx *c, yaml_node_t *n,
 }
 
 static void world_pop3_pair(struct world_ctx *c, const char *key,
-                            yaml_node_t *k, yaml_node_t *v, void *arg) {
+                            const struct ms_ynode *k, const struct ms_ynode *v,
+                            void *arg) {
   struct world_patch *p = arg;
   if (!strcmp(key, "timestamp")) {
     free(p->v.pop3_timestamp);
@@ -694,7 +676,8 @@ static void world_pop3_pair(struct world_ctx *c, const char *key,
 
 /* submission: true, or a mapping of its rules (RFC 6409, WORLD.md). */
 static void world_submission_pair(struct world_ctx *c, const char *key,
-                                  yaml_node_t *k, yaml_node_t *v, void *arg) {
+                                  const struct ms_ynode *k,
+                                  const struct ms_ynode *v, void *arg) {
   struct ms_world *q = arg;
   char ***dst = NULL;
   size_t *n = NULL;
@@ -718,10 +701,10 @@ static void world_submission_pair(struct world_ctx *c, const char *key,
   *dst = world_strv(c, v, key, n);
 }
 
-static void world_submission(struct world_ctx *c, yaml_node_t *v,
+static void world_submission(struct world_ctx *c, const struct ms_ynode *v,
                              struct world_patch *p) {
   p->have_submission = true;
-  if (v && v->type == YAML_MAPPING_NODE) {
+  if (v && v->kind == MS_YMAP) {
     p->v.submission = true;
     world_each_pair(c, v, "'submission'", world_submission_pair, &p->v);
   } else {
@@ -729,8 +712,8 @@ static void world_submission(struct world_ctx *c, yaml_node_t *v,
   }
 }
 
-static void world_set_str(struct world_ctx *c, yaml_node_t *v, const char *key,
-                          char **dst, bool *have) {
+static void world_set_str(struct world_ctx *c, const struct ms_ynode *v,
+                          const char *key, char **dst, bool *have) {
   free(*dst);
   *dst = world_str(c, v, key);
   *have = true;
@@ -738,7 +721,7 @@ static void world_set_str(struct world_ctx *c, yaml_node_t *v, const char *key,
 
 /* ehlo_off: [SIZE, 8BITMIME, PIPELINING, ENHANCEDSTATUSCODES]: the
  * service extensions the server does not offer (issue 14). */
-static void world_ehlo_off(struct world_ctx *c, yaml_node_t *v,
+static void world_ehlo_off(struct world_ctx *c, const struct ms_ynode *v,
                            struct world_patch *p) {
   static const char *const known[] = {"SIZE", "8BITMIME", "PIPELINING",
                                       "ENHANCEDSTATUSCODES", "DSN"};
@@ -758,7 +741,8 @@ static void world_ehlo_off(struct world_ctx *c, yaml_node_t *v,
 
 /* relay_route: {domain: relay.test, next_hop: next.test, next_hop_dsn: B} */
 static void world_route_pair(struct world_ctx *c, const char *key,
-                             yaml_node_t *k, yaml_node_t *v, void *arg) {
+                             const struct ms_ynode *k, const struct ms_ynode *v,
+                             void *arg) {
   struct world_patch *p = arg;
   if (!strcmp(key, "domain"))
     world_set_str(c, v, key, &p->v.route_domain, &p->have_route);
@@ -773,16 +757,17 @@ static void world_route_pair(struct world_ctx *c, const char *key,
               key);
 }
 
-static void world_route(struct world_ctx *c, yaml_node_t *k, yaml_node_t *v,
-                        struct world_patch *p) {
+static void world_route(struct world_ctx *c, const struct ms_ynode *k,
+                        const struct ms_ynode *v, struct world_patch *p) {
   world_each_pair(c, v, "'relay_route'", world_route_pair, p);
   p->have_route = true;
   if (!p->v.route_domain || !p->v.route_host)
     world_err(c, k, "relay_route needs both domain and next_hop");
 }
 
-static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
-                           yaml_node_t *v, void *arg) {
+static void world_top_pair(struct world_ctx *c, const char *key,
+                           const struct ms_ynode *k, const struct ms_ynode *v,
+                           void *arg) {
   struct world_patch *p = arg;
   if (!strcmp(key, "hostname")) {
     world_set_str(c, v, key, &p->v.hostname, &p->have_hostname);
@@ -802,9 +787,7 @@ static void world_top_pair(struct world_ctx *c, const char *key, yaml_node_t *k,
     p->have_maxr = true;
   } else if (!strcmp(key, "max_message")) {
     /* 0: no fixed maximum, advertised as "SIZE 0" (RFC 1870 §3) */
-    const char *z = v && v->type == YAML_SCALAR_NODE
-                        ? (const char *)v->data.scalar.value
-                        : NULL;
+    const char *z = v && v->kind == MS_YSCALAR ? v->str : NULL;
     p->v.max_message = z && !strcmp(z, "0") ? 0 : world_size(c, v, key);
     p->have_maxm = true;
   } else if (!strcmp(key, "ehlo_off") && !p->have_ehlo_off) {
@@ -948,37 +931,16 @@ static void world_patch_free(struct world_patch *p) {
   ms_world_free(q);
 }
 
-static int world_load_doc(yaml_document_t *doc, struct world_ctx *c,
-                          const char *yaml, size_t len) {
-  yaml_parser_t parser;
-  if (!yaml_parser_initialize(&parser)) {
-    world_err(c, NULL, "out of memory");
-    return -1;
-  }
-  yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
-  int ok = yaml_parser_load(&parser, doc);
-  if (!ok) {
-    ms_diags_add(c->d, false, c->name, c->line0 + (int)parser.problem_mark.line,
-                 (int)parser.problem_mark.column + 1, "world: YAML: %s%s%s",
-                 parser.problem ? parser.problem : "syntax error",
-                 parser.context ? " " : "",
-                 parser.context ? parser.context : "");
-    c->errors++;
-  }
-  yaml_parser_delete(&parser);
-  return ok ? 0 : -1;
-}
-
 /* LINE0 is the line of the file on which YAML's first line stands (0 or
  * 1 for a file of its own), so that messages point into the file. */
 int ms_world_apply_yaml(struct ms_world *w, const char *name, const char *yaml,
                         size_t len, int line0, struct ms_diags *d) {
-  struct world_ctx c = {NULL, name, line0 > 0 ? line0 : 1, d, 0};
-  yaml_document_t doc;
-  if (world_load_doc(&doc, &c, yaml, len) < 0)
+  struct world_ctx c = {name, line0 > 0 ? line0 : 1, d, 0};
+  size_t errors = d->nerrors;
+  struct ms_ynode *root =
+      ms_transcript_yaml_parse_at(name, yaml, len, c.line0, "world: ", d);
+  if (d->nerrors > errors)
     return -1;
-  c.doc = &doc;
-  yaml_node_t *root = yaml_document_get_root_node(&doc);
   struct world_patch p;
   memset(&p, 0, sizeof p);
   if (root) /* an empty document changes nothing */
@@ -986,7 +948,7 @@ int ms_world_apply_yaml(struct ms_world *w, const char *name, const char *yaml,
   if (!c.errors)
     world_merge(w, &p);
   world_patch_free(&p);
-  yaml_document_delete(&doc);
+  ms_transcript_yaml_free(root);
   return c.errors ? -1 : 0;
 }
 

@@ -112,6 +112,9 @@ const struct ms_world_list *ms_world_find_list(const struct ms_world *w,
 const struct ms_world_maildrop *ms_world_find_maildrop(const struct ms_world *w,
                                                        const char *user);
 bool ms_world_local_domain(const struct ms_world *w, const char *domain);
+/* Is the EHLO keyword KW (SIZE, 8BITMIME, PIPELINING,
+ * ENHANCEDSTATUSCODES) on in W (world key ehlo_off)? */
+bool ms_world_ehlo_on(const struct ms_world *w, const char *kw);
 
 /* Is DOMAIN the relay route's (relayed, not local)? */
 bool ms_world_route_domain(const struct ms_world *w, const char *domain);

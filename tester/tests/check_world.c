@@ -176,6 +176,28 @@ START_TEST(test_apply_line_offset) {
   ck_assert_int_eq(ms_world_apply_yaml(w, "t.yaml", y, strlen(y), 40, &d), -1);
   ck_assert_int_eq(d.v[0].line, 41); /* line 2 of text that starts on 40 */
   ms_diags_free(&d);
+  /* issue 16: read by the transcript loader's front-end, whose errors
+   * (syntax, duplicate keys, aliases) are placed and marked the same */
+  const char *syn = "hostname: a\ndomains: [a\n";
+  ck_assert_int_eq(ms_world_apply_yaml(w, "t.yaml", syn, strlen(syn), 40, &d),
+                   -1);
+  ck_assert_int_eq(d.v[0].line, 42);
+  ck_assert_ptr_nonnull(strstr(d.v[0].msg, "world: YAML syntax error"));
+  ms_diags_free(&d);
+  const char *dup = "expn: false\nexpn: true\n";
+  ck_assert_int_eq(ms_world_apply_yaml(w, "t.yaml", dup, strlen(dup), 40, &d),
+                   -1);
+  ck_assert_int_eq(d.v[0].line, 41);
+  ck_assert_ptr_nonnull(strstr(d.v[0].msg, "world: duplicate key \"expn\""));
+  ck_assert_ptr_nonnull(strstr(d.v[0].msg, "first at line 40"));
+  ms_diags_free(&d);
+  const char *alias = "domains: &d [a.test]\nrelay_domains: *d\n";
+  ck_assert_int_eq(
+      ms_world_apply_yaml(w, "t.yaml", alias, strlen(alias), 1, &d), -1);
+  ck_assert_int_eq(d.v[0].line, 2);
+  ck_assert_ptr_nonnull(strstr(d.v[0].msg, "aliases"));
+  ck_assert_int_eq(w->nrelay > 1, 1); /* nothing applied */
+  ms_diags_free(&d);
   /* empty text changes nothing and is fine */
   ck_assert_int_eq(ms_world_apply_yaml(w, "t.yaml", "", 0, 1, &d), 0);
   ms_world_free(w);

@@ -4,7 +4,6 @@
  * anything else are dropped as soon as that is clear. */
 #include "import_int.h"
 
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,21 +28,6 @@ bool ms_import_mail_port(uint16_t p) {
 
 static bool imp_tls_port(uint16_t p) {
   return p == tls_ports[0] || p == tls_ports[1];
-}
-
-static FILE *imp_log(const struct ms_importer *im) {
-  return im->o.log ? im->o.log : stderr;
-}
-
-void ms_import_msg(struct ms_importer *im, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-void ms_import_msg(struct ms_importer *im, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fprintf(imp_log(im), "mailspec import: ");
-  vfprintf(imp_log(im), fmt, ap);
-  fputc('\n', imp_log(im));
-  va_end(ap);
 }
 
 static bool imp_user_port(const struct ms_importer *im, uint16_t p) {

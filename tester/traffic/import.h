@@ -118,10 +118,10 @@ int ms_import_detect(const unsigned char *c2s, size_t nc,
 
 /* Frame a session into units, in order of the conversation (client and
  * server interleaved by the packets that completed them, a reply never
- * before what it answers). */
+ * before what it answers); import_frame.c. */
 void ms_import_frame(const struct ms_imp_session *s, struct ms_frames *out);
 /* Protocol framers behind ms_import_frame (units per direction, in order,
- * REPLY.answers filled); import_session.c lays them out. */
+ * REPLY.answers filled); import_frame.c lays them out. */
 void ms_import_smtp(const struct ms_imp_session *s, bool greeting,
                     struct ms_frames *out);
 void ms_import_pop3(const struct ms_imp_session *s, bool greeting,

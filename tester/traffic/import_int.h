@@ -83,7 +83,7 @@ struct ms_importer {
   uint64_t submitted; /* sessions handed to the writer so far */
 };
 
-/* A message on the importer's log (stderr unless quiet). */
+/* A message on the importer's log (stderr unless quiet); import_writer.c. */
 void ms_import_msg(struct ms_importer *im, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,24 @@
 
 #include "import_int.h"
 #include "util.h"
+
+/* ---- the importer's messages ----------------------------------------------
+ * Here, not in import.c, because both the reader (import.c) and the
+ * writer's reports use it and the writer is the lower layer (no
+ * import <-> import_writer circle, issue 16). */
+
+static FILE *imp_log(const struct ms_importer *im) {
+  return im->o.log ? im->o.log : stderr;
+}
+
+void ms_import_msg(struct ms_importer *im, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(imp_log(im), "mailspec import: ");
+  vfprintf(imp_log(im), fmt, ap);
+  fputc('\n', imp_log(im));
+  va_end(ap);
+}
 
 /* ---- writing one transcript -------------------------------------------------
  */

@@ -1,0 +1,104 @@
+#!/bin/sh
+# structure.t: rules of the code's layout that the compiler does not see
+# (issue 16, "House in order").  No server, no network; a second at most.
+#   - One file drives libyaml: only transcript_yaml.c includes <yaml.h>;
+#     world, waiver, suite and catalogue files are read through it.
+#   - No two files call each other (a 2-cycle of the file-level call
+#     graph, tester/tests/depcycles.py over the build's objects), except
+#     the pairs allowed below, each with the reason it is still there.
+#     depcycles.py is shown to find a cycle in two objects made for it.
+#   - The layering of tester/README.md's map (tester/layering.sh, which
+#     make runs too): the core includes no header of a folder, a folder
+#     none of another's; shown to pass on the tree and to catch a breach.
+. "$(dirname "$0")/../lib.sh"
+
+# ---- one YAML front-end ---------------------------------------------------
+# (file names only: the lead may move files into folders)
+YAMLC=$(cd "$ROOT" && grep -l '^[[:space:]]*#[[:space:]]*include[[:space:]]*<yaml\.h>' \
+  tester/*.c tester/*/*.c 2> /dev/null | grep -v '^tester/tests/\|^tester/fuzz/' |
+  sed 's|.*/||' | tr '\n' ' ')
+is "$YAMLC" "transcript_yaml.c " "only transcript_yaml.c includes <yaml.h>"
+YAMLH=$(cd "$ROOT" && grep -l '<yaml\.h>' tester/*.h tester/*/*.h include/mailspec/*.h 2> /dev/null)
+is "$YAMLH" "" "... and no header does"
+
+# ---- dependency circles ---------------------------------------------------
+# Allowed while they last (remove a line when its cycle is cut): the
+# engine core, which issue 16 (item 2) splits by concern.
+ALLOW="engine.c <-> engine_delivery.c
+engine.c <-> engine_secure.c
+engine.c <-> engine_session.c"
+
+BDIR=$(dirname "$MAILSPEC")
+if [ ! -f "$BDIR/libmailspec.a" ]; then
+  BDIR=$ROOT/build
+fi
+CYC=$WORK/cycles
+if $PY "$TESTS/depcycles.py" "$BDIR" > "$CYC" 2> "$WORK/cycles.err"; then
+  pass "depcycles.py reads the objects of $(basename "$BDIR")"
+else
+  fail "depcycles.py reads the objects of $(basename "$BDIR")"
+  diag_file "$WORK/cycles.err"
+fi
+printf '%s\n' "$ALLOW" | sort > "$WORK/allow"
+NEW=$(sort "$CYC" | comm -23 - "$WORK/allow")
+is "$NEW" "" "no two files call each other (but the allowed pairs)"
+# what each new pair uses from the other
+printf '%s\n' "$NEW" | while read -r A _ B; do
+  [ -n "$B" ] || continue
+  $PY "$TESTS/depcycles.py" "$BDIR" --edges "$A" | grep -F " -> $B:"
+  $PY "$TESTS/depcycles.py" "$BDIR" --edges "$B" | grep -F " -> $A:"
+done | awk '{ print "#   " $0 }'
+GONE=$(sort "$CYC" | comm -13 - "$WORK/allow")
+[ -z "$GONE" ] || diag "allowed cycles that are gone (take them off ALLOW): $GONE"
+
+# The script can fail: two objects that call each other are a cycle, one
+# that only calls the other is not.
+mkdir -p "$WORK/o"
+cat > "$WORK/o/a.c" << 'C'
+int b1(void);
+int a1(void);
+int a1(void) { return b1() + 1; }
+C
+cat > "$WORK/o/b.c" << 'C'
+int a1(void);
+int b1(void);
+int b2(void);
+int b1(void) { return 2; }
+int b2(void) { return a1(); }
+C
+cat > "$WORK/o/c.c" << 'C'
+int b1(void);
+int c1(void);
+int c1(void) { return b1(); }
+C
+CC=${CC:-cc}
+if (cd "$WORK/o" && $CC -c a.c b.c c.c) 2> "$WORK/cc.err"; then
+  is "$($PY "$TESTS/depcycles.py" "$WORK/o")" "a.c <-> b.c" \
+    "depcycles.py finds a.c <-> b.c, not c.c -> b.c"
+else
+  skip "depcycles.py finds a made cycle" "no C compiler ($CC)"
+fi
+
+DIRS="cli server traffic report"
+
+# ---- layering --------------------------------------------------------------
+# shellcheck disable=SC2086
+(cd "$ROOT" && sh tester/layering.sh $DIRS) > "$OUT" 2> "$ERR"
+is "$?" 0 "layering: the tree keeps tester/README.md's map"
+
+# A copy of the tree with one breach of each kind must fail, naming file:line.
+mkdir -p "$WORK/tree/tester"
+cp -R "$ROOT/include" "$WORK/tree/"
+cp "$ROOT"/tester/*.[ch] "$ROOT/tester/layering.sh" "$WORK/tree/tester/"
+for d in $DIRS; do cp -R "$ROOT/tester/$d" "$WORK/tree/tester/"; done
+printf '#include "srv.h"\n' >> "$WORK/tree/tester/buf.c"
+printf '#include "import.h"\n' >> "$WORK/tree/tester/server/store.c"
+printf '#include "srv.h"\n#include "report_tally.h"\n' >> "$WORK/tree/tester/cli/cli.c"
+# shellcheck disable=SC2086
+(cd "$WORK/tree" && sh tester/layering.sh $DIRS) > "$OUT" 2> "$ERR"
+is "$?" 1 "layering: a breach fails"
+like "@$ERR" '^tester/buf\.c:[0-9]+: includes "srv\.h" \(tester/server/srv\.h\)' \
+  "... the core including the server's header, named file:line"
+like "@$ERR" '^tester/server/store\.c:[0-9]+: includes "import\.h"' \
+  "... a folder including another folder's header"
+unlike "@$ERR" 'tester/cli/' "... the CLI, on top, may include anything"
