@@ -123,15 +123,6 @@ void ms_engine_flush(struct ms_eng *e) {
   ms_buf_reset(&e->k->batch);
 }
 
-/* Is the verb of LINE one whose argument is a secret? */
-static bool eng_secret_verb(const char *line) {
-  static const char *const verbs[] = {"PASS ", "APOP ", "AUTH "};
-  for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-    if (ms_prefix_ci(line, verbs[i]))
-      return true;
-  return false;
-}
-
 /* The text of a command as reports show it.  Values given with -D are
  * the only real secrets (transcripts are public): when a PASS, APOP or
  * AUTH line uses one, it is shown masked; env:/file: values are masked
@@ -140,7 +131,7 @@ static char *eng_shown(const struct ms_eng *e, const struct ms_step *st,
                        const char *wire, size_t len) {
   size_t n = len >= 2 && wire[len - 2] == '\r' ? len - 2 : len;
   if (e->masked && st->text && strstr(st->text, "${") &&
-      eng_secret_verb(st->text)) {
+      ms_proto_secret_verb(st->text)) {
     char err[64];
     size_t ml;
     char *m =
@@ -160,10 +151,10 @@ static char *eng_shown(const struct ms_eng *e, const struct ms_step *st,
  * A BDAT command is followed by its chunk, which is not answered; DATA
  * by mail data, answered once at its end. */
 static void eng_command(struct ms_eng *e, char *shown) {
+  const struct ms_proto_ops *ops = ms_proto_ops(e->t->protocol);
   size_t n;
   bool last = false;
-  bool bdat =
-      e->t->protocol == MS_PROTO_SMTP && ms_smtp_is_bdat(shown, &n, &last);
+  bool bdat = ops->is_bdat && ops->is_bdat(shown, &n, &last);
   if (e->k->rec >= 0 && e->recs[e->k->rec].chunks && !bdat)
     e->k->rec = -1; /* chunks without LAST (RSET, DATA...): never ended */
   if (bdat) {       /* a message sent in chunks, for delivery checks too */
@@ -174,19 +165,18 @@ static void eng_command(struct ms_eng *e, char *shown) {
       e->recs[e->k->rec].chunks = true;
     }
   }
-  if (e->t->protocol == MS_PROTO_SMTP && ms_smtp_is_data(shown)) {
+  if (ops->is_data && ops->is_data(shown)) {
     e->k->in_data = true;
     e->k->data_pending = true;
     e->k->eod = 2;          /* the data starts at the start of a line */
     ms_engine_rec_start(e); /* delivery checks compare with it */
   }
-  bool multi = e->t->protocol == MS_PROTO_POP3 && ms_pop3_multiline(shown);
-  eng_fifo_push(e, shown, multi);
+  eng_fifo_push(e, shown, ops->multiline(shown));
   if (bdat && last) /* its reply tells delivery checks the message's fate */
     e->k->fifo[e->k->fn - 1].rec = e->k->rec;
   if (bdat && last && n == 0)
-    ms_engine_rec_end(e);              /* BDAT 0 LAST: nothing more comes */
-  if (e->t->protocol == MS_PROTO_SMTP) /* RFC 6531: UTF-8 in its reply? */
+    ms_engine_rec_end(e); /* BDAT 0 LAST: nothing more comes */
+  if (ops->utf8_replies)  /* RFC 6531: UTF-8 in its reply? */
     e->k->fifo[e->k->fn - 1].utf8 =
         ms_engine_utf8_sent(&e->k->utf8_mail, shown);
 }
@@ -753,7 +743,7 @@ static char *eng_timeout_reason(const struct ms_eng *e, const char *sent,
     base = xasprintf("no greeting within %g s (if the server expects TLS "
                      "from the first byte, use %s://HOST:PORT or tls: "
                      "implicit)",
-                     tmo, e->t->protocol == MS_PROTO_POP3 ? "pop3s" : "smtps");
+                     tmo, ms_proto_ops(e->t->protocol)->tls_scheme);
   else if (e->k->nreplies == 0)
     base = xasprintf("no greeting within %g s", tmo);
   else if (sent)
@@ -805,8 +795,8 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
   bool greeting = e->k->nreplies == 0;
   if (!greeting)
     sent = eng_fifo_pop(e);
-  bool data_reply = sent.shown && e->t->protocol == MS_PROTO_SMTP &&
-                    ms_smtp_is_data(sent.shown);
+  const struct ms_proto_ops *ops = ms_proto_ops(e->t->protocol);
+  bool data_reply = sent.shown && ops->is_data && ops->is_data(sent.shown);
   if (data_reply)
     e->k->data_pending = false; /* DATA's reply is here */
   struct ms_step_result *r = ms_engine_step(e, st, idx);
@@ -822,8 +812,8 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
                                "(<close connection>) before this reply"));
     return false;
   }
-  if (e->t->protocol == MS_PROTO_POP3)
-    ms_reader_expect_multiline(e->k->conn.rd, st->multiline || sent.multi);
+  /* POP3: the command says (RFC 1939 §3); SMTP replies say themselves. */
+  ms_reader_expect_multiline(e->k->conn.rd, st->multiline || sent.multi);
   double tmo = ms_engine_step_timeout(e, st), end = ms_now() + tmo;
   bool by_deadline = e->deadline > 0 && e->deadline < end;
   if (by_deadline)
@@ -838,12 +828,12 @@ bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
     e->k->last_code = rep.code;
     if (data_reply && rep.code / 100 != 3)
       e->k->in_data = false; /* refused: what follows is no mail data */
-    if (e->t->protocol == MS_PROTO_SMTP)
+    if (ops->utf8_replies)
       ms_engine_utf8_reply(sent.utf8, &rep);
     if (sent.rec >= 0)
       ms_engine_rec_reply(e, sent.rec, rep.code, st->line);
     eng_judge(e, st, &rep, r);
-    if (e->t->protocol == MS_PROTO_POP3)
+    if (e->t->protocol == MS_PROTO_POP3) /* its ledger, RFC 1939 §11 */
       eng_pop3_check(e, sent.shown, &rep, r);
     eng_capture(e, st, &rep, r);
     eng_greeting(e, &rep);
@@ -1152,12 +1142,12 @@ static char *eng_target_skip(const struct ms_eng *e) {
                          "side")
                : NULL;
   if (g->has_proto && g->proto != t->protocol)
-    return xasprintf("the target is a%s server (%s://); this transcript is "
+    return xasprintf("the target is %s server (%s://); this transcript is "
                      "%s",
-                     g->proto == MS_PROTO_POP3 ? " POP3" : "n SMTP",
-                     g->proto == MS_PROTO_POP3 ? (g->tls ? "pop3s" : "pop3")
-                                               : (g->tls ? "smtps" : "smtp"),
-                     t->protocol == MS_PROTO_POP3 ? "POP3" : "SMTP");
+                     ms_proto_ops(g->proto)->a_name,
+                     g->tls ? ms_proto_ops(g->proto)->tls_scheme
+                            : ms_proto_ops(g->proto)->scheme,
+                     ms_proto_ops(t->protocol)->name);
   if (g->tls && t->uses_tls)
     return xstrdup("the target speaks TLS from the first byte; this "
                    "transcript negotiates STARTTLS (give the plaintext "

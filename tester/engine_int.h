@@ -119,7 +119,7 @@ void ms_engine_load_release(struct ms_load_cache *c, struct ms_transcript *t,
 /* What the workers of one run share: the probes and the last load. */
 struct ms_probe_cache {
   pthread_mutex_t mu;
-  struct ms_probe p[2]; /* by enum ms_protocol */
+  struct ms_probe p[MS_PROTO_COUNT]; /* by enum ms_protocol */
   struct ms_load_cache loads;
 };
 void ms_engine_probe_cache_init(struct ms_probe_cache *c);

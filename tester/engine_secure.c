@@ -70,7 +70,7 @@ static char *sec_reason(const struct ms_eng *e, enum ms_tls_fail why,
   if (why == MS_TLS_PLAINTEXT && implicit)
     return xasprintf("%s (a port that starts in plaintext takes -t "
                      "HOST:PORT, without %s://, and a starttls: step)",
-                     err, e->t->protocol == MS_PROTO_POP3 ? "pop3s" : "smtps");
+                     err, ms_proto_ops(e->t->protocol)->tls_scheme);
   return xstrdup(err);
 }
 
@@ -199,8 +199,7 @@ static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
     return false;
   }
   if (!implicit && e->k->last_code != 0 &&
-      (e->t->protocol == MS_PROTO_POP3 ? e->k->last_code != MS_POP3_OK
-                                       : e->k->last_code / 100 != 2)) {
+      ms_engine_gate_class(e->t->protocol, e->k->last_code) != MS_RC_POS) {
     sec_not_attempted(e, r);
     return false;
   }
@@ -254,10 +253,6 @@ bool ms_engine_secure_implicit(struct ms_eng *e, const struct ms_step *at,
 
 /* ---- SASL --------------------------------------------------------------- */
 
-static bool sec_is_cont(enum ms_protocol proto, int code) {
-  return proto == MS_PROTO_POP3 ? code == MS_POP3_CONT : code == 334;
-}
-
 /* Queue LINE (taken) with its CRLF. */
 static void sec_send(struct ms_eng *e, struct ms_auth_line *l) {
   char *wire = xasprintf("%s\r\n", l->wire);
@@ -277,7 +272,7 @@ static void sec_either(const struct ms_eng *e, const struct ms_step *st,
   out->nlines = 0;
   if (out->pat.n < MS_PAT_MAX) {
     snprintf(out->pat.alt[out->pat.n], sizeof out->pat.alt[0], "%s",
-             e->t->protocol == MS_PROTO_POP3 ? "+" : "334");
+             ms_proto_ops(e->t->protocol)->sasl_cont_pat);
     out->pat.n++;
   }
 }
@@ -329,34 +324,15 @@ static void sec_cancel(struct ms_eng *e, struct ms_step_result *r,
   sec_send(e, &l);
 }
 
-/* What an unexpected final AUTH reply means (RFC 4954 §6, RFC 5034 §6). */
+/* What an unexpected final AUTH reply means (RFC 4954 §6). */
 static void sec_explain(struct ms_eng *e, struct ms_step_result *r) {
-  static const struct {
-    int code;
-    const char *what;
-  } meanings[] = {
-      {535, "the credentials were rejected (RFC 4954 §6)"},
-      {534, "the mechanism is too weak for this server (RFC 4954 §6)"},
-      {538, "this mechanism needs an encrypted connection first (RFC 4954 "
-            "§6)"},
-      {530, "authentication is required first (RFC 4954 §6)"},
-      {454, "temporary authentication failure (RFC 4954 §6)"},
-      {504, "the mechanism is not supported (RFC 4954 §4)"},
-      {503, "AUTH is not allowed now: already authenticated or inside a "
-            "mail transaction (RFC 4954 §4)"},
-      {501, "the exchange was cancelled or a response could not be decoded "
-            "(RFC 4954 §4)"},
-      {235, "authentication succeeded (RFC 4954 §6)"},
-  };
-  if (r->verdict != MS_FAIL || !r->reason || e->t->protocol != MS_PROTO_SMTP)
+  const struct ms_proto_ops *ops = ms_proto_ops(e->t->protocol);
+  const char *what = ops->auth_code_text ? ops->auth_code_text(r->code) : NULL;
+  if (r->verdict != MS_FAIL || !r->reason || !what)
     return;
-  for (size_t i = 0; i < sizeof meanings / sizeof meanings[0]; i++)
-    if (meanings[i].code == r->code) {
-      char *x = xasprintf("%s: %s", r->reason, meanings[i].what);
-      free(r->reason);
-      r->reason = x;
-      return;
-    }
+  char *x = xasprintf("%s: %s", r->reason, what);
+  free(r->reason);
+  r->reason = x;
 }
 
 /* One round: read a reply; answer a challenge.  1 go on, 0 done (final
@@ -378,7 +354,7 @@ static int sec_round(struct ms_eng *e, struct ms_auth *a,
     return go_on ? 0 : -1;
   }
   enum ms_protocol proto = e->t->protocol;
-  if (!sec_is_cont(proto, rep.code) || *over) {
+  if (!ms_proto_sasl_continues(proto, rep.code) || *over) {
     struct ms_step_result *r = sec_last(e, NULL);
     if (!final_only)
       sec_final(e, st, &rep, r);
@@ -390,9 +366,8 @@ static int sec_round(struct ms_eng *e, struct ms_auth *a,
     return 0;
   }
   /* A challenge where one was allowed is shown as what was expected. */
-  struct ms_step_result *r = sec_last(e, final_only               ? NULL
-                                         : proto == MS_PROTO_POP3 ? "+"
-                                                                  : "334");
+  struct ms_step_result *r =
+      sec_last(e, final_only ? NULL : ms_proto_ops(proto)->sasl_cont_pat);
   struct ms_auth_line l;
   char err[200] = "";
   const char *ch = ms_auth_challenge(proto, rep.nlines ? rep.lines[0] : "");
@@ -443,12 +418,11 @@ bool ms_engine_secure_auth(struct ms_eng *e, const struct ms_step *st,
   const struct ms_step_result *r =
       e->out->nsteps > first ? &e->out->steps[e->out->nsteps - 1] : NULL;
   enum ms_protocol proto = e->t->protocol;
+  const struct ms_proto_ops *ops = ms_proto_ops(proto);
   unsigned want =
       st->pat.n ? ms_engine_gate_classes(proto, &st->pat)
-                : ms_engine_gate_class(
-                      proto, st->cancel
-                                 ? (proto == MS_PROTO_POP3 ? MS_POP3_ERR : 501)
-                                 : (proto == MS_PROTO_POP3 ? MS_POP3_OK : 235));
+                : ms_engine_gate_class(proto, st->cancel ? ops->auth_cancel
+                                                         : ops->auth_ok);
   if (k == 0 && r && (r->verdict == MS_FAIL || r->verdict == MS_ERROR) &&
       !(ms_engine_gate_class(proto, r->code) & want)) {
     ms_engine_diverge(e, st, xstrdup(r->reason ? r->reason : "AUTH failed"),
