@@ -123,7 +123,7 @@ static void sec_plain_before(struct ms_eng *e, struct ms_step_result *r,
  * conforming server: they are forgotten here too (CVE-2011-0411). */
 static void sec_forget(struct ms_eng *e) {
   size_t n = 0;
-  char *names = ms_engine_drop_pending(e, &n);
+  char *names = ms_engine_send_drop_pending(e, &n);
   if (n > 0)
     ms_engine_live_note(&e->live,
                         "%zu command%s sent before TLS must not be answered: "
@@ -165,7 +165,7 @@ static bool sec_refused_injection(struct ms_eng *e, struct ms_step_result *r,
   if (why != MS_TLS_CLOSED || implicit || e->k->fn <= e->k->fhead)
     return false;
   size_t n = 0;
-  char *names = ms_engine_drop_pending(e, &n);
+  char *names = ms_engine_send_drop_pending(e, &n);
   r->verdict = MS_SKIP;
   r->reason = xasprintf("the server closed the connection instead of "
                         "starting TLS, with %zu command%s sent after "
@@ -182,7 +182,7 @@ static bool sec_refused_injection(struct ms_eng *e, struct ms_step_result *r,
 /* The handshake as step ST; false when the connection is unusable. */
 static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
                           size_t idx, bool implicit) {
-  ms_engine_flush(e);
+  ms_engine_send_flush(e);
   struct ms_step_result *r = ms_engine_step(e, st, idx);
   r->expected = xstrdup("<TLS handshake>");
   if (e->stopped) {
@@ -345,10 +345,11 @@ static int sec_round(struct ms_eng *e, struct ms_auth *a,
   if (!final_only)
     sec_either(e, st, &either);
   struct ms_reply rep;
-  e->quiet = !final_only; /* the reason is only known once judged again */
+  /* judged here as a whole; a challenge's reason is only known once
+   * judged again */
+  unsigned mode = MS_EXPECT_AUTH | (final_only ? 0 : MS_EXPECT_QUIET);
   bool go_on = ms_engine_expect(e, final_only ? st : &either, idx,
-                                final_only ? next : NULL, &rep);
-  e->quiet = false;
+                                final_only ? next : NULL, &rep, mode);
   if (rep.code == 0 || !go_on) {
     ms_reply_free(&rep);
     return go_on ? 0 : -1;
@@ -389,13 +390,14 @@ static int sec_round(struct ms_eng *e, struct ms_auth *a,
 bool ms_engine_secure_auth(struct ms_eng *e, const struct ms_step *st,
                            size_t idx, const struct ms_step *next) {
   char err[256];
-  /* eng_preflight() expanded each of them once already. */
-  char *user =
-      st->user ? ms_engine_expand(e, st->user, err, sizeof err) : xstrdup("");
-  char *pass =
-      st->pass ? ms_engine_expand(e, st->pass, err, sizeof err) : xstrdup("");
-  char *authz =
-      st->authzid ? ms_engine_expand(e, st->authzid, err, sizeof err) : NULL;
+  /* the preflight (engine.c) expanded each of them once already. */
+  char *user = st->user ? ms_engine_vars_expand(e, st->user, err, sizeof err)
+                        : xstrdup("");
+  char *pass = st->pass ? ms_engine_vars_expand(e, st->pass, err, sizeof err)
+                        : xstrdup("");
+  char *authz = st->authzid
+                    ? ms_engine_vars_expand(e, st->authzid, err, sizeof err)
+                    : NULL;
   struct ms_auth a = {e->t->protocol,   st->mech, st->initial_response,
                       st->cancel,       authz,    user ? user : "",
                       pass ? pass : "", 0,        false};
@@ -405,12 +407,10 @@ bool ms_engine_secure_auth(struct ms_eng *e, const struct ms_step *st,
   bool over = false;
   int k = 1;
   size_t first = e->out->nsteps;
-  e->in_auth = true; /* judged here, as a whole */
   for (int round = 0; k == 1 && round < SEC_MAX_ROUNDS && !e->stopped; round++)
     k = sec_round(e, &a, st, idx, next, &over);
   if (k == 1) /* a server that keeps asking: the last answer was "*" */
     k = sec_round(e, &a, st, idx, next, &over) < 0 ? -1 : 0;
-  e->in_auth = false;
   /* Issue 12: every reply during AUTH gates what follows (RFC 4954 §4):
    * an exchange that ended authenticated where the transcript expects a
    * refusal, or the other way round, leaves the session in a state the
@@ -449,10 +449,10 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
   char *ts = ms_auth_apop_timestamp(e->k->greeting);
   if (ts && st->timestamp) { /* an earlier greeting's: a replay (§7) */
     char terr[256] = "";
-    char *other = ms_engine_expand(e, st->timestamp, terr, sizeof terr);
+    char *other = ms_engine_vars_expand(e, st->timestamp, terr, sizeof terr);
     if (!other) {
       free(ts);
-      ms_engine_flush(e);
+      ms_engine_send_flush(e);
       ms_engine_error(ms_engine_step(e, st, idx), xstrdup(terr));
       return false;
     }
@@ -460,7 +460,7 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
     ts = other;
   }
   if (!ts) { /* like an unmet requires: */
-    ms_engine_flush(e);
+    ms_engine_send_flush(e);
     struct ms_step_result *r = ms_engine_step(e, st, idx);
     r->sent = xstrdup("APOP");
     r->expected = ms_engine_expected_text(st);
@@ -472,8 +472,8 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
     ms_engine_live_note(&e->live, "SKIP: %s", r->reason);
     return false;
   }
-  char *user = ms_engine_expand(e, st->user, err, sizeof err);
-  char *secret = ms_engine_expand(e, st->pass, err, sizeof err);
+  char *user = ms_engine_vars_expand(e, st->user, err, sizeof err);
+  char *secret = ms_engine_vars_expand(e, st->pass, err, sizeof err);
   char digest[MS_APOP_HEX_LEN + 1];
   bool ok = user && secret && ms_apop_digest(ts, secret, digest) == 0;
   if (secret)
@@ -481,7 +481,7 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
   free(secret);
   free(ts);
   if (!ok) {
-    ms_engine_flush(e);
+    ms_engine_send_flush(e);
     struct ms_step_result *r = ms_engine_step(e, st, idx);
     ms_engine_error(r, xstrdup("cannot compute the APOP digest (MD5 is not "
                                "available)"));
@@ -493,5 +493,5 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
                       xasprintf("APOP %s " MS_SECRET_SHOWN, user));
   free(wire);
   free(user);
-  return ms_engine_expect(e, st, idx, next, NULL);
+  return ms_engine_expect(e, st, idx, next, NULL, MS_EXPECT_PLAIN);
 }
