@@ -197,7 +197,7 @@ int ms_auth_next(struct ms_auth *a, const char *challenge,
 const char *ms_auth_challenge(enum ms_protocol proto, const char *line) {
   if (!line)
     return "";
-  size_t skip = proto == MS_PROTO_POP3 ? 1 : 3;
+  size_t skip = strlen(ms_proto_ops(proto)->sasl_cont_pat); /* "334", "+" */
   if (strlen(line) < skip)
     return "";
   line += skip;

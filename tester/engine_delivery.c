@@ -345,8 +345,8 @@ static bool dl_fields(struct dl_check *x, const struct ms_msg_field *in,
     (*out)[i] = in[i];
     (*out)[i].name = in[i].name ? xstrdup(in[i].name) : NULL; /* body: */
     (*out)[i].re = NULL;
-    if (in[i].re && !((*out)[i].re = ms_engine_expand_re(x->e, in[i].re, err,
-                                                         sizeof err))) {
+    if (in[i].re && !((*out)[i].re = ms_engine_vars_expand_re(
+                          x->e, in[i].re, err, sizeof err))) {
       *why = dl_err(x, "%s: %s", in[i].name ? in[i].name : "body", err);
       return false;
     }
@@ -358,7 +358,7 @@ static bool dl_re(struct dl_check *x, const char *in, char **out, char **why) {
   char err[256] = "";
   if (!in)
     return true;
-  if (!(*out = ms_engine_expand_re(x->e, in, err, sizeof err))) {
+  if (!(*out = ms_engine_vars_expand_re(x->e, in, err, sizeof err))) {
     *why = dl_err(x, "%s", err);
     return false;
   }
@@ -378,11 +378,12 @@ static bool dl_expand(struct dl_check *x, char **why) {
   o->body = o->not_body = NULL;
   o->nbody = o->nnot_body = 0;
   x->c = o;
-  if (!(x->token = ms_engine_expand_all(x->e, c->token, err, sizeof err)) ||
-      !(x->user = ms_engine_expand_all(x->e, c->user ? c->user : "${user}", err,
-                                       sizeof err)) ||
-      !(x->pass = ms_engine_expand_all(x->e, c->pass ? c->pass : "${pass}", err,
-                                       sizeof err))) {
+  if (!(x->token =
+            ms_engine_vars_expand_all(x->e, c->token, err, sizeof err)) ||
+      !(x->user = ms_engine_vars_expand_all(x->e, c->user ? c->user : "${user}",
+                                            err, sizeof err)) ||
+      !(x->pass = ms_engine_vars_expand_all(x->e, c->pass ? c->pass : "${pass}",
+                                            err, sizeof err))) {
     *why = dl_err(x,
                   "%s (the mailbox login comes from -D user=... -D "
                   "pass=..., or user:/pass: on the check)",

@@ -39,27 +39,21 @@ static bool gate_verb(const char *shown, const char *verb) {
 }
 
 /* Does the reply to command SHOWN gate what follows? */
-static bool gate_command(enum ms_protocol proto, const char *shown) {
+static bool gate_command(const struct ms_proto_ops *ops, const char *shown) {
   if (!shown)
     return false;
-  if (proto == MS_PROTO_POP3)
-    return gate_verb(shown, "STLS") || gate_verb(shown, "AUTH");
   size_t n;
   bool last;
-  return ms_smtp_is_data(shown) || ms_smtp_is_bdat(shown, &n, &last) ||
-         gate_verb(shown, "STARTTLS") || gate_verb(shown, "AUTH");
-}
-
-/* Is CODE an intermediate reply: SMTP 3xx, POP3 "+" (continuation)? */
-static bool gate_intermediate(enum ms_protocol proto, int code) {
-  return proto == MS_PROTO_POP3 ? code == MS_POP3_CONT : code / 100 == 3;
+  return (ops->is_data && ops->is_data(shown)) ||
+         (ops->is_bdat && ops->is_bdat(shown, &n, &last)) ||
+         gate_verb(shown, ops->starttls) || gate_verb(shown, ops->auth);
 }
 
 /* Does pattern P accept an intermediate reply (3xx, "+")? */
-static bool gate_pattern(enum ms_protocol proto, const struct ms_pattern *p) {
+static bool gate_pattern(const struct ms_proto_ops *ops,
+                         const struct ms_pattern *p) {
   for (int i = 0; i < p->n; i++)
-    if (proto == MS_PROTO_POP3 ? strcmp(p->alt[i], "+") == 0
-                               : p->alt[i][0] == '3')
+    if (ops->pattern_class(p->alt[i]) == MS_RC_INTER)
       return true;
   return false;
 }
@@ -70,24 +64,26 @@ static const char *gate_need(const struct ms_eng *e, const struct ms_step *st,
                              const struct ms_step *next,
                              const struct ms_eng_sent *sent,
                              const char **what) {
-  enum ms_protocol proto = e->t->protocol;
+  const struct ms_proto_ops *ops = ms_proto_ops(e->t->protocol);
   if (!next)
     return NULL;
   if (next->kind == MS_STEP_TLS) {
     *what = "TLS handshake";
-    return proto == MS_PROTO_POP3 ? "+OK" : "220";
+    return ops->ready_pat;
   }
   if (next->kind != MS_STEP_SEND)
     return NULL;
-  if (proto == MS_PROTO_SMTP &&
+  /* SMTP: the lines after a 3xx are written as data lines. */
+  if (ops->raw_after_inter &&
       (next->send == MS_SEND_DATA_LINE || next->send == MS_SEND_BODY)) {
-    bool data = sent->shown && ms_smtp_is_data(sent->shown);
+    bool data = sent->shown && ops->is_data && ops->is_data(sent->shown);
     *what = data ? "mail data" : "client line";
     return data ? "354" : "3xx";
   }
-  if (proto == MS_PROTO_POP3 && gate_pattern(proto, &st->pat)) {
+  /* POP3: the line after a "+" is written as a command. */
+  if (!ops->raw_after_inter && gate_pattern(ops, &st->pat)) {
     *what = "client line";
-    return "+";
+    return ops->sasl_cont_pat;
   }
   return NULL;
 }
@@ -95,10 +91,8 @@ static const char *gate_need(const struct ms_eng *e, const struct ms_step *st,
 /* Does CODE give NEXT what it needs (see gate_need)? */
 static bool gate_met(const struct ms_eng *e, const struct ms_step *next,
                      int code) {
-  enum ms_protocol proto = e->t->protocol;
-  if (next->kind == MS_STEP_TLS)
-    return proto == MS_PROTO_POP3 ? code == MS_POP3_OK : code / 100 == 2;
-  return gate_intermediate(proto, code);
+  unsigned got = ms_engine_gate_class(e->t->protocol, code);
+  return got == (next->kind == MS_STEP_TLS ? MS_RC_POS : MS_RC_INTER);
 }
 
 void ms_engine_diverge(struct ms_eng *e, const struct ms_step *st, char *why,
@@ -138,48 +132,24 @@ static void gate_allowed(struct ms_eng *e, const struct ms_step *st,
 static bool gate_is(const struct ms_eng *e, const struct ms_step *st,
                     const struct ms_eng_sent *sent, const char *need,
                     bool greeting) {
-  enum ms_protocol proto = e->t->protocol;
-  return greeting || need || gate_command(proto, sent->shown) ||
-         gate_pattern(proto, &st->pat);
+  const struct ms_proto_ops *ops = ms_proto_ops(e->t->protocol);
+  return greeting || need || gate_command(ops, sent->shown) ||
+         gate_pattern(ops, &st->pat);
 }
 
-/* The class of a reply at a gate: what state the server is in after it.
- * Positive (2xx, +OK: greeted, TLS begins, authenticated, chunk taken),
- * intermediate (3xx, POP3 "+": mail data or a SASL response is due) or
- * negative (4xx, 5xx, -ERR: nothing changed).  No readable code: none. */
-enum gate_class {
-  GATE_NONE = 0,
-  GATE_POS = 1u << 0,
-  GATE_INTER = 1u << 1,
-  GATE_NEG = 1u << 2
-};
-
+/* The class of a reply at a gate: what state the server is in after it
+ * (enum ms_reply_class).  Positive: greeted, TLS begins, authenticated,
+ * chunk taken; intermediate: mail data or a SASL response is due;
+ * negative: nothing changed.  No readable code: none. */
 unsigned ms_engine_gate_class(enum ms_protocol proto, int code) {
-  if (proto == MS_PROTO_POP3)
-    return code == MS_POP3_OK     ? GATE_POS
-           : code == MS_POP3_CONT ? GATE_INTER
-           : code == MS_POP3_ERR  ? GATE_NEG
-                                  : GATE_NONE;
-  if (code < 100 || code > 599)
-    return GATE_NONE;
-  return code / 100 == 2 ? GATE_POS : code / 100 == 3 ? GATE_INTER : GATE_NEG;
+  return ms_proto_ops(proto)->reply_class(code);
 }
 
 unsigned ms_engine_gate_classes(enum ms_protocol proto,
                                 const struct ms_pattern *p) {
   unsigned c = 0;
-  for (int i = 0; i < p->n; i++) {
-    const char *a = p->alt[i];
-    if (proto == MS_PROTO_POP3)
-      c |= strcmp(a, "+OK") == 0 ? GATE_POS
-           : strcmp(a, "+") == 0 ? GATE_INTER
-                                 : GATE_NEG;
-    else
-      c |= a[0] == 'x'   ? (GATE_POS | GATE_INTER | GATE_NEG)
-           : a[0] == '2' ? GATE_POS
-           : a[0] == '3' ? GATE_INTER
-                         : GATE_NEG;
-  }
+  for (int i = 0; i < p->n; i++)
+    c |= ms_proto_ops(proto)->pattern_class(p->alt[i]);
   return c;
 }
 
@@ -209,7 +179,7 @@ bool ms_engine_gate(struct ms_eng *e, const struct ms_step *st,
    * "+" in POP3) leaves the server waiting for data or a continuation,
    * whatever the command: the next command would be read as that. */
   if ((gate_is(e, st, sent, need, greeting) && !(got & want)) ||
-      (got == GATE_INTER && !(want & GATE_INTER))) {
+      (got == MS_RC_INTER && !(want & MS_RC_INTER))) {
     ms_engine_diverge(e, st, why, false);
   } else if (sent->group > 1) {
     ms_engine_diverge(e, st,

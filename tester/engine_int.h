@@ -1,5 +1,5 @@
-/* engine_int: what engine.c, engine_live.c, engine_probe.c and pool.c
- * share inside the library. */
+/* engine_int: what the engine's files (engine*.c) and pool.c share
+ * inside the library. */
 #ifndef MS_ENGINE_INT_H
 #define MS_ENGINE_INT_H
 
@@ -119,7 +119,7 @@ void ms_engine_load_release(struct ms_load_cache *c, struct ms_transcript *t,
 /* What the workers of one run share: the probes and the last load. */
 struct ms_probe_cache {
   pthread_mutex_t mu;
-  struct ms_probe p[2]; /* by enum ms_protocol */
+  struct ms_probe p[MS_PROTO_COUNT]; /* by enum ms_protocol */
   struct ms_load_cache loads;
 };
 void ms_engine_probe_cache_init(struct ms_probe_cache *c);
@@ -213,7 +213,7 @@ void ms_engine_pop3_reset(struct ms_pop3_ledger *l);
 char *ms_engine_pop3_check(struct ms_pop3_ledger *l, const char *sent,
                            const struct ms_reply *r);
 
-/* ---- one transcript's run (engine.c), shared with engine_secure.c ---- */
+/* ---- one transcript's run: engine.c and the files of its steps ------ */
 
 /* A command line sent and not yet answered. */
 struct ms_eng_sent {
@@ -314,7 +314,6 @@ struct ms_eng {
   bool stopped;              /* interrupted by a signal */
   bool fatal;                /* cannot go on with this transcript at all */
   struct ms_secrets secrets; /* values never shown */
-  bool quiet;     /* ms_engine_expect() leaves the verdict note to the caller */
   char *skip;     /* the rest of a session could not apply: SKIP unless a
                      step failed (a STARTTLS refusal the transcript allows,
                      a server without APOP) */
@@ -332,7 +331,6 @@ struct ms_eng {
   char *diverged;       /* why this session stops here ("t.yaml:13:
                            expected 354, got 554"), or NULL */
   bool diverge_allowed; /* ...by a reply the transcript allows */
-  bool in_auth;         /* inside an auth: step: engine_secure.c judges */
   /* capture: variables of the transcript (all sessions): every name
    * some step declares, value NULL until its reply matched; and
    * ${nonce}, unique per run (issue 14) */
@@ -360,23 +358,38 @@ struct ms_step_result *ms_engine_step(struct ms_eng *e,
 /* Mark R as ERROR with REASON (taken). */
 void ms_engine_error(struct ms_step_result *r, char *reason);
 /* Write the batch of client bytes now. */
-void ms_engine_flush(struct ms_eng *e);
+void ms_engine_send_flush(struct ms_eng *e);
 /* Queue a command line: WIRE (with its CRLF) goes out, SHOWN (taken)
  * is what the report and the live view show. */
 void ms_engine_send_line(struct ms_eng *e, const char *wire, size_t len,
                          char *shown);
+/* The oldest command line still awaiting its reply (engine_send.c):
+ * SHOWN NULL when none (the caller frees SHOWN). */
+struct ms_eng_sent ms_engine_send_pop(struct ms_eng *e);
+/* Forget every command line awaiting a reply (the link closed). */
+void ms_engine_send_clear(struct ms_eng *e);
+/* How ms_engine_expect() works for a caller that judges more itself
+ * (an auth: step, engine_secure.c): bits. */
+enum ms_expect_mode {
+  MS_EXPECT_PLAIN = 0,
+  MS_EXPECT_QUIET = 1u << 0, /* the caller notes the verdict in -v */
+  MS_EXPECT_AUTH = 1u << 1   /* the caller judges the exchange as a
+                                whole: no gate after this reply */
+};
 /* Read and judge one reply for EXPECT-like step ST (IDX in session S).
  * NEXT: the step after it, for the trailing-bytes check (NULL: none).
  * KEEP: if not NULL, receives the reply (the caller frees it; code 0
- * when none was read).  False when the session cannot go on. */
+ * when none was read).  MODE: enum ms_expect_mode.  False when the
+ * session cannot go on. */
 bool ms_engine_expect(struct ms_eng *e, const struct ms_step *st, size_t idx,
-                      const struct ms_step *next, struct ms_reply *keep);
+                      const struct ms_step *next, struct ms_reply *keep,
+                      unsigned mode);
 /* Stop the current session at step ST (issue 12): WHY (taken) says
  * what happened, without the "file:line: " that is added here; ALLOWED
  * when a reply the transcript allows ends it. */
 void ms_engine_diverge(struct ms_eng *e, const struct ms_step *st, char *why,
                        bool allowed);
-/* Connect the current link (engine.c); a failure is an ERROR of step AT
+/* Connect the current link; a failure is an ERROR of step AT
  * (index IDX) and fatal for the transcript.  False when it cannot go on. */
 bool ms_engine_connect(struct ms_eng *e, const struct ms_step *at, size_t idx);
 /* Close the current link and forget what was pending on it. */
@@ -386,8 +399,8 @@ void ms_engine_disconnect(struct ms_eng *e);
 bool ms_engine_send_step(struct ms_eng *e, const struct ms_step *st,
                          size_t idx);
 /* expect: close (step ST, index IDX). */
-void ms_engine_close_step(struct ms_eng *e, const struct ms_step *st,
-                          size_t idx);
+void ms_engine_expect_close(struct ms_eng *e, const struct ms_step *st,
+                            size_t idx);
 
 /* engine_delivery.c: the messages a transcript sends, and the delivery
  * checks that read them back over POP3 (issue 14). */
@@ -405,14 +418,39 @@ void ms_engine_recs_free(struct ms_eng *e);
 bool ms_engine_message(struct ms_eng *e, const struct ms_step *st, size_t idx);
 /* ${nonce}: a new value in BUF (CAP >= 32), unique per run. */
 void ms_engine_nonce(char *buf, size_t cap);
+
+/* engine_vars.c: captured variables and ${name} expansion. */
+/* Every name a capture: of the transcript declares, not yet captured. */
+void ms_engine_vars_declare(struct ms_eng *e);
+/* The overrides a client line is expanded with: the captured variables
+ * (PLACEHOLDER for those not captured, or left out when NULL), then the
+ * -D defines.  Caller frees the array (not the strings). */
+struct ms_var *ms_engine_vars_overrides(const struct ms_eng *e,
+                                        char *placeholder, size_t *n);
+/* ST's wire bytes, or NULL with a reason (taken by the caller) in *WHY. */
+char *ms_engine_vars_wire(struct ms_eng *e, const struct ms_step *st,
+                          size_t *len, char **why);
+/* capture: of EXPECT step ST from reply REP; a regex that does not match
+ * fails the step (the value was promised to later steps). */
+void ms_engine_vars_capture(struct ms_eng *e, const struct ms_step *st,
+                            const struct ms_reply *rep,
+                            struct ms_step_result *r);
+/* Judge REP for ST into R, with captured variables expanded, then its
+ * at_most:/at_least:. */
+void ms_engine_vars_judge(struct ms_eng *e, const struct ms_step *st,
+                          const struct ms_reply *rep, struct ms_step_result *r);
+/* TEXT with ${name} expanded: the values captured so far, -D, vars:
+ * (NULL with ERR). */
+char *ms_engine_vars_expand(const struct ms_eng *e, const char *text, char *err,
+                            size_t errlen);
 /* TEXT with every variable expanded (captures, ${nonce}, -D, suite and
  * transcript vars); NULL with ERR. */
-char *ms_engine_expand_all(const struct ms_eng *e, const char *text, char *err,
-                           size_t errlen);
+char *ms_engine_vars_expand_all(const struct ms_eng *e, const char *text,
+                                char *err, size_t errlen);
 /* RE with every variable's value put in as a literal (ERE metacharacters
  * escaped); NULL with ERR. */
-char *ms_engine_expand_re(const struct ms_eng *e, const char *re, char *err,
-                          size_t errlen);
+char *ms_engine_vars_expand_re(const struct ms_eng *e, const char *re,
+                               char *err, size_t errlen);
 
 /* engine_session.c: the connections and the session entries. */
 void ms_engine_links_init(struct ms_eng *e);
@@ -449,12 +487,9 @@ void ms_engine_gate_dead(struct ms_eng *e, const struct ms_session *s);
 /* Forget the command lines still awaiting a reply (sent in plaintext
  * before TLS: the server must discard them, RFC 3207 §4.2).  Returns
  * them as "'A', 'B'" (caller frees) and their number in *N. */
-char *ms_engine_drop_pending(struct ms_eng *e, size_t *n);
+char *ms_engine_send_drop_pending(struct ms_eng *e, size_t *n);
 /* The seconds to wait for ST's reply. */
 double ms_engine_step_timeout(const struct ms_eng *e, const struct ms_step *st);
-/* ST's TEXT with variables expanded (NULL with ERR). */
-char *ms_engine_expand(const struct ms_eng *e, const char *text, char *err,
-                       size_t errlen);
 
 /* engine_secure.c: TLS and authentication steps.  Each returns false
  * when the session cannot go on. */

@@ -233,7 +233,7 @@ static const struct ms_probe *eng_cached_probe(const struct ms_engine_opts *o,
   /* tls: implicit on a plain HOST:PORT target: this one probes itself. */
   if (!c || t->nrequires == 0 || (t->tls_implicit && !o->target.tls))
     return NULL;
-  struct ms_probe *p = &c->p[t->protocol == MS_PROTO_POP3 ? 1 : 0];
+  struct ms_probe *p = &c->p[t->protocol];
   pthread_mutex_lock(&c->mu);
   if (!p->done)
     ms_engine_probe_tls(o, t->protocol, o->target.host, o->target.port,

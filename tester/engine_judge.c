@@ -17,18 +17,9 @@ const char *ms_engine_code_text(enum ms_protocol proto, int code, char *buf,
                                 size_t len) {
   if (code == 0)
     return "no reply code";
-  if (proto == MS_PROTO_POP3) {
-    switch (code) {
-    case MS_POP3_OK:
-      return "+OK";
-    case MS_POP3_ERR:
-      return "-ERR";
-    case MS_POP3_CONT:
-      return "+";
-    default:
-      break;
-    }
-  }
+  const char *p = ms_proto_ops(proto)->code_pattern(code, buf, len);
+  if (*p)
+    return p;
   snprintf(buf, len, "%d", code);
   return buf;
 }
@@ -204,7 +195,7 @@ void ms_engine_judge(const struct ms_step *s, enum ms_protocol proto,
  * RFC 1939 §3's limit is read as a MUST; every other finding is a MUST. */
 static enum ms_level judge_finding_level(unsigned violation,
                                          enum ms_protocol proto) {
-  if (violation == MS_V_LONG_LINE && proto == MS_PROTO_SMTP)
+  if (violation == MS_V_LONG_LINE && ms_proto_ops(proto)->long_line_should)
     return MS_LEVEL_SHOULD;
   return MS_LEVEL_MUST;
 }

@@ -43,7 +43,7 @@ static void live_line(const struct ms_live *l, const char *color,
  * POP3 as RFC 1939 does. */
 static bool live_rfc821(const struct ms_live *l) {
   return l->conv == MS_CONV_RFC821 ||
-         (l->conv == MS_CONV_NONE && l->proto == MS_PROTO_SMTP);
+         (l->conv == MS_CONV_NONE && ms_proto_ops(l->proto)->rfc821);
 }
 
 void ms_engine_live_client(const struct ms_live *l, const char *bytes,
@@ -72,7 +72,7 @@ void ms_engine_live_server(const struct ms_live *l, const struct ms_reply *r,
   for (size_t i = 0; i < r->nlines; i++)
     live_line(l, color, role, r->lines[i], r->lens[i]);
   /* RFC 1939 §3: the terminating "." is not in LINES; show it. */
-  if (l->proto == MS_PROTO_POP3 && r->multiline &&
+  if (!ms_proto_ops(l->proto)->code_each_line && r->multiline &&
       !(r->violations & (MS_V_TRUNCATED | MS_V_TOO_BIG)))
     live_line(l, color, role, ".", 1);
 }

@@ -28,15 +28,14 @@ void ms_engine_probe_free(struct ms_probe *p) {
 }
 
 void ms_engine_probe_cache_free(struct ms_probe_cache *c) {
-  for (size_t i = 0; i < 2; i++)
+  for (size_t i = 0; i < MS_PROTO_COUNT; i++)
     ms_engine_probe_free(&c->p[i]);
   ms_engine_load_cache_free(&c->loads);
   pthread_mutex_destroy(&c->mu);
 }
 
 static bool probe_ok(enum ms_protocol proto, int code) {
-  return proto == MS_PROTO_POP3 ? code == MS_POP3_OK
-                                : code >= 200 && code < 300;
+  return ms_proto_ops(proto)->reply_class(code) == MS_RC_POS;
 }
 
 /* One exchange of the probe: send LINE (NULL: none, the greeting) and
@@ -74,17 +73,17 @@ static bool probe_step(const struct ms_engine_opts *o, struct ms_conn *c,
 static bool probe_other(enum ms_protocol proto, const struct ms_reply *greet,
                         struct ms_probe *p) {
   const char *g = greet->nlines ? greet->lines[0] : "";
-  bool smtp_like = strlen(g) >= 3 && g[0] >= '1' && g[0] <= '5' &&
-                   g[1] >= '0' && g[1] <= '9' && g[2] >= '0' && g[2] <= '9' &&
-                   (g[3] == ' ' || g[3] == '-' || g[3] == '\0');
-  bool pop3_like = strncmp(g, "+OK", 3) == 0;
-  if (proto == MS_PROTO_POP3 ? !smtp_like : !pop3_like)
+  const struct ms_proto_ops *other = NULL;
+  for (int i = 0; i < MS_PROTO_COUNT && !other; i++)
+    if ((enum ms_protocol)i != proto &&
+        ms_proto_ops((enum ms_protocol)i)->speaks(g))
+      other = ms_proto_ops((enum ms_protocol)i);
+  if (!other)
     return false;
   char *safe = ms_report_text_safe(g, strlen(g) > 60 ? 60 : strlen(g));
   p->other = xasprintf("the server speaks %s (its greeting: %s); this "
                        "transcript is %s",
-                       proto == MS_PROTO_POP3 ? "SMTP" : "POP3", safe,
-                       proto == MS_PROTO_POP3 ? "POP3" : "SMTP");
+                       other->name, safe, ms_proto_ops(proto)->name);
   free(safe);
   return true;
 }
@@ -93,13 +92,16 @@ static bool probe_other(enum ms_protocol proto, const struct ms_reply *greet,
 static bool probe_caps(const struct ms_engine_opts *o, struct ms_conn *c,
                        enum ms_protocol proto, struct ms_reply *out,
                        struct ms_probe *p) {
-  char req[96] = "CAPA\r\n", lit[72];
-  if (proto == MS_PROTO_SMTP) {
+  const struct ms_proto_ops *ops = ms_proto_ops(proto);
+  char req[96], lit[72];
+  snprintf(req, sizeof req, "%s", ops->capa_verb);
+  if (ops->capa_domain) { /* EHLO names the client (RFC 5321 §4.1.1.1) */
     ms_net_local_literal(c->fd, lit, sizeof lit);
-    snprintf(req, sizeof req, "EHLO %s\r\n", lit);
-  } else {
-    ms_reader_expect_multiline(c->rd, true); /* RFC 2449 §5 */
+    snprintf(req, sizeof req, "%s %s", ops->capa_verb, lit);
   }
+  ms_reader_expect_multiline(c->rd, ops->multiline(req)); /* RFC 2449 §5 */
+  size_t n = strlen(req);
+  snprintf(req + n, sizeof req - n, "\r\n");
   return probe_step(o, c, req, out, p);
 }
 
@@ -108,9 +110,8 @@ static bool probe_caps(const struct ms_engine_opts *o, struct ms_conn *c,
 static void probe_starttls(const struct ms_engine_opts *o, struct ms_conn *c,
                            enum ms_protocol proto, const char *host,
                            struct ms_tls_ctx *x, struct ms_probe *p) {
-  bool smtp = proto == MS_PROTO_SMTP;
-  if (!x || !(smtp ? ms_smtp_has_capability(&p->reply, "STARTTLS")
-                   : ms_pop3_has_capability(&p->reply, "STLS")))
+  const struct ms_proto_ops *ops = ms_proto_ops(proto);
+  if (!x || !ops->has_capability(&p->reply, ops->starttls))
     return;
   struct ms_probe scratch = {0};
   struct ms_reply r = {0};
@@ -118,8 +119,9 @@ static void probe_starttls(const struct ms_engine_opts *o, struct ms_conn *c,
   size_t plain;
   enum ms_tls_fail why;
   double tmo = o->timeout > 0 ? o->timeout : 30;
-  if (probe_step(o, c, smtp ? "STARTTLS\r\n" : "STLS\r\n", &r, &scratch) &&
-      probe_ok(proto, r.code) &&
+  char req[16];
+  snprintf(req, sizeof req, "%s\r\n", ops->starttls);
+  if (probe_step(o, c, req, &r, &scratch) && probe_ok(proto, r.code) &&
       ms_engine_conn_tls(c, x, host, tmo, false, o->stop, NULL, &plain, peek,
                          sizeof peek, &why, err, sizeof err) == 0)
     probe_caps(o, c, proto, &p->tls_reply, &scratch);
@@ -186,15 +188,15 @@ void ms_engine_probe(const struct ms_engine_opts *o, enum ms_protocol proto,
 
 static bool probe_has(enum ms_protocol proto, const struct ms_reply *r,
                       const char *req) {
-  return proto == MS_PROTO_POP3 ? ms_pop3_has_capability(r, req)
-                                : ms_smtp_has_capability(r, req);
+  return ms_proto_ops(proto)->has_capability(r, req);
 }
 
 /* POP3 "APOP": no CAPA tag says it (RFC 2449 has none); a server that
  * implements APOP puts a timestamp in its greeting (RFC 1939 §7). */
 static bool probe_apop(const struct ms_transcript *t, const char *req,
                        const struct ms_probe *p, char **why) {
-  if (t->protocol != MS_PROTO_POP3 || !ms_streq_ci(req, "APOP"))
+  if (!ms_streq_ci(req, "APOP") ||
+      !ms_proto_ops(t->protocol)->known_command(req))
     return false;
   char *ts = ms_auth_apop_timestamp(p->greeting);
   if (!ts)
@@ -222,7 +224,7 @@ char *ms_engine_requires_unmet(const struct ms_transcript *t,
         return xasprintf(
             "cannot tell whether the server advertises %s "
             "(%s answered %s)",
-            req + 1, t->protocol == MS_PROTO_POP3 ? "CAPA" : "EHLO",
+            req + 1, ms_proto_ops(t->protocol)->capa_verb,
             ms_engine_code_text(t->protocol, p->reply.code, cbuf, sizeof cbuf));
       }
       if (!probe_has(t->protocol, &p->reply, req + 1))
@@ -237,7 +239,7 @@ char *ms_engine_requires_unmet(const struct ms_transcript *t,
       char cbuf[16];
       return xasprintf(
           "server does not advertise %s (%s answered %s)", req,
-          t->protocol == MS_PROTO_POP3 ? "CAPA" : "EHLO",
+          ms_proto_ops(t->protocol)->capa_verb,
           ms_engine_code_text(t->protocol, p->reply.code, cbuf, sizeof cbuf));
     }
     return xasprintf(

@@ -70,7 +70,7 @@ static char *sec_reason(const struct ms_eng *e, enum ms_tls_fail why,
   if (why == MS_TLS_PLAINTEXT && implicit)
     return xasprintf("%s (a port that starts in plaintext takes -t "
                      "HOST:PORT, without %s://, and a starttls: step)",
-                     err, e->t->protocol == MS_PROTO_POP3 ? "pop3s" : "smtps");
+                     err, ms_proto_ops(e->t->protocol)->tls_scheme);
   return xstrdup(err);
 }
 
@@ -123,7 +123,7 @@ static void sec_plain_before(struct ms_eng *e, struct ms_step_result *r,
  * conforming server: they are forgotten here too (CVE-2011-0411). */
 static void sec_forget(struct ms_eng *e) {
   size_t n = 0;
-  char *names = ms_engine_drop_pending(e, &n);
+  char *names = ms_engine_send_drop_pending(e, &n);
   if (n > 0)
     ms_engine_live_note(&e->live,
                         "%zu command%s sent before TLS must not be answered: "
@@ -165,7 +165,7 @@ static bool sec_refused_injection(struct ms_eng *e, struct ms_step_result *r,
   if (why != MS_TLS_CLOSED || implicit || e->k->fn <= e->k->fhead)
     return false;
   size_t n = 0;
-  char *names = ms_engine_drop_pending(e, &n);
+  char *names = ms_engine_send_drop_pending(e, &n);
   r->verdict = MS_SKIP;
   r->reason = xasprintf("the server closed the connection instead of "
                         "starting TLS, with %zu command%s sent after "
@@ -182,7 +182,7 @@ static bool sec_refused_injection(struct ms_eng *e, struct ms_step_result *r,
 /* The handshake as step ST; false when the connection is unusable. */
 static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
                           size_t idx, bool implicit) {
-  ms_engine_flush(e);
+  ms_engine_send_flush(e);
   struct ms_step_result *r = ms_engine_step(e, st, idx);
   r->expected = xstrdup("<TLS handshake>");
   if (e->stopped) {
@@ -199,8 +199,7 @@ static bool sec_handshake(struct ms_eng *e, const struct ms_step *st,
     return false;
   }
   if (!implicit && e->k->last_code != 0 &&
-      (e->t->protocol == MS_PROTO_POP3 ? e->k->last_code != MS_POP3_OK
-                                       : e->k->last_code / 100 != 2)) {
+      ms_engine_gate_class(e->t->protocol, e->k->last_code) != MS_RC_POS) {
     sec_not_attempted(e, r);
     return false;
   }
@@ -254,10 +253,6 @@ bool ms_engine_secure_implicit(struct ms_eng *e, const struct ms_step *at,
 
 /* ---- SASL --------------------------------------------------------------- */
 
-static bool sec_is_cont(enum ms_protocol proto, int code) {
-  return proto == MS_PROTO_POP3 ? code == MS_POP3_CONT : code == 334;
-}
-
 /* Queue LINE (taken) with its CRLF. */
 static void sec_send(struct ms_eng *e, struct ms_auth_line *l) {
   char *wire = xasprintf("%s\r\n", l->wire);
@@ -277,7 +272,7 @@ static void sec_either(const struct ms_eng *e, const struct ms_step *st,
   out->nlines = 0;
   if (out->pat.n < MS_PAT_MAX) {
     snprintf(out->pat.alt[out->pat.n], sizeof out->pat.alt[0], "%s",
-             e->t->protocol == MS_PROTO_POP3 ? "+" : "334");
+             ms_proto_ops(e->t->protocol)->sasl_cont_pat);
     out->pat.n++;
   }
 }
@@ -329,34 +324,15 @@ static void sec_cancel(struct ms_eng *e, struct ms_step_result *r,
   sec_send(e, &l);
 }
 
-/* What an unexpected final AUTH reply means (RFC 4954 §6, RFC 5034 §6). */
+/* What an unexpected final AUTH reply means (RFC 4954 §6). */
 static void sec_explain(struct ms_eng *e, struct ms_step_result *r) {
-  static const struct {
-    int code;
-    const char *what;
-  } meanings[] = {
-      {535, "the credentials were rejected (RFC 4954 §6)"},
-      {534, "the mechanism is too weak for this server (RFC 4954 §6)"},
-      {538, "this mechanism needs an encrypted connection first (RFC 4954 "
-            "§6)"},
-      {530, "authentication is required first (RFC 4954 §6)"},
-      {454, "temporary authentication failure (RFC 4954 §6)"},
-      {504, "the mechanism is not supported (RFC 4954 §4)"},
-      {503, "AUTH is not allowed now: already authenticated or inside a "
-            "mail transaction (RFC 4954 §4)"},
-      {501, "the exchange was cancelled or a response could not be decoded "
-            "(RFC 4954 §4)"},
-      {235, "authentication succeeded (RFC 4954 §6)"},
-  };
-  if (r->verdict != MS_FAIL || !r->reason || e->t->protocol != MS_PROTO_SMTP)
+  const struct ms_proto_ops *ops = ms_proto_ops(e->t->protocol);
+  const char *what = ops->auth_code_text ? ops->auth_code_text(r->code) : NULL;
+  if (r->verdict != MS_FAIL || !r->reason || !what)
     return;
-  for (size_t i = 0; i < sizeof meanings / sizeof meanings[0]; i++)
-    if (meanings[i].code == r->code) {
-      char *x = xasprintf("%s: %s", r->reason, meanings[i].what);
-      free(r->reason);
-      r->reason = x;
-      return;
-    }
+  char *x = xasprintf("%s: %s", r->reason, what);
+  free(r->reason);
+  r->reason = x;
 }
 
 /* One round: read a reply; answer a challenge.  1 go on, 0 done (final
@@ -369,16 +345,17 @@ static int sec_round(struct ms_eng *e, struct ms_auth *a,
   if (!final_only)
     sec_either(e, st, &either);
   struct ms_reply rep;
-  e->quiet = !final_only; /* the reason is only known once judged again */
+  /* judged here as a whole; a challenge's reason is only known once
+   * judged again */
+  unsigned mode = MS_EXPECT_AUTH | (final_only ? 0 : MS_EXPECT_QUIET);
   bool go_on = ms_engine_expect(e, final_only ? st : &either, idx,
-                                final_only ? next : NULL, &rep);
-  e->quiet = false;
+                                final_only ? next : NULL, &rep, mode);
   if (rep.code == 0 || !go_on) {
     ms_reply_free(&rep);
     return go_on ? 0 : -1;
   }
   enum ms_protocol proto = e->t->protocol;
-  if (!sec_is_cont(proto, rep.code) || *over) {
+  if (!ms_proto_sasl_continues(proto, rep.code) || *over) {
     struct ms_step_result *r = sec_last(e, NULL);
     if (!final_only)
       sec_final(e, st, &rep, r);
@@ -390,9 +367,8 @@ static int sec_round(struct ms_eng *e, struct ms_auth *a,
     return 0;
   }
   /* A challenge where one was allowed is shown as what was expected. */
-  struct ms_step_result *r = sec_last(e, final_only               ? NULL
-                                         : proto == MS_PROTO_POP3 ? "+"
-                                                                  : "334");
+  struct ms_step_result *r =
+      sec_last(e, final_only ? NULL : ms_proto_ops(proto)->sasl_cont_pat);
   struct ms_auth_line l;
   char err[200] = "";
   const char *ch = ms_auth_challenge(proto, rep.nlines ? rep.lines[0] : "");
@@ -414,13 +390,14 @@ static int sec_round(struct ms_eng *e, struct ms_auth *a,
 bool ms_engine_secure_auth(struct ms_eng *e, const struct ms_step *st,
                            size_t idx, const struct ms_step *next) {
   char err[256];
-  /* eng_preflight() expanded each of them once already. */
-  char *user =
-      st->user ? ms_engine_expand(e, st->user, err, sizeof err) : xstrdup("");
-  char *pass =
-      st->pass ? ms_engine_expand(e, st->pass, err, sizeof err) : xstrdup("");
-  char *authz =
-      st->authzid ? ms_engine_expand(e, st->authzid, err, sizeof err) : NULL;
+  /* the preflight (engine.c) expanded each of them once already. */
+  char *user = st->user ? ms_engine_vars_expand(e, st->user, err, sizeof err)
+                        : xstrdup("");
+  char *pass = st->pass ? ms_engine_vars_expand(e, st->pass, err, sizeof err)
+                        : xstrdup("");
+  char *authz = st->authzid
+                    ? ms_engine_vars_expand(e, st->authzid, err, sizeof err)
+                    : NULL;
   struct ms_auth a = {e->t->protocol,   st->mech, st->initial_response,
                       st->cancel,       authz,    user ? user : "",
                       pass ? pass : "", 0,        false};
@@ -430,12 +407,10 @@ bool ms_engine_secure_auth(struct ms_eng *e, const struct ms_step *st,
   bool over = false;
   int k = 1;
   size_t first = e->out->nsteps;
-  e->in_auth = true; /* judged here, as a whole */
   for (int round = 0; k == 1 && round < SEC_MAX_ROUNDS && !e->stopped; round++)
     k = sec_round(e, &a, st, idx, next, &over);
   if (k == 1) /* a server that keeps asking: the last answer was "*" */
     k = sec_round(e, &a, st, idx, next, &over) < 0 ? -1 : 0;
-  e->in_auth = false;
   /* Issue 12: every reply during AUTH gates what follows (RFC 4954 §4):
    * an exchange that ended authenticated where the transcript expects a
    * refusal, or the other way round, leaves the session in a state the
@@ -443,12 +418,11 @@ bool ms_engine_secure_auth(struct ms_eng *e, const struct ms_step *st,
   const struct ms_step_result *r =
       e->out->nsteps > first ? &e->out->steps[e->out->nsteps - 1] : NULL;
   enum ms_protocol proto = e->t->protocol;
+  const struct ms_proto_ops *ops = ms_proto_ops(proto);
   unsigned want =
       st->pat.n ? ms_engine_gate_classes(proto, &st->pat)
-                : ms_engine_gate_class(
-                      proto, st->cancel
-                                 ? (proto == MS_PROTO_POP3 ? MS_POP3_ERR : 501)
-                                 : (proto == MS_PROTO_POP3 ? MS_POP3_OK : 235));
+                : ms_engine_gate_class(proto, st->cancel ? ops->auth_cancel
+                                                         : ops->auth_ok);
   if (k == 0 && r && (r->verdict == MS_FAIL || r->verdict == MS_ERROR) &&
       !(ms_engine_gate_class(proto, r->code) & want)) {
     ms_engine_diverge(e, st, xstrdup(r->reason ? r->reason : "AUTH failed"),
@@ -475,10 +449,10 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
   char *ts = ms_auth_apop_timestamp(e->k->greeting);
   if (ts && st->timestamp) { /* an earlier greeting's: a replay (§7) */
     char terr[256] = "";
-    char *other = ms_engine_expand(e, st->timestamp, terr, sizeof terr);
+    char *other = ms_engine_vars_expand(e, st->timestamp, terr, sizeof terr);
     if (!other) {
       free(ts);
-      ms_engine_flush(e);
+      ms_engine_send_flush(e);
       ms_engine_error(ms_engine_step(e, st, idx), xstrdup(terr));
       return false;
     }
@@ -486,7 +460,7 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
     ts = other;
   }
   if (!ts) { /* like an unmet requires: */
-    ms_engine_flush(e);
+    ms_engine_send_flush(e);
     struct ms_step_result *r = ms_engine_step(e, st, idx);
     r->sent = xstrdup("APOP");
     r->expected = ms_engine_expected_text(st);
@@ -498,8 +472,8 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
     ms_engine_live_note(&e->live, "SKIP: %s", r->reason);
     return false;
   }
-  char *user = ms_engine_expand(e, st->user, err, sizeof err);
-  char *secret = ms_engine_expand(e, st->pass, err, sizeof err);
+  char *user = ms_engine_vars_expand(e, st->user, err, sizeof err);
+  char *secret = ms_engine_vars_expand(e, st->pass, err, sizeof err);
   char digest[MS_APOP_HEX_LEN + 1];
   bool ok = user && secret && ms_apop_digest(ts, secret, digest) == 0;
   if (secret)
@@ -507,7 +481,7 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
   free(secret);
   free(ts);
   if (!ok) {
-    ms_engine_flush(e);
+    ms_engine_send_flush(e);
     struct ms_step_result *r = ms_engine_step(e, st, idx);
     ms_engine_error(r, xstrdup("cannot compute the APOP digest (MD5 is not "
                                "available)"));
@@ -519,5 +493,5 @@ bool ms_engine_secure_apop(struct ms_eng *e, const struct ms_step *st,
                       xasprintf("APOP %s " MS_SECRET_SHOWN, user));
   free(wire);
   free(user);
-  return ms_engine_expect(e, st, idx, next, NULL);
+  return ms_engine_expect(e, st, idx, next, NULL, MS_EXPECT_PLAIN);
 }

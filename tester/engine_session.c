@@ -70,7 +70,7 @@ static const struct ms_step *sess_next(const struct ms_session *s, size_t idx) {
 
 static void sess_meta(struct ms_eng *e, const struct ms_step *st, size_t idx) {
   const char *m = st->meta ? st->meta : "";
-  ms_engine_flush(e);
+  ms_engine_send_flush(e);
   if (ms_prefix_ci(m, "close connection")) {
     ms_engine_live_note(&e->live, "the client closes the connection");
     ms_engine_disconnect(e);
@@ -82,7 +82,7 @@ static void sess_meta(struct ms_eng *e, const struct ms_step *st, size_t idx) {
 }
 
 static void sess_pause(struct ms_eng *e, double secs) {
-  ms_engine_flush(e);
+  ms_engine_send_flush(e);
   double end = ms_now() + secs;
   if (e->deadline > 0 && e->deadline < end)
     end = e->deadline;
@@ -109,7 +109,7 @@ static bool sess_step(struct ms_eng *e, const struct ms_session *s, size_t i) {
   case MS_STEP_SEND:
     return e->k->conn.fd < 0 || ms_engine_send_step(e, st, i);
   case MS_STEP_EXPECT:
-    return ms_engine_expect(e, st, i, sess_next(s, i), NULL);
+    return ms_engine_expect(e, st, i, sess_next(s, i), NULL, MS_EXPECT_PLAIN);
   case MS_STEP_TLS:
     return ms_engine_secure_tls(e, st, i);
   case MS_STEP_AUTH:
@@ -117,7 +117,7 @@ static bool sess_step(struct ms_eng *e, const struct ms_session *s, size_t i) {
   case MS_STEP_APOP:
     return ms_engine_secure_apop(e, st, i, sess_next(s, i));
   case MS_STEP_CLOSE:
-    ms_engine_close_step(e, st, i);
+    ms_engine_expect_close(e, st, i);
     return false;
   case MS_STEP_META:
     sess_meta(e, st, i);
@@ -175,13 +175,13 @@ void ms_engine_session(struct ms_eng *e, size_t si) {
   for (size_t i = 0; i < s->nsteps && !e->stopped && !e->fatal; i++)
     if (!sess_step(e, s, i)) {
       ms_engine_gate_record(e, s, i);
-      ms_engine_flush(e);
+      ms_engine_send_flush(e);
       ms_engine_disconnect(e);
       return;
     }
   /* What this entry sent goes out now; replies still owed wait for the
    * entry that continues the connection (keep_open:). */
-  ms_engine_flush(e);
+  ms_engine_send_flush(e);
   if (!s->keep_open || e->stopped || e->fatal)
     ms_engine_disconnect(e);
 }

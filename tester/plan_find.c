@@ -184,7 +184,5 @@ char *ms_plan_find_where(void) {
  * test).  POP3: rfc1939 last, since its last transcript (update-deletes)
  * empties the maildrop that pop3-capa's transcripts read. */
 const char *const *ms_plan_default_suites(enum ms_protocol proto) {
-  static const char *const smtp[] = {"rfc5321", "esmtp", NULL};
-  static const char *const pop3[] = {"pop3-capa", "rfc1939", NULL};
-  return proto == MS_PROTO_POP3 ? pop3 : smtp;
+  return ms_proto_ops(proto)->default_suites;
 }

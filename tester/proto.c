@@ -169,10 +169,33 @@ bool ms_proto_reply_prefix(enum ms_protocol proto, const char *line,
   return true;
 }
 
+/* ---- the tables of operations ------------------------------------------ */
+
+const struct ms_proto_ops *ms_proto_ops(enum ms_protocol proto) {
+  static const struct ms_proto_ops *const ops[MS_PROTO_COUNT] = {
+      [MS_PROTO_SMTP] = &ms_smtp_ops, [MS_PROTO_POP3] = &ms_pop3_ops};
+  return (unsigned)proto < MS_PROTO_COUNT ? ops[proto] : &ms_smtp_ops;
+}
+
+const struct ms_proto_ops *ms_proto_ops_by_key(const char *key) {
+  for (int p = 0; p < MS_PROTO_COUNT; p++)
+    if (strcasecmp(key, ms_proto_ops((enum ms_protocol)p)->key) == 0)
+      return ms_proto_ops((enum ms_protocol)p);
+  return NULL;
+}
+
 /* ---- credentials and SASL ------------------------------------------------ */
 
 bool ms_proto_sasl_continues(enum ms_protocol proto, int code) {
-  return proto == MS_PROTO_POP3 ? code == MS_POP3_CONT : code == 334;
+  return code == ms_proto_ops(proto)->sasl_cont;
+}
+
+bool ms_proto_secret_verb(const char *line) {
+  static const char *const verbs[] = {"PASS ", "APOP ", "AUTH "};
+  for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+    if (strncasecmp(line, verbs[i], strlen(verbs[i])) == 0)
+      return true;
+  return false;
 }
 
 static bool proto_word(const char *line, size_t n, int w, bool rest,

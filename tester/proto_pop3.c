@@ -4,6 +4,7 @@
 #include "mailspec/proto.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,3 +132,80 @@ bool ms_pop3_has_capability(const struct ms_reply *capa, const char *cap) {
       return true;
   return false;
 }
+
+/* ---- the table of operations ------------------------------------------- */
+
+/* RFC 1939 §3 status indicators, RFC 5034 §4 continuation. */
+static unsigned pop3_reply_class(int code) {
+  return code == MS_POP3_OK     ? MS_RC_POS
+         : code == MS_POP3_CONT ? MS_RC_INTER
+         : code == MS_POP3_ERR  ? MS_RC_NEG
+                                : MS_RC_NONE;
+}
+
+static unsigned pop3_pattern_class(const char *a) {
+  return strcmp(a, "+OK") == 0 ? MS_RC_POS
+         : strcmp(a, "+") == 0 ? MS_RC_INTER
+                               : MS_RC_NEG;
+}
+
+static const char *pop3_code_pattern(int code, char *buf, size_t len) {
+  (void)buf;
+  (void)len;
+  return code == MS_POP3_OK     ? "+OK"
+         : code == MS_POP3_ERR  ? "-ERR"
+         : code == MS_POP3_CONT ? "+"
+                                : "";
+}
+
+static bool pop3_speaks(const char *g) {
+  return strncmp(g, "+OK", 3) == 0;
+}
+
+/* rfc1939 last: its last transcript (update-deletes) empties the
+ * maildrop that pop3-capa's transcripts read. */
+static const char *const pop3_default_suites[] = {"pop3-capa", "rfc1939", NULL};
+
+const struct ms_proto_ops ms_pop3_ops = {
+    .proto = MS_PROTO_POP3,
+    .name = "POP3",
+    .a_name = "a POP3",
+    .key = "pop3",
+    .core_rfc = "rfc1939",
+    .scheme = "pop3",
+    .tls_scheme = "pop3s",
+    .port = "110",
+    .tls_port = "995",
+    .serve_listen = "127.0.0.1:2110",
+    .idle_s = 600.0,
+    .capa_verb = "CAPA",
+    .capa_domain = false,
+    .starttls = "STLS",
+    .auth = "AUTH",
+    .ready_pat = "+OK",
+    .sasl_cont = MS_POP3_CONT,
+    .sasl_cont_pat = "+",
+    .auth_ok = MS_POP3_OK,
+    .auth_cancel = MS_POP3_ERR,
+    .auth_ok_pat = "+OK",
+    .auth_cancel_pat = "-ERR",
+    .alts_example = "+OK|-ERR",
+    .default_suites = pop3_default_suites,
+    .code_each_line = false,
+    .raw_after_inter = false,
+    .rfc821 = false,
+    .utf8_replies = false,
+    .long_line_should = false,
+    .reply_class = pop3_reply_class,
+    .pattern_class = pop3_pattern_class,
+    .code_pattern = pop3_code_pattern,
+    .multiline = ms_pop3_multiline,
+    .is_data = NULL,
+    .is_bdat = NULL,
+    .known_command = ms_pop3_known_command,
+    .command_info = ms_pop3_command_info,
+    .commands = ms_pop3_commands,
+    .has_capability = ms_pop3_has_capability,
+    .speaks = pop3_speaks,
+    .auth_code_text = NULL,
+};

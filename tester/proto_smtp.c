@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -319,3 +320,114 @@ bool ms_smtp_has_capability(const struct ms_reply *ehlo, const char *cap) {
       return true;
   return false;
 }
+
+/* ---- the table of operations ------------------------------------------- */
+
+/* RFC 5321 §4.2.1: the first digit is the class. */
+static unsigned smtp_reply_class(int code) {
+  if (code < 100 || code > 599)
+    return MS_RC_NONE;
+  return code / 100 == 2   ? MS_RC_POS
+         : code / 100 == 3 ? MS_RC_INTER
+                           : MS_RC_NEG;
+}
+
+/* "2xx", "250": by the first digit; "xxx" accepts every class. */
+static unsigned smtp_pattern_class(const char *a) {
+  return a[0] == 'x'   ? (MS_RC_POS | MS_RC_INTER | MS_RC_NEG)
+         : a[0] == '2' ? MS_RC_POS
+         : a[0] == '3' ? MS_RC_INTER
+                       : MS_RC_NEG;
+}
+
+static const char *smtp_code_pattern(int code, char *buf, size_t len) {
+  if (code < 100 || code > 599)
+    return "";
+  snprintf(buf, len, "%03d", code);
+  return buf;
+}
+
+/* SMTP replies say themselves whether they go on ("250-"). */
+static bool smtp_multiline(const char *line) {
+  (void)line;
+  return false;
+}
+
+/* A first line shaped as a reply: a code of class 1-5, then " ", "-" or
+ * the end (RFC 5321 §4.2). */
+static bool smtp_speaks(const char *g) {
+  return strlen(g) >= 3 && g[0] >= '1' && g[0] <= '5' && g[1] >= '0' &&
+         g[1] <= '9' && g[2] >= '0' && g[2] <= '9' &&
+         (g[3] == ' ' || g[3] == '-' || g[3] == '\0');
+}
+
+/* What an unexpected final AUTH reply means (RFC 4954 §4, §6). */
+static const char *smtp_auth_code_text(int code) {
+  static const struct {
+    int code;
+    const char *what;
+  } meanings[] = {
+      {535, "the credentials were rejected (RFC 4954 §6)"},
+      {534, "the mechanism is too weak for this server (RFC 4954 §6)"},
+      {538, "this mechanism needs an encrypted connection first (RFC 4954 "
+            "§6)"},
+      {530, "authentication is required first (RFC 4954 §6)"},
+      {454, "temporary authentication failure (RFC 4954 §6)"},
+      {504, "the mechanism is not supported (RFC 4954 §4)"},
+      {503, "AUTH is not allowed now: already authenticated or inside a "
+            "mail transaction (RFC 4954 §4)"},
+      {501, "the exchange was cancelled or a response could not be decoded "
+            "(RFC 4954 §4)"},
+      {235, "authentication succeeded (RFC 4954 §6)"},
+  };
+  for (size_t i = 0; i < sizeof meanings / sizeof meanings[0]; i++)
+    if (meanings[i].code == code)
+      return meanings[i].what;
+  return NULL;
+}
+
+static const char *const smtp_default_suites[] = {"rfc5321", "esmtp", NULL};
+
+const struct ms_proto_ops ms_smtp_ops = {
+    .proto = MS_PROTO_SMTP,
+    .name = "SMTP",
+    .a_name = "an SMTP",
+    .key = "smtp",
+    .core_rfc = "rfc5321",
+    .scheme = "smtp",
+    .tls_scheme = "smtps",
+    .port = "25",
+    .tls_port = "465",
+    .serve_listen = "127.0.0.1:2525",
+    .idle_s = 300.0,
+    .capa_verb = "EHLO",
+    .capa_domain = true,
+    .starttls = "STARTTLS",
+    .auth = "AUTH",
+    .ready_pat = "220",
+    .sasl_cont = 334,
+    .sasl_cont_pat = "334",
+    .auth_ok = 235,
+    .auth_cancel = 501,
+    .auth_ok_pat = "235",
+    .auth_cancel_pat = "501",
+    .alts_example = "250|251",
+    .default_suites = smtp_default_suites,
+    .code_each_line = true,
+    .raw_after_inter = true,
+    .rfc821 = true,
+    .utf8_replies = true,
+    .long_line_should = true,
+    .reply_class = smtp_reply_class,
+    .pattern_class = smtp_pattern_class,
+    .code_pattern = smtp_code_pattern,
+    .multiline = smtp_multiline,
+    .is_data = ms_smtp_is_data,
+    .is_bdat = ms_smtp_is_bdat,
+    .known_command = ms_smtp_known_command,
+    .command_info = ms_smtp_command_info,
+    .commands = ms_smtp_commands,
+    .has_capability = ms_smtp_has_capability,
+    .speaks = smtp_speaks,
+    .auth_code_text = smtp_auth_code_text,
+};

@@ -321,17 +321,38 @@ static enum reply_state reply_pop3_line(struct ms_reader *r) {
   return reply_store(r, off) ? REPLY_READING : REPLY_ERROR;
 }
 
-/* A complete line (or the partial last one at EOF). */
+/* The first line's code: SMTP's, without the "final" flag. */
+static int reply_smtp_first(const char *s, size_t n, unsigned *v) {
+  bool final;
+  return reply_smtp_code(s, n, v, &final);
+}
+
+/* Each protocol's reply syntax: how a line is read (RFC 5321 §4.2.1,
+ * RFC 1939 §3), and where the code of a reply cut short is. */
+struct reply_syntax {
+  enum reply_state (*line)(struct ms_reader *r);
+  int (*first_code)(const char *s, size_t n, unsigned *v);
+};
+
+static const struct reply_syntax *reply_syntax(const struct ms_reader *r) {
+  static const struct reply_syntax syn[MS_PROTO_COUNT] = {
+      [MS_PROTO_SMTP] = {reply_smtp_line, reply_smtp_first},
+      [MS_PROTO_POP3] = {reply_pop3_line, reply_pop3_status},
+  };
+  return &syn[(unsigned)r->proto < MS_PROTO_COUNT ? r->proto : 0];
+}
+
+/* A complete line (or the partial last one at EOF).  Only POP3 content
+ * is ever IN_BODY. */
 static enum reply_state reply_line_done(struct ms_reader *r) {
-  bool body = r->proto == MS_PROTO_POP3 && r->in_body;
+  bool body = r->in_body;
   size_t max = body ? REPLY_BODY_TEXT_MAX : REPLY_TEXT_MAX;
   if (r->octets > max)
     r->line_v |= MS_V_LONG_LINE;
   if (body)
     r->line_v &= ~(unsigned)MS_V_8BIT; /* message text may be 8BITMIME */
   r->cur.violations |= r->line_v;
-  enum reply_state st =
-      r->proto == MS_PROTO_POP3 ? reply_pop3_line(r) : reply_smtp_line(r);
+  enum reply_state st = reply_syntax(r)->line(r);
   reply_line_reset(r);
   return st;
 }
@@ -352,13 +373,10 @@ static int reply_cut_code(struct ms_reader *r) {
   struct ms_reply *c = &r->cur;
   if (c->code != 0 || c->nlines == 0)
     return c->code;
-  if (r->proto == MS_PROTO_SMTP && r->cont_code != 0)
+  if (r->cont_code != 0) /* SMTP's "220-" lines */
     return r->cont_code;
   unsigned v = 0;
-  bool final;
-  if (r->proto == MS_PROTO_POP3)
-    return reply_pop3_status(c->lines[0], c->lens[0], &v);
-  return reply_smtp_code(c->lines[0], c->lens[0], &v, &final);
+  return reply_syntax(r)->first_code(c->lines[0], c->lens[0], &v);
 }
 
 /* Reading stopped at a size limit: keep the partial line (its first
@@ -367,7 +385,7 @@ static void reply_cut(struct ms_reader *r) {
   struct ms_reply *c = &r->cur;
   c->violations |= MS_V_TOO_BIG;
   if ((r->len > 0 || r->octets > 0) && c->nlines < r->lim.max_lines) {
-    bool body = r->proto == MS_PROTO_POP3 && r->in_body;
+    bool body = r->in_body;
     size_t max = body ? REPLY_BODY_TEXT_MAX : REPLY_TEXT_MAX;
     if (r->octets > max)
       r->line_v |= MS_V_LONG_LINE;
@@ -376,7 +394,7 @@ static void reply_cut(struct ms_reader *r) {
   }
   reply_line_reset(r);
   c->code = reply_cut_code(r);
-  if (r->proto == MS_PROTO_SMTP)
+  if (ms_proto_ops(r->proto)->code_each_line)
     c->multiline = c->nlines > 1;
 }
 
@@ -432,7 +450,7 @@ enum ms_read_status ms_reader_eof(struct ms_reader *r) {
   }
   /* No final line: the last line read gives the code (best effort). */
   struct ms_reply *c = &r->cur;
-  if (r->proto == MS_PROTO_SMTP && c->nlines > 0 && c->code == 0) {
+  if (ms_proto_ops(r->proto)->code_each_line && c->nlines > 0 && c->code == 0) {
     bool final;
     unsigned v = 0;
     c->code = reply_smtp_code(c->lines[c->nlines - 1], c->lens[c->nlines - 1],

@@ -123,8 +123,7 @@ static bool script_positive(enum ms_protocol proto,
   if (p->n == 0)
     return false;
   for (int i = 0; i < p->n; i++)
-    if (proto == MS_PROTO_POP3 ? strcmp(p->alt[i], "+OK") != 0
-                               : p->alt[i][0] != '2')
+    if (ms_proto_ops(proto)->pattern_class(p->alt[i]) != MS_RC_POS)
       return false;
   return true;
 }
@@ -197,11 +196,12 @@ void ms_script_reply_start(struct ms_script *s, int line, int col) {
 
 void ms_script_expected(struct ms_script *s, const struct ms_pattern *p,
                         int line) {
-  if (s->proto != MS_PROTO_SMTP || p->n == 0)
+  const struct ms_proto_ops *ops = ms_proto_ops(s->proto);
+  if (!ops->raw_after_inter || p->n == 0)
     return;
   bool inter = false, d354 = false;
   for (int i = 0; i < p->n; i++) {
-    inter = inter || p->alt[i][0] == '3';
+    inter = inter || ops->pattern_class(p->alt[i]) == MS_RC_INTER;
     d354 = d354 || strcmp(p->alt[i], "354") == 0;
   }
   if (!inter)
@@ -219,7 +219,7 @@ void ms_script_expected(struct ms_script *s, const struct ms_pattern *p,
  * command, alone on its line? */
 static bool script_is_starttls(enum ms_protocol proto, const char *text,
                                size_t len) {
-  const char *verb = proto == MS_PROTO_POP3 ? "STLS" : "STARTTLS";
+  const char *verb = ms_proto_ops(proto)->starttls;
   size_t n = strlen(verb);
   while (len > n && (text[len - 1] == ' ' || text[len - 1] == '\t'))
     len--;
@@ -322,9 +322,8 @@ static int script_line_pattern(struct ms_script *s, const char *text,
     ms_diags_add(s->d, false, s->file, line, col,
                  "alternatives such as %s are written in steps: form (- "
                  "%s %s); a script line carries one reply indicator",
-                 s->proto == MS_PROTO_POP3 ? "+OK|-ERR" : "250|251",
-                 script_server_role(s),
-                 s->proto == MS_PROTO_POP3 ? "+OK|-ERR" : "250|251");
+                 ms_proto_ops(s->proto)->alts_example, script_server_role(s),
+                 ms_proto_ops(s->proto)->alts_example);
     return -1;
   }
   memcpy(pat, text, plen);
@@ -470,7 +469,7 @@ void ms_script_continue(struct ms_script *s, const char *text, size_t len,
     return;
   case MS_SCRIPT_PREV_SERVER:
     joined = xmemdup(text, len);
-    if (s->proto == MS_PROTO_SMTP &&
+    if (ms_proto_ops(s->proto)->code_each_line &&
         ms_proto_reply_prefix(s->proto, joined, NULL, NULL)) {
       /* "R: 250-a" / "     250 b": the next line of the same reply */
       ms_script_server(s, text, len, line, col, false);

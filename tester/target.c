@@ -63,19 +63,6 @@ static bool target_v6_ok(const char *h, size_t n) {
 static int target_hostport(struct ms_target *t, const char *whole,
                            const char *text, char *err, size_t errlen);
 
-/* The URL schemes: name, protocol, implicit TLS, default port. */
-static const struct {
-  const char *scheme;
-  enum ms_protocol proto;
-  bool tls;
-  const char *port;
-} target_schemes[] = {
-    {"smtp", MS_PROTO_SMTP, false, "25"},
-    {"smtps", MS_PROTO_SMTP, true, "465"},
-    {"pop3", MS_PROTO_POP3, false, "110"},
-    {"pop3s", MS_PROTO_POP3, true, "995"},
-};
-
 /* "scheme://HOST[:PORT]": the scheme's facts into T, *REST after "//",
  * *DPORT its default port.  0 when TEXT is no URL, 1 when it is, -1
  * for an unknown scheme. */
@@ -85,16 +72,20 @@ static int target_scheme(struct ms_target *t, const char *text,
   if (!sep)
     return 0;
   size_t n = (size_t)(sep - text);
-  for (size_t i = 0; i < sizeof target_schemes / sizeof target_schemes[0]; i++)
-    if (strlen(target_schemes[i].scheme) == n &&
-        strncasecmp(text, target_schemes[i].scheme, n) == 0) {
+  /* Each protocol's schemes: plain, then implicit TLS. */
+  for (int i = 0; i < 2 * MS_PROTO_COUNT; i++) {
+    const struct ms_proto_ops *ops = ms_proto_ops((enum ms_protocol)(i / 2));
+    bool tls = i % 2 == 1;
+    const char *scheme = tls ? ops->tls_scheme : ops->scheme;
+    if (strlen(scheme) == n && strncasecmp(text, scheme, n) == 0) {
       t->has_proto = true;
-      t->proto = target_schemes[i].proto;
-      t->tls = target_schemes[i].tls;
-      *dport = target_schemes[i].port;
+      t->proto = ops->proto;
+      t->tls = tls;
+      *dport = tls ? ops->tls_port : ops->port;
       *rest = sep + 3;
       return 1;
     }
+  }
   return -1;
 }
 

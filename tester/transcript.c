@@ -65,10 +65,9 @@ static void tr_protocol(struct tload *L, const struct ms_ynode *k,
   const char *s = tr_scalar(L, k, v);
   if (!s)
     return;
-  if (tr_ieq(s, "smtp"))
-    L->t->protocol = MS_PROTO_SMTP;
-  else if (tr_ieq(s, "pop3"))
-    L->t->protocol = MS_PROTO_POP3;
+  const struct ms_proto_ops *ops = ms_proto_ops_by_key(s);
+  if (ops)
+    L->t->protocol = ops->proto;
   else
     tr_err(L, v, "unknown protocol \"%s\": smtp or pop3", s);
 }

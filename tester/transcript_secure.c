@@ -168,11 +168,11 @@ void ms_transcript_secure_starttls(struct ms_script *s,
   }
   if (m && !secure_keys(s, "starttls", m, "expect text timeout"))
     return;
-  bool pop3 = s->proto == MS_PROTO_POP3;
-  const char *verb = pop3 ? "STLS" : "STARTTLS";
+  const struct ms_proto_ops *ops = ms_proto_ops(s->proto);
+  const char *verb = ops->starttls;
   struct ms_step tmp;
   memset(&tmp, 0, sizeof tmp);
-  if (!secure_reply_opts(s, m, pop3 ? "+OK" : "220", &tmp)) {
+  if (!secure_reply_opts(s, m, ops->ready_pat, &tmp)) {
     secure_clear(&tmp);
     return;
   }
@@ -188,7 +188,7 @@ void ms_transcript_secure_starttls(struct ms_script *s,
    * negative one allowed too, {expect: "220|503"}, the engine SKIPs the
    * rest of the session when it comes). */
   for (int i = 0; i < tmp.pat.n; i++)
-    if (pop3 ? strcmp(tmp.pat.alt[i], "+OK") == 0 : tmp.pat.alt[i][0] == '2') {
+    if (ops->pattern_class(tmp.pat.alt[i]) == MS_RC_POS) {
       ms_script_tls(s, item->line, item->col);
       break;
     }
@@ -280,9 +280,8 @@ void ms_transcript_secure_auth(struct ms_script *s, const struct ms_ynode *item,
                "-D pass=env:NAME keeps the password out of the file)");
     return;
   }
-  bool pop3 = s->proto == MS_PROTO_POP3;
-  const char *def =
-      st.cancel ? (pop3 ? "-ERR" : "501") : (pop3 ? "+OK" : "235");
+  const struct ms_proto_ops *ops = ms_proto_ops(s->proto);
+  const char *def = st.cancel ? ops->auth_cancel_pat : ops->auth_ok_pat;
   if (!secure_reply_opts(s, v, def, &st)) {
     secure_clear(&st);
     return;
@@ -304,7 +303,7 @@ void ms_transcript_secure_auth(struct ms_script *s, const struct ms_ynode *item,
  * earlier one: RFC 1939 §7's replay protection). */
 void ms_transcript_secure_apop(struct ms_script *s, const struct ms_ynode *item,
                                const struct ms_ynode *v) {
-  if (s->proto != MS_PROTO_POP3) {
+  if (!ms_proto_ops(s->proto)->known_command("APOP")) {
     secure_err(s, item,
                "apop: is a POP3 command (RFC 1939 §7): set "
                "protocol: pop3");

@@ -146,4 +146,96 @@ size_t ms_pop3_capa_tags(const struct ms_reply *r, char ***out);
 /* POP3: does the CAPA reply list CAP ("TOP", "SASL PLAIN", "STLS")? */
 bool ms_pop3_has_capability(const struct ms_reply *capa, const char *cap);
 
+/* ---- One table of operations per protocol (tester/proto_smtp.c,
+ * tester/proto_pop3.c), in the spirit of curl's SASLproto: every fact
+ * that differs between SMTP and POP3, so that the rest of the code asks
+ * the table instead of branching on the protocol. ------------------- */
+#define MS_PROTO_COUNT 2
+
+/* What state a reply leaves the server in: positive (2xx, +OK),
+ * intermediate (3xx, POP3 "+": mail data or a SASL response is due) or
+ * negative (4xx, 5xx, -ERR).  RFC 5321 §4.2.1, RFC 1939 §3, RFC 5034 §4.
+ * A pattern alternative may have several ("xxx"). */
+enum ms_reply_class {
+  MS_RC_NONE = 0,
+  MS_RC_POS = 1u << 0,
+  MS_RC_INTER = 1u << 1,
+  MS_RC_NEG = 1u << 2
+};
+
+struct ms_proto_ops {
+  enum ms_protocol proto;
+  const char *name;     /* "SMTP", "POP3" */
+  const char *a_name;   /* "an SMTP", "a POP3" */
+  const char *key;      /* "smtp", "pop3": protocol: keys, reports */
+  const char *core_rfc; /* "rfc5321", "rfc1939": the core suite's name */
+  /* URL schemes and default ports: plain and implicit TLS (RFC 8314
+   * §7.3: 465 submissions, 995 pop3s). */
+  const char *scheme, *tls_scheme;
+  const char *port, *tls_port;
+  const char *serve_listen; /* default address of `mailspec serve` */
+  double idle_s;            /* a server's idle timeout (RFC 5321
+                               §4.5.3.2.7: 5 min; RFC 1939 §3: 10 min) */
+  /* Verbs: the capability request (EHLO, RFC 5321 §4.1.1.1, with the
+   * client's domain; CAPA, RFC 2449 §5), STARTTLS (RFC 3207) or STLS
+   * (RFC 2595 §4), AUTH (RFC 4954, RFC 5034). */
+  const char *capa_verb;
+  bool capa_domain; /* the capability request names the client */
+  const char *starttls;
+  const char *auth;
+  /* The reply that greets, and that lets TLS begin ("220", "+OK"). */
+  const char *ready_pat;
+  /* SASL: the continuation (334, "+ ") and the final replies that an
+   * exchange ends with when it succeeds or is cancelled. */
+  int sasl_cont;
+  const char *sasl_cont_pat;
+  int auth_ok, auth_cancel;
+  const char *auth_ok_pat, *auth_cancel_pat;
+  /* Alternatives as a transcript writes them ("250|251"). */
+  const char *alts_example;
+  /* The suites `mailspec run` runs when given no PATH. */
+  const char *const *default_suites;
+  /* Every line of a reply carries its code (RFC 5321 §4.2.1); POP3 has
+   * a status line, then content ended by "." (RFC 1939 §3). */
+  bool code_each_line;
+  /* After an intermediate reply (354, 334) the client's next lines are
+   * raw data, not commands (RFC 5321 §4.1.1.4, RFC 4954 §4). */
+  bool raw_after_inter;
+  /* RFC 821's roles (S: client, R: server) exist, and are the default. */
+  bool rfc821;
+  /* Replies may carry UTF-8 after SMTPUTF8 (RFC 6531 §3.7.4). */
+  bool utf8_replies;
+  /* An over-long reply line breaks a SHOULD (RFC 5321 §4.5.3.1.5),
+   * not a MUST (RFC 1939 §3). */
+  bool long_line_should;
+
+  unsigned (*reply_class)(int code);          /* enum ms_reply_class */
+  unsigned (*pattern_class)(const char *alt); /* one alternative */
+  /* CODE as a pattern writes it ("250", "+OK"); "" when it has none. */
+  const char *(*code_pattern)(int code, char *buf, size_t len);
+  /* Is the response to command LINE multi-line when positive? */
+  bool (*multiline)(const char *line);
+  /* DATA and BDAT (RFC 5321 §4.1.1.4, RFC 3030): NULL in POP3. */
+  bool (*is_data)(const char *line);
+  bool (*is_bdat)(const char *line, size_t *len, bool *last);
+  bool (*known_command)(const char *line);
+  const struct ms_proto_command *(*command_info)(const char *line);
+  const struct ms_proto_command *(*commands)(size_t *n);
+  bool (*has_capability)(const struct ms_reply *r, const char *cap);
+  /* Does first server line LINE show that a server speaks this
+   * protocol (a reply-shaped line; "+OK")? */
+  bool (*speaks)(const char *line);
+  /* What an AUTH reply code means (RFC 4954 §4, §6), or NULL. */
+  const char *(*auth_code_text)(int code);
+};
+
+extern const struct ms_proto_ops ms_smtp_ops, ms_pop3_ops;
+/* The table of PROTO. */
+const struct ms_proto_ops *ms_proto_ops(enum ms_protocol proto);
+/* The table whose key is KEY ("smtp", "pop3", any case), or NULL. */
+const struct ms_proto_ops *ms_proto_ops_by_key(const char *key);
+/* Does command LINE carry a secret in its arguments (PASS, APOP, AUTH:
+ * RFC 1939 §7, RFC 4954 §4, RFC 5034 §4)?  Whatever the protocol. */
+bool ms_proto_secret_verb(const char *line);
+
 #endif

@@ -314,19 +314,20 @@ static bool replay_probe(struct replay_args *a, enum ms_protocol *proto,
     *proto = g->proto;
     return true;
   }
-  bool smtp = false, pop3 = false;
-  for (size_t i = 0; i < a->map.n; i++) {
-    pop3 = pop3 || a->map.v[i].proto == MS_PROTO_POP3;
-    smtp = smtp || a->map.v[i].proto == MS_PROTO_SMTP;
-  }
+  bool seen[MS_PROTO_COUNT] = {false};
+  for (size_t i = 0; i < a->map.n; i++)
+    seen[a->map.v[i].proto] = true;
   char greet[128];
   if (!ms_replay_greeting(g->host, g->port, a->eo.timeout, a->eo.stop, proto,
                           greet, sizeof greet))
     return false;
-  if ((*proto == MS_PROTO_SMTP && !pop3) || (*proto == MS_PROTO_POP3 && !smtp))
+  const char *other = NULL; /* a session of another protocol */
+  for (int p = 0; p < MS_PROTO_COUNT; p++)
+    if (seen[p] && (enum ms_protocol)p != *proto)
+      other = ms_proto_ops((enum ms_protocol)p)->name;
+  if (!other)
     return true; /* every session is of the target's protocol */
-  const char *is = *proto == MS_PROTO_POP3 ? "POP3" : "SMTP";
-  const char *other = *proto == MS_PROTO_POP3 ? "SMTP" : "POP3";
+  const char *is = ms_proto_ops(*proto)->name;
   *why = xasprintf("the server at %s speaks %s (its greeting: %s); this "
                    "session is %s: not replayed against it",
                    a->target, is, greet, other);

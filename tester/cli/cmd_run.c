@@ -292,7 +292,7 @@ static void run_default_paths(struct run_args *a, const char *target) {
   fprintf(stderr,
           "mailspec run: no PATH given: running the default %s "
           "suites for %s:",
-          proto == MS_PROTO_POP3 ? "POP3" : "SMTP", target);
+          ms_proto_ops(proto)->name, target);
   for (size_t i = 0; i < n; i++)
     fprintf(stderr, " %s", names[i]);
   fprintf(stderr, "%s\n",

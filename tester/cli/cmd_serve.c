@@ -118,19 +118,22 @@ static int serve_bad(const char *fmt, ...) {
   return MS_EXIT_USAGE;
 }
 
+/* --protocol NAME: "smtp" or "pop3", as written (lower case). */
+static int serve_protocol(struct serve_opts *o, const char *arg) {
+  const struct ms_proto_ops *ops = ms_proto_ops_by_key(arg);
+  if (!ops || strcmp(arg, ops->key) != 0)
+    return serve_bad("--protocol: expected smtp or pop3, not '%s'", arg);
+  o->protocol = ops->proto;
+  return 0;
+}
+
 static int serve_option(struct serve_opts *o, int c, const char *arg) {
   switch (c) {
   case 'l':
     o->listen = arg;
     return 0;
   case 'p':
-    if (!strcmp(arg, "smtp"))
-      o->protocol = MS_PROTO_SMTP;
-    else if (!strcmp(arg, "pop3"))
-      o->protocol = MS_PROTO_POP3;
-    else
-      return serve_bad("--protocol: expected smtp or pop3, not '%s'", arg);
-    return 0;
+    return serve_protocol(o, arg);
   case 'P':
     if (!strcmp(arg, "rfc821"))
       o->profile = MS_PROFILE_RFC821;
@@ -281,9 +284,8 @@ static int serve_run(const struct ms_cli *g, const struct serve_opts *o,
     so.live = stdout;
     so.color = g->color;
   }
-  const char *listen = o->listen                      ? o->listen
-                       : o->protocol == MS_PROTO_POP3 ? "127.0.0.1:2110"
-                                                      : "127.0.0.1:2525";
+  const struct ms_proto_ops *ops = ms_proto_ops(o->protocol);
+  const char *listen = o->listen ? o->listen : ops->serve_listen;
   sigset_t set, old;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
@@ -298,11 +300,9 @@ static int serve_run(const struct ms_cli *g, const struct serve_opts *o,
   }
   if (g->verbosity >= 0)
     fprintf(stderr, "mailspec serve: %s%s (%s) on %s; Ctrl-C stops\n",
-            o->protocol == MS_PROTO_POP3 ? "POP3" : "SMTP",
-            o->tls_implicit ? " over TLS" : "",
-            o->protocol == MS_PROTO_POP3      ? "rfc1939"
-            : o->profile == MS_PROFILE_RFC821 ? "rfc821"
-                                              : "rfc5321",
+            ops->name, o->tls_implicit ? " over TLS" : "",
+            ops->rfc821 && o->profile == MS_PROFILE_RFC821 ? "rfc821"
+                                                           : ops->core_rfc,
             ms_server_address(s));
   if (g->verbosity >= 0 && o->pop3_listen)
     fprintf(stderr,

@@ -49,9 +49,9 @@ static bool suites_seen_has(const struct suites_seen *s, const char *name) {
 }
 
 static bool suites_is_default(const char *name) {
-  const enum ms_protocol protos[] = {MS_PROTO_SMTP, MS_PROTO_POP3};
-  for (size_t p = 0; p < 2; p++)
-    for (const char *const *d = ms_plan_default_suites(protos[p]); *d; d++)
+  for (int p = 0; p < MS_PROTO_COUNT; p++)
+    for (const char *const *d = ms_plan_default_suites((enum ms_protocol)p); *d;
+         d++)
       if (strcmp(*d, name) == 0)
         return true;
   return false;
@@ -60,14 +60,15 @@ static bool suites_is_default(const char *name) {
 /* "smtp", "pop3" or "smtp+pop3": the protocols of S's transcripts. */
 static const char *suites_protocols(const struct ms_suite *s,
                                     struct ms_diags *d) {
-  bool smtp = false, pop3 = false;
+  bool seen[MS_PROTO_COUNT] = {false};
   for (size_t i = 0; i < s->ntranscripts; i++) {
     struct ms_transcript *t = ms_transcript_load(s->transcripts[i], d);
     if (!t)
       continue;
-    *(t->protocol == MS_PROTO_POP3 ? &pop3 : &smtp) = true;
+    seen[t->protocol] = true;
     ms_transcript_free(t);
   }
+  bool smtp = seen[MS_PROTO_SMTP], pop3 = seen[MS_PROTO_POP3];
   return smtp && pop3 ? "smtp+pop3" : pop3 ? "pop3" : smtp ? "smtp" : "-";
 }
 

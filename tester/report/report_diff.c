@@ -7,16 +7,16 @@
 #include "util.h"
 
 const char *ms_report_diff_client(enum ms_protocol proto) {
-  return proto == MS_PROTO_POP3 ? "C:" : "S:";
+  return ms_proto_ops(proto)->rfc821 ? "S:" : "C:";
 }
 
 const char *ms_report_diff_server(enum ms_protocol proto) {
-  return proto == MS_PROTO_POP3 ? "S:" : "R:";
+  return ms_proto_ops(proto)->rfc821 ? "R:" : "S:";
 }
 
 /* RFC 5321 and RFC 1939 write C: (client) and S: (server). */
 static bool diff_cs(const struct ms_transcript_result *t) {
-  return t->protocol == MS_PROTO_POP3 || t->convention == MS_CONV_RFC5321;
+  return !ms_proto_ops(t->protocol)->rfc821 || t->convention == MS_CONV_RFC5321;
 }
 
 const char *ms_report_diff_client_of(const struct ms_transcript_result *t) {

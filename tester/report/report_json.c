@@ -167,8 +167,7 @@ static void json_transcript(FILE *out, const struct ms_transcript_result *t,
   json_str_field(out, 6, "title", t->title, false);
   json_str_field(out, 6, "source", t->source, false);
   json_str_field(out, 6, "rfc", t->rfc, false);
-  json_str_field(out, 6, "protocol",
-                 t->protocol == MS_PROTO_POP3 ? "pop3" : "smtp", false);
+  json_str_field(out, 6, "protocol", ms_proto_ops(t->protocol)->key, false);
   json_str_field(out, 6, "level", level && *level ? level : NULL, false);
   json_tags(out, t);
   json_str_field(out, 6, "suite", t->suite, false);

@@ -86,7 +86,7 @@ static void tap_yaml(FILE *out, const struct ms_transcript_result *t) {
   tap_str(out, 2, "rfc", t->rfc);
   tap_str(out, 2, "level", lv && *lv ? lv : NULL);
   tap_str(out, 2, "suite", t->suite);
-  tap_str(out, 2, "protocol", t->protocol == MS_PROTO_POP3 ? "pop3" : "smtp");
+  tap_str(out, 2, "protocol", ms_proto_ops(t->protocol)->key);
   tap_str(out, 2, "target", t->target);
   tap_str(out, 2, "greeting", t->greeting);
   tap_ms(out, 2, "duration_ms", t->elapsed_ms);

@@ -25,10 +25,8 @@
 #include "util.h"
 
 #define SRV_MAX_CLIENTS                                                        \
-  1024                      /* a -j 256 run reconnects while the old           \
-                                connection is still being reaped */
-#define SRV_IDLE_SMTP 300.0 /* RFC 5321 §4.5.3.2.7: 5 minutes */
-#define SRV_IDLE_POP3 600.0 /* RFC 1939 §3: at least 10 minutes */
+  1024 /* a -j 256 run reconnects while the old                                \
+           connection is still being reaped */
 /* poll(2) slots before the clients': wake-up pipe, SMTP (or the one
  * protocol's) listener, the POP3 side's listener. */
 #define SRV_PFD0 3
@@ -190,7 +188,7 @@ static void server_drop(struct ms_server *s, size_t i) {
 static double server_idle(const struct ms_server *s, const struct srv_conn *c) {
   if (s->plfd < 0)
     return s->idle;
-  return c->ops == &ms_srv_pop3_ops ? SRV_IDLE_POP3 : SRV_IDLE_SMTP;
+  return c->ops == &ms_srv_pop3_ops ? ms_pop3_ops.idle_s : ms_smtp_ops.idle_s;
 }
 
 static void server_reap(struct ms_server *s, double now) {
@@ -327,7 +325,8 @@ static int server_spool_ok(const char *spool, char *err, size_t errlen) {
 
 static void server_live_init(struct ms_server *s,
                              const struct ms_server_opts *o) {
-  bool r821 = o->protocol == MS_PROTO_SMTP && o->profile == MS_PROFILE_RFC821;
+  bool r821 =
+      ms_proto_ops(o->protocol)->rfc821 && o->profile == MS_PROFILE_RFC821;
   s->live.out = o->live;
   s->live.color = o->color;
   s->live.cli = r821 ? "S: " : "C: ";
@@ -412,7 +411,7 @@ static int server_next_hop(struct ms_server *s, const struct ms_server_opts *o,
   n->lfd = n->plfd = n->wake[0] = n->wake[1] = -1;
   n->proto = MS_PROTO_SMTP;
   n->ops = &ms_srv_smtp_ops;
-  n->idle = SRV_IDLE_SMTP;
+  n->idle = ms_smtp_ops.idle_s;
   n->ctx.profile = MS_PROFILE_RFC5321;
   n->ctx.world = n->own_world = w;
   n->ctx.store = s->ctx.store;
@@ -450,7 +449,7 @@ struct ms_server *ms_server_start_tls(const struct ms_server_opts *o,
   s->lfd = s->plfd = s->wake[0] = s->wake[1] = -1;
   s->proto = o->protocol;
   s->ops = server_ops(o->protocol);
-  s->idle = o->protocol == MS_PROTO_POP3 ? SRV_IDLE_POP3 : SRV_IDLE_SMTP;
+  s->idle = ms_proto_ops(o->protocol)->idle_s;
   s->ctx.profile = o->profile;
   if (ms_faults_parse(&s->ctx.faults, o->faults, o->nfaults, err, errlen) < 0 ||
       server_spool_ok(o->spool, err, errlen) < 0 ||

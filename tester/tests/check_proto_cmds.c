@@ -1,5 +1,6 @@
 /* Unit tests for proto_smtp.c and proto_pop3.c: command recognition,
- * DATA/BDAT, reply code texts, POP3 multi-line rules. */
+ * DATA/BDAT, reply code texts, POP3 multi-line rules, the tables of
+ * operations. */
 #include <check.h>
 #include <ctype.h>
 #include <stdlib.h>
@@ -166,6 +167,87 @@ START_TEST(test_keyword_match) {
 }
 END_TEST
 
+/* The tables of operations agree with themselves and with the rest of
+ * proto.h: each pattern they give parses, matches its code and has the
+ * class its role needs; each verb they name is a known command. */
+static void check_ops(const struct ms_proto_ops *o) {
+  struct ms_pattern p;
+  char err[128], buf[16];
+  ck_assert_ptr_eq(ms_proto_ops(o->proto), o);
+  ck_assert_ptr_eq(ms_proto_ops_by_key(o->key), o);
+  ck_assert_ptr_eq(ms_proto_ops_by_key(o->name), o); /* any case */
+  const struct {
+    const char *pat;
+    int code;
+    unsigned cls;
+  } pats[] = {{o->sasl_cont_pat, o->sasl_cont, MS_RC_INTER},
+              {o->auth_ok_pat, o->auth_ok, MS_RC_POS},
+              {o->auth_cancel_pat, o->auth_cancel, MS_RC_NEG}};
+  for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++) {
+    ck_assert_int_eq(
+        ms_pattern_parse(&p, o->proto, pats[i].pat, err, sizeof err), 0);
+    ck_assert(ms_pattern_match(&p, pats[i].code));
+    ck_assert_uint_eq(o->pattern_class(pats[i].pat), pats[i].cls);
+    ck_assert_uint_eq(o->reply_class(pats[i].code), pats[i].cls);
+    ck_assert_str_eq(o->code_pattern(pats[i].code, buf, sizeof buf),
+                     pats[i].pat);
+  }
+  ck_assert_int_eq(
+      ms_pattern_parse(&p, o->proto, o->ready_pat, err, sizeof err), 0);
+  ck_assert_uint_eq(o->pattern_class(o->ready_pat), MS_RC_POS);
+  ck_assert_int_eq(
+      ms_pattern_parse(&p, o->proto, o->alts_example, err, sizeof err), 0);
+  ck_assert_int_eq(p.n, 2);
+  ck_assert(ms_proto_sasl_continues(o->proto, o->sasl_cont));
+  ck_assert(o->known_command(o->starttls));
+  ck_assert(o->known_command(o->auth));
+  ck_assert(o->known_command(o->capa_verb));
+  ck_assert_ptr_nonnull(o->command_info(o->starttls));
+  ck_assert(o->default_suites[0] != NULL);
+  /* DATA and BDAT exactly where the command table has them */
+  ck_assert(!o->is_data == !o->command_info("DATA"));
+  ck_assert(!o->is_bdat == !o->command_info("BDAT"));
+  ck_assert_str_eq(o->code_pattern(0, buf, sizeof buf), "");
+  ck_assert_uint_eq(o->reply_class(0), MS_RC_NONE);
+}
+
+START_TEST(test_ops) {
+  check_ops(&ms_smtp_ops);
+  check_ops(&ms_pop3_ops);
+  ck_assert_ptr_null(ms_proto_ops_by_key("imap"));
+  ck_assert_str_eq(ms_proto_ops(MS_PROTO_SMTP)->tls_scheme, "smtps");
+  ck_assert_str_eq(ms_proto_ops(MS_PROTO_POP3)->tls_port, "995");
+  ck_assert_str_eq(ms_smtp_ops.starttls, "STARTTLS");
+  ck_assert_str_eq(ms_pop3_ops.starttls, "STLS");
+  /* the greeting of each shows its protocol, not the other's */
+  ck_assert(ms_smtp_ops.speaks("220 mx ESMTP"));
+  ck_assert(ms_smtp_ops.speaks("554-no"));
+  ck_assert(!ms_smtp_ops.speaks("+OK ready"));
+  ck_assert(ms_pop3_ops.speaks("+OK ready"));
+  ck_assert(!ms_pop3_ops.speaks("220 mx"));
+  /* multi-line: POP3 by the command (RFC 1939 §3), SMTP never asks */
+  ck_assert(ms_pop3_ops.multiline("CAPA"));
+  ck_assert(!ms_pop3_ops.multiline("STAT"));
+  ck_assert(!ms_smtp_ops.multiline("EHLO x"));
+  /* RFC 5321 §4.2.1 classes; "xxx" accepts any */
+  ck_assert_uint_eq(ms_smtp_ops.reply_class(354), MS_RC_INTER);
+  ck_assert_uint_eq(ms_smtp_ops.reply_class(421), MS_RC_NEG);
+  ck_assert_uint_eq(ms_smtp_ops.reply_class(600), MS_RC_NONE);
+  ck_assert_uint_eq(ms_smtp_ops.pattern_class("xxx"),
+                    MS_RC_POS | MS_RC_INTER | MS_RC_NEG);
+  ck_assert_str_eq(ms_smtp_ops.auth_code_text(535),
+                   "the credentials were rejected (RFC 4954 §6)");
+  ck_assert_ptr_null(ms_smtp_ops.auth_code_text(250));
+  ck_assert(ms_pop3_ops.auth_code_text == NULL);
+  /* secrets whatever the protocol (RFC 1939 §7, RFC 4954 §4) */
+  ck_assert(ms_proto_secret_verb("pass x"));
+  ck_assert(ms_proto_secret_verb("APOP u d"));
+  ck_assert(ms_proto_secret_verb("AUTH PLAIN x"));
+  ck_assert(!ms_proto_secret_verb("PASSX"));
+  ck_assert(!ms_proto_secret_verb("USER u"));
+}
+END_TEST
+
 Suite *make_proto_cmds_suite(void);
 Suite *make_proto_cmds_suite(void) {
   Suite *s = suite_create("proto_cmds");
@@ -180,6 +262,9 @@ Suite *make_proto_cmds_suite(void) {
   tc = tcase_create("pop3");
   tcase_add_test(tc, test_pop3_multiline);
   tcase_add_test(tc, test_pop3_known);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("ops");
+  tcase_add_test(tc, test_ops);
   suite_add_tcase(s, tc);
   return s;
 }

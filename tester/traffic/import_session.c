@@ -400,8 +400,7 @@ static bool fr_next_is_command(struct ms_framer *fr) {
   size_t k = n < sizeof t - 1 ? n : sizeof t - 1;
   memcpy(t, p, k);
   t[k] = '\0';
-  return fr->proto == MS_PROTO_POP3 ? ms_pop3_known_command(t)
-                                    : ms_smtp_known_command(t);
+  return ms_proto_ops(fr->proto)->known_command(t);
 }
 
 bool ms_framer_sasl_next(struct ms_framer *fr, size_t e) {

@@ -114,9 +114,9 @@ static void imp_write(struct ms_importer *im, struct imp_job *j, char *buf) {
   if (im->o.verbosity > 0)
     j->note = xasprintf(
         "%s: %s session %llu, %zu units%s%s%s", j->path,
-        x->s.proto == MS_PROTO_POP3 ? "POP3" : "SMTP",
-        (unsigned long long)x->s.ci.index, f.n, f.ngaps ? ", gaps" : "",
-        f.tls ? ", stops at STARTTLS" : "", steps ? ", steps form" : "");
+        ms_proto_ops(x->s.proto)->name, (unsigned long long)x->s.ci.index, f.n,
+        f.ngaps ? ", gaps" : "", f.tls ? ", stops at STARTTLS" : "",
+        steps ? ", steps form" : "");
 done:
   ms_frames_free(&f);
   ms_import_writer_release(im, j->x);

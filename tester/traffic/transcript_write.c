@@ -610,7 +610,7 @@ static bool tw_reply_parses(struct tw *w, const struct ms_unit *u) {
     bool pre = ms_proto_reply_prefix(proto, t, &plen, &cont);
     bool last = end + 2 >= len;
     bool good = true;
-    if (proto == MS_PROTO_SMTP) {
+    if (ms_proto_ops(proto)->code_each_line) {
       good = pre && plen == 3 && cont == !last && !memchr(t, '|', plen);
       if (good && line == 0)
         memcpy(first, t, 3);
@@ -632,23 +632,16 @@ static bool tw_reply_parses(struct tw *w, const struct ms_unit *u) {
     line++;
     i = end + 2;
   }
-  if (proto == MS_PROTO_POP3 && u->multiline && line < 2)
+  if (!ms_proto_ops(proto)->code_each_line && u->multiline && line < 2)
     return false;
   return true;
 }
 
 static void tw_reply_pattern(const struct tw *w, const struct ms_unit *u,
                              char *buf, size_t cap) {
-  if (w->s->proto == MS_PROTO_POP3)
-    snprintf(buf, cap, "%s",
-             u->code == MS_POP3_OK     ? "+OK"
-             : u->code == MS_POP3_ERR  ? "-ERR"
-             : u->code == MS_POP3_CONT ? "+"
-                                       : "");
-  else if (u->code >= 100 && u->code <= 599)
-    snprintf(buf, cap, "%03d", u->code);
-  else
-    buf[0] = '\0';
+  char c[16];
+  snprintf(buf, cap, "%s",
+           ms_proto_ops(w->s->proto)->code_pattern(u->code, c, sizeof c));
 }
 
 /* A reply the parsers cannot take line by line: its code only, and the
@@ -713,7 +706,8 @@ static void tw_reply(struct tw *w, const struct ms_unit *u) {
   } else {
     tw_reply_expect(w, u);
   }
-  if (w->s->proto == MS_PROTO_SMTP && u->code >= 300 && u->code < 400)
+  const struct ms_proto_ops *ops = ms_proto_ops(w->s->proto);
+  if (ops->raw_after_inter && ops->reply_class(u->code) == MS_RC_INTER)
     w->data = true; /* after 354 (and 334) client lines are data */
 }
 
@@ -941,7 +935,7 @@ static void tw_header(struct tw *w) {
     tw_sanitize(w->o->iface ? w->o->iface : "?", i, sizeof i);
     snprintf(cap, sizeof cap, "a live capture on %s", i);
   }
-  const char *proto = s->proto == MS_PROTO_POP3 ? "POP3" : "SMTP";
+  const char *proto = ms_proto_ops(s->proto)->name;
   tw_printf(w, "# Imported by `mailspec import`: one TCP session of %s.\n",
             cap);
   tw_puts(w, "title: ");
@@ -951,9 +945,9 @@ static void tw_header(struct tw *w) {
   snprintf(buf, sizeof buf, "%s, TCP session %llu: %s -> %s, %s", cap,
            (unsigned long long)s->ci.index, c, sv, when);
   tw_dqs(w, buf);
-  tw_printf(w, "\nprotocol: %s\n", s->proto == MS_PROTO_POP3 ? "pop3" : "smtp");
+  tw_printf(w, "\nprotocol: %s\n", ms_proto_ops(s->proto)->key);
   tw_printf(w, "convention: %s\n",
-            w->o->conv == MS_CONV_RFC821 && s->proto == MS_PROTO_SMTP
+            w->o->conv == MS_CONV_RFC821 && ms_proto_ops(s->proto)->rfc821
                 ? "rfc821"
                 : "rfc5321");
   tw_puts(w, "tags: [imported");
@@ -1172,7 +1166,7 @@ int ms_transcript_write(FILE *out, const struct ms_imp_session *s,
   memset(r, 0, sizeof *r);
   if (!tw_has_steps(f))
     return 1;
-  bool rfc821 = o->conv == MS_CONV_RFC821 && s->proto == MS_PROTO_SMTP;
+  bool rfc821 = o->conv == MS_CONV_RFC821 && ms_proto_ops(s->proto)->rfc821;
   struct ms_frames cutf = {0};
   struct tw_cut cut = {0};
   const struct ms_frames *cur = f;

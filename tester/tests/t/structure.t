@@ -7,6 +7,10 @@
 #     graph, tester/tests/depcycles.py over the build's objects), except
 #     the pairs allowed below, each with the reason it is still there.
 #     depcycles.py is shown to find a cycle in two objects made for it.
+#   - Each protocol's facts live in its table of operations (struct
+#     ms_proto_ops: proto_smtp.c, proto_pop3.c): at most 20 places outside
+#     proto*.c branch on the protocol (tester/tests/proto_branches.sh),
+#     and the counter is shown to fail on a copy with branches added.
 #   - The layering of tester/README.md's map (tester/layering.sh, which
 #     make runs too): the core includes no header of a folder, a folder
 #     none of another's; shown to pass on the tree and to catch a breach.
@@ -102,3 +106,42 @@ like "@$ERR" '^tester/buf\.c:[0-9]+: includes "srv\.h" \(tester/server/srv\.h\)'
 like "@$ERR" '^tester/server/store\.c:[0-9]+: includes "import\.h"' \
   "... a folder including another folder's header"
 unlike "@$ERR" 'tester/cli/' "... the CLI, on top, may include anything"
+
+# ---- protocol branches ----------------------------------------------------
+COUNT=$TESTS/proto_branches.sh
+
+sh "$COUNT" "$ROOT/tester" > "$WORK/count" 2>&1
+CRC=$?
+diag_file "$WORK/count"
+is "$CRC" 0 "at most 20 places outside proto*.c branch on the protocol"
+like "$(tail -n 1 "$WORK/count")" '^[0-9]+ places branch' "the counter says how many"
+
+# ---- it can fail --------------------------------------------------------------
+
+# A copy of the sources with 21 more branches in a file of the engine:
+# over the limit.  The same in proto_smtp.c is not counted (the table's
+# own module may branch).
+M=$WORK/src
+mkdir -p "$M"
+cp "$ROOT"/tester/*.c "$M/"
+i=0
+while [ $i -lt 21 ]; do
+  printf 'int b%d(int p) { return p == MS_PROTO_POP3; }\n' $i >> "$M/engine.c"
+  printf 'int c%d(int p) { return p == MS_PROTO_POP3; }\n' $i >> "$M/proto_smtp.c"
+  i=$((i + 1))
+done
+sh "$COUNT" "$M" > "$WORK/mut" 2>&1
+CRC=$?
+diag_file "$WORK/mut"
+is "$CRC" 1 "21 more branches in engine.c: over the limit"
+like "$(grep -c '^engine.c:' "$WORK/mut")" '^2[1-9]$' "each added branch is listed"
+unlike "$(cat "$WORK/mut")" 'proto_smtp\.c' "branches inside proto*.c are not counted"
+
+# Each form counts: ==, != and case.
+M2=$WORK/forms
+mkdir -p "$M2"
+printf 'a == MS_PROTO_SMTP\nb != MS_PROTO_POP3\n  case MS_PROTO_SMTP:\nx = MS_PROTO_POP3;\n' > "$M2/x.c"
+sh "$COUNT" "$M2" 2 > "$WORK/forms.out" 2>&1
+CRC=$?
+is "$CRC" 1 "==, != and case are three branches (above a limit of 2)"
+like "$(tail -n 1 "$WORK/forms.out")" '^3 places' "an assignment is not a branch"
