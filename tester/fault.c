@@ -1014,6 +1014,10 @@ static const struct fault_def fault_defs[] = {
     {"list-rewrites-from", MS_F_LIST_REWRITES_FROM, FA_NONE, false, 0, 0,
      "a mailing list's copies get the list's address in From:\n"
      "                         (5321-3.9-3)"},
+    /* branch dsn2 */
+    {"dsn-list-no-delivered", MS_F_DSN_LIST_NO_DELIVERED, FA_NONE, false, 0, 0,
+     "no \"delivered\" DSN for a mailing list's submission address\n"
+     "                         under NOTIFY=SUCCESS (3461-5.2.7.1-1)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -473,7 +473,11 @@ enum ms_fault {
                               sender as reverse-path (5321-3.9-2) */
   MS_F_LIST_REWRITES_FROM, /* list-rewrites-from: a list's copies get the
                               list in From: (5321-3.9-3) */
-  MS_F_COUNT               /* keep last */
+  /* branch dsn2 */
+  MS_F_DSN_LIST_NO_DELIVERED, /* dsn-list-no-delivered: no "delivered" DSN
+                                 for a list's submission address under
+                                 NOTIFY=SUCCESS (3461-5.2.7.1-1) */
+  MS_F_COUNT                  /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

@@ -277,6 +277,9 @@ size_t srv_smtp_notify(const struct srv_ctx *ctx,
     const struct ms_dsn_rcpt *d = ntf_dsn(t, i);
     bool failed = u && u->fails_after_acceptance;
     bool is_due = ntf_due(f, failed, d ? d->notify : 0);
+    if (!failed && ntf_fault(f, MS_F_DSN_LIST_NO_DELIVERED) &&
+        ms_world_find_list(ctx->world, t->rcpts[i]))
+      is_due = false; /* 3461-5.2.7.1-1 broken */
     due += is_due;
     /* §5.2.8: the others are not listed (fault dsn-list-all: they are) */
     if (is_due || ntf_fault(f, MS_F_DSN_LIST_ALL))

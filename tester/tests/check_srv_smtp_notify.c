@@ -286,6 +286,10 @@ static const struct {
      "bounce2@localhost NOTIFY=NEVER", 1, "rfc822; bounce2@localhost", NULL},
     {MS_F_DSN_SOURCE_ROUTE, "@client.example:" ME, "", "bounce@localhost", NULL,
      0, NULL, NULL},
+    /* branch dsn2 */
+    /* the list's copy reaches ME (a member of Staff), no DSN follows */
+    {MS_F_DSN_LIST_NO_DELIVERED, ME, "", "Staff@localhost NOTIFY=SUCCESS", NULL,
+     1, NULL, "Action: delivered"},
 };
 
 START_TEST(test_notify_fault) {

@@ -59,7 +59,7 @@ no_bad pair "... with no FAIL or ERROR"
 _pskips=$("$PY" -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 print(" ".join(sorted(t["id"] for t in d["transcripts"] if t["verdict"] == "SKIP")))' "$WORK/pair.json")
-is "$_pskips" "delivery/binarymime-intact delivery/list-expansion delivery/received-after-auth delivery/received-esmtpa" \
+is "$_pskips" "delivery/binarymime-intact delivery/dsn-list-delivered delivery/list-expansion delivery/received-after-auth delivery/received-esmtpa" \
   "... and no SKIP but the AUTH, BINARYMIME and mailing-list tests (postfix.sh defers \${defer_from} at the end of data)"
 [ "$RC" = 0 ] || { diag_file "$OUT"; diag_file "$ERR"; }
 is "$(grep -c "matched no failure" "$ERR")" 0 "... and every waiver of suites/waivers/postfix-dovecot.yaml is still needed"
