@@ -1018,6 +1018,24 @@ static const struct fault_def fault_defs[] = {
     {"dsn-list-no-delivered", MS_F_DSN_LIST_NO_DELIVERED, FA_NONE, false, 0, 0,
      "no \"delivered\" DSN for a mailing list's submission address\n"
      "                         under NOTIFY=SUCCESS (3461-5.2.7.1-1)"},
+    {"submission-no-message-id", MS_F_SUBMIT_NO_MESSAGE_ID, FA_NONE, false, 0,
+     0,
+     "as a submission server, add no Message-ID: to a message that\n"
+     "                         lacks one (6409-8.3-1)"},
+    {"submission-no-date", MS_F_SUBMIT_NO_DATE, FA_NONE, false, 0, 0,
+     "as a submission server, deliver a message without Date: as it\n"
+     "                         is (6409-8-3)"},
+    {"submission-sender-local", MS_F_SUBMIT_SENDER_LOCAL, FA_NONE, false, 0, 0,
+     "as a submission server, add a Sender: that holds only the\n"
+     "                         sender's local part (6409-8.1-2)"},
+    {"submission-header-unqualified", MS_F_SUBMIT_HEADER_UNQUALIFIED, FA_NONE,
+     false, 0, 0,
+     "as a submission server, deliver a header address in a\n"
+     "                         single-level domain as is (6409-4.2-2)"},
+    {"submission-envelope-unqualified", MS_F_SUBMIT_ENVELOPE_UNQUALIFIED,
+     FA_NONE, false, 0, 0,
+     "as a submission server, take MAIL FROM in a single-level domain\n"
+     "                         and deliver it as is (6409-4.2-1)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -477,7 +477,20 @@ enum ms_fault {
   MS_F_DSN_LIST_NO_DELIVERED, /* dsn-list-no-delivered: no "delivered" DSN
                                  for a list's submission address under
                                  NOTIFY=SUCCESS (3461-5.2.7.1-1) */
-  MS_F_COUNT                  /* keep last */
+  MS_F_SUBMIT_NO_MESSAGE_ID,  /* submission-no-message-id: the MSA adds no
+                                 Message-ID: to a message without one
+                                 (6409-8.3-1) */
+  MS_F_SUBMIT_NO_DATE,        /* submission-no-date: the MSA delivers a
+                                 message without Date: as it is (6409-8-3) */
+  MS_F_SUBMIT_SENDER_LOCAL,   /* submission-sender-local: the Sender: the MSA
+                                 adds holds a bare local part (6409-8.1-2) */
+  MS_F_SUBMIT_HEADER_UNQUALIFIED,   /* submission-header-unqualified: a header
+                                       address in a single-level domain is
+                                       delivered as is (6409-4.2-2) */
+  MS_F_SUBMIT_ENVELOPE_UNQUALIFIED, /* submission-envelope-unqualified: MAIL
+                                       in a single-level domain is taken and
+                                       delivered as is (6409-4.2-1) */
+  MS_F_COUNT                        /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

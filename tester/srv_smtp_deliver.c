@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "srv_smtp_msa.h"
 #include "srv_smtp_notify.h"
 #include "store.h"
 #include "util.h"
@@ -482,6 +483,12 @@ void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
   }
   if (dlv_refused(ctx, t, f, out))
     return;
+  struct srv_smtp_txn msa = *t; /* an MSA's added fields (RFC 6409 §8) */
+  char *done = srv_msa_complete(ctx, t, &msa.len);
+  if (done) {
+    msa.data = done;
+    t = &msa;
+  }
   dlv_store(ctx, t, &failed);
   size_t nfail = failed ? 0 : srv_smtp_notify_failing(ctx, t);
   if (failed)
@@ -494,6 +501,7 @@ void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
     srv_smtp_reply(out, f, 250, "2.0.0", "OK");
   if (!failed) /* failures after acceptance, DSNs (§6.1, RFC 3461) */
     srv_smtp_notify(ctx, t);
+  free(done);
 }
 
 /* ---- the end of a session -------------------------------------------- */
