@@ -1036,6 +1036,16 @@ static const struct fault_def fault_defs[] = {
      FA_NONE, false, 0, 0,
      "as a submission server, take MAIL FROM in a single-level domain\n"
      "                         and deliver it as is (6409-4.2-1)"},
+    {"list-drops-originator", MS_F_LIST_DROPS_ORIGINATOR, FA_NONE, false, 0, 0,
+     "a mailing list's copies leave out the member who sent the\n"
+     "                         message (5321-3.9-4)"},
+    {"alias-not-expanded", MS_F_ALIAS_NOT_EXPANDED, FA_NONE, false, 0, 0,
+     "mail to an alias (a user with a forward address) is kept for\n"
+     "                         the alias, not its forward address "
+     "(5321-3.9-1)"},
+    {"dsn-alias-twice", MS_F_DSN_ALIAS_TWICE, FA_NONE, false, 0, 0,
+     "an alias with one forwarding address issues a DSN of its own\n"
+     "                         under NOTIFY=SUCCESS (3461-5.2.7.2-1)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -380,6 +380,13 @@ static void dlv_lists(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
     const struct ms_world_list *l = ms_world_find_list(ctx->world, t->rcpts[i]);
     char **m = NULL;
     size_t n = l ? dlv_list_members(ctx, l, &m) : 0;
+    for (size_t k = 0; dlv_fault(ctx, MS_F_LIST_DROPS_ORIGINATOR) && k < n;)
+      if (base->from && ms_streq_ci(m[k], base->from)) { /* 5321-3.9-4 */
+        free(m[k]);
+        m[k] = m[--n];
+      } else {
+        k++;
+      }
     if (n) {
       struct ms_store_in in = *base;
       char *owner = dlv_fault(ctx, MS_F_LIST_KEEPS_SENDER)

@@ -260,6 +260,19 @@ static char *ntf_to(const struct srv_ctx *ctx, const struct srv_smtp_txn *t) {
   return xstrdup(t->from);
 }
 
+/* Fault dsn-alias-twice: was a recipient of T, as the client wrote it,
+ * an alias with one forwarding address (a user with `forward`)? */
+static bool ntf_alias(const struct srv_ctx *ctx, const struct srv_smtp_txn *t) {
+  for (size_t i = 0; i < t->nrcpts; i++) {
+    const struct ms_dsn_rcpt *d = ntf_dsn(t, i);
+    const struct ms_world_user *u =
+        d && d->rcpt ? ms_world_find_user(ctx->world, d->rcpt) : NULL;
+    if (u && u->forward && !u->forward_551)
+      return true;
+  }
+  return false;
+}
+
 size_t srv_smtp_notify(const struct srv_ctx *ctx,
                        const struct srv_smtp_txn *t) {
   const struct ms_faults *f = &ctx->faults;
@@ -303,6 +316,11 @@ size_t srv_smtp_notify(const struct srv_ctx *ctx,
     in.rcpts = r + i;
     in.nrcpts = each ? 1 : n;
     in.id = atomic_fetch_add(&seq, 1) + 1;
+    ntf_send(ctx, &in);
+    sent++;
+  }
+  if (sent && ntf_fault(f, MS_F_DSN_ALIAS_TWICE) && ntf_alias(ctx, t)) {
+    in.id = atomic_fetch_add(&seq, 1) + 1; /* 3461-5.2.7.2-1 broken */
     ntf_send(ctx, &in);
     sent++;
   }

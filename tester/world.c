@@ -149,6 +149,10 @@ static const struct builtin_user builtin_users[] = {
      * suites/delivery.yaml's ${failrcpt} and ${failrcpt2}. */
     {"bounce", NULL, "Failing Mailbox", NULL, false, false, NULL},
     {"bounce2", NULL, "Failing Mailbox", NULL, false, false, NULL},
+    /* An alias with one forwarding address (RFC 5321 §3.9.1, RFC 3461
+     * §5.2.7.2): suites/delivery.yaml's ${localalias}. */
+    {"testalias", NULL, "Test User's alias", "<testuser@localhost>", false,
+     false, NULL},
 };
 /* Users with ascii_only set (RFC 6531 §3.5). */
 static const char *const builtin_ascii_only[] = {"ascii-only"};
