@@ -1046,6 +1046,10 @@ static const struct fault_def fault_defs[] = {
     {"dsn-alias-twice", MS_F_DSN_ALIAS_TWICE, FA_NONE, false, 0, 0,
      "an alias with one forwarding address issues a DSN of its own\n"
      "                         under NOTIFY=SUCCESS (3461-5.2.7.2-1)"},
+    {"autoreply-null-sender", MS_F_AUTOREPLY_NULL_SENDER, FA_NONE, false, 0, 0,
+     "an automatic responder (a world user with autoreply) answers a\n"
+     "                         message with a null reverse-path, to its From:\n"
+     "                         address (5321-4.5.5-2)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "srv_smtp_autoreply.h"
 #include "srv_smtp_msa.h"
 #include "srv_smtp_notify.h"
 #include "store.h"
@@ -506,8 +507,10 @@ void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
                    "Delivered to some recipients only");
   else /* §4.4: some delivered, some not: still an OK reply */
     srv_smtp_reply(out, f, 250, "2.0.0", "OK");
-  if (!failed) /* failures after acceptance, DSNs (§6.1, RFC 3461) */
+  if (!failed) { /* failures after acceptance, DSNs (§6.1, RFC 3461) */
     srv_smtp_notify(ctx, t);
+    srv_smtp_autoreply(ctx, t); /* vacation notices (§4.5.5) */
+  }
   free(done);
 }
 

@@ -319,6 +319,34 @@ START_TEST(test_notify_fault) {
 }
 END_TEST
 
+/* RFC 5321 §4.5.5: the responder away answers mail from a reverse-path
+ * (from <>), not mail from <> (fault autoreply-null-sender: it does, to
+ * the From: address). */
+START_TEST(test_autoreply) {
+  const char *const r[] = {"away@localhost", NULL};
+  struct xdrv d;
+  xdrv_open(&d, MS_F_NONE);
+  ntf_send(&d, ME, "", r);
+  size_t n;
+  char *m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert(has(m, "Return-Path: <>\r\n"));
+  ck_assert(has(m, "\r\nSubject: Auto: token-1\r\n"));
+  free(m);
+  ntf_send(&d, "", "", r);
+  m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 1);
+  free(m);
+  xdrv_close(&d);
+  xdrv_open(&d, MS_F_AUTOREPLY_NULL_SENDER);
+  ntf_send(&d, "", "", r);
+  m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 1);
+  free(m);
+  xdrv_close(&d);
+}
+END_TEST
+
 Suite *make_srv_smtp_notify_suite(void);
 Suite *make_srv_smtp_notify_suite(void) {
   Suite *s = suite_create("srv_smtp_notify");
@@ -332,6 +360,7 @@ Suite *make_srv_smtp_notify_suite(void) {
   tcase_add_test(tc, test_notify_route);
   tcase_add_test(tc, test_notify_partial_ok);
   tcase_add_test(tc, test_list_expansion);
+  tcase_add_test(tc, test_autoreply);
   tcase_add_loop_test(tc, test_notify_fault, 0,
                       (int)(sizeof faults / sizeof faults[0]));
   suite_add_tcase(s, tc);
