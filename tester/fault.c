@@ -1050,6 +1050,10 @@ static const struct fault_def fault_defs[] = {
      "an automatic responder (a world user with autoreply) answers a\n"
      "                         message with a null reverse-path, to its From:\n"
      "                         address (5321-4.5.5-2)"},
+    {"dsn-null-no-postmaster", MS_F_DSN_NULL_NO_POSTMASTER, FA_NONE, false, 0,
+     0,
+     "a delivery failure of a message from <> is reported to nobody,\n"
+     "                         not even the postmaster (3461-5.2-2)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -492,15 +492,18 @@ enum ms_fault {
                                        delivered as is (6409-4.2-1) */
   MS_F_LIST_DROPS_ORIGINATOR,       /* list-drops-originator: a list's copies
                                        leave out the originator (5321-3.9-4) */
-  MS_F_ALIAS_NOT_EXPANDED,    /* alias-not-expanded: mail to an alias stays
-                                 with the alias, never reaches its forward
-                                 address (5321-3.9-1) */
-  MS_F_DSN_ALIAS_TWICE,       /* dsn-alias-twice: a DSN at the alias on top
-                                 of the final delivery's (3461-5.2.7.2-1) */
-  MS_F_AUTOREPLY_NULL_SENDER, /* autoreply-null-sender: an automatic
-                                 responder answers mail from <> (to its
-                                 From: address) (5321-4.5.5-2) */
-  MS_F_COUNT                  /* keep last */
+  MS_F_ALIAS_NOT_EXPANDED,     /* alias-not-expanded: mail to an alias stays
+                                  with the alias, never reaches its forward
+                                  address (5321-3.9-1) */
+  MS_F_DSN_ALIAS_TWICE,        /* dsn-alias-twice: a DSN at the alias on top
+                                  of the final delivery's (3461-5.2.7.2-1) */
+  MS_F_AUTOREPLY_NULL_SENDER,  /* autoreply-null-sender: an automatic
+                                  responder answers mail from <> (to its
+                                  From: address) (5321-4.5.5-2) */
+  MS_F_DSN_NULL_NO_POSTMASTER, /* dsn-null-no-postmaster: failures of mail
+                                  from <> reach nobody, not even the
+                                  postmaster (3461-5.2-2) */
+  MS_F_COUNT                   /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

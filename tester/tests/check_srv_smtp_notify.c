@@ -347,6 +347,24 @@ START_TEST(test_autoreply) {
 }
 END_TEST
 
+/* RFC 3461 §5.2: a failure of mail from <> goes to the postmaster (fault
+ * dsn-null-no-postmaster: to nobody). */
+START_TEST(test_null_postmaster) {
+  const char *const r[] = {"bounce@localhost", NULL};
+  for (int f = 0; f < 2; f++) {
+    struct xdrv d;
+    xdrv_open(&d, f ? MS_F_DSN_NULL_NO_POSTMASTER : MS_F_NONE);
+    ntf_send(&d, "", "", r);
+    struct ms_maildrop_view v;
+    ck_assert_int_eq(ms_store_lock(d.st, "postmaster", &v), 0);
+    ck_assert_uint_eq(v.nmsgs, f ? 0 : 1);
+    ck_assert(f || strstr(v.msgs[0]->data, "Return-Path: <>\r\n"));
+    ms_store_unlock(d.st, &v, false);
+    xdrv_close(&d);
+  }
+}
+END_TEST
+
 Suite *make_srv_smtp_notify_suite(void);
 Suite *make_srv_smtp_notify_suite(void) {
   Suite *s = suite_create("srv_smtp_notify");
@@ -361,6 +379,7 @@ Suite *make_srv_smtp_notify_suite(void) {
   tcase_add_test(tc, test_notify_partial_ok);
   tcase_add_test(tc, test_list_expansion);
   tcase_add_test(tc, test_autoreply);
+  tcase_add_test(tc, test_null_postmaster);
   tcase_add_loop_test(tc, test_notify_fault, 0,
                       (int)(sizeof faults / sizeof faults[0]));
   suite_add_tcase(s, tc);
