@@ -48,14 +48,20 @@ static const char *msa_field(const char *data, size_t len, const char *name,
   return NULL;
 }
 
-/* Does the From: field name MAILBOX (case aside)? */
+/* Does the From: field name MAILBOX (case aside), as "<MAILBOX>" or as
+ * its whole value? */
 static bool msa_from_is(const char *data, size_t len, const char *mailbox) {
   size_t n, k = strlen(mailbox);
   const char *v = msa_field(data, len, "From", &n);
-  for (size_t i = 0; v && i + k <= n; i++)
-    if (strncasecmp(v + i, mailbox, k) == 0)
+  for (size_t i = 0; v && i + k + 2 <= n; i++)
+    if (v[i] == '<' && v[i + k + 1] == '>' &&
+        strncasecmp(v + i + 1, mailbox, k) == 0)
       return true;
-  return false;
+  while (v && n && (*v == ' ' || *v == '\t'))
+    v++, n--;
+  while (v && n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+    n--;
+  return v && n == k && strncasecmp(v, mailbox, k) == 0;
 }
 
 char *srv_msa_complete(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,

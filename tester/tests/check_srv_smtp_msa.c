@@ -53,6 +53,15 @@ START_TEST(test_msa_adds) {
                       "<a@example.org>\r\nDate: Mon, 7 Dec 2026 10:00:00 "
                       "+0000\r\nMessage-ID: <1@example.org>\r\n\r\nbody\r\n");
   free(r);
+  /* ab@example.org is not b@example.org */
+  r = msa_run(
+      true, MS_F_NONE, "b@example.org",
+      "From: <ab@example.org>\r\nDate: x\r\nMessage-ID: <1@x>\r\n\r\nb\r\n");
+  ck_assert(strncmp(r, "Sender: <b@example.org>\r\n", 25) == 0);
+  free(r);
+  ck_assert_ptr_null(msa_run(true, MS_F_NONE, "b@example.org",
+                             "From: b@example.org\r\nDate: x\r\n"
+                             "Message-ID: <1@x>\r\n\r\nb\r\n"));
 }
 END_TEST
 
