@@ -15,7 +15,8 @@
  *   no_message:,     looks once, as the mailbox is now: the arrival
  *   no_notification: checked before it is what gives that meaning.
  * Every message a check finds is deleted (DELE, then QUIT: RFC 1939 §6)
- * so that runs do not pile up mail; nothing else is touched. */
+ * so that runs do not pile up mail; nothing else is touched.  A
+ * notification: check takes the first notification it finds, no more. */
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -256,6 +257,10 @@ static int dl_look(struct dl_check *x, struct ms_mbox *b) {
     } else {
       ms_msg_free(&m);
     }
+    if (x->c->kind == MS_NOTE_FIND)
+      break; /* one notification per check: a no_notification: after it
+                sees a second one (RFC 3461 §5.2.7.2's "no DSN" of an
+                alias next to the final delivery's) */
   }
   for (size_t i = 0; rc == 0 && i < ndele; i++) {
     char cmd[32];

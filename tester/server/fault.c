@@ -1063,6 +1063,46 @@ static const struct fault_def fault_defs[] = {
      "SMTP (rfc821 profile): the notification about a SEND, SOML\n"
      "                         or SAML message goes to the sender's terminal,\n"
      "                         not by MAIL to the mailbox (5321-4.4-29)"},
+    /* branch dsn2 */
+    {"dsn-list-no-delivered", MS_F_DSN_LIST_NO_DELIVERED, FA_NONE, false, 0, 0,
+     "no \"delivered\" DSN for a mailing list's submission address\n"
+     "                         under NOTIFY=SUCCESS (3461-5.2.7.1-1)"},
+    {"submission-no-message-id", MS_F_SUBMIT_NO_MESSAGE_ID, FA_NONE, false, 0,
+     0,
+     "as a submission server, add no Message-ID: to a message that\n"
+     "                         lacks one (6409-8.3-1)"},
+    {"submission-no-date", MS_F_SUBMIT_NO_DATE, FA_NONE, false, 0, 0,
+     "as a submission server, deliver a message without Date: as it\n"
+     "                         is (6409-8-3)"},
+    {"submission-sender-local", MS_F_SUBMIT_SENDER_LOCAL, FA_NONE, false, 0, 0,
+     "as a submission server, add a Sender: that holds only the\n"
+     "                         sender's local part (6409-8.1-2)"},
+    {"submission-header-unqualified", MS_F_SUBMIT_HEADER_UNQUALIFIED, FA_NONE,
+     false, 0, 0,
+     "as a submission server, deliver a header address in a\n"
+     "                         single-level domain as is (6409-4.2-2)"},
+    {"submission-envelope-unqualified", MS_F_SUBMIT_ENVELOPE_UNQUALIFIED,
+     FA_NONE, false, 0, 0,
+     "as a submission server, take MAIL FROM in a single-level domain\n"
+     "                         and deliver it as is (6409-4.2-1)"},
+    {"list-drops-originator", MS_F_LIST_DROPS_ORIGINATOR, FA_NONE, false, 0, 0,
+     "a mailing list's copies leave out the member who sent the\n"
+     "                         message (5321-3.9-4)"},
+    {"alias-not-expanded", MS_F_ALIAS_NOT_EXPANDED, FA_NONE, false, 0, 0,
+     "mail to an alias (a user with a forward address) is kept for\n"
+     "                         the alias, not its forward address "
+     "(5321-3.9-1)"},
+    {"dsn-alias-twice", MS_F_DSN_ALIAS_TWICE, FA_NONE, false, 0, 0,
+     "an alias with one forwarding address issues a DSN of its own\n"
+     "                         under NOTIFY=SUCCESS (3461-5.2.7.2-1)"},
+    {"autoreply-null-sender", MS_F_AUTOREPLY_NULL_SENDER, FA_NONE, false, 0, 0,
+     "an automatic responder (a world user with autoreply) answers a\n"
+     "                         message with a null reverse-path, to its From:\n"
+     "                         address (5321-4.5.5-2)"},
+    {"dsn-null-no-postmaster", MS_F_DSN_NULL_NO_POSTMASTER, FA_NONE, false, 0,
+     0,
+     "a delivery failure of a message from <> is reported to nobody,\n"
+     "                         not even the postmaster (3461-5.2-2)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

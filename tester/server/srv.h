@@ -493,7 +493,37 @@ enum ms_fault {
   MS_F_NOTIFY_BY_SEND,      /* notify-by-send: the notification about a SEND/
                                SOML/SAML message goes to the sender's terminal,
                                not by MAIL to the mailbox (5321-4.4-29) */
-  MS_F_COUNT                /* keep last */
+  /* branch dsn2 */
+  MS_F_DSN_LIST_NO_DELIVERED, /* dsn-list-no-delivered: no "delivered" DSN
+                                 for a list's submission address under
+                                 NOTIFY=SUCCESS (3461-5.2.7.1-1) */
+  MS_F_SUBMIT_NO_MESSAGE_ID,  /* submission-no-message-id: the MSA adds no
+                                 Message-ID: to a message without one
+                                 (6409-8.3-1) */
+  MS_F_SUBMIT_NO_DATE,        /* submission-no-date: the MSA delivers a
+                                 message without Date: as it is (6409-8-3) */
+  MS_F_SUBMIT_SENDER_LOCAL,   /* submission-sender-local: the Sender: the MSA
+                                 adds holds a bare local part (6409-8.1-2) */
+  MS_F_SUBMIT_HEADER_UNQUALIFIED,   /* submission-header-unqualified: a header
+                                       address in a single-level domain is
+                                       delivered as is (6409-4.2-2) */
+  MS_F_SUBMIT_ENVELOPE_UNQUALIFIED, /* submission-envelope-unqualified: MAIL
+                                       in a single-level domain is taken and
+                                       delivered as is (6409-4.2-1) */
+  MS_F_LIST_DROPS_ORIGINATOR,       /* list-drops-originator: a list's copies
+                                       leave out the originator (5321-3.9-4) */
+  MS_F_ALIAS_NOT_EXPANDED,     /* alias-not-expanded: mail to an alias stays
+                                  with the alias, never reaches its forward
+                                  address (5321-3.9-1) */
+  MS_F_DSN_ALIAS_TWICE,        /* dsn-alias-twice: a DSN at the alias on top
+                                  of the final delivery's (3461-5.2.7.2-1) */
+  MS_F_AUTOREPLY_NULL_SENDER,  /* autoreply-null-sender: an automatic
+                                  responder answers mail from <> (to its
+                                  From: address) (5321-4.5.5-2) */
+  MS_F_DSN_NULL_NO_POSTMASTER, /* dsn-null-no-postmaster: failures of mail
+                                  from <> reach nobody, not even the
+                                  postmaster (3461-5.2-2) */
+  MS_F_COUNT                   /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

@@ -594,6 +594,11 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
     r.v = SRV_RCPT_MAILBOX; /* fault rcpt-250 */
     r.key = xstrdup(path.mailbox);
   }
+  if (r.v == SRV_RCPT_FORWARD &&
+      ms_fault_on(&s->ctx.faults, MS_F_ALIAS_NOT_EXPANDED)) {
+    free(r.key); /* 5321-3.9-1 broken: the alias model */
+    r.key = xstrdup(path.mailbox);
+  }
   if (r.v == SRV_RCPT_NO_RELAY && srv_submit_relay(&s->ctx, &s->auth)) {
     r.v = SRV_RCPT_RELAY; /* RFC 6409: an MSA relays what users submit */
     r.key = xstrdup(path.mailbox);

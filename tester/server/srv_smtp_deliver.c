@@ -26,6 +26,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "srv_smtp_autoreply.h"
+#include "srv_smtp_msa.h"
 #include "srv_smtp_notify.h"
 #include "srv_smtp_relay.h"
 #include "store.h"
@@ -300,6 +302,13 @@ static void dlv_lists(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
     const struct ms_world_list *l = ms_world_find_list(ctx->world, t->rcpts[i]);
     char **m = NULL;
     size_t n = l ? dlv_list_members(ctx, l, &m) : 0;
+    for (size_t k = 0; dlv_fault(ctx, MS_F_LIST_DROPS_ORIGINATOR) && k < n;)
+      if (base->from && ms_streq_ci(m[k], base->from)) { /* 5321-3.9-4 */
+        free(m[k]);
+        m[k] = m[--n];
+      } else {
+        k++;
+      }
     if (n) {
       struct ms_store_in in = *base;
       char *owner = dlv_fault(ctx, MS_F_LIST_KEEPS_SENDER)
@@ -405,6 +414,12 @@ void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
   }
   if (dlv_refused(ctx, t, f, out))
     return;
+  struct srv_smtp_txn msa = *t; /* an MSA's added fields (RFC 6409 §8) */
+  char *done = srv_msa_complete(ctx, t, &msa.len);
+  if (done) {
+    msa.data = done;
+    t = &msa;
+  }
   /* The relay route's recipients go on to the next hop (after the reply
    * below: srv_smtp_relay.c); the others are delivered here. */
   struct srv_smtp_txn local;
@@ -420,6 +435,7 @@ void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
     dlv_here(ctx, t, f, out);
   }
   free(own);
+  free(done);
 }
 
 /* Deliver T's recipients here. */
@@ -436,8 +452,10 @@ static void dlv_here(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
                    "Delivered to some recipients only");
   else /* §4.4: some delivered, some not: still an OK reply */
     srv_smtp_reply(out, f, 250, "2.0.0", "OK");
-  if (!failed) /* failures after acceptance, DSNs (§6.1, RFC 3461) */
+  if (!failed) { /* failures after acceptance, DSNs (§6.1, RFC 3461) */
     srv_smtp_notify(ctx, t);
+    srv_smtp_autoreply(ctx, t); /* vacation notices (§4.5.5) */
+  }
 }
 
 /* ---- the end of a session -------------------------------------------- */

@@ -12,6 +12,12 @@
  *   - RFC 3461 §5.2.6: a "failed" DSN when NOTIFY holds FAILURE or was
  *     not given, none otherwise; §5.2.3: a "delivered" DSN only for
  *     NOTIFY=SUCCESS; §5.2.8: no recipient listed for whom no DSN is due.
+ *   - RFC 3461 §5.2: "However, the MTA which would otherwise issue a DSN
+ *     SHOULD inform the local postmaster of delivery failures through
+ *     some appropriate mechanism that will not itself result in the
+ *     generation of DSNs": failures of a message with a null
+ *     reverse-path are reported, from <>, to postmaster@ the host
+ *     (ntf_postmaster).
  *   - RFC 3461 §6.2: RET=FULL returns the message, HDRS (and a DSN
  *     without failures) only its headers, "The third component must have
  *     an appropriate content-type label"; §6.3: Reporting-MTA (dns;
@@ -39,6 +45,9 @@
  * disabled, not accepting messages"; a local delivery: "2.0.0". */
 #define NTF_STATUS_FAILED "5.2.1"
 #define NTF_STATUS_DELIVERED "2.0.0"
+
+/* Numbers the notifications: their Message-IDs and boundaries. */
+static atomic_ulong ntf_seq;
 
 static bool ntf_fault(const struct ms_faults *f, enum ms_fault x) {
   return ms_fault_on(f, x);
@@ -295,6 +304,46 @@ static bool ntf_by_send(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
   return u && u->terminal;
 }
 
+/* RFC 3461 §5.2: the failures of T, a message from <>, that would
+ * otherwise get a DSN, in one notice from <> to postmaster@ the host. */
+static void ntf_postmaster(const struct srv_ctx *ctx,
+                           const struct srv_smtp_txn *t) {
+  struct srv_smtp_notify_rcpt *r = xcalloc(t->nrcpts, sizeof *r);
+  size_t n = 0;
+  for (size_t i = 0; i < t->nrcpts; i++) {
+    const struct ms_world_user *u = ms_world_find_user(ctx->world, t->rcpts[i]);
+    const struct ms_dsn_rcpt *d = ntf_dsn(t, i);
+    if (u && u->fails_after_acceptance &&
+        (!d || !d->notify || (d->notify & MS_DSN_FAILURE)))
+      r[n++] = (struct srv_smtp_notify_rcpt){.addr = d && d->rcpt ? d->rcpt
+                                                                  : t->rcpts[i],
+                                             .dsn = d,
+                                             .failed = true};
+  }
+  const char *host = ctx->world->hostname ? ctx->world->hostname : "localhost";
+  char *to = xasprintf("postmaster@%s", host);
+  struct srv_smtp_notify_in in = {host,    to,     t->params, r,         n,
+                                  t->data, t->len, 0,         time(NULL)};
+  in.id = atomic_fetch_add(&ntf_seq, 1) + 1;
+  if (n)
+    srv_smtp_notify_mail(ctx, &ctx->faults, &in);
+  free(to);
+  free(r);
+}
+
+/* Fault dsn-alias-twice: was a recipient of T, as the client wrote it,
+ * an alias with one forwarding address (a user with `forward`)? */
+static bool ntf_alias(const struct srv_ctx *ctx, const struct srv_smtp_txn *t) {
+  for (size_t i = 0; i < t->nrcpts; i++) {
+    const struct ms_dsn_rcpt *d = ntf_dsn(t, i);
+    const struct ms_world_user *u =
+        d && d->rcpt ? ms_world_find_user(ctx->world, d->rcpt) : NULL;
+    if (u && u->forward && !u->forward_551)
+      return true;
+  }
+  return false;
+}
+
 size_t srv_smtp_notify(const struct srv_ctx *ctx,
                        const struct srv_smtp_txn *t) {
   const struct ms_faults *f = &ctx->faults;
@@ -303,6 +352,8 @@ size_t srv_smtp_notify(const struct srv_ctx *ctx,
   char *to = t->from && *t->from ? ntf_to(ctx, t) : NULL;
   if (!to && ntf_fault(f, MS_F_DSN_TO_NULL_SENDER)) /* 5321-6.1-5 broken */
     to = ntf_header_from(t->data, t->len);
+  if (!(t->from && *t->from) && !ntf_fault(f, MS_F_DSN_NULL_NO_POSTMASTER))
+    ntf_postmaster(ctx, t); /* RFC 3461 §5.2 */
   if (!to)
     return 0; /* §6.1: no notification to a null reverse-path */
   if (ntf_by_send(ctx, t, to)) {
@@ -316,6 +367,9 @@ size_t srv_smtp_notify(const struct srv_ctx *ctx,
     const struct ms_dsn_rcpt *d = ntf_dsn(t, i);
     bool failed = u && u->fails_after_acceptance;
     bool is_due = ntf_due(f, failed, d ? d->notify : 0);
+    if (!failed && ntf_fault(f, MS_F_DSN_LIST_NO_DELIVERED) &&
+        ms_world_find_list(ctx->world, t->rcpts[i]))
+      is_due = false; /* 3461-5.2.7.1-1 broken */
     due += is_due;
     /* §5.2.8: the others are not listed (fault dsn-list-all: they are) */
     if (is_due || ntf_fault(f, MS_F_DSN_LIST_ALL))
@@ -328,7 +382,6 @@ size_t srv_smtp_notify(const struct srv_ctx *ctx,
                                         NULL,
                                         NULL};
   }
-  static atomic_ulong seq;
   struct srv_smtp_notify_in in = {ctx->world->hostname ? ctx->world->hostname
                                                        : "localhost",
                                   to,
@@ -344,7 +397,12 @@ size_t srv_smtp_notify(const struct srv_ctx *ctx,
   for (size_t i = 0; due && i < n; i += each ? 1 : n) {
     in.rcpts = r + i;
     in.nrcpts = each ? 1 : n;
-    in.id = atomic_fetch_add(&seq, 1) + 1;
+    in.id = atomic_fetch_add(&ntf_seq, 1) + 1;
+    srv_smtp_notify_mail(ctx, &ctx->faults, &in);
+    sent++;
+  }
+  if (sent && ntf_fault(f, MS_F_DSN_ALIAS_TWICE) && ntf_alias(ctx, t)) {
+    in.id = atomic_fetch_add(&ntf_seq, 1) + 1; /* 3461-5.2.7.2-1 broken */
     srv_smtp_notify_mail(ctx, &ctx->faults, &in);
     sent++;
   }

@@ -12,7 +12,10 @@
  *         address that is not an address: 554 5.1.7 / 5.1.3); the GTUBE
  *         test string (SpamAssassin's test for unsolicited mail) in the
  *         message: 550 5.7.0, the site's policy;
- *   after AUTH, mail for other domains is relayed (what an MSA is for).
+ *   §4.2  a From/Sender/Reply-To/To/Cc/Bcc address in a domain that is
+ *         not fully qualified: 554 5.1.2 at the end of the data;
+ *   after AUTH, mail for other domains is relayed (what an MSA is for);
+ *   srv_smtp_msa.c adds Message-ID:, Date: and Sender: (§8).
  * Each reply code can be broken by a fault (fault.c: submission-*). */
 #include "srv_smtp_submit.h"
 
@@ -85,7 +88,8 @@ bool srv_submit_mail(const struct srv_ctx *ctx, const struct srv_auth *a,
     srv_smtp_reply(out, f, 550, "5.7.1", "Null sender refused");
     return true;
   }
-  if (sub_unqualified(ctx, p->domain)) { /* §4.2 */
+  if (sub_unqualified(ctx, p->domain) &&
+      !sub_fault(ctx, MS_F_SUBMIT_ENVELOPE_UNQUALIFIED)) { /* §4.2 */
     bool fault = sub_fault(ctx, MS_F_SUBMIT_DOMAIN_550);
     srv_smtp_reply(out, f, fault ? 550 : 554, "5.1.8",
                    "Sender domain is not fully qualified");
@@ -194,8 +198,10 @@ static void sub_uncomment(char *s) {
   *o = '\0';
 }
 
-/* One address of a list: "Name <a@b>" or "a@b". */
-static bool sub_address_ok(char *e) {
+/* One address of a list: "Name <a@b>" or "a@b"; *UNQUALIFIED set when
+ * its domain is not fully qualified (§4.2). */
+static bool sub_address_ok(const struct srv_ctx *ctx, char *e,
+                           bool *unqualified) {
   while (*e == ' ' || *e == '\t')
     e++;
   size_t n = strlen(e);
@@ -218,14 +224,17 @@ static bool sub_address_ok(char *e) {
   bool ok = srv_smtp_path_parse(spec, strlen(spec), MS_PROFILE_RFC5321, false,
                                 false, &p, &used) == SRV_PATH_OK &&
             used == strlen(spec) && p.domain;
-  if (ok)
+  if (ok) {
+    *unqualified = *unqualified || sub_unqualified(ctx, p.domain);
     srv_smtp_path_free(&p);
+  }
   free(spec);
   return ok;
 }
 
 /* An address-list value (RFC 5322 §3.4): groups, quotes, angle brackets. */
-static bool sub_addresses_ok(const char *value) {
+static bool sub_addresses_ok(const struct srv_ctx *ctx, const char *value,
+                             bool *unqualified) {
   char *v = xstrdup(value);
   sub_uncomment(v);
   char *s = v;
@@ -247,7 +256,7 @@ static bool sub_addresses_ok(const char *value) {
     }
     if (end) {
       *p = '\0';
-      ok = ok && sub_address_ok(s);
+      ok = ok && sub_address_ok(ctx, s, unqualified);
       s = p + 1;
     }
     if (!c)
@@ -279,7 +288,7 @@ static bool sub_header(const struct srv_ctx *ctx, const char *data, size_t len,
   struct ms_buf field;
   ms_buf_init(&field, 0);
   const char *bad_esc = NULL;
-  bool syntax = true, first = true;
+  bool syntax = true, first = true, unqualified = false;
   for (;;) {
     size_t n = p < end ? sub_line(p, end, &next) : 0;
     bool cont = n && (p[0] == ' ' || p[0] == '\t');
@@ -287,7 +296,7 @@ static bool sub_header(const struct srv_ctx *ctx, const char *data, size_t len,
       ms_buf_add(&field, "", 1);
       const char *colon = strchr(field.p, ':');
       const char *esc = sub_address_field(field.p, (size_t)(colon - field.p));
-      if (esc && !bad_esc && !sub_addresses_ok(colon + 1))
+      if (esc && !bad_esc && !sub_addresses_ok(ctx, colon + 1, &unqualified))
         bad_esc = esc;
       ms_buf_reset(&field);
     }
@@ -311,6 +320,16 @@ static bool sub_header(const struct srv_ctx *ctx, const char *data, size_t len,
   if (bad_esc) { /* §5.1: 554 "with a suitable enhanced status code" */
     srv_smtp_reply(out, f, 554, bad_esc,
                    "Invalid address in the message header");
+    return true;
+  }
+  /* §4.2: "If the MSA examines or alters the message text in any way,
+   * except to add trace header fields [SMTP-MTA], it MUST ensure that
+   * all domains in address header fields are fully qualified. ... Reply
+   * code 554 is to be used to reject a MAIL, RCPT, or DATA command that
+   * contains improper domain references." */
+  if (unqualified && !sub_fault(ctx, MS_F_SUBMIT_HEADER_UNQUALIFIED)) {
+    srv_smtp_reply(out, f, 554, "5.1.2",
+                   "Address header field domain is not fully qualified");
     return true;
   }
   return false;

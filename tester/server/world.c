@@ -152,6 +152,13 @@ static const struct builtin_user builtin_users[] = {
      * suites/delivery.yaml's ${failrcpt} and ${failrcpt2}. */
     {"bounce", NULL, "Failing Mailbox", NULL, false, false, NULL},
     {"bounce2", NULL, "Failing Mailbox", NULL, false, false, NULL},
+    /* An automatic responder (a vacation notice, RFC 5321 §4.5.5):
+     * suites/delivery.yaml's ${autoreply} (autoreply set below). */
+    {"away", NULL, "Away on Vacation", NULL, false, false, NULL},
+    /* An alias with one forwarding address (RFC 5321 §3.9.1, RFC 3461
+     * §5.2.7.2): suites/delivery.yaml's ${localalias}. */
+    {"testalias", NULL, "Test User's alias", "<testuser@localhost>", false,
+     false, NULL},
 };
 /* Users with ascii_only set (RFC 6531 §3.5). */
 static const char *const builtin_ascii_only[] = {"ascii-only"};
@@ -229,6 +236,8 @@ struct ms_world *ms_world_builtin(void) {
       u->fails_after_acceptance =
           u->fails_after_acceptance || !strcmp(b->name, builtin_fail_after[k]);
   }
+  for (size_t i = 0; i < w->nusers; i++) /* RFC 5321 §4.5.5 */
+    w->users[i].autoreply = !strcmp(w->users[i].name, "away");
   w->nlists = 4;
   w->lists = xcalloc(w->nlists, sizeof *w->lists);
   world_builtin_list(&w->lists[0], "Example-People", builtin_example_people,
@@ -486,11 +495,13 @@ static void world_user_pair(struct world_ctx *c, const char *key,
     u->ascii_only = world_bool(c, v, key);
   else if (!strcmp(key, "fails_after_acceptance"))
     u->fails_after_acceptance = world_bool(c, v, key);
+  else if (!strcmp(key, "autoreply"))
+    u->autoreply = world_bool(c, v, key);
   else
     world_err(c, k,
               "unknown user key '%s' (known: name, domain, fullname, "
               "terminal, forward, forward_551, password, mailbox_full, "
-              "max_message, ascii_only, fails_after_acceptance)",
+              "max_message, ascii_only, fails_after_acceptance, autoreply)",
               key);
   if (dst) {
     free(*dst);

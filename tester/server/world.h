@@ -25,6 +25,8 @@ struct ms_world_user {
   bool fails_after_acceptance; /* RCPT gets 250, delivery fails after the
                                   end of data: a notification goes back
                                   (srv_smtp_notify.c, RFC 5321 §6.1) */
+  bool autoreply;              /* an automatic responder: mail from a non-null
+                                  reverse-path gets a reply (srv_smtp_autoreply.c) */
 };
 
 struct ms_world_list {

@@ -79,6 +79,15 @@ void ms_world_builtin_pop3(struct ms_world *w) {
   pop3_drop(w, "arthur", "dent", NULL);
   /* APOP only, no USER/PASS: RFC 1939 §13 (pop3/apop-or-pass). */
   pop3_drop(w, "trillian", NULL, "tanstaaf");
+  /* postmaster's maildrop starts empty: the reference server's notices
+   * of delivery failures no DSN may report (RFC 3461 §5.2) land here
+   * (the delivery suite's ${postmaster_user}, ${postmaster_pass}). */
+  pop3_drop(w, "postmaster", "postpass", NULL);
+  for (size_t i = 0; i < w->maildrops[w->nmaildrops - 1].nmsgs; i++) {
+    free(w->maildrops[w->nmaildrops - 1].msgs[i].data);
+    free(w->maildrops[w->nmaildrops - 1].msgs[i].uidl);
+  }
+  w->maildrops[w->nmaildrops - 1].nmsgs = 0;
   /* testuser's maildrop starts empty: what SMTP delivers to
    * testuser@<a local domain> lands here, and the delivery checks
    * (issue 14, suites/delivery.yaml) read it back. */

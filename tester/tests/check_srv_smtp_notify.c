@@ -19,7 +19,8 @@ static void ntf_send(struct xdrv *d, const char *from, const char *params,
     snprintf(line, sizeof line, "RCPT TO:<%.*s>%s",
              (int)(sp ? (size_t)(sp - rcpts[i]) : strlen(rcpts[i])), rcpts[i],
              sp ? sp : "");
-    XCODE(d, line, 250);
+    int code = atoi(xdrv(d, line)); /* 251: an alias, "will forward" */
+    ck_assert_msg(code == 250 || code == 251, "%s: %d", line, code);
   }
   XCODE(d, "DATA", 354);
   xdrv(d, "Subject: token-1");
@@ -286,6 +287,19 @@ static const struct {
      "bounce2@localhost NOTIFY=NEVER", 1, "rfc822; bounce2@localhost", NULL},
     {MS_F_DSN_SOURCE_ROUTE, "@client.example:" ME, "", "bounce@localhost", NULL,
      0, NULL, NULL},
+    /* branch dsn2 */
+    /* the list's copy reaches ME (a member of Staff), no DSN follows */
+    {MS_F_DSN_LIST_NO_DELIVERED, ME, "", "Staff@localhost NOTIFY=SUCCESS", NULL,
+     1, NULL, "Action: delivered"},
+    /* the alias's forwarded copy and two DSNs (clean: one) */
+    {MS_F_DSN_ALIAS_TWICE, ME, "", "testalias@localhost NOTIFY=SUCCESS", NULL,
+     3, "Action: delivered", NULL},
+    /* ME sends to Staff, whose member ME is: no copy for ME */
+    {MS_F_LIST_DROPS_ORIGINATOR, ME, "", "Staff@localhost", NULL, 0, NULL,
+     NULL},
+    /* the alias's mail stays with the alias: nothing for testuser */
+    {MS_F_ALIAS_NOT_EXPANDED, ME, "", "testalias@localhost", NULL, 0, NULL,
+     NULL},
 };
 
 START_TEST(test_notify_fault) {
@@ -305,6 +319,52 @@ START_TEST(test_notify_fault) {
 }
 END_TEST
 
+/* RFC 5321 §4.5.5: the responder away answers mail from a reverse-path
+ * (from <>), not mail from <> (fault autoreply-null-sender: it does, to
+ * the From: address). */
+START_TEST(test_autoreply) {
+  const char *const r[] = {"away@localhost", NULL};
+  struct xdrv d;
+  xdrv_open(&d, MS_F_NONE);
+  ntf_send(&d, ME, "", r);
+  size_t n;
+  char *m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert(has(m, "Return-Path: <>\r\n"));
+  ck_assert(has(m, "\r\nSubject: Auto: token-1\r\n"));
+  free(m);
+  ntf_send(&d, "", "", r);
+  m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 1);
+  free(m);
+  xdrv_close(&d);
+  xdrv_open(&d, MS_F_AUTOREPLY_NULL_SENDER);
+  ntf_send(&d, "", "", r);
+  m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 1);
+  free(m);
+  xdrv_close(&d);
+}
+END_TEST
+
+/* RFC 3461 §5.2: a failure of mail from <> goes to the postmaster (fault
+ * dsn-null-no-postmaster: to nobody). */
+START_TEST(test_null_postmaster) {
+  const char *const r[] = {"bounce@localhost", NULL};
+  for (int f = 0; f < 2; f++) {
+    struct xdrv d;
+    xdrv_open(&d, f ? MS_F_DSN_NULL_NO_POSTMASTER : MS_F_NONE);
+    ntf_send(&d, "", "", r);
+    struct ms_maildrop_view v;
+    ck_assert_int_eq(ms_store_lock(d.st, "postmaster", &v), 0);
+    ck_assert_uint_eq(v.nmsgs, f ? 0 : 1);
+    ck_assert(f || strstr(v.msgs[0]->data, "Return-Path: <>\r\n"));
+    ms_store_unlock(d.st, &v, false);
+    xdrv_close(&d);
+  }
+}
+END_TEST
+
 Suite *make_srv_smtp_notify_suite(void);
 Suite *make_srv_smtp_notify_suite(void) {
   Suite *s = suite_create("srv_smtp_notify");
@@ -318,6 +378,8 @@ Suite *make_srv_smtp_notify_suite(void) {
   tcase_add_test(tc, test_notify_route);
   tcase_add_test(tc, test_notify_partial_ok);
   tcase_add_test(tc, test_list_expansion);
+  tcase_add_test(tc, test_autoreply);
+  tcase_add_test(tc, test_null_postmaster);
   tcase_add_loop_test(tc, test_notify_fault, 0,
                       (int)(sizeof faults / sizeof faults[0]));
   suite_add_tcase(s, tc);

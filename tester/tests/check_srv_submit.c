@@ -185,6 +185,9 @@ START_TEST(test_submit_faults) {
        "^550 ", "^554 "},
       {MS_F_SUBMIT_ETRN, sub_world, "ETRN example.org", "^500 ", "^250 "},
       {MS_F_SUBMIT_ETRN, sub_world, "EHLO x", "250 AUTH", "250-ETRN"},
+      /* branch dsn2 */
+      {MS_F_SUBMIT_ENVELOPE_UNQUALIFIED, "submission: true\n",
+       "MAIL FROM:<a@sales>", "^554 5\\.1\\.8 ", "^250 "},
   };
   for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
     for (int f = 0; f < 2; f++) {
@@ -214,6 +217,17 @@ START_TEST(test_submit_faults) {
       sub_message(&s, "From: <a@example.org>\n\nXJS*C4JDBQADN1.NSBN3*2IDNEN*"
                       "GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"),
       "^554 5\\.7\\.0 "));
+  sub_close(&s);
+  /* §4.2: a header address in a single-level domain: 554, or taken
+   * under submission-header-unqualified */
+  const char *unq = "From: <a@example.org>\nCc: <jru@sales>\n\nb";
+  sub_open(&s, MS_F_NONE, sub_world);
+  sub_login(&s);
+  ck_assert(sub_matches(sub_message(&s, unq), "^554 5\\.1\\.2 "));
+  sub_close(&s);
+  sub_open(&s, MS_F_SUBMIT_HEADER_UNQUALIFIED, sub_world);
+  sub_login(&s);
+  ck_assert(sub_matches(sub_message(&s, unq), "^250 "));
   sub_close(&s);
   /* before AUTH: 530, or 250 under submission-mail-before-auth */
   sub_open(&s, MS_F_SUBMIT_NO_AUTH, sub_world);

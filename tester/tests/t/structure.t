@@ -26,11 +26,11 @@ YAMLH=$(cd "$ROOT" && grep -l '<yaml\.h>' tester/*.h tester/*/*.h include/mailsp
 is "$YAMLH" "" "... and no header does"
 
 # ---- dependency circles ---------------------------------------------------
-# Allowed while they last (remove a line when its cycle is cut): the
-# engine core, which issue 16 (item 2) splits by concern.
-ALLOW="engine.c <-> engine_delivery.c
-engine.c <-> engine_secure.c
-engine.c <-> engine_session.c"
+# Allowed while it lasts (remove the line when the cycle is cut): engine.c
+# runs a transcript's sessions (engine_session.c), which call back into
+# engine.c to connect and to gate; the event-driven engine of issue 17
+# replaces both with one loop.
+ALLOW="engine.c <-> engine_session.c"
 
 BDIR=$(dirname "$MAILSPEC")
 if [ ! -f "$BDIR/libmailspec.a" ]; then

@@ -340,4 +340,10 @@ like "@$OUT" '^SKIP +submission/user-refused ' "  the user's messages are taken:
 unserve
 ms run --strict --timeout 5 -t builtin "$SUITES/submission.yaml"
 exit_is 0 "submission suite passes with -t builtin (each transcript's world)"
-unlike "@$OUT" '^(FAIL|ERROR|SKIP) ' "  every transcript ran and passed"
+unlike "@$OUT" '^(FAIL|ERROR) ' "  no transcript fails"
+# the reference MSA refuses an unqualified domain with 554 (RFC 6409
+# §4.2), so the two tests of what it delivers from one have nothing to
+# judge: they SKIP, the others run and pass
+is "$(grep '^SKIP ' "$OUT" | awk '{print $2}' | sort | tr '\n' ' ')" \
+  "submission/delivered-envelope-qualified submission/delivered-header-qualified " \
+  "  every transcript ran and passed but the two delivered-*-qualified (554)"
