@@ -1,4 +1,4 @@
-/* engine_int: what the engine's files (engine*.c) and pool.c share
+/* engine_int: what the engine's files (engine*.c) and engine_pool.c share
  * inside the library. */
 #ifndef MS_ENGINE_INT_H
 #define MS_ENGINE_INT_H

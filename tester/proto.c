@@ -1,5 +1,7 @@
-/* proto: expectation patterns shared by SMTP and POP3, reply-indicator
- * recognition for transcript lines, level names.  Pure. */
+/* proto: the facts every protocol has, read through its table of
+ * operations (proto_smtp.c, proto_pop3.c): reply patterns (SMTP reply
+ * codes, POP3 status indicators) and their recognition at the start of a
+ * transcript line, SASL and secret-bearing lines, first lines.  Pure. */
 #include "mailspec/proto.h"
 #include "mailspec/transcript.h"
 
@@ -7,31 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-const char *ms_level_name(enum ms_level l) {
-  switch (l) {
-  case MS_LEVEL_MUST:
-    return "MUST";
-  case MS_LEVEL_SHOULD:
-    return "SHOULD";
-  case MS_LEVEL_MAY:
-    return "MAY";
-  case MS_LEVEL_NONE:
-    break;
-  }
-  return "";
-}
-
-bool ms_level_parse(const char *s, enum ms_level *l) {
-  static const enum ms_level all[] = {MS_LEVEL_MUST, MS_LEVEL_SHOULD,
-                                      MS_LEVEL_MAY};
-  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-    if (strcasecmp(s, ms_level_name(all[i])) == 0) {
-      *l = all[i];
-      return true;
-    }
-  return false;
-}
 
 /* One SMTP alternative: 3 chars, digits or 'x' (RFC 5321 §4.2: the
  * first digit alone is the class, so "2xx" is meaningful). */

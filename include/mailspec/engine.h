@@ -1,6 +1,6 @@
 /* The live engine: runs transcripts against a target and fills the
  * result model.  Implemented in tester/engine.c (judging), tester/net.c
- * (sockets, timeouts), tester/target.c, tester/pool.c (-j N). */
+ * (sockets, timeouts), tester/target.c, tester/engine_pool.c (-j N). */
 #ifndef MAILSPEC_ENGINE_H
 #define MAILSPEC_ENGINE_H
 

@@ -1,8 +1,8 @@
 /* libFuzzer target: the reference server's connection input path as the
- * socket loop drives it (server_conn.c: line splitting, CR/LF handling,
+ * socket loop drives it (srv_conn.c: line splitting, CR/LF handling,
  * over-long lines cut at SRV_LINE_CAP) into the pure SMTP and POP3
  * sessions (command parser and state machine), with the reply-rewriting
- * faults applied (server_hostile.c, bare-lf).  Byte 0 picks protocol,
+ * faults applied (srv_hostile.c, bare-lf).  Byte 0 picks protocol,
  * profile and faults, byte 1 the chunk size, so split points are
  * explored as well as content.  No socket: the connection's fd is -1 and
  * its output is dropped after each chunk, as a client reading would. */
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "server_conn.h"
+#include "srv_conn.h"
 #include "srv.h"
 #include "store.h"
 

@@ -3,7 +3,7 @@
  * is applied where the rule is kept: in the session that produces the
  * reply (srv_smtp.c, srv_pop3.c) or, for the wire-level ones (bare-lf,
  * slow and the hostile behaviours of issue 8), in the connection
- * (server_conn.c). */
+ * (srv_conn.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* server: the reference server's socket loop.  One background thread
  * per server polls the listening socket, a wake-up pipe and every
  * client; sessions are pure (srv_smtp.c, srv_pop3.c) and connections
- * bounded (server_conn.c).  Idle clients are dropped (SMTP with 421,
+ * bounded (srv_conn.c).  Idle clients are dropped (SMTP with 421,
  * RFC 5321 §4.5.3.2.7; POP3 silently, RFC 1939 §3).  Stopping wakes the
  * thread, says 421 to SMTP clients (RFC 821 §4.3), joins and frees. */
 #define _GNU_SOURCE /* accept4, pipe2 */
@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "server_conn.h"
-#include "server_tls.h"
+#include "srv_conn.h"
+#include "srv_tls.h"
 #include "srv.h"
 #include "store.h"
 #include "util.h"

@@ -27,7 +27,7 @@ enum ms_fault {
   MS_F_SLOW,            /* slow:MS */
   MS_F_POP3_OCTETS,     /* pop3-octets: wrong sizes in LIST/STAT */
   MS_F_POP3_EARLY_DELE, /* pop3-early-dele: DELE acts at once */
-  /* Hostile behaviours (issue 8), all at the wire (server_conn.c): */
+  /* Hostile behaviours (issue 8), all at the wire (srv_conn.c): */
   MS_F_NO_GREETING,   /* no-greeting: accept, stay silent */
   MS_F_GREET_TWICE,   /* greet-twice */
   MS_F_CLOSE_AT_ONCE, /* close-at-once: accept, close */
@@ -38,7 +38,7 @@ enum ms_fault {
   MS_F_BAD_UTF8,      /* bad-utf8: invalid UTF-8 in every line */
   MS_F_RESET,         /* reset-mid-reply: half a reply, then RST */
   MS_F_NO_READ,       /* no-read: greet, then never read */
-  /* TLS, AUTH, smuggling (issue 7; server_tls.c, srv_auth.c): */
+  /* TLS, AUTH, smuggling (issue 7; srv_tls.c, srv_auth.c): */
   MS_F_STARTTLS_KEEP,     /* starttls-keep-pipelined: commands sent with
                              STARTTLS run after TLS */
   MS_F_LF_DOT_LF,         /* lf-dot-lf: <LF>.<LF> ends the data */
@@ -552,7 +552,7 @@ struct srv_ctx {
   enum ms_profile profile;
   struct ms_faults faults;
   struct ms_store *store;
-  /* TLS and AUTH (issue 7; server_tls.c, srv_auth.c).  All zero: the
+  /* TLS and AUTH (issue 7; srv_tls.c, srv_auth.c).  All zero: the
    * sessions offer neither STARTTLS/STLS nor AUTH. */
   struct srv_tls *tls; /* STARTTLS/STLS offered when set */
   bool tls_implicit;   /* every connection starts with a handshake */

@@ -199,7 +199,7 @@ bool srv_smtp_8bit_done(const struct srv_ctx *ctx,
                         const struct srv_smtp_fmt *f, struct ms_buf *out);
 
 /* RFC 2920 PIPELINING (srv_smtp_pipe.c): its faults act where the
- * connection hands one read's lines to the session (server_conn.c). */
+ * connection hands one read's lines to the session (srv_conn.c). */
 struct srv_smtp_pipe {
   struct ms_buf held; /* replies held back by a fault */
   bool swap;          /* held: send after the next reply (reorder) */

@@ -4,7 +4,7 @@
  * not buffer the replies of a group (§3.2 (2) is a SHOULD no client can
  * see).  What is here are the faults that break those rules on purpose.
  * They act where the connection hands the lines of one read to the
- * session (server_conn.c): a "group" is two or more commands that came
+ * session (srv_conn.c): a "group" is two or more commands that came
  * in one read, the way a pipelining client writes them.  Only groups
  * are touched, so a client that waits for each reply never notices. */
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* Unit tests for the hostile faults of the reference server
- * (server_hostile.c, issue 8): the exact bytes each one puts on the wire,
+ * (srv_hostile.c, issue 8): the exact bytes each one puts on the wire,
  * read from a real server on 127.0.0.1:0 with real client sockets.  Every
  * read has a socket timeout so that a broken server fails a test instead
  * of hanging it; nothing is judged by time. */

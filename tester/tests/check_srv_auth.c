@@ -1,6 +1,6 @@
 /* Unit tests for srv_auth.c: STARTTLS/STLS and AUTH in the reference
  * server's SMTP and POP3 sessions, driven line by line without sockets
- * (the TLS handshake itself is in check_server_tls.c), plus the world
+ * (the TLS handshake itself is in check_srv_tls.c), plus the world
  * keys they read (users' password, require_*). */
 #include <check.h>
 #include <regex.h>
@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "server_tls.h"
+#include "srv_tls.h"
 #include "srv.h"
 #include "srv_auth.h"
 #include "srv_saslprep.h"

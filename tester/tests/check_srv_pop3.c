@@ -10,7 +10,7 @@
 #include "apop.h"
 #include "auth.h"
 #include "buf.h"
-#include "server_tls.h"
+#include "srv_tls.h"
 #include "srv_saslprep.h"
 #include "srv.h"
 #include "store.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server_tls.h"
+#include "srv_tls.h"
 #include "srv.h"
 #include "store.h"
 #include "util.h"

@@ -145,7 +145,9 @@ no_failures ref-delivery "... with no FAIL or ERROR"
 _skips=$("$PY" -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 print(" ".join(t["id"] for t in d["transcripts"] if t["verdict"] != "PASS"))' "$WORK/ref-delivery.json")
-is "$_skips" "" "... every delivery test passes (none skipped)"
+# notify-by-mail needs RFC 821's SAML, which the rfc5321 profile refuses
+# (502): its detection entry runs it against the rfc821 profile.
+is "$_skips" "delivery/notify-by-mail" "... every delivery test passes (but the one that needs SAML)"
 unserve
 
 # The smuggling suite (its faults lf-dot-lf and cr-dot-cr are in

@@ -1,7 +1,7 @@
 #!/bin/sh
 # hostile.t: mailspec against broken and hostile servers (issue 8, "Hostile
 # and broken servers").  The server is `mailspec serve --fault NAME` on
-# 127.0.0.1:0 (the hostile faults live in tester/server/server_hostile.c).  For
+# 127.0.0.1:0 (the hostile faults live in tester/server/srv_hostile.c).  For
 # each behaviour the run must end (the lib's 120 s watchdog turns a hang
 # into a failure), with the right exit status, the right verdict and a
 # reason that names what happened; peak RSS comes from /usr/bin/time and

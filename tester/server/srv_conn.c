@@ -4,7 +4,7 @@
  * the reply bytes until the socket takes them.  The wire-level faults
  * live here: bare-lf rewrites CRLF to LF in what the session produced,
  * slow:MS holds each reply back. */
-#include "server_conn.h"
+#include "srv_conn.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "server_tls.h"
+#include "srv_tls.h"
 #include "srv_auth.h"
 #include "util.h"
 
@@ -169,7 +169,7 @@ void srv_conn_input(struct srv_conn *c, const struct srv_ctx *ctx,
   srv_tls_leftover(c, p, n); /* what came with STARTTLS */
 }
 
-/* What TLS decrypted (server_tls.c hands it back, piece by piece, as
+/* What TLS decrypted (srv_tls.c hands it back, piece by piece, as
  * if each had been one read of the socket). */
 static void conn_tls_input(struct srv_conn *c, const struct srv_ctx *ctx,
                            const struct srv_live *live, double now) {

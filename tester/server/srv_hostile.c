@@ -1,5 +1,5 @@
 /* server_hostile: the hostile behaviours of `mailspec serve --fault`
- * (issue 8), applied to the bytes of one connection (server_conn.c) after
+ * (issue 8), applied to the bytes of one connection (srv_conn.c) after
  * the pure session has produced them.  They exist to prove that the
  * tester survives a broken or malicious server: no greeting, a greeting
  * twice, an immediate close, replies that never end or never reach their
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "server_conn.h"
+#include "srv_conn.h"
 
 /* Generated output is topped up to this many octets. */
 #define HOSTILE_GEN_CHUNK (64u << 10)

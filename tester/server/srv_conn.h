@@ -1,8 +1,8 @@
 /* server_conn: one client connection of the reference server (bytes in,
  * lines to the session, reply bytes out) and server_live: the -v view
  * that prints every exchange in S:/R: form.  Internal to server*.c. */
-#ifndef MS_SERVER_CONN_H
-#define MS_SERVER_CONN_H
+#ifndef MS_SRV_CONN_H
+#define MS_SRV_CONN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,7 +44,7 @@ struct srv_conn {
   double last_active;
   bool closing; /* flush OUT, then close */
   bool dead;    /* close now */
-  /* Hostile faults (server_hostile.c): */
+  /* Hostile faults (srv_hostile.c): */
   unsigned replies;         /* replies produced (the greeting is the first) */
   int gen;                  /* output generated as the socket takes it */
   char gen_code[4];         /* endless-multiline: the code of its lines */
@@ -54,7 +54,7 @@ struct srv_conn {
   bool reset_armed;         /* reset-mid-reply: RST after RESET_LEFT octets */
   size_t reset_left;
   bool no_read;              /* no-read: input is never asked for */
-  struct srv_tls_conn *tls;  /* STARTTLS/implicit TLS (server_tls.c) */
+  struct srv_tls_conn *tls;  /* STARTTLS/implicit TLS (srv_tls.c) */
   bool sasl_next;            /* the next line answers a SASL challenge */
   struct srv_smtp_pipe pipe; /* PIPELINING faults (srv_smtp_pipe.c) */
   char peer[64];             /* the client's address (getpeername) */
@@ -81,7 +81,7 @@ void srv_conn_write(struct srv_conn *c, const struct srv_ctx *ctx,
 void srv_conn_farewell(struct srv_conn *c, const char *text);
 void srv_conn_free(struct srv_conn *c);
 
-/* Hostile faults (server_hostile.c).  Open: per-connection set-up;
+/* Hostile faults (srv_hostile.c).  Open: per-connection set-up;
  * reply: after the session produced OUT[FROM..]; refill: top up
  * generated output; cap: octets that may be written now; wrote: after
  * N octets went out. */
@@ -92,7 +92,7 @@ void srv_hostile_refill(struct srv_conn *c);
 size_t srv_hostile_cap(const struct srv_conn *c, size_t len);
 void srv_hostile_wrote(struct srv_conn *c, size_t n, double now);
 
-/* The live view (server_live.c). */
+/* The live view (srv_live.c). */
 void srv_live_event(const struct srv_live *l, unsigned id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void srv_live_client(const struct srv_live *l, unsigned id, const char *line,

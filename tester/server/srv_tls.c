@@ -1,4 +1,4 @@
-/* server_tls: TLS for the reference server (see server_tls.h).
+/* server_tls: TLS for the reference server (see srv_tls.h).
  *
  * A connection that switches to TLS goes through these phases:
  *   FLUSH      STARTTLS/STLS was answered: the replies due (the "220" or
@@ -8,7 +8,7 @@
  *   ON         every octet through SSL_read/SSL_write;
  *   DOWN       the handshake failed: the connection is dead.
  * An implicit-TLS connection starts in HANDSHAKE. */
-#include "server_tls.h"
+#include "srv_tls.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -29,7 +29,7 @@
 #include <openssl/x509v3.h>
 
 #include "buf.h"
-#include "server_conn.h"
+#include "srv_conn.h"
 #include "srv.h"
 #include "util.h"
 

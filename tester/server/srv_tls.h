@@ -10,12 +10,12 @@
  * (WANT_READ, WANT_WRITE) and the loop polls for exactly that.  A
  * handshake that does not finish in time drops the client.
  *
- * The hooks below are called by server_conn.c and server.c; every one of
+ * The hooks below are called by srv_conn.c and server.c; every one of
  * them does nothing for a connection that never asked for TLS.  TLS never
  * calls the session: what it decrypts is handed back (srv_tls_plain) and
- * server_conn.c feeds it on. */
-#ifndef MS_SERVER_TLS_H
-#define MS_SERVER_TLS_H
+ * srv_conn.c feeds it on. */
+#ifndef MS_SRV_TLS_H
+#define MS_SRV_TLS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -41,7 +41,7 @@ void srv_tls_free(struct srv_tls *t);
 /* The server certificate in PEM (for a client that wants to trust it). */
 const char *srv_tls_cert_pem(const struct srv_tls *t);
 
-/* ---- one connection (server_conn.c, server.c) ---------------------- */
+/* ---- one connection (srv_conn.c, server.c) ---------------------- */
 
 /* A new connection of an implicit-TLS server: handshake first; the
  * greeting already in C->out waits until it is done. */

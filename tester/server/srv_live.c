@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server_conn.h"
+#include "srv_conn.h"
 #include "util.h"
 
 #define LIVE_SHOW_MAX 160 /* octets of one line shown */

@@ -1,4 +1,4 @@
-/* Unit tests for server_tls.c: the reference server's TLS over real
+/* Unit tests for srv_tls.c: the reference server's TLS over real
  * loopback sockets, with an OpenSSL client in the test.  Every socket
  * has a receive/send timeout, so a server that stalls fails the test
  * instead of hanging it. */
@@ -19,7 +19,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "server_tls.h"
+#include "srv_tls.h"
 #include "util.h"
 #include "world.h"
 #include "mailspec/server.h"
