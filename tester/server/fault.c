@@ -1063,6 +1063,11 @@ static const struct fault_def fault_defs[] = {
      "SMTP (rfc821 profile): the notification about a SEND, SOML\n"
      "                         or SAML message goes to the sender's terminal,\n"
      "                         not by MAIL to the mailbox (5321-4.4-29)"},
+    /* branch ext3: RFC 3463 and RFC 6531 on delivery */
+    {"dsn-delivered-status-200", MS_F_DSN_DELIVERED_STATUS_200, FA_NONE, false,
+     0, 0,
+     "a \"delivered\" DSN says Status: 2.0.0, not X.1.5\n"
+     "                         (3463-3.2-4)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

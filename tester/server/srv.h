@@ -493,7 +493,11 @@ enum ms_fault {
   MS_F_NOTIFY_BY_SEND,      /* notify-by-send: the notification about a SEND/
                                SOML/SAML message goes to the sender's terminal,
                                not by MAIL to the mailbox (5321-4.4-29) */
-  MS_F_COUNT                /* keep last */
+  /* branch ext3: RFC 3463 and RFC 6531 on delivery */
+  MS_F_DSN_DELIVERED_STATUS_200, /* dsn-delivered-status-200: a delivered
+                                    DSN says Status: 2.0.0, not 2.1.5
+                                    (3463-3.2-4) */
+  MS_F_COUNT                     /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

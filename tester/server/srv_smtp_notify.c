@@ -36,9 +36,13 @@
 #include "world.h"
 
 /* A delivery that fails after acceptance: RFC 3463's "5.2.1 Mailbox
- * disabled, not accepting messages"; a local delivery: "2.0.0". */
+ * disabled, not accepting messages"; a local delivery: RFC 3463 §3.2
+ * "X.1.5 Destination address valid: This status code should be used for
+ * positive delivery reports." (fault dsn-delivered-status-200: "2.0.0",
+ * 3463-3.2-4 broken). */
 #define NTF_STATUS_FAILED "5.2.1"
-#define NTF_STATUS_DELIVERED "2.0.0"
+#define NTF_STATUS_DELIVERED "2.1.5"
+#define NTF_STATUS_DELIVERED_200 "2.0.0"
 
 static bool ntf_fault(const struct ms_faults *f, enum ms_fault x) {
   return ms_fault_on(f, x);
@@ -88,7 +92,9 @@ static void ntf_rcpt_fields(struct ms_buf *b, const struct ms_faults *f,
                           : "delivered",
               r->status   ? r->status
               : r->failed ? NTF_STATUS_FAILED
-                          : NTF_STATUS_DELIVERED);
+              : ntf_fault(f, MS_F_DSN_DELIVERED_STATUS_200)
+                  ? NTF_STATUS_DELIVERED_200
+                  : NTF_STATUS_DELIVERED);
   if (r->remote) /* RFC 3464 §2.3.5 */
     ms_buf_addf(b, "Remote-MTA: %s\r\n", r->remote);
   if (r->diag) /* RFC 3464 §2.3.6 */

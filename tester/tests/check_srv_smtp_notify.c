@@ -102,7 +102,7 @@ START_TEST(test_notify_delivered) {
   size_t n;
   char *m = ntf_last(&d, &n);
   ck_assert_uint_eq(n, 1);
-  ck_assert(has(m, "Action: delivered\r\nStatus: 2.0.0\r\n"));
+  ck_assert(has(m, "Action: delivered\r\nStatus: 2.1.5\r\n"));
   ck_assert(has(m, "Content-Type: text/rfc822-headers\r\n"));
   ck_assert(!has(m, "The body line."));
   free(m);
@@ -286,6 +286,9 @@ static const struct {
      "bounce2@localhost NOTIFY=NEVER", 1, "rfc822; bounce2@localhost", NULL},
     {MS_F_DSN_SOURCE_ROUTE, "@client.example:" ME, "", "bounce@localhost", NULL,
      0, NULL, NULL},
+    {MS_F_DSN_DELIVERED_STATUS_200, ME, "",
+     "postmaster@localhost NOTIFY=SUCCESS", NULL, 1, "Status: 2.0.0\r\n",
+     "Status: 2.1.5"},
 };
 
 START_TEST(test_notify_fault) {
