@@ -1068,6 +1068,10 @@ static const struct fault_def fault_defs[] = {
      0, 0,
      "a \"delivered\" DSN says Status: 2.0.0, not X.1.5\n"
      "                         (3463-3.2-4)"},
+    {"dsn-utf8-plain", MS_F_DSN_UTF8_PLAIN, FA_NONE, false, 0, 0,
+     "the DSN about an SMTPUTF8 message is in RFC 3464's form\n"
+     "                         (message/delivery-status, Final-Recipient:\n"
+     "                         rfc822), not RFC 6533's (6531-3.2-13)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -497,6 +497,9 @@ enum ms_fault {
   MS_F_DSN_DELIVERED_STATUS_200, /* dsn-delivered-status-200: a delivered
                                     DSN says Status: 2.0.0, not 2.1.5
                                     (3463-3.2-4) */
+  MS_F_DSN_UTF8_PLAIN,           /* dsn-utf8-plain: the DSN about an
+                                    SMTPUTF8 message in RFC 3464's form, not
+                                    RFC 6533's (6531-3.2-13) */
   MS_F_COUNT                     /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
