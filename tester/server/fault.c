@@ -1072,6 +1072,10 @@ static const struct fault_def fault_defs[] = {
      "the DSN about an SMTPUTF8 message is in RFC 3464's form\n"
      "                         (message/delivery-status, Final-Recipient:\n"
      "                         rfc822), not RFC 6533's (6531-3.2-13)"},
+    {"received-a-label", MS_F_RECEIVED_A_LABEL, FA_NONE, false, 0, 0,
+     "the Received: line of an SMTPUTF8 message names an\n"
+     "                         internationalized EHLO domain by its A-labels\n"
+     "                         (xn--...), not its U-labels (6531-3.7.3-2)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -500,6 +500,9 @@ enum ms_fault {
   MS_F_DSN_UTF8_PLAIN,           /* dsn-utf8-plain: the DSN about an
                                     SMTPUTF8 message in RFC 3464's form, not
                                     RFC 6533's (6531-3.2-13) */
+  MS_F_RECEIVED_A_LABEL,         /* received-a-label: an SMTPUTF8 message's
+                                    Received: names the EHLO domain in
+                                    A-labels, not U-labels (6531-3.7.3-2) */
   MS_F_COUNT                     /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
