@@ -1103,6 +1103,19 @@ static const struct fault_def fault_defs[] = {
      0,
      "a delivery failure of a message from <> is reported to nobody,\n"
      "                         not even the postmaster (3461-5.2-2)"},
+    /* branch ext3: RFC 3463 and RFC 6531 on delivery */
+    {"dsn-delivered-status-200", MS_F_DSN_DELIVERED_STATUS_200, FA_NONE, false,
+     0, 0,
+     "a \"delivered\" DSN says Status: 2.0.0, not X.1.5\n"
+     "                         (3463-3.2-4)"},
+    {"dsn-utf8-plain", MS_F_DSN_UTF8_PLAIN, FA_NONE, false, 0, 0,
+     "the DSN about an SMTPUTF8 message is in RFC 3464's form\n"
+     "                         (message/delivery-status, Final-Recipient:\n"
+     "                         rfc822), not RFC 6533's (6531-3.2-13)"},
+    {"received-a-label", MS_F_RECEIVED_A_LABEL, FA_NONE, false, 0, 0,
+     "the Received: line of an SMTPUTF8 message names an\n"
+     "                         internationalized EHLO domain by its A-labels\n"
+     "                         (xn--...), not its U-labels (6531-3.7.3-2)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

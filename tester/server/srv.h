@@ -523,7 +523,17 @@ enum ms_fault {
   MS_F_DSN_NULL_NO_POSTMASTER, /* dsn-null-no-postmaster: failures of mail
                                   from <> reach nobody, not even the
                                   postmaster (3461-5.2-2) */
-  MS_F_COUNT                   /* keep last */
+  /* branch ext3: RFC 3463 and RFC 6531 on delivery */
+  MS_F_DSN_DELIVERED_STATUS_200, /* dsn-delivered-status-200: a delivered
+                                    DSN says Status: 2.0.0, not 2.1.5
+                                    (3463-3.2-4) */
+  MS_F_DSN_UTF8_PLAIN,           /* dsn-utf8-plain: the DSN about an
+                                    SMTPUTF8 message in RFC 3464's form, not
+                                    RFC 6533's (6531-3.2-13) */
+  MS_F_RECEIVED_A_LABEL,         /* received-a-label: an SMTPUTF8 message's
+                                    Received: names the EHLO domain in
+                                    A-labels, not U-labels (6531-3.7.3-2) */
+  MS_F_COUNT                     /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

@@ -504,7 +504,7 @@ void srv_smtp_deliver_txn(const struct srv_ctx *ctx, struct srv_smtp_txn t,
                         t.ehlo,          t.tls,
                         t.auth,          t.params && t.params->smtputf8};
   srv_smtp_reply(out, f, 250, "2.0.0", "OK");
-  srv_smtp_notify(ctx, &t); /* the notices need the parameters: now */
+  srv_smtp_notify(ctx, &t);    /* the notices need the parameters: now */
   srv_smtp_autoreply(ctx, &t); /* and so does a responder's answer */
 }
 

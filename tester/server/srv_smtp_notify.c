@@ -42,9 +42,13 @@
 #include "world.h"
 
 /* A delivery that fails after acceptance: RFC 3463's "5.2.1 Mailbox
- * disabled, not accepting messages"; a local delivery: "2.0.0". */
+ * disabled, not accepting messages"; a local delivery: RFC 3463 §3.2
+ * "X.1.5 Destination address valid: This status code should be used for
+ * positive delivery reports." (fault dsn-delivered-status-200: "2.0.0",
+ * 3463-3.2-4 broken). */
 #define NTF_STATUS_FAILED "5.2.1"
-#define NTF_STATUS_DELIVERED "2.0.0"
+#define NTF_STATUS_DELIVERED "2.1.5"
+#define NTF_STATUS_DELIVERED_200 "2.0.0"
 
 /* Numbers the notifications: their Message-IDs and boundaries. */
 static atomic_ulong ntf_seq;
@@ -65,22 +69,42 @@ static void ntf_xtext(struct ms_buf *b, const char *x) {
       ms_buf_add(b, p, 1);
 }
 
+/* Does the DSN take RFC 6533's form?  RFC 6531 §3.2: "If an
+ * SMTPUTF8-aware SMTP server advertises the Delivery Status Notification
+ * (DSN) [RFC3461] extension, it MUST implement RFC 6533": for a message
+ * received with SMTPUTF8 (fault dsn-utf8-plain: the RFC 3464 form). */
+static bool ntf_intl(const struct ms_faults *f,
+                     const struct srv_smtp_notify_in *in) {
+  return in->params && in->params->smtputf8 &&
+         !ntf_fault(f, MS_F_DSN_UTF8_PLAIN);
+}
+
+static bool ntf_ascii(const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p > 0x7f)
+      return false;
+  return true;
+}
+
 /* The Final-Recipient's address: the envelope address as given
  * (RFC 3461 §6.3 (e), §9.1), or under its fault the local part at the
- * server's own name. */
+ * server's own name.  A non-ASCII address in RFC 6533's form takes its
+ * "utf-8" address type (§3: utf-8-type-addr = "utf-8;" utf-8-enc-addr,
+ * the utf-8-address being a Mailbox of RFC 6531). */
 static void ntf_final(struct ms_buf *b, const struct ms_faults *f,
-                      const char *host, const char *addr) {
+                      const char *host, const char *addr, bool intl) {
   const char *at = strrchr(addr, '@');
+  const char *type = intl && !ntf_ascii(addr) ? "utf-8" : "rfc822";
   if (ntf_fault(f, MS_F_DSN_FINAL_REWRITTEN))
-    ms_buf_addf(b, "Final-Recipient: rfc822; %.*s@%s\r\n",
+    ms_buf_addf(b, "Final-Recipient: %s; %.*s@%s\r\n", type,
                 (int)(at ? (size_t)(at - addr) : strlen(addr)), addr, host);
   else
-    ms_buf_addf(b, "Final-Recipient: rfc822; %s\r\n", addr);
+    ms_buf_addf(b, "Final-Recipient: %s; %s\r\n", type, addr);
 }
 
 /* One recipient's fields (RFC 3464 §2.3), after an empty line. */
 static void ntf_rcpt_fields(struct ms_buf *b, const struct ms_faults *f,
-                            const char *host,
+                            const char *host, bool intl,
                             const struct srv_smtp_notify_rcpt *r) {
   ms_buf_addstr(b, "\r\n");
   const struct ms_dsn_rcpt *d = r->dsn;
@@ -88,7 +112,7 @@ static void ntf_rcpt_fields(struct ms_buf *b, const struct ms_faults *f,
     ms_buf_addf(b, "Original-Recipient: %s;%s\r\n", d->orcpt_type, d->orcpt);
   else if ((!d || !d->orcpt_type) && ntf_fault(f, MS_F_DSN_ORCPT_ALWAYS))
     ms_buf_addf(b, "Original-Recipient: rfc822;%s\r\n", r->addr);
-  ntf_final(b, f, host, r->addr);
+  ntf_final(b, f, host, r->addr, intl);
   if (ntf_fault(f, MS_F_DSN_NO_STATUS))
     return;
   ms_buf_addf(b, "Action: %s\r\nStatus: %s\r\n",
@@ -97,7 +121,9 @@ static void ntf_rcpt_fields(struct ms_buf *b, const struct ms_faults *f,
                           : "delivered",
               r->status   ? r->status
               : r->failed ? NTF_STATUS_FAILED
-                          : NTF_STATUS_DELIVERED);
+              : ntf_fault(f, MS_F_DSN_DELIVERED_STATUS_200)
+                  ? NTF_STATUS_DELIVERED_200
+                  : NTF_STATUS_DELIVERED);
   if (r->remote) /* RFC 3464 §2.3.5 */
     ms_buf_addf(b, "Remote-MTA: %s\r\n", r->remote);
   if (r->diag) /* RFC 3464 §2.3.6 */
@@ -131,7 +157,7 @@ static void ntf_status(struct ms_buf *b, const struct ms_faults *f,
     ms_buf_addstr(b, "\r\n");
   }
   for (size_t i = 0; i < in->nrcpts; i++)
-    ntf_rcpt_fields(b, f, in->host, &in->rcpts[i]);
+    ntf_rcpt_fields(b, f, in->host, ntf_intl(f, in), &in->rcpts[i]);
 }
 
 /* Length of DATA's header section with the empty line after it. */
@@ -197,8 +223,9 @@ char *srv_smtp_notify_text(const struct ms_faults *f,
                 : in->rcpts[i].action ? "Relayed"
                                       : "Delivered",
                 in->rcpts[i].addr);
-  ms_buf_addf(&b, "\r\n--%s\r\nContent-Type: message/delivery-status\r\n\r\n",
-              bound);
+  /* RFC 6533's form: message/global-delivery-status */
+  ms_buf_addf(&b, "\r\n--%s\r\nContent-Type: message/%sdelivery-status\r\n\r\n",
+              bound, ntf_intl(f, in) ? "global-" : "");
   ntf_status(&b, f, in);
   ms_buf_addf(&b, "\r\n--%s\r\n", bound);
   ntf_returned(&b, f, in, failure);

@@ -8,11 +8,13 @@
  * and a four-digit year.  Shared by srv_smtp_deliver.c and
  * srv_smtp_relay.c; the Received faults (srv.h) break it on purpose. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "buf.h"
 #include "srv_smtp_deliver.h"
+#include "srv_smtp_idn.h"
 
 /* RFC 3848's WITH values: ESMTP, then S for TLS and A for AUTH. */
 static const char *rcv_with(const struct srv_smtp_txn *t,
@@ -61,6 +63,13 @@ char *srv_smtp_received(const struct srv_smtp_txn *t, const char *by,
   if (!ms_fault_on(f, MS_F_RECEIVED_NO_FROM)) {
     /* From-domain: the EHLO name, then the TCP-info address literal */
     const char *helo = t->helo && *t->helo ? t->helo : "unknown";
+    /* RFC 6531 §3.7.3: U-labels in an SMTPUTF8 message's trace field
+     * (fault received-a-label: the A-labels as the client sent them) */
+    char *u = t->params && t->params->smtputf8 &&
+                      !ms_fault_on(f, MS_F_RECEIVED_A_LABEL)
+                  ? srv_smtp_idn_ulabels(helo)
+                  : NULL;
+    helo = u ? u : helo;
     bool ip = peer && *peer && !ms_fault_on(f, MS_F_RECEIVED_NO_IP);
     if (ms_fault_on(f, MS_F_RECEIVED_NO_HELO) && ip)
       ms_buf_addf(&b, " from [%s%s]", strchr(peer, ':') ? "IPv6:" : "", peer);
@@ -69,6 +78,7 @@ char *srv_smtp_received(const struct srv_smtp_txn *t, const char *by,
                   strchr(peer, ':') ? "IPv6:" : "", peer);
     else
       ms_buf_addf(&b, " from %s", helo);
+    free(u);
     ms_buf_addstr(&b, "\r\n\t");
   } else {
     ms_buf_addstr(&b, " ");

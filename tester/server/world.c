@@ -159,11 +159,15 @@ static const struct builtin_user builtin_users[] = {
      * §5.2.7.2): suites/delivery.yaml's ${localalias}. */
     {"testalias", NULL, "Test User's alias", "<testuser@localhost>", false,
      false, NULL},
+    /* ${utf8failrcpt}: a UTF-8 mailbox whose delivery fails, for the DSN
+     * of an SMTPUTF8 message (RFC 6531 §3.2, RFC 6533) */
+    {"bounce-jos\xc3\xa9", NULL, "Failing Mailbox", NULL, false, false, NULL},
 };
 /* Users with ascii_only set (RFC 6531 §3.5). */
 static const char *const builtin_ascii_only[] = {"ascii-only"};
 /* Users with fails_after_acceptance set. */
-static const char *const builtin_fail_after[] = {"bounce", "bounce2"};
+static const char *const builtin_fail_after[] = {"bounce", "bounce2",
+                                                 "bounce-jos\xc3\xa9"};
 
 /* Scenario 7, Steps 1 and 2, exactly as the RFC prints the expansions. */
 static const char *const builtin_example_people[] = {

@@ -954,6 +954,43 @@ START_TEST(test_received_utf8_faults) {
 }
 END_TEST
 
+/* RFC 6531 §3.7.3: an SMTPUTF8 message's trace names an IDN EHLO domain
+ * by its U-labels (fault received-a-label: its A-labels); no SMTPUTF8:
+ * as the client sent it. */
+START_TEST(test_received_ulabel) {
+  char r0[] = "testuser@localhost";
+  char *rcpts[] = {r0};
+  struct ms_store_params u8 = {.smtputf8 = true};
+  struct srv_smtp_txn t = {"xn--bcher-kva.example",
+                           true,
+                           false,
+                           false,
+                           "a@b.c",
+                           rcpts,
+                           1,
+                           "x\r\n",
+                           3,
+                           &u8,
+                           NULL,
+                           false};
+  struct ms_faults fs;
+  memset(&fs, 0, sizeof fs);
+  char *m = srv_smtp_received(&t, "mx.example", "127.0.0.1", 0, 7, &fs);
+  ck_assert_ptr_nonnull(strstr(m, "from b\xc3\xbc"
+                                  "cher.example ("));
+  free(m);
+  ms_fault_set(&fs, MS_F_RECEIVED_A_LABEL);
+  m = srv_smtp_received(&t, "mx.example", "127.0.0.1", 0, 7, &fs);
+  ck_assert_ptr_nonnull(strstr(m, "from xn--bcher-kva.example ("));
+  free(m);
+  memset(&fs, 0, sizeof fs);
+  t.params = NULL;
+  m = srv_smtp_received(&t, "mx.example", "127.0.0.1", 0, 7, &fs);
+  ck_assert_ptr_nonnull(strstr(m, "from xn--bcher-kva.example ("));
+  free(m);
+}
+END_TEST
+
 /* The content of message N of USER's maildrop (a copy). */
 static char *dlv_maildrop(struct ms_store *st, const char *user, size_t n) {
   struct ms_maildrop_view v;
@@ -1247,6 +1284,7 @@ Suite *make_srv_smtp_suite(void) {
   tcase_add_test(t2, test_5321_prove_limits);
   tcase_add_test(t2, test_received_stamp_faults);
   tcase_add_test(t2, test_received_utf8_faults);
+  tcase_add_test(t2, test_received_ulabel);
   tcase_add_test(t2, test_deliver_auth_and_rcpt_faults);
   tcase_add_test(t2, test_source_route_ignored);
   tcase_add_test(t2, test_to_deduced_fault);

@@ -49,6 +49,32 @@ static bool has(const char *s, const char *t) {
   return s && strstr(s, t);
 }
 
+/* RFC 6531 §3.2, RFC 6533: the DSN about an SMTPUTF8 message has a
+ * message/global-delivery-status part and types a UTF-8 address "utf-8";
+ * an ASCII one stays "rfc822", and without SMTPUTF8 nothing changes. */
+START_TEST(test_notify_utf8) {
+  struct xdrv d;
+  xdrv_open(&d, MS_F_NONE);
+  const char *const r[] = {"bounce-jos\xc3\xa9@localhost", "bounce@localhost",
+                           NULL};
+  ntf_send(&d, ME, "SMTPUTF8", r);
+  size_t n;
+  char *m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert(has(m, "Content-Type: message/global-delivery-status\r\n"));
+  ck_assert(has(m, "Final-Recipient: utf-8; bounce-jos\xc3\xa9@localhost\r\n"));
+  ck_assert(has(m, "Final-Recipient: rfc822; bounce@localhost\r\n"));
+  free(m);
+  const char *const a[] = {"bounce@localhost", NULL};
+  ntf_send(&d, ME, "", a);
+  m = ntf_last(&d, &n);
+  ck_assert_uint_eq(n, 2);
+  ck_assert(has(m, "Content-Type: message/delivery-status\r\n"));
+  free(m);
+  xdrv_close(&d);
+}
+END_TEST
+
 /* §6.1: a failed notice, <> as its reverse-path, to the reverse-path's
  * mailbox; RFC 3461 §6.3's fields; RET absent: the whole message. */
 START_TEST(test_notify_failed) {
@@ -103,7 +129,7 @@ START_TEST(test_notify_delivered) {
   size_t n;
   char *m = ntf_last(&d, &n);
   ck_assert_uint_eq(n, 1);
-  ck_assert(has(m, "Action: delivered\r\nStatus: 2.0.0\r\n"));
+  ck_assert(has(m, "Action: delivered\r\nStatus: 2.1.5\r\n"));
   ck_assert(has(m, "Content-Type: text/rfc822-headers\r\n"));
   ck_assert(!has(m, "The body line."));
   free(m);
@@ -300,6 +326,11 @@ static const struct {
     /* the alias's mail stays with the alias: nothing for testuser */
     {MS_F_ALIAS_NOT_EXPANDED, ME, "", "testalias@localhost", NULL, 0, NULL,
      NULL},
+    {MS_F_DSN_UTF8_PLAIN, ME, "SMTPUTF8", "bounce-jos\xc3\xa9@localhost", NULL,
+     1, "Content-Type: message/delivery-status\r\n", "utf-8;"},
+    {MS_F_DSN_DELIVERED_STATUS_200, ME, "",
+     "postmaster@localhost NOTIFY=SUCCESS", NULL, 1, "Status: 2.0.0\r\n",
+     "Status: 2.1.5"},
 };
 
 START_TEST(test_notify_fault) {
@@ -372,6 +403,7 @@ Suite *make_srv_smtp_notify_suite(void) {
   tcase_add_test(tc, test_notify_failed);
   tcase_add_test(tc, test_notify_none);
   tcase_add_test(tc, test_notify_delivered);
+  tcase_add_test(tc, test_notify_utf8);
   tcase_add_test(tc, test_notify_fields);
   tcase_add_test(tc, test_notify_one_for_all);
   tcase_add_test(tc, test_notify_world);
