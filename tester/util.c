@@ -107,6 +107,25 @@ bool ms_prefix_ci(const char *s, const char *prefix) {
   return true;
 }
 
+bool ms_verb_is(const char *t, const char *verb) {
+  size_t n = strlen(verb);
+  return ms_prefix_ci(t, verb) && (t[n] == '\0' || t[n] == ' ');
+}
+
+void ms_line_text(const unsigned char *p, size_t n, char *buf, size_t cap) {
+  if (cap == 0)
+    return;
+  while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+    n--;
+  if (n >= cap)
+    n = cap - 1;
+  memcpy(buf, p, n);
+  buf[n] = '\0';
+  for (size_t i = 0; i < n; i++)
+    if (buf[i] == '\0')
+      buf[i] = ' ';
+}
+
 char *ms_read_file(const char *path, size_t max, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f)

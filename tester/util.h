@@ -27,6 +27,11 @@ double ms_wallclock(void);
 
 bool ms_streq_ci(const char *a, const char *b);
 bool ms_prefix_ci(const char *s, const char *prefix);
+/* Is the first word of T (up to a space or the end) VERB, any case? */
+bool ms_verb_is(const char *t, const char *verb);
+/* One captured line P[0..N) as text in BUF (CAP > 0): without its line
+ * end, cut to fit, a NUL octet shown as a space. */
+void ms_line_text(const unsigned char *p, size_t n, char *buf, size_t cap);
 
 /* Read a whole file (at most MAX bytes) into a NUL-terminated buffer.
  * Returns NULL with errno set (EFBIG when over MAX). */

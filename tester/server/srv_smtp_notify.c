@@ -263,7 +263,7 @@ static bool ntf_due(const struct ms_faults *f, bool failed, unsigned notify) {
 
 /* The mailbox of the first <...> of the From: field (fault
  * dsn-to-null-sender), or NULL.  Caller frees. */
-static char *ntf_header_from(const char *data, size_t len) {
+char *srv_smtp_notify_header_from(const char *data, size_t len) {
   size_t head = ntf_head_len(data, len);
   for (size_t i = 0; i < head;) {
     const char *nl = memchr(data + i, '\n', head - i);
@@ -378,7 +378,7 @@ size_t srv_smtp_notify(const struct srv_ctx *ctx,
     return 0;
   char *to = t->from && *t->from ? ntf_to(ctx, t) : NULL;
   if (!to && ntf_fault(f, MS_F_DSN_TO_NULL_SENDER)) /* 5321-6.1-5 broken */
-    to = ntf_header_from(t->data, t->len);
+    to = srv_smtp_notify_header_from(t->data, t->len);
   if (!(t->from && *t->from) && !ntf_fault(f, MS_F_DSN_NULL_NO_POSTMASTER))
     ntf_postmaster(ctx, t); /* RFC 3461 §5.2 */
   if (!to)

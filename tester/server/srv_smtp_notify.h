@@ -56,6 +56,10 @@ char *srv_smtp_notify_route(const struct srv_smtp_path *p);
  * fails_after_acceptance). */
 size_t srv_smtp_notify_failing(const struct srv_ctx *ctx,
                                const struct srv_smtp_txn *t);
+/* The mailbox of the first <...> of DATA's From: field (the faults that
+ * notify the header's author instead of the reverse-path), or NULL.
+ * Caller frees. */
+char *srv_smtp_notify_header_from(const char *data, size_t len);
 /* After T was delivered: send the notifications due.  Returns how many
  * were sent. */
 size_t srv_smtp_notify(const struct srv_ctx *ctx, const struct srv_smtp_txn *t);

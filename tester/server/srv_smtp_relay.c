@@ -342,24 +342,6 @@ static void rly_exchange(const struct srv_ctx *ctx,
 
 /* ---- the notifications ------------------------------------------------- */
 
-/* The mailbox of the first <...> of the From: field (fault
- * relay-bounce-to-null), or NULL.  Caller frees. */
-static char *rly_header_from(const char *data, size_t len) {
-  for (size_t i = 0; i < len;) {
-    const char *nl = memchr(data + i, '\n', len - i);
-    size_t n = nl ? (size_t)(nl - (data + i)) + 1 : len - i;
-    if (n <= 2)
-      return NULL; /* the end of the header section */
-    if (n > 5 && strncasecmp(data + i, "From:", 5) == 0) {
-      const char *lt = memchr(data + i, '<', n);
-      const char *gt = lt ? memchr(lt, '>', n - (size_t)(lt - (data + i))) : 0;
-      return gt ? xstrndup(lt + 1, (size_t)(gt - lt - 1)) : NULL;
-    }
-    i += n;
-  }
-  return NULL;
-}
-
 /* The RFC 3463 status of reply O: its enhanced code, else its class. */
 static void rly_status(const struct srv_smtp_relay_out *o, char *buf,
                        size_t cap) {
@@ -428,7 +410,7 @@ static void rly_notify(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
                        bool next_dsn, unsigned long id) {
   char *to = t->from && *t->from ? xstrdup(t->from) : NULL;
   if (!to && rly_fault(ctx, MS_F_RELAY_BOUNCE_TO_NULL)) /* 5321-3.6.3-3 */
-    to = rly_header_from(t->data, t->len);
+    to = srv_smtp_notify_header_from(t->data, t->len);
   if (!to)
     return; /* §3.6.3: no notification about a notification */
   struct srv_smtp_notify_rcpt *r = xcalloc(n, sizeof *r);

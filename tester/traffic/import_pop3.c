@@ -15,29 +15,12 @@ struct pop3_fr {
   bool sasl; /* the next client line answers a "+ " continuation */
 };
 
-static void pop3_text(const unsigned char *p, size_t n, char *buf, size_t cap) {
-  while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
-    n--;
-  if (n >= cap)
-    n = cap - 1;
-  memcpy(buf, p, n);
-  buf[n] = '\0';
-  for (size_t i = 0; i < n; i++)
-    if (buf[i] == '\0')
-      buf[i] = ' ';
-}
-
-static bool pop3_verb(const char *t, const char *verb) {
-  size_t n = strlen(verb);
-  return ms_prefix_ci(t, verb) && (t[n] == '\0' || t[n] == ' ');
-}
-
 static void pop3_line(struct pop3_fr *x) {
   bool complete;
   size_t n = ms_framer_cline(&x->fr, &complete);
   const unsigned char *p = ms_framer_cbytes(&x->fr);
   char t[1024];
-  pop3_text(p, n, t, sizeof t);
+  ms_line_text(p, n, t, sizeof t);
   bool sasl = x->sasl;
   size_t idx =
       ms_framer_client(&x->fr, sasl ? MS_U_SASL : MS_U_LINE, n, complete);
@@ -56,7 +39,7 @@ static void pop3_line(struct pop3_fr *x) {
     return;
   }
   x->sasl = false;
-  if (pop3_verb(t, "STLS")) {
+  if (ms_verb_is(t, "STLS")) {
     long r = ms_framer_reply(&x->fr, e);
     if ((r < 0 || x->fr.f->u[r].code == MS_POP3_OK) &&
         ms_framer_tls_follows(&x->fr, r))

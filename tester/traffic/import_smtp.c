@@ -25,28 +25,11 @@ struct smtp_fr {
 
 /* The line at the cursor as a NUL-terminated string without its line
  * end (at most CAP-1 bytes: enough to recognise a command). */
-static void smtp_text(const unsigned char *p, size_t n, char *buf, size_t cap) {
-  while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
-    n--;
-  if (n >= cap)
-    n = cap - 1;
-  memcpy(buf, p, n);
-  buf[n] = '\0';
-  for (size_t i = 0; i < n; i++)
-    if (buf[i] == '\0')
-      buf[i] = ' ';
-}
-
-static bool smtp_verb(const char *t, const char *verb) {
-  size_t n = strlen(verb);
-  return ms_prefix_ci(t, verb) && (t[n] == '\0' || t[n] == ' ');
-}
-
 /* The next client line as text (empty when none). */
 static void smtp_peek(struct smtp_fr *x, char *buf, size_t cap) {
   bool complete;
   size_t n = ms_framer_cline(&x->fr, &complete);
-  smtp_text(ms_framer_cbytes(&x->fr), n, buf, cap);
+  ms_line_text(ms_framer_cbytes(&x->fr), n, buf, cap);
 }
 
 /* The code of the reply to expectation E, or 0 if the capture lacks it. */
@@ -79,7 +62,7 @@ static void smtp_after(struct smtp_fr *x, size_t idx, size_t e, const char *t) {
     }
     return;
   }
-  if (smtp_verb(t, "STARTTLS")) {
+  if (ms_verb_is(t, "STARTTLS")) {
     code = smtp_reply_code(x, e, &r);
     if ((code == 220 || r < 0) && ms_framer_tls_follows(&x->fr, r))
       ms_framer_tls(&x->fr, r, x->fr.f->u[idx].frame);
@@ -184,7 +167,7 @@ static void smtp_line(struct smtp_fr *x) {
   bool complete;
   size_t n = ms_framer_cline(&x->fr, &complete);
   char t[1024];
-  smtp_text(ms_framer_cbytes(&x->fr), n, t, sizeof t);
+  ms_line_text(ms_framer_cbytes(&x->fr), n, t, sizeof t);
   bool sasl = x->st == ST_SASL;
   size_t idx =
       ms_framer_client(&x->fr, sasl ? MS_U_SASL : MS_U_LINE, n, complete);

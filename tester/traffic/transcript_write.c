@@ -177,9 +177,8 @@ static bool tw_word_ascii(uint64_t x) {
   return ((x | ctl | zero) & high) == 0;
 }
 
-/* Is P[0..N) printable ASCII without any "$" (the common mail line:
- * nothing to check further, nothing to escape)? */
-static bool tw_plain(const unsigned char *p, size_t n) {
+/* Length of the run of printable ASCII without "$" at P (at most N). */
+static size_t tw_plain_run(const unsigned char *p, size_t n) {
   const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -187,12 +186,17 @@ static bool tw_plain(const unsigned char *p, size_t n) {
     memcpy(&x, p + i, 8);
     uint64_t dol = x ^ (ones * '$');
     if (!tw_word_ascii(x) || ((dol - ones) & ~dol & high))
-      return false;
+      break;
   }
-  for (; i < n; i++)
-    if ((unsigned char)(p[i] - 0x20) >= 0x5F || p[i] == '$')
-      return false;
-  return true;
+  while (i < n && (unsigned char)(p[i] - 0x20) < 0x5F && p[i] != '$')
+    i++;
+  return i;
+}
+
+/* Is P[0..N) printable ASCII without any "$" (the common mail line:
+ * nothing to check further, nothing to escape)? */
+static bool tw_plain(const unsigned char *p, size_t n) {
+  return tw_plain_run(p, n) == n;
 }
 
 /* Is P[0..N) UTF-8 made of printable characters only? */
@@ -435,22 +439,6 @@ static void tw_client_line(struct tw *w, const unsigned char *t, size_t n,
   }
   if (w->data && n == 1 && t[0] == '.')
     w->data = false;
-}
-
-/* Length of the run of printable ASCII without "$" at P (at most N). */
-static size_t tw_plain_run(const unsigned char *p, size_t n) {
-  const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t x;
-    memcpy(&x, p + i, 8);
-    uint64_t dol = x ^ (ones * '$');
-    if (!tw_word_ascii(x) || ((dol - ones) & ~dol & high))
-      break;
-  }
-  while (i < n && (unsigned char)(p[i] - 0x20) < 0x5F && p[i] != '$')
-    i++;
-  return i;
 }
 
 /* A client unit: its lines one by one.  The common line (printable
