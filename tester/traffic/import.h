@@ -127,7 +127,8 @@ void ms_import_smtp(const struct ms_imp_session *s, bool greeting,
 void ms_import_pop3(const struct ms_imp_session *s, bool greeting,
                     struct ms_frames *out);
 
-/* ---- framing helpers shared by the two protocols (import_session.c) ----- */
+/* ---- framing helpers shared by the two protocols (import_framer.c;
+ * ms_frames_* import_session.c) ----- */
 
 /* Read one client line from *POS (stops at a gap): returns its length
  * (0 at the end or at a gap) and whether it ends with LF. */
