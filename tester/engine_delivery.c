@@ -319,9 +319,7 @@ static int dl_wait(struct dl_check *x, double within, char *why, size_t cap) {
         snprintf(why, cap, "%s", b.err);
       return rc < 0 && !read_once ? -1 : 0;
     }
-    struct timespec ts = {(time_t)pause,
-                          (long)((pause - (double)(time_t)pause) * 1e9)};
-    nanosleep(&ts, NULL);
+    ms_net_sleep(pause, e->o->stop);
     pause = pause * 1.5 < DL_POLL_MAX ? pause * 1.5 : DL_POLL_MAX;
   }
 }

@@ -86,16 +86,7 @@ static void sess_pause(struct ms_eng *e, double secs) {
   double end = ms_now() + secs;
   if (e->deadline > 0 && e->deadline < end)
     end = e->deadline;
-  while (!ms_net_stopped(e->o->stop)) {
-    double left = end - ms_now();
-    if (left <= 0)
-      break;
-    if (left > 0.1)
-      left = 0.1; /* notice Ctrl-C */
-    struct timespec ts = {(time_t)left,
-                          (long)((left - (double)(time_t)left) * 1e9)};
-    nanosleep(&ts, NULL);
-  }
+  ms_net_sleep(end - ms_now(), e->o->stop);
   if (ms_net_stopped(e->o->stop))
     e->stopped = true;
 }

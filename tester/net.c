@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -193,6 +194,22 @@ void ms_net_local_literal(int fd, char *buf, size_t len) {
     }
   }
   snprintf(buf, len, "[%s]", a);
+}
+
+int ms_net_sleep(double seconds, volatile sig_atomic_t *stop) {
+  double end = ms_now() + seconds;
+  for (;;) {
+    if (ms_net_stopped(stop))
+      return MS_NET_STOP;
+    double left = end - ms_now();
+    if (left <= 0)
+      return 0;
+    if (left > NET_SLICE_MS / 1000.0)
+      left = NET_SLICE_MS / 1000.0; /* notice Ctrl-C */
+    struct timespec ts = {(time_t)left,
+                          (long)((left - (double)(time_t)left) * 1e9)};
+    nanosleep(&ts, NULL);
+  }
 }
 
 void ms_net_close(int fd) {

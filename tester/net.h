@@ -48,6 +48,11 @@ int ms_net_wait_readable(int fd, double timeout, volatile sig_atomic_t *stop);
  * §4.1.3): "[127.0.0.1]" or "[IPv6:::1]". */
 void ms_net_local_literal(int fd, char *buf, size_t len);
 
+/* Sleep SECONDS (pause:, pacing, a mailbox poll), giving up early when
+ * *STOP is set: 0 or MS_NET_STOP.  On an event-loop worker this yields
+ * to the other sessions instead of blocking the thread. */
+int ms_net_sleep(double seconds, volatile sig_atomic_t *stop);
+
 /* Close FD (ignores -1). */
 void ms_net_close(int fd);
 
