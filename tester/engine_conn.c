@@ -10,19 +10,19 @@
 
 #include "capture.h"
 #include "engine_int.h"
+#include "fiber.h"
 #include "mailspec/report.h"
 #include "util.h"
 
-static _Thread_local struct ms_conn_capture *conn_cap;
-
+/* The session's capture: per fiber, as sessions share worker threads. */
 void ms_engine_conn_capture(struct ms_conn_capture *c) {
-  conn_cap = c;
+  *ms_fiber_local() = c;
 }
 
 /* Start this thread's capture before the first connect, filtered to the
  * server's port (the BPF filter needs it). */
 static void conn_capture_begin(const char *port) {
-  struct ms_conn_capture *c = conn_cap;
+  struct ms_conn_capture *c = *ms_fiber_local();
   if (!c || c->cap || c->failed)
     return;
   char *end = NULL;
@@ -41,7 +41,7 @@ static void conn_capture_begin(const char *port) {
 
 /* Follow the connection just made on FD by its local port. */
 static void conn_capture_port(int fd) {
-  struct ms_conn_capture *c = conn_cap;
+  struct ms_conn_capture *c = *ms_fiber_local();
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   if (!c || !c->cap || getsockname(fd, (struct sockaddr *)&ss, &len) != 0)

@@ -88,6 +88,7 @@ int ms_engine_conn_tls(struct ms_conn *c, struct ms_tls_ctx *x,
  * EHLO (SMTP) or CAPA (POP3) reply, read once per run and target. */
 struct ms_probe {
   bool done;
+  bool running; /* a session probes now: the others wait (engine_item.c) */
   struct ms_reply reply;     /* code 0 when the server has no EHLO/CAPA */
   struct ms_reply tls_reply; /* the same after STARTTLS/STLS (RFC 3207 §4.2:
                                 the list may change), code 0 if not tried */

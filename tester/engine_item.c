@@ -234,10 +234,26 @@ static const struct ms_probe *eng_cached_probe(const struct ms_engine_opts *o,
   if (!c || t->nrequires == 0 || (t->tls_implicit && !o->target.tls))
     return NULL;
   struct ms_probe *p = &c->p[t->protocol];
+  /* One session probes, outside the lock: the others may be fibers of
+   * the same thread, so they wait by yielding, never on the mutex. */
   pthread_mutex_lock(&c->mu);
-  if (!p->done)
-    ms_engine_probe_tls(o, t->protocol, o->target.host, o->target.port,
-                        o->target.tls, o->tls_ctx, p);
+  while (p->running && !ms_net_stopped(o->stop)) {
+    pthread_mutex_unlock(&c->mu);
+    ms_net_sleep(0.002, o->stop);
+    pthread_mutex_lock(&c->mu);
+  }
+  bool mine = !p->done && !p->running;
+  p->running |= mine;
+  pthread_mutex_unlock(&c->mu);
+  if (!mine)
+    return p->done ? p : NULL;
+  struct ms_probe got = {0};
+  ms_engine_probe_tls(o, t->protocol, o->target.host, o->target.port,
+                      o->target.tls, o->tls_ctx, &got);
+  pthread_mutex_lock(&c->mu);
+  got.running = false;
+  got.done = true;
+  *p = got;
   pthread_mutex_unlock(&c->mu);
   return p;
 }

@@ -1,15 +1,18 @@
 /* pool: run a plan, one transcript after the other or -j N at once.
- * Workers take the next plan index under a lock and write their result
- * at that index, so the report order is the plan's whatever finishes
- * first.  The progress callback runs on the calling thread only. */
+ * The N sessions are fibers spread over one event loop per worker
+ * thread, as many workers as cores (issue 17): a session costs a stack
+ * mapping and a few syscalls, not a thread.  Sessions take the next
+ * plan index under a lock and write their result at that index, so the
+ * report order is the plan's whatever finishes first.  The progress
+ * callback runs on the calling thread only. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine_int.h"
+#include "evloop.h"
 #include "util.h"
-
-#define POOL_MAX_JOBS 256
 
 struct pool {
   const struct ms_engine_opts *o;
@@ -21,7 +24,7 @@ struct pool {
   size_t next;  /* next plan index to take */
   size_t *done; /* finished indices not yet reported */
   size_t ndone;
-  size_t active;  /* workers still running */
+  size_t active;  /* sessions (fibers) still running */
   size_t invalid; /* transcripts that did not load */
   bool *started;  /* per index: a worker took it */
 };
@@ -70,24 +73,71 @@ static void *pool_worker(void *arg) {
   }
 }
 
-/* The calling thread reports progress until every worker is gone. */
+/* A worker thread: its share of the sessions as fibers on its loop. */
+struct pool_thread {
+  struct pool *p;
+  size_t fibers;
+};
+
+static void pool_fiber(void *arg) {
+  pool_worker(arg);
+}
+
+/* Sessions that never started still count out of p->active. */
+static void pool_unstarted(struct pool *p, size_t n) {
+  if (n == 0)
+    return;
+  pthread_mutex_lock(&p->mu);
+  p->active -= n;
+  pthread_cond_signal(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+}
+
+static void *pool_loop(void *arg) {
+  struct pool_thread *t = arg;
+  struct ms_evloop *l = ms_evloop_new();
+  size_t spawned = 0;
+  while (l && spawned < t->fibers && ms_evloop_spawn(l, pool_fiber, t->p))
+    spawned++;
+  if (spawned == 0) { /* no loop or no stack: one blocking session */
+    pool_unstarted(t->p, t->fibers - 1);
+    ms_evloop_free(l);
+    pool_worker(t->p);
+    return NULL;
+  }
+  pool_unstarted(t->p, t->fibers - spawned);
+  ms_evloop_run(l);
+  ms_evloop_free(l);
+  return NULL;
+}
+
+static size_t pool_workers(size_t jobs) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t w = n > 0 ? (size_t)n : 1;
+  return w < jobs ? w : jobs;
+}
+
+/* The calling thread reports progress until every session is done. */
 static void pool_parallel(struct pool *p, size_t jobs) {
-  pthread_t *th = xcalloc(jobs, sizeof *th);
+  size_t nw = pool_workers(jobs);
+  pthread_t *th = xcalloc(nw, sizeof *th);
+  struct pool_thread *pt = xcalloc(nw, sizeof *pt);
   size_t started = 0, reported = 0;
   p->active = jobs;
-  for (size_t j = 0; j < jobs; j++) {
-    if (pthread_create(&th[j], NULL, pool_worker, p) != 0)
-      break;
-    started++;
+  for (size_t j = 0; j < nw; j++) {
+    pt[j].p = p;
+    pt[j].fibers = jobs / nw + (j < jobs % nw);
+    if (pthread_create(&th[started], NULL, pool_loop, &pt[j]) == 0) {
+      started++;
+      continue;
+    }
+    pool_unstarted(p, pt[j].fibers);
   }
-  pthread_mutex_lock(&p->mu);
-  p->active -= jobs - started;
   if (started == 0) { /* no thread at all: run here */
-    pthread_mutex_unlock(&p->mu);
     p->active = 1;
     pool_worker(p);
-    pthread_mutex_lock(&p->mu);
   }
+  pthread_mutex_lock(&p->mu);
   for (;;) {
     while (reported < p->ndone) {
       size_t i = p->done[reported++];
@@ -103,15 +153,28 @@ static void pool_parallel(struct pool *p, size_t jobs) {
   for (size_t j = 0; j < started; j++)
     pthread_join(th[j], NULL);
   free(th);
+  free(pt);
 }
 
-static void pool_serial(struct pool *p) {
+static void pool_serial_run(void *arg) {
+  struct pool *p = arg;
   for (size_t i = 0; i < p->plan->n && !pool_stopped(p); i++) {
     p->started[i] = true;
     p->invalid +=
         ms_engine_run_item(p->o, &p->plan->items[i], p->cache, &p->out->v[i]);
     pool_report(p, i, i + 1);
   }
+}
+
+/* -j 1: one fiber on a loop on the calling thread, the same engine as
+ * -j N; blocking waits only if no loop can be had. */
+static void pool_serial(struct pool *p) {
+  struct ms_evloop *l = ms_evloop_new();
+  if (l && ms_evloop_spawn(l, pool_serial_run, p))
+    ms_evloop_run(l);
+  else
+    pool_serial_run(p);
+  ms_evloop_free(l);
 }
 
 /* Transcripts never started (Ctrl-C) are NOTRUN, with their path. */
@@ -145,8 +208,6 @@ void ms_engine_run_plan(const struct ms_engine_opts *o,
   p.done = xcalloc(plan->n ? plan->n : 1, sizeof *p.done);
   p.started = xcalloc(plan->n ? plan->n : 1, sizeof *p.started);
   size_t jobs = o->jobs < 1 ? 1 : (size_t)o->jobs;
-  if (jobs > POOL_MAX_JOBS)
-    jobs = POOL_MAX_JOBS;
   if (jobs > plan->n)
     jobs = plan->n;
   if (jobs <= 1)

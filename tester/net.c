@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "evloop.h"
 #include "util.h"
 
 /* Poll in slices so that a stop request is noticed within this long. */
@@ -34,6 +35,14 @@ net_msg(char *err, size_t errlen, const char *fmt, ...) {
  * 1 ready, 0 timeout, MS_NET_STOP, MS_NET_ERR (errno). */
 static int net_wait(int fd, short events, double end,
                     volatile sig_atomic_t *stop) {
+  if (ms_net_stopped(stop))
+    return MS_NET_STOP;
+  if (end <= ms_now())
+    return 0;
+  /* A session on an event-loop worker yields here (issue 17). */
+  int r = ms_evloop_wait(fd, events, end, stop);
+  if (r != MS_EVLOOP_NONE)
+    return r;
   for (;;) {
     if (ms_net_stopped(stop))
       return MS_NET_STOP;
@@ -44,7 +53,7 @@ static int net_wait(int fd, short events, double end,
     if (ms > NET_SLICE_MS)
       ms = NET_SLICE_MS;
     struct pollfd p = {.fd = fd, .events = events};
-    int r = poll(&p, 1, ms);
+    r = poll(&p, 1, ms);
     if (r > 0)
       return 1;
     if (r < 0 && errno != EINTR)
@@ -198,6 +207,11 @@ void ms_net_local_literal(int fd, char *buf, size_t len) {
 
 int ms_net_sleep(double seconds, volatile sig_atomic_t *stop) {
   double end = ms_now() + seconds;
+  if (seconds > 0 && !ms_net_stopped(stop)) {
+    int r = ms_evloop_wait(-1, 0, end, stop);
+    if (r != MS_EVLOOP_NONE)
+      return r == MS_NET_STOP ? r : 0;
+  }
   for (;;) {
     if (ms_net_stopped(stop))
       return MS_NET_STOP;

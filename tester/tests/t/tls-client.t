@@ -24,9 +24,11 @@ CA=$CERTS/ca.pem
 cat > "$WORK/tlsd.py" <<'PY'
 # An SMTP server with STARTTLS / implicit TLS and AUTH PLAIN (testuser /
 # testpass) that misbehaves on demand.  MODE: good, implicit, drop (close
-# after STARTTLS's 220), stall (220, then silence), plainjunk (plaintext
-# after the 220), plain (no TLS at all).
-import argparse, base64, socket, ssl, time
+# after STARTTLS's 220), stall (220, then silence), stallone (sessions at
+# once, one thread each; only the one that says EHLO stall... stalls, and
+# the log says when each QUIT and the stalled close came), plainjunk
+# (plaintext after the 220), plain (no TLS at all).
+import argparse, base64, socket, ssl, threading, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--port", type=int, required=True)
@@ -60,6 +62,8 @@ def stall(c):
     while time.monotonic() < end:
         try:
             if not c.s.recv(4096):
+                if a.mode == "stallone":
+                    print("stall-closed", flush=True)
                 return
         except socket.timeout:
             pass
@@ -82,13 +86,14 @@ def auth(c, l):
 
 def session(c, tls):
     c.send("220 tlsd.example.test ESMTP")
-    mail = False
+    mail = stall_me = False
     while True:
         l = c.line()
         if l is None:
             return
         verb = l.split(" ")[0].upper()
         if verb == "EHLO":
+            stall_me = stall_me or "stall" in l
             ext = ["AUTH PLAIN"] if tls else ["STARTTLS"]
             if a.mode == "plain":
                 ext = ["PIPELINING"]
@@ -103,7 +108,7 @@ def session(c, tls):
             c.buf = b""  # RFC 3207 4.2: forget what came in plaintext
             if a.mode == "drop":
                 return
-            if a.mode == "stall":
+            if a.mode == "stall" or (a.mode == "stallone" and stall_me):
                 return stall(c)
             c.s = ctx.wrap_socket(c.s, server_side=True)
             tls, mail = True, False
@@ -115,6 +120,8 @@ def session(c, tls):
         elif verb == "RCPT":
             c.send("250 2.1.5 Ok" if mail else "503 5.5.1 need MAIL")
         elif verb == "QUIT":
+            if a.mode == "stallone":
+                print("quit", flush=True)
             return c.send("221 2.0.0 bye")
         else:
             c.send("250 2.0.0 Ok")
@@ -124,8 +131,7 @@ srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("127.0.0.1", a.port))
 srv.listen(16)
 open(a.ready, "w").write("ready\n")
-while True:
-    s, _ = srv.accept()
+def handle(s):
     try:
         if a.mode == "implicit":
             s.settimeout(10)
@@ -139,6 +145,13 @@ while True:
             s.close()
         except OSError:
             pass
+
+while True:
+    s, _ = srv.accept()
+    if a.mode == "stallone":
+        threading.Thread(target=handle, args=(s,), daemon=True).start()
+    else:
+        handle(s)
 PY
 
 # k_port: a free port of 28000-28499 (this test's range).
@@ -404,6 +417,20 @@ tlsd stall stall
 ms run -t "127.0.0.1:$K_PORT" --cafile "$CA" --timeout 2 -D pass=env:SMTP_PASS "$STARTTLS"
 exit_is 3 "a server that never answers the ClientHello is an ERROR within the timeout, not a hang"
 like "@$OUT" 'no TLS handshake within 2 s' "... saying so"
+
+# A handshake that stalls holds only its own session: the others on the
+# same event-loop worker (-j 4 on two workers puts two on each) go on and
+# finish while it waits (issue 17: non-blocking TLS).
+mkdir -p "$WORK/stallplan"
+sed 's/EHLO client.example/EHLO stall.example/' "$STARTTLS" > "$WORK/stallplan/a-stall.yaml"
+for i in 1 2 3; do cp "$STARTTLS" "$WORK/stallplan/b-good$i.yaml"; done
+tlsd stallone stallone
+ms run -j 4 -t "127.0.0.1:$K_PORT" --cafile "$CA" --timeout 4 -D pass=env:SMTP_PASS "$WORK/stallplan"
+exit_is 3 "-j 4, one server stalling one handshake: that session is an ERROR"
+like "@$OUT" 'no TLS handshake within 4 s' "... for want of a handshake"
+like "@$OUT" '^3 passed, 0 failed' "... and the three others pass"
+is "$(tr '\n' ' ' < "$WORK/tlsd-stallone/log")" "quit quit quit stall-closed " \
+  "... all three finished (QUIT) while the stalled handshake still waited"
 
 tlsd junk plainjunk
 ms run -t "127.0.0.1:$K_PORT" --cafile "$CA" --timeout 5 -D pass=env:SMTP_PASS "$STARTTLS"
