@@ -64,10 +64,27 @@ long ms_engine_conn_capture_stop(struct ms_conn_capture *c, const char *path) {
   return n;
 }
 
+#define CONN_RX_FIRST 1024
+
+/* Receive into the (empty) buffer, doubling it first when the last
+ * read filled it. */
+static ssize_t conn_rx_recv(struct ms_conn *c, double timeout,
+                            volatile sig_atomic_t *stop) {
+  if (c->rxfull && c->rxcap < MS_CONN_RX) {
+    c->rxcap *= 2;
+    c->rx = xrealloc(c->rx, c->rxcap);
+  }
+  ssize_t n = ms_engine_conn_recv(c, c->rx, c->rxcap, timeout, stop, c->why,
+                                  sizeof c->why);
+  c->rxfull = n == (ssize_t)c->rxcap;
+  return n;
+}
+
 int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
                         const char *host, const char *port, double timeout,
                         volatile sig_atomic_t *stop, char *err, size_t errlen) {
   c->fd = -1;
+  c->rx = NULL;
   c->eof = c->broken = false;
   c->rd = NULL;
   c->proto = proto;
@@ -81,6 +98,9 @@ int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
     return -1;
   conn_capture_port(c->fd);
   c->rd = ms_reader_new(proto, NULL);
+  c->rxcap = CONN_RX_FIRST;
+  c->rxfull = false;
+  c->rx = xmalloc(c->rxcap);
   return 0;
 }
 
@@ -91,6 +111,8 @@ void ms_engine_conn_close(struct ms_conn *c) {
   c->fd = -1;
   ms_reader_free(c->rd);
   c->rd = NULL;
+  free(c->rx);
+  c->rx = NULL;
   c->rxoff = c->rxlen = 0;
   c->skip_line = false;
 }
@@ -173,8 +195,7 @@ int ms_engine_conn_read(struct ms_conn *c, double end,
       if (w != 1)
         return w;
     }
-    ssize_t n = ms_engine_conn_recv(c, c->rx, sizeof c->rx, left, stop, c->why,
-                                    sizeof c->why);
+    ssize_t n = conn_rx_recv(c, left, stop);
     if (n > 0) {
       c->rxoff = 0;
       c->rxlen = (size_t)n;
@@ -192,8 +213,7 @@ size_t ms_engine_conn_unsolicited(struct ms_conn *c, char *buf, size_t cap) {
   if (c->fd < 0)
     return 0;
   if (c->rxoff >= c->rxlen && !c->eof) {
-    ssize_t n = ms_engine_conn_recv(c, c->rx, sizeof c->rx, 0, NULL, c->why,
-                                    sizeof c->why);
+    ssize_t n = conn_rx_recv(c, 0, NULL);
     c->rxoff = 0;
     c->rxlen = n > 0 ? (size_t)n : 0;
     if (n == 0)
@@ -230,8 +250,7 @@ size_t ms_engine_conn_discard(struct ms_conn *c) {
     c->rxoff = c->rxlen = 0;
     if (c->eof || round + 1 >= CONN_DRAIN_MAX)
       break;
-    ssize_t n = ms_engine_conn_recv(c, c->rx, sizeof c->rx, 0, NULL, c->why,
-                                    sizeof c->why);
+    ssize_t n = conn_rx_recv(c, 0, NULL);
     if (n == 0)
       c->eof = true;
     if (n <= 0)

@@ -23,7 +23,11 @@ struct ms_conn {
   bool broken; /* a reply exceeded the reader's limits: stop reading */
   struct ms_reader *rd;
   enum ms_protocol proto;
-  char rx[MS_CONN_RX];
+  char *rx; /* while open: starts small and doubles up to MS_CONN_RX
+               while reads fill it, so a session held open costs
+               little (issue 17: thousands at once) */
+  size_t rxcap;
+  bool rxfull; /* the last read filled it */
   size_t rxoff, rxlen;
   char why[160];      /* how the server closed, e.g. "connection reset" */
   struct ms_tls *tls; /* non-NULL once TLS is up: all I/O goes through it */

@@ -113,6 +113,9 @@ static void *pool_loop(void *arg) {
 
 static size_t pool_workers(size_t jobs) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
+  const char *env = getenv("MAILSPEC_WORKERS");
+  if (env && atoi(env) > 0)
+    n = atoi(env);
   size_t w = n > 0 ? (size_t)n : 1;
   return w < jobs ? w : jobs;
 }

@@ -16,6 +16,8 @@
 /* How often waiting sessions look at the stop flag (as net.c polls). */
 #define EV_STOP_SLICE 0.1
 #define EV_BATCH 256
+/* A sleep this long (pause:, pacing) gives its unused stack back. */
+#define EV_TRIM_AFTER 0.25
 
 struct ev_wait {
   struct ms_fiber *f;
@@ -164,6 +166,8 @@ int ms_evloop_wait(int fd, short events, double end,
   struct ev_wait w = {.f = f, .fd = fd, .end = end, .stop = stop};
   if (fd >= 0 && ev_arm(l, &w, events) != 0)
     return MS_NET_ERR; /* errno from epoll_ctl */
+  if (fd < 0 && end - ms_now() > EV_TRIM_AFTER)
+    ms_fiber_trim();
   ev_heap_push(l, &w);
   ms_fiber_yield();
   return w.result;

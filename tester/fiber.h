@@ -23,6 +23,11 @@ bool ms_fiber_resume(struct ms_fiber *f);
 /* From inside a fiber, back to whoever resumed it. */
 void ms_fiber_yield(void);
 
+/* Give back the stack pages below the caller's frame (a fiber about to
+ * sleep long: a session held open then costs a page or two of stack,
+ * not the deepest it ever went).  Nothing when not in a fiber. */
+void ms_fiber_trim(void);
+
 /* The fiber running on this thread, NULL on the thread's own stack. */
 struct ms_fiber *ms_fiber_current(void);
 

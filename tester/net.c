@@ -9,6 +9,8 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -98,8 +100,46 @@ static int net_try(const struct addrinfo *ai, double end,
   return 0;
 }
 
+static int net_connect_list(const struct addrinfo *list, struct addrinfo *res,
+                            double timeout, volatile sig_atomic_t *stop,
+                            char *err, size_t errlen);
+
+/* A numeric address (the usual 127.0.0.1 or ::1) as one addrinfo, no
+ * getaddrinfo: it costs a session more CPU and stack than the rest of
+ * its connect (make bench; a held session's stack is its memory). */
+static bool net_numeric(const char *host, const char *port,
+                        struct sockaddr_storage *ss, struct addrinfo *ai) {
+  char *end = NULL;
+  unsigned long p = strtoul(port, &end, 10);
+  if (!*port || *end || p > 65535)
+    return false;
+  memset(ss, 0, sizeof *ss);
+  memset(ai, 0, sizeof *ai);
+  struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+  if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons((uint16_t)p);
+    ai->ai_addrlen = sizeof *s4;
+  } else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+    s6->sin6_family = AF_INET6;
+    s6->sin6_port = htons((uint16_t)p);
+    ai->ai_addrlen = sizeof *s6;
+  } else {
+    return false;
+  }
+  ai->ai_family = ss->ss_family;
+  ai->ai_socktype = SOCK_STREAM;
+  ai->ai_addr = (struct sockaddr *)ss;
+  return true;
+}
+
 int ms_net_connect(const char *host, const char *port, double timeout,
                    volatile sig_atomic_t *stop, char *err, size_t errlen) {
+  struct sockaddr_storage ss;
+  struct addrinfo num;
+  if (net_numeric(host, port, &ss, &num))
+    return net_connect_list(&num, NULL, timeout, stop, err, errlen);
   struct addrinfo hints = {.ai_family = AF_UNSPEC,
                            .ai_socktype = SOCK_STREAM,
                            .ai_flags = AI_NUMERICSERV};
@@ -110,11 +150,19 @@ int ms_net_connect(const char *host, const char *port, double timeout,
     net_msg(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(g));
     return -1;
   }
+  return net_connect_list(res, res, timeout, stop, err, errlen);
+}
+
+/* Try each address of LIST in turn; frees RES (getaddrinfo's) if set. */
+static int net_connect_list(const struct addrinfo *list, struct addrinfo *res,
+                            double timeout, volatile sig_atomic_t *stop,
+                            char *err, size_t errlen) {
   double end = ms_now() + timeout;
   int fd = -1, eno = ECONNREFUSED, r = 1;
-  for (const struct addrinfo *ai = res; ai && r == 1; ai = ai->ai_next)
+  for (const struct addrinfo *ai = list; ai && r == 1; ai = ai->ai_next)
     r = net_try(ai, end, stop, &fd, &eno);
-  freeaddrinfo(res);
+  if (res)
+    freeaddrinfo(res);
   if (r == 0)
     return fd;
   if (r == MS_NET_STOP)

@@ -29,10 +29,11 @@ struct ms_reader {
   bool started;    /* some octets of this reply were consumed */
   bool in_body;    /* POP3: status read, reading content lines */
   /* the line being read */
-  char *line;    /* max_line + 1 bytes, allocated once */
-  size_t len;    /* bytes kept in LINE */
-  size_t octets; /* octets of the line seen, without a held CR */
-  bool held_cr;  /* last octet was CR: CRLF or bare CR, not known yet */
+  char *line;     /* grows to at most max_line + 1 bytes */
+  size_t linecap; /* bytes allocated for LINE */
+  size_t len;     /* bytes kept in LINE */
+  size_t octets;  /* octets of the line seen, without a held CR */
+  bool held_cr;   /* last octet was CR: CRLF or bare CR, not known yet */
   unsigned line_v;
   /* the reply being built */
   struct ms_reply cur;
@@ -134,7 +135,10 @@ struct ms_reader *ms_reader_new(enum ms_protocol proto,
     r->lim.max_lines = defaults.max_lines;
   if (r->lim.max_bytes == 0)
     r->lim.max_bytes = defaults.max_bytes;
-  r->line = xmalloc(r->lim.max_line + 1);
+  /* Small at first: a session held open costs what its lines need, not
+   * the longest line it could get (issue 17: thousands at once). */
+  r->linecap = r->lim.max_line + 1 < 256 ? r->lim.max_line + 1 : 256;
+  r->line = xmalloc(r->linecap);
   return r;
 }
 
@@ -158,6 +162,13 @@ static void reply_keep(struct ms_reader *r, const char *p, size_t n) {
   size_t room = r->lim.max_line - r->len;
   if (n > room)
     n = room;
+  if (r->len + n + 1 > r->linecap) {
+    while (r->len + n + 1 > r->linecap)
+      r->linecap *= 2;
+    if (r->linecap > r->lim.max_line + 1)
+      r->linecap = r->lim.max_line + 1;
+    r->line = xrealloc(r->line, r->linecap);
+  }
   memcpy(r->line + r->len, p, n);
   r->len += n;
 }
