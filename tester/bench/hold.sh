@@ -74,9 +74,10 @@ fi
 
 # The peak of established connections on the sink's port, sampled.
 echo 0 > "$WORK/peak"
+command -v ss > /dev/null 2>&1 || echo "?" > "$WORK/peak" # no iproute2
 (
   peak=0
-  while [ ! -f "$WORK/done" ]; do
+  while [ ! -f "$WORK/done" ] && command -v ss > /dev/null 2>&1; do
     n=$(ss -Htn state established "( sport = :$PORT )" 2> /dev/null | wc -l)
     if [ "$n" -gt "$peak" ]; then
       peak=$n
@@ -111,7 +112,7 @@ printf '  targets: exit 0: %s; wall under 20 s: %s; peak RSS under 64 MB: %s\n' 
   "$(met "$([ $st = 0 ] && echo 1)")" \
   "$(met "$(awk -v w="${WALL:-999}" 'BEGIN { print (w < 20) }')")" \
   "$(met "$(awk -v k="${RSS:-999999}" 'BEGIN { print (k < 64 * 1024) }')")"
-if [ "$PEAK" -lt $((N * 9 / 10)) ]; then
-  echo "  (fewer than $N were open at once: this engine runs at most $PEAK sessions together)"
+if [ "$PEAK" != "?" ] && [ "$PEAK" -lt $((N * 9 / 10)) ]; then
+  echo "  (at most $PEAK of the $N connections were open at once: this engine did not hold them together)"
 fi
 exit 0

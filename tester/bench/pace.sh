@@ -2,7 +2,7 @@
 # pace.sh: issue 17's paced replay (a benchmark, not a test), called by
 # tester/bench/run.sh for `make bench`.
 #
-# Makes a synthetic capture (tester/bench/pacecap.py: 5 SMTP sessions
+# Makes a synthetic capture (tester/tests/pcapgen.py pace: 5 SMTP sessions
 # starting 2 s apart, greeting, HELO, QUIT with 50 ms think times) and
 # replays it against Postfix's smtp-sink with `mailspec replay --pace 1`
 # and `--pace 4`.  Prints each replay's wall time beside the capture's
@@ -12,7 +12,7 @@
 # `replay --pace` is said so and skipped.
 #
 # Environment: MAILSPEC (default ./mailspec), BENCH_PACE_SESSIONS
-# (default 5), BENCH_PACE_GAP (default 2).  Exits non-zero only when it
+# (default 5), BENCH_PACE_GAP (default 2, whole seconds).  Exits non-zero only when it
 # could not set up, or a replay failed.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -44,7 +44,7 @@ done
 [ -n "$PORT" ] || { echo "pace: no free port in 21800-21849" >&2; exit 2; }
 sh "$ROOT/tester/tests/servers/smtp-sink.sh" start "$WORK/sink" "$PORT"
 
-DUR=$("$SRV_PY" "$HERE/pacecap.py" "$WORK/pace.pcap" "$SESSIONS" "$GAP")
+DUR=$("$SRV_PY" "$ROOT/tester/tests/pcapgen.py" pace "$WORK/pace.pcap" --sessions "$SESSIONS" --gap "$GAP")
 echo "capture: $DUR s from the first packet to the last"
 now() { date +%s.%N; }
 for f in 1 4; do
