@@ -114,7 +114,9 @@ int ms_cli_jobs_fit(const struct ms_engine_opts *eo, size_t nsessions,
     return 0; /* nothing known: the engine reports what fails */
   if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
     jobs_raise(&rl, need);
-  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+  /* One at a time has no smaller -j to suggest: let it try (the reserve
+   * is generous), the engine reports what fails. */
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need || jobs == 1)
     return 0;
   size_t fit = rl.rlim_cur > reserve ? (rl.rlim_cur - reserve) / per : 0;
   char soft[32], hard[32];

@@ -23,9 +23,9 @@ size_t ms_cli_jobs_per_session(const struct ms_engine_opts *eo);
 
 /* Before a run of NSESSIONS with EO->jobs at once: when RLIMIT_NOFILE's
  * soft limit cannot hold min(jobs, NSESSIONS) sessions, raise it to the
- * hard limit.  0 when it holds them; -1 when it still cannot, with the
- * message (how many it holds and why, without the command's prefix) in
- * ERR. */
+ * hard limit.  0 when it holds them (or only one runs at a time); -1
+ * when it still cannot, with the message (how many it holds and why,
+ * without the command's prefix) in ERR. */
 int ms_cli_jobs_fit(const struct ms_engine_opts *eo, size_t nsessions,
                     char *err, size_t errlen);
 

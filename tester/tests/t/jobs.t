@@ -106,6 +106,11 @@ is "$(wc -l < "$OUT")" 0 "... before running anything (no report)"
 jobs_sh "ulimit -Sn 40 && ulimit -Hn 40" --color=never run -j 500 --repeat 10 -t "$TARGET" "$WORK/plan/t04.yaml"
 exit_is 0 "ulimit -n 40, -j 500 --repeat 10: 10 at once fit, exit 0"
 
+# One at a time is never refused (no smaller -j to suggest): 1 + 24
+# does not fit in 20, and the run still goes ahead.
+jobs_sh "ulimit -Sn 20 && ulimit -Hn 20" --color=never run -j 1 -t "$TARGET" "$WORK/plan/t04.yaml"
+exit_is 0 "ulimit -n 20, -j 1: not refused, exit 0"
+
 # --pop3: 2 descriptors a session (said so).
 jobs_sh "ulimit -Sn 40 && ulimit -Hn 40" --color=never run -j 20 --repeat 20 --pop3 pop3://127.0.0.1:1 -t "$TARGET" "$WORK/plan/t04.yaml"
 exit_is 2 "ulimit -n 40, --pop3, -j 20: refused, exit 2"
