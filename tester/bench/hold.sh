@@ -31,7 +31,8 @@ done
 echo "$N sessions held open at once (greeting, 2 s pause, QUIT: tester/bench/hold.yaml), mailspec run --repeat $N -j $N against smtp-sink -m $((N + 100))"
 
 # N sessions of mailspec and N connections of smtp-sink, each with its
-# reserve: raise the soft open-file limit (inherited by both).
+# reserve: raise the soft open-file limit (inherited by both; ulimit's
+# -S and -H are not POSIX, but dash and bash, Debian's sh, have them).
 WANT=$((2 * N + 200))
 HARD=$(ulimit -Hn)
 if [ "$HARD" != unlimited ] && [ "$HARD" -lt "$WANT" ]; then
