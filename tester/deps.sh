@@ -26,6 +26,8 @@ BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
 #   tcpdump, tshark   capture and dissect the pcap files mailspec writes/reads
 #   swaks             an independent SMTP client to cross-check servers
 #   time              /usr/bin/time -v: peak RSS in `make bench`
+#   iproute2          ss: the connections open at once in `make bench`'s
+#                     hold benchmark (tester/bench/hold.sh)
 #   python3-jsonschema  validates the JSON report against reports/schema.json
 #   chromium          renders the HTML report headless (reports.t)
 #   dovecot-pop3d dovecot-core  the real POP3 server (the `dovecot`
@@ -57,7 +59,7 @@ BUILD_PKGS="gcc make pkg-config libyaml-dev libpcap-dev libssl-dev check"
 #   nodejs npm        Haraka, from npm into build/haraka (npm only when no
 #                     npm command is there: a nodejs from elsewhere that
 #                     bundles npm conflicts with Debian's npm package)
-TEST_PKGS="postfix python3-aiosmtpd python3 python3-yaml perl libxml2-utils tcpdump tshark swaks time
+TEST_PKGS="postfix python3-aiosmtpd python3 python3-yaml perl libxml2-utils tcpdump tshark swaks time iproute2
   python3-jsonschema chromium dovecot-pop3d dovecot-core dovecot-submissiond openssl tcpflow clang libclang-rt-14-dev valgrind groff-base man-db git
   libidn12 libgnutls-dane0 libevent-2.1-7 libdb5.3 libnsl2
   m4 sasl2-bin libsasl2-modules libsasl2-modules-db libwrap0 liblockfile1

@@ -20,6 +20,7 @@
 #include <dirent.h>
 
 #include "cli_define.h"
+#include "cli_jobs.h"
 #include "cli_report.h"
 #include "cli_run.h"
 #include "cmd.h"
@@ -60,7 +61,10 @@ static void replay_usage(FILE *out) {
         "  -r, --report FORMAT[:FILE]  text (default), json, junit, tap, "
         "html, md;\n"
         "                          json feeds `mailspec diff`\n"
-        "  -j, --jobs N            sessions at once (default 1)\n"
+        "  -j, --jobs N            sessions at once (default 1; bounded only "
+        "by the\n"
+        "                          open-file limit, raised to its hard "
+        "limit when needed)\n"
         "      --timeout S         per reply, seconds (default 30)\n"
         "  -D, --define NAME=VALUE  a variable (as in run: VALUE may be "
         "env:VAR or\n"
@@ -148,7 +152,6 @@ static int replay_report_add(struct replay_args *a, const char *spec) {
 /* 0 parsed, 1 help shown, -1 usage error (printed). */
 static int replay_parse(struct replay_args *a, int argc, char **argv) {
   int c;
-  double v;
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":o:p:t:r:j:D:qvh", replay_opts, NULL)) !=
          -1) {
@@ -173,18 +176,14 @@ static int replay_parse(struct replay_args *a, int argc, char **argv) {
       if (replay_report_add(a, optarg) < 0)
         return -1;
       break;
-    case 'j':
-      if (replay_number("-j", optarg, 1, &v) < 0)
-        return -1;
-      if (v > 256 || v != (double)(int)v) {
-        fprintf(stderr,
-                "mailspec replay: -j expects a number from 1 to "
-                "256, not '%s'\n",
-                optarg);
+    case 'j': {
+      char jerr[256]; /* bounded by the open-file limit: replay_run */
+      if (ms_cli_jobs_parse(optarg, &a->eo.jobs, jerr, sizeof jerr) < 0) {
+        fprintf(stderr, "mailspec replay: %s\n", jerr);
         return -1;
       }
-      a->eo.jobs = (int)v;
       break;
+    }
     case 'D':
       if (replay_define(a, optarg) < 0)
         return -1;
@@ -348,6 +347,12 @@ static int replay_run(struct replay_args *a) {
   ms_diags_print_errors(&d, stderr);
   ms_diags_free(&d);
   ms_cli_run_engine_opts(&a->eo, &a->g, &a->defs);
+  char jerr[512]; /* -j against the open-file limit (cli_jobs.c) */
+  if (ms_cli_jobs_fit(&a->eo, plan.n, jerr, sizeof jerr) < 0) {
+    fprintf(stderr, "mailspec replay: %s\n", jerr);
+    ms_plan_free(&plan);
+    return MS_EXIT_USAGE;
+  }
   enum ms_protocol proto = MS_PROTO_SMTP;
   char *why = NULL;
   bool known = replay_probe(a, &proto, &why);

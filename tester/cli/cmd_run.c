@@ -25,6 +25,7 @@
 
 #include "capture.h"
 #include "cli_define.h"
+#include "cli_jobs.h"
 #include "cli_report.h"
 #include "cli_run.h"
 #include "cmd.h"
@@ -33,7 +34,6 @@
 #include "privs.h"
 #include "util.h"
 
-#define RUN_MAX_JOBS 256
 #define RUN_MAX_TIMEOUT 86400.0
 
 void ms_cmd_usage_run(FILE *out) {
@@ -79,8 +79,11 @@ void ms_cmd_usage_run(FILE *out) {
         "                        V = env:NAME or file:PATH reads a secret, "
         "shown only\n"
         "                        as <redacted>\n"
-        "  -j, --jobs N          run N transcripts at once (report order is "
-        "unchanged)\n"
+        "  -j, --jobs N          run N transcripts at once (default 1; report "
+        "order is\n"
+        "                        unchanged); N is bounded only by the "
+        "open-file limit,\n"
+        "                        raised to its hard limit when needed\n"
         "      --timeout S       seconds to wait for each reply (default 30)\n"
         "      --deadline S      seconds allowed for a whole transcript "
         "(default none)\n"
@@ -180,14 +183,9 @@ static int run_seconds(const char *opt, const char *arg, double *out) {
 }
 
 static int run_jobs(const char *arg, int *out) {
-  char *end;
-  errno = 0;
-  long v = strtol(arg, &end, 10);
-  if (errno || end == arg || *end || v < 1 || v > RUN_MAX_JOBS) {
-    return run_usage_error("-j expects a number from 1 to %d, not '%s'",
-                           RUN_MAX_JOBS, arg);
-  }
-  *out = (int)v;
+  char err[256];
+  if (ms_cli_jobs_parse(arg, out, err, sizeof err) < 0)
+    return run_usage_error("%s", err);
   return 0;
 }
 
@@ -507,6 +505,16 @@ static int run_pcap_check(struct run_args *a) {
   return 0;
 }
 
+/* -j N against the open-file limit (cli_jobs.c), once the number of
+ * sessions is known: the engine never runs more at once than that. */
+static int run_jobs_fit(const struct run_args *a, size_t nsessions) {
+  char err[512];
+  if (ms_cli_jobs_fit(&a->eo, nsessions, err, sizeof err) == 0)
+    return 0;
+  fprintf(stderr, "mailspec run: %s\n", err);
+  return -1;
+}
+
 /* --repeat N: every item N times in a row (same index: a merge keeps
  * them together); the items are borrowed. */
 static void run_repeat_plan(const struct run_args *a, struct ms_plan *sub) {
@@ -591,7 +599,7 @@ int ms_cmd_run(const struct ms_cli *g, int argc, char **argv) {
   struct ms_plan slice;
   run_slice(&a, &plan, &slice);
   run_repeat_plan(&a, &slice);
-  if (run_pcap_check(&a) < 0) {
+  if (run_pcap_check(&a) < 0 || (plan.n > 0 && run_jobs_fit(&a, slice.n) < 0)) {
     if (slice.items != plan.items)
       free(slice.items);
     ms_plan_free(&plan);

@@ -9,6 +9,10 @@ benchmark.  No third-party modules.
                                      (tester/tests/data/pcaps/SOURCES.md)
     pcapgen.py bench OUT [--mb N] [--sessions N] [--interleave N]
                                      the large benchmark capture (>= N MB)
+    pcapgen.py pace OUT [--sessions N] [--gap S]
+                                     the paced-replay benchmark's capture:
+                                     N sessions S seconds apart (prints
+                                     its duration)
 
 Every case is a real-looking TCP conversation (handshake, data with
 piggybacked ACKs, FIN/ACK close) wrapped in the container, link and IP
@@ -981,6 +985,41 @@ def bench(out, mb=320, sessions=10000, interleave=8):
         sys.stderr.write("pcapgen: only %d bytes; raise --sessions\n" % written)
 
 
+# The paced-replay benchmark's capture (tester/bench/pace.sh, issue 17):
+# (seconds after the session's SYN, direction, bytes).
+PACE_STEPS = [
+    (0.010, 1, b"220 mx.example.test ESMTP\r\n"),
+    (0.060, 0, b"HELO client.example.test\r\n"),
+    (0.070, 1, b"250 mx.example.test\r\n"),
+    (0.120, 0, b"QUIT\r\n"),
+    (0.130, 1, b"221 2.0.0 Bye\r\n"),
+]
+PACE_CLOSE = 0.250
+
+
+def pace(out, sessions=5, gap=2):
+    """SESSIONS SMTP sessions on port 25 starting GAP seconds apart, each
+    greeting, HELO, QUIT with 50 ms client think times, closed 0.25 s
+    after its SYN.  Prints the capture's duration (first packet to last,
+    seconds)."""
+    pkts = []
+    for k in range(sessions):
+        c = Conv(cport=41000 + k, cisn=1000 + 7919 * k,
+                 sisn=5000 + 104729 * k)
+        start = k * gap
+        pkts += [(start, p) for p in c.open()]
+        for at, d, data in PACE_STEPS:
+            pkts += [(start + at, p) for p in c.send(d, data)]
+        pkts += [(start + PACE_CLOSE, p) for p in c.close()]
+    pkts.sort(key=lambda tp: tp[0])  # stable: each session keeps its order
+    frames = []
+    for i, (t, p) in enumerate(pkts):
+        data = link_bytes(1, p)
+        frames.append((1700000000.0 + t + i * 1e-6, data, len(data)))
+    write_pcap(out, 1, frames)
+    print("%.3f" % (frames[-1][0] - frames[0][0]))
+
+
 def main(argv):
     if len(argv) >= 1 and argv[0] == "list":
         for n in CASES:
@@ -1006,6 +1045,14 @@ def main(argv):
             opts[argv[i].lstrip("-")] = int(argv[i + 1])
             i += 2
         bench(argv[1], **opts)
+        return 0
+    if len(argv) >= 2 and argv[0] == "pace":
+        opts = dict(sessions=5, gap=2)
+        i = 2
+        while i < len(argv):
+            opts[argv[i].lstrip("-")] = int(argv[i + 1])
+            i += 2
+        pace(argv[1], **opts)
         return 0
     sys.stderr.write(__doc__)
     return 2

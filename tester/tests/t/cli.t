@@ -58,8 +58,16 @@ ms run --no-such-option "$GOOD"
 exit_is 2 "run with an unknown option: exit 2"
 like "@$ERR" 'no-such-option' "the unknown option is named"
 
-ms run -j 0 -t 127.0.0.1:21999 "$GOOD"
-exit_is 2 "run -j 0: exit 2"
+# -j N: a whole number, 1 or more (no upper bound but the open-file
+# limit, which jobs.t checks); run and replay share the parser.
+for j in 0 x 1.5 -3 ''; do
+  ms run -j "$j" -t 127.0.0.1:21999 "$GOOD"
+  exit_is 2 "run -j '$j': exit 2"
+  like "@$ERR" "^mailspec run: -j expects a whole number of sessions, 1 or more, not '$j'\$" "... said so"
+done
+ms replay -t 127.0.0.1:21999 -j 1.5 "$WORK/none.pcap"
+exit_is 2 "replay -j 1.5: exit 2"
+like "@$ERR" "^mailspec replay: -j expects a whole number of sessions, 1 or more, not '1\.5'\$" "... said so"
 
 ms run --timeout abc -t 127.0.0.1:21999 "$GOOD"
 exit_is 2 "run --timeout abc: exit 2"

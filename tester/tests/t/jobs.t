@@ -76,3 +76,56 @@ ms --color=never run -j 16 -t "$TARGET" "$WORK/plan"
 exit_is 1 "-j 16 (more jobs than transcripts): exit 1"
 normalize "$OUT" > "$WORK/j16.txt"
 ok "-j 16 gives the same text report as -j 1" cmp -s "$WORK/j1.txt" "$WORK/j16.txt"
+
+# ---- -j bounded by the open-file limit only (issue 17) -------------------
+# -j 10000 is accepted: the engine runs min(N, sessions) at once, and the
+# open-file check counts that many.
+ms --color=never run -j 10000 -t "$TARGET" "$WORK/plan/t04.yaml" "$WORK/plan/t05.yaml"
+exit_is 0 "-j 10000 with two transcripts: accepted, exit 0"
+is "$(tail -n 1 "$OUT")" "2 passed, 0 failed, 0 skipped" "... both passed"
+
+# jobs_sh ULIMITS ARGS...: mailspec after the sh commands ULIMITS.
+jobs_sh() {
+  _lim=$1
+  shift
+  RC=0
+  sh -c "$_lim && exec timeout -k 5 120 \"\$@\"" sh "$MAILSPEC" "$@" \
+    > "$OUT" 2> "$ERR" < /dev/null || RC=$?
+}
+
+# Soft and hard limit 40: 500 sessions at once cannot fit; the refusal
+# comes before the run (exit 2, nothing sent) and says how many fit: 40
+# less the 24 kept in reserve, 1 descriptor each.
+jobs_sh "ulimit -Sn 40 && ulimit -Hn 40" --color=never run -j 500 --repeat 500 -t "$TARGET" "$WORK/plan/t04.yaml"
+exit_is 2 "ulimit -n 40, -j 500 --repeat 500: refused, exit 2"
+like "@$ERR" '^mailspec run: -j 500: the open-file limit \(40, hard limit 40\) holds 16 sessions at once \(1 descriptor each for the server connection, plus 24 kept in reserve\); raise it with ulimit -n' \
+  "... and says how many sessions the limit holds, and why"
+is "$(wc -l < "$OUT")" 0 "... before running anything (no report)"
+
+# The check counts min(N, sessions): -j 500 of 10 sessions fits in 40.
+jobs_sh "ulimit -Sn 40 && ulimit -Hn 40" --color=never run -j 500 --repeat 10 -t "$TARGET" "$WORK/plan/t04.yaml"
+exit_is 0 "ulimit -n 40, -j 500 --repeat 10: 10 at once fit, exit 0"
+
+# One at a time is never refused (no smaller -j to suggest): 1 + 24
+# does not fit in 20, and the run still goes ahead.
+jobs_sh "ulimit -Sn 20 && ulimit -Hn 20" --color=never run -j 1 -t "$TARGET" "$WORK/plan/t04.yaml"
+exit_is 0 "ulimit -n 20, -j 1: not refused, exit 0"
+
+# --pop3: 2 descriptors a session (said so).
+jobs_sh "ulimit -Sn 40 && ulimit -Hn 40" --color=never run -j 20 --repeat 20 --pop3 pop3://127.0.0.1:1 -t "$TARGET" "$WORK/plan/t04.yaml"
+exit_is 2 "ulimit -n 40, --pop3, -j 20: refused, exit 2"
+like "@$ERR" 'holds 8 sessions at once \(2 descriptors each for the server connection and the --pop3 mailbox, plus 24' \
+  "... 8 fit, 2 descriptors each with --pop3"
+
+# Only the soft limit low: mailspec raises it to the hard limit itself,
+# and all 100 sessions run (1 + 24 would not fit in 40: a refusal,
+# exit 2, if it had not).
+if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 200 ]; then
+  jobs_sh "ulimit -Sn 40" --color=never run -q -j 100 --repeat 100 -t "$TARGET" "$WORK/plan/t04.yaml"
+  exit_is 0 "ulimit -Sn 40 (hard $(ulimit -Hn)), -j 100 --repeat 100: the soft limit is raised, exit 0"
+  is "$(tail -n 1 "$OUT")" "100 passed, 0 failed, 0 skipped" "... all 100 passed"
+else
+  skip "ulimit -Sn 40, -j 100: the soft limit is raised" "the hard limit $(ulimit -Hn) is below 200"
+  skip "... all 100 passed" "the hard limit is below 200"
+fi
+
