@@ -17,7 +17,9 @@
  * Every message a check finds is deleted (DELE, then QUIT: RFC 1939 §6)
  * so that runs do not pile up mail; nothing else is touched.  A
  * notification: check takes the first notification it finds, no more. */
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,24 +131,34 @@ static struct ms_eng_rec *dl_rec_find(struct ms_eng *e, const char *token) {
   return NULL;
 }
 
+/* The run's random seed, read once. */
+static uint64_t nonce_seed;
+static pthread_once_t nonce_once = PTHREAD_ONCE_INIT;
+
+static void nonce_init(void) {
+  if (getrandom(&nonce_seed, sizeof nonce_seed, GRND_NONBLOCK) !=
+      (ssize_t)sizeof nonce_seed) { /* no entropy yet: time and pid */
+    nonce_seed = (uint64_t)(ms_wallclock() * 1e6);
+    nonce_seed ^= (uint64_t)getpid() << 40;
+  }
+}
+
 void ms_engine_nonce(char *buf, size_t cap) {
   static const char hex[] = "0123456789abcdef";
-  unsigned char rnd[8] = {0};
-  /* getrandom(2): one syscall per session, where open/read/close of
-   * /dev/urandom was three (make bench counts them). */
-  bool ok = getrandom(rnd, sizeof rnd, GRND_NONBLOCK) == (ssize_t)sizeof rnd;
-  if (!ok) { /* no entropy yet: time and pid still differ per run */
-    unsigned long long t = (unsigned long long)(ms_wallclock() * 1e6);
-    t ^= (unsigned long long)getpid() << 40;
-    for (size_t i = 0; i < sizeof rnd; i++)
-      rnd[i] = (unsigned char)(t >> (8 * i));
-  }
-  char h[2 * sizeof rnd + 1];
-  for (size_t i = 0; i < sizeof rnd; i++) {
-    h[2 * i] = hex[rnd[i] >> 4];
-    h[2 * i + 1] = hex[rnd[i] & 15];
-  }
-  h[sizeof h - 1] = '\0';
+  static uint64_t counter;
+  /* The seed once per run, then a counter mixed with it (splitmix64):
+   * unique per session, no syscall per session (make bench). */
+  pthread_once(&nonce_once, nonce_init);
+  uint64_t z =
+      nonce_seed + 0x9e3779b97f4a7c15ull *
+                       (__atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  char h[17];
+  for (size_t i = 0; i < 16; i++)
+    h[i] = hex[(z >> (60 - 4 * i)) & 15];
+  h[16] = '\0';
   snprintf(buf, cap, "mailspec.%s", h);
 }
 

@@ -1,12 +1,16 @@
 /* evloop: epoll and a deadline heap under the fibers (see evloop.h).
- * Each wait arms its socket EPOLLONESHOT, so an event wakes exactly the
- * fiber that waits and no stale one; a wait that ends otherwise (its
- * deadline, a stop) removes the socket again before the fiber runs on. */
+ * A socket is registered once, edge-triggered, at its first wait: no
+ * epoll_ctl per wait (make bench counts syscalls per session).  The loop
+ * remembers what each edge said (ready) until the socket's owner, by an
+ * EAGAIN, says it is used up (ms_evloop_unready); a wait for a readiness
+ * already known returns at once.  ms_evloop_forget before close(). */
 #include "evloop.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -22,14 +26,24 @@
 struct ev_wait {
   struct ms_fiber *f;
   int fd;
+  uint32_t want; /* epoll events that end it */
   double end;
   volatile sig_atomic_t *stop;
   int result;
   size_t slot; /* index in the heap */
 };
 
+/* What the loop knows of one socket (indexed by fd). */
+struct ev_fd {
+  bool reg;          /* added to the epoll set */
+  uint32_t ready;    /* events seen since the owner's last EAGAIN */
+  struct ev_wait *w; /* the wait on it, if any */
+};
+
 struct ms_evloop {
   int ep;
+  struct ev_fd *fds;
+  size_t nfds;
   struct ev_wait **heap; /* waits by deadline, earliest first */
   size_t nheap, capheap;
   struct ms_fiber **ready; /* to resume, in order */
@@ -54,6 +68,7 @@ void ms_evloop_free(struct ms_evloop *l) {
   if (!l)
     return;
   close(l->ep);
+  free(l->fds);
   free(l->heap);
   free(l->ready);
   free(l->spare);
@@ -130,29 +145,73 @@ static void ev_heap_remove(struct ms_evloop *l, struct ev_wait *w) {
 
 /* ---- waiting and waking ------------------------------------------------ */
 
-/* Arm FD for W: re-enable a registration a past wait left (one syscall),
- * or add it (a new socket, or one a timed-out wait removed). */
-static int ev_arm(struct ms_evloop *l, struct ev_wait *w, short events) {
-  struct epoll_event ev = {.events = EPOLLONESHOT, .data.ptr = w};
-  if (events & POLLIN)
-    ev.events |= EPOLLIN | EPOLLRDHUP;
-  if (events & POLLOUT)
-    ev.events |= EPOLLOUT;
-  if (epoll_ctl(l->ep, EPOLL_CTL_MOD, w->fd, &ev) == 0)
-    return 0;
-  if (errno != ENOENT)
-    return -1;
-  return epoll_ctl(l->ep, EPOLL_CTL_ADD, w->fd, &ev);
+static struct ev_fd *ev_fd(struct ms_evloop *l, int fd) {
+  if ((size_t)fd >= l->nfds) {
+    size_t n = l->nfds ? l->nfds : 64;
+    while (n <= (size_t)fd)
+      n *= 2;
+    l->fds = xrealloc(l->fds, n * sizeof *l->fds);
+    memset(l->fds + l->nfds, 0, (n - l->nfds) * sizeof *l->fds);
+    l->nfds = n;
+  }
+  return &l->fds[fd];
 }
 
-/* End W's wait with RESULT; its socket may still be armed. */
-static void ev_wake(struct ms_evloop *l, struct ev_wait *w, int result,
-                    bool disarm) {
+/* Add FD to the set, once: both directions, edge-triggered. */
+static int ev_register(struct ms_evloop *l, int fd, struct ev_fd *e) {
+  if (e->reg)
+    return 0;
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+                           .data.fd = fd};
+  if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
+    return -1;
+  e->reg = true;
+  e->ready = 0;
+  return 0;
+}
+
+static uint32_t ev_want(short events) {
+  uint32_t w = EPOLLERR | EPOLLHUP; /* always an end of the wait */
+  if (events & POLLIN)
+    w |= EPOLLIN | EPOLLRDHUP;
+  if (events & POLLOUT)
+    w |= EPOLLOUT;
+  return w;
+}
+
+/* End W's wait with RESULT. */
+static void ev_wake(struct ms_evloop *l, struct ev_wait *w, int result) {
   ev_heap_remove(l, w);
-  if (disarm && w->fd >= 0)
-    epoll_ctl(l->ep, EPOLL_CTL_DEL, w->fd, NULL);
+  if (w->fd >= 0)
+    l->fds[w->fd].w = NULL;
   w->result = result;
   ev_ready(l, w->f);
+}
+
+/* An edge on FD: remember it, and wake its wait if it was waited for. */
+static void ev_edge(struct ms_evloop *l, int fd, uint32_t events) {
+  if (fd < 0 || (size_t)fd >= l->nfds || !l->fds[fd].reg)
+    return;
+  struct ev_fd *e = &l->fds[fd];
+  e->ready |= events;
+  if (e->w && (e->ready & e->w->want))
+    ev_wake(l, e->w, 1);
+}
+
+void ms_evloop_unready(int fd, short events) {
+  struct ms_evloop *l = ev_cur;
+  if (!l || fd < 0 || (size_t)fd >= l->nfds)
+    return;
+  if (events & POLLIN)
+    l->fds[fd].ready &= ~(uint32_t)EPOLLIN;
+  if (events & POLLOUT)
+    l->fds[fd].ready &= ~(uint32_t)EPOLLOUT;
+}
+
+void ms_evloop_forget(int fd) {
+  struct ms_evloop *l = ev_cur;
+  if (l && fd >= 0 && (size_t)fd < l->nfds)
+    memset(&l->fds[fd], 0, sizeof l->fds[fd]);
 }
 
 int ms_evloop_wait(int fd, short events, double end,
@@ -163,11 +222,18 @@ int ms_evloop_wait(int fd, short events, double end,
     return MS_EVLOOP_NONE;
   if (ms_net_stopped(stop))
     return MS_NET_STOP;
-  struct ev_wait w = {.f = f, .fd = fd, .end = end, .stop = stop};
-  if (fd >= 0 && ev_arm(l, &w, events) != 0)
-    return MS_NET_ERR; /* errno from epoll_ctl */
-  if (fd < 0 && end - ms_now() > EV_TRIM_AFTER)
+  struct ev_wait w = {
+      .f = f, .fd = fd, .want = ev_want(events), .end = end, .stop = stop};
+  if (fd >= 0) {
+    struct ev_fd *e = ev_fd(l, fd);
+    if (ev_register(l, fd, e) != 0)
+      return MS_NET_ERR; /* errno from epoll_ctl */
+    if (e->ready & w.want)
+      return 1; /* known ready: the owner's I/O will tell */
+    e->w = &w;
+  } else if (end - ms_now() > EV_TRIM_AFTER) {
     ms_fiber_trim();
+  }
   ev_heap_push(l, &w);
   ms_fiber_yield();
   return w.result;
@@ -178,11 +244,11 @@ int ms_evloop_wait(int fd, short events, double end,
 static void ev_expire(struct ms_evloop *l, bool stops) {
   double now = ms_now();
   while (l->nheap > 0 && l->heap[0]->end <= now)
-    ev_wake(l, l->heap[0], 0, true);
+    ev_wake(l, l->heap[0], 0);
   for (size_t i = 0; stops && i < l->nheap;) {
     struct ev_wait *w = l->heap[i];
     if (ms_net_stopped(w->stop))
-      ev_wake(l, w, MS_NET_STOP, true); /* refills slot i */
+      ev_wake(l, w, MS_NET_STOP); /* refills slot i */
     else
       i++;
   }
@@ -227,8 +293,8 @@ void ms_evloop_run(struct ms_evloop *l) {
     if (l->alive == 0 || l->nready > 0)
       continue;
     int n = epoll_wait(l->ep, evs, EV_BATCH, ev_timeout_ms(l));
-    for (int i = 0; i < n; i++) /* ONESHOT: already disarmed */
-      ev_wake(l, evs[i].data.ptr, 1, false);
+    for (int i = 0; i < n; i++)
+      ev_edge(l, evs[i].data.fd, evs[i].events);
     bool stops = ms_now() >= next_stop_look;
     if (stops)
       next_stop_look = ms_now() + EV_STOP_SLICE;

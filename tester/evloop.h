@@ -33,4 +33,12 @@ void ms_evloop_run(struct ms_evloop *l);
 int ms_evloop_wait(int fd, short events, double end,
                    volatile sig_atomic_t *stop);
 
+/* The owner of FD got EAGAIN for EVENTS (POLLIN/POLLOUT): forget that it
+ * was ready, so the next wait waits for a new edge. */
+void ms_evloop_unready(int fd, short events);
+
+/* FD is about to be closed: its number may come back as another socket,
+ * which must be registered anew. */
+void ms_evloop_forget(int fd);
+
 #endif

@@ -75,13 +75,13 @@ static int net_try(const struct addrinfo *ai, double end,
   }
   if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
     *eno = errno;
-    close(fd);
+    ms_net_close(fd);
     return 1;
   }
   int w = net_wait(fd, POLLOUT, end, stop);
   if (w != 1) {
     *eno = w == MS_NET_ERR ? errno : ETIMEDOUT;
-    close(fd);
+    ms_net_close(fd);
     return w == MS_NET_ERR ? 1 : (w == 0 ? MS_NET_TIMEOUT : w);
   }
   int soerr = 0;
@@ -90,7 +90,7 @@ static int net_try(const struct addrinfo *ai, double end,
     soerr = errno;
   if (soerr) {
     *eno = soerr;
-    close(fd);
+    ms_net_close(fd);
     return 1;
   }
   /* Lock-step exchanges are small: do not let Nagle delay them. */
@@ -191,6 +191,7 @@ int ms_net_send_all(int fd, const void *buf, size_t len, double timeout,
       net_msg(err, errlen, "send failed: %s", strerror(errno));
       return MS_NET_ERR;
     }
+    ms_evloop_unready(fd, POLLOUT);
     int w = net_wait(fd, POLLOUT, end, stop);
     if (w == 0) {
       net_msg(err, errlen, "the server stopped reading (send timed out)");
@@ -219,6 +220,7 @@ ssize_t ms_net_recv(int fd, void *buf, size_t cap, double timeout,
       net_msg(err, errlen, "receive failed: %s", strerror(errno));
       return MS_NET_ERR;
     }
+    ms_evloop_unready(fd, POLLIN);
     if (timeout <= 0)
       return MS_NET_TIMEOUT;
     int w = net_wait(fd, POLLIN, end, stop);
@@ -275,6 +277,7 @@ int ms_net_sleep(double seconds, volatile sig_atomic_t *stop) {
 }
 
 void ms_net_close(int fd) {
+  ms_evloop_forget(fd);
   if (fd >= 0)
     close(fd);
 }
