@@ -127,6 +127,10 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh tester/bench/run.sh
 
+# ThreadSanitizer on the event-loop workers (issue 17; .ci/run runs it).
+tsan: deps
+	@sh tester/tests/tsan.sh
+
 lint-transcripts: all
 	./mailspec lint transcripts suites
 
@@ -212,6 +216,6 @@ uninstall:
 clean:
 	rm -rf build build-* mailspec
 
-.PHONY: all mailspec deps demo check unit bench lint-transcripts coverage valgrind fmt install uninstall clean fuzz fuzz-build fuzz-syntax FORCE
+.PHONY: all mailspec deps demo check unit bench tsan lint-transcripts coverage valgrind fmt install uninstall clean fuzz fuzz-build fuzz-syntax FORCE
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)
