@@ -20,7 +20,9 @@ bool ms_transcript_timing_batch(const struct ms_step *steps, size_t i) {
     return false;
   while (i-- > 0) {
     enum ms_step_kind k = steps[i].kind;
-    if (k == MS_STEP_META || k == MS_STEP_GAP)
+    /* a TLS handshake follows STARTTLS's 220 (RFC 3207 §4): the next
+     * command still answers that reply */
+    if (k == MS_STEP_META || k == MS_STEP_GAP || k == MS_STEP_TLS)
       continue;
     return k == MS_STEP_EXPECT;
   }
@@ -52,9 +54,12 @@ void ms_transcript_timing_think(const char *file, const struct ms_ynode *v,
       step++;
     if (step >= ss->nsteps) {
       size_t nb = tm_batches(ss);
-      ms_diags_add(d, false, file, v->kids[j]->line, v->kids[j]->col,
+      /* a warning: an imported transcript must load whatever an edit
+       * did to its dialogue; the extra think times are not used */
+      ms_diags_add(d, true, file, v->kids[j]->line, v->kids[j]->col,
                    "think: has %zu entries, but the dialogue has only %zu "
-                   "client batch%s (client lines that follow a reply)",
+                   "client batch%s (client lines that follow a reply): the "
+                   "extra ones are ignored",
                    v->nkids, nb, nb == 1 ? "" : "es");
       return;
     }

@@ -16,11 +16,12 @@ void ms_transcript_timing_at(const char *file, const struct ms_ynode *v,
                              struct ms_diags *d, struct ms_transcript *t);
 /* think: [SECONDS, ...] (value V) onto the steps of session SS:
  * entry I is the think time of the I-th client batch.  More entries
- * than batches is an error at the first extra one. */
+ * than batches draw a warning at the first extra one. */
 void ms_transcript_timing_think(const char *file, const struct ms_ynode *v,
                                 struct ms_diags *d, struct ms_session *ss);
 /* Does step I of STEPS start a client batch: a SEND whose previous step
- * (meta lines and capture gaps aside) is an expected reply? */
+ * (meta lines, capture gaps and TLS handshakes aside) is an expected
+ * reply? */
 bool ms_transcript_timing_batch(const struct ms_step *steps, size_t i);
 
 #endif
