@@ -141,6 +141,18 @@ START_TEST(timing_bad_values) {
   tm_bad("at: [1]", "b.yaml:2:5: at: must be a number");
   tm_bad("think: [0.1, -2]", "b.yaml:2:14: each entry of think:");
   tm_bad("think: 0.5", "b.yaml:2:8: think: is a list of seconds");
+  /* one think: list cannot say which connection of sessions: it is for */
+  const char *y = "title: t\nthink: [1]\nsessions:\n  - name: a\n"
+                  "    script: |\n      S: 220 hi\n      C: QUIT\n"
+                  "      S: 221 bye\n";
+  struct ms_diags d = {0};
+  ck_assert(ms_transcript_parse("s.yaml", y, strlen(y), &d) == NULL);
+  char *text = ms_diags_errors_text(&d);
+  ck_assert_msg(strstr(text, "s.yaml:2:1: think: goes with a script: or "
+                             "steps: dialogue"),
+                "%s", text);
+  free(text);
+  ms_diags_free(&d);
 }
 END_TEST
 
