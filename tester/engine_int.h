@@ -276,6 +276,8 @@ struct ms_eng_link {
   int eod;          /* how much of "\r\n.\r\n" was seen last */
   struct ms_buf raw_part; /* a raw command line not yet ended */
   double sent_at;         /* when the last batch went out */
+  double replied_at;      /* when the last expected reply was read (0:
+                             none yet): a paced batch waits from there */
   char send_err[160];
   struct ms_pop3_ledger pop3; /* POP3: this session's sizes (engine_pop3.c) */
   bool data_pending;          /* DATA went out, its reply not read yet */
@@ -456,6 +458,13 @@ char *ms_engine_vars_expand_all(const struct ms_eng *e, const char *text,
  * escaped); NULL with ERR. */
 char *ms_engine_vars_expand_re(const struct ms_eng *e, const char *re,
                                char *err, size_t errlen);
+
+/* engine_pace.c: replay --pace.  Wait (ms_net_sleep(), so that other
+ * sessions run meanwhile) until the monotonic time DUE, then note in
+ * O->pace_log how late it is: transcript ITEM (plan index) at PATH,
+ * LINE, START for a session's start.  False when the run was stopped. */
+bool ms_engine_pace_until(const struct ms_engine_opts *o, double due,
+                          size_t item, const char *path, int line, bool start);
 
 /* engine_session.c: the connections and the session entries. */
 void ms_engine_links_init(struct ms_eng *e);

@@ -258,6 +258,19 @@ static const struct ms_probe *eng_cached_probe(const struct ms_engine_opts *o,
   return p;
 }
 
+/* replay --pace: the transcript starts at its captured offset (at:)
+ * divided by the pace, counted from the run's start.  True when it
+ * waited. */
+static bool eng_pace_start(const struct ms_engine_opts *o,
+                           const struct ms_transcript *t,
+                           const struct ms_plan_item *item) {
+  if (o->pace <= 0 || t->at < 0)
+    return false;
+  ms_engine_pace_until(o, o->epoch + t->at / o->pace, item->index, t->path,
+                       t->at_line, true);
+  return true;
+}
+
 /* What a text report shows of a PASS is its id and title: the rest is
  * freed (the drop_passed_steps option). */
 static void eng_drop_steps(const struct ms_engine_opts *o,
@@ -335,6 +348,10 @@ bool ms_engine_run_item(const struct ms_engine_opts *o,
     out->elapsed_ms = (ms_now() - t0) * 1000.0;
     ms_engine_load_release(lc, t, shared);
     return false;
+  }
+  if (eng_pace_start(o, t, item)) { /* its time and date are from now */
+    t0 = ms_now();
+    out->started = ms_wallclock();
   }
   size_t novr;
   struct ms_var *ovr = eng_overrides(o, item->suite, &novr);

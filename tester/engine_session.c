@@ -91,6 +91,19 @@ static void sess_pause(struct ms_eng *e, double secs) {
     e->stopped = true;
 }
 
+/* replay --pace: a client batch waits its think time (divided by the
+ * pace) after the reply it follows, as the captured client did. */
+static void sess_think(struct ms_eng *e, const struct ms_step *st) {
+  if (e->o->pace <= 0 || st->after <= 0 || e->k->replied_at <= 0)
+    return;
+  double due = e->k->replied_at + st->after / e->o->pace;
+  if (e->deadline > 0 && due > e->deadline)
+    due = e->deadline;
+  if (!ms_engine_pace_until(e->o, due, e->out->plan_index, e->t->path, st->line,
+                            false))
+    e->stopped = true;
+}
+
 /* ---- one entry -------------------------------------------------------- */
 
 /* Step I of S; false when the session cannot go on. */
@@ -98,9 +111,14 @@ static bool sess_step(struct ms_eng *e, const struct ms_session *s, size_t i) {
   const struct ms_step *st = &s->steps[i];
   switch (st->kind) {
   case MS_STEP_SEND:
+    sess_think(e, st);
     return e->k->conn.fd < 0 || ms_engine_send_step(e, st, i);
-  case MS_STEP_EXPECT:
-    return ms_engine_expect(e, st, i, sess_next(s, i), NULL, MS_EXPECT_PLAIN);
+  case MS_STEP_EXPECT: {
+    bool ok =
+        ms_engine_expect(e, st, i, sess_next(s, i), NULL, MS_EXPECT_PLAIN);
+    e->k->replied_at = ms_now();
+    return ok;
+  }
   case MS_STEP_TLS:
     return ms_engine_secure_tls(e, st, i);
   case MS_STEP_AUTH:

@@ -14,6 +14,7 @@
 #include "transcript_covers.h"
 #include "transcript_message.h"
 #include "transcript_steps.h"
+#include "transcript_timing.h"
 #include "transcript_yaml.h"
 #include "util.h"
 
@@ -27,6 +28,7 @@ struct tload {
   struct ms_transcript *t;
   const struct ms_ynode *body[3]; /* script, steps, sessions */
   const struct ms_ynode *body_key[3];
+  const struct ms_ynode *think_k, *think_v; /* applied once parsed */
   bool conv_set;
 };
 
@@ -242,6 +244,10 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
     tr_bool(L, k, v, &t->replayable);
   else if (strcmp(s, "world") == 0)
     tr_world(L, k, v);
+  else if (strcmp(s, "at") == 0)
+    ms_transcript_timing_at(L->name, v, d, t);
+  else if (strcmp(s, "think") == 0)
+    L->think_k = k, L->think_v = v;
   else if (strcmp(s, "tls") == 0)
     tr_tls(L, k, v);
   else if (strcmp(s, "script") == 0)
@@ -256,8 +262,8 @@ static void tr_key(struct tload *L, const struct ms_ynode *k,
            "source, "
            "rfc, covers, level, tags, requires, needs, vars, timeout, "
            "deadline, "
-           "pipelining, replayable, world, tls, id, notes, script, steps, "
-           "sessions)",
+           "pipelining, replayable, world, tls, id, notes, at, think, "
+           "script, steps, sessions)",
            s);
 }
 
@@ -591,6 +597,18 @@ static void tr_dialogue(struct tload *L, const struct ms_ynode *root) {
   free(at);
 }
 
+/* think: goes with the one connection of script: or steps:. */
+static void tr_think(struct tload *L) {
+  if (!L->think_v)
+    return;
+  if (L->body[2])
+    tr_err(L, L->think_k, "%s",
+           "think: goes with a script: or steps: dialogue (one connection), "
+           "not with sessions:");
+  else if (L->t->nsessions == 1)
+    ms_transcript_timing_think(L->name, L->think_v, L->d, &L->t->sessions[0]);
+}
+
 /* ---- variables ----------------------------------------------------- */
 
 struct tr_refs {
@@ -703,6 +721,7 @@ struct ms_transcript *ms_transcript_parse(const char *name, const char *buf,
   struct tload L = {.name = name, .buf = buf, .len = len, .d = d, .t = t};
   t->path = xstrdup(name);
   t->replayable = true;
+  t->at = -1;
   if (root->kind != MS_YMAP) {
     ms_diags_add(d, false, name, root->line, root->col,
                  "a transcript is a YAML mapping (title:, steps:, ...), not "
@@ -712,6 +731,7 @@ struct ms_transcript *ms_transcript_parse(const char *name, const char *buf,
     for (size_t i = 0; i + 1 < root->nkids; i += 2)
       tr_key(&L, root->kids[i], root->kids[i + 1]);
     tr_dialogue(&L, root);
+    tr_think(&L);
     tr_check_vars(&L);
   }
   if (!t->id)

@@ -366,6 +366,25 @@ int ms_transcript_yaml_seconds(const char *file, const struct ms_ynode *n,
   return 0;
 }
 
+int ms_transcript_yaml_offset(const char *file, const struct ms_ynode *n,
+                              const char *what, struct ms_diags *d,
+                              double *out) {
+  char *end = NULL;
+  double v = 0;
+  if (n->kind == MS_YSCALAR && n->len > 0 && n->len == strlen(n->str) &&
+      ((n->str[0] >= '0' && n->str[0] <= '9') || n->str[0] == '.'))
+    v = strtod(n->str, &end);
+  if (!end || *end != '\0' || !isfinite(v) || v < 0 || v > 1e9) {
+    bool neg = n->kind == MS_YSCALAR && n->str && n->str[0] == '-';
+    ms_diags_add(d, false, file, n->line, n->col,
+                 "%s must be a number of seconds, 0 or more (e.g. 12.345)%s",
+                 what, neg ? ": a time cannot be negative" : "");
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
 static bool yaml_word(const struct ms_ynode *w) {
   if (w->kind != MS_YSCALAR || w->len == 0 || w->len != strlen(w->str))
     return false;

@@ -76,6 +76,11 @@ void ms_transcript_yaml_words(const char *file, const struct ms_ynode *k,
 int ms_transcript_yaml_seconds(const char *file, const struct ms_ynode *n,
                                const char *what, struct ms_diags *d,
                                double *out);
+/* A time in seconds, 0 or more (at:, think:), from scalar N: as
+ * ms_transcript_yaml_seconds() but 0 is fine. */
+int ms_transcript_yaml_offset(const char *file, const struct ms_ynode *n,
+                              const char *what, struct ms_diags *d,
+                              double *out);
 /* A mapping of variable names to string values. */
 void ms_transcript_yaml_vars(const char *file, const struct ms_ynode *v,
                              struct ms_diags *d, struct ms_var **out,

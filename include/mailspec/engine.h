@@ -4,6 +4,7 @@
 #ifndef MAILSPEC_ENGINE_H
 #define MAILSPEC_ENGINE_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,6 +28,23 @@ struct ms_target {
 int ms_target_parse(struct ms_target *t, const char *text, char *err,
                     size_t errlen);
 void ms_target_free(struct ms_target *t);
+
+/* replay --pace (issue 17): how far behind schedule a paced run fell at
+ * worst, over every session start and client batch it waited for.  The
+ * workers update it under MU, which is held for the update only, never
+ * across a wait (engine_pace.c). */
+struct ms_pace_log {
+  pthread_mutex_t mu;
+  unsigned long points; /* scheduled moments reached */
+  double worst;         /* seconds behind schedule at worst (>= 0) */
+  size_t item;          /* there: the plan index of the transcript */
+  char *path;           /* its path */
+  int line;             /* the line of its step; its at: line at its start */
+  bool start;           /* the worst was a session start, not a batch */
+};
+/* 0, or -1 when the mutex cannot be made. */
+int ms_pace_log_init(struct ms_pace_log *l);
+void ms_pace_log_free(struct ms_pace_log *l);
 
 struct ms_engine_opts {
   struct ms_target target;
@@ -70,6 +88,14 @@ struct ms_engine_opts {
   /* run --pcap DIR (issue 6): each transcript's sessions are captured on
    * loopback into DIR/<id, '/' as '_'>.pcap; NULL: no capture. */
   const char *pcap_dir;
+  /* replay --pace F (issue 17): > 0, each transcript with at: starts at
+   * EPOCH + at/F (EPOCH: ms_now() when the run began), and each client
+   * batch with a think time waits think/F after the reply it follows;
+   * every wait goes through ms_net_sleep().  0: as fast as it can.
+   * PACE_LOG, if not NULL, collects how late those moments came. */
+  double pace;
+  double epoch;
+  struct ms_pace_log *pace_log;
 };
 void ms_engine_opts_init(struct ms_engine_opts *o);
 /* The shared TLS client context for O (from cafile, insecure, keylog):

@@ -138,6 +138,11 @@ struct ms_step {
 
   /* SEND: times: N sends the line N times (1 when not written) */
   unsigned long times;
+  /* SEND that starts a client batch (the first client step after a
+   * reply): the client's think time, seconds between that reply and its
+   * next bytes, from the transcript's think: list; 0 none.  Only
+   * `replay --pace` waits it (transcripts/README.md, "Timing"). */
+  double after;
   /* MESSAGE: what to look for in the mailbox (issue 14) */
   struct ms_msgcheck *msg;
 };
@@ -253,6 +258,11 @@ struct ms_transcript {
   bool tls_implicit; /* tls: implicit: TLS from the first byte (465/995) */
   bool uses_tls;     /* some step negotiates TLS (starttls:, tls:) */
   bool uses_mailbox; /* some session reads the mailbox (target: pop3) */
+  /* at: the session's start, seconds from the start of the capture or
+   * recording it was imported from (sessions of one capture share that
+   * origin); < 0 when not given.  Only `replay --pace` uses it. */
+  double at;
+  int at_line; /* where at: was written (0: not) */
 };
 
 /* What the loader takes at most (writers such as import stay under it):

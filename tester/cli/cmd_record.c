@@ -291,6 +291,11 @@ static void record_loop(struct record_args *a, pcap_t *p, int lt) {
   a->io.verbosity = a->g.verbosity;
   struct ms_importer *im = ms_importer_new(&a->io);
   ms_importer_begin(im, name, a->iface);
+  /* at: counts from now, when recording began (replay --pace) */
+  struct timespec t0;
+  clock_gettime(CLOCK_REALTIME, &t0);
+  ms_importer_origin(im,
+                     (uint64_t)t0.tv_sec * 1000000000u + (uint64_t)t0.tv_nsec);
   struct record_loop l = {im, lt, 0};
   double end = a->duration > 0 ? ms_now() + a->duration : 0;
   /* Non-blocking reads behind our own poll(): a signal, --duration and

@@ -10,6 +10,7 @@
  * at the capture and its frames unless -o kept the transcripts. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,8 @@
 static void replay_usage(FILE *out) {
   fputs("usage: mailspec replay -t HOST:PORT [-r FORMAT[:FILE]]... [-j N]\n"
         "                       [--timeout S] [-D NAME=VALUE]... [-o DIR]\n"
-        "                       [--port N]... [--allow-gaps] CAPTURE...\n"
+        "                       [--port N]... [--allow-gaps] [--pace F] "
+        "CAPTURE...\n"
         "\n"
         "Import the SMTP/POP3 sessions of each capture (as `mailspec "
         "import`)\n"
@@ -61,10 +63,22 @@ static void replay_usage(FILE *out) {
         "  -r, --report FORMAT[:FILE]  text (default), json, junit, tap, "
         "html, md;\n"
         "                          json feeds `mailspec diff`\n"
-        "  -j, --jobs N            sessions at once (default 1; bounded only "
-        "by the\n"
-        "                          open-file limit, raised to its hard "
-        "limit when needed)\n"
+        "  -j, --jobs N            sessions at once (default 1; with --pace, "
+        "all;\n"
+        "                          bounded only by the open-file limit, "
+        "raised to\n"
+        "                          its hard limit when needed)\n"
+        "      --pace F            replay at the capture's pace, F times "
+        "faster (1:\n"
+        "                          as captured, 4: four times faster, 0.5: "
+        "half as\n"
+        "                          fast): sessions start at their captured "
+        "offsets / F\n"
+        "                          and overlap as captured; each client "
+        "batch waits\n"
+        "                          its captured think time / F.  At the end: "
+        "how far\n"
+        "                          behind schedule it fell at worst\n"
         "      --timeout S         per reply, seconds (default 30)\n"
         "  -D, --define NAME=VALUE  a variable (as in run: VALUE may be "
         "env:VAR or\n"
@@ -77,7 +91,7 @@ static void replay_usage(FILE *out) {
         out);
 }
 
-enum { OPT_TIMEOUT = MS_TOPT_FIRST_FREE };
+enum { OPT_TIMEOUT = MS_TOPT_FIRST_FREE, OPT_PACE };
 
 static const struct option replay_opts[] = {
     MS_TRAFFIC_LONGOPTS,
@@ -86,6 +100,7 @@ static const struct option replay_opts[] = {
     {"jobs", required_argument, NULL, 'j'},
     {"define", required_argument, NULL, 'D'},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"pace", required_argument, NULL, OPT_PACE},
     MS_TRAFFIC_CLI_LONGOPTS,
     {NULL, 0, NULL, 0}};
 
@@ -100,6 +115,8 @@ struct replay_args {
   const char *target;
   struct ms_replay_map map; /* the transcripts written */
   bool kept;                /* -o: they stay */
+  double pace;              /* --pace F, 0: as fast as it can */
+  const char *pace_arg;     /* F as given */
 };
 
 /* A transcript was written: keep where it came from, and its secrets as
@@ -137,6 +154,25 @@ static int replay_number(const char *opt, const char *arg, double min,
     return -1;
   }
   *out = v;
+  return 0;
+}
+
+/* --pace F: a decimal greater than 0 (how many times faster than the
+ * capture; a day of traffic at 1e6 is still a day divided, not zero). */
+static int replay_pace(struct replay_args *a, const char *arg) {
+  char *end;
+  errno = 0;
+  double v = strtod(arg, &end);
+  if (errno || *end || end == arg || !(v > 0) || !isfinite(v) || v > 1e6) {
+    fprintf(stderr,
+            "mailspec replay: --pace takes a number greater than 0 (how "
+            "many times faster than captured: 1 as captured, 4 four times "
+            "faster, 0.5 half as fast), not \"%s\"\n",
+            arg);
+    return -1;
+  }
+  a->pace = v;
+  a->pace_arg = arg;
   return 0;
 }
 
@@ -190,6 +226,10 @@ static int replay_parse(struct replay_args *a, int argc, char **argv) {
       break;
     case OPT_TIMEOUT:
       if (replay_number("--timeout", optarg, 0.001, &a->eo.timeout) < 0)
+        return -1;
+      break;
+    case OPT_PACE:
+      if (replay_pace(a, optarg) < 0)
         return -1;
       break;
     default:
@@ -336,6 +376,64 @@ static bool replay_probe(struct replay_args *a, enum ms_protocol *proto,
   return true;
 }
 
+/* With --pace, the schedule starts now.  True when the run is paced
+ * (LOG made). */
+static bool replay_pace_begin(struct replay_args *a, struct ms_pace_log *log) {
+  if (a->pace <= 0 || ms_pace_log_init(log) < 0)
+    return false;
+  a->eo.pace = a->pace;
+  a->eo.pace_log = log;
+  a->eo.epoch = ms_now();
+  return true;
+}
+
+/* Where the worst lateness was: the session and the line, and where that
+ * line came from in the capture when the transcripts are gone. */
+static void replay_pace_where(const struct replay_args *a,
+                              const struct ms_pace_log *l, size_t n, char *buf,
+                              size_t cap) {
+  const struct ms_replay_item *it = NULL;
+  for (size_t i = 0; i < a->map.n && !it; i++)
+    if (l->path && strcmp(a->map.v[i].path, l->path) == 0)
+      it = &a->map.v[i];
+  int k = snprintf(buf, cap, "session %zu of %zu %s", l->item + 1, n,
+                   l->start ? "at its start" : "at a client batch");
+  if (k < 0 || (size_t)k >= cap || !it)
+    return;
+  if (a->kept)
+    snprintf(buf + k, cap - (size_t)k, ", %s:%d", it->path, l->line);
+  else if (!l->start && l->line > 0 && (size_t)l->line <= it->nlines &&
+           it->frames[l->line - 1])
+    snprintf(buf + k, cap - (size_t)k, ", %s frame %llu",
+             it->capture ? it->capture : "live capture",
+             (unsigned long long)it->frames[l->line - 1]);
+  else
+    snprintf(buf + k, cap - (size_t)k, ", %s TCP session %llu",
+             it->capture ? it->capture : "live capture",
+             (unsigned long long)it->session);
+}
+
+/* How far behind schedule the paced replay fell at worst: a replay that
+ * could not keep up says so. */
+static void replay_pace_report(const struct replay_args *a,
+                               const struct ms_pace_log *l, size_t n) {
+  if (l->points == 0) {
+    fprintf(stderr,
+            "mailspec replay: --pace %s: no session carried its timing "
+            "(at:, think:): nothing was paced\n",
+            a->pace_arg);
+    return;
+  }
+  char where[1024];
+  replay_pace_where(a, l, n, where, sizeof where);
+  fprintf(stderr,
+          "mailspec replay: --pace %s: at worst %.3f s behind schedule "
+          "(%s)%s\n",
+          a->pace_arg, l->worst, where,
+          l->worst >= 0.1 ? ": the replay could not keep the capture's pace"
+                          : "");
+}
+
 static int replay_run(struct replay_args *a) {
   struct ms_diags d = {0};
   struct ms_plan plan = {0};
@@ -347,6 +445,9 @@ static int replay_run(struct replay_args *a) {
   ms_diags_print_errors(&d, stderr);
   ms_diags_free(&d);
   ms_cli_run_engine_opts(&a->eo, &a->g, &a->defs);
+  /* -j not given: one session at a time, or with --pace all of them. */
+  if (a->eo.jobs == 0)
+    a->eo.jobs = a->pace > 0 && plan.n > 1 ? (int)plan.n : 1;
   char jerr[512]; /* -j against the open-file limit (cli_jobs.c) */
   if (ms_cli_jobs_fit(&a->eo, plan.n, jerr, sizeof jerr) < 0) {
     fprintf(stderr, "mailspec replay: %s\n", jerr);
@@ -358,7 +459,13 @@ static int replay_run(struct replay_args *a) {
   bool known = replay_probe(a, &proto, &why);
   struct ms_run_result res;
   ms_run_init(&res);
+  struct ms_pace_log log;
+  bool paced = replay_pace_begin(a, &log);
   ms_engine_run_plan(&a->eo, &plan, &res);
+  if (paced) {
+    replay_pace_report(a, &log, plan.n);
+    ms_pace_log_free(&log);
+  }
   ms_replay_map_results(&a->map, a->kept, &res, known, proto, why);
   free(why);
   replay_ids(a, &res);
@@ -375,6 +482,7 @@ int ms_cmd_replay(const struct ms_cli *g, int argc, char **argv) {
   a.g = *g;
   a.io.conv = MS_CONV_RFC5321;
   ms_engine_opts_init(&a.eo);
+  a.eo.jobs = 0; /* not given: 1, or with --pace every session at once */
   int p = replay_parse(&a, argc, argv);
   if (p != 0) {
     replay_free(&a);

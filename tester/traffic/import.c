@@ -208,6 +208,8 @@ static void *imp_open(void *ctx, const struct ms_conn_info *ci) {
   struct isess *x = xcalloc(1, sizeof *x);
   x->im = im;
   x->s.ci = *ci;
+  x->s.timed = im->origin_set;
+  x->s.origin_ns = im->origin_ns;
   size_t max = im->o.max_session_bytes ? im->o.max_session_bytes : 64u << 20;
   ms_imp_dir_init(&x->s.d[0], max);
   ms_imp_dir_init(&x->s.d[1], max);
@@ -265,7 +267,6 @@ static size_t imp_room(struct ms_importer *im, size_t n) {
 static void imp_data(void *user, int dir, const unsigned char *p, size_t n,
                      uint64_t frame, uint64_t ts) {
   struct isess *x = user;
-  (void)ts;
   if (x->state == SS_IGNORE)
     return;
   struct ms_importer *im = x->im;
@@ -276,7 +277,7 @@ static void imp_data(void *user, int dir, const unsigned char *p, size_t n,
     n = room;
   }
   size_t before = d->len;
-  ms_imp_dir_add(d, p, n, frame);
+  ms_imp_dir_add_ts(d, p, n, frame, ts);
   im->kept += d->len - before;
   if (x->state == SS_UNDECIDED)
     imp_detect(x, false);
@@ -383,6 +384,7 @@ void ms_importer_begin(struct ms_importer *im, const char *name,
   im->capture = iface ? NULL : xstrdup(name);
   im->iface = iface ? xstrdup(iface) : NULL;
   imp_set_base(im, name);
+  im->origin_set = false; /* each capture file counts from its own start */
   struct ms_reasm_limits lim = im->o.limits;
   struct ms_reasm_limits def = MS_REASM_LIMITS_DEFAULT;
   if (!lim.window)
@@ -416,6 +418,8 @@ void ms_importer_packet(struct ms_importer *im, int lt, const unsigned char *p,
   struct ms_tcpseg seg;
   im->n.packets++;
   im->n.bytes += caplen;
+  if (!im->origin_set)
+    ms_importer_origin(im, ts_ns);
   switch (ms_link_decode(lt, p, caplen, &seg)) {
   case MS_LINK_TCP:
     im->n.tcp_packets++;
@@ -435,6 +439,11 @@ void ms_importer_packet(struct ms_importer *im, int lt, const unsigned char *p,
   case MS_LINK_OTHER:
     break;
   }
+}
+
+void ms_importer_origin(struct ms_importer *im, uint64_t ts_ns) {
+  im->origin_ns = ts_ns;
+  im->origin_set = true;
 }
 
 void ms_importer_end(struct ms_importer *im) {

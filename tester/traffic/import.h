@@ -24,6 +24,7 @@
 
 struct ms_imp_mark { /* bytes from OFF on arrived with packet FRAME */
   uint64_t off, frame;
+  uint64_t ts_ns; /* that packet's capture time (0: unknown) */
 };
 struct ms_imp_gap { /* LEN bytes missing before stored offset OFF */
   uint64_t off, len, frame;
@@ -48,12 +49,23 @@ struct ms_imp_session {
   const char *close_why;
   uint64_t close_frame;
   struct ms_reasm_stats st;
+  /* Timing (replay --pace): the capture's origin, the time its sessions'
+   * at: counts from; TIMED false when the packets carry no time to trust
+   * (a session built by hand) and no timing is written. */
+  bool timed;
+  uint64_t origin_ns;
 };
 
 void ms_imp_dir_init(struct ms_imp_dir *d, size_t max);
 void ms_imp_dir_free(struct ms_imp_dir *d);
 void ms_imp_dir_add(struct ms_imp_dir *d, const unsigned char *p, size_t n,
                     uint64_t frame);
+/* The same with the packet's capture time TS_NS. */
+void ms_imp_dir_add_ts(struct ms_imp_dir *d, const unsigned char *p, size_t n,
+                       uint64_t frame, uint64_t ts_ns);
+/* The capture time of the packet that delivered the byte at offset OFF
+ * (0 when unknown). */
+uint64_t ms_imp_dir_ts(const struct ms_imp_dir *d, uint64_t off);
 void ms_imp_dir_gap(struct ms_imp_dir *d, uint64_t len, uint64_t frame,
                     const char *why);
 /* The frame that delivered the byte before offset END (END > 0). */
@@ -308,6 +320,9 @@ void ms_importer_begin(struct ms_importer *im, const char *name,
                        const char *iface);
 void ms_importer_packet(struct ms_importer *im, int lt, const unsigned char *p,
                         uint32_t caplen, uint64_t frame, uint64_t ts_ns);
+/* The origin of the sessions' at: from now on (record: when recording
+ * began); otherwise the first packet of each capture. */
+void ms_importer_origin(struct ms_importer *im, uint64_t ts_ns);
 /* Closes the open sessions and waits until every transcript is written. */
 void ms_importer_end(struct ms_importer *im);
 /* Complete after ms_importer_end() / ms_importer_file(). */

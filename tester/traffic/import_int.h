@@ -81,6 +81,10 @@ struct ms_importer {
   struct imp_writer w;
   char *wbuf;         /* the main thread's stdio buffer for transcripts */
   uint64_t submitted; /* sessions handed to the writer so far */
+  /* the origin of at: (replay --pace): set by ms_importer_origin(), else
+   * the first packet of the capture */
+  uint64_t origin_ns;
+  bool origin_set;
 };
 
 /* A message on the importer's log (stderr unless quiet); import_writer.c. */

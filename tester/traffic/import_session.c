@@ -29,6 +29,11 @@ void ms_imp_dir_free(struct ms_imp_dir *d) {
 
 void ms_imp_dir_add(struct ms_imp_dir *d, const unsigned char *p, size_t n,
                     uint64_t frame) {
+  ms_imp_dir_add_ts(d, p, n, frame, 0);
+}
+
+void ms_imp_dir_add_ts(struct ms_imp_dir *d, const unsigned char *p, size_t n,
+                       uint64_t frame, uint64_t ts_ns) {
   if (d->len + n > d->max) {
     size_t room = d->max - d->len;
     d->dropped += n - room;
@@ -46,7 +51,7 @@ void ms_imp_dir_add(struct ms_imp_dir *d, const unsigned char *p, size_t n,
   memcpy(d->p + d->len, p, n);
   if (!d->nmarks || d->marks[d->nmarks - 1].frame != frame) {
     xgrow((void **)&d->marks, &d->capmarks, d->nmarks, sizeof *d->marks);
-    d->marks[d->nmarks++] = (struct ms_imp_mark){d->len, frame};
+    d->marks[d->nmarks++] = (struct ms_imp_mark){d->len, frame, ts_ns};
   }
   d->len += n;
 }
@@ -65,19 +70,27 @@ void ms_imp_dir_gap(struct ms_imp_dir *d, uint64_t len, uint64_t frame,
   d->gaps[d->ngaps++] = (struct ms_imp_gap){d->len, len, frame, why};
 }
 
-uint64_t ms_imp_dir_frame(const struct ms_imp_dir *d, uint64_t end) {
-  if (!d->nmarks)
-    return 0;
-  uint64_t last = end ? end - 1 : 0;
-  size_t lo = 0, hi = d->nmarks; /* the last mark with off <= LAST */
+/* The last mark with off <= POS (D has marks). */
+static size_t dir_mark(const struct ms_imp_dir *d, uint64_t pos) {
+  size_t lo = 0, hi = d->nmarks;
   while (hi - lo > 1) {
     size_t mid = lo + (hi - lo) / 2;
-    if (d->marks[mid].off <= last)
+    if (d->marks[mid].off <= pos)
       lo = mid;
     else
       hi = mid;
   }
-  return d->marks[lo].frame;
+  return lo;
+}
+
+uint64_t ms_imp_dir_frame(const struct ms_imp_dir *d, uint64_t end) {
+  if (!d->nmarks)
+    return 0;
+  return d->marks[dir_mark(d, end ? end - 1 : 0)].frame;
+}
+
+uint64_t ms_imp_dir_ts(const struct ms_imp_dir *d, uint64_t off) {
+  return d->nmarks ? d->marks[dir_mark(d, off)].ts_ns : 0;
 }
 
 void ms_imp_session_swap(struct ms_imp_session *s) {

@@ -70,6 +70,13 @@ struct tw {
   struct ms_var *sec;    /* o->secret_values: name and captured value */
   size_t nsec, capsec;
   struct tw_cut cut;
+  /* think: (replay --pace): the client's think time before each batch,
+   * in the order written; a batch is the client lines written after a
+   * reply step (the loader's rule, transcript_timing.c) */
+  double *think;
+  size_t nthink, capthink;
+  bool after_reply;      /* the last step written was a reply */
+  uint64_t reply_end_ns; /* when that reply's last byte was captured */
 };
 
 /* ---- small output helpers ---------------------------------------------- */
@@ -561,6 +568,31 @@ static void tw_data_unit(struct tw *w, const struct ms_unit *u) {
   w->data = false; /* a raw ending in "." ends data mode, as does data: */
 }
 
+/* ---- timing (replay --pace) ------------------------------------------ */
+
+/* Client unit U is about to be written: after a reply it starts a
+ * batch, whose think time is from that reply's end to U's first byte
+ * (0 when the client did not wait for it: pipelining). */
+static void tw_think_client(struct tw *w, const struct ms_unit *u) {
+  if (u->len == 0)
+    return;
+  if (w->after_reply && w->s->timed) {
+    uint64_t at = ms_imp_dir_ts(&w->s->d[MS_DIR_C2S], u->off);
+    double s = at > w->reply_end_ns ? (double)(at - w->reply_end_ns) / 1e9 : 0;
+    xgrow((void **)&w->think, &w->capthink, w->nthink, sizeof *w->think);
+    w->think[w->nthink++] = s;
+  }
+  w->after_reply = false;
+}
+
+/* Reply unit U was written as a step: the next client bytes start a
+ * batch. */
+static void tw_think_reply(struct tw *w, const struct ms_unit *u) {
+  w->after_reply = true;
+  w->reply_end_ns =
+      ms_imp_dir_ts(&w->s->d[MS_DIR_S2C], u->off + (u->len ? u->len - 1 : 0));
+}
+
 /* ---- replies
  * ------------------------------------------------------------------ */
 
@@ -642,6 +674,7 @@ static void tw_reply_expect(struct tw *w, const struct ms_unit *u) {
   tw_cq(w, p, (size_t)u->len);
   tw_puts(w, "\n");
   if (pat[0]) {
+    tw_think_reply(w, u);
     tw_puts(w, "  - expect: ");
     tw_dqs(w, pat);
     tw_puts(w, "\n");
@@ -677,6 +710,7 @@ static void tw_reply(struct tw *w, const struct ms_unit *u) {
                             "bytes that are not UTF-8, or no reply code)"
                           : "a reply cut short");
   if ((fits && !compact) || !w->steps) {
+    tw_think_reply(w, u);
     for (size_t i = 0; i < len;) {
       const unsigned char *lf = memchr(p + i, '\n', len - i);
       size_t end = lf ? (size_t)(lf - p) : len;
@@ -723,6 +757,9 @@ static void tw_meta(struct tw *w, const char *text) {
 
 static void tw_unit(struct tw *w, const struct ms_unit *u) {
   char text[300];
+  if (u->kind == MS_U_DATA || u->kind == MS_U_CHUNK || u->kind == MS_U_LINE ||
+      u->kind == MS_U_SASL)
+    tw_think_client(w, u);
   switch (u->kind) {
   case MS_U_DATA:
   case MS_U_CHUNK:
@@ -909,6 +946,25 @@ static void tw_notes(struct tw *w, const char *cap) {
     tw_puts(w, "  Client and server were told apart by the content.\n");
 }
 
+/* at: and think: (transcripts/README.md, "Timing"), milliseconds. */
+static void tw_timing(struct tw *w) {
+  const struct ms_imp_session *s = w->s;
+  if (!s->timed)
+    return;
+  uint64_t t0 = s->ci.first_ts_ns;
+  double at = t0 > s->origin_ns ? (double)(t0 - s->origin_ns) / 1e9 : 0;
+  tw_puts(w, "# replay --pace: the session began at: seconds into the "
+             "capture;\n# think: the seconds the client waited before each "
+             "batch.\n");
+  tw_printf(w, "at: %.3f\n", at);
+  if (w->nthink == 0)
+    return;
+  tw_puts(w, "think: [");
+  for (size_t i = 0; i < w->nthink; i++)
+    tw_printf(w, "%s%.3f", i == 0 ? "" : i % 10 ? ", " : ",\n  ", w->think[i]);
+  tw_puts(w, "]\n");
+}
+
 static void tw_header(struct tw *w) {
   const struct ms_imp_session *s = w->s;
   char c[80], sv[80], when[64], cap[256], buf[512];
@@ -950,6 +1006,7 @@ static void tw_header(struct tw *w) {
     tw_puts(w, "pipelining: true\n");
   if (!tw_replayable(w))
     tw_puts(w, "replayable: false\n");
+  tw_timing(w);
   tw_notes(w, cap);
   if (w->nsecret) {
     tw_puts(w, "vars:\n");
@@ -969,6 +1026,9 @@ static void tw_body(struct tw *w) {
     free(w->sec[i].value);
   }
   w->nsec = 0;
+  w->nthink = 0;
+  w->after_reply = false;
+  w->reply_end_ns = 0;
   w->cur = &w->body;
   w->body.len = 0;
   tw_puts(w, w->steps ? "steps:\n" : "script: |\n");
@@ -1028,7 +1088,7 @@ static bool tw_has_steps(const struct ms_frames *f) {
 
 /* YAML nodes of the header: keys and values, tags, vars. */
 static size_t tw_header_nodes(const struct tw *w) {
-  return 40 + 2 * (size_t)w->nsecret;
+  return 40 + 2 * (size_t)w->nsecret + w->nthink;
 }
 
 /* Does the document fit?  Else *AT is the first unit that does not. */
@@ -1110,6 +1170,7 @@ static void tw_free(struct tw *w) {
     free(w->sec[i].value);
   }
   free(w->sec);
+  free(w->think);
 }
 
 /* The packet of each line of the file (0: none): header lines, then the

@@ -496,6 +496,8 @@ else
     F=$(find "$RD" -name '*.yaml' | head -n 1)
     like "@$WORK/rec.out" "$(basename "${F:-none}")" "record: lists the file it wrote"
     is "$(stat -c %U "${F:-/}" 2>/dev/null)" nobody "record as root: privileges dropped (the file is nobody's)"
+    like "@${F:-/dev/null}" '^at: [0-9]+\.[0-9]{3}$' "record keeps the session's start (at:, seconds since recording began)"
+    like "@${F:-/dev/null}" '^think: \[[0-9]+\.[0-9]{3}(, [0-9]+\.[0-9]{3})*' "record keeps the client's think times (think:)"
     ms run -t "$TARGET" "$F"
     exit_is 0 "the recorded transcript replays against the same server"
     sh "$TESTS/servers/smtp-sink.sh" stop "$WORK/srv-smtp-sink" > /dev/null 2>&1
