@@ -1,6 +1,6 @@
 #!/bin/sh
-# pace.t: replay --pace F (issue 17).  A capture of two SMTP sessions,
-# written here with pcapgen.py's helpers: A starts at 0 s, greets, EHLO
+# pace.t: replay --pace F (issue 17).  A capture of two SMTP sessions
+# (pacegen.py, on pcapgen.py's helpers): A starts at 0 s, greets, EHLO
 # after 40 ms, and QUITs 1.94 s after the EHLO reply; B starts 1.5 s in,
 # while A is still open, and is done by 1.62 s.
 #  1. import keeps the timing: at: (the start, seconds into the capture)
@@ -18,36 +18,7 @@
 # ==== 1. the capture and its import ============================================
 
 CAP=$WORK/two.pcap
-"$PY" - "$TESTS" "$CAP" <<'PY'
-import sys
-sys.path.insert(0, sys.argv[1])
-import pcapgen as g
-
-
-def session(cport, name, t0, quit_at):
-    """One SMTP session from T0 (seconds): greeting, EHLO, QUIT."""
-    c = g.Conv(cport=cport)
-    out = [(t0 + i * 0.0002, p) for i, p in enumerate(c.open())]
-    steps = [(t0 + 0.010, 1, b"220 mx.test ESMTP\r\n"),
-             (t0 + 0.050, 0, b"EHLO " + name + b"\r\n"),
-             (t0 + 0.060, 1, b"250 mx.test\r\n"),
-             (quit_at, 0, b"QUIT\r\n"),
-             (quit_at + 0.010, 1, b"221 bye\r\n")]
-    for t, d, data in steps:
-        out += [(t + i * 0.0002, p) for i, p in enumerate(c.send(d, data))]
-    out += [(quit_at + 0.020 + i * 0.0002, p)
-            for i, p in enumerate(c.close())]
-    return out
-
-
-pk = session(40001, b"a.test", 0.0, 2.0) + session(40002, b"b.test", 1.5, 1.6)
-pk.sort(key=lambda x: x[0])
-frames = []
-for t, p in pk:
-    b = g.link_bytes(1, p)
-    frames.append((1700000000.0 + t, b, len(b)))
-g.write_pcap(sys.argv[2], 1, frames)
-PY
+"$PY" "$TESTS/pacegen.py" "$CAP"
 ok "the two-session capture is written" test -s "$CAP"
 
 ms import -q -o "$WORK/imp" "$CAP"
