@@ -70,7 +70,11 @@ long ms_engine_conn_capture_stop(struct ms_conn_capture *c, const char *path) {
  * read filled it. */
 static ssize_t conn_rx_recv(struct ms_conn *c, double timeout,
                             volatile sig_atomic_t *stop) {
-  if (c->rxfull && c->rxcap < MS_CONN_RX) {
+  if (!c->rx) { /* the first read of this connection */
+    c->rxcap = CONN_RX_FIRST;
+    c->rx = xmalloc(c->rxcap);
+    c->rxfull = false;
+  } else if (c->rxfull && c->rxcap < MS_CONN_RX) {
     c->rxcap *= 2;
     c->rx = xrealloc(c->rx, c->rxcap);
   }
@@ -98,9 +102,6 @@ int ms_engine_conn_open(struct ms_conn *c, enum ms_protocol proto,
     return -1;
   conn_capture_port(c->fd);
   c->rd = ms_reader_new(proto, NULL);
-  c->rxcap = CONN_RX_FIRST;
-  c->rxfull = false;
-  c->rx = xmalloc(c->rxcap);
   return 0;
 }
 
@@ -228,8 +229,9 @@ size_t ms_engine_conn_unsolicited(struct ms_conn *c, char *buf, size_t cap) {
   return have;
 }
 
-/* Receive buffers a discard drops at most (1 MiB): what a flood sends
- * after that is read, and dropped, in whole lines later. */
+/* Receive buffers a discard drops at most (the buffer grows to 16 KiB:
+ * about 1 MiB): what a flood sends after that is read, and dropped, in
+ * whole lines later. */
 #define CONN_DRAIN_MAX 64
 
 size_t ms_engine_conn_discard(struct ms_conn *c) {
