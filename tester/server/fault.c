@@ -1116,6 +1116,10 @@ static const struct fault_def fault_defs[] = {
      "the Received: line of an SMTPUTF8 message names an\n"
      "                         internationalized EHLO domain by its A-labels\n"
      "                         (xn--...), not its U-labels (6531-3.7.3-2)"},
+    /* branch relay2: the relay route, delivery-side (srv_smtp_relay.c) */
+    {"relay-name-in-sender", MS_F_RELAY_NAME_IN_SENDER, FA_NONE, false, 0, 0,
+     "the relay passes the reverse-path on with its own name\n"
+     "                         copied in, <box%domain@relay> (5321-4.1.1.3-5)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

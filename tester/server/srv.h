@@ -533,7 +533,11 @@ enum ms_fault {
   MS_F_RECEIVED_A_LABEL,         /* received-a-label: an SMTPUTF8 message's
                                     Received: names the EHLO domain in
                                     A-labels, not U-labels (6531-3.7.3-2) */
-  MS_F_COUNT                     /* keep last */
+  /* branch relay2: the relay route, delivery-side (srv_smtp_relay.c) */
+  MS_F_RELAY_NAME_IN_SENDER, /* relay-name-in-sender: the relay passes the
+                                reverse-path on with its own name in it,
+                                "box%domain@relay" (5321-4.1.1.3-5) */
+  MS_F_COUNT                 /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

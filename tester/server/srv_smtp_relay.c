@@ -174,6 +174,11 @@ static char *rly_mail_cmd(const struct srv_ctx *ctx,
   const char *host = ctx->world->hostname ? ctx->world->hostname : "localhost";
   if (rly_fault(ctx, MS_F_RELAY_REWRITES_SENDER)) /* 5321-C-8 broken */
     ms_buf_addf(&b, "MAIL FROM:<postmaster@%s>", host);
+  else if (rly_fault(ctx, MS_F_RELAY_NAME_IN_SENDER) && t->from &&
+           strchr(t->from, '@')) /* 5321-4.1.1.3-5 broken: the %-hack */
+    ms_buf_addf(&b, "MAIL FROM:<%.*s%%%s@%s>",
+                (int)(strrchr(t->from, '@') - t->from), t->from,
+                strrchr(t->from, '@') + 1, host);
   else /* Appendix C: the reverse-path as it came, no route added */
     ms_buf_addf(&b, "MAIL FROM:<%s>", t->from ? t->from : "");
   const struct ms_store_params *p = t->params;
