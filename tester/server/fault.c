@@ -1120,6 +1120,10 @@ static const struct fault_def fault_defs[] = {
     {"relay-name-in-sender", MS_F_RELAY_NAME_IN_SENDER, FA_NONE, false, 0, 0,
      "the relay passes the reverse-path on with its own name\n"
      "                         copied in, <box%domain@relay> (5321-4.1.1.3-5)"},
+    {"relay-drops-return-path", MS_F_RELAY_DROPS_RETURN_PATH, FA_NONE, false, 0,
+     0,
+     "the relay inspects the data and silently drops a message\n"
+     "                         with a Return-Path: field (5321-4.4-18)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -534,10 +534,13 @@ enum ms_fault {
                                     Received: names the EHLO domain in
                                     A-labels, not U-labels (6531-3.7.3-2) */
   /* branch relay2: the relay route, delivery-side (srv_smtp_relay.c) */
-  MS_F_RELAY_NAME_IN_SENDER, /* relay-name-in-sender: the relay passes the
-                                reverse-path on with its own name in it,
-                                "box%domain@relay" (5321-4.1.1.3-5) */
-  MS_F_COUNT                 /* keep last */
+  MS_F_RELAY_NAME_IN_SENDER,    /* relay-name-in-sender: the relay passes the
+                                   reverse-path on with its own name in it,
+                                   "box%domain@relay" (5321-4.1.1.3-5) */
+  MS_F_RELAY_DROPS_RETURN_PATH, /* relay-drops-return-path: the relay
+                                   looks for Return-Path: fields and drops
+                                   the messages that have one (5321-4.4-18) */
+  MS_F_COUNT                    /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

@@ -322,6 +322,19 @@ START_TEST(test_relay_reverse_path_bare) {
 }
 END_TEST
 
+/* RFC 5321 §4.4: a relay "MUST NOT inspect the message data ... to
+ * determine if Return-path header fields are present": a message with
+ * one is passed on (the final delivery then puts its own on top). */
+START_TEST(test_relay_return_path_field) {
+  static const char body[] = "Return-Path: <old@example.org>\r\n"
+                             "Subject: a\r\n\r\nb\r\n.";
+  const char *m = relay_one(NULL, "sender@example.org", body);
+  ck_assert_msg(strstr(m, "Subject: a\r\n"), "%s", m);
+  m = relay_one("relay-drops-return-path", "sender@example.org", body);
+  ck_assert_msg(strncmp(m, "+OK 0 ", 6) == 0, "%s", m);
+}
+END_TEST
+
 Suite *make_srv_smtp_relay_suite(void);
 Suite *make_srv_smtp_relay_suite(void) {
   Suite *s = suite_create("srv_smtp_relay");
@@ -333,6 +346,7 @@ Suite *make_srv_smtp_relay_suite(void) {
   tcase_add_test(tc, test_relay_passes_dsn_on);
   tcase_add_test(tc, test_no_next_hop);
   tcase_add_test(tc, test_relay_reverse_path_bare); /* branch relay2 */
+  tcase_add_test(tc, test_relay_return_path_field);
   suite_add_tcase(s, tc);
   return s;
 }
