@@ -1124,6 +1124,10 @@ static const struct fault_def fault_defs[] = {
      0,
      "the relay inspects the data and silently drops a message\n"
      "                         with a Return-Path: field (5321-4.4-18)"},
+    {"empty-data-notice", MS_F_EMPTY_DATA_NOTICE, FA_NONE, false, 0, 0,
+     "DATA with no valid recipient gets 354 (as data-354-no-rcpt),\n"
+     "                         and an empty message after it a \"failed\"\n"
+     "                         notice to the sender (2920-3.2-4)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

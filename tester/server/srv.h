@@ -540,6 +540,9 @@ enum ms_fault {
   MS_F_RELAY_DROPS_RETURN_PATH, /* relay-drops-return-path: the relay
                                    looks for Return-Path: fields and drops
                                    the messages that have one (5321-4.4-18) */
+  MS_F_EMPTY_DATA_NOTICE,       /* empty-data-notice: DATA without a valid
+                                   recipient gets 354, and the empty message
+                                   then a notice to the sender (2920-3.2-4) */
   MS_F_COUNT                    /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)

@@ -396,6 +396,27 @@ START_TEST(test_null_postmaster) {
 }
 END_TEST
 
+/* branch relay2: RFC 2920 §3.2 (4): after 354 to a DATA without a valid
+ * recipient, an empty message sends nothing (data-354-no-rcpt gives the
+ * 354 alone); the fault empty-data-notice sends the sender a DSN. */
+START_TEST(test_empty_data_silent) {
+  for (int f = 0; f < 2; f++) {
+    struct xdrv d;
+    xdrv_open(&d, f ? MS_F_EMPTY_DATA_NOTICE : MS_F_DATA_NO_RCPT);
+    XCODE(&d, "MAIL FROM:<" ME ">", 250);
+    XCODE(&d, "RCPT TO:<token-x@localhost>", 550);
+    XCODE(&d, "DATA", 354);
+    XCODE(&d, ".", 554);
+    size_t n;
+    char *m = ntf_last(&d, &n);
+    ck_assert_uint_eq(n, (size_t)f);
+    ck_assert(!f || has(m, "Final-Recipient: rfc822; token-x@localhost\r\n"));
+    free(m);
+    xdrv_close(&d);
+  }
+}
+END_TEST
+
 Suite *make_srv_smtp_notify_suite(void);
 Suite *make_srv_smtp_notify_suite(void) {
   Suite *s = suite_create("srv_smtp_notify");
@@ -412,6 +433,7 @@ Suite *make_srv_smtp_notify_suite(void) {
   tcase_add_test(tc, test_list_expansion);
   tcase_add_test(tc, test_autoreply);
   tcase_add_test(tc, test_null_postmaster);
+  tcase_add_test(tc, test_empty_data_silent); /* branch relay2 */
   tcase_add_loop_test(tc, test_notify_fault, 0,
                       (int)(sizeof faults / sizeof faults[0]));
   suite_add_tcase(s, tc);
