@@ -1128,6 +1128,10 @@ static const struct fault_def fault_defs[] = {
      "DATA with no valid recipient gets 354 (as data-354-no-rcpt),\n"
      "                         and an empty message after it a \"failed\"\n"
      "                         notice to the sender (2920-3.2-4)"},
+    {"binary-cte-no-dsn", MS_F_BINARY_CTE_NO_DSN, FA_NONE, false, 0, 0,
+     "a message labelled Content-Transfer-Encoding: binary\n"
+     "                         without BODY=BINARYMIME is delivered as any\n"
+     "                         other, not returned with a DSN (3030-3-21)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

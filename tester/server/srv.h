@@ -543,6 +543,9 @@ enum ms_fault {
   MS_F_EMPTY_DATA_NOTICE,       /* empty-data-notice: DATA without a valid
                                    recipient gets 354, and the empty message
                                    then a notice to the sender (2920-3.2-4) */
+  MS_F_BINARY_CTE_NO_DSN,       /* binary-cte-no-dsn: a message labelled binary
+                                   without BODY=BINARYMIME is delivered, no DSN
+                                   returns it (3030-3-21) */
   MS_F_COUNT                    /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
