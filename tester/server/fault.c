@@ -1116,6 +1116,22 @@ static const struct fault_def fault_defs[] = {
      "the Received: line of an SMTPUTF8 message names an\n"
      "                         internationalized EHLO domain by its A-labels\n"
      "                         (xn--...), not its U-labels (6531-3.7.3-2)"},
+    /* branch relay2: the relay route, delivery-side (srv_smtp_relay.c) */
+    {"relay-name-in-sender", MS_F_RELAY_NAME_IN_SENDER, FA_NONE, false, 0, 0,
+     "the relay passes the reverse-path on with its own name\n"
+     "                         copied in, <box%domain@relay> (5321-4.1.1.3-5)"},
+    {"relay-drops-return-path", MS_F_RELAY_DROPS_RETURN_PATH, FA_NONE, false, 0,
+     0,
+     "the relay inspects the data and silently drops a message\n"
+     "                         with a Return-Path: field (5321-4.4-18)"},
+    {"empty-data-notice", MS_F_EMPTY_DATA_NOTICE, FA_NONE, false, 0, 0,
+     "DATA with no valid recipient gets 354 (as data-354-no-rcpt),\n"
+     "                         and an empty message after it a \"failed\"\n"
+     "                         notice to the sender (2920-3.2-4)"},
+    {"binary-cte-no-dsn", MS_F_BINARY_CTE_NO_DSN, FA_NONE, false, 0, 0,
+     "a message labelled Content-Transfer-Encoding: binary\n"
+     "                         without BODY=BINARYMIME is delivered as any\n"
+     "                         other, not returned with a DSN (3030-3-21)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

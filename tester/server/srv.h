@@ -533,7 +533,20 @@ enum ms_fault {
   MS_F_RECEIVED_A_LABEL,         /* received-a-label: an SMTPUTF8 message's
                                     Received: names the EHLO domain in
                                     A-labels, not U-labels (6531-3.7.3-2) */
-  MS_F_COUNT                     /* keep last */
+  /* branch relay2: the relay route, delivery-side (srv_smtp_relay.c) */
+  MS_F_RELAY_NAME_IN_SENDER,    /* relay-name-in-sender: the relay passes the
+                                   reverse-path on with its own name in it,
+                                   "box%domain@relay" (5321-4.1.1.3-5) */
+  MS_F_RELAY_DROPS_RETURN_PATH, /* relay-drops-return-path: the relay
+                                   looks for Return-Path: fields and drops
+                                   the messages that have one (5321-4.4-18) */
+  MS_F_EMPTY_DATA_NOTICE,       /* empty-data-notice: DATA without a valid
+                                   recipient gets 354, and the empty message
+                                   then a notice to the sender (2920-3.2-4) */
+  MS_F_BINARY_CTE_NO_DSN,       /* binary-cte-no-dsn: a message labelled binary
+                                   without BODY=BINARYMIME is delivered, no DSN
+                                   returns it (3030-3-21) */
+  MS_F_COUNT                    /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

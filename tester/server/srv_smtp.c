@@ -46,6 +46,7 @@ struct smtp_sess {
   char **rcpts;     /* store keys, without duplicates */
   size_t nrcpts, cap;
   size_t naccepted; /* accepted RCPTs, duplicates counted */
+  char *refused;    /* the last RCPT refused (fault empty-data-notice) */
   struct ms_buf data;
   bool too_big, too_long, bare_lf, prev_crlf;
   struct srv_auth auth;  /* STARTTLS and AUTH (srv_auth.c) */
@@ -129,6 +130,8 @@ static void smtp_reset(struct smtp_sess *s) {
   free(s->rcpts);
   s->rcpts = NULL;
   s->nrcpts = s->cap = s->naccepted = 0;
+  free(s->refused);
+  s->refused = NULL;
   ms_buf_free(&s->data);
   s->too_big = s->too_long = s->bare_lf = false;
   memset(&s->size, 0, sizeof s->size);
@@ -610,6 +613,9 @@ static enum srv_action smtp_rcpt(struct smtp_sess *s, const char *arg,
     if (r.key)
       smtp_add_rcpt(s, r.key);
     r.key = NULL;
+  } else if (srv_smtp_pipe_data_anyway(&s->ctx)) { /* 2920-3.2-4's faults */
+    free(s->refused);
+    s->refused = xstrdup(path.mailbox);
   }
   srv_smtp_rcpt_free(&r);
   srv_smtp_path_free(&path);
@@ -694,10 +700,11 @@ static enum srv_action smtp_data_done(struct smtp_sess *s, struct ms_buf *out) {
              "Transaction failed: bare LF in mail data; lines end in <CRLF>");
   else if (srv_smtp_8bit_done(&s->ctx, &s->b8, &s->fmt, out))
     ;
-  else if (s->naccepted == 0) /* only after fault data-354-no-rcpt */
+  else if (s->naccepted == 0) { /* only after fault data-354-no-rcpt */
     smtp_say(s, out, 554, "5.5.1", "Transaction failed: no valid recipients");
-  else if ((why = srv_smtp_hdr_refusal(&s->ctx.faults, s->data.p,
-                                       s->data.len)) != NULL)
+    srv_smtp_pipe_empty_notice(&s->ctx, s->from, s->refused, s->data.len);
+  } else if ((why = srv_smtp_hdr_refusal(&s->ctx.faults, s->data.p,
+                                         s->data.len)) != NULL)
     smtp_say(s, out, 554, "5.6.0", why); /* faults only (srv_smtp_hdr.c) */
   else if (srv_submit_message(&s->ctx, s->data.p ? s->data.p : "", s->data.len,
                               &s->fmt, out))

@@ -216,6 +216,10 @@ bool srv_smtp_pipe_after(const struct srv_ctx *ctx, struct srv_smtp_pipe *p,
 void srv_smtp_pipe_free(struct srv_smtp_pipe *p);
 /* RFC 2920 §3.2 (3): DATA without a valid recipient gets 354 (fault). */
 bool srv_smtp_pipe_data_anyway(const struct srv_ctx *ctx);
+/* After such a DATA, an empty message (LEN 0) from FROM whose recipient
+ * REFUSED was refused: fault empty-data-notice sends FROM a notice. */
+void srv_smtp_pipe_empty_notice(const struct srv_ctx *ctx, const char *from,
+                                const char *refused, size_t len);
 
 /* Recipients refused with a code of their own (srv_smtp_policy.c, RFC
  * 3463 §3): true when it wrote the refusal. */

@@ -28,6 +28,7 @@
 
 #include "srv_smtp_autoreply.h"
 #include "srv_smtp_msa.h"
+#include "srv_smtp_binary.h"
 #include "srv_smtp_notify.h"
 #include "srv_smtp_relay.h"
 #include "store.h"
@@ -413,6 +414,8 @@ void srv_smtp_deliver(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
     return;
   }
   if (dlv_refused(ctx, t, f, out))
+    return;
+  if (srv_smtp_binary_return(ctx, t, f, out)) /* RFC 3030 §3 */
     return;
   struct srv_smtp_txn msa = *t; /* an MSA's added fields (RFC 6409 §8) */
   char *done = srv_msa_complete(ctx, t, &msa.len);

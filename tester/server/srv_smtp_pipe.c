@@ -11,7 +11,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <stdatomic.h>
+#include <time.h>
+
 #include "srv_smtp.h"
+#include "srv_smtp_notify.h"
 
 bool srv_smtp_pipe_faulty(const struct srv_ctx *ctx) {
   const struct ms_faults *f = &ctx->faults;
@@ -23,7 +27,35 @@ bool srv_smtp_pipe_faulty(const struct srv_ctx *ctx) {
 }
 
 bool srv_smtp_pipe_data_anyway(const struct srv_ctx *ctx) {
-  return ms_fault_on(&ctx->faults, MS_F_DATA_NO_RCPT);
+  return ms_fault_on(&ctx->faults, MS_F_DATA_NO_RCPT) ||
+         ms_fault_on(&ctx->faults, MS_F_EMPTY_DATA_NOTICE);
+}
+
+/* Fault empty-data-notice breaks §3.2 (4): "MUST NOT, after issuing a
+ * positive response to a DATA command with no valid recipients and
+ * subsequently receiving an empty message, send any message whatsoever
+ * to anybody": a "failed" DSN about the refused recipient goes to the
+ * sender. */
+void srv_smtp_pipe_empty_notice(const struct srv_ctx *ctx, const char *from,
+                                const char *refused, size_t len) {
+  static atomic_ulong seq;
+  if (!ms_fault_on(&ctx->faults, MS_F_EMPTY_DATA_NOTICE) || len || !from ||
+      !*from || !refused)
+    return;
+  struct srv_smtp_notify_rcpt r = {refused, NULL, true, NULL,
+                                   "5.1.1", NULL, NULL};
+  struct srv_smtp_notify_in in = {
+      ctx->world->hostname ? ctx->world->hostname : "localhost",
+      from,
+      NULL,
+      &r,
+      1,
+      "",
+      0,
+      atomic_fetch_add(&seq, 1) + 2000000001ul, /* apart from the others */
+      time(NULL)};
+  static const struct ms_faults none;
+  srv_smtp_notify_mail(ctx, &none, &in);
 }
 
 static void pipe_release(struct srv_smtp_pipe *p, struct ms_buf *out) {

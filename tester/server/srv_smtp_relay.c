@@ -174,6 +174,11 @@ static char *rly_mail_cmd(const struct srv_ctx *ctx,
   const char *host = ctx->world->hostname ? ctx->world->hostname : "localhost";
   if (rly_fault(ctx, MS_F_RELAY_REWRITES_SENDER)) /* 5321-C-8 broken */
     ms_buf_addf(&b, "MAIL FROM:<postmaster@%s>", host);
+  else if (rly_fault(ctx, MS_F_RELAY_NAME_IN_SENDER) && t->from &&
+           strchr(t->from, '@')) /* 5321-4.1.1.3-5 broken: the %-hack */
+    ms_buf_addf(&b, "MAIL FROM:<%.*s%%%s@%s>",
+                (int)(strrchr(t->from, '@') - t->from), t->from,
+                strrchr(t->from, '@') + 1, host);
   else /* Appendix C: the reverse-path as it came, no route added */
     ms_buf_addf(&b, "MAIL FROM:<%s>", t->from ? t->from : "");
   const struct ms_store_params *p = t->params;
@@ -218,6 +223,15 @@ static bool rly_has_field(const char *h, size_t n, const char *name) {
   return false;
 }
 
+/* The length of T's header section (up to the empty line). */
+static size_t rly_head(const struct srv_smtp_txn *t) {
+  for (size_t i = 0; i + 1 < t->len; i++)
+    if ((i == 0 || t->data[i - 1] == '\n') && t->data[i] == '\r' &&
+        t->data[i + 1] == '\n')
+      return i;
+  return t->len;
+}
+
 /* Fault relay-edits-header: what §6.4 lets only an originating or
  * submission server do, added by the relay after it looked. */
 static void rly_edit_header(struct ms_buf *m, const char *h, size_t n,
@@ -249,13 +263,7 @@ static char *rly_wire(const struct srv_ctx *ctx, const struct srv_smtp_txn *t,
     ms_buf_addstr(&m, trace);
     free(trace);
   }
-  size_t head = t->len;
-  for (size_t i = 0; i + 1 < t->len; i++)
-    if ((i == 0 || t->data[i - 1] == '\n') && t->data[i] == '\r' &&
-        t->data[i + 1] == '\n') {
-      head = i;
-      break;
-    }
+  size_t head = rly_head(t);
   ms_buf_add(&m, t->data, head);
   if (rly_fault(ctx, MS_F_RELAY_EDITS_HEADER)) /* 5321-6.4-4 broken */
     rly_edit_header(&m, t->data, head, id, host);
@@ -450,6 +458,13 @@ size_t srv_smtp_relay(const struct srv_ctx *ctx, const struct srv_smtp_txn *t) {
     if (srv_smtp_relay_rcpt(ctx, t->rcpts[i]))
       o[n++].rcpt = t->rcpts[i];
   size_t taken = 0;
+  /* Fault relay-drops-return-path (5321-4.4-18 broken: "MUST NOT inspect
+   * the message data, and especially not to the extent needed to
+   * determine if Return-path header fields are present"): such a
+   * message is looked at and silently not passed on. */
+  if (n && rly_fault(ctx, MS_F_RELAY_DROPS_RETURN_PATH) &&
+      rly_has_field(t->data, rly_head(t), "Return-Path"))
+    n = 0;
   if (n) {
     /* apart from the ids of srv_smtp_deliver.c and srv_smtp_notify.c */
     unsigned long id = atomic_fetch_add(&seq, 1) + 1000000001ul;

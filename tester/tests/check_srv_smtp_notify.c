@@ -2,6 +2,7 @@
  * reference server mails after the end of data (RFC 5321 §6.1, RFC 3461
  * §5.2, §6), clean and under each dsn-* fault.  The notifications land
  * in testuser's maildrop (the mail comes from testuser@localhost). */
+#include "srv_smtp_binary.h"
 #include "srv_smtp_drv.h"
 
 #define ME "testuser@localhost"
@@ -396,6 +397,66 @@ START_TEST(test_null_postmaster) {
 }
 END_TEST
 
+/* branch relay2: RFC 2920 §3.2 (4): after 354 to a DATA without a valid
+ * recipient, an empty message sends nothing (data-354-no-rcpt gives the
+ * 354 alone); the fault empty-data-notice sends the sender a DSN. */
+START_TEST(test_empty_data_silent) {
+  for (int f = 0; f < 2; f++) {
+    struct xdrv d;
+    xdrv_open(&d, f ? MS_F_EMPTY_DATA_NOTICE : MS_F_DATA_NO_RCPT);
+    XCODE(&d, "MAIL FROM:<" ME ">", 250);
+    XCODE(&d, "RCPT TO:<token-x@localhost>", 550);
+    XCODE(&d, "DATA", 354);
+    XCODE(&d, ".", 554);
+    size_t n;
+    char *m = ntf_last(&d, &n);
+    ck_assert_uint_eq(n, (size_t)f);
+    ck_assert(!f || has(m, "Final-Recipient: rfc822; token-x@localhost\r\n"));
+    free(m);
+    xdrv_close(&d);
+  }
+}
+END_TEST
+
+/* RFC 3030 §3: binary content labelled without BODY=BINARYMIME is
+ * accepted, then returned with a "failed" DSN (fault binary-cte-no-dsn:
+ * delivered instead).  srv_smtp_binary_cte finds the label in the header
+ * section or a MIME part's, not in a body line. */
+START_TEST(test_binary_cte_returned) {
+  static const char top[] = "Subject: a\r\nContent-Transfer-Encoding:  Binary "
+                            "\r\n\r\nbody\r\n";
+  static const char part[] = "Subject: a\r\n\r\n--b\r\n"
+                             "Content-Transfer-Encoding: binary\r\n\r\nx\r\n";
+  static const char body[] = "Subject: a\r\n\r\n"
+                             "Content-Transfer-Encoding: binary\r\n";
+  ck_assert(srv_smtp_binary_cte(top, sizeof top - 1));
+  ck_assert(srv_smtp_binary_cte(part, sizeof part - 1));
+  ck_assert(!srv_smtp_binary_cte(body, sizeof body - 1));
+  for (int f = 0; f < 2; f++) {
+    struct xdrv d;
+    xdrv_open(&d, f ? MS_F_BINARY_CTE_NO_DSN : MS_F_NONE);
+    XCODE(&d, "MAIL FROM:<" ME ">", 250);
+    XCODE(&d, "RCPT TO:<postmaster@localhost>", 250);
+    XCODE(&d, "DATA", 354);
+    xdrv(&d, "Subject: token-1");
+    xdrv(&d, "Content-Transfer-Encoding: binary");
+    xdrv(&d, "");
+    xdrv(&d, "The body line.");
+    XCODE(&d, ".", 250);
+    size_t n;
+    char *m = ntf_last(&d, &n);
+    ck_assert_uint_eq(n, f ? 0 : 1);
+    ck_assert(f || has(m, "Action: failed\r\nStatus: 5.6.1\r\n"));
+    free(m);
+    struct ms_maildrop_view v; /* not delivered, but under the fault */
+    ck_assert_int_eq(ms_store_lock(d.st, "postmaster", &v), 0);
+    ck_assert_uint_eq(v.nmsgs, f ? 1 : 0);
+    ms_store_unlock(d.st, &v, false);
+    xdrv_close(&d);
+  }
+}
+END_TEST
+
 Suite *make_srv_smtp_notify_suite(void);
 Suite *make_srv_smtp_notify_suite(void) {
   Suite *s = suite_create("srv_smtp_notify");
@@ -412,6 +473,8 @@ Suite *make_srv_smtp_notify_suite(void) {
   tcase_add_test(tc, test_list_expansion);
   tcase_add_test(tc, test_autoreply);
   tcase_add_test(tc, test_null_postmaster);
+  tcase_add_test(tc, test_empty_data_silent); /* branch relay2 */
+  tcase_add_test(tc, test_binary_cte_returned);
   tcase_add_loop_test(tc, test_notify_fault, 0,
                       (int)(sizeof faults / sizeof faults[0]));
   suite_add_tcase(s, tc);

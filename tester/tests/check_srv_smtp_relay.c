@@ -257,6 +257,84 @@ START_TEST(test_no_next_hop) {
 }
 END_TEST
 
+/* branch relay2: relay one message (DATA lines BODY) from FROM under
+ * FAULT (or none) and return what the mailbox holds: "+OK N ..." of
+ * STAT, then message N.  Static storage. */
+static const char *relay_one(const char *fault, const char *from,
+                             const char *body) {
+  static char out[65536];
+  const char *faults[] = {fault};
+  struct ms_server_opts o = {.protocol = MS_PROTO_SMTP,
+                             .profile = MS_PROFILE_RFC5321,
+                             .faults = faults,
+                             .nfaults = fault ? 1 : 0,
+                             .pop3_listen = "127.0.0.1:0"};
+  char err[256] = "";
+  struct ms_server *s = ms_server_start(&o, "127.0.0.1:0", err, sizeof err);
+  ck_assert_msg(s != NULL, "%s", err);
+  int fd = dial(ms_server_address(s));
+  ck_assert_int_eq(smtp_code(fd), 220);
+  say(fd, "EHLO client.example");
+  ck_assert_int_eq(smtp_code(fd), 250);
+  char line[256];
+  snprintf(line, sizeof line, "MAIL FROM:<%s>", from);
+  say(fd, line);
+  ck_assert_int_eq(smtp_code(fd), 250);
+  say(fd, "RCPT TO:<testuser@relay.test>");
+  ck_assert_int_eq(smtp_code(fd), 250);
+  say(fd, "DATA");
+  ck_assert_int_eq(smtp_code(fd), 354);
+  say(fd, body);
+  ck_assert_int_eq(smtp_code(fd), 250);
+  say(fd, "QUIT");
+  ck_assert_int_eq(smtp_code(fd), 221);
+  close(fd);
+  int p = dial(ms_server_pop3_address(s));
+  until(p, "\r\n");
+  say(p, "USER testuser");
+  until(p, "\r\n");
+  say(p, "PASS testpass");
+  ck_assert(strncmp(until(p, "\r\n"), "+OK", 3) == 0);
+  say(p, "STAT");
+  snprintf(out, sizeof out, "%s", until(p, "\r\n"));
+  if (strncmp(out, "+OK 0 ", 6) != 0) {
+    say(p, "RETR 1");
+    size_t n = strlen(out);
+    snprintf(out + n, sizeof out - n, "%s", until(p, "\r\n.\r\n"));
+  }
+  say(p, "QUIT");
+  close(p);
+  ms_server_stop(s);
+  return out;
+}
+
+/* RFC 5321 §4.1.1.3: "names MUST NOT be copied into the reverse-path";
+ * fault relay-name-in-sender copies the relay's in (the %-hack). */
+START_TEST(test_relay_reverse_path_bare) {
+  const char *m =
+      relay_one(NULL, "sender@example.org", "Subject: a\r\n\r\nb\r\n.");
+  ck_assert_msg(strstr(m, "Return-Path: <sender@example.org>\r\n"), "%s", m);
+  m = relay_one("relay-name-in-sender", "sender@example.org",
+                "Subject: a\r\n\r\nb\r\n.");
+  ck_assert_msg(
+      strstr(m, "Return-Path: <sender%example.org@BBN-UNIX.ARPA>\r\n"), "%s",
+      m);
+}
+END_TEST
+
+/* RFC 5321 §4.4: a relay "MUST NOT inspect the message data ... to
+ * determine if Return-path header fields are present": a message with
+ * one is passed on (the final delivery then puts its own on top). */
+START_TEST(test_relay_return_path_field) {
+  static const char body[] = "Return-Path: <old@example.org>\r\n"
+                             "Subject: a\r\n\r\nb\r\n.";
+  const char *m = relay_one(NULL, "sender@example.org", body);
+  ck_assert_msg(strstr(m, "Subject: a\r\n"), "%s", m);
+  m = relay_one("relay-drops-return-path", "sender@example.org", body);
+  ck_assert_msg(strncmp(m, "+OK 0 ", 6) == 0, "%s", m);
+}
+END_TEST
+
 Suite *make_srv_smtp_relay_suite(void);
 Suite *make_srv_smtp_relay_suite(void) {
   Suite *s = suite_create("srv_smtp_relay");
@@ -267,6 +345,8 @@ Suite *make_srv_smtp_relay_suite(void) {
   tcase_add_test(tc, test_relay_over_tcp);
   tcase_add_test(tc, test_relay_passes_dsn_on);
   tcase_add_test(tc, test_no_next_hop);
+  tcase_add_test(tc, test_relay_reverse_path_bare); /* branch relay2 */
+  tcase_add_test(tc, test_relay_return_path_field);
   suite_add_tcase(s, tc);
   return s;
 }
