@@ -1116,6 +1116,12 @@ static const struct fault_def fault_defs[] = {
      "the Received: line of an SMTPUTF8 message names an\n"
      "                         internationalized EHLO domain by its A-labels\n"
      "                         (xn--...), not its U-labels (6531-3.7.3-2)"},
+    /* branch wire2 */
+    {"submission-header-address-taken", MS_F_SUBMIT_HEADER_ADDRESS_TAKEN,
+     FA_NONE, false, 0, 0,
+     "as a submission server, take and deliver a message with\n"
+     "                         illegal address syntax in an address header\n"
+     "                         field (6409-5.1-2)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

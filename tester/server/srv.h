@@ -533,7 +533,12 @@ enum ms_fault {
   MS_F_RECEIVED_A_LABEL,         /* received-a-label: an SMTPUTF8 message's
                                     Received: names the EHLO domain in
                                     A-labels, not U-labels (6531-3.7.3-2) */
-  MS_F_COUNT                     /* keep last */
+  /* branch wire2: RFC 6409 §5.1 and RFC 5321 §4.5.3.1.7 */
+  MS_F_SUBMIT_HEADER_ADDRESS_TAKEN, /* submission-header-address-taken: the
+                                       MSA takes and delivers a message with
+                                       illegal syntax in an address header
+                                       field (6409-5.1-2) */
+  MS_F_COUNT                        /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

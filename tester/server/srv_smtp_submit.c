@@ -317,7 +317,11 @@ static bool sub_header(const struct srv_ctx *ctx, const char *data, size_t len,
                    "Message header syntax error");
     return true;
   }
-  if (bad_esc) { /* §5.1: 554 "with a suitable enhanced status code" */
+  /* §5.1: "If the MSA examines or alters the message text in any way,
+   * except to add trace header fields, it SHOULD reject messages with
+   * illegal address syntax in address header fields" (srv_smtp_msa.c
+   * adds fields): 554 "with a suitable enhanced status code" */
+  if (bad_esc && !sub_fault(ctx, MS_F_SUBMIT_HEADER_ADDRESS_TAKEN)) {
     srv_smtp_reply(out, f, 554, bad_esc,
                    "Invalid address in the message header");
     return true;

@@ -246,6 +246,25 @@ START_TEST(test_submit_faults) {
 }
 END_TEST
 
+/* branch wire2: §5.1, a header address that is no address: 554, or
+ * taken under submission-header-address-taken. */
+START_TEST(test_submit_wire2) {
+  const char *bad = "From: <a@example.org>\nTo: x <two words@@example..org>"
+                    "\n\nb";
+  struct sub s;
+  sub_open(&s, MS_F_NONE, sub_world);
+  sub_login(&s);
+  ck_assert(sub_matches(sub_message(&s, bad), "^554 5\\.1\\.3 "));
+  sub_close(&s);
+  sub_open(&s, MS_F_SUBMIT_HEADER_ADDRESS_TAKEN, sub_world);
+  sub_login(&s);
+  ck_assert(sub_matches(sub_message(&s, bad), "^250 "));
+  /* the fault leaves the header syntax check alone */
+  ck_assert(sub_matches(sub_message(&s, "nothing\n\nb"), "^554 5\\.6\\.0 "));
+  sub_close(&s);
+}
+END_TEST
+
 /* The world's submission key: true, or a mapping of known keys. */
 START_TEST(test_submit_world) {
   struct ms_world *w = ms_world_builtin();
@@ -273,6 +292,7 @@ Suite *make_srv_submit_suite(void) {
   tcase_add_test(tc, test_submit_messages);
   tcase_add_test(tc, test_submit_faults);
   tcase_add_test(tc, test_submit_world);
+  tcase_add_test(tc, test_submit_wire2);
   suite_add_tcase(s, tc);
   return s;
 }
