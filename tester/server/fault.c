@@ -1122,6 +1122,11 @@ static const struct fault_def fault_defs[] = {
      "as a submission server, take and deliver a message with\n"
      "                         illegal address syntax in an address header\n"
      "                         field (6409-5.1-2)"},
+    {"size-limit-unadvertised", MS_F_SIZE_LIMIT_UNADVERTISED, FA_NONE, false, 0,
+     0,
+     "EHLO leaves SIZE out and SIZE= gets 555, yet a message over\n"
+     "                         the size limit still gets 552\n"
+     "                         (5321-4.5.3.1.7-2)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -538,6 +538,10 @@ enum ms_fault {
                                        MSA takes and delivers a message with
                                        illegal syntax in an address header
                                        field (6409-5.1-2) */
+  MS_F_SIZE_LIMIT_UNADVERTISED,     /* size-limit-unadvertised: EHLO leaves
+                                       SIZE out (and SIZE= gets 555, as not
+                                       offered) while the size limit stays
+                                       (5321-4.5.3.1.7-2) */
   MS_F_COUNT                        /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
