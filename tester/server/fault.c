@@ -1127,6 +1127,11 @@ static const struct fault_def fault_defs[] = {
      "EHLO leaves SIZE out and SIZE= gets 555, yet a message over\n"
      "                         the size limit still gets 552\n"
      "                         (5321-4.5.3.1.7-2)"},
+    {"submission-incomplete-domain-taken", MS_F_SUBMIT_INCOMPLETE_TAKEN,
+     FA_NONE, false, 0, 0,
+     "as a submission server whose short_domains permit 'sales',\n"
+     "                         take 'squeaky.sales' (envelope and header) as\n"
+     "                         complete (6409-4.2-4)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

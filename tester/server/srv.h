@@ -542,6 +542,11 @@ enum ms_fault {
                                        SIZE out (and SIZE= gets 555, as not
                                        offered) while the size limit stays
                                        (5321-4.5.3.1.7-2) */
+  MS_F_SUBMIT_INCOMPLETE_TAKEN,     /* submission-incomplete-domain-taken:
+                                       where short_domains permits 'sales',
+                                       'squeaky.sales' is taken as complete,
+                                       in the envelope and the header
+                                       (6409-4.2-4) */
   MS_F_COUNT                        /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
