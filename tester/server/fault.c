@@ -1132,6 +1132,22 @@ static const struct fault_def fault_defs[] = {
      "a message labelled Content-Transfer-Encoding: binary\n"
      "                         without BODY=BINARYMIME is delivered as any\n"
      "                         other, not returned with a DSN (3030-3-21)"},
+    /* branch wire2 */
+    {"submission-header-address-taken", MS_F_SUBMIT_HEADER_ADDRESS_TAKEN,
+     FA_NONE, false, 0, 0,
+     "as a submission server, take and deliver a message with\n"
+     "                         illegal address syntax in an address header\n"
+     "                         field (6409-5.1-2)"},
+    {"size-limit-unadvertised", MS_F_SIZE_LIMIT_UNADVERTISED, FA_NONE, false, 0,
+     0,
+     "EHLO leaves SIZE out and SIZE= gets 555, yet a message over\n"
+     "                         the size limit still gets 552\n"
+     "                         (5321-4.5.3.1.7-2)"},
+    {"submission-incomplete-domain-taken", MS_F_SUBMIT_INCOMPLETE_TAKEN,
+     FA_NONE, false, 0, 0,
+     "as a submission server whose short_domains permit 'sales',\n"
+     "                         take 'squeaky.sales' (envelope and header) as\n"
+     "                         complete (6409-4.2-4)"},
 };
 #define FAULT_N (sizeof fault_defs / sizeof fault_defs[0])
 _Static_assert(FAULT_N + 1 == MS_F_COUNT,

@@ -546,7 +546,21 @@ enum ms_fault {
   MS_F_BINARY_CTE_NO_DSN,       /* binary-cte-no-dsn: a message labelled binary
                                    without BODY=BINARYMIME is delivered, no DSN
                                    returns it (3030-3-21) */
-  MS_F_COUNT                    /* keep last */
+  /* branch wire2: RFC 6409 §5.1 and RFC 5321 §4.5.3.1.7 */
+  MS_F_SUBMIT_HEADER_ADDRESS_TAKEN, /* submission-header-address-taken: the
+                                       MSA takes and delivers a message with
+                                       illegal syntax in an address header
+                                       field (6409-5.1-2) */
+  MS_F_SIZE_LIMIT_UNADVERTISED,     /* size-limit-unadvertised: EHLO leaves
+                                       SIZE out (and SIZE= gets 555, as not
+                                       offered) while the size limit stays
+                                       (5321-4.5.3.1.7-2) */
+  MS_F_SUBMIT_INCOMPLETE_TAKEN,     /* submission-incomplete-domain-taken:
+                                       where short_domains permits 'sales',
+                                       'squeaky.sales' is taken as complete,
+                                       in the envelope and the header
+                                       (6409-4.2-4) */
+  MS_F_COUNT                        /* keep last */
 };
 #define MS_FAULT_WORDS ((MS_F_COUNT + 63) / 64)
 struct ms_faults {

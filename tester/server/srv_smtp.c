@@ -332,7 +332,8 @@ static bool smtp_mail_param(struct smtp_sess *s, const char *p, size_t n,
   int x = srv_smtp_ext_mail_param(&s->ctx, &s->x, p, n, &s->fmt, out);
   if (x >= 0) /* CHUNKING, SMTPUTF8, DSN */
     return x > 0;
-  if (smtp_ext_param(s, p, n, "SIZE", "SIZE", MS_F_SIZE_UNADVERTISED))
+  if (smtp_ext_param(s, p, n, "SIZE", "SIZE", MS_F_SIZE_UNADVERTISED) &&
+      !smtp_fault(s, MS_F_SIZE_LIMIT_UNADVERTISED)) /* as not offered */
     return srv_smtp_size_param(&s->ctx, &s->size, p + 5, n - 5, &s->fmt, out);
   if (smtp_ext_param(s, p, n, "BODY", "8BITMIME", MS_F_8BIT_UNADVERTISED))
     return srv_smtp_8bit_param(&s->ctx, &s->b8, p + 5, n - 5, &s->fmt, out);

@@ -24,7 +24,8 @@ size_t srv_smtp_ext_keywords(const struct srv_ctx *ctx, char buf[64],
   const struct ms_faults *f = &ctx->faults;
   size_t n = 0;
   /* RFC 1870 §3: "SIZE" with the fixed maximum, 0 for none */
-  if (ms_world_ehlo_on(w, "SIZE") && !ms_fault_on(f, MS_F_SIZE_UNADVERTISED)) {
+  if (ms_world_ehlo_on(w, "SIZE") && !ms_fault_on(f, MS_F_SIZE_UNADVERTISED) &&
+      !ms_fault_on(f, MS_F_SIZE_LIMIT_UNADVERTISED)) { /* 5321-4.5.3.1.7-2 */
     snprintf(buf, 64, "SIZE %zu",
              w->max_message ? srv_smtp_size_cap(w) : (size_t)0);
     if (ms_fault_on(f,

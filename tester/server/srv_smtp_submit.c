@@ -4,7 +4,10 @@
  * srv_auth.c requires AUTH before MAIL (§4.3).  What the MSA does:
  *   §3.2  MAIL FROM:<> is accepted;
  *   §4.2  a domain that is not fully qualified (no dot, not one of the
- *         world's own) is refused with 554;
+ *         world's own) is refused with 554; with `short_domains:`, the
+ *         single-level names they permit are expanded in the envelope and
+ *         incomplete multi-level domains ending in one ('squeaky.sales')
+ *         refused with 554, there and in the header;
  *   §6.1  with `senders:`, a sender the user may not use: 550 5.7.1;
  *   §6.2  with `recipient_domains:`, a recipient elsewhere: 550 5.7.1;
  *   §6.3  with `refuse_users:`, that user's DATA: 550 5.7.1; a header
@@ -43,11 +46,50 @@ static bool sub_listed(char *const *v, size_t n, const char *s) {
   return false;
 }
 
+/* The world's short_domains entry whose first label is the LEN octets
+ * at LABEL ("sales" for sales.example.org), or NULL. */
+static const char *sub_short(const struct srv_ctx *ctx, const char *label,
+                             size_t len) {
+  const struct ms_world *w = ctx->world;
+  for (size_t i = 0; i < w->nsub_short_domains; i++) {
+    const char *full = w->sub_short_domains[i];
+    if (strncasecmp(full, label, len) == 0 && full[len] == '.')
+      return full;
+  }
+  return NULL;
+}
+
 /* RFC 6409 §4.2: "all domains in the SMTP envelope are fully qualified";
- * a single-label name the world does not know is not. */
+ * a single-label name the world does not know is not (one its short_domains
+ * convention permits is expanded, sub_expand). */
 static bool sub_unqualified(const struct srv_ctx *ctx, const char *domain) {
   return domain && *domain && domain[0] != '[' && !strchr(domain, '.') &&
-         !ms_world_local_domain(ctx->world, domain);
+         !ms_world_local_domain(ctx->world, domain) &&
+         !sub_short(ctx, domain, strlen(domain));
+}
+
+/* RFC 6409 §4.2: "Local conventions that permit single-level domains
+ * SHOULD reject, rather than expand, incomplete multi-level domains (e.g.,
+ * 'squeaky.sales')": a name of several labels whose last one is a
+ * single-level name the convention permits (short_domains). */
+static bool sub_incomplete(const struct srv_ctx *ctx, const char *domain) {
+  const char *dot = domain && domain[0] != '[' ? strrchr(domain, '.') : NULL;
+  return dot && dot[1] && sub_short(ctx, dot + 1, strlen(dot + 1)) &&
+         !sub_fault(ctx, MS_F_SUBMIT_INCOMPLETE_TAKEN);
+}
+
+/* A permitted single-level domain in P, expanded to the full name. */
+static void sub_expand(const struct srv_ctx *ctx, struct srv_smtp_path *p) {
+  const char *full = p->domain && !strchr(p->domain, '.')
+                         ? sub_short(ctx, p->domain, strlen(p->domain))
+                         : NULL;
+  if (!full || ms_world_local_domain(ctx->world, p->domain))
+    return;
+  char *mailbox = xasprintf("%s@%s", p->local, full);
+  free(p->mailbox);
+  free(p->domain);
+  p->mailbox = mailbox;
+  p->domain = xstrdup(full);
 }
 
 bool srv_submit_greeting(const struct srv_ctx *ctx, const char *host,
@@ -77,8 +119,8 @@ bool srv_submit_command(const struct srv_ctx *ctx, const char *verb,
 }
 
 bool srv_submit_mail(const struct srv_ctx *ctx, const struct srv_auth *a,
-                     const struct srv_smtp_path *p,
-                     const struct srv_smtp_fmt *f, struct ms_buf *out) {
+                     struct srv_smtp_path *p, const struct srv_smtp_fmt *f,
+                     struct ms_buf *out) {
   if (!sub_on(ctx))
     return false;
   const struct ms_world *w = ctx->world;
@@ -95,6 +137,12 @@ bool srv_submit_mail(const struct srv_ctx *ctx, const struct srv_auth *a,
                    "Sender domain is not fully qualified");
     return true;
   }
+  if (sub_incomplete(ctx, p->domain)) { /* §4.2 */
+    srv_smtp_reply(out, f, 554, "5.1.8",
+                   "Incomplete multi-level sender domain");
+    return true;
+  }
+  sub_expand(ctx, p);
   if (a->done && w->sub_senders &&
       !sub_listed(w->sub_senders, w->nsub_senders, p->mailbox)) { /* §6.1 */
     bool fault = sub_fault(ctx, MS_F_SUBMIT_SENDER_553);
@@ -105,7 +153,7 @@ bool srv_submit_mail(const struct srv_ctx *ctx, const struct srv_auth *a,
   return false;
 }
 
-bool srv_submit_rcpt(const struct srv_ctx *ctx, const struct srv_smtp_path *p,
+bool srv_submit_rcpt(const struct srv_ctx *ctx, struct srv_smtp_path *p,
                      const struct srv_smtp_fmt *f, struct ms_buf *out) {
   if (!sub_on(ctx) || !p->domain)
     return false;
@@ -116,6 +164,12 @@ bool srv_submit_rcpt(const struct srv_ctx *ctx, const struct srv_smtp_path *p,
                    "Recipient domain is not fully qualified");
     return true;
   }
+  if (sub_incomplete(ctx, p->domain)) { /* §4.2 */
+    srv_smtp_reply(out, f, 554, "5.1.2",
+                   "Incomplete multi-level recipient domain");
+    return true;
+  }
+  sub_expand(ctx, p);
   if (w->sub_rcpt_domains &&
       !sub_listed(w->sub_rcpt_domains, w->nsub_rcpt_domains, p->domain)) {
     bool fault = sub_fault(ctx, MS_F_SUBMIT_RCPT_553); /* §6.2 */
@@ -225,7 +279,11 @@ static bool sub_address_ok(const struct srv_ctx *ctx, char *e,
                                 false, &p, &used) == SRV_PATH_OK &&
             used == strlen(spec) && p.domain;
   if (ok) {
-    *unqualified = *unqualified || sub_unqualified(ctx, p.domain);
+    /* the header is not rewritten: a permitted single-level name is
+     * not fully qualified there (§4.2) */
+    bool single = p.domain[0] != '[' && !strchr(p.domain, '.') &&
+                  !ms_world_local_domain(ctx->world, p.domain);
+    *unqualified = *unqualified || single || sub_incomplete(ctx, p.domain);
     srv_smtp_path_free(&p);
   }
   free(spec);
@@ -317,7 +375,11 @@ static bool sub_header(const struct srv_ctx *ctx, const char *data, size_t len,
                    "Message header syntax error");
     return true;
   }
-  if (bad_esc) { /* §5.1: 554 "with a suitable enhanced status code" */
+  /* §5.1: "If the MSA examines or alters the message text in any way,
+   * except to add trace header fields, it SHOULD reject messages with
+   * illegal address syntax in address header fields" (srv_smtp_msa.c
+   * adds fields): 554 "with a suitable enhanced status code" */
+  if (bad_esc && !sub_fault(ctx, MS_F_SUBMIT_HEADER_ADDRESS_TAKEN)) {
     srv_smtp_reply(out, f, 554, bad_esc,
                    "Invalid address in the message header");
     return true;

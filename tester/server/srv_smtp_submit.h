@@ -24,10 +24,12 @@ bool srv_submit_command(const struct srv_ctx *ctx, const char *verb,
                         const struct srv_smtp_fmt *f, struct ms_buf *out);
 /* MAIL with the parsed reverse-path P. */
 bool srv_submit_mail(const struct srv_ctx *ctx, const struct srv_auth *a,
-                     const struct srv_smtp_path *p,
-                     const struct srv_smtp_fmt *f, struct ms_buf *out);
-/* RCPT with the parsed forward-path P, before it is resolved. */
-bool srv_submit_rcpt(const struct srv_ctx *ctx, const struct srv_smtp_path *p,
+                     struct srv_smtp_path *p, const struct srv_smtp_fmt *f,
+                     struct ms_buf *out);
+/* RCPT with the parsed forward-path P, before it is resolved (a
+ * single-level domain the world's short_domains permits is expanded in
+ * P). */
+bool srv_submit_rcpt(const struct srv_ctx *ctx, struct srv_smtp_path *p,
                      const struct srv_smtp_fmt *f, struct ms_buf *out);
 /* May a recipient of another domain be relayed (an authenticated
  * submission)? */

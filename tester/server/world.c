@@ -77,6 +77,7 @@ void ms_world_free(struct ms_world *w) {
   world_strv_free(w->sub_senders, w->nsub_senders);
   world_strv_free(w->sub_rcpt_domains, w->nsub_rcpt_domains);
   world_strv_free(w->sub_refuse_users, w->nsub_refuse_users);
+  world_strv_free(w->sub_short_domains, w->nsub_short_domains);
   free(w->route_domain);
   free(w->route_host);
   free(w);
@@ -702,10 +703,12 @@ static void world_submission_pair(struct world_ctx *c, const char *key,
     dst = &q->sub_rcpt_domains, n = &q->nsub_rcpt_domains;
   else if (!strcmp(key, "refuse_users"))
     dst = &q->sub_refuse_users, n = &q->nsub_refuse_users;
+  else if (!strcmp(key, "short_domains"))
+    dst = &q->sub_short_domains, n = &q->nsub_short_domains;
   if (!dst) {
     world_err(c, k,
               "unknown submission key '%s' (known: senders, "
-              "recipient_domains, refuse_users)",
+              "recipient_domains, refuse_users, short_domains)",
               key);
     return;
   }
@@ -929,6 +932,8 @@ static void world_merge(struct ms_world *w, struct world_patch *p) {
     WORLD_SWAP(w->nsub_rcpt_domains, q->nsub_rcpt_domains);
     WORLD_SWAP(w->sub_refuse_users, q->sub_refuse_users);
     WORLD_SWAP(w->nsub_refuse_users, q->nsub_refuse_users);
+    WORLD_SWAP(w->sub_short_domains, q->sub_short_domains);
+    WORLD_SWAP(w->nsub_short_domains, q->nsub_short_domains);
   }
   if (p->have_ts)
     WORLD_SWAP(w->pop3_timestamp, q->pop3_timestamp);

@@ -91,6 +91,10 @@ struct ms_world {
   size_t nsub_rcpt_domains;
   char **sub_refuse_users; /* users whose messages are refused at DATA */
   size_t nsub_refuse_users;
+  char **sub_short_domains; /* full names whose first label the site's
+                               convention permits alone ("sales" for
+                               sales.example.org, RFC 6409 §4.2) */
+  size_t nsub_short_domains;
   /* Service extensions (issue 14): the EHLO keywords of SIZE, 8BITMIME,
    * PIPELINING, ENHANCEDSTATUSCODES left out (srv_smtp_ext.c); a
    * max_message of 0 is "SIZE 0", no fixed maximum (RFC 1870 §3). */

@@ -205,6 +205,24 @@ START_TEST(test_size_data) {
 }
 END_TEST
 
+/* branch wire2: RFC 5321 §4.5.3.1.7, a server with a size limit lists
+ * SIZE; size-limit-unadvertised keeps the limit (552) but lists no SIZE
+ * and answers SIZE= as not offered (555). */
+START_TEST(test_size_limit_unadvertised) {
+  struct ms_world *w = ms_world_builtin();
+  w->max_message = 1000;
+  struct drv d;
+  drv_open(&d, w, MS_F_SIZE_LIMIT_UNADVERTISED, false);
+  ck_assert(!strstr(drv(&d, "EHLO x"), "SIZE"));
+  CODE(&d, "MAIL FROM:<a@b.c> SIZE=100", 555);
+  ck_assert_int_eq(atoi(size_message(&d, 1002, false)), 552);
+  drv_close(&d);
+  char *r = ehlo_of(NULL, MS_F_NONE);
+  ck_assert(has(r, "250-SIZE 10485760\r\n"));
+  free(r);
+}
+END_TEST
+
 /* RFC 1870 §6: the declared size never ends the data (the fault does). */
 START_TEST(test_size_ends_data) {
   struct drv d;
@@ -508,6 +526,7 @@ Suite *make_srv_smtp_ext_suite(void) {
   tcase_add_test(tc, test_size_mail);
   tcase_add_test(tc, test_size_zero);
   tcase_add_test(tc, test_size_data);
+  tcase_add_test(tc, test_size_limit_unadvertised);
   tcase_add_test(tc, test_size_ends_data);
   tcase_add_test(tc, test_8bit);
   tcase_add_test(tc, test_enh_helo);

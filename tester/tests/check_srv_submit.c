@@ -246,6 +246,63 @@ START_TEST(test_submit_faults) {
 }
 END_TEST
 
+/* branch wire2: §5.1, a header address that is no address: 554, or
+ * taken under submission-header-address-taken. */
+START_TEST(test_submit_wire2) {
+  const char *bad = "From: <a@example.org>\nTo: x <two words@@example..org>"
+                    "\n\nb";
+  struct sub s;
+  sub_open(&s, MS_F_NONE, sub_world);
+  sub_login(&s);
+  ck_assert(sub_matches(sub_message(&s, bad), "^554 5\\.1\\.3 "));
+  sub_close(&s);
+  sub_open(&s, MS_F_SUBMIT_HEADER_ADDRESS_TAKEN, sub_world);
+  sub_login(&s);
+  ck_assert(sub_matches(sub_message(&s, bad), "^250 "));
+  /* the fault leaves the header syntax check alone */
+  ck_assert(sub_matches(sub_message(&s, "nothing\n\nb"), "^554 5\\.6\\.0 "));
+  sub_close(&s);
+}
+END_TEST
+
+/* branch wire2: §4.2, short_domains permits 'sales' (expanded in the
+ * envelope); 'squeaky.sales' gets 554, or is taken under
+ * submission-incomplete-domain-taken. */
+START_TEST(test_submit_short_domains) {
+  static const char world[] =
+      "submission: {short_domains: [sales.example.org]}\n";
+  const char *cc = "From: <a@example.org>\nCc: <jru@squeaky.sales>\n\nb";
+  struct sub s;
+  sub_open(&s, MS_F_NONE, world);
+  sub_login(&s);
+  SUB_SAYS(&s, "MAIL FROM:<x@squeaky.sales>", "^554 5\\.1\\.8 ");
+  SUB_SAYS(&s, "MAIL FROM:<jru@sales>", "^250 ");
+  SUB_SAYS(&s, "RCPT TO:<jru@sales>", "^250 ");
+  SUB_SAYS(&s, "RCPT TO:<jru@squeaky.sales>", "^554 5\\.1\\.2 ");
+  SUB_SAYS(&s, "RCPT TO:<jru@eng>", "^554 5\\.1\\.2 "); /* not permitted */
+  SUB_SAYS(&s, "RSET", "^250 ");
+  ck_assert(sub_matches(sub_message(&s, cc), "^554 5\\.1\\.2 "));
+  /* the header is not rewritten: 'sales' alone is refused there */
+  ck_assert(sub_matches(
+      sub_message(&s, "From: <a@example.org>\nCc: <jru@sales>\n\nb"),
+      "^554 5\\.1\\.2 "));
+  sub_close(&s);
+  sub_open(&s, MS_F_SUBMIT_INCOMPLETE_TAKEN, world);
+  sub_login(&s);
+  SUB_SAYS(&s, "MAIL FROM:<sender@example.org>", "^250 ");
+  SUB_SAYS(&s, "RCPT TO:<jru@squeaky.sales>", "^250 ");
+  SUB_SAYS(&s, "RSET", "^250 ");
+  ck_assert(sub_matches(sub_message(&s, cc), "^250 "));
+  sub_close(&s);
+  /* without short_domains the fault changes nothing: 'sales' is refused */
+  sub_open(&s, MS_F_SUBMIT_INCOMPLETE_TAKEN, sub_world);
+  sub_login(&s);
+  SUB_SAYS(&s, "MAIL FROM:<sender@example.org>", "^250 ");
+  SUB_SAYS(&s, "RCPT TO:<jru@sales>", "^554 5\\.1\\.2 ");
+  sub_close(&s);
+}
+END_TEST
+
 /* The world's submission key: true, or a mapping of known keys. */
 START_TEST(test_submit_world) {
   struct ms_world *w = ms_world_builtin();
@@ -273,6 +330,8 @@ Suite *make_srv_submit_suite(void) {
   tcase_add_test(tc, test_submit_messages);
   tcase_add_test(tc, test_submit_faults);
   tcase_add_test(tc, test_submit_world);
+  tcase_add_test(tc, test_submit_wire2);
+  tcase_add_test(tc, test_submit_short_domains);
   suite_add_tcase(s, tc);
   return s;
 }
