@@ -493,6 +493,8 @@ void srv_smtp_deliver_txn(const struct srv_ctx *ctx, struct srv_smtp_txn t,
   }
   if (dlv_refused(ctx, &t, f, out)) /* the fault keeps only what it takes */
     return;
+  if (srv_smtp_binary_return(ctx, &t, f, out)) /* RFC 3030 §3: not kept */
+    return;
   if (!*pending)
     *pending = xcalloc(1, sizeof **pending);
   struct srv_smtp_pending *p = *pending;
