@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -256,24 +255,9 @@ void ms_net_local_literal(int fd, char *buf, size_t len) {
 }
 
 int ms_net_sleep(double seconds, volatile sig_atomic_t *stop) {
-  double end = ms_now() + seconds;
-  if (seconds > 0 && !ms_net_stopped(stop)) {
-    int r = ms_evloop_wait(-1, 0, end, stop);
-    if (r != MS_EVLOOP_NONE)
-      return r == MS_NET_STOP ? r : 0;
-  }
-  for (;;) {
-    if (ms_net_stopped(stop))
-      return MS_NET_STOP;
-    double left = end - ms_now();
-    if (left <= 0)
-      return 0;
-    if (left > NET_SLICE_MS / 1000.0)
-      left = NET_SLICE_MS / 1000.0; /* notice Ctrl-C */
-    struct timespec ts = {(time_t)left,
-                          (long)((left - (double)(time_t)left) * 1e9)};
-    nanosleep(&ts, NULL);
-  }
+  /* A wait on no socket: poll(2) ignores a negative fd, the loop too. */
+  int r = net_wait(-1, 0, ms_now() + seconds, stop);
+  return r == MS_NET_STOP ? r : 0;
 }
 
 void ms_net_close(int fd) {

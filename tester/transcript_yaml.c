@@ -347,15 +347,22 @@ const char *ms_transcript_yaml_scalar(const char *file,
   return v->str;
 }
 
+/* N as a plain decimal number of seconds (no sign, no words) in *V;
+ * false when it is not one. */
+static bool yaml_decimal(const struct ms_ynode *n, double *v) {
+  char *end = NULL;
+  *v = 0;
+  if (n->kind == MS_YSCALAR && n->len > 0 && n->len == strlen(n->str) &&
+      ((n->str[0] >= '0' && n->str[0] <= '9') || n->str[0] == '.'))
+    *v = strtod(n->str, &end);
+  return end && *end == '\0' && isfinite(*v);
+}
+
 int ms_transcript_yaml_seconds(const char *file, const struct ms_ynode *n,
                                const char *what, struct ms_diags *d,
                                double *out) {
-  char *end = NULL;
-  double v = 0;
-  if (n->kind == MS_YSCALAR && n->len > 0 && n->len == strlen(n->str) &&
-      ((n->str[0] >= '0' && n->str[0] <= '9') || n->str[0] == '.'))
-    v = strtod(n->str, &end);
-  if (!end || *end != '\0' || !isfinite(v) || v <= 0 || v > 1e6) {
+  double v;
+  if (!yaml_decimal(n, &v) || v <= 0 || v > 1e6) {
     ms_diags_add(d, false, file, n->line, n->col,
                  "%s must be a number of seconds greater than 0 (e.g. 30 or "
                  "0.5)",
@@ -369,12 +376,8 @@ int ms_transcript_yaml_seconds(const char *file, const struct ms_ynode *n,
 int ms_transcript_yaml_offset(const char *file, const struct ms_ynode *n,
                               const char *what, struct ms_diags *d,
                               double *out) {
-  char *end = NULL;
-  double v = 0;
-  if (n->kind == MS_YSCALAR && n->len > 0 && n->len == strlen(n->str) &&
-      ((n->str[0] >= '0' && n->str[0] <= '9') || n->str[0] == '.'))
-    v = strtod(n->str, &end);
-  if (!end || *end != '\0' || !isfinite(v) || v < 0 || v > 1e9) {
+  double v;
+  if (!yaml_decimal(n, &v) || v < 0 || v > 1e9) {
     bool neg = n->kind == MS_YSCALAR && n->str && n->str[0] == '-';
     ms_diags_add(d, false, file, n->line, n->col,
                  "%s must be a number of seconds, 0 or more (e.g. 12.345)%s",
