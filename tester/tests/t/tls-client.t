@@ -28,7 +28,7 @@ cat > "$WORK/tlsd.py" <<'PY'
 # once, one thread each; only the one that says EHLO stall... stalls, and
 # the log says when each QUIT and the stalled close came), plainjunk
 # (plaintext after the 220), plain (no TLS at all).
-import argparse, base64, socket, ssl, threading, time
+import argparse, base64, socket, ssl, sys, threading, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--port", type=int, required=True)
@@ -56,6 +56,14 @@ class Conn:
         l, self.buf = self.buf.split(b"\r\n", 1)
         return l.decode("latin-1")
 
+LOG = threading.Lock()
+
+def log(line):
+    # One write per line under a lock: the sessions run on threads.
+    with LOG:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
 def stall(c):
     end = time.monotonic() + 60
     c.s.settimeout(1)
@@ -63,7 +71,7 @@ def stall(c):
         try:
             if not c.s.recv(4096):
                 if a.mode == "stallone":
-                    print("stall-closed", flush=True)
+                    log("stall-closed")
                 return
         except socket.timeout:
             pass
@@ -121,7 +129,7 @@ def session(c, tls):
             c.send("250 2.1.5 Ok" if mail else "503 5.5.1 need MAIL")
         elif verb == "QUIT":
             if a.mode == "stallone":
-                print("quit", flush=True)
+                log("quit")
             return c.send("221 2.0.0 bye")
         else:
             c.send("250 2.0.0 Ok")
